@@ -1,0 +1,136 @@
+#!/bin/bash
+# Install what scx_joule needs to build, run and test on Debian 12 (bookworm).
+#
+# bookworm's libbpf (1.1) and bpftool (7.1) are too old for sched_ext, so the
+# toolchain comes from bookworm-backports. The test kernels come from trixie-
+# backports and sid, which are added with pin priority 1 so that nothing on
+# the machine is ever upgraded from them; they are only used by
+# scripts/fetch-kernels.sh through `apt-get download`.
+#
+# The mirror is taken from the machine's own Debian sources entry, so the
+# script works behind whatever mirror the machine is configured with.
+#
+# Usage: scripts/setup-deps.sh [--no-vm]   (--no-vm skips QEMU and test tools)
+set -euo pipefail
+
+SOURCES=/etc/apt/sources.list.d/scx-joule.sources
+PREFS=/etc/apt/preferences.d/scx-joule.pref
+with_vm=1
+[ "${1:-}" = "--no-vm" ] && with_vm=0
+
+log() { echo "setup-deps: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || die "must run as root (no sudo found)"
+	exec sudo -E bash "$0" "$@"
+fi
+
+[ -r /etc/os-release ] && . /etc/os-release
+if [ "${ID:-}" != debian ]; then
+	log "this script knows Debian only (found ${ID:-unknown})."
+	log "install libbpf >= 1.4, bpftool >= 7.4, clang >= 17, hwloc >= 2.5,"
+	log "libcpupower, cmocka, meson and pkg-config with your package manager."
+	exit 1
+fi
+
+# The mirror URI of the machine's main Debian entry, deb822 or one-line style.
+debian_mirror() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		uri=$(awk '
+			/^[[:space:]]*$/ { if (deb && main) { print uri; exit } deb=0; main=0; uri="" }
+			/^Types:.*deb([[:space:]]|$)/ { deb=1 }
+			/^URIs:/ { uri=$2 }
+			/^Suites:.*(bookworm|stable)([[:space:]]|$)/ { main=1 }
+			END { if (deb && main) print uri }' "$f" | grep -v security | head -n1)
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		uri=$(awk '$1 == "deb" && $3 ~ /^(bookworm|stable)$/ { print $2; exit }' "$f" |
+			grep -v security | head -n1)
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+}
+
+add_sources() {
+	local mirror
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || die "no Debian bookworm entry found in /etc/apt sources"
+	local want
+	want="Types: deb
+URIs: $mirror
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $mirror
+Suites: trixie trixie-backports sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+	if [ ! -e "$SOURCES" ] || [ "$(cat "$SOURCES")" != "$want" ]; then
+		log "adding bookworm-backports, trixie, trixie-backports and sid from $mirror"
+		echo "$want" >"$SOURCES"
+		NEED_UPDATE=1
+	fi
+	local prefs="# scx_joule: never install or upgrade from these suites by accident.
+Package: *
+Pin: release n=trixie
+Pin-Priority: 1
+
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 1
+
+Package: *
+Pin: release n=sid
+Pin-Priority: 1"
+	if [ ! -e "$PREFS" ] || [ "$(cat "$PREFS")" != "$prefs" ]; then
+		echo "$prefs" >"$PREFS"
+		NEED_UPDATE=1
+	fi
+}
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			echo "$p"
+	done
+}
+
+# Packages whose bookworm version is too old: taken from backports.
+BACKPORTS=(libbpf-dev libelf-dev bpftool libhwloc-dev hwloc libcpupower-dev meson)
+BASE=(clang-19 llvm-19 lld-19 libcmocka-dev pkg-config zstd python3 git)
+VM=(qemu-system-x86 busybox-static cpio stress-ng rt-tests)
+
+export DEBIAN_FRONTEND=noninteractive
+NEED_UPDATE=0
+add_sources
+
+# A backports package installed earlier counts only if it is recent enough.
+bp_missing=$(missing "${BACKPORTS[@]}")
+if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo 0)" lt 1:1.4; then
+	bp_missing="$bp_missing libbpf-dev libelf-dev"
+fi
+base=("${BASE[@]}")
+[ $with_vm = 1 ] && base+=("${VM[@]}")
+base_missing=$(missing "${base[@]}")
+
+if [ -n "${bp_missing// /}" ] || [ -n "$base_missing" ] || [ $NEED_UPDATE = 1 ]; then
+	log "apt-get update"
+	apt-get update -qq
+fi
+if [ -n "${bp_missing// /}" ]; then
+	log "installing from bookworm-backports: $(echo $bp_missing)"
+	# libelf-dev must come from the same suite as libbpf-dev (version skew).
+	apt-get install -y -qq -t bookworm-backports "${BACKPORTS[@]}" >/dev/null
+fi
+if [ -n "$base_missing" ]; then
+	log "installing: $(echo $base_missing)"
+	apt-get install -y -qq $base_missing >/dev/null
+fi
+log "dependencies present"
