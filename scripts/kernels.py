@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Pinned test kernels: fetch them, refresh the pins, make vmlinux.h from one.
+
+kernel-versions.json lists the Debian kernel packages the project is tested
+on. Debian's sid and backports suites keep only recent kernels, so a pinned
+.deb eventually leaves the archive; `fetch` then falls back to the newest
+kernel of the same suite and series, checks that it still has sched_ext and
+warns loudly that the pins are stale. Downloads are cached outside the work
+tree ($SCX_JOULE_CACHE, else $XDG_CACHE_HOME/scx_joule, else ~/.cache/scx_joule).
+
+  kernels.py fetch [--kernel NAME ...]     print "name vmlinuz release" lines
+  kernels.py refresh [--dry-run]           re-pin to the newest of each series
+  kernels.py vmlinux-h --kernel NAME OUT   write vmlinux.h from the kernel's BTF
+  kernels.py names                         print the pinned kernel names
+"""
+
+import argparse
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PINS = os.path.join(ROOT, "kernel-versions.json")
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class KernelError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"kernels: {msg}", file=sys.stderr)
+
+
+def warn_stale(pin, chosen):
+    bar = "!" * 72
+    log(bar)
+    log(f"WARNING: pinned kernel {pin['package']} {pin['version']} is no longer")
+    log(f"in the '{pin['suite']}' archive; testing {chosen['package']} {chosen['version']} instead.")
+    log("kernel-versions.json is stale. Refresh it with:")
+    log("    scripts/kernels.py refresh && git commit kernel-versions.json")
+    log(bar)
+
+
+def cache_dir():
+    base = os.environ.get("SCX_JOULE_CACHE")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        base = os.path.join(xdg, "scx_joule")
+    path = os.path.join(base, "kernels")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def load_pins():
+    with open(PINS) as f:
+        data = json.load(f)
+    for k in data["kernels"]:
+        for field in ("name", "suite", "series", "package", "version", "sha256", "base_sha256"):
+            if field not in k:
+                raise KernelError(f"{PINS}: kernel entry lacks '{field}': {k}")
+    return data
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, **kw)
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def version_key_cmp(a, b):
+    """dpkg's own version ordering, the only one that is right for Debian."""
+    if a == b:
+        return 0
+    lt = subprocess.run(["dpkg", "--compare-versions", a, "lt", b]).returncode == 0
+    return -1 if lt else 1
+
+
+def archive_versions(package):
+    """(version, suite) pairs apt knows for a package, from `apt-cache madison`."""
+    out = run(["apt-cache", "madison", package]).stdout
+    pairs = []
+    for line in out.splitlines():
+        cols = [c.strip() for c in line.split("|")]
+        if len(cols) >= 3:
+            suite = cols[2].split()[1].split("/")[0]
+            pairs.append((cols[1], suite))
+    return pairs
+
+
+def base_package(binary_package):
+    """The linux-base package of a kernel carries its config (we check sched_ext)."""
+    return binary_package.replace("linux-binary-", "linux-base-", 1)
+
+
+def newest_in_series(pin):
+    """The newest linux-binary package of the pin's suite and series."""
+    pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-amd64$" % re.escape(pin["series"]))
+    names = run(["apt-cache", "pkgnames", f"linux-binary-{pin['series']}."]).stdout.split()
+    best = None
+    for name in filter(pattern.match, names):
+        for version, suite in archive_versions(name):
+            if suite != pin["suite"]:
+                continue
+            if best is None or version_key_cmp(version, best[1]) > 0:
+                best = (name, version)
+    if best is None:
+        raise KernelError(
+            f"no {pin['series']} kernel in '{pin['suite']}' (did scripts/setup-deps.sh "
+            "run, and has the series left the suite? then edit kernel-versions.json)")
+    return dict(pin, package=best[0], version=best[1], sha256=archive_sha256(*best),
+                base_sha256=archive_sha256(base_package(best[0]), best[1]))
+
+
+def archive_sha256(package, version):
+    out = run(["apt-cache", "show", f"{package}={version}"]).stdout
+    m = re.search(r"^SHA256: (\w+)", out, re.M)
+    if not m:
+        raise KernelError(f"apt knows no SHA256 for {package}={version}")
+    return m.group(1)
+
+
+def download(package, version, dest):
+    """Download the kernel's binary and base .debs; (None, why) if apt can't."""
+    os.chmod(dest, 0o777)  # apt drops privileges to _apt while downloading
+    debs = []
+    for name in (package, base_package(package)):
+        res = run(["apt-get", "download", "-q", f"{name}={version}"], cwd=dest)
+        found = glob.glob(os.path.join(dest, f"{name}_*.deb"))
+        if res.returncode != 0 or not found:
+            return None, res.stderr.strip().splitlines()[-1:] or ["apt-get download failed"]
+        debs.append(found[0])
+    return debs, None
+
+
+def has_sched_ext(config_path):
+    with open(config_path) as f:
+        return "CONFIG_SCHED_CLASS_EXT=y\n" in f.read()
+
+
+def unpack(debs, entry_dir):
+    tmp = os.path.join(entry_dir, "x")
+    for deb in debs:
+        if run(["dpkg-deb", "-x", deb, tmp]).returncode != 0:
+            raise KernelError(f"cannot unpack {deb}")
+    deb = os.path.basename(debs[0])
+    vmlinuz = glob.glob(os.path.join(tmp, "usr/lib/modules/*/vmlinuz"))
+    if not vmlinuz:
+        raise KernelError(f"{deb} holds no usr/lib/modules/*/vmlinuz")
+    moddir = os.path.dirname(vmlinuz[0])
+    release = os.path.basename(moddir)
+    config = os.path.join(moddir, "config")
+    if not os.path.exists(config) or not has_sched_ext(config):
+        raise KernelError(f"{deb}: kernel {release} lacks CONFIG_SCHED_CLASS_EXT=y")
+    shutil.move(vmlinuz[0], os.path.join(entry_dir, "vmlinuz"))
+    shutil.move(config, os.path.join(entry_dir, "config"))
+    with open(os.path.join(entry_dir, "release"), "w") as f:
+        f.write(release + "\n")
+    shutil.rmtree(tmp)
+
+
+def cached_entry(k):
+    entry = os.path.join(cache_dir(), f"{k['package']}_{k['version']}")
+    if os.path.exists(os.path.join(entry, "release")):
+        return entry
+    return None
+
+
+def fetch_one(pin):
+    entry = cached_entry(pin)
+    if entry:
+        return pin, entry
+    chosen = pin
+    with tempfile.TemporaryDirectory(prefix="scx-joule-kernel-") as tmp:
+        debs, err = download(pin["package"], pin["version"], tmp)
+        if debs is None:
+            log(f"{pin['package']}={pin['version']}: {' '.join(err)}")
+            chosen = newest_in_series(pin)
+            warn_stale(pin, chosen)
+            entry = cached_entry(chosen)
+            if entry:
+                return chosen, entry
+            debs, err = download(chosen["package"], chosen["version"], tmp)
+            if debs is None:
+                raise KernelError(f"cannot download {chosen['package']}: {' '.join(err)}")
+        for deb, key in zip(debs, ("sha256", "base_sha256")):
+            digest = sha256_of(deb)
+            if digest != chosen[key]:
+                raise KernelError(
+                    f"{os.path.basename(deb)}: sha256 {digest} does not match the pinned "
+                    f"{chosen[key]} ({key} in kernel-versions.json); refusing to use it")
+        entry = os.path.join(cache_dir(), f"{chosen['package']}_{chosen['version']}")
+        os.makedirs(entry, exist_ok=True)
+        unpack(debs, entry)
+    return chosen, entry
+
+
+def selected(data, names):
+    if not names:
+        return data["kernels"]
+    by_name = {k["name"]: k for k in data["kernels"]}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise KernelError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(by_name)}")
+    return [by_name[n] for n in names]
+
+
+def cmd_fetch(args):
+    data = load_pins()
+    names = [n for arg in args.kernel for n in arg.split(",") if n]
+    for pin in selected(data, names):
+        chosen, entry = fetch_one(pin)
+        with open(os.path.join(entry, "release")) as f:
+            release = f.read().strip()
+        print(f"{pin['name']} {os.path.join(entry, 'vmlinuz')} {release}")
+
+
+def cmd_refresh(args):
+    data = load_pins()
+    changed = False
+    for i, pin in enumerate(data["kernels"]):
+        new = newest_in_series(pin)
+        if all(new[f] == pin[f] for f in ("package", "version", "sha256", "base_sha256")):
+            print(f"{pin['name']}: {pin['package']} {pin['version']} (unchanged)")
+            continue
+        print(f"{pin['name']}: {pin['package']} {pin['version']} -> "
+              f"{new['package']} {new['version']}")
+        data["kernels"][i] = new
+        changed = True
+    if changed and not args.dry_run:
+        with open(PINS, "w") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+        print(f"wrote {PINS}; regenerate vmlinux.h if the BTF kernel moved:")
+        print("    scripts/kernels.py vmlinux-h")
+
+
+def vmlinux_from_vmlinuz(vmlinuz, out_elf):
+    with open(vmlinuz, "rb") as f:
+        blob = f.read()
+    start = blob.find(ZSTD_MAGIC)
+    if start < 0:
+        raise KernelError(f"{vmlinuz}: no zstd-compressed payload found")
+    res = subprocess.run(["zstd", "-dcq"], input=blob[start:], capture_output=True)
+    # The payload is followed by trailing data zstd complains about; the ELF is whole.
+    if not res.stdout.startswith(b"\x7fELF"):
+        raise KernelError(f"{vmlinuz}: zstd payload is not an ELF vmlinux")
+    with open(out_elf, "wb") as f:
+        f.write(res.stdout)
+
+
+def cmd_vmlinux_h(args):
+    data = load_pins()
+    name = args.kernel or data.get("vmlinux_h_from") or data["kernels"][0]["name"]
+    pin = selected(data, [name])[0]
+    chosen, entry = fetch_one(pin)
+    out = args.out or os.path.join(ROOT, "bpf", "vmlinux", "x86", "vmlinux.h")
+    bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
+    with tempfile.TemporaryDirectory() as tmp:
+        elf = os.path.join(tmp, "vmlinux")
+        vmlinux_from_vmlinuz(os.path.join(entry, "vmlinuz"), elf)
+        res = subprocess.run([bpftool, "btf", "dump", "file", elf, "format", "c"],
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            raise KernelError(f"bpftool btf dump failed: {res.stderr.strip()}")
+    with open(out, "w") as f:
+        f.write(f"/* Generated by scripts/kernels.py vmlinux-h from {chosen['package']} "
+                f"{chosen['version']}; do not edit. */\n")
+        f.write(res.stdout)
+    print(f"wrote {out} from {chosen['package']} {chosen['version']}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fetch", help="download (or reuse) the pinned kernels")
+    f.add_argument("--kernel", action="append", default=[], help="kernel name(s), comma-separated")
+    r = sub.add_parser("refresh", help="pin the newest kernel of each suite and series")
+    r.add_argument("--dry-run", action="store_true")
+    v = sub.add_parser("vmlinux-h", help="generate bpf/vmlinux/x86/vmlinux.h")
+    v.add_argument("--kernel")
+    v.add_argument("out", nargs="?")
+    sub.add_parser("names", help="print the pinned kernel names")
+    args = ap.parse_args()
+    try:
+        if args.cmd == "fetch":
+            cmd_fetch(args)
+        elif args.cmd == "refresh":
+            cmd_refresh(args)
+        elif args.cmd == "vmlinux-h":
+            cmd_vmlinux_h(args)
+        else:
+            print("\n".join(k["name"] for k in load_pins()["kernels"]))
+    except KernelError as e:
+        log(f"error: {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
