@@ -1,0 +1,56 @@
+# Helpers shared by the VM scenarios (busybox sh).
+SCX=/sys/kernel/sched_ext
+LOG=/tmp/scx_joule.log
+
+fail() {
+	echo "FAIL: $*"
+	[ -s $LOG ] && { echo "--- scx_joule output:"; cat $LOG; }
+	exit 1
+}
+
+ok() { echo "ok: $*"; }
+
+scx_state() { cat $SCX/state 2>/dev/null || echo missing; }
+
+# wait_state STATE SECONDS: poll until sched_ext reports STATE.
+wait_state() {
+	i=0
+	while [ "$(scx_state)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# start_scheduler ARGS...: run scx_joule in the background, wait for it to attach.
+start_scheduler() {
+	[ -d $SCX ] || fail "kernel has no $SCX"
+	wait_state disabled 5 || fail "sched_ext not disabled before start: $(scx_state)"
+	scx_joule "$@" >$LOG 2>&1 &
+	SCHED_PID=$!
+	wait_state enabled 20 || fail "scheduler did not attach within 20 s (state $(scx_state))"
+	ops=$(cat $SCX/root/ops 2>/dev/null)
+	[ "$ops" = scx_joule ] || fail "$SCX/root/ops is '$ops', not scx_joule"
+	ok "attached, $SCX/root/ops = $ops"
+}
+
+# stop_scheduler SIGNAL: stop the loader, check sched_ext goes back to disabled.
+stop_scheduler() {
+	kill -$1 $SCHED_PID
+	wait $SCHED_PID
+	SCHED_RC=$?
+	wait_state disabled 10 || fail "still $(scx_state) 10 s after SIG$1"
+	ok "SIG$1: loader exit status $SCHED_RC, sched_ext state $(scx_state)"
+}
+
+check_dmesg() {
+	dmesg >/tmp/dmesg.txt
+	if grep -iE 'runnable task stall|scx_joule.*(error|stall)|BUG:|Oops|WARNING:' /tmp/dmesg.txt; then
+		fail "kernel log reports a problem (above)"
+	fi
+	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'
+	ok "dmesg has no stall, error, BUG, Oops or WARNING"
+}
+
+nr_cpus() { grep -c ^processor /proc/cpuinfo; }
