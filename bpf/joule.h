@@ -15,15 +15,15 @@
 #define JOULE_SHARED_DSQ 0ULL
 
 #define JOULE_EXIT_REASON_LEN 128
-#define JOULE_EXIT_MSG_LEN 1024
+#define JOULE_EXIT_MSG_LEN    1024
 
 /* Per-CPU event counters, summed over CPUs by the loader. */
 enum joule_stat {
-	JOULE_STAT_DIRECT_IDLE,	 /* woken task sent straight to an idle CPU */
-	JOULE_STAT_SHARED,	 /* task queued on the shared vtime queue */
-	JOULE_STAT_PINNED,	 /* single-CPU task sent to its own CPU */
-	JOULE_STAT_DISPATCH,	 /* a CPU pulled a task from the shared queue */
-	JOULE_STAT_CPU_ONLINE,	 /* hotplug events seen (no restart needed) */
+	JOULE_STAT_DIRECT_IDLE, /* woken task sent straight to an idle CPU */
+	JOULE_STAT_SHARED,	/* task queued on the shared vtime queue */
+	JOULE_STAT_PINNED,	/* single-CPU task sent to its own CPU */
+	JOULE_STAT_DISPATCH,	/* a CPU pulled a task from the shared queue */
+	JOULE_STAT_CPU_ONLINE,	/* hotplug events seen (no restart needed) */
 	JOULE_STAT_CPU_OFFLINE,
 	JOULE_NR_STATS,
 };
@@ -37,7 +37,7 @@ struct joule_stats {
  * whatever reason: the loader prints it so users see why scx_joule stopped.
  */
 struct joule_exit_info {
-	__s32 kind;	/* enum scx_exit_kind; 0 while the scheduler runs */
+	__s32 kind; /* enum scx_exit_kind; 0 while the scheduler runs */
 	__s32 pad;
 	__s64 exit_code;
 	char reason[JOULE_EXIT_REASON_LEN];

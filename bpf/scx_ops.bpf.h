@@ -10,22 +10,20 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#define BPF_STRUCT_OPS(name, args...) \
-	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
+#define BPF_STRUCT_OPS(name, args...) SEC("struct_ops/" #name) BPF_PROG(name, ##args)
 
-#define BPF_STRUCT_OPS_SLEEPABLE(name, args...) \
-	SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
+#define BPF_STRUCT_OPS_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
 
 /* Abort the scheduler with a message; the kernel then falls back to EEVDF. */
-#define scx_bpf_error(fmt, args...)                                          \
-	({                                                                   \
-		static char ___fmt[] = fmt;                                  \
-		unsigned long long ___param[___bpf_narg(args)];              \
-		___bpf_fill(___param, args);                                 \
-		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));      \
+#define scx_bpf_error(fmt, args...)                                                                \
+	({                                                                                         \
+		static char ___fmt[] = fmt;                                                        \
+		unsigned long long ___param[___bpf_narg(args)];                                    \
+		___bpf_fill(___param, args);                                                       \
+		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));                            \
 	})
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif /* SCX_OPS_BPF_H */

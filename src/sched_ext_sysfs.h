@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #define SCX_SYSFS_STATE "/sys/kernel/sched_ext/state"
-#define SCX_SYSFS_OPS "/sys/kernel/sched_ext/root/ops"
+#define SCX_SYSFS_OPS	"/sys/kernel/sched_ext/root/ops"
 
 /* "enabled", "disabled", "enabling", ...; -errno if sched_ext is absent. */
 int scx_sysfs_state(char *buf, size_t len);

@@ -20,15 +20,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "exit_info.h"
 #include "joule.h"
 #include "joule_config.h"
 #include "sched_ext_sysfs.h"
 #include "scx_joule.skel.h"
-
-/* enum scx_exit_kind and SCX_ECODE_ACT_RESTART from the kernel's sched_ext ABI */
-#define EXIT_KIND_UNREG 64
-#define EXIT_KIND_ERROR 1024
-#define ECODE_ACT_RESTART (1ULL << 48)
 
 struct options {
 	unsigned long slice_us;
@@ -44,20 +40,19 @@ static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "scx_joule " JOULE_VERSION;
 const char *argp_program_bug_address = "the scx_joule issue tracker";
-static const char doc[] =
-	"scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
-	"\n"
-	"Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
-	"detaches it if the program dies. Needs root and a kernel with "
-	"CONFIG_SCHED_CLASS_EXT.";
+static const char doc[] = "scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
+			  "\n"
+			  "Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
+			  "detaches it if the program dies. Needs root and a kernel with "
+			  "CONFIG_SCHED_CLASS_EXT.";
 
 enum { OPT_STATS = 's', OPT_SLICE = 'S', OPT_VERBOSE = 'v' };
 
 static const struct argp_option argp_options[] = {
-	{ "stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0 },
-	{ "slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0 },
-	{ "verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0 },
-	{ 0 },
+	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
+	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
+	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
+	{0},
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -69,7 +64,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		opts.stats_interval = strtod(arg, &end);
 		if (errno || *end || opts.stats_interval < 0.1 || opts.stats_interval > 3600)
-			argp_error(state, "--stats takes seconds between 0.1 and 3600, not '%s'", arg);
+			argp_error(state, "--stats takes seconds between 0.1 and 3600, not '%s'",
+				   arg);
 		break;
 	case OPT_SLICE:
 		errno = 0;
@@ -77,14 +73,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (errno || *end || opts.slice_us < 100 || opts.slice_us > 1000000)
 			argp_error(state, "--slice-us takes 100..1000000, not '%s'", arg);
 		break;
-	case OPT_VERBOSE:
-		opts.verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
+	case OPT_VERBOSE: opts.verbose = true; break;
+	case ARGP_KEY_ARG: argp_error(state, "unexpected argument '%s'", arg); break;
+	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
@@ -128,7 +119,8 @@ static void check_can_attach(void)
 		die("must be run as root (attaching a sched_ext scheduler needs CAP_SYS_ADMIN)");
 	if (scx_sysfs_state(state, sizeof(state)) < 0)
 		die("this kernel has no sched_ext support (%s missing; needs "
-		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= 6.12)", SCX_SYSFS_STATE);
+		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= 6.12)",
+		    SCX_SYSFS_STATE);
 	if (strcmp(state, "disabled") != 0) {
 		if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
 			snprintf(ops, sizeof(ops), "unknown");
@@ -166,39 +158,22 @@ static void print_stats(struct scx_joule *skel, __u64 last[JOULE_NR_STATS], doub
 	sum_stats(skel, cur);
 	printf("scx_joule: stats %.1fs: direct_idle/s=%.0f shared/s=%.0f pinned/s=%.0f "
 	       "dispatch/s=%.0f hotplug=%llu\n",
-	       secs, RATE(JOULE_STAT_DIRECT_IDLE), RATE(JOULE_STAT_SHARED),
-	       RATE(JOULE_STAT_PINNED), RATE(JOULE_STAT_DISPATCH),
+	       secs, RATE(JOULE_STAT_DIRECT_IDLE), RATE(JOULE_STAT_SHARED), RATE(JOULE_STAT_PINNED),
+	       RATE(JOULE_STAT_DISPATCH),
 	       (unsigned long long)(cur[JOULE_STAT_CPU_ONLINE] + cur[JOULE_STAT_CPU_OFFLINE]));
 #undef RATE
 	fflush(stdout);
 	memcpy(last, cur, sizeof(cur));
 }
 
-static const char *exit_kind_name(int kind)
-{
-	switch (kind) {
-	case 0: return "none";
-	case 1: return "done";
-	case 64: return "unregistered";
-	case 65: return "unregistered by BPF";
-	case 66: return "unregistered by the kernel";
-	case 67: return "disabled by sysrq-S";
-	case 68: return "parent scheduler exited";
-	case 1024: return "runtime error";
-	case 1025: return "BPF error";
-	case 1026: return "runnable task stall";
-	default: return "unknown exit kind";
-	}
-}
-
 /* Returns the process exit status the scheduler's exit deserves. */
 static int report_exit(const struct joule_exit_info *ei)
 {
-	bool error = ei->kind >= EXIT_KIND_ERROR;
+	char line[JOULE_EXIT_REASON_LEN + JOULE_EXIT_MSG_LEN + 128];
+	bool error = joule_exit_is_error(ei);
 
-	fprintf(error ? stderr : stdout, "scx_joule: exited: %s (kind %d, code %lld): %s%s%s\n",
-		exit_kind_name(ei->kind), ei->kind, (long long)ei->exit_code,
-		ei->reason[0] ? ei->reason : "no reason given", ei->msg[0] ? ": " : "", ei->msg);
+	joule_exit_describe(ei, line, sizeof(line));
+	fprintf(error ? stderr : stdout, "scx_joule: %s\n", line);
 	return error ? 1 : 0;
 }
 
@@ -207,7 +182,7 @@ static int run_scheduler(void)
 {
 	struct scx_joule *skel;
 	struct bpf_link *link = NULL;
-	__u64 last[JOULE_NR_STATS] = { 0 };
+	__u64 last[JOULE_NR_STATS] = {0};
 	double last_t;
 	int err, status;
 
@@ -220,15 +195,16 @@ static int run_scheduler(void)
 
 	err = scx_joule__load(skel);
 	if (err) {
-		fprintf(stderr, "scx_joule: loading BPF programs failed: %s (run with -v for "
-			"the verifier log)\n", strerror(-err));
+		fprintf(stderr,
+			"scx_joule: loading BPF programs failed: %s (run with -v for "
+			"the verifier log)\n",
+			strerror(-err));
 		status = 1;
 		goto out;
 	}
 	link = bpf_map__attach_struct_ops(skel->maps.joule_ops);
 	if (!link) {
-		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n",
-			strerror(errno));
+		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(errno));
 		status = 1;
 		goto out;
 	}
@@ -250,7 +226,7 @@ static int run_scheduler(void)
 	bpf_link__destroy(link);
 	link = NULL;
 	status = report_exit(&skel->bss->exit_info);
-	if (!exiting && (skel->bss->exit_info.exit_code & ECODE_ACT_RESTART))
+	if (!exiting && joule_exit_wants_restart(&skel->bss->exit_info))
 		status = -EAGAIN;
 out:
 	bpf_link__destroy(link);

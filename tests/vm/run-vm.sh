@@ -52,6 +52,8 @@ if [ -w /dev/kvm ] && [ "${JOULE_VM_ACCEL:-}" = kvm ]; then
 fi
 
 log=$work/console.log
+# The firmware clears the screen with escape codes; keep the log plain text.
+clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g'; }
 echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
 start=$(date +%s)
 set +e
@@ -62,21 +64,21 @@ cmd=(timeout --foreground -k 5 "$timeout" qemu-system-x86_64
 	-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
 # Plain "-nographic" would also add a monitor; -nodefaults plus -serial keeps the console only.
 if [ $live = 1 ]; then
-	"${cmd[@]}" </dev/null | tee "$log"
+	"${cmd[@]}" </dev/null 2>&1 | clean | tee "$log"
 	qrc=${PIPESTATUS[0]}
 else
-	"${cmd[@]}" </dev/null >"$log" 2>&1
-	qrc=$?
+	"${cmd[@]}" </dev/null 2>&1 | clean >"$log"
+	qrc=${PIPESTATUS[0]}
 fi
 set -e
 secs=$(($(date +%s) - start))
 
 if grep -q "^VM-RESULT: PASS $scenario" "$log"; then
-	[ $live = 1 ] || grep -vE '^\[ *[0-9.]+\]' "$log" | grep -v '^$' | tr -d '\r'
+	[ $live = 1 ] || grep -vE '^\[ *[0-9.]+\]|^SeaBIOS|^Booting from|^Probing EDD|^$' "$log"
 	echo "run-vm: PASS $scenario on $kname in ${secs}s"
 	exit 0
 fi
-[ $live = 1 ] || tr -d '\r' <"$log"
+[ $live = 1 ] || cat "$log"
 if grep -q "^VM-RESULT: FAIL" "$log"; then
 	echo "run-vm: FAIL $scenario on $kname in ${secs}s"
 	exit 1

@@ -46,7 +46,8 @@ stop_scheduler() {
 
 check_dmesg() {
 	dmesg >/tmp/dmesg.txt
-	if grep -iE 'runnable task stall|scx_joule.*(error|stall)|BUG:|Oops|WARNING:' /tmp/dmesg.txt; then
+	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
+	if grep -E 'runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace' /tmp/dmesg.txt; then
 		fail "kernel log reports a problem (above)"
 	fi
 	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'

@@ -1,0 +1,18 @@
+#!/bin/bash
+# README command (b): install what is missing, build, run the whole test
+# suite (unit, simulator and VM tests on every pinned kernel).
+#
+# usage: scripts/test.sh [meson test args...]   e.g. --suite unit
+# Runs as root or as a user with sudo (only the package install needs root).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${JOULE_BUILD_DIR:-$top/build}
+
+"$top/scripts/setup-deps.sh"
+if [ -f "$build/build.ninja" ]; then
+	meson setup --reconfigure "$build" "$top" >/dev/null
+else
+	meson setup "$build" "$top"
+fi
+meson compile -C "$build"
+exec meson test -C "$build" --print-errorlogs "$@"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The command line on a machine that cannot attach: exit codes and the
+# one-line messages users see. Runs on the host (no sched_ext there).
+# usage: test-cli.sh PATH/TO/scx_joule
+set -u
+bin=$1
+failures=0 passes=0
+
+# expect NAME STATUS REGEX CMD...: CMD must exit STATUS with output matching REGEX.
+expect() {
+	local name=$1 want=$2 regex=$3
+	shift 3
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ] && grep -qE -- "$regex" <<<"$out"; then
+		passes=$((passes + 1))
+		echo "ok - $name"
+	else
+		failures=$((failures + 1))
+		echo "not ok - $name: exit $rc (want $want), output:"
+		sed 's/^/    /' <<<"$out"
+	fi
+}
+
+expect "--version" 0 '^scx_joule [0-9]+\.[0-9]+\.[0-9]+$' "$bin" --version
+expect "--help lists options" 0 '--stats=SECONDS' "$bin" --help
+expect "unknown flag" 64 "unrecognized option '--bogus'" "$bin" --bogus
+expect "bad --stats value" 64 "--stats takes seconds" "$bin" --stats=abc
+expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
+expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	expect "not root" 1 '^scx_joule: must be run as root' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin"
+fi
+if [ ! -e /sys/kernel/sched_ext/state ] && [ "$(id -u)" -eq 0 ]; then
+	expect "no sched_ext in this kernel" 1 '^scx_joule: this kernel has no sched_ext support' "$bin"
+	lines=$("$bin" 2>&1 | wc -l)
+	if [ "$lines" -eq 1 ]; then passes=$((passes + 1)); echo "ok - error is one line"
+	else failures=$((failures + 1)); echo "not ok - error is $lines lines"; fi
+fi
+echo "$passes passed, $failures failed"
+[ $failures -eq 0 ]

@@ -1,0 +1,24 @@
+# What README command (a) shows: scx_joule scheduling a mixed workload, with
+# its stats every second, then a clean detach.
+. /scenarios/lib.sh
+n=$(nr_cpus)
+echo "demo: starting scx_joule with --stats 1"
+scx_joule --stats 1 >$LOG 2>&1 &
+SCHED_PID=$!
+tail -f $LOG &
+tail_pid=$!
+wait_state enabled 20 || fail "scheduler did not attach"
+ok "attached: $(cat $SCX/root/ops)"
+echo "demo: phase 1 (8 s): light periodic work"
+stress-ng --cpu "$n" --cpu-load 5 --timeout 8s --quiet
+
+echo "demo: phase 2 (10 s): $n CPU hogs plus hackbench"
+stress-ng --cpu "$n" --timeout 10s --quiet &
+hog=$!
+end=$(($(date +%s) + 10))
+while [ "$(date +%s)" -lt $end ]; do hackbench -g 2 -l 50 >/dev/null 2>&1; done
+wait $hog
+[ "$(scx_state)" = enabled ] || fail "scheduler left during the demo"
+stop_scheduler INT
+kill $tail_pid
+check_dmesg
