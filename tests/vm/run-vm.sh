@@ -53,7 +53,7 @@ fi
 
 log=$work/console.log
 # The firmware clears the screen with escape codes; keep the log plain text.
-clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g'; }
+clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g'; }
 echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
 start=$(date +%s)
 set +e

@@ -20,5 +20,6 @@ while [ "$(date +%s)" -lt $end ]; do hackbench -g 2 -l 50 >/dev/null 2>&1; done
 wait $hog
 [ "$(scx_state)" = enabled ] || fail "scheduler left during the demo"
 stop_scheduler INT
+sleep 0.5 # let tail print the loader's exit line
 kill $tail_pid
 check_dmesg
