@@ -17,6 +17,15 @@
 #define JOULE_EXIT_REASON_LEN 128
 #define JOULE_EXIT_MSG_LEN    1024
 
+/* Scheduling profiles; userspace may switch them while the scheduler runs. */
+enum joule_profile {
+	JOULE_PROFILE_POWERSAVE,
+	JOULE_PROFILE_BALANCED,
+	JOULE_PROFILE_PERFORMANCE,
+	JOULE_PROFILE_GAMING,
+	JOULE_NR_PROFILES,
+};
+
 /* Per-CPU event counters, summed over CPUs by the loader. */
 enum joule_stat {
 	JOULE_STAT_DIRECT_IDLE, /* woken task sent straight to an idle CPU */

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile.h"
+
+static const char *const profile_names[JOULE_NR_PROFILES] = {
+	[JOULE_PROFILE_POWERSAVE] = "powersave",
+	[JOULE_PROFILE_BALANCED] = "balanced",
+	[JOULE_PROFILE_PERFORMANCE] = "performance",
+	[JOULE_PROFILE_GAMING] = "gaming",
+};
+
+int joule_profile_parse(const char *name, enum joule_profile *profile, bool *is_auto)
+{
+	*is_auto = strcmp(name, "auto") == 0;
+	if (*is_auto)
+		return 0;
+	for (int i = 0; i < JOULE_NR_PROFILES; i++) {
+		if (strcmp(name, profile_names[i]) == 0) {
+			*profile = (enum joule_profile)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *joule_profile_name(enum joule_profile profile)
+{
+	if ((unsigned int)profile >= JOULE_NR_PROFILES)
+		return "unknown";
+	return profile_names[profile];
+}
+
+static int read_word(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		err = -EIO;
+	else
+		buf[strcspn(buf, " \t\n")] = '\0';
+	fclose(f);
+	return err;
+}
+
+static void note_supply(const char *dir, const char *name, struct joule_power_state *st)
+{
+	char path[4096 + 512], type[32], online[8];
+
+	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
+	if (read_word(path, type, sizeof(type)))
+		return;
+	if (strcmp(type, "Battery") == 0) {
+		st->have_battery = true;
+		return;
+	}
+	if (strcmp(type, "Mains") != 0 && strncmp(type, "USB", 3) != 0)
+		return;
+	st->have_ac_supply = true;
+	snprintf(path, sizeof(path), "%s/%s/online", dir, name);
+	if (!read_word(path, online, sizeof(online)) && strcmp(online, "1") == 0)
+		st->ac_online = true;
+}
+
+int joule_power_state_read(const char *sysfs_root, struct joule_power_state *st)
+{
+	char dir[4096], path[4096];
+	struct dirent *de;
+	DIR *d;
+
+	memset(st, 0, sizeof(*st));
+	if (!sysfs_root)
+		sysfs_root = "/sys";
+	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", sysfs_root);
+	if (read_word(path, st->platform_profile, sizeof(st->platform_profile)))
+		st->platform_profile[0] = '\0';
+
+	snprintf(dir, sizeof(dir), "%s/class/power_supply", sysfs_root);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno; /* desktops and VMs have none */
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			note_supply(dir, de->d_name, st);
+	closedir(d);
+	return 0;
+}
+
+bool joule_power_on_battery(const struct joule_power_state *st)
+{
+	/* Without any supply information, assume mains power (a desktop). */
+	return st->have_battery && st->have_ac_supply && !st->ac_online;
+}
+
+enum joule_profile joule_profile_auto(const struct joule_power_state *st, char *why, size_t len)
+{
+	const char *pp = st->platform_profile;
+	bool battery = joule_power_on_battery(st);
+
+	/* An explicit firmware choice wins; "balanced" and the rest defer to AC/battery. */
+	if (!strcmp(pp, "low-power") || !strcmp(pp, "quiet") || !strcmp(pp, "cool")) {
+		snprintf(why, len, "platform_profile %s", pp);
+		return JOULE_PROFILE_POWERSAVE;
+	}
+	if (!strcmp(pp, "performance")) {
+		snprintf(why, len, "platform_profile %s", pp);
+		return JOULE_PROFILE_PERFORMANCE;
+	}
+	snprintf(why, len, "%s%s%s", battery ? "on battery" : "on AC power",
+		 pp[0] ? ", platform_profile " : "", pp);
+	return battery ? JOULE_PROFILE_POWERSAVE : JOULE_PROFILE_BALANCED;
+}
