@@ -15,4 +15,7 @@ else
 	meson setup "$build" "$top"
 fi
 meson compile -C "$build"
+# Fetch (or reuse) every pinned kernel now, so a kernel that left the archive
+# or a checksum mismatch is reported before any test starts.
+"$top/scripts/kernels.py" fetch >/dev/null
 exec meson test -C "$build" --print-errorlogs "$@"
