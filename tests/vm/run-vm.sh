@@ -36,24 +36,48 @@ scenario=$1
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-kargs=()
-[ -n "$kernel" ] && kargs=(--kernel "$kernel")
-read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch "${kargs[@]}" | head -n1) ||
+[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | head -n1)
+read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$kernel") ||
 	{ echo "run-vm: could not fetch the kernel" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
 
-# KVM when asked for and usable (nested KVM fails on the CI machines), TCG
-# otherwise. Multi-threaded TCG sometimes oopses the guest at boot with a
-# stray int3 while the kernel patches its own text (cross-modifying code
-# across vCPU threads), so TCG runs single-threaded unless JOULE_VM_MTTCG=1.
-accel=tcg accel_opts=tcg,thread=single
-if [ -w /dev/kvm ] && [ "${JOULE_VM_ACCEL:-}" = kvm ]; then
-	accel=kvm accel_opts=kvm
-elif [ "${JOULE_VM_MTTCG:-0}" = 1 ]; then
-	accel_opts=tcg,thread=multi
+# KVM where it works, else TCG. Nested KVM on the CI machines starts but
+# fails with an emulation error, so KVM is tried once with a probe boot and
+# the answer is cached per host kernel. JOULE_VM_ACCEL=tcg|kvm skips the probe.
+# Multi-threaded TCG sometimes oopses the guest with a stray int3 while the
+# kernel patches its own text (cross-modifying code across vCPU threads), so
+# TCG runs single-threaded unless JOULE_VM_MTTCG=1.
+kvm_works() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	local cache=${SCX_JOULE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scx_joule}
+	local mark=$cache/kvm-$(uname -r)
+	if [ ! -e "$mark" ]; then
+		mkdir -p "$cache"
+		if timeout -k 5 60 qemu-system-x86_64 -accel kvm -cpu host -smp 2 -m 512M \
+			-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
+			-append "console=ttyS0 panic=-1 scenario=probe" -nographic -no-reboot \
+			-nodefaults -serial stdio -display none </dev/null 2>&1 |
+			grep -q '^VM-RESULT: PASS probe'; then
+			echo ok >"$mark"
+		else
+			echo broken >"$mark"
+		fi
+	fi
+	[ "$(cat "$mark")" = ok ]
+}
+case "${JOULE_VM_ACCEL:-auto}" in
+kvm) accel=kvm ;;
+tcg) accel=tcg ;;
+*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+esac
+if [ $accel = kvm ]; then
+	accel_opts=kvm cpu=host
+else
+	accel_opts=tcg,thread=single cpu=max
+	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && accel_opts=tcg,thread=multi
 fi
 
 log=$work/console.log
@@ -63,7 +87,7 @@ echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
 start=$(date +%s)
 set +e
 cmd=(timeout --foreground -k 5 "$timeout" qemu-system-x86_64
-	-accel "$accel_opts" -cpu max -smp "$cpus" -m 1G
+	-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m 1G
 	-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
 	-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario"
 	-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
