@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Compiles bpf/policy.h for the BPF target the way bpf/scx_joule.bpf.c does
+ * and calls every non-trivial policy function, so clang must emit each of
+ * them as BPF code (a subprogram, or inlined into a section here).
+ */
+#include "vmlinux.h"
+#include "policy.h"
+
+char _license[] __attribute__((section("license"), used)) = "GPL";
+
+struct jp_tables check_tables;
+struct jp_cpu_state check_cpus[JP_MAX_CPUS];
+struct jp_profile check_profile;
+struct jp_task check_task;
+struct jp_balance check_balance;
+s32 check_out[4];
+u32 check_perf;
+
+__attribute__((section("syscall"), used)) int policy_check(void *ctx)
+{
+	struct jp_wake w = {};
+
+	jp_profile_init(&check_profile, JP_PROFILE_BALANCED);
+	jp_task_waking(&check_task, 1000);
+	jp_task_stopping(&check_task, 2000000, 1000000, 512);
+	jp_cpu_account(&check_cpus[0], 3000000, 1000000, 1024);
+	w.task_util = jp_task_util(&check_task);
+	w.prev_cpu = 0;
+	jp_mask_set(&w.allowed, 0);
+	jp_mask_set(&w.idle, 0);
+	check_out[0] = jp_select_cpu_energy(&check_tables, check_cpus, &check_profile, &w);
+	check_out[1] = jp_select_cpu_perf(&check_tables, check_cpus, &w);
+	check_out[2] = jp_select_cpu(&check_tables, check_cpus, &check_profile, &w);
+	check_out[3] =
+		jp_balance_domains(&check_tables, check_cpus, &check_profile, &check_balance);
+	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0);
+	check_perf = jp_cpu_perf_target(&check_tables, check_cpus, &check_profile, 0);
+	return 0;
+}
