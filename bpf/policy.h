@@ -55,18 +55,18 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define JP_MAX_CPUS 256	   /* CPUs described to the policy */
-#define JP_MAX_PDS 16	   /* performance domains */
-#define JP_MAX_OPPS 16	   /* operating points per domain */
-#define JP_MASK_WORDS (JP_MAX_CPUS / 64)
-#define JP_CAP_SCALE 1024  /* SCHED_CAPACITY_SCALE; also SCX_CPUPERF_ONE */
-#define JP_PCT_SCALE 1024  /* margins are ratios times 1024 */
-#define JP_HALF_LIFE_SHIFT 25 /* 2^25 ns = 33.6 ms */
+#define JP_MAX_CPUS	   256 /* CPUs described to the policy */
+#define JP_MAX_PDS	   16  /* performance domains */
+#define JP_MAX_OPPS	   16  /* operating points per domain */
+#define JP_MASK_WORDS	   (JP_MAX_CPUS / 64)
+#define JP_CAP_SCALE	   1024 /* SCHED_CAPACITY_SCALE; also SCX_CPUPERF_ONE */
+#define JP_PCT_SCALE	   1024 /* margins are ratios times 1024 */
+#define JP_HALF_LIFE_SHIFT 25	/* 2^25 ns = 33.6 ms */
 
 struct jp_opp {
-	__u32 capacity; /* work rate at this OPP, 0..1024 */
+	__u32 capacity;	   /* work rate at this OPP, 0..1024 */
 	__u32 inefficient; /* a faster OPP costs less per unit of work */
-	__u64 cost;	/* power * f_max / f, in the model's power unit */
+	__u64 cost;	   /* power * f_max / f, in the model's power unit */
 };
 
 struct jp_pd {
@@ -90,7 +90,7 @@ struct jp_cpu {
 struct jp_tables {
 	__u32 nr_cpus;
 	__u32 nr_pds;
-	__u32 max_capacity; /* of the biggest CPU */
+	__u32 max_capacity;   /* of the biggest CPU */
 	__u32 freq_invariant; /* the machine has frequency control */
 	struct jp_cpu cpu[JP_MAX_CPUS];
 	struct jp_pd pd[JP_MAX_PDS];
@@ -98,14 +98,14 @@ struct jp_tables {
 
 /* Per-profile tuning; ratios are times 1024. */
 struct jp_profile {
-	__u32 fit_margin;   /* task fits when util * margin <= capacity */
-	__u32 down_margin;  /* stricter margin to move back to a smaller CPU */
-	__u32 freq_headroom; /* performance target = util * headroom */
+	__u32 fit_margin;      /* task fits when util * margin <= capacity */
+	__u32 down_margin;     /* stricter margin to move back to a smaller CPU */
+	__u32 freq_headroom;   /* performance target = util * headroom */
 	__u32 overutil_margin; /* CPU overutilized when util * margin > capacity */
-	__u32 pack;	    /* prefer the busiest CPU that fits (keep others idle) */
-	__u32 perf_only;    /* always place for performance */
-	__u32 latency_boost; /* latency-critical tasks go to the biggest idle CPU */
-	__u32 slice_ns_lat; /* slice for latency-critical tasks */
+	__u32 pack;	       /* prefer the busiest CPU that fits (keep others idle) */
+	__u32 perf_only;       /* always place for performance */
+	__u32 latency_boost;   /* latency-critical tasks go to the biggest idle CPU */
+	__u32 slice_ns_lat;    /* slice for latency-critical tasks */
 };
 
 /* Policy state of one task (lives in BPF task storage). */
@@ -113,7 +113,7 @@ struct jp_task {
 	__u64 util;	/* decayed, capacity-scaled utilization (0..1024) */
 	__u64 util_est; /* utilization when it last went to sleep */
 	__u64 last_update;
-	__u32 misfit;	/* on a CPU it does not fit, bigger ones exist */
+	__u32 misfit; /* on a CPU it does not fit, bigger ones exist */
 	__u32 pad;
 };
 
@@ -181,8 +181,8 @@ static __always_inline void jp_task_ran(struct jp_task *tk, const struct jp_tabl
 		tk->util_est = (tk->util_est * 3 + tk->util) / 4;
 }
 
-static __always_inline void jp_cpu_ran(struct jp_cpu_state *cs, const struct jp_tables *t, __u32 cpu,
-				       __u32 perf, __u64 run_ns, __u64 now)
+static __always_inline void jp_cpu_ran(struct jp_cpu_state *cs, const struct jp_tables *t,
+				       __u32 cpu, __u32 perf, __u64 run_ns, __u64 now)
 {
 	cs->util = jp_util_after_run(cs->util, cs->last_update, now, run_ns,
 				     jp_run_capacity(t, cpu, perf));
@@ -281,12 +281,12 @@ static __always_inline __u64 jp_pd_energy(const struct jp_pd *pd, __u64 sum_util
 
 /* The inputs of one placement decision; the caller fills it. */
 struct jp_placement {
-	__u64 allowed[JP_MASK_WORDS]; /* the task's cpumask */
-	__u64 idle[JP_MASK_WORDS];    /* CPUs idle now */
+	__u64 allowed[JP_MASK_WORDS];	/* the task's cpumask */
+	__u64 idle[JP_MASK_WORDS];	/* CPUs idle now */
 	__u64 idle_core[JP_MASK_WORDS]; /* CPUs whose whole core is idle */
 	__s32 prev_cpu;
 	__u32 pad;
-	__u64 demand;	/* jp_task_demand() of the task */
+	__u64 demand; /* jp_task_demand() of the task */
 };
 
 /* Utilization of a CPU as if the task (of util task_util, last on prev) moved away. */
@@ -303,9 +303,9 @@ static __always_inline __u64 jp_util_without(__u64 util, __u32 cpu, const struct
  * Returns -1 when the task fits nowhere in the PD.
  */
 static __always_inline int jp_pd_candidate(const struct jp_tables *t, const struct jp_cpu_state *cs,
-					   const struct jp_profile *pr, const struct jp_placement *pl,
-					   __u32 pdi, __u64 now, __u64 *sum_util, __u64 *max_util,
-					   __u32 *nr_idle)
+					   const struct jp_profile *pr,
+					   const struct jp_placement *pl, __u32 pdi, __u64 now,
+					   __u64 *sum_util, __u64 *max_util, __u32 *nr_idle)
 {
 	const struct jp_pd *pd = &t->pd[pdi & (JP_MAX_PDS - 1)];
 	__s64 best_spare = -1;
@@ -324,7 +324,8 @@ static __always_inline int jp_pd_candidate(const struct jp_tables *t, const stru
 			break;
 		if (!jp_mask_test(pd->cpus, cpu))
 			continue;
-		util = jp_util_without(jp_util_now(cs[cpu].util, cs[cpu].last_update, now), cpu, pl);
+		util = jp_util_without(jp_util_now(cs[cpu].util, cs[cpu].last_update, now), cpu,
+				       pl);
 		*sum_util += util;
 		if (util > *max_util)
 			*max_util = util;
@@ -374,8 +375,8 @@ static __always_inline int jp_select_cpu_energy(const struct jp_tables *t,
 		cand = jp_pd_candidate(t, cs, pr, pl, pdi, now, &sum, &max, &nr_idle);
 		if (cand < 0 || cand >= JP_MAX_CPUS)
 			continue;
-		cand_util = jp_util_without(
-			jp_util_now(cs[cand].util, cs[cand].last_update, now), cand, pl);
+		cand_util = jp_util_without(jp_util_now(cs[cand].util, cs[cand].last_update, now),
+					    cand, pl);
 		base = jp_pd_energy(pd, sum, max, 0, pr->freq_headroom);
 		if (cand_util + pl->demand > max)
 			max = cand_util + pl->demand;
@@ -391,7 +392,8 @@ static __always_inline int jp_select_cpu_energy(const struct jp_tables *t,
 		}
 	}
 	/* stay on the previous CPU unless moving saves more than 1/16 of its cost */
-	if (prev_delta != ~0ULL && best != pl->prev_cpu && prev_delta - best_delta <= prev_delta / 16)
+	if (prev_delta != ~0ULL && best != pl->prev_cpu &&
+	    prev_delta - best_delta <= prev_delta / 16)
 		return pl->prev_cpu;
 	return best;
 }
@@ -470,19 +472,19 @@ static __always_inline int jp_pull_pd(const struct jp_tables *t, const __u32 *nr
 	return best;
 }
 
-#define JP_RATIO(x) ((__u32)((x) * JP_PCT_SCALE))
+/* Ratios are written times 1024 (1126 = 1.1, 1280 = 1.25): integers only, for BPF. */
 
 /* The profiles' tuning, indexed by enum joule_profile. */
-#define JP_PROFILES_INIT                                                                          \
-	{                                                                                         \
+#define JP_PROFILES_INIT                                                                           \
+	{                                                                                          \
 		/* powersave: pack, generous margins, little frequency headroom */                 \
-		{ JP_RATIO(1.1), JP_RATIO(1.5), JP_RATIO(1.05), JP_RATIO(1.1), 1, 0, 0, 0 },       \
-		/* balanced: the kernel's EAS defaults (80% fit, 1.25 headroom) */                 \
-		{ JP_RATIO(1.25), JP_RATIO(1.6), JP_RATIO(1.25), JP_RATIO(1.25), 0, 0, 0, 0 },     \
-		/* performance: place for speed, high frequencies */                              \
-		{ JP_RATIO(1.25), JP_RATIO(1.6), JP_RATIO(2.0), JP_RATIO(1.25), 0, 1, 0, 0 },      \
-		/* gaming: balanced, plus latency-critical tasks on big CPUs, short slices */     \
-		{ JP_RATIO(1.25), JP_RATIO(1.6), JP_RATIO(1.5), JP_RATIO(1.25), 0, 0, 1, 1000000 }, \
+		{1126, 1536, 1075, 1126, 1, 0, 0,                                                  \
+		 0}, /* balanced: the kernel's EAS defaults (80% fit, 1.25 headroom) */            \
+		{1280, 1638, 1280, 1280, 0, 0, 0,                                                  \
+		 0}, /* performance: place for speed, high frequencies */                          \
+		{1280, 1638, 2048, 1280, 0, 1, 0,                                                  \
+		 0}, /* gaming: balanced, plus latency-critical tasks on big CPUs, short slices */ \
+		{1280, 1638, 1536, 1280, 0, 0, 1, 1000000},                                        \
 	}
 
 #endif /* JOULE_POLICY_H */
