@@ -1,47 +1,77 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * scx_joule's placement policy, as pure functions over plain structs.
+ * scx_joule's scheduling policy as pure functions over plain structs.
  *
- * The BPF scheduler and the userspace tests and simulator compile this same
- * file, so the decisions exist once. Nothing here calls a kfunc or libc; all
- * loops are bounded by compile-time limits so the BPF verifier accepts them.
+ * This one file is compiled twice: into the BPF scheduler (bpf/scx_joule.bpf.c,
+ * after vmlinux.h) and into userspace (the simulator sim/, its tests). Nothing
+ * here calls a kfunc, a helper or libc, so the simulator measures exactly the
+ * decisions the kernel-side scheduler makes. BPF verifier rules kept here:
+ * integer math only (u64 where products can overflow u32), unsigned division,
+ * every loop bounded by a compile-time JP_MAX_* constant, every array index
+ * checked against its JP_MAX_* before use, no large stack objects, no function
+ * pointers, no recursion, at most 5 arguments per function.
  *
- * Units. Capacity and utilization use the kernel's scale: 1024 is the work
- * rate of the biggest CPU at its highest frequency. A task's utilization is
- * a decayed average of its running time, scaled by the capacity it ran at:
+ * Units. Capacity and utilization are on the kernel's scale: 1024 is the
+ * biggest CPU of the machine at its highest operating point (OPP). A CPU's
+ * capacity "now" is capacity * perf / 1024, perf being its current
+ * performance level 0..1024 (SCX_CPUPERF_ONE = 1024). Times are ns.
  *
- *   util' = util * d(elapsed) + S * (1 - d(run)),   d(t) = 2^(-t / H)
+ * Task utilization (jp_task_*). Frequency- and capacity-invariant work: a run
+ * of r ns at capacity-now c counts as r * c / 1024 ns of "full-speed" work.
+ *   util_avg: exponential moving average of (invariant busy time / wall time),
+ *     half-life JP_UTIL_HALF_LIFE_NS (32 ms, as PELT's 32 ms): over a window
+ *     of w ns with invariant busy b ns,  avg' = avg*d + (1024*b/w)*(1-d),
+ *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay).
+ *   util_est: quick to rise, slow to fall. While a task runs without sleeping
+ *     its activation sample 1024*work/max(elapsed, JP_EST_MIN_WINDOW_NS)
+ *     lifts util_est at once (a task busy for 8 ms reaches full scale); at each
+ *     wakeup the sample of the finished period (previous wakeup to this one)
+ *     replaces it if higher, else util_est falls by 1/4 of the difference.
+ *   task util = min(1024, max(util_avg, util_est)).
  *
- * with S the capacity of the CPU (times its performance level when the
- * machine has frequency control), t in ns and H = 2^25 ns (33.6 ms, close to
- * the kernel's PELT half-life). A periodic task running r of every p ns on a
- * CPU of capacity S settles near S * r / p. util_est keeps the utilization a
- * task had when it last went to sleep (rising at once, falling by 1/4 per
- * sleep), so a task that wakes up busy is placed for what it needs, not for
- * what its sleep decayed it to.
+ * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
+ * the tasks queued on / running on it); the caller maintains both.
  *
- * Fit. A task fits a CPU when util * margin <= capacity (margin 1.25 by
- * default, i.e. 80% of the CPU). It is "misfit" when it runs on a CPU it no
- * longer fits and a bigger CPU exists. Coming back down uses a stricter
- * margin (down_margin) so a task near the boundary does not bounce.
+ * Fit: util fits capacity cap when util * fit_margin <= cap * 1024
+ * (fit_margin 1280 = 25% spare, the kernel's fits_capacity() margin).
  *
- * Energy (the kernel's EAS model). Each performance domain (PD: CPUs sharing
- * a clock) has operating points (OPPs) with a capacity and a cost,
- * cost = power * f_max / f. The PD runs at the lowest OPP whose capacity
- * covers its busiest CPU's utilization times the frequency headroom, and
- * spends energy = cost * sum_util / max_capacity per unit time. Placing a
- * task costs the difference in PD energy with and without it; the CPU with
- * the smallest difference wins, among CPUs it fits. Idle CPUs that would
- * have to wake add their PD's idle cost, which is what makes packing pay.
- * The previous CPU is kept unless another saves more than 1/16 of its cost.
+ * Energy (EAS model, Documentation/scheduler/sched-energy.rst): a performance
+ * domain (PD) runs at the lowest OPP whose capacity covers its most utilized
+ * CPU times the frequency headroom: opp.cap >= max_util * headroom / 1024.
+ * Each OPP has cost = power * pd_max_capacity / opp.capacity, so that
+ *   energy(PD) = opp.cost * sum_util / pd_max_capacity
+ * is the PD's power times the busy fraction (per unit time). Placement picks
+ * the CPU minimising energy(with task) - energy(without) summed over the PDs
+ * the move touches: per PD the candidate is the idle CPU with the most spare
+ * capacity (else the CPU with the most spare capacity), plus the previous
+ * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
  *
- * Overutilization. When any CPU's utilization exceeds its capacity / margin,
- * energy estimates are meaningless (nothing is left to save), so placement
- * switches to performance: an idle full core, then an idle SMT sibling,
- * bigger CPUs first, cache-near (same LLC as the previous CPU) first.
+ * Overutilization (when energy placement is abandoned for jp_select_cpu_perf).
+ * The kernel gives up EAS when any CPU is over capacity; here a little CPU over
+ * its capacity is left to misfit migration, and the energy path is abandoned
+ * only when a CPU of the biggest class is over, or the whole system is:
+ *   sum(cpu_util) * fit_margin > sum(capacity) * 1024.
  *
- * Frequency. A CPU's performance target is util * headroom / capacity, on
- * the 0..1024 scale of scx_bpf_cpuperf_set().
+ * Misfit, with hysteresis: a task on a CPU smaller than the biggest becomes
+ * misfit when util * 1024 > cap * misfit_up, and stops being misfit only when
+ * util * 1024 < cap * misfit_down (misfit_down < misfit_up).
+ *
+ * Frequency: perf target = min(1024, util * headroom / capacity) on the CPU's
+ * own scale (util 256 on a CPU of capacity 512 with headroom 1.25 -> 640),
+ * floored at the profile's min_perf. A PD runs at the max of its CPUs'
+ * targets (the caller / cpufreq does that).
+ *
+ * Load balance between domains: PD p's fair share of the total utilization U
+ * is U * cap(p) / sum(cap). The most over-loaded PD with
+ *   util(p) * 1024 > share(p) * (1024 + imbalance)
+ * gives work to the most under-loaded PD (largest share - util).
+ *
+ * Limits (static arrays sized by these; raise them with the BPF program's
+ * instruction budget in mind):
+ *   JP_MAX_CPUS    256  CPUs (per-CPU arrays, 4 x u64 masks)
+ *   JP_MAX_PDS      16  performance domains (frequency domains)
+ *   JP_MAX_OPPS     16  operating points per PD (userspace thins longer tables)
+ *   JP_MAX_PD_CPUS  64  CPUs per PD
  */
 #ifndef JOULE_POLICY_H
 #define JOULE_POLICY_H
@@ -49,442 +79,713 @@
 #ifndef __bpf__
 #include <linux/types.h>
 #include <stdbool.h>
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __s32 s32;
+typedef __u64 u64;
 #endif
 
+/* bpf_helpers.h defines it in BPF programs; userspace and bare BPF need it. */
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define JP_MAX_CPUS	   256 /* CPUs described to the policy */
-#define JP_MAX_PDS	   16  /* performance domains */
-#define JP_MAX_OPPS	   16  /* operating points per domain */
-#define JP_MASK_WORDS	   (JP_MAX_CPUS / 64)
-#define JP_CAP_SCALE	   1024 /* SCHED_CAPACITY_SCALE; also SCX_CPUPERF_ONE */
-#define JP_PCT_SCALE	   1024 /* margins are ratios times 1024 */
-#define JP_HALF_LIFE_SHIFT 25	/* 2^25 ns = 33.6 ms */
+#define JP_MAX_CPUS    256
+#define JP_MAX_PDS     16
+#define JP_MAX_OPPS    16
+#define JP_MAX_PD_CPUS 64
+#define JP_MASK_WORDS  (JP_MAX_CPUS / 64)
+
+#define JP_SCALE      1024u /* capacity, utilization and perf scale */
+#define JP_NO_CPU     (-1)
+#define JP_NO_PD      (-1)
+#define JP_NO_SIBLING 0xffffu
+
+#define JP_UTIL_HALF_LIFE_NS 32000000ull
+#define JP_EST_MIN_WINDOW_NS 8000000ull
+
+/* Larger functions: a real BPF subprogram (keeps the program small). */
+#ifdef __bpf__
+#define JP_FUNC static __attribute__((noinline, unused))
+#else
+#define JP_FUNC static inline
+#endif
+
+enum jp_cpu_kind {
+	JP_KIND_LITTLE, /* Arm LITTLE, Intel E-core, AMD compact core */
+	JP_KIND_MEDIUM, /* middle cluster of tri-cluster SoCs */
+	JP_KIND_BIG,	/* Arm big/prime, Intel P-core, AMD full core */
+};
+
+/* Same order as enum joule_profile in joule.h. */
+enum jp_profile_id {
+	JP_PROFILE_POWERSAVE,
+	JP_PROFILE_BALANCED,
+	JP_PROFILE_PERFORMANCE,
+	JP_PROFILE_GAMING,
+	JP_NR_PROFILES,
+};
+
+struct jp_cpumask {
+	u64 bits[JP_MASK_WORDS];
+};
 
 struct jp_opp {
-	__u32 capacity;	   /* work rate at this OPP, 0..1024 */
-	__u32 inefficient; /* a faster OPP costs less per unit of work */
-	__u64 cost;	   /* power * f_max / f, in the model's power unit */
+	u32 capacity; /* capacity at this OPP, 0..1024 */
+	u32 cost;     /* power * pd max capacity / capacity; any power unit */
+};
+
+struct jp_cpu_info {
+	u16 capacity; /* at the highest OPP, 0..1024 */
+	u8 kind;      /* enum jp_cpu_kind */
+	u8 pd;	      /* performance domain index */
+	u16 llc;      /* last-level cache id */
+	u16 cluster;  /* cluster / module id (shared L2 on E-core modules) */
+	u16 sibling;  /* SMT sibling CPU, JP_NO_SIBLING if none */
+	u16 pad;
 };
 
 struct jp_pd {
-	__u32 nr_opps;
-	__u32 max_capacity; /* capacity of its CPUs at the top OPP */
-	__u64 idle_cost;    /* cost of one CPU of this PD sitting idle (awake) */
-	__u64 cpus[JP_MASK_WORDS];
-	struct jp_opp opps[JP_MAX_OPPS];
+	u32 nr_cpus;
+	u32 nr_opps;
+	u32 max_capacity; /* capacity of the PD's CPUs at the top OPP */
+	u32 pad;
+	u16 cpus[JP_MAX_PD_CPUS];
+	struct jp_opp opps[JP_MAX_OPPS]; /* ascending capacity */
 };
 
-struct jp_cpu {
-	__u32 capacity; /* 0..1024 */
-	__u32 pd;
-	__s32 smt_sibling; /* -1 when none */
-	__u32 llc;
-	__u32 kind; /* 0 = most efficient */
-	__u32 pad;
-};
-
-/* What userspace tells the policy about the machine; constant while attached. */
+/* Static machine description; filled by userspace (src/policy_tables.c). */
 struct jp_tables {
-	__u32 nr_cpus;
-	__u32 nr_pds;
-	__u32 max_capacity;   /* of the biggest CPU */
-	__u32 freq_invariant; /* the machine has frequency control */
-	struct jp_cpu cpu[JP_MAX_CPUS];
+	u32 nr_cpus;
+	u32 nr_pds;
+	u32 max_capacity; /* of the biggest CPU, normally 1024 */
+	u32 pad;
+	struct jp_cpu_info cpu[JP_MAX_CPUS];
 	struct jp_pd pd[JP_MAX_PDS];
 };
 
-/* Per-profile tuning; ratios are times 1024. */
-struct jp_profile {
-	__u32 fit_margin;      /* task fits when util * margin <= capacity */
-	__u32 down_margin;     /* stricter margin to move back to a smaller CPU */
-	__u32 freq_headroom;   /* performance target = util * headroom */
-	__u32 overutil_margin; /* CPU overutilized when util * margin > capacity */
-	__u32 pack;	       /* prefer the busiest CPU that fits (keep others idle) */
-	__u32 perf_only;       /* always place for performance */
-	__u32 latency_boost;   /* latency-critical tasks go to the biggest idle CPU */
-	__u32 slice_ns_lat;    /* slice for latency-critical tasks */
-};
-
-/* Policy state of one task (lives in BPF task storage). */
-struct jp_task {
-	__u64 util;	/* decayed, capacity-scaled utilization (0..1024) */
-	__u64 util_est; /* utilization when it last went to sleep */
-	__u64 last_update;
-	__u32 misfit; /* on a CPU it does not fit, bigger ones exist */
-	__u32 pad;
-};
-
-/* Policy state of one CPU. */
+/* Dynamic per-CPU state; the caller keeps one per CPU. */
 struct jp_cpu_state {
-	__u64 util;
-	__u64 last_update;
+	u32 util_avg;	   /* decayed invariant busy fraction, 0..1024 */
+	u32 util_runnable; /* sum of utils of tasks queued or running here */
+	u32 nr_running;	   /* queued + running tasks */
+	u32 idle;	   /* nonzero while the CPU is idle */
+	u64 last_update_ns;
+	u64 busy_work; /* invariant busy ns since last_update_ns */
 };
 
-/* 2^(-elapsed/H) * val: whole half-lives by shifting, the rest linearly. */
-static __always_inline __u64 jp_decay(__u64 val, __u64 elapsed_ns)
-{
-	__u64 halves = elapsed_ns >> JP_HALF_LIFE_SHIFT;
-	__u64 rest = elapsed_ns & ((1ULL << JP_HALF_LIFE_SHIFT) - 1);
+struct jp_task {
+	u32 util_avg;
+	u32 util_est;
+	u32 misfit; /* hysteresis state for jp_task_misfit() */
+	u32 pad;
+	u64 last_update_ns; /* util_avg window start */
+	u64 window_work;    /* invariant run ns since last_update_ns */
+	u64 wake_ns;	    /* start of the current activation period */
+	u64 period_work;    /* invariant run ns since wake_ns */
+};
 
-	if (halves >= 32)
-		return 0;
-	val >>= halves;
-	/* 2^-x ~= 1 - x/2 on [0, 1): within 6%, and never above the exact value */
-	return val - ((val * rest) >> (JP_HALF_LIFE_SHIFT + 1));
+struct jp_profile {
+	u32 fit_margin;	  /* fits when util * fit_margin <= cap * 1024 */
+	u32 headroom;	  /* frequency headroom, 1024 = none */
+	u32 misfit_up;	  /* misfit when util*1024 > cap*misfit_up */
+	u32 misfit_down;  /* no longer misfit when util*1024 < cap*misfit_down */
+	u32 imbalance;	  /* PD load balance tolerance, 1024 = 100% */
+	u32 energy_aware; /* use jp_select_cpu_energy unless overutilized */
+	u32 min_perf;	  /* floor for jp_cpu_perf_target, 0..1024 */
+	u32 pad;
+};
+
+/* A wakeup to place: the caller fills this (on the stack, 72 bytes). */
+struct jp_wake {
+	u32 task_util;
+	s32 prev_cpu; /* JP_NO_CPU if unknown */
+	struct jp_cpumask allowed;
+	struct jp_cpumask idle;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static __always_inline u64 jp_min64(u64 a, u64 b)
+{
+	return a < b ? a : b;
 }
 
-/* Account a run of run_ns that ended at now on a CPU running at capacity cap. */
-static __always_inline __u64 jp_util_after_run(__u64 util, __u64 last, __u64 now, __u64 run_ns,
-					       __u32 cap)
+static __always_inline u64 jp_max64(u64 a, u64 b)
 {
-	__u64 elapsed = now > last ? now - last : 0;
-
-	if (run_ns > elapsed)
-		run_ns = elapsed;
-	util = jp_decay(util, elapsed) + cap - jp_decay(cap, run_ns);
-	return util > JP_CAP_SCALE ? JP_CAP_SCALE : util;
+	return a > b ? a : b;
 }
 
-static __always_inline __u64 jp_util_now(__u64 util, __u64 last, __u64 now)
-{
-	return jp_decay(util, now > last ? now - last : 0);
-}
-
-/* The capacity a run was done at: the CPU's, scaled by its performance level. */
-static __always_inline __u32 jp_run_capacity(const struct jp_tables *t, __u32 cpu, __u32 perf)
-{
-	__u32 cap;
-
-	if (cpu >= JP_MAX_CPUS)
-		return JP_CAP_SCALE;
-	cap = t->cpu[cpu].capacity;
-	if (t->freq_invariant && perf && perf < JP_CAP_SCALE)
-		cap = cap * perf / JP_CAP_SCALE;
-	return cap ? cap : 1;
-}
-
-static __always_inline void jp_task_ran(struct jp_task *tk, const struct jp_tables *t, __u32 cpu,
-					__u32 perf, __u64 run_ns, __u64 now, bool sleeping)
-{
-	tk->util = jp_util_after_run(tk->util, tk->last_update, now, run_ns,
-				     jp_run_capacity(t, cpu, perf));
-	tk->last_update = now;
-	if (!sleeping)
-		return;
-	/* remember what the task needed: rise at once, fall slowly */
-	if (tk->util >= tk->util_est)
-		tk->util_est = tk->util;
-	else
-		tk->util_est = (tk->util_est * 3 + tk->util) / 4;
-}
-
-static __always_inline void jp_cpu_ran(struct jp_cpu_state *cs, const struct jp_tables *t,
-				       __u32 cpu, __u32 perf, __u64 run_ns, __u64 now)
-{
-	cs->util = jp_util_after_run(cs->util, cs->last_update, now, run_ns,
-				     jp_run_capacity(t, cpu, perf));
-	cs->last_update = now;
-}
-
-/* What the task needs now: its average, or more if it woke up busy. */
-static __always_inline __u64 jp_task_demand(const struct jp_task *tk, __u64 now)
-{
-	__u64 util = jp_util_now(tk->util, tk->last_update, now);
-
-	return util > tk->util_est ? util : tk->util_est;
-}
-
-static __always_inline bool jp_fits(__u64 util, __u32 capacity, __u32 margin)
-{
-	return util * margin <= (__u64)capacity * JP_PCT_SCALE;
-}
-
-static __always_inline bool jp_cpu_overutilized(__u64 cpu_util, __u32 capacity, __u32 margin)
-{
-	return cpu_util * margin > (__u64)capacity * JP_PCT_SCALE;
-}
-
-static __always_inline bool jp_mask_test(const __u64 *mask, __u32 cpu)
+static __always_inline bool jp_mask_test(const struct jp_cpumask *m, u32 cpu)
 {
 	if (cpu >= JP_MAX_CPUS)
 		return false;
-	return mask[cpu / 64] & (1ULL << (cpu % 64));
+	return (m->bits[cpu / 64] >> (cpu % 64)) & 1;
 }
 
-static __always_inline void jp_mask_set(__u64 *mask, __u32 cpu)
+static __always_inline void jp_mask_set(struct jp_cpumask *m, u32 cpu)
 {
 	if (cpu < JP_MAX_CPUS)
-		mask[cpu / 64] |= 1ULL << (cpu % 64);
+		m->bits[cpu / 64] |= 1ull << (cpu % 64);
+}
+
+static __always_inline void jp_mask_clear(struct jp_cpumask *m, u32 cpu)
+{
+	if (cpu < JP_MAX_CPUS)
+		m->bits[cpu / 64] &= ~(1ull << (cpu % 64));
+}
+
+/* Capacity a CPU delivers now: capacity at max OPP scaled by its perf level. */
+static __always_inline u32 jp_cap_now(u32 capacity, u32 perf)
+{
+	if (perf > JP_SCALE)
+		perf = JP_SCALE;
+	return (u32)(((u64)capacity * perf) / JP_SCALE);
+}
+
+/* Invariant work of a run: ns at full capacity (capacity 1024, perf 1024). */
+static __always_inline u64 jp_work_of_run(u64 ran_ns, u32 cap_now)
+{
+	return (ran_ns * cap_now) / JP_SCALE;
 }
 
 /*
- * A misfit task runs on a CPU it no longer fits while a bigger CPU exists.
- * Once misfit, it stays so until it fits with the stricter down_margin.
+ * val * 2^(-dt/half_life) in integer math: whole half-lives are shifts, the
+ * remainder uses a 16-entry table of 2^(-i/16) in 16-bit fixed point.
  */
-static __always_inline bool jp_task_misfit(const struct jp_tables *t, const struct jp_profile *pr,
-					   __u32 cpu, __u64 demand, bool was_misfit)
+static __always_inline u64 jp_decay(u64 val, u64 dt, u64 half_life)
 {
-	__u32 cap, margin;
+	static const u32 frac[16] = {65536, 62757, 60097, 57549, 55109, 52773, 50535, 48393,
+				     46341, 44376, 42495, 40693, 38968, 37316, 35734, 34219};
+	u64 halves, idx;
+
+	if (!half_life)
+		return 0;
+	halves = dt / half_life;
+	if (halves >= 32)
+		return 0;
+	idx = ((dt % half_life) * 16) / half_life;
+	if (idx >= 16)
+		idx = 15;
+	return ((val >> halves) * frac[idx]) >> 16;
+}
+
+/*
+ * Exponential moving average of utilization over a window of window_ns
+ * during which work ns of invariant work were done.
+ */
+static __always_inline u32 jp_ema_util(u32 avg, u64 window_ns, u64 work)
+{
+	u64 sample, kept, d;
+
+	if (!window_ns)
+		return avg;
+	sample = jp_min64((work * JP_SCALE) / window_ns, JP_SCALE);
+	kept = jp_decay(avg, window_ns, JP_UTIL_HALF_LIFE_NS);
+	/* d = weight of the old average in 1/65536; the sample gets the rest. */
+	d = jp_decay(65536, window_ns, JP_UTIL_HALF_LIFE_NS);
+	return (u32)jp_min64(kept + (sample * (65536 - d)) / 65536, JP_SCALE);
+}
+
+/* ---- profiles --------------------------------------------------------- */
+
+/*
+ * Why these numbers: powersave runs OPPs close to the need (headroom 1.1)
+ * and keeps tasks on little CPUs longer (misfit at 90% of capacity);
+ * balanced uses the kernel's 1.25 margins; performance and gaming skip
+ * energy placement and keep more frequency headroom, gaming with a perf floor
+ * so a frame thread never starts at the lowest OPP.
+ */
+static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
+{
+	p->fit_margin = 1280;
+	p->headroom = 1280;
+	p->misfit_up = 819;   /* 80% */
+	p->misfit_down = 614; /* 60% */
+	p->imbalance = 256;
+	p->energy_aware = 1;
+	p->min_perf = 0;
+	p->pad = 0;
+	switch (id) {
+	case JP_PROFILE_POWERSAVE:
+		p->fit_margin = 1126;
+		p->headroom = 1126;
+		p->misfit_up = 922;
+		p->misfit_down = 717;
+		p->imbalance = 410;
+		break;
+	case JP_PROFILE_PERFORMANCE:
+		p->energy_aware = 0;
+		p->headroom = 1434;
+		p->misfit_up = 717;
+		p->misfit_down = 512;
+		p->imbalance = 128;
+		break;
+	case JP_PROFILE_GAMING:
+		p->energy_aware = 0;
+		p->headroom = 1434;
+		p->misfit_up = 614;
+		p->misfit_down = 410;
+		p->imbalance = 128;
+		p->min_perf = 307;
+		break;
+	default: /* JP_PROFILE_BALANCED */ break;
+	}
+}
+
+/* ---- task and CPU utilization ----------------------------------------- */
+
+static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial_util)
+{
+	t->util_avg = initial_util;
+	t->util_est = initial_util;
+	t->misfit = 0;
+	t->pad = 0;
+	t->last_update_ns = now;
+	t->window_work = 0;
+	t->wake_ns = now;
+	t->period_work = 0;
+}
+
+static __always_inline u32 jp_task_util(const struct jp_task *t)
+{
+	return (u32)jp_min64(jp_max64(t->util_avg, t->util_est), JP_SCALE);
+}
+
+/*
+ * The task stops running (slice end, preemption or blocking) after ran_ns at
+ * capacity-now cap_now. Updates util_avg over the window since the last
+ * update and lets util_est rise at once if this activation is busier.
+ */
+static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran_ns, u32 cap_now)
+{
+	u64 work = jp_work_of_run(ran_ns, cap_now);
+	u64 elapsed, sample;
+
+	t->window_work += work;
+	t->period_work += work;
+	if (now > t->last_update_ns) {
+		t->util_avg = jp_ema_util(t->util_avg, now - t->last_update_ns, t->window_work);
+		t->last_update_ns = now;
+		t->window_work = 0;
+	}
+	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
+	elapsed = jp_max64(elapsed, JP_EST_MIN_WINDOW_NS);
+	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
+	if (sample > t->util_est)
+		t->util_est = (u32)sample;
+}
+
+/*
+ * The task wakes up: the period since the previous wakeup is complete, its
+ * busy fraction moves util_est (up at once, down by a quarter of the gap).
+ */
+static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
+{
+	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
+	u64 sample;
+
+	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
+	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
+	if (sample >= t->util_est)
+		t->util_est = (u32)sample;
+	else
+		t->util_est -= (t->util_est - (u32)sample) / 4;
+	t->wake_ns = now;
+	t->period_work = 0;
+}
+
+/* The CPU ran tasks for ran_ns at cap_now since its last update. */
+static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 ran_ns, u32 cap_now)
+{
+	c->busy_work += jp_work_of_run(ran_ns, cap_now);
+	if (now > c->last_update_ns) {
+		c->util_avg = jp_ema_util(c->util_avg, now - c->last_update_ns, c->busy_work);
+		c->last_update_ns = now;
+		c->busy_work = 0;
+	}
+}
+
+static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
+{
+	return (u32)jp_max64(c->util_avg, c->util_runnable);
+}
+
+/* Utilization as EAS uses it: never above what the CPU can deliver. */
+static __always_inline u32 jp_cpu_util_capped(const struct jp_tables *t,
+					      const struct jp_cpu_state *cs, u32 cpu)
+{
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	return (u32)jp_min64(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity);
+}
+
+/* ---- fit, overutilization, misfit, frequency -------------------------- */
+
+static __always_inline bool jp_fits(u32 util, u32 capacity, u32 fit_margin)
+{
+	return (u64)util * fit_margin <= (u64)capacity * JP_SCALE;
+}
+
+JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			     const struct jp_profile *p)
+{
+	u64 sum_util = 0, sum_cap = 0;
+	u32 i;
+
+	for (i = 0; i < JP_MAX_CPUS; i++) {
+		u32 util, cap;
+
+		if (i >= t->nr_cpus)
+			break;
+		util = jp_cpu_util(&cs[i]);
+		cap = t->cpu[i].capacity;
+		sum_util += util;
+		sum_cap += cap;
+		if (cap >= t->max_capacity && !jp_fits(util, cap, p->fit_margin))
+			return true;
+	}
+	return sum_util * p->fit_margin > sum_cap * JP_SCALE;
+}
+
+/*
+ * Should a task of util running on a CPU of capacity cap move to a bigger
+ * CPU? was_misfit is the previous answer (hysteresis). Never misfit on the
+ * biggest CPUs: there is nowhere to go.
+ */
+static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 cap, u32 max_cap,
+				      bool was_misfit)
+{
+	if (cap >= max_cap)
+		return false;
+	if (was_misfit)
+		return (u64)util * JP_SCALE >= (u64)cap * p->misfit_down;
+	return (u64)util * JP_SCALE > (u64)cap * p->misfit_up;
+}
+
+/* Updates t->misfit for the CPU the task runs on and returns it. */
+static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const struct jp_profile *p,
+					   struct jp_task *t, u32 cpu)
+{
+	bool m;
 
 	if (cpu >= JP_MAX_CPUS)
 		return false;
-	cap = t->cpu[cpu].capacity;
-	if (cap >= t->max_capacity)
-		return false;
-	margin = was_misfit ? pr->down_margin : pr->fit_margin;
-	return !jp_fits(demand, cap, margin);
+	m = jp_misfit(p, jp_task_util(t), tb->cpu[cpu].capacity, tb->max_capacity, t->misfit);
+	t->misfit = m;
+	return m;
 }
 
-/* Frequency request for a CPU: util with headroom, relative to the CPU's capacity. */
-static __always_inline __u32 jp_perf_target(__u64 util, __u32 capacity, __u32 headroom)
+/* Performance level 0..1024 for a CPU of capacity carrying util. */
+static __always_inline u32 jp_perf_target(u32 util, u32 capacity, u32 headroom)
 {
-	__u64 perf;
+	u64 perf;
 
 	if (!capacity)
-		return JP_CAP_SCALE;
-	perf = util * headroom / capacity;
-	return perf > JP_CAP_SCALE ? JP_CAP_SCALE : (__u32)perf;
+		return JP_SCALE;
+	perf = ((u64)util * headroom) / capacity;
+	return (u32)jp_min64(perf, JP_SCALE);
 }
 
-/* Index of the OPP a PD runs at when its busiest CPU has max_util. */
-static __always_inline __u32 jp_pd_opp(const struct jp_pd *pd, __u64 max_util, __u32 headroom)
+/* jp_perf_target with the profile's headroom and floor. */
+static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
+					      const struct jp_cpu_state *cs,
+					      const struct jp_profile *p, u32 cpu)
 {
-	__u64 need = max_util * headroom / JP_PCT_SCALE;
-	__u32 i, last = 0;
+	u32 perf;
+
+	if (cpu >= JP_MAX_CPUS)
+		return JP_SCALE;
+	perf = jp_perf_target(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity, p->headroom);
+	return perf > p->min_perf ? perf : p->min_perf;
+}
+
+/* ---- energy ----------------------------------------------------------- */
+
+/* Index of the lowest OPP of pd covering util with headroom (top if none). */
+static __always_inline u32 jp_pd_opp_for(const struct jp_pd *pd, u32 max_util, u32 headroom)
+{
+	u64 need = ((u64)max_util * headroom) / JP_SCALE;
+	u32 i, last = 0;
 
 	for (i = 0; i < JP_MAX_OPPS; i++) {
 		if (i >= pd->nr_opps)
 			break;
 		last = i;
-		/* skip OPPs a faster one beats on energy, as the kernel does */
-		if (pd->opps[i].inefficient)
-			continue;
 		if (pd->opps[i].capacity >= need)
 			return i;
 	}
 	return last;
 }
 
-/* Energy rate of a PD (model units) for its utilization sum and maximum. */
-static __always_inline __u64 jp_pd_energy(const struct jp_pd *pd, __u64 sum_util, __u64 max_util,
-					  __u32 nr_idle_awake, __u32 headroom)
+/* EAS energy of a PD whose most utilized CPU has max_util, all sum_util. */
+static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u64 sum_util,
+					u32 headroom)
 {
-	__u32 opp = jp_pd_opp(pd, max_util, headroom);
+	u32 idx = jp_pd_opp_for(pd, max_util, headroom);
 
-	if (opp >= JP_MAX_OPPS || !pd->max_capacity)
+	if (idx >= JP_MAX_OPPS || !pd->max_capacity)
 		return 0;
-	return pd->opps[opp].cost * sum_util / pd->max_capacity + pd->idle_cost * nr_idle_awake;
+	return (pd->opps[idx].cost * sum_util) / pd->max_capacity;
 }
 
-/* The inputs of one placement decision; the caller fills it. */
-struct jp_placement {
-	__u64 allowed[JP_MASK_WORDS];	/* the task's cpumask */
-	__u64 idle[JP_MASK_WORDS];	/* CPUs idle now */
-	__u64 idle_core[JP_MASK_WORDS]; /* CPUs whose whole core is idle */
-	__s32 prev_cpu;
-	__u32 pad;
-	__u64 demand; /* jp_task_demand() of the task */
+/* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
+struct jp_pd_scan {
+	u64 sum_util;
+	u32 max_util;
+	s32 best_cpu; /* candidate: idle with most spare, else most spare */
+	u32 best_util;
+	u32 best_idle;
+	u32 best_spare;
+	u32 pad;
 };
 
-/* Utilization of a CPU as if the task (of util task_util, last on prev) moved away. */
-static __always_inline __u64 jp_util_without(__u64 util, __u32 cpu, const struct jp_placement *pl)
+static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				       const struct jp_profile *p, const struct jp_wake *w, u32 pd,
+				       struct jp_pd_scan *s)
 {
-	if ((__s32)cpu != pl->prev_cpu)
-		return util;
-	return util > pl->demand ? util - pl->demand : 0;
-}
+	const struct jp_pd *d;
+	u32 i;
 
-/*
- * Candidate of one PD: among allowed CPUs where the task fits, the one with
- * the most spare capacity, or with pack set the least (that still fits).
- * Returns -1 when the task fits nowhere in the PD.
- */
-static __always_inline int jp_pd_candidate(const struct jp_tables *t, const struct jp_cpu_state *cs,
-					   const struct jp_profile *pr,
-					   const struct jp_placement *pl, __u32 pdi, __u64 now,
-					   __u64 *sum_util, __u64 *max_util, __u32 *nr_idle)
-{
-	const struct jp_pd *pd = &t->pd[pdi & (JP_MAX_PDS - 1)];
-	__s64 best_spare = -1;
-	int best = -1;
-	__u32 cpu;
+	s->sum_util = 0;
+	s->max_util = 0;
+	s->best_cpu = JP_NO_CPU;
+	s->best_util = 0;
+	s->best_idle = 0;
+	s->best_spare = 0;
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	for (i = 0; i < JP_MAX_PD_CPUS; i++) {
+		u32 cpu, util, cap, spare, idle;
 
-	*sum_util = 0;
-	*max_util = 0;
-	*nr_idle = 0;
-	for (cpu = 0; cpu < JP_MAX_CPUS; cpu++) {
-		__u64 util, after;
-		__s64 spare;
-		__u32 cap;
-
-		if (cpu >= t->nr_cpus)
+		if (i >= d->nr_cpus)
 			break;
-		if (!jp_mask_test(pd->cpus, cpu))
-			continue;
-		util = jp_util_without(jp_util_now(cs[cpu].util, cs[cpu].last_update, now), cpu,
-				       pl);
-		*sum_util += util;
-		if (util > *max_util)
-			*max_util = util;
-		if (jp_mask_test(pl->idle, cpu))
-			(*nr_idle)++;
-		if (!jp_mask_test(pl->allowed, cpu))
-			continue;
+		cpu = d->cpus[i];
+		if (cpu >= JP_MAX_CPUS)
+			break;
+		util = jp_cpu_util_capped(t, cs, cpu);
 		cap = t->cpu[cpu].capacity;
-		after = util + pl->demand;
-		if (!jp_fits(after, cap, pr->fit_margin))
+		s->sum_util += util;
+		if (util > s->max_util)
+			s->max_util = util;
+		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
 			continue;
-		spare = (__s64)cap - (__s64)after;
-		if (pr->pack)
-			spare = JP_CAP_SCALE - spare; /* busiest that fits wins */
-		if ((__s32)cpu == pl->prev_cpu)
-			spare += 1; /* ties go to the warm cache */
-		if (spare > best_spare) {
-			best_spare = spare;
-			best = (int)cpu;
+		if (!jp_fits(util + w->task_util, cap, p->fit_margin))
+			continue;
+		spare = cap - util;
+		idle = jp_mask_test(&w->idle, cpu);
+		if (s->best_cpu == JP_NO_CPU || idle > s->best_idle ||
+		    (idle == s->best_idle && spare > s->best_spare)) {
+			s->best_cpu = cpu;
+			s->best_util = util;
+			s->best_idle = idle;
+			s->best_spare = spare;
 		}
 	}
-	return best;
+}
+
+/* Energy the PD would add if a CPU at cpu_util took task_util. */
+static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
+				       u32 cpu_util, u32 task_util, u32 cap, u32 headroom)
+{
+	u32 new_util = (u32)jp_min64(cpu_util + task_util, cap);
+	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
+	u64 new_sum = s->sum_util + (new_util - cpu_util);
+	u64 before = jp_pd_energy(d, s->max_util, s->sum_util, headroom);
+	u64 after = jp_pd_energy(d, new_max, new_sum, headroom);
+
+	return after > before ? after - before : 0;
 }
 
 /*
- * Energy-aware placement: the allowed CPU whose PD's energy grows least when
- * the task runs there. Returns -1 when the task fits no allowed CPU (the
- * caller then places for performance).
+ * Energy-aware placement. Returns the CPU adding the least energy among the
+ * allowed CPUs where the task fits, preferring prev_cpu on a tie, or
+ * JP_NO_CPU when it fits nowhere (the caller then uses jp_select_cpu_perf).
  */
-static __always_inline int jp_select_cpu_energy(const struct jp_tables *t,
-						const struct jp_cpu_state *cs,
-						const struct jp_profile *pr,
-						const struct jp_placement *pl, __u64 now)
+JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				 const struct jp_profile *p, const struct jp_wake *w)
 {
-	__u64 best_delta = ~0ULL, prev_delta = ~0ULL;
-	int best = -1;
-	__u32 pdi;
+	struct jp_pd_scan s;
+	u64 best_delta = ~0ull;
+	s32 best = JP_NO_CPU;
+	u32 pd, prev_pd = JP_MAX_PDS;
 
-	for (pdi = 0; pdi < JP_MAX_PDS; pdi++) {
-		const struct jp_pd *pd = &t->pd[pdi];
-		__u64 sum, max, base, with, cand_util, delta;
-		__u32 nr_idle, wakes;
-		int cand;
+	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
+	    jp_mask_test(&w->allowed, w->prev_cpu))
+		prev_pd = t->cpu[w->prev_cpu].pd;
 
-		if (pdi >= t->nr_pds)
+	for (pd = 0; pd < JP_MAX_PDS; pd++) {
+		const struct jp_pd *d;
+		u64 delta;
+
+		if (pd >= t->nr_pds)
 			break;
-		cand = jp_pd_candidate(t, cs, pr, pl, pdi, now, &sum, &max, &nr_idle);
-		if (cand < 0 || cand >= JP_MAX_CPUS)
+		d = &t->pd[pd];
+		jp_pd_scan(t, cs, p, w, pd, &s);
+		if (pd == prev_pd) {
+			u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
+			u32 util = jp_cpu_util_capped(t, cs, prev);
+			u32 cap = t->cpu[prev].capacity;
+
+			if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
+				delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
+				if (delta <= best_delta) {
+					best_delta = delta;
+					best = (s32)prev;
+				}
+			}
+		}
+		if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 			continue;
-		cand_util = jp_util_without(jp_util_now(cs[cand].util, cs[cand].last_update, now),
-					    cand, pl);
-		base = jp_pd_energy(pd, sum, max, 0, pr->freq_headroom);
-		if (cand_util + pl->demand > max)
-			max = cand_util + pl->demand;
-		/* waking an idle CPU keeps it out of deep idle: charge that */
-		wakes = jp_mask_test(pl->idle, cand) ? 1 : 0;
-		with = jp_pd_energy(pd, sum + pl->demand, max, wakes, pr->freq_headroom);
-		delta = with > base ? with - base : 0;
-		if (cand == pl->prev_cpu)
-			prev_delta = delta;
+		delta = jp_pd_delta(d, &s, s.best_util, w->task_util, t->cpu[s.best_cpu].capacity,
+				    p->headroom);
 		if (delta < best_delta) {
 			best_delta = delta;
-			best = cand;
+			best = s.best_cpu;
 		}
 	}
-	/* stay on the previous CPU unless moving saves more than 1/16 of its cost */
-	if (prev_delta != ~0ULL && best != pl->prev_cpu &&
-	    prev_delta - best_delta <= prev_delta / 16)
-		return pl->prev_cpu;
 	return best;
 }
 
 /*
- * Performance placement: score = idle full core > idle CPU > busy, then
- * capacity, then cache nearness to the previous CPU, then the previous CPU
- * itself. Returns -1 when no CPU is allowed.
+ * Closeness of cpu to prev in the cache hierarchy: 3 same CPU, 2 same LLC,
+ * 1 same cluster, 0 far.
  */
-static __always_inline int jp_select_cpu_perf(const struct jp_tables *t,
-					      const struct jp_cpu_state *cs,
-					      const struct jp_placement *pl, __u64 now)
+static __always_inline u32 jp_cache_near(const struct jp_tables *t, u32 cpu, s32 prev)
 {
-	__u32 prev_llc = ~0U, cpu;
-	__u64 best_score = 0;
-	int best = -1;
+	if (prev < 0 || prev >= JP_MAX_CPUS || cpu >= JP_MAX_CPUS)
+		return 0;
+	if ((s32)cpu == prev)
+		return 3;
+	if (t->cpu[cpu].llc == t->cpu[prev].llc)
+		return 2;
+	if (t->cpu[cpu].cluster == t->cpu[prev].cluster)
+		return 1;
+	return 0;
+}
 
-	if (pl->prev_cpu >= 0 && pl->prev_cpu < JP_MAX_CPUS)
-		prev_llc = t->cpu[pl->prev_cpu].llc;
+/*
+ * Rank of cpu for a latency-first placement, higher is better. In order of
+ * importance: idle whole core (sibling idle too) > idle SMT thread > busy;
+ * capacity (busy CPUs: spare capacity); cache nearness to prev.
+ */
+static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					const struct jp_wake *w, u32 cpu)
+{
+	u64 idle_class = 0, cap;
+	u32 sib;
+
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	cap = t->cpu[cpu].capacity;
+	if (jp_mask_test(&w->idle, cpu)) {
+		sib = t->cpu[cpu].sibling;
+		idle_class = (sib == JP_NO_SIBLING || jp_mask_test(&w->idle, sib)) ? 2 : 1;
+	} else {
+		u32 util = jp_cpu_util(&cs[cpu]);
+
+		cap = util < cap ? cap - util : 0;
+	}
+	return (idle_class << 40) | (cap << 8) | jp_cache_near(t, cpu, w->prev_cpu);
+}
+
+/* Latency-first placement; JP_NO_CPU only if no CPU is allowed. */
+JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			       const struct jp_wake *w)
+{
+	u64 best_rank = 0;
+	s32 best = JP_NO_CPU;
+	u32 cpu;
+
 	for (cpu = 0; cpu < JP_MAX_CPUS; cpu++) {
-		__u64 score, util;
+		u64 rank;
 
 		if (cpu >= t->nr_cpus)
 			break;
-		if (!jp_mask_test(pl->allowed, cpu))
+		if (!jp_mask_test(&w->allowed, cpu))
 			continue;
-		score = 1;
-		if (jp_mask_test(pl->idle_core, cpu))
-			score += 4ULL << 40;
-		else if (jp_mask_test(pl->idle, cpu))
-			score += 2ULL << 40;
-		score += (__u64)t->cpu[cpu].capacity << 24;
-		if (t->cpu[cpu].llc == prev_llc)
-			score += 1ULL << 22;
-		if ((__s32)cpu == pl->prev_cpu)
-			score += 1ULL << 21;
-		/* among equals, the least loaded */
-		util = jp_util_now(cs[cpu].util, cs[cpu].last_update, now);
-		score += JP_CAP_SCALE - (util > JP_CAP_SCALE ? JP_CAP_SCALE : util);
-		if (score > best_score) {
-			best_score = score;
-			best = (int)cpu;
+		rank = jp_perf_rank(t, cs, w, cpu) + 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = (s32)cpu;
 		}
 	}
 	return best;
 }
 
 /*
- * Balancing: which PD an idle CPU of PD self should pull from. A PD's load is
- * its queued plus running tasks per unit of capacity; pull from the most
- * loaded PD if it is more loaded than self. Returns -1 for none.
+ * Full wakeup decision for a profile: energy placement when the profile is
+ * energy-aware and the system is not overutilized, else latency-first.
  */
-static __always_inline int jp_pull_pd(const struct jp_tables *t, const __u32 *nr_tasks,
-				      const __u32 *pd_capacity, __u32 self)
+JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			  const struct jp_profile *p, const struct jp_wake *w)
 {
-	__u64 self_load, best_load = 0;
-	int best = -1;
-	__u32 pdi;
+	s32 cpu = JP_NO_CPU;
 
-	if (self >= JP_MAX_PDS || !pd_capacity[self])
-		return -1;
-	self_load = (__u64)nr_tasks[self] * JP_CAP_SCALE * 1024 / pd_capacity[self];
-	for (pdi = 0; pdi < JP_MAX_PDS; pdi++) {
-		__u64 load;
-
-		if (pdi >= t->nr_pds)
-			break;
-		if (pdi == self || !nr_tasks[pdi] || !pd_capacity[pdi])
-			continue;
-		load = (__u64)nr_tasks[pdi] * JP_CAP_SCALE * 1024 / pd_capacity[pdi];
-		if (load > self_load && load > best_load) {
-			best_load = load;
-			best = (int)pdi;
-		}
-	}
-	return best;
+	if (p->energy_aware && !jp_overutilized(t, cs, p))
+		cpu = jp_select_cpu_energy(t, cs, p, w);
+	if (cpu == JP_NO_CPU)
+		cpu = jp_select_cpu_perf(t, cs, w);
+	return cpu;
 }
 
-/* Ratios are written times 1024 (1126 = 1.1, 1280 = 1.25): integers only, for BPF. */
+/* ---- load balance between performance domains ------------------------- */
 
-/* The profiles' tuning, indexed by enum joule_profile. */
-#define JP_PROFILES_INIT                                                                           \
-	{                                                                                          \
-		/* powersave: pack, generous margins, little frequency headroom */                 \
-		{1126, 1536, 1075, 1126, 1, 0, 0,                                                  \
-		 0}, /* balanced: the kernel's EAS defaults (80% fit, 1.25 headroom) */            \
-		{1280, 1638, 1280, 1280, 0, 0, 0,                                                  \
-		 0}, /* performance: place for speed, high frequencies */                          \
-		{1280, 1638, 2048, 1280, 0, 1, 0,                                                  \
-		 0}, /* gaming: balanced, plus latency-critical tasks on big CPUs, short slices */ \
-		{1280, 1638, 1536, 1280, 0, 0, 1, 1000000},                                        \
+struct jp_balance {
+	s32 src_pd; /* over its share, JP_NO_PD if none */
+	s32 dst_pd; /* under its share, JP_NO_PD if none */
+	u32 excess; /* util src_pd carries above its share */
+	u32 pad;
+};
+
+/*
+ * Which PD is over its capacity-proportional share of the total util and
+ * which is under. Returns true when src and dst both exist.
+ */
+JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				const struct jp_profile *p, struct jp_balance *b)
+{
+	u64 pd_util[JP_MAX_PDS] = {}; /* 128 bytes of stack */
+	u64 total_util = 0, total_cap = 0, worst_over = 0, worst_under = 0;
+	u32 i, pd;
+
+	b->src_pd = JP_NO_PD;
+	b->dst_pd = JP_NO_PD;
+	b->excess = 0;
+	b->pad = 0;
+	for (i = 0; i < JP_MAX_CPUS; i++) {
+		if (i >= t->nr_cpus)
+			break;
+		pd = t->cpu[i].pd;
+		if (pd >= JP_MAX_PDS)
+			continue;
+		pd_util[pd] += jp_cpu_util(&cs[i]);
+		total_util += jp_cpu_util(&cs[i]);
+		total_cap += t->cpu[i].capacity;
 	}
+	if (!total_cap)
+		return false;
+	for (pd = 0; pd < JP_MAX_PDS; pd++) {
+		u64 cap, share;
+
+		if (pd >= t->nr_pds)
+			break;
+		cap = (u64)t->pd[pd].max_capacity * t->pd[pd].nr_cpus;
+		share = (total_util * cap) / total_cap;
+		if (pd_util[pd] * JP_SCALE > share * (JP_SCALE + p->imbalance) &&
+		    pd_util[pd] - share > worst_over) {
+			worst_over = pd_util[pd] - share;
+			b->src_pd = (s32)pd;
+		}
+		if (share > pd_util[pd] && share - pd_util[pd] > worst_under) {
+			worst_under = share - pd_util[pd];
+			b->dst_pd = (s32)pd;
+		}
+	}
+	b->excess = (u32)jp_min64(worst_over, ~0u);
+	return b->src_pd != JP_NO_PD && b->dst_pd != JP_NO_PD;
+}
 
 #endif /* JOULE_POLICY_H */
