@@ -26,19 +26,30 @@ enum joule_profile {
 	JOULE_NR_PROFILES,
 };
 
-/* Per-CPU event counters, summed over CPUs by the loader. */
+/*
+ * Per-CPU counters, each CPU writing its own slot; the loader sums or reads
+ * them per CPU. Placement reasons count wakeup/enqueue decisions.
+ */
 enum joule_stat {
-	JOULE_STAT_DIRECT_IDLE, /* woken task sent straight to an idle CPU */
-	JOULE_STAT_SHARED,	/* task queued on the shared vtime queue */
-	JOULE_STAT_PINNED,	/* single-CPU task sent to its own CPU */
-	JOULE_STAT_DISPATCH,	/* a CPU pulled a task from the shared queue */
-	JOULE_STAT_CPU_ONLINE,	/* hotplug events seen (no restart needed) */
+	JOULE_STAT_PLACE_ENERGY,   /* least added energy (not overutilized) */
+	JOULE_STAT_PLACE_PERF,	   /* for performance: overutilized or the profile says so */
+	JOULE_STAT_PLACE_MISFIT,   /* moved up: it outgrew its CPU */
+	JOULE_STAT_PLACE_BALANCE,  /* pulled by an idle CPU from a busier domain */
+	JOULE_STAT_PLACE_AFFINITY, /* the task may run on one CPU only */
+	JOULE_STAT_DIRECT_IDLE,	   /* sent straight to an idle CPU's local queue */
+	JOULE_STAT_DISPATCH,	   /* a CPU took a task from a domain queue */
+	JOULE_STAT_MIGRATIONS,	   /* a task started on another CPU than last time */
+	JOULE_STAT_OVERUTIL_NS,	   /* time the system was overutilized, per tick */
+	JOULE_STAT_BUSY_NS,	   /* time this CPU ran tasks */
+	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,
 	JOULE_NR_STATS,
 };
 
 struct joule_stats {
 	__u64 count[JOULE_NR_STATS];
+	__u32 perf_target; /* last scx_bpf_cpuperf_set() value, 0..1024 */
+	__u32 util;	   /* the CPU's utilization at its last update */
 };
 
 /*

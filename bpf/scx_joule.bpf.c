@@ -2,35 +2,79 @@
 /*
  * scx_joule: the BPF half of the scheduler.
  *
- * Policy (first version, before the energy model is wired in):
+ * The decisions live in policy.h (shared with the tests and the simulator);
+ * this file feeds them what the kernel knows and carries them out.
  *
- * - On wakeup, the kernel's default idle search picks a CPU (prev CPU if it
- *   is idle, else an idle core of the same LLC, else any idle CPU). When it
- *   finds an idle CPU the task goes straight to that CPU's local queue.
- * - Otherwise tasks wait on one shared queue ordered by weighted virtual
- *   time: a task's vtime grows by its run time scaled by 100/weight, so a
- *   nice -5 task (weight ~335) advances three times slower than a nice 0 one
- *   (weight 100) and gets three times the CPU. A task that slept long is
- *   only credited one slice of vtime, so sleepers cannot bank unbounded
- *   priority.
- * - Tasks that may run on one CPU only (per-CPU kthreads, pinned tasks) go
- *   to that CPU's local queue, so a shared-queue backlog cannot stall them.
- * - Idle CPUs pull from the shared queue in ops.dispatch.
+ * - Wakeup (ops.select_cpu): unless the system is overutilized, or the
+ *   profile places for performance, or the task is latency-critical in the
+ *   gaming profile, the task goes to the CPU where it adds the least energy
+ *   (jp_select_cpu_energy); otherwise to the best CPU for speed
+ *   (jp_select_cpu_perf). If that CPU is idle, the task is inserted straight
+ *   into its local queue.
+ * - Queueing (ops.enqueue): one queue per performance domain, ordered by
+ *   weighted virtual time (vtime advances by run time * 100 / weight, and a
+ *   sleeper is credited at most one slice). Single-CPU tasks go to their
+ *   CPU's local queue so a backlog can never stall a per-CPU kthread.
+ * - Dispatch: a CPU takes work from its own domain's queue; when that is
+ *   empty it pulls from the domain most loaded for its capacity
+ *   (jp_pull_pd), which spreads load in proportion to capacity.
+ * - Tick: updates the CPU's utilization, its overutilized bit and its
+ *   frequency target (scx_bpf_cpuperf_set), and ends the slice of a task
+ *   that outgrew its CPU (misfit), so it is placed again on a bigger one.
+ * - Accounting (running/stopping): task and CPU utilization, busy time,
+ *   migrations, and wakeup patterns that mark latency-critical tasks.
  *
- * CPU hotplug is handled in place (ops.cpu_online/offline), so taking a CPU
- * offline does not force the scheduler out.
+ * CPU hotplug is handled in place (ops.cpu_online/offline).
  */
 #include "vmlinux.h"
 #include "scx_ops.bpf.h"
 #include "joule.h"
+#include "policy.h"
 
 char _license[] SEC("license") = "GPL";
 
 const volatile __u64 slice_ns = 5000000ULL;
 
+/* The machine has frequency control: utilization scales with performance. */
+const volatile __u32 freq_invariant;
+
+/* Filled by the loader from the machine model before the program loads. */
+struct jp_tables tables;
+struct jp_cpumask online;
+
+/* Written by the loader at any time: switching profiles needs no reload. */
+volatile __u32 profile = JOULE_PROFILE_BALANCED;
+struct jp_profile profiles[JOULE_NR_PROFILES];
+
 struct joule_exit_info exit_info;
 
-static u64 vtime_now;
+struct jp_cpu_state cpu_state[JP_MAX_CPUS];
+__u64 last_tick[JP_MAX_CPUS];
+volatile __u32 overutilized;
+
+static __u64 vtime_now;
+
+/* Latency-critical: woken at least every 20 ms and running under 2 ms each time. */
+#define LAT_WAKE_PERIOD_NS (20ULL * 1000 * 1000)
+#define LAT_RUN_NS (2ULL * 1000 * 1000)
+
+struct task_ctx {
+	struct jp_task jt;
+	__u64 started;	   /* when it last started running */
+	__u64 last_wake;   /* when it last woke up */
+	__u64 wake_period; /* average time between wakeups */
+	__u64 run_avg;	   /* average run time per wakeup */
+	__u64 run_this;	   /* run time since the last wakeup */
+	__s32 last_cpu;
+	__u32 lat_crit;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -39,13 +83,33 @@ struct {
 	__type(value, struct joule_stats);
 } stats SEC(".maps");
 
-static void stat_inc(enum joule_stat id)
+static struct joule_stats *my_stats(void)
 {
 	u32 zero = 0;
-	struct joule_stats *s = bpf_map_lookup_elem(&stats, &zero);
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static void stat_add(enum joule_stat id, __u64 n)
+{
+	struct joule_stats *s = my_stats();
 
 	if (s && id < JOULE_NR_STATS)
-		s->count[id]++;
+		s->count[id] += n;
+}
+
+static struct task_ctx *task_ctx(struct task_struct *p)
+{
+	return bpf_task_storage_get(&task_ctxs, p, 0, 0);
+}
+
+static const struct jp_profile *cur_profile(void)
+{
+	__u32 idx = profile;
+
+	if (idx >= JOULE_NR_PROFILES)
+		idx = JOULE_PROFILE_BALANCED;
+	return &profiles[idx];
 }
 
 static bool vtime_before(u64 a, u64 b)
@@ -53,56 +117,262 @@ static bool vtime_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
-s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+static __u32 cpu_pd(s32 cpu)
 {
-	bool is_idle = false;
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return 0;
+	return tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
+}
+
+static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpus)
+{
+	for (u32 cpu = 0; cpu < JP_MAX_CPUS; cpu++) {
+		if (cpu >= tables.nr_cpus)
+			break;
+		if (bpf_cpumask_test_cpu(cpu, cpus))
+			jp_mask_set(mask, cpu);
+	}
+}
+
+/* Where should p run? Records why in *reason. */
+static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu,
+		      enum joule_stat *reason)
+{
+	const struct jp_profile *pr = cur_profile();
+	const struct cpumask *idle;
+	struct jp_wake w = {};
 	s32 cpu;
 
-	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	if (is_idle) {
-		stat_inc(JOULE_STAT_DIRECT_IDLE);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+	w.task_util = jp_task_util(&tctx->jt);
+	w.prev_cpu = prev_cpu;
+	mask_from_cpumask(&w.allowed, p->cpus_ptr);
+	for (int i = 0; i < JP_MASK_WORDS; i++)
+		w.allowed.bits[i] &= online.bits[i];
+	idle = scx_bpf_get_idle_cpumask();
+	mask_from_cpumask(&w.idle, idle);
+	scx_bpf_put_idle_cpumask(idle);
+
+	if (tctx->jt.misfit)
+		*reason = JOULE_STAT_PLACE_MISFIT;
+	else if (pr->energy_aware && !overutilized)
+		*reason = JOULE_STAT_PLACE_ENERGY;
+	else
+		*reason = JOULE_STAT_PLACE_PERF;
+	cpu = jp_select_cpu(&tables, cpu_state, pr, &w);
+	return cpu < 0 ? prev_cpu : cpu;
+}
+
+static void note_wakeup(struct task_ctx *tctx, u64 now, u64 wake_flags)
+{
+	struct task_struct *waker = bpf_get_current_task_btf();
+	struct task_ctx *wctx;
+	u64 period = now - tctx->last_wake;
+
+	if (tctx->last_wake)
+		tctx->wake_period = (tctx->wake_period * 3 + period) / 4;
+	tctx->last_wake = now;
+	jp_task_waking(&tctx->jt, now);
+	tctx->lat_crit = tctx->wake_period && tctx->wake_period < LAT_WAKE_PERIOD_NS &&
+			 tctx->run_avg < LAT_RUN_NS;
+	/* a latency-critical task's synchronous wakee is on the same critical path */
+	if (!tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC)) {
+		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
+		if (wctx && wctx->lat_crit)
+			tctx->lat_crit = 1;
+	}
+}
+
+static u64 task_slice(struct task_ctx *tctx)
+{
+	/* gaming: latency-critical tasks get short slices, so they wait less */
+	if (tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING)
+		return slice_ns / 4;
+	return slice_ns;
+}
+
+s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	enum joule_stat reason = JOULE_STAT_PLACE_ENERGY;
+	struct task_ctx *tctx = task_ctx(p);
+	u64 now = scx_bpf_now();
+	s32 cpu;
+
+	if (!tctx)
+		return prev_cpu;
+	note_wakeup(tctx, now, wake_flags);
+	if (p->nr_cpus_allowed == 1) {
+		stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
+		return prev_cpu;
+	}
+	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
+	stat_add(reason, 1);
+	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
+		stat_add(JOULE_STAT_DIRECT_IDLE, 1);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), 0);
 	}
 	return cpu;
 }
 
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
+	struct task_ctx *tctx = task_ctx(p);
 	u64 vtime = p->scx.dsq_vtime;
+	s32 cpu = scx_bpf_task_cpu(p);
 
 	if (p->nr_cpus_allowed == 1) {
-		stat_inc(JOULE_STAT_PINNED);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, enq_flags);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
 		return;
+	}
+	/* A misfit task's slice was cut short in ops.tick: place it again now. */
+	if (tctx && tctx->jt.misfit) {
+		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
+		s32 target = choose_cpu(p, tctx, cpu, &reason);
+
+		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
+		if (target != cpu)
+			scx_bpf_kick_cpu(target, SCX_KICK_IDLE);
+		cpu = target;
 	}
 
 	if (vtime_before(vtime, vtime_now - slice_ns))
 		vtime = vtime_now - slice_ns;
+	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
+}
 
-	stat_inc(JOULE_STAT_SHARED);
-	scx_bpf_dsq_insert_vtime(p, JOULE_SHARED_DSQ, slice_ns, vtime, enq_flags);
+static bool pull_from(u32 pd)
+{
+	if (!scx_bpf_dsq_move_to_local(pd))
+		return false;
+	stat_add(JOULE_STAT_PLACE_BALANCE, 1);
+	stat_add(JOULE_STAT_DISPATCH, 1);
+	return true;
 }
 
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
-	if (scx_bpf_dsq_move_to_local(JOULE_SHARED_DSQ))
-		stat_inc(JOULE_STAT_DISPATCH);
+	struct jp_balance b;
+	__u32 self = cpu_pd(cpu);
+
+	if (scx_bpf_dsq_move_to_local(self)) {
+		stat_add(JOULE_STAT_DISPATCH, 1);
+		return;
+	}
+	/* Idle: first take from the domain most over its capacity share. */
+	if (jp_balance_domains(&tables, cpu_state, cur_profile(), &b) && b.src_pd >= 0 &&
+	    b.src_pd < JP_MAX_PDS && pull_from(b.src_pd))
+		return;
+	/* Then from any queue with work: an idle CPU never leaves a task waiting. */
+	for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++) {
+		if (pdi >= tables.nr_pds)
+			break;
+		if (pdi != self && scx_bpf_dsq_nr_queued(pdi) > 0 && pull_from(pdi))
+			return;
+	}
+}
+
+/* Capacity the current CPU delivers now, at its performance target. */
+static __u32 cpu_cap_now(s32 cpu)
+{
+	struct joule_stats *s = my_stats();
+	__u32 cap = tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity;
+
+	if (!freq_invariant || !s || !s->perf_target)
+		return cap;
+	return jp_cap_now(cap, s->perf_target);
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 {
+	struct task_ctx *tctx = task_ctx(p);
+	s32 cpu = scx_bpf_task_cpu(p);
+
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
+	if (!tctx)
+		return;
+	tctx->started = scx_bpf_now();
+	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
+		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
+		cpu_state[cpu].nr_running = 1;
+	}
+	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
+		stat_add(JOULE_STAT_MIGRATIONS, 1);
+	tctx->last_cpu = cpu;
 }
 
 void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 {
-	u64 used = slice_ns - p->scx.slice;
+	struct task_ctx *tctx = task_ctx(p);
+	s32 cpu = scx_bpf_task_cpu(p);
+	u64 now = scx_bpf_now(), run;
+	__u32 cap;
 
-	/* slice counts down while the task runs; a refilled slice may exceed it */
-	if (p->scx.slice > slice_ns)
-		used = 0;
-	p->scx.dsq_vtime += used * 100 / (p->scx.weight ?: 1);
+	p->scx.dsq_vtime += (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) *
+			    100 / (p->scx.weight ?: 1);
+	if (!tctx || !tctx->started || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	run = now > tctx->started ? now - tctx->started : 0;
+	tctx->started = 0;
+	cap = cpu_cap_now(cpu);
+	jp_task_stopping(&tctx->jt, now, run, cap);
+	jp_cpu_account(&cpu_state[cpu], now, run, cap);
+	cpu_state[cpu].util_runnable = 0;
+	cpu_state[cpu].nr_running = 0;
+	stat_add(JOULE_STAT_BUSY_NS, run);
+	tctx->run_this += run;
+	if (!runnable) {
+		tctx->run_avg = (tctx->run_avg * 3 + tctx->run_this) / 4;
+		tctx->run_this = 0;
+	}
+}
+
+void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
+{
+	const struct jp_profile *pr = cur_profile();
+	struct task_ctx *tctx = task_ctx(p);
+	s32 cpu = bpf_get_smp_processor_id();
+	struct joule_stats *s = my_stats();
+	u64 now = scx_bpf_now(), period;
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
+		return;
+	/* fold the run in progress in, or a CPU with one hog would look idle */
+	if (tctx && tctx->started && now > tctx->started) {
+		__u32 cap = cpu_cap_now(cpu);
+
+		jp_task_stopping(&tctx->jt, now, now - tctx->started, cap);
+		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
+		tctx->run_this += now - tctx->started;
+		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
+		tctx->started = now;
+		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
+	}
+	s->util = jp_cpu_util(&cpu_state[cpu]);
+
+	period = last_tick[cpu] && now > last_tick[cpu] ? now - last_tick[cpu] : 0;
+	last_tick[cpu] = now;
+	overutilized = jp_overutilized(&tables, cpu_state, pr);
+	if (overutilized)
+		s->count[JOULE_STAT_OVERUTIL_NS] += period;
+
+	s->perf_target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
+	scx_bpf_cpuperf_set(cpu, s->perf_target);
+
+	/* a task that outgrew its CPU gives it up now and is placed again */
+	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu))
+		p->scx.slice = 0;
+}
+
+s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_args *args)
+{
+	struct task_ctx *tctx;
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!tctx)
+		return -ENOMEM;
+	tctx->last_cpu = -1;
+	jp_task_init(&tctx->jt, scx_bpf_now(), 0);
+	return 0;
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
@@ -112,17 +382,36 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 
 void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 {
-	stat_inc(JOULE_STAT_CPU_ONLINE);
+	if (cpu >= 0 && cpu < JP_MAX_CPUS)
+		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
+	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
 void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 {
-	stat_inc(JOULE_STAT_CPU_OFFLINE);
+	if (cpu >= 0 && cpu < JP_MAX_CPUS)
+		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 {
-	return scx_bpf_create_dsq(JOULE_SHARED_DSQ, -1);
+	s32 err;
+
+	for (u32 i = 0; i < JOULE_NR_PROFILES; i++)
+		jp_profile_init(&profiles[i], i);
+	if (!tables.nr_pds || tables.nr_pds > JP_MAX_PDS) {
+		scx_bpf_error("the loader gave %u performance domains", tables.nr_pds);
+		return -EINVAL;
+	}
+	for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++) {
+		if (pdi >= tables.nr_pds)
+			break;
+		err = scx_bpf_create_dsq(pdi, -1);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)
@@ -142,6 +431,8 @@ struct sched_ext_ops joule_ops = {
 	.dispatch = (void *)joule_dispatch,
 	.running = (void *)joule_running,
 	.stopping = (void *)joule_stopping,
+	.tick = (void *)joule_tick,
+	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
 	.cpu_online = (void *)joule_cpu_online,
 	.cpu_offline = (void *)joule_cpu_offline,

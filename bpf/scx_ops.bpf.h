@@ -23,6 +23,10 @@
 		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));                            \
 	})
 
+/* vmlinux.h has no errno values */
+#define EINVAL 22
+#define ENOMEM 12
+
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -23,17 +23,27 @@
 #include "exit_info.h"
 #include "joule.h"
 #include "joule_config.h"
+#include "machine.h"
+#include "policy.h"
+#include "profile.h"
 #include "sched_ext_sysfs.h"
+#include "stats.h"
 #include "scx_joule.skel.h"
 
 struct options {
 	unsigned long slice_us;
 	double stats_interval;
+	bool stats_json;
 	bool verbose;
+	bool auto_profile;
+	enum joule_profile profile;
+	const char *power_root; /* sysfs root for power_supply/platform_profile */
 };
 
 static struct options opts = {
 	.slice_us = 5000,
+	.auto_profile = true,
+	.profile = JOULE_PROFILE_BALANCED,
 };
 
 static volatile sig_atomic_t exiting;
@@ -46,11 +56,25 @@ static const char doc[] = "scx_joule: an energy-aware sched_ext scheduler for hy
 			  "detaches it if the program dies. Needs root and a kernel with "
 			  "CONFIG_SCHED_CLASS_EXT.";
 
-enum { OPT_STATS = 's', OPT_SLICE = 'S', OPT_VERBOSE = 'v' };
+enum {
+	OPT_STATS = 's',
+	OPT_SLICE = 'S',
+	OPT_VERBOSE = 'v',
+	OPT_PROFILE = 'p',
+	OPT_STATS_JSON = 0x100,
+	OPT_POWER_ROOT,
+};
 
 static const struct argp_option argp_options[] = {
+	{"profile", OPT_PROFILE, "NAME", 0,
+	 "powersave, balanced, performance, gaming, or auto (default): follow AC/battery and "
+	 "the firmware's platform_profile, switching live",
+	 0},
 	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
+	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 0},
 	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
+	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
+	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
 	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
 	{0},
 };
@@ -128,20 +152,6 @@ static void check_can_attach(void)
 	}
 }
 
-static void sum_stats(struct scx_joule *skel, __u64 out[JOULE_NR_STATS])
-{
-	int nr_cpus = libbpf_num_possible_cpus();
-	struct joule_stats percpu[nr_cpus > 0 ? nr_cpus : 1];
-	__u32 zero = 0;
-
-	memset(out, 0, sizeof(__u64) * JOULE_NR_STATS);
-	if (nr_cpus <= 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &zero, percpu))
-		return;
-	for (int cpu = 0; cpu < nr_cpus; cpu++)
-		for (int i = 0; i < JOULE_NR_STATS; i++)
-			out[i] += percpu[cpu].count[i];
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -150,20 +160,64 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void print_stats(struct scx_joule *skel, __u64 last[JOULE_NR_STATS], double secs)
+static int read_online_cpus(char *buf, size_t len)
 {
-	__u64 cur[JOULE_NR_STATS];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	int err = 0;
 
-#define RATE(id) ((double)(cur[id] - last[id]) / secs)
-	sum_stats(skel, cur);
-	printf("scx_joule: stats %.1fs: direct_idle/s=%.0f shared/s=%.0f pinned/s=%.0f "
-	       "dispatch/s=%.0f hotplug=%llu\n",
-	       secs, RATE(JOULE_STAT_DIRECT_IDLE), RATE(JOULE_STAT_SHARED), RATE(JOULE_STAT_PINNED),
-	       RATE(JOULE_STAT_DISPATCH),
-	       (unsigned long long)(cur[JOULE_STAT_CPU_ONLINE] + cur[JOULE_STAT_CPU_OFFLINE]));
-#undef RATE
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		err = -EIO;
+	fclose(f);
+	return err;
+}
+
+static void load_machine(struct joule_machine *m)
+{
+	char online[1024], err[256];
+	int nr_cpus = libbpf_num_possible_cpus();
+
+	if (read_online_cpus(online, sizeof(online)))
+		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
+	if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
+		die("%s", err);
+}
+
+/* The profile to run now, and whether it changed (logging why). */
+static bool pick_profile(enum joule_profile *cur, bool first)
+{
+	struct joule_power_state ps;
+	enum joule_profile want = opts.profile;
+	char why[96] = "chosen with --profile";
+	int err;
+
+	if (opts.auto_profile) {
+		err = joule_power_state_read(opts.power_root, &ps);
+		if (err) {
+			if (first)
+				fprintf(stderr, "scx_joule: warning: cannot read the power state (%s); "
+						"using balanced\n", strerror(-err));
+			want = JOULE_PROFILE_BALANCED;
+			snprintf(why, sizeof(why), "power state unreadable");
+		} else {
+			want = joule_profile_auto(&ps, why, sizeof(why));
+		}
+	}
+	if (!first && want == *cur)
+		return false;
+	printf("scx_joule: profile %s (%s%s)\n", joule_profile_name(want),
+	       opts.auto_profile ? "auto: " : "", why);
 	fflush(stdout);
-	memcpy(last, cur, sizeof(cur));
+	*cur = want;
+	return true;
+}
+
+static void fill_bpf_tables(struct scx_joule *skel, const struct joule_machine *m)
+{
+	skel->bss->tables = m->tables;
+	memcpy(skel->bss->online.bits, m->online, sizeof(skel->bss->online.bits));
+	skel->rodata->freq_invariant = m->freq_control;
 }
 
 /* Returns the process exit status the scheduler's exit deserves. */
@@ -178,12 +232,15 @@ static int report_exit(const struct joule_exit_info *ei)
 }
 
 /* Open, load and attach once; returns 0, 1 on failure, or -EAGAIN to restart. */
-static int run_scheduler(void)
+static int run_scheduler(const struct joule_machine *m)
 {
-	struct scx_joule *skel;
+	struct joule_stats_snapshot prev = {0}, cur = {0};
+	int nr_possible = libbpf_num_possible_cpus();
 	struct bpf_link *link = NULL;
-	__u64 last[JOULE_NR_STATS] = {0};
-	double last_t;
+	struct joule_interval iv;
+	enum joule_profile profile = JOULE_PROFILE_BALANCED;
+	struct scx_joule *skel;
+	double last_t, last_power_check;
 	int err, status;
 
 	skel = scx_joule__open();
@@ -192,7 +249,16 @@ static int run_scheduler(void)
 		return 1;
 	}
 	skel->rodata->slice_ns = opts.slice_us * 1000ULL;
+	fill_bpf_tables(skel, m);
+	pick_profile(&profile, true);
+	skel->data->profile = profile;
 
+	if (joule_stats_snapshot_alloc(&prev, nr_possible) ||
+	    joule_stats_snapshot_alloc(&cur, nr_possible)) {
+		fprintf(stderr, "scx_joule: out of memory\n");
+		status = 1;
+		goto out;
+	}
 	err = scx_joule__load(skel);
 	if (err) {
 		fprintf(stderr,
@@ -208,17 +274,29 @@ static int run_scheduler(void)
 		status = 1;
 		goto out;
 	}
-	printf("scx_joule: attached (slice %lu us)\n", opts.slice_us);
+	printf("scx_joule: attached (slice %lu us; %s)\n", opts.slice_us, m->source);
 	fflush(stdout);
 
-	last_t = now_seconds();
+	last_t = last_power_check = now_seconds();
+	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
 	while (!exiting && !skel->bss->exit_info.kind) {
 		double t;
 
-		usleep(opts.stats_interval > 0 && opts.stats_interval < 0.1 ? 10000 : 100000);
+		usleep(100000);
 		t = now_seconds();
+		if (opts.auto_profile && t - last_power_check >= 1.0) {
+			last_power_check = t;
+			if (pick_profile(&profile, false))
+				skel->data->profile = profile;
+		}
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
-			print_stats(skel, last, t - last_t);
+			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
+				joule_stats_interval(&m->view, &prev, &cur, &iv);
+				joule_stats_print(stdout, &m->view, &iv, joule_profile_name(profile),
+						  opts.stats_json);
+				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
+				prev.time_s = t;
+			}
 			last_t = t;
 		}
 	}
@@ -229,6 +307,8 @@ static int run_scheduler(void)
 	if (!exiting && joule_exit_wants_restart(&skel->bss->exit_info))
 		status = -EAGAIN;
 out:
+	joule_stats_snapshot_free(&prev);
+	joule_stats_snapshot_free(&cur);
 	bpf_link__destroy(link);
 	scx_joule__destroy(skel);
 	return status;
@@ -236,6 +316,7 @@ out:
 
 int main(int argc, char **argv)
 {
+	static struct joule_machine machine;
 	int status;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
@@ -246,7 +327,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	while ((status = run_scheduler()) == -EAGAIN)
+	load_machine(&machine);
+	while ((status = run_scheduler(&machine)) == -EAGAIN)
 		printf("scx_joule: the kernel asked for a restart; reattaching\n");
 	return status;
 }

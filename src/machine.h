@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the loader hands the BPF scheduler and the stats printer about this
+ * machine: the policy tables (capacities, performance domains, operating
+ * points) and, per CPU, its kind and power for the energy estimate.
+ */
+#ifndef MACHINE_H
+#define MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+#include "stats.h"
+
+struct joule_machine {
+	struct jp_tables tables;
+	__u64 online[JP_MASK_WORDS];
+	bool freq_control; /* cpufreq exists: utilization scales with frequency */
+	int cpu_kind[JP_MAX_CPUS];
+	const char *kind_name[JOULE_STATS_MAX_KINDS];
+	struct joule_cpu_power power[JP_MAX_CPUS];
+	bool has_energy_model;
+	struct joule_stats_view view;
+	char source[128]; /* where the description came from, for the log */
+};
+
+/*
+ * Every possible CPU as one domain of equal CPUs at capacity 1024, with no
+ * energy model: what a machine without heterogeneity information gets.
+ * online_list is a sysfs CPU list ("0-3,5"); NULL means all nr_cpus.
+ */
+int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, const char *online_list,
+			      char *err, size_t errlen);
+
+/* Parse a sysfs CPU list into mask; -EINVAL on syntax errors or CPUs >= max. */
+int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "stats.h"
+
+int joule_stats_snapshot_alloc(struct joule_stats_snapshot *s, int nr_cpus)
+{
+	s->nr_cpus = nr_cpus;
+	s->time_s = 0;
+	s->cpu = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*s->cpu));
+	return s->cpu ? 0 : -ENOMEM;
+}
+
+void joule_stats_snapshot_free(struct joule_stats_snapshot *s)
+{
+	free(s->cpu);
+	s->cpu = NULL;
+}
+
+int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s)
+{
+	__u32 zero = 0;
+
+	s->time_s = time_s;
+	/* a per-CPU array lookup returns one value per possible CPU */
+	return bpf_map_lookup_elem(map_fd, &zero, s->cpu) ? -errno : 0;
+}
+
+double joule_cpu_busy_mw(const struct joule_cpu_power *p, unsigned int perf)
+{
+	int i;
+
+	if (p->nr_opps <= 0)
+		return 0;
+	for (i = 0; i < p->nr_opps && i < JOULE_STATS_MAX_OPPS; i++)
+		if (p->perf[i] >= perf)
+			return p->busy_mw[i];
+	return p->busy_mw[p->nr_opps - 1];
+}
+
+static int kind_of(const struct joule_stats_view *v, int cpu)
+{
+	int k = v->cpu_kind ? v->cpu_kind[cpu] : 0;
+
+	return k >= 0 && k < JOULE_STATS_MAX_KINDS ? k : 0;
+}
+
+void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
+			  const struct joule_stats_snapshot *b, struct joule_interval *out)
+{
+	double busy_total = 0, kind_busy[JOULE_STATS_MAX_KINDS] = { 0 };
+	int kind_cpus[JOULE_STATS_MAX_KINDS] = { 0 };
+	int nr = v->nr_cpus < b->nr_cpus ? v->nr_cpus : b->nr_cpus;
+
+	memset(out, 0, sizeof(*out));
+	out->seconds = b->time_s - a->time_s;
+	out->energy_j = v->power ? 0 : -1;
+	for (int cpu = 0; cpu < nr; cpu++) {
+		const struct joule_stats *x = &a->cpu[cpu], *y = &b->cpu[cpu];
+		double busy = (y->count[JOULE_STAT_BUSY_NS] - x->count[JOULE_STAT_BUSY_NS]) / 1e9;
+		int k = kind_of(v, cpu);
+
+		for (int i = 0; i < JOULE_NR_STATS; i++)
+			out->count[i] += y->count[i] - x->count[i];
+		if (busy > out->seconds)
+			busy = out->seconds; /* a run still going when sampled */
+		kind_busy[k] += busy;
+		kind_cpus[k]++;
+		busy_total += busy;
+		out->perf_target[k] += y->perf_target;
+		if (v->power)
+			out->energy_j += (busy * joule_cpu_busy_mw(&v->power[cpu], y->perf_target) +
+					  (out->seconds - busy) * v->power[cpu].idle_mw) /
+					 1000.0;
+	}
+	for (int k = 0; k < JOULE_STATS_MAX_KINDS; k++) {
+		if (!kind_cpus[k])
+			continue;
+		out->busy_share[k] = busy_total > 0 ? 100.0 * kind_busy[k] / busy_total : 0;
+		out->busy_util[k] =
+			out->seconds > 0 ? 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds) : 0;
+		out->perf_target[k] /= kind_cpus[k];
+	}
+	/* every CPU's tick adds its period while overutilized: average over CPUs */
+	if (nr > 0 && out->seconds > 0)
+		out->overutil_pct = 100.0 * out->count[JOULE_STAT_OVERUTIL_NS] / 1e9 / nr /
+				    out->seconds;
+}
+
+static const char *const reason_names[] = {
+	[JOULE_STAT_PLACE_ENERGY] = "energy",	[JOULE_STAT_PLACE_PERF] = "perf",
+	[JOULE_STAT_PLACE_MISFIT] = "misfit",	[JOULE_STAT_PLACE_BALANCE] = "balance",
+	[JOULE_STAT_PLACE_AFFINITY] = "affinity",
+};
+
+static void print_text(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		       const char *profile)
+{
+	fprintf(f, "scx_joule: %.1fs %s busy", iv->seconds, profile);
+	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
+		fprintf(f, " %s=%.0f%%", v->kind_name[k], iv->busy_share[k]);
+	fprintf(f, " | place");
+	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
+		fprintf(f, " %s=%llu", reason_names[i], iv->count[i]);
+	fprintf(f, " idle=%llu | migr=%llu overutil=%.0f%% | perf", iv->count[JOULE_STAT_DIRECT_IDLE],
+		iv->count[JOULE_STAT_MIGRATIONS], iv->overutil_pct);
+	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
+		fprintf(f, " %s=%.0f", v->kind_name[k], iv->perf_target[k]);
+	if (iv->energy_j >= 0)
+		fprintf(f, " | energy=%.3fJ", iv->energy_j);
+	fputc('\n', f);
+}
+
+static void print_json(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		       const char *profile)
+{
+	fprintf(f, "{\"seconds\":%.3f,\"profile\":\"%s\",\"kinds\":{", iv->seconds, profile);
+	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
+		fprintf(f, "%s\"%s\":{\"busy_share_pct\":%.2f,\"busy_pct\":%.2f,\"perf_target\":%.0f}",
+			k ? "," : "", v->kind_name[k], iv->busy_share[k], iv->busy_util[k],
+			iv->perf_target[k]);
+	fprintf(f, "},\"placements\":{");
+	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", reason_names[i], iv->count[i]);
+	fprintf(f, ",\"idle\":%llu},\"migrations\":%llu,\"dispatches\":%llu,\"overutilized_pct\":%.2f",
+		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_MIGRATIONS],
+		iv->count[JOULE_STAT_DISPATCH], iv->overutil_pct);
+	if (iv->energy_j >= 0)
+		fprintf(f, ",\"energy_j\":%.4f", iv->energy_j);
+	fprintf(f, "}\n");
+}
+
+void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		       const char *profile, bool json)
+{
+	if (json)
+		print_json(f, v, iv, profile);
+	else
+		print_text(f, v, iv, profile);
+	fflush(f);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The stats the loader prints: per-CPU counters from the BPF side, turned
+ * into one line (or one JSON object) per interval, by CPU kind.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "joule.h"
+
+#define JOULE_STATS_MAX_KINDS 8
+#define JOULE_STATS_MAX_OPPS 16
+
+/* Power of one CPU at each performance level, for the energy estimate. */
+struct joule_cpu_power {
+	int nr_opps;
+	unsigned int perf[JOULE_STATS_MAX_OPPS]; /* 0..1024, ascending */
+	double busy_mw[JOULE_STATS_MAX_OPPS];	 /* power of one busy CPU there */
+	double idle_mw;
+};
+
+/* What the loader knows about the CPUs, from the machine model. */
+struct joule_stats_view {
+	int nr_cpus;
+	int nr_kinds;
+	const char *kind_name[JOULE_STATS_MAX_KINDS];
+	const int *cpu_kind;		     /* nr_cpus entries */
+	const struct joule_cpu_power *power; /* nr_cpus entries, or NULL: no estimate */
+};
+
+struct joule_stats_snapshot {
+	int nr_cpus;
+	double time_s;
+	struct joule_stats *cpu; /* nr_cpus entries */
+};
+
+struct joule_interval {
+	double seconds;
+	double busy_share[JOULE_STATS_MAX_KINDS]; /* % of all busy time, per kind */
+	double busy_util[JOULE_STATS_MAX_KINDS];  /* % of the kind's CPU time busy */
+	double perf_target[JOULE_STATS_MAX_KINDS]; /* mean current target, 0..1024 */
+	unsigned long long count[JOULE_NR_STATS]; /* events in the interval */
+	double overutil_pct;
+	double energy_j; /* model estimate; negative when there is no model */
+};
+
+int joule_stats_snapshot_alloc(struct joule_stats_snapshot *s, int nr_cpus);
+void joule_stats_snapshot_free(struct joule_stats_snapshot *s);
+/* Read the per-CPU stats map; time_s is the caller's clock. */
+int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s);
+
+void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
+			  const struct joule_stats_snapshot *b, struct joule_interval *out);
+void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		       const char *profile, bool json);
+
+/* Power of a CPU busy at perf: the lowest operating point that reaches perf. */
+double joule_cpu_busy_mw(const struct joule_cpu_power *p, unsigned int perf);
+
+#endif
