@@ -21,7 +21,8 @@
  *   util_avg: exponential moving average of (invariant busy time / wall time),
  *     half-life JP_UTIL_HALF_LIFE_NS (32 ms, as PELT's 32 ms): over a window
  *     of w ns with invariant busy b ns,  avg' = avg*d + (1024*b/w)*(1-d),
- *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay).
+ *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay); windows
+ *     shorter than JP_UTIL_MIN_WINDOW_NS (1 ms) accumulate into the next.
  *   util_est: quick to rise, slow to fall. While a task runs without sleeping
  *     its activation sample 1024*work/max(elapsed, JP_EST_MIN_WINDOW_NS)
  *     lifts util_est at once (a task busy for 8 ms reaches full scale); at each
@@ -104,6 +105,28 @@ typedef __u64 u64;
 
 #define JP_UTIL_HALF_LIFE_NS 32000000ull
 #define JP_EST_MIN_WINDOW_NS 8000000ull
+/* Averages update over windows of at least this; shorter runs accumulate. */
+#define JP_UTIL_MIN_WINDOW_NS 1000000ull
+
+/*
+ * JP_FOR(i, start, end): a loop the BPF verifier checks once instead of
+ * unrolling (an open-coded bpf_iter_num iterator, kernel >= 6.4); nested
+ * unrolled loops over CPUs and domains exceed its jump-history limit. The
+ * bounds test on i also tells the verifier the range of i. Userspace gets a
+ * plain for loop.
+ */
+#ifdef __bpf__
+#define JP_FOR(i, start, end)                                                                      \
+	for (struct bpf_iter_num ___it __attribute__((aligned(8), cleanup(bpf_iter_num_destroy))), \
+	     *___p                                                                                 \
+	     __attribute__((unused)) = (bpf_iter_num_new(&___it, (start), (end)), (void *)0);      \
+	     ({                                                                                    \
+		     int *___t = bpf_iter_num_next(&___it);                                        \
+		     (___t && ((i) = *___t, (i) >= (start) && (i) < (end)));                       \
+	     });)
+#else
+#define JP_FOR(i, start, end) for ((i) = (start); (i) < (end); (i)++)
+#endif
 
 /* Larger functions: a real BPF subprogram (keeps the program small). */
 #ifdef __bpf__
@@ -252,23 +275,30 @@ static __always_inline u64 jp_work_of_run(u64 ran_ns, u32 cap_now)
 
 /*
  * val * 2^(-dt/half_life) in integer math: whole half-lives are shifts, the
- * remainder uses a 16-entry table of 2^(-i/16) in 16-bit fixed point.
+ * remainder interpolates linearly in a 33-entry table of 2^(-i/32) (16-bit
+ * fixed point), within 0.01% of the exact value, so that even 1 ms windows
+ * (a 2% step at a 32 ms half-life) move the average.
  */
 static __always_inline u64 jp_decay(u64 val, u64 dt, u64 half_life)
 {
-	static const u32 frac[16] = {65536, 62757, 60097, 57549, 55109, 52773, 50535, 48393,
-				     46341, 44376, 42495, 40693, 38968, 37316, 35734, 34219};
-	u64 halves, idx;
+	static const u32 frac[33] = {65536, 64132, 62757, 61413, 60097, 58809, 57549, 56316, 55109,
+				     53928, 52773, 51642, 50535, 49452, 48393, 47356, 46341, 45348,
+				     44376, 43425, 42495, 41584, 40693, 39821, 38968, 38133, 37316,
+				     36516, 35734, 34968, 34219, 33486, 32768};
+	u64 halves, pos, idx, rem, f;
 
 	if (!half_life)
 		return 0;
 	halves = dt / half_life;
 	if (halves >= 32)
 		return 0;
-	idx = ((dt % half_life) * 16) / half_life;
-	if (idx >= 16)
-		idx = 15;
-	return ((val >> halves) * frac[idx]) >> 16;
+	pos = ((dt % half_life) << 21) / half_life; /* 0 .. 32 << 16 */
+	idx = pos >> 16;
+	rem = pos & 0xffff;
+	if (idx >= 32)
+		return 0;
+	f = frac[idx] - (((u64)(frac[idx] - frac[idx + 1]) * rem) >> 16);
+	return ((val >> halves) * f) >> 16;
 }
 
 /*
@@ -365,7 +395,7 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 
 	t->window_work += work;
 	t->period_work += work;
-	if (now > t->last_update_ns) {
+	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
 		t->util_avg = jp_ema_util(t->util_avg, now - t->last_update_ns, t->window_work);
 		t->last_update_ns = now;
 		t->window_work = 0;
@@ -400,7 +430,7 @@ static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 ran_ns, u32 cap_now)
 {
 	c->busy_work += jp_work_of_run(ran_ns, cap_now);
-	if (now > c->last_update_ns) {
+	if (now >= c->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
 		c->util_avg = jp_ema_util(c->util_avg, now - c->last_update_ns, c->busy_work);
 		c->last_update_ns = now;
 		c->busy_work = 0;
@@ -434,7 +464,8 @@ JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_stat
 	u64 sum_util = 0, sum_cap = 0;
 	u32 i;
 
-	for (i = 0; i < JP_MAX_CPUS; i++) {
+	JP_FOR(i, 0, JP_MAX_CPUS)
+	{
 		u32 util, cap;
 
 		if (i >= t->nr_cpus)
@@ -557,7 +588,8 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
-	for (i = 0; i < JP_MAX_PD_CPUS; i++) {
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
 		u32 cpu, util, cap, spare, idle;
 
 		if (i >= d->nr_cpus)
@@ -616,7 +648,8 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 	    jp_mask_test(&w->allowed, w->prev_cpu))
 		prev_pd = t->cpu[w->prev_cpu].pd;
 
-	for (pd = 0; pd < JP_MAX_PDS; pd++) {
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
 		const struct jp_pd *d;
 		u64 delta;
 
@@ -699,7 +732,8 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 	s32 best = JP_NO_CPU;
 	u32 cpu;
 
-	for (cpu = 0; cpu < JP_MAX_CPUS; cpu++) {
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
 		u64 rank;
 
 		if (cpu >= t->nr_cpus)
@@ -755,7 +789,8 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 	b->dst_pd = JP_NO_PD;
 	b->excess = 0;
 	b->pad = 0;
-	for (i = 0; i < JP_MAX_CPUS; i++) {
+	JP_FOR(i, 0, JP_MAX_CPUS)
+	{
 		if (i >= t->nr_cpus)
 			break;
 		pd = t->cpu[i].pd;
@@ -767,7 +802,8 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 	}
 	if (!total_cap)
 		return false;
-	for (pd = 0; pd < JP_MAX_PDS; pd++) {
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
 		u64 cap, share;
 
 		if (pd >= t->nr_pds)
