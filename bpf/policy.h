@@ -196,6 +196,7 @@ struct jp_cpu_state {
 	u32 idle;	   /* nonzero while the CPU is idle */
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
+	u64 util_fp;   /* util_avg << 16, the precise value */
 };
 
 struct jp_task {
@@ -207,6 +208,7 @@ struct jp_task {
 	u64 window_work;    /* invariant run ns since last_update_ns */
 	u64 wake_ns;	    /* start of the current activation period */
 	u64 period_work;    /* invariant run ns since wake_ns */
+	u64 util_fp;	    /* util_avg << 16, the precise value */
 };
 
 struct jp_profile {
@@ -303,19 +305,23 @@ static __always_inline u64 jp_decay(u64 val, u64 dt, u64 half_life)
 
 /*
  * Exponential moving average of utilization over a window of window_ns
- * during which work ns of invariant work were done.
+ * during which work ns of invariant work were done. The average is kept in
+ * 16-bit fixed point (*fp = util << 16): with whole numbers a 1 ms step
+ * (2% weight) would round every change away. Returns the rounded util.
  */
-static __always_inline u32 jp_ema_util(u32 avg, u64 window_ns, u64 work)
+static __always_inline u32 jp_ema_util(u64 *fp, u64 window_ns, u64 work)
 {
-	u64 sample, kept, d;
+	u64 sample, d;
 
-	if (!window_ns)
-		return avg;
-	sample = jp_min64((work * JP_SCALE) / window_ns, JP_SCALE);
-	kept = jp_decay(avg, window_ns, JP_UTIL_HALF_LIFE_NS);
-	/* d = weight of the old average in 1/65536; the sample gets the rest. */
-	d = jp_decay(65536, window_ns, JP_UTIL_HALF_LIFE_NS);
-	return (u32)jp_min64(kept + (sample * (65536 - d)) / 65536, JP_SCALE);
+	if (window_ns) {
+		sample = jp_min64((work * JP_SCALE) / window_ns, JP_SCALE);
+		/* d = weight of the old average in 1/65536; the sample gets the rest. */
+		d = jp_decay(65536, window_ns, JP_UTIL_HALF_LIFE_NS);
+		*fp = ((*fp * d) >> 16) + sample * (65536 - d);
+		if (*fp > ((u64)JP_SCALE << 16))
+			*fp = (u64)JP_SCALE << 16;
+	}
+	return (u32)((*fp + 32768) >> 16);
 }
 
 /* ---- profiles --------------------------------------------------------- */
@@ -369,6 +375,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial_util)
 {
 	t->util_avg = initial_util;
+	t->util_fp = (u64)initial_util << 16;
 	t->util_est = initial_util;
 	t->misfit = 0;
 	t->pad = 0;
@@ -396,7 +403,7 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 	t->window_work += work;
 	t->period_work += work;
 	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
-		t->util_avg = jp_ema_util(t->util_avg, now - t->last_update_ns, t->window_work);
+		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
 		t->last_update_ns = now;
 		t->window_work = 0;
 	}
@@ -431,7 +438,7 @@ static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 
 {
 	c->busy_work += jp_work_of_run(ran_ns, cap_now);
 	if (now >= c->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
-		c->util_avg = jp_ema_util(c->util_avg, now - c->last_update_ns, c->busy_work);
+		c->util_avg = jp_ema_util(&c->util_fp, now - c->last_update_ns, c->busy_work);
 		c->last_update_ns = now;
 		c->busy_work = 0;
 	}
@@ -540,7 +547,8 @@ static __always_inline u32 jp_pd_opp_for(const struct jp_pd *pd, u32 max_util, u
 	u64 need = ((u64)max_util * headroom) / JP_SCALE;
 	u32 i, last = 0;
 
-	for (i = 0; i < JP_MAX_OPPS; i++) {
+	JP_FOR(i, 0, JP_MAX_OPPS)
+	{
 		if (i >= pd->nr_opps)
 			break;
 		last = i;
