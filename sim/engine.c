@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Discrete-event engine. Time is integer ns. A CPU is IDLE (no thread),
+ * WAKING (a thread is assigned, the CPU leaves its idle state: power is
+ * spent, no work is done) or BUSY. Running threads progress at the CPU's
+ * capacity now (capacity at the PD's OPP, times smt_speed while the SMT
+ * sibling is busy). Every change to a CPU first "settles" it: work, energy
+ * and utilization are integrated up to now, then events are re-armed.
+ */
+#include "engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_CPU, EV_RELEASE, EV_DVFS, EV_TICK, EV_THINK };
+
+/* ---- event heap: ordered by (time, insertion), so runs are reproducible ---- */
+
+static bool ev_before(const struct sim_event *a, const struct sim_event *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static int ev_push(struct sim *s, uint64_t t, uint32_t type, uint32_t idx, uint64_t gen)
+{
+	struct sim_event e = {.t = t, .seq = s->seq++, .gen = gen, .type = type, .idx = idx};
+	uint32_t i;
+
+	if (s->nr_events == s->cap_events) {
+		uint32_t cap = s->cap_events ? s->cap_events * 2 : 1024;
+		struct sim_event *h = realloc(s->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -1;
+		s->heap = h;
+		s->cap_events = cap;
+	}
+	i = s->nr_events++;
+	while (i && ev_before(&e, &s->heap[(i - 1) / 2])) {
+		s->heap[i] = s->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	s->heap[i] = e;
+	return 0;
+}
+
+static struct sim_event ev_pop(struct sim *s)
+{
+	struct sim_event top = s->heap[0], last = s->heap[--s->nr_events];
+	uint32_t i = 0;
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= s->nr_events)
+			break;
+		if (c + 1 < s->nr_events && ev_before(&s->heap[c + 1], &s->heap[c]))
+			c++;
+		if (!ev_before(&s->heap[c], &last))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (s->nr_events)
+		s->heap[i] = last;
+	return top;
+}
+
+/* Allocation failures are rare; they stop the run and sim_run reports them. */
+static void ev_add(struct sim *s, uint64_t t, uint32_t type, uint32_t idx, uint64_t gen)
+{
+	if (ev_push(s, t, type, idx, gen))
+		s->oom = true;
+}
+
+/* ---- machine state ------------------------------------------------------- */
+
+static const struct sim_pd *cpu_pd(const struct sim *s, uint32_t cpu)
+{
+	return &s->soc->pd[s->soc->cpu[cpu].pd];
+}
+
+static bool cpu_running(const struct sim *s, int cpu)
+{
+	return cpu >= 0 && s->cpu[cpu].state != CPU_IDLE;
+}
+
+static bool smt_shared(const struct sim *s, uint32_t cpu)
+{
+	return cpu_running(s, s->soc->cpu[cpu].sibling);
+}
+
+uint32_t sim_cap_now(const struct sim *s, uint32_t cpu)
+{
+	const struct sim_pd *pd = cpu_pd(s, cpu);
+	uint32_t cap = pd->opps[s->pd[s->soc->cpu[cpu].pd].opp].capacity;
+
+	if (smt_shared(s, cpu))
+		cap = cap * s->soc->smt_speed_pct / 100;
+	return cap ? cap : 1;
+}
+
+static double cpu_power_mw(const struct sim *s, uint32_t cpu, uint64_t *deep_from)
+{
+	const struct sim_pd *pd = cpu_pd(s, cpu);
+	const struct sim_cpu_rt *cr = &s->cpu[cpu];
+	double mw = pd->opps[s->pd[s->soc->cpu[cpu].pd].opp].mw;
+
+	*deep_from = UINT64_MAX;
+	if (cr->state == CPU_IDLE) {
+		*deep_from = cr->idle_since + pd->sleep_min_us * 1000ull;
+		return pd->wfi_mw;
+	}
+	if (smt_shared(s, cpu))
+		mw = mw * s->soc->smt_power_pct / 100;
+	return mw;
+}
+
+uint32_t sim_thread_util(const struct sim *s, uint32_t thread)
+{
+	return jp_task_util(&s->th[thread].jt);
+}
+
+bool sim_cpu_idle(const struct sim *s, uint32_t cpu)
+{
+	return s->cpu[cpu].state == CPU_IDLE;
+}
+
+uint32_t sim_cpu_nr(const struct sim *s, uint32_t cpu)
+{
+	return s->cpu[cpu].nr_queued + (s->cpu[cpu].curr >= 0);
+}
+
+void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wake *w)
+{
+	uint32_t c;
+
+	memset(w, 0, sizeof(*w));
+	w->task_util = sim_thread_util(s, thread);
+	w->prev_cpu = prev;
+	for (c = 0; c < s->soc->nr_cpus; c++) {
+		jp_mask_set(&w->allowed, c);
+		if (sim_cpu_idle(s, c))
+			jp_mask_set(&w->idle, c);
+	}
+}
+
+/* Integrate work, energy and utilization of one CPU up to now. */
+static void cpu_settle(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	uint64_t dt = s->now - cr->last_settle, deep_from;
+	double mw;
+
+	if (s->now <= cr->last_settle)
+		return;
+	mw = cpu_power_mw(s, c, &deep_from);
+	if (cr->state == CPU_IDLE) {
+		const struct sim_pd *pd = cpu_pd(s, c);
+		uint64_t shallow_end = deep_from < s->now ? deep_from : s->now;
+		uint64_t shallow =
+			shallow_end > cr->last_settle ? shallow_end - cr->last_settle : 0;
+
+		cr->energy_mj += (mw * shallow + pd->sleep_mw * (dt - shallow)) / 1e9;
+		jp_cpu_account(&s->js[c], s->now, 0, 0);
+	} else {
+		cr->energy_mj += mw * dt / 1e9;
+		if (cr->state == CPU_BUSY && cr->curr >= 0) {
+			uint32_t cap = sim_cap_now(s, c);
+			struct sim_thread *t = &s->th[cr->curr];
+
+			t->remaining -= (double)dt * cap / 1024.0;
+			t->vruntime += dt;
+			if (t->vruntime > cr->min_vruntime)
+				cr->min_vruntime = t->vruntime;
+			cr->busy_ns += dt;
+			jp_cpu_account(&s->js[c], s->now, dt, cap);
+		} else {
+			jp_cpu_account(&s->js[c], s->now, 0, 0);
+		}
+	}
+	cr->last_settle = s->now;
+}
+
+static void cpu_touch(struct sim *s, uint32_t c)
+{
+	int sib = s->soc->cpu[c].sibling;
+
+	cpu_settle(s, c);
+	if (sib >= 0)
+		cpu_settle(s, (uint32_t)sib);
+}
+
+static void cpu_arm_one(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+
+	cr->gen++;
+	if (cr->state == CPU_WAKING) {
+		ev_add(s, cr->wake_done, EV_CPU, c, cr->gen);
+	} else if (cr->state == CPU_BUSY && cr->curr >= 0) {
+		const struct sim_thread *t = &s->th[cr->curr];
+		double left = t->remaining > 0 ? t->remaining : 0;
+		uint64_t fin = s->now + (uint64_t)ceil(left * 1024.0 / sim_cap_now(s, c));
+
+		ev_add(s, fin < t->slice_end ? fin : t->slice_end, EV_CPU, c, cr->gen);
+	}
+}
+
+static void cpu_arm(struct sim *s, uint32_t c)
+{
+	int sib = s->soc->cpu[c].sibling;
+
+	cpu_arm_one(s, c);
+	if (sib >= 0)
+		cpu_arm_one(s, (uint32_t)sib);
+}
+
+/* ---- DVFS ------------------------------------------------------------------ */
+
+static uint32_t pd_wanted_opp(struct sim *s, uint32_t p)
+{
+	const struct sim_pd *pd = &s->soc->pd[p];
+	uint32_t i, need = 0, o;
+
+	for (i = 0; i < pd->nr_cpus; i++) {
+		uint32_t c = pd->cpus[i];
+		uint64_t cap = (uint64_t)s->pol->perf_target(s, c) * s->soc->cpu[c].capacity / 1024;
+
+		if (cap > need)
+			need = (uint32_t)cap;
+	}
+	for (o = 0; o + 1 < pd->nr_opps; o++)
+		if (pd->opps[o].capacity >= need)
+			break;
+	return o;
+}
+
+static void pd_governor(struct sim *s, uint32_t p)
+{
+	struct sim_pd_rt *pr = &s->pd[p];
+	uint32_t want = pd_wanted_opp(s, p);
+
+	if (pr->pending_opp >= 0) {
+		/* A change is in flight: retarget it, keep its time (rate limit). */
+		if (want == pr->opp) {
+			pr->pending_opp = -1;
+			pr->gen++;
+		} else {
+			pr->pending_opp = (int32_t)want;
+		}
+		return;
+	}
+	if (want == pr->opp)
+		return;
+	pr->pending_opp = (int32_t)want;
+	pr->gen++;
+	ev_add(s, s->now + s->soc->pd[p].dvfs_us * 1000ull, EV_DVFS, p, pr->gen);
+}
+
+static void pd_apply(struct sim *s, uint32_t p)
+{
+	const struct sim_pd *pd = &s->soc->pd[p];
+	struct sim_pd_rt *pr = &s->pd[p];
+	uint32_t i;
+
+	for (i = 0; i < pd->nr_cpus; i++)
+		cpu_touch(s, pd->cpus[i]);
+	pr->opp_ns[pr->opp] += s->now - pr->since;
+	pr->since = s->now;
+	pr->opp = (uint32_t)pr->pending_opp;
+	pr->pending_opp = -1;
+	for (i = 0; i < pd->nr_cpus; i++)
+		cpu_arm(s, pd->cpus[i]);
+}
+
+/* ---- threads and jobs ---------------------------------------------------- */
+
+static void record_latency(struct sim *s, struct sim_thread *t)
+{
+	if (!t->latency_pending)
+		return;
+	t->latency_pending = false;
+	if (s->nr_lat == s->cap_lat) {
+		uint64_t cap = s->cap_lat ? s->cap_lat * 2 : 4096;
+		uint64_t *l = realloc(s->lat, cap * sizeof(*l));
+
+		if (!l) {
+			s->oom = true;
+			return;
+		}
+		s->lat = l;
+		s->cap_lat = cap;
+	}
+	s->lat[s->nr_lat++] = s->now - t->ready_since;
+}
+
+static void cpu_begin_run(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t = &s->th[cr->curr];
+
+	cr->state = CPU_BUSY;
+	t->run_start = s->now;
+	t->slice_end = s->now + SIM_SLICE_NS;
+	record_latency(s, t);
+}
+
+/* Put thread th on CPU c as its running thread (c has no current thread). */
+static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t = &s->th[th];
+	const struct sim_pd *pd = cpu_pd(s, c);
+
+	cpu_touch(s, c);
+	if (t->last_cpu >= 0 && (uint32_t)t->last_cpu != c)
+		s->m.migrations++;
+	t->last_cpu = (int32_t)c;
+	t->cpu = (int32_t)c;
+	t->state = TH_RUNNING;
+	cr->curr = (int32_t)th;
+	if (cr->state == CPU_IDLE) {
+		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
+
+		cr->state = CPU_WAKING;
+		cr->wake_done = s->now + 1000ull * (deep ? pd->sleep_exit_us : pd->wfi_exit_us);
+		s->js[c].idle = 0;
+	} else {
+		cpu_begin_run(s, c);
+	}
+	cpu_arm(s, c);
+}
+
+static void rq_add(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+
+	cr->queue[cr->nr_queued++] = th;
+	s->th[th].state = TH_QUEUED;
+	s->th[th].cpu = (int32_t)c;
+}
+
+static void rq_remove(struct sim *s, uint32_t c, uint32_t slot)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+
+	cr->queue[slot] = cr->queue[--cr->nr_queued];
+}
+
+static int rq_min_slot(const struct sim *s, uint32_t c)
+{
+	const struct sim_cpu_rt *cr = &s->cpu[c];
+	int best = -1;
+	uint32_t i;
+
+	for (i = 0; i < cr->nr_queued; i++)
+		if (best < 0 || s->th[cr->queue[i]].vruntime < s->th[cr->queue[best]].vruntime)
+			best = (int)i;
+	return best;
+}
+
+/* Account the thread's util on CPU c (the policy's cpu util_runnable). */
+static void util_attach(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+
+	t->util_on_cpu = jp_task_util(&t->jt);
+	s->js[c].util_runnable += t->util_on_cpu;
+	s->js[c].nr_running++;
+}
+
+static void util_detach(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+
+	s->js[c].util_runnable -= t->util_on_cpu;
+	s->js[c].nr_running--;
+	t->util_on_cpu = 0;
+}
+
+static void cpu_preempt_check(struct sim *s, uint32_t c, uint32_t th);
+
+/* Make th runnable on CPU c. */
+static void enqueue_on(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t = &s->th[th];
+
+	t->vruntime = (uint64_t)((int64_t)cr->min_vruntime + t->lag);
+	util_attach(s, c, th);
+	if (cr->curr < 0) {
+		cpu_start(s, c, th);
+	} else {
+		rq_add(s, c, th);
+		if (wakeup)
+			cpu_preempt_check(s, c, th);
+	}
+	pd_governor(s, s->soc->cpu[c].pd);
+}
+
+/* The running thread of c stops running (it stays attached for util). */
+static void thread_stop(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t = &s->th[cr->curr];
+	int64_t lag = (int64_t)t->vruntime - (int64_t)cr->min_vruntime;
+	uint64_t ran = s->now - t->run_start;
+
+	if (cr->state == CPU_BUSY && ran)
+		jp_task_stopping(&t->jt, s->now, ran, sim_cap_now(s, c));
+	if (lag < -(int64_t)SIM_SLICE_NS)
+		lag = -(int64_t)SIM_SLICE_NS;
+	if (lag > (int64_t)SIM_SLICE_NS)
+		lag = (int64_t)SIM_SLICE_NS;
+	t->lag = lag;
+	cr->curr = -1;
+}
+
+static void cpu_next(struct sim *s, uint32_t c);
+
+static void cpu_preempt_check(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	uint32_t cur;
+
+	if (cr->state != CPU_BUSY || cr->curr < 0)
+		return;
+	cpu_touch(s, c);
+	cur = (uint32_t)cr->curr;
+	if (s->th[th].vruntime + SIM_WAKE_GRAN_NS >= s->th[cur].vruntime)
+		return;
+	thread_stop(s, c);
+	rq_add(s, c, cur);
+	cpu_next(s, c);
+}
+
+/* Take the best queued thread of src for CPU c. */
+static bool steal(struct sim *s, uint32_t c, int src)
+{
+	int slot;
+	uint32_t th;
+
+	if (src < 0 || (uint32_t)src == c || !s->cpu[src].nr_queued)
+		return false;
+	cpu_touch(s, (uint32_t)src);
+	slot = rq_min_slot(s, (uint32_t)src);
+	th = s->cpu[src].queue[slot];
+	rq_remove(s, (uint32_t)src, (uint32_t)slot);
+	util_detach(s, (uint32_t)src, th);
+	s->th[th].lag = 0;
+	s->m.pulls++;
+	enqueue_on(s, c, th, false);
+	pd_governor(s, s->soc->cpu[src].pd);
+	return true;
+}
+
+/* CPU c has no current thread: run the next queued one, pull, or idle. */
+static void cpu_next(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	int slot = rq_min_slot(s, c);
+
+	cpu_touch(s, c);
+	if (slot >= 0) {
+		uint32_t th = cr->queue[slot];
+
+		rq_remove(s, c, (uint32_t)slot);
+		cpu_start(s, c, th);
+		return;
+	}
+	cr->state = CPU_IDLE;
+	cr->idle_since = s->now;
+	s->js[c].idle = 1;
+	cpu_arm(s, c);
+	if (!steal(s, c, s->pol->pull_from(s, c)))
+		pd_governor(s, s->soc->cpu[c].pd);
+}
+
+static double draw_work(struct sim_thread *t, const struct wl_spec *sp)
+{
+	double w = (double)sp->work_ns;
+
+	if (sp->kind == WL_BURSTY) {
+		w = -log(sim_rng_unit(&t->rng)) * w;
+		return w > 10.0 * sp->work_ns ? 10.0 * sp->work_ns : w;
+	}
+	if (sp->jitter_pct) {
+		double u = (double)sim_rng_below(&t->rng, 2000001) / 1e6 - 1.0;
+
+		w *= 1.0 + u * sp->jitter_pct / 100.0;
+	}
+	return w;
+}
+
+/* Cheapest energy (mJ, above the deep-idle floor) to do work by a deadline. */
+static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns)
+{
+	double need = budget_ns ? work * 1024.0 / (double)budget_ns : 0, best = -1;
+	uint32_t p, o;
+
+	for (p = 0; p < s->soc->nr_pds; p++) {
+		const struct sim_pd *pd = &s->soc->pd[p];
+
+		for (o = 0; o < pd->nr_opps; o++) {
+			const struct sim_opp *op = &pd->opps[o];
+			double e = (op->mw - pd->sleep_mw) * work * 1024.0 / op->capacity / 1e9;
+
+			if ((op->capacity >= need || o + 1 == pd->nr_opps) &&
+			    (best < 0 || e < best))
+				best = e;
+		}
+	}
+	return best > 0 ? best : 0;
+}
+
+static void thread_wake(struct sim *s, uint32_t th);
+
+static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadline, double work)
+{
+	struct sim_thread *t = &s->th[th];
+	uint32_t slot;
+
+	s->oracle_busy_mj += oracle_job_mj(s, work, deadline ? deadline - release : 0);
+	if (t->nr_jobs == SIM_MAX_PENDING) {
+		s->m.dropped++;
+		if (deadline) {
+			s->m.deadline_jobs++;
+			s->m.misses++;
+		}
+		return;
+	}
+	slot = (t->job_head + t->nr_jobs) % SIM_MAX_PENDING;
+	t->jobs[slot] = (struct sim_job){.release = release, .deadline = deadline, .work = work};
+	t->nr_jobs++;
+	if (t->state == TH_SLEEP) {
+		t->remaining = work;
+		thread_wake(s, th);
+	}
+}
+
+static void thread_wake(struct sim *s, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+	int c;
+
+	jp_task_waking(&t->jt, s->now);
+	t->ready_since = s->now;
+	t->latency_pending = true;
+	c = s->pol->select_cpu(s, th, t->last_cpu);
+	if (c < 0 || (uint32_t)c >= s->soc->nr_cpus)
+		c = t->last_cpu >= 0 ? t->last_cpu : 0;
+	enqueue_on(s, (uint32_t)c, th, true);
+}
+
+static bool batch_left(const struct sim *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->wl->nr_specs; i++)
+		if (s->wl->spec[i].kind == WL_BATCH && s->batch_jobs_left[i])
+			return true;
+	return false;
+}
+
+static bool batch_running(const struct sim *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_threads; i++)
+		if (s->wl->spec[s->th[i].spec].kind == WL_BATCH && s->th[i].state != TH_DONE)
+			return true;
+	return false;
+}
+
+/* A batch worker takes its next job from the pool, or retires. */
+static void batch_next(struct sim *s, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+	const struct wl_spec *sp = &s->wl->spec[t->spec];
+
+	if (!s->batch_jobs_left[t->spec]) {
+		t->state = TH_DONE;
+		if (!batch_running(s)) {
+			s->m.batch_done_s = s->now / 1e9;
+			s->end = s->now > s->duration ? s->now : s->duration;
+		}
+		return;
+	}
+	s->batch_jobs_left[t->spec]--;
+	add_job(s, th, s->now, 0, draw_work(t, sp));
+}
+
+/* Wake the triggered task of a finished job, sharing the chain's release. */
+static void job_trigger(struct sim *s, const struct sim_thread *t, const struct sim_job *j)
+{
+	const struct wl_spec *sp = &s->wl->spec[t->spec];
+	const struct wl_spec *ts;
+	uint32_t target = 0, i;
+
+	if (sp->wakes < 0)
+		return;
+	ts = &s->wl->spec[sp->wakes];
+	for (i = 0; i < s->nr_threads; i++)
+		if (s->th[i].spec == (uint32_t)sp->wakes && s->th[i].inst == t->inst % ts->count)
+			target = i;
+	add_job(s, target, j->release, ts->deadline_ns ? j->release + ts->deadline_ns : 0,
+		draw_work(&s->th[target], ts));
+}
+
+/*
+ * The running thread of c finished its current job. Its own state is
+ * settled first (next job, or sleep and the CPU moves on); only then may the
+ * job wake another thread, which can preempt on this CPU.
+ */
+static void job_done(struct sim *s, uint32_t c)
+{
+	uint32_t th = (uint32_t)s->cpu[c].curr;
+	struct sim_thread *t = &s->th[th];
+	const struct wl_spec *sp = &s->wl->spec[t->spec];
+	struct sim_job j = t->jobs[t->job_head];
+
+	s->m.jobs++;
+	s->m.work_done_s += j.work / 1e9;
+	if (j.deadline) {
+		s->m.deadline_jobs++;
+		if (s->now > j.deadline)
+			s->m.misses++;
+	}
+	t->job_head = (t->job_head + 1) % SIM_MAX_PENDING;
+	t->nr_jobs--;
+	if (t->nr_jobs) {
+		t->remaining = t->jobs[t->job_head].work;
+		cpu_arm(s, c);
+	} else {
+		thread_stop(s, c);
+		util_detach(s, c, th);
+		t->state = TH_SLEEP;
+		cpu_next(s, c);
+	}
+	job_trigger(s, t, &j);
+	if (sp->kind == WL_BATCH && t->state == TH_SLEEP) {
+		if (sp->think_ns && s->batch_jobs_left[t->spec])
+			ev_add(s, s->now + sp->think_ns, EV_THINK, th, 0);
+		else
+			batch_next(s, th);
+	}
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static void on_cpu_event(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t;
+
+	cpu_touch(s, c);
+	if (cr->state == CPU_WAKING) {
+		cpu_begin_run(s, c);
+		cpu_arm(s, c);
+		return;
+	}
+	if (cr->state != CPU_BUSY || cr->curr < 0)
+		return;
+	t = &s->th[cr->curr];
+	if (t->remaining <= 0.5) {
+		job_done(s, c);
+		return;
+	}
+	if (s->now >= t->slice_end) {
+		int slot = rq_min_slot(s, c);
+		uint32_t cur = (uint32_t)cr->curr;
+
+		if (slot >= 0 && s->th[cr->queue[slot]].vruntime < t->vruntime) {
+			thread_stop(s, c);
+			rq_add(s, c, cur);
+			cpu_next(s, c);
+			return;
+		}
+		jp_task_stopping(&t->jt, s->now, s->now - t->run_start, sim_cap_now(s, c));
+		t->run_start = s->now;
+		t->slice_end = s->now + SIM_SLICE_NS;
+		pd_governor(s, s->soc->cpu[c].pd);
+	}
+	cpu_arm(s, c);
+}
+
+static void on_release(struct sim *s, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+	const struct wl_spec *sp = &s->wl->spec[t->spec];
+	uint64_t next;
+
+	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0, draw_work(t, sp));
+	if (sp->kind == WL_PERIODIC)
+		next = s->now + sp->period_ns;
+	else
+		next = s->now + 1 + (uint64_t)(-log(sim_rng_unit(&t->rng)) * (double)sp->gap_ns);
+	if (next < s->duration)
+		ev_add(s, next, EV_RELEASE, th, 0);
+}
+
+static void on_tick(struct sim *s)
+{
+	uint32_t c, p;
+
+	for (c = 0; c < s->soc->nr_cpus; c++)
+		cpu_touch(s, c);
+	for (c = 0; c < s->soc->nr_cpus; c++) {
+		struct sim_cpu_rt *cr = &s->cpu[c];
+		int dst;
+
+		if (cr->state == CPU_BUSY && cr->curr >= 0) {
+			dst = s->pol->misfit_move(s, c);
+			if (dst >= 0 && (uint32_t)dst != c && dst < (int)s->soc->nr_cpus) {
+				uint32_t th = (uint32_t)cr->curr;
+
+				thread_stop(s, c);
+				util_detach(s, c, th);
+				s->th[th].lag = 0;
+				s->m.place_misfit++;
+				enqueue_on(s, (uint32_t)dst, th, false);
+				cpu_next(s, c);
+			}
+		} else if (cr->state == CPU_IDLE) {
+			steal(s, c, s->pol->pull_from(s, c));
+		}
+	}
+	for (p = 0; p < s->soc->nr_pds; p++)
+		pd_governor(s, p);
+	if (s->now + SIM_TICK_NS < s->end)
+		ev_add(s, s->now + SIM_TICK_NS, EV_TICK, 0, 0);
+}
+
+/* ---- setup and results ----------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t percentile(const uint64_t *v, uint64_t n, uint32_t pct)
+{
+	uint64_t i;
+
+	if (!n)
+		return 0;
+	i = (n * pct + 99) / 100;
+	return v[i ? i - 1 : 0];
+}
+
+static void sim_finish(struct sim *s)
+{
+	double e = 0, floor_mj = 0;
+	uint32_t c, p;
+
+	s->now = s->end;
+	for (c = 0; c < s->soc->nr_cpus; c++) {
+		cpu_settle(s, c);
+		e += s->cpu[c].energy_mj;
+		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9;
+	}
+	for (p = 0; p < s->soc->nr_pds; p++)
+		s->pd[p].opp_ns[s->pd[p].opp] += s->end - s->pd[p].since;
+	if (s->overutilized)
+		s->m.overutil_s += (s->end - s->overutil_since) / 1e9;
+	s->m.energy_j = e / 1e3;
+	s->m.sim_s = s->end / 1e9;
+	s->m.avg_power_w = s->m.energy_j / s->m.sim_s;
+	s->m.oracle_j = (floor_mj + s->oracle_busy_mj) / 1e3;
+	s->m.batch_unfinished = batch_left(s) || batch_running(s);
+	qsort(s->lat, s->nr_lat, sizeof(*s->lat), cmp_u64);
+	s->m.lat_p50_ns = percentile(s->lat, s->nr_lat, 50);
+	s->m.lat_p99_ns = percentile(s->lat, s->nr_lat, 99);
+	s->m.lat_max_ns = s->nr_lat ? s->lat[s->nr_lat - 1] : 0;
+}
+
+static void sim_setup_threads(struct sim *s)
+{
+	uint32_t i, k, n = 0;
+
+	for (i = 0; i < s->wl->nr_specs; i++) {
+		const struct wl_spec *sp = &s->wl->spec[i];
+
+		if (sp->kind == WL_BATCH)
+			s->batch_jobs_left[i] = sp->jobs;
+		for (k = 0; k < sp->count; k++, n++) {
+			struct sim_thread *t = &s->th[n];
+
+			t->spec = i;
+			t->inst = k;
+			t->state = TH_SLEEP;
+			t->cpu = t->last_cpu = -1;
+			sim_rng_seed(&t->rng, s->seed, n);
+			jp_task_init(&t->jt, 0, 0);
+		}
+	}
+	s->nr_threads = n;
+	for (i = 0; i < n; i++) {
+		const struct wl_spec *sp = &s->wl->spec[s->th[i].spec];
+
+		if (sp->kind == WL_PERIODIC)
+			ev_add(s, sp->phase_ns + s->th[i].inst * 1000ull, EV_RELEASE, i, 0);
+		else if (sp->kind == WL_BURSTY)
+			ev_add(s, sp->phase_ns + sim_rng_below(&s->th[i].rng, sp->gap_ns + 1),
+			       EV_RELEASE, i, 0);
+		else if (sp->kind == WL_BATCH)
+			ev_add(s, s->th[i].inst * 1000ull, EV_THINK, i, 0);
+	}
+}
+
+int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
+	    const struct sim_policy *pol, uint32_t profile, uint64_t seed, uint64_t duration_ns)
+{
+	uint32_t c, p, i;
+	bool has_batch = false;
+
+	memset(s, 0, sizeof(*s));
+	s->soc = soc;
+	s->wl = wl;
+	s->pol = pol;
+	s->profile = profile;
+	s->seed = seed;
+	sim_soc_to_tables(soc, &s->tables);
+	jp_profile_init(&s->prof, profile);
+	for (c = 0; c < soc->nr_cpus; c++) {
+		s->cpu[c].curr = -1;
+		s->cpu[c].state = CPU_IDLE;
+		s->js[c].idle = 1;
+	}
+	for (p = 0; p < soc->nr_pds; p++) {
+		s->pd[p].pending_opp = -1;
+		s->pd[p].opp = 0;
+	}
+	s->duration = duration_ns ? duration_ns : wl->duration_ns;
+	for (i = 0; i < wl->nr_specs; i++)
+		has_batch |= wl->spec[i].kind == WL_BATCH;
+	s->end = has_batch ? s->duration * 20 : s->duration;
+	pol->init(s);
+	sim_setup_threads(s);
+	ev_add(s, SIM_TICK_NS, EV_TICK, 0, 0);
+	while (s->nr_events && !s->oom) {
+		struct sim_event e = ev_pop(s);
+
+		if (e.t > s->end)
+			break;
+		s->now = e.t;
+		switch (e.type) {
+		case EV_CPU:
+			if (e.gen == s->cpu[e.idx].gen)
+				on_cpu_event(s, e.idx);
+			break;
+		case EV_DVFS:
+			if (e.gen == s->pd[e.idx].gen && s->pd[e.idx].pending_opp >= 0)
+				pd_apply(s, e.idx);
+			break;
+		case EV_RELEASE: on_release(s, e.idx); break;
+		case EV_THINK: batch_next(s, e.idx); break;
+		default: on_tick(s); break;
+		}
+	}
+	if (s->oom)
+		return -1;
+	sim_finish(s);
+	return 0;
+}
+
+void sim_set_overutilized(struct sim *s, bool on)
+{
+	if (on == s->overutilized)
+		return;
+	if (on)
+		s->overutil_since = s->now;
+	else
+		s->m.overutil_s += (s->now - s->overutil_since) / 1e9;
+	s->overutilized = on;
+}
+
+void sim_free(struct sim *s)
+{
+	free(s->heap);
+	free(s->lat);
+	free(s->pol_data);
+	s->heap = NULL;
+	s->lat = NULL;
+	s->pol_data = NULL;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The discrete-event core: threads, per-CPU run queues, DVFS with a
+ * transition delay, idle states with exit latency, energy integration and
+ * the metrics. Policies (policies.c) only decide; the engine carries out.
+ */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "rng.h"
+#include "soc.h"
+#include "workload.h"
+
+#define SIM_MAX_PENDING	 8	    /* queued jobs per thread before we drop */
+#define SIM_TICK_NS	 4000000ull /* scheduler tick, HZ=250 */
+#define SIM_SLICE_NS	 3000000ull /* time slice */
+#define SIM_WAKE_GRAN_NS 1000000ull /* wakeup preemption granularity */
+
+struct sim;
+
+/* What a scheduling policy decides. Every hook is required. */
+struct sim_policy {
+	const char *name;
+	const char *what; /* one line for the report */
+	void (*init)(struct sim *s);
+	/* CPU for a thread becoming runnable (prev = its last CPU or -1). */
+	int (*select_cpu)(struct sim *s, uint32_t thread, int prev);
+	/* Performance request of a CPU, 0..1024 of its own top OPP. */
+	uint32_t (*perf_target)(struct sim *s, uint32_t cpu);
+	/* An idle CPU looks for work: CPU to take a queued thread from, or -1. */
+	int (*pull_from)(struct sim *s, uint32_t cpu);
+	/* At the tick: CPU to move the running thread to (misfit), or -1. */
+	int (*misfit_move)(struct sim *s, uint32_t cpu);
+};
+
+struct sim_job {
+	uint64_t release, deadline; /* deadline 0: none */
+	double work;		    /* ns at capacity 1024 */
+};
+
+enum sim_thread_state { TH_SLEEP, TH_QUEUED, TH_RUNNING, TH_DONE };
+
+struct sim_thread {
+	uint32_t spec, inst;
+	enum sim_thread_state state;
+	struct sim_rng rng;
+	struct sim_job jobs[SIM_MAX_PENDING];
+	uint32_t job_head, nr_jobs;
+	double remaining; /* of jobs[job_head] */
+	uint64_t ready_since;
+	bool latency_pending;
+	int32_t cpu, last_cpu;
+	int64_t lag; /* vruntime relative to its CPU's min, kept across sleeps */
+	uint64_t vruntime;
+	uint64_t run_start, slice_end;
+	struct jp_task jt; /* utilization tracking (the same signal for every policy) */
+	uint32_t util_on_cpu;
+	uint64_t next_release;
+};
+
+enum sim_cpu_state { CPU_IDLE, CPU_WAKING, CPU_BUSY };
+
+struct sim_cpu_rt {
+	enum sim_cpu_state state;
+	int32_t curr;
+	uint32_t nr_queued;
+	uint32_t queue[WL_MAX_THREADS];
+	uint64_t idle_since, wake_done, last_settle, min_vruntime;
+	uint64_t gen;
+	uint64_t busy_ns;
+	double energy_mj;
+};
+
+struct sim_pd_rt {
+	uint32_t opp;
+	int32_t pending_opp;
+	uint64_t gen;
+	uint64_t since;		       /* current OPP set at */
+	uint64_t opp_ns[SIM_MAX_OPPS]; /* residency, for --explain */
+};
+
+struct sim_event {
+	uint64_t t, seq, gen;
+	uint32_t type, idx;
+};
+
+struct sim_metrics {
+	double energy_j, avg_power_w, sim_s;
+	uint64_t jobs, deadline_jobs, misses, dropped, migrations;
+	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
+	double batch_done_s; /* completion time of the batch pool, 0 if none */
+	double work_done_s;  /* work completed, in seconds at capacity 1024 */
+	bool batch_unfinished;
+	double oracle_j; /* lower bound for the same jobs */
+	uint64_t place_energy, place_perf, place_misfit, pulls;
+	double overutil_s;
+};
+
+struct sim {
+	const struct sim_soc *soc;
+	const struct wl *wl;
+	const struct sim_policy *pol;
+	uint32_t profile; /* enum jp_profile_id, for policies that use one */
+	uint64_t now, end, seed, duration;
+	bool oom;
+	uint32_t nr_threads;
+	struct sim_thread th[WL_MAX_THREADS];
+	struct sim_cpu_rt cpu[SIM_MAX_CPUS];
+	struct sim_pd_rt pd[SIM_MAX_PDS];
+	uint32_t batch_jobs_left[WL_MAX_SPECS];
+	/* the policy's view, shared with policy.h */
+	struct jp_tables tables;
+	struct jp_cpu_state js[JP_MAX_CPUS];
+	struct jp_profile prof;
+	void *pol_data;
+	/* events */
+	struct sim_event *heap;
+	uint32_t nr_events, cap_events;
+	uint64_t seq;
+	/* latency samples */
+	uint64_t *lat;
+	uint64_t nr_lat, cap_lat;
+	double oracle_busy_mj;
+	struct sim_metrics m;
+	bool overutilized; /* policies may set it, for --explain */
+	uint64_t overutil_since;
+};
+
+/* Policy registry (policies.c). */
+const struct sim_policy *sim_policy_find(const char *name);
+const char *sim_policy_names(void);
+
+/* Build the policy tables (struct jp_tables) from a simulated SoC. */
+void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t);
+
+/* Run one simulation; duration_ns 0 keeps the workload's own. -1 on OOM. */
+int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
+	    const struct sim_policy *pol, uint32_t profile, uint64_t seed, uint64_t duration_ns);
+void sim_free(struct sim *s);
+
+/* Helpers for policies. */
+uint32_t sim_cap_now(const struct sim *s, uint32_t cpu);
+uint32_t sim_thread_util(const struct sim *s, uint32_t thread);
+bool sim_cpu_idle(const struct sim *s, uint32_t cpu);
+uint32_t sim_cpu_nr(const struct sim *s, uint32_t cpu); /* running + queued */
+void sim_set_overutilized(struct sim *s, bool on);
+void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wake *w);
+
+#endif /* SIM_ENGINE_H */

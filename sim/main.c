@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * joule-sim: run one workload on one simulated SoC under one policy and
+ * print energy, latency, deadline and migration figures.
+ */
+#include "engine.h"
+#include "parse.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+	"usage: joule-sim --soc FILE --workload FILE --policy NAME [options]\n"
+	"  --policy NAME     joule, fair, eas, race or compact\n"
+	"  --profile NAME    powersave, balanced, performance or gaming (default balanced;\n"
+	"                    scx_joule uses it, baselines ignore it)\n"
+	"  --seed N          workload random seed (default 1)\n"
+	"  --duration TIME   override the workload's duration, e.g. 10s\n"
+	"  --json            one JSON object instead of text\n"
+	"  --explain         also show OPP residency and busy time per domain\n"
+	"  --repeat N        run N times (for timing; prints CPU time per run)\n";
+
+struct opts {
+	const char *soc, *wl, *policy, *profile;
+	uint64_t seed, duration_ns;
+	uint32_t repeat;
+	int json, explain;
+};
+
+static int profile_id(const char *name)
+{
+	static const char *const names[] = {"powersave", "balanced", "performance", "gaming"};
+	int i;
+
+	for (i = 0; i < JP_NR_PROFILES; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {{"soc", required_argument, NULL, 's'},
+						 {"workload", required_argument, NULL, 'w'},
+						 {"policy", required_argument, NULL, 'p'},
+						 {"profile", required_argument, NULL, 'P'},
+						 {"seed", required_argument, NULL, 'S'},
+						 {"duration", required_argument, NULL, 'd'},
+						 {"repeat", required_argument, NULL, 'r'},
+						 {"json", no_argument, NULL, 'j'},
+						 {"explain", no_argument, NULL, 'e'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
+	char *end;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->repeat = 1;
+	o->profile = "balanced";
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o->soc = optarg; break;
+		case 'w': o->wl = optarg; break;
+		case 'p': o->policy = optarg; break;
+		case 'P': o->profile = optarg; break;
+		case 'S':
+			o->seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-') {
+				fprintf(stderr, "joule-sim: --seed needs a non-negative integer\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			if (!sim_parse_time_ns(optarg, &o->duration_ns) || !o->duration_ns) {
+				fprintf(stderr, "joule-sim: --duration needs a time such as 10s\n");
+				return 2;
+			}
+			break;
+		case 'r':
+			if (!sim_parse_u32(optarg, &o->repeat) || !o->repeat) {
+				fprintf(stderr, "joule-sim: --repeat needs a positive integer\n");
+				return 2;
+			}
+			break;
+		case 'j': o->json = 1; break;
+		case 'e': o->explain = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default:
+			fprintf(stderr,
+				"joule-sim: unknown or incomplete option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "joule-sim: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	if (!o->soc || !o->wl || !o->policy) {
+		fprintf(stderr,
+			"joule-sim: --soc, --workload and --policy are required (see --help)\n");
+		return 2;
+	}
+	return -1;
+}
+
+static void print_text(const struct sim *s, const struct opts *o)
+{
+	const struct sim_metrics *m = &s->m;
+
+	printf("soc %s  workload %s  policy %s  profile %s  seed %llu\n", s->soc->name, s->wl->name,
+	       s->pol->name, o->profile, (unsigned long long)o->seed);
+	printf("simulated        %.3f s\n", m->sim_s);
+	printf("energy           %.3f J  (oracle bound %.3f J, +%.1f%%)\n", m->energy_j,
+	       m->oracle_j, 100.0 * (m->energy_j / m->oracle_j - 1.0));
+	printf("average power    %.3f W\n", m->avg_power_w);
+	printf("work done        %.3f s at capacity 1024\n", m->work_done_s);
+	if (m->batch_done_s > 0 || m->batch_unfinished)
+		printf("batch completion %.3f s%s\n", m->batch_done_s,
+		       m->batch_unfinished ? " (unfinished)" : "");
+	printf("wakeup latency   p50 %.1f us  p99 %.1f us  max %.1f us\n", m->lat_p50_ns / 1e3,
+	       m->lat_p99_ns / 1e3, m->lat_max_ns / 1e3);
+	printf("deadlines        %llu missed of %llu (%llu jobs dropped)\n",
+	       (unsigned long long)m->misses, (unsigned long long)m->deadline_jobs,
+	       (unsigned long long)m->dropped);
+	printf("migrations       %llu  pulls %llu  misfit moves %llu  overutilized %.3f s\n",
+	       (unsigned long long)m->migrations, (unsigned long long)m->pulls,
+	       (unsigned long long)m->place_misfit, m->overutil_s);
+}
+
+static void print_explain(const struct sim *s)
+{
+	uint32_t p, i, c;
+
+	for (p = 0; p < s->soc->nr_pds; p++) {
+		const struct sim_pd *pd = &s->soc->pd[p];
+		double busy = 0, e = 0;
+
+		for (i = 0; i < pd->nr_cpus; i++) {
+			c = pd->cpus[i];
+			busy += s->cpu[c].busy_ns / 1e9;
+			e += s->cpu[c].energy_mj / 1e3;
+		}
+		printf("pd %-8s busy %.3f cpu-s  energy %.3f J  OPP residency:", pd->name, busy, e);
+		for (i = 0; i < pd->nr_opps; i++)
+			if (s->pd[p].opp_ns[i])
+				printf(" %uMHz %.1f%%", pd->opps[i].mhz,
+				       100.0 * s->pd[p].opp_ns[i] / (double)s->end);
+		printf("\n");
+	}
+}
+
+static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
+{
+	const struct sim_metrics *m = &s->m;
+
+	printf("{\"soc\":\"%s\",\"workload\":\"%s\",\"policy\":\"%s\",\"profile\":\"%s\","
+	       "\"seed\":%llu,\"sim_s\":%.6f,\"energy_j\":%.6f,\"avg_power_w\":%.6f,"
+	       "\"oracle_j\":%.6f,\"work_done_s\":%.6f,\"batch_done_s\":%.6f,"
+	       "\"batch_unfinished\":%s,\"lat_p50_us\":%.3f,\"lat_p99_us\":%.3f,"
+	       "\"lat_max_us\":%.3f,\"jobs\":%llu,\"deadline_jobs\":%llu,\"misses\":%llu,"
+	       "\"dropped\":%llu,\"migrations\":%llu,\"pulls\":%llu,\"misfit_moves\":%llu,"
+	       "\"overutilized_s\":%.6f,\"cpu_s\":%.6f}\n",
+	       s->soc->name, s->wl->name, s->pol->name, o->profile, (unsigned long long)o->seed,
+	       m->sim_s, m->energy_j, m->avg_power_w, m->oracle_j, m->work_done_s, m->batch_done_s,
+	       m->batch_unfinished ? "true" : "false", m->lat_p50_ns / 1e3, m->lat_p99_ns / 1e3,
+	       m->lat_max_ns / 1e3, (unsigned long long)m->jobs,
+	       (unsigned long long)m->deadline_jobs, (unsigned long long)m->misses,
+	       (unsigned long long)m->dropped, (unsigned long long)m->migrations,
+	       (unsigned long long)m->pulls, (unsigned long long)m->place_misfit, m->overutil_s,
+	       cpu_s);
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sim_soc soc;
+	static struct wl wl;
+	const struct sim_policy *pol;
+	struct sim *s = NULL;
+	struct opts o;
+	char err[512];
+	double t0, cpu_s;
+	int ret = parse_args(argc, argv, &o), prof;
+	uint32_t i;
+
+	if (ret >= 0)
+		return ret;
+	pol = sim_policy_find(o.policy);
+	if (!pol) {
+		fprintf(stderr, "joule-sim: unknown policy '%s' (known: %s)\n", o.policy,
+			sim_policy_names());
+		return 2;
+	}
+	prof = profile_id(o.profile);
+	if (prof < 0) {
+		fprintf(stderr,
+			"joule-sim: unknown profile '%s' (powersave, balanced, performance, "
+			"gaming)\n",
+			o.profile);
+		return 2;
+	}
+	if (sim_soc_load(o.soc, &soc, err, sizeof(err)) || wl_load(o.wl, &wl, err, sizeof(err))) {
+		fprintf(stderr, "joule-sim: %s\n", err);
+		return 1;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "joule-sim: out of memory\n");
+		return 1;
+	}
+	t0 = cpu_seconds();
+	for (i = 0; i < o.repeat; i++) {
+		if (i)
+			sim_free(s);
+		if (sim_run(s, &soc, &wl, pol, (uint32_t)prof, o.seed, o.duration_ns)) {
+			fprintf(stderr, "joule-sim: out of memory during the run\n");
+			ret = 1;
+			goto out;
+		}
+	}
+	cpu_s = (cpu_seconds() - t0) / o.repeat;
+	if (o.json) {
+		print_json(s, &o, cpu_s);
+	} else {
+		print_text(s, &o);
+		if (o.explain)
+			print_explain(s);
+		if (o.repeat > 1)
+			printf("cpu time         %.3f s per run (%u runs)\n", cpu_s, o.repeat);
+	}
+	ret = 0;
+out:
+	sim_free(s);
+	free(s);
+	return ret;
+}
