@@ -569,6 +569,26 @@ static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u6
 	return (pd->opps[idx].cost * sum_util) / pd->max_capacity;
 }
 
+/*
+ * Utilization of cpu as a wakeup sees it: on the task's previous CPU its own
+ * blocked contribution to util_avg leaves with it (the kernel's
+ * cpu_util_without()), else the previous CPU looks busier than it is and
+ * tasks bounce between equal CPUs. Capped at the CPU's capacity.
+ */
+static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs, const struct jp_wake *w,
+					    u32 cpu)
+{
+	u32 avg;
+
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	avg = cs[cpu].util_avg;
+	if ((s32)cpu == w->prev_cpu)
+		avg = avg > w->task_util ? avg - w->task_util : 0;
+	return (u32)jp_min64(jp_max64(avg, cs[cpu].util_runnable), t->cpu[cpu].capacity);
+}
+
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
 struct jp_pd_scan {
 	u64 sum_util;
@@ -605,7 +625,7 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 		cpu = d->cpus[i];
 		if (cpu >= JP_MAX_CPUS)
 			break;
-		util = jp_cpu_util_capped(t, cs, cpu);
+		util = jp_cpu_util_wake(t, cs, w, cpu);
 		cap = t->cpu[cpu].capacity;
 		s->sum_util += util;
 		if (util > s->max_util)
@@ -639,6 +659,58 @@ static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd
 	return after > before ? after - before : 0;
 }
 
+/* What placing the task in one PD would cost: its best CPU and the deltas. */
+struct jp_pd_eval {
+	s32 cand_cpu;	/* best CPU of the PD other than prev, JP_NO_CPU if none */
+	s32 prev_cpu;	/* prev_cpu if it is in this PD and the task fits it, else JP_NO_CPU */
+	u64 cand_delta; /* energy added on cand_cpu */
+	u64 prev_delta; /* energy added on prev_cpu */
+};
+
+/* Evaluate one PD for jp_select_cpu_energy. */
+static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					   const struct jp_profile *p, const struct jp_wake *w,
+					   u32 pd, struct jp_pd_eval *e)
+{
+	struct jp_pd_scan s;
+	const struct jp_pd *d;
+
+	e->cand_cpu = JP_NO_CPU;
+	e->prev_cpu = JP_NO_CPU;
+	e->cand_delta = ~0ull;
+	e->prev_delta = ~0ull;
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	jp_pd_scan(t, cs, p, w, pd, &s);
+	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
+	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
+		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
+		u32 util = jp_cpu_util_capped(t, cs, prev);
+		u32 cap = t->cpu[prev].capacity;
+
+		if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
+			e->prev_cpu = (s32)prev;
+			e->prev_delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
+		}
+	}
+	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
+		return;
+	e->cand_cpu = s.best_cpu;
+	e->cand_delta = jp_pd_delta(d, &s, s.best_util, w->task_util, t->cpu[s.best_cpu].capacity,
+				    p->headroom);
+}
+
+/*
+ * JP_PD_EVALUATE is how jp_select_cpu_energy evaluates a PD. The BPF
+ * scheduler points it at a global (separately verified) function that calls
+ * jp_pd_evaluate, so the verifier checks the per-PD work once instead of once
+ * per PD of the loop; elsewhere it is jp_pd_evaluate itself.
+ */
+#ifndef JP_PD_EVALUATE
+#define JP_PD_EVALUATE(t, cs, p, w, pd, e) jp_pd_evaluate(t, cs, p, w, pd, e)
+#endif
+
 /*
  * Energy-aware placement. Returns the CPU adding the least energy among the
  * allowed CPUs where the task fits, preferring prev_cpu on a tie, or
@@ -647,44 +719,24 @@ static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd
 JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_state *cs,
 				 const struct jp_profile *p, const struct jp_wake *w)
 {
-	struct jp_pd_scan s;
+	struct jp_pd_eval e;
 	u64 best_delta = ~0ull;
 	s32 best = JP_NO_CPU;
-	u32 pd, prev_pd = JP_MAX_PDS;
-
-	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
-	    jp_mask_test(&w->allowed, w->prev_cpu))
-		prev_pd = t->cpu[w->prev_cpu].pd;
+	u32 pd;
 
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
-		const struct jp_pd *d;
-		u64 delta;
-
 		if (pd >= t->nr_pds)
 			break;
-		d = &t->pd[pd];
-		jp_pd_scan(t, cs, p, w, pd, &s);
-		if (pd == prev_pd) {
-			u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
-			u32 util = jp_cpu_util_capped(t, cs, prev);
-			u32 cap = t->cpu[prev].capacity;
-
-			if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
-				delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
-				if (delta <= best_delta) {
-					best_delta = delta;
-					best = (s32)prev;
-				}
-			}
+		JP_PD_EVALUATE(t, cs, p, w, pd, &e);
+		/* prev first, so that it wins ties */
+		if (e.prev_cpu != JP_NO_CPU && e.prev_delta <= best_delta) {
+			best_delta = e.prev_delta;
+			best = e.prev_cpu;
 		}
-		if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
-			continue;
-		delta = jp_pd_delta(d, &s, s.best_util, w->task_util, t->cpu[s.best_cpu].capacity,
-				    p->headroom);
-		if (delta < best_delta) {
-			best_delta = delta;
-			best = s.best_cpu;
+		if (e.cand_cpu != JP_NO_CPU && e.cand_delta < best_delta) {
+			best_delta = e.cand_delta;
+			best = e.cand_cpu;
 		}
 	}
 	return best;
