@@ -29,6 +29,12 @@
 #include "vmlinux.h"
 #include "scx_ops.bpf.h"
 #include "joule.h"
+
+/* Per-PD energy evaluation as a global function: verified once, on its own. */
+struct jp_wake;
+struct jp_pd_eval;
+int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
+#define JP_PD_EVALUATE(t, cs, p, w, pd, e) joule_pd_evaluate(w, pd, e)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -112,6 +118,15 @@ static const struct jp_profile *cur_profile(void)
 	return &profiles[idx];
 }
 
+__attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
+						  struct jp_pd_eval *e)
+{
+	if (!w || !e)
+		return 0;
+	jp_pd_evaluate(&tables, cpu_state, cur_profile(), w, pd, e);
+	return 0;
+}
+
 static bool vtime_before(u64 a, u64 b)
 {
 	return (s64)(a - b) < 0;
@@ -126,7 +141,9 @@ static __u32 cpu_pd(s32 cpu)
 
 static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpus)
 {
-	for (u32 cpu = 0; cpu < JP_MAX_CPUS; cpu++) {
+	u32 cpu;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS) {
 		if (cpu >= tables.nr_cpus)
 			break;
 		if (bpf_cpumask_test_cpu(cpu, cpus))

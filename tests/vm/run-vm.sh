@@ -87,7 +87,7 @@ echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
 start=$(date +%s)
 set +e
 cmd=(timeout --foreground -k 5 "$timeout" qemu-system-x86_64
-	-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m 1G
+	-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}"
 	-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
 	-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario"
 	-nographic -no-reboot -serial mon:stdio -nodefaults -display none)

@@ -1,0 +1,15 @@
+# Load scx_joule with libbpf's debug output and show what the verifier said:
+# for a failing load, the end of the log (the failing instruction and the
+# "processed N insns" line). Used to debug verifier rejections on a kernel.
+. /scenarios/lib.sh
+scx_joule -v >$LOG 2>&1 &
+pid=$!
+if wait_state enabled 60; then
+	ok "verifier accepted every program"
+	kill -INT $pid
+	wait $pid
+	exit 0
+fi
+wait $pid
+grep -E 'processed [0-9]+ insns|failed to load|BEGIN PROG LOAD LOG|too complex|^[0-9]+: \(' $LOG | tail -n 60
+fail "scx_joule did not attach"
