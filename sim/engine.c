@@ -91,10 +91,22 @@ static bool smt_shared(const struct sim *s, uint32_t cpu)
 	return cpu_running(s, s->soc->cpu[cpu].sibling);
 }
 
-uint32_t sim_cap_now(const struct sim *s, uint32_t cpu)
+/*
+ * Capacity at the current OPP: what utilization tracking sees. Like the
+ * kernel's frequency invariance (APERF/MPERF, AMU) it ignores SMT sharing.
+ */
+static uint32_t cap_freq(const struct sim *s, uint32_t cpu)
 {
 	const struct sim_pd *pd = cpu_pd(s, cpu);
 	uint32_t cap = pd->opps[s->pd[s->soc->cpu[cpu].pd].opp].capacity;
+
+	return cap ? cap : 1;
+}
+
+/* Capacity a running thread really gets now (SMT sharing included). */
+uint32_t sim_cap_now(const struct sim *s, uint32_t cpu)
+{
+	uint32_t cap = cap_freq(s, cpu);
 
 	if (smt_shared(s, cpu))
 		cap = cap * s->soc->smt_speed_pct / 100;
@@ -175,7 +187,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
 			cr->busy_ns += dt;
-			jp_cpu_account(&s->js[c], s->now, dt, cap);
+			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
 		} else {
 			jp_cpu_account(&s->js[c], s->now, 0, 0);
 		}
@@ -409,7 +421,7 @@ static void thread_stop(struct sim *s, uint32_t c)
 	uint64_t ran = s->now - t->run_start;
 
 	if (cr->state == CPU_BUSY && ran)
-		jp_task_stopping(&t->jt, s->now, ran, sim_cap_now(s, c));
+		jp_task_stopping(&t->jt, s->now, ran, cap_freq(s, c));
 	if (lag < -(int64_t)SIM_SLICE_NS)
 		lag = -(int64_t)SIM_SLICE_NS;
 	if (lag > (int64_t)SIM_SLICE_NS)
@@ -678,7 +690,7 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 			cpu_next(s, c);
 			return;
 		}
-		jp_task_stopping(&t->jt, s->now, s->now - t->run_start, sim_cap_now(s, c));
+		jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
 		t->run_start = s->now;
 		t->slice_end = s->now + SIM_SLICE_NS;
 		pd_governor(s, s->soc->cpu[c].pd);
