@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "machine.h"
+#include "soc.h"
 
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
 {
@@ -84,5 +86,71 @@ int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, const char *
 	m->kind_name[0] = "cpu";
 	snprintf(m->source, sizeof(m->source), "homogeneous: %d CPUs of capacity 1024", nr_cpus);
 	finish_view(m, 1);
+	return 0;
+}
+
+static const char *const kind_names[] = {"little", "medium", "big"};
+
+static void soc_power(struct joule_machine *m, const struct sim_soc *soc)
+{
+	for (__u32 c = 0; c < soc->nr_cpus && c < JP_MAX_CPUS; c++) {
+		const struct sim_pd *pd = &soc->pd[soc->cpu[c].pd];
+		struct joule_cpu_power *pw = &m->power[c];
+		__u32 top = pd->opps[pd->nr_opps - 1].capacity;
+
+		pw->idle_mw = pd->wfi_mw;
+		for (__u32 i = 0; i < pd->nr_opps && i < JOULE_STATS_MAX_OPPS; i++) {
+			/* perf is relative to this CPU's own top OPP, as cpuperf is */
+			pw->perf[i] = top ? pd->opps[i].capacity * JP_SCALE / top : JP_SCALE;
+			pw->busy_mw[i] = pd->opps[i].mw;
+			pw->nr_opps = (int)i + 1;
+		}
+	}
+}
+
+int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, int nr_cpus,
+			   const char *online_list, char *err, size_t errlen)
+{
+	__u64 online[JP_MASK_WORDS] = {0};
+	int nr_kinds = 0;
+
+	memset(m, 0, sizeof(*m));
+	if ((int)soc->nr_cpus > nr_cpus) {
+		snprintf(err, errlen, "model '%s' describes %u CPUs; this machine has %d", soc->name,
+			 soc->nr_cpus, nr_cpus);
+		return -EINVAL;
+	}
+	if (online_list && joule_parse_cpulist(online_list, online, nr_cpus)) {
+		snprintf(err, errlen, "cannot parse the online CPU list '%s'", online_list);
+		return -EINVAL;
+	}
+	for (__u32 c = 0; c < soc->nr_cpus; c++) {
+		if (online_list && !(online[c / 64] & (1ULL << (c % 64)))) {
+			snprintf(err, errlen, "model '%s' places CPU %u, which is offline here",
+				 soc->name, c);
+			return -EINVAL;
+		}
+	}
+	sim_soc_to_tables(soc, &m->tables);
+	/* number the kinds present, least capable first, for the stats */
+	for (int kind = 0; kind < 3; kind++) {
+		bool present = false;
+
+		for (__u32 c = 0; c < soc->nr_cpus; c++) {
+			if (m->tables.cpu[c].kind == kind) {
+				m->cpu_kind[c] = nr_kinds;
+				present = true;
+			}
+		}
+		if (present)
+			m->kind_name[nr_kinds++] = kind_names[kind];
+	}
+	for (__u32 c = 0; c < soc->nr_cpus; c++)
+		m->online[c / 64] |= 1ULL << (c % 64);
+	soc_power(m, soc);
+	m->has_energy_model = true;
+	snprintf(m->source, sizeof(m->source), "model %s: %u CPUs in %u domains", soc->name,
+		 soc->nr_cpus, soc->nr_pds);
+	finish_view(m, nr_kinds);
 	return 0;
 }

@@ -33,6 +33,15 @@ struct joule_machine {
 int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, const char *online_list,
 			      char *err, size_t errlen);
 
+struct sim_soc;
+/*
+ * A machine described by a model file (sim/socs/ format: domains, CPUs, OPPs
+ * with power): what the simulator runs on, mapped onto this machine's CPUs
+ * 0..N-1. The CPUs it names must be online here (online_list).
+ */
+int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, int nr_cpus,
+			   const char *online_list, char *err, size_t errlen);
+
 /* Parse a sysfs CPU list into mask; -EINVAL on syntax errors or CPUs >= max. */
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus);
 

@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "profile.h"
 #include "sched_ext_sysfs.h"
+#include "soc.h"
 #include "stats.h"
 #include "scx_joule.skel.h"
 
@@ -38,6 +39,7 @@ struct options {
 	bool auto_profile;
 	enum joule_profile profile;
 	const char *power_root; /* sysfs root for power_supply/platform_profile */
+	const char *model_path; /* machine model file (.soc) */
 };
 
 static struct options opts = {
@@ -63,6 +65,7 @@ enum {
 	OPT_PROFILE = 'p',
 	OPT_STATS_JSON = 0x100,
 	OPT_POWER_ROOT,
+	OPT_MODEL,
 };
 
 static const struct argp_option argp_options[] = {
@@ -73,6 +76,10 @@ static const struct argp_option argp_options[] = {
 	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
 	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 0},
 	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
+	{"model", OPT_MODEL, "FILE", 0,
+	 "Machine model (domains, CPUs, operating points, power; the format of sim/socs/*.soc) "
+	 "for CPUs 0..N-1, instead of treating all CPUs as equal",
+	 0},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
 	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
 	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
@@ -98,6 +105,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--slice-us takes 100..1000000, not '%s'", arg);
 		break;
 	case OPT_VERBOSE: opts.verbose = true; break;
+	case OPT_PROFILE:
+		if (joule_profile_parse(arg, &opts.profile, &opts.auto_profile))
+			argp_error(state,
+				   "unknown profile '%s' (powersave, balanced, performance, gaming, auto)",
+				   arg);
+		break;
+	case OPT_STATS_JSON:
+		opts.stats_json = true;
+		if (opts.stats_interval == 0)
+			opts.stats_interval = 1;
+		break;
+	case OPT_POWER_ROOT: opts.power_root = arg; break;
+	case OPT_MODEL: opts.model_path = arg; break;
 	case ARGP_KEY_ARG: argp_error(state, "unexpected argument '%s'", arg); break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -173,15 +193,26 @@ static int read_online_cpus(char *buf, size_t len)
 	return err;
 }
 
+/* Bad model input is the user's to fix: exit status 2, like a usage error. */
 static void load_machine(struct joule_machine *m)
 {
-	char online[1024], err[256];
+	static struct sim_soc soc;
+	char online[1024], err[512];
 	int nr_cpus = libbpf_num_possible_cpus();
 
 	if (read_online_cpus(online, sizeof(online)))
 		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
-	if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
-		die("%s", err);
+	if (!opts.model_path) {
+		if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
+			die("%s", err);
+		return;
+	}
+	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
+	    joule_machine_from_soc(m, &soc, nr_cpus, online, err, sizeof(err))) {
+		fprintf(stderr, "scx_joule: %s\n", err);
+		exit(2);
+	}
+	m->freq_control = access("/sys/devices/system/cpu/cpufreq", F_OK) == 0;
 }
 
 /* The profile to run now, and whether it changed (logging why). */
@@ -321,13 +352,14 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
+	/* the model first: bad input is reported even where nothing can attach */
+	load_machine(&machine);
 	check_can_attach();
 
 	libbpf_set_print(libbpf_print);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	load_machine(&machine);
 	while ((status = run_scheduler(&machine)) == -EAGAIN)
 		printf("scx_joule: the kernel asked for a restart; reattaching\n");
 	return status;

@@ -28,6 +28,12 @@ expect "--help lists options" 0 '--stats=SECONDS' "$bin" --help
 expect "unknown flag" 64 "unrecognized option '--bogus'" "$bin" --bogus
 expect "bad --stats value" 64 "--stats takes seconds" "$bin" --stats=abc
 expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
+expect "unknown profile" 64 "unknown profile 'turbo'" "$bin" --profile turbo
+expect "missing model file" 2 "^scx_joule: /nonexistent/x.soc: cannot open" "$bin" --model /nonexistent/x.soc
+bad=$(mktemp)
+printf 'soc broken\n# comment\nbogus line\n' >"$bad"
+expect "malformed model names file and line" 2 "^scx_joule: $bad:3: " "$bin" --model "$bad"
+rm -f "$bad"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \
