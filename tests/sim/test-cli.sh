@@ -1,0 +1,54 @@
+#!/bin/bash
+# Bad input to joule-sim: one clear line naming the file/line or flag,
+# a non-zero exit, never a crash. usage: test-cli.sh JOULE_SIM SOURCE_ROOT
+set -u
+sim=$1
+root=$2
+soc=$root/sim/socs/phone-gs101.soc
+wl=$root/sim/workloads/video.wl
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# expect STATUS REGEX -- ARGS...: exit status STATUS, one stderr line matching REGEX
+expect() {
+	local want=$1 re=$2
+	shift 3
+	"$sim" "$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	if [ "$got" != "$want" ] || [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -Eq -e "$re" "$tmp/err"; then
+		echo "FAIL: joule-sim $*: exit $got (want $want), stderr:"
+		cat "$tmp/err"
+		fail=1
+	fi
+}
+
+expect 2 'required' -- --soc "$soc"
+expect 2 "unknown policy 'nope'" -- --soc "$soc" --workload "$wl" --policy nope
+expect 2 "unknown profile 'turbo'" -- --soc "$soc" --workload "$wl" --policy joule --profile turbo
+expect 2 "unknown or incomplete option '--frobnicate'" -- --frobnicate
+expect 2 '--duration needs a time' -- --soc "$soc" --workload "$wl" --policy eas --duration 10
+expect 2 '--seed needs' -- --soc "$soc" --workload "$wl" --policy eas --seed -3
+expect 2 "unexpected argument 'extra'" -- --soc "$soc" --workload "$wl" --policy eas extra
+expect 1 'nowhere.wl: cannot open' -- --soc "$soc" --workload "$tmp/nowhere.wl" --policy eas
+
+printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b sporadic work=1ms\n' >"$tmp/bad.wl"
+expect 1 "bad.wl:3: unknown task kind 'sporadic'" -- --soc "$soc" --workload "$tmp/bad.wl" --policy joule
+printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms jitter=250\n' >"$tmp/bad2.wl"
+expect 1 'bad2.wl:2: jitter= needs a percentage' -- --soc "$soc" --workload "$tmp/bad2.wl" --policy joule
+head -c 3000 /dev/urandom | tr -d '\n' >"$tmp/noise.wl"
+expect 1 'noise.wl:1: ' -- --soc "$soc" --workload "$tmp/noise.wl" --policy joule
+printf 'soc s\npd a kind=big cpus=0-1 ipc=100 dvfs=1ms wfi_mw=1 wfi_exit=1us sleep_mw=0 sleep_exit=1us\n' >"$tmp/bad.soc"
+expect 1 'bad.soc:2: sleep_min= needs a time' -- --soc "$tmp/bad.soc" --workload "$wl" --policy joule
+
+# and good input works, with every policy
+for p in joule fair eas race compact; do
+	if ! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --json >"$tmp/out" 2>"$tmp/err" ||
+		! grep -q '"energy_j":' "$tmp/out"; then
+		echo "FAIL: policy $p did not run"
+		cat "$tmp/err"
+		fail=1
+	fi
+done
+[ $fail = 0 ] && echo "all CLI checks passed"
+exit $fail

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of bpf/policy.h in userspace: the numbers the scheduler and the
+ * simulator rely on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy.h"
+
+/* A little PD (CPUs 0-3, capacity 400) and a big PD (CPUs 4-5, 1024). */
+static void two_cluster(struct jp_tables *t)
+{
+	static const uint32_t lcap[] = {100, 200, 300, 400}, lmw[] = {20, 50, 100, 180};
+	static const uint32_t bcap[] = {256, 512, 768, 1024}, bmw[] = {150, 400, 800, 1500};
+	uint32_t c, i;
+
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = 6;
+	t->nr_pds = 2;
+	t->max_capacity = 1024;
+	for (c = 0; c < 6; c++) {
+		t->cpu[c].capacity = c < 4 ? 400 : 1024;
+		t->cpu[c].pd = c < 4 ? 0 : 1;
+		t->cpu[c].cluster = t->cpu[c].pd;
+		t->cpu[c].llc = t->cpu[c].pd;
+		t->cpu[c].kind = c < 4 ? JP_KIND_LITTLE : JP_KIND_BIG;
+		t->cpu[c].sibling = JP_NO_SIBLING;
+	}
+	t->pd[0].nr_cpus = 4;
+	t->pd[1].nr_cpus = 2;
+	for (c = 0; c < 6; c++)
+		t->pd[c < 4 ? 0 : 1].cpus[c < 4 ? c : c - 4] = (uint16_t)c;
+	t->pd[0].max_capacity = 400;
+	t->pd[1].max_capacity = 1024;
+	t->pd[0].nr_opps = t->pd[1].nr_opps = 4;
+	for (i = 0; i < 4; i++) {
+		t->pd[0].opps[i].capacity = lcap[i];
+		t->pd[0].opps[i].cost = lmw[i] * 1000 * 400 / lcap[i];
+		t->pd[1].opps[i].capacity = bcap[i];
+		t->pd[1].opps[i].cost = bmw[i] * 1000 * 1024 / bcap[i];
+	}
+}
+
+static void all_idle_wake(struct jp_wake *w, uint32_t util, int prev)
+{
+	uint32_t c;
+
+	memset(w, 0, sizeof(*w));
+	w->task_util = util;
+	w->prev_cpu = prev;
+	for (c = 0; c < 6; c++) {
+		jp_mask_set(&w->allowed, c);
+		jp_mask_set(&w->idle, c);
+	}
+}
+
+static void test_decay_halves(void **state)
+{
+	(void)state;
+	assert_int_equal(jp_decay(1024, 32000000, 32000000), 512);
+	assert_int_equal(jp_decay(1024, 64000000, 32000000), 256);
+	/* half a half-life: 1024 / sqrt(2) = 724.08 */
+	assert_in_range(jp_decay(1024, 16000000, 32000000), 723, 725);
+	assert_int_equal(jp_decay(1024, 33 * 32000000ull, 32000000), 0);
+}
+
+static void test_util_converges_to_busy_fraction(void **state)
+{
+	struct jp_cpu_state c = {0};
+	uint64_t now = 0;
+	int i;
+
+	(void)state;
+	/* busy 25% of the time at full capacity, accounted every 1 ms */
+	for (i = 0; i < 1000; i++) {
+		now += 1000000;
+		jp_cpu_account(&c, now, 250000, 1024);
+	}
+	assert_in_range(c.util_avg, 250, 262);
+	/* at capacity 512 the same time is half the work */
+	for (i = 0; i < 1000; i++) {
+		now += 1000000;
+		jp_cpu_account(&c, now, 250000, 512);
+	}
+	assert_in_range(c.util_avg, 122, 134);
+}
+
+static void test_util_est_rises_at_once(void **state)
+{
+	struct jp_task t;
+
+	(void)state;
+	jp_task_init(&t, 0, 0);
+	jp_task_waking(&t, 0);
+	/* 8 ms of continuous running at full capacity: full scale at once */
+	jp_task_stopping(&t, 8000000, 8000000, 1024);
+	assert_int_equal(jp_task_util(&t), 1024);
+	assert_true(t.util_avg < 300); /* the average lags behind */
+	/* then 1 ms every 100 ms: the estimate falls by quarters, not at once */
+	jp_task_waking(&t, 100000000);
+	assert_true(t.util_est < 1024 && t.util_est > 700);
+}
+
+static void test_fits_and_perf(void **state)
+{
+	(void)state;
+	assert_true(jp_fits(800, 1024, 1280));
+	assert_false(jp_fits(820, 1024, 1280));
+	assert_int_equal(jp_perf_target(256, 512, 1280), 640);
+	assert_int_equal(jp_perf_target(1000, 512, 1280), 1024);
+}
+
+static void test_misfit_hysteresis(void **state)
+{
+	struct jp_profile p;
+
+	(void)state;
+	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	/* up above 80% of 400 (319.9), down below 60% (239.8) */
+	assert_false(jp_misfit(&p, 319, 400, 1024, false));
+	assert_true(jp_misfit(&p, 330, 400, 1024, false));
+	assert_true(jp_misfit(&p, 260, 400, 1024, true));
+	assert_false(jp_misfit(&p, 230, 400, 1024, true));
+	assert_false(jp_misfit(&p, 1000, 1024, 1024, false)); /* nowhere bigger */
+}
+
+static void test_pd_energy_picks_covering_opp(void **state)
+{
+	struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t);
+	/* max util 150 (no headroom) needs OPP 200 (50 mW): cost 50*1000*2 per cap */
+	assert_int_equal(jp_pd_opp_for(&t.pd[0], 150, 1024), 1);
+	assert_int_equal(jp_pd_energy(&t.pd[0], 150, 150, 1024),
+			 (uint64_t)t.pd[0].opps[1].cost * 150 / 400);
+	/* beyond the top: the top OPP */
+	assert_int_equal(jp_pd_opp_for(&t.pd[0], 900, 1280), 3);
+}
+
+static void test_energy_placement(void **state)
+{
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_tables t;
+	struct jp_profile p;
+	struct jp_wake w;
+	int32_t cpu;
+
+	(void)state;
+	two_cluster(&t);
+	memset(cs, 0, sizeof(cs));
+	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	/* a small task costs least on a little CPU */
+	all_idle_wake(&w, 50, JP_NO_CPU);
+	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
+	assert_in_range(cpu, 0, 3);
+	/* ties go to the previous CPU */
+	all_idle_wake(&w, 50, 2);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), 2);
+	/* a task that does not fit a little CPU goes big */
+	all_idle_wake(&w, 500, 1);
+	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
+	assert_in_range(cpu, 4, 5);
+	/* fits nowhere: no answer, the caller places for performance */
+	all_idle_wake(&w, 1000, 1);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), JP_NO_CPU);
+	assert_in_range(jp_select_cpu(&t, cs, &p, &w), 4, 5);
+	/* only allowed CPUs */
+	all_idle_wake(&w, 50, JP_NO_CPU);
+	memset(&w.allowed, 0, sizeof(w.allowed));
+	jp_mask_set(&w.allowed, 5);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), 5);
+}
+
+static void test_perf_placement(void **state)
+{
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_tables t;
+	struct jp_wake w;
+
+	(void)state;
+	two_cluster(&t);
+	memset(cs, 0, sizeof(cs));
+	/* big before little */
+	all_idle_wake(&w, 50, 0);
+	assert_in_range(jp_select_cpu_perf(&t, cs, &w), 4, 5);
+	/* among equals, the previous CPU (cache-near) */
+	all_idle_wake(&w, 50, 5);
+	assert_int_equal(jp_select_cpu_perf(&t, cs, &w), 5);
+	/* idle before busy, even if smaller */
+	all_idle_wake(&w, 50, 5);
+	jp_mask_clear(&w.idle, 4);
+	jp_mask_clear(&w.idle, 5);
+	assert_in_range(jp_select_cpu_perf(&t, cs, &w), 0, 3);
+	/* idle whole core before an idle SMT thread whose sibling is busy */
+	t.cpu[4].sibling = 5;
+	t.cpu[5].sibling = 4;
+	all_idle_wake(&w, 50, 4);
+	jp_mask_clear(&w.idle, 5);
+	assert_in_range(jp_select_cpu_perf(&t, cs, &w), 0, 3);
+}
+
+static void test_overutilized_and_balance(void **state)
+{
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_tables t;
+	struct jp_profile p;
+	struct jp_balance b;
+
+	(void)state;
+	two_cluster(&t);
+	memset(cs, 0, sizeof(cs));
+	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	/* a little CPU over capacity is misfit's business, not overutilization */
+	cs[0].util_avg = 400;
+	assert_false(jp_overutilized(&t, cs, &p));
+	cs[4].util_avg = 900;
+	assert_true(jp_overutilized(&t, cs, &p));
+	/* all load on the little PD: it is over its share, the big PD under */
+	memset(cs, 0, sizeof(cs));
+	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
+	assert_true(jp_balance_domains(&t, cs, &p, &b));
+	assert_int_equal(b.src_pd, 0);
+	assert_int_equal(b.dst_pd, 1);
+	/* load in proportion to capacity: nothing to do */
+	memset(cs, 0, sizeof(cs));
+	cs[0].util_avg = 100;
+	cs[4].util_avg = 128;
+	assert_false(jp_balance_domains(&t, cs, &p, &b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decay_halves),
+		cmocka_unit_test(test_util_converges_to_busy_fraction),
+		cmocka_unit_test(test_util_est_rises_at_once),
+		cmocka_unit_test(test_fits_and_perf),
+		cmocka_unit_test(test_misfit_hysteresis),
+		cmocka_unit_test(test_pd_energy_picks_covering_opp),
+		cmocka_unit_test(test_energy_placement),
+		cmocka_unit_test(test_perf_placement),
+		cmocka_unit_test(test_overutilized_and_balance),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

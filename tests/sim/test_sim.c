@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of the simulator: file readers and the engine's physics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+
+static int parse_soc(const char *text, struct sim_soc *soc, char *err, size_t n)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret = sim_soc_parse(f, "t.soc", soc, err, n);
+
+	fclose(f);
+	return ret;
+}
+
+static int parse_wl(const char *text, struct wl *w, char *err, size_t n)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret = wl_parse(f, "t.wl", w, err, n);
+
+	fclose(f);
+	return ret;
+}
+
+/* little: one OPP at capacity 512; big: 512 and 1024. No DVFS delay. */
+static const char two_pd_soc[] =
+	"soc test\n"
+	"pd little kind=little cpus=0 ipc=512 dvfs=0us wfi_mw=1 wfi_exit=0us sleep_mw=0 "
+	"sleep_exit=0us sleep_min=1s\n"
+	"pd big kind=big cpus=1 ipc=1024 dvfs=0us wfi_mw=2 wfi_exit=0us sleep_mw=0 "
+	"sleep_exit=0us sleep_min=1s\n"
+	"opp little mhz=1000 mw=100\n"
+	"opp big mhz=500 mw=200\n"
+	"opp big mhz=1000 mw=1000\n";
+
+static void test_soc_capacities(void **state)
+{
+	struct sim_soc soc;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse_soc(two_pd_soc, &soc, err, sizeof(err)), 0);
+	assert_int_equal(soc.nr_cpus, 2);
+	assert_int_equal(soc.cpu[0].capacity, 512);
+	assert_int_equal(soc.cpu[1].capacity, 1024);
+	assert_int_equal(soc.pd[1].opps[0].capacity, 512);
+}
+
+static void test_soc_errors_name_the_line(void **state)
+{
+	struct sim_soc soc;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse_soc("soc x\npd a kind=huge cpus=0 ipc=1\n", &soc, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "t.soc:2: kind= must be little, medium or big");
+	assert_int_equal(parse_soc("soc x\nopp nope mhz=1 mw=1\n", &soc, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.soc:2: opp needs the name of a pd defined above");
+	assert_int_equal(parse_soc("bogus\n", &soc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.soc:1: unknown line 'bogus'"));
+	/* a CPU numbering gap */
+	assert_int_equal(parse_soc("soc x\npd a kind=big cpus=1 ipc=1 dvfs=0us wfi_mw=0 "
+				   "wfi_exit=0us sleep_mw=0 sleep_exit=0us sleep_min=0us\n"
+				   "opp a mhz=1 mw=1\n",
+				   &soc, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "cpu 0 belongs to no pd"));
+}
+
+static void test_workload_errors_name_the_line(void **state)
+{
+	static struct wl w;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse_wl("workload a duration=1s\ntask t periodic work=1ms\n", &w, err,
+				  sizeof(err)),
+			 -1);
+	assert_string_equal(err, "t.wl:2: period= needs a time such as 4ms");
+	assert_int_equal(parse_wl("workload a duration=1s\ntask t periodic period=5 work=1ms\n", &w,
+				  err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "t.wl:2: period= needs a time such as 4ms");
+	assert_int_equal(parse_wl("workload a duration=1s\ntask t batch jobs=2 work=1ms gap=1ms\n",
+				  &w, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "t.wl:2: 'gap=1ms' is not an attribute of a batch task");
+	assert_int_equal(parse_wl("workload a duration=1s\n"
+				  "task m periodic period=10ms work=1ms wakes=r\n",
+				  &w, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "t.wl:2: task m wakes unknown task 'r'");
+	assert_int_equal(parse_wl("task t batch jobs=1 work=1ms\n", &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.wl:1: task before the 'workload' line");
+}
+
+static struct sim *run(const char *soc_text, const char *wl_text, const char *policy, uint64_t seed)
+{
+	static struct sim_soc soc;
+	static struct wl w;
+	struct sim *s = calloc(1, sizeof(*s));
+	char err[256];
+
+	assert_non_null(s);
+	assert_int_equal(parse_soc(soc_text, &soc, err, sizeof(err)), 0);
+	assert_int_equal(parse_wl(wl_text, &w, err, sizeof(err)), 0);
+	assert_int_equal(
+		sim_run(s, &soc, &w, sim_policy_find(policy), JP_PROFILE_BALANCED, seed, 0), 0);
+	return s;
+}
+
+static void done(struct sim *s)
+{
+	sim_free(s);
+	free(s);
+}
+
+/* 10 ms of work on the little CPU (capacity 512, one OPP) takes 20 ms. */
+static void test_work_scales_with_capacity(void **state)
+{
+	struct sim *s;
+
+	(void)state;
+	/* compaction puts a lone task on the littlest CPU */
+	s = run(two_pd_soc, "workload a duration=1s\ntask t batch jobs=1 work=10ms\n", "compact",
+		1);
+	assert_true(s->m.batch_done_s > 0.0199 && s->m.batch_done_s < 0.0201);
+	/* the run lasts the workload's 1 s: 20 ms at 100 mW busy (2 mJ), the little
+	 * CPU idles 980 ms at 1 mW (0.98 mJ), the big one 1 s at 2 mW (2 mJ) */
+	assert_true(s->m.sim_s > 0.999 && s->m.sim_s < 1.001);
+	assert_true(s->m.energy_j > 0.00496 && s->m.energy_j < 0.00500);
+	done(s);
+	/* race-to-idle runs it on the big CPU at the top OPP: 10 ms */
+	s = run(two_pd_soc, "workload a duration=1s\ntask t batch jobs=1 work=10ms\n", "race", 1);
+	assert_true(s->m.batch_done_s > 0.0099 && s->m.batch_done_s < 0.0102);
+	done(s);
+}
+
+/* A CPU-bound task makes schedutil climb to the top OPP. */
+static void test_dvfs_ramps_up(void **state)
+{
+	struct sim *s;
+
+	(void)state;
+	s = run(two_pd_soc, "workload a duration=1s\ntask t batch jobs=1 work=400ms\n", "fair", 1);
+	assert_true(s->pd[1].opp == 1 || s->pd[0].opp == 0);
+	/* it finished faster than at the low OPP (800 ms at capacity 512) */
+	assert_true(s->m.batch_done_s < 0.7);
+	done(s);
+}
+
+static const char periodic_wl[] = "workload p duration=2s\n"
+				  "task a periodic period=10ms work=2ms deadline=10ms jitter=50%\n"
+				  "task b bursty work=1ms gap=20ms\n";
+
+static void test_deterministic_and_seeded(void **state)
+{
+	struct sim *x, *y, *z;
+
+	(void)state;
+	x = run(two_pd_soc, periodic_wl, "joule", 7);
+	y = run(two_pd_soc, periodic_wl, "joule", 7);
+	z = run(two_pd_soc, periodic_wl, "joule", 8);
+	assert_memory_equal(&x->m, &y->m, sizeof(x->m));
+	assert_true(x->m.work_done_s != z->m.work_done_s);
+	done(x);
+	done(y);
+	done(z);
+}
+
+/* Every policy does the same work, and never beats the oracle bound. */
+static void test_work_conserved_and_bound_holds(void **state)
+{
+	static const char *const pols[] = {"joule", "fair", "eas", "race", "compact"};
+	double work = -1;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		struct sim *s = run(two_pd_soc, periodic_wl, pols[i], 3);
+
+		assert_int_equal(s->m.dropped, 0);
+		if (work < 0)
+			work = s->m.work_done_s;
+		/* the last job may still run at the end: within one job's work */
+		assert_true(s->m.work_done_s > work - 0.004 && s->m.work_done_s < work + 0.004);
+		assert_true(s->m.energy_j >= s->m.oracle_j);
+		assert_int_equal(s->m.deadline_jobs, 200);
+		done(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_soc_capacities),
+		cmocka_unit_test(test_soc_errors_name_the_line),
+		cmocka_unit_test(test_workload_errors_name_the_line),
+		cmocka_unit_test(test_work_scales_with_capacity),
+		cmocka_unit_test(test_dvfs_ramps_up),
+		cmocka_unit_test(test_deterministic_and_seeded),
+		cmocka_unit_test(test_work_conserved_and_bound_holds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
