@@ -686,7 +686,7 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
 		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
-		u32 util = jp_cpu_util_capped(t, cs, prev);
+		u32 util = jp_cpu_util_wake(t, cs, w, prev);
 		u32 cap = t->cpu[prev].capacity;
 
 		if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
