@@ -807,7 +807,9 @@ static void sim_setup_threads(struct sim *s)
 			t->state = TH_SLEEP;
 			t->cpu = t->last_cpu = -1;
 			sim_rng_seed(&t->rng, s->seed, n);
-			jp_task_init(&t->jt, 0, 0);
+			/* new tasks: the policy's choice for scx_joule, the kernel's
+			 * half-of-spare-capacity (512 on an idle machine) otherwise */
+			jp_task_init(&t->jt, 0, s->pol->uses_profile ? s->prof.init_util : 512);
 		}
 	}
 	s->nr_threads = n;

@@ -25,7 +25,8 @@ struct sim;
 /* What a scheduling policy decides. Every hook is required. */
 struct sim_policy {
 	const char *name;
-	const char *what; /* one line for the report */
+	const char *what;  /* one line for the report */
+	bool uses_profile; /* scx_joule: its profile's jp_task_init() util etc. */
 	void (*init)(struct sim *s);
 	/* CPU for a thread becoming runnable (prev = its last CPU or -1). */
 	int (*select_cpu)(struct sim *s, uint32_t thread, int prev);

@@ -404,15 +404,15 @@ static int compact_pull(struct sim *s, uint32_t cpu)
 /* ---- registry ------------------------------------------------------------------- */
 
 static const struct sim_policy policies[] = {
-	{"joule", "scx_joule (bpf/policy.h)", no_init, joule_select, joule_perf, joule_pull,
+	{"joule", "scx_joule (bpf/policy.h)", true, no_init, joule_select, joule_perf, joule_pull,
 	 joule_misfit},
-	{"fair", "capacity-oblivious fair spreading + schedutil", no_init, fair_select,
+	{"fair", "capacity-oblivious fair spreading + schedutil", false, no_init, fair_select,
 	 schedutil_perf, fair_pull, no_misfit},
-	{"eas", "kernel EAS (energy delta, overutilized fallback, misfit) + schedutil", no_init,
-	 eas_select, schedutil_perf, eas_pull, eas_misfit},
-	{"race", "race-to-idle on big cores at top frequency", no_init, race_select, race_perf,
-	 fair_pull, race_misfit},
-	{"compact", "core compaction, littlest first + schedutil", no_init, compact_select,
+	{"eas", "kernel EAS (energy delta, overutilized fallback, misfit) + schedutil", false,
+	 no_init, eas_select, schedutil_perf, eas_pull, eas_misfit},
+	{"race", "race-to-idle on big cores at top frequency", false, no_init, race_select,
+	 race_perf, fair_pull, race_misfit},
+	{"compact", "core compaction, littlest first + schedutil", false, no_init, compact_select,
 	 schedutil_perf, compact_pull, no_misfit},
 };
 
