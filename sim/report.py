@@ -179,6 +179,7 @@ def write_doc(res, out, pngs, cpu_s, sim_version):
     add("Caveat: the SoC models use published frequencies, capacities and power "
         "coefficients where they exist and marked estimates elsewhere (see each `.soc` file); "
         "absolute joules are model figures, comparisons between policies are the point.\n")
+    add("More on the simulator: [simulator.md](simulator.md).\n")
     add("## Targets\n")
     rows = targets(res)
     met = sum(r[4] for r in rows)
@@ -270,8 +271,8 @@ def main():
         d = os.path.join(os.path.dirname(os.path.abspath(a.out)), "evaluation")
         os.makedirs(d, exist_ok=True)
         pngs = plot(res, d)
-    write_doc(res, a.out, pngs, speed(a.sim), "(git " + subprocess.run(
-        ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+    write_doc(res, a.out, pngs, speed(a.sim), "(source: git " + subprocess.run(
+        ["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
         text=True).stdout.strip() + ")")
     if a.record:
         record(res, a.record)
