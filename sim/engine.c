@@ -183,6 +183,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			struct sim_thread *t = &s->th[cr->curr];
 
 			t->remaining -= (double)dt * cap / 1024.0;
+			s->m.spec_run_ns[t->spec][s->soc->cpu[c].pd] += dt;
 			t->vruntime += dt;
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
@@ -540,6 +541,7 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 		if (deadline) {
 			s->m.deadline_jobs++;
 			s->m.misses++;
+			s->m.spec_misses[t->spec]++;
 		}
 		return;
 	}
@@ -634,11 +636,14 @@ static void job_done(struct sim *s, uint32_t c)
 	struct sim_job j = t->jobs[t->job_head];
 
 	s->m.jobs++;
+	s->m.spec_jobs[t->spec]++;
 	s->m.work_done_s += j.work / 1e9;
 	if (j.deadline) {
 		s->m.deadline_jobs++;
-		if (s->now > j.deadline)
+		if (s->now > j.deadline) {
 			s->m.misses++;
+			s->m.spec_misses[t->spec]++;
+		}
 	}
 	t->job_head = (t->job_head + 1) % SIM_MAX_PENDING;
 	t->nr_jobs--;

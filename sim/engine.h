@@ -99,6 +99,9 @@ struct sim_metrics {
 	double oracle_j; /* lower bound for the same jobs */
 	uint64_t place_energy, place_perf, place_misfit, pulls;
 	double overutil_s;
+	/* per task line of the workload, for --explain */
+	uint64_t spec_jobs[WL_MAX_SPECS], spec_misses[WL_MAX_SPECS];
+	uint64_t spec_run_ns[WL_MAX_SPECS][SIM_MAX_PDS];
 };
 
 struct sim {

@@ -153,6 +153,16 @@ static void print_explain(const struct sim *s)
 				       100.0 * s->pd[p].opp_ns[i] / (double)s->end);
 		printf("\n");
 	}
+	for (i = 0; i < s->wl->nr_specs; i++) {
+		printf("task %-10s jobs %llu missed %llu  ran on:", s->wl->spec[i].name,
+		       (unsigned long long)s->m.spec_jobs[i],
+		       (unsigned long long)s->m.spec_misses[i]);
+		for (p = 0; p < s->soc->nr_pds; p++)
+			if (s->m.spec_run_ns[i][p])
+				printf(" %s %.3f s", s->soc->pd[p].name,
+				       s->m.spec_run_ns[i][p] / 1e9);
+		printf("\n");
+	}
 }
 
 static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
