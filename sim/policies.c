@@ -202,7 +202,11 @@ static double eas_energy_with(struct sim *s, uint32_t p, uint32_t th, int prev, 
 	return eas_pd_energy(s, p, max, sum);
 }
 
-/* find_energy_efficient_cpu(): per PD the max-spare CPU, plus prev. */
+/*
+ * find_energy_efficient_cpu(): per PD the energy without the task, with it on
+ * prev (if it fits there) and with it on the CPU of most spare capacity
+ * other than prev (if it fits); the least energy wins, prev on a tie.
+ */
 static int eas_feec(struct sim *s, uint32_t th, int prev)
 {
 	uint32_t tu = sim_thread_util(s, th), p, i;
@@ -213,7 +217,7 @@ static int eas_feec(struct sim *s, uint32_t th, int prev)
 		const struct sim_pd *pd = &s->soc->pd[p];
 		double base = eas_energy_with(s, p, th, prev, -1, 0);
 		int cand = -1;
-		uint32_t cand_spare = 0;
+		uint32_t cand_spare = 0, prev_spare = 0;
 		bool prev_here = false;
 
 		for (i = 0; i < pd->nr_cpus; i++) {
@@ -224,6 +228,7 @@ static int eas_feec(struct sim *s, uint32_t th, int prev)
 				continue;
 			if ((int)c == prev) {
 				prev_here = true;
+				prev_spare = cap - u;
 				continue;
 			}
 			if (cand < 0 || cap - u > cand_spare) {
@@ -238,7 +243,8 @@ static int eas_feec(struct sim *s, uint32_t th, int prev)
 				best_delta = prev_delta;
 			}
 		}
-		if (cand >= 0) {
+		/* since v6.2 the max-spare candidate is skipped when prev has more spare */
+		if (cand >= 0 && !(prev_here && prev_spare > cand_spare)) {
 			double d = eas_energy_with(s, p, th, prev, cand, tu) - base;
 
 			if (best < 0 || d < best_delta) {
