@@ -10,7 +10,8 @@ policy functions of the same source file, bpf/policy.h.
    bpf/policy.h, and the simulator contains the decision functions.
 3. No simulator source declares or defines a jp_* function of its own.
 
-usage: same_source.py SRC_ROOT JOULE_SIM BPF_OBJECT CC BPF_CLANG DWARFDUMP
+usage: same_source.py SRC_ROOT JOULE_SIM CC BPF_CLANG DWARFDUMP BPF_OBJECT...
+(the BPF objects: the scheduler's own, and one built from policy.h alone)
 """
 import os
 import re
@@ -43,7 +44,8 @@ def jp_decl_files(dwarfdump, obj):
 
 
 def main():
-    root, sim_bin, bpf_obj, cc, bpf_clang, dwarfdump = sys.argv[1:7]
+    root, sim_bin, cc, bpf_clang, dwarfdump = sys.argv[1:6]
+    bpf_objs = sys.argv[6:]
     policy = os.path.realpath(os.path.join(root, "bpf", "policy.h"))
     errors = []
 
@@ -60,7 +62,8 @@ def main():
         if others:
             errors.append(f"{name} includes another policy.h: {others}")
 
-    for label, obj, required in (("joule-sim", sim_bin, DECISIONS), ("BPF object", bpf_obj, [])):
+    objs = [("joule-sim", sim_bin, DECISIONS)] + [(os.path.basename(o), o, []) for o in bpf_objs]
+    for label, obj, required in objs:
         found = jp_decl_files(dwarfdump, obj)
         if not found:
             errors.append(f"{label}: no jp_* functions in its debug info")
