@@ -62,7 +62,9 @@ static __u64 vtime_now;
 
 /* Latency-critical: woken at least every 20 ms and running under 2 ms each time. */
 #define LAT_WAKE_PERIOD_NS (20ULL * 1000 * 1000)
-#define LAT_RUN_NS (2ULL * 1000 * 1000)
+#define LAT_RUN_NS	   (2ULL * 1000 * 1000)
+/* longer than any tick period (HZ >= 100), shorter than an idle stretch */
+#define MAX_TICK_GAP_NS (20ULL * 1000 * 1000)
 
 struct task_ctx {
 	struct jp_task jt;
@@ -119,7 +121,7 @@ static const struct jp_profile *cur_profile(void)
 }
 
 __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
-						  struct jp_pd_eval *e)
+						struct jp_pd_eval *e)
 {
 	if (!w || !e)
 		return 0;
@@ -143,7 +145,8 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
 {
 	u32 cpu;
 
-	JP_FOR(cpu, 0, JP_MAX_CPUS) {
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
 		if (cpu >= tables.nr_cpus)
 			break;
 		if (bpf_cpumask_test_cpu(cpu, cpus))
@@ -324,8 +327,8 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	u64 now = scx_bpf_now(), run;
 	__u32 cap;
 
-	p->scx.dsq_vtime += (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) *
-			    100 / (p->scx.weight ?: 1);
+	p->scx.dsq_vtime += (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) * 100 /
+			    (p->scx.weight ?: 1);
 	if (!tctx || !tctx->started || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
 	run = now > tctx->started ? now - tctx->started : 0;
@@ -367,6 +370,9 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s->util = jp_cpu_util(&cpu_state[cpu]);
 
 	period = last_tick[cpu] && now > last_tick[cpu] ? now - last_tick[cpu] : 0;
+	/* an idle CPU stops ticking: its first tick after idling covers no busy period */
+	if (period > MAX_TICK_GAP_NS)
+		period = 0;
 	last_tick[cpu] = now;
 	overutilized = jp_overutilized(&tables, cpu_state, pr);
 	if (overutilized)
@@ -388,7 +394,7 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 	if (!tctx)
 		return -ENOMEM;
 	tctx->last_cpu = -1;
-	jp_task_init(&tctx->jt, scx_bpf_now(), 0);
+	jp_task_init(&tctx->jt, scx_bpf_now(), cur_profile()->init_util);
 	return 0;
 }
 

@@ -3,7 +3,9 @@
 #
 # On a kernel with sched_ext this runs the scheduler on this machine with
 # live stats until Ctrl-C. Elsewhere it boots the first pinned kernel in
-# QEMU and runs scx_joule there under a workload, streaming its stats.
+# QEMU with 6 vCPUs described to scx_joule as a hybrid board (4 little, 2
+# big; sim/socs/board-rk3399.soc) and runs it under a workload, streaming
+# its stats.
 #
 # usage: scripts/demo.sh [--vm] [scx_joule options...]
 set -euo pipefail
@@ -28,4 +30,5 @@ if [ $force_vm = 0 ] && [ -e /sys/kernel/sched_ext/state ]; then
 	exec "$build/src/scx_joule" --stats 1 "$@"
 fi
 echo "demo: no sched_ext in this kernel: running scx_joule in a QEMU guest"
-exec "$top/tests/vm/run-vm.sh" --build "$build" --live --timeout 300 demo
+exec "$top/tests/vm/run-vm.sh" --build "$build" --live --timeout 300 --cpus 6 \
+	--extra "$top/sim/socs" demo

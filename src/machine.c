@@ -116,8 +116,8 @@ int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, i
 
 	memset(m, 0, sizeof(*m));
 	if ((int)soc->nr_cpus > nr_cpus) {
-		snprintf(err, errlen, "model '%s' describes %u CPUs; this machine has %d", soc->name,
-			 soc->nr_cpus, nr_cpus);
+		snprintf(err, errlen, "model '%s' describes %u CPUs; this machine has %d",
+			 soc->name, soc->nr_cpus, nr_cpus);
 		return -EINVAL;
 	}
 	if (online_list && joule_parse_cpulist(online_list, online, nr_cpus)) {

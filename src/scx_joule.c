@@ -108,7 +108,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PROFILE:
 		if (joule_profile_parse(arg, &opts.profile, &opts.auto_profile))
 			argp_error(state,
-				   "unknown profile '%s' (powersave, balanced, performance, gaming, auto)",
+				   "unknown profile '%s' (powersave, balanced, performance, "
+				   "gaming, auto)",
 				   arg);
 		break;
 	case OPT_STATS_JSON:
@@ -227,8 +228,10 @@ static bool pick_profile(enum joule_profile *cur, bool first)
 		err = joule_power_state_read(opts.power_root, &ps);
 		if (err) {
 			if (first)
-				fprintf(stderr, "scx_joule: warning: cannot read the power state (%s); "
-						"using balanced\n", strerror(-err));
+				fprintf(stderr,
+					"scx_joule: warning: cannot read the power state (%s); "
+					"using balanced\n",
+					strerror(-err));
 			want = JOULE_PROFILE_BALANCED;
 			snprintf(why, sizeof(why), "power state unreadable");
 		} else {
@@ -323,8 +326,8 @@ static int run_scheduler(const struct joule_machine *m)
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
 			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
 				joule_stats_interval(&m->view, &prev, &cur, &iv);
-				joule_stats_print(stdout, &m->view, &iv, joule_profile_name(profile),
-						  opts.stats_json);
+				joule_stats_print(stdout, &m->view, &iv,
+						  joule_profile_name(profile), opts.stats_json);
 				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
 				prev.time_s = t;
 			}

@@ -52,8 +52,8 @@ static int kind_of(const struct joule_stats_view *v, int cpu)
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out)
 {
-	double busy_total = 0, kind_busy[JOULE_STATS_MAX_KINDS] = { 0 };
-	int kind_cpus[JOULE_STATS_MAX_KINDS] = { 0 };
+	double busy_total = 0, kind_busy[JOULE_STATS_MAX_KINDS] = {0};
+	int kind_cpus[JOULE_STATS_MAX_KINDS] = {0};
 	int nr = v->nr_cpus < b->nr_cpus ? v->nr_cpus : b->nr_cpus;
 
 	memset(out, 0, sizeof(*out));
@@ -87,13 +87,13 @@ void joule_stats_interval(const struct joule_stats_view *v, const struct joule_s
 	}
 	/* every CPU's tick adds its period while overutilized: average over CPUs */
 	if (nr > 0 && out->seconds > 0)
-		out->overutil_pct = 100.0 * out->count[JOULE_STAT_OVERUTIL_NS] / 1e9 / nr /
-				    out->seconds;
+		out->overutil_pct =
+			100.0 * out->count[JOULE_STAT_OVERUTIL_NS] / 1e9 / nr / out->seconds;
 }
 
 static const char *const reason_names[] = {
-	[JOULE_STAT_PLACE_ENERGY] = "energy",	[JOULE_STAT_PLACE_PERF] = "perf",
-	[JOULE_STAT_PLACE_MISFIT] = "misfit",	[JOULE_STAT_PLACE_BALANCE] = "balance",
+	[JOULE_STAT_PLACE_ENERGY] = "energy",	  [JOULE_STAT_PLACE_PERF] = "perf",
+	[JOULE_STAT_PLACE_MISFIT] = "misfit",	  [JOULE_STAT_PLACE_BALANCE] = "balance",
 	[JOULE_STAT_PLACE_AFFINITY] = "affinity",
 };
 
@@ -106,8 +106,9 @@ static void print_text(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f, " | place");
 	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
 		fprintf(f, " %s=%llu", reason_names[i], iv->count[i]);
-	fprintf(f, " idle=%llu | migr=%llu overutil=%.0f%% | perf", iv->count[JOULE_STAT_DIRECT_IDLE],
-		iv->count[JOULE_STAT_MIGRATIONS], iv->overutil_pct);
+	fprintf(f, " idle=%llu | migr=%llu overutil=%.0f%% | perf",
+		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_MIGRATIONS],
+		iv->overutil_pct);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
 		fprintf(f, " %s=%.0f", v->kind_name[k], iv->perf_target[k]);
 	if (iv->energy_j >= 0)
@@ -120,13 +121,15 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 {
 	fprintf(f, "{\"seconds\":%.3f,\"profile\":\"%s\",\"kinds\":{", iv->seconds, profile);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
-		fprintf(f, "%s\"%s\":{\"busy_share_pct\":%.2f,\"busy_pct\":%.2f,\"perf_target\":%.0f}",
+		fprintf(f,
+			"%s\"%s\":{\"busy_share_pct\":%.2f,\"busy_pct\":%.2f,\"perf_target\":%.0f}",
 			k ? "," : "", v->kind_name[k], iv->busy_share[k], iv->busy_util[k],
 			iv->perf_target[k]);
 	fprintf(f, "},\"placements\":{");
 	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "", reason_names[i], iv->count[i]);
-	fprintf(f, ",\"idle\":%llu},\"migrations\":%llu,\"dispatches\":%llu,\"overutilized_pct\":%.2f",
+	fprintf(f,
+		",\"idle\":%llu},\"migrations\":%llu,\"dispatches\":%llu,\"overutilized_pct\":%.2f",
 		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_MIGRATIONS],
 		iv->count[JOULE_STAT_DISPATCH], iv->overutil_pct);
 	if (iv->energy_j >= 0)

@@ -12,7 +12,7 @@
 #include "joule.h"
 
 #define JOULE_STATS_MAX_KINDS 8
-#define JOULE_STATS_MAX_OPPS 16
+#define JOULE_STATS_MAX_OPPS  16
 
 /* Power of one CPU at each performance level, for the energy estimate. */
 struct joule_cpu_power {
@@ -39,10 +39,10 @@ struct joule_stats_snapshot {
 
 struct joule_interval {
 	double seconds;
-	double busy_share[JOULE_STATS_MAX_KINDS]; /* % of all busy time, per kind */
-	double busy_util[JOULE_STATS_MAX_KINDS];  /* % of the kind's CPU time busy */
+	double busy_share[JOULE_STATS_MAX_KINDS];  /* % of all busy time, per kind */
+	double busy_util[JOULE_STATS_MAX_KINDS];   /* % of the kind's CPU time busy */
 	double perf_target[JOULE_STATS_MAX_KINDS]; /* mean current target, 0..1024 */
-	unsigned long long count[JOULE_NR_STATS]; /* events in the interval */
+	unsigned long long count[JOULE_NR_STATS];  /* events in the interval */
 	double overutil_pct;
 	double energy_j; /* model estimate; negative when there is no model */
 };

@@ -36,7 +36,7 @@ scenario=$1
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | head -n1)
+[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | sed -n 1p)
 read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$kernel") ||
 	{ echo "run-vm: could not fetch the kernel" >&2; exit 1; }
 

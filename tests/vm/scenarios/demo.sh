@@ -1,9 +1,10 @@
-# What README command (a) shows: scx_joule scheduling a mixed workload, with
-# its stats every second, then a clean detach.
+# What README command (a) shows: scx_joule on an emulated hybrid machine
+# (the RK3399-like board model: CPUs 0-3 little, 4-5 big) scheduling light
+# then heavy work, with its stats every second, then a clean detach.
 . /scenarios/lib.sh
 n=$(nr_cpus)
-echo "demo: starting scx_joule with --stats 1"
-scx_joule --stats 1 >$LOG 2>&1 &
+echo "demo: starting scx_joule --model $MODEL --stats 1"
+scx_joule --model $MODEL --stats 1 >$LOG 2>&1 &
 SCHED_PID=$!
 tail -f $LOG &
 tail_pid=$!

@@ -86,3 +86,44 @@ share_on() {
 	awk -v set=" $1 " '{ total += $2; if (index(set, " " $1 " ")) on += $2 }
 	     END { if (total == 0) print 0; else printf "%d\n", on * 100 / total }'
 }
+
+# The hybrid machine the issue-4 scenarios run on: a Rockchip RK3399-like
+# board model (CPUs 0-3 little Cortex-A53, 4-5 big Cortex-A72) mapped onto
+# the guest's 6 vCPUs. QEMU's vCPUs are equal: what differs is what the
+# scheduler believes, which is what placement is about.
+MODEL=/extra/board-rk3399.soc
+LITTLE="0 1 2 3"
+BIG="4 5"
+
+# light_tasks N SECONDS: N tasks at about 5% duty (stress-ng --cpu-load 5).
+light_tasks() {
+	stress-ng --cpu "$1" --cpu-load 5 --timeout "$2s" --quiet &
+	LIGHT_PID=$!
+	sleep 1
+	LIGHT_PIDS=$(pidof stress-ng)
+}
+
+# stats_tail N: the scheduler's last N stats lines.
+stats_tail() { grep -E '^scx_joule: [0-9.]+s ' $LOG | tail -n "$1"; }
+
+# cpu_busy_pct "CPUS" SECONDS: the kernel's own accounting (/proc/stat user +
+# nice + system ticks per CPU): percent of all CPUs' busy time spent on CPUS
+# over SECONDS, with the shell asleep meanwhile.
+cpu_busy_pct() {
+	grep '^cpu[0-9]' /proc/stat >/tmp/stat1
+	sleep "$2"
+	grep '^cpu[0-9]' /proc/stat >/tmp/stat2
+	paste /tmp/stat1 /tmp/stat2 |
+		awk '{ print substr($1, 4), ($13 + $14 + $15) - ($2 + $3 + $4) }' >/tmp/busy.txt
+	sed 's/^/  busy ticks on cpu /' /tmp/busy.txt >&2
+	share_on "$1" </tmp/busy.txt
+}
+
+# pct_on "CPUS" PID...: percent of the tasks' run time on CPUS, over 8 s.
+pct_on() {
+	set_="$1"
+	shift
+	runtime_by_cpu 8 "$@" >/tmp/rt.txt
+	sed 's/^/  runtime cpu ns: /' /tmp/rt.txt
+	share_on "$set_" </tmp/rt.txt
+}

@@ -1,0 +1,43 @@
+# Energy-aware placement on a hybrid model (issue 4), checked from outside
+# the scheduler as well as by its stats:
+# - light periodic tasks (~5% duty) put >= 90% of the busy time on little
+#   CPUs (kernel per-CPU accounting, /proc/stat), in balanced and powersave;
+# - one CPU hog (fewer hogs than big CPUs) runs >= 80% on big CPUs
+#   (its own schedstat run time, charged to the CPU it runs on);
+# - a task pinned with taskset to a little CPU runs only there.
+. /scenarios/lib.sh
+
+light_on_little() {
+	light_tasks 3 12
+	pct=$(cpu_busy_pct "$LITTLE" 8)
+	wait $LIGHT_PID
+	stats_tail 2
+	echo "$1: busy time on little CPUs with 3 light tasks: $pct%"
+	[ "$pct" -ge 90 ] || fail "$1: light tasks put only $pct% of busy time on little CPUs"
+}
+
+start_scheduler --model $MODEL --profile balanced --stats 2
+light_on_little balanced
+
+sh -c 'while :; do :; done' &
+hog=$!
+sleep 2
+pct=$(pct_on "$BIG" $hog | tail -n1)
+kill $hog
+stats_tail 2
+echo "balanced: one hog on big CPUs: $pct% of its run time"
+[ "$pct" -ge 80 ] || fail "one hog ran only $pct% on big CPUs"
+
+taskset -c 1 sh -c 'while :; do :; done' &
+pinned=$!
+sleep 1
+pct=$(pct_on "1" $pinned | tail -n1)
+kill $pinned
+echo "taskset -c 1 hog: $pct% of its run time on CPU 1"
+[ "$pct" -eq 100 ] || fail "a task pinned to CPU 1 ran elsewhere ($pct% on CPU 1)"
+stop_scheduler INT
+
+start_scheduler --model $MODEL --profile powersave --stats 2
+light_on_little powersave
+stop_scheduler INT
+check_dmesg
