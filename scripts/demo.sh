@@ -14,13 +14,7 @@ build=${JOULE_BUILD_DIR:-$top/build}
 force_vm=0
 if [ "${1:-}" = "--vm" ]; then force_vm=1; shift; fi
 
-"$top/scripts/setup-deps.sh"
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$top" >/dev/null
-else
-	meson setup "$build" "$top"
-fi
-meson compile -C "$build"
+JOULE_BUILD_DIR=$build "$top/scripts/build.sh"
 
 if [ $force_vm = 0 ] && [ -e /sys/kernel/sched_ext/state ]; then
 	echo "demo: this kernel has sched_ext: running scx_joule here (Ctrl-C to stop)"

@@ -8,13 +8,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${JOULE_BUILD_DIR:-$top/build}
 
-"$top/scripts/setup-deps.sh"
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$top" >/dev/null
-else
-	meson setup "$build" "$top"
-fi
-meson compile -C "$build"
+JOULE_BUILD_DIR=$build "$top/scripts/build.sh"
 # Fetch (or reuse) every pinned kernel now, so a kernel that left the archive
 # or a checksum mismatch is reported before any test starts.
 "$top/scripts/kernels.py" fetch >/dev/null

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "file_util.h"
 #include "profile.h"
 
 static const char *const profile_names[JOULE_NR_PROFILES] = {
@@ -34,18 +35,13 @@ const char *joule_profile_name(enum joule_profile profile)
 	return profile_names[profile];
 }
 
+/* The first word of a one-line file. */
 static int read_word(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	int err = 0;
+	int err = joule_read_line(path, buf, len);
 
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		err = -EIO;
-	else
-		buf[strcspn(buf, " \t\n")] = '\0';
-	fclose(f);
+	if (!err)
+		buf[strcspn(buf, " \t")] = '\0';
 	return err;
 }
 

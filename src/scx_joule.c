@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "exit_info.h"
+#include "file_util.h"
 #include "joule.h"
 #include "joule_config.h"
 #include "machine.h"
@@ -181,19 +182,6 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int read_online_cpus(char *buf, size_t len)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		err = -EIO;
-	fclose(f);
-	return err;
-}
-
 /* Bad model input is the user's to fix: exit status 2, like a usage error. */
 static void load_machine(struct joule_machine *m)
 {
@@ -201,7 +189,7 @@ static void load_machine(struct joule_machine *m)
 	char online[1024], err[512];
 	int nr_cpus = libbpf_num_possible_cpus();
 
-	if (read_online_cpus(online, sizeof(online)))
+	if (joule_read_line("/sys/devices/system/cpu/online", online, sizeof(online)))
 		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
 	if (!opts.model_path) {
 		if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
