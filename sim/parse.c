@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,4 +153,17 @@ int sim_parse_cpu_list(const char *s, uint32_t *cpus, int max)
 		}
 	}
 	return n;
+}
+
+int sim_fail(struct sim_reader *r, const char *fmt, ...)
+{
+	int n = snprintf(r->err, r->errlen, "%s:%d: ", r->file, r->line);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= r->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, r->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
 }

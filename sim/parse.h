@@ -32,4 +32,15 @@ bool sim_parse_pct(const char *s, uint32_t *out);
 /* "0-3,6,8-9" into cpus (max n); returns count or -1. */
 int sim_parse_cpu_list(const char *s, uint32_t *cpus, int max);
 
+/* Where a reader is, for errors that name the file and line. */
+struct sim_reader {
+	const char *file;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+/* Writes "file:line: <message>" into r->err; returns -1 for the caller to return. */
+int sim_fail(struct sim_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif /* SIM_PARSE_H */

@@ -12,28 +12,7 @@
 #include "soc.h"
 #include "parse.h"
 
-#include <stdarg.h>
 #include <string.h>
-
-struct soc_reader {
-	const char *file;
-	int line;
-	char *err;
-	size_t errlen;
-};
-
-static int soc_fail(struct soc_reader *r, const char *fmt, ...)
-{
-	int n = snprintf(r->err, r->errlen, "%s:%d: ", r->file, r->line);
-	va_list ap;
-
-	if (n < 0 || (size_t)n >= r->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(r->err + n, r->errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static struct sim_pd *soc_find_pd(struct sim_soc *soc, const char *name)
 {
@@ -60,24 +39,24 @@ static int soc_kind(const char *s, enum sim_kind *k)
 	return 0;
 }
 
-static int soc_us(struct soc_reader *r, const struct sim_line *l, const char *key, uint32_t *out)
+static int soc_us(struct sim_reader *r, const struct sim_line *l, const char *key, uint32_t *out)
 {
 	uint64_t ns;
 
 	if (!sim_parse_time_ns(sim_kv(l, 2, key), &ns) || ns / 1000 > UINT32_MAX)
-		return soc_fail(r, "%s= needs a time such as 250us", key);
+		return sim_fail(r, "%s= needs a time such as 250us", key);
 	*out = (uint32_t)(ns / 1000);
 	return 0;
 }
 
-static int soc_mw(struct soc_reader *r, const struct sim_line *l, const char *key, double *out)
+static int soc_mw(struct sim_reader *r, const struct sim_line *l, const char *key, double *out)
 {
 	if (!sim_parse_double(sim_kv(l, 2, key), out))
-		return soc_fail(r, "%s= needs a power in mW", key);
+		return sim_fail(r, "%s= needs a power in mW", key);
 	return 0;
 }
 
-static int soc_pd_line(struct soc_reader *r, struct sim_soc *soc, const struct sim_line *l)
+static int soc_pd_line(struct sim_reader *r, struct sim_soc *soc, const struct sim_line *l)
 {
 	static const char *const keys[] = {
 		"kind", "cpus",	  "ipc",      "dpc",	  "llc",	"cluster",   "smt",
@@ -87,35 +66,35 @@ static int soc_pd_line(struct soc_reader *r, struct sim_soc *soc, const struct s
 	int n;
 
 	if (l->nr_words < 2)
-		return soc_fail(r, "pd needs a name");
+		return sim_fail(r, "pd needs a name");
 	if (soc->nr_pds >= SIM_MAX_PDS)
-		return soc_fail(r, "more than %d performance domains", SIM_MAX_PDS);
+		return sim_fail(r, "more than %d performance domains", SIM_MAX_PDS);
 	if (soc_find_pd(soc, l->words[1]))
-		return soc_fail(r, "pd '%s' defined twice", l->words[1]);
+		return sim_fail(r, "pd '%s' defined twice", l->words[1]);
 	bad = sim_unknown_key(l, 2, keys);
 	if (bad)
-		return soc_fail(r, "unknown pd attribute '%s'", bad);
+		return sim_fail(r, "unknown pd attribute '%s'", bad);
 	pd = &soc->pd[soc->nr_pds];
 	memset(pd, 0, sizeof(*pd));
 	snprintf(pd->name, sizeof(pd->name), "%s", l->words[1]);
 	if (soc_kind(sim_kv(l, 2, "kind"), &pd->kind))
-		return soc_fail(r, "kind= must be little, medium or big");
+		return sim_fail(r, "kind= must be little, medium or big");
 	n = sim_parse_cpu_list(sim_kv(l, 2, "cpus"), pd->cpus, SIM_MAX_CPUS);
 	if (n <= 0)
-		return soc_fail(r, "cpus= needs a CPU list such as 0-3");
+		return sim_fail(r, "cpus= needs a CPU list such as 0-3");
 	pd->nr_cpus = (uint32_t)n;
 	if (!sim_parse_u32(sim_kv(l, 2, "ipc"), &pd->ipc) || !pd->ipc)
-		return soc_fail(r, "ipc= needs a positive integer");
+		return sim_fail(r, "ipc= needs a positive integer");
 	if (sim_kv(l, 2, "dpc") && !sim_parse_u32(sim_kv(l, 2, "dpc"), &pd->dpc))
-		return soc_fail(r, "dpc= needs an integer");
+		return sim_fail(r, "dpc= needs an integer");
 	if (sim_kv(l, 2, "llc") && !sim_parse_u32(sim_kv(l, 2, "llc"), &pd->llc))
-		return soc_fail(r, "llc= needs an integer");
+		return sim_fail(r, "llc= needs an integer");
 	pd->cluster = soc->nr_pds;
 	if (sim_kv(l, 2, "cluster") && !sim_parse_u32(sim_kv(l, 2, "cluster"), &pd->cluster))
-		return soc_fail(r, "cluster= needs an integer");
+		return sim_fail(r, "cluster= needs an integer");
 	if (sim_kv(l, 2, "smt") &&
 	    (!sim_parse_u32(sim_kv(l, 2, "smt"), &pd->smt) || pd->smt > 1 || (pd->smt && n % 2)))
-		return soc_fail(r, "smt= must be 0 or 1 (1 needs an even CPU count)");
+		return sim_fail(r, "smt= must be 0 or 1 (1 needs an even CPU count)");
 	if (soc_us(r, l, "dvfs", &pd->dvfs_us) || soc_mw(r, l, "wfi_mw", &pd->wfi_mw) ||
 	    soc_us(r, l, "wfi_exit", &pd->wfi_exit_us) || soc_mw(r, l, "sleep_mw", &pd->sleep_mw) ||
 	    soc_us(r, l, "sleep_exit", &pd->sleep_exit_us) ||
@@ -125,7 +104,7 @@ static int soc_pd_line(struct soc_reader *r, struct sim_soc *soc, const struct s
 	return 0;
 }
 
-static int soc_opp_line(struct soc_reader *r, struct sim_soc *soc, const struct sim_line *l)
+static int soc_opp_line(struct sim_reader *r, struct sim_soc *soc, const struct sim_line *l)
 {
 	static const char *const keys[] = {"mhz", "mw", "mv", NULL};
 	struct sim_pd *pd = l->nr_words >= 2 ? soc_find_pd(soc, l->words[1]) : NULL;
@@ -134,42 +113,42 @@ static int soc_opp_line(struct soc_reader *r, struct sim_soc *soc, const struct 
 	uint32_t mv;
 
 	if (!pd)
-		return soc_fail(r, "opp needs the name of a pd defined above");
+		return sim_fail(r, "opp needs the name of a pd defined above");
 	bad = sim_unknown_key(l, 2, keys);
 	if (bad)
-		return soc_fail(r, "unknown opp attribute '%s'", bad);
+		return sim_fail(r, "unknown opp attribute '%s'", bad);
 	if (pd->nr_opps >= SIM_MAX_OPPS)
-		return soc_fail(r, "more than %d OPPs in pd %s", SIM_MAX_OPPS, pd->name);
+		return sim_fail(r, "more than %d OPPs in pd %s", SIM_MAX_OPPS, pd->name);
 	o = &pd->opps[pd->nr_opps];
 	if (!sim_parse_u32(sim_kv(l, 2, "mhz"), &o->mhz) || !o->mhz)
-		return soc_fail(r, "mhz= needs a positive integer");
+		return sim_fail(r, "mhz= needs a positive integer");
 	if (pd->nr_opps && o->mhz <= pd->opps[pd->nr_opps - 1].mhz)
-		return soc_fail(r, "OPPs of pd %s must ascend in frequency", pd->name);
+		return sim_fail(r, "OPPs of pd %s must ascend in frequency", pd->name);
 	if (sim_kv(l, 2, "mw")) {
 		if (soc_mw(r, l, "mw", &o->mw))
 			return -1;
 	} else if (sim_parse_u32(sim_kv(l, 2, "mv"), &mv) && pd->dpc) {
 		o->mw = (double)pd->dpc * mv * mv * o->mhz / 1e9;
 	} else {
-		return soc_fail(r, "opp needs mw=, or mv= with dpc= on its pd");
+		return sim_fail(r, "opp needs mw=, or mv= with dpc= on its pd");
 	}
 	pd->nr_opps++;
 	return 0;
 }
 
 /* Capacities, CPU table and SMT siblings once every line is read. */
-static int soc_finish(struct soc_reader *r, struct sim_soc *soc)
+static int soc_finish(struct sim_reader *r, struct sim_soc *soc)
 {
 	uint64_t best = 0;
 	uint32_t p, i, seen[SIM_MAX_CPUS] = {0};
 
 	if (!soc->nr_pds)
-		return soc_fail(r, "no pd lines");
+		return sim_fail(r, "no pd lines");
 	for (p = 0; p < soc->nr_pds; p++) {
 		struct sim_pd *pd = &soc->pd[p];
 
 		if (!pd->nr_opps)
-			return soc_fail(r, "pd %s has no opp lines", pd->name);
+			return sim_fail(r, "pd %s has no opp lines", pd->name);
 		if ((uint64_t)pd->ipc * pd->opps[pd->nr_opps - 1].mhz > best)
 			best = (uint64_t)pd->ipc * pd->opps[pd->nr_opps - 1].mhz;
 	}
@@ -183,7 +162,7 @@ static int soc_finish(struct soc_reader *r, struct sim_soc *soc)
 			uint32_t c = pd->cpus[i];
 
 			if (c >= SIM_MAX_CPUS || seen[c])
-				return soc_fail(r, "cpu %u is in two pds or out of range", c);
+				return sim_fail(r, "cpu %u is in two pds or out of range", c);
 			seen[c] = 1;
 			soc->cpu[c].pd = p;
 			soc->cpu[c].capacity = pd->opps[pd->nr_opps - 1].capacity;
@@ -194,14 +173,14 @@ static int soc_finish(struct soc_reader *r, struct sim_soc *soc)
 	}
 	for (i = 0; i < soc->nr_cpus; i++)
 		if (!seen[i])
-			return soc_fail(r, "cpu %u belongs to no pd (CPUs must be numbered 0..N-1)",
+			return sim_fail(r, "cpu %u belongs to no pd (CPUs must be numbered 0..N-1)",
 					i);
 	return 0;
 }
 
 int sim_soc_parse(FILE *f, const char *name, struct sim_soc *soc, char *err, size_t errlen)
 {
-	struct soc_reader r = {.file = name, .line = 0, .err = err, .errlen = errlen};
+	struct sim_reader r = {.file = name, .line = 0, .err = err, .errlen = errlen};
 	char buf[1024];
 	struct sim_line l;
 	uint32_t pct;
@@ -212,26 +191,26 @@ int sim_soc_parse(FILE *f, const char *name, struct sim_soc *soc, char *err, siz
 	while (fgets(buf, sizeof(buf), f)) {
 		r.line++;
 		if (!strchr(buf, '\n') && !feof(f))
-			return soc_fail(&r, "line longer than %zu characters", sizeof(buf) - 2);
+			return sim_fail(&r, "line longer than %zu characters", sizeof(buf) - 2);
 		if (sim_split(buf, &l))
-			return soc_fail(&r, "too many words");
+			return sim_fail(&r, "too many words");
 		if (!l.nr_words)
 			continue;
 		if (!strcmp(l.words[0], "soc")) {
 			static const char *const keys[] = {"smt_speed", "smt_power", NULL};
 
 			if (l.nr_words < 2 || sim_unknown_key(&l, 2, keys))
-				return soc_fail(
+				return sim_fail(
 					&r, "usage: soc NAME [smt_speed=PCT%%] [smt_power=PCT%%]");
 			snprintf(soc->name, sizeof(soc->name), "%s", l.words[1]);
 			if (sim_kv(&l, 2, "smt_speed") &&
 			    (!sim_parse_pct(sim_kv(&l, 2, "smt_speed"), &pct) || !pct || pct > 100))
-				return soc_fail(&r, "smt_speed= needs a percentage 1..100%%");
+				return sim_fail(&r, "smt_speed= needs a percentage 1..100%%");
 			if (sim_kv(&l, 2, "smt_speed"))
 				soc->smt_speed_pct = pct;
 			if (sim_kv(&l, 2, "smt_power") &&
 			    (!sim_parse_pct(sim_kv(&l, 2, "smt_power"), &pct) || pct > 100))
-				return soc_fail(&r, "smt_power= needs a percentage 0..100%%");
+				return sim_fail(&r, "smt_power= needs a percentage 0..100%%");
 			if (sim_kv(&l, 2, "smt_power"))
 				soc->smt_power_pct = pct;
 		} else if (!strcmp(l.words[0], "pd")) {
@@ -241,12 +220,12 @@ int sim_soc_parse(FILE *f, const char *name, struct sim_soc *soc, char *err, siz
 			if (soc_opp_line(&r, soc, &l))
 				return -1;
 		} else {
-			return soc_fail(&r, "unknown line '%s' (expected soc, pd or opp)",
+			return sim_fail(&r, "unknown line '%s' (expected soc, pd or opp)",
 					l.words[0]);
 		}
 	}
 	if (!soc->name[0])
-		return soc_fail(&r, "no 'soc NAME' line");
+		return sim_fail(&r, "no 'soc NAME' line");
 	return soc_finish(&r, soc);
 }
 

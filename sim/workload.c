@@ -13,30 +13,9 @@
 #include "workload.h"
 #include "parse.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-struct wl_reader {
-	const char *file;
-	int line;
-	char *err;
-	size_t errlen;
-};
-
-static int wl_fail(struct wl_reader *r, const char *fmt, ...)
-{
-	int n = snprintf(r->err, r->errlen, "%s:%d: ", r->file, r->line);
-	va_list ap;
-
-	if (n < 0 || (size_t)n >= r->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(r->err + n, r->errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int wl_time(struct wl_reader *r, const struct sim_line *l, const char *key, bool required,
+static int wl_time(struct sim_reader *r, const struct sim_line *l, const char *key, bool required,
 		   uint64_t *out)
 {
 	const char *v = sim_kv(l, 3, key);
@@ -44,7 +23,7 @@ static int wl_time(struct wl_reader *r, const struct sim_line *l, const char *ke
 	if (!v && !required)
 		return 0;
 	if (!sim_parse_time_ns(v, out))
-		return wl_fail(r, "%s= needs a time such as 4ms", key);
+		return sim_fail(r, "%s= needs a time such as 4ms", key);
 	return 0;
 }
 
@@ -78,30 +57,30 @@ static const char *const *wl_keys(enum wl_kind k)
 	}
 }
 
-static int wl_task_line(struct wl_reader *r, struct wl *w, const struct sim_line *l)
+static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_line *l)
 {
 	struct wl_spec *s;
 	const char *bad, *v;
 	uint32_t i;
 
 	if (l->nr_words < 3)
-		return wl_fail(r, "usage: task NAME periodic|triggered|bursty|batch key=value...");
+		return sim_fail(r, "usage: task NAME periodic|triggered|bursty|batch key=value...");
 	if (w->nr_specs >= WL_MAX_SPECS)
-		return wl_fail(r, "more than %d task lines", WL_MAX_SPECS);
+		return sim_fail(r, "more than %d task lines", WL_MAX_SPECS);
 	for (i = 0; i < w->nr_specs; i++)
 		if (!strcmp(w->spec[i].name, l->words[1]))
-			return wl_fail(r, "task '%s' defined twice", l->words[1]);
+			return sim_fail(r, "task '%s' defined twice", l->words[1]);
 	s = &w->spec[w->nr_specs];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", l->words[1]);
 	s->count = 1;
 	s->wakes = -1;
 	if (wl_kind(l->words[2], &s->kind))
-		return wl_fail(r, "unknown task kind '%s' (periodic, triggered, bursty, batch)",
-			       l->words[2]);
+		return sim_fail(r, "unknown task kind '%s' (periodic, triggered, bursty, batch)",
+				l->words[2]);
 	bad = sim_unknown_key(l, 3, wl_keys(s->kind));
 	if (bad)
-		return wl_fail(r, "'%s' is not an attribute of a %s task", bad, l->words[2]);
+		return sim_fail(r, "'%s' is not an attribute of a %s task", bad, l->words[2]);
 	if (wl_time(r, l, "work", true, &s->work_ns) ||
 	    wl_time(r, l, "period", s->kind == WL_PERIODIC, &s->period_ns) ||
 	    wl_time(r, l, "gap", s->kind == WL_BURSTY, &s->gap_ns) ||
@@ -110,31 +89,31 @@ static int wl_task_line(struct wl_reader *r, struct wl *w, const struct sim_line
 	    wl_time(r, l, "think", false, &s->think_ns))
 		return -1;
 	if (!s->work_ns)
-		return wl_fail(r, "work= must be more than 0");
+		return sim_fail(r, "work= must be more than 0");
 	if (s->kind == WL_PERIODIC && !s->period_ns)
-		return wl_fail(r, "period= must be more than 0");
+		return sim_fail(r, "period= must be more than 0");
 	if (s->kind == WL_BURSTY && !s->gap_ns)
-		return wl_fail(r, "gap= must be more than 0");
+		return sim_fail(r, "gap= must be more than 0");
 	v = sim_kv(l, 3, "jitter");
 	if (v && (!sim_parse_pct(v, &s->jitter_pct) || s->jitter_pct >= 100))
-		return wl_fail(r, "jitter= needs a percentage below 100%%");
+		return sim_fail(r, "jitter= needs a percentage below 100%%");
 	v = sim_kv(l, 3, "count");
 	if (v && (!sim_parse_u32(v, &s->count) || !s->count))
-		return wl_fail(r, "count= needs a positive integer");
+		return sim_fail(r, "count= needs a positive integer");
 	if (s->kind == WL_BATCH && (!sim_parse_u32(sim_kv(l, 3, "jobs"), &s->jobs) || !s->jobs))
-		return wl_fail(r, "jobs= needs a positive integer");
+		return sim_fail(r, "jobs= needs a positive integer");
 	v = sim_kv(l, 3, "wakes");
 	if (v)
 		snprintf(s->wakes_name, sizeof(s->wakes_name), "%s", v);
 	if (w->nr_threads + s->count > WL_MAX_THREADS)
-		return wl_fail(r, "more than %d threads in total", WL_MAX_THREADS);
+		return sim_fail(r, "more than %d threads in total", WL_MAX_THREADS);
 	w->nr_threads += s->count;
 	w->nr_specs++;
 	return 0;
 }
 
 /* wakes= may name a task defined later: resolve once everything is read. */
-static int wl_resolve(struct wl_reader *r, struct wl *w)
+static int wl_resolve(struct sim_reader *r, struct wl *w)
 {
 	uint32_t i, j;
 
@@ -147,11 +126,11 @@ static int wl_resolve(struct wl_reader *r, struct wl *w)
 			if (!strcmp(w->spec[j].name, s->wakes_name))
 				s->wakes = (int32_t)j;
 		if (s->wakes < 0)
-			return wl_fail(r, "task %s wakes unknown task '%s'", s->name,
-				       s->wakes_name);
+			return sim_fail(r, "task %s wakes unknown task '%s'", s->name,
+					s->wakes_name);
 		if (w->spec[s->wakes].kind != WL_TRIGGERED || (uint32_t)s->wakes == i)
-			return wl_fail(r, "task %s: wakes= must name another triggered task",
-				       s->name);
+			return sim_fail(r, "task %s: wakes= must name another triggered task",
+					s->name);
 	}
 	for (i = 0; i < w->nr_specs; i++) {
 		bool woken = false;
@@ -159,14 +138,15 @@ static int wl_resolve(struct wl_reader *r, struct wl *w)
 		for (j = 0; j < w->nr_specs; j++)
 			woken |= w->spec[j].wakes == (int32_t)i;
 		if (w->spec[i].kind == WL_TRIGGERED && !woken)
-			return wl_fail(r, "triggered task %s is woken by no task", w->spec[i].name);
+			return sim_fail(r, "triggered task %s is woken by no task",
+					w->spec[i].name);
 	}
 	return 0;
 }
 
 int wl_parse(FILE *f, const char *name, struct wl *w, char *err, size_t errlen)
 {
-	struct wl_reader r = {.file = name, .line = 0, .err = err, .errlen = errlen};
+	struct sim_reader r = {.file = name, .line = 0, .err = err, .errlen = errlen};
 	char buf[1024];
 	struct sim_line l;
 
@@ -174,9 +154,9 @@ int wl_parse(FILE *f, const char *name, struct wl *w, char *err, size_t errlen)
 	while (fgets(buf, sizeof(buf), f)) {
 		r.line++;
 		if (!strchr(buf, '\n') && !feof(f))
-			return wl_fail(&r, "line longer than %zu characters", sizeof(buf) - 2);
+			return sim_fail(&r, "line longer than %zu characters", sizeof(buf) - 2);
 		if (sim_split(buf, &l))
-			return wl_fail(&r, "too many words");
+			return sim_fail(&r, "too many words");
 		if (!l.nr_words)
 			continue;
 		if (!strcmp(l.words[0], "workload")) {
@@ -185,22 +165,22 @@ int wl_parse(FILE *f, const char *name, struct wl *w, char *err, size_t errlen)
 			if (l.nr_words < 2 || sim_unknown_key(&l, 2, keys) ||
 			    !sim_parse_time_ns(sim_kv(&l, 2, "duration"), &w->duration_ns) ||
 			    !w->duration_ns)
-				return wl_fail(&r, "usage: workload NAME duration=TIME");
+				return sim_fail(&r, "usage: workload NAME duration=TIME");
 			snprintf(w->name, sizeof(w->name), "%s", l.words[1]);
 		} else if (!strcmp(l.words[0], "task")) {
 			if (!w->name[0])
-				return wl_fail(&r, "task before the 'workload' line");
+				return sim_fail(&r, "task before the 'workload' line");
 			if (wl_task_line(&r, w, &l))
 				return -1;
 		} else {
-			return wl_fail(&r, "unknown line '%s' (expected workload or task)",
-				       l.words[0]);
+			return sim_fail(&r, "unknown line '%s' (expected workload or task)",
+					l.words[0]);
 		}
 	}
 	if (!w->name[0])
-		return wl_fail(&r, "no 'workload NAME duration=TIME' line");
+		return sim_fail(&r, "no 'workload NAME duration=TIME' line");
 	if (!w->nr_specs)
-		return wl_fail(&r, "no task lines");
+		return sim_fail(&r, "no task lines");
 	return wl_resolve(&r, w);
 }
 
