@@ -243,15 +243,17 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
 		return;
 	}
-	/* A misfit task's slice was cut short in ops.tick: place it again now. */
+	/* A misfit task's slice was cut short in ops.tick: move it up, never sideways. */
 	if (tctx && tctx->jt.misfit) {
 		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
 		s32 target = choose_cpu(p, tctx, cpu, &reason);
 
-		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
-		if (target != cpu)
+		if (target >= 0 && target < JP_MAX_CPUS && cpu >= 0 && cpu < JP_MAX_CPUS &&
+		    tables.cpu[target].capacity > tables.cpu[cpu].capacity) {
+			stat_add(JOULE_STAT_PLACE_MISFIT, 1);
 			scx_bpf_kick_cpu(target, SCX_KICK_IDLE);
-		cpu = target;
+			cpu = target;
+		}
 	}
 
 	if (vtime_before(vtime, vtime_now - slice_ns))
@@ -346,6 +348,28 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	}
 }
 
+/* Is an allowed CPU bigger than cpu idle right now? */
+static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
+{
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	__u32 cap = tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity;
+	bool found = false;
+	u32 c;
+
+	JP_FOR(c, 0, JP_MAX_CPUS)
+	{
+		if (c >= tables.nr_cpus)
+			break;
+		if (tables.cpu[c].capacity > cap && bpf_cpumask_test_cpu(c, idle) &&
+		    bpf_cpumask_test_cpu(c, p->cpus_ptr)) {
+			found = true;
+			break;
+		}
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	return found;
+}
+
 void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 {
 	const struct jp_profile *pr = cur_profile();
@@ -381,8 +405,13 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s->perf_target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
 	scx_bpf_cpuperf_set(cpu, s->perf_target);
 
-	/* a task that outgrew its CPU gives it up now and is placed again */
-	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu))
+	/*
+	 * A task that outgrew its CPU gives it up now, to be placed again, if a
+	 * bigger CPU is idle to take it; otherwise an idle big CPU pulls it later
+	 * (dispatch), and cutting its slice every tick would only churn.
+	 */
+	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu) &&
+	    bigger_cpu_idle(p, cpu))
 		p->scx.slice = 0;
 }
 
