@@ -106,16 +106,16 @@ light_tasks() {
 # stats_tail N: the scheduler's last N stats lines.
 stats_tail() { grep -E '^scx_joule: [0-9.]+s ' $LOG | tail -n "$1"; }
 
-# cpu_busy_pct "CPUS" SECONDS: the kernel's own accounting (/proc/stat user +
-# nice + system ticks per CPU): percent of all CPUs' busy time spent on CPUS
-# over SECONDS, with the shell asleep meanwhile.
+# cpu_busy_pct "CPUS" SECONDS: the kernel's own accounting, to the
+# nanosecond: /proc/schedstat's per-CPU time spent running tasks (7th value
+# of each cpuN line). Percent of all CPUs' run time spent on CPUS over
+# SECONDS, with the shell asleep meanwhile.
 cpu_busy_pct() {
-	grep '^cpu[0-9]' /proc/stat >/tmp/stat1
+	grep '^cpu[0-9]' /proc/schedstat >/tmp/stat1
 	sleep "$2"
-	grep '^cpu[0-9]' /proc/stat >/tmp/stat2
-	paste /tmp/stat1 /tmp/stat2 |
-		awk '{ print substr($1, 4), ($13 + $14 + $15) - ($2 + $3 + $4) }' >/tmp/busy.txt
-	sed 's/^/  busy ticks on cpu /' /tmp/busy.txt >&2
+	grep '^cpu[0-9]' /proc/schedstat >/tmp/stat2
+	paste /tmp/stat1 /tmp/stat2 | awk '{ print substr($1, 4), $18 - $8 }' >/tmp/busy.txt
+	sed 's/^/  run ns on cpu /' /tmp/busy.txt >&2
 	share_on "$1" </tmp/busy.txt
 }
 
