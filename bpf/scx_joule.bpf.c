@@ -154,6 +154,28 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
 	}
 }
 
+/*
+ * An idle CPU is not ticking and runs nothing that stops, so nothing updates
+ * its utilization: account its idle time now (zero work), or a CPU whose hog
+ * ended would look busy, unfit and overutilized for as long as it stays idle.
+ * A global function, so that the verifier checks it once, on its own.
+ */
+__attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle, u64 now)
+{
+	u32 c;
+
+	if (!idle)
+		return 0;
+	JP_FOR(c, 0, JP_MAX_CPUS)
+	{
+		if (c >= tables.nr_cpus)
+			break;
+		if (jp_mask_test(idle, c))
+			jp_cpu_account(&cpu_state[c], now, 0, 0);
+	}
+	return 0;
+}
+
 /* Where should p run? Records why in *reason. */
 static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu,
 		      enum joule_stat *reason)
@@ -171,6 +193,7 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 	idle = scx_bpf_get_idle_cpumask();
 	mask_from_cpumask(&w.idle, idle);
 	scx_bpf_put_idle_cpumask(idle);
+	joule_age_idle_cpus(&w.idle, scx_bpf_now());
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;

@@ -97,7 +97,7 @@ BIG="4 5"
 
 # light_tasks N SECONDS: N tasks at about 5% duty (stress-ng --cpu-load 5).
 light_tasks() {
-	stress-ng --cpu "$1" --cpu-load 5 --timeout "$2s" --quiet &
+	stress-ng --cpu "$1" --cpu-load 5 --cpu-load-slice 1 --timeout "$2s" --quiet &
 	LIGHT_PID=$!
 	sleep 1
 	LIGHT_PIDS=$(pidof stress-ng)
