@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "engine.h"
+#include "jpower.h"
+#include "jtopo.h"
 #include "machine.h"
 #include "soc.h"
 
@@ -152,5 +154,177 @@ int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, i
 	snprintf(m->source, sizeof(m->source), "model %s: %u CPUs in %u domains", soc->name,
 		 soc->nr_cpus, soc->nr_pds);
 	finish_view(m, nr_kinds);
+	return 0;
+}
+
+/* ---- from the topology/power model ----------------------------------- */
+
+static __u8 jp_kind_of(int kind, int nr_kinds)
+{
+	if (nr_kinds <= 1 || kind == nr_kinds - 1)
+		return JP_KIND_BIG;
+	return kind == 0 ? JP_KIND_LITTLE : JP_KIND_MEDIUM;
+}
+
+static int model_matches_online(const struct jtopo *t, const __u64 *online, int nr_cpus, char *err,
+				size_t errlen)
+{
+	if (t->nr_cpus > nr_cpus) {
+		snprintf(err, errlen, "the model (%s) has %d CPUs; this machine has %d", t->origin,
+			 t->nr_cpus, nr_cpus);
+		return -EINVAL;
+	}
+	for (int c = 0; c < nr_cpus; c++) {
+		bool here = online[c / 64] & (1ULL << (c % 64));
+		bool there = c < t->nr_cpus && t->cpu[c].online;
+
+		if (here != there) {
+			snprintf(err, errlen, "CPU %d is %s here but %s in the model (%s)", c,
+				 here ? "online" : "offline",
+				 there ? "online" : "absent or offline", t->origin);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The policy holds JP_MAX_OPPS per domain: keep the efficient OPPs (the
+ * kernel's EAS skips the others too), spread over the range, top included.
+ */
+static int efficient_opps(const struct jpower_pd *pd, int *idx)
+{
+	int eff[JPOWER_MAX_OPPS], n = 0, kept;
+
+	for (int i = 0; i < pd->nr_opps; i++)
+		if (!pd->opp[i].inefficient)
+			eff[n++] = i;
+	kept = n < JP_MAX_OPPS ? n : JP_MAX_OPPS;
+	for (int i = 0; i < kept; i++)
+		idx[i] = eff[kept > 1 ? (long)i * (n - 1) / (kept - 1) : n - 1];
+	return kept;
+}
+
+/* One policy domain from CPUs [first, ...) of pd: at most JP_MAX_PD_CPUS of them. */
+static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int first, int p,
+		    bool has_em)
+{
+	struct jp_pd *d = &m->tables.pd[p];
+	int idx[JP_MAX_OPPS], n, c;
+
+	for (c = first; c < JTOPO_MAX_CPUS && d->nr_cpus < JP_MAX_PD_CPUS; c++) {
+		if (!jtopo_cpuset_isset(&pd->cpus, c))
+			continue;
+		d->cpus[d->nr_cpus++] = (__u16)c;
+		m->tables.cpu[c].pd = (__u8)p;
+	}
+	if (!has_em) {
+		d->nr_opps = 1;
+		d->max_capacity = pd->capacity;
+		d->opps[0].capacity = pd->capacity;
+		d->opps[0].cost = 1;
+		return c;
+	}
+	n = efficient_opps(pd, idx);
+	d->nr_opps = (__u32)n;
+	d->max_capacity = pd->opp[pd->nr_opps - 1].capacity;
+	for (int i = 0; i < n; i++) {
+		const struct jpower_opp *o = &pd->opp[idx[i]];
+
+		d->opps[i].capacity = o->capacity;
+		/* policy.h's cost: power (uW) * max capacity / capacity */
+		d->opps[i].cost = (__u32)(o->power_mw * 1000.0 * d->max_capacity / o->capacity);
+	}
+	for (int i = 0; i < (int)d->nr_cpus; i++) {
+		struct joule_cpu_power *pw = &m->power[d->cpus[i]];
+
+		pw->idle_mw = pd->idle_mw;
+		pw->nr_opps = n < JOULE_STATS_MAX_OPPS ? n : JOULE_STATS_MAX_OPPS;
+		for (int j = 0; j < pw->nr_opps; j++) {
+			pw->perf[j] = d->opps[j].capacity * JP_SCALE / d->max_capacity;
+			pw->busy_mw[j] = pd->opp[idx[j]].power_mw;
+		}
+	}
+	return c;
+}
+
+/* The model's domains, split where one has more CPUs than a policy domain holds. */
+static int model_pds(struct joule_machine *m, const struct jpower_model *em, char *err,
+		     size_t errlen)
+{
+	int p = 0;
+
+	for (int i = 0; i < em->nr_pds; i++) {
+		int next = 0;
+
+		while (next < JTOPO_MAX_CPUS && jtopo_cpuset_first(&em->pd[i].cpus) >= 0) {
+			bool more = false;
+
+			for (int c = next; c < JTOPO_MAX_CPUS; c++)
+				more |= jtopo_cpuset_isset(&em->pd[i].cpus, c);
+			if (!more)
+				break;
+			if (p == JP_MAX_PDS) {
+				snprintf(err, errlen,
+					 "more than %d performance domains of up to %d CPUs",
+					 JP_MAX_PDS, JP_MAX_PD_CPUS);
+				return -E2BIG;
+			}
+			next = model_pd(m, &em->pd[i], next, p++, em->source != JPOWER_EM_NONE);
+		}
+	}
+	m->tables.nr_pds = (__u32)p;
+	return 0;
+}
+
+int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
+			     const struct jpower_model *em, int nr_cpus, const char *online_list,
+			     char *err, size_t errlen)
+{
+	bool has_em = em->source != JPOWER_EM_NONE;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (nr_cpus <= 0 || nr_cpus > JP_MAX_CPUS) {
+		snprintf(err, errlen, "%d CPUs: scx_joule supports 1 to %d", nr_cpus, JP_MAX_CPUS);
+		return -EINVAL;
+	}
+	if (joule_parse_cpulist(online_list, m->online, nr_cpus)) {
+		snprintf(err, errlen, "cannot parse the online CPU list '%s'", online_list);
+		return -EINVAL;
+	}
+	ret = model_matches_online(t, m->online, nr_cpus, err, errlen);
+	if (ret)
+		return ret;
+	m->tables.nr_cpus = (__u32)nr_cpus;
+	for (int c = 0; c < nr_cpus; c++) {
+		const struct jtopo_cpu *tc = &t->cpu[c];
+		struct jp_cpu_info *ci = &m->tables.cpu[c];
+
+		ci->sibling = JP_NO_SIBLING;
+		if (c >= t->nr_cpus || !tc->online)
+			continue;
+		ci->capacity = (__u16)tc->capacity;
+		ci->kind = jp_kind_of(tc->kind, t->nr_kinds);
+		ci->llc = (__u16)tc->llc;
+		ci->cluster = (__u16)tc->cluster;
+		if (tc->sibling >= 0 && t->cpu[tc->sibling].online)
+			ci->sibling = (__u16)tc->sibling;
+		if (tc->capacity > m->tables.max_capacity)
+			m->tables.max_capacity = tc->capacity;
+		m->cpu_kind[c] = tc->kind;
+	}
+	ret = model_pds(m, em, err, errlen);
+	if (ret)
+		return ret;
+	for (int k = 0; k < t->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++) {
+		snprintf(m->kind_label[k], sizeof(m->kind_label[k]), "%s", t->kind[k].name);
+		m->kind_name[k] = m->kind_label[k];
+	}
+	m->has_energy_model = has_em;
+	snprintf(m->source, sizeof(m->source), "%s: %d CPUs, %d kinds, %d domains, energy model %s",
+		 t->origin, t->nr_online, t->nr_kinds, em->nr_pds,
+		 jpower_em_source_name(em->source));
+	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
 	return 0;
 }

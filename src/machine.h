@@ -21,8 +21,9 @@ struct joule_machine {
 	const char *kind_name[JOULE_STATS_MAX_KINDS];
 	struct joule_cpu_power power[JP_MAX_CPUS];
 	bool has_energy_model;
+	char kind_label[JOULE_STATS_MAX_KINDS][16];
 	struct joule_stats_view view;
-	char source[128]; /* where the description came from, for the log */
+	char source[384]; /* where the description came from, for the log */
 };
 
 /*
@@ -41,6 +42,19 @@ struct sim_soc;
  */
 int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, int nr_cpus,
 			   const char *online_list, char *err, size_t errlen);
+
+struct jtopo;
+struct jpower_model;
+/*
+ * The machine model built by topology/ and power/ (this machine, a recorded
+ * root or an hwloc XML): its online CPUs must be exactly this machine's
+ * online CPUs (online_list), so a recorded hybrid machine can be laid over
+ * a VM's CPUs. Without operating points (no cpufreq) every domain gets one
+ * OPP and there is no energy estimate.
+ */
+int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
+			     const struct jpower_model *em, int nr_cpus, const char *online_list,
+			     char *err, size_t errlen);
 
 /* Parse a sysfs CPU list into mask; -EINVAL on syntax errors or CPUs >= max. */
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus);

@@ -24,10 +24,13 @@
 #include "file_util.h"
 #include "joule.h"
 #include "joule_config.h"
+#include "jpower.h"
+#include "jtopo.h"
 #include "machine.h"
 #include "policy.h"
 #include "profile.h"
 #include "sched_ext_sysfs.h"
+#include "show_model.h"
 #include "soc.h"
 #include "stats.h"
 #include "scx_joule.skel.h"
@@ -39,8 +42,13 @@ struct options {
 	bool verbose;
 	bool auto_profile;
 	enum joule_profile profile;
-	const char *power_root; /* sysfs root for power_supply/platform_profile */
-	const char *model_path; /* machine model file (.soc) */
+	const char *power_root;	 /* sysfs root for power_supply/platform_profile */
+	const char *model_path;	 /* simulator machine file (.soc) */
+	const char *xml_path;	 /* hwloc XML topology */
+	const char *sysfs_root;	 /* recorded machine: sys/, proc/ below it */
+	const char *em_path;	 /* energy model file */
+	const char *em_out_path; /* write the energy model here and exit */
+	bool show_topology, json;
 };
 
 static struct options opts = {
@@ -67,6 +75,12 @@ enum {
 	OPT_STATS_JSON = 0x100,
 	OPT_POWER_ROOT,
 	OPT_MODEL,
+	OPT_TOPOLOGY,
+	OPT_SYSFS_ROOT,
+	OPT_ENERGY_MODEL,
+	OPT_SHOW_TOPOLOGY,
+	OPT_JSON,
+	OPT_WRITE_EM,
 };
 
 static const struct argp_option argp_options[] = {
@@ -77,10 +91,25 @@ static const struct argp_option argp_options[] = {
 	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
 	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 0},
 	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
+	{"show-topology", OPT_SHOW_TOPOLOGY, NULL, 0,
+	 "Print the machine model (CPU kinds, capacities, domains, operating points, power) and "
+	 "exit without touching the scheduler",
+	 1},
+	{"json", OPT_JSON, NULL, 0, "With --show-topology: print it as JSON", 1},
+	{"topology", OPT_TOPOLOGY, "FILE.xml", 0,
+	 "Read the topology from an hwloc XML export instead of this machine", 1},
+	{"sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
+	 "Read topology, capacity, cpufreq and the kernel energy model from DIR/sys (a "
+	 "recorded machine) instead of /sys",
+	 1},
+	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
+	 "Energy model file (docs/energy-model.md), used when the kernel exposes none", 1},
+	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
+	 "Write the energy model in that format to FILE (- for stdout) and exit", 1},
 	{"model", OPT_MODEL, "FILE", 0,
-	 "Machine model (domains, CPUs, operating points, power; the format of sim/socs/*.soc) "
-	 "for CPUs 0..N-1, instead of treating all CPUs as equal",
-	 0},
+	 "Simulator machine file (sim/socs/*.soc) laid over CPUs 0..N-1, instead of the "
+	 "topology and energy model",
+	 1},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
 	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
 	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
@@ -120,6 +149,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_POWER_ROOT: opts.power_root = arg; break;
 	case OPT_MODEL: opts.model_path = arg; break;
+	case OPT_TOPOLOGY: opts.xml_path = arg; break;
+	case OPT_SYSFS_ROOT: opts.sysfs_root = arg; break;
+	case OPT_ENERGY_MODEL: opts.em_path = arg; break;
+	case OPT_SHOW_TOPOLOGY: opts.show_topology = true; break;
+	case OPT_JSON: opts.json = true; break;
+	case OPT_WRITE_EM: opts.em_out_path = arg; break;
+	case ARGP_KEY_END:
+		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
+			argp_error(state, "--model replaces --topology, --sysfs-root and "
+					  "--energy-model; give one or the other");
+		if (opts.json && !opts.show_topology)
+			argp_error(state, "--json goes with --show-topology (use --stats-json "
+					  "for stats)");
+		if (opts.model_path && (opts.show_topology || opts.em_out_path))
+			argp_error(state, "--show-topology and --write-energy-model show the "
+					  "hwloc/cpufreq model, not a --model file");
+		break;
 	case ARGP_KEY_ARG: argp_error(state, "unexpected argument '%s'", arg); break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -182,25 +228,91 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Bad model input is the user's to fix: exit status 2, like a usage error. */
-static void load_machine(struct joule_machine *m)
+static void model_error(const char *err)
+{
+	fprintf(stderr, "scx_joule: %s\n", err);
+	exit(2);
+}
+
+static void load_soc(struct joule_machine *m, int nr_cpus, const char *online)
 {
 	static struct sim_soc soc;
-	char online[1024], err[512];
-	int nr_cpus = libbpf_num_possible_cpus();
+	char err[512];
 
-	if (joule_read_line("/sys/devices/system/cpu/online", online, sizeof(online)))
-		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
-	if (!opts.model_path) {
+	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
+	    joule_machine_from_soc(m, &soc, nr_cpus, online, err, sizeof(err)))
+		model_error(err);
+}
+
+/* Write the energy model (--write-energy-model) and exit. */
+static void write_energy_model(const struct jpower_model *em)
+{
+	bool out = !strcmp(opts.em_out_path, "-");
+	FILE *f = out ? stdout : fopen(opts.em_out_path, "w");
+
+	if (!f || jpower_em_write(em, f) || (!out && fclose(f))) {
+		fprintf(stderr, "scx_joule: cannot write %s: %s\n", opts.em_out_path,
+			strerror(errno));
+		exit(1);
+	}
+	exit(0);
+}
+
+/*
+ * The topology/cpufreq/energy model; --show-topology and --write-energy-model
+ * end here. A model the user pointed at must load (exit 2 otherwise); if this
+ * machine's own topology cannot be read, all CPUs are treated as equal.
+ */
+static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
+{
+	static struct jtopo topo;
+	static struct jpower_cpufreq cf;
+	static struct jpower_model em;
+	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
+	bool given = opts.xml_path || opts.sysfs_root || opts.em_path;
+	char err[512];
+
+	if (jtopo_load(&topo, &in, err, sizeof(err)) ||
+	    jpower_model_build(&em, &cf, &topo, opts.sysfs_root, opts.em_path, err, sizeof(err))) {
+		if (given || opts.show_topology || opts.em_out_path)
+			model_error(err);
+		fprintf(stderr, "scx_joule: warning: %s; treating all CPUs as equal\n", err);
 		if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
 			die("%s", err);
 		return;
 	}
-	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
-	    joule_machine_from_soc(m, &soc, nr_cpus, online, err, sizeof(err))) {
-		fprintf(stderr, "scx_joule: %s\n", err);
-		exit(2);
+	if (opts.show_topology) {
+		if (opts.json)
+			joule_show_model_json(stdout, &topo, &cf, &em);
+		else
+			joule_show_model(stdout, &topo, &cf, &em);
+		exit(0);
 	}
+	if (opts.em_out_path)
+		write_energy_model(&em);
+	for (int i = 0; i < topo.nr_warnings; i++)
+		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
+	if (!cf.nr_policies)
+		fprintf(stderr,
+			"scx_joule: no cpufreq in %s: frequency is not controlled and "
+			"there is no energy model\n",
+			topo.origin);
+	if (joule_machine_from_model(m, &topo, &em, nr_cpus, online, err, sizeof(err)))
+		model_error(err);
+}
+
+/* Bad model input is the user's to fix: exit status 2, like a usage error. */
+static void load_machine(struct joule_machine *m)
+{
+	char online[1024];
+	int nr_cpus = libbpf_num_possible_cpus();
+
+	if (joule_read_line("/sys/devices/system/cpu/online", online, sizeof(online)))
+		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
+	if (opts.model_path)
+		load_soc(m, nr_cpus, online);
+	else
+		load_model(m, nr_cpus, online);
 	m->freq_control = access("/sys/devices/system/cpu/cpufreq", F_OK) == 0;
 }
 

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cpufreq policies, through libcpupower on this machine and through the
+ * same sysfs files under another root (libcpupower's paths are fixed).
+ */
+#include <cpufreq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpower.h"
+
+#define MAX_SANE_KHZ 10000000u /* 10 GHz */
+
+/* What one CPU's cpufreq says, whichever way it was read. */
+struct cpu_freq {
+	bool present;
+	struct jtopo_cpuset related;
+	unsigned long min_khz, max_khz;
+	int nr_freqs;
+	unsigned long freq_khz[JPOWER_MAX_FREQS + 1];
+	char driver[JPOWER_NAME_LEN], governor[JPOWER_NAME_LEN];
+};
+
+static void read_cpu_libcpupower(int cpu, struct cpu_freq *f)
+{
+	struct cpufreq_affected_cpus *rel, *r;
+	struct cpufreq_available_frequencies *av, *a;
+	struct cpufreq_policy *pol;
+	char *drv;
+
+	if (cpufreq_get_hardware_limits((unsigned)cpu, &f->min_khz, &f->max_khz))
+		return;
+	f->present = true;
+	rel = cpufreq_get_related_cpus((unsigned)cpu);
+	for (r = rel; r; r = r->next)
+		if (r->cpu < JTOPO_MAX_CPUS)
+			jtopo_cpuset_set(&f->related, (int)r->cpu);
+	if (rel)
+		cpufreq_put_related_cpus(rel);
+	else
+		jtopo_cpuset_set(&f->related, cpu);
+	av = cpufreq_get_available_frequencies((unsigned)cpu);
+	for (a = av; a && f->nr_freqs <= JPOWER_MAX_FREQS; a = a->next)
+		f->freq_khz[f->nr_freqs++] = a->frequency;
+	if (av)
+		cpufreq_put_available_frequencies(av);
+	drv = cpufreq_get_driver((unsigned)cpu);
+	if (drv) {
+		snprintf(f->driver, sizeof(f->driver), "%s", drv);
+		cpufreq_put_driver(drv);
+	}
+	pol = cpufreq_get_policy((unsigned)cpu);
+	if (pol) {
+		snprintf(f->governor, sizeof(f->governor), "%s", pol->governor ? pol->governor : "");
+		cpufreq_put_policy(pol);
+	}
+}
+
+static int read_u64_file(const char *root, int cpu, const char *name, unsigned long *v)
+{
+	char rel[128];
+	uint64_t x;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/%s", cpu, name);
+	ret = jtopo_fs_u64(root, rel, &x);
+	*v = (unsigned long)x;
+	return ret;
+}
+
+static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err,
+			  size_t errlen)
+{
+	char rel[128], buf[1024], *p, *end;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq", cpu);
+	if (!jtopo_fs_exists(root, rel))
+		return 0;
+	f->present = true;
+	ret = read_u64_file(root, cpu, "cpuinfo_min_freq", &f->min_khz);
+	if (!ret)
+		ret = read_u64_file(root, cpu, "cpuinfo_max_freq", &f->max_khz);
+	if (ret) {
+		snprintf(err, errlen, "%s%s/cpuinfo_{min,max}_freq: %s", root, rel,
+			 ret == -EINVAL ? "not a number" : strerror(-ret));
+		return -EINVAL;
+	}
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/related_cpus", cpu);
+	if (jtopo_fs_line(root, rel, buf, sizeof(buf)) ||
+	    jtopo_parse_cpulist(buf, &f->related, JTOPO_MAX_CPUS)) {
+		snprintf(err, errlen, "%s%s: missing or not a CPU list", root, rel);
+		return -EINVAL;
+	}
+	snprintf(rel, sizeof(rel),
+		 "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_available_frequencies", cpu);
+	if (!jtopo_fs_line(root, rel, buf, sizeof(buf))) {
+		for (p = buf; *p && f->nr_freqs <= JPOWER_MAX_FREQS; p = end) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			f->freq_khz[f->nr_freqs] = strtoul(p, &end, 10);
+			if (end == p || (*end && *end != ' ')) {
+				snprintf(err, errlen, "%s%s: '%s' is not a frequency list", root,
+					 rel, buf);
+				return -EINVAL;
+			}
+			f->nr_freqs++;
+		}
+	}
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_driver", cpu);
+	jtopo_fs_line(root, rel, f->driver, sizeof(f->driver));
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor", cpu);
+	jtopo_fs_line(root, rel, f->governor, sizeof(f->governor));
+	return 0;
+}
+
+/* Sane limits and a strictly monotonic frequency list, stored ascending. */
+static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, const char *where,
+			   int cpu, char *err, size_t errlen)
+{
+	bool up = true, down = true;
+
+	if (!f->min_khz || f->min_khz > f->max_khz || f->max_khz > MAX_SANE_KHZ) {
+		snprintf(err, errlen, "%s: CPU %d: cpuinfo_min_freq %lu / cpuinfo_max_freq %lu kHz "
+			 "are not a frequency range", where, cpu, f->min_khz, f->max_khz);
+		return -EINVAL;
+	}
+	if (f->nr_freqs > JPOWER_MAX_FREQS) {
+		snprintf(err, errlen, "%s: CPU %d: more than %d available frequencies", where, cpu,
+			 JPOWER_MAX_FREQS);
+		return -EINVAL;
+	}
+	for (int i = 1; i < f->nr_freqs; i++) {
+		up &= f->freq_khz[i] > f->freq_khz[i - 1];
+		down &= f->freq_khz[i] < f->freq_khz[i - 1];
+	}
+	if (f->nr_freqs > 1 && !up && !down) {
+		snprintf(err, errlen,
+			 "%s: CPU %d: scaling_available_frequencies are not monotonic (a "
+			 "frequency repeats or is out of order)",
+			 where, cpu);
+		return -EINVAL;
+	}
+	for (int i = 0; i < f->nr_freqs; i++) {
+		unsigned long v = f->freq_khz[up ? i : f->nr_freqs - 1 - i];
+
+		if (!v || v > MAX_SANE_KHZ) {
+			snprintf(err, errlen, "%s: CPU %d: available frequency %lu kHz is absurd",
+				 where, cpu, v);
+			return -EINVAL;
+		}
+		p->freq_khz[i] = (unsigned)v;
+	}
+	p->nr_freqs = f->nr_freqs;
+	p->min_khz = (unsigned)f->min_khz;
+	p->max_khz = (unsigned)f->max_khz;
+	p->cpus = f->related;
+	snprintf(p->driver, sizeof(p->driver), "%s", f->driver);
+	snprintf(p->governor, sizeof(p->governor), "%s", f->governor);
+	return 0;
+}
+
+static bool covered(const struct jpower_cpufreq *cf, int cpu)
+{
+	for (int i = 0; i < cf->nr_policies; i++)
+		if (jtopo_cpuset_isset(&cf->policy[i].cpus, cpu))
+			return true;
+	return false;
+}
+
+int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const char *root,
+			char *err, size_t errlen)
+{
+	static struct cpu_freq f;
+	bool real = !root || !strcmp(root, "/");
+	const char *where = real ? "cpufreq" : root;
+	int have = -1, miss = -1;
+
+	memset(cf, 0, sizeof(*cf));
+	cf->via_libcpupower = real;
+	for (int c = 0; c < t->nr_cpus; c++) {
+		int ret = 0;
+
+		if (!jtopo_cpuset_isset(&t->online, c))
+			continue;
+		memset(&f, 0, sizeof(f));
+		if (real)
+			read_cpu_libcpupower(c, &f);
+		else
+			ret = read_cpu_files(root, c, &f, err, errlen);
+		if (ret)
+			return ret;
+		if (!f.present) {
+			miss = c;
+			continue;
+		}
+		have = c;
+		if (covered(cf, c))
+			continue;
+		jtopo_cpuset_set(&f.related, c);
+		if (cf->nr_policies == JPOWER_MAX_POLICIES)
+			break;
+		ret = check_and_store(&cf->policy[cf->nr_policies], &f, where, c, err, errlen);
+		if (ret)
+			return ret;
+		cf->nr_policies++;
+	}
+	if (have >= 0 && miss >= 0) {
+		snprintf(err, errlen, "%s: CPU %d has no cpufreq while CPU %d has", where, miss,
+			 have);
+		return -EINVAL;
+	}
+	return 0;
+}

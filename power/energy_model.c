@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The three energy-model sources: the kernel's (debugfs), a model file, and
+ * the derived model. Formats and the formula: docs/energy-model.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpower.h"
+
+#define EM_DIR		"/sys/kernel/debug/energy_model"
+#define MAX_SANE_MW	100000.0 /* 100 W for one CPU */
+#define FILE_MAGIC	"scx-joule-energy-model"
+#define FILE_VERSION	1
+
+/* Derived model constants (docs/energy-model.md says where they come from). */
+#define DERIVED_DPC	 436.0 /* uW/MHz/V^2 of a capacity-per-MHz 1.0 core */
+#define DERIVED_V_LOW	 0.70  /* V at the machine's lowest frequency */
+#define DERIVED_V_HIGH	 1.20  /* V at its highest */
+#define DERIVED_IDLE_PCT 5.0   /* idle power, % of power at the lowest OPP */
+
+/* Every online CPU in exactly one PD; each PD with CPUs and OPPs. */
+static int check_cover(const struct jpower_model *em, const struct jtopo *t, const char *where,
+		       char *err, size_t errlen)
+{
+	for (int c = 0; c < t->nr_cpus; c++) {
+		int n = 0;
+
+		if (!t->cpu[c].online)
+			continue;
+		for (int p = 0; p < em->nr_pds; p++)
+			n += jtopo_cpuset_isset(&em->pd[p].cpus, c);
+		if (n != 1) {
+			snprintf(err, errlen, "%s: CPU %d is in %d performance domains (must be 1)",
+				 where, c, n);
+			return -EINVAL;
+		}
+	}
+	for (int p = 0; p < em->nr_pds; p++) {
+		if (!em->pd[p].nr_opps) {
+			snprintf(err, errlen, "%s: performance domain %s has no operating points",
+				 where, em->pd[p].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Add an OPP keeping the PD's list ascending; duplicates are an error. */
+static int add_opp(struct jpower_pd *pd, unsigned khz, double mw, unsigned capacity)
+{
+	int i;
+
+	if (pd->nr_opps == JPOWER_MAX_OPPS)
+		return -E2BIG;
+	for (i = pd->nr_opps; i > 0 && pd->opp[i - 1].khz > khz; i--)
+		pd->opp[i] = pd->opp[i - 1];
+	if (i > 0 && pd->opp[i - 1].khz == khz) {
+		memmove(&pd->opp[i], &pd->opp[i + 1], sizeof(pd->opp[0]) * (size_t)(pd->nr_opps - i));
+		return -EEXIST;
+	}
+	pd->opp[i] = (struct jpower_opp){.khz = khz, .power_mw = mw, .capacity = capacity};
+	pd->nr_opps++;
+	return 0;
+}
+
+/* ---- kernel energy model in debugfs ----------------------------------- */
+
+static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir,
+			 const char *state, char *err, size_t errlen)
+{
+	char rel[512];
+	uint64_t khz, uw, perf = 0;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "%.250s/%.200s/frequency", dir, state);
+	ret = jtopo_fs_u64(root, rel, &khz);
+	if (!ret) {
+		snprintf(rel, sizeof(rel), "%.250s/%.200s/power", dir, state);
+		ret = jtopo_fs_u64(root, rel, &uw);
+	}
+	if (ret || !khz || khz > 10000000 || !uw || uw / 1000.0 > MAX_SANE_MW) {
+		snprintf(err, errlen, "%s%s: %s", root, rel,
+			 ret ? "missing or not a number" : "absurd value");
+		return -EINVAL;
+	}
+	snprintf(rel, sizeof(rel), "%.250s/%.200s/performance", dir, state);
+	jtopo_fs_u64(root, rel, &perf); /* kernels before 6.9 have none */
+	ret = add_opp(pd, (unsigned)khz, uw / 1000.0, perf <= 1024 ? (unsigned)perf : 0);
+	if (ret) {
+		snprintf(err, errlen, "%s%s/%s: %s", root, dir, state,
+			 ret == -EEXIST ? "frequency listed twice" : "too many states");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char *root,
+		      const char *name, char *err, size_t errlen)
+{
+	char dir[256], path[4096], buf[1024];
+	struct jpower_pd *pd;
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), EM_DIR "/%.200s", name);
+	snprintf(path, sizeof(path), "%s/cpus", dir);
+	if (jtopo_fs_line(root, path, buf, sizeof(buf)))
+		return 0; /* not a CPU device (a GPU's model, say) */
+	if (em->nr_pds == JPOWER_MAX_PDS) {
+		snprintf(err, errlen, "%s%s: more than %d CPU domains", root, EM_DIR,
+			 JPOWER_MAX_PDS);
+		return -E2BIG;
+	}
+	pd = &em->pd[em->nr_pds++];
+	memset(pd, 0, sizeof(*pd));
+	snprintf(pd->name, sizeof(pd->name), "%.31s", name);
+	if (jtopo_parse_cpulist(buf, &pd->cpus, t->nr_cpus)) {
+		snprintf(err, errlen, "%s%s/cpus: '%s' is not a list of this machine's CPUs", root,
+			 dir, buf);
+		return -EINVAL;
+	}
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		pd->cpus.bits[w] &= t->online.bits[w];
+	jtopo_fs_path(path, sizeof(path), root, "%s", dir);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d)))
+		if (!strncmp(de->d_name, "ps:", 3))
+			ret = debugfs_state(pd, root, dir, de->d_name, err, errlen);
+	closedir(d);
+	if (!ret && !pd->nr_opps) {
+		snprintf(err, errlen, "%s%s: no performance states (ps:*)", root, dir);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static int pd_first_cpu_cmp(const void *a, const void *b)
+{
+	return jtopo_cpuset_first(&((const struct jpower_pd *)a)->cpus) -
+	       jtopo_cpuset_first(&((const struct jpower_pd *)b)->cpus);
+}
+
+int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char *root, char *err,
+		      size_t errlen)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	memset(em, 0, sizeof(*em));
+	jtopo_fs_path(path, sizeof(path), root, EM_DIR);
+	d = opendir(path);
+	if (!d)
+		return -ENOENT;
+	while (!ret && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			ret = debugfs_pd(em, t, root ? root : "", de->d_name, err, errlen);
+	closedir(d);
+	if (ret)
+		return ret;
+	if (!em->nr_pds)
+		return -ENOENT;
+	qsort(em->pd, (size_t)em->nr_pds, sizeof(em->pd[0]), pd_first_cpu_cmp);
+	ret = check_cover(em, t, path, err, errlen);
+	if (ret)
+		return ret;
+	em->source = JPOWER_EM_DEBUGFS;
+	snprintf(em->origin, sizeof(em->origin), "%.255s", path);
+	jpower_em_finish(em, t);
+	return 0;
+}
+
+/* ---- model file -------------------------------------------------------- */
+
+static struct jpower_pd *pd_named(struct jpower_model *em, const char *name)
+{
+	for (int p = 0; p < em->nr_pds; p++)
+		if (!strcmp(em->pd[p].name, name))
+			return &em->pd[p];
+	return NULL;
+}
+
+/* "key=value" at *p: the value as a string, p moved past it. */
+static bool next_kv(char **p, char **key, char **val)
+{
+	char *tok = strtok_r(NULL, " \t", p);
+	char *eq;
+
+	if (!tok)
+		return false;
+	eq = strchr(tok, '=');
+	*key = tok;
+	*val = eq ? eq + 1 : NULL;
+	if (eq)
+		*eq = '\0';
+	return true;
+}
+
+static bool parse_double(const char *s, double *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	*v = strtod(s, &end);
+	return !*end;
+}
+
+static bool parse_uint(const char *s, unsigned *v)
+{
+	char *end;
+	unsigned long x;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	x = strtoul(s, &end, 10);
+	*v = (unsigned)x;
+	return !*end && x <= 0xffffffffUL;
+}
+
+static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **rest,
+			 char *msg, size_t len)
+{
+	char *name = strtok_r(NULL, " \t", rest), *key, *val;
+	struct jpower_pd *pd;
+	bool have_cpus = false;
+
+	if (!name || strchr(name, '=')) {
+		snprintf(msg, len, "'pd' needs a name");
+		return -EINVAL;
+	}
+	if (strlen(name) >= JPOWER_NAME_LEN || pd_named(em, name)) {
+		snprintf(msg, len, "domain name '%s' is too long or used twice", name);
+		return -EINVAL;
+	}
+	if (em->nr_pds == JPOWER_MAX_PDS) {
+		snprintf(msg, len, "more than %d domains", JPOWER_MAX_PDS);
+		return -E2BIG;
+	}
+	pd = &em->pd[em->nr_pds++];
+	memset(pd, 0, sizeof(*pd));
+	snprintf(pd->name, sizeof(pd->name), "%s", name);
+	while (next_kv(rest, &key, &val)) {
+		if (!strcmp(key, "cpus") && val &&
+		    !jtopo_parse_cpulist(val, &pd->cpus, t->nr_cpus) &&
+		    jtopo_cpuset_weight(&pd->cpus)) {
+			have_cpus = true;
+		} else if (!strcmp(key, "idle_mw") && parse_double(val, &pd->idle_mw) &&
+			   pd->idle_mw >= 0 && pd->idle_mw < MAX_SANE_MW) {
+			continue;
+		} else {
+			snprintf(msg, len, "bad '%s%s%s' (expected cpus=LIST of CPUs 0..%d, "
+				 "idle_mw=MW)", key, val ? "=" : "", val ? val : "", t->nr_cpus - 1);
+			return -EINVAL;
+		}
+	}
+	if (!have_cpus) {
+		snprintf(msg, len, "domain %s has no cpus=", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_t len)
+{
+	char *name = strtok_r(NULL, " \t", rest), *key, *val;
+	struct jpower_pd *pd = name ? pd_named(em, name) : NULL;
+	unsigned khz = 0;
+	double mw = -1;
+	int ret;
+
+	if (!pd) {
+		snprintf(msg, len, "'opp' names no declared domain ('%s')", name ? name : "");
+		return -EINVAL;
+	}
+	while (next_kv(rest, &key, &val)) {
+		if (!strcmp(key, "khz") && parse_uint(val, &khz) && khz && khz <= 10000000)
+			continue;
+		if (!strcmp(key, "mw") && parse_double(val, &mw) && mw > 0 && mw < MAX_SANE_MW)
+			continue;
+		snprintf(msg, len, "bad '%s%s%s' (expected khz=1..10000000, mw=0..%g)", key,
+			 val ? "=" : "", val ? val : "", MAX_SANE_MW);
+		return -EINVAL;
+	}
+	if (!khz || mw < 0) {
+		snprintf(msg, len, "'opp %s' needs khz= and mw=", name);
+		return -EINVAL;
+	}
+	if (pd->nr_opps && khz <= pd->opp[pd->nr_opps - 1].khz) {
+		snprintf(msg, len, "domain %s: %u kHz is not above the previous OPP (%u kHz)",
+			 name, khz, pd->opp[pd->nr_opps - 1].khz);
+		return -EINVAL;
+	}
+	ret = add_opp(pd, khz, mw, 0);
+	if (ret)
+		snprintf(msg, len, "domain %s: more than %d OPPs", name, JPOWER_MAX_OPPS);
+	return ret;
+}
+
+int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, const char *name,
+		    char *err, size_t errlen)
+{
+	char line[1024], msg[256];
+	bool header = false;
+	int lineno = 0, ret = 0;
+
+	memset(em, 0, sizeof(*em));
+	while (!ret && fgets(line, sizeof(line), f)) {
+		char *rest, *word;
+
+		lineno++;
+		line[strcspn(line, "#\n")] = '\0';
+		word = strtok_r(line, " \t", &rest);
+		if (!word)
+			continue;
+		msg[0] = '\0';
+		if (!header) {
+			unsigned v = 0;
+			char *ver = strtok_r(NULL, " \t", &rest);
+
+			if (strcmp(word, FILE_MAGIC) || !parse_uint(ver, &v) || v != FILE_VERSION) {
+				snprintf(msg, sizeof(msg), "expected '%s %d' first", FILE_MAGIC,
+					 FILE_VERSION);
+				ret = -EINVAL;
+			}
+			header = true;
+		} else if (!strcmp(word, "pd")) {
+			ret = parse_pd_line(em, t, &rest, msg, sizeof(msg));
+		} else if (!strcmp(word, "opp")) {
+			ret = parse_opp_line(em, &rest, msg, sizeof(msg));
+		} else {
+			snprintf(msg, sizeof(msg), "unknown keyword '%s' (pd, opp)", word);
+			ret = -EINVAL;
+		}
+		if (ret)
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+	}
+	if (!ret && !header) {
+		snprintf(err, errlen, "%s: empty (expected '%s %d')", name, FILE_MAGIC, FILE_VERSION);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = check_cover(em, t, name, err, errlen);
+	if (ret)
+		return ret;
+	em->source = JPOWER_EM_FILE;
+	snprintf(em->origin, sizeof(em->origin), "%s", name);
+	jpower_em_finish(em, t);
+	return 0;
+}
+
+int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *path, char *err,
+		   size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = jpower_em_parse(em, t, f, path, err, errlen);
+	fclose(f);
+	return ret;
+}
+
+int jpower_em_write(const struct jpower_model *em, FILE *f)
+{
+	char cpus[256];
+
+	fprintf(f, "# scx_joule energy model (docs/energy-model.md); from: %s, %s\n",
+		jpower_em_source_name(em->source), em->origin);
+	fprintf(f, "%s %d\n", FILE_MAGIC, FILE_VERSION);
+	for (int p = 0; p < em->nr_pds; p++) {
+		const struct jpower_pd *pd = &em->pd[p];
+
+		jtopo_format_cpulist(&pd->cpus, cpus, sizeof(cpus));
+		fprintf(f, "pd %s cpus=%s idle_mw=%.3f\n", pd->name, cpus, pd->idle_mw);
+		for (int i = 0; i < pd->nr_opps; i++)
+			fprintf(f, "opp %s khz=%u mw=%.3f\n", pd->name, pd->opp[i].khz,
+				pd->opp[i].power_mw);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---- derived model ------------------------------------------------------ */
+
+int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, size_t errlen)
+{
+	unsigned f_lo = ~0u, f_hi = 0, ref_khz = 0, ref_cap = 0;
+
+	for (int p = 0; p < em->nr_pds; p++) {
+		const struct jpower_pd *pd = &em->pd[p];
+
+		if (!pd->nr_opps)
+			return -ENOENT; /* no frequencies, nothing to derive from */
+		if (pd->opp[0].khz < f_lo)
+			f_lo = pd->opp[0].khz;
+		if (pd->opp[pd->nr_opps - 1].khz > f_hi)
+			f_hi = pd->opp[pd->nr_opps - 1].khz;
+		if (pd->capacity > ref_cap) {
+			ref_cap = pd->capacity;
+			ref_khz = pd->opp[pd->nr_opps - 1].khz;
+		}
+	}
+	if (!em->nr_pds || !ref_cap)
+		return -ENOENT;
+	for (int p = 0; p < em->nr_pds; p++) {
+		struct jpower_pd *pd = &em->pd[p];
+		double top = pd->opp[pd->nr_opps - 1].khz;
+		/* work per clock relative to the biggest CPU */
+		double ipc = (double)pd->capacity / ref_cap * ref_khz / top;
+
+		for (int i = 0; i < pd->nr_opps; i++) {
+			double khz = pd->opp[i].khz;
+			double x = f_hi > f_lo ? (khz - f_lo) / (f_hi - f_lo) : 1.0;
+			double v = DERIVED_V_LOW + (DERIVED_V_HIGH - DERIVED_V_LOW) * x;
+
+			pd->opp[i].power_mw = DERIVED_DPC * ipc * ipc * (khz / 1000.0) * v * v / 1000.0;
+			pd->opp[i].capacity = 0;
+		}
+		pd->idle_mw = pd->opp[0].power_mw * DERIVED_IDLE_PCT / 100.0;
+	}
+	em->source = JPOWER_EM_DERIVED;
+	snprintf(em->origin, sizeof(em->origin),
+		 "P = %.0f uW/MHz/V^2 * ipc^2 * f * V(f)^2, V %.2f..%.2f V", DERIVED_DPC,
+		 DERIVED_V_LOW, DERIVED_V_HIGH);
+	jpower_em_finish(em, t);
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+/* ---- the whole model --------------------------------------------------- */
+
+int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
+		       const char *root, const char *em_file, char *err, size_t errlen)
+{
+	int ret = jpower_cpufreq_read(cf, t, root, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = jpower_em_debugfs(em, t, root, err, errlen);
+	if (ret != -ENOENT)
+		return ret;
+	if (em_file)
+		return jpower_em_load(em, t, em_file, err, errlen);
+	ret = jpower_domains(em, t, cf, err, errlen);
+	if (ret)
+		return ret;
+	ret = jpower_em_derive(em, t, err, errlen);
+	if (ret == -ENOENT) {
+		em->source = JPOWER_EM_NONE;
+		snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
+		jpower_em_finish(em, t);
+		return 0;
+	}
+	return ret;
+}

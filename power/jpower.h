@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Frequency domains (cpufreq) and the energy model of a machine.
+ *
+ * cpufreq: per policy, the CPUs it covers, hardware min/max, the available
+ * frequencies, driver and governor. This machine is read through
+ * libcpupower; a recorded root directory through the same sysfs files
+ * (libcpupower has its paths built in, so jpower_cpufreq_read() is the thin
+ * adapter that picks one or the other).
+ *
+ * Performance domains (PDs) are the cpufreq policies. Drivers with one
+ * policy per CPU (intel_pstate, amd-pstate) get one PD per CPU kind instead,
+ * as the kernel's intel_pstate energy model does; without cpufreq, one PD
+ * per kind with no operating points.
+ *
+ * Energy model: per PD, operating points (OPPs) ascending by frequency with
+ * the capacity at that frequency, power and the kernel's cost
+ *     cost = power * f_max / f
+ * (energy per unit of work, scaled to the top OPP), plus per-CPU idle power.
+ * An OPP is inefficient, as the kernel marks it, when a higher-frequency OPP
+ * of its PD costs no more per unit of work. Sources, in order: the kernel's
+ * energy model in debugfs, a model file (--energy-model, format in
+ * docs/energy-model.md), or a model derived from frequencies and capacities
+ * (formula in docs/energy-model.md).
+ */
+#ifndef JPOWER_H
+#define JPOWER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "jtopo.h"
+
+#define JPOWER_MAX_POLICIES JTOPO_MAX_CPUS
+#define JPOWER_MAX_FREQS    64
+#define JPOWER_MAX_PDS	    16
+#define JPOWER_MAX_OPPS	    64
+#define JPOWER_NAME_LEN	    32
+
+struct jpower_policy {
+	struct jtopo_cpuset cpus; /* related_cpus: all CPUs the policy covers */
+	unsigned min_khz, max_khz; /* cpuinfo_{min,max}_freq */
+	int nr_freqs;
+	unsigned freq_khz[JPOWER_MAX_FREQS]; /* available, ascending; 0 if not listed */
+	char driver[JPOWER_NAME_LEN];
+	char governor[JPOWER_NAME_LEN];
+};
+
+struct jpower_cpufreq {
+	int nr_policies;
+	struct jpower_policy policy[JPOWER_MAX_POLICIES];
+	bool via_libcpupower;
+};
+
+/*
+ * cpufreq of root (NULL or "/": this machine, through libcpupower). No
+ * cpufreq at all is not an error: nr_policies is 0. Errors name the file.
+ */
+int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const char *root,
+			char *err, size_t errlen);
+
+struct jpower_opp {
+	unsigned khz;
+	unsigned capacity; /* of one CPU of the PD at this frequency, 0..1024 */
+	double power_mw;   /* of one busy CPU */
+	double cost;	   /* power * f_max / f, in mW */
+	bool inefficient;
+};
+
+enum jpower_em_source {
+	JPOWER_EM_NONE,
+	JPOWER_EM_DEBUGFS,
+	JPOWER_EM_FILE,
+	JPOWER_EM_DERIVED,
+};
+
+struct jpower_pd {
+	char name[JPOWER_NAME_LEN];
+	struct jtopo_cpuset cpus;
+	int kind; /* jtopo kind of its CPUs (the biggest if mixed) */
+	unsigned capacity; /* of its biggest CPU at the top OPP */
+	double idle_mw;	   /* one idle CPU (shallow idle) */
+	int nr_opps;
+	struct jpower_opp opp[JPOWER_MAX_OPPS];
+};
+
+struct jpower_model {
+	enum jpower_em_source source;
+	char origin[256];
+	int nr_pds;
+	struct jpower_pd pd[JPOWER_MAX_PDS];
+};
+
+/*
+ * The performance domains with their frequencies and no power yet (source
+ * NONE): from the cpufreq policies as described above.
+ */
+int jpower_domains(struct jpower_model *em, const struct jtopo *t, const struct jpower_cpufreq *cf,
+		   char *err, size_t errlen);
+
+/* The kernel's energy model under root/sys/kernel/debug/energy_model; -ENOENT if absent. */
+int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char *root, char *err,
+		      size_t errlen);
+
+/* A model file (docs/energy-model.md); errors name the file and line. */
+int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *path, char *err,
+		   size_t errlen);
+int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, const char *name,
+		    char *err, size_t errlen);
+
+/* Power for the OPPs of domains from jpower_domains(), by the documented formula. */
+int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, size_t errlen);
+
+/* Costs and inefficient flags from power; capacities from the CPUs' and f/f_max. */
+void jpower_em_finish(struct jpower_model *em, const struct jtopo *t);
+
+/* Write em in the model-file format; jpower_em_load() reads it back. */
+int jpower_em_write(const struct jpower_model *em, FILE *f);
+
+const char *jpower_em_source_name(enum jpower_em_source s);
+
+/*
+ * The whole model as scx_joule builds it: cpufreq, domains, then the first
+ * energy-model source present (debugfs under root, em_file, derived).
+ */
+int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
+		       const char *root, const char *em_file, char *err, size_t errlen);
+
+#endif

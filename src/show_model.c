@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <string.h>
+
+#include "show_model.h"
+
+static const char *pd_of_cpu(const struct jpower_model *em, int cpu)
+{
+	for (int p = 0; p < em->nr_pds; p++)
+		if (jtopo_cpuset_isset(&em->pd[p].cpus, cpu))
+			return em->pd[p].name;
+	return "-";
+}
+
+static void show_kinds(FILE *f, const struct jtopo *t)
+{
+	char cpus[256];
+
+	fprintf(f, "\nkinds (least capable first):\n");
+	fprintf(f, "  %-7s %-16s %8s %10s %-12s %8s\n", "kind", "cpus", "capacity", "efficiency",
+		"core type", "max MHz");
+	for (int k = 0; k < t->nr_kinds; k++) {
+		const struct jtopo_kind *kd = &t->kind[k];
+		int first = jtopo_cpuset_first(&kd->cpus);
+
+		jtopo_format_cpulist(&kd->cpus, cpus, sizeof(cpus));
+		fprintf(f, "  %-7s %-16s %8u %10d %-12s %8u\n", kd->name, cpus,
+			first >= 0 ? t->cpu[first].capacity : 0, kd->hwloc_efficiency,
+			kd->core_type[0] ? kd->core_type : "-", kd->max_mhz);
+	}
+}
+
+static void show_cpus(FILE *f, const struct jtopo *t, const struct jpower_model *em)
+{
+	fprintf(f, "\nCPUs:\n");
+	fprintf(f, "  %4s %-7s %8s %5s %7s %7s %4s %7s %4s %-8s\n", "cpu", "kind", "capacity",
+		"core", "sibling", "cluster", "llc", "package", "numa", "domain");
+	for (int c = 0; c < t->nr_cpus; c++) {
+		const struct jtopo_cpu *tc = &t->cpu[c];
+
+		if (!tc->online) {
+			fprintf(f, "  %4d offline\n", c);
+			continue;
+		}
+		fprintf(f, "  %4d %-7s %8u %5d %7d %7d %4d %7d %4d %-8s\n", c,
+			t->kind[tc->kind].name, tc->capacity, tc->core, tc->sibling, tc->cluster,
+			tc->llc, tc->package, tc->numa, pd_of_cpu(em, c));
+	}
+}
+
+static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
+{
+	char cpus[256];
+
+	if (!cf->nr_policies) {
+		fprintf(f, "\ncpufreq: none (no frequency control; utilization is not scaled by "
+			   "frequency)\n");
+		return;
+	}
+	fprintf(f, "\ncpufreq (%s): %d policies\n",
+		cf->via_libcpupower ? "libcpupower" : "sysfs files", cf->nr_policies);
+	fprintf(f, "  %-16s %-14s %-12s %9s %9s %6s\n", "cpus", "driver", "governor", "min kHz",
+		"max kHz", "freqs");
+	for (int i = 0; i < cf->nr_policies; i++) {
+		const struct jpower_policy *p = &cf->policy[i];
+
+		jtopo_format_cpulist(&p->cpus, cpus, sizeof(cpus));
+		fprintf(f, "  %-16s %-14s %-12s %9u %9u %6d\n", cpus, p->driver, p->governor,
+			p->min_khz, p->max_khz, p->nr_freqs);
+	}
+}
+
+static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_model *em)
+{
+	char cpus[256];
+
+	fprintf(f, "\nperformance domains: energy model %s (%s)\n",
+		jpower_em_source_name(em->source), em->origin);
+	for (int p = 0; p < em->nr_pds; p++) {
+		const struct jpower_pd *pd = &em->pd[p];
+
+		jtopo_format_cpulist(&pd->cpus, cpus, sizeof(cpus));
+		fprintf(f, "  %s: %s CPUs %s, capacity %u, idle %.3f mW per CPU\n", pd->name,
+			t->kind[pd->kind].name, cpus, pd->capacity, pd->idle_mw);
+		if (!pd->nr_opps)
+			continue;
+		fprintf(f, "    %9s %8s %10s %10s\n", "kHz", "capacity", "power mW", "cost");
+		for (int i = 0; i < pd->nr_opps; i++) {
+			const struct jpower_opp *o = &pd->opp[i];
+
+			fprintf(f, "    %9u %8u %10.3f %10.3f%s\n", o->khz, o->capacity, o->power_mw,
+				o->cost, o->inefficient ? "  inefficient" : "");
+		}
+	}
+}
+
+void joule_show_model(FILE *f, const struct jtopo *t, const struct jpower_cpufreq *cf,
+		      const struct jpower_model *em)
+{
+	fprintf(f, "machine: %s\n", t->origin);
+	fprintf(f,
+		"%d of %d CPUs online, %d kind%s; capacity from %s; %d cores, %d clusters, "
+		"%d LLCs, %d packages, %d NUMA nodes\n",
+		t->nr_online, t->nr_cpus, t->nr_kinds, t->nr_kinds == 1 ? "" : "s",
+		jtopo_cap_source_name(t->cap_source), t->nr_cores, t->nr_clusters, t->nr_llcs,
+		t->nr_packages, t->nr_numa);
+	for (int i = 0; i < t->nr_warnings; i++)
+		fprintf(f, "warning: %s\n", t->warning[i]);
+	show_kinds(f, t);
+	show_cpus(f, t, em);
+	show_cpufreq(f, cf);
+	show_domains(f, t, em);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_cpulist(FILE *f, const struct jtopo_cpuset *s)
+{
+	char buf[256];
+
+	jtopo_format_cpulist(s, buf, sizeof(buf));
+	json_str(f, buf);
+}
+
+static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_model *em)
+{
+	fprintf(f, "\"origin\":");
+	json_str(f, t->origin);
+	fprintf(f, ",\"nr_cpus\":%d,\"online\":", t->nr_cpus);
+	json_cpulist(f, &t->online);
+	fprintf(f, ",\"capacity_source\":");
+	json_str(f, jtopo_cap_source_name(t->cap_source));
+	fprintf(f, ",\"cores\":%d,\"clusters\":%d,\"llcs\":%d,\"packages\":%d,\"numa_nodes\":%d",
+		t->nr_cores, t->nr_clusters, t->nr_llcs, t->nr_packages, t->nr_numa);
+	fprintf(f, ",\"kinds\":[");
+	for (int k = 0; k < t->nr_kinds; k++) {
+		const struct jtopo_kind *kd = &t->kind[k];
+
+		fprintf(f, "%s{\"name\":", k ? "," : "");
+		json_str(f, kd->name);
+		fprintf(f, ",\"cpus\":");
+		json_cpulist(f, &kd->cpus);
+		fprintf(f, ",\"hwloc_efficiency\":%d,\"core_type\":", kd->hwloc_efficiency);
+		json_str(f, kd->core_type);
+		fprintf(f, ",\"max_mhz\":%u}", kd->max_mhz);
+	}
+	fprintf(f, "],\"cpus\":[");
+	for (int c = 0, n = 0; c < t->nr_cpus; c++) {
+		const struct jtopo_cpu *tc = &t->cpu[c];
+
+		if (!tc->online)
+			continue;
+		fprintf(f,
+			"%s{\"cpu\":%d,\"kind\":\"%s\",\"capacity\":%u,\"core\":%d,\"sibling\":%d,"
+			"\"cluster\":%d,\"llc\":%d,\"package\":%d,\"numa\":%d,\"domain\":",
+			n++ ? "," : "", c, t->kind[tc->kind].name, tc->capacity, tc->core,
+			tc->sibling, tc->cluster, tc->llc, tc->package, tc->numa);
+		json_str(f, pd_of_cpu(em, c));
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jpower_model *em)
+{
+	fprintf(f, ",\"cpufreq\":[");
+	for (int i = 0; i < cf->nr_policies; i++) {
+		const struct jpower_policy *p = &cf->policy[i];
+
+		fprintf(f, "%s{\"cpus\":", i ? "," : "");
+		json_cpulist(f, &p->cpus);
+		fprintf(f, ",\"driver\":");
+		json_str(f, p->driver);
+		fprintf(f, ",\"governor\":");
+		json_str(f, p->governor);
+		fprintf(f, ",\"min_khz\":%u,\"max_khz\":%u,\"freqs_khz\":[", p->min_khz, p->max_khz);
+		for (int j = 0; j < p->nr_freqs; j++)
+			fprintf(f, "%s%u", j ? "," : "", p->freq_khz[j]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "],\"energy_model\":{\"source\":");
+	json_str(f, jpower_em_source_name(em->source));
+	fprintf(f, ",\"origin\":");
+	json_str(f, em->origin);
+	fprintf(f, ",\"domains\":[");
+	for (int p = 0; p < em->nr_pds; p++) {
+		const struct jpower_pd *pd = &em->pd[p];
+
+		fprintf(f, "%s{\"name\":", p ? "," : "");
+		json_str(f, pd->name);
+		fprintf(f, ",\"cpus\":");
+		json_cpulist(f, &pd->cpus);
+		fprintf(f, ",\"capacity\":%u,\"idle_mw\":%.3f,\"opps\":[", pd->capacity, pd->idle_mw);
+		for (int i = 0; i < pd->nr_opps; i++) {
+			const struct jpower_opp *o = &pd->opp[i];
+
+			fprintf(f,
+				"%s{\"khz\":%u,\"capacity\":%u,\"power_mw\":%.3f,\"cost\":%.3f,"
+				"\"inefficient\":%s}",
+				i ? "," : "", o->khz, o->capacity, o->power_mw, o->cost,
+				o->inefficient ? "true" : "false");
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}");
+}
+
+void joule_show_model_json(FILE *f, const struct jtopo *t, const struct jpower_cpufreq *cf,
+			   const struct jpower_model *em)
+{
+	fputc('{', f);
+	json_topology(f, t, em);
+	json_power(f, cf, em);
+	fprintf(f, ",\"warnings\":[");
+	for (int i = 0; i < t->nr_warnings; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, t->warning[i]);
+	}
+	fprintf(f, "]}\n");
+}

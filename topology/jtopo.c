@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * jtopo_load(): hwloc for the structure and kinds, sysfs for capacity.
+ * The policy of which capacity source wins is in jtopo.h.
+ */
+#include <errno.h>
+#include <hwloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jtopo.h"
+
+#define SYS_CPU "/sys/devices/system/cpu"
+
+const char *jtopo_cap_source_name(enum jtopo_cap_source s)
+{
+	switch (s) {
+	case JTOPO_CAP_SYSFS: return "cpu_capacity";
+	case JTOPO_CAP_CPPC: return "acpi_cppc highest_perf";
+	case JTOPO_CAP_AMD_PSTATE: return "amd_pstate_highest_perf";
+	case JTOPO_CAP_HWLOC_KIND: return "hwloc cpukinds";
+	case JTOPO_CAP_HOMOGENEOUS: return "homogeneous";
+	}
+	return "?";
+}
+
+void jtopo_kind_name(int k, int n, char *buf, size_t len)
+{
+	if (n <= 1)
+		snprintf(buf, len, "cpu");
+	else if (k == 0)
+		snprintf(buf, len, "little");
+	else if (k == n - 1)
+		snprintf(buf, len, "big");
+	else if (n == 3)
+		snprintf(buf, len, "mid");
+	else
+		snprintf(buf, len, "mid%d", k);
+}
+
+void jtopo_warn(struct jtopo *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->nr_warnings >= JTOPO_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->warning[t->nr_warnings++], JTOPO_WARNING_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- hwloc ------------------------------------------------------------ */
+
+/*
+ * hwloc 2.x reads another root only through its environment (HWLOC_FSROOT);
+ * set it for the load and put the caller's environment back afterwards.
+ * Only the Linux backend runs then: the x86 one would read this CPU's CPUID.
+ */
+struct env_save {
+	const char *name;
+	char *old;
+};
+
+static void env_push(struct env_save *s, const char *name, const char *val)
+{
+	const char *old = getenv(name);
+
+	s->name = name;
+	s->old = old ? strdup(old) : NULL;
+	setenv(name, val, 1);
+}
+
+static void env_pop(struct env_save *s)
+{
+	if (s->old)
+		setenv(s->name, s->old, 1);
+	else
+		unsetenv(s->name);
+	free(s->old);
+}
+
+static int hwloc_open(hwloc_topology_t *topo, const struct jtopo_input *in, char *err,
+		      size_t errlen)
+{
+	struct env_save env[3];
+	bool fsroot = !in->xml && in->root && strcmp(in->root, "/");
+	int ret;
+
+	if (hwloc_topology_init(topo)) {
+		snprintf(err, errlen, "hwloc: cannot initialise a topology");
+		return -ENOMEM;
+	}
+	if (in->xml && hwloc_topology_set_xml(*topo, in->xml)) {
+		snprintf(err, errlen, "%s: hwloc cannot use this XML file: %s", in->xml,
+			 strerror(errno));
+		goto fail;
+	}
+	if (fsroot) {
+		env_push(&env[0], "HWLOC_FSROOT", in->root);
+		env_push(&env[1], "HWLOC_THISSYSTEM", "0");
+		env_push(&env[2], "HWLOC_COMPONENTS", "linux,stop");
+	}
+	ret = hwloc_topology_load(*topo);
+	if (fsroot)
+		for (int i = 2; i >= 0; i--)
+			env_pop(&env[i]);
+	if (ret) {
+		if (in->xml)
+			snprintf(err, errlen, "%s: not a valid hwloc XML topology", in->xml);
+		else
+			snprintf(err, errlen, "%s: hwloc cannot read the CPU topology there",
+				 fsroot ? in->root : "/sys");
+		goto fail;
+	}
+	return 0;
+fail:
+	hwloc_topology_destroy(*topo);
+	*topo = NULL;
+	return -EINVAL;
+}
+
+/* Dense ids for objects in the order CPUs first meet them. */
+struct id_map {
+	hwloc_obj_t obj[JTOPO_MAX_CPUS];
+	int n;
+};
+
+static int id_of(struct id_map *m, hwloc_obj_t obj)
+{
+	for (int i = 0; i < m->n; i++)
+		if (m->obj[i] == obj)
+			return i;
+	if (m->n >= JTOPO_MAX_CPUS)
+		return 0;
+	m->obj[m->n] = obj;
+	return m->n++;
+}
+
+/* The highest-level CPU cache above pu, and its level-2 one (NULL if none). */
+static void pu_caches(hwloc_obj_t pu, hwloc_obj_t *l2, hwloc_obj_t *llc)
+{
+	*l2 = *llc = NULL;
+	for (hwloc_obj_t o = pu->parent; o; o = o->parent) {
+		if (!hwloc_obj_type_is_dcache(o->type))
+			continue;
+		if (o->attr->cache.depth == 2)
+			*l2 = o;
+		if (!*llc || o->attr->cache.depth > (*llc)->attr->cache.depth)
+			*llc = o;
+	}
+}
+
+struct domain_maps {
+	struct id_map core, cluster, llc, package;
+};
+
+static void place_pu(struct jtopo *t, hwloc_topology_t topo, hwloc_obj_t pu,
+		     struct domain_maps *maps)
+{
+	struct jtopo_cpu *c = &t->cpu[pu->os_index];
+	hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_CORE, pu);
+	hwloc_obj_t pkg = hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_PACKAGE, pu);
+	hwloc_obj_t l2, llc, numa = NULL;
+	unsigned other;
+
+	if (!core)
+		core = pu;
+	pu_caches(pu, &l2, &llc);
+	c->core = id_of(&maps->core, core);
+	c->nr_threads = hwloc_bitmap_weight(core->cpuset);
+	c->sibling = -1;
+	hwloc_bitmap_foreach_begin(other, core->cpuset)
+	{
+		if (other != pu->os_index && c->sibling < 0)
+			c->sibling = (int)other;
+	}
+	hwloc_bitmap_foreach_end();
+	c->cluster = id_of(&maps->cluster, l2 ? l2 : core);
+	c->llc = id_of(&maps->llc, llc ? llc : (pkg ? pkg : core));
+	c->package = pkg ? id_of(&maps->package, pkg) : 0;
+	c->numa = -1;
+	while ((numa = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_NUMANODE, numa)))
+		if (hwloc_bitmap_isset(numa->cpuset, pu->os_index))
+			c->numa = (int)numa->os_index;
+}
+
+static void kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!strcmp(infos[i].name, "CoreType"))
+			snprintf(k->core_type, sizeof(k->core_type), "%s", infos[i].value);
+		else if (!strcmp(infos[i].name, "FrequencyMaxMHz"))
+			k->max_mhz = (unsigned)strtoul(infos[i].value, NULL, 10);
+		else if (!strcmp(infos[i].name, "LinuxCapacity"))
+			k->linux_capacity = (unsigned)strtoul(infos[i].value, NULL, 10);
+	}
+}
+
+/* hwloc's CPU kinds (ranked least efficient first); one kind if it has none. */
+static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t errlen)
+{
+	int n = hwloc_cpukinds_get_nr(topo, 0);
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+	if (!set)
+		return -ENOMEM;
+	if (n > JTOPO_MAX_KINDS) {
+		snprintf(err, errlen, "%s: %d CPU kinds; scx_joule supports at most %d", t->origin,
+			 n, JTOPO_MAX_KINDS);
+		hwloc_bitmap_free(set);
+		return -EINVAL;
+	}
+	t->nr_kinds = 0;
+	for (int i = 0; i < n; i++) {
+		struct jtopo_kind *k = &t->kind[t->nr_kinds];
+		struct hwloc_info_s *infos;
+		unsigned nr_infos, cpu;
+		int eff;
+
+		memset(k, 0, sizeof(*k));
+		if (hwloc_cpukinds_get_info(topo, (unsigned)i, set, &eff, &nr_infos, &infos, 0))
+			continue;
+		k->hwloc_efficiency = eff;
+		kind_info(k, infos, nr_infos);
+		hwloc_bitmap_foreach_begin(cpu, set)
+		{
+			if (jtopo_cpuset_isset(&t->online, (int)cpu))
+				jtopo_cpuset_set(&k->cpus, (int)cpu);
+		}
+		hwloc_bitmap_foreach_end();
+		if (!jtopo_cpuset_weight(&k->cpus)) {
+			snprintf(err, errlen, "%s: CPU kind #%d%s%s has no online CPUs", t->origin,
+				 i, k->core_type[0] ? " " : "", k->core_type);
+			hwloc_bitmap_free(set);
+			return -EINVAL;
+		}
+		t->nr_kinds++;
+	}
+	hwloc_bitmap_free(set);
+	return 0;
+}
+
+/* ---- CPUs: which exist, which are online ----------------------------- */
+
+static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in,
+			 char *err, size_t errlen)
+{
+	char buf[1024];
+	struct jtopo_cpuset possible;
+	hwloc_const_bitmap_t hw = hwloc_topology_get_topology_cpuset(topo);
+	int last, ret;
+
+	if (in->xml && !in->root) {
+		/* only the XML: the CPUs it shows are the online ones */
+		unsigned cpu;
+
+		hwloc_bitmap_foreach_begin(cpu, hw)
+		{
+			if (cpu >= JTOPO_MAX_CPUS) {
+				snprintf(err, errlen, "%s: CPU %u; scx_joule supports %d", in->xml,
+					 cpu, JTOPO_MAX_CPUS);
+				return -EINVAL;
+			}
+			jtopo_cpuset_set(&t->online, (int)cpu);
+		}
+		hwloc_bitmap_foreach_end();
+		last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
+		t->nr_cpus = last + 1;
+		return 0;
+	}
+	ret = jtopo_fs_line(in->root, SYS_CPU "/possible", buf, sizeof(buf));
+	if (!ret)
+		ret = jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS);
+	if (!ret)
+		ret = jtopo_fs_line(in->root, SYS_CPU "/online", buf, sizeof(buf));
+	if (!ret)
+		ret = jtopo_parse_cpulist(buf, &t->online, JTOPO_MAX_CPUS);
+	if (ret) {
+		snprintf(err, errlen, "%s" SYS_CPU "/{possible,online}: %s",
+			 in->root && strcmp(in->root, "/") ? in->root : "",
+			 ret == -EINVAL ? "not a CPU list (or a CPU beyond 255)" : strerror(-ret));
+		return ret;
+	}
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		t->online.bits[w] &= possible.bits[w];
+	for (int c = 0; c < JTOPO_MAX_CPUS; c++)
+		if (jtopo_cpuset_isset(&possible, c))
+			t->nr_cpus = c + 1;
+	/* an online CPU without a PU means its topology files are missing */
+	for (int c = 0; c < t->nr_cpus; c++) {
+		if (jtopo_cpuset_isset(&t->online, c) && !hwloc_bitmap_isset(hw, (unsigned)c)) {
+			snprintf(err, errlen,
+				 "%s: CPU %d is online but has no topology (missing "
+				 "%s/cpu%d/topology?)",
+				 t->origin, c, SYS_CPU, c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- capacity ---------------------------------------------------------- */
+
+struct cap_reading {
+	bool present;	    /* every online CPU has it */
+	bool distinct;	    /* the values tell CPUs apart */
+	unsigned long v[JTOPO_MAX_CPUS];
+};
+
+/*
+ * Read rel_fmt (with the CPU number) for every online CPU. Present for all
+ * or none; present for some is an error naming a CPU without it. Values
+ * outside [1, limit] are errors too.
+ */
+static int read_cap_files(const struct jtopo *t, const char *root, const char *rel_fmt,
+			  unsigned long limit, struct cap_reading *r, char *err, size_t errlen)
+{
+	int have = -1, miss = -1;
+	char rel[256];
+
+	memset(r, 0, sizeof(*r));
+	for (int c = 0; c < t->nr_cpus; c++) {
+		uint64_t v;
+		int ret;
+
+		if (!jtopo_cpuset_isset(&t->online, c))
+			continue;
+		snprintf(rel, sizeof(rel), rel_fmt, c);
+		ret = jtopo_fs_u64(root, rel, &v);
+		if (ret == -ENOENT) {
+			miss = c;
+			continue;
+		}
+		if (ret || v < 1 || v > limit) {
+			snprintf(err, errlen, "%s%s: %s (expected 1..%lu)",
+				 root && strcmp(root, "/") ? root : "", rel,
+				 ret ? "not a number" : "value out of range", limit);
+			return -EINVAL;
+		}
+		r->v[c] = v;
+		have = c;
+	}
+	if (have >= 0 && miss >= 0) {
+		snprintf(rel, sizeof(rel), rel_fmt, miss);
+		snprintf(err, errlen, "%s%s: missing (CPU %d has one)",
+			 root && strcmp(root, "/") ? root : "", rel, have);
+		return -EINVAL;
+	}
+	r->present = have >= 0;
+	return 0;
+}
+
+static void cap_finish(const struct jtopo *t, struct cap_reading *r)
+{
+	unsigned long first = 0;
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		if (!r->present || !jtopo_cpuset_isset(&t->online, c))
+			continue;
+		if (!first)
+			first = r->v[c];
+		else if (r->v[c] != first)
+			r->distinct = true;
+	}
+}
+
+/* Per online CPU, its kind's LinuxCapacity, else its FrequencyMaxMHz. */
+static void cap_from_kinds(const struct jtopo *t, struct cap_reading *r)
+{
+	bool all_cap = t->nr_kinds > 1, all_mhz = t->nr_kinds > 1;
+
+	memset(r, 0, sizeof(*r));
+	for (int k = 0; k < t->nr_kinds; k++) {
+		all_cap &= t->kind[k].linux_capacity > 0;
+		all_mhz &= t->kind[k].max_mhz > 0;
+	}
+	if (!all_cap && !all_mhz)
+		return;
+	for (int k = 0; k < t->nr_kinds; k++)
+		for (int c = 0; c < t->nr_cpus; c++)
+			if (jtopo_cpuset_isset(&t->kind[k].cpus, c))
+				r->v[c] = all_cap ? t->kind[k].linux_capacity : t->kind[k].max_mhz;
+	r->present = true;
+}
+
+static void apply_capacity(struct jtopo *t, const struct cap_reading *r)
+{
+	unsigned long max = 0;
+
+	for (int c = 0; c < t->nr_cpus; c++)
+		if (jtopo_cpuset_isset(&t->online, c) && r->v[c] > max)
+			max = r->v[c];
+	for (int c = 0; c < t->nr_cpus; c++) {
+		unsigned long cap = 1024;
+
+		if (!jtopo_cpuset_isset(&t->online, c))
+			continue;
+		if (r && r->present && max)
+			cap = r->v[c] * 1024 / max;
+		t->cpu[c].capacity = cap ? (unsigned)cap : 1;
+	}
+}
+
+static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *err,
+			 size_t errlen)
+{
+	static struct cap_reading r[JTOPO_CAP_HOMOGENEOUS];
+	bool sysfs = in->root || !in->xml;
+	int ret = 0, chosen = -1, first_present = -1;
+
+	memset(r, 0, sizeof(r));
+	if (sysfs) {
+		ret = read_cap_files(t, in->root, SYS_CPU "/cpu%d/cpu_capacity", 1024,
+				     &r[JTOPO_CAP_SYSFS], err, errlen);
+		if (!ret)
+			ret = read_cap_files(t, in->root, SYS_CPU "/cpu%d/acpi_cppc/highest_perf",
+					     1UL << 32, &r[JTOPO_CAP_CPPC], err, errlen);
+		if (!ret)
+			ret = read_cap_files(t, in->root,
+					     SYS_CPU "/cpu%d/cpufreq/amd_pstate_highest_perf",
+					     1UL << 32, &r[JTOPO_CAP_AMD_PSTATE], err, errlen);
+		if (ret)
+			return ret;
+	}
+	cap_from_kinds(t, &r[JTOPO_CAP_HWLOC_KIND]);
+	for (int s = 0; s < JTOPO_CAP_HOMOGENEOUS; s++) {
+		cap_finish(t, &r[s]);
+		if (r[s].present && first_present < 0)
+			first_present = s;
+		if (r[s].distinct && chosen < 0)
+			chosen = s;
+	}
+	if (chosen < 0)
+		chosen = first_present;
+	if (chosen < 0) {
+		t->cap_source = JTOPO_CAP_HOMOGENEOUS;
+		apply_capacity(t, NULL);
+		if (t->nr_kinds > 1)
+			jtopo_warn(t,
+				   "%d CPU kinds but no capacity source (cpu_capacity, CPPC, "
+				   "amd-pstate, hwloc kind infos): every CPU gets 1024",
+				   t->nr_kinds);
+		return 0;
+	}
+	t->cap_source = (enum jtopo_cap_source)chosen;
+	apply_capacity(t, &r[chosen]);
+	return 0;
+}
+
+/* ---- kinds from capacity, ordering ------------------------------------ */
+
+static unsigned kind_mean_capacity(const struct jtopo *t, const struct jtopo_kind *k)
+{
+	unsigned long sum = 0;
+	int n = 0;
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		if (jtopo_cpuset_isset(&k->cpus, c)) {
+			sum += t->cpu[c].capacity;
+			n++;
+		}
+	}
+	return n ? (unsigned)(sum / (unsigned long)n) : 0;
+}
+
+/*
+ * hwloc saw one kind (or none) but capacities differ: group CPUs whose
+ * capacities are within 10% of the smallest of the group (so favoured
+ * cores of one kind, a few percent apart, stay one kind).
+ */
+static void kinds_from_capacity(struct jtopo *t)
+{
+	unsigned lo = 0;
+
+	t->nr_kinds = 0;
+	for (;;) {
+		unsigned next = ~0u;
+		struct jtopo_kind *k;
+
+		for (int c = 0; c < t->nr_cpus; c++)
+			if (jtopo_cpuset_isset(&t->online, c) && t->cpu[c].capacity > lo &&
+			    t->cpu[c].capacity < next)
+				next = t->cpu[c].capacity;
+		if (next == ~0u || t->nr_kinds == JTOPO_MAX_KINDS)
+			break;
+		k = &t->kind[t->nr_kinds++];
+		memset(k, 0, sizeof(*k));
+		k->hwloc_efficiency = -1;
+		lo = next + next / 10;
+		for (int c = 0; c < t->nr_cpus; c++)
+			if (jtopo_cpuset_isset(&t->online, c) && t->cpu[c].capacity >= next &&
+			    t->cpu[c].capacity <= lo)
+				jtopo_cpuset_set(&k->cpus, c);
+	}
+}
+
+static void order_kinds(struct jtopo *t)
+{
+	/* insertion sort by mean capacity; hwloc's order breaks ties */
+	for (int i = 1; i < t->nr_kinds; i++) {
+		struct jtopo_kind k = t->kind[i];
+		unsigned cap = kind_mean_capacity(t, &k);
+		int j = i - 1;
+
+		while (j >= 0 && kind_mean_capacity(t, &t->kind[j]) > cap) {
+			t->kind[j + 1] = t->kind[j];
+			j--;
+		}
+		t->kind[j + 1] = k;
+	}
+	for (int k = 0; k < t->nr_kinds; k++) {
+		jtopo_kind_name(k, t->nr_kinds, t->kind[k].name, sizeof(t->kind[k].name));
+		for (int c = 0; c < t->nr_cpus; c++)
+			if (jtopo_cpuset_isset(&t->kind[k].cpus, c))
+				t->cpu[c].kind = k;
+	}
+}
+
+static bool capacities_differ(const struct jtopo *t)
+{
+	int first = jtopo_cpuset_first(&t->online);
+
+	for (int c = 0; c < t->nr_cpus; c++)
+		if (jtopo_cpuset_isset(&t->online, c) &&
+		    t->cpu[c].capacity != t->cpu[first].capacity)
+			return true;
+	return false;
+}
+
+static void classify(struct jtopo *t)
+{
+	if (t->nr_kinds <= 1 && capacities_differ(t))
+		kinds_from_capacity(t);
+	if (t->nr_kinds <= 1) {
+		struct jtopo_kind one = t->nr_kinds ? t->kind[0] : (struct jtopo_kind){0};
+
+		if (!t->nr_kinds)
+			one.hwloc_efficiency = -1;
+		one.cpus = t->online;
+		t->kind[0] = one;
+		t->nr_kinds = 1;
+	}
+	order_kinds(t);
+}
+
+/* ---- the whole model --------------------------------------------------- */
+
+static int read_structure(struct jtopo *t, hwloc_topology_t topo)
+{
+	static struct domain_maps maps;
+	hwloc_obj_t pu = NULL;
+
+	memset(&maps, 0, sizeof(maps));
+	while ((pu = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PU, pu))) {
+		if (pu->os_index >= JTOPO_MAX_CPUS || !jtopo_cpuset_isset(&t->online, (int)pu->os_index))
+			continue;
+		place_pu(t, topo, pu, &maps);
+		t->cpu[pu->os_index].online = true;
+	}
+	t->nr_online = jtopo_cpuset_weight(&t->online);
+	t->nr_cores = maps.core.n;
+	t->nr_clusters = maps.cluster.n;
+	t->nr_llcs = maps.llc.n;
+	t->nr_packages = maps.package.n ? maps.package.n : 1;
+	t->nr_numa = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	return 0;
+}
+
+int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
+{
+	hwloc_topology_t topo = NULL;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (in->xml)
+		snprintf(t->origin, sizeof(t->origin), "%s", in->xml);
+	else if (in->root && strcmp(in->root, "/"))
+		snprintf(t->origin, sizeof(t->origin), "%s", in->root);
+	else
+		snprintf(t->origin, sizeof(t->origin), "this machine");
+	if (in->root && strcmp(in->root, "/") && !jtopo_fs_exists(in->root, SYS_CPU)) {
+		snprintf(err, errlen, "%s: no sys/devices/system/cpu there (not a sysfs root)",
+			 in->root);
+		return -ENOENT;
+	}
+	ret = hwloc_open(&topo, in, err, errlen);
+	if (ret)
+		return ret;
+	ret = read_cpu_sets(t, topo, in, err, errlen);
+	if (!ret && !t->nr_cpus) {
+		snprintf(err, errlen, "%s: no CPUs", t->origin);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = read_structure(t, topo);
+	if (!ret)
+		ret = read_kinds(t, topo, err, errlen);
+	if (!ret)
+		ret = read_capacity(t, in, err, errlen);
+	if (!ret)
+		classify(t);
+	hwloc_topology_destroy(topo);
+	return ret;
+}

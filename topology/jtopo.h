@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The machine's CPU topology and per-CPU capacity.
+ *
+ * Structure (cores, SMT siblings, L2 clusters, last-level caches, packages,
+ * NUMA nodes) and CPU kinds come from hwloc: from this machine, from a
+ * recorded root directory (sys/, proc/: hwloc's Linux backend reads it), or
+ * from an hwloc XML export. Kinds are ranked from the least to the most
+ * capable and named little, (mid...), big; a machine with one kind has one
+ * kind named "cpu".
+ *
+ * Capacity (the kernel's 0..1024 scale, 1024 = the biggest CPU) comes from
+ * the first of these sources that is present for every online CPU and tells
+ * the CPUs apart; if none does, from the first present, and otherwise every
+ * CPU gets 1024:
+ *   1. sysfs cpu_capacity (arm64, riscv, x86 hybrid with recent kernels);
+ *   2. ACPI CPPC highest_perf, relative to the highest one;
+ *   3. amd-pstate's amd_pstate_highest_perf, relative to the highest one;
+ *   4. hwloc CPU kinds: their LinuxCapacity info, else FrequencyMaxMHz
+ *      relative to the fastest kind (same work per clock assumed);
+ *   5. homogeneous: 1024.
+ * Sources 1-3 need a sysfs root (this machine or --sysfs-root); an XML
+ * topology alone offers only 4 and 5.
+ *
+ * Errors are returned with a message naming the file or CPU; warnings (a
+ * missing optional source and the fallback taken) are collected in the
+ * struct for the caller to print.
+ */
+#ifndef JTOPO_H
+#define JTOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "jtopo_fs.h"
+
+#define JTOPO_MAX_CPUS	   256
+#define JTOPO_MAX_KINDS	   8
+#define JTOPO_MAX_WARNINGS 8
+#define JTOPO_WARNING_LEN  200
+
+enum jtopo_cap_source {
+	JTOPO_CAP_SYSFS,
+	JTOPO_CAP_CPPC,
+	JTOPO_CAP_AMD_PSTATE,
+	JTOPO_CAP_HWLOC_KIND,
+	JTOPO_CAP_HOMOGENEOUS,
+};
+
+struct jtopo_cpu {
+	bool online;
+	int kind;	  /* index into jtopo.kind[], 0 = least capable */
+	unsigned capacity; /* 0..1024 */
+	int core;	  /* the core (hwloc logical index) */
+	int sibling;	  /* another hardware thread of the core, -1 if none */
+	int nr_threads;	  /* hardware threads of the core */
+	int cluster;	  /* L2 domain (the core itself when it has its own L2) */
+	int llc;	  /* last-level cache domain */
+	int package;
+	int numa; /* NUMA node (OS index), -1 if unknown */
+};
+
+struct jtopo_kind {
+	char name[16];	    /* little, mid, big, or cpu */
+	int hwloc_efficiency; /* hwloc's ranking, -1 if hwloc gave none */
+	char core_type[32];   /* hwloc CoreType info (IntelCore, IntelAtom...) or "" */
+	unsigned max_mhz;     /* hwloc FrequencyMaxMHz info, 0 if unknown */
+	unsigned linux_capacity; /* hwloc LinuxCapacity info, 0 if unknown */
+	struct jtopo_cpuset cpus; /* online CPUs of this kind */
+};
+
+struct jtopo {
+	int nr_cpus;	/* possible CPUs: highest CPU number + 1 */
+	int nr_online;
+	struct jtopo_cpuset online;
+	struct jtopo_cpu cpu[JTOPO_MAX_CPUS];
+	int nr_kinds;
+	struct jtopo_kind kind[JTOPO_MAX_KINDS];
+	int nr_cores, nr_clusters, nr_llcs, nr_packages, nr_numa;
+	enum jtopo_cap_source cap_source;
+	char origin[256]; /* "this machine", the root directory or the XML file */
+	int nr_warnings;
+	char warning[JTOPO_MAX_WARNINGS][JTOPO_WARNING_LEN];
+};
+
+struct jtopo_input {
+	const char *xml;  /* hwloc XML file, or NULL */
+	const char *root; /* file-system root for sysfs (and hwloc if no xml); NULL = / */
+};
+
+/* Fill t from in. 0, or -errno with a one-line message in err. */
+int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen);
+
+const char *jtopo_cap_source_name(enum jtopo_cap_source s);
+
+/* Kind names for n kinds, least capable first: index k of n. */
+void jtopo_kind_name(int k, int n, char *buf, size_t len);
+
+/* Record a warning (dropped beyond JTOPO_MAX_WARNINGS). */
+void jtopo_warn(struct jtopo *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jtopo_fs.h"
+
+int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(out, len, "%s", root && strcmp(root, "/") ? root : "");
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	m = vsnprintf(out + n, len - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)(n + m) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len)
+{
+	char path[4096];
+	size_t got;
+	FILE *f;
+	int err;
+
+	err = jtopo_fs_path(path, sizeof(path), root, "%s", rel);
+	if (err)
+		return err;
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	got = fread(buf, 1, len - 1, f);
+	err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	buf[got] = '\0';
+	return err;
+}
+
+int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len)
+{
+	int err = jtopo_fs_text(root, rel, buf, len);
+
+	if (err)
+		return err;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? 0 : -EIO;
+}
+
+int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val)
+{
+	char buf[64], *end;
+	int err = jtopo_fs_line(root, rel, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || buf[0] == '-' || (*end && *end != ' '))
+		return -EINVAL;
+	return 0;
+}
+
+bool jtopo_fs_exists(const char *root, const char *rel)
+{
+	char path[4096];
+
+	return !jtopo_fs_path(path, sizeof(path), root, "%s", rel) && access(path, F_OK) == 0;
+}
+
+int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus)
+{
+	const char *p = list;
+
+	memset(set, 0, sizeof(*set));
+	if (max_cpus > 64 * JTOPO_MASK_WORDS)
+		max_cpus = 64 * JTOPO_MASK_WORDS;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != '\n') {
+		char *end;
+		long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		lo = strtol(p, &end, 10);
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			if (p[1] < '0' || p[1] > '9')
+				return -EINVAL;
+			hi = strtol(p + 1, &end, 10);
+			if (hi < lo)
+				return -EINVAL;
+			p = end;
+		}
+		if (hi >= max_cpus)
+			return -EINVAL;
+		for (long c = lo; c <= hi; c++)
+			jtopo_cpuset_set(set, (int)c);
+		if (*p == ',' || *p == ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+void jtopo_format_cpulist(const struct jtopo_cpuset *set, char *buf, size_t len)
+{
+	size_t n = 0;
+	int c = 0, max = 64 * JTOPO_MASK_WORDS;
+
+	buf[0] = '\0';
+	while (c < max) {
+		int lo, hi, w;
+
+		if (!jtopo_cpuset_isset(set, c)) {
+			c++;
+			continue;
+		}
+		lo = hi = c;
+		while (hi + 1 < max && jtopo_cpuset_isset(set, hi + 1))
+			hi++;
+		if (lo == hi)
+			w = snprintf(buf + n, len - n, "%s%d", n ? "," : "", lo);
+		else
+			w = snprintf(buf + n, len - n, "%s%d-%d", n ? "," : "", lo, hi);
+		if (w < 0 || (size_t)w >= len - n)
+			return;
+		n += (size_t)w;
+		c = hi + 1;
+	}
+}
+
+int jtopo_cpuset_weight(const struct jtopo_cpuset *s)
+{
+	int n = 0;
+
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		n += __builtin_popcountll(s->bits[w]);
+	return n;
+}
+
+int jtopo_cpuset_first(const struct jtopo_cpuset *s)
+{
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		if (s->bits[w])
+			return 64 * w + __builtin_ctzll(s->bits[w]);
+	return -1;
+}

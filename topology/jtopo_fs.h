@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reading sysfs-style files below a file-system root, so the same code reads
+ * this machine (root "/" or NULL) and recorded machines (a directory laid out
+ * like /: sys/..., proc/...). Errors are returned as -errno, never printed.
+ */
+#ifndef JTOPO_FS_H
+#define JTOPO_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JTOPO_MASK_WORDS 4 /* 256 CPUs */
+
+/* Bitmask of CPUs, word w bit b = CPU 64*w + b. */
+struct jtopo_cpuset {
+	uint64_t bits[JTOPO_MASK_WORDS];
+};
+
+/* root + path built from fmt; "" if root is NULL. */
+int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* First line of root/path, without its newline: 0, -errno, or -EIO if empty. */
+int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len);
+
+/* A whole small file (up to len - 1 bytes), NUL-terminated. */
+int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len);
+
+/* An unsigned decimal file: 0, -errno, or -EINVAL if it holds no number. */
+int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val);
+
+bool jtopo_fs_exists(const char *root, const char *rel);
+
+/*
+ * A CPU list as the kernel prints it: "0-3,6" (cpulist) or "0 1 2"
+ * (cpufreq's affected_cpus). -EINVAL on bad syntax or a CPU beyond max.
+ */
+int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus);
+
+/* "0-3,6": the inverse, for messages and JSON. */
+void jtopo_format_cpulist(const struct jtopo_cpuset *set, char *buf, size_t len);
+
+static inline void jtopo_cpuset_set(struct jtopo_cpuset *s, int cpu)
+{
+	s->bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+static inline bool jtopo_cpuset_isset(const struct jtopo_cpuset *s, int cpu)
+{
+	return cpu >= 0 && cpu < 64 * JTOPO_MASK_WORDS && (s->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+int jtopo_cpuset_weight(const struct jtopo_cpuset *s);
+int jtopo_cpuset_first(const struct jtopo_cpuset *s); /* -1 if empty */
+
+#endif
