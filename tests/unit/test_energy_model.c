@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The energy-model file format (good and bad input), the kernel's cost and
+ * inefficiency rule, the derived model's formula, domains from cpufreq
+ * policies, and CPU lists. The topology here is built by hand: 4 little
+ * CPUs of capacity 381 and 2 big ones of 1024 (RK3399's figures).
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jpower.h"
+#include "jtopo.h"
+
+static struct jtopo topo;
+static struct jpower_model em;
+static char err[512];
+
+static void board(struct jtopo *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = 6;
+	t->nr_kinds = 2;
+	snprintf(t->origin, sizeof(t->origin), "hand-made board");
+	for (int c = 0; c < 6; c++) {
+		bool big = c >= 4;
+
+		t->cpu[c].online = true;
+		t->cpu[c].kind = big;
+		t->cpu[c].capacity = big ? 1024 : 381;
+		t->cpu[c].sibling = -1;
+		jtopo_cpuset_set(&t->online, c);
+		jtopo_cpuset_set(&t->kind[big].cpus, c);
+	}
+	t->nr_online = 6;
+	snprintf(t->kind[0].name, sizeof(t->kind[0].name), "little");
+	snprintf(t->kind[1].name, sizeof(t->kind[1].name), "big");
+}
+
+static int parse(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret;
+
+	assert_non_null(f);
+	err[0] = '\0';
+	ret = jpower_em_parse(&em, &topo, f, "test.em", err, sizeof(err));
+	fclose(f);
+	return ret;
+}
+
+#define GOOD_FILE                                                                                  \
+	"# two domains\n"                                                                          \
+	"scx-joule-energy-model 1\n"                                                               \
+	"pd little cpus=0-3 idle_mw=5\n"                                                           \
+	"opp little khz=408000 mw=20\n"                                                            \
+	"opp little khz=1416000 mw=180  # top\n"                                                   \
+	"pd big cpus=4,5 idle_mw=20\n"                                                             \
+	"opp big khz=408000 mw=100\n"                                                              \
+	"opp big khz=1200000 mw=400\n"                                                             \
+	"opp big khz=1800000 mw=1200\n"
+
+static void test_file_good(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(GOOD_FILE), 0);
+	assert_int_equal(em.source, JPOWER_EM_FILE);
+	assert_int_equal(em.nr_pds, 2);
+	assert_string_equal(em.pd[0].name, "little");
+	assert_int_equal(em.pd[0].nr_opps, 2);
+	assert_int_equal(em.pd[0].kind, 0);
+	assert_int_equal(em.pd[0].capacity, 381);
+	assert_true(fabs(em.pd[0].idle_mw - 5) < 1e-9);
+	/* capacity at an OPP: the CPU's capacity times f / f_max, truncated */
+	assert_int_equal(em.pd[0].opp[0].capacity, 381 * 408000 / 1416000);
+	assert_int_equal(em.pd[0].opp[1].capacity, 381);
+	/* cost = power * f_max / f */
+	assert_true(fabs(em.pd[0].opp[0].cost - 20.0 * 1416000 / 408000) < 1e-6);
+	assert_true(fabs(em.pd[0].opp[1].cost - 180.0) < 1e-6);
+	assert_int_equal(em.pd[1].kind, 1);
+	assert_int_equal(em.pd[1].nr_opps, 3);
+	assert_int_equal(em.pd[1].opp[1].capacity, 1024 * 1200000 / 1800000);
+}
+
+/* The kernel's rule: an OPP is inefficient if a faster one costs no more. */
+static void test_inefficient(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("scx-joule-energy-model 1\n"
+			       "pd all cpus=0-5\n"
+			       "opp all khz=500000 mw=100\n"  /* cost 400 */
+			       "opp all khz=1000000 mw=150\n" /* cost 300 */
+			       "opp all khz=1500000 mw=240\n" /* cost 320 */
+			       "opp all khz=2000000 mw=400\n" /* cost 400 */),
+			 0);
+	assert_true(fabs(em.pd[0].opp[0].cost - 400) < 1e-9);
+	assert_true(fabs(em.pd[0].opp[1].cost - 300) < 1e-9);
+	assert_true(em.pd[0].opp[0].inefficient); /* 400 >= min(300, 320, 400) */
+	assert_false(em.pd[0].opp[1].inefficient);
+	assert_false(em.pd[0].opp[2].inefficient); /* 320 < 400 above it */
+	assert_false(em.pd[0].opp[3].inefficient); /* the top never is */
+}
+
+struct bad_case {
+	const char *text;
+	const char *message; /* a substring of the error */
+};
+
+static const struct bad_case bad_cases[] = {
+	{"", "test.em: empty"},
+	{"scx-joule-energy-model 2\n", "test.em:1: expected 'scx-joule-energy-model 1'"},
+	{"pd x cpus=0-5\n", "test.em:1: expected"},
+	{"scx-joule-energy-model 1\npd little cpus=0-3\nopp little khz=1000 mw=1\nbogus\n",
+	 "test.em:4: unknown keyword 'bogus'"},
+	{"scx-joule-energy-model 1\npd a cpus=0-9\n", "test.em:2: bad 'cpus=0-9'"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5 idle_mw=-1\n", "test.em:2: bad 'idle_mw=-1'"},
+	{"scx-joule-energy-model 1\npd a\n", "test.em:2: domain a has no cpus="},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\npd a cpus=0\n", "test.em:3: domain name 'a'"},
+	{"scx-joule-energy-model 1\nopp a khz=1 mw=1\n", "test.em:2: 'opp' names no declared"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=2000 mw=1\nopp a khz=1000 mw=2\n",
+	 "test.em:4: domain a: 1000 kHz is not above the previous OPP (2000 kHz)"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=2000 mw=1\nopp a khz=2000 mw=2\n",
+	 "test.em:4: domain a: 2000 kHz is not above"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=1000 mw=1e9\n", "test.em:3: bad 'mw=1e9'"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=abc mw=1\n", "test.em:3: bad 'khz=abc'"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a mw=1\n", "test.em:3: 'opp a' needs khz="},
+	{"scx-joule-energy-model 1\npd a cpus=0-3\nopp a khz=1000 mw=1\n",
+	 "test.em: CPU 4 is in 0 performance domains"},
+	{"scx-joule-energy-model 1\npd a cpus=0-4\npd b cpus=4-5\nopp a khz=1 mw=1\nopp b khz=1 "
+	 "mw=1\n",
+	 "test.em: CPU 4 is in 2 performance domains"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\n", "performance domain a has no operating"},
+};
+
+static void test_file_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		int ret = parse(bad_cases[i].text);
+
+		if (ret == 0 || !strstr(err, bad_cases[i].message))
+			fail_msg("case %zu: ret %d, error '%s', expected '%s'", i, ret, err,
+				 bad_cases[i].message);
+	}
+}
+
+static void test_load_missing_file(void **state)
+{
+	(void)state;
+	assert_int_equal(jpower_em_load(&em, &topo, "/nonexistent/model.em", err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "/nonexistent/model.em: No such file or directory");
+}
+
+/* What --write-energy-model writes, --energy-model reads back unchanged. */
+static void test_write_read_back(void **state)
+{
+	static struct jpower_model first;
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(GOOD_FILE), 0);
+	first = em;
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(jpower_em_write(&first, f), 0);
+	fclose(f);
+	assert_int_equal(parse(buf), 0);
+	assert_int_equal(em.nr_pds, first.nr_pds);
+	for (int p = 0; p < em.nr_pds; p++) {
+		assert_string_equal(em.pd[p].name, first.pd[p].name);
+		assert_memory_equal(&em.pd[p].cpus, &first.pd[p].cpus, sizeof(em.pd[p].cpus));
+		assert_int_equal(em.pd[p].nr_opps, first.pd[p].nr_opps);
+		for (int i = 0; i < em.pd[p].nr_opps; i++) {
+			assert_int_equal(em.pd[p].opp[i].khz, first.pd[p].opp[i].khz);
+			assert_true(fabs(em.pd[p].opp[i].power_mw - first.pd[p].opp[i].power_mw) <
+				    1e-3);
+		}
+	}
+}
+
+static void two_policies(struct jpower_cpufreq *cf)
+{
+	static const unsigned little[] = {408000, 816000, 1416000};
+	static const unsigned big[] = {408000, 1200000, 1800000};
+
+	memset(cf, 0, sizeof(*cf));
+	cf->nr_policies = 2;
+	for (int c = 0; c < 6; c++)
+		jtopo_cpuset_set(&cf->policy[c >= 4].cpus, c);
+	cf->policy[0].nr_freqs = 3;
+	cf->policy[1].nr_freqs = 3;
+	memcpy(cf->policy[0].freq_khz, little, sizeof(little));
+	memcpy(cf->policy[1].freq_khz, big, sizeof(big));
+	cf->policy[0].min_khz = cf->policy[1].min_khz = 408000;
+	cf->policy[0].max_khz = 1416000;
+	cf->policy[1].max_khz = 1800000;
+}
+
+/*
+ * P = 436 uW/MHz/V^2 * ipc^2 * f[MHz] * V(f)^2, V linear 0.70..1.20 V over
+ * the machine's frequency range, ipc = capacity per MHz relative to the
+ * biggest CPU (docs/energy-model.md).
+ */
+static void test_derived(void **state)
+{
+	static struct jpower_cpufreq cf;
+	double ipc = 381.0 / 1024 * 1800000 / 1416000;
+	double v_top = 0.70 + 0.50 * (1416000.0 - 408000) / (1800000 - 408000);
+
+	(void)state;
+	two_policies(&cf);
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(em.nr_pds, 2);
+	assert_string_equal(em.pd[0].name, "cpu0");
+	assert_string_equal(em.pd[1].name, "cpu4");
+	assert_int_equal(jpower_em_derive(&em, &topo, err, sizeof(err)), 0);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	/* big at the top: 436 * 1 * 1800 * 1.2^2 uW */
+	assert_true(fabs(em.pd[1].opp[2].power_mw - 436.0 * 1800 * 1.44 / 1000) < 1e-6);
+	assert_true(fabs(em.pd[1].opp[0].power_mw - 436.0 * 408 * 0.49 / 1000) < 1e-6);
+	assert_true(fabs(em.pd[0].opp[2].power_mw -
+			 436.0 * ipc * ipc * 1416 * v_top * v_top / 1000) < 1e-6);
+	assert_true(fabs(em.pd[0].idle_mw - em.pd[0].opp[0].power_mw * 0.05) < 1e-9);
+	/* a little CPU does the same work for less energy than a big one */
+	assert_true(em.pd[0].opp[2].cost < em.pd[1].opp[1].cost);
+}
+
+/* One policy per CPU (intel_pstate, amd-pstate): one domain per kind, a 100 MHz ladder. */
+static void test_per_cpu_policies(void **state)
+{
+	static struct jpower_cpufreq cf;
+
+	(void)state;
+	memset(&cf, 0, sizeof(cf));
+	cf.nr_policies = 6;
+	for (int c = 0; c < 6; c++) {
+		jtopo_cpuset_set(&cf.policy[c].cpus, c);
+		cf.policy[c].min_khz = 400000;
+		cf.policy[c].max_khz = c >= 4 ? 4700000 : 3500000;
+	}
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(em.nr_pds, 2);
+	assert_string_equal(em.pd[0].name, "little");
+	assert_string_equal(em.pd[1].name, "big");
+	assert_int_equal(em.pd[0].nr_opps, 32); /* 400..3400 MHz by 100, then 3500 */
+	assert_int_equal(em.pd[0].opp[0].khz, 400000);
+	assert_int_equal(em.pd[0].opp[31].khz, 3500000);
+	assert_int_equal(em.pd[1].nr_opps, 44);
+	assert_int_equal(em.pd[1].opp[43].khz, 4700000);
+}
+
+/* No cpufreq: one domain per kind without operating points, no energy model. */
+static void test_no_cpufreq(void **state)
+{
+	static struct jpower_cpufreq cf;
+
+	(void)state;
+	memset(&cf, 0, sizeof(cf));
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(em.nr_pds, 2);
+	assert_int_equal(em.pd[0].nr_opps, 0);
+	assert_int_equal(jpower_em_derive(&em, &topo, err, sizeof(err)), -ENOENT);
+}
+
+static void test_cpulist(void **state)
+{
+	struct jtopo_cpuset s;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(jtopo_parse_cpulist("0-3,6,8-9\n", &s, 16), 0);
+	assert_int_equal(jtopo_cpuset_weight(&s), 7);
+	jtopo_format_cpulist(&s, buf, sizeof(buf));
+	assert_string_equal(buf, "0-3,6,8-9");
+	assert_int_equal(jtopo_parse_cpulist("4 5 ", &s, 16), 0); /* cpufreq's style */
+	jtopo_format_cpulist(&s, buf, sizeof(buf));
+	assert_string_equal(buf, "4-5");
+	assert_int_equal(jtopo_parse_cpulist("3-1", &s, 16), -EINVAL);
+	assert_int_equal(jtopo_parse_cpulist("0-16", &s, 16), -EINVAL);
+	assert_int_equal(jtopo_parse_cpulist("a", &s, 16), -EINVAL);
+	assert_int_equal(jtopo_parse_cpulist("1-", &s, 16), -EINVAL);
+}
+
+static void test_kind_names(void **state)
+{
+	char b[16];
+
+	(void)state;
+	jtopo_kind_name(0, 1, b, sizeof(b));
+	assert_string_equal(b, "cpu");
+	jtopo_kind_name(1, 3, b, sizeof(b));
+	assert_string_equal(b, "mid");
+	jtopo_kind_name(2, 3, b, sizeof(b));
+	assert_string_equal(b, "big");
+	jtopo_kind_name(2, 4, b, sizeof(b));
+	assert_string_equal(b, "mid2");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	board(&topo);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_file_good, setup),
+		cmocka_unit_test_setup(test_inefficient, setup),
+		cmocka_unit_test_setup(test_file_bad, setup),
+		cmocka_unit_test_setup(test_load_missing_file, setup),
+		cmocka_unit_test_setup(test_write_read_back, setup),
+		cmocka_unit_test_setup(test_derived, setup),
+		cmocka_unit_test_setup(test_per_cpu_policies, setup),
+		cmocka_unit_test_setup(test_no_cpufreq, setup),
+		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_kind_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
