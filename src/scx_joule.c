@@ -248,7 +248,13 @@ static void load_soc(struct joule_machine *m, int nr_cpus, const char *online)
 static void write_energy_model(const struct jpower_model *em)
 {
 	bool out = !strcmp(opts.em_out_path, "-");
-	FILE *f = out ? stdout : fopen(opts.em_out_path, "w");
+	FILE *f;
+
+	if (em->source == JPOWER_EM_NONE) {
+		fprintf(stderr, "scx_joule: no energy model to write: %s\n", em->origin);
+		exit(1);
+	}
+	f = out ? stdout : fopen(opts.em_out_path, "w");
 
 	if (!f || jpower_em_write(em, f) || (!out && fclose(f))) {
 		fprintf(stderr, "scx_joule: cannot write %s: %s\n", opts.em_out_path,
@@ -292,11 +298,6 @@ static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
 		write_energy_model(&em);
 	for (int i = 0; i < topo.nr_warnings; i++)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
-	if (!cf.nr_policies)
-		fprintf(stderr,
-			"scx_joule: no cpufreq in %s: frequency is not controlled and "
-			"there is no energy model\n",
-			topo.origin);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, online, err, sizeof(err)))
 		model_error(err);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jtopo.h"
 
@@ -92,9 +93,15 @@ static int hwloc_open(hwloc_topology_t *topo, const struct jtopo_input *in, char
 		snprintf(err, errlen, "hwloc: cannot initialise a topology");
 		return -ENOMEM;
 	}
+	if (in->xml && access(in->xml, R_OK)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", in->xml, strerror(errno));
+		hwloc_topology_destroy(*topo);
+		*topo = NULL;
+		return ret;
+	}
 	if (in->xml && hwloc_topology_set_xml(*topo, in->xml)) {
-		snprintf(err, errlen, "%s: hwloc cannot use this XML file: %s", in->xml,
-			 strerror(errno));
+		snprintf(err, errlen, "%s: not a valid hwloc XML topology", in->xml);
 		goto fail;
 	}
 	if (fsroot) {

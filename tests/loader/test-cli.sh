@@ -34,6 +34,31 @@ bad=$(mktemp)
 printf 'soc broken\n# comment\nbogus line\n' >"$bad"
 expect "malformed model names file and line" 2 "^scx_joule: $bad:3: " "$bin" --model "$bad"
 rm -f "$bad"
+# the machine model: this machine (no cpufreq here), then bad input of each kind
+expect "--show-topology on this machine" 0 'capacity from' "$bin" --show-topology
+expect "--show-topology says there is no cpufreq" 0 '^cpufreq: none' "$bin" --show-topology
+json=$("$bin" --show-topology --json)
+if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["cpus"] and m["kinds"]' <<<"$json"; then
+	passes=$((passes + 1)); echo "ok - --show-topology --json is JSON with cpus and kinds"
+else
+	failures=$((failures + 1)); echo "not ok - --show-topology --json: $json"
+fi
+expect "--json needs --show-topology" 64 "--json goes with --show-topology" "$bin" --json
+expect "--model excludes --topology" 64 "--model replaces" "$bin" --model x.soc --topology y.xml
+expect "missing XML" 2 "^scx_joule: /nonexistent/t.xml: No such file or directory$" \
+	"$bin" --topology /nonexistent/t.xml --show-topology
+tmp=$(mktemp -d)
+printf '<?xml version="1.0"?>\n<topology><object type="Machine"' >"$tmp/truncated.xml"
+expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML topology$" \
+	"$bin" --topology "$tmp/truncated.xml" --show-topology
+expect "not a sysfs root" 2 "^scx_joule: $tmp: no sys/devices/system/cpu there" \
+	"$bin" --sysfs-root "$tmp" --show-topology
+printf 'scx-joule-energy-model 1\npd all cpus=0-255\n' >"$tmp/bad.em"
+expect "energy model names file and line" 2 "^scx_joule: $tmp/bad.em:2: bad 'cpus=0-255'" \
+	"$bin" --energy-model "$tmp/bad.em" --show-topology
+expect "no energy model to write without cpufreq" 1 \
+	'^scx_joule: no energy model to write: no cpufreq' "$bin" --write-energy-model "$tmp/x.em"
+rm -rf "$tmp"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \
