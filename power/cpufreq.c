@@ -53,7 +53,8 @@ static void read_cpu_libcpupower(int cpu, struct cpu_freq *f)
 	}
 	pol = cpufreq_get_policy((unsigned)cpu);
 	if (pol) {
-		snprintf(f->governor, sizeof(f->governor), "%s", pol->governor ? pol->governor : "");
+		snprintf(f->governor, sizeof(f->governor), "%s",
+			 pol->governor ? pol->governor : "");
 		cpufreq_put_policy(pol);
 	}
 }
@@ -70,8 +71,7 @@ static int read_u64_file(const char *root, int cpu, const char *name, unsigned l
 	return ret;
 }
 
-static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err,
-			  size_t errlen)
+static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err, size_t errlen)
 {
 	char rel[128], buf[1024], *p, *end;
 	int ret;
@@ -125,8 +125,10 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 	bool up = true, down = true;
 
 	if (!f->min_khz || f->min_khz > f->max_khz || f->max_khz > MAX_SANE_KHZ) {
-		snprintf(err, errlen, "%s: CPU %d: cpuinfo_min_freq %lu / cpuinfo_max_freq %lu kHz "
-			 "are not a frequency range", where, cpu, f->min_khz, f->max_khz);
+		snprintf(err, errlen,
+			 "%s: CPU %d: cpuinfo_min_freq %lu / cpuinfo_max_freq %lu kHz "
+			 "are not a frequency range",
+			 where, cpu, f->min_khz, f->max_khz);
 		return -EINVAL;
 	}
 	if (f->nr_freqs > JPOWER_MAX_FREQS) {

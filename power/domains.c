@@ -140,7 +140,8 @@ void jpower_em_finish(struct jpower_model *em, const struct jtopo *t)
 			struct jpower_opp *o = &pd->opp[i];
 
 			if (!o->capacity)
-				o->capacity = (unsigned)((unsigned long)pd->capacity * o->khz / top);
+				o->capacity =
+					(unsigned)((unsigned long)pd->capacity * o->khz / top);
 			if (!o->capacity)
 				o->capacity = 1;
 			o->cost = o->power_mw * top / o->khz;

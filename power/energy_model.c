@@ -11,10 +11,10 @@
 
 #include "jpower.h"
 
-#define EM_DIR		"/sys/kernel/debug/energy_model"
-#define MAX_SANE_MW	100000.0 /* 100 W for one CPU */
-#define FILE_MAGIC	"scx-joule-energy-model"
-#define FILE_VERSION	1
+#define EM_DIR	     "/sys/kernel/debug/energy_model"
+#define MAX_SANE_MW  100000.0 /* 100 W for one CPU */
+#define FILE_MAGIC   "scx-joule-energy-model"
+#define FILE_VERSION 1
 
 /* Derived model constants (docs/energy-model.md says where they come from). */
 #define DERIVED_DPC	 436.0 /* uW/MHz/V^2 of a capacity-per-MHz 1.0 core */
@@ -59,7 +59,8 @@ static int add_opp(struct jpower_pd *pd, unsigned khz, double mw, unsigned capac
 	for (i = pd->nr_opps; i > 0 && pd->opp[i - 1].khz > khz; i--)
 		pd->opp[i] = pd->opp[i - 1];
 	if (i > 0 && pd->opp[i - 1].khz == khz) {
-		memmove(&pd->opp[i], &pd->opp[i + 1], sizeof(pd->opp[0]) * (size_t)(pd->nr_opps - i));
+		memmove(&pd->opp[i], &pd->opp[i + 1],
+			sizeof(pd->opp[0]) * (size_t)(pd->nr_opps - i));
 		return -EEXIST;
 	}
 	pd->opp[i] = (struct jpower_opp){.khz = khz, .power_mw = mw, .capacity = capacity};
@@ -69,8 +70,8 @@ static int add_opp(struct jpower_pd *pd, unsigned khz, double mw, unsigned capac
 
 /* ---- kernel energy model in debugfs ----------------------------------- */
 
-static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir,
-			 const char *state, char *err, size_t errlen)
+static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir, const char *state,
+			 char *err, size_t errlen)
 {
 	char rel[512];
 	uint64_t khz, uw, perf = 0;
@@ -226,8 +227,8 @@ static bool parse_uint(const char *s, unsigned *v)
 	return !*end && x <= 0xffffffffUL;
 }
 
-static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **rest,
-			 char *msg, size_t len)
+static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **rest, char *msg,
+			 size_t len)
 {
 	char *name = strtok_r(NULL, " \t", rest), *key, *val;
 	struct jpower_pd *pd;
@@ -257,8 +258,10 @@ static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **
 			   pd->idle_mw >= 0 && pd->idle_mw < MAX_SANE_MW) {
 			continue;
 		} else {
-			snprintf(msg, len, "bad '%s%s%s' (expected cpus=LIST of CPUs 0..%d, "
-				 "idle_mw=MW)", key, val ? "=" : "", val ? val : "", t->nr_cpus - 1);
+			snprintf(msg, len,
+				 "bad '%s%s%s' (expected cpus=LIST of CPUs 0..%d, "
+				 "idle_mw=MW)",
+				 key, val ? "=" : "", val ? val : "", t->nr_cpus - 1);
 			return -EINVAL;
 		}
 	}
@@ -295,8 +298,8 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 		return -EINVAL;
 	}
 	if (pd->nr_opps && khz <= pd->opp[pd->nr_opps - 1].khz) {
-		snprintf(msg, len, "domain %s: %u kHz is not above the previous OPP (%u kHz)",
-			 name, khz, pd->opp[pd->nr_opps - 1].khz);
+		snprintf(msg, len, "domain %s: %u kHz is not above the previous OPP (%u kHz)", name,
+			 khz, pd->opp[pd->nr_opps - 1].khz);
 		return -EINVAL;
 	}
 	ret = add_opp(pd, khz, mw, 0);
@@ -344,7 +347,8 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
 	}
 	if (!ret && !header) {
-		snprintf(err, errlen, "%s: empty (expected '%s %d')", name, FILE_MAGIC, FILE_VERSION);
+		snprintf(err, errlen, "%s: empty (expected '%s %d')", name, FILE_MAGIC,
+			 FILE_VERSION);
 		ret = -EINVAL;
 	}
 	if (!ret)
@@ -425,7 +429,8 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 			double x = f_hi > f_lo ? (khz - f_lo) / (f_hi - f_lo) : 1.0;
 			double v = DERIVED_V_LOW + (DERIVED_V_HIGH - DERIVED_V_LOW) * x;
 
-			pd->opp[i].power_mw = DERIVED_DPC * ipc * ipc * (khz / 1000.0) * v * v / 1000.0;
+			pd->opp[i].power_mw =
+				DERIVED_DPC * ipc * ipc * (khz / 1000.0) * v * v / 1000.0;
 			pd->opp[i].capacity = 0;
 		}
 		pd->idle_mw = pd->opp[0].power_mw * DERIVED_IDLE_PCT / 100.0;

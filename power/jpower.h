@@ -38,7 +38,7 @@
 #define JPOWER_NAME_LEN	    32
 
 struct jpower_policy {
-	struct jtopo_cpuset cpus; /* related_cpus: all CPUs the policy covers */
+	struct jtopo_cpuset cpus;  /* related_cpus: all CPUs the policy covers */
 	unsigned min_khz, max_khz; /* cpuinfo_{min,max}_freq */
 	int nr_freqs;
 	unsigned freq_khz[JPOWER_MAX_FREQS]; /* available, ascending; 0 if not listed */
@@ -77,7 +77,7 @@ enum jpower_em_source {
 struct jpower_pd {
 	char name[JPOWER_NAME_LEN];
 	struct jtopo_cpuset cpus;
-	int kind; /* jtopo kind of its CPUs (the biggest if mixed) */
+	int kind;	   /* jtopo kind of its CPUs (the biggest if mixed) */
 	unsigned capacity; /* of its biggest CPU at the top OPP */
 	double idle_mw;	   /* one idle CPU (shallow idle) */
 	int nr_opps;

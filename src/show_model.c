@@ -88,8 +88,8 @@ static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_mod
 		for (int i = 0; i < pd->nr_opps; i++) {
 			const struct jpower_opp *o = &pd->opp[i];
 
-			fprintf(f, "    %9u %8u %10.3f %10.3f%s\n", o->khz, o->capacity, o->power_mw,
-				o->cost, o->inefficient ? "  inefficient" : "");
+			fprintf(f, "    %9u %8u %10.3f %10.3f%s\n", o->khz, o->capacity,
+				o->power_mw, o->cost, o->inefficient ? "  inefficient" : "");
 		}
 	}
 }
@@ -187,7 +187,8 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 		json_str(f, p->driver);
 		fprintf(f, ",\"governor\":");
 		json_str(f, p->governor);
-		fprintf(f, ",\"min_khz\":%u,\"max_khz\":%u,\"freqs_khz\":[", p->min_khz, p->max_khz);
+		fprintf(f, ",\"min_khz\":%u,\"max_khz\":%u,\"freqs_khz\":[", p->min_khz,
+			p->max_khz);
 		for (int j = 0; j < p->nr_freqs; j++)
 			fprintf(f, "%s%u", j ? "," : "", p->freq_khz[j]);
 		fprintf(f, "]}");
@@ -204,7 +205,8 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 		json_str(f, pd->name);
 		fprintf(f, ",\"cpus\":");
 		json_cpulist(f, &pd->cpus);
-		fprintf(f, ",\"capacity\":%u,\"idle_mw\":%.3f,\"opps\":[", pd->capacity, pd->idle_mw);
+		fprintf(f, ",\"capacity\":%u,\"idle_mw\":%.3f,\"opps\":[", pd->capacity,
+			pd->idle_mw);
 		for (int i = 0; i < pd->nr_opps; i++) {
 			const struct jpower_opp *o = &pd->opp[i];
 

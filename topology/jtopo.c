@@ -311,8 +311,8 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 /* ---- capacity ---------------------------------------------------------- */
 
 struct cap_reading {
-	bool present;	    /* every online CPU has it */
-	bool distinct;	    /* the values tell CPUs apart */
+	bool present;  /* every online CPU has it */
+	bool distinct; /* the values tell CPUs apart */
 	unsigned long v[JTOPO_MAX_CPUS];
 };
 
@@ -410,8 +410,7 @@ static void apply_capacity(struct jtopo *t, const struct cap_reading *r)
 	}
 }
 
-static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *err,
-			 size_t errlen)
+static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
 	static struct cap_reading r[JTOPO_CAP_HOMOGENEOUS];
 	bool sysfs = in->root || !in->xml;
@@ -561,7 +560,8 @@ static int read_structure(struct jtopo *t, hwloc_topology_t topo)
 
 	memset(&maps, 0, sizeof(maps));
 	while ((pu = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PU, pu))) {
-		if (pu->os_index >= JTOPO_MAX_CPUS || !jtopo_cpuset_isset(&t->online, (int)pu->os_index))
+		if (pu->os_index >= JTOPO_MAX_CPUS ||
+		    !jtopo_cpuset_isset(&t->online, (int)pu->os_index))
 			continue;
 		place_pu(t, topo, pu, &maps);
 		t->cpu[pu->os_index].online = true;

@@ -49,28 +49,28 @@ enum jtopo_cap_source {
 
 struct jtopo_cpu {
 	bool online;
-	int kind;	  /* index into jtopo.kind[], 0 = least capable */
+	int kind;	   /* index into jtopo.kind[], 0 = least capable */
 	unsigned capacity; /* 0..1024 */
-	int core;	  /* the core (hwloc logical index) */
-	int sibling;	  /* another hardware thread of the core, -1 if none */
-	int nr_threads;	  /* hardware threads of the core */
-	int cluster;	  /* L2 domain (the core itself when it has its own L2) */
-	int llc;	  /* last-level cache domain */
+	int core;	   /* the core (hwloc logical index) */
+	int sibling;	   /* another hardware thread of the core, -1 if none */
+	int nr_threads;	   /* hardware threads of the core */
+	int cluster;	   /* L2 domain (the core itself when it has its own L2) */
+	int llc;	   /* last-level cache domain */
 	int package;
 	int numa; /* NUMA node (OS index), -1 if unknown */
 };
 
 struct jtopo_kind {
-	char name[16];	    /* little, mid, big, or cpu */
-	int hwloc_efficiency; /* hwloc's ranking, -1 if hwloc gave none */
-	char core_type[32];   /* hwloc CoreType info (IntelCore, IntelAtom...) or "" */
-	unsigned max_mhz;     /* hwloc FrequencyMaxMHz info, 0 if unknown */
-	unsigned linux_capacity; /* hwloc LinuxCapacity info, 0 if unknown */
+	char name[16];		  /* little, mid, big, or cpu */
+	int hwloc_efficiency;	  /* hwloc's ranking, -1 if hwloc gave none */
+	char core_type[32];	  /* hwloc CoreType info (IntelCore, IntelAtom...) or "" */
+	unsigned max_mhz;	  /* hwloc FrequencyMaxMHz info, 0 if unknown */
+	unsigned linux_capacity;  /* hwloc LinuxCapacity info, 0 if unknown */
 	struct jtopo_cpuset cpus; /* online CPUs of this kind */
 };
 
 struct jtopo {
-	int nr_cpus;	/* possible CPUs: highest CPU number + 1 */
+	int nr_cpus; /* possible CPUs: highest CPU number + 1 */
 	int nr_online;
 	struct jtopo_cpuset online;
 	struct jtopo_cpu cpu[JTOPO_MAX_CPUS];
