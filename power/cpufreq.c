@@ -12,6 +12,7 @@
 #include "jpower.h"
 
 #define MAX_SANE_KHZ 10000000u /* 10 GHz */
+#define CPUFREQ_DIR  "/sys/devices/system/cpu/cpu%d/cpufreq"
 
 /* What one CPU's cpufreq says, whichever way it was read. */
 struct cpu_freq {
@@ -126,14 +127,15 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 
 	if (!f->min_khz || f->min_khz > f->max_khz || f->max_khz > MAX_SANE_KHZ) {
 		snprintf(err, errlen,
-			 "%s: CPU %d: cpuinfo_min_freq %lu / cpuinfo_max_freq %lu kHz "
-			 "are not a frequency range",
+			 "%s" CPUFREQ_DIR "/cpuinfo_{min,max}_freq: %lu..%lu kHz is not a "
+			 "frequency range",
 			 where, cpu, f->min_khz, f->max_khz);
 		return -EINVAL;
 	}
 	if (f->nr_freqs > JPOWER_MAX_FREQS) {
-		snprintf(err, errlen, "%s: CPU %d: more than %d available frequencies", where, cpu,
-			 JPOWER_MAX_FREQS);
+		snprintf(err, errlen,
+			 "%s" CPUFREQ_DIR "/scaling_available_frequencies: more than %d", where,
+			 cpu, JPOWER_MAX_FREQS);
 		return -EINVAL;
 	}
 	for (int i = 1; i < f->nr_freqs; i++) {
@@ -142,7 +144,7 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 	}
 	if (f->nr_freqs > 1 && !up && !down) {
 		snprintf(err, errlen,
-			 "%s: CPU %d: scaling_available_frequencies are not monotonic (a "
+			 "%s" CPUFREQ_DIR "/scaling_available_frequencies: not monotonic (a "
 			 "frequency repeats or is out of order)",
 			 where, cpu);
 		return -EINVAL;
@@ -151,7 +153,9 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 		unsigned long v = f->freq_khz[up ? i : f->nr_freqs - 1 - i];
 
 		if (!v || v > MAX_SANE_KHZ) {
-			snprintf(err, errlen, "%s: CPU %d: available frequency %lu kHz is absurd",
+			snprintf(err, errlen,
+				 "%s" CPUFREQ_DIR
+				 "/scaling_available_frequencies: %lu kHz is absurd",
 				 where, cpu, v);
 			return -EINVAL;
 		}
@@ -179,7 +183,7 @@ int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const 
 {
 	static struct cpu_freq f;
 	bool real = !root || !strcmp(root, "/");
-	const char *where = real ? "cpufreq" : root;
+	const char *where = real ? "" : root;
 	int have = -1, miss = -1;
 
 	memset(cf, 0, sizeof(*cf));
@@ -212,8 +216,9 @@ int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const 
 		cf->nr_policies++;
 	}
 	if (have >= 0 && miss >= 0) {
-		snprintf(err, errlen, "%s: CPU %d has no cpufreq while CPU %d has", where, miss,
-			 have);
+		snprintf(err, errlen,
+			 "%s/sys/devices/system/cpu/cpu%d/cpufreq: missing (CPU %d has one)", where,
+			 miss, have);
 		return -EINVAL;
 	}
 	return 0;

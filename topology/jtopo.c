@@ -396,7 +396,7 @@ static void apply_capacity(struct jtopo *t, const struct cap_reading *r)
 {
 	unsigned long max = 0;
 
-	for (int c = 0; c < t->nr_cpus; c++)
+	for (int c = 0; r && c < t->nr_cpus; c++)
 		if (jtopo_cpuset_isset(&t->online, c) && r->v[c] > max)
 			max = r->v[c];
 	for (int c = 0; c < t->nr_cpus; c++) {

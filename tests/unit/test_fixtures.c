@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The machine model of every recorded machine in tests/fixtures, read by
+ * the real code: hwloc's Linux backend on the fake root (or hwloc's XML
+ * import of it), sysfs capacity sources, cpufreq files and the energy
+ * model. Each test asserts the exact classification, capacities, domains
+ * and energy tables the fixture's published figures imply; the bad fixtures
+ * must fail with a message naming the file or CPU.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "jpower.h"
+#include "jtopo.h"
+
+static struct jtopo topo;
+static struct jpower_cpufreq cf;
+static struct jpower_model em;
+static char err[512];
+
+static int load_as(const char *name, bool xml)
+{
+	char root[512], xml_path[512];
+	struct jtopo_input in = {0};
+	int ret;
+
+	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, name);
+	snprintf(xml_path, sizeof(xml_path), "%s/%s.xml", FIXTURES_DIR, name);
+	in.root = root;
+	in.xml = xml ? xml_path : NULL;
+	err[0] = '\0';
+	ret = jtopo_load(&topo, &in, err, sizeof(err));
+	if (!ret)
+		ret = jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err));
+	return ret;
+}
+
+static void load(const char *name)
+{
+	if (load_as(name, false))
+		fail_msg("%s: %s", name, err);
+}
+
+static void assert_cpus(const struct jtopo_cpuset *set, const char *want)
+{
+	char buf[256];
+
+	jtopo_format_cpulist(set, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+/* kind name, CPU list and capacity of kind k (all its CPUs equal) */
+static void assert_kind(int k, const char *name, const char *cpus, unsigned capacity)
+{
+	const struct jtopo_kind *kd = &topo.kind[k];
+
+	assert_string_equal(kd->name, name);
+	assert_cpus(&kd->cpus, cpus);
+	for (int c = 0; c < topo.nr_cpus; c++) {
+		if (!jtopo_cpuset_isset(&kd->cpus, c))
+			continue;
+		assert_int_equal(topo.cpu[c].kind, k);
+		assert_int_equal(topo.cpu[c].capacity, capacity);
+	}
+}
+
+static void assert_pd(int p, const char *name, const char *cpus, int nr_opps, unsigned lo_khz,
+		      unsigned hi_khz)
+{
+	const struct jpower_pd *pd = &em.pd[p];
+
+	assert_string_equal(pd->name, name);
+	assert_cpus(&pd->cpus, cpus);
+	assert_int_equal(pd->nr_opps, nr_opps);
+	if (!nr_opps)
+		return;
+	assert_int_equal(pd->opp[0].khz, lo_khz);
+	assert_int_equal(pd->opp[nr_opps - 1].khz, hi_khz);
+	for (int i = 1; i < nr_opps; i++)
+		assert_true(pd->opp[i].khz > pd->opp[i - 1].khz);
+}
+
+/* ---- RK3399 board: 4x A53 + 2x A72, cpu_capacity, cpufreq-dt ---------- */
+
+static void check_rk3399(void)
+{
+	assert_int_equal(topo.nr_cpus, 6);
+	assert_int_equal(topo.nr_online, 6);
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "0-3", 381); /* 1024 * 485 * 1416 / (1024 * 1800) */
+	assert_kind(1, "big", "4-5", 1024);
+	assert_int_equal(topo.nr_cores, 6);
+	assert_int_equal(topo.nr_clusters, 2); /* one L2 per cluster */
+	assert_int_equal(topo.nr_packages, 1);
+	assert_int_equal(topo.nr_numa, 1);
+	for (int c = 0; c < 6; c++) {
+		assert_int_equal(topo.cpu[c].sibling, -1);
+		assert_int_equal(topo.cpu[c].cluster, c >= 4);
+	}
+}
+
+static void test_rk3399(void **state)
+{
+	(void)state;
+	load("arm-board-rk3399");
+	check_rk3399();
+	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
+	assert_int_equal(cf.nr_policies, 2);
+	assert_false(cf.via_libcpupower);
+	assert_string_equal(cf.policy[0].driver, "cpufreq-dt");
+	assert_cpus(&cf.policy[0].cpus, "0-3");
+	assert_cpus(&cf.policy[1].cpus, "4-5");
+	/* no kernel model in this recording: derived from rk3399-opp.dtsi's frequencies */
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 2);
+	assert_pd(0, "cpu0", "0-3", 6, 408000, 1416000);
+	assert_pd(1, "cpu4", "4-5", 8, 408000, 1800000);
+	assert_int_equal(em.pd[0].opp[5].capacity, 381);
+	assert_int_equal(em.pd[1].opp[0].capacity, 1024 * 408000 / 1800000);
+	/* big at the top: the A72's own DT figure, 436 uW/MHz/V^2 * 1800 MHz * 1.2^2 V^2 */
+	assert_true(fabs(em.pd[1].opp[7].power_mw - 1130.112) < 1e-3);
+}
+
+/* The same machine through its hwloc XML export: structure and kinds agree. */
+static void test_rk3399_xml(void **state)
+{
+	char xml[512];
+	struct jtopo_input in = {.xml = xml};
+
+	(void)state;
+	snprintf(xml, sizeof(xml), "%s/arm-board-rk3399.xml", FIXTURES_DIR);
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	check_rk3399();
+	/* only the XML: capacity from hwloc's LinuxCapacity kind info */
+	assert_int_equal(topo.cap_source, JTOPO_CAP_HWLOC_KIND);
+	assert_int_equal(topo.kind[0].linux_capacity, 381);
+	assert_int_equal(topo.kind[1].max_mhz, 1800);
+}
+
+/* ---- phone: 4x A55 + 2x A76 + 2x X1, kernel energy model in debugfs ----- */
+
+static void test_phone(void **state)
+{
+	(void)state;
+	load("arm-phone-tri");
+	assert_int_equal(topo.nr_cpus, 8);
+	assert_int_equal(topo.nr_kinds, 3);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
+	assert_kind(0, "little", "0-3", 160); /* 1024 * 250 * 1803 / (1024 * 2802) */
+	assert_kind(1, "mid", "4-5", 498);    /* 1024 * 620 * 2253 / (1024 * 2802) */
+	assert_kind(2, "big", "6-7", 1024);
+	assert_int_equal(topo.nr_clusters, 8); /* a private L2 per core */
+	assert_int_equal(topo.nr_llcs, 1);     /* the DSU's L3 */
+	assert_int_equal(cf.nr_policies, 3);
+	assert_string_equal(cf.policy[2].driver, "exynos-acme");
+	assert_string_equal(cf.policy[2].governor, "schedutil");
+	assert_int_equal(em.source, JPOWER_EM_DEBUGFS);
+	assert_int_equal(em.nr_pds, 3);
+	assert_pd(0, "cpu0", "0-3", 11, 300000, 1803000);
+	assert_pd(1, "cpu4", "4-5", 14, 400000, 2253000);
+	assert_pd(2, "cpu6", "6-7", 17, 500000, 2802000);
+	/* power straight from the kernel's table (uW -> mW): 70 uW/MHz/V^2 * 300 MHz * 0.6^2 */
+	assert_true(fabs(em.pd[0].opp[0].power_mw - 7.560) < 1e-9);
+	/* 650 * 2802 * 1.05^2 uW, rounded by the kernel to a whole uW */
+	assert_true(fabs(em.pd[2].opp[16].power_mw - 2007.983) < 1e-9);
+	/* capacity from the kernel's performance file: 160 * 300000 / 1803000 */
+	assert_int_equal(em.pd[0].opp[0].capacity, 26);
+	assert_int_equal(em.pd[2].opp[16].capacity, 1024);
+	assert_true(fabs(em.pd[0].opp[10].cost - em.pd[0].opp[10].power_mw) < 1e-9);
+	/* this SoC's costs rise with frequency: no inefficient OPP */
+	for (int p = 0; p < 3; p++)
+		for (int i = 0; i < em.pd[p].nr_opps; i++)
+			assert_false(em.pd[p].opp[i].inefficient);
+}
+
+/* ---- Intel 6P+8E laptop: CPPC, CoreType, intel_pstate per-CPU policies -- */
+
+static void test_intel_laptop(void **state)
+{
+	(void)state;
+	load("intel-adl-laptop");
+	assert_int_equal(topo.nr_cpus, 20);
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_CPPC);
+	assert_kind(0, "little", "12-19", 604); /* 1024 * 36 / 61 */
+	assert_kind(1, "big", "0-11", 1024);
+	assert_string_equal(topo.kind[0].core_type, "IntelAtom");
+	assert_string_equal(topo.kind[1].core_type, "IntelCore");
+	assert_int_equal(topo.kind[0].max_mhz, 3600);
+	assert_int_equal(topo.nr_cores, 14);
+	assert_int_equal(topo.nr_clusters, 8); /* 6 P-core L2s, 2 E-core module L2s */
+	assert_int_equal(topo.nr_llcs, 1);
+	for (int c = 0; c < 12; c++) {
+		assert_int_equal(topo.cpu[c].sibling, c ^ 1);
+		assert_int_equal(topo.cpu[c].nr_threads, 2);
+	}
+	for (int c = 12; c < 20; c++) {
+		assert_int_equal(topo.cpu[c].sibling, -1);
+		assert_int_equal(topo.cpu[c].cluster, topo.cpu[c < 16 ? 12 : 16].cluster);
+	}
+	assert_int_not_equal(topo.cpu[12].cluster, topo.cpu[16].cluster);
+	assert_int_equal(cf.nr_policies, 20);
+	assert_string_equal(cf.policy[0].driver, "intel_pstate");
+	assert_int_equal(cf.policy[0].nr_freqs, 0);
+	/* per-CPU policies: one domain per kind, 100 MHz ladders, derived power */
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 2);
+	assert_pd(0, "little", "12-19", 33, 400000, 3600000);
+	assert_pd(1, "big", "0-11", 45, 400000, 4800000);
+	assert_true(em.pd[0].opp[32].cost < em.pd[1].opp[44].cost);
+}
+
+/* ---- AMD Zen 4 + Zen 4c: CPPC, and amd-pstate's own files without it ---- */
+
+static void check_amd(enum jtopo_cap_source source)
+{
+	assert_int_equal(topo.nr_cpus, 12);
+	assert_int_equal(topo.cap_source, source);
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "4-11", 771); /* 1024 * 125 / 166 */
+	assert_kind(1, "big", "0-3", 1024);
+	assert_int_equal(topo.nr_cores, 6);
+	for (int c = 0; c < 12; c++)
+		assert_int_equal(topo.cpu[c].sibling, c ^ 1);
+	assert_int_equal(cf.nr_policies, 12);
+	assert_string_equal(cf.policy[5].driver, "amd-pstate-epp");
+	assert_int_equal(em.nr_pds, 2);
+	assert_pd(0, "little", "4-11", 34, 400000, 3700000);
+	assert_pd(1, "big", "0-3", 46, 400000, 4900000);
+}
+
+static void test_amd(void **state)
+{
+	(void)state;
+	load("amd-phoenix2");
+	check_amd(JTOPO_CAP_CPPC);
+	load("amd-phoenix2-no-cppc");
+	check_amd(JTOPO_CAP_AMD_PSTATE);
+}
+
+/* ---- homogeneous two-node NUMA server ----------------------------------- */
+
+static void test_numa_server(void **state)
+{
+	(void)state;
+	load("numa-server");
+	assert_int_equal(topo.nr_cpus, 32);
+	assert_int_equal(topo.nr_kinds, 1);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_HOMOGENEOUS);
+	assert_kind(0, "cpu", "0-31", 1024);
+	assert_int_equal(topo.nr_packages, 2);
+	assert_int_equal(topo.nr_numa, 2);
+	assert_int_equal(topo.nr_llcs, 2);
+	assert_int_equal(topo.nr_cores, 16);
+	assert_int_equal(topo.nr_warnings, 0);
+	for (int c = 0; c < 32; c++) {
+		int node = (c / 8) % 2;
+
+		assert_int_equal(topo.cpu[c].sibling, c < 16 ? c + 16 : c - 16);
+		assert_int_equal(topo.cpu[c].numa, node);
+		assert_int_equal(topo.cpu[c].package, node);
+		assert_int_equal(topo.cpu[c].llc, node);
+	}
+	/* acpi-cpufreq lists frequencies highest first; stored ascending */
+	assert_int_equal(cf.policy[0].nr_freqs, 9);
+	assert_int_equal(cf.policy[0].freq_khz[0], 800000);
+	assert_int_equal(cf.policy[0].freq_khz[8], 2101000);
+	assert_int_equal(em.nr_pds, 1);
+	assert_pd(0, "cpu", "0-31", 9, 800000, 2101000);
+}
+
+/* ---- every good fixture's hwloc XML export gives the same structure ----- */
+
+static void test_xml_matches_root(void **state)
+{
+	static const char *const names[] = {"arm-board-rk3399", "arm-phone-tri", "intel-adl-laptop",
+					    "amd-phoenix2", "numa-server"};
+	static struct jtopo from_root;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (load_as(names[i], false))
+			fail_msg("%s: %s", names[i], err);
+		from_root = topo;
+		if (load_as(names[i], true))
+			fail_msg("%s.xml: %s", names[i], err);
+		assert_int_equal(topo.nr_cpus, from_root.nr_cpus);
+		assert_int_equal(topo.nr_kinds, from_root.nr_kinds);
+		assert_int_equal(topo.nr_cores, from_root.nr_cores);
+		assert_int_equal(topo.nr_clusters, from_root.nr_clusters);
+		assert_int_equal(topo.nr_llcs, from_root.nr_llcs);
+		assert_int_equal(topo.nr_numa, from_root.nr_numa);
+		for (int c = 0; c < topo.nr_cpus; c++) {
+			assert_int_equal(topo.cpu[c].kind, from_root.cpu[c].kind);
+			assert_int_equal(topo.cpu[c].sibling, from_root.cpu[c].sibling);
+			assert_int_equal(topo.cpu[c].cluster, from_root.cpu[c].cluster);
+			assert_int_equal(topo.cpu[c].llc, from_root.cpu[c].llc);
+		}
+	}
+}
+
+/* ---- this machine: hwloc on /sys, cpufreq through libcpupower ----------- */
+
+static void test_this_machine(void **state)
+{
+	struct jtopo_input in = {0};
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)state;
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_string_equal(topo.origin, "this machine");
+	assert_int_equal(topo.nr_online, n);
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(cf.via_libcpupower);
+	if (access("/sys/devices/system/cpu/cpu0/cpufreq", F_OK)) {
+		/* the CI machines: no cpufreq, so no operating points and no model */
+		assert_int_equal(cf.nr_policies, 0);
+		assert_int_equal(em.source, JPOWER_EM_NONE);
+	} else {
+		assert_true(cf.nr_policies > 0);
+		assert_true(cf.policy[0].max_khz >= cf.policy[0].min_khz);
+	}
+}
+
+/* ---- bad recordings ---------------------------------------------------- */
+
+static void expect_error(const char *name, const char *message)
+{
+	int ret = load_as(name, false);
+
+	if (ret == 0 || !strstr(err, message))
+		fail_msg("%s: ret %d, error '%s', expected '%s'", name, ret, err, message);
+}
+
+static void test_bad_missing_capacity(void **state)
+{
+	(void)state;
+	expect_error("bad-missing-capacity", "/sys/devices/system/cpu/cpu3/cpu_capacity: missing");
+}
+
+static void test_bad_freq_order(void **state)
+{
+	(void)state;
+	expect_error("bad-freq-order",
+		     "/sys/devices/system/cpu/cpu4/cpufreq/scaling_available_frequencies: not "
+		     "monotonic");
+}
+
+static void test_bad_absurd_capacity(void **state)
+{
+	(void)state;
+	expect_error("bad-absurd-capacity",
+		     "/sys/devices/system/cpu/cpu5/cpu_capacity: value out of range (expected "
+		     "1..1024)");
+}
+
+static void test_bad_em_empty(void **state)
+{
+	(void)state;
+	expect_error("bad-em-empty", "/sys/kernel/debug/energy_model/cpu4: no performance states");
+}
+
+/* A CPU offline in the recording is left out, not an error. */
+static void test_offline_cpu(void **state)
+{
+	(void)state;
+	load("offline-cpu");
+	assert_int_equal(topo.nr_cpus, 6);
+	assert_int_equal(topo.nr_online, 5);
+	assert_false(topo.cpu[5].online);
+	assert_kind(1, "big", "4", 1024);
+	assert_cpus(&em.pd[1].cpus, "4");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rk3399),
+		cmocka_unit_test(test_rk3399_xml),
+		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_intel_laptop),
+		cmocka_unit_test(test_amd),
+		cmocka_unit_test(test_numa_server),
+		cmocka_unit_test(test_xml_matches_root),
+		cmocka_unit_test(test_this_machine),
+		cmocka_unit_test(test_offline_cpu),
+		cmocka_unit_test(test_bad_missing_capacity),
+		cmocka_unit_test(test_bad_freq_order),
+		cmocka_unit_test(test_bad_absurd_capacity),
+		cmocka_unit_test(test_bad_em_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
