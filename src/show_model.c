@@ -48,6 +48,14 @@ static void show_cpus(FILE *f, const struct jtopo *t, const struct jpower_model 
 	}
 }
 
+static bool same_policy(const struct jpower_policy *a, const struct jpower_policy *b)
+{
+	return a->min_khz == b->min_khz && a->max_khz == b->max_khz && a->nr_freqs == b->nr_freqs &&
+	       !strcmp(a->driver, b->driver) && !strcmp(a->governor, b->governor) &&
+	       !memcmp(a->freq_khz, b->freq_khz, sizeof(a->freq_khz[0]) * (size_t)a->nr_freqs);
+}
+
+/* One row per run of identical policies (per-CPU drivers make dozens). */
 static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 {
 	char cpus[256];
@@ -61,12 +69,19 @@ static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 		cf->via_libcpupower ? "libcpupower" : "sysfs files", cf->nr_policies);
 	fprintf(f, "  %-16s %-14s %-12s %9s %9s %6s\n", "cpus", "driver", "governor", "min kHz",
 		"max kHz", "freqs");
-	for (int i = 0; i < cf->nr_policies; i++) {
+	for (int i = 0; i < cf->nr_policies;) {
 		const struct jpower_policy *p = &cf->policy[i];
+		struct jtopo_cpuset set = p->cpus;
+		int j = i + 1;
 
-		jtopo_format_cpulist(&p->cpus, cpus, sizeof(cpus));
-		fprintf(f, "  %-16s %-14s %-12s %9u %9u %6d\n", cpus, p->driver, p->governor,
-			p->min_khz, p->max_khz, p->nr_freqs);
+		for (; j < cf->nr_policies && same_policy(p, &cf->policy[j]); j++)
+			for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+				set.bits[w] |= cf->policy[j].cpus.bits[w];
+		jtopo_format_cpulist(&set, cpus, sizeof(cpus));
+		fprintf(f, "  %-16s %-14s %-12s %9u %9u %6d%s\n", cpus, p->driver, p->governor,
+			p->min_khz, p->max_khz, p->nr_freqs,
+			j - i > 1 ? "  (one policy per CPU)" : "");
+		i = j;
 	}
 }
 

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The command line on a machine that cannot attach: exit codes and the
 # one-line messages users see. Runs on the host (no sched_ext there).
-# usage: test-cli.sh PATH/TO/scx_joule
+# usage: test-cli.sh PATH/TO/scx_joule FIXTURES_DIR
 set -u
-bin=$1
+bin=$1 fixtures=$2
 failures=0 passes=0
 
 # expect NAME STATUS REGEX CMD...: CMD must exit STATUS with output matching REGEX.
@@ -59,6 +59,14 @@ expect "energy model names file and line" 2 "^scx_joule: $tmp/bad.em:2: bad 'cpu
 expect "no energy model to write without cpufreq" 1 \
 	'^scx_joule: no energy model to write: no cpufreq' "$bin" --write-energy-model "$tmp/x.em"
 rm -rf "$tmp"
+expect "recorded machine's model" 0 '^8 of 8 CPUs online, 3 kinds; capacity from cpu_capacity' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri"
+expect "recorded machine's energy model written" 0 '^opp cpu6 khz=2802000 mw=2007.983$' \
+	"$bin" --write-energy-model - --sysfs-root "$fixtures/arm-phone-tri"
+expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 5 has one\)$' \
+	"$bin" --sysfs-root "$fixtures/bad-missing-capacity" --stats 1
+expect "a recorded machine that does not match this one" 2 \
+	'this machine has [0-9]+$|is (online|offline) here but' "$bin" --sysfs-root "$fixtures/numa-server"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \

@@ -369,6 +369,13 @@ static void test_bad_em_empty(void **state)
 	expect_error("bad-em-empty", "/sys/kernel/debug/energy_model/cpu4: no performance states");
 }
 
+static void test_bad_missing_topology(void **state)
+{
+	(void)state;
+	expect_error("bad-missing-topology", "CPU 3 is online but has no topology (missing "
+					     "/sys/devices/system/cpu/cpu3/topology?)");
+}
+
 /* A CPU offline in the recording is left out, not an error. */
 static void test_offline_cpu(void **state)
 {
@@ -397,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_bad_freq_order),
 		cmocka_unit_test(test_bad_absurd_capacity),
 		cmocka_unit_test(test_bad_em_empty),
+		cmocka_unit_test(test_bad_missing_topology),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
