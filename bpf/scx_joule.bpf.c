@@ -282,6 +282,46 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	if (vtime_before(vtime, vtime_now - slice_ns))
 		vtime = vtime_now - slice_ns;
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
+	/* an idle CPU of the domain takes it (others leave it to that domain) */
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+/* Is a CPU of domain pd idle (and so about to take its own queue's work)? */
+static bool pd_has_idle_cpu(u32 pd)
+{
+	const struct cpumask *idle;
+	bool found = false;
+	u32 i;
+
+	if (pd >= JP_MAX_PDS)
+		return false;
+	idle = scx_bpf_get_idle_cpumask();
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		if (i >= tables.pd[pd].nr_cpus)
+			break;
+		if (bpf_cpumask_test_cpu(tables.pd[pd].cpus[i], idle)) {
+			found = true;
+			break;
+		}
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	return found;
+}
+
+/*
+ * May a CPU of domain self take work queued on domain pd? Not from a bigger
+ * domain that has an idle CPU of its own: that is where a misfit task was
+ * just sent, and the little CPU it left, idle at once, would pull it back.
+ */
+static bool may_pull(u32 self, u32 pd)
+{
+	if (pd >= JP_MAX_PDS || self >= JP_MAX_PDS)
+		return false;
+	if (tables.pd[pd].max_capacity <= tables.pd[self].max_capacity)
+		return true;
+	return !pd_has_idle_cpu(pd);
 }
 
 static bool pull_from(u32 pd)
@@ -304,13 +344,14 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	}
 	/* Idle: first take from the domain most over its capacity share. */
 	if (jp_balance_domains(&tables, cpu_state, cur_profile(), &b) && b.src_pd >= 0 &&
-	    b.src_pd < JP_MAX_PDS && pull_from(b.src_pd))
+	    b.src_pd < JP_MAX_PDS && may_pull(self, b.src_pd) && pull_from(b.src_pd))
 		return;
 	/* Then from any queue with work: an idle CPU never leaves a task waiting. */
 	for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++) {
 		if (pdi >= tables.nr_pds)
 			break;
-		if (pdi != self && scx_bpf_dsq_nr_queued(pdi) > 0 && pull_from(pdi))
+		if (pdi != self && scx_bpf_dsq_nr_queued(pdi) > 0 && may_pull(self, pdi) &&
+		    pull_from(pdi))
 			return;
 	}
 }

@@ -21,12 +21,14 @@ busybox=$(command -v busybox || true)
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	die "a static busybox is needed (Debian: busybox-static)"
 
-tools=("$build/src/scx_joule")
+tools=("$build/src/scx_joule" "$build/tests/vm/runtime-by-cpu")
 for t in stress-ng hackbench; do
 	p=$(command -v "$t") || die "$t not found (Debian: stress-ng, rt-tests)"
 	tools+=("$p")
 done
-[ -x "${tools[0]}" ] || die "${tools[0]} not built"
+for t in "${tools[0]}" "${tools[1]}"; do
+	[ -x "$t" ] || die "$t not built (meson compile -C $build)"
+done
 
 mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,run,etc,scenarios,lib64}
 cp "$busybox" "$root/bin/busybox"

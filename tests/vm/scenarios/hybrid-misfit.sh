@@ -1,6 +1,8 @@
 # Misfit: a task that starts light on a little CPU and turns into a CPU hog
 # must be running on a big CPU within a second of turning busy (its CPU is
-# read from /proc/PID/stat every 50 ms).
+# read from /proc/PID/stat every 20 ms with shell builtins only: a sed and
+# a cut per sample were new tasks for the scheduler to place, 150 a second,
+# keeping the big CPUs busy while the test watched for the move).
 . /scenarios/lib.sh
 start_scheduler --model $MODEL --profile balanced --stats 1
 # light for 4 s (sleeps in usleep children), then a busy loop in the shell itself
@@ -8,13 +10,15 @@ sh -c 'end=$(($(date +%s) + 4)); while [ $(date +%s) -lt $end ]; do usleep 20000
        touch /tmp/busy; while :; do :; done' &
 task=$!
 while [ ! -e /tmp/busy ]; do usleep 10000; done
-t0=$(cut -d' ' -f1 /proc/uptime)
+read -r t0 _ </proc/uptime
 moved=
 i=0
-while [ $i -lt 60 ]; do
-	cpu=$(sed 's/.*) //' /proc/$task/stat | cut -d' ' -f37)
-	case " $BIG " in *" $cpu "*) moved=$(cut -d' ' -f1 /proc/uptime); break ;; esac
-	usleep 50000
+while [ $i -lt 150 ]; do
+	read -r line </proc/$task/stat
+	set -- ${line##*) }
+	cpu=${37}
+	case " $BIG " in *" $cpu "*) read -r moved _ </proc/uptime; break ;; esac
+	usleep 20000
 	i=$((i + 1))
 done
 [ -n "$moved" ] || { kill $task; fail "the task never reached a big CPU (last on CPU $cpu)"; }

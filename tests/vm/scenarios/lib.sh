@@ -56,30 +56,12 @@ check_dmesg() {
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
-# runtime_by_cpu SECONDS PID...: evidence from outside the scheduler. Every
-# 50 ms, read each thread's run time (/proc/PID/task/TID/schedstat, ns) and
-# the CPU it last ran on (stat field 39); the run time added since the last
-# sample is charged to that CPU. Prints "cpu nanoseconds" lines.
-runtime_by_cpu() {
-	dur=$1
-	shift
-	end=$(($(date +%s) + dur))
-	: >/tmp/samples
-	while [ "$(date +%s)" -lt $end ]; do
-		for pid in "$@"; do
-			for t in /proc/$pid/task/*; do
-				[ -r "$t/schedstat" ] || continue
-				read -r rt _ <"$t/schedstat" || continue
-				# comm may hold spaces: the fields after ')' start at field 3
-				cpu=$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f37)
-				[ -n "$cpu" ] && echo "${t##*/} $rt $cpu" >>/tmp/samples
-			done
-		done
-		sleep 0.05
-	done
-	awk '{ if ($1 in last) ns[$3] += $2 - last[$1]; last[$1] = $2 }
-	     END { for (c in ns) print c, ns[c] }' /tmp/samples | sort -n
-}
+# runtime_by_cpu SECONDS PID...: evidence from outside the scheduler: the
+# kernel's run time of every thread of the PIDs and of their children
+# (/proc/PID/task/TID/schedstat, ns), charged to the CPU each ran on (stat
+# field 39), sampled every 5 ms by one process that never forks
+# (tests/vm/tools/runtime_by_cpu.c). Prints "cpu nanoseconds" lines.
+runtime_by_cpu() { runtime-by-cpu "$@"; }
 
 # share_on "CPU..." < runtime_by_cpu output: percent of run time on those CPUs.
 share_on() {
