@@ -77,12 +77,12 @@ MODEL=/extra/board-rk3399.soc
 LITTLE="0 1 2 3"
 BIG="4 5"
 
-# light_tasks N SECONDS: N tasks at about 5% duty (stress-ng --cpu-load 5).
+# light_tasks N SECONDS: N tasks at 5% duty, 1 ms of CPU time every 20 ms
+# (periodic-load; stress-ng --cpu-load's workers ran 100 ms bursts in TCG).
 light_tasks() {
-	stress-ng --cpu "$1" --cpu-load 5 --cpu-load-slice 1 --timeout "$2s" --quiet &
+	periodic-load "$1" 1000 20000 "$2" &
 	LIGHT_PID=$!
 	sleep 1
-	LIGHT_PIDS=$(pidof stress-ng)
 }
 
 # stats_tail N: the scheduler's last N stats lines.

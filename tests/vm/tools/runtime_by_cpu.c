@@ -9,7 +9,9 @@
  * refreshed every 100 ms), reads the thread's run time
  * (/proc/PID/task/TID/schedstat, ns) and the CPU it last ran on (stat field
  * 39), and charges the run time added since the previous sample to that CPU.
- * Prints "CPU NS" lines. One process without forks, so
+ * Prints "CPU NS RUNNABLE" lines: RUNNABLE counts the samples that found a
+ * thread runnable (running or queued, state R) with that CPU as its CPU, so
+ * RUNNABLE / samples is the CPU's mean number of these tasks. One process without forks, so
  * measuring does not disturb what it measures as a shell loop forking sed
  * and cut every 50 ms did (those forks are new tasks the scheduler must
  * place, hundreds a second).
@@ -31,7 +33,7 @@ struct thread {
 
 static struct thread threads[MAX_THREADS];
 static int nr_threads;
-static unsigned long long per_cpu[MAX_CPUS];
+static unsigned long long per_cpu[MAX_CPUS], runnable[MAX_CPUS];
 
 static struct thread *thread_of(int tid)
 {
@@ -44,8 +46,8 @@ static struct thread *thread_of(int tid)
 	return &threads[nr_threads++];
 }
 
-/* Run time and last CPU of a thread; 0 on success. */
-static int read_thread(int pid, int tid, unsigned long long *rt, int *cpu)
+/* Run time, last CPU and state of a thread; 0 on success. */
+static int read_thread(int pid, int tid, unsigned long long *rt, int *cpu, char *state)
 {
 	char path[96], buf[1024], *p;
 	FILE *f;
@@ -66,8 +68,9 @@ static int read_thread(int pid, int tid, unsigned long long *rt, int *cpu)
 	p = fgets(buf, sizeof(buf), f);
 	fclose(f);
 	p = p ? strrchr(buf, ')') : NULL; /* comm may hold spaces */
-	if (!p)
+	if (!p || !p[1] || !p[2])
 		return -1;
+	*state = p[2];
 	/* after ") " comes field 3; the processor is field 39 */
 	for (field = 2; field < 39 && p; field++)
 		p = strchr(p + 1, ' ');
@@ -91,9 +94,13 @@ static void sample_process(int pid)
 		unsigned long long rt;
 		struct thread *t;
 		int tid = atoi(de->d_name), cpu;
+		char state;
 
-		if (tid <= 0 || read_thread(pid, tid, &rt, &cpu) || cpu < 0 || cpu >= MAX_CPUS)
+		if (tid <= 0 || read_thread(pid, tid, &rt, &cpu, &state) || cpu < 0 ||
+		    cpu >= MAX_CPUS)
 			continue;
+		if (state == 'R')
+			runnable[cpu]++;
 		t = thread_of(tid);
 		if (!t)
 			continue;
@@ -180,7 +187,7 @@ int main(int argc, char **argv)
 	}
 	sample();
 	for (int c = 0; c < MAX_CPUS; c++)
-		if (per_cpu[c])
-			printf("%d %llu\n", c, per_cpu[c]);
+		if (per_cpu[c] || runnable[c])
+			printf("%d %llu %llu\n", c, per_cpu[c], runnable[c]);
 	return 0;
 }

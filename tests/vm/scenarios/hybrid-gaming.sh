@@ -1,0 +1,49 @@
+# The gaming profile (issue 4): latency-critical tasks (woken at least every
+# 20 ms, running under 2 ms each time) are placed for speed, on big CPUs,
+# (>= 80% of their run time) where balanced keeps the same tasks on little
+# ones (<= 10%); they get a quarter slice and preempt what runs where they
+# wake. Checked from outside: the tasks' own run time per CPU. Their wait
+# per run among CPU hogs (their own schedstat: run_delay over timeslices)
+# is printed for both profiles, as a measurement.
+. /scenarios/lib.sh
+
+# frame_tasks PROFILE: 2 tasks running 1 ms every 10 ms, share on big CPUs
+frame_tasks() {
+	periodic-load 2 1000 10000 6 &
+	frames=$!
+	sleep 1
+	share=$(pct_on "$BIG" $frames | tail -n1)
+	wait $frames
+	echo "$1: frame tasks' run time on big CPUs: $share%"
+}
+
+# wait_per_wakeup PROFILE: frame tasks among one hog per CPU; their mean
+# wait per run as they report it (periodic-load reads its own schedstat)
+wait_per_wakeup() {
+	i=0
+	hogs=
+	while [ $i -lt "$(nr_cpus)" ]; do
+		sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+		i=$((i + 1))
+	done
+	periodic-load 2 1000 10000 4 >/tmp/frames.txt
+	kill $hogs
+	awk -v p="$1" '{ w += $3; n++ } END { printf "%s: frame tasks waited %.0f us per run among CPU hogs\n", p, n ? w / n : -1 }' /tmp/frames.txt
+}
+
+start_scheduler --model $MODEL --profile balanced --stats 2
+frame_tasks balanced
+big_balanced=$share
+wait_per_wakeup balanced
+stop_scheduler INT
+
+start_scheduler --model $MODEL --profile gaming --stats 2
+frame_tasks gaming
+wait_per_wakeup gaming
+stats_tail 2
+[ "$share" -ge 80 ] || fail "gaming: frame tasks ran only $share% on big CPUs"
+[ "$big_balanced" -le 10 ] || fail "balanced: frame tasks ran $big_balanced% on big CPUs (want little)"
+ok "frame tasks: $big_balanced% on big CPUs in balanced, $share% in gaming"
+stop_scheduler INT
+check_dmesg

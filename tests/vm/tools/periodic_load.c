@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * periodic-load: light periodic tasks, like a UI or audio thread.
+ *
+ * usage: periodic-load TASKS RUN_US PERIOD_US SECONDS
+ *
+ * Forks TASKS processes; each busy-loops for RUN_US of its own CPU time
+ * (CLOCK_THREAD_CPUTIME_ID, so time it spends preempted does not count as
+ * work done) and then sleeps until its next period starts. stress-ng's
+ * --cpu-load does the same by wall-clock time with bogo operations that, in
+ * an emulated guest, can each take longer than the whole period: its "5%"
+ * workers ran 100 ms bursts there.
+ *
+ * At the end each task prints how long it waited to run, per run, by the
+ * kernel's accounting (/proc/self/schedstat: run_delay / timeslices):
+ * "periodic-load: wait_us_per_run W runs N".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* run_delay (ns) and timeslices from /proc/self/schedstat */
+static void schedstat(unsigned long long *delay, unsigned long long *slices)
+{
+	unsigned long long run = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	*delay = *slices = 0;
+	if (f) {
+		if (fscanf(f, "%llu %llu %llu", &run, delay, slices) != 3)
+			*delay = *slices = 0;
+		fclose(f);
+	}
+}
+
+static void task(long long run_ns, long long period_ns, long long end_ns)
+{
+	long long next = ns(CLOCK_MONOTONIC);
+	unsigned long long d0, s0, d1, s1;
+
+	schedstat(&d0, &s0);
+	while (next < end_ns) {
+		long long start = ns(CLOCK_THREAD_CPUTIME_ID);
+		struct timespec ts;
+
+		while (ns(CLOCK_THREAD_CPUTIME_ID) - start < run_ns)
+			;
+		next += period_ns;
+		ts.tv_sec = next / 1000000000LL;
+		ts.tv_nsec = next % 1000000000LL;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+	schedstat(&d1, &s1);
+	printf("periodic-load: wait_us_per_run %.0f runs %llu\n",
+	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	long long end;
+	int n;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: periodic-load TASKS RUN_US PERIOD_US SECONDS\n");
+		return 2;
+	}
+	n = atoi(argv[1]);
+	end = ns(CLOCK_MONOTONIC) + atoll(argv[4]) * 1000000000LL;
+	for (int i = 0; i < n; i++) {
+		if (fork() == 0) {
+			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end);
+			_exit(0);
+		}
+	}
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
