@@ -24,15 +24,10 @@
  *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay); windows
  *     shorter than JP_UTIL_MIN_WINDOW_NS (1 ms) accumulate into the next.
  *   util_est: quick to rise, slow to fall. While a task runs without sleeping
- *     its activation sample lifts util_est at once: the rate r of invariant
- *     work since it woke (1024*work/elapsed) ramped the way PELT's average
- *     ramps over a run, r * (1 - 2^(-elapsed/32 ms)): half of r after 32 ms,
- *     90% after 106 ms. (A linear ramp over 8 ms let one 10 ms burst of a
- *     5%-duty task count as 100%, too big for a little CPU; the kernel's own
- *     estimate for such a burst is about 20%.) At each wakeup the sample of
- *     the finished period (previous wakeup to this one, at least
- *     JP_EST_MIN_WINDOW_NS) replaces it if higher, else util_est falls by 1/4
- *     of the difference.
+ *     its activation sample 1024*work/max(elapsed, JP_EST_MIN_WINDOW_NS)
+ *     lifts util_est at once (a task busy for 8 ms reaches full scale); at each
+ *     wakeup the sample of the finished period (previous wakeup to this one)
+ *     replaces it if higher, else util_est falls by 1/4 of the difference.
  *   task util = min(1024, max(util_avg, util_est)).
  *
  * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
@@ -409,7 +404,7 @@ static __always_inline u32 jp_task_util(const struct jp_task *t)
 static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran_ns, u32 cap_now)
 {
 	u64 work = jp_work_of_run(ran_ns, cap_now);
-	u64 elapsed, rate, sample;
+	u64 elapsed, sample;
 
 	t->window_work += work;
 	t->period_work += work;
@@ -419,10 +414,8 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 		t->window_work = 0;
 	}
 	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
-	if (!elapsed)
-		return;
-	rate = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
-	sample = rate - jp_decay(rate, elapsed, JP_UTIL_HALF_LIFE_NS);
+	elapsed = jp_max64(elapsed, JP_EST_MIN_WINDOW_NS);
+	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
 	if (sample > t->util_est)
 		t->util_est = (u32)sample;
 }

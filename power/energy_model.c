@@ -49,6 +49,20 @@ static int check_cover(const struct jpower_model *em, const struct jtopo *t, con
 	return 0;
 }
 
+/* A model read from where: checked, labelled and finished (costs, inefficiency). */
+static int em_accept(struct jpower_model *em, const struct jtopo *t, enum jpower_em_source source,
+		     const char *where, char *err, size_t errlen)
+{
+	int ret = check_cover(em, t, where, err, errlen);
+
+	if (ret)
+		return ret;
+	em->source = source;
+	snprintf(em->origin, sizeof(em->origin), "%.255s", where);
+	jpower_em_finish(em, t);
+	return 0;
+}
+
 /* Add an OPP keeping the PD's list ascending; duplicates are an error. */
 static int add_opp(struct jpower_pd *pd, unsigned khz, double mw, unsigned capacity)
 {
@@ -170,13 +184,7 @@ int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char
 	if (!em->nr_pds)
 		return -ENOENT;
 	qsort(em->pd, (size_t)em->nr_pds, sizeof(em->pd[0]), pd_first_cpu_cmp);
-	ret = check_cover(em, t, path, err, errlen);
-	if (ret)
-		return ret;
-	em->source = JPOWER_EM_DEBUGFS;
-	snprintf(em->origin, sizeof(em->origin), "%.255s", path);
-	jpower_em_finish(em, t);
-	return 0;
+	return em_accept(em, t, JPOWER_EM_DEBUGFS, path, err, errlen);
 }
 
 /* ---- model file -------------------------------------------------------- */
@@ -351,14 +359,7 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			 FILE_VERSION);
 		ret = -EINVAL;
 	}
-	if (!ret)
-		ret = check_cover(em, t, name, err, errlen);
-	if (ret)
-		return ret;
-	em->source = JPOWER_EM_FILE;
-	snprintf(em->origin, sizeof(em->origin), "%s", name);
-	jpower_em_finish(em, t);
-	return 0;
+	return ret ? ret : em_accept(em, t, JPOWER_EM_FILE, name, err, errlen);
 }
 
 int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *path, char *err,
