@@ -128,13 +128,6 @@ typedef __u64 u64;
 #define JP_FOR(i, start, end) for ((i) = (start); (i) < (end); (i)++)
 #endif
 
-/* JP_OPAQUE(x): the compiler forgets what it knows of x's range (BPF only). */
-#ifdef __bpf__
-#define JP_OPAQUE(x) asm volatile("" : "+r"(x))
-#else
-#define JP_OPAQUE(x) ((void)0)
-#endif
-
 /* Larger functions: a real BPF subprogram (keeps the program small). */
 #ifdef __bpf__
 #define JP_FUNC static __attribute__((noinline, unused))
@@ -301,15 +294,9 @@ static __always_inline u64 jp_decay(u64 val, u64 dt, u64 half_life)
 	halves = dt / half_life;
 	if (halves >= 32)
 		return 0;
-	pos = ((dt % half_life) << 21) / half_life; /* 0 .. (32 << 16) - 1 */
+	pos = ((dt % half_life) << 21) / half_life; /* 0 .. 32 << 16 */
 	idx = pos >> 16;
 	rem = pos & 0xffff;
-	/*
-	 * idx < 32 always. The compiler knows that and may drop the test; the
-	 * BPF verifier does not (it cannot follow the modulo), so hide idx from
-	 * the compiler first.
-	 */
-	JP_OPAQUE(idx);
 	if (idx >= 32)
 		return 0;
 	f = frac[idx] - (((u64)(frac[idx] - frac[idx + 1]) * rem) >> 16);
@@ -404,27 +391,6 @@ static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial
 	t->period_work = 0;
 }
 
-/*
- * Util a new task starts with when it is created on a CPU of capacity cap
- * carrying cpu_util (max_cap: the biggest CPU's). Energy-aware profiles
- * scale the profile's init_util by the CPU's spare capacity over max_cap:
- * balanced's 512 is then the kernel's start (post_init_entity_util_avg():
- * half the CPU's spare capacity), 512 on an idle big CPU, 190 on an idle
- * little CPU of capacity 381, less on a busy one. A flat 512 does not fit a
- * little CPU at all, so every new task began on a big one, and counted as
- * half a big CPU's load in the energy estimate until its util decayed.
- * Performance profiles keep init_util as it is (gaming: full scale).
- */
-static __always_inline u32 jp_task_init_util(const struct jp_profile *p, u32 cap, u32 cpu_util,
-					     u32 max_cap)
-{
-	u32 spare = cpu_util < cap ? cap - cpu_util : 0;
-
-	if (!p->energy_aware || !max_cap)
-		return p->init_util;
-	return (u32)(((u64)p->init_util * spare) / max_cap);
-}
-
 static __always_inline u32 jp_task_util(const struct jp_task *t)
 {
 	return (u32)jp_min64(jp_max64(t->util_avg, t->util_est), JP_SCALE);
@@ -455,22 +421,14 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 }
 
 /*
- * The task wakes up: util_avg takes in the sleep, so that a task that slept
- * long is not placed with the util it had when it stopped; the period since
- * the previous wakeup is complete, its busy fraction moves util_est (up at
- * once, down by a quarter of the gap).
+ * The task wakes up: the period since the previous wakeup is complete, its
+ * busy fraction moves util_est (up at once, down by a quarter of the gap).
  */
 static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 {
 	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
 	u64 sample;
 
-	/* util_avg decays over the sleep (PELT decays a blocked task too) */
-	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
-		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
-		t->last_update_ns = now;
-		t->window_work = 0;
-	}
 	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
 	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
 	if (sample >= t->util_est)

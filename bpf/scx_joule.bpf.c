@@ -559,20 +559,13 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 
 s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_args *args)
 {
-	const struct jp_profile *pr = cur_profile();
-	s32 cpu = scx_bpf_task_cpu(p);
 	struct task_ctx *tctx;
-	u32 init = pr->init_util;
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!tctx)
 		return -ENOMEM;
 	tctx->last_cpu = -1;
-	/* a fork starts on its parent's CPU: its spare capacity sets the start */
-	if (cpu >= 0 && cpu < JP_MAX_CPUS && (u32)cpu < tables.nr_cpus)
-		init = jp_task_init_util(pr, tables.cpu[cpu].capacity, jp_cpu_util(&cpu_state[cpu]),
-					 tables.max_capacity);
-	jp_task_init(&tctx->jt, scx_bpf_now(), init);
+	jp_task_init(&tctx->jt, scx_bpf_now(), cur_profile()->init_util);
 	return 0;
 }
 
