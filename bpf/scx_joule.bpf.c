@@ -368,76 +368,11 @@ static bool pull_from(u32 pd)
 	return true;
 }
 
-/*
- * Tasks per unit of capacity in each domain: its busy CPUs plus its queued
- * tasks, times 2^20, over the sum of its CPUs' capacities. Utilization
- * cannot show this: with every CPU busy each domain's equals its capacity,
- * however many tasks wait in its queue.
- */
-static void pd_task_loads(u64 *load)
-{
-	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
-	u64 cap[JP_MAX_PDS] = {}, busy[JP_MAX_PDS] = {};
-	u32 c, pd;
-
-	JP_FOR(c, 0, JP_MAX_CPUS)
-	{
-		if (c >= tables.nr_cpus)
-			break;
-		pd = tables.cpu[c].pd & (JP_MAX_PDS - 1);
-		if (!jp_mask_test(&online, c))
-			continue;
-		cap[pd] += tables.cpu[c].capacity;
-		if (!bpf_cpumask_test_cpu(c, idle))
-			busy[pd]++;
-	}
-	scx_bpf_put_idle_cpumask(idle);
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		load[pd] = 0;
-		if (pd < tables.nr_pds && cap[pd])
-			load[pd] = ((busy[pd] + scx_bpf_dsq_nr_queued(pd)) << 20) / cap[pd];
-	}
-}
-
-/*
- * The domain with queued work that is more loaded for its capacity than
- * self by more than the profile's imbalance, or -1: a CPU takes from there
- * before its own queue, so that with more tasks than CPUs each domain ends
- * up with tasks in proportion to its capacity.
- */
-static s32 overloaded_pd(u32 self)
-{
-	u64 load[JP_MAX_PDS];
-	u64 limit, best = 0;
-	s32 found = -1;
-	u32 pd;
-
-	if (self >= JP_MAX_PDS)
-		return -1;
-	pd_task_loads(load);
-	limit = load[self] * (JP_SCALE + cur_profile()->imbalance) / JP_SCALE;
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= tables.nr_pds)
-			break;
-		if (pd == self || load[pd] <= limit || load[pd] <= best ||
-		    !scx_bpf_dsq_nr_queued(pd) || !may_pull(self, pd))
-			continue;
-		best = load[pd];
-		found = (s32)pd;
-	}
-	return found;
-}
-
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_balance b;
 	__u32 self = cpu_pd(cpu);
-	s32 busier = overloaded_pd(self);
 
-	if (busier >= 0 && busier < JP_MAX_PDS && pull_from((u32)busier))
-		return;
 	if (scx_bpf_dsq_move_to_local(self)) {
 		stat_add(JOULE_STAT_DISPATCH, 1);
 		return;
