@@ -256,6 +256,15 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	return cpu;
 }
 
+/*
+ * An offline CPU keeps its bit in the kernel's idle mask: an idle CPU that
+ * will take work is one that is also online.
+ */
+static bool cpu_idle_online(u32 cpu, const struct cpumask *idle)
+{
+	return jp_mask_test(&online, cpu) && bpf_cpumask_test_cpu(cpu, idle);
+}
+
 /* Is an allowed CPU bigger than cpu idle right now? */
 static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 {
@@ -268,7 +277,7 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	{
 		if (c >= tables.nr_cpus)
 			break;
-		if (tables.cpu[c].capacity > cap && bpf_cpumask_test_cpu(c, idle) &&
+		if (tables.cpu[c].capacity > cap && cpu_idle_online(c, idle) &&
 		    bpf_cpumask_test_cpu(c, p->cpus_ptr)) {
 			found = true;
 			break;
@@ -325,6 +334,8 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 /* Is a CPU of domain pd idle (and so about to take its own queue's work)? */
 static bool pd_has_idle_cpu(u32 pd)
 {
+	/* masked, not only checked: the verifier must see the bound on every path */
+	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
 	const struct cpumask *idle;
 	bool found = false;
 	u32 i;
@@ -334,9 +345,9 @@ static bool pd_has_idle_cpu(u32 pd)
 	idle = scx_bpf_get_idle_cpumask();
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
-		if (i >= tables.pd[pd].nr_cpus)
+		if (i >= d->nr_cpus)
 			break;
-		if (bpf_cpumask_test_cpu(tables.pd[pd].cpus[i], idle)) {
+		if (cpu_idle_online(d->cpus[i], idle)) {
 			found = true;
 			break;
 		}
