@@ -67,6 +67,13 @@
  *   util(p) * 1024 > share(p) * (1024 + imbalance)
  * gives work to the most under-loaded PD (largest share - util).
  *
+ * With every CPU busy, each PD's utilization equals its capacity however many
+ * tasks wait, so the balance above sees nothing. Then tasks are counted:
+ *   load(p) = (busy CPUs(p) + queued(p)) * 2^20 / online capacity(p)
+ * and a CPU of PD s first takes a queued task from the PD with the highest
+ * load(p) > load(s) * (1024 + imbalance) / 1024. The hogs then settle where
+ * moving one more would not lower the larger of the two loads.
+ *
  * Limits (static arrays sized by these; raise them with the BPF program's
  * instruction budget in mind):
  *   JP_MAX_CPUS    256  CPUs (per-CPU arrays, 4 x u64 masks)
@@ -888,6 +895,55 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 	}
 	b->excess = (u32)jp_min64(worst_over, ~0u);
 	return b->src_pd != JP_NO_PD && b->dst_pd != JP_NO_PD;
+}
+
+/* ---- balancing tasks when every CPU is busy ------------------------------ */
+
+struct jp_pd_load {
+	u32 busy;     /* online CPUs of the PD running something */
+	u32 queued;   /* tasks waiting in the PD's queue */
+	u32 capacity; /* sum of the PD's online CPUs' capacities */
+	u32 pad;
+};
+
+/* Runnable tasks per unit of capacity, scaled by 2^20 (0 for no capacity). */
+static __always_inline u64 jp_pd_task_load(const struct jp_pd_load *l)
+{
+	if (!l->capacity)
+		return 0;
+	return (((u64)l->busy + l->queued) << 20) / l->capacity;
+}
+
+/*
+ * The PD a CPU of PD self should take a queued task from before its own
+ * queue, or JP_NO_PD: the most loaded PD with queued tasks whose load exceeds
+ * self's by more than the profile's imbalance. PDs whose bit is set in skip
+ * are passed over (the caller's reasons, such as a bigger PD with an idle
+ * CPU about to take its own queue's work).
+ */
+JP_FUNC s32 jp_overloaded_pd(const struct jp_tables *t, const struct jp_profile *p,
+			     const struct jp_pd_load *loads, u32 self, u32 skip)
+{
+	u64 limit, load, best = 0;
+	s32 found = JP_NO_PD;
+	u32 pd;
+
+	if (self >= JP_MAX_PDS)
+		return JP_NO_PD;
+	limit = jp_pd_task_load(&loads[self]) * (JP_SCALE + p->imbalance) / JP_SCALE;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		if (pd == self || ((skip >> pd) & 1) || !loads[pd].queued)
+			continue;
+		load = jp_pd_task_load(&loads[pd]);
+		if (load > limit && load > best) {
+			best = load;
+			found = (s32)pd;
+		}
+	}
+	return found;
 }
 
 #endif /* JOULE_POLICY_H */

@@ -15,9 +15,12 @@
  *   weighted virtual time (vtime advances by run time * 100 / weight, and a
  *   sleeper is credited at most one slice). Single-CPU tasks go to their
  *   CPU's local queue so a backlog can never stall a per-CPU kthread.
- * - Dispatch: a CPU takes work from its own domain's queue; when that is
- *   empty it pulls from the domain most loaded for its capacity
- *   (jp_pull_pd), which spreads load in proportion to capacity.
+ * - Dispatch: a CPU first takes from a domain with more runnable tasks per
+ *   unit of capacity than its own (jp_overloaded_pd: with every CPU busy,
+ *   utilization cannot tell), then from its own domain's queue; when that
+ *   is empty, from the domain most over its capacity share of utilization
+ *   (jp_balance_domains), then from any queue with work. A little CPU does
+ *   not take from a bigger domain that has an idle CPU of its own.
  * - Tick: updates the CPU's utilization, its overutilized bit and its
  *   frequency target (scx_bpf_cpuperf_set), and ends the slice of a task
  *   that outgrew its CPU (misfit), so it is placed again on a bigger one.
@@ -57,12 +60,16 @@ struct joule_exit_info exit_info;
 struct jp_cpu_state cpu_state[JP_MAX_CPUS];
 __u64 last_tick[JP_MAX_CPUS];
 volatile __u32 overutilized;
+/* when a CPU of each domain last took from the domain's own queue (or found it empty) */
+__u64 own_served_at[JP_MAX_PDS];
 
 static __u64 vtime_now;
 
 /* Latency-critical: woken at least every 20 ms and running under 2 ms each time. */
 #define LAT_WAKE_PERIOD_NS (20ULL * 1000 * 1000)
 #define LAT_RUN_NS	   (2ULL * 1000 * 1000)
+/* a domain's CPUs balance tasks away from their own queue for at most this long */
+#define OWN_QUEUE_MAX_WAIT_NS (20ULL * 1000 * 1000)
 /* longer than any tick period (HZ >= 100), shorter than an idle stretch */
 #define MAX_TICK_GAP_NS (20ULL * 1000 * 1000)
 
@@ -379,12 +386,68 @@ static bool pull_from(u32 pd)
 	return true;
 }
 
+/*
+ * Where a CPU of PD self should take a task from before its own queue, with
+ * every CPU busy (jp_overloaded_pd): -1 if nowhere. Counts busy online CPUs
+ * and capacity per PD; passes over a bigger PD with an idle CPU (may_pull).
+ * A global function, so that the verifier checks it once, on its own.
+ */
+__attribute__((noinline)) int joule_overloaded_pd(u32 self)
+{
+	struct jp_pd_load loads[JP_MAX_PDS] = {};
+	const struct cpumask *idle;
+	u32 c, pd, skip = 0;
+
+	if (self >= JP_MAX_PDS)
+		return -1;
+	idle = scx_bpf_get_idle_cpumask();
+	JP_FOR(c, 0, JP_MAX_CPUS)
+	{
+		if (c >= tables.nr_cpus)
+			break;
+		if (!jp_mask_test(&online, c))
+			continue;
+		pd = tables.cpu[c].pd & (JP_MAX_PDS - 1);
+		loads[pd].capacity += tables.cpu[c].capacity;
+		if (!bpf_cpumask_test_cpu(c, idle))
+			loads[pd].busy++;
+		else if (tables.pd[pd].max_capacity > tables.pd[self].max_capacity)
+			skip |= 1u << pd;
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		loads[pd].queued = (u32)scx_bpf_dsq_nr_queued(pd);
+	}
+	return jp_overloaded_pd(&tables, cur_profile(), loads, self, skip);
+}
+
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_balance b;
 	__u32 self = cpu_pd(cpu);
+	s32 busier = joule_overloaded_pd(self);
 
+	u64 now = scx_bpf_now();
+	bool own_due = false;
+
+	/*
+	 * Every CPU busy: even out tasks per unit of capacity first. But never
+	 * leave the own queue unserved for longer than OWN_QUEUE_MAX_WAIT_NS: its
+	 * tasks would wait for as long as another domain stayed busier.
+	 */
+	if (self < JP_MAX_PDS) {
+		if (!scx_bpf_dsq_nr_queued(self))
+			own_served_at[self] = now;
+		own_due = now - own_served_at[self] > OWN_QUEUE_MAX_WAIT_NS;
+	}
+	if (!own_due && busier >= 0 && busier < JP_MAX_PDS && pull_from((u32)busier))
+		return;
 	if (scx_bpf_dsq_move_to_local(self)) {
+		if (self < JP_MAX_PDS)
+			own_served_at[self] = now;
 		stat_add(JOULE_STAT_DISPATCH, 1);
 		return;
 	}
@@ -475,7 +538,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		jp_task_stopping(&tctx->jt, now, now - tctx->started, cap);
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
 		tctx->run_this += now - tctx->started;
-		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
+			stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
 		tctx->started = now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 	}

@@ -14,7 +14,8 @@ struct jp_cpu_state check_cpus[JP_MAX_CPUS];
 struct jp_profile check_profile;
 struct jp_task check_task;
 struct jp_balance check_balance;
-s32 check_out[4];
+struct jp_pd_load check_loads[JP_MAX_PDS];
+s32 check_out[5];
 u32 check_perf;
 
 __attribute__((section("syscall"), used)) int policy_check(void *ctx)
@@ -35,6 +36,7 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	check_out[3] =
 		jp_balance_domains(&check_tables, check_cpus, &check_profile, &check_balance);
 	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0);
+	check_out[4] = jp_overloaded_pd(&check_tables, &check_profile, check_loads, 0, 0);
 	check_perf = jp_cpu_perf_target(&check_tables, check_cpus, &check_profile, 0);
 	return 0;
 }

@@ -234,6 +234,41 @@ static void test_overutilized_and_balance(void **state)
 	assert_false(jp_balance_domains(&t, cs, &p, &b));
 }
 
+/* 8 hogs on 4 little (400) + 2 big (1024) CPUs, every CPU busy */
+static void test_overloaded_pd_counts_tasks(void **state)
+{
+	struct jp_pd_load l[JP_MAX_PDS];
+	struct jp_tables t;
+	struct jp_profile p;
+
+	(void)state;
+	two_cluster(&t);
+	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	memset(l, 0, sizeof(l));
+	l[0].busy = 4, l[0].capacity = 1600;
+	l[1].busy = 2, l[1].capacity = 2048;
+	/* both extra hogs queued on little: 6/1600 vs 2/2048, big takes one */
+	l[0].queued = 2;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
+	/* little never takes from big here: big is the less loaded */
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 0, 0), JP_NO_PD);
+	/* one each: 5/1600 = 3277/2^20 vs 3/2048 = 1536/2^20, still over 1.25x */
+	l[0].queued = 1, l[1].queued = 1;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
+	/* both on big: settled, little has nothing queued to give */
+	l[0].queued = 0, l[1].queued = 2;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 0, 0), JP_NO_PD);
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), JP_NO_PD);
+	/* a loaded PD with nothing queued, or one the caller skips, gives nothing */
+	l[1].queued = 0, l[0].queued = 3;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 1u << 0), JP_NO_PD);
+	l[0].queued = 0, l[0].busy = 4, l[1].busy = 0;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), JP_NO_PD);
+	/* a PD with every CPU offline has no load of its own and takes anything */
+	l[1].busy = 0, l[1].capacity = 0, l[0].queued = 1;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_energy_placement),
 		cmocka_unit_test(test_perf_placement),
 		cmocka_unit_test(test_overutilized_and_balance),
+		cmocka_unit_test(test_overloaded_pd_counts_tasks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
