@@ -43,6 +43,7 @@ enum joule_stat {
 	JOULE_STAT_BUSY_NS,	   /* time this CPU ran tasks */
 	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,
+	JOULE_STAT_LAT_PREEMPT, /* gaming: a latency-critical wakeup preempted its CPU */
 	JOULE_NR_STATS,
 };
 

@@ -59,6 +59,8 @@ struct joule_exit_info exit_info;
 
 struct jp_cpu_state cpu_state[JP_MAX_CPUS];
 __u64 last_tick[JP_MAX_CPUS];
+/* the task running on each CPU is latency-critical (set in running, cleared in stopping) */
+__u8 running_lat_crit[JP_MAX_CPUS];
 volatile __u32 overutilized;
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
@@ -232,6 +234,18 @@ static void note_wakeup(struct task_ctx *tctx, u64 now, u64 wake_flags)
 	}
 }
 
+/*
+ * The mark is set at wakeup; a task that has since run past LAT_RUN_NS
+ * without sleeping loses it there and then. Otherwise a CPU hog keeps the
+ * mark it got while starting up (a few quick wakeups, then it never wakes
+ * again), with short slices and preemption in gaming.
+ */
+static void drop_lat_crit_if_long(struct task_ctx *tctx)
+{
+	if (tctx->run_this >= LAT_RUN_NS)
+		tctx->lat_crit = 0;
+}
+
 static u64 task_slice(struct task_ctx *tctx)
 {
 	/* gaming: latency-critical tasks get short slices, so they wait less */
@@ -294,6 +308,22 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	return found;
 }
 
+/*
+ * Gaming: a latency-critical task that wakes up where a CPU is busy goes to
+ * the head of that CPU's local queue and preempts what runs there. Queued by
+ * vtime instead, it waited behind the hog it preempted (a sleeper's vtime is
+ * credited at most one slice), longer than in balanced on little CPUs. Not
+ * over another latency-critical task: they would only take turns preempting.
+ */
+static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+{
+	if (!tctx || !tctx->lat_crit || profile != JOULE_PROFILE_GAMING)
+		return false;
+	if (!(enq_flags & SCX_ENQ_WAKEUP) || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return false;
+	return jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
+}
+
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
@@ -323,6 +353,12 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		}
 	}
 
+	if (wakes_to_preempt(tctx, cpu, enq_flags)) {
+		stat_add(JOULE_STAT_LAT_PREEMPT, 1);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)cpu, task_slice(tctx),
+				   enq_flags | SCX_ENQ_PREEMPT);
+		return;
+	}
 	if (vtime_before(vtime, vtime_now - slice_ns))
 		vtime = vtime_now - slice_ns;
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
@@ -489,6 +525,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].nr_running = 1;
+		running_lat_crit[cpu] = tctx->lat_crit;
 	}
 	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
 		stat_add(JOULE_STAT_MIGRATIONS, 1);
@@ -513,8 +550,10 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
 	cpu_state[cpu].nr_running = 0;
+	running_lat_crit[cpu] = 0;
 	stat_add(JOULE_STAT_BUSY_NS, run);
 	tctx->run_this += run;
+	drop_lat_crit_if_long(tctx);
 	if (!runnable) {
 		tctx->run_avg = (tctx->run_avg * 3 + tctx->run_this) / 4;
 		tctx->run_this = 0;
@@ -538,7 +577,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		jp_task_stopping(&tctx->jt, now, now - tctx->started, cap);
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
 		tctx->run_this += now - tctx->started;
-			stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
+		drop_lat_crit_if_long(tctx);
+		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
 		tctx->started = now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 	}
