@@ -35,9 +35,41 @@ start_scheduler() {
 	ok "attached, $SCX/root/ops = $ops"
 }
 
+# loader_exited: the loader is a zombie waiting for us, or gone.
+loader_exited() {
+	read -r _ _ st _ </proc/$SCHED_PID/stat 2>/dev/null || return 0
+	[ "$st" = Z ]
+}
+
+# dump_stuck_loader: where the loader and the kernel are stuck, for the log:
+# the loader's kernel stacks, blocked tasks (sysrq w) and sched_ext's own
+# state dump (sysrq D).
+dump_stuck_loader() {
+	echo "--- sched_ext state $(scx_state); loader $SCHED_PID:"
+	grep -E '^(State|voluntary|nonvoluntary)' /proc/$SCHED_PID/status
+	for t in /proc/$SCHED_PID/task/*; do
+		echo "thread ${t##*/} $(cat $t/comm) in $(cat $t/wchan 2>/dev/null):"
+		cat $t/stack 2>/dev/null
+	done
+	echo w >/proc/sysrq-trigger
+	echo D >/proc/sysrq-trigger
+	dmesg | tail -n 200
+}
+
 # stop_scheduler SIGNAL: stop the loader, check sched_ext goes back to disabled.
+# A loader that has not exited 30 s after the signal fails the scenario with
+# the dump above, rather than hanging it until the host's timeout.
 stop_scheduler() {
 	kill -$1 $SCHED_PID
+	i=0
+	while ! loader_exited; do
+		i=$((i + 1))
+		if [ $i -gt 300 ]; then
+			dump_stuck_loader
+			fail "the loader had not exited 30 s after SIG$1"
+		fi
+		sleep 0.1
+	done
 	wait $SCHED_PID
 	SCHED_RC=$?
 	wait_state disabled 10 || fail "still $(scx_state) 10 s after SIG$1"
