@@ -138,6 +138,26 @@ __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
 	return 0;
 }
 
+/*
+ * 7.2 and later kernels warn that writing p->scx.slice or p->scx.dsq_vtime
+ * directly is deprecated and offer these kfuncs; older kernels lack them.
+ */
+static void set_slice(struct task_struct *p, u64 slice)
+{
+	if (bpf_ksym_exists(scx_bpf_task_set_slice))
+		scx_bpf_task_set_slice(p, slice);
+	else
+		p->scx.slice = slice;
+}
+
+static void set_vtime(struct task_struct *p, u64 vtime)
+{
+	if (bpf_ksym_exists(scx_bpf_task_set_dsq_vtime))
+		scx_bpf_task_set_dsq_vtime(p, vtime);
+	else
+		p->scx.dsq_vtime = vtime;
+}
+
 static bool vtime_before(u64 a, u64 b)
 {
 	return (s64)(a - b) < 0;
@@ -539,8 +559,9 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	u64 now = scx_bpf_now(), run;
 	__u32 cap;
 
-	p->scx.dsq_vtime += (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) * 100 /
-			    (p->scx.weight ?: 1);
+	set_vtime(p, p->scx.dsq_vtime +
+			     (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) *
+				     100 / (p->scx.weight ?: 1));
 	if (!tctx || !tctx->started || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
 	run = now > tctx->started ? now - tctx->started : 0;
@@ -603,7 +624,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	 */
 	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu) &&
 	    bigger_cpu_idle(p, cpu))
-		p->scx.slice = 0;
+		set_slice(p, 0);
 }
 
 s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_args *args)
@@ -620,7 +641,7 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
-	p->scx.dsq_vtime = vtime_now;
+	set_vtime(p, vtime_now);
 }
 
 void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
