@@ -35,15 +35,16 @@ start_scheduler() {
 	ok "attached, $SCX/root/ops = $ops"
 }
 
-# loader_exited: the loader is a zombie waiting for us, or gone.
+# loader_exited: the loader is a zombie waiting for us, or gone (busybox sh
+# may already have reaped it).
 loader_exited() {
-	read -r _ _ st _ </proc/$SCHED_PID/stat 2>/dev/null || return 0
+	{ read -r _ _ st _ </proc/$SCHED_PID/stat; } 2>/dev/null || return 0
 	[ "$st" = Z ]
 }
 
 # dump_stuck_loader: where the loader and the kernel are stuck, for the log:
 # the loader's kernel stacks, blocked tasks (sysrq w) and sched_ext's own
-# state dump (sysrq D).
+# state dump (sysrq D, through its trace event).
 dump_stuck_loader() {
 	echo "--- sched_ext state $(scx_state); loader $SCHED_PID:"
 	grep -E '^(State|voluntary|nonvoluntary)' /proc/$SCHED_PID/status
@@ -52,8 +53,15 @@ dump_stuck_loader() {
 		cat $t/stack 2>/dev/null
 	done
 	echo w >/proc/sysrq-trigger
+	sleep 1
+	dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 200
+	# sched_ext writes its dump to the sched_ext_dump trace event
+	tr=/sys/kernel/tracing
+	[ -d $tr/events ] || mount -t tracefs tracefs $tr 2>/dev/null
+	echo 1 >$tr/events/sched_ext/sched_ext_dump/enable 2>/dev/null
 	echo D >/proc/sysrq-trigger
-	dmesg | tail -n 200
+	sleep 1
+	grep -v '^#' $tr/trace 2>/dev/null | sed 's/^.*sched_ext_dump: //' | tail -n 200
 }
 
 # stop_scheduler SIGNAL: stop the loader, check sched_ext goes back to disabled.
@@ -79,11 +87,12 @@ stop_scheduler() {
 check_dmesg() {
 	dmesg >/tmp/dmesg.txt
 	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
-	if grep -E 'runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace' /tmp/dmesg.txt; then
+	# sched_ext also warns when a scheduler uses an interface it deprecates.
+	if grep -E 'runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|sched_ext: .*deprecated' /tmp/dmesg.txt; then
 		fail "kernel log reports a problem (above)"
 	fi
 	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'
-	ok "dmesg has no stall, error, BUG, Oops or WARNING"
+	ok "dmesg has no stall, error, BUG, Oops, WARNING or sched_ext deprecation"
 }
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
