@@ -70,8 +70,8 @@
  * With every CPU busy, each PD's utilization equals its capacity however many
  * tasks wait, so the balance above sees nothing. Then tasks are counted:
  *   load(p) = (busy CPUs(p) + queued(p)) * 2^20 / online capacity(p)
- * and a CPU of PD s first takes a queued task from the PD with the highest
- * load(p) > load(s) * (1024 + imbalance) / 1024. The hogs then settle where
+ * and a CPU of PD s first takes a queued task from the PD, every CPU of it
+ * busy, with the highest load(p) > load(s) * (1024 + imbalance) / 1024. The hogs then settle where
  * moving one more would not lower the larger of the two loads.
  *
  * Limits (static arrays sized by these; raise them with the BPF program's
@@ -903,7 +903,7 @@ struct jp_pd_load {
 	u32 busy;     /* online CPUs of the PD running something */
 	u32 queued;   /* tasks waiting in the PD's queue */
 	u32 capacity; /* sum of the PD's online CPUs' capacities */
-	u32 pad;
+	u32 online;   /* the PD's online CPUs */
 };
 
 /* Runnable tasks per unit of capacity, scaled by 2^20 (0 for no capacity). */
@@ -916,8 +916,10 @@ static __always_inline u64 jp_pd_task_load(const struct jp_pd_load *l)
 
 /*
  * The PD a CPU of PD self should take a queued task from before its own
- * queue, or JP_NO_PD: the most loaded PD with queued tasks whose load exceeds
- * self's by more than the profile's imbalance. PDs whose bit is set in skip
+ * queue, or JP_NO_PD: the most loaded PD with queued tasks and every online
+ * CPU busy whose load exceeds self's by more than the profile's imbalance.
+ * A PD with an idle CPU runs its own queue's work there (pulling it to a
+ * bigger CPU would only cost energy). PDs whose bit is set in skip
  * are passed over (the caller's reasons, such as a bigger PD with an idle
  * CPU about to take its own queue's work).
  */
@@ -935,7 +937,8 @@ JP_FUNC s32 jp_overloaded_pd(const struct jp_tables *t, const struct jp_profile 
 	{
 		if (pd >= t->nr_pds)
 			break;
-		if (pd == self || ((skip >> pd) & 1) || !loads[pd].queued)
+		if (pd == self || ((skip >> pd) & 1) || !loads[pd].queued ||
+		    loads[pd].busy < loads[pd].online)
 			continue;
 		load = jp_pd_task_load(&loads[pd]);
 		if (load > limit && load > best) {

@@ -465,6 +465,7 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 			continue;
 		pd = tables.cpu[c].pd & (JP_MAX_PDS - 1);
 		loads[pd].capacity += tables.cpu[c].capacity;
+		loads[pd].online++;
 		if (!bpf_cpumask_test_cpu(c, idle))
 			loads[pd].busy++;
 		else if (tables.pd[pd].max_capacity > tables.pd[self].max_capacity)

@@ -245,8 +245,8 @@ static void test_overloaded_pd_counts_tasks(void **state)
 	two_cluster(&t);
 	jp_profile_init(&p, JP_PROFILE_BALANCED);
 	memset(l, 0, sizeof(l));
-	l[0].busy = 4, l[0].capacity = 1600;
-	l[1].busy = 2, l[1].capacity = 2048;
+	l[0].busy = 4, l[0].capacity = 1600, l[0].online = 4;
+	l[1].busy = 2, l[1].capacity = 2048, l[1].online = 2;
 	/* both extra hogs queued on little: 6/1600 vs 2/2048, big takes one */
 	l[0].queued = 2;
 	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
@@ -255,6 +255,10 @@ static void test_overloaded_pd_counts_tasks(void **state)
 	/* one each: 5/1600 = 3277/2^20 vs 3/2048 = 1536/2^20, still over 1.25x */
 	l[0].queued = 1, l[1].queued = 1;
 	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
+	/* a PD with an idle CPU runs its queue there: 4/1600 vs 1/2048, no pull */
+	l[0].busy = 3, l[0].queued = 1, l[1].busy = 1, l[1].queued = 0;
+	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), JP_NO_PD);
+	l[0].busy = 4, l[1].busy = 2;
 	/* both on big: settled, little has nothing queued to give */
 	l[0].queued = 0, l[1].queued = 2;
 	assert_int_equal(jp_overloaded_pd(&t, &p, l, 0, 0), JP_NO_PD);
