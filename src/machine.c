@@ -10,34 +10,17 @@
 #include "machine.h"
 #include "soc.h"
 
+_Static_assert(JTOPO_MASK_WORDS == JP_MASK_WORDS, "CPU masks of the model and the tables differ");
+
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
 {
-	const char *p = list;
+	struct jtopo_cpuset set;
+	int err = jtopo_parse_cpulist(list, &set, max_cpus);
 
-	while (*p && *p != '\n') {
-		char *end;
-		long lo, hi;
-
-		lo = strtol(p, &end, 10);
-		if (end == p || lo < 0)
-			return -EINVAL;
-		hi = lo;
-		p = end;
-		if (*p == '-') {
-			hi = strtol(p + 1, &end, 10);
-			if (end == p + 1 || hi < lo)
-				return -EINVAL;
-			p = end;
-		}
-		if (hi >= max_cpus)
-			return -EINVAL;
-		for (long c = lo; c <= hi; c++)
-			mask[c / 64] |= 1ULL << (c % 64);
-		if (*p == ',')
-			p++;
-		else if (*p && *p != '\n')
-			return -EINVAL;
-	}
+	if (err)
+		return err;
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		mask[w] |= set.bits[w];
 	return 0;
 }
 
@@ -255,22 +238,17 @@ static int model_pds(struct joule_machine *m, const struct jpower_model *em, cha
 	int p = 0;
 
 	for (int i = 0; i < em->nr_pds; i++) {
-		int next = 0;
+		const struct jtopo_cpuset *cpus = &em->pd[i].cpus;
 
-		while (next < JTOPO_MAX_CPUS && jtopo_cpuset_first(&em->pd[i].cpus) >= 0) {
-			bool more = false;
-
-			for (int c = next; c < JTOPO_MAX_CPUS; c++)
-				more |= jtopo_cpuset_isset(&em->pd[i].cpus, c);
-			if (!more)
-				break;
+		for (int c = jtopo_cpuset_next(cpus, 0); c >= 0; c = jtopo_cpuset_next(cpus, c)) {
 			if (p == JP_MAX_PDS) {
 				snprintf(err, errlen,
 					 "more than %d performance domains of up to %d CPUs",
 					 JP_MAX_PDS, JP_MAX_PD_CPUS);
 				return -E2BIG;
 			}
-			next = model_pd(m, &em->pd[i], next, p++, em->source != JPOWER_EM_NONE);
+			/* returns the CPU after the last one it took */
+			c = model_pd(m, &em->pd[i], c, p++, em->source != JPOWER_EM_NONE);
 		}
 	}
 	m->tables.nr_pds = (__u32)p;

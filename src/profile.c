@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "file_util.h"
+#include "jtopo_fs.h"
 #include "profile.h"
 
 static const char *const profile_names[JOULE_NR_PROFILES] = {
@@ -38,7 +38,7 @@ const char *joule_profile_name(enum joule_profile profile)
 /* The first word of a one-line file. */
 static int read_word(const char *path, char *buf, size_t len)
 {
-	int err = joule_read_line(path, buf, len);
+	int err = jtopo_fs_line(NULL, path, buf, len);
 
 	if (!err)
 		buf[strcspn(buf, " \t")] = '\0';

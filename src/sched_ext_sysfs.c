@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "file_util.h"
+#include "jtopo_fs.h"
 #include "sched_ext_sysfs.h"
 
 int scx_sysfs_state(char *buf, size_t len)
 {
-	return joule_read_line(SCX_SYSFS_STATE, buf, len);
+	return jtopo_fs_line(NULL, SCX_SYSFS_STATE, buf, len);
 }
 
 int scx_sysfs_ops(char *buf, size_t len)
 {
-	return joule_read_line(SCX_SYSFS_OPS, buf, len);
+	return jtopo_fs_line(NULL, SCX_SYSFS_OPS, buf, len);
 }

@@ -21,11 +21,11 @@
 #include <bpf/libbpf.h>
 
 #include "exit_info.h"
-#include "file_util.h"
 #include "joule.h"
 #include "joule_config.h"
 #include "jpower.h"
 #include "jtopo.h"
+#include "jtopo_fs.h"
 #include "machine.h"
 #include "policy.h"
 #include "profile.h"
@@ -306,10 +306,11 @@ static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
 static void load_machine(struct joule_machine *m)
 {
 	char online[1024];
-	int nr_cpus = libbpf_num_possible_cpus();
+	int nr_cpus = libbpf_num_possible_cpus(), err;
 
-	if (joule_read_line("/sys/devices/system/cpu/online", online, sizeof(online)))
-		die("cannot read /sys/devices/system/cpu/online: %s", strerror(errno));
+	err = jtopo_fs_line(NULL, "/sys/devices/system/cpu/online", online, sizeof(online));
+	if (err)
+		die("cannot read /sys/devices/system/cpu/online: %s", strerror(-err));
 	if (opts.model_path)
 		load_soc(m, nr_cpus, online);
 	else

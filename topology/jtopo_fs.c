@@ -151,8 +151,17 @@ int jtopo_cpuset_weight(const struct jtopo_cpuset *s)
 
 int jtopo_cpuset_first(const struct jtopo_cpuset *s)
 {
-	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
-		if (s->bits[w])
-			return 64 * w + __builtin_ctzll(s->bits[w]);
+	return jtopo_cpuset_next(s, 0);
+}
+
+int jtopo_cpuset_next(const struct jtopo_cpuset *s, int from)
+{
+	for (int c = from < 0 ? 0 : from; c < 64 * JTOPO_MASK_WORDS; c++) {
+		uint64_t rest = s->bits[c / 64] >> (c % 64);
+
+		if (rest)
+			return c + __builtin_ctzll(rest);
+		c |= 63; /* nothing more in this word */
+	}
 	return -1;
 }

@@ -53,6 +53,7 @@ static inline bool jtopo_cpuset_isset(const struct jtopo_cpuset *s, int cpu)
 }
 
 int jtopo_cpuset_weight(const struct jtopo_cpuset *s);
-int jtopo_cpuset_first(const struct jtopo_cpuset *s); /* -1 if empty */
+int jtopo_cpuset_first(const struct jtopo_cpuset *s);	       /* -1 if empty */
+int jtopo_cpuset_next(const struct jtopo_cpuset *s, int from); /* first CPU >= from, or -1 */
 
 #endif

@@ -289,6 +289,16 @@ static void test_cpulist(void **state)
 	assert_int_equal(jtopo_parse_cpulist("0-16", &s, 16), -EINVAL);
 	assert_int_equal(jtopo_parse_cpulist("a", &s, 16), -EINVAL);
 	assert_int_equal(jtopo_parse_cpulist("1-", &s, 16), -EINVAL);
+	/* walking a set across words, as machine.c splits large domains */
+	assert_int_equal(jtopo_parse_cpulist("5,63-64,200", &s, 256), 0);
+	assert_int_equal(jtopo_cpuset_first(&s), 5);
+	assert_int_equal(jtopo_cpuset_next(&s, 6), 63);
+	assert_int_equal(jtopo_cpuset_next(&s, 64), 64);
+	assert_int_equal(jtopo_cpuset_next(&s, 65), 200);
+	assert_int_equal(jtopo_cpuset_next(&s, 201), -1);
+	assert_int_equal(jtopo_cpuset_next(&s, 256), -1);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(jtopo_cpuset_first(&s), -1);
 }
 
 static void test_kind_names(void **state)
