@@ -1,16 +1,23 @@
 # Misfit: a task that starts light on a little CPU and turns into a CPU hog
-# must be running on a big CPU within a second of turning busy (its CPU is
-# read from /proc/PID/stat every 20 ms with shell builtins only: a sed and
-# a cut per sample were new tasks for the scheduler to place, 150 a second,
-# keeping the big CPUs busy while the test watched for the move).
+# must be running on a big CPU within a second of turning busy. The task is
+# periodic-load's (1 ms every 20 ms for 4 s, then a hog): it says which CPU
+# ran its last light period, and that must be a little one, or there was
+# nothing to move. Its CPU is then read from /proc/PID/stat every 20 ms with
+# shell builtins only: a sed and a cut per sample were new tasks for the
+# scheduler to place, 150 a second, keeping the big CPUs busy while the test
+# watched for the move.
 . /scenarios/lib.sh
 start_scheduler --model $MODEL --profile balanced --stats 1
-# light for 4 s (sleeps in usleep children), then a busy loop in the shell itself
-sh -c 'end=$(($(date +%s) + 4)); while [ $(date +%s) -lt $end ]; do usleep 20000; done;
-       touch /tmp/busy; while :; do :; done' &
-task=$!
+periodic-load 1 1000 20000 4 /tmp/busy &
+load=$!
 while [ ! -e /tmp/busy ]; do usleep 10000; done
 read -r t0 _ </proc/uptime
+read -r task light_cpu </tmp/busy
+case " $LITTLE " in *" $light_cpu "*) ;; *)
+	kill $task
+	fail "its light phase ended on CPU $light_cpu, not a little CPU: nothing to move"
+	;;
+esac
 moved=
 i=0
 while [ $i -lt 150 ]; do
@@ -23,10 +30,11 @@ while [ $i -lt 150 ]; do
 done
 [ -n "$moved" ] || { kill $task; fail "the task never reached a big CPU (last on CPU $cpu)"; }
 secs=$(awk -v a="$t0" -v b="$moved" 'BEGIN { printf "%.2f", b - a }')
-echo "misfit: on big CPU $cpu ${secs}s after turning busy"
+echo "misfit: light on little CPU $light_cpu, on big CPU $cpu ${secs}s after turning busy"
 sleep 3
 pct=$(pct_on "$BIG" $task | tail -n1)
 kill $task
+wait $load
 echo "misfit: afterwards $pct% of its run time on big CPUs"
 stats_tail 3
 awk -v s="$secs" 'BEGIN { exit !(s <= 1.0) }' || fail "took ${secs}s to reach a big CPU (limit 1 s)"

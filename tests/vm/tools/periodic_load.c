@@ -2,7 +2,7 @@
 /*
  * periodic-load: light periodic tasks, like a UI or audio thread.
  *
- * usage: periodic-load TASKS RUN_US PERIOD_US SECONDS
+ * usage: periodic-load TASKS RUN_US PERIOD_US SECONDS [BUSY_FILE]
  *
  * Forks TASKS processes; each busy-loops for RUN_US of its own CPU time
  * (CLOCK_THREAD_CPUTIME_ID, so time it spends preempted does not count as
@@ -14,7 +14,13 @@
  * At the end each task prints how long it waited to run, per run, by the
  * kernel's accounting (/proc/self/schedstat: run_delay / timeslices):
  * "periodic-load: wait_us_per_run W runs N".
+ *
+ * With BUSY_FILE, a task whose light phase is over turns into a CPU hog
+ * until it is killed, and first writes "PID CPU" to BUSY_FILE, CPU being
+ * where it ran its last light period: the misfit scenario's task that
+ * outgrows the little CPU it was placed on.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -43,8 +49,26 @@ static void schedstat(unsigned long long *delay, unsigned long long *slices)
 	}
 }
 
-static void task(long long run_ns, long long period_ns, long long end_ns)
+/* Writes "PID CPU" to path, whole or not at all (rename), then spins. */
+static void turn_busy(const char *path, int cpu)
 {
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d %d\n", (int)getpid(), cpu) < 0 || fclose(f) || rename(tmp, path)) {
+		perror(path);
+		_exit(1);
+	}
+	for (;;)
+		;
+}
+
+static void task(long long run_ns, long long period_ns, long long end_ns, const char *busy_file)
+{
+	int cpu = -1;
+
 	long long next = ns(CLOCK_MONOTONIC);
 	unsigned long long d0, s0, d1, s1;
 
@@ -55,11 +79,14 @@ static void task(long long run_ns, long long period_ns, long long end_ns)
 
 		while (ns(CLOCK_THREAD_CPUTIME_ID) - start < run_ns)
 			;
+		cpu = sched_getcpu();
 		next += period_ns;
 		ts.tv_sec = next / 1000000000LL;
 		ts.tv_nsec = next % 1000000000LL;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
+	if (busy_file)
+		turn_busy(busy_file, cpu);
 	schedstat(&d1, &s1);
 	printf("periodic-load: wait_us_per_run %.0f runs %llu\n",
 	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0);
@@ -71,15 +98,17 @@ int main(int argc, char **argv)
 	long long end;
 	int n;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: periodic-load TASKS RUN_US PERIOD_US SECONDS\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr,
+			"usage: periodic-load TASKS RUN_US PERIOD_US SECONDS [BUSY_FILE]\n");
 		return 2;
 	}
 	n = atoi(argv[1]);
 	end = ns(CLOCK_MONOTONIC) + atoll(argv[4]) * 1000000000LL;
 	for (int i = 0; i < n; i++) {
 		if (fork() == 0) {
-			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end);
+			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end,
+			     argc == 6 ? argv[5] : NULL);
 			_exit(0);
 		}
 	}
