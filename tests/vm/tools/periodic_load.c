@@ -13,7 +13,8 @@
  *
  * At the end each task prints how long it waited to run, per run, by the
  * kernel's accounting (/proc/self/schedstat: run_delay / timeslices):
- * "periodic-load: wait_us_per_run W runs N".
+ * "periodic-load: wait_us_per_run W runs N missed M", M being the periods
+ * it skipped because the previous run ended after they had begun.
  *
  * With BUSY_FILE, a task whose light phase is over turns into a CPU hog
  * until it is killed, and first writes "PID CPU" to BUSY_FILE, CPU being
@@ -67,10 +68,9 @@ static void turn_busy(const char *path, int cpu)
 
 static void task(long long run_ns, long long period_ns, long long end_ns, const char *busy_file)
 {
+	long long next = ns(CLOCK_MONOTONIC), now, late;
+	unsigned long long d0, s0, d1, s1, missed = 0;
 	int cpu = -1;
-
-	long long next = ns(CLOCK_MONOTONIC);
-	unsigned long long d0, s0, d1, s1;
 
 	schedstat(&d0, &s0);
 	while (next < end_ns) {
@@ -81,6 +81,17 @@ static void task(long long run_ns, long long period_ns, long long end_ns, const 
 			;
 		cpu = sched_getcpu();
 		next += period_ns;
+		now = ns(CLOCK_MONOTONIC);
+		if (next <= now) {
+			/*
+			 * Overran: drop the periods already gone, as a game drops a
+			 * frame. Catching up instead would run them back to back,
+			 * a CPU hog that never sleeps until it is on time again.
+			 */
+			late = (now - next) / period_ns + 1;
+			missed += late;
+			next += late * period_ns;
+		}
 		ts.tv_sec = next / 1000000000LL;
 		ts.tv_nsec = next % 1000000000LL;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -88,8 +99,8 @@ static void task(long long run_ns, long long period_ns, long long end_ns, const 
 	if (busy_file)
 		turn_busy(busy_file, cpu);
 	schedstat(&d1, &s1);
-	printf("periodic-load: wait_us_per_run %.0f runs %llu\n",
-	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0);
+	printf("periodic-load: wait_us_per_run %.0f runs %llu missed %llu\n",
+	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0, missed);
 	fflush(stdout);
 }
 
