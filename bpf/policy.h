@@ -114,6 +114,9 @@ typedef __u64 u64;
 #define JP_EST_MIN_WINDOW_NS 8000000ull
 /* Averages update over windows of at least this; shorter runs accumulate. */
 #define JP_UTIL_MIN_WINDOW_NS 1000000ull
+/* jp_lat_crit: woken at least 20 times a second, under 2 ms per wakeup */
+#define JP_LAT_WAKE_PERIOD_NS 50000000ull
+#define JP_LAT_RUN_NS	      2000000ull
 
 /*
  * JP_FOR(i, start, end): a loop the BPF verifier checks once instead of
@@ -513,6 +516,25 @@ static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 
 	if (was_misfit)
 		return (u64)util * JP_SCALE >= (u64)cap * p->misfit_down;
 	return (u64)util * JP_SCALE > (u64)cap * p->misfit_up;
+}
+
+/*
+ * Latency-critical: a task that wakes often and runs briefly each time, like
+ * a game's frame thread, an audio callback or a compositor. wake_period and
+ * run_avg are the task's averages (ns) of the time between wakeups and of
+ * its run time per wakeup. 20 wakeups a second is below the frame rate of
+ * any game, so 30 fps threads qualify. A task that is already latency-
+ * critical keeps the mark up to twice that period: one kept waiting misses
+ * frames and so wakes less often, which would take the mark away when it
+ * needs it most (seen in the VM: a 100 fps task among hogs ran every other
+ * frame, woke every 20 ms, and flipped in and out of the mark at the
+ * former 20 ms limit).
+ */
+static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_lat_crit)
+{
+	u64 limit = was_lat_crit ? 2 * JP_LAT_WAKE_PERIOD_NS : JP_LAT_WAKE_PERIOD_NS;
+
+	return wake_period && wake_period < limit && run_avg < JP_LAT_RUN_NS;
 }
 
 /* Updates t->misfit for the CPU the task runs on and returns it. */

@@ -69,9 +69,6 @@ __u64 own_served_at[JP_MAX_PDS];
 
 static __u64 vtime_now;
 
-/* Latency-critical: woken at least every 20 ms and running under 2 ms each time. */
-#define LAT_WAKE_PERIOD_NS (20ULL * 1000 * 1000)
-#define LAT_RUN_NS	   (2ULL * 1000 * 1000)
 /* a domain's CPUs balance tasks away from their own queue for at most this long */
 #define OWN_QUEUE_MAX_WAIT_NS (20ULL * 1000 * 1000)
 /* longer than any tick period (HZ >= 100), shorter than an idle stretch */
@@ -246,8 +243,7 @@ static void note_wakeup(struct task_ctx *tctx, u64 now, u64 wake_flags)
 		tctx->wake_period = (tctx->wake_period * 3 + period) / 4;
 	tctx->last_wake = now;
 	jp_task_waking(&tctx->jt, now);
-	tctx->lat_crit = tctx->wake_period && tctx->wake_period < LAT_WAKE_PERIOD_NS &&
-			 tctx->run_avg < LAT_RUN_NS;
+	tctx->lat_crit = jp_lat_crit(tctx->wake_period, tctx->run_avg, tctx->lat_crit);
 	/* a latency-critical task's synchronous wakee is on the same critical path */
 	if (!tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC)) {
 		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
@@ -257,14 +253,14 @@ static void note_wakeup(struct task_ctx *tctx, u64 now, u64 wake_flags)
 }
 
 /*
- * The mark is set at wakeup; a task that has since run past LAT_RUN_NS
+ * The mark is set at wakeup; a task that has since run past JP_LAT_RUN_NS
  * without sleeping loses it there and then. Otherwise a CPU hog keeps the
  * mark it got while starting up (a few quick wakeups, then it never wakes
  * again), with short slices and preemption in gaming.
  */
 static void drop_lat_crit_if_long(struct task_ctx *tctx)
 {
-	if (tctx->run_this >= LAT_RUN_NS)
+	if (tctx->run_this >= JP_LAT_RUN_NS)
 		tctx->lat_crit = 0;
 }
 

@@ -129,6 +129,19 @@ static void test_misfit_hysteresis(void **state)
 	assert_false(jp_misfit(&p, 1000, 1024, 1024, false)); /* nowhere bigger */
 }
 
+static void test_lat_crit_hysteresis(void **state)
+{
+	const u64 ms = 1000000;
+
+	(void)state;
+	assert_false(jp_lat_crit(0, 0, false));		  /* never woken yet */
+	assert_true(jp_lat_crit(33 * ms, 1 * ms, false)); /* a 30 fps frame thread */
+	assert_false(jp_lat_crit(60 * ms, 1 * ms, false));
+	assert_true(jp_lat_crit(60 * ms, 1 * ms, true)); /* missing frames keeps it */
+	assert_false(jp_lat_crit(100 * ms, 1 * ms, true));
+	assert_false(jp_lat_crit(10 * ms, 2 * ms, true)); /* runs too long per wakeup */
+}
+
 static void test_pd_energy_picks_covering_opp(void **state)
 {
 	struct jp_tables t;
@@ -281,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_util_est_rises_at_once),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
+		cmocka_unit_test(test_lat_crit_hysteresis),
 		cmocka_unit_test(test_pd_energy_picks_covering_opp),
 		cmocka_unit_test(test_energy_placement),
 		cmocka_unit_test(test_perf_placement),
