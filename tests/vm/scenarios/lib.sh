@@ -43,8 +43,9 @@ loader_exited() {
 }
 
 # dump_stuck_loader: where the loader and the kernel are stuck, for the log:
-# the loader's kernel stacks, blocked tasks (sysrq w) and sched_ext's own
-# state dump (sysrq D, through its trace event).
+# the loader's kernel stacks, sched_ext's kthreads, blocked tasks (sysrq w),
+# every CPU's backtrace (sysrq l) and sched_ext's own state dump (sysrq D,
+# through its trace event).
 dump_stuck_loader() {
 	echo "--- sched_ext state $(scx_state); loader $SCHED_PID:"
 	grep -E '^(State|voluntary|nonvoluntary)' /proc/$SCHED_PID/status
@@ -52,9 +53,17 @@ dump_stuck_loader() {
 		echo "thread ${t##*/} $(cat $t/comm) in $(cat $t/wchan 2>/dev/null):"
 		cat $t/stack 2>/dev/null
 	done
+	# sched_ext's own kthreads (the disable work runs in one): state and stack
+	for t in /proc/[0-9]*; do
+		case "$(cat $t/comm 2>/dev/null)" in sched_ext* | scx*) ;; *) continue ;; esac
+		echo "kthread ${t##*/} $(cat $t/comm) $(grep '^State' $t/status) in $(cat $t/wchan 2>/dev/null):"
+		cat $t/stack 2>/dev/null
+	done
+	# blocked tasks (w), then what every CPU is running (l)
 	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
 	sleep 1
-	dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 200
+	dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 300
 	# sched_ext writes its dump to the sched_ext_dump trace event
 	tr=/sys/kernel/tracing
 	[ -d $tr/events ] || mount -t tracefs tracefs $tr 2>/dev/null
