@@ -304,6 +304,15 @@ static bool cpu_idle_online(u32 cpu, const struct cpumask *idle)
 	return jp_mask_test(&online, cpu) && bpf_cpumask_test_cpu(cpu, idle);
 }
 
+static bool cpu_is_idle(u32 cpu)
+{
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	bool ret = cpu_idle_online(cpu, idle);
+
+	scx_bpf_put_idle_cpumask(idle);
+	return ret;
+}
+
 /* Is an allowed CPU bigger than cpu idle right now? */
 static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 {
@@ -398,8 +407,10 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	 * Never a preempting kick: the wakeups that may preempt went to the CPU
 	 * above, and a kick for every latency-critical enqueue made two such
 	 * tasks on one CPU preempt each other about every 40 us (seen in the VM).
+	 * And only a CPU that is idle now: each kick queues an irq_work on this
+	 * CPU, and a busy CPU comes back to its queue by itself.
 	 */
-	if (cpu >= 0)
+	if (cpu >= 0 && cpu < JP_MAX_CPUS && cpu_is_idle((u32)cpu))
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
