@@ -9,14 +9,17 @@
 #   --timeout S     wall-clock limit for the whole VM run (default 300)
 #   --extra DIR     copy DIR into the guest as /extra
 #   --live          stream the guest console instead of printing it at the end
+#   --icount SHIFT  guest time counts executed instructions, 2^SHIFT ns each
+#                   (default $JOULE_VM_ICOUNT, else 2); "off": guest time is
+#                   the host's clock, and KVM is used where it works
 # Exit: 0 scenario passed, 1 it failed, 2 the VM hung or never reported.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build=$top/build cpus=4 timeout=300 extra= live=0
+kernel= build=$top/build cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2}
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--extra) extra=$2; shift 2 ;;
 	--live) live=1; shift ;;
+	--icount) icount=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -68,22 +72,41 @@ kvm_works() {
 	fi
 	[ "$(cat "$mark")" = ok ]
 }
-case "${JOULE_VM_ACCEL:-auto}" in
-kvm) accel=kvm ;;
-tcg) accel=tcg ;;
-*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+#
+# Unless --icount off, the guest's clock counts the instructions it executes
+# (QEMU -icount, single-threaded TCG only, never KVM): in TCG the guest's
+# time otherwise follows the host's clock, so a slow or busy host makes every
+# task in the guest run longer, and a placement scenario that passed on one
+# machine failed on another with the same commit. With icount the guest sees
+# the same machine on every host, only the wall time differs. sleep=off lets
+# the clock jump over idle periods instead of waiting them out.
+case $icount in
+off) ;;
+[0-9] | 10) ;;
+*) echo "run-vm: --icount wants a shift 0-10 or off, not '$icount'" >&2; exit 2 ;;
 esac
+if [ "$icount" != off ]; then
+	accel=tcg
+else
+	case "${JOULE_VM_ACCEL:-auto}" in
+	kvm) accel=kvm ;;
+	tcg) accel=tcg ;;
+	*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+	esac
+fi
+icount_opts=()
 if [ $accel = kvm ]; then
 	accel_opts=kvm cpu=host
 else
 	accel_opts=tcg,thread=single cpu=max
-	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && accel_opts=tcg,thread=multi
+	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && [ "$icount" = off ] && accel_opts=tcg,thread=multi
+	[ "$icount" = off ] || icount_opts=(-icount "shift=$icount,sleep=off")
 fi
 
 log=$work/console.log raw=$work/console.raw
 # The firmware clears the screen with escape codes; keep the log plain text.
 clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g'; }
-echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
+echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel${icount_opts:+, icount shift=$icount}"
 start=$(date +%s)
 deadline=$((start + timeout))
 
@@ -95,7 +118,7 @@ boot() {
 	: >"$raw"
 	[ $left -gt 0 ] || return 124
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
-		-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
+		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
