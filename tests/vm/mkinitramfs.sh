@@ -21,12 +21,13 @@ busybox=$(command -v busybox || true)
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	die "a static busybox is needed (Debian: busybox-static)"
 
-tools=("$build/src/scx_joule" "$build/tests/vm/runtime-by-cpu" "$build/tests/vm/periodic-load")
+tools=("$build/src/scx_joule" "$build/tests/vm/runtime-by-cpu" "$build/tests/vm/periodic-load"
+	"$build/tests/vm/sched-probe")
 for t in stress-ng hackbench; do
 	p=$(command -v "$t") || die "$t not found (Debian: stress-ng, rt-tests)"
 	tools+=("$p")
 done
-for t in "${tools[@]:0:3}"; do
+for t in "${tools[@]:0:4}"; do
 	[ -x "$t" ] || die "$t not built (meson compile -C $build)"
 done
 
