@@ -49,8 +49,10 @@ enum joule_stat {
 
 struct joule_stats {
 	__u64 count[JOULE_NR_STATS];
-	__u32 perf_target; /* last scx_bpf_cpuperf_set() value, 0..1024 */
-	__u32 util;	   /* the CPU's utilization at its last update */
+	__u32 perf_target;  /* the speed asked for, 0..1024 of this CPU's top */
+	__u32 util;	    /* the CPU's utilization at its last update */
+	__u32 perf_request; /* last scx_bpf_cpuperf_set() value (system-wide scale) */
+	__u32 pad;
 };
 
 /*

@@ -21,9 +21,15 @@
  *   is empty, from the domain most over its capacity share of utilization
  *   (jp_balance_domains), then from any queue with work. A little CPU does
  *   not take from a bigger domain that has an idle CPU of its own.
+ * - Frequency: each CPU asks schedutil (scx_bpf_cpuperf_set) for the OPP its
+ *   utilization needs with the profile's headroom, when a task starts
+ *   running and at each tick, and asks for the lowest when it goes idle
+ *   (ops.update_idle): an idle CPU does not tick, and the kernel sets every
+ *   CPU's request to the maximum when a scheduler attaches, so without that
+ *   a cluster would stay near its top frequency while idle.
  * - Tick: updates the CPU's utilization, its overutilized bit and its
- *   frequency target (scx_bpf_cpuperf_set), and ends the slice of a task
- *   that outgrew its CPU (misfit), so it is placed again on a bigger one.
+ *   frequency request, and ends the slice of a task that outgrew its CPU
+ *   (misfit), so it is placed again on a bigger one.
  *   SCX_OPS_ENQ_LAST makes that placement happen even when nothing else
  *   waits for the CPU; otherwise such a task just keeps running.
  * - Accounting (running/stopping): task and CPU utilization, busy time,
@@ -45,9 +51,6 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
 char _license[] SEC("license") = "GPL";
 
 const volatile __u64 slice_ns = 5000000ULL;
-
-/* The machine has frequency control: utilization scales with performance. */
-const volatile __u32 freq_invariant;
 
 /* Filled by the loader from the machine model before the program loads. */
 struct jp_tables tables;
@@ -83,6 +86,8 @@ struct task_ctx {
 	__u64 run_this;	   /* run time since the last wakeup */
 	__s32 last_cpu;
 	__u32 lat_crit;
+	__u32 woke_in_select; /* this wakeup went through select_cpu */
+	__u32 pad;
 };
 
 struct {
@@ -104,6 +109,13 @@ static struct joule_stats *my_stats(void)
 	u32 zero = 0;
 
 	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static struct joule_stats *cpu_stats(s32 cpu)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_percpu_elem(&stats, &zero, cpu);
 }
 
 static void stat_add(enum joule_stat id, __u64 n)
@@ -282,10 +294,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	if (!tctx)
 		return prev_cpu;
 	note_wakeup(tctx, now, wake_flags);
-	if (p->nr_cpus_allowed == 1) {
-		stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
-		return prev_cpu;
-	}
+	tctx->woke_in_select = 1;
 	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
 	stat_add(reason, 1);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
@@ -351,6 +360,21 @@ static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
 	return jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
 }
 
+/*
+ * Into the local queue of the CPU p is enqueued on. A task enqueued as the
+ * CPU's last (SCX_ENQ_LAST) is put back while the CPU is already switching
+ * to idle, and nothing would look at that queue again until some interrupt
+ * came (a pinned hog waited up to 20 ms, traced on 7.3): the kernel leaves
+ * it to the scheduler to kick the CPU, which here only takes effect once it
+ * is idle. dispatch keeps most such tasks running without coming here.
+ */
+static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
+{
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+	if (enq_flags & SCX_ENQ_LAST)
+		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
+}
+
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
@@ -358,8 +382,17 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	s32 cpu = scx_bpf_task_cpu(p);
 	bool moved_up = false;
 
+	/*
+	 * The kernel calls select_cpu only for tasks that may run on more than
+	 * one CPU: a pinned task's wakeups are noted here, or its utilization
+	 * would keep the value it started with.
+	 */
+	if (tctx && (enq_flags & SCX_ENQ_WAKEUP) && !tctx->woke_in_select)
+		note_wakeup(tctx, scx_bpf_now(), 0);
 	if (p->nr_cpus_allowed == 1) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+		if (enq_flags & SCX_ENQ_WAKEUP)
+			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
+		insert_local(p, tctx, enq_flags);
 		return;
 	}
 	/*
@@ -389,7 +422,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	 * happened to wake on that CPU (0.15 s to 1.3 s in hybrid-misfit).
 	 */
 	if ((enq_flags & SCX_ENQ_LAST) && !moved_up) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+		insert_local(p, tctx, enq_flags);
 		return;
 	}
 
@@ -501,6 +534,23 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 	return jp_overloaded_pd(&tables, cur_profile(), loads, self, skip);
 }
 
+/*
+ * Nothing else to run: the task whose slice ended goes on with a new slice,
+ * unless it outgrew this CPU and a bigger one is idle; then it goes through
+ * enqueue (SCX_ENQ_LAST), which moves it up.
+ */
+static void keep_prev_running(struct task_struct *prev, s32 cpu)
+{
+	struct task_ctx *tctx;
+
+	if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED))
+		return;
+	tctx = task_ctx(prev);
+	if (tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu))
+		return;
+	set_slice(prev, task_slice(tctx));
+}
+
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_balance b;
@@ -540,17 +590,37 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 		    pull_from(pdi))
 			return;
 	}
+	keep_prev_running(prev, cpu);
 }
 
-/* Capacity the current CPU delivers now, at its performance target. */
+/*
+ * Capacity a CPU delivers now: at the speed it actually runs (the kernel's
+ * frequency-invariance scale, 1024 where it has none, as in a VM), not at
+ * the speed requested, which a driver in active mode ignores.
+ */
 static __u32 cpu_cap_now(s32 cpu)
 {
-	struct joule_stats *s = my_stats();
-	__u32 cap = tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity;
+	return jp_cap_now(tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity, scx_bpf_cpuperf_cur(cpu));
+}
 
-	if (!freq_invariant || !s || !s->perf_target)
-		return cap;
-	return jp_cap_now(cap, s->perf_target);
+/*
+ * Ask for perf target (0..1024 of cpu's own top speed), skipping changes too
+ * small to matter (jp_perf_request_due). Only for the CPU whose run queue
+ * the caller holds, or any CPU from ops.init, as the kfunc requires.
+ */
+static void request_perf(s32 cpu, __u32 target)
+{
+	struct joule_stats *s = cpu_stats(cpu);
+	__u32 req;
+
+	if (!s || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	req = jp_perf_request(target, tables.cpu[cpu].capacity);
+	s->perf_target = target;
+	if (!jp_perf_request_due(s->perf_request, req))
+		return;
+	s->perf_request = req;
+	scx_bpf_cpuperf_set(cpu, req);
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -563,10 +633,12 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	if (!tctx)
 		return;
 	tctx->started = scx_bpf_now();
+	tctx->woke_in_select = 0;
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].nr_running = 1;
 		running_lat_crit[cpu] = tctx->lat_crit;
+		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu));
 	}
 	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
 		stat_add(JOULE_STAT_MIGRATIONS, 1);
@@ -635,8 +707,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
-	s->perf_target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
-	scx_bpf_cpuperf_set(cpu, s->perf_target);
+	request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, pr, cpu));
 
 	/*
 	 * A task that outgrew its CPU gives it up now, to be placed again, if a
@@ -660,6 +731,18 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 	return 0;
 }
 
+/*
+ * A CPU going idle gives up its frequency request: it stops ticking, and
+ * schedutil would otherwise keep its last busy request (or the maximum
+ * every CPU gets when a scheduler attaches) for as long as it sleeps, and
+ * run its whole cluster at that speed.
+ */
+void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
+{
+	if (idle)
+		request_perf(cpu, 0);
+}
+
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
 	set_vtime(p, vtime_now);
@@ -679,6 +762,30 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 
+/*
+ * The kernel sets every CPU's request to the maximum as a scheduler attaches
+ * (before ops.init); a CPU that stays idle would keep it. Start them all at
+ * the lowest: a CPU that runs something asks again at once.
+ */
+__attribute__((noinline)) int joule_release_all_perf(void)
+{
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	struct joule_stats *s;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		s = cpu_stats(cpu);
+		if (s) {
+			s->perf_target = 0;
+			s->perf_request = 0;
+		}
+		scx_bpf_cpuperf_set(cpu, 0);
+	}
+	return 0;
+}
+
 s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 {
 	s32 err;
@@ -696,6 +803,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 		if (err)
 			return err;
 	}
+	joule_release_all_perf();
 	return 0;
 }
 
@@ -719,11 +827,13 @@ struct sched_ext_ops joule_ops = {
 	.tick = (void *)joule_tick,
 	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
+	.update_idle = (void *)joule_update_idle,
 	.cpu_online = (void *)joule_cpu_online,
 	.cpu_offline = (void *)joule_cpu_offline,
 	.init = (void *)joule_init,
 	.exit = (void *)joule_exit,
-	.flags = SCX_OPS_ENQ_LAST,
+	/* update_idle is only for frequency: keep the kernel's idle tracking */
+	.flags = SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,
 	.name = "scx_joule",
 };

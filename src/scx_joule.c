@@ -315,13 +315,6 @@ static void load_machine(struct joule_machine *m)
 		load_soc(m, nr_cpus, online);
 	else
 		load_model(m, nr_cpus, online);
-	/*
-	 * Frequency invariance only where a cpufreq driver runs the CPUs (a policy
-	 * per CPU): the cpufreq directory alone exists on any kernel built with
-	 * CONFIG_CPU_FREQ, and there run time scaled by an unobeyed target made a
-	 * busy little CPU look nearly idle (its target rose 25% per update).
-	 */
-	m->freq_control = access("/sys/devices/system/cpu/cpu0/cpufreq", F_OK) == 0;
 }
 
 /* The profile to run now, and whether it changed (logging why). */
@@ -359,7 +352,6 @@ static void fill_bpf_tables(struct scx_joule *skel, const struct joule_machine *
 {
 	skel->bss->tables = m->tables;
 	memcpy(skel->bss->online.bits, m->online, sizeof(skel->bss->online.bits));
-	skel->rodata->freq_invariant = m->freq_control;
 }
 
 /* Returns the process exit status the scheduler's exit deserves. */

@@ -106,6 +106,53 @@ static void test_util_est_rises_at_once(void **state)
 	assert_true(t.util_est < 1024 && t.util_est > 700);
 }
 
+/*
+ * A task that runs 10 ms of every 20 ms reads about half, not full scale,
+ * even while it runs: the activation is judged over its usual period. One
+ * that stops sleeping still reaches full scale once it has run that long.
+ */
+static void test_util_est_judged_over_the_period(void **state)
+{
+	struct jp_task t;
+	uint64_t now = 0;
+
+	(void)state;
+	jp_task_init(&t, 0, 0);
+	for (int i = 0; i < 50; i++) {
+		jp_task_waking(&t, now);
+		jp_task_stopping(&t, now + 10000000, 10000000, 1024);
+		now += 20000000;
+	}
+	assert_in_range(t.period_avg, 19000000, 21000000);
+	assert_in_range(jp_task_util(&t), 480, 560);
+	/* it turns into a hog: full scale after one period of running */
+	jp_task_waking(&t, now);
+	jp_task_stopping(&t, now + 12000000, 12000000, 1024);
+	assert_true(jp_task_util(&t) < 700);
+	jp_task_stopping(&t, now + 20000000, 8000000, 1024);
+	assert_int_equal(jp_task_util(&t), 1024);
+}
+
+/* The request schedutil turns back into the target after its own x1.25. */
+static void test_perf_request_on_system_scale(void **state)
+{
+	(void)state;
+	/* a little CPU (381) at its top speed: 305, which schedutil makes 381 */
+	assert_int_equal(jp_perf_request(1024, 381), 305);
+	assert_true(jp_perf_request(1024, 381) * 5 / 4 >= 381);
+	/* half speed on the biggest CPU */
+	assert_int_equal(jp_perf_request(512, 1024), 410);
+	assert_int_equal(jp_perf_request(0, 1024), 0);
+	assert_int_equal(jp_perf_request(1024, 1024), 820);
+	/* rate limit: small moves dropped, going idle never */
+	assert_false(jp_perf_request_due(300, 300));
+	assert_false(jp_perf_request_due(300, 310));
+	assert_true(jp_perf_request_due(300, 320));
+	assert_true(jp_perf_request_due(10, 0));
+	assert_false(jp_perf_request_due(0, 15));
+	assert_true(jp_perf_request_due(0, 16));
+}
+
 static void test_fits_and_perf(void **state)
 {
 	(void)state;
@@ -292,6 +339,8 @@ int main(void)
 		cmocka_unit_test(test_decay_halves),
 		cmocka_unit_test(test_util_converges_to_busy_fraction),
 		cmocka_unit_test(test_util_est_rises_at_once),
+		cmocka_unit_test(test_util_est_judged_over_the_period),
+		cmocka_unit_test(test_perf_request_on_system_scale),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),
