@@ -448,6 +448,19 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 
 /* ---- the whole model --------------------------------------------------- */
 
+/* An explicit file always wins: a user who names one means it, even over the kernel's. */
+static int model_from_file(struct jpower_model *em, const struct jtopo *t, const char *root,
+			   const char *em_file, char *err, size_t errlen)
+{
+	int ret = jpower_em_load(em, t, em_file, err, errlen);
+
+	if (ret)
+		return ret;
+	snprintf(em->why, sizeof(em->why), "given with --energy-model%s",
+		 jtopo_fs_exists(root, EM_DIR) ? "; the kernel's debugfs model is ignored" : "");
+	return 0;
+}
+
 int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
 		       const char *root, const char *em_file, char *err, size_t errlen)
 {
@@ -455,18 +468,26 @@ int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const
 
 	if (ret)
 		return ret;
+	if (em_file)
+		return model_from_file(em, t, root, em_file, err, errlen);
 	ret = jpower_em_debugfs(em, t, root, err, errlen);
+	if (!ret)
+		snprintf(em->why, sizeof(em->why), "the kernel's own model");
 	if (ret != -ENOENT)
 		return ret;
-	if (em_file)
-		return jpower_em_load(em, t, em_file, err, errlen);
 	ret = jpower_domains(em, t, cf, err, errlen);
 	if (ret)
 		return ret;
 	ret = jpower_em_derive(em, t, err, errlen);
+	if (!ret)
+		snprintf(em->why, sizeof(em->why),
+			 "no kernel model in debugfs and no --energy-model; from cpufreq "
+			 "frequencies and capacities");
 	if (ret == -ENOENT) {
 		em->source = JPOWER_EM_NONE;
 		snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
+		snprintf(em->why, sizeof(em->why),
+			 "no kernel model, no --energy-model and no cpufreq frequencies");
 		jpower_em_finish(em, t);
 		return 0;
 	}

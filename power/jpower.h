@@ -18,10 +18,10 @@
  *     cost = power * f_max / f
  * (energy per unit of work, scaled to the top OPP), plus per-CPU idle power.
  * An OPP is inefficient, as the kernel marks it, when a higher-frequency OPP
- * of its PD costs no more per unit of work. Sources, in order: the kernel's
- * energy model in debugfs, a model file (--energy-model, format in
- * docs/energy-model.md), or a model derived from frequencies and capacities
- * (formula in docs/energy-model.md).
+ * of its PD costs no more per unit of work. Sources, in order: a
+ * model file the user gave (--energy-model, format in docs/energy-model.md),
+ * the kernel's energy model in debugfs, or a model derived from frequencies
+ * and capacities (formula in docs/energy-model.md).
  */
 #ifndef JPOWER_H
 #define JPOWER_H
@@ -87,6 +87,7 @@ struct jpower_pd {
 struct jpower_model {
 	enum jpower_em_source source;
 	char origin[256];
+	char why[192]; /* why this source (jpower_model_build), for --show-topology */
 	int nr_pds;
 	struct jpower_pd pd[JPOWER_MAX_PDS];
 };
@@ -120,8 +121,10 @@ int jpower_em_write(const struct jpower_model *em, FILE *f);
 const char *jpower_em_source_name(enum jpower_em_source s);
 
 /*
- * The whole model as scx_joule builds it: cpufreq, domains, then the first
- * energy-model source present (debugfs under root, em_file, derived).
+ * The whole model as scx_joule builds it: cpufreq, domains, then the energy
+ * model: em_file when given (it must parse; the kernel's is then ignored),
+ * else the first source present (debugfs under root, derived). em->why says
+ * which and why.
  */
 int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
 		       const char *root, const char *em_file, char *err, size_t errlen);

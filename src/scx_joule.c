@@ -103,7 +103,9 @@ static const struct argp_option argp_options[] = {
 	 "recorded machine) instead of /sys",
 	 1},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
-	 "Energy model file (docs/energy-model.md), used when the kernel exposes none", 1},
+	 "Energy model file (docs/energy-model.md), used instead of the kernel's or the derived "
+	 "one; a bad file is an error (exit status 2)",
+	 1},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
 	 "Write the energy model in that format to FILE (- for stdout) and exit", 1},
 	{"model", OPT_MODEL, "FILE", 0,

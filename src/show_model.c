@@ -89,8 +89,12 @@ static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_mod
 {
 	char cpus[256];
 
-	fprintf(f, "\nperformance domains: energy model %s (%s)\n",
-		jpower_em_source_name(em->source), em->origin);
+	/* a file is named here: the user must see that theirs is the one in use */
+	fprintf(f, "\nenergy model in use: %s%s%s (%s)\n", jpower_em_source_name(em->source),
+		em->source == JPOWER_EM_FILE ? " " : "",
+		em->source == JPOWER_EM_FILE ? em->origin : "", em->why);
+	fprintf(f, "performance domains: energy model %s (%s)\n", jpower_em_source_name(em->source),
+		em->origin);
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
 
@@ -212,6 +216,8 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 	json_str(f, jpower_em_source_name(em->source));
 	fprintf(f, ",\"origin\":");
 	json_str(f, em->origin);
+	fprintf(f, ",\"why\":");
+	json_str(f, em->why);
 	fprintf(f, ",\"domains\":[");
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];

@@ -58,6 +58,17 @@ expect "energy model names file and line" 2 "^scx_joule: $tmp/bad.em:2: bad 'cpu
 	"$bin" --energy-model "$tmp/bad.em" --show-topology
 expect "no energy model to write without cpufreq" 1 \
 	'^scx_joule: no energy model to write: no cpufreq' "$bin" --write-energy-model "$tmp/x.em"
+printf 'garbage\n' >"$tmp/garbage.em"
+expect "a bad --energy-model fails even where the kernel has a model" 2 \
+	"^scx_joule: $tmp/garbage.em:1: expected 'scx-joule-energy-model 1' first$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/garbage.em"
+"$bin" --write-energy-model "$tmp/phone.em" --sysfs-root "$fixtures/arm-phone-tri"
+sed -i 's/^opp cpu6 khz=2802000 mw=.*/opp cpu6 khz=2802000 mw=2500/' "$tmp/phone.em"
+expect "a good --energy-model wins over the kernel's and says so" 0 \
+	"^energy model in use: file $tmp/phone.em \(given with --energy-model; the kernel's debugfs model is ignored\)$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
+expect "the file's power is the one shown" 0 '^ +2802000 +1024 +2500\.000 ' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
 rm -rf "$tmp"
 expect "recorded machine's model" 0 '^8 of 8 CPUs online, 3 kinds; capacity from cpu_capacity' \
 	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri"

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ static struct jpower_cpufreq cf;
 static struct jpower_model em;
 static char err[512];
 
-static int load_as(const char *name, bool xml)
+static int load_with(const char *name, bool xml, const char *em_file)
 {
 	char root[512], xml_path[512];
 	struct jtopo_input in = {0};
@@ -40,8 +41,13 @@ static int load_as(const char *name, bool xml)
 	err[0] = '\0';
 	ret = jtopo_load(&topo, &in, err, sizeof(err));
 	if (!ret)
-		ret = jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err));
+		ret = jpower_model_build(&em, &cf, &topo, root, em_file, err, sizeof(err));
 	return ret;
+}
+
+static int load_as(const char *name, bool xml)
+{
+	return load_with(name, xml, NULL);
 }
 
 static void load(const char *name)
@@ -180,6 +186,41 @@ static void test_phone(void **state)
 	for (int p = 0; p < 3; p++)
 		for (int i = 0; i < em.pd[p].nr_opps; i++)
 			assert_false(em.pd[p].opp[i].inefficient);
+}
+
+/*
+ * An explicit --energy-model file wins over the kernel's model: the phone's
+ * own table written out with one power changed must come back changed, and a
+ * file that is not a model must fail naming its line, not fall back.
+ */
+static void test_phone_em_file_wins(void **state)
+{
+	char path[] = "/tmp/joule-em-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	assert_non_null(f);
+	load("arm-phone-tri");
+	em.pd[2].opp[16].power_mw = 2500.0;
+	assert_int_equal(jpower_em_write(&em, f), 0);
+	fclose(f);
+	assert_int_equal(load_with("arm-phone-tri", false, path), 0);
+	assert_int_equal(em.source, JPOWER_EM_FILE);
+	assert_string_equal(em.origin, path);
+	assert_string_equal(em.why,
+			    "given with --energy-model; the kernel's debugfs model is ignored");
+	assert_int_equal(em.nr_pds, 3);
+	assert_true(fabs(em.pd[2].opp[16].power_mw - 2500.0) < 1e-9);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("garbage\n", f);
+	fclose(f);
+	assert_int_not_equal(load_with("arm-phone-tri", false, path), 0);
+	assert_true(strstr(err, ":1: expected 'scx-joule-energy-model 1' first"));
+	assert_true(!strncmp(err, path, strlen(path)));
+	unlink(path);
 }
 
 /* ---- Intel 6P+8E laptop: CPPC, CoreType, intel_pstate per-CPU policies -- */
@@ -394,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_rk3399),
 		cmocka_unit_test(test_rk3399_xml),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_numa_server),
