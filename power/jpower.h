@@ -33,9 +33,13 @@
 
 #define JPOWER_MAX_POLICIES JTOPO_MAX_CPUS
 #define JPOWER_MAX_FREQS    64
-#define JPOWER_MAX_PDS	    16
-#define JPOWER_MAX_OPPS	    64
-#define JPOWER_NAME_LEN	    32
+/* Any source may list a domain per CPU (intel_pstate's energy model does). */
+#define JPOWER_MAX_PDS JTOPO_MAX_CPUS
+/* What the scheduler's tables hold (bpf/policy.h JP_MAX_PDS, JP_MAX_PD_CPUS). */
+#define JPOWER_MAX_SCHED_PDS	 16
+#define JPOWER_MAX_SCHED_PD_CPUS 64
+#define JPOWER_MAX_OPPS		 64
+#define JPOWER_NAME_LEN		 32
 
 struct jpower_policy {
 	struct jtopo_cpuset cpus;  /* related_cpus: all CPUs the policy covers */
@@ -80,6 +84,8 @@ struct jpower_pd {
 	int kind;	   /* jtopo kind of its CPUs (the biggest if mixed) */
 	unsigned capacity; /* of its biggest CPU at the top OPP */
 	double idle_mw;	   /* one idle CPU (shallow idle) */
+	int nr_grouped;	   /* source domains with this same table (jpower_em_fit) */
+	int nr_merged;	   /* other distinct tables folded in to fit the scheduler */
 	int nr_opps;
 	struct jpower_opp opp[JPOWER_MAX_OPPS];
 };
@@ -87,7 +93,9 @@ struct jpower_pd {
 struct jpower_model {
 	enum jpower_em_source source;
 	char origin[256];
-	char why[192]; /* why this source (jpower_model_build), for --show-topology */
+	char why[192];	 /* why this source (jpower_model_build), for --show-topology */
+	bool artificial; /* the kernel's model gave costs, not power: power is cost-derived */
+	int nr_distinct; /* distinct domains before jpower_em_fit merged any */
 	int nr_pds;
 	struct jpower_pd pd[JPOWER_MAX_PDS];
 };
@@ -114,6 +122,15 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 
 /* Costs and inefficient flags from power; capacities from the CPUs' and f/f_max. */
 void jpower_em_finish(struct jpower_model *em, const struct jtopo *t);
+
+/*
+ * One scheduling domain per distinct table: domains of the same kind,
+ * capacity, idle power and OPP table are grouped (per-CPU models of Intel
+ * hybrids); if the scheduler's tables still cannot hold them, the closest
+ * (same kind first, then nearest capacity) are merged, keeping the bigger
+ * one's table. Never fails.
+ */
+void jpower_em_fit(struct jpower_model *em, const struct jtopo *t);
 
 /* Write em in the model-file format; jpower_em_load() reads it back. */
 int jpower_em_write(const struct jpower_model *em, FILE *f);

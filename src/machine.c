@@ -11,6 +11,8 @@
 #include "soc.h"
 
 _Static_assert(JTOPO_MASK_WORDS == JP_MASK_WORDS, "CPU masks of the model and the tables differ");
+_Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
+	       "jpower_em_fit must fit the model to the tables' sizes");
 
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
 {

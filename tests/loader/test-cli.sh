@@ -72,6 +72,12 @@ expect "the file's power is the one shown" 0 '^ +2802000 +1024 +2500\.000 ' \
 rm -rf "$tmp"
 expect "recorded machine's model" 0 '^8 of 8 CPUs online, 3 kinds; capacity from cpu_capacity' \
 	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri"
+expect "24 per-CPU kernel domains (Arrow Lake) are grouped, not refused" 0 \
+	'^  cpu8: little CPUs 8-23, capacity 736' \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-arl-desktop"
+expect "20 distinct domains are merged to 16 and it says so" 0 \
+	"^  note: 20 distinct domains are more than the scheduler's 16" \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
 expect "recorded machine's energy model written" 0 '^opp cpu6 khz=2802000 mw=2007.983$' \
 	"$bin" --write-energy-model - --sysfs-root "$fixtures/arm-phone-tri"
 expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 5 has one\)$' \

@@ -74,6 +74,57 @@ static void test_phone_tables(void **state)
 	assert_true(m.power[6].busy_mw[JP_MAX_OPPS - 1] > 2007.9);
 }
 
+/*
+ * Arrow Lake's 24 per-CPU kernel domains become 3 table domains (they were
+ * refused: more than 16). The artificial model's lower states cost as much
+ * per unit of work or more, so only efficient ones reach the tables, and
+ * the E-cores' cost per unit of work is below the P-cores'.
+ */
+static void test_intel_arl_tables(void **state)
+{
+	const struct jp_pd *p, *e;
+
+	(void)state;
+	load("intel-arl-desktop");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 24, "0-23", err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, 3);
+	assert_int_equal(m.tables.cpu[0].pd, m.tables.cpu[7].pd);
+	assert_int_equal(m.tables.cpu[2].pd, m.tables.cpu[5].pd);
+	assert_int_not_equal(m.tables.cpu[0].pd, m.tables.cpu[2].pd);
+	assert_int_equal(m.tables.cpu[8].pd, m.tables.cpu[23].pd);
+	assert_int_equal(m.tables.cpu[8].kind, JP_KIND_LITTLE);
+	assert_int_equal(m.tables.cpu[2].kind, JP_KIND_BIG);
+	p = &m.tables.pd[m.tables.cpu[0].pd];
+	e = &m.tables.pd[m.tables.cpu[8].pd];
+	assert_int_equal(p->nr_cpus, 6);
+	assert_int_equal(e->nr_cpus, 16);
+	assert_int_equal(e->max_capacity, 736);
+	/* policy.h's cost at the top: power (uW) * max capacity / capacity = power */
+	assert_int_equal(e->opps[e->nr_opps - 1].cost, 107 * 736 / 10);
+	assert_int_equal(p->opps[p->nr_opps - 1].cost, 122 * 1008 / 10);
+	/* energy of the same work (cost / max capacity): cheaper on an E-core */
+	assert_true((double)e->opps[e->nr_opps - 1].cost / e->max_capacity <
+		    (double)p->opps[p->nr_opps - 1].cost / p->max_capacity);
+}
+
+/* 32 CPUs with 20 distinct kernel domains fit the tables' 16. */
+static void test_hybrid_32_tables(void **state)
+{
+	(void)state;
+	load("intel-hybrid-32");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 32, "0-31", err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, JP_MAX_PDS);
+	for (int c = 0; c < 32; c++) {
+		const struct jp_pd *d = &m.tables.pd[m.tables.cpu[c].pd];
+		bool found = false;
+
+		for (unsigned i = 0; i < d->nr_cpus; i++)
+			found |= d->cpus[i] == c;
+		assert_true(found);
+		assert_true(d->max_capacity >= m.tables.cpu[c].capacity);
+	}
+}
+
 /* One kind, no cpufreq: a single OPP per domain, no energy estimate. */
 static void test_this_machine_tables(void **state)
 {
@@ -117,8 +168,8 @@ static void test_online_mismatch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_phone_tables),
-		cmocka_unit_test(test_this_machine_tables),
+		cmocka_unit_test(test_phone_tables),	 cmocka_unit_test(test_intel_arl_tables),
+		cmocka_unit_test(test_hybrid_32_tables), cmocka_unit_test(test_this_machine_tables),
 		cmocka_unit_test(test_online_mismatch),
 	};
 

@@ -260,6 +260,124 @@ static void test_intel_laptop(void **state)
 	assert_true(em.pd[0].opp[32].cost < em.pd[1].opp[44].cost);
 }
 
+/*
+ * A domain's OPPs as the artificial kernel model gives them: capacity
+ * capacity * f / f_top, power cost * performance / 10 (uW).
+ */
+static void assert_artificial_opps(int p, unsigned capacity, const unsigned *khz,
+				   const unsigned *cost, int n)
+{
+	assert_int_equal(em.pd[p].capacity, capacity);
+	assert_int_equal(em.pd[p].nr_opps, n);
+	for (int i = 0; i < n; i++) {
+		unsigned perf = capacity * khz[i] / khz[n - 1];
+
+		assert_int_equal(em.pd[p].opp[i].khz, khz[i]);
+		assert_int_equal(em.pd[p].opp[i].capacity, perf);
+		assert_true(fabs(em.pd[p].opp[i].power_mw - cost[i] * perf / 1e4) < 1e-9);
+	}
+}
+
+/* Work per unit of energy at the top OPP: lower is cheaper. */
+static double top_cost_per_work(int p)
+{
+	const struct jpower_opp *o = &em.pd[p].opp[em.pd[p].nr_opps - 1];
+
+	return o->power_mw / o->capacity;
+}
+
+/* ---- Arrow Lake 8P+16E: a per-CPU artificial kernel model (Linux 6.16) -- */
+
+static void test_intel_arl(void **state)
+{
+	static const unsigned khz[] = {2, 3, 4, 5};
+	static const unsigned p_cost[] = {119, 120, 121, 122}; /* 100 * 100000 / 86957 + f + 2 */
+	static const unsigned e_cost[] = {104, 105, 106, 107}; /* 100 + f + 2 */
+
+	(void)state;
+	load("intel-arl-desktop");
+	assert_int_equal(topo.nr_cpus, 24);
+	/* hwloc ranks the favoured cores as a kind of their own */
+	assert_int_equal(topo.nr_kinds, 3);
+	assert_kind(0, "little", "8-23", 736);
+	assert_kind(1, "mid", "0-1,3-4,6-7", 1008);
+	assert_kind(2, "big", "2,5", 1024);
+	assert_int_equal(cf.nr_policies, 24);
+	assert_int_equal(em.source, JPOWER_EM_DEBUGFS);
+	assert_true(em.artificial);
+	/* 24 per-CPU domains, 3 distinct tables: grouped, none merged */
+	assert_int_equal(em.nr_distinct, 3);
+	assert_int_equal(em.nr_pds, 3);
+	assert_pd(0, "cpu0", "0-1,3-4,6-7", 4, 2, 5);
+	assert_pd(1, "cpu2", "2,5", 4, 2, 5);
+	assert_pd(2, "cpu8", "8-23", 4, 2, 5);
+	assert_int_equal(em.pd[0].nr_grouped, 6);
+	assert_int_equal(em.pd[1].nr_grouped, 2);
+	assert_int_equal(em.pd[2].nr_grouped, 16);
+	for (int p = 0; p < 3; p++)
+		assert_int_equal(em.pd[p].nr_merged, 0);
+	assert_artificial_opps(0, 1008, khz, p_cost, 4);
+	assert_artificial_opps(1, 1024, khz, p_cost, 4);
+	assert_artificial_opps(2, 736, khz, e_cost, 4);
+	/* the driver's costs make an E-core the cheaper place for the same work */
+	assert_true(top_cost_per_work(2) < top_cost_per_work(0));
+	assert_true(fabs(top_cost_per_work(0) / top_cost_per_work(2) - 122.0 / 107) < 1e-9);
+}
+
+/* ---- 32 CPUs, 20 distinct per-CPU tables: merged down to 16 ------------ */
+
+static void test_intel_hybrid_32(void **state)
+{
+	static const unsigned e_pair_cap[] = {700, 697, 694, 691, 688, 685,
+					      660, 657, 654, 651, 648, 645};
+	int merged = 0;
+
+	(void)state;
+	load("intel-hybrid-32");
+	/* hwloc's 20 kinds (one per capacity step) folded by core type */
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_cpus(&topo.kind[0].cpus, "8-31");
+	assert_cpus(&topo.kind[1].cpus, "0-7");
+	assert_true(topo.nr_warnings >= 1);
+	assert_non_null(strstr(topo.warning[0], "hwloc reports 20 CPU kinds"));
+	for (int c = 0; c < 32; c++)
+		assert_int_equal(topo.cpu[c].capacity,
+				 c < 8 ? 1024u - 15u * (unsigned)c : e_pair_cap[(c - 8) / 2]);
+	assert_int_equal(em.nr_distinct, 20);
+	assert_int_equal(em.nr_pds, JPOWER_MAX_SCHED_PDS);
+	for (int p = 0; p < em.nr_pds; p++) {
+		const struct jpower_pd *pd = &em.pd[p];
+		unsigned lo = 1024, hi = 0;
+
+		for (int c = jtopo_cpuset_next(&pd->cpus, 0); c >= 0;
+		     c = jtopo_cpuset_next(&pd->cpus, c + 1)) {
+			/* merging never mixes kinds */
+			assert_int_equal(topo.cpu[c].kind, pd->kind);
+			lo = topo.cpu[c].capacity < lo ? topo.cpu[c].capacity : lo;
+			hi = topo.cpu[c].capacity > hi ? topo.cpu[c].capacity : hi;
+		}
+		/* the biggest CPU's table serves the domain */
+		assert_int_equal(pd->capacity, hi);
+		assert_int_equal(pd->opp[pd->nr_opps - 1].capacity, hi);
+		if (pd->nr_merged) {
+			/* only the nearest capacities (3 apart) were merged, never P-cores 15 apart
+			 */
+			assert_int_equal(pd->kind, 0);
+			assert_int_equal(hi - lo, 3);
+			assert_int_equal(jtopo_cpuset_weight(&pd->cpus), 4);
+			merged += pd->nr_merged;
+		} else {
+			assert_int_equal(hi, lo);
+		}
+	}
+	assert_int_equal(merged, 20 - JPOWER_MAX_SCHED_PDS);
+	/* every P-core keeps its own domain */
+	for (int p = 0; p < 8; p++) {
+		assert_int_equal(jtopo_cpuset_weight(&em.pd[p].cpus), 1);
+		assert_int_equal(em.pd[p].capacity, 1024 - 15 * p);
+	}
+}
+
 /* ---- AMD Zen 4 + Zen 4c: CPPC, and amd-pstate's own files without it ---- */
 
 static void check_amd(enum jtopo_cap_source source)
@@ -437,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
+		cmocka_unit_test(test_intel_arl),
+		cmocka_unit_test(test_intel_hybrid_32),
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_numa_server),
 		cmocka_unit_test(test_xml_matches_root),
