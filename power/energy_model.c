@@ -500,6 +500,37 @@ static int model_from_file(struct jpower_model *em, const struct jtopo *t, const
 	return 0;
 }
 
+/*
+ * No cpufreq: with several kinds, a model estimated per kind (so light work
+ * still goes where it costs least); with one, no model at all.
+ */
+static int model_without_cpufreq(struct jpower_model *em, const struct jtopo *t, char *err,
+				 size_t errlen)
+{
+	char how[160];
+	int ret = jpower_domains_estimate(em, t, how, sizeof(how));
+
+	if (!ret)
+		ret = jpower_em_derive(em, t, err, errlen);
+	if (!ret) {
+		snprintf(em->origin + strlen(em->origin), sizeof(em->origin) - strlen(em->origin),
+			 "; %s", how);
+		snprintf(em->why, sizeof(em->why),
+			 "no kernel model, no --energy-model and no cpufreq on a machine with %d "
+			 "kinds: estimated per kind from capacities",
+			 t->nr_kinds);
+		return 0;
+	}
+	if (ret != -ENOENT)
+		return ret;
+	em->source = JPOWER_EM_NONE;
+	snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
+	snprintf(em->why, sizeof(em->why),
+		 "no kernel model, no --energy-model and no cpufreq frequencies; one kind of CPU");
+	jpower_em_finish(em, t);
+	return 0;
+}
+
 static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf,
 			      const struct jtopo *t, const char *root, const char *em_file,
 			      char *err, size_t errlen)
@@ -521,19 +552,13 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	ret = jpower_domains(em, t, cf, err, errlen);
 	if (ret)
 		return ret;
+	if (!cf->nr_policies)
+		return model_without_cpufreq(em, t, err, errlen);
 	ret = jpower_em_derive(em, t, err, errlen);
 	if (!ret)
 		snprintf(em->why, sizeof(em->why),
 			 "no kernel model in debugfs and no --energy-model; from cpufreq "
 			 "frequencies and capacities");
-	if (ret == -ENOENT) {
-		em->source = JPOWER_EM_NONE;
-		snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
-		snprintf(em->why, sizeof(em->why),
-			 "no kernel model, no --energy-model and no cpufreq frequencies");
-		jpower_em_finish(em, t);
-		return 0;
-	}
 	return ret;
 }
 

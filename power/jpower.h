@@ -107,6 +107,15 @@ struct jpower_model {
 int jpower_domains(struct jpower_model *em, const struct jtopo *t, const struct jpower_cpufreq *cf,
 		   char *err, size_t errlen);
 
+/*
+ * No cpufreq on a machine with several kinds (VMs, boards without a cpufreq
+ * driver, intel_pstate=disable): give the per-kind domains of
+ * jpower_domains() a few OPPs at fractions of each kind's top frequency
+ * (hwloc's FrequencyMaxMHz, else one nominal frequency for all), for
+ * jpower_em_derive(). how says which; -ENOENT with a single kind.
+ */
+int jpower_domains_estimate(struct jpower_model *em, const struct jtopo *t, char *how, size_t len);
+
 /* The kernel's energy model under root/sys/kernel/debug/energy_model; -ENOENT if absent. */
 int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char *root, char *err,
 		      size_t errlen);

@@ -78,6 +78,9 @@ expect "24 per-CPU kernel domains (Arrow Lake) are grouped, not refused" 0 \
 expect "20 distinct domains are merged to 16 and it says so" 0 \
 	"^  note: 20 distinct domains are more than the scheduler's 16" \
 	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
+expect "a hybrid without cpufreq gets a model estimated per kind, and says why" 0 \
+	'^energy model in use: derived \(no kernel model, no --energy-model and no cpufreq on a machine with 2 kinds' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-virt-no-cpufreq"
 expect "recorded machine's energy model written" 0 '^opp cpu6 khz=2802000 mw=2007.983$' \
 	"$bin" --write-energy-model - --sysfs-root "$fixtures/arm-phone-tri"
 expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 5 has one\)$' \

@@ -125,6 +125,25 @@ static void test_hybrid_32_tables(void **state)
 	}
 }
 
+/* Two kinds, no cpufreq: the estimated model reaches the tables, cheaper little CPUs. */
+static void test_no_cpufreq_hybrid_tables(void **state)
+{
+	const struct jp_pd *little, *big;
+
+	(void)state;
+	load("arm-virt-no-cpufreq");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, "0-5", err, sizeof(err)), 0);
+	assert_true(m.has_energy_model);
+	little = &m.tables.pd[m.tables.cpu[0].pd];
+	big = &m.tables.pd[m.tables.cpu[4].pd];
+	assert_true(little->nr_opps >= 3);
+	assert_true(big->nr_opps >= 3);
+	/* not the cost 1 of every domain a model-less machine gets */
+	assert_true(little->opps[0].cost > 1);
+	assert_true((double)little->opps[0].cost / little->max_capacity <
+		    (double)big->opps[0].cost / big->max_capacity);
+}
+
 /* One kind, no cpufreq: a single OPP per domain, no energy estimate. */
 static void test_this_machine_tables(void **state)
 {
@@ -168,8 +187,11 @@ static void test_online_mismatch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_phone_tables),	 cmocka_unit_test(test_intel_arl_tables),
-		cmocka_unit_test(test_hybrid_32_tables), cmocka_unit_test(test_this_machine_tables),
+		cmocka_unit_test(test_phone_tables),
+		cmocka_unit_test(test_intel_arl_tables),
+		cmocka_unit_test(test_hybrid_32_tables),
+		cmocka_unit_test(test_no_cpufreq_hybrid_tables),
+		cmocka_unit_test(test_this_machine_tables),
 		cmocka_unit_test(test_online_mismatch),
 	};
 

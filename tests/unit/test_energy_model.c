@@ -278,6 +278,41 @@ static void test_no_cpufreq(void **state)
  * scheduler's 16 domains, were an error that left the machine homogeneous.
  * Identical policies now make one domain.
  */
+/*
+ * No cpufreq but kinds with hwloc's FrequencyMaxMHz: each kind's OPPs are
+ * fractions of its own top frequency; with one kind there is nothing to
+ * estimate.
+ */
+static void test_estimate_without_cpufreq(void **state)
+{
+	static struct jpower_cpufreq cf;
+	char how[160];
+
+	(void)state;
+	memset(&cf, 0, sizeof(cf));
+	topo.kind[0].max_mhz = 1416;
+	topo.kind[1].max_mhz = 1800;
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(jpower_domains_estimate(&em, &topo, how, sizeof(how)), 0);
+	assert_non_null(strstr(how, "FrequencyMaxMHz"));
+	assert_int_equal(em.pd[0].nr_opps, 5);
+	assert_int_equal(em.pd[0].opp[0].khz, 1416000 / 5);
+	assert_int_equal(em.pd[0].opp[4].khz, 1416000);
+	assert_int_equal(em.pd[1].opp[4].khz, 1800000);
+	assert_int_equal(jpower_em_derive(&em, &topo, err, sizeof(err)), 0);
+	/* the cpufreq-derived model's formula: ipc 381/1024 * 1800/1416 at the top */
+	assert_true(fabs(em.pd[0].opp[4].power_mw -
+			 436.0 * pow(381.0 / 1024 * 1800 / 1416, 2) * 1416 *
+				 pow(0.70 + 0.50 * (1416.0 - 283.2) / (1800 - 283.2), 2) / 1000) <
+		    1e-6);
+	assert_true(em.pd[0].opp[4].cost < em.pd[1].opp[4].cost);
+
+	topo.nr_kinds = 1;
+	topo.kind[0].cpus = topo.online;
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(jpower_domains_estimate(&em, &topo, how, sizeof(how)), -ENOENT);
+}
+
 static void test_many_identical_policies(void **state)
 {
 	static const unsigned freqs[] = {1200000, 2000000, 2800000};
@@ -378,6 +413,7 @@ int main(void)
 		cmocka_unit_test_setup(test_per_cpu_policies, setup),
 		cmocka_unit_test_setup(test_no_cpufreq, setup),
 		cmocka_unit_test(test_many_identical_policies),
+		cmocka_unit_test_setup(test_estimate_without_cpufreq, setup),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_kind_names),
 	};

@@ -378,6 +378,54 @@ static void test_intel_hybrid_32(void **state)
 	}
 }
 
+/* ---- big.LITTLE without cpufreq: a model estimated per kind ------------ */
+
+static double derived_mw(double ipc, double mhz, double v)
+{
+	return 436.0 * ipc * ipc * mhz * v * v / 1000;
+}
+
+static void test_arm_no_cpufreq(void **state)
+{
+	double ipc = 485.0 / 1024; /* no frequency known: all of it is work per clock */
+
+	(void)state;
+	load("arm-virt-no-cpufreq");
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "0-3", 485);
+	assert_kind(1, "big", "4-5", 1024);
+	assert_int_equal(cf.nr_policies, 0);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_non_null(strstr(em.why, "no cpufreq on a machine with 2 kinds"));
+	assert_non_null(strstr(em.origin, "assumed 2000 MHz"));
+	assert_int_equal(em.nr_pds, 2);
+	assert_pd(0, "little", "0-3", 5, 400000, 2000000);
+	assert_pd(1, "big", "4-5", 5, 400000, 2000000);
+	/* the derived formula on the estimated OPPs: V 0.70 V at 400 MHz .. 1.20 V at 2000 */
+	assert_true(fabs(em.pd[1].opp[4].power_mw - derived_mw(1, 2000, 1.2)) < 1e-6);
+	assert_true(fabs(em.pd[1].opp[0].power_mw - derived_mw(1, 400, 0.7)) < 1e-6);
+	assert_true(fabs(em.pd[0].opp[2].power_mw - derived_mw(ipc, 1200, 0.95)) < 1e-6);
+	assert_int_equal(em.pd[0].opp[4].capacity, 485);
+	assert_int_equal(em.pd[0].opp[0].capacity, 97);
+	/*
+	 * Light work costs less on a little CPU: up to 80% of its capacity
+	 * (its four lower OPPs), its cheapest OPP with the capacity costs less
+	 * per unit of work than the big's. At its top OPP (1.2 V) it is on a
+	 * par with a big CPU at 40%, as real little cores at full speed are.
+	 */
+	for (unsigned w = 1; w <= em.pd[0].opp[3].capacity; w++) {
+		const struct jpower_opp *lo = NULL, *bo = NULL;
+
+		for (int i = 4; i >= 0; i--) {
+			if (em.pd[0].opp[i].capacity >= w)
+				lo = &em.pd[0].opp[i];
+			if (em.pd[1].opp[i].capacity >= w)
+				bo = &em.pd[1].opp[i];
+		}
+		assert_true(lo->power_mw / lo->capacity < bo->power_mw / bo->capacity);
+	}
+}
+
 /* ---- AMD Zen 4 + Zen 4c: CPPC, and amd-pstate's own files without it ---- */
 
 static void check_amd(enum jtopo_cap_source source)
@@ -556,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
 		cmocka_unit_test(test_intel_arl),
+		cmocka_unit_test(test_arm_no_cpufreq),
 		cmocka_unit_test(test_intel_hybrid_32),
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_numa_server),
