@@ -115,8 +115,9 @@ static void test_table_matches_bpf_object(void **state)
 			continue;
 		k = joule_kfunc_find(name);
 		if (!k)
-			fail_msg("%s: the BPF code calls kfunc %s, which src/kfuncs.c does not list",
-				 BPF_OBJECT, name);
+			fail_msg(
+				"%s: the BPF code calls kfunc %s, which src/kfuncs.c does not list",
+				BPF_OBJECT, name);
 		used[k - joule_kfuncs] = true;
 	}
 	for (int i = 0; i < joule_nr_kfuncs; i++)

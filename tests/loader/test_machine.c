@@ -98,6 +98,9 @@ static void test_intel_arl_tables(void **state)
 	e = &m.tables.pd[m.tables.cpu[8].pd];
 	assert_int_equal(p->nr_cpus, 6);
 	assert_int_equal(e->nr_cpus, 16);
+	/* placement uses the costs, but the stats estimate no energy in no unit */
+	assert_true(m.has_energy_model);
+	assert_null(m.view.power);
 	assert_int_equal(e->max_capacity, 736);
 	/* policy.h's cost at the top: power (uW) * max capacity / capacity = power */
 	assert_int_equal(e->opps[e->nr_opps - 1].cost, 107 * 736 / 10);
