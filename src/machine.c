@@ -11,6 +11,8 @@
 #include "soc.h"
 
 _Static_assert(JTOPO_MASK_WORDS == JP_MASK_WORDS, "CPU masks of the model and the tables differ");
+_Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
+	       "jpower_em_fit must fit the model to the tables' sizes");
 
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
 {
@@ -304,5 +306,8 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 		 t->origin, t->nr_online, t->nr_kinds, em->nr_pds,
 		 jpower_em_source_name(em->source));
 	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
+	/* an artificial model's power is in no unit: place by it, but estimate no energy */
+	if (em->artificial)
+		m->view.power = NULL;
 	return 0;
 }

@@ -45,10 +45,25 @@ static int read_word(const char *path, char *buf, size_t len)
 	return err;
 }
 
+/*
+ * A supply with scope Device powers a peripheral (a mouse's or a headset's
+ * battery, a gamepad charging over USB), not this machine: it says nothing
+ * about AC or battery. No scope file means System (old kernels, most ACPI).
+ */
+static bool powers_a_device(const char *dir, const char *name)
+{
+	char path[4096 + 512], scope[16];
+
+	snprintf(path, sizeof(path), "%s/%s/scope", dir, name);
+	return !read_word(path, scope, sizeof(scope)) && strcmp(scope, "Device") == 0;
+}
+
 static void note_supply(const char *dir, const char *name, struct joule_power_state *st)
 {
 	char path[4096 + 512], type[32], online[8];
 
+	if (powers_a_device(dir, name))
+		return;
 	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
 	if (read_word(path, type, sizeof(type)))
 		return;

@@ -17,12 +17,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/utsname.h>
+
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "exit_info.h"
 #include "joule.h"
 #include "joule_config.h"
+#include "kfuncs.h"
 #include "jpower.h"
 #include "jtopo.h"
 #include "jtopo_fs.h"
@@ -61,11 +65,12 @@ static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "scx_joule " JOULE_VERSION;
 const char *argp_program_bug_address = "the scx_joule issue tracker";
-static const char doc[] = "scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
-			  "\n"
-			  "Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
-			  "detaches it if the program dies. Needs root and a kernel with "
-			  "CONFIG_SCHED_CLASS_EXT.";
+static const char doc[] =
+	"scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
+	"\n"
+	"Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
+	"detaches it if the program dies. Needs root and Linux >= " JOULE_MIN_KERNEL " with "
+	"CONFIG_SCHED_CLASS_EXT.";
 
 enum {
 	OPT_STATS = 's',
@@ -103,7 +108,9 @@ static const struct argp_option argp_options[] = {
 	 "recorded machine) instead of /sys",
 	 1},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
-	 "Energy model file (docs/energy-model.md), used when the kernel exposes none", 1},
+	 "Energy model file (docs/energy-model.md), used instead of the kernel's or the derived "
+	 "one; a bad file is an error (exit status 2)",
+	 1},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
 	 "Write the energy model in that format to FILE (- for stdout) and exit", 1},
 	{"model", OPT_MODEL, "FILE", 0,
@@ -203,6 +210,33 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The BPF code calls kfuncs newer than sched_ext itself: say which are
+ * missing before the verifier rejects the program with a less clear log.
+ */
+static void check_kfuncs(void)
+{
+	struct utsname u = {0};
+	char missing[512];
+	struct btf *btf = btf__load_vmlinux_btf();
+	int n;
+
+	if (!btf) {
+		fprintf(stderr,
+			"scx_joule: warning: cannot read this kernel's BTF (%s); not checking "
+			"kfuncs\n",
+			strerror(errno));
+		return;
+	}
+	n = joule_kfuncs_missing(btf, missing, sizeof(missing));
+	btf__free(btf);
+	uname(&u);
+	if (n)
+		die("this kernel (%s) lacks the kfunc%s %s (added in the release shown); scx_joule "
+		    "needs Linux >= %s",
+		    u.release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+}
+
 static void check_can_attach(void)
 {
 	char state[32], ops[64];
@@ -211,13 +245,14 @@ static void check_can_attach(void)
 		die("must be run as root (attaching a sched_ext scheduler needs CAP_SYS_ADMIN)");
 	if (scx_sysfs_state(state, sizeof(state)) < 0)
 		die("this kernel has no sched_ext support (%s missing; needs "
-		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= 6.12)",
-		    SCX_SYSFS_STATE);
+		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= %s)",
+		    SCX_SYSFS_STATE, JOULE_MIN_KERNEL);
 	if (strcmp(state, "disabled") != 0) {
 		if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
 			snprintf(ops, sizeof(ops), "unknown");
 		die("another sched_ext scheduler is %s (%s); stop it first", state, ops);
 	}
+	check_kfuncs();
 }
 
 static double now_seconds(void)

@@ -58,9 +58,29 @@ expect "energy model names file and line" 2 "^scx_joule: $tmp/bad.em:2: bad 'cpu
 	"$bin" --energy-model "$tmp/bad.em" --show-topology
 expect "no energy model to write without cpufreq" 1 \
 	'^scx_joule: no energy model to write: no cpufreq' "$bin" --write-energy-model "$tmp/x.em"
+printf 'garbage\n' >"$tmp/garbage.em"
+expect "a bad --energy-model fails even where the kernel has a model" 2 \
+	"^scx_joule: $tmp/garbage.em:1: expected 'scx-joule-energy-model 1' first$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/garbage.em"
+"$bin" --write-energy-model "$tmp/phone.em" --sysfs-root "$fixtures/arm-phone-tri"
+sed -i 's/^opp cpu6 khz=2802000 mw=.*/opp cpu6 khz=2802000 mw=2500/' "$tmp/phone.em"
+expect "a good --energy-model wins over the kernel's and says so" 0 \
+	"^energy model in use: file $tmp/phone.em \(given with --energy-model; the kernel's debugfs model is ignored\)$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
+expect "the file's power is the one shown" 0 '^ +2802000 +1024 +2500\.000 ' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
 rm -rf "$tmp"
 expect "recorded machine's model" 0 '^8 of 8 CPUs online, 3 kinds; capacity from cpu_capacity' \
 	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri"
+expect "24 per-CPU kernel domains (Arrow Lake) are grouped, not refused" 0 \
+	'^  cpu8: little CPUs 8-23, capacity 736' \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-arl-desktop"
+expect "20 distinct domains are merged to 16 and it says so" 0 \
+	"^  note: 20 distinct domains are more than the scheduler's 16" \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
+expect "a hybrid without cpufreq gets a model estimated per kind, and says why" 0 \
+	'^energy model in use: derived \(no kernel model, no --energy-model and no cpufreq on a machine with 2 kinds' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-virt-no-cpufreq"
 expect "recorded machine's energy model written" 0 '^opp cpu6 khz=2802000 mw=2007.983$' \
 	"$bin" --write-energy-model - --sysfs-root "$fixtures/arm-phone-tri"
 expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 5 has one\)$' \

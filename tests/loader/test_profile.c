@@ -87,6 +87,37 @@ static void desktop_without_supplies_is_balanced(void **state)
 	assert_string_equal(why, "on AC power");
 }
 
+/*
+ * A desktop with a wireless mouse and a headset: their batteries (scope
+ * Device, as hid-logitech-hidpp and the like register them) and a gamepad
+ * charging over USB are not this machine's power.
+ */
+static void device_batteries_are_ignored(void **state)
+{
+	struct joule_power_state st;
+	char why[64];
+
+	(void)state;
+	put("class/power_supply/hidpp_battery_0/type", "Battery\n");
+	put("class/power_supply/hidpp_battery_0/scope", "Device\n");
+	put("class/power_supply/hidpp_battery_0/status", "Discharging\n");
+	put("class/power_supply/headset-battery/type", "Battery\n");
+	put("class/power_supply/headset-battery/scope", "Device\n");
+	put("class/power_supply/ps-controller-battery/type", "USB\n");
+	put("class/power_supply/ps-controller-battery/scope", "Device\n");
+	put("class/power_supply/ps-controller-battery/online", "0\n");
+	assert_int_equal(joule_power_state_read(root, &st), 0);
+	assert_false(st.have_battery);
+	assert_false(st.have_ac_supply);
+	assert_int_equal(joule_profile_auto(&st, why, sizeof(why)), JOULE_PROFILE_BALANCED);
+	assert_string_equal(why, "on AC power");
+	/* the same battery with scope System is the machine's own */
+	put("class/power_supply/hidpp_battery_0/scope", "System\n");
+	assert_int_equal(joule_power_state_read(root, &st), 0);
+	assert_true(st.have_battery);
+	put("class/power_supply/hidpp_battery_0/scope", "Device\n");
+}
+
 static void laptop_follows_ac_and_battery(void **state)
 {
 	char why[64];
@@ -99,6 +130,9 @@ static void laptop_follows_ac_and_battery(void **state)
 	put("class/power_supply/AC/online", "0\n");
 	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_POWERSAVE);
 	assert_string_equal(why, "on battery");
+	/* a laptop's own supplies may say scope System explicitly */
+	put("class/power_supply/BAT0/scope", "System\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_POWERSAVE);
 	/* USB-C power delivery counts as AC too */
 	put("class/power_supply/ucsi-source-psy-USBC000:001/type", "USB\n");
 	put("class/power_supply/ucsi-source-psy-USBC000:001/online", "1\n");
@@ -127,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_round_trip),
 		cmocka_unit_test(desktop_without_supplies_is_balanced),
+		cmocka_unit_test(device_batteries_are_ignored),
 		cmocka_unit_test(laptop_follows_ac_and_battery),
 		cmocka_unit_test(platform_profile_overrides),
 	};
