@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,7 @@ struct options {
 	const char *em_path;	 /* energy model file */
 	const char *em_out_path; /* write the energy model here and exit */
 	bool show_topology, json;
+	bool log; /* one line per state change, no stats (under systemd) */
 };
 
 static struct options opts = {
@@ -81,6 +83,7 @@ enum {
 	OPT_SHOW_TOPOLOGY,
 	OPT_JSON,
 	OPT_WRITE_EM,
+	OPT_LOG,
 };
 
 static const struct argp_option argp_options[] = {
@@ -112,6 +115,10 @@ static const struct argp_option argp_options[] = {
 	 1},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
 	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
+	{"log", OPT_LOG, NULL, 0,
+	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
+	 "default under systemd",
+	 0},
 	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
 	{0},
 };
@@ -155,6 +162,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SHOW_TOPOLOGY: opts.show_topology = true; break;
 	case OPT_JSON: opts.json = true; break;
 	case OPT_WRITE_EM: opts.em_out_path = arg; break;
+	case OPT_LOG: opts.log = true; break;
 	case ARGP_KEY_END:
 		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
 			argp_error(state, "--model replaces --topology, --sysfs-root and "
@@ -203,6 +211,42 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * Exit status when another sched_ext scheduler holds the kernel: the unit's
+ * RestartPreventExitStatus= so that systemd does not retry against it.
+ */
+#define EXIT_OTHER_SCHEDULER 3
+
+/*
+ * A state change (attach, profile switch, exit): one line on stdout. In log
+ * mode the journal already names the program, so the prefix is left out.
+ */
+static void note(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opts.log)
+		fputs("scx_joule: ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+/*
+ * A scheduler still detaching (state "disabling") is most likely our own
+ * previous run, which systemd restarts right after it died: wait for it.
+ */
+static void wait_until_disabled(char *state, size_t len)
+{
+	for (int i = 0; i < 50 && !strcmp(state, "disabling"); i++) {
+		usleep(100000);
+		if (scx_sysfs_state(state, len) < 0)
+			break;
+	}
+}
+
 static void check_can_attach(void)
 {
 	char state[32], ops[64];
@@ -213,10 +257,16 @@ static void check_can_attach(void)
 		die("this kernel has no sched_ext support (%s missing; needs "
 		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= 6.12)",
 		    SCX_SYSFS_STATE);
+	wait_until_disabled(state, sizeof(state));
 	if (strcmp(state, "disabled") != 0) {
 		if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
 			snprintf(ops, sizeof(ops), "unknown");
-		die("another sched_ext scheduler is %s (%s); stop it first", state, ops);
+		/* not die(): its own exit status keeps systemd from retrying */
+		fprintf(stderr,
+			"scx_joule: not starting: another sched_ext scheduler is %s (%s); stop "
+			"it first (e.g. systemctl stop scx.service)\n",
+			state, ops);
+		exit(EXIT_OTHER_SCHEDULER);
 	}
 }
 
@@ -348,9 +398,8 @@ static bool pick_profile(enum joule_profile *cur, bool first)
 	}
 	if (!first && want == *cur)
 		return false;
-	printf("scx_joule: profile %s (%s%s)\n", joule_profile_name(want),
-	       opts.auto_profile ? "auto: " : "", why);
-	fflush(stdout);
+	note(stdout, "profile %s (%s%s)", joule_profile_name(want),
+	     opts.auto_profile ? "auto: " : "", why);
 	*cur = want;
 	return true;
 }
@@ -369,7 +418,7 @@ static int report_exit(const struct joule_exit_info *ei)
 	bool error = joule_exit_is_error(ei);
 
 	joule_exit_describe(ei, line, sizeof(line));
-	fprintf(error ? stderr : stdout, "scx_joule: %s\n", line);
+	note(error ? stderr : stdout, "%s", line);
 	return error ? 1 : 0;
 }
 
@@ -416,8 +465,7 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
-	printf("scx_joule: attached (slice %lu us; %s)\n", opts.slice_us, m->source);
-	fflush(stdout);
+	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
 
 	last_t = last_power_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
@@ -456,6 +504,40 @@ out:
 	return status;
 }
 
+/*
+ * Hook for the issue that sets EPP and turbo per profile: whatever it changes
+ * must be put back here, on every way out after the scheduler ran. Nothing
+ * is changed yet, so there is nothing to restore.
+ */
+static void restore_power_settings(void)
+{
+}
+
+/*
+ * systemd names the journal stream it connected as JOURNAL_STREAM=DEV:INODE.
+ * Children inherit the variable, so it counts only if stdout is that stream.
+ */
+static bool stdout_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDOUT_FILENO, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
+static void setup_log_mode(void)
+{
+	if (stdout_is_journal())
+		opts.log = true;
+	if (opts.log && opts.stats_interval > 0) {
+		note(stderr, "--stats is off in log mode (the journal gets state changes only)");
+		opts.stats_interval = 0;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct joule_machine machine;
@@ -463,6 +545,7 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
+	setup_log_mode();
 	/* the model first: bad input is reported even where nothing can attach */
 	load_machine(&machine);
 	check_can_attach();
@@ -472,6 +555,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN)
-		printf("scx_joule: the kernel asked for a restart; reattaching\n");
+		note(stdout, "the kernel asked for a restart; reattaching");
+	restore_power_settings();
 	return status;
 }
