@@ -275,8 +275,8 @@ void joule_desktop_state(const struct joule_desktop *d, struct joule_desktop_sta
 		if (!st->power_profile[0])
 			memcpy(st->power_profile, b->power_profile, sizeof(st->power_profile));
 		if (b->game_clients >= 0)
-			st->game_clients = (st->game_clients > 0 ? st->game_clients : 0) +
-					   b->game_clients;
+			st->game_clients =
+				(st->game_clients > 0 ? st->game_clients : 0) + b->game_clients;
 	}
 }
 

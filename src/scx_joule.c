@@ -471,15 +471,38 @@ static bool follow_profile(struct joule_profile_choice *cur, double *last_check)
 	return pick_profile(cur, false);
 }
 
+/* Under `auto`, what the desktop says over D-Bus, where there is one. */
+static void open_desktop(void)
+{
+	struct joule_desktop_opts o = {
+		.bus_address = opts.bus_address,
+		.gamemode = !opts.no_gamemode,
+	};
+	int err;
+
+	if (!opts.auto_profile)
+		return;
+	err = joule_desktop_open(&desktop, &o);
+	if (err && err != -EOPNOTSUPP)
+		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
+	if (err == -EOPNOTSUPP && opts.explain_profile)
+		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus\n");
+}
+
 /* --explain-profile [--follow]: the choice, without the scheduler. */
 static int explain_profile(void)
 {
 	struct joule_profile_choice cur;
-	double last_check = now_seconds();
+	double last_check;
 
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	open_desktop();
+	last_check = now_seconds();
 	pick_profile(&cur, true);
 	while (opts.follow && !exiting)
 		follow_profile(&cur, &last_check);
+	joule_desktop_close(desktop);
 	return 0;
 }
 
@@ -614,24 +637,6 @@ static void setup_log_mode(void)
 	}
 }
 
-/* Under `auto`, what the desktop says over D-Bus, where there is one. */
-static void open_desktop(void)
-{
-	struct joule_desktop_opts o = {
-		.bus_address = opts.bus_address,
-		.gamemode = !opts.no_gamemode,
-	};
-	int err;
-
-	if (!opts.auto_profile)
-		return;
-	err = joule_desktop_open(&desktop, &o);
-	if (err && err != -EOPNOTSUPP)
-		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
-	if (err == -EOPNOTSUPP && opts.explain_profile)
-		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus\n");
-}
-
 int main(int argc, char **argv)
 {
 	static struct joule_machine machine;
@@ -640,19 +645,16 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	setup_log_mode();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	open_desktop();
-	if (opts.explain_profile) {
-		status = explain_profile();
-		joule_desktop_close(desktop);
-		return status;
-	}
+	if (opts.explain_profile)
+		return explain_profile();
 	/* the model first: bad input is reported even where nothing can attach */
 	load_machine(&machine);
 	check_can_attach();
 
 	libbpf_set_print(libbpf_print);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	open_desktop();
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN)
 		note(stdout, "the kernel asked for a restart; reattaching");
