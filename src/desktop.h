@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Following the desktop over D-Bus: power-profiles-daemon's (or tuned-ppd's)
- * ActiveProfile on the system bus, and GameMode's ClientCount on the session
- * and system buses. Built on sd-bus; without libsystemd every call reports
- * that there is nothing to follow.
+ * ActiveProfile on the system bus, and GameMode's ClientCount on the system
+ * bus and the session bus (as root: every logged-in user's session bus). Built on sd-bus; without
+ * libsystemd every call reports that there is nothing to follow.
  */
 #ifndef DESKTOP_H
 #define DESKTOP_H
@@ -13,7 +13,8 @@
 
 #include "profile.h"
 
-#define JOULE_DESKTOP_MAX_FDS 2
+/* the system bus, and the session bus or up to 7 logged-in users' */
+#define JOULE_DESKTOP_MAX_FDS 8
 
 struct joule_desktop;
 
@@ -21,6 +22,8 @@ struct joule_desktop_opts {
 	/* One bus to watch for everything instead of the system and session buses. */
 	const char *bus_address;
 	bool gamemode; /* watch GameMode */
+	/* Run as root: users' session buses are DIR/UID/bus (default /run/user). */
+	const char *user_bus_dir;
 };
 
 /*

@@ -5,10 +5,13 @@
  * the properties are then read again, so a missed or partial signal cannot
  * leave a stale value behind.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
@@ -38,15 +41,27 @@ static const struct watched watched[] = {
 #define NR_WATCHED (sizeof(watched) / sizeof(watched[0]))
 
 struct desktop_bus {
-	sd_bus *bus;
+	sd_bus *bus; /* NULL: a free slot */
 	bool dirty;
+	/*
+	 * Whether power-profiles-daemon counts here: on the system bus (or the
+	 * one bus given), never on a user's bus, whose owner could claim its name.
+	 */
+	bool ppd;
 	struct joule_desktop_state st;
+	unsigned long uid; /* a user's session bus: whose */
+	bool user;
 };
+
+/* Buses scanned for users' sessions: checked for new logins this often. */
+#define USER_SCAN_INTERVAL_S 2.0
 
 struct joule_desktop {
 	struct desktop_bus bus[JOULE_DESKTOP_MAX_FDS];
-	int nr_bus;
+	int nr_bus; /* slots used so far, some maybe freed */
 	bool gamemode;
+	const char *user_dir; /* root: users' buses at USER_DIR/UID/bus */
+	double next_scan;
 };
 
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
@@ -117,16 +132,24 @@ static void read_game_clients(struct desktop_bus *b, const struct watched *w)
 	sd_bus_message_unref(reply);
 }
 
+static bool watches(const struct joule_desktop *d, const struct desktop_bus *b,
+		    const struct watched *w)
+{
+	return w->gamemode ? d->gamemode : b->ppd;
+}
+
 static void refresh(struct joule_desktop *d, struct desktop_bus *b)
 {
 	b->dirty = false;
 	b->st.power_profile[0] = '\0';
 	b->st.game_clients = -1;
 	for (size_t i = 0; i < NR_WATCHED; i++) {
-		if (!watched[i].gamemode)
-			read_power_profile(b, &watched[i]);
-		else if (d->gamemode)
+		if (!watches(d, b, &watched[i]))
+			continue;
+		if (watched[i].gamemode)
 			read_game_clients(b, &watched[i]);
+		else
+			read_power_profile(b, &watched[i]);
 	}
 }
 
@@ -148,9 +171,17 @@ static int open_bus(sd_bus **bus, const char *address, bool user)
 	return r;
 }
 
-static int add_bus(struct joule_desktop *d, const char *address, bool user)
+static struct desktop_bus *free_slot(struct joule_desktop *d)
 {
-	struct desktop_bus *b = &d->bus[d->nr_bus];
+	for (int i = 0; i < d->nr_bus; i++)
+		if (!d->bus[i].bus)
+			return &d->bus[i];
+	return d->nr_bus < JOULE_DESKTOP_MAX_FDS ? &d->bus[d->nr_bus++] : NULL;
+}
+
+/* Connects b, subscribes and reads the properties once. */
+static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *address, bool user)
+{
 	int r;
 
 	r = open_bus(&b->bus, address, user);
@@ -158,15 +189,86 @@ static int add_bus(struct joule_desktop *d, const char *address, bool user)
 		return r;
 	sd_bus_set_method_call_timeout(b->bus, READ_TIMEOUT_US);
 	for (size_t i = 0; i < NR_WATCHED && r >= 0; i++)
-		if (!watched[i].gamemode || d->gamemode)
+		if (watches(d, b, &watched[i]))
 			r = add_matches(b, &watched[i]);
 	if (r < 0) {
-		b->bus = sd_bus_flush_close_unref(b->bus);
+		b->bus = sd_bus_close_unref(b->bus);
 		return r;
 	}
-	d->nr_bus++;
 	refresh(d, b);
 	return 0;
+}
+
+static struct desktop_bus *new_bus(struct joule_desktop *d, bool ppd)
+{
+	struct desktop_bus *b = free_slot(d);
+
+	if (b)
+		*b = (struct desktop_bus){.ppd = ppd};
+	return b;
+}
+
+/*
+ * A user's session bus admits that user only, so the connection and its
+ * authentication (EXTERNAL: the uid the kernel saw at connect()) are made
+ * with the user's effective uid; the saved uid 0 lets us take root back.
+ */
+static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char *address)
+{
+	struct desktop_bus *b = new_bus(d, false);
+
+	if (!b)
+		return;
+	b->user = true;
+	b->uid = uid;
+	if (seteuid((uid_t)uid))
+		return;
+	add_bus(d, b, address, false);
+	if (seteuid(0))
+		abort(); /* cannot happen with saved uid 0; never go on as the user */
+}
+
+static bool have_user_bus(const struct joule_desktop *d, unsigned long uid)
+{
+	for (int i = 0; i < d->nr_bus; i++)
+		if (d->bus[i].bus && d->bus[i].user && d->bus[i].uid == uid)
+			return true;
+	return false;
+}
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Users who logged in since the last look (each has USER_DIR/UID/bus). */
+static void scan_user_buses(struct joule_desktop *d)
+{
+	char path[4096], address[4200];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	d->next_scan = monotonic_s() + USER_SCAN_INTERVAL_S;
+	dir = opendir(d->user_dir);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char *end;
+		unsigned long uid = strtoul(de->d_name, &end, 10);
+
+		if (end == de->d_name || *end || have_user_bus(d, uid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/bus", d->user_dir, de->d_name);
+		if (stat(path, &st) || !S_ISSOCK(st.st_mode))
+			continue;
+		snprintf(address, sizeof(address), "unix:path=%s", path);
+		add_user_bus(d, uid, address);
+	}
+	closedir(dir);
 }
 
 int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_opts *o)
@@ -178,13 +280,22 @@ int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_op
 		return -ENOMEM;
 	d->gamemode = o->gamemode;
 	if (o->bus_address) {
-		add_bus(d, o->bus_address, false);
+		add_bus(d, new_bus(d, true), o->bus_address, false);
 		return 0;
 	}
-	add_bus(d, NULL, false);
-	/* GameMode lives on the session bus; power-profiles-daemon never does. */
-	if (d->gamemode && (getenv("DBUS_SESSION_BUS_ADDRESS") || getenv("XDG_RUNTIME_DIR")))
-		add_bus(d, NULL, true);
+	add_bus(d, new_bus(d, true), NULL, false);
+	if (!d->gamemode)
+		return 0;
+	/*
+	 * GameMode lives on the session bus. Root (the service) has none and
+	 * looks for every logged-in user's; a user has their own.
+	 */
+	if (geteuid() == 0) {
+		d->user_dir = o->user_bus_dir ? o->user_bus_dir : "/run/user";
+		scan_user_buses(d);
+	} else if (getenv("DBUS_SESSION_BUS_ADDRESS") || getenv("XDG_RUNTIME_DIR")) {
+		add_bus(d, new_bus(d, false), NULL, true);
+	}
 	return 0;
 }
 
@@ -242,6 +353,9 @@ bool joule_desktop_process(struct joule_desktop *d)
 {
 	bool changed = false;
 	int r;
+
+	if (d && d->user_dir && monotonic_s() >= d->next_scan)
+		scan_user_buses(d);
 
 	for (int i = 0; d && i < d->nr_bus; i++) {
 		struct desktop_bus *b = &d->bus[i];

@@ -477,6 +477,8 @@ static void open_desktop(void)
 	struct joule_desktop_opts o = {
 		.bus_address = opts.bus_address,
 		.gamemode = !opts.no_gamemode,
+		/* tests put users' buses elsewhere than /run/user */
+		.user_bus_dir = getenv("SCX_JOULE_USER_BUS_DIR"),
 	};
 	int err;
 

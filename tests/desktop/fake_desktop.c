@@ -134,7 +134,8 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: fake-desktop ADDRESS [hadess|upower|none] [gamemode|none]\n");
+		fprintf(stderr,
+			"usage: fake-desktop ADDRESS [hadess|upower|none] [gamemode|none]\n");
 		return 2;
 	}
 	r = connect_bus(&bus, argv[1]);

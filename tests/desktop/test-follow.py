@@ -127,6 +127,49 @@ def follower(scx_joule, address, sysfs, *extra):
     return p, Lines(p)
 
 
+NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+
+
+def users_bus(scx_joule, fake_desktop, tmp, sysfs):
+    """As root (the service), GameMode on a user's session bus, found at
+    DIR/UID/bus after the loader started, as when the user logs in later."""
+    if os.getuid() != 0 or not shutil.which('setpriv'):
+        print('# skipped the user session bus check: needs root and setpriv')
+        return
+    users = tmp + '/run/user'
+    os.makedirs(users + '/65534')
+    for d in (tmp, tmp + '/run', users):
+        os.chmod(d, 0o755)
+    os.chown(users + '/65534', 65534, 65534)
+    os.chmod(users + '/65534', 0o700)
+    env = dict(os.environ, SCX_JOULE_USER_BUS_DIR=users,
+               DBUS_SYSTEM_BUS_ADDRESS='unix:path=/nonexistent')
+    env.pop('DBUS_SESSION_BUS_ADDRESS', None)
+    loader = start([scx_joule, '--explain-profile', '--follow', '--power-sysfs', sysfs],
+                   env=env)
+    lines = Lines(loader)
+    expect(lines, 'powersave: on battery', 'root, no user logged in: start', timeout=5)
+
+    address = 'unix:path=%s/65534/bus' % users
+    daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
+                             '--print-address=1', '--address=' + address])
+    Lines(daemon).next(10)
+    p = start(NOBODY + [fake_desktop, address, 'none', 'gamemode'])
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('fake-desktop did not start on the user bus')
+    t0 = time.monotonic()
+    subprocess.run(NOBODY + ['busctl', '--address=' + address, 'call', *GM, 'RegisterGame', 'i',
+                             '4'], check=True, stdout=subprocess.DEVNULL)
+    # the bus is found by a scan every 2 s, then the game at once
+    expect(lines, 'gaming: GameMode has 1 client', "a user's game, bus new since start", t0,
+           timeout=3.5)
+    t0 = time.monotonic()
+    subprocess.run(NOBODY + ['busctl', '--address=' + address, 'call', *GM, 'UnregisterGame',
+                             'i', '4'], check=True, stdout=subprocess.DEVNULL)
+    expect(lines, 'powersave: on battery', "the user's game leaves", t0)
+    loader.terminate()
+
+
 def main():
     scx_joule, fake_desktop = sys.argv[1], sys.argv[2]
     if not shutil.which('dbus-daemon') or not shutil.which('busctl'):
@@ -204,6 +247,8 @@ def run(scx_joule, fake_desktop, tmp):
            timeout=5)
     set_profile(address, lines, UPOWER, 'power-saver',
                 'powersave: power-profiles-daemon says power-saver')
+    loader.terminate()
+    users_bus(scx_joule, fake_desktop, tmp, sysfs)
     print('%s' % ('all passed' if not failures else '%d failed' % failures))
     return 1 if failures else 0
 
