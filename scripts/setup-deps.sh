@@ -105,6 +105,9 @@ missing() {
 # Packages whose bookworm version is too old: taken from backports.
 BACKPORTS=(libbpf-dev libelf-dev bpftool libhwloc-dev hwloc libcpupower-dev meson)
 BASE=(clang-19 llvm-19 lld-19 clang-format-19 libcmocka-dev pkg-config zstd python3 python3-matplotlib git)
+# Install files, the .deb and the desktop tests: man page, unit checks,
+# packaging tools, sd-bus and a D-Bus daemon.
+BASE+=(scdoc bash-completion systemd dbus build-essential dpkg-dev debhelper lintian)
 VM=(qemu-system-x86 busybox-static cpio stress-ng rt-tests)
 
 export DEBIAN_FRONTEND=noninteractive
@@ -119,6 +122,11 @@ fi
 base=("${BASE[@]}")
 [ $with_vm = 1 ] && base+=("${VM[@]}")
 base_missing=$(missing "${base[@]}")
+# libsystemd-dev must be the version of the installed libsystemd0, which a
+# backports install above may have upgraded (bookworm's -dev then conflicts).
+sd_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+sd_dev_wanted() { [ "$(sd_version libsystemd-dev)" != "$(sd_version libsystemd0)" ]; }
+sd_dev_wanted && NEED_UPDATE=1
 
 if [ -n "${bp_missing// /}" ] || [ -n "$base_missing" ] || [ $NEED_UPDATE = 1 ]; then
 	log "apt-get update"
@@ -132,5 +140,10 @@ fi
 if [ -n "$base_missing" ]; then
 	log "installing: $(echo $base_missing)"
 	apt-get install -y -qq $base_missing >/dev/null
+fi
+if sd_dev_wanted; then
+	v=$(sd_version libsystemd0)
+	log "installing: libsystemd-dev${v:+ $v}"
+	apt-get install -y -qq "libsystemd-dev${v:+=$v}" >/dev/null
 fi
 log "dependencies present"

@@ -87,6 +87,36 @@ expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 
 	"$bin" --sysfs-root "$fixtures/bad-missing-capacity" --stats 1
 expect "a recorded machine that does not match this one" 2 \
 	'this machine has [0-9]+$|is (online|offline) here but' "$bin" --sysfs-root "$fixtures/numa-server"
+expect "--follow needs --explain-profile" 64 "--follow goes with --explain-profile" "$bin" --follow
+# --explain-profile: the choice and its reason, without root or sched_ext
+tmp=$(mktemp -d)
+mkdir -p "$tmp/class/power_supply/AC" "$tmp/class/power_supply/BAT0" "$tmp/firmware/acpi"
+echo Mains >"$tmp/class/power_supply/AC/type"
+echo 0 >"$tmp/class/power_supply/AC/online"
+echo Battery >"$tmp/class/power_supply/BAT0/type"
+expect "--explain-profile on battery" 0 '^powersave: on battery$' \
+	"$bin" --explain-profile --power-sysfs "$tmp" --bus-address unix:path=/nonexistent
+echo performance >"$tmp/firmware/acpi/platform_profile"
+expect "--explain-profile names platform_profile" 0 '^performance: platform_profile performance$' \
+	"$bin" --explain-profile --power-sysfs "$tmp" --bus-address unix:path=/nonexistent
+expect "--explain-profile with a fixed profile" 0 '^gaming: chosen with --profile$' \
+	"$bin" --explain-profile --profile gaming
+rm -rf "$tmp"
+# log mode: stdout is the journal stream systemd named (here a file)
+out=$(mktemp)
+JOURNAL_STREAM=$(stat -c '%d:%i' "$out") "$bin" --stats 1 >"$out" 2>&1
+if grep -q '^--stats is off in log mode' "$out"; then
+	passes=$((passes + 1)); echo "ok - JOURNAL_STREAM on stdout: log mode, no stats"
+else
+	failures=$((failures + 1)); echo "not ok - no log mode under JOURNAL_STREAM:"; sed 's/^/    /' "$out"
+fi
+JOURNAL_STREAM=1:1 "$bin" --stats 1 >"$out" 2>&1
+if ! grep -q 'log mode' "$out"; then
+	passes=$((passes + 1)); echo "ok - an inherited JOURNAL_STREAM does not count"
+else
+	failures=$((failures + 1)); echo "not ok - log mode from an inherited JOURNAL_STREAM"
+fi
+rm -f "$out"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \
