@@ -144,6 +144,9 @@ fi
 if sd_dev_wanted; then
 	v=$(sd_version libsystemd0)
 	log "installing: libsystemd-dev${v:+ $v}"
-	apt-get install -y -qq "libsystemd-dev${v:+=$v}" >/dev/null
+	# that version may have left the archive (a point release replaced it):
+	# then the current one, which brings its libsystemd0 along
+	apt-get install -y -qq "libsystemd-dev${v:+=$v}" >/dev/null ||
+		apt-get install -y -qq libsystemd-dev >/dev/null
 fi
 log "dependencies present"
