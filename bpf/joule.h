@@ -11,9 +11,6 @@
 #include <linux/types.h>
 #endif
 
-/* User DSQ ids must not carry SCX_DSQ_FLAG_BUILTIN (bit 63). */
-#define JOULE_SHARED_DSQ 0ULL
-
 #define JOULE_EXIT_REASON_LEN 128
 #define JOULE_EXIT_MSG_LEN    1024
 

@@ -199,7 +199,7 @@ struct jp_pd {
 	struct jp_opp opps[JP_MAX_OPPS]; /* ascending capacity */
 };
 
-/* Static machine description; filled by userspace (src/policy_tables.c). */
+/* Static machine description; filled by userspace (src/machine.c). */
 struct jp_tables {
 	u32 nr_cpus;
 	u32 nr_pds;
@@ -546,9 +546,7 @@ static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 
  * any game, so 30 fps threads qualify. A task that is already latency-
  * critical keeps the mark up to twice that period: one kept waiting misses
  * frames and so wakes less often, which would take the mark away when it
- * needs it most (seen in the VM: a 100 fps task among hogs ran every other
- * frame, woke every 20 ms, and flipped in and out of the mark at the
- * former 20 ms limit).
+ * needs it most (docs/design.md has the trace that showed it).
  */
 static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_lat_crit)
 {

@@ -5,7 +5,7 @@
 # toolchain comes from bookworm-backports. The test kernels come from trixie-
 # backports and sid, which are added with pin priority 1 so that nothing on
 # the machine is ever upgraded from them; they are only used by
-# scripts/fetch-kernels.sh through `apt-get download`.
+# scripts/kernels.py through `apt-get download`.
 #
 # The mirror is taken from the machine's own Debian sources entry, so the
 # script works behind whatever mirror the machine is configured with.

@@ -39,6 +39,9 @@ const struct joule_kfunc joule_kfuncs[] = {
 	 * where present because 7.x warns about writing p->scx.slice/dsq_vtime.
 	 */
 	{"scx_bpf_task_set_slice", "6.19", true},
+	/* one or the other, chosen at load: see joule_kernel_has_kfunc() */
+	{"scx_bpf_reenqueue_local", "6.12", true},
+	{"scx_bpf_reenqueue_local___v2", "6.19", true},
 	{"scx_bpf_task_set_dsq_vtime", "6.19", true},
 };
 const int joule_nr_kfuncs = sizeof(joule_kfuncs) / sizeof(joule_kfuncs[0]);
@@ -49,6 +52,24 @@ const struct joule_kfunc *joule_kfunc_find(const char *name)
 		if (!strcmp(joule_kfuncs[i].name, name))
 			return &joule_kfuncs[i];
 	return NULL;
+}
+
+/*
+ * libbpf looks an extern up without its last ___suffix (a "flavor"), so the
+ * BPF code may add one to a kernel name that has ___ in it already.
+ */
+const struct joule_kfunc *joule_kfunc_find_extern(const char *extern_name)
+{
+	const struct joule_kfunc *k = joule_kfunc_find(extern_name);
+	const char *flavor = strstr(extern_name, "___");
+	char name[128];
+
+	for (const char *next = flavor; next; next = strstr(next + 3, "___"))
+		flavor = next;
+	if (k || !flavor || (size_t)(flavor - extern_name) >= sizeof(name))
+		return k;
+	snprintf(name, sizeof(name), "%.*s", (int)(flavor - extern_name), extern_name);
+	return joule_kfunc_find(name);
 }
 
 int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len)
@@ -69,4 +90,16 @@ int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len)
 		n++;
 	}
 	return n;
+}
+
+bool joule_kernel_has_kfunc(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	return found;
 }

@@ -28,10 +28,16 @@ extern const int joule_nr_kfuncs;
 /* The table entry for name, or NULL. */
 const struct joule_kfunc *joule_kfunc_find(const char *name);
 
+/* The entry for a BPF extern's name, which may carry a libbpf ___flavor. */
+const struct joule_kfunc *joule_kfunc_find_extern(const char *extern_name);
+
 /*
  * Required kfuncs vmlinux's BTF lacks, as "a (6.14), b (6.13)" in missing;
  * returns how many. Optional ones are not counted.
  */
 int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len);
+
+/* Whether the running kernel's BTF has kfunc name (false if unreadable). */
+bool joule_kernel_has_kfunc(const char *name);
 
 #endif

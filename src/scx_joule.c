@@ -553,12 +553,32 @@ static int report_exit(const struct joule_exit_info *ei)
 	return error ? 1 : 0;
 }
 
+/*
+ * Tasks queued on a CPU that a realtime task takes must go elsewhere: from
+ * a sched_switch hook where the kernel can re-enqueue from any context
+ * (6.19+: cpu_release is deprecated there), else from ops.cpu_release.
+ * Returns whether the hook is used.
+ */
+static bool choose_rt_takeover(struct scx_joule *skel)
+{
+	bool hook = joule_kernel_has_kfunc("scx_bpf_reenqueue_local___v2");
+
+	if (hook) {
+		skel->struct_ops.joule_ops->cpu_release = NULL;
+		bpf_program__set_autoload(skel->progs.joule_cpu_release, false);
+	} else {
+		bpf_program__set_autoload(skel->progs.joule_rt_takeover, false);
+	}
+	return hook;
+}
+
 /* Open, load and attach once; returns 0, 1 on failure, or -EAGAIN to restart. */
 static int run_scheduler(const struct joule_machine *m)
 {
 	struct joule_stats_snapshot prev = {0}, cur = {0};
 	int nr_possible = libbpf_num_possible_cpus();
-	struct bpf_link *link = NULL;
+	struct bpf_link *link = NULL, *rt_link = NULL;
+	bool use_rt_takeover;
 	struct joule_interval iv;
 	struct joule_profile_choice profile;
 	struct scx_joule *skel;
@@ -581,6 +601,7 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
+	use_rt_takeover = choose_rt_takeover(skel);
 	err = scx_joule__load(skel);
 	if (err) {
 		fprintf(stderr,
@@ -595,6 +616,15 @@ static int run_scheduler(const struct joule_machine *m)
 		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(errno));
 		status = 1;
 		goto out;
+	}
+	if (use_rt_takeover) {
+		rt_link = bpf_program__attach(skel->progs.joule_rt_takeover);
+		if (!rt_link) {
+			fprintf(stderr, "scx_joule: attaching the sched_switch hook failed: %s\n",
+				strerror(errno));
+			status = 1;
+			goto out;
+		}
 	}
 	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
 
@@ -619,6 +649,8 @@ static int run_scheduler(const struct joule_machine *m)
 		}
 	}
 
+	bpf_link__destroy(rt_link);
+	rt_link = NULL;
 	bpf_link__destroy(link);
 	link = NULL;
 	status = report_exit(&skel->bss->exit_info);
@@ -627,6 +659,7 @@ static int run_scheduler(const struct joule_machine *m)
 out:
 	joule_stats_snapshot_free(&prev);
 	joule_stats_snapshot_free(&cur);
+	bpf_link__destroy(rt_link);
 	bpf_link__destroy(link);
 	scx_joule__destroy(skel);
 	return status;
