@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "rng.h"
 #include "soc.h"
+#include "tables.h"
 #include "workload.h"
 
 #define SIM_MAX_PENDING	 8	    /* queued jobs per thread before we drop */
@@ -180,9 +181,6 @@ struct sim {
 /* Policy registry (policies.c). */
 const struct sim_policy *sim_policy_find(const char *name);
 const char *sim_policy_names(void);
-
-/* Build the policy tables (struct jp_tables) from a simulated SoC. */
-void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t);
 
 /* Run one simulation. -1 on OOM. */
 int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
