@@ -94,6 +94,9 @@
 #ifndef JOULE_POLICY_H
 #define JOULE_POLICY_H
 
+/* enum joule_profile, the profiles jp_profile_init() knows, is the loader's */
+#include "joule.h"
+
 #ifndef __bpf__
 #include <linux/types.h>
 #include <stdbool.h>
@@ -160,15 +163,6 @@ enum jp_cpu_kind {
 	JP_KIND_LITTLE, /* Arm LITTLE, Intel E-core, AMD compact core */
 	JP_KIND_MEDIUM, /* middle cluster of tri-cluster SoCs */
 	JP_KIND_BIG,	/* Arm big/prime, Intel P-core, AMD full core */
-};
-
-/* Same order as enum joule_profile in joule.h. */
-enum jp_profile_id {
-	JP_PROFILE_POWERSAVE,
-	JP_PROFILE_BALANCED,
-	JP_PROFILE_PERFORMANCE,
-	JP_PROFILE_GAMING,
-	JP_NR_PROFILES,
 };
 
 struct jp_cpumask {
@@ -370,7 +364,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->min_perf = 0;
 	p->init_util = 512;
 	switch (id) {
-	case JP_PROFILE_POWERSAVE:
+	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
 		p->headroom = 1229;
 		p->misfit_up = 922;
@@ -378,14 +372,14 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 410;
 		p->init_util = 256;
 		break;
-	case JP_PROFILE_PERFORMANCE:
+	case JOULE_PROFILE_PERFORMANCE:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 717;
 		p->misfit_down = 512;
 		p->imbalance = 128;
 		break;
-	case JP_PROFILE_GAMING:
+	case JOULE_PROFILE_GAMING:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 614;
@@ -394,7 +388,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->min_perf = 307;
 		p->init_util = 1024;
 		break;
-	default: /* JP_PROFILE_BALANCED */ break;
+	default: /* JOULE_PROFILE_BALANCED */ break;
 	}
 }
 

@@ -983,7 +983,7 @@ static void sim_setup_threads(struct sim *s)
 void sim_cfg_default(struct sim_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->profile = JP_PROFILE_BALANCED;
+	cfg->profile = JOULE_PROFILE_BALANCED;
 	cfg->seed = 1;
 	cfg->rate_limit_ns = SIM_RATE_LIMIT_NS;
 	cfg->driver = SIM_DRIVER_PASSIVE;

@@ -42,7 +42,7 @@ enum sim_driver { SIM_DRIVER_PASSIVE, SIM_DRIVER_ACTIVE };
 
 /* How a run is set up, beyond the machine, the workload and the policy. */
 struct sim_cfg {
-	uint32_t profile; /* enum jp_profile_id, for policies that use one */
+	uint32_t profile; /* enum joule_profile, for policies that use one */
 	uint64_t seed;
 	uint64_t duration_ns;	/* 0: the workload's own */
 	uint64_t rate_limit_ns; /* schedutil's minimum spacing of frequency changes */

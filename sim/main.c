@@ -41,7 +41,7 @@ static int profile_id(const char *name)
 	static const char *const names[] = {"powersave", "balanced", "performance", "gaming"};
 	int i;
 
-	for (i = 0; i < JP_NR_PROFILES; i++)
+	for (i = 0; i < JOULE_NR_PROFILES; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
