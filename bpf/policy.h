@@ -617,6 +617,20 @@ static __always_inline bool jp_perf_request_due(u32 old, u32 req)
 	return diff && (diff >= step || !req);
 }
 
+/*
+ * Should a busy CPU's tick send its request again although it has not
+ * changed? schedutil drops an update that comes within its rate limit of
+ * its last frequency change (sugov_should_update_freq), and an unchanged
+ * request is never sent again (jp_perf_request_due), so a CPU that gets
+ * busy just after its domain slowed down can run below its target until
+ * the request changes. cur_perf is the speed it runs at (0..1024 of its
+ * own top, scx_bpf_cpuperf_cur), target what the request asks for.
+ */
+static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
+{
+	return cur_perf + 16 < target;
+}
+
 /* ---- energy ----------------------------------------------------------- */
 
 /* Index of the lowest OPP of pd covering util with headroom (top if none). */

@@ -346,6 +346,28 @@ static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
 }
 
 /*
+ * The tick's request. Variant (--resend-lagging): a request the CPU's speed
+ * does not reflect (schedutil dropped it) is sent again even if unchanged.
+ */
+static void cpu_tick_request_perf(struct sim *s, uint32_t c)
+{
+	uint32_t target, cur;
+
+	if (!s->pol->sets_requests)
+		return;
+	if (s->cfg.resend_lagging) {
+		target = s->pol->perf_target(s, c);
+		cur = cap_freq(s, c) * JP_SCALE / s->soc->cpu[c].capacity;
+		if (jp_perf_request_lagging(target, cur)) {
+			sim_set_perf_request(s, c,
+					     jp_perf_request(target, s->soc->cpu[c].capacity));
+			return;
+		}
+	}
+	cpu_request_perf(s, c, false);
+}
+
+/*
  * --driver active, every SIM_HWP_PERIOD_NS: the hardware's own choice for
  * each PD from the busiest CPU's frequency-invariant busy time over the
  * window, with a 25% margin (it aims at 80% busy, as schedutil does): a
@@ -886,7 +908,7 @@ static void on_tick(struct sim *s)
 				cpu_next(s, c);
 			} else {
 				/* scx_joule's ops.tick: the busy CPU asks again */
-				cpu_request_perf(s, c, false);
+				cpu_tick_request_perf(s, c);
 			}
 		} else if (cr->state == CPU_IDLE) {
 			steal(s, c, s->pol->pull_from(s, c));

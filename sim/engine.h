@@ -48,6 +48,7 @@ struct sim_cfg {
 	uint64_t rate_limit_ns; /* schedutil's minimum spacing of frequency changes */
 	enum sim_driver driver;
 	bool no_idle_release; /* scx_joule variant: an idle CPU keeps its request */
+	bool resend_lagging;  /* scx_joule variant: the tick resends jp_perf_request_lagging */
 };
 
 /* The defaults joule-sim uses: seed 1, schedutil with a 1 ms rate limit. */

@@ -27,7 +27,9 @@ static const char usage[] =
 	"                    picks from busy time and ignores requests (HWP, amd-pstate)\n"
 	"  --rate-limit TIME schedutil's rate_limit_us: least time between frequency\n"
 	"                    changes (default 1ms)\n"
-	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n";
+	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n"
+	"  --resend-lagging  scx_joule variant: the tick sends an unchanged request again\n"
+	"                    while the CPU runs below it (jp_perf_request_lagging)\n";
 
 struct opts {
 	const char *soc, *wl, *policy, *profile;
@@ -61,6 +63,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"driver", required_argument, NULL, 'D'},
 						 {"rate-limit", required_argument, NULL, 'R'},
 						 {"no-idle-release", no_argument, NULL, 'I'},
+						 {"resend-lagging", no_argument, NULL, 'L'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	char *end;
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'I': o->cfg.no_idle_release = true; break;
+		case 'L': o->cfg.resend_lagging = true; break;
 		case 'j': o->json = 1; break;
 		case 'e': o->explain = 1; break;
 		case 'h': fputs(usage, stdout); return 0;

@@ -151,6 +151,10 @@ static void test_perf_request_on_system_scale(void **state)
 	assert_true(jp_perf_request_due(10, 0));
 	assert_false(jp_perf_request_due(0, 15));
 	assert_true(jp_perf_request_due(0, 16));
+	/* a CPU running below what it asked for (the request was dropped) */
+	assert_true(jp_perf_request_lagging(600, 400));
+	assert_false(jp_perf_request_lagging(600, 590));
+	assert_false(jp_perf_request_lagging(300, 1024));
 }
 
 static void test_fits_and_perf(void **state)
