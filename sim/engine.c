@@ -10,6 +10,7 @@
 #include "engine.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1011,6 +1012,40 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->driver = SIM_DRIVER_PASSIVE;
 }
 
+int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
+{
+#define TUNABLE(f) {#f, offsetof(struct jp_profile, f)}
+	static const struct {
+		const char *name;
+		uint32_t offset;
+	} keys[] = {TUNABLE(fit_margin),  TUNABLE(headroom),  TUNABLE(misfit_up),
+		    TUNABLE(misfit_down), TUNABLE(imbalance), TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	  TUNABLE(init_util)};
+#undef TUNABLE
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(key, keys[i].name))
+			continue;
+		if (cfg->nr_tunes == sizeof(cfg->tunes) / sizeof(cfg->tunes[0]))
+			return -1;
+		cfg->tunes[cfg->nr_tunes++] = (struct sim_tune){keys[i].offset, value};
+		return 0;
+	}
+	return -1;
+}
+
+/* The profile jp_profile_init() gives, with the --tune overrides. */
+static void sim_profile(struct sim *s)
+{
+	uint32_t i;
+
+	jp_profile_init(&s->prof, s->cfg.profile);
+	for (i = 0; i < s->cfg.nr_tunes; i++)
+		memcpy((char *)&s->prof + s->cfg.tunes[i].offset, &s->cfg.tunes[i].value,
+		       sizeof(uint32_t));
+}
+
 void sim_set_perf_request(struct sim *s, uint32_t cpu, uint32_t req)
 {
 	s->cpu[cpu].perf_request = req;
@@ -1058,7 +1093,7 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	s->pol = pol;
 	s->cfg = *cfg;
 	sim_soc_to_tables(soc, &s->tables);
-	jp_profile_init(&s->prof, cfg->profile);
+	sim_profile(s);
 	for (c = 0; c < soc->nr_cpus; c++) {
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;

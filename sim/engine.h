@@ -49,10 +49,19 @@ struct sim_cfg {
 	enum sim_driver driver;
 	bool no_idle_release; /* scx_joule variant: an idle CPU keeps its request */
 	bool resend_lagging;  /* scx_joule variant: the tick resends jp_perf_request_lagging */
+	/* profile parameters to try instead of jp_profile_init()'s (--tune) */
+	uint32_t nr_tunes;
+	struct sim_tune {
+		uint32_t offset; /* of the u32 field in struct jp_profile */
+		uint32_t value;
+	} tunes[8];
 };
 
 /* The defaults joule-sim uses: seed 1, schedutil with a 1 ms rate limit. */
 void sim_cfg_default(struct sim_cfg *cfg);
+
+/* Try profile parameter key (a struct jp_profile field) at value; -1 if unknown or full. */
+int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value);
 
 /* What a scheduling policy decides. Every hook is required. */
 struct sim_policy {

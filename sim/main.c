@@ -29,7 +29,9 @@ static const char usage[] =
 	"                    changes (default 1ms)\n"
 	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n"
 	"  --resend-lagging  scx_joule variant: the tick sends an unchanged request again\n"
-	"                    while the CPU runs below it (jp_perf_request_lagging)\n";
+	"                    while the CPU runs below it (jp_perf_request_lagging)\n"
+	"  --tune KEY=VALUE  scx_joule with a profile parameter changed (a struct\n"
+	"                    jp_profile field, e.g. headroom=1536); repeatable\n";
 
 struct opts {
 	const char *soc, *wl, *policy, *profile;
@@ -49,6 +51,28 @@ static int profile_id(const char *name)
 	return -1;
 }
 
+/* --tune KEY=VALUE */
+static int parse_tune(const char *arg, struct sim_cfg *cfg)
+{
+	const char *eq = strchr(arg, '=');
+	char key[32];
+	uint32_t value;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key) ||
+	    !sim_parse_u32(eq + 1, &value)) {
+		fprintf(stderr, "joule-sim: --tune needs KEY=VALUE, e.g. headroom=1536\n");
+		return -1;
+	}
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	if (sim_cfg_tune(cfg, key, value)) {
+		fprintf(stderr, "joule-sim: --tune: unknown profile parameter '%s' (or too many)\n",
+			key);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {{"soc", required_argument, NULL, 's'},
@@ -64,6 +88,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"rate-limit", required_argument, NULL, 'R'},
 						 {"no-idle-release", no_argument, NULL, 'I'},
 						 {"resend-lagging", no_argument, NULL, 'L'},
+						 {"tune", required_argument, NULL, 'T'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	char *end;
@@ -117,6 +142,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'I': o->cfg.no_idle_release = true; break;
 		case 'L': o->cfg.resend_lagging = true; break;
+		case 'T':
+			if (parse_tune(optarg, &o->cfg))
+				return 2;
+			break;
 		case 'j': o->json = 1; break;
 		case 'e': o->explain = 1; break;
 		case 'h': fputs(usage, stdout); return 0;

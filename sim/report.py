@@ -207,6 +207,47 @@ def variant_runs(sim, res):
     return var
 
 
+# Gaming profile parameters tried against the issue's target (joule-sim --tune).
+GAME_TRIES = [("shipped (headroom 2048, min_perf 307)", []),
+              ("min_perf 0", ["min_perf=0"]),
+              ("headroom 1792, min_perf 614", ["headroom=1792", "min_perf=614"]),
+              ("headroom 1536", ["headroom=1536"]),
+              ("headroom 1280", ["headroom=1280"]),
+              ("energy-aware placement", ["energy_aware=1"])]
+
+
+def game_runs(sim):
+    runs = {}
+    for label, tunes in GAME_TRIES:
+        extra = [a for t in tunes for a in ("--tune", t)]
+        for s in SOCS:
+            for resend in (False, True):
+                runs[(label, s, resend)] = run(sim, s, "game", "joule",
+                                               extra + (["--resend-lagging"] if resend else []))
+    return runs
+
+
+def game_section(add, res, game):
+    add("## The gaming profile against the game target\n")
+    add("Target (issue 9): no more deadline misses than race-to-idle at no more than 1.2x "
+        "the EAS baseline's energy. Each cell: energy as a multiple of EAS's, then misses; "
+        "with the shipped frequency requests / with `--resend-lagging`. The parameters are "
+        "`jp_profile_init()`'s gaming ones changed with `joule-sim --tune`.\n")
+    add("| gaming parameters | " + " | ".join(SOCS) + " |")
+    add("| --- | " + " | ".join("---" for _ in SOCS) + " |")
+    add("| *target: misses <= race's, energy <= 1.2x* | " + " | ".join(
+        f"<= {res[(s, 'game', 'race')]['misses']}" for s in SOCS) + " |")
+    for label, _ in GAME_TRIES:
+        cells = []
+        for s in SOCS:
+            e = res[(s, "game", "eas")]["energy_j"]
+            a, b = game[(label, s, False)], game[(label, s, True)]
+            cells.append(f"{a['energy_j'] / e:.2f}x {a['misses']} / "
+                         f"{b['energy_j'] / e:.2f}x {b['misses']}")
+        add(f"| {label} | " + " | ".join(cells) + " |")
+    add("")
+
+
 def frequency_text(add):
     add("## The frequency path\n")
     add("scx_joule sets each CPU's request with `scx_bpf_cpuperf_set(jp_perf_request())` when a "
@@ -360,6 +401,7 @@ def write_doc(res, out, pngs, cpu_s, sim_version, extra):
         add("")
     driver_section(add, res, extra["drv"])
     variants_section(add, extra["var"])
+    game_section(add, res, extra["game"])
     add("## Plots\n")
     for p in pngs:
         add(f"![{p}](evaluation/{p})\n")
@@ -415,7 +457,8 @@ def main():
         dump(res, a.dump, f"joule-sim {source}")
         print(f"wrote {a.dump} ({len(res)} runs)")
         return 0
-    extra = {"drv": driver_runs(a.sim), "var": variant_runs(a.sim, res)}
+    extra = {"drv": driver_runs(a.sim), "var": variant_runs(a.sim, res),
+             "game": game_runs(a.sim)}
     if a.before:
         extra["before"] = load_dump(a.before)
     pngs = []

@@ -31,6 +31,8 @@ expect 2 '--duration needs a time' -- --soc "$soc" --workload "$wl" --policy eas
 expect 2 '--seed needs' -- --soc "$soc" --workload "$wl" --policy eas --seed -3
 expect 2 "unexpected argument 'extra'" -- --soc "$soc" --workload "$wl" --policy eas extra
 expect 2 '--driver must be passive or active' -- --soc "$soc" --workload "$wl" --policy joule --driver hwp
+expect 2 "unknown profile parameter 'turbo'" -- --soc "$soc" --workload "$wl" --policy joule --tune turbo=1
+expect 2 '--tune needs KEY=VALUE' -- --soc "$soc" --workload "$wl" --policy joule --tune headroom
 expect 2 '--rate-limit needs a time' -- --soc "$soc" --workload "$wl" --policy joule --rate-limit 3
 expect 1 'nowhere.wl: cannot open' -- --soc "$soc" --workload "$tmp/nowhere.wl" --policy eas
 
