@@ -14,7 +14,10 @@
 #define JOULE_EXIT_REASON_LEN 128
 #define JOULE_EXIT_MSG_LEN    1024
 
-/* Scheduling profiles; userspace may switch them while the scheduler runs. */
+/*
+ * Scheduling profiles; userspace may switch them while the scheduler runs.
+ * The one list: policy.h's jp_profile_init() gives each its parameters.
+ */
 enum joule_profile {
 	JOULE_PROFILE_POWERSAVE,
 	JOULE_PROFILE_BALANCED,

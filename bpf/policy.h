@@ -94,6 +94,9 @@
 #ifndef JOULE_POLICY_H
 #define JOULE_POLICY_H
 
+/* enum joule_profile, the profiles jp_profile_init() knows, is the loader's */
+#include "joule.h"
+
 #ifndef __bpf__
 #include <linux/types.h>
 #include <stdbool.h>
@@ -160,15 +163,6 @@ enum jp_cpu_kind {
 	JP_KIND_LITTLE, /* Arm LITTLE, Intel E-core, AMD compact core */
 	JP_KIND_MEDIUM, /* middle cluster of tri-cluster SoCs */
 	JP_KIND_BIG,	/* Arm big/prime, Intel P-core, AMD full core */
-};
-
-/* Same order as enum joule_profile in joule.h. */
-enum jp_profile_id {
-	JP_PROFILE_POWERSAVE,
-	JP_PROFILE_BALANCED,
-	JP_PROFILE_PERFORMANCE,
-	JP_PROFILE_GAMING,
-	JP_NR_PROFILES,
 };
 
 struct jp_cpumask {
@@ -370,7 +364,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->min_perf = 0;
 	p->init_util = 512;
 	switch (id) {
-	case JP_PROFILE_POWERSAVE:
+	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
 		p->headroom = 1229;
 		p->misfit_up = 922;
@@ -378,14 +372,14 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 410;
 		p->init_util = 256;
 		break;
-	case JP_PROFILE_PERFORMANCE:
+	case JOULE_PROFILE_PERFORMANCE:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 717;
 		p->misfit_down = 512;
 		p->imbalance = 128;
 		break;
-	case JP_PROFILE_GAMING:
+	case JOULE_PROFILE_GAMING:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 614;
@@ -394,7 +388,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->min_perf = 307;
 		p->init_util = 1024;
 		break;
-	default: /* JP_PROFILE_BALANCED */ break;
+	default: /* JOULE_PROFILE_BALANCED */ break;
 	}
 }
 
@@ -619,6 +613,20 @@ static __always_inline bool jp_perf_request_due(u32 old, u32 req)
 	u32 step = old / 16 > 16 ? old / 16 : 16;
 
 	return diff && (diff >= step || !req);
+}
+
+/*
+ * Should a busy CPU's tick send its request again although it has not
+ * changed? schedutil drops an update that comes within its rate limit of
+ * its last frequency change (sugov_should_update_freq), and an unchanged
+ * request is never sent again (jp_perf_request_due), so a CPU that gets
+ * busy just after its domain slowed down can run below its target until
+ * the request changes. cur_perf is the speed it runs at (0..1024 of its
+ * own top, scx_bpf_cpuperf_cur), target what the request asks for.
+ */
+static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
+{
+	return cur_perf + 16 < target;
 }
 
 /* ---- energy ----------------------------------------------------------- */

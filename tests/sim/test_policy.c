@@ -151,6 +151,10 @@ static void test_perf_request_on_system_scale(void **state)
 	assert_true(jp_perf_request_due(10, 0));
 	assert_false(jp_perf_request_due(0, 15));
 	assert_true(jp_perf_request_due(0, 16));
+	/* a CPU running below what it asked for (the request was dropped) */
+	assert_true(jp_perf_request_lagging(600, 400));
+	assert_false(jp_perf_request_lagging(600, 590));
+	assert_false(jp_perf_request_lagging(300, 1024));
 }
 
 static void test_fits_and_perf(void **state)
@@ -167,7 +171,7 @@ static void test_misfit_hysteresis(void **state)
 	struct jp_profile p;
 
 	(void)state;
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* up above 80% of 400 (319.9), down below 60% (239.8) */
 	assert_false(jp_misfit(&p, 319, 400, 1024, false));
 	assert_true(jp_misfit(&p, 330, 400, 1024, false));
@@ -214,7 +218,7 @@ static void test_energy_placement(void **state)
 	(void)state;
 	two_cluster(&t);
 	memset(cs, 0, sizeof(cs));
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* a small task costs least on a little CPU */
 	all_idle_wake(&w, 50, JP_NO_CPU);
 	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
@@ -275,7 +279,7 @@ static void test_overutilized_and_balance(void **state)
 	(void)state;
 	two_cluster(&t);
 	memset(cs, 0, sizeof(cs));
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* a little CPU over capacity is misfit's business, not overutilization */
 	cs[0].util_avg = 400;
 	assert_false(jp_overutilized(&t, cs, &p));
@@ -303,7 +307,7 @@ static void test_overloaded_pd_counts_tasks(void **state)
 
 	(void)state;
 	two_cluster(&t);
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	memset(l, 0, sizeof(l));
 	l[0].busy = 4, l[0].capacity = 1600, l[0].online = 4;
 	l[1].busy = 2, l[1].capacity = 2048, l[1].online = 2;
