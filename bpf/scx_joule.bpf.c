@@ -693,7 +693,7 @@ static __u32 cpu_cap_now(s32 cpu)
  * small to matter (jp_perf_request_due). Only for the CPU whose run queue
  * the caller holds, or any CPU from ops.init, as the kfunc requires.
  */
-static void request_perf(s32 cpu, __u32 target)
+static void request_perf(s32 cpu, __u32 target, bool resend)
 {
 	struct joule_stats *s = cpu_stats(cpu);
 	__u32 req;
@@ -702,10 +702,31 @@ static void request_perf(s32 cpu, __u32 target)
 		return;
 	req = jp_perf_request(target, tables.cpu[cpu].capacity);
 	s->perf_target = target;
-	if (!jp_perf_request_due(s->perf_request, req))
+	if (!jp_perf_request_due(s->perf_request, req) && !resend)
 		return;
 	s->perf_request = req;
 	scx_bpf_cpuperf_set(cpu, req);
+}
+
+/* at most this often a tick repeats an unchanged request the CPU lags behind */
+#define PERF_RESEND_NS (8ULL * 1000 * 1000)
+__u64 perf_resent_at[JP_MAX_CPUS];
+
+/*
+ * Should this tick send cpu's unchanged request again? Only if the CPU runs
+ * below it (schedutil may have dropped it: jp_perf_request_lagging), and
+ * not every tick, where a driver that cannot reach the target would be
+ * asked again and again.
+ */
+static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
+{
+	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
+
+	if (!jp_perf_request_lagging(target, scx_bpf_cpuperf_cur(cpu)) ||
+	    now - perf_resent_at[c] < PERF_RESEND_NS)
+		return false;
+	perf_resent_at[c] = now;
+	return true;
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -726,7 +747,8 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].nr_running = 1;
 		running_lat_crit[cpu] = tctx->lat_crit;
-		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu));
+		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
+			     false);
 	}
 	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
 		stat_add(JOULE_STAT_MIGRATIONS, 1);
@@ -767,6 +789,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 cpu = bpf_get_smp_processor_id();
 	struct joule_stats *s = my_stats();
 	u64 now = scx_bpf_now(), period;
+	__u32 target;
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
 		return;
@@ -794,7 +817,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
-	request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, pr, cpu));
+	target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
+	request_perf(cpu, target, perf_resend_due(cpu, target, now));
 
 	/*
 	 * A task that outgrew its CPU gives it up now, to be placed again, if a
@@ -827,7 +851,7 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
 	if (idle)
-		request_perf(cpu, 0);
+		request_perf(cpu, 0, false);
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
