@@ -22,14 +22,14 @@
 #include "jmeter.h"
 #include "jtopo_fs.h"
 
-#define MAX_CHANNELS  16
-#define POWERCAP_DIR  "/sys/class/powercap"
-#define PERF_PMU_DIR  "/sys/bus/event_source/devices/power"
-#define SUPPLY_DIR    "/sys/class/power_supply"
-#define TSTAT_BUF     8192
-#define UWH_TO_J      3.6e-3 /* 1 uWh = 3.6 mJ */
-#define UAH_UV_TO_J   3.6e-9 /* 1 uAh x 1 uV = 1e-12 Wh */
-#define NR_PERF_CPUS  8
+#define MAX_CHANNELS 16
+#define POWERCAP_DIR "/sys/class/powercap"
+#define PERF_PMU_DIR "/sys/bus/event_source/devices/power"
+#define SUPPLY_DIR   "/sys/class/power_supply"
+#define TSTAT_BUF    8192
+#define UWH_TO_J     3.6e-3 /* 1 uWh = 3.6 mJ */
+#define UAH_UV_TO_J  3.6e-9 /* 1 uAh x 1 uV = 1e-12 Wh */
+#define NR_PERF_CPUS 8
 
 enum battery_counter { BAT_ENERGY, BAT_CHARGE, BAT_POWER };
 
@@ -511,7 +511,8 @@ static int turbostat_first_row(struct jmeter *m, char *err, size_t errlen)
 static int turbostat_drain(struct jmeter *m, char *err, size_t errlen)
 {
 	for (;;) {
-		ssize_t got = read(m->pipe_fd, m->buf + m->buf_len, sizeof(m->buf) - 1 - m->buf_len);
+		ssize_t got =
+			read(m->pipe_fd, m->buf + m->buf_len, sizeof(m->buf) - 1 - m->buf_len);
 		char *nl, *start = m->buf;
 
 		if (got <= 0) {
@@ -600,20 +601,27 @@ static int battery_sample(struct jmeter *m, double *v, char *err, size_t errlen)
 	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
 	ret = jtopo_fs_line(root_or_empty(m), rel, status, sizeof(status));
 	if (ret || strcmp(status, "Discharging")) {
-		snprintf(err, errlen, "%s%s: %s (the battery measures the machine only while "
-				      "discharging: unplug AC)",
+		snprintf(err, errlen,
+			 "%s%s: %s (the battery measures the machine only while "
+			 "discharging: unplug AC)",
 			 m->root, rel, ret ? strerror(-ret) : status);
 		return ret ? ret : -EAGAIN;
 	}
 	switch (m->bat) {
-	case BAT_ENERGY: ret = battery_value(m, "energy_now", &a); *v = a * UWH_TO_J; break;
+	case BAT_ENERGY:
+		ret = battery_value(m, "energy_now", &a);
+		*v = a * UWH_TO_J;
+		break;
 	case BAT_CHARGE:
 		ret = battery_value(m, "charge_now", &a);
 		if (!ret)
 			ret = battery_value(m, "voltage_now", &b);
 		*v = (double)a * (double)b * UAH_UV_TO_J;
 		break;
-	case BAT_POWER: ret = battery_value(m, "power_now", &a); *v = a / 1e6; break;
+	case BAT_POWER:
+		ret = battery_value(m, "power_now", &a);
+		*v = a / 1e6;
+		break;
 	}
 	if (ret)
 		snprintf(err, errlen, "%s%s: unreadable counter: %s", m->root, m->ch[0].path,
@@ -631,8 +639,8 @@ static int battery_find(struct jmeter *m, char *err, size_t errlen)
 	d = opendir(path);
 	m->ch[0].path[0] = '\0';
 	while (d && (de = readdir(d)))
-		if (!strncmp(de->d_name, "BAT", 3) && (!m->ch[0].path[0] ||
-						       strcmp(de->d_name, m->ch[0].name) < 0)) {
+		if (!strncmp(de->d_name, "BAT", 3) &&
+		    (!m->ch[0].path[0] || strcmp(de->d_name, m->ch[0].name) < 0)) {
 			snprintf(m->ch[0].path, sizeof(m->ch[0].path), SUPPLY_DIR "/%.64s",
 				 de->d_name);
 			snprintf(m->ch[0].name, sizeof(m->ch[0].name), "%.40s", de->d_name);

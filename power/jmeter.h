@@ -33,9 +33,10 @@ enum jmeter_kind {
 };
 
 struct jmeter_opts {
-	const char *root;	   /* NULL: this machine; else a directory holding sys/ */
-	enum jmeter_kind only;	   /* JMETER_AUTO: the first source that works */
-	const char *turbostat;	   /* command; NULL: "turbostat" from PATH, and only when root is NULL */
+	const char *root;      /* NULL: this machine; else a directory holding sys/ */
+	enum jmeter_kind only; /* JMETER_AUTO: the first source that works */
+	const char
+		*turbostat; /* command; NULL: "turbostat" from PATH, and only when root is NULL */
 	double turbostat_interval; /* seconds; 0 means 1 */
 };
 

@@ -328,11 +328,11 @@ static void test_turbostat_child(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counter_delta),	 cmocka_unit_test(test_rapl_intel),
-		cmocka_unit_test(test_rapl_amd),	 cmocka_unit_test(test_no_source),
-		cmocka_unit_test(test_perf_event),	 cmocka_unit_test(test_battery_energy),
-		cmocka_unit_test(test_battery_charge),	 cmocka_unit_test(test_battery_charging),
-		cmocka_unit_test(test_turbostat_text),	 cmocka_unit_test(test_turbostat_child),
+		cmocka_unit_test(test_counter_delta),  cmocka_unit_test(test_rapl_intel),
+		cmocka_unit_test(test_rapl_amd),       cmocka_unit_test(test_no_source),
+		cmocka_unit_test(test_perf_event),     cmocka_unit_test(test_battery_energy),
+		cmocka_unit_test(test_battery_charge), cmocka_unit_test(test_battery_charging),
+		cmocka_unit_test(test_turbostat_text), cmocka_unit_test(test_turbostat_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
