@@ -486,7 +486,7 @@ static int turbostat_drain(struct jmeter *m, char *err, size_t errlen);
 
 /*
  * turbostat works only once it printed a row (it exits at once without root
- * or MSR access). That row's energy is from before the start: dropped.
+ * or MSR access).
  */
 static int turbostat_first_row(struct jmeter *m, char *err, size_t errlen)
 {
@@ -503,7 +503,6 @@ static int turbostat_first_row(struct jmeter *m, char *err, size_t errlen)
 				       : "printed no row in time");
 		ret = -EIO;
 	}
-	m->ch[0].joules = m->ch[1].joules = 0;
 	return ret;
 }
 
@@ -531,15 +530,16 @@ static int turbostat_drain(struct jmeter *m, char *err, size_t errlen)
 				snprintf(err, errlen, "turbostat: cannot parse '%.200s'", start);
 				return row;
 			}
-			if (row) {
-				double pkg = jmeter_tstat_get(&m->tstat, "PkgWatt");
+			if (row && isnan(jmeter_tstat_get(&m->tstat, "PkgWatt"))) {
+				snprintf(err, errlen, "turbostat: no PkgWatt column");
+				return -EINVAL;
+			}
+			/* the first row's interval began before the meter was opened */
+			if (row && m->tstat.rows > 1) {
 				double cor = jmeter_tstat_get(&m->tstat, "CorWatt");
 
-				if (isnan(pkg)) {
-					snprintf(err, errlen, "turbostat: no PkgWatt column");
-					return -EINVAL;
-				}
-				m->ch[0].joules += pkg * m->interval;
+				m->ch[0].joules +=
+					jmeter_tstat_get(&m->tstat, "PkgWatt") * m->interval;
 				if (!isnan(cor))
 					m->ch[1].joules += cor * m->interval;
 			}

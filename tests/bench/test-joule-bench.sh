@@ -136,5 +136,34 @@ else
 	ok "end to end: plots # SKIP no matplotlib"
 fi
 
+# the machine changes state (AC unplugged) during a run: refused, or recorded if allowed
+flip_ac_during_run() { # OUT_DIR VALUE: 1 s into the first run (it lasts 4 s)
+	for _ in $(seq 600); do [ -e "$1/runs.csv" ] && break; sleep 0.05; done
+	sleep 1
+	echo "$2" >"$tmp/rapl2/sys/class/power_supply/AC/online"
+}
+python3 "$src/tests/bench/fake-rapl.py" "$tmp/rapl2" --ready "$tmp/ready2" &
+helper=$!
+for _ in $(seq 600); do [ -e "$tmp/ready2" ] && break; sleep 0.05; done
+flip_ac_during_run "$tmp/o-state" 0 &
+flipper=$!
+expect "a state change is refused" 3 \
+	'^joule-bench: the machine changed state by run 1 \(idle, eevdf, repeat 1\): AC power online 1 -> 0; runs before and after are not comparable \(--allow-state-change' \
+	"$bench" "${quick[@]}" -w idle -d 4 -n 2 --sysfs-root "$tmp/rapl2" --out "$tmp/o-state"
+wait $flipper
+flip_ac_during_run "$tmp/o-allow" 1 &
+flipper=$!
+expect "--allow-state-change compares anyway" 0 'wrote .*report.md' \
+	"$bench" "${quick[@]}" -w idle -d 4 -n 2 --sysfs-root "$tmp/rapl2" --out "$tmp/o-allow" --allow-state-change
+wait $flipper
+if grep -q '"AC power online 0 -> 1"' "$tmp/o-allow/runs.csv" && grep -q 'changes allowed' "$tmp/o-allow/report.md"; then
+	ok "the allowed change is in runs.csv and the report"
+else
+	not_ok "state change not recorded" "$(cat "$tmp/o-allow/runs.csv" 2>&1)"
+fi
+kill "$helper"
+wait "$helper" 2>/dev/null
+helper=
+
 echo "$passes passed, $failures failed"
 [ $failures -eq 0 ]
