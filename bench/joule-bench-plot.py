@@ -23,10 +23,9 @@ def load(path):
 
 def latency_column(row):
     """The figure to plot energy against: the second (a p99) if there is one."""
-    if row["perf2_name"]:
-        return "perf2", row["perf2_name"]
-    if row["perf1_name"]:
-        return "perf1", row["perf1_name"]
+    for col in ("perf2", "perf1"):
+        if row[col + "_name"]:
+            return col, "%s (%s)" % (row[col + "_name"], row[col + "_unit"])
     return None, None
 
 

@@ -472,6 +472,15 @@ static void run_one(struct bench *b, const struct wl_desc *wl, const char *arm, 
 	close(fd);
 	r->res = msg.res;
 	r->energy_j = e1 - e0;
+	if (r->energy_j <= 0)
+		fail(EXIT_BAD,
+		     "the energy counter (%s) did not advance during %.1f s of %s (%s): not a "
+		     "working meter%s",
+		     jmeter_describe(b->meter), r->seconds, wl->name, arm,
+		     jmeter_kind(b->meter) == JMETER_BATTERY
+			     ? " (batteries update every few seconds to a minute: try --duration "
+			       "60)"
+			     : "");
 	machine_state_read(opts.sysfs_root, &s);
 	check_state(b, r, &s);
 	b->obs.seconds = r->seconds;

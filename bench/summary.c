@@ -44,7 +44,7 @@ void median_ci(double *v, int n, double level, struct median_ci *out)
 void summary_csv_header(FILE *f)
 {
 	fprintf(f, "workload,arm,repeat,seconds,energy_j,units,unit,j_per_unit,perf1_name,perf1,"
-		   "perf2_name,perf2,state_change\n");
+		   "perf1_unit,perf2_name,perf2,perf2_unit,state_change\n");
 }
 
 void summary_csv_row(FILE *f, const struct run_rec *r)
@@ -54,9 +54,10 @@ void summary_csv_row(FILE *f, const struct run_rec *r)
 		r->res.units > 0 ? r->energy_j / r->res.units : NAN);
 	for (int i = 0; i < WL_MAX_PERF; i++) {
 		if (i < r->wl->nr_perf)
-			fprintf(f, ",%s,%.3f", r->wl->perf_name[i], r->res.perf[i]);
+			fprintf(f, ",%s,%.3f,%s", r->wl->perf_name[i], r->res.perf[i],
+				r->wl->perf_unit[i]);
 		else
-			fprintf(f, ",,");
+			fprintf(f, ",,,");
 	}
 	fprintf(f, ",\"%s\"\n", r->state_change);
 }

@@ -60,6 +60,9 @@ expect_one_line "no energy source" '^joule-bench: no energy source: no .*intel-r
 expect_one_line "battery on AC is no energy source" 'BAT0/status: Charging' \
 	"$bench" "${quick[@]}" --sysfs-root "$meters/battery-charging" --meter battery --out "$tmp/o"
 
+expect_one_line "a counter that never moves" '^joule-bench: the energy counter \(RAPL .*\) did not advance during [0-9.]+ s of idle \(eevdf\): not a working meter$' \
+	"$bench" "${quick[@]}" -w idle -d 0.5 -n 1 --sysfs-root "$meters/rapl-amd" --out "$tmp/o"
+
 # a counter that goes backwards during a run
 cp -r "$meters/rapl-intel" "$tmp/back"
 (
