@@ -139,6 +139,18 @@ else
 	ok "end to end: plots # SKIP no matplotlib"
 fi
 
+# turbostat as the meter (a stand-in replaying recorded output, 0.05 s per row)
+out=$(TURBOSTAT_FIXTURE=$meters/turbostat-summary.txt TURBOSTAT_LOOP=1 "$bench" "${quick[@]}" \
+	--meter turbostat --turbostat "$meters/fake-turbostat.sh" --turbostat-interval 0.05 \
+	-w video -n 2 -d 1 --sysfs-root "$meters/none" --out "$tmp/o-ts" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^- energy source: turbostat' "$tmp/o-ts/report.md" &&
+	awk -F, 'NR > 1 && !($5 > 0) { bad = 1 } END { exit bad || NR != 3 }' "$tmp/o-ts/runs.csv"; then
+	ok "turbostat as the meter: 2 runs with energy"
+else
+	not_ok "turbostat as the meter: exit $rc" "$out"
+fi
+
 # the machine changes state (AC unplugged) during a run: refused, or recorded if allowed
 flip_ac_during_run() { # OUT_DIR VALUE: 1 s into the first run (it lasts 4 s)
 	for _ in $(seq 600); do [ -e "$1/runs.csv" ] && break; sleep 0.05; done
