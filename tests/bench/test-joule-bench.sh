@@ -73,12 +73,13 @@ expect_one_line "counter going backwards" 'intel-rapl:0/energy_uj: energy counte
 	"$bench" "${quick[@]}" -w idle -d 3 -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
 wait
 
-# a workload that fails: the build cannot fork its workers (RLIMIT_NPROC as nobody)
+# a workload that fails: the build cannot fork its workers (RLIMIT_NPROC as a uid that
+# runs nothing else, so that other tests' processes do not count against the limit)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	cp -r "$meters/rapl-intel" "$tmp/fork"
 	chmod -R a+rwX "$tmp"
 	expect_one_line "a workload that fails" '^joule-bench: workload build failed \(eevdf\): build: a worker could not run$' \
-		setpriv --reuid=65534 --regid=65534 --clear-groups bash -c \
+		setpriv --reuid=$((40000 + $$ % 20000)) --regid=65534 --clear-groups bash -c \
 		"ulimit -u 2; exec '$bench' --baseline-only --cooldown 0 --no-plots -w build -n 1 --build-jobs 4 --build-job-ms 5 --sysfs-root '$tmp/fork' --out '$tmp/o-fork'"
 else
 	ok "a workload that fails # SKIP needs root and setpriv"
