@@ -416,6 +416,29 @@ static void wait_workload(struct bench *b, pid_t pid, struct residency *res)
 	}
 }
 
+#define MAX_CHANNELS 16
+
+static void channels_now(const struct jmeter *m, double *j)
+{
+	for (int i = 0; i < jmeter_nr_channels(m) && i < MAX_CHANNELS; i++)
+		j[i] = jmeter_channel_joules(m, i);
+}
+
+/* Each channel's energy in the run, "name=J;...", for runs.csv. */
+static void channels_used(const struct jmeter *m, const double *before, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < jmeter_nr_channels(m) && i < MAX_CHANNELS && used < len; i++) {
+		int n = snprintf(out + used, len - used, "%s%s=%.4f", i ? ";" : "",
+				 jmeter_channel_name(m, i),
+				 jmeter_channel_joules(m, i) - before[i]);
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
 static void check_state(struct bench *b, const struct run_rec *r, const struct machine_state *s)
 {
 	char why[160];
@@ -441,7 +464,7 @@ static void run_one(struct bench *b, const struct wl_desc *wl, const char *arm, 
 	struct machine_state s;
 	struct residency res;
 	struct child_msg msg = {0};
-	double e0, e1, t0;
+	double e0, e1, t0, ch0[MAX_CHANNELS];
 	pid_t pid;
 	int fd;
 
@@ -457,6 +480,7 @@ static void run_one(struct bench *b, const struct wl_desc *wl, const char *arm, 
 	check_state(b, r, &s);
 	residency_start(&res, &b->em, model_root());
 	read_meter(b, &e0);
+	channels_now(b->meter, ch0);
 	t0 = now_s();
 	pid = start_workload(wl, &b->params, &fd);
 	if (pid < 0)
@@ -466,6 +490,7 @@ static void run_one(struct bench *b, const struct wl_desc *wl, const char *arm, 
 	if (jmeter_kind(b->meter) == JMETER_TURBOSTAT)
 		usleep((useconds_t)(opts.turbostat_interval * 1e6)); /* its last interval */
 	read_meter(b, &e1);
+	channels_used(b->meter, ch0, r->channels, sizeof(r->channels));
 	if (read(fd, &msg, sizeof(msg)) != sizeof(msg) || msg.status)
 		fail(EXIT_BAD, "workload %s failed (%s): %s", wl->name, arm,
 		     msg.err[0] ? msg.err : "it died without a result");
@@ -576,8 +601,16 @@ static bool arm_begin(const char *arm, const char *bin, struct scx_proc *p, char
 
 	if (!arm_profile(arm))
 		return true;
-	if (!scx_start(bin, arm_profile(arm), p, why, sizeof(why)))
-		return true;
+	if (!scx_start(bin, arm_profile(arm), p, why, sizeof(why))) {
+		char ops[64];
+
+		/* what the kernel runs, not what the loader said */
+		if (scx_attached(ops, sizeof(ops)) && strstr(ops, "joule"))
+			return true;
+		snprintf(why, sizeof(why), "it said it attached, but sched_ext runs '%s'",
+			 ops[0] ? ops : "nothing");
+		scx_stop(p);
+	}
 	say("scx_joule could not be attached with profile %s: %s; skipping that arm",
 	    arm_profile(arm), why);
 	snprintf(skipped + strlen(skipped), len - strlen(skipped), "%s%s: %s",
@@ -587,6 +620,7 @@ static bool arm_begin(const char *arm, const char *bin, struct scx_proc *p, char
 
 static void arm_end(const char *arm, struct scx_proc *p)
 {
+	char ops[64];
 	int status;
 
 	if (!arm_profile(arm))
@@ -597,6 +631,14 @@ static void arm_end(const char *arm, struct scx_proc *p)
 		     "scx_joule (%s) exited with status %d during the runs: the kernel "
 		     "may have stopped it; runs not comparable",
 		     arm, status);
+	/* the next arm may be EEVDF: the detach must be complete */
+	for (int i = 0; i < 100 && scx_attached(ops, sizeof(ops)); i++)
+		usleep(100000);
+	if (scx_attached(ops, sizeof(ops)))
+		fail(EXIT_BAD,
+		     "a sched_ext scheduler (%s) is still attached 10 s after scx_joule "
+		     "exited",
+		     ops);
 }
 
 static void compare(struct bench *b, const struct wl_desc **wls, int nw, char arms[][32], int *na,

@@ -44,7 +44,7 @@ void median_ci(double *v, int n, double level, struct median_ci *out)
 void summary_csv_header(FILE *f)
 {
 	fprintf(f, "workload,arm,repeat,seconds,energy_j,units,unit,j_per_unit,perf1_name,perf1,"
-		   "perf1_unit,perf2_name,perf2,perf2_unit,state_change\n");
+		   "perf1_unit,perf2_name,perf2,perf2_unit,state_change,channels_j\n");
 }
 
 void summary_csv_row(FILE *f, const struct run_rec *r)
@@ -59,7 +59,7 @@ void summary_csv_row(FILE *f, const struct run_rec *r)
 		else
 			fprintf(f, ",,,");
 	}
-	fprintf(f, ",\"%s\"\n", r->state_change);
+	fprintf(f, ",\"%s\",\"%s\"\n", r->state_change, r->channels);
 }
 
 enum { COL_ENERGY = -2, COL_PER_UNIT = -1 };

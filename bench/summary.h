@@ -33,6 +33,7 @@ struct run_rec {
 	double seconds, energy_j;
 	struct wl_result res;
 	char state_change[160]; /* empty if the machine stayed as it was */
+	char channels[256];	/* the meter's other channels: "package-0/core=1.234;..." */
 };
 
 void summary_csv_header(FILE *f);

@@ -63,6 +63,22 @@ expect_one_line "battery on AC is no energy source" 'BAT0/status: Charging' \
 expect_one_line "a counter that never moves" '^joule-bench: the energy counter \(RAPL .*\) did not advance during [0-9.]+ s of idle \(eevdf\): not a working meter$' \
 	"$bench" "${quick[@]}" -w idle -d 0.5 -n 1 --sysfs-root "$meters/rapl-amd" --out "$tmp/o"
 
+# every RAPL zone's energy goes into runs.csv; only the package counts as the total
+cp -r "$meters/rapl-intel" "$tmp/zones"
+(
+	for _ in $(seq 600); do [ -e "$tmp/o-zones/runs.csv" ] && break; sleep 0.05; done
+	echo 81244567890 >"$tmp/zones/sys/class/powercap/intel-rapl:0/energy_uj"
+	echo 30125456789 >"$tmp/zones/sys/class/powercap/intel-rapl:0:0/energy_uj"
+) &
+expect "RAPL zones in runs.csv" 0 'wrote' \
+	"$bench" "${quick[@]}" -w idle -d 3 -n 1 --sysfs-root "$tmp/zones" --out "$tmp/o-zones"
+wait
+if grep -q ',10.0000,.*"package-0=10.0000;package-0/core=2.0000;package-0/uncore=0.0000;psys=0.0000"$' "$tmp/o-zones/runs.csv"; then
+	ok "runs.csv: 10 J package total, core 2 J beside it"
+else
+	not_ok "runs.csv zones" "$(cat "$tmp/o-zones/runs.csv")"
+fi
+
 # a counter that goes backwards during a run
 cp -r "$meters/rapl-intel" "$tmp/back"
 (
