@@ -50,7 +50,7 @@ static struct options {
 	enum jmeter_kind meter;
 	double duration, cooldown, turbostat_interval, build_job_ms;
 	int repeats, build_jobs;
-	bool baseline_only, allow_state_change, no_plots;
+	bool baseline_only, allow_state_change, no_plots, calibrate;
 	unsigned long long seed;
 } opts = {
 	.out_dir = "joule-bench-out",
@@ -97,6 +97,7 @@ enum {
 	OPT_WRITE_EM,
 	OPT_ENERGY_MODEL,
 	OPT_SEED,
+	OPT_CALIBRATE,
 };
 
 static const struct argp_option argp_options[] = {
@@ -137,10 +138,18 @@ static const struct argp_option argp_options[] = {
 	 "Calibrate: fit the energy model to the runs in this file (from an earlier run's "
 	 "--out) instead of measuring",
 	 2},
+	{"calibrate", OPT_CALIBRATE, NULL, 0,
+	 "Run the calibration schedule under EEVDF (each round: idle, then each performance "
+	 "domain's CPUs at 25, 50 and 100% duty) and fit the model to it",
+	 2},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
-	 "With --fit: write the calibrated model here, for scx_joule --energy-model", 2},
+	 "With --fit or --calibrate: write the calibrated model here, for scx_joule "
+	 "--energy-model",
+	 2},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
-	 "With --fit: the model to compare with (default: the one scx_joule would use)", 2},
+	 "With --fit or --calibrate: the model to compare with (default: the one scx_joule "
+	 "would use)",
+	 2},
 	{0},
 };
 
@@ -197,12 +206,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opts.seed = (unsigned long long)parse_number(state, "--seed", arg, 0, 1e15);
 		break;
 	case OPT_FIT: opts.fit_path = arg; break;
+	case OPT_CALIBRATE: opts.calibrate = true; break;
 	case OPT_WRITE_EM: opts.em_out_path = arg; break;
 	case OPT_ENERGY_MODEL: opts.em_path = arg; break;
 	case ARGP_KEY_ARG: argp_error(state, "unexpected argument '%s'", arg); break;
 	case ARGP_KEY_END:
-		if ((opts.em_out_path || opts.em_path) && !opts.fit_path)
-			argp_error(state, "--write-energy-model and --energy-model go with --fit");
+		if ((opts.em_out_path || opts.em_path) && !opts.fit_path && !opts.calibrate)
+			argp_error(state,
+				   "--write-energy-model and --energy-model go with --fit or "
+				   "--calibrate");
+		if (opts.fit_path && opts.calibrate)
+			argp_error(state, "--fit fits earlier runs, --calibrate makes new ones: "
+					  "give one");
 		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -665,6 +680,47 @@ static void compare(struct bench *b, const struct wl_desc **wls, int nw, char ar
 	}
 }
 
+/* ---- the calibration schedule ------------------------------------------------------ */
+
+static const double calib_levels[] = {0.25, 0.5, 1.0};
+#define NR_CALIB_LEVELS (int)(sizeof(calib_levels) / sizeof(calib_levels[0]))
+
+/* Report labels: eevdf (the idle runs), then DOMAIN@DUTY for each load. */
+static int calib_arms(const struct jpower_model *em, char arms[][32], int max)
+{
+	int n = 1;
+
+	snprintf(arms[0], 32, "eevdf");
+	for (int d = 0; d < em->nr_pds; d++)
+		for (int l = 0; l < NR_CALIB_LEVELS && n < max; l++)
+			snprintf(arms[n++], 32, "%.20s@%.0f%%", em->pd[d].name,
+				 100 * calib_levels[l]);
+	return n;
+}
+
+static void calibrate(struct bench *b, char arms[][32])
+{
+	const struct wl_desc *idle = wl_find("idle"), *calib = wl_find("calib");
+	bool have_opps = false;
+
+	for (int d = 0; d < b->em.nr_pds; d++)
+		have_opps |= b->em.pd[d].nr_opps > 0;
+	if (!have_opps)
+		fail(EXIT_BAD, "no cpufreq operating points here (%s): nothing to calibrate",
+		     b->em.nr_pds ? b->em.origin : "no machine model");
+	for (int rep = 0; rep < opts.repeats; rep++) {
+		int a = 1;
+
+		run_one(b, idle, "eevdf", rep);
+		for (int d = 0; d < b->em.nr_pds; d++)
+			for (int l = 0; l < NR_CALIB_LEVELS; l++, a++) {
+				b->params.calib_cpus = b->em.pd[d].cpus;
+				b->params.calib_util = calib_levels[l];
+				run_one(b, calib, arms[a], rep);
+			}
+	}
+}
+
 /* ---- outputs ------------------------------------------------------------------ */
 
 static FILE *out_file(const char *name, const char *mode)
@@ -829,6 +885,24 @@ static void setup(struct bench *b)
 	fprintf(b->res_csv, "run,seconds,energy_j,domain,khz,busy_s\n");
 }
 
+static int run_calibration(struct bench *b)
+{
+	static char arms[MAX_ARMS * 8][32], path[PATH_MAX];
+	int na;
+
+	say("calibration: under EEVDF, as it measures the hardware, not a scheduler");
+	setup(b);
+	na = calib_arms(&b->em, arms, MAX_ARMS * 8);
+	calibrate(b, arms);
+	fclose(b->csv);
+	fclose(b->res_csv);
+	write_report(b, arms, na, "");
+	jmeter_close(b->meter);
+	snprintf(path, sizeof(path), "%s/residency.csv", opts.out_dir);
+	opts.fit_path = path;
+	return run_fit();
+}
+
 int main(int argc, char **argv)
 {
 	static struct bench b;
@@ -840,6 +914,8 @@ int main(int argc, char **argv)
 		return EXIT_BAD;
 	if (opts.fit_path)
 		return run_fit();
+	if (opts.calibrate)
+		return run_calibration(&b);
 	nw = pick_workloads(wls);
 	if (!opts.baseline_only)
 		scx_find(opts.scx_path, bin, sizeof(bin)) ? bin[0] = '\0' : 0;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,12 +342,97 @@ static int run_build(const struct wl_params *p, struct wl_result *r, char *err, 
 	return 0;
 }
 
+/* ---- calibration load --------------------------------------------------------- */
+
+#define CALIB_PERIOD_NS 10000000LL
+
+struct calib_thread {
+	pthread_t tid;
+	int cpu;
+	uint64_t work; /* units per period */
+	long long end_ns;
+	long long periods;
+};
+
+/* A duty cycle pinned to one CPU: the governor picks a frequency for that load. */
+static void *calib_thread(void *arg)
+{
+	struct calib_thread *c = arg;
+	long long next = now_ns(CLOCK_MONOTONIC);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(c->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		return (void *)1;
+	while (next + CALIB_PERIOD_NS <= c->end_ns) {
+		wl_spin(c->work);
+		c->periods++;
+		next += CALIB_PERIOD_NS;
+		sleep_until(next);
+	}
+	return NULL;
+}
+
+/* The CPUs to load: the asked-for ones this process may run on. */
+static int calib_cpus(const struct wl_params *p, int *cpus, int max)
+{
+	cpu_set_t allowed;
+	int n = 0;
+	bool any = jtopo_cpuset_first(&p->calib_cpus) >= 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &allowed) && (!any || jtopo_cpuset_isset(&p->calib_cpus, c)))
+			cpus[n++] = c;
+	return n;
+}
+
+static int run_calib(const struct wl_params *p, struct wl_result *r, char *err, size_t errlen)
+{
+	static struct calib_thread th[256];
+	int cpus[256], n = calib_cpus(p, cpus, 256), started = 0, failed = 0;
+	double util = p->calib_util > 0 ? p->calib_util : 1.0;
+	long long end = now_ns(CLOCK_MONOTONIC) + (long long)(p->duration_s * NSEC);
+
+	if (!n) {
+		snprintf(err, errlen, "calib: none of the domain's CPUs is online here");
+		return -ENODEV;
+	}
+	for (; started < n; started++) {
+		th[started] = (struct calib_thread){
+			.cpu = cpus[started],
+			.work = (uint64_t)(util * CALIB_PERIOD_NS / 1000.0 * p->units_per_us),
+			.end_ns = end,
+		};
+		if (pthread_create(&th[started].tid, NULL, calib_thread, &th[started]))
+			break;
+	}
+	r->units = 0;
+	for (int i = 0; i < started; i++) {
+		void *ret;
+
+		pthread_join(th[i].tid, &ret);
+		failed |= ret != NULL;
+		r->units += th[i].periods * util * CALIB_PERIOD_NS / 1e9;
+	}
+	if (started != n || failed) {
+		snprintf(err, errlen, "calib: cannot start or pin a thread on each CPU");
+		return -EAGAIN;
+	}
+	r->perf[0] = n;
+	r->perf[1] = 100 * util;
+	return 0;
+}
+
 const struct wl_desc wl_table[] = {
 	{"idle", "second", 0, {NULL}, {NULL}, run_idle},
 	{"video", "frame", 2, {"deadline_misses", "frame_p99"}, {"frames", "ms"}, run_video},
 	{"web", "request", 2, {"wakeup_p50", "wakeup_p99"}, {"us", "us"}, run_web},
 	{"build", "job", 1, {"completion"}, {"s"}, run_build},
 	{"game", "frame", 2, {"frames_missed", "frame_p99"}, {"frames", "ms"}, run_game},
+	{"calib", "cpu_second", 2, {"cpus", "duty"}, {"cpus", "%"}, run_calib},
 };
 const int wl_count = sizeof(wl_table) / sizeof(wl_table[0]);
 

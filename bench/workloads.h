@@ -8,7 +8,10 @@
 #define BENCH_WORKLOADS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "jtopo_fs.h"
 
 #define WL_MAX_PERF 2
 
@@ -19,6 +22,9 @@ struct wl_params {
 	int build_jobs;	     /* parallel build: jobs of build_job_ms each */
 	double build_job_ms;
 	uint64_t seed;
+	/* calib: load these CPUs (all if empty) at this share of each 10 ms period */
+	struct jtopo_cpuset calib_cpus;
+	double calib_util;
 };
 
 struct wl_result {
