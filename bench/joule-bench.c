@@ -323,7 +323,13 @@ static void print_fit(const struct jpower_model *em, const struct jfit_result *r
 		       "busy "
 		       "CPU\n",
 		       em->pd[d].name, r->k[d], r->active_w[d]);
-	printf("  fit rms error %.2f%%\n", 100 * r->rms_rel_err);
+	printf("  fit rms error %.2f%%, separation of the runs %.3g\n", 100 * r->rms_rel_err,
+	       r->separation);
+	if (!(r->separation >= JFIT_MIN_SEPARATION))
+		printf("  warning: the runs hardly tell the coefficients apart (separation below "
+		       "%g): the values above may be far off even though the error is small; "
+		       "calibrate on a quiet machine (docs/energy-measurement.md)\n",
+		       JFIT_MIN_SEPARATION);
 	printf("  held-out rms error: %.2f%% before (%s model), %.2f%% after\n", 100 * before,
 	       jpower_em_source_name(em->source), 100 * rms_error(em, r, obs, n, true));
 }
@@ -350,6 +356,11 @@ static int run_fit(void)
 	if (jfit_calibrate(&em, train, m, &r, err, sizeof(err)))
 		fail(EXIT_BAD, "%s: %s", opts.fit_path, err);
 	print_fit(&em, &r, obs, n, before);
+	if (opts.em_out_path && !(r.separation >= JFIT_MIN_SEPARATION))
+		fail(EXIT_BAD,
+		     "not writing %s: the runs do not separate the coefficients "
+		     "(separation %.3g, below %g)",
+		     opts.em_out_path, r.separation, JFIT_MIN_SEPARATION);
 	if (opts.em_out_path) {
 		jfit_apply(&em, &r);
 		f = strcmp(opts.em_out_path, "-") ? fopen(opts.em_out_path, "w") : stdout;

@@ -366,9 +366,14 @@ static void *calib_thread(void *arg)
 	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
 		return (void *)1;
 	while (next + CALIB_PERIOD_NS <= c->end_ns) {
+		long long now;
+
 		wl_spin(c->work);
 		c->periods++;
 		next += CALIB_PERIOD_NS;
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now > next) /* behind (a busy CPU): skip periods, keep to the duration */
+			next += (now - next) / CALIB_PERIOD_NS * CALIB_PERIOD_NS;
 		sleep_until(next);
 	}
 	return NULL;

@@ -19,7 +19,12 @@
 #define MAX_PARAMS     (1 + 2 * JPOWER_MAX_PDS)
 #define RANK_TOLERANCE 1e-10
 
-int jfit_lstsq(const double *a, const double *b, int rows, int cols, double *x)
+/*
+ * Householder QR of a, applied to b, then back substitution. *ratio (if
+ * given) gets min |R_kk| / max |R_kk|: near 0, some column is nearly a
+ * combination of the others.
+ */
+static int qr_solve(const double *a, const double *b, int rows, int cols, double *x, double *ratio)
 {
 	double *q = malloc(sizeof(double) * (size_t)rows * (size_t)cols);
 	double *y = malloc(sizeof(double) * (size_t)rows);
@@ -66,6 +71,15 @@ int jfit_lstsq(const double *a, const double *b, int rows, int cols, double *x)
 			y[i] -= dot * q[i * cols + k];
 		q[k * cols + k] = norm; /* R's diagonal */
 	}
+	if (ratio && !ret) {
+		double lo = INFINITY, hi = 0;
+
+		for (int k = 0; k < cols; k++) {
+			lo = fmin(lo, fabs(q[k * cols + k]));
+			hi = fmax(hi, fabs(q[k * cols + k]));
+		}
+		*ratio = hi > 0 ? lo / hi : 0;
+	}
 	for (int k = cols - 1; k >= 0 && !ret; k--) {
 		double s = y[k];
 
@@ -77,6 +91,11 @@ out:
 	free(q);
 	free(y);
 	return ret;
+}
+
+int jfit_lstsq(const double *a, const double *b, int rows, int cols, double *x)
+{
+	return qr_solve(a, b, rows, cols, x, NULL);
 }
 
 /* Least squares on the columns in passive[] only; the others of z are 0. */
@@ -215,6 +234,7 @@ int jfit_calibrate(const struct jpower_model *shape, const struct jfit_obs *obs,
 	double *a = NULL, *b = NULL, norm[MAX_PARAMS] = {0}, x[MAX_PARAMS], sq = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->separation = NAN;
 	if (!shape->nr_pds || n < cols) {
 		snprintf(err, errlen, "%d runs for %d coefficients: need at least as many runs", n,
 			 cols);
@@ -244,6 +264,9 @@ int jfit_calibrate(const struct jpower_model *shape, const struct jfit_obs *obs,
 		for (int i = 0; i < n; i++)
 			a[i * cols + j] /= norm[j] > 0 ? norm[j] : 1;
 	}
+	/* how well the runs separate the coefficients, whatever the constraints do */
+	if (qr_solve(a, b, n, cols, x, &r->separation))
+		r->separation = 0;
 	ret = jfit_nnls(a, b, n, cols, x);
 	if (ret) {
 		snprintf(err, errlen,

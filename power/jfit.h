@@ -43,7 +43,15 @@ struct jfit_result {
 	double k[JPOWER_MAX_PDS];
 	double active_w[JPOWER_MAX_PDS];
 	double rms_rel_err; /* over the runs fitted, |E_fit - E| / E */
+	/*
+	 * min / max of |R_kk| in the QR of the scaled runs: how distinct the runs
+	 * are. Below JFIT_MIN_SEPARATION some coefficient is nearly a combination
+	 * of others and its value means little, however small the error.
+	 */
+	double separation;
 };
+
+#define JFIT_MIN_SEPARATION 0.01
 
 /* g(f) of OPP i of domain d of shape (only frequencies are used). */
 double jfit_g(const struct jpower_model *shape, int d, int i);

@@ -166,7 +166,7 @@ static double held_out_error(const struct jpower_model *m, const struct jfit_res
 
 struct recovery {
 	double base, k[2], active[2]; /* relative errors */
-	double fit_rms, held_out_rms;
+	double fit_rms, held_out_rms, separation;
 };
 
 /* Fit n_train runs, hold out n_held, print recovered against true. */
@@ -199,8 +199,9 @@ static void recover(struct jpower_model *m, double noise, int n_train, int n_hel
 	}
 	out->fit_rms = r.rms_rel_err;
 	out->held_out_rms = held_out_error(m, &r, NULL, obs, n_train, n_train + n_held);
-	printf("calibration:   rms error %.2f%% fitted, %.2f%% held out\n", 100 * out->fit_rms,
-	       100 * out->held_out_rms);
+	printf("calibration:   rms error %.2f%% fitted, %.2f%% held out; separation %.4f\n",
+	       100 * out->fit_rms, 100 * out->held_out_rms, r.separation);
+	out->separation = r.separation;
 }
 
 /*
@@ -221,6 +222,7 @@ static void test_calibration_recovers_model(void **state)
 		assert_true(e.active[d] < 0.05);
 	}
 	assert_true(e.fit_rms < 0.004 && e.held_out_rms < 0.004);
+	assert_true(e.separation >= JFIT_MIN_SEPARATION);
 }
 
 /*
@@ -242,6 +244,36 @@ static void test_calibration_noisy(void **state)
 	for (int d = 0; d < 2; d++)
 		assert_true(e.k[d] < 0.05);
 	assert_true(e.fit_rms < 0.02 && e.held_out_rms < 0.02);
+}
+
+/*
+ * Runs that all look alike (every CPU busy all the time at its top OPP, as on
+ * a machine saturated by other work): the error is small, yet the runs cannot
+ * separate the coefficients, and the separation says so.
+ */
+static void test_calibration_degenerate(void **state)
+{
+	static struct jpower_model m;
+	static struct jfit_obs obs[40];
+	struct jfit_result r;
+	char err[256];
+
+	(void)state;
+	shape(&m);
+	rng = 7;
+	for (int i = 0; i < 40; i++) {
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].seconds = 2 + uniform();
+		for (int d = 0; d < 2; d++)
+			obs[i].busy_s[d][m.pd[d].nr_opps - 1] =
+				jtopo_cpuset_weight(&m.pd[d].cpus) * obs[i].seconds;
+		obs[i].energy_j = jfit_predict(&m, &truth, &obs[i]) * (1 + 0.002 * gaussian());
+	}
+	assert_int_equal(jfit_calibrate(&m, obs, 40, &r, err, sizeof(err)), 0);
+	printf("calibration: saturated runs: rms error %.2f%%, separation %.2g\n",
+	       100 * r.rms_rel_err, r.separation);
+	assert_true(r.rms_rel_err < 0.004);
+	assert_true(r.separation < JFIT_MIN_SEPARATION);
 }
 
 /* The model file made from a fit predicts what the coefficients predict. */
@@ -291,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_calibration_recovers_model),
 		cmocka_unit_test(test_calibration_noisy),
 		cmocka_unit_test(test_model_file_matches_fit),
+		cmocka_unit_test(test_calibration_degenerate),
 		cmocka_unit_test(test_calibration_needs_runs),
 	};
 
