@@ -465,7 +465,7 @@ static void channels_used(const struct jmeter *m, const double *before, char *ou
 	}
 }
 
-static void check_state(struct bench *b, const struct run_rec *r, const struct machine_state *s)
+static void check_state(struct bench *b, struct run_rec *r, const struct machine_state *s)
 {
 	char why[160];
 
@@ -476,7 +476,7 @@ static void check_state(struct bench *b, const struct run_rec *r, const struct m
 	}
 	if (!machine_state_diff(&b->first, s, why, sizeof(why)))
 		return;
-	snprintf((char *)r->state_change, sizeof(r->state_change), "%s", why);
+	snprintf(r->state_change, sizeof(r->state_change), "%s", why);
 	if (!opts.allow_state_change)
 		fail(EXIT_STATE,
 		     "the machine changed state by run %d (%s, %s, repeat %d): %s; runs before and "
@@ -667,15 +667,15 @@ static void arm_end(const char *arm, struct scx_proc *p)
 		     ops);
 }
 
-static void compare(struct bench *b, const struct wl_desc **wls, int nw, char arms[][32], int *na,
+static void compare(struct bench *b, const struct wl_desc **wls, int nw, char arms[][32], int na,
 		    const char *bin, char *skipped, size_t len)
 {
 	bool dropped[MAX_ARMS] = {false};
 
 	for (int rep = 0; rep < opts.repeats; rep++) {
 		/* rotate the order so no arm always runs first after a cooldown */
-		for (int j = 0; j < *na; j++) {
-			int a = (j + rep) % *na;
+		for (int j = 0; j < na; j++) {
+			int a = (j + rep) % na;
 			struct scx_proc p = {0};
 
 			if (dropped[a])
@@ -928,11 +928,11 @@ int main(int argc, char **argv)
 	if (opts.calibrate)
 		return run_calibration(&b);
 	nw = pick_workloads(wls);
-	if (!opts.baseline_only)
-		scx_find(opts.scx_path, bin, sizeof(bin)) ? bin[0] = '\0' : 0;
+	if (!opts.baseline_only && scx_find(opts.scx_path, bin, sizeof(bin)))
+		bin[0] = '\0'; /* pick_arms() says why the scx_joule arms are skipped */
 	na = pick_arms(arms, bin, skipped, sizeof(skipped));
 	setup(&b);
-	compare(&b, wls, nw, arms, &na, bin, skipped, sizeof(skipped));
+	compare(&b, wls, nw, arms, na, bin, skipped, sizeof(skipped));
 	fclose(b.csv);
 	fclose(b.res_csv);
 	write_report(&b, arms, na, skipped);
