@@ -11,9 +11,9 @@ usage: sim/vm_compare.py [--sim build/sim/joule-sim] [--vm FILE]
        sim/vm_compare.py --check [--sim ...]     the sim-vs-kernel test: exit 1 if a
                                                  row marked as matching is off by more
                                                  than 10 points from the VM
-       sim/vm_compare.py --from-log LOG --source TEXT --write FILE
-                                                 record the VM's numbers from a CI log
-                                                 (meson's testlog.txt or the CI's output)
+       sim/vm_compare.py --from-log LOG [--from-log LOG2] --source TEXT --write FILE
+                                                 record the VM's numbers from CI logs
+                                                 (meson's testlog.txt, the CI's output)
 """
 import argparse
 import json
@@ -200,10 +200,18 @@ def section(add, simbin, vm=None):
         for n in notes:
             add(f"- {n}")
         add("")
+    add("How the two sides measure: the VM reads its tasks' run time per CPU from the kernel "
+        "(sched-probe, over 8 s of each phase), the whole machine's busy time from "
+        "/proc/schedstat (so kernel threads and the loader count in `hybrid-profiles`), "
+        "hybrid-load's hogs every 5 ms, and the misfit task's CPU every 20 ms (its time is "
+        "known to about 20 ms); the simulator counts its own run time per domain over the whole "
+        "run, the hogs at every 4 ms tick, and the misfit move to the nanosecond.\n")
     add("Reproduce: `python3 sim/vm_compare.py --sim build/sim/joule-sim` (the table), "
         "`build/sim/joule-sim --soc sim/socs/board-rk3399.soc --workload "
         "sim/workloads/vm-light.wl --policy joule --profile balanced --speed-equal "
-        "--driver none --json` (one row's run).\n")
+        "--driver none --json` (one row's run), `python3 sim/vm_compare.py --from-log "
+        "LOG --source TEXT --write docs/evaluation/vm-shares.json` (records a CI run's "
+        "numbers, e.g. from its build/meson-logs/testlog.txt).\n")
 
 
 # ---- recording the VM's numbers from a CI log --------------------------------
@@ -225,13 +233,22 @@ PATTERNS = [
 ]
 
 
-def parse_log(path):
-    """{kernel: {key: value}} from every scenario's output in the log; the kernel is
-    taken from the 'run-vm: SCENARIO on KERNEL (' line before the output."""
-    out, kernel = {}, None
-    with open(path, errors="replace") as f:
-        for line in f:
+def parse_log(paths):
+    """{kernel: {key: value}} from every scenario's output in the logs; the kernel is
+    taken from the 'run-vm: SCENARIO on KERNEL (' line before the output. Where
+    hybrid-load failed an earlier check and never printed its share, the share is
+    computed as the scenario computes it, from the per-CPU runnable samples it
+    printed (returned in derived)."""
+    out, kernel, samples, derived = {}, None, {}, []
+    for path in paths:
+        with open(path, errors="replace") as f:
+            lines = f.readlines()
+        for line in lines:
             line = line.strip()
+            m = re.search(r"hogs: cpu run-ns runnable-samples: (\d+) \d+ (\d+)$", line)
+            if m and kernel:
+                samples.setdefault(kernel, {})[int(m.group(1))] = int(m.group(2))
+                continue
             m = re.search(r"run-vm: \S+ on (\S+) \(", line) or \
                 re.search(r"vm-(sid-[0-9.]+|trixie-backports-[0-9.]+)-", line)
             if m:
@@ -243,7 +260,15 @@ def parse_log(path):
                     keys = keys if isinstance(keys, tuple) else (keys,)
                     for k, v in zip(keys, m.groups()):
                         out.setdefault(kernel, {})[k] = float(v) if "." in v else int(v)
-    return out
+    for k, smp in samples.items():
+        if "load_big" not in out.get(k, {}) and sum(smp.values()):
+            # hybrid-load.sh: big CPUs 4 and 5, integer percent of all samples
+            out.setdefault(k, {})["load_big"] = sum(smp.get(c, 0) for c in (4, 5)) * 100 \
+                // sum(smp.values())
+            derived.append(f"{k} hybrid-load: the scenario failed before printing the share; "
+                           f"{out[k]['load_big']}% is computed from the runnable samples per "
+                           f"CPU it printed ({', '.join(f'cpu {c}: {n}' for c, n in sorted(smp.items()))})")
+    return out, derived
 
 
 def main():
@@ -251,22 +276,23 @@ def main():
     ap.add_argument("--sim", default=os.path.join(ROOT, "build/sim/joule-sim"))
     ap.add_argument("--vm", default=VM_FILE)
     ap.add_argument("--check", action="store_true")
-    ap.add_argument("--from-log")
+    ap.add_argument("--from-log", action="append")
     ap.add_argument("--source")
     ap.add_argument("--write")
     a = ap.parse_args()
     if a.from_log:
-        vals = parse_log(a.from_log)
+        vals, derived = parse_log(a.from_log)
+        for d in derived:
+            print(d)
         for k in KERNELS:
             missing = [r[0] for r in ROWS if r[0] not in vals.get(k, {})]
             print(f"{k}: {len(vals.get(k, {}))} numbers" +
                   (f", missing {', '.join(missing)}" if missing else ""))
         if a.write:
-            rec = {"source": a.source or a.from_log, "kernels": vals}
+            rec = {"source": a.source or ", ".join(a.from_log), "kernels": vals,
+                   "expected_gaps": [], "notes": derived}
             if os.path.exists(a.write):
-                old = load_vm(a.write)
-                rec["expected_gaps"] = old.get("expected_gaps", [])
-                rec["notes"] = old.get("notes", [])
+                rec["expected_gaps"] = load_vm(a.write).get("expected_gaps", [])
             with open(a.write, "w") as f:
                 json.dump(rec, f, indent=1, sort_keys=True)
                 f.write("\n")
