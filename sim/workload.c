@@ -47,8 +47,8 @@ static int wl_kind(const char *s, enum wl_kind *k)
 /* Which keys each kind accepts; the rest are errors, not silently ignored. */
 static const char *const *wl_keys(enum wl_kind k)
 {
-	static const char *const periodic[] = {"period", "work",  "deadline", "jitter",
-					       "phase",	 "count", "wakes",    "busy_after", NULL};
+	static const char *const periodic[] = {"period", "work",  "deadline",	"jitter", "phase",
+					       "count",	 "wakes", "busy_after", NULL};
 	static const char *const triggered[] = {"work", "deadline", "jitter", "wakes", NULL};
 	static const char *const bursty[] = {"work", "gap", "deadline", "phase", "count", NULL};
 	static const char *const batch[] = {"jobs", "work", "jitter", "count", "think", NULL};
@@ -70,8 +70,8 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	uint32_t i;
 
 	if (l->nr_words < 3)
-		return sim_fail(r,
-				"usage: task NAME periodic|triggered|bursty|batch|hog key=value...");
+		return sim_fail(
+			r, "usage: task NAME periodic|triggered|bursty|batch|hog key=value...");
 	if (w->nr_specs >= WL_MAX_SPECS)
 		return sim_fail(r, "more than %d task lines", WL_MAX_SPECS);
 	for (i = 0; i < w->nr_specs; i++)
@@ -83,7 +83,8 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	s->count = 1;
 	s->wakes = -1;
 	if (wl_kind(l->words[2], &s->kind))
-		return sim_fail(r, "unknown task kind '%s' (periodic, triggered, bursty, batch, hog)",
+		return sim_fail(r,
+				"unknown task kind '%s' (periodic, triggered, bursty, batch, hog)",
 				l->words[2]);
 	bad = sim_unknown_key(l, 3, wl_keys(s->kind));
 	if (bad)

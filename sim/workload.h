@@ -27,10 +27,10 @@ struct wl_spec {
 	enum wl_kind kind;
 	uint64_t period_ns, work_ns, deadline_ns, phase_ns, gap_ns, think_ns;
 	uint64_t busy_after_ns; /* periodic: a hog from its first release at or after this */
-	uint32_t jitter_pct; /* work varies uniformly by +-jitter */
-	uint32_t count;	     /* threads running this spec */
-	uint32_t jobs;	     /* batch: jobs in the pool */
-	int32_t wakes;	     /* spec woken when a job completes, -1 none */
+	uint32_t jitter_pct;	/* work varies uniformly by +-jitter */
+	uint32_t count;		/* threads running this spec */
+	uint32_t jobs;		/* batch: jobs in the pool */
+	int32_t wakes;		/* spec woken when a job completes, -1 none */
 	char wakes_name[WL_NAME_LEN];
 };
 

@@ -305,9 +305,9 @@ static void test_hog_and_busy_after(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse_wl("workload a duration=1s\ntask h hog work=1ms\n", &w, err,
-				  sizeof(err)),
-			 -1);
+	assert_int_equal(
+		parse_wl("workload a duration=1s\ntask h hog work=1ms\n", &w, err, sizeof(err)),
+		-1);
 	assert_string_equal(err, "t.wl:2: 'work=1ms' is not an attribute of a hog task");
 	assert_int_equal(parse_wl("workload a duration=1s\ntask p bursty work=1ms gap=1ms "
 				  "busy_after=1s\n",
