@@ -215,6 +215,33 @@ static void test_offline_cpu_entry(void **state)
 	assert_int_equal(m.cpu_kind[5], m.cpu_kind[4]);
 }
 
+/*
+ * The same board from its hwloc XML export alone: no sysfs says anything
+ * about the offline CPU 5, so it is taken to be like the nearest CPU by
+ * number (4), and the model warns that it guessed.
+ */
+static void test_offline_cpu_guessed(void **state)
+{
+	char xml[512];
+	struct jtopo_input in = {.xml = xml};
+	bool warned = false;
+
+	(void)state;
+	snprintf(xml, sizeof(xml), "%s/offline-cpu.xml", FIXTURES_DIR);
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(topo.nr_cpus, 6);
+	assert_int_equal(topo.cpu[5].like_source, JTOPO_LIKE_NEAREST);
+	assert_int_equal(topo.cpu[5].like, 4);
+	for (int i = 0; i < topo.nr_warnings; i++)
+		warned |= strstr(topo.warning[i], "offline CPUs 5: nothing known") != NULL;
+	assert_true(warned);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.cpu[5].capacity, m.tables.cpu[4].capacity);
+	assert_int_equal(m.tables.cpu[5].pd, m.tables.cpu[4].pd);
+	assert_int_equal(m.tables.cpu[5].kind, m.tables.cpu[4].kind);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_this_machine_tables),
 		cmocka_unit_test(test_cpu_count_mismatch),
 		cmocka_unit_test(test_offline_cpu_entry),
+		cmocka_unit_test(test_offline_cpu_guessed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
