@@ -15,18 +15,6 @@ _Static_assert(JPOWER_MAX_OPPS <= MODEL_MAX_OPPS, "the OPP rule must see every O
 _Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
 	       "jpower_em_fit must fit the model to the tables' sizes");
 
-int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
-{
-	struct jtopo_cpuset set;
-	int err = jtopo_parse_cpulist(list, &set, max_cpus);
-
-	if (err)
-		return err;
-	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
-		mask[w] |= set.bits[w];
-	return 0;
-}
-
 static void finish_view(struct joule_machine *m, int nr_kinds)
 {
 	m->view.nr_cpus = (int)m->tables.nr_cpus;

@@ -53,8 +53,4 @@ struct jpower_model;
 int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 			     const struct jpower_model *em, int nr_cpus, char *err, size_t errlen);
 
-/* A sysfs CPU list ORed into mask (jtopo_parse_cpulist); -EINVAL on syntax errors or CPUs >= max.
- */
-int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus);
-
 #endif
