@@ -54,6 +54,7 @@ const volatile __u64 slice_ns = 5000000ULL;
 
 /* Filled by the loader from the machine model before the program loads. */
 struct jp_tables tables;
+/* CPUs online now: read from the kernel in ops.init, kept by cpu_online/offline */
 struct jp_cpumask online;
 
 /* Written by the loader at any time: switching profiles needs no reload. */
@@ -990,6 +991,20 @@ __attribute__((noinline)) int joule_release_all_perf(void)
 	return 0;
 }
 
+/*
+ * The online mask starts from the kernel's, not the loader's earlier look
+ * at sysfs: the kernel keeps CPUs from coming or going between ops.init and
+ * the end of the attach, so from here ops.cpu_online/offline keep it exact.
+ */
+static void read_online_mask(void)
+{
+	const struct cpumask *kernel_online = scx_bpf_get_online_cpumask();
+
+	__builtin_memset(&online, 0, sizeof(online));
+	mask_from_cpumask(&online, kernel_online);
+	scx_bpf_put_cpumask(kernel_online);
+}
+
 s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 {
 	s32 err;
@@ -1007,6 +1022,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 		if (err)
 			return err;
 	}
+	read_online_mask();
 	joule_release_all_perf();
 	return 0;
 }

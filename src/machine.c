@@ -15,18 +15,6 @@ _Static_assert(JPOWER_MAX_OPPS <= MODEL_MAX_OPPS, "the OPP rule must see every O
 _Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
 	       "jpower_em_fit must fit the model to the tables' sizes");
 
-int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
-{
-	struct jtopo_cpuset set;
-	int err = jtopo_parse_cpulist(list, &set, max_cpus);
-
-	if (err)
-		return err;
-	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
-		mask[w] |= set.bits[w];
-	return 0;
-}
-
 static void finish_view(struct joule_machine *m, int nr_kinds)
 {
 	m->view.nr_cpus = (int)m->tables.nr_cpus;
@@ -37,8 +25,7 @@ static void finish_view(struct joule_machine *m, int nr_kinds)
 	m->view.power = m->has_energy_model ? m->power : NULL;
 }
 
-int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, const char *online_list,
-			      char *err, size_t errlen)
+int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, char *err, size_t errlen)
 {
 	struct jp_pd *pd;
 
@@ -47,13 +34,6 @@ int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, const char *
 		snprintf(err, errlen, "%d CPUs: scx_joule supports 1 to %d", nr_cpus, JP_MAX_CPUS);
 		return -EINVAL;
 	}
-	if (online_list && joule_parse_cpulist(online_list, m->online, nr_cpus)) {
-		snprintf(err, errlen, "cannot parse the online CPU list '%s'", online_list);
-		return -EINVAL;
-	}
-	if (!online_list)
-		for (int c = 0; c < nr_cpus; c++)
-			m->online[c / 64] |= 1ULL << (c % 64);
 
 	m->tables.nr_cpus = (__u32)nr_cpus;
 	/* a domain holds at most JP_MAX_PD_CPUS CPUs: split big machines */
@@ -97,9 +77,8 @@ static void soc_power(struct joule_machine *m, const struct sim_soc *soc)
 }
 
 int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, int nr_cpus,
-			   const char *online_list, char *err, size_t errlen)
+			   char *err, size_t errlen)
 {
-	__u64 online[JP_MASK_WORDS] = {0};
 	int nr_kinds = 0;
 
 	memset(m, 0, sizeof(*m));
@@ -107,17 +86,6 @@ int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, i
 		snprintf(err, errlen, "model '%s' describes %u CPUs; this machine has %d",
 			 soc->name, soc->nr_cpus, nr_cpus);
 		return -EINVAL;
-	}
-	if (online_list && joule_parse_cpulist(online_list, online, nr_cpus)) {
-		snprintf(err, errlen, "cannot parse the online CPU list '%s'", online_list);
-		return -EINVAL;
-	}
-	for (__u32 c = 0; c < soc->nr_cpus; c++) {
-		if (online_list && !(online[c / 64] & (1ULL << (c % 64)))) {
-			snprintf(err, errlen, "model '%s' places CPU %u, which is offline here",
-				 soc->name, c);
-			return -EINVAL;
-		}
 	}
 	sim_soc_to_tables(soc, &m->tables);
 	/* number the kinds present, least capable first, for the stats */
@@ -133,8 +101,6 @@ int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, i
 		if (present)
 			m->kind_name[nr_kinds++] = kind_names[kind];
 	}
-	for (__u32 c = 0; c < soc->nr_cpus; c++)
-		m->online[c / 64] |= 1ULL << (c % 64);
 	soc_power(m, soc);
 	m->has_energy_model = true;
 	snprintf(m->source, sizeof(m->source), "model %s: %u CPUs in %u domains", soc->name,
@@ -152,8 +118,18 @@ static __u8 jp_kind_of(int kind, int nr_kinds)
 	return kind == 0 ? JP_KIND_LITTLE : JP_KIND_MEDIUM;
 }
 
-static int model_matches_online(const struct jtopo *t, const __u64 *online, int nr_cpus, char *err,
-				size_t errlen)
+/* Does the model describe this CPU, online or not? */
+static bool model_has_cpu(const struct jtopo *t, int c)
+{
+	return c < t->nr_cpus && (t->cpu[c].online || t->cpu[c].like_source != JTOPO_LIKE_NONE);
+}
+
+/*
+ * Every possible CPU here needs an entry, whether it is online now or not:
+ * the kernel says which are online when the scheduler starts, and any CPU
+ * may come or go later.
+ */
+static int model_covers_machine(const struct jtopo *t, int nr_cpus, char *err, size_t errlen)
 {
 	if (t->nr_cpus > nr_cpus) {
 		snprintf(err, errlen, "the model (%s) has %d CPUs; this machine has %d", t->origin,
@@ -161,13 +137,10 @@ static int model_matches_online(const struct jtopo *t, const __u64 *online, int 
 		return -EINVAL;
 	}
 	for (int c = 0; c < nr_cpus; c++) {
-		bool here = online[c / 64] & (1ULL << (c % 64));
-		bool there = c < t->nr_cpus && t->cpu[c].online;
-
-		if (here != there) {
-			snprintf(err, errlen, "CPU %d is %s here but %s in the model (%s)", c,
-				 here ? "online" : "offline",
-				 there ? "online" : "absent or offline", t->origin);
+		if (!model_has_cpu(t, c)) {
+			snprintf(err, errlen,
+				 "CPU %d exists here but the model (%s) describes CPUs 0-%d", c,
+				 t->origin, t->nr_cpus - 1);
 			return -EINVAL;
 		}
 	}
@@ -184,16 +157,31 @@ static int efficient_opps(const struct jpower_pd *pd, uint32_t *idx)
 	return (int)model_keep_opps(inefficient, (uint32_t)pd->nr_opps, idx);
 }
 
-/* One policy domain from CPUs [first, ...) of pd: at most JP_MAX_PD_CPUS of them. */
-static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int first, int p,
-		    bool has_em)
+/* A model domain's CPUs: its online ones and the offline CPUs that are like one of them. */
+static struct jtopo_cpuset domain_cpus(const struct jtopo *t, const struct jpower_pd *pd)
+{
+	struct jtopo_cpuset cpus = pd->cpus;
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		const struct jtopo_cpu *tc = &t->cpu[c];
+
+		if (!tc->online && tc->like_source != JTOPO_LIKE_NONE &&
+		    jtopo_cpuset_isset(&pd->cpus, tc->like))
+			jtopo_cpuset_set(&cpus, c);
+	}
+	return cpus;
+}
+
+/* One policy domain from CPUs [first, ...) of cpus: at most JP_MAX_PD_CPUS of them. */
+static int model_pd(struct joule_machine *m, const struct jpower_pd *pd,
+		    const struct jtopo_cpuset *cpus, int first, int p, bool has_em)
 {
 	struct jp_pd *d = &m->tables.pd[p];
 	uint32_t idx[JP_MAX_OPPS];
 	int n, c;
 
 	for (c = first; c < JTOPO_MAX_CPUS && d->nr_cpus < JP_MAX_PD_CPUS; c++) {
-		if (!jtopo_cpuset_isset(&pd->cpus, c))
+		if (!jtopo_cpuset_isset(cpus, c))
 			continue;
 		d->cpus[d->nr_cpus++] = (__u16)c;
 		m->tables.cpu[c].pd = (__u8)p;
@@ -229,15 +217,15 @@ static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int fir
 }
 
 /* The model's domains, split where one has more CPUs than a policy domain holds. */
-static int model_pds(struct joule_machine *m, const struct jpower_model *em, char *err,
-		     size_t errlen)
+static int model_pds(struct joule_machine *m, const struct jtopo *t, const struct jpower_model *em,
+		     char *err, size_t errlen)
 {
 	int p = 0;
 
 	for (int i = 0; i < em->nr_pds; i++) {
-		const struct jtopo_cpuset *cpus = &em->pd[i].cpus;
+		struct jtopo_cpuset cpus = domain_cpus(t, &em->pd[i]);
 
-		for (int c = jtopo_cpuset_next(cpus, 0); c >= 0; c = jtopo_cpuset_next(cpus, c)) {
+		for (int c = jtopo_cpuset_next(&cpus, 0); c >= 0; c = jtopo_cpuset_next(&cpus, c)) {
 			if (p == JP_MAX_PDS) {
 				snprintf(err, errlen,
 					 "more than %d performance domains of up to %d CPUs",
@@ -245,16 +233,33 @@ static int model_pds(struct joule_machine *m, const struct jpower_model *em, cha
 				return -E2BIG;
 			}
 			/* returns the CPU after the last one it took */
-			c = model_pd(m, &em->pd[i], c, p++, em->source != JPOWER_EM_NONE);
+			c = model_pd(m, &em->pd[i], &cpus, c, p++, em->source != JPOWER_EM_NONE);
 		}
 	}
 	m->tables.nr_pds = (__u32)p;
 	return 0;
 }
 
+/* CPU c's table entry; an offline CPU's comes from the CPU it is like (jtopo). */
+static void model_cpu(struct joule_machine *m, const struct jtopo *t, int c)
+{
+	const struct jtopo_cpu *tc = &t->cpu[c];
+	struct jp_cpu_info *ci = &m->tables.cpu[c];
+
+	ci->sibling = JP_NO_SIBLING;
+	ci->capacity = (__u16)tc->capacity;
+	ci->kind = jp_kind_of(tc->kind, t->nr_kinds);
+	ci->llc = (__u16)tc->llc;
+	ci->cluster = (__u16)tc->cluster;
+	if (tc->online && tc->sibling >= 0 && t->cpu[tc->sibling].online)
+		ci->sibling = (__u16)tc->sibling;
+	if (tc->capacity > m->tables.max_capacity)
+		m->tables.max_capacity = tc->capacity;
+	m->cpu_kind[c] = tc->kind;
+}
+
 int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
-			     const struct jpower_model *em, int nr_cpus, const char *online_list,
-			     char *err, size_t errlen)
+			     const struct jpower_model *em, int nr_cpus, char *err, size_t errlen)
 {
 	bool has_em = em->source != JPOWER_EM_NONE;
 	int ret;
@@ -264,32 +269,13 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 		snprintf(err, errlen, "%d CPUs: scx_joule supports 1 to %d", nr_cpus, JP_MAX_CPUS);
 		return -EINVAL;
 	}
-	if (joule_parse_cpulist(online_list, m->online, nr_cpus)) {
-		snprintf(err, errlen, "cannot parse the online CPU list '%s'", online_list);
-		return -EINVAL;
-	}
-	ret = model_matches_online(t, m->online, nr_cpus, err, errlen);
+	ret = model_covers_machine(t, nr_cpus, err, errlen);
 	if (ret)
 		return ret;
 	m->tables.nr_cpus = (__u32)nr_cpus;
-	for (int c = 0; c < nr_cpus; c++) {
-		const struct jtopo_cpu *tc = &t->cpu[c];
-		struct jp_cpu_info *ci = &m->tables.cpu[c];
-
-		ci->sibling = JP_NO_SIBLING;
-		if (c >= t->nr_cpus || !tc->online)
-			continue;
-		ci->capacity = (__u16)tc->capacity;
-		ci->kind = jp_kind_of(tc->kind, t->nr_kinds);
-		ci->llc = (__u16)tc->llc;
-		ci->cluster = (__u16)tc->cluster;
-		if (tc->sibling >= 0 && t->cpu[tc->sibling].online)
-			ci->sibling = (__u16)tc->sibling;
-		if (tc->capacity > m->tables.max_capacity)
-			m->tables.max_capacity = tc->capacity;
-		m->cpu_kind[c] = tc->kind;
-	}
-	ret = model_pds(m, em, err, errlen);
+	for (int c = 0; c < nr_cpus; c++)
+		model_cpu(m, t, c);
+	ret = model_pds(m, t, em, err, errlen);
 	if (ret)
 		return ret;
 	for (int k = 0; k < t->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++) {
@@ -297,9 +283,10 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 		m->kind_name[k] = m->kind_label[k];
 	}
 	m->has_energy_model = has_em;
-	snprintf(m->source, sizeof(m->source), "%s: %d CPUs, %d kinds, %d domains, energy model %s",
-		 t->origin, t->nr_online, t->nr_kinds, em->nr_pds,
-		 jpower_em_source_name(em->source));
+	snprintf(m->source, sizeof(m->source),
+		 "%s: %d CPUs%s, %d kinds, %d domains, energy model %s", t->origin, t->nr_cpus,
+		 t->nr_online < t->nr_cpus ? " (some offline at start)" : "", t->nr_kinds,
+		 em->nr_pds, jpower_em_source_name(em->source));
 	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
 	/* an artificial model's power is in no unit: place by it, but estimate no energy */
 	if (em->artificial)

@@ -344,13 +344,13 @@ static void model_error(const char *err)
 	exit(2);
 }
 
-static void load_soc(struct joule_machine *m, int nr_cpus, const char *online)
+static void load_soc(struct joule_machine *m, int nr_cpus)
 {
 	static struct sim_soc soc;
 	char err[512];
 
 	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
-	    joule_machine_from_soc(m, &soc, nr_cpus, online, err, sizeof(err)))
+	    joule_machine_from_soc(m, &soc, nr_cpus, err, sizeof(err)))
 		model_error(err);
 }
 
@@ -379,7 +379,7 @@ static void write_energy_model(const struct jpower_model *em)
  * end here. A model the user pointed at must load (exit 2 otherwise); if this
  * machine's own topology cannot be read, all CPUs are treated as equal.
  */
-static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
+static void load_model(struct joule_machine *m, int nr_cpus)
 {
 	static struct jtopo topo;
 	static struct jpower_cpufreq cf;
@@ -393,7 +393,7 @@ static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
 		if (given || opts.show_topology || opts.em_out_path)
 			model_error(err);
 		fprintf(stderr, "scx_joule: warning: %s; treating all CPUs as equal\n", err);
-		if (joule_machine_homogeneous(m, nr_cpus, online, err, sizeof(err)))
+		if (joule_machine_homogeneous(m, nr_cpus, err, sizeof(err)))
 			die("%s", err);
 		return;
 	}
@@ -410,23 +410,25 @@ static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
 	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))
 		fprintf(stderr, "scx_joule: note: %s\n", err);
-	if (joule_machine_from_model(m, &topo, &em, nr_cpus, online, err, sizeof(err)))
+	if (joule_machine_from_model(m, &topo, &em, nr_cpus, err, sizeof(err)))
 		model_error(err);
 }
 
-/* Bad model input is the user's to fix: exit status 2, like a usage error. */
+/*
+ * Bad model input is the user's to fix: exit status 2, like a usage error.
+ * Every possible CPU gets an entry; which are online, the BPF side asks the
+ * kernel when it starts.
+ */
 static void load_machine(struct joule_machine *m)
 {
-	char online[1024];
-	int nr_cpus = libbpf_num_possible_cpus(), err;
+	int nr_cpus = libbpf_num_possible_cpus();
 
-	err = jtopo_fs_line(NULL, "/sys/devices/system/cpu/online", online, sizeof(online));
-	if (err)
-		die("cannot read /sys/devices/system/cpu/online: %s", strerror(-err));
+	if (nr_cpus < 0)
+		die("cannot read the possible CPUs: %s", strerror(-nr_cpus));
 	if (opts.model_path)
-		load_soc(m, nr_cpus, online);
+		load_soc(m, nr_cpus);
 	else
-		load_model(m, nr_cpus, online);
+		load_model(m, nr_cpus);
 }
 
 static struct joule_desktop *desktop; /* NULL: no D-Bus to follow */
@@ -541,7 +543,6 @@ static int explain_profile(void)
 static void fill_bpf_tables(struct scx_joule *skel, const struct joule_machine *m)
 {
 	skel->bss->tables = m->tables;
-	memcpy(skel->bss->online.bits, m->online, sizeof(skel->bss->online.bits));
 }
 
 /* Returns the process exit status the scheduler's exit deserves. */

@@ -30,6 +30,22 @@ static void show_kinds(FILE *f, const struct jtopo *t)
 	}
 }
 
+/* An offline CPU's entry is another CPU's: say whose, and how we know. */
+static void show_offline_cpu(FILE *f, const struct jtopo *t, const struct jpower_model *em, int c)
+{
+	const struct jtopo_cpu *tc = &t->cpu[c];
+
+	if (tc->like_source == JTOPO_LIKE_NONE) {
+		fprintf(f, "  %4d offline, nothing known\n", c);
+		return;
+	}
+	fprintf(f, "  %4d %-7s %8u %5s %7s %7d %4d %7d %4d %-8s offline: as cpu %d (%s%s)\n", c,
+		t->kind[tc->kind].name, tc->capacity, "-", "-", tc->cluster, tc->llc, tc->package,
+		tc->numa, pd_of_cpu(em, tc->like), tc->like,
+		jtopo_like_source_name(tc->like_source),
+		tc->own_capacity ? "; its own cpu_capacity" : "");
+}
+
 static void show_cpus(FILE *f, const struct jtopo *t, const struct jpower_model *em)
 {
 	fprintf(f, "\nCPUs:\n");
@@ -39,7 +55,7 @@ static void show_cpus(FILE *f, const struct jtopo *t, const struct jpower_model 
 		const struct jtopo_cpu *tc = &t->cpu[c];
 
 		if (!tc->online) {
-			fprintf(f, "  %4d offline\n", c);
+			show_offline_cpu(f, t, em, c);
 			continue;
 		}
 		fprintf(f, "  %4d %-7s %8u %5d %7d %7d %4d %7d %4d %-8s\n", c,
@@ -189,6 +205,24 @@ static void json_cpulist(FILE *f, const struct jtopo_cpuset *s)
 	json_str(f, buf);
 }
 
+/* Offline CPUs and the online CPU whose entry each has (-1: nothing known). */
+static void json_offline_cpus(FILE *f, const struct jtopo *t)
+{
+	fprintf(f, ",\"offline_cpus\":[");
+	for (int c = 0, n = 0; c < t->nr_cpus; c++) {
+		const struct jtopo_cpu *tc = &t->cpu[c];
+
+		if (tc->online)
+			continue;
+		fprintf(f, "%s{\"cpu\":%d,\"like\":%d,\"how\":", n++ ? "," : "", c,
+			tc->like_source == JTOPO_LIKE_NONE ? -1 : tc->like);
+		json_str(f, jtopo_like_source_name(tc->like_source));
+		fprintf(f, ",\"capacity\":%u,\"own_capacity\":%s}", tc->capacity,
+			tc->own_capacity ? "true" : "false");
+	}
+	fputc(']', f);
+}
+
 static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_model *em)
 {
 	fprintf(f, "\"origin\":");
@@ -226,6 +260,7 @@ static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_mo
 		fputc('}', f);
 	}
 	fputc(']', f);
+	json_offline_cpus(f, t);
 }
 
 static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jpower_model *em)

@@ -27,6 +27,19 @@ const char *jtopo_cap_source_name(enum jtopo_cap_source s)
 	return "?";
 }
 
+const char *jtopo_like_source_name(enum jtopo_like_source s)
+{
+	switch (s) {
+	case JTOPO_LIKE_NONE: return "none";
+	case JTOPO_LIKE_CPUFREQ: return "cpufreq policy";
+	case JTOPO_LIKE_CLUSTER: return "cluster";
+	case JTOPO_LIKE_PACKAGE: return "package";
+	case JTOPO_LIKE_CAPACITY: return "nearest capacity";
+	case JTOPO_LIKE_NEAREST: return "guess: nearest CPU number";
+	}
+	return "?";
+}
+
 void jtopo_kind_name(int k, int n, char *buf, size_t len)
 {
 	if (n <= 1)
@@ -598,6 +611,161 @@ static void classify(struct jtopo *t)
 	order_kinds(t);
 }
 
+/* ---- offline CPUs ------------------------------------------------------ */
+
+/*
+ * hwloc shows no offline CPU, but one can come online at any time, and the
+ * scheduler must know it then without a restart. Each offline CPU takes
+ * the place of an online one (the order of sources is in jtopo.h).
+ */
+
+static int first_online_of(const struct jtopo *t, const struct jtopo_cpuset *set)
+{
+	for (int c = jtopo_cpuset_next(set, 0); c >= 0; c = jtopo_cpuset_next(set, c + 1))
+		if (t->cpu[c].online)
+			return c;
+	return -1;
+}
+
+/* An online CPU of the cpufreq policy whose related_cpus list cpu, or -1. */
+static int like_by_policy(const struct jtopo *t, const char *root, int cpu)
+{
+	char rel[128], buf[1024];
+	struct jtopo_cpuset set;
+
+	/* a policy is named after its first CPU */
+	for (int p = 0; p < t->nr_cpus; p++) {
+		snprintf(rel, sizeof(rel), SYS_CPU "/cpufreq/policy%d/related_cpus", p);
+		if (jtopo_fs_line(root, rel, buf, sizeof(buf)) ||
+		    jtopo_parse_cpulist(buf, &set, JTOPO_MAX_CPUS) ||
+		    !jtopo_cpuset_isset(&set, cpu))
+			continue;
+		return first_online_of(t, &set);
+	}
+	return -1;
+}
+
+/* An online CPU of cpu's own topology/NAME list, or -1. */
+static int like_by_topology(const struct jtopo *t, const char *root, int cpu, const char *name)
+{
+	char rel[128], buf[1024];
+	struct jtopo_cpuset set;
+
+	snprintf(rel, sizeof(rel), SYS_CPU "/cpu%d/topology/%s", cpu, name);
+	if (jtopo_fs_line(root, rel, buf, sizeof(buf)) ||
+	    jtopo_parse_cpulist(buf, &set, JTOPO_MAX_CPUS))
+		return -1;
+	return first_online_of(t, &set);
+}
+
+/* cpu's own cpu_capacity on the model's scale (via like's), or 0 if unknown. */
+static unsigned own_capacity(const struct jtopo *t, const char *root, int cpu, int like)
+{
+	char rel[128];
+	uint64_t mine, theirs;
+
+	if (t->cap_source != JTOPO_CAP_SYSFS)
+		return 0;
+	snprintf(rel, sizeof(rel), SYS_CPU "/cpu%d/cpu_capacity", cpu);
+	if (jtopo_fs_u64(root, rel, &mine) || mine < 1 || mine > 1024)
+		return 0;
+	snprintf(rel, sizeof(rel), SYS_CPU "/cpu%d/cpu_capacity", like);
+	if (jtopo_fs_u64(root, rel, &theirs) || !theirs)
+		return 0;
+	mine = mine * t->cpu[like].capacity / theirs;
+	return mine > 1024 ? 1024 : (unsigned)(mine ? mine : 1);
+}
+
+/* The online CPU nearest to cpu: by capacity if cap is known, else by number. */
+static int like_nearest(const struct jtopo *t, int cpu, unsigned cap)
+{
+	int best = -1;
+	long best_d = 0;
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		long d = cap ? labs((long)t->cpu[c].capacity - (long)cap) : abs(c - cpu);
+
+		if (t->cpu[c].online && (best < 0 || d < best_d)) {
+			best = c;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* How we know (or guess) which online CPU an offline one is like. */
+static void find_like(const struct jtopo *t, const char *root, int cpu, struct jtopo_cpu *out)
+{
+	int like = root ? like_by_policy(t, root, cpu) : -1;
+
+	out->like_source = JTOPO_LIKE_CPUFREQ;
+	if (like < 0 && root) {
+		like = like_by_topology(t, root, cpu, "cluster_cpus_list");
+		out->like_source = JTOPO_LIKE_CLUSTER;
+	}
+	if (like < 0 && root) {
+		like = like_by_topology(t, root, cpu, "package_cpus_list");
+		out->like_source = JTOPO_LIKE_PACKAGE;
+	}
+	if (like < 0) {
+		/* the nearest by number first, to scale its own capacity by */
+		like = like_nearest(t, cpu, 0);
+		out->like_source = JTOPO_LIKE_NEAREST;
+		if (like >= 0 && root && own_capacity(t, root, cpu, like)) {
+			like = like_nearest(t, cpu, own_capacity(t, root, cpu, like));
+			out->like_source = JTOPO_LIKE_CAPACITY;
+		}
+	}
+	out->like = like;
+	if (like < 0)
+		out->like_source = JTOPO_LIKE_NONE;
+}
+
+static void place_offline_cpu(struct jtopo *t, const char *root, int cpu)
+{
+	struct jtopo_cpu *c = &t->cpu[cpu];
+	const struct jtopo_cpu *l;
+	unsigned cap;
+
+	find_like(t, root, cpu, c);
+	if (c->like_source == JTOPO_LIKE_NONE)
+		return;
+	l = &t->cpu[c->like];
+	cap = root ? own_capacity(t, root, cpu, c->like) : 0;
+	c->own_capacity = cap > 0;
+	c->capacity = cap ? cap : l->capacity;
+	c->kind = l->kind;
+	c->cluster = l->cluster;
+	c->llc = l->llc;
+	c->package = l->package;
+	c->numa = l->numa;
+	c->core = -1;
+	c->sibling = -1;
+}
+
+static void place_offline(struct jtopo *t, const struct jtopo_input *in)
+{
+	/* an XML export alone has no sysfs to ask */
+	const char *root = in->root ? in->root : (in->xml ? NULL : "/");
+	struct jtopo_cpuset guessed = {0};
+	char list[256];
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		if (t->cpu[c].online)
+			continue;
+		place_offline_cpu(t, root, c);
+		if (t->cpu[c].like_source == JTOPO_LIKE_NEAREST)
+			jtopo_cpuset_set(&guessed, c);
+	}
+	if (!jtopo_cpuset_weight(&guessed))
+		return;
+	jtopo_format_cpulist(&guessed, list, sizeof(list));
+	jtopo_warn(t,
+		   "offline CPUs %s: nothing known of them (no cpufreq policy, topology or "
+		   "cpu_capacity); each is taken to be like the online CPU nearest by number",
+		   list);
+}
+
 /* ---- the whole model --------------------------------------------------- */
 
 static int read_structure(struct jtopo *t, hwloc_topology_t topo)
@@ -655,6 +823,8 @@ int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t 
 		ret = read_capacity(t, in, err, errlen);
 	if (!ret)
 		classify(t);
+	if (!ret)
+		place_offline(t, in);
 	hwloc_topology_destroy(topo);
 	return ret;
 }

@@ -48,8 +48,33 @@ enum jtopo_cap_source {
 	JTOPO_CAP_HOMOGENEOUS,
 };
 
+/*
+ * How an offline CPU's entry was found: it takes the place of an online CPU
+ * (jtopo_cpu.like) found, in this order, in its cpufreq policy (related_cpus
+ * lists offline CPUs), its own topology/cluster_cpus_list or
+ * package_cpus_list (Linux removes them, a recording may keep them), the
+ * online CPU of nearest capacity if its own cpu_capacity is known, else the
+ * online CPU nearest by number (a guess; the model warns about it).
+ */
+enum jtopo_like_source {
+	JTOPO_LIKE_NONE, /* online, or nothing online to take after */
+	JTOPO_LIKE_CPUFREQ,
+	JTOPO_LIKE_CLUSTER,
+	JTOPO_LIKE_PACKAGE,
+	JTOPO_LIKE_CAPACITY,
+	JTOPO_LIKE_NEAREST,
+};
+
 struct jtopo_cpu {
 	bool online;
+	/*
+	 * An offline CPU has the kind, cluster, LLC, package and NUMA node of
+	 * the online CPU `like`, and its own cpu_capacity where sysfs has one
+	 * (own_capacity), else like's; it has no core or sibling (-1).
+	 */
+	enum jtopo_like_source like_source;
+	int like;
+	bool own_capacity;
 	int kind;	   /* index into jtopo.kind[], 0 = least capable */
 	unsigned capacity; /* 0..1024 */
 	int core;	   /* the core (hwloc logical index) */
@@ -93,6 +118,9 @@ struct jtopo_input {
 int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen);
 
 const char *jtopo_cap_source_name(enum jtopo_cap_source s);
+
+/* "cpufreq policy", "cluster", ...: how an offline CPU's entry was found. */
+const char *jtopo_like_source_name(enum jtopo_like_source s);
 
 /* Kind names for n kinds, least capable first: index k of n. */
 void jtopo_kind_name(int k, int n, char *buf, size_t len);

@@ -34,13 +34,12 @@ static double now_ms(void)
 static int build_once(const char *root)
 {
 	struct jtopo_input in = {.root = root};
-	char err[512], online[1024];
+	char err[512];
 
 	if (jtopo_load(&topo, &in, err, sizeof(err)) ||
 	    jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err)))
 		goto fail;
-	jtopo_format_cpulist(&topo.online, online, sizeof(online));
-	if (joule_machine_from_model(&machine, &topo, &em, topo.nr_cpus, online, err, sizeof(err)))
+	if (joule_machine_from_model(&machine, &topo, &em, topo.nr_cpus, err, sizeof(err)))
 		goto fail;
 	return 0;
 fail:

@@ -3,8 +3,9 @@
  * The BPF tables the loader builds from a recorded machine's model
  * (joule_machine_from_model): per-CPU capacity, kind, domain, cluster and
  * sibling; per domain the operating points the policy holds (at most
- * JP_MAX_OPPS, efficient ones, top kept) with policy.h's cost; and the
- * refusal of a model whose online CPUs are not this machine's.
+ * JP_MAX_OPPS, efficient ones, top kept) with policy.h's cost; full entries
+ * for CPUs offline in the model; and the refusal of a model that does not
+ * describe every CPU of this machine.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -44,7 +45,7 @@ static void test_phone_tables(void **state)
 
 	(void)state;
 	load("arm-phone-tri");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 8, "0-7", err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 8, err, sizeof(err)), 0);
 	assert_int_equal(m.tables.nr_cpus, 8);
 	assert_int_equal(m.tables.nr_pds, 3);
 	assert_int_equal(m.tables.max_capacity, 1024);
@@ -86,7 +87,7 @@ static void test_intel_arl_tables(void **state)
 
 	(void)state;
 	load("intel-arl-desktop");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 24, "0-23", err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 24, err, sizeof(err)), 0);
 	assert_int_equal(m.tables.nr_pds, 3);
 	assert_int_equal(m.tables.cpu[0].pd, m.tables.cpu[7].pd);
 	assert_int_equal(m.tables.cpu[2].pd, m.tables.cpu[5].pd);
@@ -115,7 +116,7 @@ static void test_hybrid_32_tables(void **state)
 {
 	(void)state;
 	load("intel-hybrid-32");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 32, "0-31", err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 32, err, sizeof(err)), 0);
 	assert_int_equal(m.tables.nr_pds, JP_MAX_PDS);
 	for (int c = 0; c < 32; c++) {
 		const struct jp_pd *d = &m.tables.pd[m.tables.cpu[c].pd];
@@ -135,7 +136,7 @@ static void test_no_cpufreq_hybrid_tables(void **state)
 
 	(void)state;
 	load("arm-virt-no-cpufreq");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, "0-5", err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), 0);
 	assert_true(m.has_energy_model);
 	little = &m.tables.pd[m.tables.cpu[0].pd];
 	big = &m.tables.pd[m.tables.cpu[4].pd];
@@ -151,16 +152,13 @@ static void test_no_cpufreq_hybrid_tables(void **state)
 static void test_this_machine_tables(void **state)
 {
 	struct jtopo_input in = {0};
-	char online[64];
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	(void)state;
 	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
 	assert_int_equal(jpower_model_build(&em, &cf, &topo, NULL, NULL, err, sizeof(err)), 0);
 	if (cf.nr_policies)
 		skip(); /* a machine with cpufreq: covered by the fixtures */
-	snprintf(online, sizeof(online), "0-%ld", n - 1);
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, (int)n, online, err, sizeof(err)),
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, topo.nr_cpus, err, sizeof(err)),
 			 0);
 	assert_false(m.has_energy_model);
 	assert_int_equal(m.tables.pd[0].nr_opps, 1);
@@ -168,23 +166,80 @@ static void test_this_machine_tables(void **state)
 	assert_null(m.view.power);
 }
 
-/* A recorded machine must match this one's online CPUs exactly. */
-static void test_online_mismatch(void **state)
+/* A recorded machine must describe every CPU of this one, online or not. */
+static void test_cpu_count_mismatch(void **state)
 {
 	(void)state;
 	load("arm-board-rk3399");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 4, "0-3", err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 4, err, sizeof(err)), -EINVAL);
 	assert_true(strstr(err, "has 6 CPUs; this machine has 4"));
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 8, "0-7", err, sizeof(err)),
-			 -EINVAL);
-	assert_true(strstr(err, "CPU 6 is online here but absent or offline in the model"));
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 8, err, sizeof(err)), -EINVAL);
+	assert_true(strstr(err, "CPU 6 exists here but the model"));
+	assert_true(strstr(err, "describes CPUs 0-5"));
+}
+
+/*
+ * CPU 5 of the board is offline in the recording (no topology/, cache/ or
+ * cpu_capacity; its cpufreq policy still lists it). It gets the entry of
+ * the big CPU of its policy: capacity 1024, big, the big domain, CPU 4's
+ * cluster and LLC, and that domain's power table. Before, it had capacity
+ * 0 and domain 0, so every task there looked misfit once it came online.
+ */
+static void test_offline_cpu_entry(void **state)
+{
+	const struct jp_cpu_info *c4 = &m.tables.cpu[4], *c5 = &m.tables.cpu[5];
+	const struct jp_pd *big;
+
+	(void)state;
 	load("offline-cpu");
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, "0-5", err, sizeof(err)),
-			 -EINVAL);
-	assert_true(strstr(err, "CPU 5 is online here but absent or offline"));
-	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, "0-4", err, sizeof(err)), 0);
-	assert_int_equal(m.tables.pd[1].nr_cpus, 1);
+	assert_int_equal(topo.cpu[5].like_source, JTOPO_LIKE_CPUFREQ);
+	assert_int_equal(topo.cpu[5].like, 4);
+	assert_false(topo.cpu[5].own_capacity);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), 0);
+	assert_int_equal(c5->capacity, 1024);
+	assert_int_equal(c5->kind, JP_KIND_BIG);
+	assert_int_equal(c5->pd, c4->pd);
+	assert_int_not_equal(c5->pd, m.tables.cpu[0].pd);
+	assert_int_equal(c5->cluster, c4->cluster);
+	assert_int_equal(c5->llc, c4->llc);
+	assert_int_equal(c5->sibling, JP_NO_SIBLING);
+	big = &m.tables.pd[c5->pd];
+	assert_int_equal(big->nr_cpus, 2);
+	assert_int_equal(big->cpus[0], 4);
+	assert_int_equal(big->cpus[1], 5);
+	assert_int_equal(m.power[5].nr_opps, m.power[4].nr_opps);
+	assert_true(m.power[5].idle_mw == m.power[4].idle_mw);
+	/* the little domain is unchanged */
+	assert_int_equal(m.tables.pd[m.tables.cpu[0].pd].nr_cpus, 4);
+	assert_int_equal(m.tables.cpu[0].capacity, 381);
+	assert_int_equal(m.cpu_kind[5], m.cpu_kind[4]);
+}
+
+/*
+ * The same board from its hwloc XML export alone: no sysfs says anything
+ * about the offline CPU 5, so it is taken to be like the nearest CPU by
+ * number (4), and the model warns that it guessed.
+ */
+static void test_offline_cpu_guessed(void **state)
+{
+	char xml[512];
+	struct jtopo_input in = {.xml = xml};
+	bool warned = false;
+
+	(void)state;
+	snprintf(xml, sizeof(xml), "%s/offline-cpu.xml", FIXTURES_DIR);
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(topo.nr_cpus, 6);
+	assert_int_equal(topo.cpu[5].like_source, JTOPO_LIKE_NEAREST);
+	assert_int_equal(topo.cpu[5].like, 4);
+	for (int i = 0; i < topo.nr_warnings; i++)
+		warned |= strstr(topo.warning[i], "offline CPUs 5: nothing known") != NULL;
+	assert_true(warned);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.cpu[5].capacity, m.tables.cpu[4].capacity);
+	assert_int_equal(m.tables.cpu[5].pd, m.tables.cpu[4].pd);
+	assert_int_equal(m.tables.cpu[5].kind, m.tables.cpu[4].kind);
 }
 
 int main(void)
@@ -195,7 +250,9 @@ int main(void)
 		cmocka_unit_test(test_hybrid_32_tables),
 		cmocka_unit_test(test_no_cpufreq_hybrid_tables),
 		cmocka_unit_test(test_this_machine_tables),
-		cmocka_unit_test(test_online_mismatch),
+		cmocka_unit_test(test_cpu_count_mismatch),
+		cmocka_unit_test(test_offline_cpu_entry),
+		cmocka_unit_test(test_offline_cpu_guessed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,60 @@
+# A CPU that is offline when the scheduler starts, and comes online later:
+# CPU 5, a big CPU of the board model, goes offline before scx_joule starts
+# with --model (or what MACHINE says: hybrid-hotplug-recorded gives the
+# recorded board with CPU 5 offline); it must attach all the same. Then CPU 5 comes online, and
+# the kernel's side must show it used as the big CPU it is:
+# - of two CPU hogs (the two big CPUs' worth of work), CPU 5 runs a fair
+#   share (sched-probe runtime: run time per CPU at every context switch);
+# - its frequency request while busy is a big CPU's (sched-probe perf:
+#   about 1024/1.25 = 820 on the system-wide scale), not the kernel's 1024
+#   that a CPU of capacity 0 would keep asking for, nor a little CPU's 305;
+# - misfit placements stay at the background of other tasks (the stats
+#   count them system-wide: 1-2 a second measured with the hogs on the big
+#   CPUs; at most 5 a second passes), in the stats lines printed while
+#   nothing forks. A CPU of capacity 0 makes every task on it misfit.
+. /scenarios/lib.sh
+CPU5=/sys/devices/system/cpu/cpu5/online
+
+echo 0 >$CPU5 || fail "cannot take CPU 5 offline"
+echo "online before start: $(cat /sys/devices/system/cpu/online)"
+# MACHINE is a list of arguments: unquoted on purpose
+start_scheduler ${MACHINE:---model $MODEL} --profile balanced --stats 1
+ok "attached with CPU 5 offline"
+echo 1 >$CPU5 || fail "cannot bring CPU 5 online"
+sleep 1
+[ "$(scx_state)" = enabled ] || fail "scheduler left when CPU 5 came online"
+ok "CPU 5 online, still enabled; online now $(cat /sys/devices/system/cpu/online)"
+
+sh -c 'while :; do :; done' &
+hog1=$!
+sh -c 'while :; do :; done' &
+hog2=$!
+sleep 3
+# the stats lines printed while sched-probe runtime measures (nothing forks then)
+from=$(($(stats_tail 1000 | wc -l) + 2))
+on5=$(pct_on "5" $hog1 $hog2 | tail -n 1)
+to=$(stats_tail 1000 | wc -l)
+sed 's/^/  runtime cpu ns: /' /tmp/rt.txt
+onbig=$(share_on "$BIG" </tmp/rt.txt)
+stats_tail 1000 | sed -n "${from},${to}p" >/tmp/window.txt
+cat /tmp/window.txt
+lines=$(wc -l </tmp/window.txt)
+misfit=$(sed -n 's/.* misfit=\([0-9]*\).*/\1/p' /tmp/window.txt | awk '{ s += $1 } END { print s + 0 }')
+probe_perf 20 10 >/tmp/perf.txt
+req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
+awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
+kill $hog1 $hog2
+wait $hog1 $hog2 2>/dev/null
+echo "two hogs: ${on5}% of their run time on CPU 5, ${onbig}% on big CPUs; CPU 5 requests $req5 while busy; misfit placements: $misfit in $lines stats lines"
+
+[ "$on5" -ge 30 ] || fail "CPU 5 ran ${on5}% of two hogs' time (one hog of two: about 50%)"
+[ "$onbig" -ge 80 ] || fail "the two hogs ran ${onbig}% on big CPUs"
+[ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
+	fail "CPU 5 busy requests $req5: a big CPU's is about 820 (1024: no capacity known; 305: a little's)"
+[ "$lines" -ge 4 ] || fail "only $lines stats lines while measuring"
+[ "$misfit" -le $((lines * 5)) ] || fail "$misfit misfit placements in $lines s with the hogs on big CPUs"
+ok "CPU 5, offline at start, runs as a big CPU once online"
+stop_scheduler INT
+[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+check_dmesg
