@@ -634,21 +634,21 @@ static void probe_child_setup(void)
 }
 
 /*
- * hwloc 2.12 dereferences NULL on some malformed XML (docs/fuzzing.md), so a
- * user's file is first loaded, with the whole model built from it, in a
- * child. The child's own load errors do not matter here: the parent repeats
- * the load and reports them.
+ * hwloc 2.12 dereferences NULL on some malformed XML and fails an assertion
+ * on some sysfs trees (docs/fuzzing.md), so a user's input is first loaded,
+ * with the whole model built from it, in a child. The child's own load
+ * errors do not matter here: the parent repeats the load and reports them.
  */
-static int probe_xml(const struct jtopo_input *in, char *err, size_t errlen)
+static int probe_input(const struct jtopo_input *in, char *err, size_t errlen)
 {
+	const char *what = in->xml ? in->xml : in->root;
 	static struct jtopo scratch;
 	int status, ret;
 	pid_t pid = fork();
 
 	if (pid < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: cannot fork to check this XML: %s", in->xml,
-			 strerror(errno));
+		snprintf(err, errlen, "%s: cannot fork to check it: %s", what, strerror(errno));
 		return ret;
 	}
 	if (pid == 0) {
@@ -661,18 +661,19 @@ static int probe_xml(const struct jtopo_input *in, char *err, size_t errlen)
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			ret = -errno;
-			snprintf(err, errlen, "%s: waiting for the XML check: %s", in->xml,
+			snprintf(err, errlen, "%s: waiting for its check: %s", what,
 				 strerror(errno));
 			return ret;
 		}
 	}
 	if (WIFSIGNALED(status)) {
-		snprintf(err, errlen, "%s: hwloc crashed parsing this XML (signal %d)", in->xml,
+		snprintf(err, errlen, "%s: hwloc crashed %s (signal %d)", what,
+			 in->xml ? "parsing this XML" : "reading this sysfs tree",
 			 WTERMSIG(status));
 		return -EFAULT;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(err, errlen, "%s: checking this XML failed (exit status %d)", in->xml,
+		snprintf(err, errlen, "%s: its check failed (exit status %d)", what,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -EIO;
 	}
@@ -681,8 +682,10 @@ static int probe_xml(const struct jtopo_input *in, char *err, size_t errlen)
 
 int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
-	if (in->xml && !in->xml_trusted) {
-		int ret = probe_xml(in, err, errlen);
+	bool user_root = in->root && strcmp(in->root, "/");
+
+	if ((in->xml || user_root) && !in->trusted) {
+		int ret = probe_input(in, err, errlen);
 
 		if (ret) {
 			memset(t, 0, sizeof(*t));
