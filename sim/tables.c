@@ -17,6 +17,12 @@ static uint32_t opp_pick(uint32_t i, uint32_t kept, uint32_t n)
 	return (uint32_t)((uint64_t)i * (n - 1) / (kept - 1));
 }
 
+/* A huge power at a tiny capacity exceeds 32 bits; converting that is undefined, so saturate. */
+static uint32_t cost_u32(double cost)
+{
+	return cost < (double)UINT32_MAX ? (uint32_t)cost : UINT32_MAX;
+}
+
 void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 {
 	uint32_t c, p, i, max_cap = 0;
@@ -53,7 +59,7 @@ void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 			uint32_t cap = o->capacity ? o->capacity : 1;
 
 			d->opps[i].capacity = o->capacity;
-			d->opps[i].cost = (uint32_t)(o->mw * 1000.0 * top / cap);
+			d->opps[i].cost = cost_u32(o->mw * 1000.0 * top / cap);
 		}
 	}
 }
