@@ -26,7 +26,7 @@ FILE *fuzz_stream(const uint8_t *data, size_t size);
 
 /*
  * Whether hwloc alone loads the XML file or the sysfs root (exactly one of
- * them non-NULL) without dying, checked in a child: inputs that crash hwloc
+ * them non-NULL) without dying, checked by hwloc-probe: inputs that crash hwloc
  * itself (docs/fuzzing.md) are rejected so the fuzzer goes on to find bugs
  * in scx_joule's own code.
  */
