@@ -14,6 +14,7 @@
 #define EM_DIR	      "/sys/kernel/debug/energy_model"
 #define EM_ARTIFICIAL 0x4      /* the kernel's EM_PERF_DOMAIN_ARTIFICIAL flag */
 #define MAX_SANE_MW   100000.0 /* 100 W for one CPU */
+#define MIN_MW	      0.001    /* 1 uW: the kernel's unit, and what the file format writes */
 #define FILE_MAGIC    "scx-joule-energy-model"
 #define FILE_VERSION  1
 
@@ -262,6 +263,20 @@ static bool parse_double(const char *s, double *v)
 	return !*end;
 }
 
+/*
+ * A power in mW, rounded to the uW that jpower_em_write() keeps, so that
+ * what it writes reads back as the same value.
+ */
+static bool parse_mw(const char *s, double *mw)
+{
+	double v;
+
+	if (!parse_double(s, &v) || !(v >= 0 && v < MAX_SANE_MW))
+		return false;
+	*mw = (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
+	return *mw < MAX_SANE_MW;
+}
+
 static bool parse_uint(const char *s, unsigned *v)
 {
 	char *end;
@@ -301,8 +316,7 @@ static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **
 		    !jtopo_parse_cpulist(val, &pd->cpus, t->nr_cpus) &&
 		    jtopo_cpuset_weight(&pd->cpus)) {
 			have_cpus = true;
-		} else if (!strcmp(key, "idle_mw") && parse_double(val, &pd->idle_mw) &&
-			   pd->idle_mw >= 0 && pd->idle_mw < MAX_SANE_MW) {
+		} else if (!strcmp(key, "idle_mw") && parse_mw(val, &pd->idle_mw)) {
 			continue;
 		} else {
 			snprintf(msg, len,
@@ -334,10 +348,10 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 	while (next_kv(rest, &key, &val)) {
 		if (!strcmp(key, "khz") && parse_uint(val, &khz) && khz && khz <= 10000000)
 			continue;
-		if (!strcmp(key, "mw") && parse_double(val, &mw) && mw > 0 && mw < MAX_SANE_MW)
+		if (!strcmp(key, "mw") && parse_mw(val, &mw) && mw >= MIN_MW)
 			continue;
-		snprintf(msg, len, "bad '%s%s%s' (expected khz=1..10000000, mw=0..%g)", key,
-			 val ? "=" : "", val ? val : "", MAX_SANE_MW);
+		snprintf(msg, len, "bad '%s%s%s' (expected khz=1..10000000, mw=%g..%g)", key,
+			 val ? "=" : "", val ? val : "", MIN_MW, MAX_SANE_MW);
 		return -EINVAL;
 	}
 	if (!khz || mw < 0) {

@@ -104,7 +104,7 @@ missing() {
 
 # Packages whose bookworm version is too old: taken from backports.
 BACKPORTS=(libbpf-dev libelf-dev bpftool libhwloc-dev hwloc libcpupower-dev meson)
-BASE=(clang-19 llvm-19 lld-19 clang-format-19 libcmocka-dev pkg-config zstd python3 python3-matplotlib git)
+BASE=(clang-19 libclang-rt-19-dev llvm-19 lld-19 clang-format-19 libcmocka-dev pkg-config zstd python3 python3-matplotlib git)
 # Install files, the .deb and the desktop tests: man page, unit checks,
 # packaging tools, sd-bus and a D-Bus daemon.
 BASE+=(scdoc bash-completion systemd dbus build-essential dpkg-dev debhelper lintian)

@@ -4,11 +4,14 @@
  * The policy of which capacity source wins is in jtopo.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <hwloc.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jtopo.h"
@@ -790,7 +793,7 @@ static int read_structure(struct jtopo *t, hwloc_topology_t topo)
 	return 0;
 }
 
-int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
+static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
 	hwloc_topology_t topo = NULL;
 	int ret;
@@ -827,4 +830,84 @@ int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t 
 		place_offline(t, in);
 	hwloc_topology_destroy(topo);
 	return ret;
+}
+
+/* ---- untrusted XML ----------------------------------------------------- */
+
+/*
+ * In the probe child a crash must end the child with its signal, whatever
+ * handlers the caller installed (a sanitizer's, a crash reporter's), and
+ * what hwloc prints would only repeat when the parent loads the file.
+ */
+static void probe_child_setup(void)
+{
+	static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	int devnull = open("/dev/null", O_WRONLY);
+
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+		signal(crash_signals[i], SIG_DFL);
+	if (devnull >= 0)
+		dup2(devnull, STDERR_FILENO);
+}
+
+/*
+ * hwloc 2.12 dereferences NULL on some malformed XML and fails an assertion
+ * on some sysfs trees (docs/fuzzing.md), so a user's input is first loaded,
+ * with the whole model built from it, in a child. The child's own load
+ * errors do not matter here: the parent repeats the load and reports them.
+ */
+static int probe_input(const struct jtopo_input *in, char *err, size_t errlen)
+{
+	const char *what = in->xml ? in->xml : in->root;
+	static struct jtopo scratch;
+	int status, ret;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot fork to check it: %s", what, strerror(errno));
+		return ret;
+	}
+	if (pid == 0) {
+		char child_err[256];
+
+		probe_child_setup();
+		load_model(&scratch, in, child_err, sizeof(child_err));
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: waiting for its check: %s", what,
+				 strerror(errno));
+			return ret;
+		}
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(err, errlen, "%s: hwloc crashed %s (signal %d)", what,
+			 in->xml ? "parsing this XML" : "reading this sysfs tree",
+			 WTERMSIG(status));
+		return -EFAULT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, errlen, "%s: its check failed (exit status %d)", what,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EIO;
+	}
+	return 0;
+}
+
+int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
+{
+	bool user_root = in->root && strcmp(in->root, "/");
+
+	if ((in->xml || user_root) && !in->trusted) {
+		int ret = probe_input(in, err, errlen);
+
+		if (ret) {
+			memset(t, 0, sizeof(*t));
+			return ret;
+		}
+	}
+	return load_model(t, in, err, errlen);
 }

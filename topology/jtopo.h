@@ -112,9 +112,23 @@ struct jtopo {
 struct jtopo_input {
 	const char *xml;  /* hwloc XML file, or NULL */
 	const char *root; /* file-system root for sysfs (and hwloc if no xml); NULL = / */
+	/*
+	 * Skip the crash check of xml or root (see jtopo_load): only for
+	 * callers that isolate hwloc themselves, such as the fuzzers.
+	 */
+	bool trusted;
 };
 
-/* Fill t from in. 0, or -errno with a one-line message in err. */
+/*
+ * Fill t from in. 0, or -errno with a one-line message in err.
+ *
+ * hwloc crashes on some malformed XML and sysfs trees, so an XML file or a
+ * root other than / is first loaded in a forked child (the whole model, not
+ * only hwloc's part) and then in this process only if the child did not
+ * die: -EFAULT with "FILE: hwloc crashed parsing this XML (signal N)" (or
+ * "ROOT: hwloc crashed reading this sysfs tree (signal N)") if it did. The
+ * live machine is loaded directly.
+ */
 int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen);
 
 const char *jtopo_cap_source_name(enum jtopo_cap_source s);

@@ -49,10 +49,13 @@ static int soc_us(struct sim_reader *r, const struct sim_line *l, const char *ke
 	return 0;
 }
 
+/* One CPU drawing 100 W or more is a typo, and would overflow the policy's costs. */
+#define SOC_MAX_MW 100000.0
+
 static int soc_mw(struct sim_reader *r, const struct sim_line *l, const char *key, double *out)
 {
-	if (!sim_parse_double(sim_kv(l, 2, key), out))
-		return sim_fail(r, "%s= needs a power in mW", key);
+	if (!sim_parse_double(sim_kv(l, 2, key), out) || *out >= SOC_MAX_MW)
+		return sim_fail(r, "%s= needs a power in mW below %.0f", key, SOC_MAX_MW);
 	return 0;
 }
 
@@ -129,6 +132,8 @@ static int soc_opp_line(struct sim_reader *r, struct sim_soc *soc, const struct 
 			return -1;
 	} else if (sim_parse_u32(sim_kv(l, 2, "mv"), &mv) && pd->dpc) {
 		o->mw = (double)pd->dpc * mv * mv * o->mhz / 1e9;
+		if (o->mw >= SOC_MAX_MW)
+			return sim_fail(r, "mv= gives %.0f mW, not below %.0f", o->mw, SOC_MAX_MW);
 	} else {
 		return sim_fail(r, "opp needs mw=, or mv= with dpc= on its pd");
 	}

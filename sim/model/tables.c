@@ -63,6 +63,12 @@ static void soc_cpus_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 	t->max_capacity = max_cap;
 }
 
+/* A huge power at a tiny capacity exceeds 32 bits; converting that is undefined, so saturate. */
+static uint32_t cost_u32(double cost)
+{
+	return cost < (double)UINT32_MAX ? (uint32_t)cost : UINT32_MAX;
+}
+
 static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
 {
 	double power[SIM_MAX_OPPS];
@@ -85,7 +91,7 @@ static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
 		uint32_t c = o->capacity ? o->capacity : 1;
 
 		d->opps[i].capacity = o->capacity;
-		d->opps[i].cost = (uint32_t)(o->mw * 1000.0 * top / c);
+		d->opps[i].cost = cost_u32(o->mw * 1000.0 * top / c);
 	}
 }
 

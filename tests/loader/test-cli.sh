@@ -51,6 +51,17 @@ tmp=$(mktemp -d)
 printf '<?xml version="1.0"?>\n<topology><object type="Machine"' >"$tmp/truncated.xml"
 expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML topology$" \
 	"$bin" --topology "$tmp/truncated.xml" --show-topology
+# hwloc 2.12 dereferences NULL on children without complete_cpuset (docs/fuzzing.md)
+printf '<topology version="2.0"><object type="Machine" cpuset="0x1" complete_cpuset="0x1"><object type="PU" cpuset="0x1"/><object type="PU" cpuset="0x1"/></object></topology>\n' >"$tmp/crash.xml"
+expect "XML that crashes hwloc" 2 "^scx_joule: $tmp/crash.xml: hwloc crashed parsing this XML \\(signal 11\\)$" \
+	"$bin" --topology "$tmp/crash.xml" --show-topology
+# hwloc 2.12 fails an assertion when no online CPU has a topology directory
+mkdir -p "$tmp/no-pus/sys/devices/system/cpu/cpu0/topology"
+echo 7 >"$tmp/no-pus/sys/devices/system/cpu/online"
+echo 00000001 >"$tmp/no-pus/sys/devices/system/cpu/cpu0/topology/thread_siblings"
+expect "sysfs tree that crashes hwloc" 2 \
+	"^scx_joule: $tmp/no-pus: hwloc crashed reading this sysfs tree \\(signal 6\\)$" \
+	"$bin" --sysfs-root "$tmp/no-pus" --show-topology
 expect "not a sysfs root" 2 "^scx_joule: $tmp: no sys/devices/system/cpu there" \
 	"$bin" --sysfs-root "$tmp" --show-topology
 printf 'scx-joule-energy-model 1\npd all cpus=0-255\n' >"$tmp/bad.em"
