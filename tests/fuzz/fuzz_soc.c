@@ -23,6 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret)
 		return 0;
 	/* as scx_joule lays it over a machine with exactly its CPUs online */
-	joule_machine_from_soc(&m, &soc, (int)soc.nr_cpus, NULL, err, sizeof(err));
+	joule_machine_from_soc(&m, &soc, (int)soc.nr_cpus, err, sizeof(err));
 	return 0;
 }

@@ -109,7 +109,7 @@ static void build_model(const char *dir)
 	static struct jpower_model em;
 	static struct joule_machine m;
 	struct jtopo_input in = {.root = dir, .trusted = true};
-	char online[1024], err[512];
+	char err[512];
 
 	if (!fuzz_hwloc_survives(NULL, dir)) {
 		fuzz_expect_jtopo_refuses(NULL, dir);
@@ -118,8 +118,7 @@ static void build_model(const char *dir)
 	if (jtopo_load(&t, &in, err, sizeof(err)) ||
 	    jpower_model_build(&em, &cf, &t, dir, NULL, err, sizeof(err)))
 		return;
-	jtopo_format_cpulist(&t.online, online, sizeof(online));
-	joule_machine_from_model(&m, &t, &em, t.nr_cpus, online, err, sizeof(err));
+	joule_machine_from_model(&m, &t, &em, t.nr_cpus, err, sizeof(err));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

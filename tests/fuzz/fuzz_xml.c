@@ -35,13 +35,12 @@ static void build_machine(const struct jtopo *t)
 	static struct jpower_cpufreq cf; /* an XML has no cpufreq */
 	static struct jpower_model em;
 	static struct joule_machine m;
-	char online[1024], err[512];
+	char err[512];
 
 	if (jpower_domains(&em, t, &cf, err, sizeof(err)))
 		return;
 	jpower_em_finish(&em, t);
-	jtopo_format_cpulist(&t->online, online, sizeof(online));
-	joule_machine_from_model(&m, t, &em, t->nr_cpus, online, err, sizeof(err));
+	joule_machine_from_model(&m, t, &em, t->nr_cpus, err, sizeof(err));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
