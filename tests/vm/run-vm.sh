@@ -9,14 +9,19 @@
 #   --timeout S     wall-clock limit for the whole VM run (default 300)
 #   --extra DIR     copy DIR into the guest as /extra
 #   --live          stream the guest console instead of printing it at the end
+#   --arch arm64    boot an arm64 kernel (--kernel from `kernels.py names --arch
+#                   arm64`, default the first) on QEMU virt, with scx_joule from
+#                   the cross build (--build default: build-arm64)
+#   --caps CAPS     arm64: the big.LITTLE layout, capacity-dmips-mhz per group
+#                   of CPUs in CPU order (default 485x4,1024x2); sets the CPUs
 # Exit: 0 scenario passed, 1 it failed, 2 the VM hung or never reported.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build=$top/build cpus=4 timeout=300 extra= live=0
+kernel= build= cpus=4 timeout=300 extra= live=0 arch=x86 caps=
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -25,6 +30,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--extra) extra=$2; shift 2 ;;
 	--live) live=1; shift ;;
+	--arch) arch=$2; shift 2 ;;
+	--caps) caps=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -33,8 +40,50 @@ done
 [ $# -eq 1 ] || usage
 scenario=$1
 [ -f "$here/scenarios/$scenario.sh" ] || { echo "run-vm: no scenario '$scenario'" >&2; exit 2; }
-command -v qemu-system-x86_64 >/dev/null ||
-	{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+
+# arm64: QEMU's virt board with a device tree that describes big.LITTLE, so
+# that the guest kernel itself knows its CPU capacities and clusters. The
+# tree is QEMU's own for this -smp/-m, with capacity-dmips-mhz per CPU and
+# one cpu-map cluster per group of CAPS (biglittle-dts.py). TCG only, single-
+# threaded; guest time counted in instructions (-icount, JOULE_VM_ICOUNT=N
+# or off) so that verdicts do not depend on how busy the host is.
+arm64_setup() {
+	command -v qemu-system-aarch64 >/dev/null && command -v dtc >/dev/null || {
+		echo "run-vm: qemu-system-aarch64 or dtc missing (scripts/setup-deps.sh --arm64)" >&2
+		exit 1
+	}
+	caps=${caps:-485x4,1024x2}
+	cpus=$(echo "$caps" | tr , '\n' | awk -Fx '{ n += ($2 == "" ? 1 : $2) } END { print n }')
+	build=${build:-$top/build-arm64}
+	[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names --arch arm64 | sed -n 1p)
+}
+
+arm64_dtb() {
+	local mem=${JOULE_VM_MEM:-1G}
+	qemu-system-aarch64 -M "virt,dumpdtb=$work/virt.dtb" -cpu max -smp "$cpus" -m "$mem" \
+		-nographic -nodefaults >/dev/null 2>&1
+	dtc -q -I dtb -O dts "$work/virt.dtb" | "$here/biglittle-dts.py" "$caps" >"$work/board.dts"
+	dtc -q -I dts -O dtb -o "$work/board.dtb" "$work/board.dts"
+	local icount=${JOULE_VM_ICOUNT:-2}
+	arm64_qemu=(qemu-system-aarch64 -M virt -cpu max -accel tcg,thread=single
+		-smp "$cpus" -m "$mem" -dtb "$work/board.dtb"
+		-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
+		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps"
+		-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
+	[ "$icount" = off ] || arm64_qemu+=(-icount "shift=$icount,sleep=off")
+	accel="tcg, big.LITTLE $caps, icount $icount"
+}
+
+if [ "$arch" = arm64 ]; then
+	arm64_setup
+elif [ "$arch" = x86 ]; then
+	build=${build:-$top/build}
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+else
+	echo "run-vm: unknown --arch $arch (x86 or arm64)" >&2
+	exit 2
+fi
 
 [ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | sed -n 1p)
 read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$kernel") ||
@@ -42,7 +91,12 @@ read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$ker
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
+if [ "$arch" = arm64 ]; then
+	"$here/mkinitramfs.sh" --arch arm64 "$build" "$work/initrd.cpio" "$extra"
+	arm64_dtb
+else
+	"$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
+fi
 
 # KVM where it works, else TCG. Nested KVM on the CI machines starts but
 # fails with an emulation error, so KVM is tried once with a probe boot and
@@ -68,12 +122,13 @@ kvm_works() {
 	fi
 	[ "$(cat "$mark")" = ok ]
 }
-case "${JOULE_VM_ACCEL:-auto}" in
-kvm) accel=kvm ;;
-tcg) accel=tcg ;;
+case "$arch:${JOULE_VM_ACCEL:-auto}" in
+arm64:*) ;; # set by arm64_dtb
+*:kvm) accel=kvm ;;
+*:tcg) accel=tcg ;;
 *) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
 esac
-if [ $accel = kvm ]; then
+if [ "$accel" = kvm ]; then
 	accel_opts=kvm cpu=host
 else
 	accel_opts=tcg,thread=single cpu=max
@@ -94,12 +149,16 @@ boot() {
 	local left=$((deadline - $(date +%s))) qpid tpid= waited=0 rc
 	: >"$raw"
 	[ $left -gt 0 ] || return 124
+	if [ "$arch" = arm64 ]; then
+		timeout --foreground -k 5 "$left" "${arm64_qemu[@]}" </dev/null >"$raw" 2>&1 &
+	else
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
+	fi
 	qpid=$!
 	# Plain "-nographic" would also add a monitor; -nodefaults plus -serial keeps the console only.
 	if [ $live = 1 ]; then
