@@ -202,10 +202,19 @@ static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int fir
 		m->tables.cpu[c].pd = (__u8)p;
 	}
 	if (!has_em) {
+		/*
+		 * No operating points (no cpufreq, e.g. a big.LITTLE board whose
+		 * kernel knows only capacities): one nominal OPP whose cost makes
+		 * energy per unit of work proportional to capacity, the derived
+		 * model's ipc^2 rule at a single frequency. A cost equal for every
+		 * domain made the energy of a light task round to 0 everywhere,
+		 * so it stayed on whatever CPU it started on (an arm64 guest's
+		 * light tasks ran 33% on little CPUs).
+		 */
 		d->nr_opps = 1;
 		d->max_capacity = pd->capacity;
 		d->opps[0].capacity = pd->capacity;
-		d->opps[0].cost = 1;
+		d->opps[0].cost = pd->capacity * pd->capacity;
 		return c;
 	}
 	n = efficient_opps(pd, idx);
