@@ -16,6 +16,10 @@ absent); `names` lists one architecture's kernels, amd64 unless asked.
   kernels.py vmlinux-h [--arch A | --kernel NAME] [OUT]
                                            write vmlinux.h from the kernel's BTF
   kernels.py names [--arch amd64|arm64|all]  print the pinned kernel names
+  kernels.py module --kernel NAME PATH     print the path of one module of the
+                                           kernel (PATH under kernel/, e.g.
+                                           drivers/cpufreq/cpufreq-dt.ko),
+                                           taken from its linux-modules package
 """
 
 import argparse
@@ -338,6 +342,37 @@ def cmd_vmlinux_h(args):
     print(f"wrote {out} from {chosen['package']} {chosen['version']}")
 
 
+def cmd_module(args):
+    """One module from the kernel's linux-modules package, decompressed and
+    cached beside the kernel (the package is large; only the module is kept).
+    apt checks the download against the archive's signed index."""
+    data = load_pins()
+    chosen, entry = fetch_one(selected(data, [args.kernel])[0])
+    with open(os.path.join(entry, "release")) as f:
+        release = f.read().strip()
+    out = os.path.join(entry, os.path.basename(args.path))
+    if not os.path.exists(out):
+        package = apt_name(f"linux-modules-{release}", chosen["arch"])
+        with tempfile.TemporaryDirectory(prefix="scx-joule-modules-") as tmp:
+            os.chmod(tmp, 0o777)  # apt drops privileges to _apt while downloading
+            res = run(["apt-get", "download", "-q", f"{package}={chosen['version']}"], cwd=tmp)
+            debs = glob.glob(os.path.join(tmp, "*.deb"))
+            if res.returncode != 0 or not debs:
+                raise KernelError(f"cannot download {package}={chosen['version']}")
+            src = os.path.join("usr/lib/modules", release, "kernel", args.path)
+            x = os.path.join(tmp, "x")
+            run(["dpkg-deb", "-x", debs[0], x])
+            for suffix, cmd in (("", ["cat"]), (".xz", ["xz", "-dc"]), (".zst", ["zstd", "-dcq"])):
+                if os.path.exists(os.path.join(x, src + suffix)):
+                    with open(out + ".tmp", "wb") as f:
+                        subprocess.run(cmd + [os.path.join(x, src + suffix)], stdout=f, check=True)
+                    os.rename(out + ".tmp", out)
+                    break
+            else:
+                raise KernelError(f"{package} has no {src}")
+    print(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -351,6 +386,9 @@ def main():
     v.add_argument("out", nargs="?")
     n = sub.add_parser("names", help="print the pinned kernel names of one architecture")
     n.add_argument("--arch", default="amd64", choices=sorted(BPF_ARCH) + ["all"])
+    m = sub.add_parser("module", help="one module of a pinned kernel")
+    m.add_argument("--kernel", required=True)
+    m.add_argument("path")
     args = ap.parse_args()
     try:
         if args.cmd == "fetch":
@@ -359,6 +397,8 @@ def main():
             cmd_refresh(args)
         elif args.cmd == "vmlinux-h":
             cmd_vmlinux_h(args)
+        elif args.cmd == "module":
+            cmd_module(args)
         else:
             print("\n".join(k["name"] for k in of_arch(load_pins(), args.arch)))
     except KernelError as e:

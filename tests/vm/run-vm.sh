@@ -14,14 +14,18 @@
 #                   the cross build (--build default: build-arm64)
 #   --caps CAPS     arm64: the big.LITTLE layout, capacity-dmips-mhz per group
 #                   of CPUs in CPU order (default 485x4,1024x2); sets the CPUs
+#   --em DPCS       arm64: dynamic-power-coefficient per group (e.g. 100,500):
+#                   OPP tables in the device tree and the kernel's cpufreq-dt
+#                   module in /extra, loaded by lib.sh: the guest kernel then
+#                   has an energy model
 # Exit: 0 scenario passed, 1 it failed, 2 the VM hung or never reported.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build= cpus=4 timeout=300 extra= live=0 arch=x86 caps=
+kernel= build= cpus=4 timeout=300 extra= live=0 arch=x86 caps= em=
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--live) live=1; shift ;;
 	--arch) arch=$2; shift 2 ;;
 	--caps) caps=$2; shift 2 ;;
+	--em) em=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -58,11 +63,23 @@ arm64_setup() {
 	[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names --arch arm64 | sed -n 1p)
 }
 
+# --em: the module that registers the energy model, beside any --extra files.
+arm64_extra() {
+	[ -n "$em" ] || return 0
+	local ko
+	ko=$("$top/scripts/kernels.py" module --kernel "$kname" drivers/cpufreq/cpufreq-dt.ko) ||
+		{ echo "run-vm: could not get the kernel's cpufreq-dt module" >&2; exit 1; }
+	mkdir -p "$work/extra"
+	[ -z "$extra" ] || cp -r "$extra"/. "$work/extra/"
+	cp "$ko" "$work/extra/"
+	extra=$work/extra
+}
+
 arm64_dtb() {
 	local mem=${JOULE_VM_MEM:-1G}
 	qemu-system-aarch64 -M "virt,dumpdtb=$work/virt.dtb" -cpu max -smp "$cpus" -m "$mem" \
 		-nographic -nodefaults >/dev/null 2>&1
-	dtc -q -I dtb -O dts "$work/virt.dtb" | "$here/biglittle-dts.py" "$caps" >"$work/board.dts"
+	dtc -q -I dtb -O dts "$work/virt.dtb" | "$here/biglittle-dts.py" "$caps" $em >"$work/board.dts"
 	dtc -q -I dts -O dtb -o "$work/board.dtb" "$work/board.dts"
 	local icount=${JOULE_VM_ICOUNT:-2}
 	arm64_qemu=(qemu-system-aarch64 -M virt -cpu max -accel tcg,thread=single
@@ -71,7 +88,7 @@ arm64_dtb() {
 		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps"
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
 	[ "$icount" = off ] || arm64_qemu+=(-icount "shift=$icount,sleep=off")
-	accel="tcg, big.LITTLE $caps, icount $icount"
+	accel="tcg, big.LITTLE $caps${em:+, energy model $em}, icount $icount"
 }
 
 if [ "$arch" = arm64 ]; then
@@ -92,6 +109,7 @@ read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$ker
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ "$arch" = arm64 ]; then
+	arm64_extra
 	"$here/mkinitramfs.sh" --arch arm64 "$build" "$work/initrd.cpio" "$extra"
 	arm64_dtb
 else

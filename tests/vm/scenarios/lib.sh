@@ -143,6 +143,11 @@ if [ -n "$JOULE_CAPS" ]; then
 	BIG=$(echo "$2" | tr , ' ')
 	set --
 fi
+# run-vm.sh --em: the device tree has OPP tables; the kernel's cpufreq-dt
+# module makes cpufreq policies and an energy model of them.
+if [ -e /extra/cpufreq-dt.ko ] && [ ! -d /sys/devices/system/cpu/cpufreq/policy0 ]; then
+	insmod /extra/cpufreq-dt.ko || echo "lib: insmod cpufreq-dt.ko failed"
+fi
 # scx_joule's arguments for the hybrid model: --model FILE, or nothing when
 # the kernel itself describes the machine.
 MODEL_ARGS=${MODEL:+--model $MODEL}
