@@ -11,13 +11,13 @@
 #include <linux/types.h>
 #endif
 
-/* User DSQ ids must not carry SCX_DSQ_FLAG_BUILTIN (bit 63). */
-#define JOULE_SHARED_DSQ 0ULL
-
 #define JOULE_EXIT_REASON_LEN 128
 #define JOULE_EXIT_MSG_LEN    1024
 
-/* Scheduling profiles; userspace may switch them while the scheduler runs. */
+/*
+ * Scheduling profiles; userspace may switch them while the scheduler runs.
+ * The one list: policy.h's jp_profile_init() gives each its parameters.
+ */
 enum joule_profile {
 	JOULE_PROFILE_POWERSAVE,
 	JOULE_PROFILE_BALANCED,
@@ -49,8 +49,10 @@ enum joule_stat {
 
 struct joule_stats {
 	__u64 count[JOULE_NR_STATS];
-	__u32 perf_target; /* last scx_bpf_cpuperf_set() value, 0..1024 */
-	__u32 util;	   /* the CPU's utilization at its last update */
+	__u32 perf_target;  /* the speed asked for, 0..1024 of this CPU's top */
+	__u32 util;	    /* the CPU's utilization at its last update */
+	__u32 perf_request; /* last scx_bpf_cpuperf_set() value (system-wide scale) */
+	__u32 pad;
 };
 
 /*

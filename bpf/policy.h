@@ -24,10 +24,15 @@
  *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay); windows
  *     shorter than JP_UTIL_MIN_WINDOW_NS (1 ms) accumulate into the next.
  *   util_est: quick to rise, slow to fall. While a task runs without sleeping
- *     its activation sample 1024*work/max(elapsed, JP_EST_MIN_WINDOW_NS)
- *     lifts util_est at once (a task busy for 8 ms reaches full scale); at each
- *     wakeup the sample of the finished period (previous wakeup to this one)
- *     replaces it if higher, else util_est falls by 1/4 of the difference.
+ *     its activation sample 1024*work/max(elapsed, window) lifts util_est at
+ *     once; window is the task's usual period between wakeups (a moving
+ *     average, at least JP_EST_MIN_WINDOW_NS = 8 ms, at most
+ *     JP_EST_MAX_WINDOW_NS = 32 ms). So a task running 10 ms of every 20 ms
+ *     reads 50%, even if one run is delayed or stretched, while a task that
+ *     stops sleeping reaches full scale once it has run a whole window. At
+ *     each wakeup the sample of the finished period (previous wakeup to this
+ *     one) replaces util_est if higher, else util_est falls by 1/4 of the
+ *     difference.
  *   task util = min(1024, max(util_avg, util_est)).
  *
  * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
@@ -60,7 +65,12 @@
  * Frequency: perf target = min(1024, util * headroom / capacity) on the CPU's
  * own scale (util 256 on a CPU of capacity 512 with headroom 1.25 -> 640),
  * floored at the profile's min_perf. A PD runs at the max of its CPUs'
- * targets (the caller / cpufreq does that).
+ * targets (the caller / cpufreq does that). The kernel takes the request
+ * (scx_bpf_cpuperf_set) on the system-wide scale instead, and schedutil
+ * adds its own 1.25 (map_util_perf) before it picks max_freq * req * 1.25 /
+ * capacity: so the request is target * capacity / 1280 (jp_perf_request),
+ * which makes schedutil pick exactly the target, the profile's headroom
+ * counted once. An idle CPU requests 0.
  *
  * Load balance between domains: PD p's fair share of the total utilization U
  * is U * cap(p) / sum(cap). The most over-loaded PD with
@@ -83,6 +93,9 @@
  */
 #ifndef JOULE_POLICY_H
 #define JOULE_POLICY_H
+
+/* enum joule_profile, the profiles jp_profile_init() knows, is the loader's */
+#include "joule.h"
 
 #ifndef __bpf__
 #include <linux/types.h>
@@ -112,6 +125,7 @@ typedef __u64 u64;
 
 #define JP_UTIL_HALF_LIFE_NS 32000000ull
 #define JP_EST_MIN_WINDOW_NS 8000000ull
+#define JP_EST_MAX_WINDOW_NS 32000000ull
 /* Averages update over windows of at least this; shorter runs accumulate. */
 #define JP_UTIL_MIN_WINDOW_NS 1000000ull
 /* jp_lat_crit: woken at least 20 times a second, under 2 ms per wakeup */
@@ -151,15 +165,6 @@ enum jp_cpu_kind {
 	JP_KIND_BIG,	/* Arm big/prime, Intel P-core, AMD full core */
 };
 
-/* Same order as enum joule_profile in joule.h. */
-enum jp_profile_id {
-	JP_PROFILE_POWERSAVE,
-	JP_PROFILE_BALANCED,
-	JP_PROFILE_PERFORMANCE,
-	JP_PROFILE_GAMING,
-	JP_NR_PROFILES,
-};
-
 struct jp_cpumask {
 	u64 bits[JP_MASK_WORDS];
 };
@@ -188,7 +193,7 @@ struct jp_pd {
 	struct jp_opp opps[JP_MAX_OPPS]; /* ascending capacity */
 };
 
-/* Static machine description; filled by userspace (src/policy_tables.c). */
+/* Static machine description; filled by userspace (src/machine.c). */
 struct jp_tables {
 	u32 nr_cpus;
 	u32 nr_pds;
@@ -219,6 +224,7 @@ struct jp_task {
 	u64 wake_ns;	    /* start of the current activation period */
 	u64 period_work;    /* invariant run ns since wake_ns */
 	u64 util_fp;	    /* util_avg << 16, the precise value */
+	u64 period_avg;	    /* moving average of the time between wakeups */
 };
 
 struct jp_profile {
@@ -358,7 +364,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->min_perf = 0;
 	p->init_util = 512;
 	switch (id) {
-	case JP_PROFILE_POWERSAVE:
+	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
 		p->headroom = 1229;
 		p->misfit_up = 922;
@@ -366,14 +372,14 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 410;
 		p->init_util = 256;
 		break;
-	case JP_PROFILE_PERFORMANCE:
+	case JOULE_PROFILE_PERFORMANCE:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 717;
 		p->misfit_down = 512;
 		p->imbalance = 128;
 		break;
-	case JP_PROFILE_GAMING:
+	case JOULE_PROFILE_GAMING:
 		p->energy_aware = 0;
 		p->headroom = 2048;
 		p->misfit_up = 614;
@@ -382,7 +388,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->min_perf = 307;
 		p->init_util = 1024;
 		break;
-	default: /* JP_PROFILE_BALANCED */ break;
+	default: /* JOULE_PROFILE_BALANCED */ break;
 	}
 }
 
@@ -399,11 +405,18 @@ static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial
 	t->window_work = 0;
 	t->wake_ns = now;
 	t->period_work = 0;
+	t->period_avg = 0;
 }
 
 static __always_inline u32 jp_task_util(const struct jp_task *t)
 {
 	return (u32)jp_min64(jp_max64(t->util_avg, t->util_est), JP_SCALE);
+}
+
+/* The window an activation is judged over: the task's usual period, bounded. */
+static __always_inline u64 jp_est_window(const struct jp_task *t)
+{
+	return jp_min64(jp_max64(t->period_avg, JP_EST_MIN_WINDOW_NS), JP_EST_MAX_WINDOW_NS);
 }
 
 /*
@@ -424,7 +437,7 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 		t->window_work = 0;
 	}
 	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
-	elapsed = jp_max64(elapsed, JP_EST_MIN_WINDOW_NS);
+	elapsed = jp_max64(elapsed, jp_est_window(t));
 	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
 	if (sample > t->util_est)
 		t->util_est = (u32)sample;
@@ -439,6 +452,7 @@ static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
 	u64 sample;
 
+	t->period_avg = t->period_avg ? (t->period_avg * 3 + period) / 4 : period;
 	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
 	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
 	if (sample >= t->util_est)
@@ -526,9 +540,7 @@ static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 
  * any game, so 30 fps threads qualify. A task that is already latency-
  * critical keeps the mark up to twice that period: one kept waiting misses
  * frames and so wakes less often, which would take the mark away when it
- * needs it most (seen in the VM: a 100 fps task among hogs ran every other
- * frame, woke every 20 ms, and flipped in and out of the mark at the
- * former 20 ms limit).
+ * needs it most (docs/design.md has the trace that showed it).
  */
 static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_lat_crit)
 {
@@ -572,6 +584,49 @@ static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
 		return JP_SCALE;
 	perf = jp_perf_target(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity, p->headroom);
 	return perf > p->min_perf ? perf : p->min_perf;
+}
+
+/* schedutil's own margin (map_util_perf: util + util / 4), in 1/1024 */
+#define JP_SCHEDUTIL_MARGIN 1280u
+
+/*
+ * The request for scx_bpf_cpuperf_set() that makes schedutil run a CPU of
+ * capacity cap at perf target (0..1024 of its own top speed): the kernel
+ * reads the request as utilization on the system-wide scale and adds 25%.
+ * Rounded up, so that the OPP schedutil picks is never below the target.
+ */
+static __always_inline u32 jp_perf_request(u32 target, u32 capacity)
+{
+	u64 req = ((u64)target * capacity + JP_SCHEDUTIL_MARGIN - 1) / JP_SCHEDUTIL_MARGIN;
+
+	return (u32)jp_min64(req, JP_SCALE);
+}
+
+/*
+ * Is a new request worth sending? Every call makes schedutil re-evaluate
+ * (and may wake its kthread), so a change smaller than 1/16 of the old
+ * value, or 16 units, is dropped; a drop to 0 (the CPU went idle) never is.
+ */
+static __always_inline bool jp_perf_request_due(u32 old, u32 req)
+{
+	u32 diff = old > req ? old - req : req - old;
+	u32 step = old / 16 > 16 ? old / 16 : 16;
+
+	return diff && (diff >= step || !req);
+}
+
+/*
+ * Should a busy CPU's tick send its request again although it has not
+ * changed? schedutil drops an update that comes within its rate limit of
+ * its last frequency change (sugov_should_update_freq), and an unchanged
+ * request is never sent again (jp_perf_request_due), so a CPU that gets
+ * busy just after its domain slowed down can run below its target until
+ * the request changes. cur_perf is the speed it runs at (0..1024 of its
+ * own top, scx_bpf_cpuperf_cur), target what the request asks for.
+ */
+static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
+{
+	return cur_perf + 16 < target;
 }
 
 /* ---- energy ----------------------------------------------------------- */

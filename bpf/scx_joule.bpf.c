@@ -21,9 +21,15 @@
  *   is empty, from the domain most over its capacity share of utilization
  *   (jp_balance_domains), then from any queue with work. A little CPU does
  *   not take from a bigger domain that has an idle CPU of its own.
+ * - Frequency: each CPU asks schedutil (scx_bpf_cpuperf_set) for the OPP its
+ *   utilization needs with the profile's headroom, when a task starts
+ *   running and at each tick, and asks for the lowest when it goes idle
+ *   (ops.update_idle): an idle CPU does not tick, and the kernel sets every
+ *   CPU's request to the maximum when a scheduler attaches, so without that
+ *   a cluster would stay near its top frequency while idle.
  * - Tick: updates the CPU's utilization, its overutilized bit and its
- *   frequency target (scx_bpf_cpuperf_set), and ends the slice of a task
- *   that outgrew its CPU (misfit), so it is placed again on a bigger one.
+ *   frequency request, and ends the slice of a task that outgrew its CPU
+ *   (misfit), so it is placed again on a bigger one.
  *   SCX_OPS_ENQ_LAST makes that placement happen even when nothing else
  *   waits for the CPU; otherwise such a task just keeps running.
  * - Accounting (running/stopping): task and CPU utilization, busy time,
@@ -46,9 +52,6 @@ char _license[] SEC("license") = "GPL";
 
 const volatile __u64 slice_ns = 5000000ULL;
 
-/* The machine has frequency control: utilization scales with performance. */
-const volatile __u32 freq_invariant;
-
 /* Filled by the loader from the machine model before the program loads. */
 struct jp_tables tables;
 struct jp_cpumask online;
@@ -67,7 +70,13 @@ volatile __u32 overutilized;
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
-static __u64 vtime_now;
+/*
+ * Each domain's queue has its own virtual clock: the vtime of the tasks
+ * that last started there. Domains advance at different rates (more tasks
+ * per CPU, less each), so one clock for all would place a sleeper waking in
+ * a crowded domain behind every task there.
+ */
+__u64 pd_vtime_now[JP_MAX_PDS];
 
 /* a domain's CPUs balance tasks away from their own queue for at most this long */
 #define OWN_QUEUE_MAX_WAIT_NS (20ULL * 1000 * 1000)
@@ -83,6 +92,8 @@ struct task_ctx {
 	__u64 run_this;	   /* run time since the last wakeup */
 	__s32 last_cpu;
 	__u32 lat_crit;
+	__u32 woke_in_select; /* this wakeup went through select_cpu */
+	__u32 vtime_pd;	      /* the domain whose clock p->scx.dsq_vtime is on */
 };
 
 struct {
@@ -104,6 +115,13 @@ static struct joule_stats *my_stats(void)
 	u32 zero = 0;
 
 	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static struct joule_stats *cpu_stats(s32 cpu)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_percpu_elem(&stats, &zero, cpu);
 }
 
 static void stat_add(enum joule_stat id, __u64 n)
@@ -160,6 +178,40 @@ static void set_vtime(struct task_struct *p, u64 vtime)
 static bool vtime_before(u64 a, u64 b)
 {
 	return (s64)(a - b) < 0;
+}
+
+static __u64 *pd_clock(u32 pd)
+{
+	return &pd_vtime_now[pd & (JP_MAX_PDS - 1)];
+}
+
+/*
+ * p's vtime on domain pd's clock: a task that moves keeps its lead or lag
+ * over the clock of the domain it left, within a slice either way, so it
+ * neither jumps a queue nor waits behind one for what another domain did.
+ */
+static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
+{
+	u64 vtime = p->scx.dsq_vtime;
+	s64 lag;
+
+	if (tctx && tctx->vtime_pd != pd) {
+		lag = (s64)(vtime - *pd_clock(tctx->vtime_pd));
+		if (lag > (s64)slice_ns)
+			lag = slice_ns;
+		vtime = *pd_clock(pd) + lag;
+		tctx->vtime_pd = pd;
+	}
+	/* a sleeper is credited at most one slice */
+	if (vtime_before(vtime, *pd_clock(pd) - slice_ns))
+		vtime = *pd_clock(pd) - slice_ns;
+	return vtime;
+}
+
+/* Virtual time advances by run time, scaled by the task's weight. */
+static void charge_vtime(struct task_struct *p, u64 run)
+{
+	set_vtime(p, p->scx.dsq_vtime + run * 100 / (p->scx.weight ?: 1));
 }
 
 static __u32 cpu_pd(s32 cpu)
@@ -282,10 +334,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	if (!tctx)
 		return prev_cpu;
 	note_wakeup(tctx, now, wake_flags);
-	if (p->nr_cpus_allowed == 1) {
-		stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
-		return prev_cpu;
-	}
+	tctx->woke_in_select = 1;
 	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
 	stat_add(reason, 1);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
@@ -351,23 +400,96 @@ static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
 	return jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
 }
 
+/*
+ * Into the local queue of the CPU p is enqueued on. A task enqueued as the
+ * CPU's last (SCX_ENQ_LAST) is put back while the CPU is already switching
+ * to idle, and nothing would look at that queue again until some interrupt
+ * came: the kernel leaves it to the scheduler to kick the CPU, which here
+ * only takes effect once it is idle. dispatch keeps most such tasks running
+ * without coming here.
+ */
+static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
+{
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+	if (enq_flags & SCX_ENQ_LAST)
+		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
+}
+
+/* Claims an idle online CPU p may run on among the CPUs of domain pd, or -1. */
+static s32 claim_idle_cpu_of(struct task_struct *p, u32 pd)
+{
+	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
+	u32 i, c;
+
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		if (i >= d->nr_cpus)
+			break;
+		c = d->cpus[i];
+		if (jp_mask_test(&online, c) && bpf_cpumask_test_cpu(c, p->cpus_ptr) &&
+		    scx_bpf_test_and_clear_cpu_idle(c))
+			return c;
+	}
+	return -1;
+}
+
+/*
+ * p waits in the queue of cpu's domain: never leave an allowed CPU idle
+ * meanwhile (idle CPUs do not look at queues until kicked). cpu itself if
+ * it is idle, else another idle CPU of its domain, else any idle CPU p may
+ * run on: one of another domain may take from this queue, since it has no
+ * idle CPU (may_pull). Claiming the CPU's idle bit keeps the next wakeup
+ * from counting on it too. Never a preempting kick: the wakeups that may
+ * preempt went to their CPU's local queue, and kicking for every latency-
+ * critical enqueue would make two such tasks preempt each other endlessly.
+ */
+static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
+{
+	s32 idle = -1;
+	u32 pd;
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	if (cpu_is_idle((u32)cpu)) {
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	idle = claim_idle_cpu_of(p, cpu_pd(cpu));
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (idle >= 0 || pd >= tables.nr_pds)
+			break;
+		if (pd != cpu_pd(cpu))
+			idle = claim_idle_cpu_of(p, pd);
+	}
+	if (idle >= 0)
+		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+}
+
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
-	u64 vtime = p->scx.dsq_vtime;
 	s32 cpu = scx_bpf_task_cpu(p);
 	bool moved_up = false;
+	u64 vtime;
 
+	/*
+	 * The kernel calls select_cpu only for tasks that may run on more than
+	 * one CPU: a pinned task's wakeups are noted here, or its utilization
+	 * would keep the value it started with.
+	 */
+	if (tctx && (enq_flags & SCX_ENQ_WAKEUP) && !tctx->woke_in_select)
+		note_wakeup(tctx, scx_bpf_now(), 0);
 	if (p->nr_cpus_allowed == 1) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+		if (enq_flags & SCX_ENQ_WAKEUP)
+			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
+		insert_local(p, tctx, enq_flags);
 		return;
 	}
 	/*
 	 * A misfit task moves up, never sideways, and only to an idle bigger CPU:
 	 * with every big CPU busy it would wait in their queue while the little
-	 * CPU it left, idle at once, pulled it straight back (about 150 moves a
-	 * second with 8 hogs on 6 CPUs), and the little CPUs would hold more
-	 * than their share of the load.
+	 * CPU it left, idle at once, pulled it straight back.
 	 */
 	if (tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
 		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
@@ -382,14 +504,12 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		}
 	}
 	/*
-	 * The slice ended with nothing else to run on this CPU (SCX_OPS_ENQ_LAST):
-	 * the task keeps the CPU unless it just moved up. Without the flag the
-	 * kernel kept it there without asking, and a lone hog on a little CPU,
-	 * its slice cut by the misfit tick, moved up only once something else
-	 * happened to wake on that CPU (0.15 s to 1.3 s in hybrid-misfit).
+	 * The slice ended with nothing else to run on this CPU (SCX_OPS_ENQ_LAST,
+	 * which is what lets a lone misfit task reach this point to move up):
+	 * otherwise the task keeps the CPU.
 	 */
 	if ((enq_flags & SCX_ENQ_LAST) && !moved_up) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
+		insert_local(p, tctx, enq_flags);
 		return;
 	}
 
@@ -399,19 +519,9 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 				   enq_flags | SCX_ENQ_PREEMPT);
 		return;
 	}
-	if (vtime_before(vtime, vtime_now - slice_ns))
-		vtime = vtime_now - slice_ns;
+	vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
-	/*
-	 * An idle CPU of the domain takes it (others leave it to that domain).
-	 * Never a preempting kick: the wakeups that may preempt went to the CPU
-	 * above, and a kick for every latency-critical enqueue made two such
-	 * tasks on one CPU preempt each other about every 40 us (seen in the VM).
-	 * And only a CPU that is idle now: each kick queues an irq_work on this
-	 * CPU, and a busy CPU comes back to its queue by itself.
-	 */
-	if (cpu >= 0 && cpu < JP_MAX_CPUS && cpu_is_idle((u32)cpu))
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	wake_idle_cpu_for(p, cpu);
 }
 
 /* Is a CPU of domain pd idle (and so about to take its own queue's work)? */
@@ -501,6 +611,25 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 	return jp_overloaded_pd(&tables, cur_profile(), loads, self, skip);
 }
 
+/*
+ * The task whose slice ended goes on with a new slice, unless it outgrew
+ * this CPU and a bigger one is idle; then it goes through enqueue
+ * (SCX_ENQ_LAST), which moves it up. Without this the kernel would pass it
+ * to enqueue as the CPU's last task while the CPU switches to idle.
+ */
+static bool keep_prev_running(struct task_struct *prev, s32 cpu)
+{
+	struct task_ctx *tctx;
+
+	if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED))
+		return false;
+	tctx = task_ctx(prev);
+	if (tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu))
+		return false;
+	set_slice(prev, task_slice(tctx));
+	return true;
+}
+
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_balance b;
@@ -528,6 +657,13 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 		stat_add(JOULE_STAT_DISPATCH, 1);
 		return;
 	}
+	/*
+	 * Still busy (the slice ended, nothing waits here): whether to take from
+	 * another domain was jp_overloaded_pd's call above. Pulling anyway, at
+	 * every slice end, drains a bigger domain's queue into a smaller one.
+	 */
+	if (keep_prev_running(prev, cpu))
+		return;
 	/* Idle: first take from the domain most over its capacity share. */
 	if (jp_balance_domains(&tables, cpu_state, cur_profile(), &b) && b.src_pd >= 0 &&
 	    b.src_pd < JP_MAX_PDS && may_pull(self, b.src_pd) && pull_from(b.src_pd))
@@ -542,15 +678,55 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	}
 }
 
-/* Capacity the current CPU delivers now, at its performance target. */
+/*
+ * Capacity a CPU delivers now: at the speed it actually runs (the kernel's
+ * frequency-invariance scale, 1024 where it has none, as in a VM), not at
+ * the speed requested, which a driver in active mode ignores.
+ */
 static __u32 cpu_cap_now(s32 cpu)
 {
-	struct joule_stats *s = my_stats();
-	__u32 cap = tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity;
+	return jp_cap_now(tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity, scx_bpf_cpuperf_cur(cpu));
+}
 
-	if (!freq_invariant || !s || !s->perf_target)
-		return cap;
-	return jp_cap_now(cap, s->perf_target);
+/*
+ * Ask for perf target (0..1024 of cpu's own top speed), skipping changes too
+ * small to matter (jp_perf_request_due). Only for the CPU whose run queue
+ * the caller holds, or any CPU from ops.init, as the kfunc requires.
+ */
+static void request_perf(s32 cpu, __u32 target, bool resend)
+{
+	struct joule_stats *s = cpu_stats(cpu);
+	__u32 req;
+
+	if (!s || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	req = jp_perf_request(target, tables.cpu[cpu].capacity);
+	s->perf_target = target;
+	if (!jp_perf_request_due(s->perf_request, req) && !resend)
+		return;
+	s->perf_request = req;
+	scx_bpf_cpuperf_set(cpu, req);
+}
+
+/* at most this often a tick repeats an unchanged request the CPU lags behind */
+#define PERF_RESEND_NS (8ULL * 1000 * 1000)
+__u64 perf_resent_at[JP_MAX_CPUS];
+
+/*
+ * Should this tick send cpu's unchanged request again? Only if the CPU runs
+ * below it (schedutil may have dropped it: jp_perf_request_lagging), and
+ * not every tick, where a driver that cannot reach the target would be
+ * asked again and again.
+ */
+static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
+{
+	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
+
+	if (!jp_perf_request_lagging(target, scx_bpf_cpuperf_cur(cpu)) ||
+	    now - perf_resent_at[c] < PERF_RESEND_NS)
+		return false;
+	perf_resent_at[c] = now;
+	return true;
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -558,15 +734,21 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = scx_bpf_task_cpu(p);
 
-	if (vtime_before(vtime_now, p->scx.dsq_vtime))
-		vtime_now = p->scx.dsq_vtime;
 	if (!tctx)
 		return;
+	/* pulled from another domain's queue: onto this domain's clock */
+	if (cpu >= 0 && tctx->vtime_pd != cpu_pd(cpu))
+		set_vtime(p, vtime_in_pd(p, tctx, cpu_pd(cpu)));
+	if (vtime_before(*pd_clock(tctx->vtime_pd), p->scx.dsq_vtime))
+		*pd_clock(tctx->vtime_pd) = p->scx.dsq_vtime;
 	tctx->started = scx_bpf_now();
+	tctx->woke_in_select = 0;
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].nr_running = 1;
 		running_lat_crit[cpu] = tctx->lat_crit;
+		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
+			     false);
 	}
 	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
 		stat_add(JOULE_STAT_MIGRATIONS, 1);
@@ -580,13 +762,11 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	u64 now = scx_bpf_now(), run;
 	__u32 cap;
 
-	set_vtime(p, p->scx.dsq_vtime +
-			     (slice_ns - (p->scx.slice < slice_ns ? p->scx.slice : slice_ns)) *
-				     100 / (p->scx.weight ?: 1));
 	if (!tctx || !tctx->started || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
 	run = now > tctx->started ? now - tctx->started : 0;
 	tctx->started = 0;
+	charge_vtime(p, run);
 	cap = cpu_cap_now(cpu);
 	jp_task_stopping(&tctx->jt, now, run, cap);
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
@@ -609,6 +789,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 cpu = bpf_get_smp_processor_id();
 	struct joule_stats *s = my_stats();
 	u64 now = scx_bpf_now(), period;
+	__u32 target;
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
 		return;
@@ -618,6 +799,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 
 		jp_task_stopping(&tctx->jt, now, now - tctx->started, cap);
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
+		charge_vtime(p, now - tctx->started);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
@@ -635,8 +817,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
-	s->perf_target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
-	scx_bpf_cpuperf_set(cpu, s->perf_target);
+	target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
+	request_perf(cpu, target, perf_resend_due(cpu, target, now));
 
 	/*
 	 * A task that outgrew its CPU gives it up now, to be placed again, if a
@@ -660,9 +842,60 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 	return 0;
 }
 
+/*
+ * A CPU going idle gives up its frequency request: it stops ticking, and
+ * schedutil would otherwise keep its last busy request (or the maximum
+ * every CPU gets when a scheduler attaches) for as long as it sleeps, and
+ * run its whole cluster at that speed.
+ */
+void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
+{
+	if (idle)
+		request_perf(cpu, 0, false);
+}
+
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
-	set_vtime(p, vtime_now);
+	struct task_ctx *tctx = task_ctx(p);
+	u32 pd = cpu_pd(scx_bpf_task_cpu(p));
+
+	if (tctx)
+		tctx->vtime_pd = pd;
+	set_vtime(p, *pd_clock(pd));
+}
+
+/* task_struct.prio below this: a realtime or deadline task */
+#define MAX_RT_PRIO 100
+
+/*
+ * A realtime or deadline task takes a CPU: the tasks in that CPU's local
+ * queue, the one it preempted first of all, would wait there until it let
+ * go (on 7.x only the kernel's deadline server for sched_ext lets them run,
+ * about 5% of the time). They go back through enqueue, into their domain's
+ * queue, where another CPU takes them. The loader attaches this where the
+ * kernel can re-enqueue from any context (6.19+), and ops.cpu_release
+ * instead on older kernels, where 7.x deprecates cpu_release.
+ */
+/*
+ * The kernel's name is scx_bpf_reenqueue_local___v2; libbpf drops the last
+ * ___suffix of an extern's name when it looks it up, hence one more here.
+ */
+extern void scx_bpf_reenqueue_local___v2___joule(void) __ksym __weak;
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(joule_rt_takeover, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	if (next->prio >= MAX_RT_PRIO || !bpf_ksym_exists(scx_bpf_reenqueue_local___v2___joule))
+		return 0;
+	if (scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) > 0)
+		scx_bpf_reenqueue_local___v2___joule();
+	return 0;
+}
+
+void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *args)
+{
+	if (bpf_ksym_exists(scx_bpf_reenqueue_local))
+		scx_bpf_reenqueue_local();
 }
 
 void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
@@ -677,6 +910,30 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
+}
+
+/*
+ * The kernel sets every CPU's request to the maximum as a scheduler attaches
+ * (before ops.init); a CPU that stays idle would keep it. Start them all at
+ * the lowest: a CPU that runs something asks again at once.
+ */
+__attribute__((noinline)) int joule_release_all_perf(void)
+{
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	struct joule_stats *s;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		s = cpu_stats(cpu);
+		if (s) {
+			s->perf_target = 0;
+			s->perf_request = 0;
+		}
+		scx_bpf_cpuperf_set(cpu, 0);
+	}
+	return 0;
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
@@ -696,6 +953,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 		if (err)
 			return err;
 	}
+	joule_release_all_perf();
 	return 0;
 }
 
@@ -719,11 +977,14 @@ struct sched_ext_ops joule_ops = {
 	.tick = (void *)joule_tick,
 	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
+	.update_idle = (void *)joule_update_idle,
+	.cpu_release = (void *)joule_cpu_release,
 	.cpu_online = (void *)joule_cpu_online,
 	.cpu_offline = (void *)joule_cpu_offline,
 	.init = (void *)joule_init,
 	.exit = (void *)joule_exit,
-	.flags = SCX_OPS_ENQ_LAST,
+	/* update_idle is only for frequency: keep the kernel's idle tracking */
+	.flags = SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,
 	.name = "scx_joule",
 };

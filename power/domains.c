@@ -12,6 +12,10 @@
 /* A ladder for drivers that list no frequencies: 100 MHz steps, min..max. */
 #define LADDER_STEP_KHZ 100000u
 
+/* Without cpufreq (docs/energy-model.md): OPPs at 20, 40, ... 100% of a top frequency. */
+#define ESTIMATE_NR_OPPS     5
+#define ESTIMATE_NOMINAL_MHZ 2000u /* the top frequency of every kind when hwloc knows none */
+
 static int pd_kind(const struct jtopo *t, const struct jtopo_cpuset *cpus, unsigned *capacity)
 {
 	int kind = 0;
@@ -117,6 +121,34 @@ int jpower_domains(struct jpower_model *em, const struct jtopo *t, const struct 
 		pd->kind = pd_kind(t, &pd->cpus, &pd->capacity);
 		pd_opps_from_policy(pd, p->min_khz, p->max_khz, p);
 	}
+	return 0;
+}
+
+int jpower_domains_estimate(struct jpower_model *em, const struct jtopo *t, char *how, size_t len)
+{
+	bool all_mhz = true;
+
+	if (t->nr_kinds < 2 || em->nr_pds < 2)
+		return -ENOENT; /* one kind: nothing for a model to choose between */
+	for (int k = 0; k < t->nr_kinds; k++)
+		all_mhz &= t->kind[k].max_mhz > 0;
+	for (int p = 0; p < em->nr_pds; p++) {
+		struct jpower_pd *pd = &em->pd[p];
+		unsigned top = all_mhz ? t->kind[pd->kind].max_mhz : ESTIMATE_NOMINAL_MHZ;
+
+		pd->nr_opps = ESTIMATE_NR_OPPS;
+		for (int i = 0; i < ESTIMATE_NR_OPPS; i++)
+			pd->opp[i] = (struct jpower_opp){.khz = top * 1000u / ESTIMATE_NR_OPPS *
+								(unsigned)(i + 1)};
+	}
+	if (all_mhz)
+		snprintf(how, len, "%d OPPs at 20..100%% of each kind's FrequencyMaxMHz (hwloc)",
+			 ESTIMATE_NR_OPPS);
+	else
+		snprintf(how, len,
+			 "%d OPPs at 20..100%% of an assumed %u MHz for every kind (no frequency "
+			 "known: capacity differences taken as work per clock)",
+			 ESTIMATE_NR_OPPS, ESTIMATE_NOMINAL_MHZ);
 	return 0;
 }
 

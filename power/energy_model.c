@@ -11,10 +11,11 @@
 
 #include "jpower.h"
 
-#define EM_DIR	     "/sys/kernel/debug/energy_model"
-#define MAX_SANE_MW  100000.0 /* 100 W for one CPU */
-#define FILE_MAGIC   "scx-joule-energy-model"
-#define FILE_VERSION 1
+#define EM_DIR	      "/sys/kernel/debug/energy_model"
+#define EM_ARTIFICIAL 0x4      /* the kernel's EM_PERF_DOMAIN_ARTIFICIAL flag */
+#define MAX_SANE_MW   100000.0 /* 100 W for one CPU */
+#define FILE_MAGIC    "scx-joule-energy-model"
+#define FILE_VERSION  1
 
 /* Derived model constants (docs/energy-model.md says where they come from). */
 #define DERIVED_DPC	 436.0 /* uW/MHz/V^2 of a capacity-per-MHz 1.0 core */
@@ -84,11 +85,30 @@ static int add_opp(struct jpower_pd *pd, unsigned khz, double mw, unsigned capac
 
 /* ---- kernel energy model in debugfs ----------------------------------- */
 
+/*
+ * An artificial model (intel_pstate's on hybrids) has a placeholder power
+ * (EM_MAX_POWER) and puts what it means in the cost, which EAS uses as
+ * cost = power * 10 / performance: invert that so our costs keep its ratios.
+ */
+static int artificial_power(const char *root, const char *dir, const char *state, uint64_t perf,
+			    double *mw)
+{
+	char rel[512];
+	uint64_t cost;
+
+	snprintf(rel, sizeof(rel), "%.250s/%.200s/cost", dir, state);
+	if (jtopo_fs_u64(root, rel, &cost) || !cost || !perf)
+		return -EINVAL;
+	*mw = (double)cost * (double)perf / 10.0 / 1000.0;
+	return 0;
+}
+
 static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir, const char *state,
-			 char *err, size_t errlen)
+			 bool artificial, char *err, size_t errlen)
 {
 	char rel[512];
 	uint64_t khz, uw, perf = 0;
+	double mw;
 	int ret;
 
 	snprintf(rel, sizeof(rel), "%.250s/%.200s/frequency", dir, state);
@@ -104,7 +124,13 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 	}
 	snprintf(rel, sizeof(rel), "%.250s/%.200s/performance", dir, state);
 	jtopo_fs_u64(root, rel, &perf); /* kernels before 6.9 have none */
-	ret = add_opp(pd, (unsigned)khz, uw / 1000.0, perf <= 1024 ? (unsigned)perf : 0);
+	mw = uw / 1000.0;
+	if (artificial && (perf > 1024 || artificial_power(root, dir, state, perf, &mw))) {
+		snprintf(err, errlen, "%s%s/%s: an artificial model needs cost and performance",
+			 root, dir, state);
+		return -EINVAL;
+	}
+	ret = add_opp(pd, (unsigned)khz, mw, perf <= 1024 ? (unsigned)perf : 0);
 	if (ret) {
 		snprintf(err, errlen, "%s%s/%s: %s", root, dir, state,
 			 ret == -EEXIST ? "frequency listed twice" : "too many states");
@@ -113,12 +139,23 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 	return 0;
 }
 
+static bool debugfs_artificial(const char *root, const char *dir)
+{
+	char rel[512], buf[32];
+
+	snprintf(rel, sizeof(rel), "%.250s/flags", dir);
+	if (jtopo_fs_line(root, rel, buf, sizeof(buf)))
+		return false;
+	return strtoul(buf, NULL, 0) & EM_ARTIFICIAL;
+}
+
 static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char *root,
 		      const char *name, char *err, size_t errlen)
 {
 	char dir[256], path[4096], buf[1024];
 	struct jpower_pd *pd;
 	struct dirent *de;
+	bool artificial;
 	DIR *d;
 	int ret = 0;
 
@@ -145,9 +182,11 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 	d = opendir(path);
 	if (!d)
 		return -errno;
+	artificial = debugfs_artificial(root, dir);
+	em->artificial |= artificial;
 	while (!ret && (de = readdir(d)))
 		if (!strncmp(de->d_name, "ps:", 3))
-			ret = debugfs_state(pd, root, dir, de->d_name, err, errlen);
+			ret = debugfs_state(pd, root, dir, de->d_name, artificial, err, errlen);
 	closedir(d);
 	if (!ret && !pd->nr_opps) {
 		snprintf(err, errlen, "%s%s: no performance states (ps:*)", root, dir);
@@ -448,27 +487,87 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 
 /* ---- the whole model --------------------------------------------------- */
 
-int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
-		       const char *root, const char *em_file, char *err, size_t errlen)
+/* An explicit file always wins: a user who names one means it, even over the kernel's. */
+static int model_from_file(struct jpower_model *em, const struct jtopo *t, const char *root,
+			   const char *em_file, char *err, size_t errlen)
+{
+	int ret = jpower_em_load(em, t, em_file, err, errlen);
+
+	if (ret)
+		return ret;
+	snprintf(em->why, sizeof(em->why), "given with --energy-model%s",
+		 jtopo_fs_exists(root, EM_DIR) ? "; the kernel's debugfs model is ignored" : "");
+	return 0;
+}
+
+/*
+ * No cpufreq: with several kinds, a model estimated per kind (so light work
+ * still goes where it costs least); with one, no model at all.
+ */
+static int model_without_cpufreq(struct jpower_model *em, const struct jtopo *t, char *err,
+				 size_t errlen)
+{
+	char how[160];
+	int ret = jpower_domains_estimate(em, t, how, sizeof(how));
+
+	if (!ret)
+		ret = jpower_em_derive(em, t, err, errlen);
+	if (!ret) {
+		snprintf(em->origin + strlen(em->origin), sizeof(em->origin) - strlen(em->origin),
+			 "; %s", how);
+		snprintf(em->why, sizeof(em->why),
+			 "no kernel model, no --energy-model and no cpufreq on a machine with %d "
+			 "kinds: estimated per kind from capacities",
+			 t->nr_kinds);
+		return 0;
+	}
+	if (ret != -ENOENT)
+		return ret;
+	em->source = JPOWER_EM_NONE;
+	snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
+	snprintf(em->why, sizeof(em->why),
+		 "no kernel model, no --energy-model and no cpufreq frequencies; one kind of CPU");
+	jpower_em_finish(em, t);
+	return 0;
+}
+
+static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf,
+			      const struct jtopo *t, const char *root, const char *em_file,
+			      char *err, size_t errlen)
 {
 	int ret = jpower_cpufreq_read(cf, t, root, err, errlen);
 
 	if (ret)
 		return ret;
+	if (em_file)
+		return model_from_file(em, t, root, em_file, err, errlen);
 	ret = jpower_em_debugfs(em, t, root, err, errlen);
+	if (!ret)
+		snprintf(em->why, sizeof(em->why), "the kernel's own model%s",
+			 em->artificial ? "; artificial (costs, no power figures): power is "
+					  "cost * performance / 10, in no real unit"
+					: "");
 	if (ret != -ENOENT)
 		return ret;
-	if (em_file)
-		return jpower_em_load(em, t, em_file, err, errlen);
 	ret = jpower_domains(em, t, cf, err, errlen);
 	if (ret)
 		return ret;
+	if (!cf->nr_policies)
+		return model_without_cpufreq(em, t, err, errlen);
 	ret = jpower_em_derive(em, t, err, errlen);
-	if (ret == -ENOENT) {
-		em->source = JPOWER_EM_NONE;
-		snprintf(em->origin, sizeof(em->origin), "no cpufreq: no operating points");
-		jpower_em_finish(em, t);
-		return 0;
-	}
+	if (!ret)
+		snprintf(em->why, sizeof(em->why),
+			 "no kernel model in debugfs and no --energy-model; from cpufreq "
+			 "frequencies and capacities");
+	return ret;
+}
+
+int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
+		       const char *root, const char *em_file, char *err, size_t errlen)
+{
+	int ret = model_from_sources(em, cf, t, root, em_file, err, errlen);
+
+	if (!ret)
+		jpower_em_fit(em, t);
 	return ret;
 }

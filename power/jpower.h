@@ -18,10 +18,10 @@
  *     cost = power * f_max / f
  * (energy per unit of work, scaled to the top OPP), plus per-CPU idle power.
  * An OPP is inefficient, as the kernel marks it, when a higher-frequency OPP
- * of its PD costs no more per unit of work. Sources, in order: the kernel's
- * energy model in debugfs, a model file (--energy-model, format in
- * docs/energy-model.md), or a model derived from frequencies and capacities
- * (formula in docs/energy-model.md).
+ * of its PD costs no more per unit of work. Sources, in order: a
+ * model file the user gave (--energy-model, format in docs/energy-model.md),
+ * the kernel's energy model in debugfs, or a model derived from frequencies
+ * and capacities (formula in docs/energy-model.md).
  */
 #ifndef JPOWER_H
 #define JPOWER_H
@@ -33,9 +33,13 @@
 
 #define JPOWER_MAX_POLICIES JTOPO_MAX_CPUS
 #define JPOWER_MAX_FREQS    64
-#define JPOWER_MAX_PDS	    16
-#define JPOWER_MAX_OPPS	    64
-#define JPOWER_NAME_LEN	    32
+/* Any source may list a domain per CPU (intel_pstate's energy model does). */
+#define JPOWER_MAX_PDS JTOPO_MAX_CPUS
+/* What the scheduler's tables hold (bpf/policy.h JP_MAX_PDS, JP_MAX_PD_CPUS). */
+#define JPOWER_MAX_SCHED_PDS	 16
+#define JPOWER_MAX_SCHED_PD_CPUS 64
+#define JPOWER_MAX_OPPS		 64
+#define JPOWER_NAME_LEN		 32
 
 struct jpower_policy {
 	struct jtopo_cpuset cpus;  /* related_cpus: all CPUs the policy covers */
@@ -80,6 +84,8 @@ struct jpower_pd {
 	int kind;	   /* jtopo kind of its CPUs (the biggest if mixed) */
 	unsigned capacity; /* of its biggest CPU at the top OPP */
 	double idle_mw;	   /* one idle CPU (shallow idle) */
+	int nr_grouped;	   /* source domains with this same table (jpower_em_fit) */
+	int nr_merged;	   /* other distinct tables folded in to fit the scheduler */
 	int nr_opps;
 	struct jpower_opp opp[JPOWER_MAX_OPPS];
 };
@@ -87,6 +93,9 @@ struct jpower_pd {
 struct jpower_model {
 	enum jpower_em_source source;
 	char origin[256];
+	char why[192];	 /* why this source (jpower_model_build), for --show-topology */
+	bool artificial; /* the kernel's model gave costs, not power: power is cost-derived */
+	int nr_distinct; /* distinct domains before jpower_em_fit merged any */
 	int nr_pds;
 	struct jpower_pd pd[JPOWER_MAX_PDS];
 };
@@ -97,6 +106,15 @@ struct jpower_model {
  */
 int jpower_domains(struct jpower_model *em, const struct jtopo *t, const struct jpower_cpufreq *cf,
 		   char *err, size_t errlen);
+
+/*
+ * No cpufreq on a machine with several kinds (VMs, boards without a cpufreq
+ * driver, intel_pstate=disable): give the per-kind domains of
+ * jpower_domains() a few OPPs at fractions of each kind's top frequency
+ * (hwloc's FrequencyMaxMHz, else one nominal frequency for all), for
+ * jpower_em_derive(). how says which; -ENOENT with a single kind.
+ */
+int jpower_domains_estimate(struct jpower_model *em, const struct jtopo *t, char *how, size_t len);
 
 /* The kernel's energy model under root/sys/kernel/debug/energy_model; -ENOENT if absent. */
 int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char *root, char *err,
@@ -114,14 +132,25 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 /* Costs and inefficient flags from power; capacities from the CPUs' and f/f_max. */
 void jpower_em_finish(struct jpower_model *em, const struct jtopo *t);
 
+/*
+ * One scheduling domain per distinct table: domains of the same kind,
+ * capacity, idle power and OPP table are grouped (per-CPU models of Intel
+ * hybrids); if the scheduler's tables still cannot hold them, the closest
+ * (same kind first, then nearest capacity) are merged, keeping the bigger
+ * one's table. Never fails.
+ */
+void jpower_em_fit(struct jpower_model *em, const struct jtopo *t);
+
 /* Write em in the model-file format; jpower_em_load() reads it back. */
 int jpower_em_write(const struct jpower_model *em, FILE *f);
 
 const char *jpower_em_source_name(enum jpower_em_source s);
 
 /*
- * The whole model as scx_joule builds it: cpufreq, domains, then the first
- * energy-model source present (debugfs under root, em_file, derived).
+ * The whole model as scx_joule builds it: cpufreq, domains, then the energy
+ * model: em_file when given (it must parse; the kernel's is then ignored),
+ * else the first source present (debugfs under root, derived). em->why says
+ * which and why.
  */
 int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
 		       const char *root, const char *em_file, char *err, size_t errlen);

@@ -5,7 +5,7 @@
 # toolchain comes from bookworm-backports. The test kernels come from trixie-
 # backports and sid, which are added with pin priority 1 so that nothing on
 # the machine is ever upgraded from them; they are only used by
-# scripts/fetch-kernels.sh through `apt-get download`.
+# scripts/kernels.py through `apt-get download`.
 #
 # The mirror is taken from the machine's own Debian sources entry, so the
 # script works behind whatever mirror the machine is configured with.
@@ -115,12 +115,15 @@ missing() {
 # Packages whose bookworm version is too old: taken from backports.
 BACKPORTS=(libbpf-dev libelf-dev bpftool libhwloc-dev hwloc libcpupower-dev meson)
 BASE=(clang-19 llvm-19 lld-19 clang-format-19 libcmocka-dev pkg-config zstd python3 python3-matplotlib git)
+# Install files, the .deb and the desktop tests: man page, unit checks,
+# packaging tools, sd-bus and a D-Bus daemon.
+BASE+=(scdoc bash-completion systemd dbus build-essential dpkg-dev debhelper lintian)
 VM=(qemu-system-x86 busybox-static cpio stress-ng rt-tests)
 # --arm64. libcpupower is not among them: its arm64 packages are not
 # Multi-Arch: same and would replace the amd64 ones (scripts/arm64-root.sh
 # unpacks them instead, with the guests' arm64 busybox, stress-ng, hackbench).
 ARM64_BACKPORTS=(libbpf-dev:arm64 libelf-dev:arm64 libhwloc-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64)
-ARM64=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm device-tree-compiler)
+ARM64=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm device-tree-compiler xz-utils)
 
 export DEBIAN_FRONTEND=noninteractive
 NEED_UPDATE=0
@@ -145,6 +148,11 @@ if [ $with_arm64 = 1 ]; then
 	arm64_bp_missing=$(missing "${ARM64_BACKPORTS[@]}")
 fi
 base_missing=$(echo $base_missing)
+# libsystemd-dev must be the version of the installed libsystemd0, which a
+# backports install above may have upgraded (bookworm's -dev then conflicts).
+sd_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+sd_dev_wanted() { [ "$(sd_version libsystemd-dev)" != "$(sd_version libsystemd0)" ]; }
+sd_dev_wanted && NEED_UPDATE=1
 
 if [ -n "${bp_missing// /}" ] || [ -n "$base_missing" ] || [ -n "${arm64_bp_missing// /}" ] ||
 	[ $NEED_UPDATE = 1 ]; then
@@ -164,5 +172,13 @@ if [ -n "${arm64_bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
 	# the same versions as the amd64 ones (Multi-Arch: same requires it)
 	apt-get install -y -qq -t bookworm-backports "${ARM64_BACKPORTS[@]}" >/dev/null
+fi
+if sd_dev_wanted; then
+	v=$(sd_version libsystemd0)
+	log "installing: libsystemd-dev${v:+ $v}"
+	# that version may have left the archive (a point release replaced it):
+	# then the current one, which brings its libsystemd0 along
+	apt-get install -y -qq "libsystemd-dev${v:+=$v}" >/dev/null ||
+		apt-get install -y -qq libsystemd-dev >/dev/null
 fi
 log "dependencies present"

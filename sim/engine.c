@@ -10,10 +10,11 @@
 #include "engine.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_CPU, EV_RELEASE, EV_DVFS, EV_TICK, EV_THINK };
+enum { EV_CPU, EV_RELEASE, EV_DVFS, EV_TICK, EV_THINK, EV_HWP };
 
 /* ---- event heap: ordered by (time, insertion), so runs are reproducible ---- */
 
@@ -188,6 +189,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
 			cr->busy_ns += dt;
+			cr->window_work += (double)dt * cap_freq(s, c) / JP_SCALE;
 			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
 		} else {
 			jp_cpu_account(&s->js[c], s->now, 0, 0);
@@ -232,31 +234,63 @@ static void cpu_arm(struct sim *s, uint32_t c)
 
 /* ---- DVFS ------------------------------------------------------------------ */
 
-static uint32_t pd_wanted_opp(struct sim *s, uint32_t p)
+/*
+ * The capacity (system-wide scale) schedutil wants for CPU c. CFS baselines:
+ * the policy's perf target from utilization, computed now. scx_joule: the
+ * request it last sent, which schedutil reads as utilization and maps with
+ * its 25% margin (map_util_perf), whatever has happened since.
+ */
+static uint32_t cpu_needed_capacity(const struct sim *s, uint32_t c)
+{
+	if (s->pol->sets_requests)
+		return (uint32_t)((uint64_t)s->cpu[c].perf_request * JP_SCHEDUTIL_MARGIN /
+				  JP_SCALE);
+	return (uint32_t)((uint64_t)s->pol->perf_target((struct sim *)s, c) *
+			  s->soc->cpu[c].capacity / JP_SCALE);
+}
+
+/* Lowest OPP of PD p whose capacity covers need (the top one if none does). */
+static uint32_t pd_opp_covering(const struct sim *s, uint32_t p, uint64_t need)
 {
 	const struct sim_pd *pd = &s->soc->pd[p];
-	uint32_t i, need = 0, o;
+	uint32_t o;
 
-	for (i = 0; i < pd->nr_cpus; i++) {
-		uint32_t c = pd->cpus[i];
-		uint64_t cap = (uint64_t)s->pol->perf_target(s, c) * s->soc->cpu[c].capacity / 1024;
-
-		if (cap > need)
-			need = (uint32_t)cap;
-	}
 	for (o = 0; o + 1 < pd->nr_opps; o++)
 		if (pd->opps[o].capacity >= need)
 			break;
 	return o;
 }
 
-static void pd_governor(struct sim *s, uint32_t p)
+/* schedutil on a shared policy: the most demanding CPU of the PD sets the OPP. */
+static uint32_t pd_wanted_opp(const struct sim *s, uint32_t p)
+{
+	const struct sim_pd *pd = &s->soc->pd[p];
+	uint32_t i, need = 0;
+
+	for (i = 0; i < pd->nr_cpus; i++) {
+		uint32_t cap = cpu_needed_capacity(s, pd->cpus[i]);
+
+		if (cap > need)
+			need = cap;
+	}
+	return pd_opp_covering(s, p, need);
+}
+
+/*
+ * The governor (schedutil or the hardware) picks OPP want for PD p. It takes
+ * effect after the PD's transition delay; a change still in flight is
+ * retargeted, not queued.
+ */
+static void pd_choose(struct sim *s, uint32_t p, uint32_t want)
 {
 	struct sim_pd_rt *pr = &s->pd[p];
-	uint32_t want = pd_wanted_opp(s, p);
 
+	if (want == pr->chosen)
+		return;
+	pr->chosen = want;
+	pr->changed_at = s->now;
+	pr->ever_changed = true;
 	if (pr->pending_opp >= 0) {
-		/* A change is in flight: retarget it, keep its time (rate limit). */
 		if (want == pr->opp) {
 			pr->pending_opp = -1;
 			pr->gen++;
@@ -265,11 +299,99 @@ static void pd_governor(struct sim *s, uint32_t p)
 		}
 		return;
 	}
-	if (want == pr->opp)
-		return;
 	pr->pending_opp = (int32_t)want;
 	pr->gen++;
 	ev_add(s, s->now + s->soc->pd[p].dvfs_us * 1000ull, EV_DVFS, p, pr->gen);
+}
+
+/*
+ * cpufreq_update_util() reaches schedutil for PD p. Like the kernel's
+ * sugov_should_update_freq(), an update within the rate limit of the last
+ * frequency change is dropped, not deferred: the PD keeps its OPP until the
+ * next update arrives. An active driver ignores schedutil altogether.
+ */
+static void pd_governor(struct sim *s, uint32_t p)
+{
+	struct sim_pd_rt *pr = &s->pd[p];
+
+	if (s->cfg.driver == SIM_DRIVER_ACTIVE)
+		return;
+	if (pr->ever_changed && s->now - pr->changed_at < s->cfg.rate_limit_ns)
+		return;
+	pd_choose(s, p, pd_wanted_opp(s, p));
+}
+
+/* Where CFS would call cpufreq_update_util(): utilization changed on PD p. */
+static void pd_util_changed(struct sim *s, uint32_t p)
+{
+	if (!s->pol->sets_requests)
+		pd_governor(s, p);
+}
+
+/*
+ * scx_joule's request_perf(): ask for the CPU's perf target (0 when it goes
+ * idle) on schedutil's scale, unless the change is too small to send; a
+ * request sent makes schedutil look at the PD (scx_bpf_cpuperf_set calls
+ * cpufreq_update_util()). The request stays until the next one.
+ */
+static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
+{
+	uint32_t target, req;
+
+	if (!s->pol->sets_requests)
+		return;
+	target = idle ? 0 : s->pol->perf_target(s, c);
+	req = jp_perf_request(target, s->soc->cpu[c].capacity);
+	if (jp_perf_request_due(s->cpu[c].perf_request, req))
+		sim_set_perf_request(s, c, req);
+}
+
+/*
+ * The tick's request. Variant (--resend-lagging): a request the CPU's speed
+ * does not reflect (schedutil dropped it) is sent again even if unchanged.
+ */
+static void cpu_tick_request_perf(struct sim *s, uint32_t c)
+{
+	uint32_t target, cur;
+
+	if (!s->pol->sets_requests)
+		return;
+	if (s->cfg.resend_lagging) {
+		target = s->pol->perf_target(s, c);
+		cur = cap_freq(s, c) * JP_SCALE / s->soc->cpu[c].capacity;
+		if (jp_perf_request_lagging(target, cur)) {
+			sim_set_perf_request(s, c,
+					     jp_perf_request(target, s->soc->cpu[c].capacity));
+			return;
+		}
+	}
+	cpu_request_perf(s, c, false);
+}
+
+/*
+ * --driver active, every SIM_HWP_PERIOD_NS: the hardware's own choice for
+ * each PD from the busiest CPU's frequency-invariant busy time over the
+ * window, with a 25% margin (it aims at 80% busy, as schedutil does): a
+ * fully busy CPU climbs 1.25x per window, an idle PD falls to its lowest OPP.
+ */
+static void hwp_window(struct sim *s)
+{
+	uint32_t p, i;
+
+	for (p = 0; p < s->soc->nr_pds; p++) {
+		const struct sim_pd *pd = &s->soc->pd[p];
+		double busiest = 0;
+
+		for (i = 0; i < pd->nr_cpus; i++) {
+			struct sim_cpu_rt *cr = &s->cpu[pd->cpus[i]];
+
+			if (cr->window_work > busiest)
+				busiest = cr->window_work;
+			cr->window_work = 0;
+		}
+		pd_choose(s, p,
+			  pd_opp_covering(s, p, (uint64_t)(busiest * 1280.0 / SIM_HWP_PERIOD_NS)));
+	}
 }
 
 static void pd_apply(struct sim *s, uint32_t p)
@@ -309,6 +431,7 @@ static void record_latency(struct sim *s, struct sim_thread *t)
 	s->lat[s->nr_lat++] = s->now - t->ready_since;
 }
 
+/* A thread starts running on c (scx_joule's ops.running asks for its speed). */
 static void cpu_begin_run(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];
@@ -318,6 +441,7 @@ static void cpu_begin_run(struct sim *s, uint32_t c)
 	t->run_start = s->now;
 	t->slice_end = s->now + SIM_SLICE_NS;
 	record_latency(s, t);
+	cpu_request_perf(s, c, false);
 }
 
 /* Put thread th on CPU c as its running thread (c has no current thread). */
@@ -410,7 +534,7 @@ static void enqueue_on(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 		if (wakeup)
 			cpu_preempt_check(s, c, th);
 	}
-	pd_governor(s, s->soc->cpu[c].pd);
+	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
 /* The running thread of c stops running (it stays attached for util). */
@@ -465,7 +589,7 @@ static bool steal(struct sim *s, uint32_t c, int src)
 	s->th[th].lag = 0;
 	s->m.pulls++;
 	enqueue_on(s, c, th, false);
-	pd_governor(s, s->soc->cpu[src].pd);
+	pd_util_changed(s, s->soc->cpu[src].pd);
 	return true;
 }
 
@@ -487,8 +611,12 @@ static void cpu_next(struct sim *s, uint32_t c)
 	cr->idle_since = s->now;
 	s->js[c].idle = 1;
 	cpu_arm(s, c);
-	if (!steal(s, c, s->pol->pull_from(s, c)))
-		pd_governor(s, s->soc->cpu[c].pd);
+	if (steal(s, c, s->pol->pull_from(s, c)))
+		return;
+	/* scx_joule's ops.update_idle gives the request up */
+	if (!s->cfg.no_idle_release)
+		cpu_request_perf(s, c, true);
+	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
 static double draw_work(struct sim_thread *t, const struct wl_spec *sp)
@@ -698,7 +826,9 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 		jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
 		t->run_start = s->now;
 		t->slice_end = s->now + SIM_SLICE_NS;
-		pd_governor(s, s->soc->cpu[c].pd);
+		/* it runs on: ops.stopping and ops.running again */
+		cpu_request_perf(s, c, false);
+		pd_util_changed(s, s->soc->cpu[c].pd);
 	}
 	cpu_arm(s, c);
 }
@@ -718,6 +848,43 @@ static void on_release(struct sim *s, uint32_t th)
 		ev_add(s, next, EV_RELEASE, th, 0);
 }
 
+/*
+ * The tick folds the run in progress into the running thread's utilization
+ * (PELT at the tick; scx_joule's ops.tick does the same), else a thread that
+ * never sleeps would keep the utilization it woke with.
+ */
+static void tick_fold_run(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+	struct sim_thread *t = &s->th[cr->curr];
+
+	if (s->now <= t->run_start)
+		return;
+	jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
+	t->run_start = s->now;
+	s->js[c].util_runnable -= t->util_on_cpu;
+	t->util_on_cpu = jp_task_util(&t->jt);
+	s->js[c].util_runnable += t->util_on_cpu;
+}
+
+/*
+ * Besides scx_bpf_cpuperf_set(), a busy CPU reaches schedutil when the
+ * periodic load balance updates its blocked averages (update_blocked_averages
+ * calls cpufreq_update_util when they decayed): only that picks up a request
+ * schedutil dropped within its rate limit, since an unchanged request is
+ * not sent again.
+ */
+static void tick_blocked_update(struct sim *s)
+{
+	uint32_t c;
+
+	if (!s->pol->sets_requests || ++s->ticks % SIM_BLOCKED_UPDATE_TICKS)
+		return;
+	for (c = 0; c < s->soc->nr_cpus; c++)
+		if (s->cpu[c].state == CPU_BUSY)
+			pd_governor(s, s->soc->cpu[c].pd);
+}
+
 static void on_tick(struct sim *s)
 {
 	uint32_t c, p;
@@ -729,6 +896,7 @@ static void on_tick(struct sim *s)
 		int dst;
 
 		if (cr->state == CPU_BUSY && cr->curr >= 0) {
+			tick_fold_run(s, c);
 			dst = s->pol->misfit_move(s, c);
 			if (dst >= 0 && (uint32_t)dst != c && dst < (int)s->soc->nr_cpus) {
 				uint32_t th = (uint32_t)cr->curr;
@@ -739,13 +907,17 @@ static void on_tick(struct sim *s)
 				s->m.place_misfit++;
 				enqueue_on(s, (uint32_t)dst, th, false);
 				cpu_next(s, c);
+			} else {
+				/* scx_joule's ops.tick: the busy CPU asks again */
+				cpu_tick_request_perf(s, c);
 			}
 		} else if (cr->state == CPU_IDLE) {
 			steal(s, c, s->pol->pull_from(s, c));
 		}
 	}
 	for (p = 0; p < s->soc->nr_pds; p++)
-		pd_governor(s, p);
+		pd_util_changed(s, p);
+	tick_blocked_update(s);
 	if (s->now + SIM_TICK_NS < s->end)
 		ev_add(s, s->now + SIM_TICK_NS, EV_TICK, 0, 0);
 }
@@ -811,7 +983,7 @@ static void sim_setup_threads(struct sim *s)
 			t->inst = k;
 			t->state = TH_SLEEP;
 			t->cpu = t->last_cpu = -1;
-			sim_rng_seed(&t->rng, s->seed, n);
+			sim_rng_seed(&t->rng, s->cfg.seed, n);
 			/* new tasks: the policy's choice for scx_joule, the kernel's
 			 * half-of-spare-capacity (512 on an idle machine) otherwise */
 			jp_task_init(&t->jt, 0, s->pol->uses_profile ? s->prof.init_util : 512);
@@ -831,8 +1003,86 @@ static void sim_setup_threads(struct sim *s)
 	}
 }
 
+void sim_cfg_default(struct sim_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->profile = JOULE_PROFILE_BALANCED;
+	cfg->seed = 1;
+	cfg->rate_limit_ns = SIM_RATE_LIMIT_NS;
+	cfg->driver = SIM_DRIVER_PASSIVE;
+}
+
+int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
+{
+#define TUNABLE(f) {#f, offsetof(struct jp_profile, f)}
+	static const struct {
+		const char *name;
+		uint32_t offset;
+	} keys[] = {TUNABLE(fit_margin),  TUNABLE(headroom),  TUNABLE(misfit_up),
+		    TUNABLE(misfit_down), TUNABLE(imbalance), TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	  TUNABLE(init_util)};
+#undef TUNABLE
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(key, keys[i].name))
+			continue;
+		if (cfg->nr_tunes == sizeof(cfg->tunes) / sizeof(cfg->tunes[0]))
+			return -1;
+		cfg->tunes[cfg->nr_tunes++] = (struct sim_tune){keys[i].offset, value};
+		return 0;
+	}
+	return -1;
+}
+
+/* The profile jp_profile_init() gives, with the --tune overrides. */
+static void sim_profile(struct sim *s)
+{
+	uint32_t i;
+
+	jp_profile_init(&s->prof, s->cfg.profile);
+	for (i = 0; i < s->cfg.nr_tunes; i++)
+		memcpy((char *)&s->prof + s->cfg.tunes[i].offset, &s->cfg.tunes[i].value,
+		       sizeof(uint32_t));
+}
+
+void sim_set_perf_request(struct sim *s, uint32_t cpu, uint32_t req)
+{
+	s->cpu[cpu].perf_request = req;
+	pd_governor(s, s->soc->cpu[cpu].pd);
+}
+
+/*
+ * Attaching a sched_ext scheduler sets every CPU's request to the maximum;
+ * the policy's init may release them (scx_joule's does). Then schedutil
+ * looks at every PD once.
+ */
+static void start_frequency(struct sim *s)
+{
+	uint32_t c, p;
+
+	for (c = 0; c < s->soc->nr_cpus; c++)
+		s->cpu[c].perf_request = JP_SCALE;
+	s->pol->init(s);
+	for (p = 0; p < s->soc->nr_pds; p++)
+		pd_governor(s, p);
+	if (s->cfg.driver == SIM_DRIVER_ACTIVE)
+		ev_add(s, SIM_HWP_PERIOD_NS, EV_HWP, 0, 0);
+}
+
+static void on_hwp(struct sim *s)
+{
+	uint32_t c;
+
+	for (c = 0; c < s->soc->nr_cpus; c++)
+		cpu_settle(s, c);
+	hwp_window(s);
+	if (s->now + SIM_HWP_PERIOD_NS < s->end)
+		ev_add(s, s->now + SIM_HWP_PERIOD_NS, EV_HWP, 0, 0);
+}
+
 int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
-	    const struct sim_policy *pol, uint32_t profile, uint64_t seed, uint64_t duration_ns)
+	    const struct sim_policy *pol, const struct sim_cfg *cfg)
 {
 	uint32_t c, p, i;
 	bool has_batch = false;
@@ -841,10 +1091,9 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	s->soc = soc;
 	s->wl = wl;
 	s->pol = pol;
-	s->profile = profile;
-	s->seed = seed;
+	s->cfg = *cfg;
 	sim_soc_to_tables(soc, &s->tables);
-	jp_profile_init(&s->prof, profile);
+	sim_profile(s);
 	for (c = 0; c < soc->nr_cpus; c++) {
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;
@@ -854,11 +1103,11 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 		s->pd[p].pending_opp = -1;
 		s->pd[p].opp = 0;
 	}
-	s->duration = duration_ns ? duration_ns : wl->duration_ns;
+	s->duration = cfg->duration_ns ? cfg->duration_ns : wl->duration_ns;
 	for (i = 0; i < wl->nr_specs; i++)
 		has_batch |= wl->spec[i].kind == WL_BATCH;
 	s->end = has_batch ? s->duration * 20 : s->duration;
-	pol->init(s);
+	start_frequency(s);
 	sim_setup_threads(s);
 	ev_add(s, SIM_TICK_NS, EV_TICK, 0, 0);
 	while (s->nr_events && !s->oom) {
@@ -878,6 +1127,7 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 			break;
 		case EV_RELEASE: on_release(s, e.idx); break;
 		case EV_THINK: batch_next(s, e.idx); break;
+		case EV_HWP: on_hwp(s); break;
 		default: on_tick(s); break;
 		}
 	}

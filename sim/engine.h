@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "rng.h"
 #include "soc.h"
+#include "tables.h"
 #include "workload.h"
 
 #define SIM_MAX_PENDING	 8	    /* queued jobs per thread before we drop */
@@ -20,17 +21,64 @@
 #define SIM_SLICE_NS	 3000000ull /* time slice */
 #define SIM_WAKE_GRAN_NS 1000000ull /* wakeup preemption granularity */
 
+#define SIM_RATE_LIMIT_NS 1000000ull /* schedutil's rate_limit_us default: 1 ms */
+#define SIM_HWP_PERIOD_NS 2000000ull /* --driver active: the hardware's window */
+/*
+ * A busy CPU's blocked-load update (periodic load balance) every this many
+ * ticks, 32 ms: the busy balance interval of a small domain (balance_interval
+ * of a few ms times busy_factor 16). An estimate; it varies with topology.
+ */
+#define SIM_BLOCKED_UPDATE_TICKS 8
+
 struct sim;
+
+/*
+ * Who picks the frequency. passive: schedutil (intel_pstate/amd-pstate in
+ * passive mode, cpufreq-dt and friends on Arm), which follows either the
+ * utilization (CFS) or scx_joule's requests. active: the driver picks on its
+ * own from busy time and ignores every request (HWP/EPP, amd-pstate active).
+ */
+enum sim_driver { SIM_DRIVER_PASSIVE, SIM_DRIVER_ACTIVE };
+
+/* How a run is set up, beyond the machine, the workload and the policy. */
+struct sim_cfg {
+	uint32_t profile; /* enum joule_profile, for policies that use one */
+	uint64_t seed;
+	uint64_t duration_ns;	/* 0: the workload's own */
+	uint64_t rate_limit_ns; /* schedutil's minimum spacing of frequency changes */
+	enum sim_driver driver;
+	bool no_idle_release; /* scx_joule variant: an idle CPU keeps its request */
+	bool resend_lagging;  /* scx_joule variant: the tick resends jp_perf_request_lagging */
+	/* profile parameters to try instead of jp_profile_init()'s (--tune) */
+	uint32_t nr_tunes;
+	struct sim_tune {
+		uint32_t offset; /* of the u32 field in struct jp_profile */
+		uint32_t value;
+	} tunes[8];
+};
+
+/* The defaults joule-sim uses: seed 1, schedutil with a 1 ms rate limit. */
+void sim_cfg_default(struct sim_cfg *cfg);
+
+/* Try profile parameter key (a struct jp_profile field) at value; -1 if unknown or full. */
+int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value);
 
 /* What a scheduling policy decides. Every hook is required. */
 struct sim_policy {
 	const char *name;
 	const char *what;  /* one line for the report */
 	bool uses_profile; /* scx_joule: its profile's jp_task_init() util etc. */
+	/*
+	 * true: the frequency follows per-CPU requests the policy sets when a
+	 * thread starts running, at a busy CPU's tick and (released) when a CPU
+	 * goes idle, through scx_bpf_cpuperf_set (scx_joule). false: schedutil
+	 * reads perf_target whenever the kernel's CFS would update it.
+	 */
+	bool sets_requests;
 	void (*init)(struct sim *s);
 	/* CPU for a thread becoming runnable (prev = its last CPU or -1). */
 	int (*select_cpu)(struct sim *s, uint32_t thread, int prev);
-	/* Performance request of a CPU, 0..1024 of its own top OPP. */
+	/* Performance wanted for a CPU now, 0..1024 of its own top OPP. */
 	uint32_t (*perf_target)(struct sim *s, uint32_t cpu);
 	/* An idle CPU looks for work: CPU to take a queued thread from, or -1. */
 	int (*pull_from)(struct sim *s, uint32_t cpu);
@@ -74,11 +122,16 @@ struct sim_cpu_rt {
 	uint64_t gen;
 	uint64_t busy_ns;
 	double energy_mj;
+	uint32_t perf_request; /* last request sent (system-wide scale), sets_requests */
+	double window_work;    /* invariant busy ns in the current HWP window */
 };
 
 struct sim_pd_rt {
 	uint32_t opp;
 	int32_t pending_opp;
+	uint32_t chosen;     /* the governor's last choice (opp, or pending_opp in flight) */
+	bool ever_changed;   /* the rate limit counts from the first change */
+	uint64_t changed_at; /* when the governor last changed its choice */
 	uint64_t gen;
 	uint64_t since;		       /* current OPP set at */
 	uint64_t opp_ns[SIM_MAX_OPPS]; /* residency, for --explain */
@@ -108,8 +161,9 @@ struct sim {
 	const struct sim_soc *soc;
 	const struct wl *wl;
 	const struct sim_policy *pol;
-	uint32_t profile; /* enum jp_profile_id, for policies that use one */
-	uint64_t now, end, seed, duration;
+	struct sim_cfg cfg;
+	uint64_t now, end, duration;
+	uint64_t ticks;
 	bool oom;
 	uint32_t nr_threads;
 	struct sim_thread th[WL_MAX_THREADS];
@@ -138,12 +192,9 @@ struct sim {
 const struct sim_policy *sim_policy_find(const char *name);
 const char *sim_policy_names(void);
 
-/* Build the policy tables (struct jp_tables) from a simulated SoC. */
-void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t);
-
-/* Run one simulation; duration_ns 0 keeps the workload's own. -1 on OOM. */
+/* Run one simulation. -1 on OOM. */
 int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
-	    const struct sim_policy *pol, uint32_t profile, uint64_t seed, uint64_t duration_ns);
+	    const struct sim_policy *pol, const struct sim_cfg *cfg);
 void sim_free(struct sim *s);
 
 /* Helpers for policies. */
@@ -152,6 +203,8 @@ uint32_t sim_thread_util(const struct sim *s, uint32_t thread);
 bool sim_cpu_idle(const struct sim *s, uint32_t cpu);
 uint32_t sim_cpu_nr(const struct sim *s, uint32_t cpu); /* running + queued */
 void sim_set_overutilized(struct sim *s, bool on);
+/* Set CPU cpu's frequency request (system-wide scale), as scx_bpf_cpuperf_set. */
+void sim_set_perf_request(struct sim *s, uint32_t cpu, uint32_t req);
 void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wake *w);
 
 #endif /* SIM_ENGINE_H */

@@ -21,11 +21,21 @@ static const char usage[] =
 	"  --duration TIME   override the workload's duration, e.g. 10s\n"
 	"  --json            one JSON object instead of text\n"
 	"  --explain         also show OPP residency and busy time per domain\n"
-	"  --repeat N        run N times (for timing; prints CPU time per run)\n";
+	"  --repeat N        run N times (for timing; prints CPU time per run)\n"
+	"  --driver MODE     passive (default): schedutil follows scx_joule's requests or\n"
+	"                    the CFS baselines' utilization; active: the cpufreq driver\n"
+	"                    picks from busy time and ignores requests (HWP, amd-pstate)\n"
+	"  --rate-limit TIME schedutil's rate_limit_us: least time between frequency\n"
+	"                    changes (default 1ms)\n"
+	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n"
+	"  --resend-lagging  scx_joule variant: the tick sends an unchanged request again\n"
+	"                    while the CPU runs below it (jp_perf_request_lagging)\n"
+	"  --tune KEY=VALUE  scx_joule with a profile parameter changed (a struct\n"
+	"                    jp_profile field, e.g. headroom=1536); repeatable\n";
 
 struct opts {
 	const char *soc, *wl, *policy, *profile;
-	uint64_t seed, duration_ns;
+	struct sim_cfg cfg;
 	uint32_t repeat;
 	int json, explain;
 };
@@ -35,10 +45,32 @@ static int profile_id(const char *name)
 	static const char *const names[] = {"powersave", "balanced", "performance", "gaming"};
 	int i;
 
-	for (i = 0; i < JP_NR_PROFILES; i++)
+	for (i = 0; i < JOULE_NR_PROFILES; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
+}
+
+/* --tune KEY=VALUE */
+static int parse_tune(const char *arg, struct sim_cfg *cfg)
+{
+	const char *eq = strchr(arg, '=');
+	char key[32];
+	uint32_t value;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key) ||
+	    !sim_parse_u32(eq + 1, &value)) {
+		fprintf(stderr, "joule-sim: --tune needs KEY=VALUE, e.g. headroom=1536\n");
+		return -1;
+	}
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	if (sim_cfg_tune(cfg, key, value)) {
+		fprintf(stderr, "joule-sim: --tune: unknown profile parameter '%s' (or too many)\n",
+			key);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -52,13 +84,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"repeat", required_argument, NULL, 'r'},
 						 {"json", no_argument, NULL, 'j'},
 						 {"explain", no_argument, NULL, 'e'},
+						 {"driver", required_argument, NULL, 'D'},
+						 {"rate-limit", required_argument, NULL, 'R'},
+						 {"no-idle-release", no_argument, NULL, 'I'},
+						 {"resend-lagging", no_argument, NULL, 'L'},
+						 {"tune", required_argument, NULL, 'T'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	char *end;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->seed = 1;
+	sim_cfg_default(&o->cfg);
 	o->repeat = 1;
 	o->profile = "balanced";
 	opterr = 0;
@@ -69,14 +106,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'p': o->policy = optarg; break;
 		case 'P': o->profile = optarg; break;
 		case 'S':
-			o->seed = strtoull(optarg, &end, 10);
+			o->cfg.seed = strtoull(optarg, &end, 10);
 			if (!*optarg || *end || *optarg == '-') {
 				fprintf(stderr, "joule-sim: --seed needs a non-negative integer\n");
 				return 2;
 			}
 			break;
 		case 'd':
-			if (!sim_parse_time_ns(optarg, &o->duration_ns) || !o->duration_ns) {
+			if (!sim_parse_time_ns(optarg, &o->cfg.duration_ns) ||
+			    !o->cfg.duration_ns) {
 				fprintf(stderr, "joule-sim: --duration needs a time such as 10s\n");
 				return 2;
 			}
@@ -86,6 +124,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "joule-sim: --repeat needs a positive integer\n");
 				return 2;
 			}
+			break;
+		case 'D':
+			if (!strcmp(optarg, "passive") || !strcmp(optarg, "active")) {
+				o->cfg.driver =
+					optarg[0] == 'a' ? SIM_DRIVER_ACTIVE : SIM_DRIVER_PASSIVE;
+				break;
+			}
+			fprintf(stderr, "joule-sim: --driver must be passive or active\n");
+			return 2;
+		case 'R':
+			if (!sim_parse_time_ns(optarg, &o->cfg.rate_limit_ns)) {
+				fprintf(stderr,
+					"joule-sim: --rate-limit needs a time such as 1ms\n");
+				return 2;
+			}
+			break;
+		case 'I': o->cfg.no_idle_release = true; break;
+		case 'L': o->cfg.resend_lagging = true; break;
+		case 'T':
+			if (parse_tune(optarg, &o->cfg))
+				return 2;
 			break;
 		case 'j': o->json = 1; break;
 		case 'e': o->explain = 1; break;
@@ -109,12 +168,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+static const char *driver_name(const struct opts *o)
+{
+	return o->cfg.driver == SIM_DRIVER_ACTIVE ? "active" : "passive";
+}
+
 static void print_text(const struct sim *s, const struct opts *o)
 {
 	const struct sim_metrics *m = &s->m;
 
-	printf("soc %s  workload %s  policy %s  profile %s  seed %llu\n", s->soc->name, s->wl->name,
-	       s->pol->name, o->profile, (unsigned long long)o->seed);
+	printf("soc %s  workload %s  policy %s  profile %s  seed %llu  driver %s\n", s->soc->name,
+	       s->wl->name, s->pol->name, o->profile, (unsigned long long)o->cfg.seed,
+	       driver_name(o));
 	printf("simulated        %.3f s\n", m->sim_s);
 	printf("energy           %.3f J  (oracle bound %.3f J, +%.1f%%)\n", m->energy_j,
 	       m->oracle_j, 100.0 * (m->energy_j / m->oracle_j - 1.0));
@@ -170,20 +235,21 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	const struct sim_metrics *m = &s->m;
 
 	printf("{\"soc\":\"%s\",\"workload\":\"%s\",\"policy\":\"%s\",\"profile\":\"%s\","
-	       "\"seed\":%llu,\"sim_s\":%.6f,\"energy_j\":%.6f,\"avg_power_w\":%.6f,"
+	       "\"driver\":\"%s\",\"seed\":%llu,\"sim_s\":%.6f,\"energy_j\":%.6f,\"avg_power_w\":%."
+	       "6f,"
 	       "\"oracle_j\":%.6f,\"work_done_s\":%.6f,\"batch_done_s\":%.6f,"
 	       "\"batch_unfinished\":%s,\"lat_p50_us\":%.3f,\"lat_p99_us\":%.3f,"
 	       "\"lat_max_us\":%.3f,\"jobs\":%llu,\"deadline_jobs\":%llu,\"misses\":%llu,"
 	       "\"dropped\":%llu,\"migrations\":%llu,\"pulls\":%llu,\"misfit_moves\":%llu,"
 	       "\"overutilized_s\":%.6f,\"cpu_s\":%.6f}\n",
-	       s->soc->name, s->wl->name, s->pol->name, o->profile, (unsigned long long)o->seed,
-	       m->sim_s, m->energy_j, m->avg_power_w, m->oracle_j, m->work_done_s, m->batch_done_s,
-	       m->batch_unfinished ? "true" : "false", m->lat_p50_ns / 1e3, m->lat_p99_ns / 1e3,
-	       m->lat_max_ns / 1e3, (unsigned long long)m->jobs,
-	       (unsigned long long)m->deadline_jobs, (unsigned long long)m->misses,
-	       (unsigned long long)m->dropped, (unsigned long long)m->migrations,
-	       (unsigned long long)m->pulls, (unsigned long long)m->place_misfit, m->overutil_s,
-	       cpu_s);
+	       s->soc->name, s->wl->name, s->pol->name, o->profile, driver_name(o),
+	       (unsigned long long)o->cfg.seed, m->sim_s, m->energy_j, m->avg_power_w, m->oracle_j,
+	       m->work_done_s, m->batch_done_s, m->batch_unfinished ? "true" : "false",
+	       m->lat_p50_ns / 1e3, m->lat_p99_ns / 1e3, m->lat_max_ns / 1e3,
+	       (unsigned long long)m->jobs, (unsigned long long)m->deadline_jobs,
+	       (unsigned long long)m->misses, (unsigned long long)m->dropped,
+	       (unsigned long long)m->migrations, (unsigned long long)m->pulls,
+	       (unsigned long long)m->place_misfit, m->overutil_s, cpu_s);
 }
 
 static double cpu_seconds(void)
@@ -215,6 +281,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	prof = profile_id(o.profile);
+	o.cfg.profile = (uint32_t)prof;
 	if (prof < 0) {
 		fprintf(stderr,
 			"joule-sim: unknown profile '%s' (powersave, balanced, performance, "
@@ -235,7 +302,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.repeat; i++) {
 		if (i)
 			sim_free(s);
-		if (sim_run(s, &soc, &wl, pol, (uint32_t)prof, o.seed, o.duration_ns)) {
+		if (sim_run(s, &soc, &wl, pol, &o.cfg)) {
 			fprintf(stderr, "joule-sim: out of memory during the run\n");
 			ret = 1;
 			goto out;

@@ -61,6 +61,18 @@ static int no_misfit(struct sim *s, uint32_t cpu)
 
 /* ---- scx_joule: bpf/policy.h ------------------------------------------------ */
 
+/*
+ * As joule_release_all_perf() at attach: every CPU starts at the lowest
+ * (the engine lets schedutil look once init is done).
+ */
+static void joule_init(struct sim *s)
+{
+	uint32_t c;
+
+	for (c = 0; c < s->soc->nr_cpus; c++)
+		s->cpu[c].perf_request = 0;
+}
+
 static int joule_select(struct sim *s, uint32_t th, int prev)
 {
 	struct jp_wake w;
@@ -410,16 +422,16 @@ static int compact_pull(struct sim *s, uint32_t cpu)
 /* ---- registry ------------------------------------------------------------------- */
 
 static const struct sim_policy policies[] = {
-	{"joule", "scx_joule (bpf/policy.h)", true, no_init, joule_select, joule_perf, joule_pull,
-	 joule_misfit},
-	{"fair", "capacity-oblivious fair spreading + schedutil", false, no_init, fair_select,
-	 schedutil_perf, fair_pull, no_misfit},
+	{"joule", "scx_joule (bpf/policy.h)", true, true, joule_init, joule_select, joule_perf,
+	 joule_pull, joule_misfit},
+	{"fair", "capacity-oblivious fair spreading + schedutil", false, false, no_init,
+	 fair_select, schedutil_perf, fair_pull, no_misfit},
 	{"eas", "kernel EAS (energy delta, overutilized fallback, misfit) + schedutil", false,
-	 no_init, eas_select, schedutil_perf, eas_pull, eas_misfit},
-	{"race", "race-to-idle on big cores at top frequency", false, no_init, race_select,
+	 false, no_init, eas_select, schedutil_perf, eas_pull, eas_misfit},
+	{"race", "race-to-idle on big cores at top frequency", false, false, no_init, race_select,
 	 race_perf, fair_pull, race_misfit},
-	{"compact", "core compaction, littlest first + schedutil", false, no_init, compact_select,
-	 schedutil_perf, compact_pull, no_misfit},
+	{"compact", "core compaction, littlest first + schedutil", false, false, no_init,
+	 compact_select, schedutil_perf, compact_pull, no_misfit},
 };
 
 const struct sim_policy *sim_policy_find(const char *name)

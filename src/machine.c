@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "jpower.h"
 #include "jtopo.h"
 #include "machine.h"
 #include "soc.h"
+#include "tables.h"
 
 _Static_assert(JTOPO_MASK_WORDS == JP_MASK_WORDS, "CPU masks of the model and the tables differ");
+_Static_assert(JPOWER_MAX_OPPS <= MODEL_MAX_OPPS, "the OPP rule must see every OPP of a domain");
+_Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
+	       "jpower_em_fit must fit the model to the tables' sizes");
 
 int joule_parse_cpulist(const char *list, __u64 *mask, int max_cpus)
 {
@@ -171,21 +174,14 @@ static int model_matches_online(const struct jtopo *t, const __u64 *online, int 
 	return 0;
 }
 
-/*
- * The policy holds JP_MAX_OPPS per domain: keep the efficient OPPs (the
- * kernel's EAS skips the others too), spread over the range, top included.
- */
-static int efficient_opps(const struct jpower_pd *pd, int *idx)
+/* The OPPs the policy's table keeps: the model library's rule, as for --model. */
+static int efficient_opps(const struct jpower_pd *pd, uint32_t *idx)
 {
-	int eff[JPOWER_MAX_OPPS], n = 0, kept;
+	bool inefficient[JPOWER_MAX_OPPS];
 
 	for (int i = 0; i < pd->nr_opps; i++)
-		if (!pd->opp[i].inefficient)
-			eff[n++] = i;
-	kept = n < JP_MAX_OPPS ? n : JP_MAX_OPPS;
-	for (int i = 0; i < kept; i++)
-		idx[i] = eff[kept > 1 ? (long)i * (n - 1) / (kept - 1) : n - 1];
-	return kept;
+		inefficient[i] = pd->opp[i].inefficient;
+	return (int)model_keep_opps(inefficient, (uint32_t)pd->nr_opps, idx);
 }
 
 /* One policy domain from CPUs [first, ...) of pd: at most JP_MAX_PD_CPUS of them. */
@@ -193,7 +189,8 @@ static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int fir
 		    bool has_em)
 {
 	struct jp_pd *d = &m->tables.pd[p];
-	int idx[JP_MAX_OPPS], n, c;
+	uint32_t idx[JP_MAX_OPPS];
+	int n, c;
 
 	for (c = first; c < JTOPO_MAX_CPUS && d->nr_cpus < JP_MAX_PD_CPUS; c++) {
 		if (!jtopo_cpuset_isset(&pd->cpus, c))
@@ -202,19 +199,10 @@ static int model_pd(struct joule_machine *m, const struct jpower_pd *pd, int fir
 		m->tables.cpu[c].pd = (__u8)p;
 	}
 	if (!has_em) {
-		/*
-		 * No operating points (no cpufreq, e.g. a big.LITTLE board whose
-		 * kernel knows only capacities): one nominal OPP whose cost makes
-		 * energy per unit of work proportional to capacity, the derived
-		 * model's ipc^2 rule at a single frequency. A cost equal for every
-		 * domain made the energy of a light task round to 0 everywhere,
-		 * so it stayed on whatever CPU it started on (an arm64 guest's
-		 * light tasks ran 33% on little CPUs).
-		 */
 		d->nr_opps = 1;
 		d->max_capacity = pd->capacity;
 		d->opps[0].capacity = pd->capacity;
-		d->opps[0].cost = pd->capacity * pd->capacity;
+		d->opps[0].cost = 1;
 		return c;
 	}
 	n = efficient_opps(pd, idx);
@@ -313,5 +301,8 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 		 t->origin, t->nr_online, t->nr_kinds, em->nr_pds,
 		 jpower_em_source_name(em->source));
 	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
+	/* an artificial model's power is in no unit: place by it, but estimate no energy */
+	if (em->artificial)
+		m->view.power = NULL;
 	return 0;
 }

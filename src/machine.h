@@ -16,7 +16,6 @@
 struct joule_machine {
 	struct jp_tables tables;
 	__u64 online[JP_MASK_WORDS];
-	bool freq_control; /* cpufreq exists: utilization scales with frequency */
 	int cpu_kind[JP_MAX_CPUS];
 	const char *kind_name[JOULE_STATS_MAX_KINDS];
 	struct joule_cpu_power power[JP_MAX_CPUS];

@@ -45,10 +45,25 @@ static int read_word(const char *path, char *buf, size_t len)
 	return err;
 }
 
+/*
+ * A supply with scope Device powers a peripheral (a mouse's or a headset's
+ * battery, a gamepad charging over USB), not this machine: it says nothing
+ * about AC or battery. No scope file means System (old kernels, most ACPI).
+ */
+static bool powers_a_device(const char *dir, const char *name)
+{
+	char path[4096 + 512], scope[16];
+
+	snprintf(path, sizeof(path), "%s/%s/scope", dir, name);
+	return !read_word(path, scope, sizeof(scope)) && strcmp(scope, "Device") == 0;
+}
+
 static void note_supply(const char *dir, const char *name, struct joule_power_state *st)
 {
 	char path[4096 + 512], type[32], online[8];
 
+	if (powers_a_device(dir, name))
+		return;
 	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
 	if (read_word(path, type, sizeof(type)))
 		return;
@@ -94,21 +109,89 @@ bool joule_power_on_battery(const struct joule_power_state *st)
 	return st->have_battery && st->have_ac_supply && !st->ac_online;
 }
 
+/* An explicit firmware choice; "balanced" and the rest defer to AC/battery. */
+static bool firmware_profile(const char *pp, enum joule_profile *profile)
+{
+	if (!strcmp(pp, "low-power") || !strcmp(pp, "quiet") || !strcmp(pp, "cool"))
+		*profile = JOULE_PROFILE_POWERSAVE;
+	else if (!strcmp(pp, "performance"))
+		*profile = JOULE_PROFILE_PERFORMANCE;
+	else
+		return false;
+	return true;
+}
+
 enum joule_profile joule_profile_auto(const struct joule_power_state *st, char *why, size_t len)
 {
 	const char *pp = st->platform_profile;
 	bool battery = joule_power_on_battery(st);
+	enum joule_profile profile;
 
-	/* An explicit firmware choice wins; "balanced" and the rest defer to AC/battery. */
-	if (!strcmp(pp, "low-power") || !strcmp(pp, "quiet") || !strcmp(pp, "cool")) {
+	if (firmware_profile(pp, &profile)) {
 		snprintf(why, len, "platform_profile %s", pp);
-		return JOULE_PROFILE_POWERSAVE;
-	}
-	if (!strcmp(pp, "performance")) {
-		snprintf(why, len, "platform_profile %s", pp);
-		return JOULE_PROFILE_PERFORMANCE;
+		return profile;
 	}
 	snprintf(why, len, "%s%s%s", battery ? "on battery" : "on AC power",
 		 pp[0] ? ", platform_profile " : "", pp);
 	return battery ? JOULE_PROFILE_POWERSAVE : JOULE_PROFILE_BALANCED;
+}
+
+static const char *const source_names[JOULE_NR_PROFILE_SOURCES] = {
+	[JOULE_SOURCE_OPTION] = "option",
+	[JOULE_SOURCE_GAMEMODE] = "GameMode",
+	[JOULE_SOURCE_PPD] = "power-profiles-daemon",
+	[JOULE_SOURCE_PLATFORM_PROFILE] = "platform_profile",
+	[JOULE_SOURCE_POWER_SUPPLY] = "power_supply",
+	[JOULE_SOURCE_DEFAULT] = "default",
+};
+
+const char *joule_profile_source_name(enum joule_profile_source source)
+{
+	if ((unsigned int)source >= JOULE_NR_PROFILE_SOURCES)
+		return "unknown";
+	return source_names[source];
+}
+
+/* power-profiles-daemon's names; any other (a newer daemon's) is not ours to guess. */
+static bool ppd_profile(const char *name, enum joule_profile *profile)
+{
+	if (!strcmp(name, "power-saver"))
+		*profile = JOULE_PROFILE_POWERSAVE;
+	else if (!strcmp(name, "balanced"))
+		*profile = JOULE_PROFILE_BALANCED;
+	else if (!strcmp(name, "performance"))
+		*profile = JOULE_PROFILE_PERFORMANCE;
+	else
+		return false;
+	return true;
+}
+
+void joule_profile_choose(const struct joule_power_state *ps, const struct joule_desktop_state *ds,
+			  struct joule_profile_choice *c)
+{
+	enum joule_profile firmware;
+
+	if (ds && ds->game_clients > 0) {
+		c->profile = JOULE_PROFILE_GAMING;
+		c->source = JOULE_SOURCE_GAMEMODE;
+		snprintf(c->why, sizeof(c->why), "GameMode has %d client%s", ds->game_clients,
+			 ds->game_clients == 1 ? "" : "s");
+		return;
+	}
+	if (ds && ppd_profile(ds->power_profile, &c->profile)) {
+		c->source = JOULE_SOURCE_PPD;
+		snprintf(c->why, sizeof(c->why), "power-profiles-daemon says %s",
+			 ds->power_profile);
+		return;
+	}
+	if (!ps) {
+		c->profile = JOULE_PROFILE_BALANCED;
+		c->source = JOULE_SOURCE_DEFAULT;
+		snprintf(c->why, sizeof(c->why), "power state unreadable");
+		return;
+	}
+	c->profile = joule_profile_auto(ps, c->why, sizeof(c->why));
+	c->source = firmware_profile(ps->platform_profile, &firmware)
+			    ? JOULE_SOURCE_PLATFORM_PROFILE
+			    : JOULE_SOURCE_POWER_SUPPLY;
 }

@@ -7,6 +7,7 @@
  * asked to, and on the way out reports why the scheduler stopped.
  */
 #include <argp.h>
+#include <poll.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,18 +15,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/utsname.h>
+
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "exit_info.h"
 #include "joule.h"
 #include "joule_config.h"
+#include "kfuncs.h"
 #include "jpower.h"
 #include "jtopo.h"
 #include "jtopo_fs.h"
+#include "desktop.h"
 #include "machine.h"
 #include "policy.h"
 #include "profile.h"
@@ -49,6 +56,10 @@ struct options {
 	const char *em_path;	 /* energy model file */
 	const char *em_out_path; /* write the energy model here and exit */
 	bool show_topology, json;
+	bool log; /* one line per state change, no stats (under systemd) */
+	bool explain_profile, follow;
+	bool no_gamemode;
+	const char *bus_address; /* one D-Bus for everything (tests) */
 };
 
 static struct options opts = {
@@ -61,11 +72,12 @@ static volatile sig_atomic_t exiting;
 
 const char *argp_program_version = "scx_joule " JOULE_VERSION;
 const char *argp_program_bug_address = "the scx_joule issue tracker";
-static const char doc[] = "scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
-			  "\n"
-			  "Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
-			  "detaches it if the program dies. Needs root and a kernel with "
-			  "CONFIG_SCHED_CLASS_EXT.";
+static const char doc[] =
+	"scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
+	"\n"
+	"Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
+	"detaches it if the program dies. Needs root and Linux >= " JOULE_MIN_KERNEL " with "
+	"CONFIG_SCHED_CLASS_EXT.";
 
 enum {
 	OPT_STATS = 's',
@@ -81,13 +93,28 @@ enum {
 	OPT_SHOW_TOPOLOGY,
 	OPT_JSON,
 	OPT_WRITE_EM,
+	OPT_LOG,
+	OPT_EXPLAIN_PROFILE,
+	OPT_FOLLOW,
+	OPT_NO_GAMEMODE,
+	OPT_BUS_ADDRESS,
 };
 
 static const struct argp_option argp_options[] = {
 	{"profile", OPT_PROFILE, "NAME", 0,
-	 "powersave, balanced, performance, gaming, or auto (default): follow AC/battery and "
-	 "the firmware's platform_profile, switching live",
+	 "powersave, balanced, performance, gaming, or auto (default): follow GameMode, "
+	 "power-profiles-daemon, the firmware's platform_profile and AC/battery, switching live",
 	 0},
+	{"explain-profile", OPT_EXPLAIN_PROFILE, NULL, 0,
+	 "Print the profile --profile would run now and which source chose it, and exit "
+	 "without touching the scheduler",
+	 0},
+	{"follow", OPT_FOLLOW, NULL, 0,
+	 "With --explain-profile: keep running and print every change until interrupted", 0},
+	{"no-gamemode", OPT_NO_GAMEMODE, NULL, 0,
+	 "Do not switch to gaming while GameMode has clients", 0},
+	{"bus-address", OPT_BUS_ADDRESS, "ADDRESS", 0,
+	 "Watch this D-Bus (e.g. unix:path=/run/x) instead of the system and session buses", 0},
 	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
 	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 0},
 	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
@@ -103,7 +130,9 @@ static const struct argp_option argp_options[] = {
 	 "recorded machine) instead of /sys",
 	 1},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
-	 "Energy model file (docs/energy-model.md), used when the kernel exposes none", 1},
+	 "Energy model file (docs/energy-model.md), used instead of the kernel's or the derived "
+	 "one; a bad file is an error (exit status 2)",
+	 1},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
 	 "Write the energy model in that format to FILE (- for stdout) and exit", 1},
 	{"model", OPT_MODEL, "FILE", 0,
@@ -112,6 +141,10 @@ static const struct argp_option argp_options[] = {
 	 1},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
 	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
+	{"log", OPT_LOG, NULL, 0,
+	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
+	 "default under systemd",
+	 0},
 	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
 	{0},
 };
@@ -155,6 +188,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SHOW_TOPOLOGY: opts.show_topology = true; break;
 	case OPT_JSON: opts.json = true; break;
 	case OPT_WRITE_EM: opts.em_out_path = arg; break;
+	case OPT_LOG: opts.log = true; break;
+	case OPT_EXPLAIN_PROFILE: opts.explain_profile = true; break;
+	case OPT_FOLLOW: opts.follow = true; break;
+	case OPT_NO_GAMEMODE: opts.no_gamemode = true; break;
+	case OPT_BUS_ADDRESS: opts.bus_address = arg; break;
 	case ARGP_KEY_END:
 		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
 			argp_error(state, "--model replaces --topology, --sysfs-root and "
@@ -162,6 +200,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opts.json && !opts.show_topology)
 			argp_error(state, "--json goes with --show-topology (use --stats-json "
 					  "for stats)");
+		if (opts.follow && !opts.explain_profile)
+			argp_error(state, "--follow goes with --explain-profile");
 		if (opts.model_path && (opts.show_topology || opts.em_out_path))
 			argp_error(state, "--show-topology and --write-energy-model show the "
 					  "hwloc/cpufreq model, not a --model file");
@@ -203,6 +243,69 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The BPF code calls kfuncs newer than sched_ext itself: say which are
+ * missing before the verifier rejects the program with a less clear log.
+ */
+static void check_kfuncs(void)
+{
+	struct utsname u = {0};
+	char missing[512];
+	struct btf *btf = btf__load_vmlinux_btf();
+	int n;
+
+	if (!btf) {
+		fprintf(stderr,
+			"scx_joule: warning: cannot read this kernel's BTF (%s); not checking "
+			"kfuncs\n",
+			strerror(errno));
+		return;
+	}
+	n = joule_kfuncs_missing(btf, missing, sizeof(missing));
+	btf__free(btf);
+	uname(&u);
+	if (n)
+		die("this kernel (%s) lacks the kfunc%s %s (added in the release shown); scx_joule "
+		    "needs Linux >= %s",
+		    u.release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+}
+
+/*
+ * Exit status when another sched_ext scheduler holds the kernel: the unit's
+ * RestartPreventExitStatus= so that systemd does not retry against it.
+ */
+#define EXIT_OTHER_SCHEDULER 3
+
+/*
+ * A state change (attach, profile switch, exit): one line on stdout. In log
+ * mode the journal already names the program, so the prefix is left out.
+ */
+static void note(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opts.log)
+		fputs("scx_joule: ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+/*
+ * A scheduler still detaching (state "disabling") is most likely our own
+ * previous run, which systemd restarts right after it died: wait for it.
+ */
+static void wait_until_disabled(char *state, size_t len)
+{
+	for (int i = 0; i < 50 && !strcmp(state, "disabling"); i++) {
+		usleep(100000);
+		if (scx_sysfs_state(state, len) < 0)
+			break;
+	}
+}
+
 static void check_can_attach(void)
 {
 	char state[32], ops[64];
@@ -211,13 +314,20 @@ static void check_can_attach(void)
 		die("must be run as root (attaching a sched_ext scheduler needs CAP_SYS_ADMIN)");
 	if (scx_sysfs_state(state, sizeof(state)) < 0)
 		die("this kernel has no sched_ext support (%s missing; needs "
-		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= 6.12)",
-		    SCX_SYSFS_STATE);
+		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= %s)",
+		    SCX_SYSFS_STATE, JOULE_MIN_KERNEL);
+	wait_until_disabled(state, sizeof(state));
 	if (strcmp(state, "disabled") != 0) {
 		if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
 			snprintf(ops, sizeof(ops), "unknown");
-		die("another sched_ext scheduler is %s (%s); stop it first", state, ops);
+		/* not die(): its own exit status keeps systemd from retrying */
+		fprintf(stderr,
+			"scx_joule: not starting: another sched_ext scheduler is %s (%s); stop "
+			"it first (e.g. systemctl stop scx.service)\n",
+			state, ops);
+		exit(EXIT_OTHER_SCHEDULER);
 	}
+	check_kfuncs();
 }
 
 static double now_seconds(void)
@@ -315,51 +425,121 @@ static void load_machine(struct joule_machine *m)
 		load_soc(m, nr_cpus, online);
 	else
 		load_model(m, nr_cpus, online);
-	/*
-	 * Frequency invariance only where a cpufreq driver runs the CPUs (a policy
-	 * per CPU): the cpufreq directory alone exists on any kernel built with
-	 * CONFIG_CPU_FREQ, and there run time scaled by an unobeyed target made a
-	 * busy little CPU look nearly idle (its target rose 25% per update).
-	 */
-	m->freq_control = access("/sys/devices/system/cpu/cpu0/cpufreq", F_OK) == 0;
 }
 
-/* The profile to run now, and whether it changed (logging why). */
-static bool pick_profile(enum joule_profile *cur, bool first)
+static struct joule_desktop *desktop; /* NULL: no D-Bus to follow */
+
+/* What --profile asks for now. */
+static void choose_profile(struct joule_profile_choice *c)
 {
+	static bool warned;
+	struct joule_desktop_state ds;
 	struct joule_power_state ps;
-	enum joule_profile want = opts.profile;
-	char why[96] = "chosen with --profile";
 	int err;
 
-	if (opts.auto_profile) {
-		err = joule_power_state_read(opts.power_root, &ps);
-		if (err) {
-			if (first)
-				fprintf(stderr,
-					"scx_joule: warning: cannot read the power state (%s); "
-					"using balanced\n",
-					strerror(-err));
-			want = JOULE_PROFILE_BALANCED;
-			snprintf(why, sizeof(why), "power state unreadable");
-		} else {
-			want = joule_profile_auto(&ps, why, sizeof(why));
-		}
+	if (!opts.auto_profile) {
+		c->profile = opts.profile;
+		c->source = JOULE_SOURCE_OPTION;
+		snprintf(c->why, sizeof(c->why), "chosen with --profile");
+		return;
 	}
-	if (!first && want == *cur)
+	err = joule_power_state_read(opts.power_root, &ps);
+	if (err && !warned) {
+		fprintf(stderr, "scx_joule: warning: cannot read the power state (%s)\n",
+			strerror(-err));
+		warned = true;
+	}
+	joule_desktop_state(desktop, &ds);
+	joule_profile_choose(err ? NULL : &ps, &ds, c);
+}
+
+static void print_choice(const struct joule_profile_choice *c)
+{
+	if (opts.explain_profile) {
+		printf("%s: %s\n", joule_profile_name(c->profile), c->why);
+		fflush(stdout);
+		return;
+	}
+	note(stdout, "profile %s (%s%s)", joule_profile_name(c->profile),
+	     opts.auto_profile ? "auto: " : "", c->why);
+}
+
+/* The profile to run now, and whether it or its source changed (printing why). */
+static bool pick_profile(struct joule_profile_choice *cur, bool first)
+{
+	struct joule_profile_choice want;
+
+	choose_profile(&want);
+	if (!first && want.profile == cur->profile && want.source == cur->source)
 		return false;
-	printf("scx_joule: profile %s (%s%s)\n", joule_profile_name(want),
-	       opts.auto_profile ? "auto: " : "", why);
-	fflush(stdout);
+	print_choice(&want);
 	*cur = want;
 	return true;
+}
+
+/*
+ * One turn of the main loop: sleep 100 ms, or less when a desktop bus has
+ * something to say. The power state in sysfs has no event to wait for and is
+ * read once a second; a desktop change is acted on at once.
+ */
+static bool follow_profile(struct joule_profile_choice *cur, double *last_check)
+{
+	struct pollfd fds[JOULE_DESKTOP_MAX_FDS];
+	int timeout_ms = 100;
+	int n = joule_desktop_pollfds(desktop, fds, JOULE_DESKTOP_MAX_FDS, &timeout_ms);
+	bool desktop_changed;
+	double t;
+
+	poll(fds, n, timeout_ms); /* a timeout or EINTR is a turn like any other */
+	desktop_changed = joule_desktop_process(desktop);
+	t = now_seconds();
+	if (!opts.auto_profile || (!desktop_changed && t - *last_check < 1.0))
+		return false;
+	*last_check = t;
+	return pick_profile(cur, false);
+}
+
+/* Under `auto`, what the desktop says over D-Bus, where there is one. */
+static void open_desktop(void)
+{
+	struct joule_desktop_opts o = {
+		.bus_address = opts.bus_address,
+		.gamemode = !opts.no_gamemode,
+		/* tests put users' buses elsewhere than /run/user */
+		.user_bus_dir = getenv("SCX_JOULE_USER_BUS_DIR"),
+	};
+	int err;
+
+	if (!opts.auto_profile)
+		return;
+	err = joule_desktop_open(&desktop, &o);
+	if (err && err != -EOPNOTSUPP)
+		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
+	if (err == -EOPNOTSUPP && opts.explain_profile)
+		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus\n");
+}
+
+/* --explain-profile [--follow]: the choice, without the scheduler. */
+static int explain_profile(void)
+{
+	struct joule_profile_choice cur;
+	double last_check;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	open_desktop();
+	last_check = now_seconds();
+	pick_profile(&cur, true);
+	while (opts.follow && !exiting)
+		follow_profile(&cur, &last_check);
+	joule_desktop_close(desktop);
+	return 0;
 }
 
 static void fill_bpf_tables(struct scx_joule *skel, const struct joule_machine *m)
 {
 	skel->bss->tables = m->tables;
 	memcpy(skel->bss->online.bits, m->online, sizeof(skel->bss->online.bits));
-	skel->rodata->freq_invariant = m->freq_control;
 }
 
 /* Returns the process exit status the scheduler's exit deserves. */
@@ -369,8 +549,27 @@ static int report_exit(const struct joule_exit_info *ei)
 	bool error = joule_exit_is_error(ei);
 
 	joule_exit_describe(ei, line, sizeof(line));
-	fprintf(error ? stderr : stdout, "scx_joule: %s\n", line);
+	note(error ? stderr : stdout, "%s", line);
 	return error ? 1 : 0;
+}
+
+/*
+ * Tasks queued on a CPU that a realtime task takes must go elsewhere: from
+ * a sched_switch hook where the kernel can re-enqueue from any context
+ * (6.19+: cpu_release is deprecated there), else from ops.cpu_release.
+ * Returns whether the hook is used.
+ */
+static bool choose_rt_takeover(struct scx_joule *skel)
+{
+	bool hook = joule_kernel_has_kfunc("scx_bpf_reenqueue_local___v2");
+
+	if (hook) {
+		skel->struct_ops.joule_ops->cpu_release = NULL;
+		bpf_program__set_autoload(skel->progs.joule_cpu_release, false);
+	} else {
+		bpf_program__set_autoload(skel->progs.joule_rt_takeover, false);
+	}
+	return hook;
 }
 
 /* Open, load and attach once; returns 0, 1 on failure, or -EAGAIN to restart. */
@@ -378,9 +577,10 @@ static int run_scheduler(const struct joule_machine *m)
 {
 	struct joule_stats_snapshot prev = {0}, cur = {0};
 	int nr_possible = libbpf_num_possible_cpus();
-	struct bpf_link *link = NULL;
+	struct bpf_link *link = NULL, *rt_link = NULL;
+	bool use_rt_takeover;
 	struct joule_interval iv;
-	enum joule_profile profile = JOULE_PROFILE_BALANCED;
+	struct joule_profile_choice profile;
 	struct scx_joule *skel;
 	double last_t, last_power_check;
 	int err, status;
@@ -393,7 +593,7 @@ static int run_scheduler(const struct joule_machine *m)
 	skel->rodata->slice_ns = opts.slice_us * 1000ULL;
 	fill_bpf_tables(skel, m);
 	pick_profile(&profile, true);
-	skel->data->profile = profile;
+	skel->data->profile = profile.profile;
 
 	if (joule_stats_snapshot_alloc(&prev, nr_possible) ||
 	    joule_stats_snapshot_alloc(&cur, nr_possible)) {
@@ -401,6 +601,7 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
+	use_rt_takeover = choose_rt_takeover(skel);
 	err = scx_joule__load(skel);
 	if (err) {
 		fprintf(stderr,
@@ -416,26 +617,31 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
-	printf("scx_joule: attached (slice %lu us; %s)\n", opts.slice_us, m->source);
-	fflush(stdout);
+	if (use_rt_takeover) {
+		rt_link = bpf_program__attach(skel->progs.joule_rt_takeover);
+		if (!rt_link) {
+			fprintf(stderr, "scx_joule: attaching the sched_switch hook failed: %s\n",
+				strerror(errno));
+			status = 1;
+			goto out;
+		}
+	}
+	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
 
 	last_t = last_power_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
 	while (!exiting && !skel->bss->exit_info.kind) {
 		double t;
 
-		usleep(100000);
+		if (follow_profile(&profile, &last_power_check))
+			skel->data->profile = profile.profile;
 		t = now_seconds();
-		if (opts.auto_profile && t - last_power_check >= 1.0) {
-			last_power_check = t;
-			if (pick_profile(&profile, false))
-				skel->data->profile = profile;
-		}
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
 			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
 				joule_stats_interval(&m->view, &prev, &cur, &iv);
-				joule_stats_print(stdout, &m->view, &iv,
-						  joule_profile_name(profile), opts.stats_json);
+				joule_stats_print(
+					stdout, &m->view, &iv, joule_profile_name(profile.profile),
+					joule_profile_source_name(profile.source), opts.stats_json);
 				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
 				prev.time_s = t;
 			}
@@ -443,6 +649,8 @@ static int run_scheduler(const struct joule_machine *m)
 		}
 	}
 
+	bpf_link__destroy(rt_link);
+	rt_link = NULL;
 	bpf_link__destroy(link);
 	link = NULL;
 	status = report_exit(&skel->bss->exit_info);
@@ -451,9 +659,44 @@ static int run_scheduler(const struct joule_machine *m)
 out:
 	joule_stats_snapshot_free(&prev);
 	joule_stats_snapshot_free(&cur);
+	bpf_link__destroy(rt_link);
 	bpf_link__destroy(link);
 	scx_joule__destroy(skel);
 	return status;
+}
+
+/*
+ * Hook for the issue that sets EPP and turbo per profile: whatever it changes
+ * must be put back here, on every way out after the scheduler ran. Nothing
+ * is changed yet, so there is nothing to restore.
+ */
+static void restore_power_settings(void)
+{
+}
+
+/*
+ * systemd names the journal stream it connected as JOURNAL_STREAM=DEV:INODE.
+ * Children inherit the variable, so it counts only if stdout is that stream.
+ */
+static bool stdout_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDOUT_FILENO, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
+static void setup_log_mode(void)
+{
+	if (stdout_is_journal())
+		opts.log = true;
+	if (opts.log && opts.stats_interval > 0) {
+		note(stderr, "--stats is off in log mode (the journal gets state changes only)");
+		opts.stats_interval = 0;
+	}
 }
 
 int main(int argc, char **argv)
@@ -463,6 +706,9 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
+	setup_log_mode();
+	if (opts.explain_profile)
+		return explain_profile();
 	/* the model first: bad input is reported even where nothing can attach */
 	load_machine(&machine);
 	check_can_attach();
@@ -470,8 +716,11 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	open_desktop();
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN)
-		printf("scx_joule: the kernel asked for a restart; reattaching\n");
+		note(stdout, "the kernel asked for a restart; reattaching");
+	restore_power_settings();
+	joule_desktop_close(desktop);
 	return status;
 }

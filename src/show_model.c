@@ -85,18 +85,52 @@ static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 	}
 }
 
+static unsigned min_capacity(const struct jtopo *t, const struct jtopo_cpuset *cpus)
+{
+	unsigned lo = 1024;
+
+	for (int c = jtopo_cpuset_next(cpus, 0); c >= 0; c = jtopo_cpuset_next(cpus, c + 1))
+		if (t->cpu[c].capacity < lo)
+			lo = t->cpu[c].capacity;
+	return lo;
+}
+
+/* Which source domains one scheduling domain stands for (jpower_em_fit). */
+static void show_grouping(FILE *f, const struct jtopo *t, const struct jpower_pd *pd)
+{
+	if (pd->nr_merged)
+		fprintf(f,
+			"          stands for %d of the model's domains with %d distinct tables "
+			"(CPU capacities %u..%u), merged to fit; the biggest one's table serves "
+			"all\n",
+			pd->nr_grouped, pd->nr_merged + 1, min_capacity(t, &pd->cpus),
+			pd->capacity);
+	else if (pd->nr_grouped > 1)
+		fprintf(f, "          %d domains with this same table grouped\n", pd->nr_grouped);
+}
+
 static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_model *em)
 {
 	char cpus[256];
 
-	fprintf(f, "\nperformance domains: energy model %s (%s)\n",
-		jpower_em_source_name(em->source), em->origin);
+	/* a file is named here: the user must see that theirs is the one in use */
+	fprintf(f, "\nenergy model in use: %s%s%s (%s)\n", jpower_em_source_name(em->source),
+		em->source == JPOWER_EM_FILE ? " " : "",
+		em->source == JPOWER_EM_FILE ? em->origin : "", em->why);
+	fprintf(f, "performance domains: energy model %s (%s)\n", jpower_em_source_name(em->source),
+		em->origin);
+	if (em->nr_distinct > JPOWER_MAX_SCHED_PDS)
+		fprintf(f,
+			"  note: %d distinct domains are more than the scheduler's %d: the closest "
+			"(same kind, nearest capacity) were merged\n",
+			em->nr_distinct, JPOWER_MAX_SCHED_PDS);
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
 
 		jtopo_format_cpulist(&pd->cpus, cpus, sizeof(cpus));
 		fprintf(f, "  %s: %s CPUs %s, capacity %u, idle %.3f mW per CPU\n", pd->name,
 			t->kind[pd->kind].name, cpus, pd->capacity, pd->idle_mw);
+		show_grouping(f, t, pd);
 		if (!pd->nr_opps)
 			continue;
 		fprintf(f, "    %9s %8s %10s %10s\n", "kHz", "capacity", "power mW", "cost");
@@ -212,6 +246,9 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 	json_str(f, jpower_em_source_name(em->source));
 	fprintf(f, ",\"origin\":");
 	json_str(f, em->origin);
+	fprintf(f, ",\"why\":");
+	json_str(f, em->why);
+	fprintf(f, ",\"distinct_domains\":%d", em->nr_distinct);
 	fprintf(f, ",\"domains\":[");
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
@@ -220,8 +257,9 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 		json_str(f, pd->name);
 		fprintf(f, ",\"cpus\":");
 		json_cpulist(f, &pd->cpus);
-		fprintf(f, ",\"capacity\":%u,\"idle_mw\":%.3f,\"opps\":[", pd->capacity,
-			pd->idle_mw);
+		fprintf(f,
+			",\"capacity\":%u,\"idle_mw\":%.3f,\"grouped\":%d,\"merged\":%d,\"opps\":[",
+			pd->capacity, pd->idle_mw, pd->nr_grouped, pd->nr_merged);
 		for (int i = 0; i < pd->nr_opps; i++) {
 			const struct jpower_opp *o = &pd->opp[i];
 

@@ -98,7 +98,7 @@ static const char *const reason_names[] = {
 };
 
 static void print_text(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile)
+		       const char *profile, const char *source)
 {
 	fprintf(f, "scx_joule: %.1fs %s busy", iv->seconds, profile);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
@@ -113,13 +113,14 @@ static void print_text(FILE *f, const struct joule_stats_view *v, const struct j
 		fprintf(f, " %s=%.0f", v->kind_name[k], iv->perf_target[k]);
 	if (iv->energy_j >= 0)
 		fprintf(f, " | energy=%.3fJ", iv->energy_j);
-	fputc('\n', f);
+	fprintf(f, " | profile from %s\n", source);
 }
 
 static void print_json(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile)
+		       const char *profile, const char *source)
 {
-	fprintf(f, "{\"seconds\":%.3f,\"profile\":\"%s\",\"kinds\":{", iv->seconds, profile);
+	fprintf(f, "{\"seconds\":%.3f,\"profile\":\"%s\",\"profile_source\":\"%s\",\"kinds\":{",
+		iv->seconds, profile, source);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
 		fprintf(f,
 			"%s\"%s\":{\"busy_share_pct\":%.2f,\"busy_pct\":%.2f,\"perf_target\":%.0f}",
@@ -139,11 +140,11 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 }
 
 void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile, bool json)
+		       const char *profile, const char *source, bool json)
 {
 	if (json)
-		print_json(f, v, iv, profile);
+		print_json(f, v, iv, profile, source);
 	else
-		print_text(f, v, iv, profile);
+		print_text(f, v, iv, profile, source);
 	fflush(f);
 }

@@ -54,8 +54,9 @@ int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s);
 
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out);
+/* source: who chose the profile (joule_profile_source_name()). */
 void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile, bool json);
+		       const char *profile, const char *source, bool json);
 
 /* Power of a CPU busy at perf: the lowest operating point that reaches perf. */
 double joule_cpu_busy_mw(const struct joule_cpu_power *p, unsigned int perf);

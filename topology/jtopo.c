@@ -205,23 +205,66 @@ static void kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, un
 	}
 }
 
+static void absorb_kind(struct jtopo_kind *into, const struct jtopo_kind *from)
+{
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		into->cpus.bits[w] |= from->cpus.bits[w];
+	if (from->hwloc_efficiency > into->hwloc_efficiency)
+		into->hwloc_efficiency = from->hwloc_efficiency;
+	if (from->max_mhz > into->max_mhz)
+		into->max_mhz = from->max_mhz;
+	if (from->linux_capacity > into->linux_capacity)
+		into->linux_capacity = from->linux_capacity;
+}
+
+static void remove_kind(struct jtopo_kind *k, int *n, int i)
+{
+	memmove(&k[i], &k[i + 1], sizeof(k[0]) * (size_t)(*n - i - 1));
+	(*n)--;
+}
+
+/*
+ * hwloc makes a kind of every step of maximum frequency or capacity, so a
+ * hybrid whose favoured cores each turbo differently has many. Fold them:
+ * first kinds of one core type, then the neighbours in hwloc's ranking
+ * with the nearest maximum frequency. Per-CPU capacities stay as they are.
+ */
+static void fold_kinds(struct jtopo *t, struct jtopo_kind *k, int *n)
+{
+	int before = *n, by_type;
+
+	for (int i = 0; i < *n && *n > JTOPO_MAX_KINDS; i++)
+		for (int j = *n - 1; j > i; j--)
+			if (k[i].core_type[0] && !strcmp(k[i].core_type, k[j].core_type)) {
+				absorb_kind(&k[i], &k[j]);
+				remove_kind(k, n, j);
+			}
+	by_type = *n;
+	while (*n > JTOPO_MAX_KINDS) {
+		int best = 0;
+
+		for (int i = 1; i + 1 < *n; i++)
+			if (abs((int)k[i + 1].max_mhz - (int)k[i].max_mhz) <
+			    abs((int)k[best + 1].max_mhz - (int)k[best].max_mhz))
+				best = i;
+		absorb_kind(&k[best], &k[best + 1]);
+		remove_kind(k, n, best + 1);
+	}
+	jtopo_warn(t, "hwloc reports %d CPU kinds, more than %d: folded into %d by core type%s",
+		   before, JTOPO_MAX_KINDS, *n, *n < by_type ? " and maximum frequency" : "");
+}
+
 /* hwloc's CPU kinds (ranked least efficient first); one kind if it has none. */
 static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t errlen)
 {
-	int n = hwloc_cpukinds_get_nr(topo, 0);
+	static struct jtopo_kind all[JTOPO_MAX_CPUS];
+	int n = hwloc_cpukinds_get_nr(topo, 0), nr = 0;
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
 
 	if (!set)
 		return -ENOMEM;
-	if (n > JTOPO_MAX_KINDS) {
-		snprintf(err, errlen, "%s: %d CPU kinds; scx_joule supports at most %d", t->origin,
-			 n, JTOPO_MAX_KINDS);
-		hwloc_bitmap_free(set);
-		return -EINVAL;
-	}
-	t->nr_kinds = 0;
-	for (int i = 0; i < n; i++) {
-		struct jtopo_kind *k = &t->kind[t->nr_kinds];
+	for (int i = 0; i < n && nr < JTOPO_MAX_CPUS; i++) {
+		struct jtopo_kind *k = &all[nr];
 		struct hwloc_info_s *infos;
 		unsigned nr_infos, cpu;
 		int eff;
@@ -243,9 +286,13 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t 
 			hwloc_bitmap_free(set);
 			return -EINVAL;
 		}
-		t->nr_kinds++;
+		nr++;
 	}
 	hwloc_bitmap_free(set);
+	if (nr > JTOPO_MAX_KINDS)
+		fold_kinds(t, all, &nr);
+	memcpy(t->kind, all, sizeof(all[0]) * (size_t)nr);
+	t->nr_kinds = nr;
 	return 0;
 }
 

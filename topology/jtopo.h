@@ -7,7 +7,8 @@
  * recorded root directory (sys/, proc/: hwloc's Linux backend reads it), or
  * from an hwloc XML export. Kinds are ranked from the least to the most
  * capable and named little, (mid...), big; a machine with one kind has one
- * kind named "cpu".
+ * kind named "cpu". More than JTOPO_MAX_KINDS hwloc kinds (one per favoured-core
+ * frequency step) are folded by core type, then by nearest frequency.
  *
  * Capacity (the kernel's 0..1024 scale, 1024 = the biggest CPU) comes from
  * the first of these sources that is present for every online CPU and tells

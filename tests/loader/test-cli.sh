@@ -58,15 +58,65 @@ expect "energy model names file and line" 2 "^scx_joule: $tmp/bad.em:2: bad 'cpu
 	"$bin" --energy-model "$tmp/bad.em" --show-topology
 expect "no energy model to write without cpufreq" 1 \
 	'^scx_joule: no energy model to write: no cpufreq' "$bin" --write-energy-model "$tmp/x.em"
+printf 'garbage\n' >"$tmp/garbage.em"
+expect "a bad --energy-model fails even where the kernel has a model" 2 \
+	"^scx_joule: $tmp/garbage.em:1: expected 'scx-joule-energy-model 1' first$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/garbage.em"
+"$bin" --write-energy-model "$tmp/phone.em" --sysfs-root "$fixtures/arm-phone-tri"
+sed -i 's/^opp cpu6 khz=2802000 mw=.*/opp cpu6 khz=2802000 mw=2500/' "$tmp/phone.em"
+expect "a good --energy-model wins over the kernel's and says so" 0 \
+	"^energy model in use: file $tmp/phone.em \(given with --energy-model; the kernel's debugfs model is ignored\)$" \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
+expect "the file's power is the one shown" 0 '^ +2802000 +1024 +2500\.000 ' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$tmp/phone.em"
 rm -rf "$tmp"
 expect "recorded machine's model" 0 '^8 of 8 CPUs online, 3 kinds; capacity from cpu_capacity' \
 	"$bin" --show-topology --sysfs-root "$fixtures/arm-phone-tri"
+expect "24 per-CPU kernel domains (Arrow Lake) are grouped, not refused" 0 \
+	'^  cpu8: little CPUs 8-23, capacity 736' \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-arl-desktop"
+expect "20 distinct domains are merged to 16 and it says so" 0 \
+	"^  note: 20 distinct domains are more than the scheduler's 16" \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
+expect "a hybrid without cpufreq gets a model estimated per kind, and says why" 0 \
+	'^energy model in use: derived \(no kernel model, no --energy-model and no cpufreq on a machine with 2 kinds' \
+	"$bin" --show-topology --sysfs-root "$fixtures/arm-virt-no-cpufreq"
 expect "recorded machine's energy model written" 0 '^opp cpu6 khz=2802000 mw=2007.983$' \
 	"$bin" --write-energy-model - --sysfs-root "$fixtures/arm-phone-tri"
 expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 5 has one\)$' \
 	"$bin" --sysfs-root "$fixtures/bad-missing-capacity" --stats 1
 expect "a recorded machine that does not match this one" 2 \
 	'this machine has [0-9]+$|is (online|offline) here but' "$bin" --sysfs-root "$fixtures/numa-server"
+expect "--follow needs --explain-profile" 64 "--follow goes with --explain-profile" "$bin" --follow
+# --explain-profile: the choice and its reason, without root or sched_ext
+tmp=$(mktemp -d)
+mkdir -p "$tmp/class/power_supply/AC" "$tmp/class/power_supply/BAT0" "$tmp/firmware/acpi"
+echo Mains >"$tmp/class/power_supply/AC/type"
+echo 0 >"$tmp/class/power_supply/AC/online"
+echo Battery >"$tmp/class/power_supply/BAT0/type"
+expect "--explain-profile on battery" 0 '^powersave: on battery$' \
+	"$bin" --explain-profile --power-sysfs "$tmp" --bus-address unix:path=/nonexistent
+echo performance >"$tmp/firmware/acpi/platform_profile"
+expect "--explain-profile names platform_profile" 0 '^performance: platform_profile performance$' \
+	"$bin" --explain-profile --power-sysfs "$tmp" --bus-address unix:path=/nonexistent
+expect "--explain-profile with a fixed profile" 0 '^gaming: chosen with --profile$' \
+	"$bin" --explain-profile --profile gaming
+rm -rf "$tmp"
+# log mode: stdout is the journal stream systemd named (here a file)
+out=$(mktemp)
+JOURNAL_STREAM=$(stat -c '%d:%i' "$out") "$bin" --stats 1 >"$out" 2>&1
+if grep -q '^--stats is off in log mode' "$out"; then
+	passes=$((passes + 1)); echo "ok - JOURNAL_STREAM on stdout: log mode, no stats"
+else
+	failures=$((failures + 1)); echo "not ok - no log mode under JOURNAL_STREAM:"; sed 's/^/    /' "$out"
+fi
+JOURNAL_STREAM=1:1 "$bin" --stats 1 >"$out" 2>&1
+if ! grep -q 'log mode' "$out"; then
+	passes=$((passes + 1)); echo "ok - an inherited JOURNAL_STREAM does not count"
+else
+	failures=$((failures + 1)); echo "not ok - log mode from an inherited JOURNAL_STREAM"
+fi
+rm -f "$out"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \

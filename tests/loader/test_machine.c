@@ -74,6 +74,79 @@ static void test_phone_tables(void **state)
 	assert_true(m.power[6].busy_mw[JP_MAX_OPPS - 1] > 2007.9);
 }
 
+/*
+ * Arrow Lake's 24 per-CPU kernel domains become 3 table domains (they were
+ * refused: more than 16). The artificial model's lower states cost as much
+ * per unit of work or more, so only efficient ones reach the tables, and
+ * the E-cores' cost per unit of work is below the P-cores'.
+ */
+static void test_intel_arl_tables(void **state)
+{
+	const struct jp_pd *p, *e;
+
+	(void)state;
+	load("intel-arl-desktop");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 24, "0-23", err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, 3);
+	assert_int_equal(m.tables.cpu[0].pd, m.tables.cpu[7].pd);
+	assert_int_equal(m.tables.cpu[2].pd, m.tables.cpu[5].pd);
+	assert_int_not_equal(m.tables.cpu[0].pd, m.tables.cpu[2].pd);
+	assert_int_equal(m.tables.cpu[8].pd, m.tables.cpu[23].pd);
+	assert_int_equal(m.tables.cpu[8].kind, JP_KIND_LITTLE);
+	assert_int_equal(m.tables.cpu[2].kind, JP_KIND_BIG);
+	p = &m.tables.pd[m.tables.cpu[0].pd];
+	e = &m.tables.pd[m.tables.cpu[8].pd];
+	assert_int_equal(p->nr_cpus, 6);
+	assert_int_equal(e->nr_cpus, 16);
+	/* placement uses the costs, but the stats estimate no energy in no unit */
+	assert_true(m.has_energy_model);
+	assert_null(m.view.power);
+	assert_int_equal(e->max_capacity, 736);
+	/* policy.h's cost at the top: power (uW) * max capacity / capacity = power */
+	assert_int_equal(e->opps[e->nr_opps - 1].cost, 107 * 736 / 10);
+	assert_int_equal(p->opps[p->nr_opps - 1].cost, 122 * 1008 / 10);
+	/* energy of the same work (cost / max capacity): cheaper on an E-core */
+	assert_true((double)e->opps[e->nr_opps - 1].cost / e->max_capacity <
+		    (double)p->opps[p->nr_opps - 1].cost / p->max_capacity);
+}
+
+/* 32 CPUs with 20 distinct kernel domains fit the tables' 16. */
+static void test_hybrid_32_tables(void **state)
+{
+	(void)state;
+	load("intel-hybrid-32");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 32, "0-31", err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, JP_MAX_PDS);
+	for (int c = 0; c < 32; c++) {
+		const struct jp_pd *d = &m.tables.pd[m.tables.cpu[c].pd];
+		bool found = false;
+
+		for (unsigned i = 0; i < d->nr_cpus; i++)
+			found |= d->cpus[i] == c;
+		assert_true(found);
+		assert_true(d->max_capacity >= m.tables.cpu[c].capacity);
+	}
+}
+
+/* Two kinds, no cpufreq: the estimated model reaches the tables, cheaper little CPUs. */
+static void test_no_cpufreq_hybrid_tables(void **state)
+{
+	const struct jp_pd *little, *big;
+
+	(void)state;
+	load("arm-virt-no-cpufreq");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, "0-5", err, sizeof(err)), 0);
+	assert_true(m.has_energy_model);
+	little = &m.tables.pd[m.tables.cpu[0].pd];
+	big = &m.tables.pd[m.tables.cpu[4].pd];
+	assert_true(little->nr_opps >= 3);
+	assert_true(big->nr_opps >= 3);
+	/* not the cost 1 of every domain a model-less machine gets */
+	assert_true(little->opps[0].cost > 1);
+	assert_true((double)little->opps[0].cost / little->max_capacity <
+		    (double)big->opps[0].cost / big->max_capacity);
+}
+
 /* One kind, no cpufreq: a single OPP per domain, no energy estimate. */
 static void test_this_machine_tables(void **state)
 {
@@ -118,6 +191,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_tables),
+		cmocka_unit_test(test_intel_arl_tables),
+		cmocka_unit_test(test_hybrid_32_tables),
+		cmocka_unit_test(test_no_cpufreq_hybrid_tables),
 		cmocka_unit_test(test_this_machine_tables),
 		cmocka_unit_test(test_online_mismatch),
 	};

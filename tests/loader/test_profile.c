@@ -87,6 +87,37 @@ static void desktop_without_supplies_is_balanced(void **state)
 	assert_string_equal(why, "on AC power");
 }
 
+/*
+ * A desktop with a wireless mouse and a headset: their batteries (scope
+ * Device, as hid-logitech-hidpp and the like register them) and a gamepad
+ * charging over USB are not this machine's power.
+ */
+static void device_batteries_are_ignored(void **state)
+{
+	struct joule_power_state st;
+	char why[64];
+
+	(void)state;
+	put("class/power_supply/hidpp_battery_0/type", "Battery\n");
+	put("class/power_supply/hidpp_battery_0/scope", "Device\n");
+	put("class/power_supply/hidpp_battery_0/status", "Discharging\n");
+	put("class/power_supply/headset-battery/type", "Battery\n");
+	put("class/power_supply/headset-battery/scope", "Device\n");
+	put("class/power_supply/ps-controller-battery/type", "USB\n");
+	put("class/power_supply/ps-controller-battery/scope", "Device\n");
+	put("class/power_supply/ps-controller-battery/online", "0\n");
+	assert_int_equal(joule_power_state_read(root, &st), 0);
+	assert_false(st.have_battery);
+	assert_false(st.have_ac_supply);
+	assert_int_equal(joule_profile_auto(&st, why, sizeof(why)), JOULE_PROFILE_BALANCED);
+	assert_string_equal(why, "on AC power");
+	/* the same battery with scope System is the machine's own */
+	put("class/power_supply/hidpp_battery_0/scope", "System\n");
+	assert_int_equal(joule_power_state_read(root, &st), 0);
+	assert_true(st.have_battery);
+	put("class/power_supply/hidpp_battery_0/scope", "Device\n");
+}
+
 static void laptop_follows_ac_and_battery(void **state)
 {
 	char why[64];
@@ -99,6 +130,9 @@ static void laptop_follows_ac_and_battery(void **state)
 	put("class/power_supply/AC/online", "0\n");
 	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_POWERSAVE);
 	assert_string_equal(why, "on battery");
+	/* a laptop's own supplies may say scope System explicitly */
+	put("class/power_supply/BAT0/scope", "System\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_POWERSAVE);
 	/* USB-C power delivery counts as AC too */
 	put("class/power_supply/ucsi-source-psy-USBC000:001/type", "USB\n");
 	put("class/power_supply/ucsi-source-psy-USBC000:001/online", "1\n");
@@ -121,14 +155,64 @@ static void platform_profile_overrides(void **state)
 	assert_string_equal(why, "on AC power, platform_profile balanced");
 }
 
+static void expect_choice(const struct joule_power_state *ps, const struct joule_desktop_state *ds,
+			  enum joule_profile profile, enum joule_profile_source source,
+			  const char *why)
+{
+	struct joule_profile_choice c;
+
+	joule_profile_choose(ps, ds, &c);
+	assert_string_equal(joule_profile_name(c.profile), joule_profile_name(profile));
+	assert_string_equal(joule_profile_source_name(c.source), joule_profile_source_name(source));
+	assert_string_equal(c.why, why);
+}
+
+/* GameMode, then power-profiles-daemon, then the firmware, then AC/battery. */
+static void desktop_sources_take_precedence(void **state)
+{
+	struct joule_power_state battery = {.have_ac_supply = true, .have_battery = true};
+	struct joule_power_state fw = {.platform_profile = "performance"};
+	struct joule_desktop_state ds = {.power_profile = "power-saver", .game_clients = 2};
+
+	(void)state;
+	expect_choice(&battery, &ds, JOULE_PROFILE_GAMING, JOULE_SOURCE_GAMEMODE,
+		      "GameMode has 2 clients");
+	ds.game_clients = 1;
+	expect_choice(&battery, &ds, JOULE_PROFILE_GAMING, JOULE_SOURCE_GAMEMODE,
+		      "GameMode has 1 client");
+	ds.game_clients = 0;
+	expect_choice(&fw, &ds, JOULE_PROFILE_POWERSAVE, JOULE_SOURCE_PPD,
+		      "power-profiles-daemon says power-saver");
+	strcpy(ds.power_profile, "performance");
+	expect_choice(&battery, &ds, JOULE_PROFILE_PERFORMANCE, JOULE_SOURCE_PPD,
+		      "power-profiles-daemon says performance");
+	strcpy(ds.power_profile, "balanced");
+	expect_choice(&battery, &ds, JOULE_PROFILE_BALANCED, JOULE_SOURCE_PPD,
+		      "power-profiles-daemon says balanced");
+	/* a name we do not know, or no daemon: sysfs decides */
+	strcpy(ds.power_profile, "low-latency");
+	expect_choice(&fw, &ds, JOULE_PROFILE_PERFORMANCE, JOULE_SOURCE_PLATFORM_PROFILE,
+		      "platform_profile performance");
+	ds.power_profile[0] = '\0';
+	ds.game_clients = -1;
+	expect_choice(&battery, &ds, JOULE_PROFILE_POWERSAVE, JOULE_SOURCE_POWER_SUPPLY,
+		      "on battery");
+	expect_choice(&battery, NULL, JOULE_PROFILE_POWERSAVE, JOULE_SOURCE_POWER_SUPPLY,
+		      "on battery");
+	expect_choice(NULL, NULL, JOULE_PROFILE_BALANCED, JOULE_SOURCE_DEFAULT,
+		      "power state unreadable");
+}
+
 int main(void)
 {
 	/* Order matters: each test adds files to the same tree. */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_round_trip),
 		cmocka_unit_test(desktop_without_supplies_is_balanced),
+		cmocka_unit_test(device_batteries_are_ignored),
 		cmocka_unit_test(laptop_follows_ac_and_battery),
 		cmocka_unit_test(platform_profile_overrides),
+		cmocka_unit_test(desktop_sources_take_precedence),
 	};
 
 	return cmocka_run_group_tests(tests, make_root, remove_root);

@@ -22,7 +22,7 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 {
 	struct jp_wake w = {};
 
-	jp_profile_init(&check_profile, JP_PROFILE_BALANCED);
+	jp_profile_init(&check_profile, JOULE_PROFILE_BALANCED);
 	jp_task_waking(&check_task, 1000);
 	jp_task_stopping(&check_task, 2000000, 1000000, 512);
 	jp_cpu_account(&check_cpus[0], 3000000, 1000000, 1024);

@@ -54,7 +54,8 @@ def main():
                      "-Wno-microsoft-anon-tag", "-M"] + bpf_inc +
                     [os.path.join(root, "bpf/scx_joule.bpf.c")])
     sim_deps = deps([cc, "-M", "-D_GNU_SOURCE", "-I", os.path.join(root, "bpf"), "-I",
-                     os.path.join(root, "sim"), os.path.join(root, "sim/policies.c")])
+                     os.path.join(root, "sim"), "-I", os.path.join(root, "sim/model"),
+                     os.path.join(root, "sim/policies.c")])
     for name, d in (("bpf/scx_joule.bpf.c", bpf_deps), ("sim/policies.c", sim_deps)):
         if policy not in d:
             errors.append(f"{name} does not include {policy}")
@@ -76,7 +77,7 @@ def main():
         print(f"{label}: {len(found)} jp_* functions, all from {policy}" if found else "")
 
     decl = re.compile(r"^[A-Za-z_][\w \t\*]*\bjp_\w+\s*\(", re.M)
-    for d in ("sim",):
+    for d in ("sim", "sim/model"):
         for f in sorted(os.listdir(os.path.join(root, d))):
             if f.endswith((".c", ".h")):
                 text = open(os.path.join(root, d, f)).read()

@@ -30,6 +30,10 @@ expect 2 "unknown or incomplete option '--frobnicate'" -- --frobnicate
 expect 2 '--duration needs a time' -- --soc "$soc" --workload "$wl" --policy eas --duration 10
 expect 2 '--seed needs' -- --soc "$soc" --workload "$wl" --policy eas --seed -3
 expect 2 "unexpected argument 'extra'" -- --soc "$soc" --workload "$wl" --policy eas extra
+expect 2 '--driver must be passive or active' -- --soc "$soc" --workload "$wl" --policy joule --driver hwp
+expect 2 "unknown profile parameter 'turbo'" -- --soc "$soc" --workload "$wl" --policy joule --tune turbo=1
+expect 2 '--tune needs KEY=VALUE' -- --soc "$soc" --workload "$wl" --policy joule --tune headroom
+expect 2 '--rate-limit needs a time' -- --soc "$soc" --workload "$wl" --policy joule --rate-limit 3
 expect 1 'nowhere.wl: cannot open' -- --soc "$soc" --workload "$tmp/nowhere.wl" --policy eas
 
 printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b sporadic work=1ms\n' >"$tmp/bad.wl"
@@ -44,6 +48,8 @@ expect 1 'bad.soc:2: sleep_min= needs a time' -- --soc "$tmp/bad.soc" --workload
 # and good input works, with every policy
 for p in joule fair eas race compact; do
 	if ! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --json >"$tmp/out" 2>"$tmp/err" ||
+		! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --driver active \
+			--no-idle-release --resend-lagging --rate-limit 2ms >>"$tmp/out" 2>>"$tmp/err" ||
 		! grep -q '"energy_j":' "$tmp/out"; then
 		echo "FAIL: policy $p did not run"
 		cat "$tmp/err"

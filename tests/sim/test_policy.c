@@ -106,6 +106,57 @@ static void test_util_est_rises_at_once(void **state)
 	assert_true(t.util_est < 1024 && t.util_est > 700);
 }
 
+/*
+ * A task that runs 10 ms of every 20 ms reads about half, not full scale,
+ * even while it runs: the activation is judged over its usual period. One
+ * that stops sleeping still reaches full scale once it has run that long.
+ */
+static void test_util_est_judged_over_the_period(void **state)
+{
+	struct jp_task t;
+	uint64_t now = 0;
+
+	(void)state;
+	jp_task_init(&t, 0, 0);
+	for (int i = 0; i < 50; i++) {
+		jp_task_waking(&t, now);
+		jp_task_stopping(&t, now + 10000000, 10000000, 1024);
+		now += 20000000;
+	}
+	assert_in_range(t.period_avg, 19000000, 21000000);
+	assert_in_range(jp_task_util(&t), 480, 560);
+	/* it turns into a hog: full scale after one period of running */
+	jp_task_waking(&t, now);
+	jp_task_stopping(&t, now + 12000000, 12000000, 1024);
+	assert_true(jp_task_util(&t) < 700);
+	jp_task_stopping(&t, now + 20000000, 8000000, 1024);
+	assert_int_equal(jp_task_util(&t), 1024);
+}
+
+/* The request schedutil turns back into the target after its own x1.25. */
+static void test_perf_request_on_system_scale(void **state)
+{
+	(void)state;
+	/* a little CPU (381) at its top speed: 305, which schedutil makes 381 */
+	assert_int_equal(jp_perf_request(1024, 381), 305);
+	assert_true(jp_perf_request(1024, 381) * 5 / 4 >= 381);
+	/* half speed on the biggest CPU */
+	assert_int_equal(jp_perf_request(512, 1024), 410);
+	assert_int_equal(jp_perf_request(0, 1024), 0);
+	assert_int_equal(jp_perf_request(1024, 1024), 820);
+	/* rate limit: small moves dropped, going idle never */
+	assert_false(jp_perf_request_due(300, 300));
+	assert_false(jp_perf_request_due(300, 310));
+	assert_true(jp_perf_request_due(300, 320));
+	assert_true(jp_perf_request_due(10, 0));
+	assert_false(jp_perf_request_due(0, 15));
+	assert_true(jp_perf_request_due(0, 16));
+	/* a CPU running below what it asked for (the request was dropped) */
+	assert_true(jp_perf_request_lagging(600, 400));
+	assert_false(jp_perf_request_lagging(600, 590));
+	assert_false(jp_perf_request_lagging(300, 1024));
+}
+
 static void test_fits_and_perf(void **state)
 {
 	(void)state;
@@ -120,7 +171,7 @@ static void test_misfit_hysteresis(void **state)
 	struct jp_profile p;
 
 	(void)state;
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* up above 80% of 400 (319.9), down below 60% (239.8) */
 	assert_false(jp_misfit(&p, 319, 400, 1024, false));
 	assert_true(jp_misfit(&p, 330, 400, 1024, false));
@@ -167,7 +218,7 @@ static void test_energy_placement(void **state)
 	(void)state;
 	two_cluster(&t);
 	memset(cs, 0, sizeof(cs));
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* a small task costs least on a little CPU */
 	all_idle_wake(&w, 50, JP_NO_CPU);
 	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
@@ -228,7 +279,7 @@ static void test_overutilized_and_balance(void **state)
 	(void)state;
 	two_cluster(&t);
 	memset(cs, 0, sizeof(cs));
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* a little CPU over capacity is misfit's business, not overutilization */
 	cs[0].util_avg = 400;
 	assert_false(jp_overutilized(&t, cs, &p));
@@ -256,7 +307,7 @@ static void test_overloaded_pd_counts_tasks(void **state)
 
 	(void)state;
 	two_cluster(&t);
-	jp_profile_init(&p, JP_PROFILE_BALANCED);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	memset(l, 0, sizeof(l));
 	l[0].busy = 4, l[0].capacity = 1600, l[0].online = 4;
 	l[1].busy = 2, l[1].capacity = 2048, l[1].online = 2;
@@ -292,6 +343,8 @@ int main(void)
 		cmocka_unit_test(test_decay_halves),
 		cmocka_unit_test(test_util_converges_to_busy_fraction),
 		cmocka_unit_test(test_util_est_rises_at_once),
+		cmocka_unit_test(test_util_est_judged_over_the_period),
+		cmocka_unit_test(test_perf_request_on_system_scale),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),

@@ -102,7 +102,8 @@ static void test_workload_errors_name_the_line(void **state)
 	assert_string_equal(err, "t.wl:1: task before the 'workload' line");
 }
 
-static struct sim *run(const char *soc_text, const char *wl_text, const char *policy, uint64_t seed)
+static struct sim *run_cfg(const char *soc_text, const char *wl_text, const char *policy,
+			   const struct sim_cfg *cfg)
 {
 	static struct sim_soc soc;
 	static struct wl w;
@@ -112,9 +113,17 @@ static struct sim *run(const char *soc_text, const char *wl_text, const char *po
 	assert_non_null(s);
 	assert_int_equal(parse_soc(soc_text, &soc, err, sizeof(err)), 0);
 	assert_int_equal(parse_wl(wl_text, &w, err, sizeof(err)), 0);
-	assert_int_equal(
-		sim_run(s, &soc, &w, sim_policy_find(policy), JP_PROFILE_BALANCED, seed, 0), 0);
+	assert_int_equal(sim_run(s, &soc, &w, sim_policy_find(policy), cfg), 0);
 	return s;
+}
+
+static struct sim *run(const char *soc_text, const char *wl_text, const char *policy, uint64_t seed)
+{
+	struct sim_cfg cfg;
+
+	sim_cfg_default(&cfg);
+	cfg.seed = seed;
+	return run_cfg(soc_text, wl_text, policy, &cfg);
 }
 
 static void done(struct sim *s)
@@ -156,6 +165,53 @@ static void test_dvfs_ramps_up(void **state)
 	assert_true(s->pd[1].opp_ns[1] > 300000000ull);
 	/* so it finished well before 800 ms (all of it at capacity 512) */
 	assert_true(s->m.batch_done_s < 0.5);
+	done(s);
+}
+
+static const char one_job_wl[] = "workload a duration=1s\ntask t batch jobs=1 work=100ms\n";
+
+/*
+ * scx_joule's requests: the job ends on the big CPU at its top OPP (misfit
+ * moved it there); the CPU then goes idle and releases its request, so the
+ * big PD is back at its lowest OPP at the end, unless the release is
+ * removed, or schedutil drops it within its rate limit of the last change.
+ */
+static void test_requests_released_on_idle(void **state)
+{
+	struct sim_cfg cfg;
+	struct sim *s;
+
+	(void)state;
+	sim_cfg_default(&cfg);
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_true(s->pd[1].opp_ns[1] > 50000000ull);
+	assert_int_equal(s->pd[1].opp, 0);
+	assert_int_equal(s->cpu[1].perf_request, 0);
+	done(s);
+	cfg.no_idle_release = true;
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_int_equal(s->pd[1].opp, 1);
+	done(s);
+	cfg.no_idle_release = false;
+	cfg.rate_limit_ns = 10000000000ull;
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_int_equal(s->cpu[1].perf_request, 0);
+	assert_int_equal(s->pd[1].opp, 1);
+	done(s);
+}
+
+/* An active driver ignores requests: the PD follows busy time on its own. */
+static void test_active_driver_follows_busy_time(void **state)
+{
+	struct sim_cfg cfg;
+	struct sim *s;
+
+	(void)state;
+	sim_cfg_default(&cfg);
+	cfg.driver = SIM_DRIVER_ACTIVE;
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_true(s->pd[1].opp_ns[1] > 50000000ull);
+	assert_int_equal(s->pd[1].opp, 0);
 	done(s);
 }
 
@@ -208,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_workload_errors_name_the_line),
 		cmocka_unit_test(test_work_scales_with_capacity),
 		cmocka_unit_test(test_dvfs_ramps_up),
+		cmocka_unit_test(test_requests_released_on_idle),
+		cmocka_unit_test(test_active_driver_follows_busy_time),
 		cmocka_unit_test(test_deterministic_and_seeded),
 		cmocka_unit_test(test_work_conserved_and_bound_holds),
 	};

@@ -272,6 +272,84 @@ static void test_no_cpufreq(void **state)
 	assert_int_equal(jpower_em_derive(&em, &topo, err, sizeof(err)), -ENOENT);
 }
 
+/*
+ * A server whose cpufreq policies each cover one core's two SMT threads
+ * (acpi-cpufreq with coordinated siblings): 20 policies, more than the
+ * scheduler's 16 domains, were an error that left the machine homogeneous.
+ * Identical policies now make one domain.
+ */
+/*
+ * No cpufreq but kinds with hwloc's FrequencyMaxMHz: each kind's OPPs are
+ * fractions of its own top frequency; with one kind there is nothing to
+ * estimate.
+ */
+static void test_estimate_without_cpufreq(void **state)
+{
+	static struct jpower_cpufreq cf;
+	char how[160];
+
+	(void)state;
+	memset(&cf, 0, sizeof(cf));
+	topo.kind[0].max_mhz = 1416;
+	topo.kind[1].max_mhz = 1800;
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(jpower_domains_estimate(&em, &topo, how, sizeof(how)), 0);
+	assert_non_null(strstr(how, "FrequencyMaxMHz"));
+	assert_int_equal(em.pd[0].nr_opps, 5);
+	assert_int_equal(em.pd[0].opp[0].khz, 1416000 / 5);
+	assert_int_equal(em.pd[0].opp[4].khz, 1416000);
+	assert_int_equal(em.pd[1].opp[4].khz, 1800000);
+	assert_int_equal(jpower_em_derive(&em, &topo, err, sizeof(err)), 0);
+	/* the cpufreq-derived model's formula: ipc 381/1024 * 1800/1416 at the top */
+	assert_true(fabs(em.pd[0].opp[4].power_mw -
+			 436.0 * pow(381.0 / 1024 * 1800 / 1416, 2) * 1416 *
+				 pow(0.70 + 0.50 * (1416.0 - 283.2) / (1800 - 283.2), 2) / 1000) <
+		    1e-6);
+	assert_true(em.pd[0].opp[4].cost < em.pd[1].opp[4].cost);
+
+	topo.nr_kinds = 1;
+	topo.kind[0].cpus = topo.online;
+	assert_int_equal(jpower_domains(&em, &topo, &cf, err, sizeof(err)), 0);
+	assert_int_equal(jpower_domains_estimate(&em, &topo, how, sizeof(how)), -ENOENT);
+}
+
+static void test_many_identical_policies(void **state)
+{
+	static const unsigned freqs[] = {1200000, 2000000, 2800000};
+	static struct jpower_cpufreq cf;
+	static struct jtopo t;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	memset(&cf, 0, sizeof(cf));
+	t.nr_cpus = t.nr_online = 40;
+	t.nr_kinds = 1;
+	snprintf(t.kind[0].name, sizeof(t.kind[0].name), "cpu");
+	for (int c = 0; c < 40; c++) {
+		t.cpu[c] = (struct jtopo_cpu){.online = true, .capacity = 1024, .sibling = c ^ 1};
+		jtopo_cpuset_set(&t.online, c);
+		jtopo_cpuset_set(&t.kind[0].cpus, c);
+		jtopo_cpuset_set(&cf.policy[c / 2].cpus, c);
+	}
+	cf.nr_policies = 20;
+	for (int i = 0; i < 20; i++) {
+		cf.policy[i].min_khz = freqs[0];
+		cf.policy[i].max_khz = freqs[2];
+		cf.policy[i].nr_freqs = 3;
+		memcpy(cf.policy[i].freq_khz, freqs, sizeof(freqs));
+	}
+	assert_int_equal(jpower_domains(&em, &t, &cf, err, sizeof(err)), 0);
+	assert_int_equal(em.nr_pds, 20);
+	assert_int_equal(jpower_em_derive(&em, &t, err, sizeof(err)), 0);
+	jpower_em_fit(&em, &t);
+	assert_int_equal(em.nr_distinct, 1);
+	assert_int_equal(em.nr_pds, 1);
+	assert_int_equal(em.pd[0].nr_grouped, 20);
+	assert_int_equal(em.pd[0].nr_merged, 0);
+	assert_int_equal(jtopo_cpuset_weight(&em.pd[0].cpus), 40);
+	assert_int_equal(em.pd[0].nr_opps, 3);
+}
+
 static void test_cpulist(void **state)
 {
 	struct jtopo_cpuset s;
@@ -334,6 +412,8 @@ int main(void)
 		cmocka_unit_test_setup(test_derived, setup),
 		cmocka_unit_test_setup(test_per_cpu_policies, setup),
 		cmocka_unit_test_setup(test_no_cpufreq, setup),
+		cmocka_unit_test(test_many_identical_policies),
+		cmocka_unit_test_setup(test_estimate_without_cpufreq, setup),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_kind_names),
 	};

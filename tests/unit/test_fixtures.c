@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ static struct jpower_cpufreq cf;
 static struct jpower_model em;
 static char err[512];
 
-static int load_as(const char *name, bool xml)
+static int load_with(const char *name, bool xml, const char *em_file)
 {
 	char root[512], xml_path[512];
 	struct jtopo_input in = {0};
@@ -40,8 +41,13 @@ static int load_as(const char *name, bool xml)
 	err[0] = '\0';
 	ret = jtopo_load(&topo, &in, err, sizeof(err));
 	if (!ret)
-		ret = jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err));
+		ret = jpower_model_build(&em, &cf, &topo, root, em_file, err, sizeof(err));
 	return ret;
+}
+
+static int load_as(const char *name, bool xml)
+{
+	return load_with(name, xml, NULL);
 }
 
 static void load(const char *name)
@@ -182,6 +188,41 @@ static void test_phone(void **state)
 			assert_false(em.pd[p].opp[i].inefficient);
 }
 
+/*
+ * An explicit --energy-model file wins over the kernel's model: the phone's
+ * own table written out with one power changed must come back changed, and a
+ * file that is not a model must fail naming its line, not fall back.
+ */
+static void test_phone_em_file_wins(void **state)
+{
+	char path[] = "/tmp/joule-em-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	assert_non_null(f);
+	load("arm-phone-tri");
+	em.pd[2].opp[16].power_mw = 2500.0;
+	assert_int_equal(jpower_em_write(&em, f), 0);
+	fclose(f);
+	assert_int_equal(load_with("arm-phone-tri", false, path), 0);
+	assert_int_equal(em.source, JPOWER_EM_FILE);
+	assert_string_equal(em.origin, path);
+	assert_string_equal(em.why,
+			    "given with --energy-model; the kernel's debugfs model is ignored");
+	assert_int_equal(em.nr_pds, 3);
+	assert_true(fabs(em.pd[2].opp[16].power_mw - 2500.0) < 1e-9);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("garbage\n", f);
+	fclose(f);
+	assert_int_not_equal(load_with("arm-phone-tri", false, path), 0);
+	assert_true(strstr(err, ":1: expected 'scx-joule-energy-model 1' first"));
+	assert_true(!strncmp(err, path, strlen(path)));
+	unlink(path);
+}
+
 /* ---- Intel 6P+8E laptop: CPPC, CoreType, intel_pstate per-CPU policies -- */
 
 static void test_intel_laptop(void **state)
@@ -217,6 +258,172 @@ static void test_intel_laptop(void **state)
 	assert_pd(0, "little", "12-19", 33, 400000, 3600000);
 	assert_pd(1, "big", "0-11", 45, 400000, 4800000);
 	assert_true(em.pd[0].opp[32].cost < em.pd[1].opp[44].cost);
+}
+
+/*
+ * A domain's OPPs as the artificial kernel model gives them: capacity
+ * capacity * f / f_top, power cost * performance / 10 (uW).
+ */
+static void assert_artificial_opps(int p, unsigned capacity, const unsigned *khz,
+				   const unsigned *cost, int n)
+{
+	assert_int_equal(em.pd[p].capacity, capacity);
+	assert_int_equal(em.pd[p].nr_opps, n);
+	for (int i = 0; i < n; i++) {
+		unsigned perf = capacity * khz[i] / khz[n - 1];
+
+		assert_int_equal(em.pd[p].opp[i].khz, khz[i]);
+		assert_int_equal(em.pd[p].opp[i].capacity, perf);
+		assert_true(fabs(em.pd[p].opp[i].power_mw - cost[i] * perf / 1e4) < 1e-9);
+	}
+}
+
+/* Work per unit of energy at the top OPP: lower is cheaper. */
+static double top_cost_per_work(int p)
+{
+	const struct jpower_opp *o = &em.pd[p].opp[em.pd[p].nr_opps - 1];
+
+	return o->power_mw / o->capacity;
+}
+
+/* ---- Arrow Lake 8P+16E: a per-CPU artificial kernel model (Linux 6.16) -- */
+
+static void test_intel_arl(void **state)
+{
+	static const unsigned khz[] = {2, 3, 4, 5};
+	static const unsigned p_cost[] = {119, 120, 121, 122}; /* 100 * 100000 / 86957 + f + 2 */
+	static const unsigned e_cost[] = {104, 105, 106, 107}; /* 100 + f + 2 */
+
+	(void)state;
+	load("intel-arl-desktop");
+	assert_int_equal(topo.nr_cpus, 24);
+	/* hwloc ranks the favoured cores as a kind of their own */
+	assert_int_equal(topo.nr_kinds, 3);
+	assert_kind(0, "little", "8-23", 736);
+	assert_kind(1, "mid", "0-1,3-4,6-7", 1008);
+	assert_kind(2, "big", "2,5", 1024);
+	assert_int_equal(cf.nr_policies, 24);
+	assert_int_equal(em.source, JPOWER_EM_DEBUGFS);
+	assert_true(em.artificial);
+	/* 24 per-CPU domains, 3 distinct tables: grouped, none merged */
+	assert_int_equal(em.nr_distinct, 3);
+	assert_int_equal(em.nr_pds, 3);
+	assert_pd(0, "cpu0", "0-1,3-4,6-7", 4, 2, 5);
+	assert_pd(1, "cpu2", "2,5", 4, 2, 5);
+	assert_pd(2, "cpu8", "8-23", 4, 2, 5);
+	assert_int_equal(em.pd[0].nr_grouped, 6);
+	assert_int_equal(em.pd[1].nr_grouped, 2);
+	assert_int_equal(em.pd[2].nr_grouped, 16);
+	for (int p = 0; p < 3; p++)
+		assert_int_equal(em.pd[p].nr_merged, 0);
+	assert_artificial_opps(0, 1008, khz, p_cost, 4);
+	assert_artificial_opps(1, 1024, khz, p_cost, 4);
+	assert_artificial_opps(2, 736, khz, e_cost, 4);
+	/* the driver's costs make an E-core the cheaper place for the same work */
+	assert_true(top_cost_per_work(2) < top_cost_per_work(0));
+	assert_true(fabs(top_cost_per_work(0) / top_cost_per_work(2) - 122.0 / 107) < 1e-9);
+}
+
+/* ---- 32 CPUs, 20 distinct per-CPU tables: merged down to 16 ------------ */
+
+static void test_intel_hybrid_32(void **state)
+{
+	static const unsigned e_pair_cap[] = {700, 697, 694, 691, 688, 685,
+					      660, 657, 654, 651, 648, 645};
+	int merged = 0;
+
+	(void)state;
+	load("intel-hybrid-32");
+	/* hwloc's 20 kinds (one per capacity step) folded by core type */
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_cpus(&topo.kind[0].cpus, "8-31");
+	assert_cpus(&topo.kind[1].cpus, "0-7");
+	assert_true(topo.nr_warnings >= 1);
+	assert_non_null(strstr(topo.warning[0], "hwloc reports 20 CPU kinds"));
+	for (int c = 0; c < 32; c++)
+		assert_int_equal(topo.cpu[c].capacity,
+				 c < 8 ? 1024u - 15u * (unsigned)c : e_pair_cap[(c - 8) / 2]);
+	assert_int_equal(em.nr_distinct, 20);
+	assert_int_equal(em.nr_pds, JPOWER_MAX_SCHED_PDS);
+	for (int p = 0; p < em.nr_pds; p++) {
+		const struct jpower_pd *pd = &em.pd[p];
+		unsigned lo = 1024, hi = 0;
+
+		for (int c = jtopo_cpuset_next(&pd->cpus, 0); c >= 0;
+		     c = jtopo_cpuset_next(&pd->cpus, c + 1)) {
+			/* merging never mixes kinds */
+			assert_int_equal(topo.cpu[c].kind, pd->kind);
+			lo = topo.cpu[c].capacity < lo ? topo.cpu[c].capacity : lo;
+			hi = topo.cpu[c].capacity > hi ? topo.cpu[c].capacity : hi;
+		}
+		/* the biggest CPU's table serves the domain */
+		assert_int_equal(pd->capacity, hi);
+		assert_int_equal(pd->opp[pd->nr_opps - 1].capacity, hi);
+		if (pd->nr_merged) {
+			/* only the nearest capacities (3 apart) were merged, never P-cores 15 apart
+			 */
+			assert_int_equal(pd->kind, 0);
+			assert_int_equal(hi - lo, 3);
+			assert_int_equal(jtopo_cpuset_weight(&pd->cpus), 4);
+			merged += pd->nr_merged;
+		} else {
+			assert_int_equal(hi, lo);
+		}
+	}
+	assert_int_equal(merged, 20 - JPOWER_MAX_SCHED_PDS);
+	/* every P-core keeps its own domain */
+	for (int p = 0; p < 8; p++) {
+		assert_int_equal(jtopo_cpuset_weight(&em.pd[p].cpus), 1);
+		assert_int_equal(em.pd[p].capacity, 1024 - 15 * p);
+	}
+}
+
+/* ---- big.LITTLE without cpufreq: a model estimated per kind ------------ */
+
+static double derived_mw(double ipc, double mhz, double v)
+{
+	return 436.0 * ipc * ipc * mhz * v * v / 1000;
+}
+
+static void test_arm_no_cpufreq(void **state)
+{
+	double ipc = 485.0 / 1024; /* no frequency known: all of it is work per clock */
+
+	(void)state;
+	load("arm-virt-no-cpufreq");
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "0-3", 485);
+	assert_kind(1, "big", "4-5", 1024);
+	assert_int_equal(cf.nr_policies, 0);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_non_null(strstr(em.why, "no cpufreq on a machine with 2 kinds"));
+	assert_non_null(strstr(em.origin, "assumed 2000 MHz"));
+	assert_int_equal(em.nr_pds, 2);
+	assert_pd(0, "little", "0-3", 5, 400000, 2000000);
+	assert_pd(1, "big", "4-5", 5, 400000, 2000000);
+	/* the derived formula on the estimated OPPs: V 0.70 V at 400 MHz .. 1.20 V at 2000 */
+	assert_true(fabs(em.pd[1].opp[4].power_mw - derived_mw(1, 2000, 1.2)) < 1e-6);
+	assert_true(fabs(em.pd[1].opp[0].power_mw - derived_mw(1, 400, 0.7)) < 1e-6);
+	assert_true(fabs(em.pd[0].opp[2].power_mw - derived_mw(ipc, 1200, 0.95)) < 1e-6);
+	assert_int_equal(em.pd[0].opp[4].capacity, 485);
+	assert_int_equal(em.pd[0].opp[0].capacity, 97);
+	/*
+	 * Light work costs less on a little CPU: up to 80% of its capacity
+	 * (its four lower OPPs), its cheapest OPP with the capacity costs less
+	 * per unit of work than the big's. At its top OPP (1.2 V) it is on a
+	 * par with a big CPU at 40%, as real little cores at full speed are.
+	 */
+	for (unsigned w = 1; w <= em.pd[0].opp[3].capacity; w++) {
+		const struct jpower_opp *lo = NULL, *bo = NULL;
+
+		for (int i = 4; i >= 0; i--) {
+			if (em.pd[0].opp[i].capacity >= w)
+				lo = &em.pd[0].opp[i];
+			if (em.pd[1].opp[i].capacity >= w)
+				bo = &em.pd[1].opp[i];
+		}
+		assert_true(lo->power_mw / lo->capacity < bo->power_mw / bo->capacity);
+	}
 }
 
 /* ---- AMD Zen 4 + Zen 4c: CPPC, and amd-pstate's own files without it ---- */
@@ -394,7 +601,11 @@ int main(void)
 		cmocka_unit_test(test_rk3399),
 		cmocka_unit_test(test_rk3399_xml),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
+		cmocka_unit_test(test_intel_arl),
+		cmocka_unit_test(test_arm_no_cpufreq),
+		cmocka_unit_test(test_intel_hybrid_32),
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_numa_server),
 		cmocka_unit_test(test_xml_matches_root),

@@ -9,6 +9,9 @@
 #   --timeout S     wall-clock limit for the whole VM run (default 300)
 #   --extra DIR     copy DIR into the guest as /extra
 #   --live          stream the guest console instead of printing it at the end
+#   --icount SHIFT  guest time counts executed instructions, 2^SHIFT ns each
+#                   (default $JOULE_VM_ICOUNT, else 2); "off": guest time is
+#                   the host's clock, and KVM is used where it works
 #   --arch arm64    boot an arm64 kernel (--kernel from `kernels.py names --arch
 #                   arm64`, default the first) on QEMU virt, with scx_joule from
 #                   the cross build (--build default: build-arm64)
@@ -23,9 +26,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build= cpus=4 timeout=300 extra= live=0 arch=x86 caps= em=
+kernel= build= cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2} arch=x86 caps= em=
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--extra) extra=$2; shift 2 ;;
 	--live) live=1; shift ;;
+	--icount) icount=$2; shift 2 ;;
 	--arch) arch=$2; shift 2 ;;
 	--caps) caps=$2; shift 2 ;;
 	--em) em=$2; shift 2 ;;
@@ -50,7 +54,7 @@ scenario=$1
 # that the guest kernel itself knows its CPU capacities and clusters. The
 # tree is QEMU's own for this -smp/-m, with capacity-dmips-mhz per CPU and
 # one cpu-map cluster per group of CAPS (biglittle-dts.py). TCG only, single-
-# threaded; guest time counted in instructions (-icount, JOULE_VM_ICOUNT=N
+# threaded; guest time counted in instructions as for x86 (--icount, JOULE_VM_ICOUNT=N
 # or off) so that verdicts do not depend on how busy the host is.
 arm64_setup() {
 	command -v qemu-system-aarch64 >/dev/null && command -v dtc >/dev/null || {
@@ -81,14 +85,12 @@ arm64_dtb() {
 		-nographic -nodefaults >/dev/null 2>&1
 	dtc -q -I dtb -O dts "$work/virt.dtb" | "$here/biglittle-dts.py" "$caps" $em >"$work/board.dts"
 	dtc -q -I dts -O dtb -o "$work/board.dtb" "$work/board.dts"
-	local icount=${JOULE_VM_ICOUNT:-2}
 	arm64_qemu=(qemu-system-aarch64 -M virt -cpu max -accel tcg,thread=single
 		-smp "$cpus" -m "$mem" -dtb "$work/board.dtb"
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
 		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps"
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
-	[ "$icount" = off ] || arm64_qemu+=(-icount "shift=$icount,sleep=off")
-	accel="tcg, big.LITTLE $caps${em:+, energy model $em}, icount $icount"
+	arm64_qemu+=("${icount_opts[@]}")
 }
 
 if [ "$arch" = arm64 ]; then
@@ -111,7 +113,6 @@ trap 'rm -rf "$work"' EXIT
 if [ "$arch" = arm64 ]; then
 	arm64_extra
 	"$here/mkinitramfs.sh" --arch arm64 "$build" "$work/initrd.cpio" "$extra"
-	arm64_dtb
 else
 	"$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
 fi
@@ -140,23 +141,44 @@ kvm_works() {
 	fi
 	[ "$(cat "$mark")" = ok ]
 }
-case "$arch:${JOULE_VM_ACCEL:-auto}" in
-arm64:*) ;; # set by arm64_dtb
-*:kvm) accel=kvm ;;
-*:tcg) accel=tcg ;;
-*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+#
+# Unless --icount off, the guest's clock counts the instructions it executes
+# (QEMU -icount, single-threaded TCG only, never KVM): in TCG the guest's
+# time otherwise follows the host's clock, so a slow or busy host makes every
+# task in the guest run longer, and a placement scenario that passed on one
+# machine failed on another with the same commit. With icount the guest sees
+# the same machine on every host, only the wall time differs. sleep=off lets
+# the clock jump over idle periods instead of waiting them out.
+case $icount in
+off) ;;
+[0-9] | 10) ;;
+*) echo "run-vm: --icount wants a shift 0-10 or off, not '$icount'" >&2; exit 2 ;;
 esac
-if [ "$accel" = kvm ]; then
+if [ "$arch" = arm64 ]; then
+	accel=tcg # no KVM for arm64 guests on these hosts; arm64_dtb makes the command
+elif [ "$icount" != off ]; then
+	accel=tcg
+else
+	case "${JOULE_VM_ACCEL:-auto}" in
+	kvm) accel=kvm ;;
+	tcg) accel=tcg ;;
+	*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+	esac
+fi
+icount_opts=()
+if [ $accel = kvm ]; then
 	accel_opts=kvm cpu=host
 else
 	accel_opts=tcg,thread=single cpu=max
-	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && accel_opts=tcg,thread=multi
+	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && [ "$icount" = off ] && accel_opts=tcg,thread=multi
+	[ "$icount" = off ] || icount_opts=(-icount "shift=$icount,sleep=off")
 fi
+[ "$arch" != arm64 ] || arm64_dtb
 
 log=$work/console.log raw=$work/console.raw
 # The firmware clears the screen with escape codes; keep the log plain text.
 clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g'; }
-echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel"
+echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel${icount_opts:+, icount shift=$icount}${caps:+, big.LITTLE $caps}${em:+, energy model $em}"
 start=$(date +%s)
 deadline=$((start + timeout))
 
@@ -171,7 +193,7 @@ boot() {
 		timeout --foreground -k 5 "$left" "${arm64_qemu[@]}" </dev/null >"$raw" 2>&1 &
 	else
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
-		-accel "$accel_opts" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
+		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \

@@ -176,11 +176,19 @@ cpu_busy_pct() {
 	share_on "$1" </tmp/busy.txt
 }
 
-# pct_on "CPUS" PID...: percent of the tasks' run time on CPUS, over 8 s.
+# pct_on "CPUS" PID...: percent of the tasks' run time on CPUS, over 8 s,
+# charged per CPU at every context switch by the kernel probe (sched-probe
+# runtime): nothing samples, so the measurement adds no load of its own
+# (runtime_by_cpu's 5 ms sampling cost a slow guest a good part of a CPU).
 pct_on() {
 	set_="$1"
 	shift
-	runtime_by_cpu 8 "$@" >/tmp/rt.txt
+	sched-probe runtime 8 "$@" >/tmp/rt.txt || fail "sched-probe runtime failed"
 	sed 's/^/  runtime cpu ns: /' /tmp/rt.txt
 	share_on "$set_" </tmp/rt.txt
 }
+
+# probe_perf INTERVAL_MS COUNT: the frequency request (rq->scx.cpuperf_target,
+# on the kernel's system-wide capacity scale) and run queue length of every
+# CPU, read by the kernel probe: "perf T_MS CPU REQUEST NR_RUNNING" lines.
+probe_perf() { sched-probe perf "$@" || fail "sched-probe perf failed"; }

@@ -2,7 +2,7 @@
 /*
  * A simulated machine: CPUs, their performance domains (PDs), operating
  * points with per-CPU power, idle states, DVFS delay and SMT behaviour.
- * Loaded from the .soc files in sim/socs/ (format: sim/soc.c).
+ * Loaded from the .soc files in sim/socs/ (format: sim/model/soc.c).
  */
 #ifndef SIM_SOC_H
 #define SIM_SOC_H
@@ -12,7 +12,7 @@
 
 #define SIM_MAX_CPUS 64
 #define SIM_MAX_PDS  8
-#define SIM_MAX_OPPS 32
+#define SIM_MAX_OPPS 32 /* at most MODEL_MAX_OPPS */
 #define SIM_NAME_LEN 48
 
 enum sim_kind { SIM_KIND_LITTLE, SIM_KIND_MEDIUM, SIM_KIND_BIG };

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Desktop state over sd-bus. Every signal about the watched names or objects
+ * (a PropertiesChanged, an owner coming or going) only marks the bus dirty;
+ * the properties are then read again, so a missed or partial signal cannot
+ * leave a stale value behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "desktop.h"
+
+/* A property read should take microseconds; a hung daemon must not stall the loader. */
+#define READ_TIMEOUT_US 500000
+
+struct watched {
+	const char *name, *path, *iface, *prop;
+	bool gamemode;
+};
+
+/*
+ * power-profiles-daemon owns both names (the second since 0.20); tuned-ppd
+ * implements the same interfaces.
+ */
+static const struct watched watched[] = {
+	{"net.hadess.PowerProfiles", "/net/hadess/PowerProfiles", "net.hadess.PowerProfiles",
+	 "ActiveProfile", false},
+	{"org.freedesktop.UPower.PowerProfiles", "/org/freedesktop/UPower/PowerProfiles",
+	 "org.freedesktop.UPower.PowerProfiles", "ActiveProfile", false},
+	{"com.feralinteractive.GameMode", "/com/feralinteractive/GameMode",
+	 "com.feralinteractive.GameMode", "ClientCount", true},
+};
+
+#define NR_WATCHED (sizeof(watched) / sizeof(watched[0]))
+
+struct desktop_bus {
+	sd_bus *bus; /* NULL: a free slot */
+	bool dirty;
+	/*
+	 * Whether power-profiles-daemon counts here: on the system bus (or the
+	 * one bus given), never on a user's bus, whose owner could claim its name.
+	 */
+	bool ppd;
+	struct joule_desktop_state st;
+	unsigned long uid; /* a user's session bus: whose */
+	bool user;
+};
+
+/* Buses scanned for users' sessions: checked for new logins this often. */
+#define USER_SCAN_INTERVAL_S 2.0
+
+struct joule_desktop {
+	struct desktop_bus bus[JOULE_DESKTOP_MAX_FDS];
+	int nr_bus; /* slots used so far, some maybe freed */
+	bool gamemode;
+	const char *user_dir; /* root: users' buses at USER_DIR/UID/bus */
+	double next_scan;
+};
+
+static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
+{
+	(void)m, (void)err;
+	((struct desktop_bus *)userdata)->dirty = true;
+	return 0;
+}
+
+static int add_matches(struct desktop_bus *b, const struct watched *w)
+{
+	char rule[512];
+	int r;
+
+	snprintf(rule, sizeof(rule),
+		 "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+		 "member='NameOwnerChanged',arg0='%s'",
+		 w->name);
+	r = sd_bus_add_match(b->bus, NULL, rule, on_signal, b);
+	if (r < 0)
+		return r;
+	snprintf(rule, sizeof(rule),
+		 "type='signal',interface='org.freedesktop.DBus.Properties',"
+		 "member='PropertiesChanged',path='%s',arg0='%s'",
+		 w->path, w->iface);
+	return sd_bus_add_match(b->bus, NULL, rule, on_signal, b);
+}
+
+/* Properties.Get without D-Bus activation: reading must not start a daemon. */
+static int get_property(sd_bus *bus, const struct watched *w, sd_bus_message **reply)
+{
+	sd_bus_message *m = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_call(bus, &m, w->name, w->path,
+					   "org.freedesktop.DBus.Properties", "Get");
+	if (r >= 0)
+		r = sd_bus_message_set_auto_start(m, 0);
+	if (r >= 0)
+		r = sd_bus_message_append(m, "ss", w->iface, w->prop);
+	if (r >= 0)
+		r = sd_bus_call(bus, m, READ_TIMEOUT_US, NULL, reply);
+	sd_bus_message_unref(m);
+	return r;
+}
+
+static void read_power_profile(struct desktop_bus *b, const struct watched *w)
+{
+	sd_bus_message *reply = NULL;
+	const char *s;
+
+	if (b->st.power_profile[0] || get_property(b->bus, w, &reply) < 0)
+		return;
+	if (sd_bus_message_read(reply, "v", "s", &s) >= 0)
+		snprintf(b->st.power_profile, sizeof(b->st.power_profile), "%s", s);
+	sd_bus_message_unref(reply);
+}
+
+static void read_game_clients(struct desktop_bus *b, const struct watched *w)
+{
+	sd_bus_message *reply = NULL;
+	int32_t n;
+
+	if (get_property(b->bus, w, &reply) < 0)
+		return;
+	if (sd_bus_message_read(reply, "v", "i", &n) >= 0)
+		b->st.game_clients = n;
+	sd_bus_message_unref(reply);
+}
+
+static bool watches(const struct joule_desktop *d, const struct desktop_bus *b,
+		    const struct watched *w)
+{
+	return w->gamemode ? d->gamemode : b->ppd;
+}
+
+static void refresh(struct joule_desktop *d, struct desktop_bus *b)
+{
+	b->dirty = false;
+	b->st.power_profile[0] = '\0';
+	b->st.game_clients = -1;
+	for (size_t i = 0; i < NR_WATCHED; i++) {
+		if (!watches(d, b, &watched[i]))
+			continue;
+		if (watched[i].gamemode)
+			read_game_clients(b, &watched[i]);
+		else
+			read_power_profile(b, &watched[i]);
+	}
+}
+
+static int open_bus(sd_bus **bus, const char *address, bool user)
+{
+	int r;
+
+	if (!address)
+		return user ? sd_bus_open_user(bus) : sd_bus_open_system(bus);
+	r = sd_bus_new(bus);
+	if (r >= 0)
+		r = sd_bus_set_address(*bus, address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(*bus, 1);
+	if (r >= 0)
+		r = sd_bus_start(*bus);
+	if (r < 0)
+		*bus = sd_bus_unref(*bus);
+	return r;
+}
+
+static struct desktop_bus *free_slot(struct joule_desktop *d)
+{
+	for (int i = 0; i < d->nr_bus; i++)
+		if (!d->bus[i].bus)
+			return &d->bus[i];
+	return d->nr_bus < JOULE_DESKTOP_MAX_FDS ? &d->bus[d->nr_bus++] : NULL;
+}
+
+/* Connects b, subscribes and reads the properties once. */
+static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *address, bool user)
+{
+	int r;
+
+	r = open_bus(&b->bus, address, user);
+	if (r < 0)
+		return r;
+	sd_bus_set_method_call_timeout(b->bus, READ_TIMEOUT_US);
+	for (size_t i = 0; i < NR_WATCHED && r >= 0; i++)
+		if (watches(d, b, &watched[i]))
+			r = add_matches(b, &watched[i]);
+	if (r < 0) {
+		b->bus = sd_bus_close_unref(b->bus);
+		return r;
+	}
+	refresh(d, b);
+	return 0;
+}
+
+static struct desktop_bus *new_bus(struct joule_desktop *d, bool ppd)
+{
+	struct desktop_bus *b = free_slot(d);
+
+	if (b)
+		*b = (struct desktop_bus){.ppd = ppd};
+	return b;
+}
+
+/*
+ * A user's session bus admits that user only, so the connection and its
+ * authentication (EXTERNAL: the uid the kernel saw at connect()) are made
+ * with the user's effective uid; the saved uid 0 lets us take root back.
+ */
+static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char *address)
+{
+	struct desktop_bus *b = new_bus(d, false);
+
+	if (!b)
+		return;
+	b->user = true;
+	b->uid = uid;
+	if (seteuid((uid_t)uid))
+		return;
+	add_bus(d, b, address, false);
+	if (seteuid(0))
+		abort(); /* cannot happen with saved uid 0; never go on as the user */
+}
+
+static bool have_user_bus(const struct joule_desktop *d, unsigned long uid)
+{
+	for (int i = 0; i < d->nr_bus; i++)
+		if (d->bus[i].bus && d->bus[i].user && d->bus[i].uid == uid)
+			return true;
+	return false;
+}
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Users who logged in since the last look (each has USER_DIR/UID/bus). */
+static void scan_user_buses(struct joule_desktop *d)
+{
+	char path[4096], address[4200];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	d->next_scan = monotonic_s() + USER_SCAN_INTERVAL_S;
+	dir = opendir(d->user_dir);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char *end;
+		unsigned long uid = strtoul(de->d_name, &end, 10);
+
+		if (end == de->d_name || *end || have_user_bus(d, uid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/bus", d->user_dir, de->d_name);
+		if (stat(path, &st) || !S_ISSOCK(st.st_mode))
+			continue;
+		snprintf(address, sizeof(address), "unix:path=%s", path);
+		add_user_bus(d, uid, address);
+	}
+	closedir(dir);
+}
+
+int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_opts *o)
+{
+	struct joule_desktop *d = calloc(1, sizeof(*d));
+
+	*out = d;
+	if (!d)
+		return -ENOMEM;
+	d->gamemode = o->gamemode;
+	if (o->bus_address) {
+		add_bus(d, new_bus(d, true), o->bus_address, false);
+		return 0;
+	}
+	add_bus(d, new_bus(d, true), NULL, false);
+	if (!d->gamemode)
+		return 0;
+	/*
+	 * GameMode lives on the session bus. Root (the service) has none and
+	 * looks for every logged-in user's; a user has their own.
+	 */
+	if (geteuid() == 0) {
+		d->user_dir = o->user_bus_dir ? o->user_bus_dir : "/run/user";
+		scan_user_buses(d);
+	} else if (getenv("DBUS_SESSION_BUS_ADDRESS") || getenv("XDG_RUNTIME_DIR")) {
+		add_bus(d, new_bus(d, false), NULL, true);
+	}
+	return 0;
+}
+
+void joule_desktop_close(struct joule_desktop *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->nr_bus; i++)
+		sd_bus_close_unref(d->bus[i].bus);
+	free(d);
+}
+
+/* Lowers *timeout_ms to when sd-bus next has work: 0 if messages wait read already. */
+static void lower_timeout(sd_bus *bus, int *timeout_ms)
+{
+	struct timespec ts;
+	uint64_t when, now;
+
+	if (sd_bus_get_timeout(bus, &when) < 0 || when == UINT64_MAX)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (when <= now)
+		*timeout_ms = 0;
+	else if ((when - now) / 1000 < (uint64_t)*timeout_ms)
+		*timeout_ms = (int)((when - now) / 1000);
+}
+
+int joule_desktop_pollfds(struct joule_desktop *d, struct pollfd *fds, int max, int *timeout_ms)
+{
+	int n = 0;
+
+	for (int i = 0; d && i < d->nr_bus && n < max; i++) {
+		if (!d->bus[i].bus)
+			continue;
+		fds[n].fd = sd_bus_get_fd(d->bus[i].bus);
+		fds[n].events = (short)sd_bus_get_events(d->bus[i].bus);
+		fds[n].revents = 0;
+		if (fds[n].fd >= 0)
+			n++;
+		lower_timeout(d->bus[i].bus, timeout_ms);
+	}
+	return n;
+}
+
+/* The slot stays (its matches point at it), empty, and keeps the buses' order. */
+static void drop_bus(struct desktop_bus *b)
+{
+	b->bus = sd_bus_close_unref(b->bus);
+	b->st.power_profile[0] = '\0';
+	b->st.game_clients = -1;
+}
+
+bool joule_desktop_process(struct joule_desktop *d)
+{
+	bool changed = false;
+	int r;
+
+	if (d && d->user_dir && monotonic_s() >= d->next_scan)
+		scan_user_buses(d);
+
+	for (int i = 0; d && i < d->nr_bus; i++) {
+		struct desktop_bus *b = &d->bus[i];
+
+		if (!b->bus)
+			continue;
+		while ((r = sd_bus_process(b->bus, NULL)) > 0)
+			;
+		if (r < 0) {
+			/* the bus went away: what it said no longer holds */
+			drop_bus(b);
+			changed = true;
+			continue;
+		}
+		if (b->dirty) {
+			refresh(d, b);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+void joule_desktop_state(const struct joule_desktop *d, struct joule_desktop_state *st)
+{
+	st->power_profile[0] = '\0';
+	st->game_clients = -1;
+	for (int i = 0; d && i < d->nr_bus; i++) {
+		const struct joule_desktop_state *b = &d->bus[i].st;
+
+		/* the system bus comes first: its power-profiles-daemon wins */
+		if (!st->power_profile[0])
+			memcpy(st->power_profile, b->power_profile, sizeof(st->power_profile));
+		if (b->game_clients >= 0)
+			st->game_clients =
+				(st->game_clients > 0 ? st->game_clients : 0) + b->game_clients;
+	}
+}
+
+int joule_desktop_nr_buses(const struct joule_desktop *d)
+{
+	int n = 0;
+
+	for (int i = 0; d && i < d->nr_bus; i++)
+		n += d->bus[i].bus != NULL;
+	return n;
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""`scx_joule --explain-profile --follow` follows a fake power-profiles-daemon
+and GameMode on a private dbus-daemon: each switch must show within 1 s (the
+latency is printed), and the loader must keep running on its sysfs fallback
+when the bus goes away.
+
+usage: test-follow.py PATH/TO/scx_joule PATH/TO/fake-desktop
+"""
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+BOUND_S = 1.0  # the requirement: a switch within 1 s
+PPD = ('net.hadess.PowerProfiles', '/net/hadess/PowerProfiles', 'net.hadess.PowerProfiles')
+UPOWER = ('org.freedesktop.UPower.PowerProfiles', '/org/freedesktop/UPower/PowerProfiles',
+          'org.freedesktop.UPower.PowerProfiles')
+GM = ('com.feralinteractive.GameMode', '/com/feralinteractive/GameMode',
+      'com.feralinteractive.GameMode')
+
+failures = 0
+procs = []
+
+
+def ok(msg):
+    print('ok - ' + msg, flush=True)
+
+
+def not_ok(msg):
+    global failures
+    failures += 1
+    print('not ok - ' + msg, flush=True)
+
+
+class Lines:
+    """Lines of a child's stdout, read with a deadline."""
+
+    def __init__(self, proc):
+        self.proc, self.buf = proc, b''
+
+    def next(self, timeout):
+        end = time.monotonic() + timeout
+        while b'\n' not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return line.decode()
+
+
+def start(argv, **kw):
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, **kw)
+    procs.append(p)
+    return p
+
+
+def busctl(address, *args):
+    subprocess.run(['busctl', '--address=' + address] + list(args), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def expect(lines, want, what, t0=None, timeout=BOUND_S):
+    """The next line must be `want`, within timeout s of t0 (now if None)."""
+    t0 = time.monotonic() if t0 is None else t0
+    line = lines.next(timeout + 5)
+    dt = time.monotonic() - t0
+    if line != want:
+        not_ok('%s: got %r, want %r' % (what, line, want))
+    elif dt > timeout:
+        not_ok('%s: %r after %.3f s (bound %.1f s)' % (what, line, dt, timeout))
+    else:
+        ok('%s: %r after %.3f s' % (what, line, dt))
+    return dt
+
+
+def switch(address, lines, obj, prop_args, want, what):
+    t0 = time.monotonic()
+    busctl(address, *(prop_args[0:1] + list(obj) + prop_args[1:]))
+    return expect(lines, want, what, t0)
+
+
+def set_profile(address, lines, obj, name, want):
+    return switch(address, lines, obj, ['set-property', 'ActiveProfile', 's', name], want,
+                  'power-profiles-daemon ' + name)
+
+
+def game(address, lines, method, want, what):
+    return switch(address, lines, GM, ['call', method, 'i', str(os.getpid())], want, what)
+
+
+def dbus_daemon(tmp):
+    p = start(['dbus-daemon', '--session', '--nofork', '--nopidfile', '--print-address=1',
+               '--address=unix:path=%s/bus' % tmp])
+    address = Lines(p).next(10)
+    if not address:
+        raise SystemExit('dbus-daemon printed no address')
+    return p, address
+
+
+def fake(path, address, *args):
+    p = start([path, address] + list(args))
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('fake-desktop did not start')
+    return p
+
+
+def power_tree(tmp, ac_online):
+    """A laptop's power_supply tree: AC adapter and battery."""
+    for name, kind in (('AC', 'Mains'), ('BAT0', 'Battery')):
+        os.makedirs('%s/class/power_supply/%s' % (tmp, name), exist_ok=True)
+        with open('%s/class/power_supply/%s/type' % (tmp, name), 'w') as f:
+            f.write(kind + '\n')
+    with open('%s/class/power_supply/AC/online' % tmp, 'w') as f:
+        f.write('1\n' if ac_online else '0\n')
+
+
+def follower(scx_joule, address, sysfs, *extra):
+    p = start([scx_joule, '--explain-profile', '--follow', '--bus-address', address,
+               '--power-sysfs', sysfs] + list(extra))
+    return p, Lines(p)
+
+
+NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+
+
+def users_bus(scx_joule, fake_desktop, tmp, sysfs):
+    """As root (the service), GameMode on a user's session bus, found at
+    DIR/UID/bus after the loader started, as when the user logs in later."""
+    if os.getuid() != 0 or not shutil.which('setpriv'):
+        print('# skipped the user session bus check: needs root and setpriv')
+        return
+    users = tmp + '/run/user'
+    os.makedirs(users + '/65534')
+    for d in (tmp, tmp + '/run', users):
+        os.chmod(d, 0o755)
+    os.chown(users + '/65534', 65534, 65534)
+    os.chmod(users + '/65534', 0o700)
+    env = dict(os.environ, SCX_JOULE_USER_BUS_DIR=users,
+               DBUS_SYSTEM_BUS_ADDRESS='unix:path=/nonexistent')
+    env.pop('DBUS_SESSION_BUS_ADDRESS', None)
+    loader = start([scx_joule, '--explain-profile', '--follow', '--power-sysfs', sysfs],
+                   env=env)
+    lines = Lines(loader)
+    expect(lines, 'powersave: on battery', 'root, no user logged in: start', timeout=5)
+
+    address = 'unix:path=%s/65534/bus' % users
+    daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
+                             '--print-address=1', '--address=' + address])
+    Lines(daemon).next(10)
+    p = start(NOBODY + [fake_desktop, address, 'none', 'gamemode'])
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('fake-desktop did not start on the user bus')
+    t0 = time.monotonic()
+    subprocess.run(NOBODY + ['busctl', '--address=' + address, 'call', *GM, 'RegisterGame', 'i',
+                             '4'], check=True, stdout=subprocess.DEVNULL)
+    # the bus is found by a scan every 2 s, then the game at once
+    expect(lines, 'gaming: GameMode has 1 client', "a user's game, bus new since start", t0,
+           timeout=3.5)
+    t0 = time.monotonic()
+    subprocess.run(NOBODY + ['busctl', '--address=' + address, 'call', *GM, 'UnregisterGame',
+                             'i', '4'], check=True, stdout=subprocess.DEVNULL)
+    expect(lines, 'powersave: on battery', "the user's game leaves", t0)
+    loader.terminate()
+
+
+def main():
+    scx_joule, fake_desktop = sys.argv[1], sys.argv[2]
+    if not shutil.which('dbus-daemon') or not shutil.which('busctl'):
+        print('SKIP: dbus-daemon or busctl not installed')
+        return 77
+    tmp = tempfile.mkdtemp(prefix='joule-dbus-')
+    try:
+        return run(scx_joule, fake_desktop, tmp)
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        shutil.rmtree(tmp)
+
+
+def run(scx_joule, fake_desktop, tmp):
+    sysfs = tmp + '/sys'
+    power_tree(sysfs, ac_online=True)
+    daemon, address = dbus_daemon(tmp)
+    fake(fake_desktop, address, 'hadess', 'gamemode')
+
+    loader, lines = follower(scx_joule, address, sysfs)
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'start', timeout=5)
+    lat = [set_profile(address, lines, PPD, 'power-saver',
+                       'powersave: power-profiles-daemon says power-saver'),
+           set_profile(address, lines, PPD, 'performance',
+                       'performance: power-profiles-daemon says performance'),
+           set_profile(address, lines, PPD, 'balanced',
+                       'balanced: power-profiles-daemon says balanced')]
+    lat.append(game(address, lines, 'RegisterGame', 'gaming: GameMode has 1 client',
+                    'a game registers'))
+    busctl(address, 'call', *GM, 'RegisterGame', 'i', '2')
+    busctl(address, 'call', *GM, 'UnregisterGame', 'i', '2')
+    lat.append(game(address, lines, 'UnregisterGame',
+                    'balanced: power-profiles-daemon says balanced', 'the last game leaves'))
+    print('# switch latency: %s s (max %.3f s)' % (' '.join('%.3f' % x for x in lat), max(lat)))
+
+    # --no-gamemode: a game changes nothing
+    quiet, quiet_lines = follower(scx_joule, address, sysfs, '--no-gamemode')
+    expect(quiet_lines, 'balanced: power-profiles-daemon says balanced', '--no-gamemode start',
+           timeout=5)
+    busctl(address, 'call', *GM, 'RegisterGame', 'i', '3')
+    expect(lines, 'gaming: GameMode has 1 client', 'a game registers again')
+    line = quiet_lines.next(1.5)
+    if line is None:
+        ok('--no-gamemode: no switch 1.5 s after a game registered')
+    else:
+        not_ok('--no-gamemode switched: %r' % line)
+    quiet.terminate()
+
+    # the bus goes away: the loader keeps running on sysfs (now on battery)
+    power_tree(sysfs, ac_online=False)
+    t0 = time.monotonic()
+    daemon.kill()
+    daemon.wait()
+    expect(lines, 'powersave: on battery', 'bus gone: falls back to AC/battery', t0,
+           timeout=2.0)
+    time.sleep(1.5)
+    if loader.poll() is None:
+        ok('still running 1.5 s after the bus went away')
+    else:
+        not_ok('exited with %d after the bus went away' % loader.returncode)
+    loader.terminate()
+    if loader.wait(5) == 0:
+        ok('SIGTERM: exit 0')
+    else:
+        not_ok('SIGTERM: exit %d' % loader.returncode)
+
+    # the newer bus name alone, as power-profiles-daemon >= 0.20 or tuned-ppd offer it
+    daemon, address = dbus_daemon(tmp)
+    fake(fake_desktop, address, 'upower', 'none')
+    loader, lines = follower(scx_joule, address, sysfs)
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'UPower name: start',
+           timeout=5)
+    set_profile(address, lines, UPOWER, 'power-saver',
+                'powersave: power-profiles-daemon says power-saver')
+    loader.terminate()
+    users_bus(scx_joule, fake_desktop, tmp, sysfs)
+    print('%s' % ('all passed' if not failures else '%d failed' % failures))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The loader's kfunc table (src/kfuncs.c) against what the BPF scheduler
+ * really calls: the built object's extern functions (its BTF), the guards
+ * of the optional ones in the BPF source, the declarations of the pinned
+ * 7.2 kernel's vmlinux.h; and the check itself on hand-built BTF blobs.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <bpf/btf.h>
+
+#include "kfuncs.h"
+
+/* A "vmlinux" BTF with every table kfunc except skip (NULL: none). */
+static struct btf *kernel_with(bool (*keep)(const struct joule_kfunc *))
+{
+	struct btf *btf = btf__new_empty();
+	int proto;
+
+	assert_non_null(btf);
+	proto = btf__add_func_proto(btf, 0);
+	assert_true(proto > 0);
+	assert_true(btf__add_func(btf, "schedule", BTF_FUNC_GLOBAL, proto) > 0);
+	for (int i = 0; i < joule_nr_kfuncs; i++)
+		if (keep(&joule_kfuncs[i]))
+			assert_true(btf__add_func(btf, joule_kfuncs[i].name, BTF_FUNC_GLOBAL,
+						  proto) > 0);
+	return btf;
+}
+
+static bool all(const struct joule_kfunc *k)
+{
+	(void)k;
+	return true;
+}
+
+static bool only_required(const struct joule_kfunc *k)
+{
+	return !k->optional;
+}
+
+/* a 6.13 kernel: everything but what came in 6.14 or later */
+static bool before_6_14(const struct joule_kfunc *k)
+{
+	unsigned major = 0, minor = 0;
+
+	assert_int_equal(sscanf(k->since, "%u.%u", &major, &minor), 2);
+	return major * 1000 + minor < 6014;
+}
+
+static bool none(const struct joule_kfunc *k)
+{
+	(void)k;
+	return false;
+}
+
+static void test_check_on_blobs(void **state)
+{
+	char missing[1024];
+	struct btf *btf;
+	int required = 0;
+
+	(void)state;
+	for (int i = 0; i < joule_nr_kfuncs; i++)
+		required += !joule_kfuncs[i].optional;
+
+	btf = kernel_with(all);
+	assert_int_equal(joule_kfuncs_missing(btf, missing, sizeof(missing)), 0);
+	assert_string_equal(missing, "");
+	btf__free(btf);
+
+	/* the optional ones may be missing */
+	btf = kernel_with(only_required);
+	assert_int_equal(joule_kfuncs_missing(btf, missing, sizeof(missing)), 0);
+	btf__free(btf);
+
+	btf = kernel_with(before_6_14);
+	assert_int_equal(joule_kfuncs_missing(btf, missing, sizeof(missing)), 1);
+	assert_string_equal(missing, "scx_bpf_now (6.14)");
+	btf__free(btf);
+
+	btf = kernel_with(none);
+	assert_int_equal(joule_kfuncs_missing(btf, missing, sizeof(missing)), required);
+	assert_non_null(strstr(missing, "bpf_cpumask_test_cpu (6.3), "));
+	btf__free(btf);
+}
+
+/* Every extern function of the BPF object is in the table, and every entry is used. */
+static void test_table_matches_bpf_object(void **state)
+{
+	struct btf *btf = btf__parse(BPF_OBJECT, NULL);
+	bool used[64] = {false};
+	int n;
+
+	(void)state;
+	assert_non_null(btf);
+	assert_true(joule_nr_kfuncs <= 64);
+	n = (int)btf__type_cnt(btf);
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		const struct joule_kfunc *k;
+
+		/* a FUNC's vlen is its linkage (libbpf < 1.5 has no btf_func_linkage) */
+		if (!btf_is_func(t) || btf_vlen(t) != BTF_FUNC_EXTERN)
+			continue;
+		k = joule_kfunc_find_extern(name);
+		if (!k)
+			fail_msg(
+				"%s: the BPF code calls kfunc %s, which src/kfuncs.c does not list",
+				BPF_OBJECT, name);
+		used[k - joule_kfuncs] = true;
+	}
+	for (int i = 0; i < joule_nr_kfuncs; i++)
+		if (!used[i])
+			fail_msg("src/kfuncs.c lists %s, which %s does not call",
+				 joule_kfuncs[i].name, BPF_OBJECT);
+	btf__free(btf);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* An optional kfunc must be guarded: the program has to load without it. */
+static void test_optional_ones_are_guarded(void **state)
+{
+	char *src = slurp(BPF_SOURCE), guard[128];
+
+	(void)state;
+	for (int i = 0; i < joule_nr_kfuncs; i++) {
+		/* the extern may carry a ___flavor after the kernel's name */
+		snprintf(guard, sizeof(guard), "bpf_ksym_exists(%s", joule_kfuncs[i].name);
+		if (joule_kfuncs[i].optional && !strstr(src, guard))
+			fail_msg("%s is optional in src/kfuncs.c but %s has no %s",
+				 joule_kfuncs[i].name, BPF_SOURCE, guard);
+	}
+	free(src);
+}
+
+/* The pinned 7.2 kernel (bpf/vmlinux/x86/vmlinux.h came from it) has them all. */
+static void test_pinned_kernel_has_them(void **state)
+{
+	char *h = slurp(VMLINUX_H), decl[128];
+
+	(void)state;
+	for (int i = 0; i < joule_nr_kfuncs; i++) {
+		const char *p = h;
+		bool found = false;
+
+		snprintf(decl, sizeof(decl), "%s(", joule_kfuncs[i].name);
+		/* "extern u64 scx_bpf_now(void)", "extern int *bpf_iter_num_next(...)" */
+		while (!found && (p = strstr(p + 1, decl)))
+			found = p[-1] == ' ' || p[-1] == '*';
+		if (!found)
+			fail_msg("%s does not declare %s", VMLINUX_H, joule_kfuncs[i].name);
+	}
+	free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_on_blobs),
+		cmocka_unit_test(test_table_matches_bpf_object),
+		cmocka_unit_test(test_optional_ones_are_guarded),
+		cmocka_unit_test(test_pinned_kernel_has_them),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

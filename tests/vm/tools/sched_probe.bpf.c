@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A test-only probe of the kernel's own scheduler state, independent of
+ * scx_joule, so that VM scenarios assert on what the kernel was given
+ * rather than on what the scheduler reports about itself.
+ *
+ * - sample: when the loader's own thread enters getppid(), copy every CPU's
+ *   run queue state: rq->scx.cpuperf_target (the frequency request schedutil
+ *   reads) and rq->nr_running.
+ * - runtime: at every context switch, charge the time the switched-out task
+ *   ran to its CPU if the task, or the process that forked it, is watched.
+ * - waits: for each watched task, how long it waited to run each time it
+ *   became runnable (woken, or preempted while still runnable): count,
+ *   total and longest.
+ * Programs are named after their mode; the loader loads one mode's only.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "sched_probe.h"
+
+char _license[] SEC("license") = "GPL";
+
+extern struct rq runqueues __ksym;
+
+const volatile __u32 loader_tgid;
+
+__u32 cpuperf_target[PROBE_MAX_CPUS];
+__u32 nr_running[PROBE_MAX_CPUS];
+__u64 samples;
+
+__u64 runtime_ns[PROBE_MAX_CPUS];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} watched SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} switched_in_at SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct wait_stat);
+} waits SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_getppid")
+int perf_sample(void *ctx)
+{
+	__u32 cpu;
+
+	if ((bpf_get_current_pid_tgid() >> 32) != loader_tgid)
+		return 0;
+	for (cpu = 0; cpu < PROBE_MAX_CPUS; cpu++) {
+		struct rq *rq = bpf_per_cpu_ptr(&runqueues, cpu);
+
+		if (!rq)
+			break;
+		cpuperf_target[cpu] = rq->scx.cpuperf_target;
+		nr_running[cpu] = rq->nr_running;
+	}
+	samples++;
+	return 0;
+}
+
+static bool is_watched(struct task_struct *p)
+{
+	__u32 tgid = p->tgid, parent = p->real_parent->tgid;
+
+	return bpf_map_lookup_elem(&watched, &tgid) || bpf_map_lookup_elem(&watched, &parent);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(runtime_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
+	__u64 now = bpf_ktime_get_ns(), *since;
+
+	since = bpf_map_lookup_elem(&switched_in_at, &zero);
+	if (!since)
+		return 0;
+	if (*since && cpu < PROBE_MAX_CPUS && is_watched(prev))
+		__sync_fetch_and_add(&runtime_ns[cpu], now - *since);
+	*since = now;
+	return 0;
+}
+
+static void became_runnable(struct task_struct *p, __u64 now)
+{
+	struct wait_stat fresh = {}, *st;
+	__u32 pid = p->pid;
+
+	if (!is_watched(p))
+		return;
+	st = bpf_map_lookup_elem(&waits, &pid);
+	if (!st) {
+		bpf_map_update_elem(&waits, &pid, &fresh, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&waits, &pid);
+		if (!st)
+			return;
+	}
+	st->since = now;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(waits_wakeup, struct task_struct *p)
+{
+	became_runnable(p, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(waits_wakeup_new, struct task_struct *p)
+{
+	became_runnable(p, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(waits_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns(), wait;
+	__u32 pid = next->pid;
+	struct wait_stat *st;
+
+	/* switched out while still runnable (TASK_RUNNING is 0): it waits again */
+	if (prev->__state == 0)
+		became_runnable(prev, now);
+	st = bpf_map_lookup_elem(&waits, &pid);
+	if (!st || !st->since)
+		return 0;
+	wait = now - st->since;
+	st->since = 0;
+	st->count++;
+	st->total_ns += wait;
+	if (wait > st->max_ns)
+		st->max_ns = wait;
+	return 0;
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sched-probe: reads the kernel's scheduler state from inside the test VM
+ * through a BPF probe of its own (sched_probe.bpf.c), not through scx_joule.
+ *
+ * usage: sched-probe perf INTERVAL_MS COUNT
+ *          COUNT samples, INTERVAL_MS apart, of every CPU's frequency request
+ *          (rq->scx.cpuperf_target) and run queue length (rq->nr_running):
+ *          "perf T_MS CPU REQUEST NR_RUNNING" per CPU per sample, T_MS from
+ *          the first sample. The probe's own CPU runs at least the probe.
+ *        sched-probe runtime SECONDS PID...
+ *          the run time, per CPU, of the PIDs' threads and of the processes
+ *          they forked, charged at every context switch for SECONDS:
+ *          "CPU NANOSECONDS" per CPU that ran them.
+ *        sched-probe waits SECONDS PID...
+ *          for the same tasks, each wait to run (from a wakeup, or from
+ *          being preempted while runnable, to running) over SECONDS:
+ *          "TID WAITS TOTAL_NS MAX_NS" per task that waited.
+ * Exit status 2 on bad arguments, 1 if the probe cannot be loaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sched_probe.h"
+#include "sched_probe.skel.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
+			"       sched-probe runtime SECONDS PID...\n"
+			"       sched-probe waits SECONDS PID...\n");
+	return 2;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || *end || end == s || *out < 0 ? -EINVAL : 0;
+}
+
+/* Opens and loads the probe with only the programs of one mode (name prefix). */
+static struct sched_probe *open_probe(const char *mode)
+{
+	struct sched_probe *skel = sched_probe__open();
+	struct bpf_program *prog;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->loader_tgid = (__u32)getpid();
+	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(
+		prog, !strncmp(bpf_program__name(prog), mode, strlen(mode)));
+	if (sched_probe__load(skel)) {
+		sched_probe__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static int probe_perf(long interval_ms, long count)
+{
+	struct sched_probe *skel = open_probe("perf_");
+	struct bpf_link *link = NULL;
+	long long t0 = mono_ms();
+	int err = 1;
+
+	if (!skel)
+		goto out;
+	link = bpf_program__attach(skel->progs.perf_sample);
+	if (!link)
+		goto out;
+	for (long i = 0; i < count; i++) {
+		__u64 before = skel->bss->samples;
+		long long t = mono_ms() - t0;
+
+		syscall(SYS_getppid);
+		if (skel->bss->samples == before) {
+			fprintf(stderr, "sched-probe: the getppid tracepoint did not fire\n");
+			goto out;
+		}
+		for (int cpu = 0; cpu < PROBE_MAX_CPUS && cpu < libbpf_num_possible_cpus(); cpu++)
+			printf("perf %lld %d %u %u\n", t, cpu, skel->bss->cpuperf_target[cpu],
+			       skel->bss->nr_running[cpu]);
+		fflush(stdout);
+		if (i + 1 < count)
+			usleep(interval_ms * 1000);
+	}
+	err = 0;
+out:
+	if (err && !skel)
+		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
+	bpf_link__destroy(link);
+	sched_probe__destroy(skel);
+	return err;
+}
+
+static int watch_pids(struct sched_probe *skel, char **pids, int nr_pids)
+{
+	__u8 one = 1;
+
+	for (int i = 0; i < nr_pids; i++) {
+		long pid;
+		__u32 key;
+
+		if (parse_count(pids[i], &pid) || !pid) {
+			fprintf(stderr, "sched-probe: '%s' is not a PID\n", pids[i]);
+			return 2;
+		}
+		key = (__u32)pid;
+		if (bpf_map__update_elem(skel->maps.watched, &key, sizeof(key), &one, sizeof(one),
+					 BPF_ANY))
+			return 1;
+	}
+	return 0;
+}
+
+static void print_runtime(struct sched_probe *skel)
+{
+	for (int cpu = 0; cpu < PROBE_MAX_CPUS; cpu++) {
+		if (skel->bss->runtime_ns[cpu])
+			printf("%d %llu\n", cpu, (unsigned long long)skel->bss->runtime_ns[cpu]);
+	}
+}
+
+static void print_waits(struct sched_probe *skel)
+{
+	__u32 key, next, *prev = NULL;
+	struct wait_stat st;
+
+	while (!bpf_map__get_next_key(skel->maps.waits, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(skel->maps.waits, &key, sizeof(key), &st, sizeof(st), 0))
+			continue;
+		if (st.count)
+			printf("%u %llu %llu %llu\n", key, (unsigned long long)st.count,
+			       (unsigned long long)st.total_ns, (unsigned long long)st.max_ns);
+	}
+}
+
+/* Watches PIDs for SECONDS with the programs of mode, then prints. */
+static int probe_watch(const char *mode, long seconds, char **pids, int nr_pids)
+{
+	struct sched_probe *skel = open_probe(mode);
+	int err;
+
+	if (!skel) {
+		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
+		return 1;
+	}
+	err = watch_pids(skel, pids, nr_pids);
+	if (!err && sched_probe__attach(skel))
+		err = 1;
+	if (!err) {
+		sleep((unsigned int)seconds);
+		if (!strcmp(mode, "runtime_"))
+			print_runtime(skel);
+		else
+			print_waits(skel);
+	}
+	sched_probe__destroy(skel);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	long a, b;
+
+	if (argc == 4 && !strcmp(argv[1], "perf") && !parse_count(argv[2], &a) &&
+	    !parse_count(argv[3], &b))
+		return probe_perf(a, b);
+	if (argc >= 4 && !strcmp(argv[1], "runtime") && !parse_count(argv[2], &a))
+		return probe_watch("runtime_", a, argv + 3, argc - 3);
+	if (argc >= 4 && !strcmp(argv[1], "waits") && !parse_count(argv[2], &a))
+		return probe_watch("waits_", a, argv + 3, argc - 3);
+	return usage();
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the test-only kernel probe (sched_probe.bpf.c) shares with its
+ * loader (sched_probe.c): the size of its per-CPU tables and the record of
+ * a task's waits.
+ */
+#ifndef SCHED_PROBE_H
+#define SCHED_PROBE_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define PROBE_MAX_CPUS 64
+
+struct wait_stat {
+	__u64 since; /* when it last became runnable; 0 while it runs or sleeps */
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+};
+
+#endif /* SCHED_PROBE_H */
