@@ -223,3 +223,34 @@ int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const 
 	}
 	return 0;
 }
+
+/* How to let schedutil drive a policy run by driver. */
+static const char *schedutil_hint(const char *driver)
+{
+	if (!strcmp(driver, "intel_pstate"))
+		return "echo passive > /sys/devices/system/cpu/intel_pstate/status, then "
+		       "cpupower frequency-set -g schedutil";
+	if (!strcmp(driver, "amd-pstate-epp"))
+		return "echo guided > /sys/devices/system/cpu/amd_pstate/status (or passive), then "
+		       "cpupower frequency-set -g schedutil";
+	return "cpupower frequency-set -g schedutil";
+}
+
+bool jpower_requests_ignored(const struct jpower_cpufreq *cf, char *why, size_t len)
+{
+	for (int i = 0; i < cf->nr_policies; i++) {
+		const struct jpower_policy *p = &cf->policy[i];
+
+		if (!strcmp(p->governor, "schedutil"))
+			continue;
+		snprintf(why, len,
+			 "cpufreq driver %s with governor %s chooses frequencies itself and "
+			 "ignores scx_joule's requests; to let the scheduler drive them: %s",
+			 p->driver[0] ? p->driver : "(unknown)",
+			 p->governor[0] ? p->governor : "(none)", schedutil_hint(p->driver));
+		return true;
+	}
+	if (len)
+		why[0] = '\0';
+	return false;
+}

@@ -63,6 +63,16 @@ struct jpower_cpufreq {
 int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const char *root,
 			char *err, size_t errlen);
 
+/*
+ * Does cpufreq ignore the scheduler's frequency requests? Only schedutil
+ * reads them: with intel_pstate or amd-pstate in active (EPP) mode, or any
+ * other governor, the frequency is chosen elsewhere. Returns false when
+ * every policy runs schedutil (or there is no cpufreq); else true, with one
+ * line in why saying which driver and governor, and how to hand frequency
+ * to the scheduler.
+ */
+bool jpower_requests_ignored(const struct jpower_cpufreq *cf, char *why, size_t len);
+
 struct jpower_opp {
 	unsigned khz;
 	unsigned capacity; /* of one CPU of the PD at this frequency, 0..1024 */

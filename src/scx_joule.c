@@ -408,6 +408,8 @@ static void load_model(struct joule_machine *m, int nr_cpus, const char *online)
 		write_energy_model(&em);
 	for (int i = 0; i < topo.nr_warnings; i++)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
+	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))
+		fprintf(stderr, "scx_joule: note: %s\n", err);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, online, err, sizeof(err)))
 		model_error(err);
 }

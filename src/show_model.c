@@ -58,7 +58,7 @@ static bool same_policy(const struct jpower_policy *a, const struct jpower_polic
 /* One row per run of identical policies (per-CPU drivers make dozens). */
 static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 {
-	char cpus[256];
+	char cpus[256], why[512];
 
 	if (!cf->nr_policies) {
 		fprintf(f, "\ncpufreq: none (no frequency control; utilization is not scaled by "
@@ -83,6 +83,10 @@ static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 			j - i > 1 ? "  (one policy per CPU)" : "");
 		i = j;
 	}
+	if (jpower_requests_ignored(cf, why, sizeof(why)))
+		fprintf(f, "  frequency requests: ignored: %s\n", why);
+	else
+		fprintf(f, "  frequency requests: followed (schedutil)\n");
 }
 
 static unsigned min_capacity(const struct jtopo *t, const struct jtopo_cpuset *cpus)

@@ -133,6 +133,38 @@ static void test_util_est_judged_over_the_period(void **state)
 	assert_int_equal(jp_task_util(&t), 1024);
 }
 
+/*
+ * A light task stays light on a slow CPU: 1 ms of work every 20 ms that a
+ * little CPU (capacity 381) stretches to 2.7 ms of run time, with every
+ * fourth wakeup late by 10 ms and that run cut in two by a preemption,
+ * stays far below the little CPU's misfit threshold (80% of 381).
+ */
+static void test_light_task_stays_light_when_stretched(void **state)
+{
+	struct jp_profile p;
+	struct jp_task t;
+	uint64_t now = 0;
+
+	(void)state;
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
+	jp_task_init(&t, 0, p.init_util);
+	for (int i = 0; i < 200; i++) {
+		uint64_t late = i % 4 == 3 ? 10000000 : 0;
+
+		jp_task_waking(&t, now + late);
+		if (late) {
+			jp_task_stopping(&t, now + late + 1350000, 1350000, 381);
+			jp_task_stopping(&t, now + late + 4000000, 1350000, 381);
+		} else {
+			jp_task_stopping(&t, now + 2700000, 2700000, 381);
+		}
+		now += 20000000;
+		if (i > 20)
+			assert_true(jp_task_util(&t) * 1024 < 381 * p.misfit_down);
+	}
+	assert_true(jp_task_util(&t) < 100);
+}
+
 /* The request schedutil turns back into the target after its own x1.25. */
 static void test_perf_request_on_system_scale(void **state)
 {
@@ -345,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_util_est_rises_at_once),
 		cmocka_unit_test(test_util_est_judged_over_the_period),
 		cmocka_unit_test(test_perf_request_on_system_scale),
+		cmocka_unit_test(test_light_task_stays_light_when_stretched),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),

@@ -350,6 +350,36 @@ static void test_many_identical_policies(void **state)
 	assert_int_equal(em.pd[0].nr_opps, 3);
 }
 
+/* Only schedutil reads the scheduler's requests; the note says how to get it. */
+static void test_requests_ignored(void **state)
+{
+	static struct jpower_cpufreq cf;
+	char why[512];
+
+	(void)state;
+	memset(&cf, 0, sizeof(cf));
+	assert_false(jpower_requests_ignored(&cf, why, sizeof(why)));
+	cf.nr_policies = 2;
+	strcpy(cf.policy[0].driver, "intel_pstate");
+	strcpy(cf.policy[0].governor, "schedutil");
+	strcpy(cf.policy[1].driver, "intel_pstate");
+	strcpy(cf.policy[1].governor, "schedutil");
+	assert_false(jpower_requests_ignored(&cf, why, sizeof(why)));
+	assert_string_equal(why, "");
+	strcpy(cf.policy[1].governor, "powersave");
+	assert_true(jpower_requests_ignored(&cf, why, sizeof(why)));
+	assert_non_null(strstr(why, "intel_pstate with governor powersave"));
+	assert_non_null(strstr(why, "echo passive > /sys/devices/system/cpu/intel_pstate/status"));
+	strcpy(cf.policy[1].driver, "amd-pstate-epp");
+	strcpy(cf.policy[1].governor, "performance");
+	assert_true(jpower_requests_ignored(&cf, why, sizeof(why)));
+	assert_non_null(strstr(why, "amd_pstate/status"));
+	strcpy(cf.policy[1].driver, "cpufreq-dt");
+	strcpy(cf.policy[1].governor, "ondemand");
+	assert_true(jpower_requests_ignored(&cf, why, sizeof(why)));
+	assert_non_null(strstr(why, "cpupower frequency-set -g schedutil"));
+}
+
 static void test_cpulist(void **state)
 {
 	struct jtopo_cpuset s;
@@ -404,6 +434,7 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_requests_ignored),
 		cmocka_unit_test_setup(test_file_good, setup),
 		cmocka_unit_test_setup(test_inefficient, setup),
 		cmocka_unit_test_setup(test_file_bad, setup),

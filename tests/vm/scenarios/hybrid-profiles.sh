@@ -15,7 +15,7 @@ echo Battery >$fake/class/power_supply/BAT0/type
 echo balanced >$fake/firmware/acpi/platform_profile
 
 start_scheduler --model $MODEL --profile auto --power-sysfs $fake --stats 1
-grep -q '^scx_joule: profile balanced (auto: on AC power' $LOG || fail "did not start in balanced on AC"
+wait_log '^scx_joule: profile balanced \(auto: on AC power' 5 || fail "did not start in balanced on AC"
 
 # phase NAME: run light tasks for 6 s and report where their busy time went
 phase() {

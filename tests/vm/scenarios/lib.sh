@@ -23,6 +23,19 @@ wait_state() {
 	return 0
 }
 
+# wait_log PATTERN SECONDS: poll the loader's output for an extended regexp;
+# the kernel reports the scheduler enabled a moment before the loader has
+# printed its line about it.
+wait_log() {
+	i=0
+	while ! grep -qE "$1" $LOG; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
 # start_scheduler ARGS...: run scx_joule in the background, wait for it to attach.
 start_scheduler() {
 	[ -d $SCX ] || fail "kernel has no $SCX"

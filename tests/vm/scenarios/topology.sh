@@ -35,7 +35,7 @@ echo "$out" | grep -q "cpu3/cpu_capacity: missing" || fail "the error should nam
 ok "bad input refused with exit 2, nothing attached"
 
 start_scheduler --sysfs-root $FIX --profile balanced --stats 1
-grep -q "attached.*$FIX: 6 CPUs, 2 kinds, 2 domains, energy model derived" $LOG ||
+wait_log "attached.*$FIX: 6 CPUs, 2 kinds, 2 domains, energy model derived" 5 ||
 	fail "the scheduler did not say it runs on the recorded model"
 sh -c 'while :; do :; done' &
 hog=$!

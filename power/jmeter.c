@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Energy meters (jmeter.h): RAPL powercap, the perf power PMU, turbostat and
+ * a discharging battery, behind one read call.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jmeter.h"
+#include "jtopo_fs.h"
+
+#define MAX_CHANNELS 16
+#define POWERCAP_DIR "/sys/class/powercap"
+#define PERF_PMU_DIR "/sys/bus/event_source/devices/power"
+#define SUPPLY_DIR   "/sys/class/power_supply"
+#define TSTAT_BUF    8192
+#define UWH_TO_J     3.6e-3 /* 1 uWh = 3.6 mJ */
+#define UAH_UV_TO_J  3.6e-9 /* 1 uAh x 1 uV = 1e-12 Wh */
+#define NR_PERF_CPUS 8
+
+enum battery_counter { BAT_ENERGY, BAT_CHARGE, BAT_POWER };
+
+struct channel {
+	char name[48];
+	char path[256];	 /* relative to root */
+	bool primary;	 /* counts towards the total */
+	uint64_t range;	 /* wraps here (RAPL) */
+	uint64_t last;	 /* raw value at the last read */
+	double joules;	 /* since open */
+	double per_unit; /* joules per raw unit */
+	uint64_t base;	 /* perf: the count at the first read */
+	bool primed;
+};
+
+struct jmeter {
+	enum jmeter_kind kind;
+	char root[160]; /* recorded trees live at short paths */
+	char desc[384];
+	int nr;
+	struct channel ch[MAX_CHANNELS];
+	/* perf */
+	int perf_fd[NR_PERF_CPUS];
+	int nr_perf_fds;
+	/* turbostat */
+	pid_t child;
+	int pipe_fd;
+	double interval;
+	char buf[TSTAT_BUF];
+	size_t buf_len;
+	struct jmeter_tstat tstat;
+	bool child_done;
+	/* battery */
+	enum battery_counter bat;
+	double last_t, last_w;
+};
+
+const char *jmeter_kind_name(enum jmeter_kind k)
+{
+	switch (k) {
+	case JMETER_RAPL: return "rapl";
+	case JMETER_PERF: return "perf";
+	case JMETER_TURBOSTAT: return "turbostat";
+	case JMETER_BATTERY: return "battery";
+	default: return "auto";
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *root_or_empty(const struct jmeter *m)
+{
+	return m->root[0] ? m->root : NULL;
+}
+
+int jmeter_counter_delta(uint64_t prev, uint64_t cur, uint64_t range, uint64_t *delta)
+{
+	if (cur >= prev) {
+		*delta = cur - prev;
+		return 0;
+	}
+	if (!range || prev >= range || cur >= range)
+		return -ERANGE;
+	*delta = range - prev + cur;
+	return *delta <= range / 2 ? 0 : -ERANGE;
+}
+
+/* ---- RAPL through powercap -------------------------------------------- */
+
+static int rapl_add_zone(struct jmeter *m, const char *zone, const char *parent, char *err,
+			 size_t errlen)
+{
+	struct channel *c;
+	char rel[512], name[32];
+	int ret;
+
+	if (m->nr == MAX_CHANNELS)
+		return 0; /* more zones than anyone has: the rest go unreported */
+	c = &m->ch[m->nr];
+	memset(c, 0, sizeof(*c));
+	snprintf(rel, sizeof(rel), POWERCAP_DIR "/%.64s/name", zone);
+	if (jtopo_fs_line(root_or_empty(m), rel, name, sizeof(name)))
+		snprintf(name, sizeof(name), "%.31s", zone);
+	snprintf(rel, sizeof(rel), POWERCAP_DIR "/%.64s/max_energy_range_uj", zone);
+	ret = jtopo_fs_u64(root_or_empty(m), rel, &c->range);
+	if (!ret) {
+		snprintf(c->path, sizeof(c->path), POWERCAP_DIR "/%.64s/energy_uj", zone);
+		ret = jtopo_fs_u64(root_or_empty(m), c->path, &c->last);
+		snprintf(rel, sizeof(rel), "%s", c->path);
+	}
+	if (!ret && c->last >= c->range)
+		ret = -ERANGE;
+	if (ret) {
+		snprintf(err, errlen, "%s%.200s: %s%s", m->root, rel,
+			 ret == -ERANGE ? "above max_energy_range_uj" : strerror(-ret),
+			 ret == -EACCES ? " (RAPL counters need root since Linux 5.10)" : "");
+		return ret;
+	}
+	if (parent)
+		snprintf(c->name, sizeof(c->name), "%.20s/%.20s", parent, name);
+	else
+		snprintf(c->name, sizeof(c->name), "%.40s", name);
+	c->primary = !parent && !strncmp(name, "package", 7);
+	c->per_unit = 1e-6;
+	m->nr++;
+	return 0;
+}
+
+static int zone_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Zone directory names, sorted: intel-rapl:0 before intel-rapl:0:0. */
+static int rapl_zones(const struct jmeter *m, char ***names, int *n)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	*names = NULL;
+	jtopo_fs_path(path, sizeof(path), root_or_empty(m), POWERCAP_DIR);
+	d = opendir(path);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		char **grown;
+
+		if (strncmp(de->d_name, "intel-rapl:", 11))
+			continue;
+		grown = realloc(*names, sizeof(char *) * (size_t)(*n + 1));
+		if (!grown)
+			break;
+		*names = grown;
+		(*names)[(*n)++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(*names, (size_t)*n, sizeof(char *), zone_cmp);
+	return *n ? 0 : -ENOENT;
+}
+
+static int rapl_open(struct jmeter *m, char *err, size_t errlen)
+{
+	char **zones, parent[32] = "";
+	int n, ret, primaries = 0;
+
+	ret = rapl_zones(m, &zones, &n);
+	if (ret) {
+		snprintf(err, errlen, "no %s%s/intel-rapl:*", m->root, POWERCAP_DIR);
+		return ret;
+	}
+	for (int i = 0; i < n && !ret; i++) {
+		bool sub = strchr(zones[i] + 11, ':') != NULL;
+
+		ret = rapl_add_zone(m, zones[i], sub ? parent : NULL, err, errlen);
+		if (!ret && !sub) {
+			snprintf(parent, sizeof(parent), "%s", m->ch[m->nr - 1].name);
+			primaries += m->ch[m->nr - 1].primary;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(zones[i]);
+	free(zones);
+	if (!ret && !primaries) {
+		snprintf(err, errlen, "%s%s: no package-* zone", m->root, POWERCAP_DIR);
+		ret = -ENOENT;
+	}
+	if (ret)
+		return ret;
+	snprintf(m->desc, sizeof(m->desc), "RAPL (powercap %s%s)", m->root, POWERCAP_DIR);
+	return 0;
+}
+
+static int rapl_read(struct jmeter *m, char *err, size_t errlen)
+{
+	for (int i = 0; i < m->nr; i++) {
+		struct channel *c = &m->ch[i];
+		uint64_t cur, delta;
+		int ret = jtopo_fs_u64(root_or_empty(m), c->path, &cur);
+
+		if (ret) {
+			snprintf(err, errlen, "%s%s: %s", m->root, c->path, strerror(-ret));
+			return ret;
+		}
+		if (jmeter_counter_delta(c->last, cur, c->range, &delta)) {
+			snprintf(err, errlen,
+				 "%s%s: energy counter went backwards (%" PRIu64 " -> %" PRIu64
+				 " uJ, wraps at %" PRIu64 ")",
+				 m->root, c->path, c->last, cur, c->range);
+			return -ERANGE;
+		}
+		c->last = cur;
+		c->joules += delta * c->per_unit;
+	}
+	return 0;
+}
+
+/* ---- perf power PMU ----------------------------------------------------- */
+
+static int perf_file(const char *root, const char *rel, char *buf, size_t len, char *err,
+		     size_t errlen)
+{
+	char path[512];
+	int ret;
+
+	snprintf(path, sizeof(path), PERF_PMU_DIR "/%s", rel);
+	ret = jtopo_fs_line(root, path, buf, len);
+	if (ret)
+		snprintf(err, errlen, "%s%s: %s", root ? root : "", path, strerror(-ret));
+	return ret;
+}
+
+int jmeter_perf_event_read(const char *root, const char *name, struct jmeter_perf_event *ev,
+			   char *err, size_t errlen)
+{
+	char buf[128], rel[128], *end;
+	unsigned long long v;
+	int ret;
+
+	memset(ev, 0, sizeof(*ev));
+	ret = perf_file(root, "type", buf, sizeof(buf), err, errlen);
+	if (ret)
+		return ret;
+	ev->type = (uint32_t)strtoul(buf, &end, 10);
+	if (*end || !ev->type) {
+		snprintf(err, errlen, "%s" PERF_PMU_DIR "/type: '%s' is not a PMU type",
+			 root ? root : "", buf);
+		return -EINVAL;
+	}
+	snprintf(rel, sizeof(rel), "events/%.64s", name);
+	ret = perf_file(root, rel, buf, sizeof(buf), err, errlen);
+	if (ret)
+		return ret;
+	if (sscanf(buf, "event=%llx", &v) != 1) {
+		snprintf(err, errlen, "%s" PERF_PMU_DIR "/%s: '%s' is not event=0xN",
+			 root ? root : "", rel, buf);
+		return -EINVAL;
+	}
+	ev->config = v;
+	snprintf(rel, sizeof(rel), "events/%.64s.unit", name);
+	ret = perf_file(root, rel, buf, sizeof(buf), err, errlen);
+	if (!ret && strcmp(buf, "Joules")) {
+		snprintf(err, errlen, "%s" PERF_PMU_DIR "/%s: unit '%s', expected Joules",
+			 root ? root : "", rel, buf);
+		ret = -EINVAL;
+	}
+	if (ret)
+		return ret;
+	snprintf(rel, sizeof(rel), "events/%.64s.scale", name);
+	ret = perf_file(root, rel, buf, sizeof(buf), err, errlen);
+	if (ret)
+		return ret;
+	ev->scale = strtod(buf, &end);
+	if (*end || !(ev->scale > 0) || ev->scale > 1) {
+		snprintf(err, errlen, "%s" PERF_PMU_DIR "/%s: '%s' is not a scale in (0, 1]",
+			 root ? root : "", rel, buf);
+		return -EINVAL;
+	}
+	if (perf_file(root, "cpumask", ev->cpumask, sizeof(ev->cpumask), err, errlen))
+		snprintf(ev->cpumask, sizeof(ev->cpumask), "0");
+	return 0;
+}
+
+static int perf_open(struct jmeter *m, char *err, size_t errlen)
+{
+	struct jmeter_perf_event ev;
+	struct jtopo_cpuset cpus;
+	int ret = jmeter_perf_event_read(root_or_empty(m), "energy-pkg", &ev, err, errlen);
+
+	if (ret)
+		return ret;
+	if (jtopo_parse_cpulist(ev.cpumask, &cpus, 64 * JTOPO_MASK_WORDS)) {
+		snprintf(err, errlen, "%s" PERF_PMU_DIR "/cpumask: '%s' is not a CPU list", m->root,
+			 ev.cpumask);
+		return -EINVAL;
+	}
+	for (int cpu = jtopo_cpuset_first(&cpus); cpu >= 0 && m->nr_perf_fds < NR_PERF_CPUS;
+	     cpu = jtopo_cpuset_next(&cpus, cpu + 1)) {
+		struct perf_event_attr attr = {
+			.type = ev.type, .size = sizeof(attr), .config = ev.config};
+		int fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, 0);
+		struct channel *c = &m->ch[m->nr];
+
+		if (fd < 0) {
+			snprintf(err, errlen,
+				 "perf_event_open(power/energy-pkg, CPU %d): %s (needs root or "
+				 "perf_event_paranoid <= 0)",
+				 cpu, strerror(errno));
+			return -errno;
+		}
+		m->perf_fd[m->nr_perf_fds++] = fd;
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "energy-pkg@cpu%d", cpu);
+		c->primary = true;
+		c->per_unit = ev.scale;
+		m->nr++;
+	}
+	snprintf(m->desc, sizeof(m->desc), "perf power PMU (power/energy-pkg, type %u)", ev.type);
+	return 0;
+}
+
+static int perf_read(struct jmeter *m, char *err, size_t errlen)
+{
+	for (int i = 0; i < m->nr_perf_fds; i++) {
+		struct channel *c = &m->ch[i];
+		uint64_t count;
+
+		if (read(m->perf_fd[i], &count, sizeof(count)) != sizeof(count)) {
+			snprintf(err, errlen, "reading perf %s: %s", c->name, strerror(errno));
+			return -EIO;
+		}
+		if (count < c->last) {
+			snprintf(err, errlen, "perf %s went backwards (%" PRIu64 " -> %" PRIu64 ")",
+				 c->name, c->last, count);
+			return -ERANGE;
+		}
+		if (!c->primed) {
+			c->base = count; /* the event counts from its open */
+			c->primed = true;
+		}
+		c->last = count;
+		c->joules = (double)(count - c->base) * c->per_unit;
+	}
+	return 0;
+}
+
+/* ---- turbostat --------------------------------------------------------- */
+
+static bool is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	strtod(s, &end);
+	return !*end;
+}
+
+int jmeter_tstat_line(struct jmeter_tstat *t, const char *line)
+{
+	char copy[1024], *save, *tok;
+	int n = 0;
+	bool header = false;
+	double vals[JMETER_TSTAT_COLS];
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	copy[strcspn(copy, "\r\n")] = '\0';
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (n == JMETER_TSTAT_COLS)
+			return -E2BIG;
+		/* the summary row shows "-" under Core and CPU */
+		if (!is_number(tok) && strcmp(tok, "-"))
+			header = true;
+		if (header) {
+			snprintf(t->col[n], sizeof(t->col[n]), "%.23s", tok);
+		} else {
+			vals[n] = strcmp(tok, "-") ? strtod(tok, NULL) : NAN;
+		}
+		n++;
+	}
+	if (!n)
+		return 0;
+	if (header) {
+		t->nr_cols = n;
+		return 0;
+	}
+	if (!t->nr_cols || n != t->nr_cols)
+		return -EINVAL;
+	memcpy(t->val, vals, sizeof(vals[0]) * (size_t)n);
+	t->rows++;
+	return 1;
+}
+
+double jmeter_tstat_get(const struct jmeter_tstat *t, const char *column)
+{
+	if (!t->rows)
+		return NAN;
+	for (int i = 0; i < t->nr_cols; i++)
+		if (!strcmp(t->col[i], column))
+			return t->val[i];
+	return NAN;
+}
+
+static bool in_path(const char *prog)
+{
+	char *path = getenv("PATH"), *copy, *dir, *save;
+	bool found = false;
+
+	if (!path)
+		return false;
+	copy = strdup(path);
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char full[4096];
+
+		snprintf(full, sizeof(full), "%s/%s", dir, prog);
+		found = access(full, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+static int turbostat_open(struct jmeter *m, const struct jmeter_opts *o, char *err, size_t errlen)
+{
+	const char *cmd = o->turbostat ? o->turbostat : "turbostat";
+	char interval[32];
+	int fds[2];
+
+	if (!o->turbostat && (o->root || !in_path("turbostat"))) {
+		snprintf(err, errlen, "turbostat: %s",
+			 o->root ? "not run for a recorded tree (give its command)"
+				 : "not installed (linux-cpupower or linux-tools)");
+		return -ENOENT;
+	}
+	m->interval = o->turbostat_interval > 0 ? o->turbostat_interval : 1.0;
+	snprintf(interval, sizeof(interval), "%g", m->interval);
+	if (pipe(fds))
+		return -errno;
+	m->child = fork();
+	if (m->child < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (!m->child) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execlp(cmd, cmd, "--quiet", "--Summary", "--show",
+		       "PkgWatt,CorWatt,Busy%,Bzy_MHz,CPU%c1,CPU%c6,Pkg%pc2,Pkg%pc6", "--interval",
+		       interval, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	m->pipe_fd = fds[0];
+	fcntl(m->pipe_fd, F_SETFL, fcntl(m->pipe_fd, F_GETFL) | O_NONBLOCK);
+	m->nr = 2;
+	memset(m->ch, 0, sizeof(m->ch[0]) * 2);
+	snprintf(m->ch[0].name, sizeof(m->ch[0].name), "PkgWatt");
+	m->ch[0].primary = true;
+	snprintf(m->ch[1].name, sizeof(m->ch[1].name), "CorWatt");
+	snprintf(m->desc, sizeof(m->desc), "turbostat (%s, PkgWatt x %gs intervals)", cmd,
+		 m->interval);
+	return 0;
+}
+
+static int turbostat_drain(struct jmeter *m, char *err, size_t errlen);
+
+/*
+ * turbostat works only once it printed a row (it exits at once without root
+ * or MSR access).
+ */
+static int turbostat_first_row(struct jmeter *m, char *err, size_t errlen)
+{
+	double deadline = now_s() + 3 * m->interval + 2;
+	int ret = 0;
+
+	while (!ret && !m->tstat.rows && !m->child_done && now_s() < deadline) {
+		ret = turbostat_drain(m, err, errlen);
+		usleep(20000);
+	}
+	if (!ret && !m->tstat.rows) {
+		snprintf(err, errlen, "turbostat: %s",
+			 m->child_done ? "exited without printing a row (needs root and msr)"
+				       : "printed no row in time");
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/* Whole lines from the pipe; each summary row adds watts x interval. */
+static int turbostat_drain(struct jmeter *m, char *err, size_t errlen)
+{
+	for (;;) {
+		ssize_t got =
+			read(m->pipe_fd, m->buf + m->buf_len, sizeof(m->buf) - 1 - m->buf_len);
+		char *nl, *start = m->buf;
+
+		if (got <= 0) {
+			if (got == 0)
+				m->child_done = true;
+			return got == 0 || errno == EAGAIN ? 0 : -errno;
+		}
+		m->buf_len += (size_t)got;
+		m->buf[m->buf_len] = '\0';
+		while ((nl = strchr(start, '\n'))) {
+			int row;
+
+			*nl = '\0';
+			row = jmeter_tstat_line(&m->tstat, start);
+			if (row < 0) {
+				snprintf(err, errlen, "turbostat: cannot parse '%.200s'", start);
+				return row;
+			}
+			if (row && isnan(jmeter_tstat_get(&m->tstat, "PkgWatt"))) {
+				snprintf(err, errlen, "turbostat: no PkgWatt column");
+				return -EINVAL;
+			}
+			/* the first row's interval began before the meter was opened */
+			if (row && m->tstat.rows > 1) {
+				double cor = jmeter_tstat_get(&m->tstat, "CorWatt");
+
+				m->ch[0].joules +=
+					jmeter_tstat_get(&m->tstat, "PkgWatt") * m->interval;
+				if (!isnan(cor))
+					m->ch[1].joules += cor * m->interval;
+			}
+			start = nl + 1;
+		}
+		m->buf_len -= (size_t)(start - m->buf);
+		memmove(m->buf, start, m->buf_len);
+		if (m->buf_len == sizeof(m->buf) - 1)
+			m->buf_len = 0; /* a line longer than any turbostat prints */
+	}
+}
+
+static int turbostat_read(struct jmeter *m, char *err, size_t errlen)
+{
+	int status, ret = turbostat_drain(m, err, errlen);
+
+	if (ret || !m->child_done)
+		return ret;
+	if (m->child > 0 && waitpid(m->child, &status, 0) == m->child) {
+		m->child = 0;
+		if (!m->tstat.rows || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			snprintf(err, errlen, "turbostat stopped (%s %d) after %d rows",
+				 WIFEXITED(status) ? "exit status" : "signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+				 m->tstat.rows);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+double jmeter_turbostat_last(const struct jmeter *m, const char *column)
+{
+	return m->kind == JMETER_TURBOSTAT ? jmeter_tstat_get(&m->tstat, column) : NAN;
+}
+
+int jmeter_turbostat_rows(const struct jmeter *m)
+{
+	return m->kind == JMETER_TURBOSTAT ? m->tstat.rows : 0;
+}
+
+/* ---- battery ------------------------------------------------------------ */
+
+static int battery_value(const struct jmeter *m, const char *file, uint64_t *v)
+{
+	char rel[512];
+
+	snprintf(rel, sizeof(rel), "%s/%s", m->ch[0].path, file);
+	return jtopo_fs_u64(root_or_empty(m), rel, v);
+}
+
+/* The battery's counter now, in joules left (or watts for BAT_POWER). */
+static int battery_sample(struct jmeter *m, double *v, char *err, size_t errlen)
+{
+	char rel[512], status[32];
+	uint64_t a, b;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
+	ret = jtopo_fs_line(root_or_empty(m), rel, status, sizeof(status));
+	if (ret || strcmp(status, "Discharging")) {
+		snprintf(err, errlen,
+			 "%s%s: %s (the battery measures the machine only while "
+			 "discharging: unplug AC)",
+			 m->root, rel, ret ? strerror(-ret) : status);
+		return ret ? ret : -EAGAIN;
+	}
+	switch (m->bat) {
+	case BAT_ENERGY:
+		ret = battery_value(m, "energy_now", &a);
+		*v = a * UWH_TO_J;
+		break;
+	case BAT_CHARGE:
+		ret = battery_value(m, "charge_now", &a);
+		if (!ret)
+			ret = battery_value(m, "voltage_now", &b);
+		*v = (double)a * (double)b * UAH_UV_TO_J;
+		break;
+	case BAT_POWER:
+		ret = battery_value(m, "power_now", &a);
+		*v = a / 1e6;
+		break;
+	}
+	if (ret)
+		snprintf(err, errlen, "%s%s: unreadable counter: %s", m->root, m->ch[0].path,
+			 strerror(-ret));
+	return ret;
+}
+
+static int battery_find(struct jmeter *m, char *err, size_t errlen)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+
+	jtopo_fs_path(path, sizeof(path), root_or_empty(m), SUPPLY_DIR);
+	d = opendir(path);
+	m->ch[0].path[0] = '\0';
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "BAT", 3) &&
+		    (!m->ch[0].path[0] || strcmp(de->d_name, m->ch[0].name) < 0)) {
+			snprintf(m->ch[0].path, sizeof(m->ch[0].path), SUPPLY_DIR "/%.64s",
+				 de->d_name);
+			snprintf(m->ch[0].name, sizeof(m->ch[0].name), "%.40s", de->d_name);
+		}
+	if (d)
+		closedir(d);
+	if (!m->ch[0].path[0]) {
+		snprintf(err, errlen, "no %s%s/BAT*", m->root, SUPPLY_DIR);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int battery_open(struct jmeter *m, char *err, size_t errlen)
+{
+	static const char *const how[] = {"energy_now", "charge_now x voltage_now", "power_now"};
+	uint64_t v;
+	int ret = battery_find(m, err, errlen);
+
+	if (ret)
+		return ret;
+	if (!battery_value(m, "energy_now", &v))
+		m->bat = BAT_ENERGY;
+	else if (!battery_value(m, "charge_now", &v) && !battery_value(m, "voltage_now", &v))
+		m->bat = BAT_CHARGE;
+	else if (!battery_value(m, "power_now", &v))
+		m->bat = BAT_POWER;
+	else {
+		snprintf(err, errlen, "%s%s: no energy_now, charge_now/voltage_now or power_now",
+			 m->root, m->ch[0].path);
+		return -ENOENT;
+	}
+	m->nr = 1;
+	m->ch[0].primary = true;
+	ret = battery_sample(m, &m->last_w, err, errlen);
+	if (ret)
+		return ret;
+	m->last_t = now_s();
+	snprintf(m->desc, sizeof(m->desc), "battery %s (%s)", m->ch[0].name, how[m->bat]);
+	return 0;
+}
+
+static int battery_read(struct jmeter *m, char *err, size_t errlen)
+{
+	double v, t = now_s();
+	int ret = battery_sample(m, &v, err, errlen);
+
+	if (ret)
+		return ret;
+	if (m->bat == BAT_POWER) {
+		m->ch[0].joules += (v + m->last_w) / 2 * (t - m->last_t);
+	} else if (v > m->last_w) {
+		snprintf(err, errlen, "%s%s: stored energy rose while discharging (%.1f -> %.1f J)",
+			 m->root, m->ch[0].path, m->last_w, v);
+		return -ERANGE;
+	} else {
+		m->ch[0].joules += m->last_w - v;
+	}
+	m->last_w = v;
+	m->last_t = t;
+	return 0;
+}
+
+/* ---- the handle ---------------------------------------------------------- */
+
+static int open_kind(struct jmeter *m, enum jmeter_kind k, const struct jmeter_opts *o, char *err,
+		     size_t errlen)
+{
+	m->kind = k;
+	m->nr = 0;
+	switch (k) {
+	case JMETER_RAPL: return rapl_open(m, err, errlen);
+	case JMETER_PERF: return perf_open(m, err, errlen);
+	case JMETER_TURBOSTAT:
+		return turbostat_open(m, o, err, errlen) ?: turbostat_first_row(m, err, errlen);
+	case JMETER_BATTERY: return battery_open(m, err, errlen);
+	default: return -EINVAL;
+	}
+}
+
+static void release(struct jmeter *m)
+{
+	for (int i = 0; i < m->nr_perf_fds; i++)
+		close(m->perf_fd[i]);
+	m->nr_perf_fds = 0;
+	if (m->child > 0) {
+		kill(m->child, SIGINT);
+		waitpid(m->child, NULL, 0);
+		m->child = 0;
+	}
+	if (m->pipe_fd > 0)
+		close(m->pipe_fd);
+	m->pipe_fd = -1;
+}
+
+int jmeter_open(struct jmeter **out, const struct jmeter_opts *o, char *err, size_t errlen)
+{
+	struct jmeter *m = calloc(1, sizeof(*m));
+	char why[4][512];
+	int ret = -ENOENT;
+	double j;
+
+	if (!m)
+		return -ENOMEM;
+	m->pipe_fd = -1;
+	if (o->root && strcmp(o->root, "/")) {
+		if (strlen(o->root) >= sizeof(m->root)) {
+			snprintf(err, errlen, "%.64s...: path too long", o->root);
+			free(m);
+			return -ENAMETOOLONG;
+		}
+		snprintf(m->root, sizeof(m->root), "%s", o->root);
+	}
+	for (int k = JMETER_RAPL; k <= JMETER_BATTERY; k++) {
+		why[k - 1][0] = '\0';
+		if (o->only != JMETER_AUTO && o->only != (enum jmeter_kind)k)
+			continue;
+		ret = open_kind(m, k, o, why[k - 1], sizeof(why[0]));
+		if (!ret)
+			ret = jmeter_read(m, &j, why[k - 1], sizeof(why[0]));
+		if (!ret)
+			break;
+		release(m);
+	}
+	if (ret) {
+		if (o->only != JMETER_AUTO)
+			snprintf(err, errlen, "%s", why[o->only - 1]);
+		else
+			snprintf(err, errlen, "no energy source: %s; %s; %s; %s", why[0], why[1],
+				 why[2], why[3]);
+		free(m);
+		return ret == -ERANGE ? ret : -ENOENT;
+	}
+	*out = m;
+	return 0;
+}
+
+int jmeter_read(struct jmeter *m, double *joules, char *err, size_t errlen)
+{
+	int ret;
+
+	switch (m->kind) {
+	case JMETER_RAPL: ret = rapl_read(m, err, errlen); break;
+	case JMETER_PERF: ret = perf_read(m, err, errlen); break;
+	case JMETER_TURBOSTAT: ret = turbostat_read(m, err, errlen); break;
+	case JMETER_BATTERY: ret = battery_read(m, err, errlen); break;
+	default: ret = -EINVAL;
+	}
+	*joules = 0;
+	for (int i = 0; !ret && i < m->nr; i++)
+		if (m->ch[i].primary)
+			*joules += m->ch[i].joules;
+	return ret;
+}
+
+void jmeter_close(struct jmeter *m)
+{
+	if (!m)
+		return;
+	release(m);
+	free(m);
+}
+
+enum jmeter_kind jmeter_kind(const struct jmeter *m)
+{
+	return m->kind;
+}
+
+const char *jmeter_describe(const struct jmeter *m)
+{
+	return m->desc;
+}
+
+int jmeter_nr_channels(const struct jmeter *m)
+{
+	return m->nr;
+}
+
+const char *jmeter_channel_name(const struct jmeter *m, int i)
+{
+	return i >= 0 && i < m->nr ? m->ch[i].name : "";
+}
+
+double jmeter_channel_joules(const struct jmeter *m, int i)
+{
+	return i >= 0 && i < m->nr ? m->ch[i].joules : NAN;
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Energy meters on recorded trees (tests/fixtures/meters, see its README):
+ * RAPL zones and their wraparound, a counter that goes backwards, the perf
+ * PMU's event files, batteries, turbostat's text and a turbostat child.
+ * Each test copies its tree to a temporary directory and rewrites counters
+ * between reads, as the hardware would.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "jmeter.h"
+
+#define RANGE_INTEL 262143328850ULL
+#define PCAP	    "/sys/class/powercap/"
+#define SUPPLY	    "/sys/class/power_supply/"
+
+static char tmp[256], err[1024];
+
+/* A private copy of a recorded tree. */
+static const char *tree(const char *name)
+{
+	char cmd[1024];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/test_jmeter.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/%s/.' '%s'", METERS_DIR, name, tmp);
+	assert_int_equal(system(cmd), 0);
+	return tmp;
+}
+
+static void drop_tree(void)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void set_value(const char *rel, unsigned long long v)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", tmp, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%llu\n", v);
+	assert_int_equal(fclose(f), 0);
+}
+
+static struct jmeter *open_tree(const char *root, enum jmeter_kind only)
+{
+	struct jmeter_opts o = {.root = root, .only = only};
+	struct jmeter *m = NULL;
+	int ret = jmeter_open(&m, &o, err, sizeof(err));
+
+	if (ret)
+		fail_msg("jmeter_open: %s", err);
+	return m;
+}
+
+static int channel(const struct jmeter *m, const char *name)
+{
+	for (int i = 0; i < jmeter_nr_channels(m); i++)
+		if (!strcmp(jmeter_channel_name(m, i), name))
+			return i;
+	fail_msg("no channel %s", name);
+	return -1;
+}
+
+static void test_counter_delta(void **state)
+{
+	uint64_t d;
+
+	(void)state;
+	assert_int_equal(jmeter_counter_delta(100, 250, 1000, &d), 0);
+	assert_int_equal(d, 150);
+	assert_int_equal(jmeter_counter_delta(900, 100, 1000, &d), 0);
+	assert_int_equal(d, 200); /* 100 to the wrap, 100 after it */
+	assert_int_equal(jmeter_counter_delta(600, 500, 1000, &d), -ERANGE);
+	assert_int_equal(jmeter_counter_delta(10, 5, 0, &d), -ERANGE); /* no range known */
+}
+
+static void test_rapl_intel(void **state)
+{
+	const char *pkg = PCAP "intel-rapl:0/energy_uj", *core = PCAP "intel-rapl:0:0/energy_uj";
+	unsigned long long p0 = 81234567890ULL, c0 = 30123456789ULL;
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("rapl-intel"), JMETER_AUTO);
+	assert_int_equal(jmeter_kind(m), JMETER_RAPL);
+	assert_int_equal(jmeter_nr_channels(m), 4);
+	channel(m, "package-0/uncore");
+	channel(m, "psys");
+
+	set_value(pkg, p0 + 5000000); /* 5 J */
+	set_value(core, c0 + 2000000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 5.0) < 1e-9); /* core is inside the package: not added */
+	assert_true(fabs(jmeter_channel_joules(m, channel(m, "package-0/core")) - 2.0) < 1e-9);
+
+	/* wraps between two reads: 1 J before max_energy_range_uj, 3 J after */
+	set_value(pkg, RANGE_INTEL - 1000000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	double before = j;
+	set_value(pkg, 3000000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - before - 4.0) < 1e-6);
+
+	/* a drop that no wrap explains */
+	set_value(pkg, 2000000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "intel-rapl:0/energy_uj: energy counter went backwards "
+				    "(3000000 -> 2000000 uJ"));
+	jmeter_close(m);
+	drop_tree();
+}
+
+static void test_rapl_amd(void **state)
+{
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("rapl-amd"), JMETER_AUTO);
+	assert_int_equal(jmeter_kind(m), JMETER_RAPL);
+	assert_string_equal(jmeter_channel_name(m, 0), "package-0");
+	set_value(PCAP "intel-rapl:0/energy_uj", 5123456789ULL + 250000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 0.25) < 1e-9);
+	jmeter_close(m);
+	drop_tree();
+}
+
+static void test_no_source(void **state)
+{
+	struct jmeter_opts o = {.root = NULL};
+	struct jmeter *m = NULL;
+
+	(void)state;
+	o.root = tree("rapl-no-package");
+	assert_int_equal(jmeter_open(&m, &o, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no energy source: "));
+	assert_non_null(strstr(err, "no package-* zone"));
+	assert_non_null(strstr(err, "power_supply/BAT*"));
+	drop_tree();
+
+	o.root = tree("none");
+	assert_int_equal(jmeter_open(&m, &o, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "intel-rapl:*"));
+	assert_non_null(strstr(err, "turbostat: not run for a recorded tree"));
+	drop_tree();
+}
+
+static void test_perf_event(void **state)
+{
+	struct jmeter_perf_event ev;
+	struct jmeter_opts o = {.only = JMETER_PERF};
+	struct jmeter *m = NULL;
+
+	(void)state;
+	o.root = tree("perf-only");
+	assert_int_equal(jmeter_perf_event_read(o.root, "energy-pkg", &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.type, 4095);
+	assert_int_equal(ev.config, 2);
+	assert_true(fabs(ev.scale - 2.3283064365386962890625e-10) < 1e-24);
+	assert_string_equal(ev.cpumask, "0");
+	assert_int_equal(jmeter_perf_event_read(o.root, "energy-gpu", &ev, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "events/energy-gpu: No such file"));
+	/* a recorded PMU type does not exist in this kernel: opening fails, and says so */
+	assert_int_not_equal(jmeter_open(&m, &o, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "perf_event_open(power/energy-pkg, CPU 0)"));
+
+	set_value("/sys/bus/event_source/devices/power/events/energy-pkg.scale", 0);
+	assert_int_equal(jmeter_perf_event_read(o.root, "energy-pkg", &ev, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "is not a scale"));
+	drop_tree();
+}
+
+static void test_battery_energy(void **state)
+{
+	const char *now = SUPPLY "BAT0/energy_now";
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("battery-energy"), JMETER_AUTO);
+	assert_int_equal(jmeter_kind(m), JMETER_BATTERY);
+	assert_non_null(strstr(jmeter_describe(m), "BAT0 (energy_now)"));
+	set_value(now, 41234000 - 1000); /* 1000 uWh = 3.6 J */
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 3.6) < 1e-9);
+	set_value(now, 41234000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "stored energy rose while discharging"));
+	jmeter_close(m);
+	drop_tree();
+}
+
+static void test_battery_charge(void **state)
+{
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("battery-charge"), JMETER_BATTERY);
+	assert_non_null(strstr(jmeter_describe(m), "BAT1 (charge_now x voltage_now)"));
+	set_value(SUPPLY "BAT1/charge_now", 3512000 - 100);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	/* 100 uAh at 7.65 V: the counter's value falls by 100 x 7650000 x 3.6e-9 J */
+	assert_true(fabs(j - 100 * 7650000 * 3.6e-9) < 1e-9);
+	jmeter_close(m);
+	drop_tree();
+}
+
+static void test_battery_charging(void **state)
+{
+	struct jmeter_opts o = {.only = JMETER_BATTERY};
+	struct jmeter *m = NULL;
+
+	(void)state;
+	o.root = tree("battery-charging");
+	assert_int_equal(jmeter_open(&m, &o, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "BAT0/status: Charging (the battery measures"));
+	drop_tree();
+}
+
+static void feed(struct jmeter_tstat *t, const char *file, int *bad)
+{
+	char path[512], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", METERS_DIR, file);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	memset(t, 0, sizeof(*t));
+	*bad = 0;
+	while (fgets(line, sizeof(line), f))
+		if (jmeter_tstat_line(t, line) < 0)
+			(*bad)++;
+	fclose(f);
+}
+
+static void test_turbostat_text(void **state)
+{
+	struct jmeter_tstat t;
+	int bad;
+
+	(void)state;
+	feed(&t, "turbostat-summary.txt", &bad);
+	assert_int_equal(bad, 0);
+	assert_int_equal(t.rows, 4);
+	assert_int_equal(t.nr_cols, 8);
+	assert_true(fabs(jmeter_tstat_get(&t, "PkgWatt") - 2.91) < 1e-9);
+	assert_true(fabs(jmeter_tstat_get(&t, "CPU%c6") - 85.11) < 1e-9);
+	assert_true(fabs(jmeter_tstat_get(&t, "Bzy_MHz") - 1402) < 1e-9);
+	assert_true(isnan(jmeter_tstat_get(&t, "GFXWatt")));
+
+	feed(&t, "turbostat-amd-headers.txt", &bad);
+	assert_int_equal(bad, 0);
+	assert_int_equal(t.rows, 3);
+	assert_true(fabs(jmeter_tstat_get(&t, "PkgWatt") - 18.40) < 1e-9);
+	assert_true(isnan(jmeter_tstat_get(&t, "CorWatt")));
+
+	feed(&t, "turbostat-bad-width.txt", &bad);
+	assert_int_equal(bad, 1);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(jmeter_tstat_line(&t, "1.0\t2.0\n"), -EINVAL); /* no header yet */
+}
+
+static struct jmeter *fake_turbostat(const char *fixture, int *ret)
+{
+	char script[512], data[512];
+	struct jmeter_opts o = {.only = JMETER_TURBOSTAT, .turbostat_interval = 0.05};
+	struct jmeter *m = NULL;
+
+	snprintf(script, sizeof(script), "%s/fake-turbostat.sh", METERS_DIR);
+	snprintf(data, sizeof(data), "%s/%s", METERS_DIR, fixture);
+	setenv("TURBOSTAT_FIXTURE", data, 1);
+	o.turbostat = script;
+	*ret = jmeter_open(&m, &o, err, sizeof(err));
+	return m;
+}
+
+static void test_turbostat_child(void **state)
+{
+	struct jmeter *m;
+	double j = 0;
+	int ret;
+
+	(void)state;
+	m = fake_turbostat("turbostat-summary.txt", &ret);
+	if (ret)
+		fail_msg("jmeter_open: %s", err);
+	/* a guard against a hang, not a time limit on the result: rows are counted */
+	for (int i = 0; i < 600 && jmeter_turbostat_rows(m) < 4; i++) {
+		assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+		usleep(10000);
+	}
+	assert_int_equal(jmeter_turbostat_rows(m), 4);
+	/* the first row is from before the start; the others are 0.05 s each */
+	assert_true(fabs(j - (14.27 + 14.05 + 2.91) * 0.05) < 1e-9);
+	assert_true(fabs(jmeter_channel_joules(m, 1) - (9.86 + 9.63 + 0.88) * 0.05) < 1e-9);
+	assert_true(fabs(jmeter_turbostat_last(m, "Busy%") - 4.15) < 1e-9);
+	jmeter_close(m);
+
+	m = fake_turbostat("turbostat-no-pkgwatt.txt", &ret);
+	assert_int_not_equal(ret, 0);
+	assert_null(m);
+	assert_non_null(strstr(err, "turbostat: no PkgWatt column"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counter_delta),  cmocka_unit_test(test_rapl_intel),
+		cmocka_unit_test(test_rapl_amd),       cmocka_unit_test(test_no_source),
+		cmocka_unit_test(test_perf_event),     cmocka_unit_test(test_battery_energy),
+		cmocka_unit_test(test_battery_charge), cmocka_unit_test(test_battery_charging),
+		cmocka_unit_test(test_turbostat_text), cmocka_unit_test(test_turbostat_child),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
