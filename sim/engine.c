@@ -114,6 +114,23 @@ uint32_t sim_cap_now(const struct sim *s, uint32_t cpu)
 	return cap ? cap : 1;
 }
 
+/*
+ * Speed at which a running thread's work progresses now: the capacity it
+ * gets, or with speed_equal (a VM's equal vCPUs) 1024 everywhere, SMT
+ * sharing still applied.
+ */
+static uint32_t cap_run(const struct sim *s, uint32_t cpu)
+{
+	uint32_t cap;
+
+	if (!s->cfg.speed_equal)
+		return sim_cap_now(s, cpu);
+	cap = JP_SCALE;
+	if (smt_shared(s, cpu))
+		cap = cap * s->soc->smt_speed_pct / 100;
+	return cap ? cap : 1;
+}
+
 static double cpu_power_mw(const struct sim *s, uint32_t cpu, uint64_t *deep_from)
 {
 	const struct sim_pd *pd = cpu_pd(s, cpu);
@@ -180,11 +197,13 @@ static void cpu_settle(struct sim *s, uint32_t c)
 	} else {
 		cr->energy_mj += mw * dt / 1e9;
 		if (cr->state == CPU_BUSY && cr->curr >= 0) {
-			uint32_t cap = sim_cap_now(s, c);
+			uint32_t cap = cap_run(s, c);
 			struct sim_thread *t = &s->th[cr->curr];
 
 			t->remaining -= (double)dt * cap / 1024.0;
 			s->m.spec_run_ns[t->spec][s->soc->cpu[c].pd] += dt;
+			if (t->busy)
+				s->m.spec_busy_run_ns[t->spec][s->soc->cpu[c].pd] += dt;
 			t->vruntime += dt;
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
@@ -217,7 +236,7 @@ static void cpu_arm_one(struct sim *s, uint32_t c)
 	} else if (cr->state == CPU_BUSY && cr->curr >= 0) {
 		const struct sim_thread *t = &s->th[cr->curr];
 		double left = t->remaining > 0 ? t->remaining : 0;
-		uint64_t fin = s->now + (uint64_t)ceil(left * 1024.0 / sim_cap_now(s, c));
+		uint64_t fin = s->now + (uint64_t)ceil(left * 1024.0 / cap_run(s, c));
 
 		ev_add(s, fin < t->slice_end ? fin : t->slice_end, EV_CPU, c, cr->gen);
 	}
@@ -314,7 +333,7 @@ static void pd_governor(struct sim *s, uint32_t p)
 {
 	struct sim_pd_rt *pr = &s->pd[p];
 
-	if (s->cfg.driver == SIM_DRIVER_ACTIVE)
+	if (s->cfg.driver != SIM_DRIVER_PASSIVE)
 		return;
 	if (pr->ever_changed && s->now - pr->changed_at < s->cfg.rate_limit_ns)
 		return;
@@ -457,6 +476,9 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	t->last_cpu = (int32_t)c;
 	t->cpu = (int32_t)c;
 	t->state = TH_RUNNING;
+	if (t->busy && s->m.spec_busy_up_ns[t->spec] < 0 &&
+	    s->soc->cpu[c].capacity >= s->tables.max_capacity)
+		s->m.spec_busy_up_ns[t->spec] = (int64_t)(s->now - t->busy_since);
 	cr->curr = (int32_t)th;
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
@@ -663,7 +685,9 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 	struct sim_thread *t = &s->th[th];
 	uint32_t slot;
 
-	s->oracle_busy_mj += oracle_job_mj(s, work, deadline ? deadline - release : 0);
+	/* a hog's endless job is not work the oracle could finish */
+	if (!t->busy)
+		s->oracle_busy_mj += oracle_job_mj(s, work, deadline ? deadline - release : 0);
 	if (t->nr_jobs == SIM_MAX_PENDING) {
 		s->m.dropped++;
 		if (deadline) {
@@ -833,12 +857,31 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 	cpu_arm(s, c);
 }
 
+/*
+ * The thread turns into a CPU hog: one job longer than the run, no deadline,
+ * no further releases. Where it last ran is recorded (the VM misfit
+ * scenario's "light on little CPU N").
+ */
+static void thread_turn_busy(struct sim *s, uint32_t th)
+{
+	struct sim_thread *t = &s->th[th];
+
+	t->busy = true;
+	t->busy_since = s->now;
+	s->m.spec_busy_cpu[t->spec] = t->last_cpu;
+	add_job(s, th, s->now, 0, 2.0 * (double)s->end + 1e9);
+}
+
 static void on_release(struct sim *s, uint32_t th)
 {
 	struct sim_thread *t = &s->th[th];
 	const struct wl_spec *sp = &s->wl->spec[t->spec];
 	uint64_t next;
 
+	if (sp->kind == WL_HOG || (sp->busy_after_ns && s->now >= sp->busy_after_ns)) {
+		thread_turn_busy(s, th);
+		return;
+	}
 	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0, draw_work(t, sp));
 	if (sp->kind == WL_PERIODIC)
 		next = s->now + sp->period_ns;
@@ -885,6 +928,19 @@ static void tick_blocked_update(struct sim *s)
 			pd_governor(s, s->soc->cpu[c].pd);
 }
 
+/* Which PD each runnable thread is on, sampled like the VM's hybrid-load. */
+static void tick_sample_runnable(struct sim *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_threads; i++) {
+		const struct sim_thread *t = &s->th[i];
+
+		if ((t->state == TH_RUNNING || t->state == TH_QUEUED) && t->cpu >= 0)
+			s->m.spec_runnable_ticks[t->spec][s->soc->cpu[t->cpu].pd]++;
+	}
+}
+
 static void on_tick(struct sim *s)
 {
 	uint32_t c, p;
@@ -918,6 +974,7 @@ static void on_tick(struct sim *s)
 	for (p = 0; p < s->soc->nr_pds; p++)
 		pd_util_changed(s, p);
 	tick_blocked_update(s);
+	tick_sample_runnable(s);
 	if (s->now + SIM_TICK_NS < s->end)
 		ev_add(s, s->now + SIM_TICK_NS, EV_TICK, 0, 0);
 }
@@ -993,7 +1050,7 @@ static void sim_setup_threads(struct sim *s)
 	for (i = 0; i < n; i++) {
 		const struct wl_spec *sp = &s->wl->spec[s->th[i].spec];
 
-		if (sp->kind == WL_PERIODIC)
+		if (sp->kind == WL_PERIODIC || sp->kind == WL_HOG)
 			ev_add(s, sp->phase_ns + s->th[i].inst * 1000ull, EV_RELEASE, i, 0);
 		else if (sp->kind == WL_BURSTY)
 			ev_add(s, sp->phase_ns + sim_rng_below(&s->th[i].rng, sp->gap_ns + 1),
@@ -1099,9 +1156,15 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 		s->cpu[c].state = CPU_IDLE;
 		s->js[c].idle = 1;
 	}
+	/* without cpufreq (driver none) every PD runs at its top OPP throughout */
 	for (p = 0; p < soc->nr_pds; p++) {
 		s->pd[p].pending_opp = -1;
-		s->pd[p].opp = 0;
+		s->pd[p].opp = cfg->driver == SIM_DRIVER_NONE ? soc->pd[p].nr_opps - 1 : 0;
+		s->pd[p].chosen = s->pd[p].opp;
+	}
+	for (i = 0; i < WL_MAX_SPECS; i++) {
+		s->m.spec_busy_cpu[i] = -1;
+		s->m.spec_busy_up_ns[i] = -1;
 	}
 	s->duration = cfg->duration_ns ? cfg->duration_ns : wl->duration_ns;
 	for (i = 0; i < wl->nr_specs; i++)

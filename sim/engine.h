@@ -37,8 +37,10 @@ struct sim;
  * passive mode, cpufreq-dt and friends on Arm), which follows either the
  * utilization (CFS) or scx_joule's requests. active: the driver picks on its
  * own from busy time and ignores every request (HWP/EPP, amd-pstate active).
+ * none: no cpufreq at all (a VM guest): every PD stays at its top OPP, requests
+ * go nowhere, and frequency invariance sees full speed (cpuperf_cur 1024).
  */
-enum sim_driver { SIM_DRIVER_PASSIVE, SIM_DRIVER_ACTIVE };
+enum sim_driver { SIM_DRIVER_PASSIVE, SIM_DRIVER_ACTIVE, SIM_DRIVER_NONE };
 
 /* How a run is set up, beyond the machine, the workload and the policy. */
 struct sim_cfg {
@@ -49,6 +51,13 @@ struct sim_cfg {
 	enum sim_driver driver;
 	bool no_idle_release; /* scx_joule variant: an idle CPU keeps its request */
 	bool resend_lagging;  /* scx_joule variant: the tick resends jp_perf_request_lagging */
+	/*
+	 * Every CPU really runs at capacity 1024 (a thread's work progresses at
+	 * the same speed everywhere), while the policy's tables, utilization
+	 * and energy keep the model's capacities: the VM guest of tests/vm,
+	 * whose vCPUs are equal but whose scheduler believes the .soc model.
+	 */
+	bool speed_equal;
 	/* profile parameters to try instead of jp_profile_init()'s (--tune) */
 	uint32_t nr_tunes;
 	struct sim_tune {
@@ -109,6 +118,8 @@ struct sim_thread {
 	struct jp_task jt; /* utilization tracking (the same signal for every policy) */
 	uint32_t util_on_cpu;
 	uint64_t next_release;
+	bool busy;	     /* a hog now (hog task, or periodic past busy_after=) */
+	uint64_t busy_since; /* when it turned into one */
 };
 
 enum sim_cpu_state { CPU_IDLE, CPU_WAKING, CPU_BUSY };
@@ -155,6 +166,14 @@ struct sim_metrics {
 	/* per task line of the workload, for --explain */
 	uint64_t spec_jobs[WL_MAX_SPECS], spec_misses[WL_MAX_SPECS];
 	uint64_t spec_run_ns[WL_MAX_SPECS][SIM_MAX_PDS];
+	/* ticks at which a thread of the spec was runnable (running or queued) per PD */
+	uint64_t spec_runnable_ticks[WL_MAX_SPECS][SIM_MAX_PDS];
+	/* run time after turning busy (periodic busy_after=; hogs from their start) */
+	uint64_t spec_busy_run_ns[WL_MAX_SPECS][SIM_MAX_PDS];
+	/* CPU of its last run before turning busy (-1: none), and the time from
+	 * turning busy until it first ran on a CPU of the biggest capacity (-1: never) */
+	int32_t spec_busy_cpu[WL_MAX_SPECS];
+	int64_t spec_busy_up_ns[WL_MAX_SPECS];
 };
 
 struct sim {

@@ -24,7 +24,10 @@ static const char usage[] =
 	"  --repeat N        run N times (for timing; prints CPU time per run)\n"
 	"  --driver MODE     passive (default): schedutil follows scx_joule's requests or\n"
 	"                    the CFS baselines' utilization; active: the cpufreq driver\n"
-	"                    picks from busy time and ignores requests (HWP, amd-pstate)\n"
+	"                    picks from busy time and ignores requests (HWP, amd-pstate);\n"
+	"                    none: no cpufreq (a VM guest), every domain at its top OPP\n"
+	"  --speed-equal     every CPU really runs at capacity 1024 (a VM's equal vCPUs)\n"
+	"                    while the scheduler's tables keep the model's capacities\n"
 	"  --rate-limit TIME schedutil's rate_limit_us: least time between frequency\n"
 	"                    changes (default 1ms)\n"
 	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n"
@@ -89,6 +92,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"no-idle-release", no_argument, NULL, 'I'},
 						 {"resend-lagging", no_argument, NULL, 'L'},
 						 {"tune", required_argument, NULL, 'T'},
+						 {"speed-equal", no_argument, NULL, 'E'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	char *end;
@@ -126,12 +130,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'D':
-			if (!strcmp(optarg, "passive") || !strcmp(optarg, "active")) {
-				o->cfg.driver =
-					optarg[0] == 'a' ? SIM_DRIVER_ACTIVE : SIM_DRIVER_PASSIVE;
+			if (!strcmp(optarg, "passive") || !strcmp(optarg, "active") ||
+			    !strcmp(optarg, "none")) {
+				o->cfg.driver = optarg[0] == 'a'   ? SIM_DRIVER_ACTIVE
+						: optarg[0] == 'n' ? SIM_DRIVER_NONE
+								   : SIM_DRIVER_PASSIVE;
 				break;
 			}
-			fprintf(stderr, "joule-sim: --driver must be passive or active\n");
+			fprintf(stderr, "joule-sim: --driver must be passive, active or none\n");
 			return 2;
 		case 'R':
 			if (!sim_parse_time_ns(optarg, &o->cfg.rate_limit_ns)) {
@@ -142,6 +148,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'I': o->cfg.no_idle_release = true; break;
 		case 'L': o->cfg.resend_lagging = true; break;
+		case 'E': o->cfg.speed_equal = true; break;
 		case 'T':
 			if (parse_tune(optarg, &o->cfg))
 				return 2;
@@ -170,7 +177,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 static const char *driver_name(const struct opts *o)
 {
-	return o->cfg.driver == SIM_DRIVER_ACTIVE ? "active" : "passive";
+	return o->cfg.driver == SIM_DRIVER_ACTIVE ? "active"
+	       : o->cfg.driver == SIM_DRIVER_NONE ? "none"
+						  : "passive";
 }
 
 static void print_text(const struct sim *s, const struct opts *o)
@@ -230,6 +239,54 @@ static void print_explain(const struct sim *s)
 	}
 }
 
+/* Seconds per PD, as a JSON array in the .soc's PD order. */
+static void json_pd_seconds(const struct sim *s, const uint64_t *ns)
+{
+	uint32_t p;
+
+	printf("[");
+	for (p = 0; p < s->soc->nr_pds; p++)
+		printf("%s%.6f", p ? "," : "", ns[p] / 1e9);
+	printf("]");
+}
+
+/*
+ * Per PD (name, kind, busy CPU-seconds) and per task line (run time per PD,
+ * ticks found runnable per PD, and for tasks that turn busy: the CPU they
+ * last ran on before, the time until they first ran on a biggest CPU, run
+ * time per PD afterwards): what the VM scenarios measure.
+ */
+static void print_json_detail(const struct sim *s)
+{
+	static const char *const kinds[] = {"little", "medium", "big"};
+	uint32_t p, i;
+
+	printf("\"pds\":[");
+	for (p = 0; p < s->soc->nr_pds; p++) {
+		const struct sim_pd *pd = &s->soc->pd[p];
+		double busy = 0;
+
+		for (i = 0; i < pd->nr_cpus; i++)
+			busy += s->cpu[pd->cpus[i]].busy_ns / 1e9;
+		printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"busy_s\":%.6f}", p ? "," : "",
+		       pd->name, kinds[pd->kind], busy);
+	}
+	printf("],\"tasks\":[");
+	for (i = 0; i < s->wl->nr_specs; i++) {
+		printf("%s{\"name\":\"%s\",\"run_s\":", i ? "," : "", s->wl->spec[i].name);
+		json_pd_seconds(s, s->m.spec_run_ns[i]);
+		printf(",\"runnable_ticks\":[");
+		for (p = 0; p < s->soc->nr_pds; p++)
+			printf("%s%llu", p ? "," : "",
+			       (unsigned long long)s->m.spec_runnable_ticks[i][p]);
+		printf("],\"busy_run_s\":");
+		json_pd_seconds(s, s->m.spec_busy_run_ns[i]);
+		printf(",\"busy_cpu\":%d,\"busy_up_s\":%.6f}", s->m.spec_busy_cpu[i],
+		       s->m.spec_busy_up_ns[i] < 0 ? -1.0 : s->m.spec_busy_up_ns[i] / 1e9);
+	}
+	printf("]}\n");
+}
+
 static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 {
 	const struct sim_metrics *m = &s->m;
@@ -241,7 +298,7 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	       "\"batch_unfinished\":%s,\"lat_p50_us\":%.3f,\"lat_p99_us\":%.3f,"
 	       "\"lat_max_us\":%.3f,\"jobs\":%llu,\"deadline_jobs\":%llu,\"misses\":%llu,"
 	       "\"dropped\":%llu,\"migrations\":%llu,\"pulls\":%llu,\"misfit_moves\":%llu,"
-	       "\"overutilized_s\":%.6f,\"cpu_s\":%.6f}\n",
+	       "\"overutilized_s\":%.6f,\"cpu_s\":%.6f,",
 	       s->soc->name, s->wl->name, s->pol->name, o->profile, driver_name(o),
 	       (unsigned long long)o->cfg.seed, m->sim_s, m->energy_j, m->avg_power_w, m->oracle_j,
 	       m->work_done_s, m->batch_done_s, m->batch_unfinished ? "true" : "false",
@@ -250,6 +307,7 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	       (unsigned long long)m->misses, (unsigned long long)m->dropped,
 	       (unsigned long long)m->migrations, (unsigned long long)m->pulls,
 	       (unsigned long long)m->place_misfit, m->overutil_s, cpu_s);
+	print_json_detail(s);
 }
 
 static double cpu_seconds(void)

@@ -2,7 +2,9 @@
 """Evaluate scx_joule against the baselines on every SoC model and workload,
 and write docs/evaluation.md (tables, targets) with PNG plots of energy
 against p99 wakeup latency. Every number in that document comes from this
-script's runs of joule-sim; nothing is typed in by hand.
+script's runs of joule-sim; nothing is typed in by hand. The one exception,
+the VM's own numbers in "Simulator vs kernel" (sim/vm_compare.py), is read
+from docs/evaluation/vm-shares.json, which names the CI run they come from.
 
 usage: sim/report.py [--sim build/sim/joule-sim] [--out docs/evaluation.md]
                      [--record FILE] [--check FILE] [--no-plots]
@@ -20,6 +22,8 @@ import os
 import subprocess
 import sys
 import time
+
+import vm_compare
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOCS = ["phone-gs101", "board-rk3399", "laptop-adl-6p8e", "amd-phoenix2"]
@@ -402,6 +406,8 @@ def write_doc(res, out, pngs, cpu_s, sim_version, extra):
     driver_section(add, res, extra["drv"])
     variants_section(add, extra["var"])
     game_section(add, res, extra["game"])
+    for line in extra.get("vm", []):
+        add(line)
     add("## Plots\n")
     for p in pngs:
         add(f"![{p}](evaluation/{p})\n")
@@ -416,6 +422,7 @@ def write_doc(res, out, pngs, cpu_s, sim_version, extra):
         "python3 sim/report.py --sim build/sim/joule-sim \\\n"
         "    --before docs/evaluation/before-frequency-model.json   # this document\n"
         "python3 sim/report.py --sim build/sim/joule-sim --record tests/sim/regression.json\n"
+        "python3 sim/vm_compare.py --sim build/sim/joule-sim         # simulator vs kernel\n"
         "meson test -C build --suite sim                            # incl. the regression guard\n"
         "```\n")
     add(f"Matrix: {len(SOCS)} SoCs x {len(WORKLOADS)} workloads x {len(POLICIES)} policies; "
@@ -458,7 +465,8 @@ def main():
         print(f"wrote {a.dump} ({len(res)} runs)")
         return 0
     extra = {"drv": driver_runs(a.sim), "var": variant_runs(a.sim, res),
-             "game": game_runs(a.sim)}
+             "game": game_runs(a.sim), "vm": []}
+    vm_compare.section(extra["vm"].append, a.sim)
     if a.before:
         extra["before"] = load_dump(a.before)
     pngs = []

@@ -3,10 +3,14 @@
  * Workload reader. Lines:
  *   workload NAME duration=TIME
  *   task NAME periodic  period=TIME work=TIME [deadline=TIME] [jitter=PCT%]
- *                       [phase=TIME] [count=N] [wakes=TASK]
+ *                       [phase=TIME] [count=N] [wakes=TASK] [busy_after=TIME]
  *   task NAME triggered work=TIME [deadline=TIME] [jitter=PCT%] [wakes=TASK]
  *   task NAME bursty    work=TIME gap=TIME [deadline=TIME] [phase=TIME] [count=N]
  *   task NAME batch     jobs=N work=TIME [jitter=PCT%] [count=N] [think=TIME]
+ *   task NAME hog       [phase=TIME] [count=N]
+ * A hog never sleeps (sh -c 'while :; do :; done'); a periodic task with
+ * busy_after= turns into one at its first release from that time on (the
+ * VM misfit scenario's task that outgrows its little CPU).
  * Deadlines count from the release of the chain's first job, so a render
  * thread triggered by a game's main thread shares the frame's deadline.
  */
@@ -29,7 +33,7 @@ static int wl_time(struct sim_reader *r, const struct sim_line *l, const char *k
 
 static int wl_kind(const char *s, enum wl_kind *k)
 {
-	static const char *const names[] = {"periodic", "triggered", "bursty", "batch"};
+	static const char *const names[] = {"periodic", "triggered", "bursty", "batch", "hog"};
 	unsigned i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -43,16 +47,18 @@ static int wl_kind(const char *s, enum wl_kind *k)
 /* Which keys each kind accepts; the rest are errors, not silently ignored. */
 static const char *const *wl_keys(enum wl_kind k)
 {
-	static const char *const periodic[] = {"period", "work",  "deadline", "jitter",
-					       "phase",	 "count", "wakes",    NULL};
+	static const char *const periodic[] = {"period", "work",  "deadline",	"jitter", "phase",
+					       "count",	 "wakes", "busy_after", NULL};
 	static const char *const triggered[] = {"work", "deadline", "jitter", "wakes", NULL};
 	static const char *const bursty[] = {"work", "gap", "deadline", "phase", "count", NULL};
 	static const char *const batch[] = {"jobs", "work", "jitter", "count", "think", NULL};
+	static const char *const hog[] = {"phase", "count", NULL};
 
 	switch (k) {
 	case WL_PERIODIC: return periodic;
 	case WL_TRIGGERED: return triggered;
 	case WL_BURSTY: return bursty;
+	case WL_HOG: return hog;
 	default: return batch;
 	}
 }
@@ -64,7 +70,8 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	uint32_t i;
 
 	if (l->nr_words < 3)
-		return sim_fail(r, "usage: task NAME periodic|triggered|bursty|batch key=value...");
+		return sim_fail(
+			r, "usage: task NAME periodic|triggered|bursty|batch|hog key=value...");
 	if (w->nr_specs >= WL_MAX_SPECS)
 		return sim_fail(r, "more than %d task lines", WL_MAX_SPECS);
 	for (i = 0; i < w->nr_specs; i++)
@@ -76,19 +83,21 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	s->count = 1;
 	s->wakes = -1;
 	if (wl_kind(l->words[2], &s->kind))
-		return sim_fail(r, "unknown task kind '%s' (periodic, triggered, bursty, batch)",
+		return sim_fail(r,
+				"unknown task kind '%s' (periodic, triggered, bursty, batch, hog)",
 				l->words[2]);
 	bad = sim_unknown_key(l, 3, wl_keys(s->kind));
 	if (bad)
 		return sim_fail(r, "'%s' is not an attribute of a %s task", bad, l->words[2]);
-	if (wl_time(r, l, "work", true, &s->work_ns) ||
+	if (wl_time(r, l, "work", s->kind != WL_HOG, &s->work_ns) ||
 	    wl_time(r, l, "period", s->kind == WL_PERIODIC, &s->period_ns) ||
 	    wl_time(r, l, "gap", s->kind == WL_BURSTY, &s->gap_ns) ||
 	    wl_time(r, l, "deadline", false, &s->deadline_ns) ||
 	    wl_time(r, l, "phase", false, &s->phase_ns) ||
-	    wl_time(r, l, "think", false, &s->think_ns))
+	    wl_time(r, l, "think", false, &s->think_ns) ||
+	    wl_time(r, l, "busy_after", false, &s->busy_after_ns))
 		return -1;
-	if (!s->work_ns)
+	if (s->kind != WL_HOG && !s->work_ns)
 		return sim_fail(r, "work= must be more than 0");
 	if (s->kind == WL_PERIODIC && !s->period_ns)
 		return sim_fail(r, "period= must be more than 0");

@@ -19,16 +19,18 @@ enum wl_kind {
 	WL_TRIGGERED, /* released when another task finishes a job (wakes=) */
 	WL_BURSTY,    /* exponential bursts of work separated by exponential gaps */
 	WL_BATCH,     /* workers draining a pool of CPU-bound jobs */
+	WL_HOG,	      /* never sleeps: one endless job from phase= on */
 };
 
 struct wl_spec {
 	char name[WL_NAME_LEN];
 	enum wl_kind kind;
 	uint64_t period_ns, work_ns, deadline_ns, phase_ns, gap_ns, think_ns;
-	uint32_t jitter_pct; /* work varies uniformly by +-jitter */
-	uint32_t count;	     /* threads running this spec */
-	uint32_t jobs;	     /* batch: jobs in the pool */
-	int32_t wakes;	     /* spec woken when a job completes, -1 none */
+	uint64_t busy_after_ns; /* periodic: a hog from its first release at or after this */
+	uint32_t jitter_pct;	/* work varies uniformly by +-jitter */
+	uint32_t count;		/* threads running this spec */
+	uint32_t jobs;		/* batch: jobs in the pool */
+	int32_t wakes;		/* spec woken when a job completes, -1 none */
 	char wakes_name[WL_NAME_LEN];
 };
 

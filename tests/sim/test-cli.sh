@@ -30,7 +30,7 @@ expect 2 "unknown or incomplete option '--frobnicate'" -- --frobnicate
 expect 2 '--duration needs a time' -- --soc "$soc" --workload "$wl" --policy eas --duration 10
 expect 2 '--seed needs' -- --soc "$soc" --workload "$wl" --policy eas --seed -3
 expect 2 "unexpected argument 'extra'" -- --soc "$soc" --workload "$wl" --policy eas extra
-expect 2 '--driver must be passive or active' -- --soc "$soc" --workload "$wl" --policy joule --driver hwp
+expect 2 '--driver must be passive, active or none' -- --soc "$soc" --workload "$wl" --policy joule --driver hwp
 expect 2 "unknown profile parameter 'turbo'" -- --soc "$soc" --workload "$wl" --policy joule --tune turbo=1
 expect 2 '--tune needs KEY=VALUE' -- --soc "$soc" --workload "$wl" --policy joule --tune headroom
 expect 2 '--rate-limit needs a time' -- --soc "$soc" --workload "$wl" --policy joule --rate-limit 3
@@ -50,6 +50,8 @@ for p in joule fair eas race compact; do
 	if ! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --json >"$tmp/out" 2>"$tmp/err" ||
 		! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --driver active \
 			--no-idle-release --resend-lagging --rate-limit 2ms >>"$tmp/out" 2>>"$tmp/err" ||
+		! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --driver none \
+			--speed-equal --json >>"$tmp/out" 2>>"$tmp/err" ||
 		! grep -q '"energy_j":' "$tmp/out"; then
 		echo "FAIL: policy $p did not run"
 		cat "$tmp/err"

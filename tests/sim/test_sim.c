@@ -256,6 +256,83 @@ static void test_work_conserved_and_bound_holds(void **state)
 	}
 }
 
+/*
+ * --speed-equal: the same 10 ms job takes 10 ms on the little CPU too (its
+ * capacity, 700, is only what the scheduler believes), where it took 14.6.
+ */
+static void test_speed_equal_runs_work_at_1024(void **state)
+{
+	struct sim_cfg cfg;
+	struct sim *s;
+
+	(void)state;
+	sim_cfg_default(&cfg);
+	cfg.speed_equal = true;
+	s = run_cfg(two_pd_soc, "workload a duration=1s\ntask t batch jobs=1 work=10ms\n",
+		    "compact", &cfg);
+	assert_true(s->m.batch_done_s > 0.0099 && s->m.batch_done_s < 0.0101);
+	assert_true(s->m.spec_run_ns[0][0] > 9900000ull && s->m.spec_run_ns[0][1] == 0);
+	done(s);
+}
+
+/* --driver none: no cpufreq, every PD at its top OPP throughout, requests ignored. */
+static void test_driver_none_keeps_top_opp(void **state)
+{
+	struct sim_cfg cfg;
+	struct sim *s;
+
+	(void)state;
+	sim_cfg_default(&cfg);
+	cfg.driver = SIM_DRIVER_NONE;
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_int_equal(s->pd[1].opp, 1);
+	assert_int_equal(s->pd[1].opp_ns[0], 0);
+	assert_true(s->pd[1].opp_ns[1] > 999000000ull);
+	assert_int_equal(s->cpu[1].perf_request, 0); /* sent, and ignored */
+	done(s);
+}
+
+/*
+ * A hog never sleeps; a periodic task with busy_after= turns into one:
+ * where it last ran before is recorded, and how long it took to reach the
+ * biggest CPU (here misfit moves it from the little one within ticks).
+ */
+static void test_hog_and_busy_after(void **state)
+{
+	struct sim_cfg cfg;
+	struct sim *s;
+	struct wl w;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+		parse_wl("workload a duration=1s\ntask h hog work=1ms\n", &w, err, sizeof(err)),
+		-1);
+	assert_string_equal(err, "t.wl:2: 'work=1ms' is not an attribute of a hog task");
+	assert_int_equal(parse_wl("workload a duration=1s\ntask p bursty work=1ms gap=1ms "
+				  "busy_after=1s\n",
+				  &w, err, sizeof(err)),
+			 -1);
+	sim_cfg_default(&cfg);
+	cfg.speed_equal = true;
+	cfg.driver = SIM_DRIVER_NONE;
+	s = run_cfg(two_pd_soc, "workload a duration=1s\ntask h hog\n", "joule", &cfg);
+	assert_true(s->m.spec_run_ns[0][0] + s->m.spec_run_ns[0][1] > 999000000ull);
+	assert_true(s->m.spec_busy_run_ns[0][1] > 900000000ull);
+	assert_int_equal(s->m.jobs, 0);
+	done(s);
+	s = run_cfg(two_pd_soc,
+		    "workload a duration=2s\ntask p periodic period=20ms work=1ms busy_after=1s\n",
+		    "joule", &cfg);
+	assert_int_equal(s->m.spec_busy_cpu[0], 0);
+	assert_true(s->m.spec_busy_up_ns[0] >= 0 && s->m.spec_busy_up_ns[0] < 100000000);
+	assert_true(s->m.spec_busy_run_ns[0][1] > 850000000ull);
+	assert_int_equal(s->m.jobs, 50);
+	/* it was runnable at every tick of its busy second */
+	assert_true(s->m.spec_runnable_ticks[0][0] + s->m.spec_runnable_ticks[0][1] >= 249);
+	done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +345,9 @@ int main(void)
 		cmocka_unit_test(test_active_driver_follows_busy_time),
 		cmocka_unit_test(test_deterministic_and_seeded),
 		cmocka_unit_test(test_work_conserved_and_bound_holds),
+		cmocka_unit_test(test_speed_equal_runs_work_at_1024),
+		cmocka_unit_test(test_driver_none_keeps_top_opp),
+		cmocka_unit_test(test_hog_and_busy_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
