@@ -8,10 +8,18 @@ kernel of the same suite and series, checks that it still has sched_ext and
 warns loudly that the pins are stale. Downloads are cached outside the work
 tree ($SCX_JOULE_CACHE, else $XDG_CACHE_HOME/scx_joule, else ~/.cache/scx_joule).
 
+Each pin has a Debian architecture ("arch": amd64 or arm64, amd64 when
+absent); `names` lists one architecture's kernels, amd64 unless asked.
+
   kernels.py fetch [--kernel NAME ...]     print "name vmlinuz release" lines
   kernels.py refresh [--dry-run]           re-pin to the newest of each series
-  kernels.py vmlinux-h --kernel NAME OUT   write vmlinux.h from the kernel's BTF
-  kernels.py names                         print the pinned kernel names
+  kernels.py vmlinux-h [--arch A | --kernel NAME] [OUT]
+                                           write vmlinux.h from the kernel's BTF
+  kernels.py names [--arch amd64|arm64|all]  print the pinned kernel names
+  kernels.py module --kernel NAME PATH     print the path of one module of the
+                                           kernel (PATH under kernel/, e.g.
+                                           drivers/cpufreq/cpufreq-dt.ko),
+                                           taken from its linux-modules package
 """
 
 import argparse
@@ -21,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,6 +37,9 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINS = os.path.join(ROOT, "kernel-versions.json")
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+BTF_MAGIC = b"\x9f\xeb\x01\x00"  # magic 0xeb9f (little-endian), version 1, flags 0
+# Debian architecture -> the directory under bpf/vmlinux/ (the kernel's ARCH name).
+BPF_ARCH = {"amd64": "x86", "arm64": "arm64"}
 
 
 class KernelError(Exception):
@@ -62,6 +74,9 @@ def load_pins():
     with open(PINS) as f:
         data = json.load(f)
     for k in data["kernels"]:
+        k.setdefault("arch", "amd64")
+        if k["arch"] not in BPF_ARCH:
+            raise KernelError(f"{PINS}: {k['name']}: unknown arch '{k['arch']}'")
         for field in ("name", "suite", "series", "package", "version", "sha256", "base_sha256"):
             if field not in k:
                 raise KernelError(f"{PINS}: kernel entry lacks '{field}': {k}")
@@ -88,9 +103,14 @@ def version_key_cmp(a, b):
     return -1 if lt else 1
 
 
-def archive_versions(package):
+def apt_name(package, arch):
+    """Arch-qualified, so that apt finds arm64 packages on an amd64 host too."""
+    return f"{package}:{arch}"
+
+
+def archive_versions(package, arch):
     """(version, suite) pairs apt knows for a package, from `apt-cache madison`."""
-    out = run(["apt-cache", "madison", package]).stdout
+    out = run(["apt-cache", "madison", apt_name(package, arch)]).stdout
     pairs = []
     for line in out.splitlines():
         cols = [c.strip() for c in line.split("|")]
@@ -107,11 +127,12 @@ def base_package(binary_package):
 
 def newest_in_series(pin):
     """The newest linux-binary package of the pin's suite and series."""
-    pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-amd64$" % re.escape(pin["series"]))
+    pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-%s$"
+                         % (re.escape(pin["series"]), re.escape(pin["arch"])))
     names = run(["apt-cache", "pkgnames", f"linux-binary-{pin['series']}."]).stdout.split()
     best = None
     for name in filter(pattern.match, names):
-        for version, suite in archive_versions(name):
+        for version, suite in archive_versions(name, pin["arch"]):
             if suite != pin["suite"]:
                 continue
             if best is None or version_key_cmp(version, best[1]) > 0:
@@ -120,24 +141,25 @@ def newest_in_series(pin):
         raise KernelError(
             f"no {pin['series']} kernel in '{pin['suite']}' (did scripts/setup-deps.sh "
             "run, and has the series left the suite? then edit kernel-versions.json)")
-    return dict(pin, package=best[0], version=best[1], sha256=archive_sha256(*best),
-                base_sha256=archive_sha256(base_package(best[0]), best[1]))
+    return dict(pin, package=best[0], version=best[1],
+                sha256=archive_sha256(best[0], best[1], pin["arch"]),
+                base_sha256=archive_sha256(base_package(best[0]), best[1], pin["arch"]))
 
 
-def archive_sha256(package, version):
-    out = run(["apt-cache", "show", f"{package}={version}"]).stdout
+def archive_sha256(package, version, arch):
+    out = run(["apt-cache", "show", f"{apt_name(package, arch)}={version}"]).stdout
     m = re.search(r"^SHA256: (\w+)", out, re.M)
     if not m:
         raise KernelError(f"apt knows no SHA256 for {package}={version}")
     return m.group(1)
 
 
-def download(package, version, dest):
+def download(package, version, arch, dest):
     """Download the kernel's binary and base .debs; (None, why) if apt can't."""
     os.chmod(dest, 0o777)  # apt drops privileges to _apt while downloading
     debs = []
     for name in (package, base_package(package)):
-        res = run(["apt-get", "download", "-q", f"{name}={version}"], cwd=dest)
+        res = run(["apt-get", "download", "-q", f"{apt_name(name, arch)}={version}"], cwd=dest)
         found = glob.glob(os.path.join(dest, f"{name}_*.deb"))
         if res.returncode != 0 or not found:
             return None, res.stderr.strip().splitlines()[-1:] or ["apt-get download failed"]
@@ -184,7 +206,7 @@ def fetch_one(pin):
         return pin, entry
     chosen = pin
     with tempfile.TemporaryDirectory(prefix="scx-joule-kernel-") as tmp:
-        debs, err = download(pin["package"], pin["version"], tmp)
+        debs, err = download(pin["package"], pin["version"], pin["arch"], tmp)
         if debs is None:
             log(f"{pin['package']}={pin['version']}: {' '.join(err)}")
             chosen = newest_in_series(pin)
@@ -192,7 +214,7 @@ def fetch_one(pin):
             entry = cached_entry(chosen)
             if entry:
                 return chosen, entry
-            debs, err = download(chosen["package"], chosen["version"], tmp)
+            debs, err = download(chosen["package"], chosen["version"], chosen["arch"], tmp)
             if debs is None:
                 raise KernelError(f"cannot download {chosen['package']}: {' '.join(err)}")
         for deb, key in zip(debs, ("sha256", "base_sha256")):
@@ -215,6 +237,10 @@ def selected(data, names):
     if unknown:
         raise KernelError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(by_name)}")
     return [by_name[n] for n in names]
+
+
+def of_arch(data, arch):
+    return [k for k in data["kernels"] if arch == "all" or k["arch"] == arch]
 
 
 def cmd_fetch(args):
@@ -247,9 +273,38 @@ def cmd_refresh(args):
         print("    scripts/kernels.py vmlinux-h")
 
 
+def btf_from_image(blob, out):
+    """The raw BTF blob inside an uncompressed kernel Image (arm64's vmlinuz).
+
+    The header is magic, version 1, flags, hdr_len 24, then type_off, type_len,
+    str_off, str_len; in vmlinux's .BTF the types start right after the header
+    and the strings right after the types. Other bytes can look like a magic,
+    so every candidate is checked and the largest consistent blob wins."""
+    best = None
+    at = blob.find(BTF_MAGIC)
+    while at >= 0:
+        hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from("<5I", blob, at + 4)
+        size = hdr_len + str_off + str_len
+        if (hdr_len == 24 and type_off == 0 and str_off == type_len and str_len > 0
+                and at + size <= len(blob) and (best is None or size > best[1])):
+            best = (at, size)
+        at = blob.find(BTF_MAGIC, at + 1)
+    if best is None:
+        return False
+    with open(out, "wb") as f:
+        f.write(blob[best[0]:best[0] + best[1]])
+    return True
+
+
 def vmlinux_from_vmlinuz(vmlinuz, out_elf):
+    """A file bpftool reads BTF from: the ELF vmlinux inside a zstd-compressed
+    x86 bzImage, or the bare BTF blob of a raw arm64 Image."""
     with open(vmlinuz, "rb") as f:
         blob = f.read()
+    if blob[0x38:0x3c] == b"ARM\x64":  # arm64 Image header magic
+        if not btf_from_image(blob, out_elf):
+            raise KernelError(f"{vmlinuz}: arm64 Image without a .BTF blob")
+        return
     start = blob.find(ZSTD_MAGIC)
     if start < 0:
         raise KernelError(f"{vmlinuz}: no zstd-compressed payload found")
@@ -263,10 +318,14 @@ def vmlinux_from_vmlinuz(vmlinuz, out_elf):
 
 def cmd_vmlinux_h(args):
     data = load_pins()
-    name = args.kernel or data.get("vmlinux_h_from") or data["kernels"][0]["name"]
+    # vmlinux_h_from: {arch: kernel name}; a plain string names the amd64 one.
+    src = data.get("vmlinux_h_from") or {}
+    if isinstance(src, str):
+        src = {"amd64": src}
+    name = args.kernel or src.get(args.arch) or of_arch(data, args.arch)[0]["name"]
     pin = selected(data, [name])[0]
     chosen, entry = fetch_one(pin)
-    out = args.out or os.path.join(ROOT, "bpf", "vmlinux", "x86", "vmlinux.h")
+    out = args.out or os.path.join(ROOT, "bpf", "vmlinux", BPF_ARCH[pin["arch"]], "vmlinux.h")
     bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
     with tempfile.TemporaryDirectory() as tmp:
         elf = os.path.join(tmp, "vmlinux")
@@ -275,11 +334,43 @@ def cmd_vmlinux_h(args):
                              capture_output=True, text=True)
         if res.returncode != 0:
             raise KernelError(f"bpftool btf dump failed: {res.stderr.strip()}")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as f:
         f.write(f"/* Generated by scripts/kernels.py vmlinux-h from {chosen['package']} "
                 f"{chosen['version']}; do not edit. */\n")
         f.write(res.stdout)
     print(f"wrote {out} from {chosen['package']} {chosen['version']}")
+
+
+def cmd_module(args):
+    """One module from the kernel's linux-modules package, decompressed and
+    cached beside the kernel (the package is large; only the module is kept).
+    apt checks the download against the archive's signed index."""
+    data = load_pins()
+    chosen, entry = fetch_one(selected(data, [args.kernel])[0])
+    with open(os.path.join(entry, "release")) as f:
+        release = f.read().strip()
+    out = os.path.join(entry, os.path.basename(args.path))
+    if not os.path.exists(out):
+        package = apt_name(f"linux-modules-{release}", chosen["arch"])
+        with tempfile.TemporaryDirectory(prefix="scx-joule-modules-") as tmp:
+            os.chmod(tmp, 0o777)  # apt drops privileges to _apt while downloading
+            res = run(["apt-get", "download", "-q", f"{package}={chosen['version']}"], cwd=tmp)
+            debs = glob.glob(os.path.join(tmp, "*.deb"))
+            if res.returncode != 0 or not debs:
+                raise KernelError(f"cannot download {package}={chosen['version']}")
+            src = os.path.join("usr/lib/modules", release, "kernel", args.path)
+            x = os.path.join(tmp, "x")
+            run(["dpkg-deb", "-x", debs[0], x])
+            for suffix, cmd in (("", ["cat"]), (".xz", ["xz", "-dc"]), (".zst", ["zstd", "-dcq"])):
+                if os.path.exists(os.path.join(x, src + suffix)):
+                    with open(out + ".tmp", "wb") as f:
+                        subprocess.run(cmd + [os.path.join(x, src + suffix)], stdout=f, check=True)
+                    os.rename(out + ".tmp", out)
+                    break
+            else:
+                raise KernelError(f"{package} has no {src}")
+    print(out)
 
 
 def main():
@@ -289,10 +380,15 @@ def main():
     f.add_argument("--kernel", action="append", default=[], help="kernel name(s), comma-separated")
     r = sub.add_parser("refresh", help="pin the newest kernel of each suite and series")
     r.add_argument("--dry-run", action="store_true")
-    v = sub.add_parser("vmlinux-h", help="generate bpf/vmlinux/x86/vmlinux.h")
+    v = sub.add_parser("vmlinux-h", help="generate bpf/vmlinux/ARCH/vmlinux.h")
+    v.add_argument("--arch", default="amd64", choices=sorted(BPF_ARCH))
     v.add_argument("--kernel")
     v.add_argument("out", nargs="?")
-    sub.add_parser("names", help="print the pinned kernel names")
+    n = sub.add_parser("names", help="print the pinned kernel names of one architecture")
+    n.add_argument("--arch", default="amd64", choices=sorted(BPF_ARCH) + ["all"])
+    m = sub.add_parser("module", help="one module of a pinned kernel")
+    m.add_argument("--kernel", required=True)
+    m.add_argument("path")
     args = ap.parse_args()
     try:
         if args.cmd == "fetch":
@@ -301,8 +397,10 @@ def main():
             cmd_refresh(args)
         elif args.cmd == "vmlinux-h":
             cmd_vmlinux_h(args)
+        elif args.cmd == "module":
+            cmd_module(args)
         else:
-            print("\n".join(k["name"] for k in load_pins()["kernels"]))
+            print("\n".join(k["name"] for k in of_arch(load_pins(), args.arch)))
     except KernelError as e:
         log(f"error: {e}")
         return 1

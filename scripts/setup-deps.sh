@@ -10,13 +10,23 @@
 # The mirror is taken from the machine's own Debian sources entry, so the
 # script works behind whatever mirror the machine is configured with.
 #
-# Usage: scripts/setup-deps.sh [--no-vm]   (--no-vm skips QEMU and test tools)
+# Usage: scripts/setup-deps.sh [--no-vm] [--arm64]
+#   --no-vm  skips QEMU and test tools
+#   --arm64  adds what the arm64 cross build and arm64 test guests need: the
+#            arm64 architecture, the cross compiler, the :arm64 -dev packages
+#            (Multi-Arch: same, beside the amd64 ones), qemu-system-arm and dtc
 set -euo pipefail
 
 SOURCES=/etc/apt/sources.list.d/scx-joule.sources
 PREFS=/etc/apt/preferences.d/scx-joule.pref
-with_vm=1
-[ "${1:-}" = "--no-vm" ] && with_vm=0
+with_vm=1 with_arm64=0
+for arg in "$@"; do
+	case "$arg" in
+	--no-vm) with_vm=0 ;;
+	--arm64) with_arm64=1 ;;
+	*) echo "setup-deps: unknown option $arg" >&2; exit 2 ;;
+	esac
+done
 
 log() { echo "setup-deps: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -109,10 +119,20 @@ BASE=(clang-19 libclang-rt-19-dev llvm-19 lld-19 clang-format-19 libcmocka-dev p
 # packaging tools, sd-bus and a D-Bus daemon.
 BASE+=(scdoc bash-completion systemd dbus build-essential dpkg-dev debhelper lintian)
 VM=(qemu-system-x86 busybox-static cpio stress-ng rt-tests)
+# --arm64. libcpupower is not among them: its arm64 packages are not
+# Multi-Arch: same and would replace the amd64 ones (scripts/arm64-root.sh
+# unpacks them instead, with the guests' arm64 busybox, stress-ng, hackbench).
+ARM64_BACKPORTS=(libbpf-dev:arm64 libelf-dev:arm64 libhwloc-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64)
+ARM64=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm device-tree-compiler xz-utils)
 
 export DEBIAN_FRONTEND=noninteractive
 NEED_UPDATE=0
 add_sources
+if [ $with_arm64 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	log "adding the arm64 architecture"
+	dpkg --add-architecture arm64
+	NEED_UPDATE=1
+fi
 
 # A backports package installed earlier counts only if it is recent enough.
 bp_missing=$(missing "${BACKPORTS[@]}")
@@ -122,13 +142,20 @@ fi
 base=("${BASE[@]}")
 [ $with_vm = 1 ] && base+=("${VM[@]}")
 base_missing=$(missing "${base[@]}")
+arm64_bp_missing=
+if [ $with_arm64 = 1 ]; then
+	base_missing="$base_missing $(missing "${ARM64[@]}")"
+	arm64_bp_missing=$(missing "${ARM64_BACKPORTS[@]}")
+fi
+base_missing=$(echo $base_missing)
 # libsystemd-dev must be the version of the installed libsystemd0, which a
 # backports install above may have upgraded (bookworm's -dev then conflicts).
 sd_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 sd_dev_wanted() { [ "$(sd_version libsystemd-dev)" != "$(sd_version libsystemd0)" ]; }
 sd_dev_wanted && NEED_UPDATE=1
 
-if [ -n "${bp_missing// /}" ] || [ -n "$base_missing" ] || [ $NEED_UPDATE = 1 ]; then
+if [ -n "${bp_missing// /}" ] || [ -n "$base_missing" ] || [ -n "${arm64_bp_missing// /}" ] ||
+	[ $NEED_UPDATE = 1 ]; then
 	log "apt-get update"
 	apt-get update -qq
 fi
@@ -140,6 +167,11 @@ fi
 if [ -n "$base_missing" ]; then
 	log "installing: $(echo $base_missing)"
 	apt-get install -y -qq $base_missing >/dev/null
+fi
+if [ -n "${arm64_bp_missing// /}" ]; then
+	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
+	# the same versions as the amd64 ones (Multi-Arch: same requires it)
+	apt-get install -y -qq -t bookworm-backports "${ARM64_BACKPORTS[@]}" >/dev/null
 fi
 if sd_dev_wanted; then
 	v=$(sd_version libsystemd0)

@@ -12,14 +12,23 @@
 #   --icount SHIFT  guest time counts executed instructions, 2^SHIFT ns each
 #                   (default $JOULE_VM_ICOUNT, else 2); "off": guest time is
 #                   the host's clock, and KVM is used where it works
+#   --arch arm64    boot an arm64 kernel (--kernel from `kernels.py names --arch
+#                   arm64`, default the first) on QEMU virt, with scx_joule from
+#                   the cross build (--build default: build-arm64)
+#   --caps CAPS     arm64: the big.LITTLE layout, capacity-dmips-mhz per group
+#                   of CPUs in CPU order (default 485x4,1024x2); sets the CPUs
+#   --em DPCS       arm64: dynamic-power-coefficient per group (e.g. 100,500):
+#                   OPP tables in the device tree and the kernel's cpufreq-dt
+#                   module in /extra, loaded by lib.sh: the guest kernel then
+#                   has an energy model
 # Exit: 0 scenario passed, 1 it failed, 2 the VM hung or never reported.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build=$top/build cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2}
+kernel= build= cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2} arch=x86 caps= em=
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -29,6 +38,9 @@ while [ $# -gt 0 ]; do
 	--extra) extra=$2; shift 2 ;;
 	--live) live=1; shift ;;
 	--icount) icount=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
+	--caps) caps=$2; shift 2 ;;
+	--em) em=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -37,8 +49,60 @@ done
 [ $# -eq 1 ] || usage
 scenario=$1
 [ -f "$here/scenarios/$scenario.sh" ] || { echo "run-vm: no scenario '$scenario'" >&2; exit 2; }
-command -v qemu-system-x86_64 >/dev/null ||
-	{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+
+# arm64: QEMU's virt board with a device tree that describes big.LITTLE, so
+# that the guest kernel itself knows its CPU capacities and clusters. The
+# tree is QEMU's own for this -smp/-m, with capacity-dmips-mhz per CPU and
+# one cpu-map cluster per group of CAPS (biglittle-dts.py). TCG only, single-
+# threaded; guest time counted in instructions as for x86 (--icount, JOULE_VM_ICOUNT=N
+# or off) so that verdicts do not depend on how busy the host is.
+arm64_setup() {
+	command -v qemu-system-aarch64 >/dev/null && command -v dtc >/dev/null || {
+		echo "run-vm: qemu-system-aarch64 or dtc missing (scripts/setup-deps.sh --arm64)" >&2
+		exit 1
+	}
+	caps=${caps:-485x4,1024x2}
+	cpus=$(echo "$caps" | tr , '\n' | awk -Fx '{ n += ($2 == "" ? 1 : $2) } END { print n }')
+	build=${build:-$top/build-arm64}
+	[ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names --arch arm64 | sed -n 1p)
+}
+
+# --em: the module that registers the energy model, beside any --extra files.
+arm64_extra() {
+	[ -n "$em" ] || return 0
+	local ko
+	ko=$("$top/scripts/kernels.py" module --kernel "$kname" drivers/cpufreq/cpufreq-dt.ko) ||
+		{ echo "run-vm: could not get the kernel's cpufreq-dt module" >&2; exit 1; }
+	mkdir -p "$work/extra"
+	[ -z "$extra" ] || cp -r "$extra"/. "$work/extra/"
+	cp "$ko" "$work/extra/"
+	extra=$work/extra
+}
+
+arm64_dtb() {
+	local mem=${JOULE_VM_MEM:-1G}
+	qemu-system-aarch64 -M "virt,dumpdtb=$work/virt.dtb" -cpu max -smp "$cpus" -m "$mem" \
+		-nographic -nodefaults >/dev/null 2>&1
+	dtc -q -I dtb -O dts "$work/virt.dtb" | "$here/biglittle-dts.py" "$caps" $em >"$work/board.dts"
+	dtc -q -I dts -O dtb -o "$work/board.dtb" "$work/board.dts"
+	arm64_qemu=(qemu-system-aarch64 -M virt -cpu max -accel tcg,thread=single
+		-smp "$cpus" -m "$mem" -dtb "$work/board.dtb"
+		-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
+		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps"
+		-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
+	arm64_qemu+=("${icount_opts[@]}")
+}
+
+if [ "$arch" = arm64 ]; then
+	arm64_setup
+elif [ "$arch" = x86 ]; then
+	build=${build:-$top/build}
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ echo "run-vm: qemu-system-x86_64 missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+else
+	echo "run-vm: unknown --arch $arch (x86 or arm64)" >&2
+	exit 2
+fi
 
 [ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | sed -n 1p)
 read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$kernel") ||
@@ -46,7 +110,12 @@ read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$ker
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
+if [ "$arch" = arm64 ]; then
+	arm64_extra
+	"$here/mkinitramfs.sh" --arch arm64 "$build" "$work/initrd.cpio" "$extra"
+else
+	"$here/mkinitramfs.sh" "$build" "$work/initrd.cpio" "$extra"
+fi
 
 # KVM where it works, else TCG. Nested KVM on the CI machines starts but
 # fails with an emulation error, so KVM is tried once with a probe boot and
@@ -85,7 +154,9 @@ off) ;;
 [0-9] | 10) ;;
 *) echo "run-vm: --icount wants a shift 0-10 or off, not '$icount'" >&2; exit 2 ;;
 esac
-if [ "$icount" != off ]; then
+if [ "$arch" = arm64 ]; then
+	accel=tcg # no KVM for arm64 guests on these hosts; arm64_dtb makes the command
+elif [ "$icount" != off ]; then
 	accel=tcg
 else
 	case "${JOULE_VM_ACCEL:-auto}" in
@@ -102,11 +173,12 @@ else
 	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && [ "$icount" = off ] && accel_opts=tcg,thread=multi
 	[ "$icount" = off ] || icount_opts=(-icount "shift=$icount,sleep=off")
 fi
+[ "$arch" != arm64 ] || arm64_dtb
 
 log=$work/console.log raw=$work/console.raw
 # The firmware clears the screen with escape codes; keep the log plain text.
 clean() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g'; }
-echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel${icount_opts:+, icount shift=$icount}"
+echo "run-vm: $scenario on $kname ($release), $cpus vCPUs, $accel${icount_opts:+, icount shift=$icount}${caps:+, big.LITTLE $caps}${em:+, energy model $em}"
 start=$(date +%s)
 deadline=$((start + timeout))
 
@@ -117,12 +189,16 @@ boot() {
 	local left=$((deadline - $(date +%s))) qpid tpid= waited=0 rc
 	: >"$raw"
 	[ $left -gt 0 ] || return 124
+	if [ "$arch" = arm64 ]; then
+		timeout --foreground -k 5 "$left" "${arm64_qemu[@]}" </dev/null >"$raw" 2>&1 &
+	else
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
+	fi
 	qpid=$!
 	# Plain "-nographic" would also add a monitor; -nodefaults plus -serial keeps the console only.
 	if [ $live = 1 ]; then

@@ -7,7 +7,7 @@
 # scheduler to place, 150 a second, keeping the big CPUs busy while the test
 # watched for the move.
 . /scenarios/lib.sh
-start_scheduler --model $MODEL --profile balanced --stats 1
+start_scheduler $MODEL_ARGS --profile balanced --stats 1
 periodic-load 1 1000 20000 4 /tmp/busy &
 load=$!
 while [ ! -e /tmp/busy ]; do usleep 10000; done

@@ -8,7 +8,11 @@
 # - one CPU hog (fewer hogs than big CPUs) runs >= 80% on big CPUs
 #   (its own schedstat run time, charged to the CPU it runs on);
 # - a task pinned with taskset to a little CPU runs only there.
+# On an arm64 guest whose kernel itself knows the capacities (no --model),
+# EEVDF is capacity-aware too: the same light tasks are first measured under
+# it, before attaching, and both shares are printed with their ratio.
 . /scenarios/lib.sh
+eevdf=
 
 light_on_little() {
 	light_tasks 3 12
@@ -18,10 +22,19 @@ light_on_little() {
 	stats_tail 2
 	echo "$1: the light tasks' own run time on little CPUs: $own%"
 	echo "$1: all busy time (every task) on little CPUs meanwhile: $pct%"
+	[ -z "$eevdf" ] || echo "$1: light tasks on little CPUs: scx_joule $own%, EEVDF $eevdf%," \
+		"ratio $(awk -v a="$own" -v b="$eevdf" 'BEGIN { if (b) printf "%.2f", a / b; else print "inf" }')"
 	[ "$own" -ge 90 ] || fail "$1: light tasks spent only $own% of their run time on little CPUs"
 }
 
-start_scheduler --model $MODEL --profile balanced --stats 2
+if [ -z "$MODEL" ]; then
+	light_tasks 3 12
+	eevdf=$(pct_on "$LITTLE" $LIGHT_PID | tail -n1)
+	wait $LIGHT_PID
+	echo "EEVDF: the light tasks' own run time on little CPUs: $eevdf%"
+fi
+
+start_scheduler $MODEL_ARGS --profile balanced --stats 2
 light_on_little balanced
 
 sh -c 'while :; do :; done' &
@@ -42,7 +55,7 @@ echo "taskset -c 1 hog: $pct% of its run time on CPU 1"
 [ "$pct" -eq 100 ] || fail "a task pinned to CPU 1 ran elsewhere ($pct% on CPU 1)"
 stop_scheduler INT
 
-start_scheduler --model $MODEL --profile powersave --stats 2
+start_scheduler $MODEL_ARGS --profile powersave --stats 2
 light_on_little powersave
 stop_scheduler INT
 check_dmesg

@@ -140,6 +140,31 @@ MODEL=/extra/board-rk3399.soc
 LITTLE="0 1 2 3"
 BIG="4 5"
 
+# On an arm64 guest whose device tree describes big.LITTLE (run-vm.sh --arch
+# arm64 --caps 485x4,1024x2 passes joule_caps= on the kernel command line)
+# the kernel knows the capacities itself and scx_joule reads them from sysfs:
+# no --model. LITTLE and BIG are then the CPUs of the least and the most
+# capable group of CAPS: what the board was made as, not what scx_joule says.
+JOULE_CAPS=$(sed -n 's/.*joule_caps=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$JOULE_CAPS" ]; then
+	MODEL=
+	set -- $(echo "$JOULE_CAPS" | tr , '\n' | awk -Fx '
+		{ n = ($2 == "" ? 1 : $2); cpus = ""
+		  for (i = 0; i < n; i++) cpus = cpus (i ? "," : "") c++
+		  print $1, cpus }' | sort -n | awk '{ s[NR] = $2 } END { print s[1], s[NR] }')
+	LITTLE=$(echo "$1" | tr , ' ')
+	BIG=$(echo "$2" | tr , ' ')
+	set --
+fi
+# run-vm.sh --em: the device tree has OPP tables; the kernel's cpufreq-dt
+# module makes cpufreq policies and an energy model of them.
+if [ -e /extra/cpufreq-dt.ko ] && [ ! -d /sys/devices/system/cpu/cpufreq/policy0 ]; then
+	insmod /extra/cpufreq-dt.ko || echo "lib: insmod cpufreq-dt.ko failed"
+fi
+# scx_joule's arguments for the hybrid model: --model FILE, or nothing when
+# the kernel itself describes the machine.
+MODEL_ARGS=${MODEL:+--model $MODEL}
+
 # light_tasks N SECONDS: N tasks at 5% duty, 1 ms of CPU time every 20 ms
 # (periodic-load; stress-ng --cpu-load's workers ran 100 ms bursts in TCG).
 light_tasks() {
