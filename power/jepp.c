@@ -352,16 +352,24 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 	return finish(&f);
 }
 
-/* Only the files jepp_apply() writes are ever restored from a state file. */
-static bool restorable(const char *path)
+/*
+ * Only the files jepp_apply() writes, under this root, are ever restored from
+ * a state file (a run on another root, e.g. a test's tree, is not restored).
+ */
+static bool restorable(const struct jepp *p, const char *path)
 {
+	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
 	static const char *const names[] = {"energy_performance_preference", "no_turbo", "boost",
 					    "platform_profile"};
+	size_t n = strlen(p->root);
 	const char *base = strrchr(path, '/');
+	bool in_dir = false;
 
-	if (!base || path[0] != '/')
+	if (!base || strncmp(path, p->root, n) || strstr(path, "/../"))
 		return false;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		in_dir |= !strncmp(path + n, dirs[i], strlen(dirs[i]));
+	for (size_t i = 0; in_dir && i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(base + 1, names[i]))
 			return true;
 	return false;
@@ -395,7 +403,7 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 		if (nl)
 			*nl = '\0';
 		tab = strchr(line, '\t');
-		if (!tab || !restorable((*tab = '\0', line))) {
+		if (!tab || !restorable(p, (*tab = '\0', line))) {
 			failed(&f, -EINVAL, "bad line in", p->state_path);
 			continue;
 		}

@@ -283,11 +283,15 @@ static void bad_state_file_lines_are_skipped(void **s)
 	mkdir(strcat(strcpy(path, tmp), "/run"), 0755);
 	f = fopen(state, "w");
 	assert_non_null(f);
-	fprintf(f, "scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n", sys_root,
-		PLATFORM_PROFILE);
+	/* only the first line is this root's and a file jepp_apply() writes */
+	fprintf(f,
+		"scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n"
+		"/elsewhere/sys/%s\tlow-power\n%s/%s/../../boost\t0\n",
+		sys_root, PLATFORM_PROFILE, PLATFORM_PROFILE, sys_root, PLATFORM_PROFILE);
 	fclose(f);
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "bad line"));
+	assert_non_null(strstr(err, "(and 2 more)"));
 	assert_int_equal(nr, 1);
 	assert_string_equal(value(PLATFORM_PROFILE), "performance");
 	assert_int_equal(access(state, F_OK), -1);
