@@ -219,18 +219,23 @@ static bool word_listed(const char *list, const char *word)
 	return false;
 }
 
+/* The level's preference, or NULL when the policy lists its choices without it. */
 static const char *epp_for(enum jepp_level level, const char *policy_dir)
 {
 	char path[JEPP_PATH_LEN + 400], avail[512];
+	const char *want = level == JEPP_BALANCED      ? "balance_performance"
+			   : level == JEPP_PERFORMANCE ? "performance"
+						       : "balance_power";
 
-	if (level == JEPP_BALANCED)
-		return "balance_performance";
-	if (level == JEPP_PERFORMANCE)
-		return "performance";
 	snprintf(path, sizeof(path), "%s/energy_performance_available_preferences", policy_dir);
-	if (!jtopo_fs_text(NULL, path, avail, sizeof(avail)) && word_listed(avail, "balance_power"))
-		return "balance_power";
-	return "power";
+	/* no list: the names every EPP driver knows */
+	if (jtopo_fs_text(NULL, path, avail, sizeof(avail)))
+		return level == JEPP_POWERSAVE ? "power" : want;
+	if (word_listed(avail, want))
+		return want;
+	if (level == JEPP_POWERSAVE && word_listed(avail, "power"))
+		return "power";
+	return NULL;
 }
 
 static int apply_epp(struct jepp *p, enum jepp_level level, struct failures *f,
@@ -255,6 +260,8 @@ static int apply_epp(struct jepp *p, enum jepp_level level, struct failures *f,
 		if (access(path, F_OK))
 			continue;
 		want = epp_for(level, pol);
+		if (!want)
+			continue;
 		snprintf(s->epp, sizeof(s->epp), "%s", want);
 		s->nr_epp++;
 		err = set_file(p, path, want, f, s);

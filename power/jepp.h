@@ -5,9 +5,10 @@
  * Under a sysfs root (NULL: /sys), for a level (powersave, balanced,
  * performance):
  *   devices/system/cpu/cpufreq/policyN/energy_performance_preference
- *       power or balance_power (balance_power when the policy's
- *       energy_performance_available_preferences lists it), balance_performance,
- *       performance;
+ *       balance_power (or power when the policy's
+ *       energy_performance_available_preferences lists only that),
+ *       balance_performance, performance; a policy whose list lacks the
+ *       level's value is left alone;
  *   devices/system/cpu/intel_pstate/no_turbo  1, 0, 0;
  *   devices/system/cpu/cpufreq/boost          0, 1, 1;
  *   firmware/acpi/platform_profile            low-power, balanced, performance

@@ -188,6 +188,27 @@ static void intel_powersave_without_balance_power(void **s)
 	assert_intel_originals();
 }
 
+/* A policy that does not offer the level's preference is left alone. */
+static void intel_unlisted_preference_skipped(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put("devices/system/cpu/cpufreq/policy5/energy_performance_available_preferences",
+	    "default performance\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_epp, 19);
+	assert_string_equal(epp(5), "balance_performance");
+	assert_string_equal(epp(6), "balance_power");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_epp, 20);
+	assert_string_equal(epp(5), "performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_intel_originals();
+}
+
 /* power-profiles-daemon or tuned owns EPP and platform_profile: only turbo. */
 static void intel_flags_leave_epp_and_platform_profile(void **s)
 {
@@ -362,6 +383,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intel_levels_and_restore, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_unchanged_not_written, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_powersave_without_balance_power, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_unlisted_preference_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_flags_leave_epp_and_platform_profile, intel,
 						remove_tmp),
