@@ -223,6 +223,22 @@ def power_settings(scx_joule, address, lines, tmp):
         ok('no_turbo back to 0, no state file left')
     else:
         not_ok('after exit: %r' % got)
+    # a fixed profile still asks the bus whether power-profiles-daemon is there
+    p = start([scx_joule, '--power-settings-only', '--profile', 'performance', '--bus-address',
+               address, '--power-sysfs', root], env=env)
+    out = Lines(p)
+    expect(out, 'scx_joule: profile performance (chosen with --profile)',
+           'fixed profile under power-profiles-daemon: profile', timeout=5)
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP and platform_profile '
+           'to it', 'fixed profile under power-profiles-daemon: said once')
+    time.sleep(0.3)
+    p.terminate()
+    p.wait(5)
+    line = out.next(1)
+    if read_tree(root) == EPP_FILES and line is None:
+        ok('fixed profile performance: nothing to change (turbo already on), nothing printed')
+    else:
+        not_ok('fixed profile performance: %r, then %r' % (read_tree(root), line))
     set_profile(address, lines, PPD, 'balanced', 'balanced: power-profiles-daemon says balanced')
 
 
