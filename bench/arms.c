@@ -148,7 +148,11 @@ int scx_start(const char *bin, const char *profile, struct scx_proc *p, char *wh
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[0]);
 		close(fds[1]);
-		execl(bin, bin, "--profile", profile, (char *)NULL);
+		/*
+		 * The arms compare placement: EPP and turbo stay as the machine
+		 * has them (a profile's turbo off would stop the comparison).
+		 */
+		execl(bin, bin, "--profile", profile, "--no-power-settings", (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}

@@ -29,6 +29,7 @@
 #include "joule.h"
 #include "joule_config.h"
 #include "kfuncs.h"
+#include "jepp.h"
 #include "jpower.h"
 #include "jtopo.h"
 #include "jtopo_fs.h"
@@ -59,7 +60,9 @@ struct options {
 	bool log; /* one line per state change, no stats (under systemd) */
 	bool explain_profile, follow;
 	bool no_gamemode;
-	const char *bus_address; /* one D-Bus for everything (tests) */
+	const char *bus_address;  /* one D-Bus for everything (tests) */
+	bool no_power_settings;	  /* leave EPP, turbo and platform_profile alone */
+	bool power_settings_only; /* hidden: the power settings without the scheduler */
 };
 
 static struct options opts = {
@@ -98,6 +101,8 @@ enum {
 	OPT_FOLLOW,
 	OPT_NO_GAMEMODE,
 	OPT_BUS_ADDRESS,
+	OPT_NO_POWER_SETTINGS,
+	OPT_POWER_SETTINGS_ONLY,
 };
 
 static const struct argp_option argp_options[] = {
@@ -140,7 +145,15 @@ static const struct argp_option argp_options[] = {
 	 "topology and energy model",
 	 1},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
-	 "Read power_supply and platform_profile under DIR instead of /sys (for tests)", 0},
+	 "Use DIR instead of /sys for power_supply, platform_profile and the EPP and turbo "
+	 "files set per profile (for tests)",
+	 0},
+	{"no-power-settings", OPT_NO_POWER_SETTINGS, NULL, 0,
+	 "Leave EPP, turbo/boost and platform_profile as they are (by default they follow the "
+	 "profile and are restored on exit)",
+	 0},
+	/* tests: apply and restore the power settings as a run would, without sched_ext */
+	{"power-settings-only", OPT_POWER_SETTINGS_ONLY, NULL, OPTION_HIDDEN, NULL, 0},
 	{"log", OPT_LOG, NULL, 0,
 	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
 	 "default under systemd",
@@ -193,6 +206,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FOLLOW: opts.follow = true; break;
 	case OPT_NO_GAMEMODE: opts.no_gamemode = true; break;
 	case OPT_BUS_ADDRESS: opts.bus_address = arg; break;
+	case OPT_NO_POWER_SETTINGS: opts.no_power_settings = true; break;
+	case OPT_POWER_SETTINGS_ONLY: opts.power_settings_only = true; break;
 	case ARGP_KEY_END:
 		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
 			argp_error(state, "--model replaces --topology, --sysfs-root and "
@@ -514,8 +529,10 @@ static void open_desktop(void)
 	};
 	int err;
 
-	if (!opts.auto_profile)
+	/* with a fixed profile, only to see whether power-profiles-daemon is there */
+	if (!opts.auto_profile && (opts.no_power_settings || opts.explain_profile))
 		return;
+	o.gamemode = o.gamemode && opts.auto_profile;
 	err = joule_desktop_open(&desktop, &o);
 	if (err && err != -EOPNOTSUPP)
 		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
@@ -536,6 +553,120 @@ static int explain_profile(void)
 	pick_profile(&cur, true);
 	while (opts.follow && !exiting)
 		follow_profile(&cur, &last_check);
+	joule_desktop_close(desktop);
+	return 0;
+}
+
+/*
+ * EPP, turbo/boost and platform_profile follow the profile while the
+ * scheduler runs (power/jepp.h); the originals are kept in a state file
+ * (SCX_JOULE_POWER_STATE, default /run/scx_joule/power-saved) until they
+ * are written back on exit, or at the next start after a crash.
+ */
+static struct jepp power_ctl;
+static bool power_ctl_on;
+
+static void power_warning(const char *what, const char *err)
+{
+	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
+}
+
+/* At start: put back what a killed run left, then take over if wanted. */
+static void start_power_settings(void)
+{
+	char err[JEPP_PATH_LEN + 128];
+	int nr;
+
+	jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
+	if (jepp_recover(&power_ctl, &nr, err, sizeof(err)))
+		power_warning("restoring a previous run's power settings", err);
+	if (nr)
+		note(stdout, "restored %d power setting%s left by a previous run", nr,
+		     nr == 1 ? "" : "s");
+	power_ctl_on = !opts.no_power_settings;
+}
+
+/* power-profiles-daemon or tuned(-ppd) sets EPP and platform_profile itself. */
+static const char *power_owner(void)
+{
+	struct joule_desktop_state ds;
+
+	joule_desktop_state(desktop, &ds);
+	if (ds.power_profile[0])
+		return "power-profiles-daemon";
+	if (!opts.power_root && !access("/run/tuned", F_OK))
+		return "tuned";
+	return NULL;
+}
+
+static enum jepp_level power_level(enum joule_profile p)
+{
+	if (p == JOULE_PROFILE_POWERSAVE)
+		return JEPP_POWERSAVE;
+	return p == JOULE_PROFILE_BALANCED ? JEPP_BALANCED : JEPP_PERFORMANCE;
+}
+
+static void apply_power_settings(enum joule_profile profile)
+{
+	static const char *noted_owner;
+	char err[JEPP_PATH_LEN + 128], turbo[16] = "", pp[JEPP_VALUE_LEN + 20] = "";
+	const char *owner;
+	struct jepp_summary s;
+	unsigned flags = 0;
+
+	if (!power_ctl_on)
+		return;
+	owner = power_owner();
+	if (owner) {
+		flags = JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE;
+		if (owner != noted_owner)
+			note(stdout, "%s is running: leaving EPP and platform_profile to it",
+			     owner);
+	}
+	noted_owner = owner;
+	if (jepp_apply(&power_ctl, power_level(profile), flags, &s, err, sizeof(err)))
+		power_warning("power settings", err);
+	if (!s.nr_written)
+		return;
+	if (s.turbo >= 0)
+		snprintf(turbo, sizeof(turbo), ", turbo %s", s.turbo ? "on" : "off");
+	if (s.platform_profile[0])
+		snprintf(pp, sizeof(pp), ", platform_profile %s", s.platform_profile);
+	note(stdout, "power settings: EPP %s%s%s", s.nr_epp ? s.epp : "untouched", turbo, pp);
+}
+
+/* On every way out after the power settings were taken over. */
+static void restore_power_settings(void)
+{
+	char err[JEPP_PATH_LEN + 128];
+	struct jepp_summary s;
+
+	if (!power_ctl_on)
+		return;
+	if (jepp_restore(&power_ctl, &s, err, sizeof(err)))
+		power_warning("restoring the power settings", err);
+	if (s.nr_written)
+		note(stdout, "restored the original power settings (%d file%s)", s.nr_written,
+		     s.nr_written == 1 ? "" : "s");
+}
+
+/* --power-settings-only: what a run does to them, for tests without sched_ext. */
+static int power_settings_only(void)
+{
+	struct joule_profile_choice cur;
+	double last_check;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	open_desktop();
+	start_power_settings();
+	last_check = now_seconds();
+	pick_profile(&cur, true);
+	apply_power_settings(cur.profile);
+	while (!exiting)
+		if (follow_profile(&cur, &last_check))
+			apply_power_settings(cur.profile);
+	restore_power_settings();
 	joule_desktop_close(desktop);
 	return 0;
 }
@@ -630,14 +761,17 @@ static int run_scheduler(const struct joule_machine *m)
 		}
 	}
 	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
+	apply_power_settings(profile.profile);
 
 	last_t = last_power_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
 	while (!exiting && !skel->bss->exit_info.kind) {
 		double t;
 
-		if (follow_profile(&profile, &last_power_check))
+		if (follow_profile(&profile, &last_power_check)) {
 			skel->data->profile = profile.profile;
+			apply_power_settings(profile.profile);
+		}
 		t = now_seconds();
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
 			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
@@ -666,15 +800,6 @@ out:
 	bpf_link__destroy(link);
 	scx_joule__destroy(skel);
 	return status;
-}
-
-/*
- * Hook for the issue that sets EPP and turbo per profile: whatever it changes
- * must be put back here, on every way out after the scheduler ran. Nothing
- * is changed yet, so there is nothing to restore.
- */
-static void restore_power_settings(void)
-{
 }
 
 /*
@@ -712,6 +837,8 @@ int main(int argc, char **argv)
 	setup_log_mode();
 	if (opts.explain_profile)
 		return explain_profile();
+	if (opts.power_settings_only)
+		return power_settings_only();
 	/* the model first: bad input is reported even where nothing can attach */
 	load_machine(&machine);
 	check_can_attach();
@@ -720,6 +847,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	open_desktop();
+	start_power_settings();
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN)
 		note(stdout, "the kernel asked for a restart; reattaching");

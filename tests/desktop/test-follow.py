@@ -170,6 +170,78 @@ def users_bus(scx_joule, fake_desktop, tmp, sysfs):
     loader.terminate()
 
 
+EPP_FILES = {
+    'devices/system/cpu/cpufreq/policy0/energy_performance_preference': 'balance_performance',
+    'devices/system/cpu/cpufreq/policy0/energy_performance_available_preferences':
+        'default performance balance_performance balance_power power',
+    'devices/system/cpu/intel_pstate/no_turbo': '0',
+    'firmware/acpi/platform_profile': 'balanced',
+    'firmware/acpi/platform_profile_choices': 'low-power balanced performance',
+}
+
+
+def read_tree(root):
+    out = {}
+    for rel in EPP_FILES:
+        with open(root + '/' + rel) as f:
+            out[rel] = f.read().strip()
+    return out
+
+
+def power_settings(scx_joule, address, lines, tmp):
+    """With power-profiles-daemon on the bus, EPP and platform_profile are
+    its own: only turbo follows the profile, and is restored on exit."""
+    root = tmp + '/epp-sys'
+    for rel, value in EPP_FILES.items():
+        os.makedirs(os.path.dirname(root + '/' + rel), exist_ok=True)
+        with open(root + '/' + rel, 'w') as f:
+            f.write(value + '\n')
+    set_profile(address, lines, PPD, 'power-saver',
+                'powersave: power-profiles-daemon says power-saver')
+    env = dict(os.environ, SCX_JOULE_POWER_STATE=tmp + '/power-saved')
+    p = start([scx_joule, '--power-settings-only', '--bus-address', address, '--power-sysfs',
+               root], env=env)
+    out = Lines(p)
+    expect(out, 'scx_joule: profile powersave (auto: power-profiles-daemon says power-saver)',
+           'power settings under power-profiles-daemon: profile', timeout=5)
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP and platform_profile '
+           'to it', 'power settings under power-profiles-daemon: said once')
+    expect(out, 'scx_joule: power settings: EPP untouched, turbo off',
+           'power settings under power-profiles-daemon: turbo only')
+    want = dict((k, v) for k, v in EPP_FILES.items())
+    want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
+    got = read_tree(root)
+    if got == want:
+        ok('EPP and platform_profile untouched, no_turbo 1')
+    else:
+        not_ok('files under power-profiles-daemon: %r' % got)
+    p.terminate()
+    p.wait(5)
+    expect(out, 'scx_joule: restored the original power settings (1 file)', 'restored on exit')
+    got = read_tree(root)
+    if got == EPP_FILES and not os.path.exists(tmp + '/power-saved'):
+        ok('no_turbo back to 0, no state file left')
+    else:
+        not_ok('after exit: %r' % got)
+    # a fixed profile still asks the bus whether power-profiles-daemon is there
+    p = start([scx_joule, '--power-settings-only', '--profile', 'performance', '--bus-address',
+               address, '--power-sysfs', root], env=env)
+    out = Lines(p)
+    expect(out, 'scx_joule: profile performance (chosen with --profile)',
+           'fixed profile under power-profiles-daemon: profile', timeout=5)
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP and platform_profile '
+           'to it', 'fixed profile under power-profiles-daemon: said once')
+    time.sleep(0.3)
+    p.terminate()
+    p.wait(5)
+    line = out.next(1)
+    if read_tree(root) == EPP_FILES and line is None:
+        ok('fixed profile performance: nothing to change (turbo already on), nothing printed')
+    else:
+        not_ok('fixed profile performance: %r, then %r' % (read_tree(root), line))
+    set_profile(address, lines, PPD, 'balanced', 'balanced: power-profiles-daemon says balanced')
+
+
 def main():
     scx_joule, fake_desktop = sys.argv[1], sys.argv[2]
     if not shutil.which('dbus-daemon') or not shutil.which('busctl'):
@@ -220,6 +292,9 @@ def run(scx_joule, fake_desktop, tmp):
     else:
         not_ok('--no-gamemode switched: %r' % line)
     quiet.terminate()
+    busctl(address, 'call', *GM, 'UnregisterGame', 'i', '3')
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'the game leaves again')
+    power_settings(scx_joule, address, lines, tmp)
 
     # the bus goes away: the loader keeps running on sysfs (now on battery)
     power_tree(sysfs, ac_online=False)

@@ -128,6 +128,70 @@ else
 	failures=$((failures + 1)); echo "not ok - log mode from an inherited JOURNAL_STREAM"
 fi
 rm -f "$out"
+# EPP, turbo and platform_profile per profile, on a copy of a recorded
+# intel_pstate laptop (--power-settings-only: what a run does to them, without
+# sched_ext). Killed with SIGKILL, the next start restores the originals.
+tmp=$(mktemp -d)
+cp -a "$fixtures/intel-adl-laptop/sys" "$tmp/sys"
+export SCX_JOULE_POWER_STATE=$tmp/run/power-saved
+cpu=$tmp/sys/devices/system/cpu
+power_values() {
+	echo "EPP $(cat "$cpu/cpufreq/policy0/energy_performance_preference")" \
+		"$(cat "$cpu/cpufreq/policy19/energy_performance_preference")," \
+		"no_turbo $(cat "$cpu/intel_pstate/no_turbo")," \
+		"platform_profile $(cat "$tmp/sys/firmware/acpi/platform_profile")," \
+		"state file $([ -e "$SCX_JOULE_POWER_STATE" ] && echo yes || echo no)"
+}
+# wait_for VALUES: up to 5 s for power_values to say VALUES
+wait_for() {
+	for _ in $(seq 50); do
+		[ "$(power_values)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check NAME VALUES: power_values must say VALUES now (or within 5 s)
+check() {
+	if wait_for "$2"; then
+		passes=$((passes + 1)); echo "ok - $1: $(power_values)"
+	else
+		failures=$((failures + 1)); echo "not ok - $1: $(power_values) (want $2)"
+	fi
+}
+power_run() {
+	"$bin" --power-settings-only --power-sysfs "$tmp/sys" \
+		--bus-address unix:path=/nonexistent "$@" >>"$tmp/out" 2>&1 &
+	pid=$!
+}
+original="EPP balance_performance balance_performance, no_turbo 0, platform_profile balanced, state file no"
+check "power settings before" "$original"
+power_run --profile powersave
+check "powersave applied" "EPP balance_power balance_power, no_turbo 1, platform_profile low-power, state file yes"
+{ kill -KILL $pid && wait $pid; } 2>/dev/null # no "Killed" line
+check "killed with SIGKILL: still applied, originals in the state file" \
+	"EPP balance_power balance_power, no_turbo 1, platform_profile low-power, state file yes"
+power_run --no-power-settings
+check "the next start restores the originals" "$original"
+kill -TERM $pid
+wait $pid
+expect "and says so" 0 '^scx_joule: restored 22 power settings left by a previous run$' cat "$tmp/out"
+: >"$tmp/out"
+power_run --profile gaming
+check "gaming applied" "EPP performance performance, no_turbo 0, platform_profile performance, state file yes"
+kill -TERM $pid
+wait $pid
+check "SIGTERM restores the originals" "$original"
+expect "and says so" 0 '^scx_joule: restored the original power settings \(21 files\)$' cat "$tmp/out"
+: >"$tmp/out"
+"$bin" --power-settings-only --profile powersave --no-power-settings --power-sysfs "$tmp/sys" \
+	--bus-address unix:path=/nonexistent >>"$tmp/out" 2>&1 &
+pid=$!
+sleep 0.5
+check "--no-power-settings changes nothing" "$original"
+kill -TERM $pid
+wait $pid
+unset SCX_JOULE_POWER_STATE
+rm -rf "$tmp"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	expect "not root" 1 '^scx_joule: must be run as root' \

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * EPP, turbo and platform_profile per profile, with the originals kept in a
+ * state file until they are written back (jepp.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jepp.h"
+#include "jtopo_fs.h"
+
+#define STATE_HEADER "scx_joule-power-saved 1"
+
+static const char *const level_names[] = {
+	[JEPP_POWERSAVE] = "powersave",
+	[JEPP_BALANCED] = "balanced",
+	[JEPP_PERFORMANCE] = "performance",
+};
+
+/* What a failed call reports: the first failure, and how many there were. */
+struct failures {
+	int first;
+	int nr;
+	char *err;
+	size_t errlen;
+};
+
+static void failed(struct failures *f, int e, const char *what, const char *path)
+{
+	if (!f->nr++) {
+		f->first = e;
+		snprintf(f->err, f->errlen, "%s %s: %s", what, path, strerror(-e));
+	}
+}
+
+static int finish(struct failures *f)
+{
+	size_t n;
+
+	if (f->nr > 1) {
+		n = strlen(f->err);
+		if (n < f->errlen)
+			snprintf(f->err + n, f->errlen - n, " (and %d more)", f->nr - 1);
+	}
+	return f->nr ? f->first : 0;
+}
+
+const char *jepp_level_name(enum jepp_level level)
+{
+	if ((unsigned)level > JEPP_PERFORMANCE)
+		return "unknown";
+	return level_names[level];
+}
+
+void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->root, sizeof(p->root), "%s", sysfs_root ? sysfs_root : "/sys");
+	snprintf(p->state_path, sizeof(p->state_path), "%s",
+		 state_path ? state_path : JEPP_DEFAULT_STATE);
+}
+
+/* The value of a one-line sysfs file, without trailing blanks. */
+static int read_value(const char *path, char *buf, size_t len)
+{
+	int err = jtopo_fs_line(NULL, path, buf, len);
+	size_t n;
+
+	if (err)
+		return err;
+	n = strlen(buf);
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	return 0;
+}
+
+/*
+ * sysfs reports a refused value from write(2), so no stdio buffering here;
+ * O_TRUNC is what a shell redirection does (sysfs ignores it, recorded trees
+ * need it).
+ */
+static int write_value(const char *path, const char *value)
+{
+	size_t n = strlen(value);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t w;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	w = write(fd, value, n);
+	if (w < 0)
+		err = -errno;
+	else if ((size_t)w != n)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/* Writes value only when the file holds another; 1 written, 0 unchanged. */
+static int put_if_different(const char *path, const char *value)
+{
+	char cur[JEPP_VALUE_LEN];
+	int err = read_value(path, cur, sizeof(cur));
+
+	if (!err && !strcmp(cur, value))
+		return 0;
+	err = write_value(path, value);
+	return err ? err : 1;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char dir[JEPP_PATH_LEN], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The state file, replaced atomically: a crash leaves the old one or the new. */
+static int save_state(const struct jepp *p)
+{
+	char tmp[JEPP_PATH_LEN + 8];
+	FILE *f;
+	int err = mkdir_parent(p->state_path);
+
+	if (err)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", STATE_HEADER);
+	for (int i = 0; i < p->nr_saved; i++)
+		fprintf(f, "%s\t%s\n", p->saved[i].path, p->saved[i].value);
+	if (fflush(f) || fsync(fileno(f))) {
+		err = -errno;
+		fclose(f);
+		unlink(tmp);
+		return err;
+	}
+	if (fclose(f) || rename(tmp, p->state_path)) {
+		err = -errno;
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+static bool is_saved(const struct jepp *p, const char *path)
+{
+	for (int i = 0; i < p->nr_saved; i++)
+		if (!strcmp(p->saved[i].path, path))
+			return true;
+	return false;
+}
+
+/*
+ * Sets path to want, saving its original first. Returns 0 (done or
+ * refused: counted in f and s), or -errno when the state file could not be
+ * written (then nothing is written and the caller stops).
+ */
+static int set_file(struct jepp *p, const char *path, const char *want, struct failures *f,
+		    struct jepp_summary *s)
+{
+	char cur[JEPP_VALUE_LEN];
+	int err = read_value(path, cur, sizeof(cur));
+
+	if (err) {
+		failed(f, err, "cannot read", path);
+		s->nr_failed++;
+		return 0;
+	}
+	if (!strcmp(cur, want))
+		return 0;
+	if (!is_saved(p, path)) {
+		struct jepp_saved *sv;
+
+		if (p->nr_saved == JEPP_MAX_FILES)
+			return -ENOSPC;
+		sv = &p->saved[p->nr_saved++];
+		snprintf(sv->path, sizeof(sv->path), "%s", path);
+		snprintf(sv->value, sizeof(sv->value), "%s", cur);
+		err = save_state(p);
+		if (err) {
+			p->nr_saved--;
+			return err;
+		}
+	}
+	err = write_value(path, want);
+	if (err) {
+		failed(f, err, "cannot write", path);
+		s->nr_failed++;
+	} else {
+		s->nr_written++;
+	}
+	return 0;
+}
+
+static bool word_listed(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *w = list; (w = strstr(w, word)); w += n)
+		if ((w == list || w[-1] == ' ') && (w[n] == '\0' || w[n] == ' ' || w[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* The level's preference, or NULL when the policy lists its choices without it. */
+static const char *epp_for(enum jepp_level level, const char *policy_dir)
+{
+	char path[JEPP_PATH_LEN + 400], avail[512];
+	const char *want = level == JEPP_BALANCED      ? "balance_performance"
+			   : level == JEPP_PERFORMANCE ? "performance"
+						       : "balance_power";
+
+	snprintf(path, sizeof(path), "%s/energy_performance_available_preferences", policy_dir);
+	/* no list: the names every EPP driver knows */
+	if (jtopo_fs_text(NULL, path, avail, sizeof(avail)))
+		return level == JEPP_POWERSAVE ? "power" : want;
+	if (word_listed(avail, want))
+		return want;
+	if (level == JEPP_POWERSAVE && word_listed(avail, "power"))
+		return "power";
+	return NULL;
+}
+
+static int apply_epp(struct jepp *p, enum jepp_level level, struct failures *f,
+		     struct jepp_summary *s)
+{
+	char dir[JEPP_PATH_LEN + 32], pol[JEPP_PATH_LEN + 300], path[JEPP_PATH_LEN + 340];
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/devices/system/cpu/cpufreq", p->root);
+	d = opendir(dir);
+	if (!d)
+		return 0; /* no cpufreq */
+	while (!err && (de = readdir(d))) {
+		const char *want;
+
+		if (strncmp(de->d_name, "policy", 6))
+			continue;
+		snprintf(pol, sizeof(pol), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), "%s/energy_performance_preference", pol);
+		if (access(path, F_OK))
+			continue;
+		want = epp_for(level, pol);
+		if (!want)
+			continue;
+		snprintf(s->epp, sizeof(s->epp), "%s", want);
+		s->nr_epp++;
+		err = set_file(p, path, want, f, s);
+	}
+	closedir(d);
+	return err;
+}
+
+static int apply_turbo(struct jepp *p, enum jepp_level level, struct failures *f,
+		       struct jepp_summary *s)
+{
+	char path[JEPP_PATH_LEN + 64];
+	bool on = level != JEPP_POWERSAVE;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/intel_pstate/no_turbo", p->root);
+	if (!access(path, F_OK)) {
+		s->turbo = on;
+		err = set_file(p, path, on ? "0" : "1", f, s);
+	}
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/cpufreq/boost", p->root);
+	if (!err && !access(path, F_OK)) {
+		s->turbo = on;
+		err = set_file(p, path, on ? "1" : "0", f, s);
+	}
+	return err;
+}
+
+static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct failures *f,
+				  struct jepp_summary *s)
+{
+	static const char *const names[] = {
+		[JEPP_POWERSAVE] = "low-power",
+		[JEPP_BALANCED] = "balanced",
+		[JEPP_PERFORMANCE] = "performance",
+	};
+	char path[JEPP_PATH_LEN + 64], choices[256];
+
+	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile_choices", p->root);
+	if (jtopo_fs_text(NULL, path, choices, sizeof(choices)) ||
+	    !word_listed(choices, names[level]))
+		return 0;
+	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", p->root);
+	if (access(path, F_OK))
+		return 0;
+	snprintf(s->platform_profile, sizeof(s->platform_profile), "%s", names[level]);
+	return set_file(p, path, names[level], f, s);
+}
+
+int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,
+	       char *err, size_t errlen)
+{
+	struct failures f = {.err = err, .errlen = errlen};
+	int e = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->turbo = -1;
+	if ((unsigned)level > JEPP_PERFORMANCE) {
+		snprintf(err, errlen, "unknown power level %d", (int)level);
+		return -EINVAL;
+	}
+	if (!(flags & JEPP_NO_EPP))
+		e = apply_epp(p, level, &f, s);
+	if (!e)
+		e = apply_turbo(p, level, &f, s);
+	if (!e && !(flags & JEPP_NO_PLATFORM_PROFILE))
+		e = apply_platform_profile(p, level, &f, s);
+	if (e) {
+		snprintf(err, errlen, "cannot save the original power settings in %s: %s",
+			 p->state_path, strerror(-e));
+		return e;
+	}
+	return finish(&f);
+}
+
+int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen)
+{
+	struct failures f = {.err = err, .errlen = errlen};
+
+	memset(s, 0, sizeof(*s));
+	s->turbo = -1;
+	for (int i = 0; i < p->nr_saved; i++) {
+		int r = put_if_different(p->saved[i].path, p->saved[i].value);
+
+		if (r < 0) {
+			failed(&f, r, "cannot restore", p->saved[i].path);
+			s->nr_failed++;
+		} else {
+			s->nr_written += r;
+		}
+	}
+	p->nr_saved = 0;
+	if (unlink(p->state_path) && errno != ENOENT)
+		failed(&f, -errno, "cannot delete", p->state_path);
+	return finish(&f);
+}
+
+/*
+ * Only the files jepp_apply() writes, under this root, are ever restored from
+ * a state file (a run on another root, e.g. a test's tree, is not restored).
+ */
+static bool restorable(const struct jepp *p, const char *path)
+{
+	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
+	static const char *const names[] = {"energy_performance_preference", "no_turbo", "boost",
+					    "platform_profile"};
+	size_t n = strlen(p->root);
+	const char *base = strrchr(path, '/');
+	bool in_dir = false;
+
+	if (!base || strncmp(path, p->root, n) || strstr(path, "/../"))
+		return false;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		in_dir |= !strncmp(path + n, dirs[i], strlen(dirs[i]));
+	for (size_t i = 0; in_dir && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(base + 1, names[i]))
+			return true;
+	return false;
+}
+
+int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
+{
+	struct failures f = {.err = err, .errlen = errlen};
+	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + 8];
+	int restored = 0, lineno = 0;
+	FILE *in = fopen(p->state_path, "r");
+
+	if (nr_restored)
+		*nr_restored = 0;
+	if (!in)
+		return errno == ENOENT
+			       ? 0
+			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
+	while (fgets(line, sizeof(line), in)) {
+		char *tab, *nl;
+		int r;
+
+		if (lineno++ == 0) {
+			if (strncmp(line, STATE_HEADER, strlen(STATE_HEADER))) {
+				failed(&f, -EINVAL, "not a state file:", p->state_path);
+				break;
+			}
+			continue;
+		}
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		tab = strchr(line, '\t');
+		if (!tab || !restorable(p, (*tab = '\0', line))) {
+			failed(&f, -EINVAL, "bad line in", p->state_path);
+			continue;
+		}
+		r = put_if_different(line, tab + 1);
+		if (r < 0)
+			failed(&f, r, "cannot restore", line);
+		else
+			restored += r;
+	}
+	fclose(in);
+	if (unlink(p->state_path) && errno != ENOENT)
+		failed(&f, -errno, "cannot delete", p->state_path);
+	if (nr_restored)
+		*nr_restored = restored;
+	return finish(&f);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Energy-performance preference, turbo and platform_profile per profile.
+ *
+ * Under a sysfs root (NULL: /sys), for a level (powersave, balanced,
+ * performance):
+ *   devices/system/cpu/cpufreq/policyN/energy_performance_preference
+ *       balance_power (or power when the policy's
+ *       energy_performance_available_preferences lists only that),
+ *       balance_performance, performance; a policy whose list lacks the
+ *       level's value is left alone;
+ *   devices/system/cpu/intel_pstate/no_turbo  1, 0, 0;
+ *   devices/system/cpu/cpufreq/boost          0, 1, 1;
+ *   firmware/acpi/platform_profile            low-power, balanced, performance
+ *       (when platform_profile_choices lists it).
+ * Files that do not exist are left alone (cpufreq-dt has none of them). A
+ * file is written only when its value differs; before the first write of a
+ * file its original value is added to a state file (written atomically), so
+ * that a run killed before jepp_restore() is undone by the next
+ * jepp_recover(). Errors are returned with a message, never printed.
+ */
+#ifndef JEPP_H
+#define JEPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "jtopo.h"
+
+#define JEPP_DEFAULT_STATE "/run/scx_joule/power-saved"
+#define JEPP_PATH_LEN	   512
+#define JEPP_VALUE_LEN	   64
+#define JEPP_MAX_FILES	   (JTOPO_MAX_CPUS + 3)
+
+enum jepp_level {
+	JEPP_POWERSAVE,
+	JEPP_BALANCED,
+	JEPP_PERFORMANCE,
+};
+
+/* jepp_apply() flags: leave what another daemon owns alone. */
+#define JEPP_NO_EPP		 (1u << 0) /* energy_performance_preference */
+#define JEPP_NO_PLATFORM_PROFILE (1u << 1)
+
+struct jepp_saved {
+	char path[JEPP_PATH_LEN];
+	char value[JEPP_VALUE_LEN];
+};
+
+struct jepp {
+	char root[JEPP_PATH_LEN];
+	char state_path[JEPP_PATH_LEN];
+	int nr_saved;
+	struct jepp_saved saved[JEPP_MAX_FILES];
+};
+
+/* What one jepp_apply() or jepp_restore() did. */
+struct jepp_summary {
+	int nr_written; /* files whose value changed */
+	int nr_failed;	/* files that refused the write */
+	int nr_epp;	/* policies with an EPP file set (or already right) */
+	char epp[JEPP_VALUE_LEN];
+	int turbo;			       /* -1: no turbo/boost control, else 0 or 1 */
+	char platform_profile[JEPP_VALUE_LEN]; /* "" if not set */
+};
+
+/* sysfs_root NULL: /sys; state_path NULL: JEPP_DEFAULT_STATE. */
+void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
+
+/*
+ * A previous run's state file, if any: write its values back, then delete
+ * it. *nr_restored (may be NULL) counts files written. 0 without a state
+ * file; -errno with err saying which file if one could not be read, written
+ * or deleted (the others are still restored).
+ */
+int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen);
+
+/*
+ * Set the level's values. Returns 0, or the first -errno with err naming the
+ * file (and how many more failed); a file that refuses (read-only sysfs, EPP
+ * under the performance governor: EBUSY) does not stop the others. If the
+ * state file cannot be written nothing is changed.
+ */
+int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,
+	       char *err, size_t errlen);
+
+/* Write back every original jepp_apply() changed and delete the state file. */
+int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
+
+const char *jepp_level_name(enum jepp_level level);
+
+#endif

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * EPP, turbo and platform_profile per level (power/jepp.h), on copies of the
+ * recorded machines' sys/ trees: intel_pstate (EPP, no_turbo,
+ * platform_profile), amd-pstate-epp (EPP, boost) and cpufreq-dt (none of
+ * them). Every value is read back from the files.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "jepp.h"
+
+static char tmp[64];
+static char sys_root[128], state[128];
+static struct jepp ctx; /* large: not on the stack */
+
+static int copy_machine(const char *name)
+{
+	char cmd[512];
+
+	strcpy(tmp, "/tmp/joule-jepp-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/%s/sys' '%s/sys'", FIXTURES_DIR, name, tmp);
+	snprintf(sys_root, sizeof(sys_root), "%s/sys", tmp);
+	/* a directory that does not exist yet, as /run/scx_joule at first */
+	snprintf(state, sizeof(state), "%s/run/power-saved", tmp);
+	return system(cmd) ? -1 : 0;
+}
+
+static int intel(void **s)
+{
+	(void)s;
+	return copy_machine("intel-adl-laptop");
+}
+
+static int amd(void **s)
+{
+	(void)s;
+	return copy_machine("amd-phoenix2");
+}
+
+static int arm(void **s)
+{
+	(void)s;
+	return copy_machine("arm-board-rk3399");
+}
+
+static int remove_tmp(void **s)
+{
+	char cmd[128];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	return system(cmd);
+}
+
+static const char *value(const char *rel)
+{
+	static char buf[128];
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", sys_root, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return "(missing)";
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static void put(const char *rel, const char *content)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", sys_root, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static const char *epp(int policy)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel),
+		 "devices/system/cpu/cpufreq/policy%d/energy_performance_preference", policy);
+	return value(rel);
+}
+
+#define NO_TURBO	 "devices/system/cpu/intel_pstate/no_turbo"
+#define BOOST		 "devices/system/cpu/cpufreq/boost"
+#define PLATFORM_PROFILE "firmware/acpi/platform_profile"
+
+static void assert_intel_originals(void)
+{
+	for (int p = 0; p < 20; p++)
+		assert_string_equal(epp(p), "balance_performance");
+	assert_string_equal(value(NO_TURBO), "0");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+}
+
+static void intel_levels_and_restore(void **s)
+{
+	static const struct {
+		enum jepp_level level;
+		const char *epp, *no_turbo, *pp;
+	} want[] = {
+		{JEPP_POWERSAVE, "balance_power", "1", "low-power"},
+		{JEPP_PERFORMANCE, "performance", "0", "performance"},
+		{JEPP_BALANCED, "balance_performance", "0", "balanced"},
+	};
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(jepp_apply(&ctx, want[i].level, 0, &sum, err, sizeof(err)), 0);
+		for (int p = 0; p < 20; p++)
+			assert_string_equal(epp(p), want[i].epp);
+		assert_string_equal(value(NO_TURBO), want[i].no_turbo);
+		assert_string_equal(value(PLATFORM_PROFILE), want[i].pp);
+		assert_int_equal(sum.nr_epp, 20);
+		assert_string_equal(sum.epp, want[i].epp);
+		assert_int_equal(sum.turbo, want[i].no_turbo[0] == '0');
+		assert_string_equal(sum.platform_profile, want[i].pp);
+		assert_int_equal(sum.nr_failed, 0);
+	}
+	/* balanced after performance: only EPP and platform_profile change */
+	assert_int_equal(sum.nr_written, 21);
+	assert_int_equal(access(state, F_OK), 0);
+
+	/* powersave again, then restore: the originals, and no state file */
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written, 22);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written, 22);
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+	/* nothing left to restore */
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written, 0);
+}
+
+/* A value already in place is not written, nor saved. */
+static void intel_unchanged_not_written(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_BALANCED, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written, 0);
+	assert_int_equal(ctx.nr_saved, 0);
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+static void intel_powersave_without_balance_power(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put("devices/system/cpu/cpufreq/policy0/energy_performance_available_preferences",
+	    "default performance balance_performance power\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(0), "power");
+	assert_string_equal(epp(1), "balance_power");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_intel_originals();
+}
+
+/* A policy that does not offer the level's preference is left alone. */
+static void intel_unlisted_preference_skipped(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put("devices/system/cpu/cpufreq/policy5/energy_performance_available_preferences",
+	    "default performance\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_epp, 19);
+	assert_string_equal(epp(5), "balance_performance");
+	assert_string_equal(epp(6), "balance_power");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_epp, 20);
+	assert_string_equal(epp(5), "performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_intel_originals();
+}
+
+/* power-profiles-daemon or tuned owns EPP and platform_profile: only turbo. */
+static void intel_flags_leave_epp_and_platform_profile(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE,
+				    &sum, err, sizeof(err)),
+			 0);
+	assert_int_equal(sum.nr_written, 1);
+	assert_int_equal(sum.nr_epp, 0);
+	assert_string_equal(value(NO_TURBO), "1");
+	assert_string_equal(epp(0), "balance_performance");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_intel_originals();
+}
+
+/* A file that refuses (EPP under the performance governor): the rest is set. */
+static void intel_refused_write_is_reported(void **s)
+{
+	char path[256];
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	snprintf(path, sizeof(path),
+		 "%s/devices/system/cpu/cpufreq/policy3/energy_performance_preference", sys_root);
+	assert_int_equal(unlink(path), 0);
+	/* reads "Linux"; opening it for writing fails with EACCES, even as root */
+	assert_int_equal(symlink("/proc/sys/kernel/ostype", path), 0);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "policy3/energy_performance_preference"));
+	assert_int_equal(sum.nr_failed, 1);
+	assert_string_equal(epp(2), "performance");
+	assert_string_equal(epp(4), "performance");
+	assert_string_equal(value(PLATFORM_PROFILE), "performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(2), "balance_performance");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+}
+
+/*
+ * A run killed after applying: the state file holds the originals, and the
+ * next start (a fresh context) puts them back and deletes it.
+ */
+static void intel_crashed_run_recovered(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], line[512];
+	int nr = -1, lines = 0;
+	bool saw_policy0 = false;
+	FILE *f;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0); /* no state file yet */
+	assert_int_equal(nr, 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(7), "performance");
+
+	f = fopen(state, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strstr(line, "/policy0/energy_performance_preference\tbalance_performance\n"))
+			saw_policy0 = true;
+	}
+	fclose(f);
+	assert_int_equal(lines, 1 + 20 + 1); /* header, 20 EPP, platform_profile */
+	assert_true(saw_policy0);
+
+	memset(&ctx, 0xa5, sizeof(ctx)); /* nothing of the crashed run survives */
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 21);
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+static void bad_state_file_lines_are_skipped(void **s)
+{
+	char path[256];
+	int nr;
+	char err[256];
+	FILE *f;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(path, tmp), "/run"), 0755);
+	f = fopen(state, "w");
+	assert_non_null(f);
+	/* only the first line is this root's and a file jepp_apply() writes */
+	fprintf(f,
+		"scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n"
+		"/elsewhere/sys/%s\tlow-power\n%s/%s/../../boost\t0\n",
+		sys_root, PLATFORM_PROFILE, PLATFORM_PROFILE, sys_root, PLATFORM_PROFILE);
+	fclose(f);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bad line"));
+	assert_non_null(strstr(err, "(and 2 more)"));
+	assert_int_equal(nr, 1);
+	assert_string_equal(value(PLATFORM_PROFILE), "performance");
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+static void amd_levels_and_restore(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	for (int p = 0; p < 12; p++)
+		assert_string_equal(epp(p), "balance_power");
+	assert_string_equal(value(BOOST), "0");
+	assert_int_equal(sum.turbo, 0);
+	assert_string_equal(sum.platform_profile, "");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(11), "performance");
+	assert_string_equal(value(BOOST), "1");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	for (int p = 0; p < 12; p++)
+		assert_string_equal(epp(p), "balance_performance");
+	assert_string_equal(value(BOOST), "1");
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+static void amd_crashed_run_recovered(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(BOOST), "0");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 13);
+	assert_string_equal(epp(5), "balance_performance");
+	assert_string_equal(value(BOOST), "1");
+}
+
+/* cpufreq-dt has no EPP, turbo or platform_profile: nothing to do, no error. */
+static void arm_nothing_written(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	for (int l = JEPP_POWERSAVE; l <= JEPP_PERFORMANCE; l++) {
+		assert_int_equal(jepp_apply(&ctx, l, 0, &sum, err, sizeof(err)), 0);
+		assert_int_equal(sum.nr_written, 0);
+		assert_int_equal(sum.nr_epp, 0);
+		assert_int_equal(sum.turbo, -1);
+	}
+	assert_int_equal(access(state, F_OK), -1);
+	assert_string_equal(epp(0), "(missing)");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(intel_levels_and_restore, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_unchanged_not_written, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_powersave_without_balance_power, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_unlisted_preference_skipped, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_flags_leave_epp_and_platform_profile, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_refused_write_is_reported, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_crashed_run_recovered, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
