@@ -26,7 +26,9 @@
  *   running and at each tick, and asks for the lowest when it goes idle
  *   (ops.update_idle): an idle CPU does not tick, and the kernel sets every
  *   CPU's request to the maximum when a scheduler attaches, so without that
- *   a cluster would stay near its top frequency while idle.
+ *   a cluster would stay near its top frequency while idle. A timer does
+ *   the same for CPUs that went idle while the kernel bypassed the scheduler
+ *   (attach, suspend), when ops.update_idle is not called.
  * - Tick: updates the CPU's utilization, its overutilized bit and its
  *   frequency request, and ends the slice of a task that outgrew its CPU
  *   (misfit), so it is placed again on a bigger one.
@@ -97,6 +99,7 @@ struct task_ctx {
 	__u32 lat_crit;
 	__u32 woke_in_select; /* this wakeup went through select_cpu */
 	__u32 vtime_pd;	      /* the domain whose clock p->scx.dsq_vtime is on */
+	__u32 queued_by_us;   /* passed through select_cpu or enqueue since it last ran */
 };
 
 struct {
@@ -353,6 +356,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 		return prev_cpu;
 	note_wakeup(tctx, now, wake_flags);
 	tctx->woke_in_select = 1;
+	tctx->queued_by_us = 1;
 	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
 	stat_add(reason, 1);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
@@ -378,6 +382,134 @@ static bool cpu_is_idle(u32 cpu)
 
 	scx_bpf_put_idle_cpumask(idle);
 	return ret;
+}
+
+/*
+ * While the kernel bypasses the scheduler (through the attach, around
+ * suspend and resume), it does not call ops.update_idle, but still calls
+ * ops.running: a CPU that ran a task then and went idle keeps that task's
+ * request for as long as it sleeps (seen in CI: one little CPU at its top
+ * speed, idle, 100 ms after the attach). Where the bypass flag lives differs
+ * between kernels, so it is inferred: a task that starts running without
+ * having passed through select_cpu or enqueue was queued by the kernel.
+ * That arms a timer which releases the requests of idle CPUs every
+ * IDLE_SWEEP_NS until the scheduler has been seen live (note_live: enqueue,
+ * dispatch and tick are not called in bypass) in two sweeps in a row, so
+ * that the bypass flag, cleared one CPU at a time, is down everywhere by
+ * the last sweep.
+ */
+#define IDLE_SWEEP_NS	 (10ULL * 1000 * 1000)
+#define IDLE_SWEEPS_LIVE 2
+
+struct idle_sweep {
+	struct bpf_timer timer;
+	__u32 armed;
+	__u32 live_sweeps;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct idle_sweep);
+} idle_sweep SEC(".maps");
+
+/* set out of bypass; cleared when a sweep is armed */
+volatile __u32 sched_live;
+
+static void note_live(void)
+{
+	if (!sched_live)
+		sched_live = 1;
+}
+
+__attribute__((noinline)) int joule_release_idle_perf(void)
+{
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	struct joule_stats *s;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		s = cpu_stats(cpu);
+		if (!s || !s->perf_request || !cpu_idle_online(cpu, idle))
+			continue;
+		s->perf_target = 0;
+		s->perf_request = 0;
+		scx_bpf_cpuperf_set(cpu, 0);
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	return 0;
+}
+
+static struct idle_sweep *idle_sweep_state(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&idle_sweep, &zero);
+}
+
+/* PF_EXITING in include/linux/sched.h */
+#define PF_EXITING 0x00000004
+
+/*
+ * Tasks the kernel queues on their CPU without asking ops.enqueue even when
+ * the scheduler is live: exiting and migration-disabled ones (without
+ * SCX_OPS_ENQ_EXITING / SCX_OPS_ENQ_MIGRATION_DISABLED).
+ */
+static bool kernel_queues_itself(struct task_struct *p)
+{
+	return (p->flags & PF_EXITING) || p->migration_disabled;
+}
+
+/* the scheduler is (or is about to be) bypassed: sweep until it is live */
+static void arm_idle_sweep(void)
+{
+	struct idle_sweep *sw = idle_sweep_state();
+
+	if (!sw)
+		return;
+	sched_live = 0;
+	/* once: restarting a pending timer would put its sweep off */
+	if (__sync_lock_test_and_set(&sw->armed, 1))
+		return;
+	sw->live_sweeps = 0;
+	bpf_timer_start(&sw->timer, IDLE_SWEEP_NS, 0);
+}
+
+static int idle_sweep_fn(void *map, int *key, struct idle_sweep *sw)
+{
+	bool live = sched_live;
+
+	joule_release_idle_perf();
+	sw->live_sweeps = live ? sw->live_sweeps + 1 : 0;
+	if (sw->live_sweeps < IDLE_SWEEPS_LIVE) {
+		bpf_timer_start(&sw->timer, IDLE_SWEEP_NS, 0);
+		return 0;
+	}
+	/* disarm (a full barrier), then look again: an arm_idle_sweep in between saw it armed */
+	__sync_lock_test_and_set(&sw->armed, 0);
+	if (!sched_live)
+		arm_idle_sweep();
+	return 0;
+}
+
+static s32 init_idle_sweep(void)
+{
+	struct idle_sweep *sw = idle_sweep_state();
+	s32 err;
+
+	if (!sw)
+		return -ENOENT;
+	err = bpf_timer_init(&sw->timer, &idle_sweep, CLOCK_MONOTONIC);
+	if (!err)
+		err = bpf_timer_set_callback(&sw->timer, idle_sweep_fn);
+	if (err)
+		return err;
+	arm_idle_sweep();
+	return 0;
 }
 
 /* Is an allowed CPU bigger than cpu idle right now? */
@@ -491,6 +623,9 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	bool moved_up = false;
 	u64 vtime;
 
+	note_live();
+	if (tctx)
+		tctx->queued_by_us = 1;
 	/*
 	 * The kernel calls select_cpu only for tasks that may run on more than
 	 * one CPU: a pinned task's wakeups are noted here, or its utilization
@@ -686,6 +821,7 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	u64 now = scx_bpf_now();
 	bool own_due = false;
 
+	note_live();
 	/*
 	 * Every CPU busy: even out tasks per unit of capacity first. But never
 	 * leave the own queue unserved for longer than OWN_QUEUE_MAX_WAIT_NS: its
@@ -799,6 +935,9 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu)
 		stat_add(JOULE_STAT_MIGRATIONS, 1);
 	tctx->last_cpu = cpu;
+	if (!tctx->queued_by_us && !kernel_queues_itself(p))
+		arm_idle_sweep();
+	tctx->queued_by_us = 0;
 }
 
 void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
@@ -822,6 +961,9 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	stat_add(JOULE_STAT_BUSY_NS, run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
+	/* preempted with slice left: the kernel puts it back at the head of the local queue */
+	if (runnable && p->scx.slice)
+		tctx->queued_by_us = 1;
 	if (!runnable) {
 		tctx->run_avg = (tctx->run_avg * 3 + tctx->run_this) / 4;
 		tctx->run_this = 0;
@@ -837,6 +979,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	u64 now = scx_bpf_now(), period;
 	__u32 target;
 
+	note_live();
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
 		return;
 	/* fold the run in progress in, or a CPU with one hog would look idle */
@@ -1024,7 +1167,10 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	}
 	read_online_mask();
 	joule_release_all_perf();
-	return 0;
+	err = init_idle_sweep();
+	if (err)
+		scx_bpf_error("the idle-CPU frequency timer failed: %d", err);
+	return err;
 }
 
 void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)

@@ -23,9 +23,11 @@
 		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));                            \
 	})
 
-/* vmlinux.h has no errno values */
-#define EINVAL 22
-#define ENOMEM 12
+/* vmlinux.h has no errno values, nor clock ids */
+#define ENOENT		2
+#define EINVAL		22
+#define ENOMEM		12
+#define CLOCK_MONOTONIC 1
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
