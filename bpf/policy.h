@@ -35,6 +35,8 @@
  *     difference.
  *   task util = min(1024, max(util_avg, util_est)).
  *
+ * At wakeup util_avg first decays over the sleep (a window with no work).
+ *
  * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
  * the tasks queued on / running on it); the caller maintains both.
  *
@@ -420,6 +422,19 @@ static __always_inline u64 jp_est_window(const struct jp_task *t)
 }
 
 /*
+ * util_avg takes in the window since its last update, with the work done in
+ * it (window_work); windows under JP_UTIL_MIN_WINDOW_NS wait for more.
+ */
+static __always_inline void jp_task_update_avg(struct jp_task *t, u64 now)
+{
+	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
+		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
+		t->last_update_ns = now;
+		t->window_work = 0;
+	}
+}
+
+/*
  * The task stops running (slice end, preemption or blocking) after ran_ns at
  * capacity-now cap_now. Updates util_avg over the window since the last
  * update and lets util_est rise at once if this activation is busier.
@@ -431,11 +446,7 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 
 	t->window_work += work;
 	t->period_work += work;
-	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
-		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
-		t->last_update_ns = now;
-		t->window_work = 0;
-	}
+	jp_task_update_avg(t, now);
 	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
 	elapsed = jp_max64(elapsed, jp_est_window(t));
 	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
@@ -444,14 +455,20 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 }
 
 /*
- * The task wakes up: the period since the previous wakeup is complete, its
- * busy fraction moves util_est (up at once, down by a quarter of the gap).
+ * The task wakes up. util_avg decays over the sleep (a window without work,
+ * the same decay as while it runs, as PELT decays a blocked task): without
+ * this a task that ran hot and slept 200 ms woke with the util_avg it had
+ * when it stopped, and the sleep counted only at its next stop, after it
+ * had been placed. The period since the previous wakeup is complete: its
+ * busy fraction moves util_est (up at once, down by a quarter of the gap),
+ * which so keeps a periodic task's size over its sleeps.
  */
 static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 {
 	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
 	u64 sample;
 
+	jp_task_update_avg(t, now);
 	t->period_avg = t->period_avg ? (t->period_avg * 3 + period) / 4 : period;
 	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
 	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
