@@ -37,8 +37,10 @@
  *
  * At wakeup util_avg first decays over the sleep (a window with no work).
  *
- * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
- * the tasks queued on / running on it); the caller maintains both.
+ * CPU utilization: max(util_avg of the CPU's busy time, util of the task
+ * running on it + utils of the tasks placed on it that have not started);
+ * the caller maintains all three (jp_cpu_account, util_runnable,
+ * jp_cpu_pending_add/sub).
  *
  * Fit: util fits capacity cap when util * fit_margin <= cap * 1024
  * (fit_margin 1280 = 25% spare, the kernel's fits_capacity() margin).
@@ -205,12 +207,16 @@ struct jp_tables {
 	struct jp_pd pd[JP_MAX_PDS];
 };
 
-/* Dynamic per-CPU state; the caller keeps one per CPU. */
+/*
+ * Dynamic per-CPU state; the caller keeps one per CPU. util_runnable is
+ * written only by the CPU itself; util_pending by whichever CPU places a
+ * task here, so only through jp_cpu_pending_add/sub (atomic).
+ */
 struct jp_cpu_state {
 	u32 util_avg;	   /* decayed invariant busy fraction, 0..1024 */
-	u32 util_runnable; /* sum of utils of tasks queued or running here */
-	u32 nr_running;	   /* queued + running tasks */
-	u32 idle;	   /* nonzero while the CPU is idle */
+	u32 util_runnable; /* util of the task running here */
+	u32 util_pending;  /* sum of utils of tasks placed here, not running yet */
+	u32 pad;
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */
@@ -491,9 +497,27 @@ static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 
 	}
 }
 
+/*
+ * A task of util is placed on the CPU and waits to run there; it counts
+ * until it starts (jp_cpu_pending_sub then, on this CPU whichever runs it).
+ * Without it a burst of wakeups saw the CPU the first one was given still
+ * empty, and every energy evaluation picked that same CPU. Atomic: the CPU
+ * placing the task is often not this one.
+ */
+static __always_inline void jp_cpu_pending_add(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_add(&c->util_pending, util);
+}
+
+static __always_inline void jp_cpu_pending_sub(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_sub(&c->util_pending, util);
+}
+
+/* The running task plus those waiting for the CPU, or its busy average. */
 static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
 {
-	return (u32)jp_max64(c->util_avg, c->util_runnable);
+	return (u32)jp_max64(c->util_avg, (u64)c->util_runnable + c->util_pending);
 }
 
 /* Utilization as EAS uses it: never above what the CPU can deliver. */
@@ -693,7 +717,8 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 	avg = cs[cpu].util_avg;
 	if ((s32)cpu == w->prev_cpu)
 		avg = avg > w->task_util ? avg - w->task_util : 0;
-	return (u32)jp_min64(jp_max64(avg, cs[cpu].util_runnable), t->cpu[cpu].capacity);
+	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
+			     t->cpu[cpu].capacity);
 }
 
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
