@@ -33,7 +33,9 @@
  *   SCX_OPS_ENQ_LAST makes that placement happen even when nothing else
  *   waits for the CPU; otherwise such a task just keeps running.
  * - Accounting (running/stopping): task and CPU utilization, busy time,
- *   migrations, and wakeup patterns that mark latency-critical tasks.
+ *   migrations, and wakeup patterns that mark latency-critical tasks. A
+ *   task placed on a CPU counts there until it runs (util_pending), so the
+ *   wakeups of a burst do not all see the same CPU as the emptiest.
  *
  * CPU hotplug is handled in place (ops.cpu_online/offline).
  */
