@@ -139,6 +139,28 @@ static void test_util_est_unchanged_by_the_decay(void **state)
 }
 
 /*
+ * A task forked at balanced's init_util (512) that ran 0.5 ms and slept
+ * 200 ms woke at 512, too big for a little CPU of 381; now util_est decides.
+ */
+static void test_fork_that_slept_wakes_light(void **state)
+{
+	struct jp_profile p;
+	struct jp_task t;
+
+	(void)state;
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
+	jp_task_init(&t, 0, p.init_util);
+	jp_task_waking(&t, 0); /* select_cpu sees the fork as a wakeup */
+	jp_task_stopping(&t, MS / 2, MS / 2, 1024);
+	assert_int_equal(jp_task_util(&t), 512);
+	jp_task_waking(&t, 200 * MS);
+	assert_true(t.util_avg < 16);
+	assert_int_equal(jp_task_util(&t), t.util_est);
+	assert_in_range(jp_task_util(&t), 280, 300);
+	assert_true(jp_fits(jp_task_util(&t), 381, p.fit_margin));
+}
+
+/*
  * Placement sees the util of tasks placed on a CPU that have not started:
  * jp_cpu_util and the energy evaluation take running + pending.
  */
@@ -236,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_sleep_of_a_half_life_halves_util_avg),
 		cmocka_unit_test(test_short_sleep_waits_for_a_window),
 		cmocka_unit_test(test_util_est_unchanged_by_the_decay),
+		cmocka_unit_test(test_fork_that_slept_wakes_light),
 		cmocka_unit_test(test_cpu_util_counts_pending),
 		cmocka_unit_test(test_burst_spreads),
 		cmocka_unit_test(test_burst_piles_up_without_pending),
