@@ -35,8 +35,12 @@
  *     difference.
  *   task util = min(1024, max(util_avg, util_est)).
  *
- * CPU utilization: max(util_avg of the CPU's busy time, sum of the utils of
- * the tasks queued on / running on it); the caller maintains both.
+ * At wakeup util_avg first decays over the sleep (a window with no work).
+ *
+ * CPU utilization: max(util_avg of the CPU's busy time, util of the task
+ * running on it + utils of the tasks placed on it that have not started);
+ * the caller maintains all three (jp_cpu_account, util_runnable,
+ * jp_cpu_pending_add/sub).
  *
  * Fit: util fits capacity cap when util * fit_margin <= cap * 1024
  * (fit_margin 1280 = 25% spare, the kernel's fits_capacity() margin).
@@ -203,12 +207,16 @@ struct jp_tables {
 	struct jp_pd pd[JP_MAX_PDS];
 };
 
-/* Dynamic per-CPU state; the caller keeps one per CPU. */
+/*
+ * Dynamic per-CPU state; the caller keeps one per CPU. util_runnable is
+ * written only by the CPU itself; util_pending by whichever CPU places a
+ * task here, so only through jp_cpu_pending_add/sub (atomic).
+ */
 struct jp_cpu_state {
 	u32 util_avg;	   /* decayed invariant busy fraction, 0..1024 */
-	u32 util_runnable; /* sum of utils of tasks queued or running here */
-	u32 nr_running;	   /* queued + running tasks */
-	u32 idle;	   /* nonzero while the CPU is idle */
+	u32 util_runnable; /* util of the task running here */
+	u32 util_pending;  /* sum of utils of tasks placed here, not running yet */
+	u32 pad;
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */
@@ -420,6 +428,19 @@ static __always_inline u64 jp_est_window(const struct jp_task *t)
 }
 
 /*
+ * util_avg takes in the window since its last update, with the work done in
+ * it (window_work); windows under JP_UTIL_MIN_WINDOW_NS wait for more.
+ */
+static __always_inline void jp_task_update_avg(struct jp_task *t, u64 now)
+{
+	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
+		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
+		t->last_update_ns = now;
+		t->window_work = 0;
+	}
+}
+
+/*
  * The task stops running (slice end, preemption or blocking) after ran_ns at
  * capacity-now cap_now. Updates util_avg over the window since the last
  * update and lets util_est rise at once if this activation is busier.
@@ -431,11 +452,7 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 
 	t->window_work += work;
 	t->period_work += work;
-	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
-		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
-		t->last_update_ns = now;
-		t->window_work = 0;
-	}
+	jp_task_update_avg(t, now);
 	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
 	elapsed = jp_max64(elapsed, jp_est_window(t));
 	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
@@ -444,14 +461,20 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 }
 
 /*
- * The task wakes up: the period since the previous wakeup is complete, its
- * busy fraction moves util_est (up at once, down by a quarter of the gap).
+ * The task wakes up. util_avg decays over the sleep (a window without work,
+ * the same decay as while it runs, as PELT decays a blocked task): without
+ * this a task that ran hot and slept 200 ms woke with the util_avg it had
+ * when it stopped, and the sleep counted only at its next stop, after it
+ * had been placed. The period since the previous wakeup is complete: its
+ * busy fraction moves util_est (up at once, down by a quarter of the gap),
+ * which so keeps a periodic task's size over its sleeps.
  */
 static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 {
 	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
 	u64 sample;
 
+	jp_task_update_avg(t, now);
 	t->period_avg = t->period_avg ? (t->period_avg * 3 + period) / 4 : period;
 	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
 	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
@@ -474,9 +497,27 @@ static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 
 	}
 }
 
+/*
+ * A task of util is placed on the CPU and waits to run there; it counts
+ * until it starts (jp_cpu_pending_sub then, on this CPU whichever runs it).
+ * Without it a burst of wakeups saw the CPU the first one was given still
+ * empty, and every energy evaluation picked that same CPU. Atomic: the CPU
+ * placing the task is often not this one.
+ */
+static __always_inline void jp_cpu_pending_add(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_add(&c->util_pending, util);
+}
+
+static __always_inline void jp_cpu_pending_sub(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_sub(&c->util_pending, util);
+}
+
+/* The running task plus those waiting for the CPU, or its busy average. */
 static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
 {
-	return (u32)jp_max64(c->util_avg, c->util_runnable);
+	return (u32)jp_max64(c->util_avg, (u64)c->util_runnable + c->util_pending);
 }
 
 /* Utilization as EAS uses it: never above what the CPU can deliver. */
@@ -676,7 +717,8 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 	avg = cs[cpu].util_avg;
 	if ((s32)cpu == w->prev_cpu)
 		avg = avg > w->task_util ? avg - w->task_util : 0;
-	return (u32)jp_min64(jp_max64(avg, cs[cpu].util_runnable), t->cpu[cpu].capacity);
+	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
+			     t->cpu[cpu].capacity);
 }
 
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */

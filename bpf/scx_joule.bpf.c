@@ -35,7 +35,9 @@
  *   SCX_OPS_ENQ_LAST makes that placement happen even when nothing else
  *   waits for the CPU; otherwise such a task just keeps running.
  * - Accounting (running/stopping): task and CPU utilization, busy time,
- *   migrations, and wakeup patterns that mark latency-critical tasks.
+ *   migrations, and wakeup patterns that mark latency-critical tasks. A
+ *   task placed on a CPU counts there until it runs (util_pending), so the
+ *   wakeups of a burst do not all see the same CPU as the emptiest.
  *
  * CPU hotplug is handled in place (ops.cpu_online/offline).
  */
@@ -100,6 +102,8 @@ struct task_ctx {
 	__u32 woke_in_select; /* this wakeup went through select_cpu */
 	__u32 vtime_pd;	      /* the domain whose clock p->scx.dsq_vtime is on */
 	__u32 queued_by_us;   /* passed through select_cpu or enqueue since it last ran */
+	__u32 pend_cpu;	      /* the CPU whose util_pending counts this task ... */
+	__u32 pend_util;      /* ... and with how much (0: none) */
 };
 
 struct {
@@ -345,6 +349,31 @@ static u64 task_slice(struct task_ctx *tctx)
 	return slice_ns;
 }
 
+/* p no longer waits where it was placed: it runs, is placed again, or leaves. */
+static void drop_pending(struct task_ctx *tctx)
+{
+	if (!tctx->pend_util)
+		return;
+	jp_cpu_pending_sub(&cpu_state[tctx->pend_cpu & (JP_MAX_CPUS - 1)], tctx->pend_util);
+	tctx->pend_util = 0;
+}
+
+/*
+ * p is placed on cpu and will wait to run: until it does (ops.running) its
+ * util counts on cpu, so that the next wakeups of a burst, which run before
+ * it starts, see that CPU taken. Where a task waits in its domain's queue,
+ * the CPU it was placed on stands for the domain it waits in.
+ */
+static void count_pending(struct task_ctx *tctx, s32 cpu)
+{
+	drop_pending(tctx);
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	tctx->pend_cpu = (u32)cpu;
+	tctx->pend_util = jp_task_util(&tctx->jt);
+	jp_cpu_pending_add(&cpu_state[cpu], tctx->pend_util);
+}
+
 s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	enum joule_stat reason = JOULE_STAT_PLACE_ENERGY;
@@ -359,6 +388,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	tctx->queued_by_us = 1;
 	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
 	stat_add(reason, 1);
+	count_pending(tctx, cpu);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
 		stat_add(JOULE_STAT_DIRECT_IDLE, 1);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), 0);
@@ -560,6 +590,8 @@ static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
  */
 static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
 {
+	if (tctx)
+		count_pending(tctx, scx_bpf_task_cpu(p));
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
 	if (enq_flags & SCX_ENQ_LAST)
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
@@ -633,6 +665,9 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	 */
 	if (tctx && (enq_flags & SCX_ENQ_WAKEUP) && !tctx->woke_in_select)
 		note_wakeup(tctx, scx_bpf_now(), 0);
+	/* placed afresh below: its own count must not weigh on the choice */
+	if (tctx)
+		drop_pending(tctx);
 	if (p->nr_cpus_allowed == 1) {
 		if (enq_flags & SCX_ENQ_WAKEUP)
 			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
@@ -668,11 +703,14 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 
 	if (wakes_to_preempt(tctx, cpu, enq_flags)) {
 		stat_add(JOULE_STAT_LAT_PREEMPT, 1);
+		count_pending(tctx, cpu);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)cpu, task_slice(tctx),
 				   enq_flags | SCX_ENQ_PREEMPT);
 		return;
 	}
 	vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
+	if (tctx)
+		count_pending(tctx, cpu);
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
 	wake_idle_cpu_for(p, cpu);
 }
@@ -925,9 +963,9 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	advance_pd_clock(p, tctx);
 	tctx->started = scx_bpf_now();
 	tctx->woke_in_select = 0;
+	drop_pending(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
-		cpu_state[cpu].nr_running = 1;
 		running_lat_crit[cpu] = tctx->lat_crit;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
@@ -956,7 +994,6 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_task_stopping(&tctx->jt, now, run, cap);
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
-	cpu_state[cpu].nr_running = 0;
 	running_lat_crit[cpu] = 0;
 	stat_add(JOULE_STAT_BUSY_NS, run);
 	tctx->run_this += run;
@@ -1060,6 +1097,15 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 	if (tctx)
 		tctx->vtime_pd = pd;
 	set_vtime(p, *pd_clock(pd));
+}
+
+/* p leaves sched_ext (another class, or it exits): not waiting here any more */
+void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
+{
+	struct task_ctx *tctx = task_ctx(p);
+
+	if (tctx)
+		drop_pending(tctx);
 }
 
 /* task_struct.prio below this: a realtime or deadline task */
@@ -1193,6 +1239,7 @@ struct sched_ext_ops joule_ops = {
 	.tick = (void *)joule_tick,
 	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
+	.disable = (void *)joule_disable,
 	.update_idle = (void *)joule_update_idle,
 	.cpu_release = (void *)joule_cpu_release,
 	.cpu_online = (void *)joule_cpu_online,

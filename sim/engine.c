@@ -480,12 +480,14 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	    s->soc->cpu[c].capacity >= s->tables.max_capacity)
 		s->m.spec_busy_up_ns[t->spec] = (int64_t)(s->now - t->busy_since);
 	cr->curr = (int32_t)th;
+	/* no longer waiting: its util moves to the running task's (ops.running) */
+	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
+	s->js[c].util_runnable = t->util_on_cpu;
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
 		cr->state = CPU_WAKING;
 		cr->wake_done = s->now + 1000ull * (deep ? pd->sleep_exit_us : pd->wfi_exit_us);
-		s->js[c].idle = 0;
 	} else {
 		cpu_begin_run(s, c);
 	}
@@ -520,22 +522,25 @@ static int rq_min_slot(const struct sim *s, uint32_t c)
 	return best;
 }
 
-/* Account the thread's util on CPU c (the policy's cpu util_runnable). */
+/*
+ * The thread is placed on CPU c: its util counts there as waiting
+ * (jp_cpu_pending_add, as scx_joule's select_cpu and enqueue) until it
+ * starts (cpu_start), and again whenever it stops but stays on c.
+ */
 static void util_attach(struct sim *s, uint32_t c, uint32_t th)
 {
 	struct sim_thread *t = &s->th[th];
 
 	t->util_on_cpu = jp_task_util(&t->jt);
-	s->js[c].util_runnable += t->util_on_cpu;
-	s->js[c].nr_running++;
+	jp_cpu_pending_add(&s->js[c], t->util_on_cpu);
 }
 
+/* The thread leaves CPU c (sleeps, or moves): it stopped, so it is waiting. */
 static void util_detach(struct sim *s, uint32_t c, uint32_t th)
 {
 	struct sim_thread *t = &s->th[th];
 
-	s->js[c].util_runnable -= t->util_on_cpu;
-	s->js[c].nr_running--;
+	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	t->util_on_cpu = 0;
 }
 
@@ -575,6 +580,9 @@ static void thread_stop(struct sim *s, uint32_t c)
 		lag = (int64_t)SIM_SLICE_NS;
 	t->lag = lag;
 	cr->curr = -1;
+	/* ops.stopping: it no longer runs, but waits here until detached or run */
+	s->js[c].util_runnable = 0;
+	jp_cpu_pending_add(&s->js[c], t->util_on_cpu);
 }
 
 static void cpu_next(struct sim *s, uint32_t c);
@@ -631,7 +639,6 @@ static void cpu_next(struct sim *s, uint32_t c)
 	}
 	cr->state = CPU_IDLE;
 	cr->idle_since = s->now;
-	s->js[c].idle = 1;
 	cpu_arm(s, c);
 	if (steal(s, c, s->pol->pull_from(s, c)))
 		return;
@@ -905,9 +912,8 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 		return;
 	jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
 	t->run_start = s->now;
-	s->js[c].util_runnable -= t->util_on_cpu;
 	t->util_on_cpu = jp_task_util(&t->jt);
-	s->js[c].util_runnable += t->util_on_cpu;
+	s->js[c].util_runnable = t->util_on_cpu;
 }
 
 /*
@@ -1154,7 +1160,6 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	for (c = 0; c < soc->nr_cpus; c++) {
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;
-		s->js[c].idle = 1;
 	}
 	/* without cpufreq (driver none) every PD runs at its top OPP throughout */
 	for (p = 0; p < soc->nr_pds; p++) {

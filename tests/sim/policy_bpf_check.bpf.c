@@ -26,6 +26,8 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	jp_task_waking(&check_task, 1000);
 	jp_task_stopping(&check_task, 2000000, 1000000, 512);
 	jp_cpu_account(&check_cpus[0], 3000000, 1000000, 1024);
+	jp_cpu_pending_add(&check_cpus[1], 100);
+	jp_cpu_pending_sub(&check_cpus[1], 40);
 	w.task_util = jp_task_util(&check_task);
 	w.prev_cpu = 0;
 	jp_mask_set(&w.allowed, 0);
