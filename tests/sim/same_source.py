@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """One policy, two hosts: prove the BPF scheduler and the simulator run the
-policy functions of the same source file, bpf/policy.h.
+policy functions of the same source files, bpf/policy.h and the headers it
+includes (bpf/policy/*.h).
 
 1. The compilers' own dependency lists: bpf/scx_joule.bpf.c (BPF target) and
    the simulator's scx_joule adapter (sim/policies.c, host) both include the
-   very same bpf/policy.h.
+   very same bpf/policy.h and bpf/policy/*.h.
 2. Debug info of the built objects: every jp_* function in the joule-sim
    binary and in a BPF object compiled from policy.h is declared in
-   bpf/policy.h, and the simulator contains the decision functions.
+   bpf/policy/*.h, and the simulator contains the decision functions.
 3. No simulator source declares or defines a jp_* function of its own.
 
 usage: same_source.py SRC_ROOT JOULE_SIM CC BPF_CLANG DWARFDUMP BPF_OBJECT...
@@ -47,6 +48,9 @@ def main():
     root, sim_bin, cc, bpf_clang, dwarfdump = sys.argv[1:6]
     bpf_objs = sys.argv[6:]
     policy = os.path.realpath(os.path.join(root, "bpf", "policy.h"))
+    policy_dir = os.path.realpath(os.path.join(root, "bpf", "policy"))
+    parts = {os.path.join(policy_dir, f) for f in os.listdir(policy_dir) if f.endswith(".h")}
+    policy_files = {policy} | parts
     errors = []
 
     bpf_inc = ["-I", os.path.join(root, "bpf"), "-I", os.path.join(root, "bpf/vmlinux/x86")]
@@ -57,8 +61,8 @@ def main():
                      os.path.join(root, "sim"), "-I", os.path.join(root, "sim/model"),
                      os.path.join(root, "sim/policies.c")])
     for name, d in (("bpf/scx_joule.bpf.c", bpf_deps), ("sim/policies.c", sim_deps)):
-        if policy not in d:
-            errors.append(f"{name} does not include {policy}")
+        if not policy_files <= d:
+            errors.append(f"{name} does not include all of {sorted(policy_files - d)}")
         others = [h for h in d if os.path.basename(h) == "policy.h" and h != policy]
         if others:
             errors.append(f"{name} includes another policy.h: {others}")
@@ -69,12 +73,13 @@ def main():
         if not found:
             errors.append(f"{label}: no jp_* functions in its debug info")
         for fn, files in sorted(found.items()):
-            if files != {policy}:
-                errors.append(f"{label}: {fn} declared in {sorted(files)}, not {policy}")
+            if not files <= parts:
+                errors.append(f"{label}: {fn} declared in {sorted(files - parts)}, not in "
+                              f"{policy_dir}")
         for fn in required:
             if fn not in found:
                 errors.append(f"{label}: decision function {fn} is missing")
-        print(f"{label}: {len(found)} jp_* functions, all from {policy}" if found else "")
+        print(f"{label}: {len(found)} jp_* functions, all from {policy_dir}" if found else "")
 
     decl = re.compile(r"^[A-Za-z_][\w \t\*]*\bjp_\w+\s*\(", re.M)
     for d in ("sim", "sim/model"):

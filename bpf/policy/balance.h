@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: balancing work between performance domains.
+ *
+ * Load balance between domains: PD p's fair share of the total utilization U
+ * is U * cap(p) / sum(cap). The most over-loaded PD with
+ *   util(p) * 1024 > share(p) * (1024 + imbalance)
+ * gives work to the most under-loaded PD (largest share - util).
+ *
+ * With every CPU busy, each PD's utilization equals its capacity however many
+ * tasks wait, so the balance above sees nothing. Then tasks are counted:
+ *   load(p) = (busy CPUs(p) + queued(p)) * 2^20 / online capacity(p)
+ * and a CPU of PD s first takes a queued task from the PD, every CPU of it
+ * busy, with the highest load(p) > load(s) * (1024 + imbalance) / 1024. The hogs then settle where
+ * moving one more would not lower the larger of the two loads.
+ */
+#ifndef JOULE_POLICY_BALANCE_H
+#define JOULE_POLICY_BALANCE_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+struct jp_balance {
+	s32 src_pd; /* over its share, JP_NO_PD if none */
+	s32 dst_pd; /* under its share, JP_NO_PD if none */
+	u32 excess; /* util src_pd carries above its share */
+	u32 pad;
+};
+
+/*
+ * Which PD is over its capacity-proportional share of the total util and
+ * which is under. Returns true when src and dst both exist.
+ */
+JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				const struct jp_profile *p, struct jp_balance *b)
+{
+	u64 pd_util[JP_MAX_PDS] = {}; /* 128 bytes of stack */
+	u64 total_util = 0, total_cap = 0, worst_over = 0, worst_under = 0;
+	u32 i, pd;
+
+	b->src_pd = JP_NO_PD;
+	b->dst_pd = JP_NO_PD;
+	b->excess = 0;
+	b->pad = 0;
+	JP_FOR(i, 0, JP_MAX_CPUS)
+	{
+		if (i >= t->nr_cpus)
+			break;
+		pd = t->cpu[i].pd;
+		if (pd >= JP_MAX_PDS)
+			continue;
+		pd_util[pd] += jp_cpu_util(&cs[i]);
+		total_util += jp_cpu_util(&cs[i]);
+		total_cap += t->cpu[i].capacity;
+	}
+	if (!total_cap)
+		return false;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		u64 cap, share;
+
+		if (pd >= t->nr_pds)
+			break;
+		cap = (u64)t->pd[pd].max_capacity * t->pd[pd].nr_cpus;
+		share = (total_util * cap) / total_cap;
+		if (pd_util[pd] * JP_SCALE > share * (JP_SCALE + p->imbalance) &&
+		    pd_util[pd] - share > worst_over) {
+			worst_over = pd_util[pd] - share;
+			b->src_pd = (s32)pd;
+		}
+		if (share > pd_util[pd] && share - pd_util[pd] > worst_under) {
+			worst_under = share - pd_util[pd];
+			b->dst_pd = (s32)pd;
+		}
+	}
+	b->excess = (u32)jp_min64(worst_over, ~0u);
+	return b->src_pd != JP_NO_PD && b->dst_pd != JP_NO_PD;
+}
+
+
+struct jp_pd_load {
+	u32 busy;     /* online CPUs of the PD running something */
+	u32 queued;   /* tasks waiting in the PD's queue */
+	u32 capacity; /* sum of the PD's online CPUs' capacities */
+	u32 online;   /* the PD's online CPUs */
+};
+
+/* Runnable tasks per unit of capacity, scaled by 2^20 (0 for no capacity). */
+static __always_inline u64 jp_pd_task_load(const struct jp_pd_load *l)
+{
+	if (!l->capacity)
+		return 0;
+	return (((u64)l->busy + l->queued) << 20) / l->capacity;
+}
+
+/*
+ * The PD a CPU of PD self should take a queued task from before its own
+ * queue, or JP_NO_PD: the most loaded PD with queued tasks and every online
+ * CPU busy whose load exceeds self's by more than the profile's imbalance.
+ * A PD with an idle CPU runs its own queue's work there (pulling it to a
+ * bigger CPU would only cost energy). PDs whose bit is set in skip
+ * are passed over (the caller's reasons, such as a bigger PD with an idle
+ * CPU about to take its own queue's work).
+ */
+JP_FUNC s32 jp_overloaded_pd(const struct jp_tables *t, const struct jp_profile *p,
+			     const struct jp_pd_load *loads, u32 self, u32 skip)
+{
+	u64 limit, load, best = 0;
+	s32 found = JP_NO_PD;
+	u32 pd;
+
+	if (self >= JP_MAX_PDS)
+		return JP_NO_PD;
+	limit = jp_pd_task_load(&loads[self]) * (JP_SCALE + p->imbalance) / JP_SCALE;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		if (pd == self || ((skip >> pd) & 1) || !loads[pd].queued ||
+		    loads[pd].busy < loads[pd].online)
+			continue;
+		load = jp_pd_task_load(&loads[pd]);
+		if (load > limit && load > best) {
+			best = load;
+			found = (s32)pd;
+		}
+	}
+	return found;
+}
+
+#endif /* JOULE_POLICY_BALANCE_H */

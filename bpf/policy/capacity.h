@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: fit, overutilization, misfit and latency-critical tasks.
+ *
+ * Fit: util fits capacity cap when util * fit_margin <= cap * 1024
+ * (fit_margin 1280 = 25% spare, the kernel's fits_capacity() margin).
+ *
+ *
+ * Overutilization (when energy placement is abandoned for jp_select_cpu_perf).
+ * The kernel gives up EAS when any CPU is over capacity; here a little CPU over
+ * its capacity is left to misfit migration, and the energy path is abandoned
+ * only when a CPU of the biggest class is over, or the whole system is:
+ *   sum(cpu_util) * fit_margin > sum(capacity) * 1024.
+ *
+ * Misfit, with hysteresis: a task on a CPU smaller than the biggest becomes
+ * misfit when util * 1024 > cap * misfit_up, and stops being misfit only when
+ * util * 1024 < cap * misfit_down (misfit_down < misfit_up).
+ */
+#ifndef JOULE_POLICY_CAPACITY_H
+#define JOULE_POLICY_CAPACITY_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+static __always_inline bool jp_fits(u32 util, u32 capacity, u32 fit_margin)
+{
+	return (u64)util * fit_margin <= (u64)capacity * JP_SCALE;
+}
+
+JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			     const struct jp_profile *p)
+{
+	u64 sum_util = 0, sum_cap = 0;
+	u32 i;
+
+	JP_FOR(i, 0, JP_MAX_CPUS)
+	{
+		u32 util, cap;
+
+		if (i >= t->nr_cpus)
+			break;
+		util = jp_cpu_util(&cs[i]);
+		cap = t->cpu[i].capacity;
+		sum_util += util;
+		sum_cap += cap;
+		if (cap >= t->max_capacity && !jp_fits(util, cap, p->fit_margin))
+			return true;
+	}
+	return sum_util * p->fit_margin > sum_cap * JP_SCALE;
+}
+
+/*
+ * Should a task of util running on a CPU of capacity cap move to a bigger
+ * CPU? was_misfit is the previous answer (hysteresis). Never misfit on the
+ * biggest CPUs: there is nowhere to go.
+ */
+static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 cap, u32 max_cap,
+				      bool was_misfit)
+{
+	if (cap >= max_cap)
+		return false;
+	if (was_misfit)
+		return (u64)util * JP_SCALE >= (u64)cap * p->misfit_down;
+	return (u64)util * JP_SCALE > (u64)cap * p->misfit_up;
+}
+
+/*
+ * Latency-critical: a task that wakes often and runs briefly each time, like
+ * a game's frame thread, an audio callback or a compositor. wake_period and
+ * run_avg are the task's averages (ns) of the time between wakeups and of
+ * its run time per wakeup. 20 wakeups a second is below the frame rate of
+ * any game, so 30 fps threads qualify. A task that is already latency-
+ * critical keeps the mark up to twice that period: one kept waiting misses
+ * frames and so wakes less often, which would take the mark away when it
+ * needs it most (docs/design.md has the trace that showed it).
+ */
+static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_lat_crit)
+{
+	u64 limit = was_lat_crit ? 2 * JP_LAT_WAKE_PERIOD_NS : JP_LAT_WAKE_PERIOD_NS;
+
+	return wake_period && wake_period < limit && run_avg < JP_LAT_RUN_NS;
+}
+
+/* Updates t->misfit for the CPU the task runs on and returns it. */
+static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const struct jp_profile *p,
+					   struct jp_task *t, u32 cpu)
+{
+	bool m;
+
+	if (cpu >= JP_MAX_CPUS)
+		return false;
+	m = jp_misfit(p, jp_task_util(t), tb->cpu[cpu].capacity, tb->max_capacity, t->misfit);
+	t->misfit = m;
+	return m;
+}
+
+#endif /* JOULE_POLICY_CAPACITY_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: frequency targets, and the requests that carry them to schedutil.
+ *
+ * Frequency: perf target = min(1024, util * headroom / capacity) on the CPU's
+ * own scale (util 256 on a CPU of capacity 512 with headroom 1.25 -> 640),
+ * floored at the profile's min_perf. A PD runs at the max of its CPUs'
+ * targets (the caller / cpufreq does that). The kernel takes the request
+ * (scx_bpf_cpuperf_set) on the system-wide scale instead, and schedutil
+ * adds its own 1.25 (map_util_perf) before it picks max_freq * req * 1.25 /
+ * capacity: so the request is target * capacity / 1280 (jp_perf_request),
+ * which makes schedutil pick exactly the target, the profile's headroom
+ * counted once. An idle CPU requests 0.
+ */
+#ifndef JOULE_POLICY_FREQ_H
+#define JOULE_POLICY_FREQ_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+/* Performance level 0..1024 for a CPU of capacity carrying util. */
+static __always_inline u32 jp_perf_target(u32 util, u32 capacity, u32 headroom)
+{
+	u64 perf;
+
+	if (!capacity)
+		return JP_SCALE;
+	perf = ((u64)util * headroom) / capacity;
+	return (u32)jp_min64(perf, JP_SCALE);
+}
+
+/* jp_perf_target with the profile's headroom and floor. */
+static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
+					      const struct jp_cpu_state *cs,
+					      const struct jp_profile *p, u32 cpu)
+{
+	u32 perf;
+
+	if (cpu >= JP_MAX_CPUS)
+		return JP_SCALE;
+	perf = jp_perf_target(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity, p->headroom);
+	return perf > p->min_perf ? perf : p->min_perf;
+}
+
+/* schedutil's own margin (map_util_perf: util + util / 4), in 1/1024 */
+#define JP_SCHEDUTIL_MARGIN 1280u
+
+/*
+ * The request for scx_bpf_cpuperf_set() that makes schedutil run a CPU of
+ * capacity cap at perf target (0..1024 of its own top speed): the kernel
+ * reads the request as utilization on the system-wide scale and adds 25%.
+ * Rounded up, so that the OPP schedutil picks is never below the target.
+ */
+static __always_inline u32 jp_perf_request(u32 target, u32 capacity)
+{
+	u64 req = ((u64)target * capacity + JP_SCHEDUTIL_MARGIN - 1) / JP_SCHEDUTIL_MARGIN;
+
+	return (u32)jp_min64(req, JP_SCALE);
+}
+
+/*
+ * Is a new request worth sending? Every call makes schedutil re-evaluate
+ * (and may wake its kthread), so a change smaller than 1/16 of the old
+ * value, or 16 units, is dropped; a drop to 0 (the CPU went idle) never is.
+ */
+static __always_inline bool jp_perf_request_due(u32 old, u32 req)
+{
+	u32 diff = old > req ? old - req : req - old;
+	u32 step = old / 16 > 16 ? old / 16 : 16;
+
+	return diff && (diff >= step || !req);
+}
+
+/*
+ * Should a busy CPU's tick send its request again although it has not
+ * changed? schedutil drops an update that comes within its rate limit of
+ * its last frequency change (sugov_should_update_freq), and an unchanged
+ * request is never sent again (jp_perf_request_due), so a CPU that gets
+ * busy just after its domain slowed down can run below its target until
+ * the request changes. cur_perf is the speed it runs at (0..1024 of its
+ * own top, scx_bpf_cpuperf_cur), target what the request asks for.
+ */
+static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
+{
+	return cur_perf + 16 < target;
+}
+
+#endif /* JOULE_POLICY_FREQ_H */

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: where a waking task goes (least energy, or most speed).
+ *
+ * Energy (EAS model, Documentation/scheduler/sched-energy.rst): a performance
+ * domain (PD) runs at the lowest OPP whose capacity covers its most utilized
+ * CPU times the frequency headroom: opp.cap >= max_util * headroom / 1024.
+ * Each OPP has cost = power * pd_max_capacity / opp.capacity, so that
+ *   energy(PD) = opp.cost * sum_util / pd_max_capacity
+ * is the PD's power times the busy fraction (per unit time). Placement picks
+ * the CPU minimising energy(with task) - energy(without) summed over the PDs
+ * the move touches: per PD the candidate is the idle CPU with the most spare
+ * capacity (else the CPU with the most spare capacity), plus the previous
+ * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
+ */
+#ifndef JOULE_POLICY_PLACEMENT_H
+#define JOULE_POLICY_PLACEMENT_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+/* Index of the lowest OPP of pd covering util with headroom (top if none). */
+static __always_inline u32 jp_pd_opp_for(const struct jp_pd *pd, u32 max_util, u32 headroom)
+{
+	u64 need = ((u64)max_util * headroom) / JP_SCALE;
+	u32 i, last = 0;
+
+	JP_FOR(i, 0, JP_MAX_OPPS)
+	{
+		if (i >= pd->nr_opps)
+			break;
+		last = i;
+		if (pd->opps[i].capacity >= need)
+			return i;
+	}
+	return last;
+}
+
+/* EAS energy of a PD whose most utilized CPU has max_util, all sum_util. */
+static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u64 sum_util,
+					u32 headroom)
+{
+	u32 idx = jp_pd_opp_for(pd, max_util, headroom);
+
+	if (idx >= JP_MAX_OPPS || !pd->max_capacity)
+		return 0;
+	return (pd->opps[idx].cost * sum_util) / pd->max_capacity;
+}
+
+/*
+ * Utilization of cpu as a wakeup sees it: on the task's previous CPU its own
+ * blocked contribution to util_avg leaves with it (the kernel's
+ * cpu_util_without()), else the previous CPU looks busier than it is and
+ * tasks bounce between equal CPUs. Capped at the CPU's capacity.
+ */
+static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs, const struct jp_wake *w,
+					    u32 cpu)
+{
+	u32 avg;
+
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	avg = cs[cpu].util_avg;
+	if ((s32)cpu == w->prev_cpu)
+		avg = avg > w->task_util ? avg - w->task_util : 0;
+	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
+			     t->cpu[cpu].capacity);
+}
+
+/* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
+struct jp_pd_scan {
+	u64 sum_util;
+	u32 max_util;
+	s32 best_cpu; /* candidate: idle with most spare, else most spare */
+	u32 best_util;
+	u32 best_idle;
+	u32 best_spare;
+	u32 pad;
+};
+
+static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				       const struct jp_profile *p, const struct jp_wake *w, u32 pd,
+				       struct jp_pd_scan *s)
+{
+	const struct jp_pd *d;
+	u32 i;
+
+	s->sum_util = 0;
+	s->max_util = 0;
+	s->best_cpu = JP_NO_CPU;
+	s->best_util = 0;
+	s->best_idle = 0;
+	s->best_spare = 0;
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		u32 cpu, util, cap, spare, idle;
+
+		if (i >= d->nr_cpus)
+			break;
+		cpu = d->cpus[i];
+		if (cpu >= JP_MAX_CPUS)
+			break;
+		util = jp_cpu_util_wake(t, cs, w, cpu);
+		cap = t->cpu[cpu].capacity;
+		s->sum_util += util;
+		if (util > s->max_util)
+			s->max_util = util;
+		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
+			continue;
+		if (!jp_fits(util + w->task_util, cap, p->fit_margin))
+			continue;
+		spare = cap - util;
+		idle = jp_mask_test(&w->idle, cpu);
+		if (s->best_cpu == JP_NO_CPU || idle > s->best_idle ||
+		    (idle == s->best_idle && spare > s->best_spare)) {
+			s->best_cpu = cpu;
+			s->best_util = util;
+			s->best_idle = idle;
+			s->best_spare = spare;
+		}
+	}
+}
+
+/* Energy the PD would add if a CPU at cpu_util took task_util. */
+static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
+				       u32 cpu_util, u32 task_util, u32 cap, u32 headroom)
+{
+	u32 new_util = (u32)jp_min64(cpu_util + task_util, cap);
+	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
+	u64 new_sum = s->sum_util + (new_util - cpu_util);
+	u64 before = jp_pd_energy(d, s->max_util, s->sum_util, headroom);
+	u64 after = jp_pd_energy(d, new_max, new_sum, headroom);
+
+	return after > before ? after - before : 0;
+}
+
+/* What placing the task in one PD would cost: its best CPU and the deltas. */
+struct jp_pd_eval {
+	s32 cand_cpu;	/* best CPU of the PD other than prev, JP_NO_CPU if none */
+	s32 prev_cpu;	/* prev_cpu if it is in this PD and the task fits it, else JP_NO_CPU */
+	u64 cand_delta; /* energy added on cand_cpu */
+	u64 prev_delta; /* energy added on prev_cpu */
+};
+
+/* Evaluate one PD for jp_select_cpu_energy. */
+static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					   const struct jp_profile *p, const struct jp_wake *w,
+					   u32 pd, struct jp_pd_eval *e)
+{
+	struct jp_pd_scan s;
+	const struct jp_pd *d;
+
+	e->cand_cpu = JP_NO_CPU;
+	e->prev_cpu = JP_NO_CPU;
+	e->cand_delta = ~0ull;
+	e->prev_delta = ~0ull;
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	jp_pd_scan(t, cs, p, w, pd, &s);
+	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
+	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
+		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
+		u32 util = jp_cpu_util_wake(t, cs, w, prev);
+		u32 cap = t->cpu[prev].capacity;
+
+		if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
+			e->prev_cpu = (s32)prev;
+			e->prev_delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
+		}
+	}
+	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
+		return;
+	e->cand_cpu = s.best_cpu;
+	e->cand_delta = jp_pd_delta(d, &s, s.best_util, w->task_util, t->cpu[s.best_cpu].capacity,
+				    p->headroom);
+}
+
+/*
+ * JP_PD_EVALUATE is how jp_select_cpu_energy evaluates a PD. The BPF
+ * scheduler points it at a global (separately verified) function that calls
+ * jp_pd_evaluate, so the verifier checks the per-PD work once instead of once
+ * per PD of the loop; elsewhere it is jp_pd_evaluate itself.
+ */
+#ifndef JP_PD_EVALUATE
+#define JP_PD_EVALUATE(t, cs, p, w, pd, e) jp_pd_evaluate(t, cs, p, w, pd, e)
+#endif
+
+/*
+ * Energy-aware placement. Returns the CPU adding the least energy among the
+ * allowed CPUs where the task fits, preferring prev_cpu on a tie, or
+ * JP_NO_CPU when it fits nowhere (the caller then uses jp_select_cpu_perf).
+ */
+JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				 const struct jp_profile *p, const struct jp_wake *w)
+{
+	struct jp_pd_eval e;
+	u64 best_delta = ~0ull;
+	s32 best = JP_NO_CPU;
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		JP_PD_EVALUATE(t, cs, p, w, pd, &e);
+		/* prev first, so that it wins ties */
+		if (e.prev_cpu != JP_NO_CPU && e.prev_delta <= best_delta) {
+			best_delta = e.prev_delta;
+			best = e.prev_cpu;
+		}
+		if (e.cand_cpu != JP_NO_CPU && e.cand_delta < best_delta) {
+			best_delta = e.cand_delta;
+			best = e.cand_cpu;
+		}
+	}
+	return best;
+}
+
+/*
+ * Closeness of cpu to prev in the cache hierarchy: 3 same CPU, 2 same LLC,
+ * 1 same cluster, 0 far.
+ */
+static __always_inline u32 jp_cache_near(const struct jp_tables *t, u32 cpu, s32 prev)
+{
+	if (prev < 0 || prev >= JP_MAX_CPUS || cpu >= JP_MAX_CPUS)
+		return 0;
+	if ((s32)cpu == prev)
+		return 3;
+	if (t->cpu[cpu].llc == t->cpu[prev].llc)
+		return 2;
+	if (t->cpu[cpu].cluster == t->cpu[prev].cluster)
+		return 1;
+	return 0;
+}
+
+/*
+ * Rank of cpu for a latency-first placement, higher is better. In order of
+ * importance: idle whole core (sibling idle too) > idle SMT thread > busy;
+ * capacity (busy CPUs: spare capacity); cache nearness to prev.
+ */
+static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					const struct jp_wake *w, u32 cpu)
+{
+	u64 idle_class = 0, cap;
+	u32 sib;
+
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	cap = t->cpu[cpu].capacity;
+	if (jp_mask_test(&w->idle, cpu)) {
+		sib = t->cpu[cpu].sibling;
+		idle_class = (sib == JP_NO_SIBLING || jp_mask_test(&w->idle, sib)) ? 2 : 1;
+	} else {
+		u32 util = jp_cpu_util(&cs[cpu]);
+
+		cap = util < cap ? cap - util : 0;
+	}
+	return (idle_class << 40) | (cap << 8) | jp_cache_near(t, cpu, w->prev_cpu);
+}
+
+/* Latency-first placement; JP_NO_CPU only if no CPU is allowed. */
+JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			       const struct jp_wake *w)
+{
+	u64 best_rank = 0;
+	s32 best = JP_NO_CPU;
+	u32 cpu;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		u64 rank;
+
+		if (cpu >= t->nr_cpus)
+			break;
+		if (!jp_mask_test(&w->allowed, cpu))
+			continue;
+		rank = jp_perf_rank(t, cs, w, cpu) + 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = (s32)cpu;
+		}
+	}
+	return best;
+}
+
+/*
+ * Full wakeup decision for a profile: energy placement when the profile is
+ * energy-aware and the system is not overutilized, else latency-first.
+ */
+JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			  const struct jp_profile *p, const struct jp_wake *w)
+{
+	s32 cpu = JP_NO_CPU;
+
+	if (p->energy_aware && !jp_overutilized(t, cs, p))
+		cpu = jp_select_cpu_energy(t, cs, p, w);
+	if (cpu == JP_NO_CPU)
+		cpu = jp_select_cpu_perf(t, cs, w);
+	return cpu;
+}
+
+#endif /* JOULE_POLICY_PLACEMENT_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: the profiles' parameters.
+ */
+#ifndef JOULE_POLICY_PROFILE_H
+#define JOULE_POLICY_PROFILE_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+/*
+ * Why these numbers (tuned in the simulator, docs/evaluation.md):
+ * powersave runs OPPs with 1.2x headroom instead of the kernel's 1.25x and
+ * keeps tasks on little CPUs until 90% of their capacity: most of its saving
+ * over EAS; lower headroom (1.1x) saved more but missed video deadlines.
+ * balanced uses the kernel's 1.25 margins. performance and gaming skip energy
+ * placement and run at 2x headroom (top OPP from half load); gaming also
+ * floors the OPP at 30% so a frame thread never starts at the lowest, and
+ * starts new tasks at full util so a game's threads begin on big CPUs (the
+ * kernel starts them at half the spare capacity: 512 on an idle CPU).
+ */
+static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
+{
+	p->fit_margin = 1280;
+	p->headroom = 1280;
+	p->misfit_up = 819;   /* 80% */
+	p->misfit_down = 614; /* 60% */
+	p->imbalance = 256;
+	p->energy_aware = 1;
+	p->min_perf = 0;
+	p->init_util = 512;
+	switch (id) {
+	case JOULE_PROFILE_POWERSAVE:
+		p->fit_margin = 1126;
+		p->headroom = 1229;
+		p->misfit_up = 922;
+		p->misfit_down = 717;
+		p->imbalance = 410;
+		p->init_util = 256;
+		break;
+	case JOULE_PROFILE_PERFORMANCE:
+		p->energy_aware = 0;
+		p->headroom = 2048;
+		p->misfit_up = 717;
+		p->misfit_down = 512;
+		p->imbalance = 128;
+		break;
+	case JOULE_PROFILE_GAMING:
+		p->energy_aware = 0;
+		p->headroom = 2048;
+		p->misfit_up = 614;
+		p->misfit_down = 410;
+		p->imbalance = 128;
+		p->min_perf = 307;
+		p->init_util = 1024;
+		break;
+	default: /* JOULE_PROFILE_BALANCED */ break;
+	}
+}
+
+#endif /* JOULE_POLICY_PROFILE_H */

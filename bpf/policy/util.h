@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: task and CPU utilization.
+ *
+ * Task utilization (jp_task_*). Frequency- and capacity-invariant work: a run
+ * of r ns at capacity-now c counts as r * c / 1024 ns of "full-speed" work.
+ *   util_avg: exponential moving average of (invariant busy time / wall time),
+ *     half-life JP_UTIL_HALF_LIFE_NS (32 ms, as PELT's 32 ms): over a window
+ *     of w ns with invariant busy b ns,  avg' = avg*d + (1024*b/w)*(1-d),
+ *     d = 2^(-w/half_life) computed in 16-bit fixed point (jp_decay); windows
+ *     shorter than JP_UTIL_MIN_WINDOW_NS (1 ms) accumulate into the next.
+ *   util_est: quick to rise, slow to fall. While a task runs without sleeping
+ *     its activation sample 1024*work/max(elapsed, window) lifts util_est at
+ *     once; window is the task's usual period between wakeups (a moving
+ *     average, at least JP_EST_MIN_WINDOW_NS = 8 ms, at most
+ *     JP_EST_MAX_WINDOW_NS = 32 ms). So a task running 10 ms of every 20 ms
+ *     reads 50%, even if one run is delayed or stretched, while a task that
+ *     stops sleeping reaches full scale once it has run a whole window. At
+ *     each wakeup the sample of the finished period (previous wakeup to this
+ *     one) replaces util_est if higher, else util_est falls by 1/4 of the
+ *     difference.
+ *   task util = min(1024, max(util_avg, util_est)).
+ *
+ * At wakeup util_avg first decays over the sleep (a window with no work).
+ *
+ * CPU utilization: max(util_avg of the CPU's busy time, util of the task
+ * running on it + utils of the tasks placed on it that have not started);
+ * the caller maintains all three (jp_cpu_account, util_runnable,
+ * jp_cpu_pending_add/sub).
+ */
+#ifndef JOULE_POLICY_UTIL_H
+#define JOULE_POLICY_UTIL_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial_util)
+{
+	t->util_avg = initial_util;
+	t->util_fp = (u64)initial_util << 16;
+	t->util_est = initial_util;
+	t->misfit = 0;
+	t->pad = 0;
+	t->last_update_ns = now;
+	t->window_work = 0;
+	t->wake_ns = now;
+	t->period_work = 0;
+	t->period_avg = 0;
+}
+
+static __always_inline u32 jp_task_util(const struct jp_task *t)
+{
+	return (u32)jp_min64(jp_max64(t->util_avg, t->util_est), JP_SCALE);
+}
+
+/* The window an activation is judged over: the task's usual period, bounded. */
+static __always_inline u64 jp_est_window(const struct jp_task *t)
+{
+	return jp_min64(jp_max64(t->period_avg, JP_EST_MIN_WINDOW_NS), JP_EST_MAX_WINDOW_NS);
+}
+
+/*
+ * util_avg takes in the window since its last update, with the work done in
+ * it (window_work); windows under JP_UTIL_MIN_WINDOW_NS wait for more.
+ */
+static __always_inline void jp_task_update_avg(struct jp_task *t, u64 now)
+{
+	if (now >= t->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
+		t->util_avg = jp_ema_util(&t->util_fp, now - t->last_update_ns, t->window_work);
+		t->last_update_ns = now;
+		t->window_work = 0;
+	}
+}
+
+/*
+ * The task stops running (slice end, preemption or blocking) after ran_ns at
+ * capacity-now cap_now. Updates util_avg over the window since the last
+ * update and lets util_est rise at once if this activation is busier.
+ */
+static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran_ns, u32 cap_now)
+{
+	u64 work = jp_work_of_run(ran_ns, cap_now);
+	u64 elapsed, sample;
+
+	t->window_work += work;
+	t->period_work += work;
+	jp_task_update_avg(t, now);
+	elapsed = now > t->wake_ns ? now - t->wake_ns : 0;
+	elapsed = jp_max64(elapsed, jp_est_window(t));
+	sample = jp_min64((t->period_work * JP_SCALE) / elapsed, JP_SCALE);
+	if (sample > t->util_est)
+		t->util_est = (u32)sample;
+}
+
+/*
+ * The task wakes up. util_avg decays over the sleep (a window without work,
+ * the same decay as while it runs, as PELT decays a blocked task): without
+ * this a task that ran hot and slept 200 ms woke with the util_avg it had
+ * when it stopped, and the sleep counted only at its next stop, after it
+ * had been placed. The period since the previous wakeup is complete: its
+ * busy fraction moves util_est (up at once, down by a quarter of the gap),
+ * which so keeps a periodic task's size over its sleeps.
+ */
+static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
+{
+	u64 period = now > t->wake_ns ? now - t->wake_ns : 0;
+	u64 sample;
+
+	jp_task_update_avg(t, now);
+	t->period_avg = t->period_avg ? (t->period_avg * 3 + period) / 4 : period;
+	period = jp_max64(period, JP_EST_MIN_WINDOW_NS);
+	sample = jp_min64((t->period_work * JP_SCALE) / period, JP_SCALE);
+	if (sample >= t->util_est)
+		t->util_est = (u32)sample;
+	else
+		t->util_est -= (t->util_est - (u32)sample) / 4;
+	t->wake_ns = now;
+	t->period_work = 0;
+}
+
+/* The CPU ran tasks for ran_ns at cap_now since its last update. */
+static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 ran_ns, u32 cap_now)
+{
+	c->busy_work += jp_work_of_run(ran_ns, cap_now);
+	if (now >= c->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
+		c->util_avg = jp_ema_util(&c->util_fp, now - c->last_update_ns, c->busy_work);
+		c->last_update_ns = now;
+		c->busy_work = 0;
+	}
+}
+
+/*
+ * A task of util is placed on the CPU and waits to run there; it counts
+ * until it starts (jp_cpu_pending_sub then, on this CPU whichever runs it).
+ * Without it a burst of wakeups saw the CPU the first one was given still
+ * empty, and every energy evaluation picked that same CPU. Atomic: the CPU
+ * placing the task is often not this one.
+ */
+static __always_inline void jp_cpu_pending_add(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_add(&c->util_pending, util);
+}
+
+static __always_inline void jp_cpu_pending_sub(struct jp_cpu_state *c, u32 util)
+{
+	__sync_fetch_and_sub(&c->util_pending, util);
+}
+
+/* The running task plus those waiting for the CPU, or its busy average. */
+static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
+{
+	return (u32)jp_max64(c->util_avg, (u64)c->util_runnable + c->util_pending);
+}
+
+/* Utilization as EAS uses it: never above what the CPU can deliver. */
+static __always_inline u32 jp_cpu_util_capped(const struct jp_tables *t,
+					      const struct jp_cpu_state *cs, u32 cpu)
+{
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	return (u32)jp_min64(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity);
+}
+
+#endif /* JOULE_POLICY_UTIL_H */
