@@ -60,6 +60,8 @@ const volatile __u64 slice_ns = 5000000ULL;
 struct jp_tables tables;
 /* CPUs online now: read from the kernel in ops.init, kept by cpu_online/offline */
 struct jp_cpumask online;
+/* for each CPU, the CPUs of more capacity (set in ops.init) */
+struct jp_cpumask bigger_than[JP_MAX_CPUS];
 
 /* Written by the loader at any time: switching profiles needs no reload. */
 volatile __u32 profile = JOULE_PROFILE_BALANCED;
@@ -72,6 +74,8 @@ __u64 last_tick[JP_MAX_CPUS];
 /* the task running on each CPU is latency-critical (set in running, cleared in stopping) */
 __u8 running_lat_crit[JP_MAX_CPUS];
 volatile __u32 overutilized;
+__u64 overutil_at;
+#define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -248,14 +252,20 @@ static __u32 cpu_pd(s32 cpu)
 
 static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpus)
 {
-	u32 cpu;
+	/*
+	 * Whole words, read straight from the kernel's mask: a
+	 * bpf_cpumask_test_cpu() call per CPU made every wakeup cost 2N kfunc
+	 * calls. Bits past the model's CPUs are cleared.
+	 */
+	for (u32 i = 0; i < JP_MASK_WORDS; i++) {
+		u32 nr = tables.nr_cpus, first = i * 64;
+		u64 word = cpus->bits[i];
 
-	JP_FOR(cpu, 0, JP_MAX_CPUS)
-	{
-		if (cpu >= tables.nr_cpus)
-			break;
-		if (bpf_cpumask_test_cpu(cpu, cpus))
-			jp_mask_set(mask, cpu);
+		if (nr <= first)
+			word = 0;
+		else if (nr - first < 64)
+			word &= (1ULL << (nr - first)) - 1;
+		mask->bits[i] = word;
 	}
 }
 
@@ -545,21 +555,12 @@ static s32 init_idle_sweep(void)
 /* Is an allowed CPU bigger than cpu idle right now? */
 static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 {
+	const struct jp_cpumask *bigger = &bigger_than[cpu & (JP_MAX_CPUS - 1)];
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
-	__u32 cap = tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity;
-	bool found = false;
-	u32 c;
+	u64 found = 0;
 
-	JP_FOR(c, 0, JP_MAX_CPUS)
-	{
-		if (c >= tables.nr_cpus)
-			break;
-		if (tables.cpu[c].capacity > cap && cpu_idle_online(c, idle) &&
-		    bpf_cpumask_test_cpu(c, p->cpus_ptr)) {
-			found = true;
-			break;
-		}
-	}
+	for (u32 i = 0; i < JP_MASK_WORDS; i++)
+		found |= bigger->bits[i] & online.bits[i] & idle->bits[i] & p->cpus_ptr->bits[i];
 	scx_bpf_put_idle_cpumask(idle);
 	return found;
 }
@@ -802,11 +803,14 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {};
 	const struct cpumask *idle;
+	struct jp_cpumask idle_now;
 	u32 c, pd, skip = 0;
 
 	if (self >= JP_MAX_PDS)
 		return -1;
 	idle = scx_bpf_get_idle_cpumask();
+	mask_from_cpumask(&idle_now, idle);
+	scx_bpf_put_idle_cpumask(idle);
 	JP_FOR(c, 0, JP_MAX_CPUS)
 	{
 		if (c >= tables.nr_cpus)
@@ -816,12 +820,11 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 		pd = tables.cpu[c].pd & (JP_MAX_PDS - 1);
 		loads[pd].capacity += tables.cpu[c].capacity;
 		loads[pd].online++;
-		if (!bpf_cpumask_test_cpu(c, idle))
+		if (!jp_mask_test(&idle_now, c))
 			loads[pd].busy++;
 		else if (tables.pd[pd].max_capacity > tables.pd[self].max_capacity)
 			skip |= 1u << pd;
 	}
-	scx_bpf_put_idle_cpumask(idle);
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
@@ -1045,7 +1048,11 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	if (period > MAX_TICK_GAP_NS)
 		period = 0;
 	last_tick[cpu] = now;
-	overutilized = jp_overutilized(&tables, cpu_state, pr);
+	/* system-wide and O(N): once per OVERUTIL_PERIOD_NS, not at every CPU's tick */
+	if (now - overutil_at >= OVERUTIL_PERIOD_NS) {
+		overutil_at = now;
+		overutilized = jp_overutilized(&tables, cpu_state, pr);
+	}
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
@@ -1194,6 +1201,25 @@ static void read_online_mask(void)
 	scx_bpf_put_cpumask(kernel_online);
 }
 
+__attribute__((noinline)) int joule_find_bigger_cpus(void)
+{
+	u32 c, b;
+
+	JP_FOR(c, 0, JP_MAX_CPUS)
+	{
+		if (c >= tables.nr_cpus)
+			break;
+		JP_FOR(b, 0, JP_MAX_CPUS)
+		{
+			if (b >= tables.nr_cpus)
+				break;
+			if (tables.cpu[b].capacity > tables.cpu[c].capacity)
+				jp_mask_set(&bigger_than[c], b);
+		}
+	}
+	return 0;
+}
+
 s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 {
 	s32 err;
@@ -1212,6 +1238,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 			return err;
 	}
 	read_online_mask();
+	joule_find_bigger_cpus();
 	joule_release_all_perf();
 	err = init_idle_sweep();
 	if (err)

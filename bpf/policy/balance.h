@@ -78,7 +78,6 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 	return b->src_pd != JP_NO_PD && b->dst_pd != JP_NO_PD;
 }
 
-
 struct jp_pd_load {
 	u32 busy;     /* online CPUs of the PD running something */
 	u32 queued;   /* tasks waiting in the PD's queue */

@@ -178,7 +178,6 @@ struct jp_wake {
 	struct jp_cpumask idle;
 };
 
-
 static __always_inline u64 jp_min64(u64 a, u64 b)
 {
 	return a < b ? a : b;
