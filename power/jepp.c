@@ -163,12 +163,12 @@ static int save_state(const struct jepp *p)
 	return 0;
 }
 
-static bool is_saved(const struct jepp *p, const char *path)
+static struct jepp_saved *find_saved(const struct jepp *p, const char *path)
 {
 	for (int i = 0; i < p->nr_saved; i++)
 		if (!strcmp(p->saved[i].path, path))
-			return true;
-	return false;
+			return (struct jepp_saved *)&p->saved[i];
+	return NULL;
 }
 
 /*
@@ -180,6 +180,7 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		    struct jepp_summary *s)
 {
 	char cur[JEPP_VALUE_LEN];
+	struct jepp_saved *sv;
 	int err = read_value(path, cur, sizeof(cur));
 
 	if (err) {
@@ -189,14 +190,14 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	}
 	if (!strcmp(cur, want))
 		return 0;
-	if (!is_saved(p, path)) {
-		struct jepp_saved *sv;
-
+	sv = find_saved(p, path);
+	if (!sv) {
 		if (p->nr_saved == JEPP_MAX_FILES)
 			return -ENOSPC;
 		sv = &p->saved[p->nr_saved++];
 		snprintf(sv->path, sizeof(sv->path), "%s", path);
 		snprintf(sv->value, sizeof(sv->value), "%s", cur);
+		sv->written[0] = '\0';
 		err = save_state(p);
 		if (err) {
 			p->nr_saved--;
@@ -207,8 +208,10 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	if (err) {
 		failed(f, err, "cannot write", path);
 		s->nr_failed++;
+		sv->written[0] = '\0';
 	} else {
 		s->nr_written++;
+		snprintf(sv->written, sizeof(sv->written), "%s", want);
 	}
 	return 0;
 }
@@ -421,6 +424,17 @@ static int apply_uncore(struct jepp *p, enum jepp_level level, struct failures *
 	}
 	closedir(d);
 	return err;
+}
+
+const char *jepp_original_under_own(const struct jepp *p, const char *path)
+{
+	const struct jepp_saved *sv = find_saved(p, path);
+	char cur[JEPP_VALUE_LEN];
+
+	if (!sv || !sv->written[0] || read_value(path, cur, sizeof(cur)) ||
+	    strcmp(cur, sv->written))
+		return NULL;
+	return sv->value;
 }
 
 int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,

@@ -53,7 +53,8 @@ enum jepp_level {
 
 struct jepp_saved {
 	char path[JEPP_PATH_LEN];
-	char value[JEPP_VALUE_LEN];
+	char value[JEPP_VALUE_LEN];   /* the original */
+	char written[JEPP_VALUE_LEN]; /* what jepp_apply() last wrote ("" if refused) */
 };
 
 struct jepp {
@@ -97,6 +98,14 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 
 /* Write back every original jepp_apply() changed and delete the state file. */
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
+
+/*
+ * The original of a file jepp_apply() changed, while the file still holds
+ * what it wrote; NULL when it never changed it or someone has written
+ * another value since. So that a profile chosen from platform_profile is
+ * chosen from the firmware's or the user's value, not from scx_joule's own.
+ */
+const char *jepp_original_under_own(const struct jepp *p, const char *path);
 
 const char *jepp_level_name(enum jepp_level level);
 

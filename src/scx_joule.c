@@ -447,6 +447,25 @@ static void load_machine(struct joule_machine *m)
 }
 
 static struct joule_desktop *desktop; /* NULL: no D-Bus to follow */
+static struct jepp power_ctl;	      /* the power settings (below) */
+static bool power_ctl_on;
+
+/*
+ * platform_profile as the firmware or the user set it: while it holds what
+ * the power settings wrote for the profile (low-power for powersave), that
+ * value says only what scx_joule chose, and reading it back would keep
+ * powersave after AC returns.
+ */
+static void own_platform_profile_undone(struct joule_power_state *ps)
+{
+	char path[JEPP_PATH_LEN + 64];
+	const char *orig;
+
+	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", power_ctl.root);
+	orig = jepp_original_under_own(&power_ctl, path);
+	if (orig)
+		snprintf(ps->platform_profile, sizeof(ps->platform_profile), "%s", orig);
+}
 
 /* What --profile asks for now. */
 static void choose_profile(struct joule_profile_choice *c)
@@ -468,6 +487,8 @@ static void choose_profile(struct joule_profile_choice *c)
 			strerror(-err));
 		warned = true;
 	}
+	if (!err)
+		own_platform_profile_undone(&ps);
 	joule_desktop_state(desktop, &ds);
 	joule_profile_choose(err ? NULL : &ps, &ds, c);
 }
@@ -563,9 +584,6 @@ static int explain_profile(void)
  * (SCX_JOULE_POWER_STATE, default /run/scx_joule/power-saved) until they
  * are written back on exit, or at the next start after a crash.
  */
-static struct jepp power_ctl;
-static bool power_ctl_on;
-
 static void power_warning(const char *what, const char *err)
 {
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);

@@ -192,6 +192,23 @@ sleep 0.5
 check "--no-power-settings changes nothing" "$original"
 kill -TERM $pid
 wait $pid
+# --profile auto on a laptop: unplugged, powersave writes platform_profile
+# low-power; plugged in again, that value is scx_joule's own and must not keep
+# it in powersave (it did: "auto: platform_profile low-power").
+mkdir -p "$tmp/sys/class/power_supply/AC" "$tmp/sys/class/power_supply/BAT0"
+echo Mains >"$tmp/sys/class/power_supply/AC/type"
+echo 0 >"$tmp/sys/class/power_supply/AC/online"
+echo Battery >"$tmp/sys/class/power_supply/BAT0/type"
+: >"$tmp/out"
+power_run
+check "auto on battery: powersave" "EPP balance_power balance_power, no_turbo 1, platform_profile low-power, uncore max 2100000, state file yes"
+echo 1 >"$tmp/sys/class/power_supply/AC/online"
+check "AC again: balanced, its own low-power notwithstanding" \
+	"EPP balance_performance balance_performance, no_turbo 0, platform_profile balanced, uncore max 3800000, state file yes"
+kill -TERM $pid
+wait $pid
+expect "and the profile line says why" 0 '^scx_joule: profile balanced \(auto: on AC power, platform_profile balanced\)$' \
+	cat "$tmp/out"
 unset SCX_JOULE_POWER_STATE
 rm -rf "$tmp"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo

@@ -313,6 +313,30 @@ static void intel_crashed_run_recovered(void **s)
 	assert_int_equal(access(state, F_OK), -1);
 }
 
+/*
+ * The original behind scx_joule's own platform_profile, for the profile
+ * choice: only while the file holds what jepp wrote.
+ */
+static void intel_original_under_own_value(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], path[256];
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
+	jepp_init(&ctx, sys_root, state);
+	assert_null(jepp_original_under_own(&ctx, path)); /* never changed */
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	assert_string_equal(jepp_original_under_own(&ctx, path), "balanced");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(jepp_original_under_own(&ctx, path), "balanced");
+	put(PLATFORM_PROFILE, "low-power\n"); /* the user's hotkey: theirs now */
+	assert_null(jepp_original_under_own(&ctx, path));
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_null(jepp_original_under_own(&ctx, path));
+}
+
 static void bad_state_file_lines_are_skipped(void **s)
 {
 	char path[256];
@@ -590,6 +614,7 @@ int main(void)
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_refused_write_is_reported, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_crashed_run_recovered, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_original_under_own_value, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
