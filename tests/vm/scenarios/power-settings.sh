@@ -6,7 +6,8 @@
 # - attached on AC (auto profile balanced), the originals are already right
 #   and no state file is written;
 # - unplugging AC switches it to powersave while attached, and the files
-#   follow;
+#   follow; AC back switches it to balanced (the low-power platform_profile
+#   it wrote itself does not hold it in powersave), then unplugged again;
 # - SIGKILL while attached detaches the scheduler (the struct_ops link dies
 #   with the loader) but leaves the files changed, their originals in the
 #   state file /run/scx_joule/power-saved: nothing ran to restore them;
@@ -62,7 +63,11 @@ expect "attached on AC: balanced, nothing to change" "$ORIG"
 echo 0 >$ROOT/class/power_supply/AC/online
 wait_log 'profile powersave \(auto: on battery' 5 || fail "no switch to powersave on battery"
 expect "on battery while attached: powersave" "$SAVE"
-[ "$(scx_state)" = enabled ] || fail "sched_ext $(scx_state) after the profile switch"
+echo 1 >$ROOT/class/power_supply/AC/online
+expect "AC back while attached: balanced" "${ORIG%no}yes"
+echo 0 >$ROOT/class/power_supply/AC/online
+expect "on battery again: powersave" "$SAVE"
+[ "$(scx_state)" = enabled ] || fail "sched_ext $(scx_state) after the profile switches"
 
 stop_scheduler KILL
 expect "SIGKILL: detached, files left changed, originals in the state file" "$SAVE"
