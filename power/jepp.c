@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * EPP, turbo and platform_profile per profile, with the originals kept in a
- * state file until they are written back (jepp.h).
+ * EPP, turbo, platform_profile and uncore frequency limits per profile, with
+ * the originals kept in a state file until they are written back (jepp.h).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +17,8 @@
 #include "jtopo_fs.h"
 
 #define STATE_HEADER "scx_joule-power-saved 1"
+#define UNCORE_DIR   "/devices/system/cpu/intel_uncore_frequency"
+#define UNCORE_STEP  100000 /* kHz: the uncore ratio's unit */
 
 static const char *const level_names[] = {
 	[JEPP_POWERSAVE] = "powersave",
@@ -159,12 +163,12 @@ static int save_state(const struct jepp *p)
 	return 0;
 }
 
-static bool is_saved(const struct jepp *p, const char *path)
+static struct jepp_saved *find_saved(const struct jepp *p, const char *path)
 {
 	for (int i = 0; i < p->nr_saved; i++)
 		if (!strcmp(p->saved[i].path, path))
-			return true;
-	return false;
+			return (struct jepp_saved *)&p->saved[i];
+	return NULL;
 }
 
 /*
@@ -176,6 +180,7 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		    struct jepp_summary *s)
 {
 	char cur[JEPP_VALUE_LEN];
+	struct jepp_saved *sv;
 	int err = read_value(path, cur, sizeof(cur));
 
 	if (err) {
@@ -185,14 +190,14 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	}
 	if (!strcmp(cur, want))
 		return 0;
-	if (!is_saved(p, path)) {
-		struct jepp_saved *sv;
-
+	sv = find_saved(p, path);
+	if (!sv) {
 		if (p->nr_saved == JEPP_MAX_FILES)
 			return -ENOSPC;
 		sv = &p->saved[p->nr_saved++];
 		snprintf(sv->path, sizeof(sv->path), "%s", path);
 		snprintf(sv->value, sizeof(sv->value), "%s", cur);
+		sv->written[0] = '\0';
 		err = save_state(p);
 		if (err) {
 			p->nr_saved--;
@@ -203,8 +208,10 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	if (err) {
 		failed(f, err, "cannot write", path);
 		s->nr_failed++;
+		sv->written[0] = '\0';
 	} else {
 		s->nr_written++;
+		snprintf(sv->written, sizeof(sv->written), "%s", want);
 	}
 	return 0;
 }
@@ -311,6 +318,125 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 	return set_file(p, path, names[level], f, s);
 }
 
+/* A file of whole kHz, > 0. */
+static int read_khz(const char *dir, const char *name, long *khz)
+{
+	char path[JEPP_PATH_LEN + 340], buf[32], *end;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	err = read_value(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	*khz = strtol(buf, &end, 10);
+	if (end == buf || *end || errno || *khz <= 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * powersave: half-way between the initial limits, on a 100 MHz step;
+ * otherwise the initial maximum. Never above that, nor below the current
+ * minimum (the driver refuses a maximum under it).
+ */
+static long uncore_max_for(enum jepp_level level, long init_min, long init_max, long min)
+{
+	long want = init_max;
+
+	if (level == JEPP_POWERSAVE)
+		want = (init_min + (init_max - init_min) / 2) / UNCORE_STEP * UNCORE_STEP;
+	if (want < init_min)
+		want = init_min;
+	if (want < min)
+		want = min;
+	return want > init_max ? init_max : want;
+}
+
+/* uncoreNN (TPMI, Linux 6.5+) or package_NN_die_NN. */
+static bool is_uncore_name(const char *name, bool tpmi)
+{
+	if (!tpmi)
+		return !strncmp(name, "package_", 8);
+	if (strncmp(name, "uncore", 6) || !name[6])
+		return false;
+	for (const char *c = name + 6; *c; c++)
+		if (!isdigit((unsigned char)*c))
+			return false;
+	return true;
+}
+
+static bool has_tpmi_dirs(DIR *d)
+{
+	struct dirent *de;
+	bool found = false;
+
+	while (!found && (de = readdir(d)))
+		found = is_uncore_name(de->d_name, true);
+	rewinddir(d);
+	return found;
+}
+
+static int apply_uncore_dir(struct jepp *p, enum jepp_level level, const char *dir,
+			    struct failures *f, struct jepp_summary *s)
+{
+	static const char *const names[] = {"initial_min_freq_khz", "initial_max_freq_khz",
+					    "min_freq_khz"};
+	char path[JEPP_PATH_LEN + 340], want[24];
+	long khz[3];
+
+	for (int i = 0; i < 3; i++) {
+		int err = read_khz(dir, names[i], &khz[i]);
+
+		if (err) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			failed(f, err, "cannot read", path);
+			s->nr_failed++;
+			return 0;
+		}
+	}
+	s->uncore_max_khz = uncore_max_for(level, khz[0], khz[1], khz[2]);
+	s->nr_uncore++;
+	snprintf(want, sizeof(want), "%ld", s->uncore_max_khz);
+	snprintf(path, sizeof(path), "%s/max_freq_khz", dir);
+	return set_file(p, path, want, f, s);
+}
+
+static int apply_uncore(struct jepp *p, enum jepp_level level, struct failures *f,
+			struct jepp_summary *s)
+{
+	char dir[JEPP_PATH_LEN + 64], sub[JEPP_PATH_LEN + 320];
+	struct dirent *de;
+	bool tpmi;
+	int err = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s%s", p->root, UNCORE_DIR);
+	d = opendir(dir);
+	if (!d)
+		return 0; /* no intel_uncore_frequency driver */
+	tpmi = has_tpmi_dirs(d);
+	while (!err && (de = readdir(d))) {
+		if (!is_uncore_name(de->d_name, tpmi))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		err = apply_uncore_dir(p, level, sub, f, s);
+	}
+	closedir(d);
+	return err;
+}
+
+const char *jepp_original_under_own(const struct jepp *p, const char *path)
+{
+	const struct jepp_saved *sv = find_saved(p, path);
+	char cur[JEPP_VALUE_LEN];
+
+	if (!sv || !sv->written[0] || read_value(path, cur, sizeof(cur)) ||
+	    strcmp(cur, sv->written))
+		return NULL;
+	return sv->value;
+}
+
 int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,
 	       char *err, size_t errlen)
 {
@@ -329,6 +455,8 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 		e = apply_turbo(p, level, &f, s);
 	if (!e && !(flags & JEPP_NO_PLATFORM_PROFILE))
 		e = apply_platform_profile(p, level, &f, s);
+	if (!e && !(flags & JEPP_NO_UNCORE))
+		e = apply_uncore(p, level, &f, s);
 	if (e) {
 		snprintf(err, errlen, "cannot save the original power settings in %s: %s",
 			 p->state_path, strerror(-e));
@@ -374,6 +502,8 @@ static bool restorable(const struct jepp *p, const char *path)
 
 	if (!base || strncmp(path, p->root, n) || strstr(path, "/../"))
 		return false;
+	if (!strcmp(base + 1, "max_freq_khz"))
+		return !strncmp(path + n, UNCORE_DIR "/", strlen(UNCORE_DIR) + 1);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		in_dir |= !strncmp(path + n, dirs[i], strlen(dirs[i]));
 	for (size_t i = 0; in_dir && i < sizeof(names) / sizeof(names[0]); i++)

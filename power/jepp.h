@@ -12,7 +12,14 @@
  *   devices/system/cpu/intel_pstate/no_turbo  1, 0, 0;
  *   devices/system/cpu/cpufreq/boost          0, 1, 1;
  *   firmware/acpi/platform_profile            low-power, balanced, performance
- *       (when platform_profile_choices lists it).
+ *       (when platform_profile_choices lists it);
+ *   devices/system/cpu/intel_uncore_frequency/{uncoreNN,package_NN_die_NN}/
+ *       max_freq_khz: powersave the midpoint of initial_min_freq_khz and
+ *       initial_max_freq_khz, rounded down to 100 MHz; balanced and
+ *       performance initial_max_freq_khz. Never above initial_max_freq_khz
+ *       nor below min_freq_khz. Where uncoreNN directories exist (TPMI) only
+ *       they are set: package_NN_die_NN is then a view that sets all of a
+ *       die's clusters at once.
  * Files that do not exist are left alone (cpufreq-dt has none of them). A
  * file is written only when its value differs; before the first write of a
  * file its original value is added to a state file (written atomically), so
@@ -30,7 +37,8 @@
 #define JEPP_DEFAULT_STATE "/run/scx_joule/power-saved"
 #define JEPP_PATH_LEN	   512
 #define JEPP_VALUE_LEN	   64
-#define JEPP_MAX_FILES	   (JTOPO_MAX_CPUS + 3)
+#define JEPP_MAX_UNCORE	   64 /* uncore domains set */
+#define JEPP_MAX_FILES	   (JTOPO_MAX_CPUS + 3 + JEPP_MAX_UNCORE)
 
 enum jepp_level {
 	JEPP_POWERSAVE,
@@ -41,10 +49,12 @@ enum jepp_level {
 /* jepp_apply() flags: leave what another daemon owns alone. */
 #define JEPP_NO_EPP		 (1u << 0) /* energy_performance_preference */
 #define JEPP_NO_PLATFORM_PROFILE (1u << 1)
+#define JEPP_NO_UNCORE		 (1u << 2) /* intel_uncore_frequency */
 
 struct jepp_saved {
 	char path[JEPP_PATH_LEN];
-	char value[JEPP_VALUE_LEN];
+	char value[JEPP_VALUE_LEN];   /* the original */
+	char written[JEPP_VALUE_LEN]; /* what jepp_apply() last wrote ("" if refused) */
 };
 
 struct jepp {
@@ -62,6 +72,8 @@ struct jepp_summary {
 	char epp[JEPP_VALUE_LEN];
 	int turbo;			       /* -1: no turbo/boost control, else 0 or 1 */
 	char platform_profile[JEPP_VALUE_LEN]; /* "" if not set */
+	int nr_uncore;			       /* uncore domains with a limit set (or right) */
+	long uncore_max_khz;		       /* the last one's max_freq_khz */
 };
 
 /* sysfs_root NULL: /sys; state_path NULL: JEPP_DEFAULT_STATE. */
@@ -86,6 +98,14 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 
 /* Write back every original jepp_apply() changed and delete the state file. */
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
+
+/*
+ * The original of a file jepp_apply() changed, while the file still holds
+ * what it wrote; NULL when it never changed it or someone has written
+ * another value since. So that a profile chosen from platform_profile is
+ * chosen from the firmware's or the user's value, not from scx_joule's own.
+ */
+const char *jepp_original_under_own(const struct jepp *p, const char *path);
 
 const char *jepp_level_name(enum jepp_level level);
 

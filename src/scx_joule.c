@@ -447,6 +447,25 @@ static void load_machine(struct joule_machine *m)
 }
 
 static struct joule_desktop *desktop; /* NULL: no D-Bus to follow */
+static struct jepp power_ctl;	      /* the power settings (below) */
+static bool power_ctl_on;
+
+/*
+ * platform_profile as the firmware or the user set it: while it holds what
+ * the power settings wrote for the profile (low-power for powersave), that
+ * value says only what scx_joule chose, and reading it back would keep
+ * powersave after AC returns.
+ */
+static void own_platform_profile_undone(struct joule_power_state *ps)
+{
+	char path[JEPP_PATH_LEN + 64];
+	const char *orig;
+
+	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", power_ctl.root);
+	orig = jepp_original_under_own(&power_ctl, path);
+	if (orig)
+		snprintf(ps->platform_profile, sizeof(ps->platform_profile), "%s", orig);
+}
 
 /* What --profile asks for now. */
 static void choose_profile(struct joule_profile_choice *c)
@@ -468,6 +487,8 @@ static void choose_profile(struct joule_profile_choice *c)
 			strerror(-err));
 		warned = true;
 	}
+	if (!err)
+		own_platform_profile_undone(&ps);
 	joule_desktop_state(desktop, &ds);
 	joule_profile_choose(err ? NULL : &ps, &ds, c);
 }
@@ -558,14 +579,11 @@ static int explain_profile(void)
 }
 
 /*
- * EPP, turbo/boost and platform_profile follow the profile while the
- * scheduler runs (power/jepp.h); the originals are kept in a state file
+ * EPP, turbo/boost, platform_profile and the uncore frequency limit follow
+ * the profile while the scheduler runs (power/jepp.h); the originals are kept in a state file
  * (SCX_JOULE_POWER_STATE, default /run/scx_joule/power-saved) until they
  * are written back on exit, or at the next start after a crash.
  */
-static struct jepp power_ctl;
-static bool power_ctl_on;
-
 static void power_warning(const char *what, const char *err)
 {
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
@@ -586,7 +604,11 @@ static void start_power_settings(void)
 	power_ctl_on = !opts.no_power_settings;
 }
 
-/* power-profiles-daemon or tuned(-ppd) sets EPP and platform_profile itself. */
+/*
+ * power-profiles-daemon or tuned(-ppd) sets EPP and platform_profile itself,
+ * and tuned has an uncore plugin (tuned-ppd answers on the daemon's bus name,
+ * so the two cannot be told apart there).
+ */
 static const char *power_owner(void)
 {
 	struct joule_desktop_state ds;
@@ -609,7 +631,7 @@ static enum jepp_level power_level(enum joule_profile p)
 static void apply_power_settings(enum joule_profile profile)
 {
 	static const char *noted_owner;
-	char err[JEPP_PATH_LEN + 128], turbo[16] = "", pp[JEPP_VALUE_LEN + 20] = "";
+	char err[JEPP_PATH_LEN + 128], turbo[16] = "", pp[JEPP_VALUE_LEN + 20] = "", unc[48] = "";
 	const char *owner;
 	struct jepp_summary s;
 	unsigned flags = 0;
@@ -618,9 +640,10 @@ static void apply_power_settings(enum joule_profile profile)
 		return;
 	owner = power_owner();
 	if (owner) {
-		flags = JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE;
+		flags = JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE | JEPP_NO_UNCORE;
 		if (owner != noted_owner)
-			note(stdout, "%s is running: leaving EPP and platform_profile to it",
+			note(stdout,
+			     "%s is running: leaving EPP, platform_profile and uncore limits to it",
 			     owner);
 	}
 	noted_owner = owner;
@@ -632,7 +655,10 @@ static void apply_power_settings(enum joule_profile profile)
 		snprintf(turbo, sizeof(turbo), ", turbo %s", s.turbo ? "on" : "off");
 	if (s.platform_profile[0])
 		snprintf(pp, sizeof(pp), ", platform_profile %s", s.platform_profile);
-	note(stdout, "power settings: EPP %s%s%s", s.nr_epp ? s.epp : "untouched", turbo, pp);
+	if (s.nr_uncore)
+		snprintf(unc, sizeof(unc), ", uncore max %ld MHz", s.uncore_max_khz / 1000);
+	note(stdout, "power settings: EPP %s%s%s%s", s.nr_epp ? s.epp : "untouched", turbo, pp,
+	     unc);
 }
 
 /* On every way out after the power settings were taken over. */

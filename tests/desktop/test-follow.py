@@ -177,6 +177,11 @@ EPP_FILES = {
     'devices/system/cpu/intel_pstate/no_turbo': '0',
     'firmware/acpi/platform_profile': 'balanced',
     'firmware/acpi/platform_profile_choices': 'low-power balanced performance',
+    'devices/system/cpu/intel_uncore_frequency/package_00_die_00/initial_min_freq_khz': '400000',
+    'devices/system/cpu/intel_uncore_frequency/package_00_die_00/initial_max_freq_khz':
+        '3800000',
+    'devices/system/cpu/intel_uncore_frequency/package_00_die_00/min_freq_khz': '400000',
+    'devices/system/cpu/intel_uncore_frequency/package_00_die_00/max_freq_khz': '3800000',
 }
 
 
@@ -189,8 +194,8 @@ def read_tree(root):
 
 
 def power_settings(scx_joule, address, lines, tmp):
-    """With power-profiles-daemon on the bus, EPP and platform_profile are
-    its own: only turbo follows the profile, and is restored on exit."""
+    """With power-profiles-daemon on the bus, EPP, platform_profile and the
+    uncore limits are its own (or tuned's, behind tuned-ppd): only turbo follows the profile, and is restored on exit."""
     root = tmp + '/epp-sys'
     for rel, value in EPP_FILES.items():
         os.makedirs(os.path.dirname(root + '/' + rel), exist_ok=True)
@@ -204,15 +209,15 @@ def power_settings(scx_joule, address, lines, tmp):
     out = Lines(p)
     expect(out, 'scx_joule: profile powersave (auto: power-profiles-daemon says power-saver)',
            'power settings under power-profiles-daemon: profile', timeout=5)
-    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP and platform_profile '
-           'to it', 'power settings under power-profiles-daemon: said once')
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP, platform_profile '
+           'and uncore limits to it', 'power settings under power-profiles-daemon: said once')
     expect(out, 'scx_joule: power settings: EPP untouched, turbo off',
            'power settings under power-profiles-daemon: turbo only')
     want = dict((k, v) for k, v in EPP_FILES.items())
     want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
     got = read_tree(root)
     if got == want:
-        ok('EPP and platform_profile untouched, no_turbo 1')
+        ok('EPP, platform_profile and uncore max untouched, no_turbo 1')
     else:
         not_ok('files under power-profiles-daemon: %r' % got)
     p.terminate()
@@ -229,8 +234,8 @@ def power_settings(scx_joule, address, lines, tmp):
     out = Lines(p)
     expect(out, 'scx_joule: profile performance (chosen with --profile)',
            'fixed profile under power-profiles-daemon: profile', timeout=5)
-    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP and platform_profile '
-           'to it', 'fixed profile under power-profiles-daemon: said once')
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP, platform_profile '
+           'and uncore limits to it', 'fixed profile under power-profiles-daemon: said once')
     time.sleep(0.3)
     p.terminate()
     p.wait(5)

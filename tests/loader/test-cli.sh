@@ -128,11 +128,12 @@ else
 	failures=$((failures + 1)); echo "not ok - log mode from an inherited JOURNAL_STREAM"
 fi
 rm -f "$out"
-# EPP, turbo and platform_profile per profile, on a copy of a recorded
-# intel_pstate laptop (--power-settings-only: what a run does to them, without
-# sched_ext). Killed with SIGKILL, the next start restores the originals.
+# EPP, turbo, platform_profile and the uncore limit per profile, on a copy of
+# a recorded intel_pstate laptop with intel_uncore_frequency
+# (--power-settings-only: what a run does to them, without sched_ext).
+# Killed with SIGKILL, the next start restores the originals.
 tmp=$(mktemp -d)
-cp -a "$fixtures/intel-adl-laptop/sys" "$tmp/sys"
+cp -a "$fixtures/intel-adl-laptop-uncore/sys" "$tmp/sys"
 export SCX_JOULE_POWER_STATE=$tmp/run/power-saved
 cpu=$tmp/sys/devices/system/cpu
 power_values() {
@@ -140,6 +141,7 @@ power_values() {
 		"$(cat "$cpu/cpufreq/policy19/energy_performance_preference")," \
 		"no_turbo $(cat "$cpu/intel_pstate/no_turbo")," \
 		"platform_profile $(cat "$tmp/sys/firmware/acpi/platform_profile")," \
+		"uncore max $(cat "$cpu/intel_uncore_frequency/package_00_die_00/max_freq_khz")," \
 		"state file $([ -e "$SCX_JOULE_POWER_STATE" ] && echo yes || echo no)"
 }
 # wait_for VALUES: up to 5 s for power_values to say VALUES
@@ -163,21 +165,21 @@ power_run() {
 		--bus-address unix:path=/nonexistent "$@" >>"$tmp/out" 2>&1 &
 	pid=$!
 }
-original="EPP balance_performance balance_performance, no_turbo 0, platform_profile balanced, state file no"
+original="EPP balance_performance balance_performance, no_turbo 0, platform_profile balanced, uncore max 3800000, state file no"
 check "power settings before" "$original"
 power_run --profile powersave
-check "powersave applied" "EPP balance_power balance_power, no_turbo 1, platform_profile low-power, state file yes"
+check "powersave applied" "EPP balance_power balance_power, no_turbo 1, platform_profile low-power, uncore max 2100000, state file yes"
 { kill -KILL $pid && wait $pid; } 2>/dev/null # no "Killed" line
 check "killed with SIGKILL: still applied, originals in the state file" \
-	"EPP balance_power balance_power, no_turbo 1, platform_profile low-power, state file yes"
+	"EPP balance_power balance_power, no_turbo 1, platform_profile low-power, uncore max 2100000, state file yes"
 power_run --no-power-settings
 check "the next start restores the originals" "$original"
 kill -TERM $pid
 wait $pid
-expect "and says so" 0 '^scx_joule: restored 22 power settings left by a previous run$' cat "$tmp/out"
+expect "and says so" 0 '^scx_joule: restored 23 power settings left by a previous run$' cat "$tmp/out"
 : >"$tmp/out"
 power_run --profile gaming
-check "gaming applied" "EPP performance performance, no_turbo 0, platform_profile performance, state file yes"
+check "gaming applied" "EPP performance performance, no_turbo 0, platform_profile performance, uncore max 3800000, state file yes"
 kill -TERM $pid
 wait $pid
 check "SIGTERM restores the originals" "$original"
@@ -190,6 +192,23 @@ sleep 0.5
 check "--no-power-settings changes nothing" "$original"
 kill -TERM $pid
 wait $pid
+# --profile auto on a laptop: unplugged, powersave writes platform_profile
+# low-power; plugged in again, that value is scx_joule's own and must not keep
+# it in powersave (it did: "auto: platform_profile low-power").
+mkdir -p "$tmp/sys/class/power_supply/AC" "$tmp/sys/class/power_supply/BAT0"
+echo Mains >"$tmp/sys/class/power_supply/AC/type"
+echo 0 >"$tmp/sys/class/power_supply/AC/online"
+echo Battery >"$tmp/sys/class/power_supply/BAT0/type"
+: >"$tmp/out"
+power_run
+check "auto on battery: powersave" "EPP balance_power balance_power, no_turbo 1, platform_profile low-power, uncore max 2100000, state file yes"
+echo 1 >"$tmp/sys/class/power_supply/AC/online"
+check "AC again: balanced, its own low-power notwithstanding" \
+	"EPP balance_performance balance_performance, no_turbo 0, platform_profile balanced, uncore max 3800000, state file yes"
+kill -TERM $pid
+wait $pid
+expect "and the profile line says why" 0 '^scx_joule: profile balanced \(auto: on AC power, platform_profile balanced\)$' \
+	cat "$tmp/out"
 unset SCX_JOULE_POWER_STATE
 rm -rf "$tmp"
 expect "stray argument" 64 "unexpected argument 'foo'" "$bin" foo

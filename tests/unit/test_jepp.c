@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * EPP, turbo and platform_profile per level (power/jepp.h), on copies of the
- * recorded machines' sys/ trees: intel_pstate (EPP, no_turbo,
- * platform_profile), amd-pstate-epp (EPP, boost) and cpufreq-dt (none of
- * them). Every value is read back from the files.
+ * EPP, turbo, platform_profile and uncore limits per level (power/jepp.h),
+ * on copies of the recorded machines' sys/ trees: intel_pstate (EPP,
+ * no_turbo, platform_profile), amd-pstate-epp (EPP, boost), cpufreq-dt (none
+ * of them), and intel_uncore_frequency in both layouts: package_NN_die_NN
+ * on the laptop, uncoreNN (TPMI) beside package_NN_die_NN on the server.
+ * Every value is read back from the files.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -26,12 +28,19 @@ static struct jepp ctx; /* large: not on the stack */
 
 static int copy_machine(const char *name)
 {
-	char cmd[512];
+	char cmd[1024];
 
 	strcpy(tmp, "/tmp/joule-jepp-XXXXXX");
 	if (!mkdtemp(tmp))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/%s/sys' '%s/sys'", FIXTURES_DIR, name, tmp);
+	/* only what jepp reads: the whole tree makes the test slow on a busy machine */
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s/%s' && for d in sys/devices/system/cpu/cpufreq "
+		"sys/devices/system/cpu/intel_pstate sys/devices/system/cpu/intel_uncore_frequency "
+		"sys/firmware; do [ ! -e $d ] || { mkdir -p '%s'/${d%%/*} && cp -a $d '%s'/$d; }; "
+		"done",
+		FIXTURES_DIR, name, tmp, tmp);
 	snprintf(sys_root, sizeof(sys_root), "%s/sys", tmp);
 	/* a directory that does not exist yet, as /run/scx_joule at first */
 	snprintf(state, sizeof(state), "%s/run/power-saved", tmp);
@@ -54,6 +63,18 @@ static int arm(void **s)
 {
 	(void)s;
 	return copy_machine("arm-board-rk3399");
+}
+
+static int intel_uncore(void **s)
+{
+	(void)s;
+	return copy_machine("intel-adl-laptop-uncore");
+}
+
+static int tpmi(void **s)
+{
+	(void)s;
+	return copy_machine("xeon-tpmi-uncore");
 }
 
 static int remove_tmp(void **s)
@@ -292,6 +313,30 @@ static void intel_crashed_run_recovered(void **s)
 	assert_int_equal(access(state, F_OK), -1);
 }
 
+/*
+ * The original behind scx_joule's own platform_profile, for the profile
+ * choice: only while the file holds what jepp wrote.
+ */
+static void intel_original_under_own_value(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], path[256];
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
+	jepp_init(&ctx, sys_root, state);
+	assert_null(jepp_original_under_own(&ctx, path)); /* never changed */
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	assert_string_equal(jepp_original_under_own(&ctx, path), "balanced");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(jepp_original_under_own(&ctx, path), "balanced");
+	put(PLATFORM_PROFILE, "low-power\n"); /* the user's hotkey: theirs now */
+	assert_null(jepp_original_under_own(&ctx, path));
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_null(jepp_original_under_own(&ctx, path));
+}
+
 static void bad_state_file_lines_are_skipped(void **s)
 {
 	char path[256];
@@ -377,6 +422,185 @@ static void arm_nothing_written(void **s)
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 }
 
+#define UNCORE "devices/system/cpu/intel_uncore_frequency/"
+#define PKG0   UNCORE "package_00_die_00/"
+
+static const char *uncore_max(const char *dir)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), UNCORE "%s/max_freq_khz", dir);
+	return value(rel);
+}
+
+/* package_00_die_00: powersave half-way, the others the initial maximum. */
+static void uncore_package_levels_and_restore(void **s)
+{
+	static const struct {
+		enum jepp_level level;
+		const char *max;
+	} want[] = {
+		{JEPP_POWERSAVE, "2100000"},
+		{JEPP_PERFORMANCE, "3800000"},
+		{JEPP_POWERSAVE, "2100000"},
+		{JEPP_BALANCED, "3800000"},
+	};
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(jepp_apply(&ctx, want[i].level, 0, &sum, err, sizeof(err)), 0);
+		assert_string_equal(uncore_max("package_00_die_00"), want[i].max);
+		assert_int_equal(sum.nr_uncore, 1);
+		assert_int_equal(sum.uncore_max_khz, atol(want[i].max));
+		assert_int_equal(sum.nr_failed, 0);
+	}
+	assert_string_equal(value(PKG0 "initial_max_freq_khz"), "3800000");
+	assert_string_equal(value(PKG0 "min_freq_khz"), "400000");
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/*
+ * Never above initial_max_freq_khz, never below min_freq_khz: a maximum the
+ * user lowered goes back up to the initial one only for balanced and
+ * performance, and a raised minimum bounds powersave.
+ */
+static void uncore_bounds(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put(PKG0 "max_freq_khz", "3000000\n");
+	put(PKG0 "min_freq_khz", "2500000\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "2500000");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	put(PKG0 "initial_max_freq_khz", "2000000\n"); /* under the current max: lowered */
+	put(PKG0 "min_freq_khz", "400000\n");
+	assert_int_equal(jepp_apply(&ctx, JEPP_BALANCED, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "2000000");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "3000000");
+}
+
+/* An unreadable limit: that domain is reported and left alone, the rest set. */
+static void uncore_unreadable_limit(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put(PKG0 "initial_min_freq_khz", "garbage\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "package_00_die_00/initial_min_freq_khz"));
+	assert_int_equal(sum.nr_uncore, 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	assert_string_equal(epp(0), "balance_power");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+}
+
+/* JEPP_NO_UNCORE (a daemon owns it): the limits are not touched. */
+static void uncore_flag_leaves_it(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, JEPP_NO_UNCORE, &sum, err, sizeof(err)),
+			 0);
+	assert_int_equal(sum.nr_uncore, 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+}
+
+/* Killed in powersave: the next start puts the uncore maximum back too. */
+static void uncore_crashed_run_recovered(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
+	memset(&ctx, 0xa5, sizeof(ctx));
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 20 + 1 + 1 + 1); /* EPP, no_turbo, platform_profile, uncore */
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/* TPMI: the uncoreNN directories only, each within its own range. */
+static void uncore_tpmi_levels_and_restore(void **s)
+{
+	static const char *const dirs[] = {"uncore00", "uncore01", "uncore02", "uncore03"};
+	static const char *const powersave[] = {"1500000", "1600000", "1500000", "1600000"};
+	static const char *const initial[] = {"2200000", "2500000", "2200000", "2500000"};
+	struct jepp_summary sum;
+	char err[256];
+	int nr;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_uncore, 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(uncore_max(dirs[i]), powersave[i]);
+	assert_string_equal(uncore_max("package_00_die_00"), "2500000");
+	assert_string_equal(uncore_max("package_01_die_00"), "2500000");
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(uncore_max(dirs[i]), initial[i]);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(uncore_max(dirs[i]), initial[i]);
+	/* and after a crash */
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_true(nr >= 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(uncore_max(dirs[i]), initial[i]);
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/* A max_freq_khz outside intel_uncore_frequency/ is not restored. */
+static void uncore_state_line_elsewhere_skipped(void **s)
+{
+	int nr;
+	char err[256];
+	FILE *f;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(err, tmp), "/run"), 0755);
+	put("devices/system/cpu/cpufreq/max_freq_khz", "1\n");
+	f = fopen(state, "w");
+	assert_non_null(f);
+	fprintf(f, "scx_joule-power-saved 1\n%s/%smax_freq_khz\t1000000\n%s/%s\t2\n", sys_root,
+		PKG0, sys_root, "devices/system/cpu/cpufreq/max_freq_khz");
+	fclose(f);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_int_equal(nr, 1);
+	assert_string_equal(uncore_max("package_00_die_00"), "1000000");
+	assert_string_equal(value("devices/system/cpu/cpufreq/max_freq_khz"), "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,11 +614,22 @@ int main(void)
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_refused_write_is_reported, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_crashed_run_recovered, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_original_under_own_value, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_package_levels_and_restore, intel_uncore,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_bounds, intel_uncore, remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_unreadable_limit, intel_uncore, remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_flag_leaves_it, intel_uncore, remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_crashed_run_recovered, intel_uncore,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_tpmi_levels_and_restore, tpmi, remove_tmp),
+		cmocka_unit_test_setup_teardown(uncore_state_line_elsewhere_skipped, intel_uncore,
+						remove_tmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,14 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 for t in "${tools[@]:0:4}"; do
 	[ -x "$t" ] || die "$t not built (meson compile -C $build)"
 done
+# joule-bench, its plot script (the guest has no python: the report then says
+# so) and the counter helper, for the (x86) joule-bench scenario, where built
+if [ "$arch" != arm64 ]; then
+	for t in "$build/bench/joule-bench" "$build/bench/joule-bench-plot.py" \
+		"$build/tests/vm/rapl-counter"; do
+		[ ! -e "$t" ] || tools+=("$t")
+	done
+fi
 
 mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,run,etc,scenarios,lib64}
 cp "$busybox" "$root/bin/busybox"

@@ -1,0 +1,34 @@
+#!/bin/bash
+# joule-bench end to end: the joule-bench scenario in the VM, then its plots on
+# the host. The guest has no python, so joule-bench cannot draw them there; the
+# scenario prints runs.csv between markers, and joule-bench-plot.py (which
+# reads only runs.csv) draws them here from that copy, when this host's
+# python3 has matplotlib (else the plots are reported as skipped).
+#
+# usage: joule-bench-plots.sh BUILD_DIR OUT_DIR [run-vm.sh options...]
+# Exit: run-vm.sh's status, or 1 if plotting failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1 out=$2
+shift 2
+mkdir -p "$out"
+"$here/run-vm.sh" --build "$build" "$@" joule-bench | tee "$out/console.log"
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || exit "$rc"
+# the serial console ends lines with CR, and kernel messages may land between them
+tr -d '\r' <"$out/console.log" | sed -n '/^--- runs.csv begin$/,/^--- runs.csv end$/p' |
+	sed '1d;$d' | grep -v '^\[' >"$out/runs.csv"
+rows=$(($(wc -l <"$out/runs.csv") - 1))
+[ "$rows" -gt 0 ] || { echo "joule-bench-plots: no runs.csv in the guest's output"; exit 1; }
+echo "joule-bench-plots: $rows runs in $out/runs.csv"
+if ! python3 -c 'import matplotlib' 2>/dev/null; then
+	echo "joule-bench-plots: plots SKIPPED: no python3 with matplotlib on this host"
+	exit 0
+fi
+python3 "$build/bench/joule-bench-plot.py" "$out" || { echo "joule-bench-plots: plotting failed"; exit 1; }
+for w in idle video; do
+	head -c 8 "$out/energy-vs-$w.png" 2>/dev/null | grep -q PNG ||
+		{ echo "joule-bench-plots: no $out/energy-vs-$w.png"; exit 1; }
+done
+echo "joule-bench-plots: drew $(ls "$out"/energy-vs-*.png | tr '\n' ' ')"
