@@ -22,11 +22,20 @@ tr -d '\r' <"$out/console.log" | sed -n '/^--- runs.csv begin$/,/^--- runs.csv e
 rows=$(($(wc -l <"$out/runs.csv") - 1))
 [ "$rows" -gt 0 ] || { echo "joule-bench-plots: no runs.csv in the guest's output"; exit 1; }
 echo "joule-bench-plots: $rows runs in $out/runs.csv"
-if ! python3 -c 'import matplotlib' 2>/dev/null; then
+# the first python3 in PATH may be a virtualenv's or pyenv's without
+# matplotlib; Debian's is the one scripts/setup-deps.sh gives it to
+py=
+for cand in python3 /usr/bin/python3; do
+	if "$cand" -c 'import matplotlib' 2>/dev/null; then
+		py=$cand
+		break
+	fi
+done
+if [ -z "$py" ]; then
 	echo "joule-bench-plots: plots SKIPPED: no python3 with matplotlib on this host"
 	exit 0
 fi
-python3 "$build/bench/joule-bench-plot.py" "$out" || { echo "joule-bench-plots: plotting failed"; exit 1; }
+"$py" "$build/bench/joule-bench-plot.py" "$out" || { echo "joule-bench-plots: plotting failed"; exit 1; }
 for w in idle video; do
 	head -c 8 "$out/energy-vs-$w.png" 2>/dev/null | grep -q PNG ||
 		{ echo "joule-bench-plots: no $out/energy-vs-$w.png"; exit 1; }
