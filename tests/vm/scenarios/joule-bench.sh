@@ -6,8 +6,8 @@
 # - joule-bench exits 0, names RAPL as the energy source, skips no arm;
 # - runs.csv has every run of both arms, with energy that the counter's
 #   model bounds (at least the idle power, at most idle + 5 W per CPU), and
-#   under each arm the video runs (a thread busy 15% of the time) used more
-#   than the idle runs: the counter follows the guest's busy time;
+#   under each arm the least video run (a thread busy 15% of the time) used
+#   more than the least idle run: the counter follows the guest's busy time;
 # - report.md has a table row for each arm and workload;
 # - sched_ext saw scx_joule attach and detach, and the kernel log is clean.
 # The plots need python3 with matplotlib, which the guest lacks: joule-bench
@@ -58,13 +58,16 @@ bad=$(awk -F, -v max=$((3 + 5 * ncpu)) 'NR > 1 { w = $5 / $4; if (w < 2.9 || w >
 	print $1, $2, $3, w " W" }' $OUT/runs.csv)
 [ -z "$bad" ] || fail "runs with power outside 3..$((3 + 5 * ncpu)) W: $bad"
 ok "every run's power within the counter's 3..$((3 + 5 * ncpu)) W"
+# The least of each workload's runs: anything else the guest does during a
+# run (the first idle run once measured 13.2 J against 9.3 J for the second)
+# only adds energy, and the video's load adds about 2 J over 3 s.
 for arm in eevdf scx_joule:powersave; do
-	awk -F, -v arm=$arm '$2 == arm { e[$1] += $5 }
-		END { printf "  %s: idle %.2f J, video %.2f J\n", arm, e["idle"], e["video"]
+	awk -F, -v arm=$arm '$2 == arm && (!($1 in e) || $5 < e[$1]) { e[$1] = $5 }
+		END { printf "  %s: least idle run %.2f J, least video run %.2f J\n", arm, e["idle"], e["video"]
 		      exit !(e["video"] > e["idle"]) }' $OUT/runs.csv ||
 		fail "$arm: video used no more energy than idle: the counter does not follow busy time"
 done
-ok "video runs used more energy than idle runs under both arms"
+ok "the least video run used more energy than the least idle run under both arms"
 grep -q '^- plots: not drawn' $OUT/report.md ||
 	fail "expected the report to say the plots were not drawn (no python in the guest)"
 ok "the report says: $(sed -n 's/^- plots: //p' $OUT/report.md)"
