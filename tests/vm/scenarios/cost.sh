@@ -2,8 +2,9 @@
 # scripts/bench-cost.sh runs it at several CPU counts and prints one table.
 # In one boot, the same work (hackbench beside light periodic tasks) runs
 # under EEVDF, under the test suite's global-FIFO scheduler (fifo-floor: the
-# floor any sched_ext scheduler pays) and under scx_joule --profile balanced
-# on a hybrid model. bpf-cost reads the kernel's own per-program run time
+# floor any sched_ext scheduler pays; SCHED fifo on the kernel's global
+# queue, fifodsq on a queue of its own that its ops.dispatch drains) and
+# under scx_joule --profile balanced on a hybrid model. bpf-cost reads the kernel's own per-program run time
 # (BPF_ENABLE_STATS) over each hackbench run. Prints, as lines for the script:
 #   cost CPUS SCHED KIND CALLS NS_PER_CALL   per callback kind
 #   mean CPUS SCHED CALLS TOTAL_NS NS_PER_CALL
@@ -60,15 +61,25 @@ report() {
 
 measure eevdf
 
-wait_state disabled 5 || fail "sched_ext not disabled before the floor: $(scx_state)"
-fifo-floor >/tmp/fifo.log 2>&1 &
-FIFO_PID=$!
-wait_state enabled 20 || fail "fifo-floor did not attach: $(cat /tmp/fifo.log)"
-[ "$(cat $SCX/root/ops)" = fifo_floor ] || fail "root/ops is not fifo_floor"
-measure fifo
-kill -INT $FIFO_PID
-wait $FIFO_PID || fail "fifo-floor exited with status $?"
-wait_state disabled 10 || fail "fifo-floor still $(scx_state) 10 s after SIGINT"
+# floor NAME ARGS...: the same under fifo-floor ARGS
+floor() {
+	name=$1
+	shift
+	wait_state disabled 5 || fail "sched_ext not disabled before fifo-floor $*: $(scx_state)"
+	fifo-floor "$@" >/tmp/fifo.log 2>&1 &
+	FIFO_PID=$!
+	wait_state enabled 20 || fail "fifo-floor $* did not attach: $(cat /tmp/fifo.log)"
+	[ "$(cat $SCX/root/ops)" = fifo_floor ] || fail "root/ops is not fifo_floor"
+	measure "$name"
+	kill -INT $FIFO_PID
+	wait $FIFO_PID || fail "fifo-floor $* exited with status $?"
+	wait_state disabled 10 || fail "fifo-floor $* still $(scx_state) 10 s after SIGINT"
+}
+
+# the kernel's global queue, drained by the kernel; then a queue of the
+# floor's own that its ops.dispatch moves to the CPU, as scx_joule's does
+floor fifo
+floor fifodsq --dsq
 
 # start to attach: the loader started, to root/ops naming it (polled every 10 ms)
 wait_state disabled 5 || fail "sched_ext not disabled before scx_joule: $(scx_state)"
@@ -87,9 +98,12 @@ measure joule
 stop_scheduler INT
 
 report fifo fifo_
+report fifodsq fifo_
 report joule joule_
-sed 's/^/  fifo: /' /tmp/cost-fifo.txt
-sed 's/^/  joule: /' /tmp/cost-joule.txt
+for s in fifo fifodsq joule; do
+	sed "s/^/  $s: /" /tmp/cost-$s.txt
+done
 [ -n "$(report fifo fifo_)" ] || fail "bpf-cost saw no call of the floor's programs"
+[ -n "$(report fifodsq fifo_)" ] || fail "bpf-cost saw no call of the own-queue floor's programs"
 [ -n "$(report joule joule_)" ] || fail "bpf-cost saw no call of scx_joule's programs"
 check_dmesg

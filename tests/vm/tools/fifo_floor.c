@@ -5,11 +5,15 @@
  * and keeps it attached until SIGINT or SIGTERM. The struct_ops link also
  * detaches it if the loader dies.
  *
- * usage: fifo-floor
+ * usage: fifo-floor [--dsq]
+ *   Without --dsq the queue is the kernel's global one, drained by the
+ *   kernel (no ops.dispatch); with --dsq it is the floor's own, which
+ *   ops.dispatch moves to the CPU.
  * Exit status 0 after a signal, 1 if it cannot be loaded or attached.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,26 +34,36 @@ int main(int argc, char **argv)
 {
 	struct fifo_floor *skel;
 	struct bpf_link *link = NULL;
+	bool dsq = argc == 2 && !strcmp(argv[1], "--dsq");
 	int err = 1;
 
-	if (argc != 1 || !argv[0]) {
-		fprintf(stderr, "usage: fifo-floor\n");
+	if (argc > 2 || (argc == 2 && !dsq)) {
+		fprintf(stderr, "usage: fifo-floor [--dsq]\n");
 		return 2;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	skel = fifo_floor__open_and_load();
+	skel = fifo_floor__open();
 	if (!skel) {
-		fprintf(stderr, "fifo-floor: cannot load: %s\n", strerror(errno));
+		fprintf(stderr, "fifo-floor: cannot open: %s\n", strerror(errno));
 		return 1;
+	}
+	skel->rodata->dsq_dispatch = dsq;
+	if (!dsq) {
+		skel->struct_ops.fifo_floor_ops->dispatch = NULL;
+		bpf_program__set_autoload(skel->progs.fifo_dispatch, false);
+	}
+	if (fifo_floor__load(skel)) {
+		fprintf(stderr, "fifo-floor: cannot load: %s\n", strerror(errno));
+		goto cleanup;
 	}
 	link = bpf_map__attach_struct_ops(skel->maps.fifo_floor_ops);
 	if (!link) {
 		fprintf(stderr, "fifo-floor: cannot attach: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	printf("fifo-floor: attached\n");
+	printf("fifo-floor: attached%s\n", dsq ? ", own queue" : "");
 	fflush(stdout);
 	while (!exiting)
 		sleep(1);
