@@ -83,10 +83,13 @@ for n in $cpu_list; do
 done
 
 # One table: ns per call (calls) of each callback kind per CPU count, the
-# last count against the first, then the means and hackbench times.
+# last count against the first, then the means, the BPF time summed over
+# the hackbench window (all CPUs), and hackbench times.
 awk -v cpus="$cpu_list" '
 	$1 == "cost" { ns[$2, $3, $4] = $6; calls[$2, $3, $4] = $5; kinds[$3 " " $4] = 1 }
-	$1 == "mean" { mean[$2, $3] = $6 }
+	# without dispatch, whose cost is mostly the kernel moving the task
+	$1 == "cost" && $4 != "dispatch" { nd_ns[$2, $3] += $5 * $6; nd_calls[$2, $3] += $5 }
+	$1 == "mean" { mean[$2, $3] = $6; total[$2, $3] = sprintf("%.0f", $5 / 1e6) }
 	$1 == "hackbench" { hb[$2, $3] = $4 }
 	$1 == "attach" { att[$2] = $3 }
 	$1 == "wall" { wall[$2] = $3; lp[$2] = $4 }
@@ -124,7 +127,14 @@ awk -v cpus="$cpu_list" '
 		row("fifodsq mean ns/call", "fifodsq", mean, 1)
 		row("joule mean ns/call", "joule", mean, 1)
 		ratio_row("joule / fifo mean", mean, "joule", "fifo")
+		for (k in nd_ns) nd[k] = sprintf("%.0f", nd_ns[k] / nd_calls[k])
+		row("joule mean w/o dispatch", "joule", nd, 1)
+		ratio_row("  / fifo mean", nd, "joule", "fifo")
 		ratio_row("joule / fifodsq mean", mean, "joule", "fifodsq")
+		row("fifo BPF ms in window", "fifo", total, 1)
+		row("fifodsq BPF ms", "fifodsq", total, 1)
+		row("joule BPF ms", "joule", total, 1)
+		ratio_row("joule / fifodsq BPF ms", total, "joule", "fifodsq")
 		row("hackbench s eevdf", "eevdf", hb, 0)
 		row("hackbench s fifo", "fifo", hb, 0)
 		row("hackbench s fifodsq", "fifodsq", hb, 0)
