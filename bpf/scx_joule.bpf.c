@@ -75,7 +75,13 @@ __u64 last_tick[JP_MAX_CPUS];
 __u8 running_lat_crit[JP_MAX_CPUS];
 volatile __u32 overutilized;
 __u64 overutil_at;
+/*
+ * Overutilization and idle CPUs' decaying utilization are system-wide and
+ * O(N) to compute: refreshed at most once per OVERUTIL_PERIOD_NS across
+ * the machine (wakeups and ticks), not at every wakeup and every tick.
+ */
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
+__u64 idle_aged_at;
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -292,6 +298,18 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
 }
 
 /* Where should p run? Records why in *reason. */
+static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_profile *pr)
+{
+	u64 now = scx_bpf_now();
+
+	if (now - idle_aged_at < OVERUTIL_PERIOD_NS)
+		return;
+	idle_aged_at = now;
+	joule_age_idle_cpus(idle, now);
+	overutil_at = now;
+	overutilized = jp_overutilized(&tables, cpu_state, pr);
+}
+
 static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu,
 		      enum joule_stat *reason)
 {
@@ -308,7 +326,8 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 	idle = scx_bpf_get_idle_cpumask();
 	mask_from_cpumask(&w.idle, idle);
 	scx_bpf_put_idle_cpumask(idle);
-	joule_age_idle_cpus(&w.idle, scx_bpf_now());
+	refresh_system_view(&w.idle, pr);
+	w.overutilized = overutilized;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;

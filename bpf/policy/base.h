@@ -173,7 +173,8 @@ struct jp_profile {
 /* A wakeup to place: the caller fills this (on the stack, 72 bytes). */
 struct jp_wake {
 	u32 task_util;
-	s32 prev_cpu; /* JP_NO_CPU if unknown */
+	s32 prev_cpu;	  /* JP_NO_CPU if unknown */
+	u32 overutilized; /* the caller's jp_overutilized(), which may be a little old */
 	struct jp_cpumask allowed;
 	struct jp_cpumask idle;
 };

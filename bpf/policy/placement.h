@@ -298,7 +298,7 @@ JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *
 {
 	s32 cpu = JP_NO_CPU;
 
-	if (p->energy_aware && !jp_overutilized(t, cs, p))
+	if (p->energy_aware && !w->overutilized)
 		cpu = jp_select_cpu_energy(t, cs, p, w);
 	if (cpu == JP_NO_CPU)
 		cpu = jp_select_cpu_perf(t, cs, w);

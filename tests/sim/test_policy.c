@@ -271,6 +271,10 @@ static void test_energy_placement(void **state)
 	all_idle_wake(&w, 1000, 1);
 	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), JP_NO_CPU);
 	assert_in_range(jp_select_cpu(&t, cs, &p, &w), 4, 5);
+	/* overutilized: straight to the best CPU for speed, however light the task */
+	all_idle_wake(&w, 50, 1);
+	w.overutilized = 1;
+	assert_in_range(jp_select_cpu(&t, cs, &p, &w), 4, 5);
 	/* only allowed CPUs */
 	all_idle_wake(&w, 50, JP_NO_CPU);
 	memset(&w.allowed, 0, sizeof(w.allowed));
