@@ -62,6 +62,8 @@ struct jp_tables tables;
 struct jp_cpumask online;
 /* for each CPU, the CPUs of more capacity (set in ops.init) */
 struct jp_cpumask bigger_than[JP_MAX_CPUS];
+/* each domain's CPUs (set in ops.init) */
+struct jp_cpumask pd_cpus[JP_MAX_PDS];
 
 /* Written by the loader at any time: switching profiles needs no reload. */
 volatile __u32 profile = JOULE_PROFILE_BALANCED;
@@ -618,18 +620,43 @@ static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_f
 }
 
 /* Claims an idle online CPU p may run on among the CPUs of domain pd, or -1. */
+/*
+ * The idle, online CPUs of pd that may run a task with mask allowed (NULL:
+ * any), in cand: word operations, so that the usual case on a busy machine,
+ * no idle CPU anywhere, costs no walk over the CPUs. Returns whether any.
+ */
+static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumask *cand)
+{
+	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	u64 any = 0;
+
+	for (u32 i = 0; i < JP_MASK_WORDS; i++) {
+		u64 word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
+
+		if (allowed)
+			word &= allowed->bits[i];
+		cand->bits[i] = word;
+		any |= word;
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	return any;
+}
+
 static s32 claim_idle_cpu_of(struct task_struct *p, u32 pd)
 {
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
+	struct jp_cpumask cand;
 	u32 i, c;
 
+	if (!pd_idle_cpus(pd, p->cpus_ptr, &cand))
+		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		if (i >= d->nr_cpus)
 			break;
 		c = d->cpus[i];
-		if (jp_mask_test(&online, c) && bpf_cpumask_test_cpu(c, p->cpus_ptr) &&
-		    scx_bpf_test_and_clear_cpu_idle(c))
+		if (jp_mask_test(&cand, c) && scx_bpf_test_and_clear_cpu_idle(c))
 			return c;
 	}
 	return -1;
@@ -740,30 +767,27 @@ static s32 idle_cpu_of(u32 pd)
 {
 	/* masked, not only checked: the verifier must see the bound on every path */
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
-	const struct cpumask *idle;
-	s32 found = -1;
+	struct jp_cpumask cand;
 	u32 i;
 
-	if (pd >= JP_MAX_PDS)
+	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, NULL, &cand))
 		return -1;
-	idle = scx_bpf_get_idle_cpumask();
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		if (i >= d->nr_cpus)
 			break;
-		if (cpu_idle_online(d->cpus[i], idle)) {
-			found = d->cpus[i];
-			break;
-		}
+		if (jp_mask_test(&cand, d->cpus[i]))
+			return d->cpus[i];
 	}
-	scx_bpf_put_idle_cpumask(idle);
-	return found;
+	return -1;
 }
 
 /* Is a CPU of domain pd idle (and so about to take its own queue's work)? */
 static bool pd_has_idle_cpu(u32 pd)
 {
-	return idle_cpu_of(pd) >= 0;
+	struct jp_cpumask cand;
+
+	return pd < JP_MAX_PDS && pd_idle_cpus(pd, NULL, &cand);
 }
 
 /*
@@ -1235,6 +1259,7 @@ __attribute__((noinline)) int joule_find_bigger_cpus(void)
 			if (tables.cpu[b].capacity > tables.cpu[c].capacity)
 				jp_mask_set(&bigger_than[c], b);
 		}
+		jp_mask_set(&pd_cpus[tables.cpu[c].pd & (JP_MAX_PDS - 1)], c);
 	}
 	return 0;
 }
