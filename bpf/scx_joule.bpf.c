@@ -900,8 +900,10 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 		in.own_due = now - own_served_at[self] > OWN_QUEUE_MAX_WAIT_NS;
 	}
 	note_prev(&in, prev, cpu);
-	in.balance_src =
-		jp_balance_domains(&tables, cpu_state, cur_profile(), &b) ? b.src_pd : JP_NO_PD;
+	in.balance_src = JP_NO_PD;
+	if (jp_dispatch_wants_balance(&in) &&
+	    jp_balance_domains(&tables, cpu_state, cur_profile(), &b))
+		in.balance_src = b.src_pd;
 	jp_dispatch_plan(&tables, &in, &plan);
 	JP_FOR(i, 0, JP_DISPATCH_MAX_STEPS)
 	{

@@ -1073,7 +1073,9 @@ static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in
 		in->prev_runnable = 1;
 		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
 	}
-	in->balance_src = jp_balance_domains(&s->tables, s->js, &s->prof, &b) ? b.src_pd : JP_NO_PD;
+	in->balance_src = JP_NO_PD;
+	if (jp_dispatch_wants_balance(in) && jp_balance_domains(&s->tables, s->js, &s->prof, &b))
+		in->balance_src = b.src_pd;
 }
 
 /* The running thread of c goes on with a new slice (no stopping/running). */

@@ -98,6 +98,16 @@ static __always_inline void jp_plan_add(struct jp_dispatch_plan *plan, u8 kind, 
 	plan->nr = n + 1;
 }
 
+/*
+ * Can jp_balance_domains' answer change the plan? Not for a CPU that keeps
+ * its task: the caller skips that walk over every CPU on the hot path of a
+ * slice end, and passes JP_NO_PD.
+ */
+static __always_inline bool jp_dispatch_wants_balance(const struct jp_dispatch_in *in)
+{
+	return !in->prev_runnable || in->prev_misfit_up;
+}
+
 /* The sources a CPU of domain in->self tries, in order (see the top). */
 JP_FUNC void jp_dispatch_plan(const struct jp_tables *t, const struct jp_dispatch_in *in,
 			      struct jp_dispatch_plan *plan)
