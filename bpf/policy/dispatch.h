@@ -124,7 +124,7 @@ JP_FUNC void jp_dispatch_plan(const struct jp_tables *t, const struct jp_dispatc
 		jp_plan_add(plan, JP_DISPATCH_KEEP, self);
 		return;
 	}
-	/* tried even when it looks empty: its util says work is there */
+	/* tried even if the snapshot saw its queue empty: a task may have come since */
 	if (in->balance_src >= 0 && src < JP_MAX_PDS && jp_pd_may_pull(t, self, src, in->idle_pds))
 		jp_plan_add(plan, JP_DISPATCH_PULL, src);
 	else
