@@ -23,6 +23,7 @@
  *   policy/freq.h       frequency targets and requests
  *   policy/placement.h  wakeup placement: least energy, or most speed
  *   policy/balance.h    balancing between performance domains
+ *   policy/dispatch.h   what a CPU runs next: the sources to try, in order
  */
 #ifndef JOULE_POLICY_H
 #define JOULE_POLICY_H
@@ -34,5 +35,6 @@
 #include "policy/freq.h"
 #include "policy/placement.h"
 #include "policy/balance.h"
+#include "policy/dispatch.h"
 
 #endif /* JOULE_POLICY_H */

@@ -799,9 +799,7 @@ static bool may_pull(u32 self, u32 pd)
 {
 	if (pd >= JP_MAX_PDS || self >= JP_MAX_PDS)
 		return false;
-	if (tables.pd[pd].max_capacity <= tables.pd[self].max_capacity)
-		return true;
-	return !pd_has_idle_cpu(pd);
+	return jp_pd_may_pull(&tables, self, pd, pd_has_idle_cpu(pd) ? 1u << pd : 0);
 }
 
 /*
@@ -837,18 +835,24 @@ static bool pull_from(u32 pd)
 }
 
 /*
- * Where a CPU of PD self should take a task from before its own queue, with
- * every CPU busy (jp_overloaded_pd): -1 if nowhere. Counts busy online CPUs
- * and capacity per PD; passes over a bigger PD with an idle CPU (may_pull).
- * A global function, so that the verifier checks it once, on its own.
+ * What jp_dispatch_plan needs to know about the domains, for a CPU of
+ * domain in->self: which have an idle online CPU, how many tasks wait in
+ * each, and where jp_overloaded_pd would take from (counting busy online
+ * CPUs and capacity per domain). A global function, so that the verifier
+ * checks it once, on its own.
  */
-__attribute__((noinline)) int joule_overloaded_pd(u32 self)
+__attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {};
 	const struct cpumask *idle;
 	struct jp_cpumask idle_now;
-	u32 c, pd, skip = 0;
+	u32 c, pd, self;
 
+	if (!in)
+		return -1;
+	self = in->self;
+	in->idle_pds = 0;
+	in->overloaded = JP_NO_PD;
 	if (self >= JP_MAX_PDS)
 		return -1;
 	idle = scx_bpf_get_idle_cpumask();
@@ -865,82 +869,93 @@ __attribute__((noinline)) int joule_overloaded_pd(u32 self)
 		loads[pd].online++;
 		if (!jp_mask_test(&idle_now, c))
 			loads[pd].busy++;
-		else if (tables.pd[pd].max_capacity > tables.pd[self].max_capacity)
-			skip |= 1u << pd;
+		else
+			in->idle_pds |= 1u << pd;
 	}
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
 		loads[pd].queued = (u32)scx_bpf_dsq_nr_queued(pd);
+		in->queued[pd] = loads[pd].queued;
 	}
-	return jp_overloaded_pd(&tables, cur_profile(), loads, self, skip);
+	in->overloaded = jp_overloaded_pd(&tables, cur_profile(), loads, self,
+					  jp_pull_skip(&tables, self, in->idle_pds));
+	return 0;
 }
 
 /*
- * The task whose slice ended goes on with a new slice, unless it outgrew
- * this CPU and a bigger one is idle; then it goes through enqueue
- * (SCX_ENQ_LAST), which moves it up. Without this the kernel would pass it
- * to enqueue as the CPU's last task while the CPU switches to idle.
+ * The task whose slice ended may go on (jp_dispatch_plan decides whether):
+ * is it still runnable, and did it outgrow this CPU with a bigger one idle?
+ * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up.
  */
-static bool keep_prev_running(struct task_struct *prev, s32 cpu)
+static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 cpu)
 {
 	struct task_ctx *tctx;
 
 	if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED))
-		return false;
+		return;
+	in->prev_runnable = 1;
 	tctx = task_ctx(prev);
-	if (tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu))
-		return false;
-	set_slice(prev, task_slice(tctx));
-	return true;
+	in->prev_misfit_up =
+		tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu);
 }
 
-void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
+/* Carries out one step of the plan: true if the CPU got a task. */
+static bool dispatch_step(const struct jp_dispatch_step *st, struct task_struct *prev, u32 self,
+			  u64 now)
 {
-	struct jp_balance b;
-	__u32 self = cpu_pd(cpu);
-	s32 busier = joule_overloaded_pd(self);
-
-	u64 now = scx_bpf_now();
-	bool own_due = false;
-
-	note_live();
-	/*
-	 * Every CPU busy: even out tasks per unit of capacity first. But never
-	 * leave the own queue unserved for longer than OWN_QUEUE_MAX_WAIT_NS: its
-	 * tasks would wait for as long as another domain stayed busier.
-	 */
-	if (self < JP_MAX_PDS) {
-		if (!scx_bpf_dsq_nr_queued(self))
-			own_served_at[self] = now;
-		own_due = now - own_served_at[self] > OWN_QUEUE_MAX_WAIT_NS;
-	}
-	if (!own_due && busier >= 0 && busier < JP_MAX_PDS && pull_from((u32)busier))
-		return;
-	if (scx_bpf_dsq_move_to_local(self)) {
+	switch (st->kind) {
+	case JP_DISPATCH_PULL: return pull_from(st->pd);
+	case JP_DISPATCH_OWN:
+		if (!scx_bpf_dsq_move_to_local(self))
+			return false;
 		if (self < JP_MAX_PDS)
 			own_served_at[self] = now;
 		stat_add(JOULE_STAT_DISPATCH, 1);
-		return;
+		return true;
+	case JP_DISPATCH_KEEP:
+		/* the plan keeps prev only if it has one; the verifier wants to see it */
+		if (!prev)
+			return false;
+		set_slice(prev, task_slice(task_ctx(prev)));
+		return true;
 	}
-	/*
-	 * Still busy (the slice ended, nothing waits here): whether to take from
-	 * another domain was jp_overloaded_pd's call above. Pulling anyway, at
-	 * every slice end, drains a bigger domain's queue into a smaller one.
-	 */
-	if (keep_prev_running(prev, cpu))
-		return;
-	/* Idle: first take from the domain most over its capacity share. */
-	if (jp_balance_domains(&tables, cpu_state, cur_profile(), &b) && b.src_pd >= 0 &&
-	    b.src_pd < JP_MAX_PDS && may_pull(self, b.src_pd) && pull_from(b.src_pd))
-		return;
-	/* Then from any queue with work: an idle CPU never leaves a task waiting. */
-	for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++) {
-		if (pdi >= tables.nr_pds)
+	return false;
+}
+
+/*
+ * Gathers what jp_dispatch_plan decides on and tries its sources in order.
+ * The own queue counts as served while it is empty, so that own_due means
+ * tasks waited there longer than OWN_QUEUE_MAX_WAIT_NS.
+ */
+void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
+{
+	struct jp_dispatch_in in = {};
+	struct jp_dispatch_plan plan;
+	struct jp_balance b;
+	u64 now = scx_bpf_now();
+	u32 i, self = cpu_pd(cpu);
+
+	note_live();
+	in.self = self;
+	joule_dispatch_domains(&in);
+	if (self < JP_MAX_PDS) {
+		if (!in.queued[self])
+			own_served_at[self] = now;
+		in.own_due = now - own_served_at[self] > OWN_QUEUE_MAX_WAIT_NS;
+	}
+	note_prev(&in, prev, cpu);
+	in.balance_src = JP_NO_PD;
+	if (jp_dispatch_wants_balance(&in) &&
+	    jp_balance_domains(&tables, cpu_state, cur_profile(), &b))
+		in.balance_src = b.src_pd;
+	jp_dispatch_plan(&tables, &in, &plan);
+	JP_FOR(i, 0, JP_DISPATCH_MAX_STEPS)
+	{
+		if (i >= plan.nr)
 			break;
-		if (pdi != self && scx_bpf_dsq_nr_queued(pdi) > 0 && may_pull(self, pdi) &&
-		    pull_from(pdi))
+		if (dispatch_step(&plan.step[i], prev, self, now))
 			return;
 	}
 }

@@ -207,6 +207,10 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			t->vruntime += dt;
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
+			/* advance_pd_clock: the clock follows the tasks running in the PD */
+			if (s->pol->pd_queues &&
+			    (int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
+				s->pd[t->vtime_pd].clock = t->vruntime;
 			cr->busy_ns += dt;
 			cr->window_work += (double)dt * cap_freq(s, c) / JP_SCALE;
 			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
@@ -450,6 +454,19 @@ static void record_latency(struct sim *s, struct sim_thread *t)
 	s->lat[s->nr_lat++] = s->now - t->ready_since;
 }
 
+/*
+ * A thread's time slice: scx_joule's own (--slice-us default) with its
+ * queues, a quarter of it for latency-critical tasks in gaming (task_slice).
+ */
+static uint64_t thread_slice(const struct sim *s, const struct sim_thread *t)
+{
+	if (!s->pol->pd_queues)
+		return SIM_SLICE_NS;
+	if (t->lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING)
+		return SIM_JOULE_SLICE_NS / 4;
+	return SIM_JOULE_SLICE_NS;
+}
+
 /* A thread starts running on c (scx_joule's ops.running asks for its speed). */
 static void cpu_begin_run(struct sim *s, uint32_t c)
 {
@@ -458,7 +475,7 @@ static void cpu_begin_run(struct sim *s, uint32_t c)
 
 	cr->state = CPU_BUSY;
 	t->run_start = s->now;
-	t->slice_end = s->now + SIM_SLICE_NS;
+	t->slice_end = s->now + thread_slice(s, t);
 	record_latency(s, t);
 	cpu_request_perf(s, c, false);
 }
@@ -544,7 +561,19 @@ static void util_detach(struct sim *s, uint32_t c, uint32_t th)
 	t->util_on_cpu = 0;
 }
 
+/*
+ * scx_joule's latency-critical mark (jp_lat_crit): set at wakeup, dropped
+ * once the task runs JP_LAT_RUN_NS without sleeping (drop_lat_crit_if_long).
+ */
+static void note_run(struct sim_thread *t, uint64_t ran)
+{
+	t->run_this += ran;
+	if (t->run_this >= JP_LAT_RUN_NS)
+		t->lat_crit = false;
+}
+
 static void cpu_preempt_check(struct sim *s, uint32_t c, uint32_t th);
+static void pd_enqueue(struct sim *s, uint32_t c, uint32_t th, bool wakeup);
 
 /* Make th runnable on CPU c. */
 static void enqueue_on(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
@@ -552,6 +581,10 @@ static void enqueue_on(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 	struct sim_cpu_rt *cr = &s->cpu[c];
 	struct sim_thread *t = &s->th[th];
 
+	if (s->pol->pd_queues) {
+		pd_enqueue(s, c, th, wakeup);
+		return;
+	}
 	t->vruntime = (uint64_t)((int64_t)cr->min_vruntime + t->lag);
 	util_attach(s, c, th);
 	if (cr->curr < 0) {
@@ -572,8 +605,10 @@ static void thread_stop(struct sim *s, uint32_t c)
 	int64_t lag = (int64_t)t->vruntime - (int64_t)cr->min_vruntime;
 	uint64_t ran = s->now - t->run_start;
 
-	if (cr->state == CPU_BUSY && ran)
+	if (cr->state == CPU_BUSY && ran) {
 		jp_task_stopping(&t->jt, s->now, ran, cap_freq(s, c));
+		note_run(t, ran);
+	}
 	if (lag < -(int64_t)SIM_SLICE_NS)
 		lag = -(int64_t)SIM_SLICE_NS;
 	if (lag > (int64_t)SIM_SLICE_NS)
@@ -624,13 +659,18 @@ static bool steal(struct sim *s, uint32_t c, int src)
 }
 
 /* CPU c has no current thread: run the next queued one, pull, or idle. */
+static bool pd_dispatch(struct sim *s, uint32_t c, int prev);
+
 static void cpu_next(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];
 	int slot = rq_min_slot(s, c);
 
 	cpu_touch(s, c);
-	if (slot >= 0) {
+	if (s->pol->pd_queues) {
+		if (pd_dispatch(s, c, -1))
+			return;
+	} else if (slot >= 0) {
 		uint32_t th = cr->queue[slot];
 
 		rq_remove(s, c, (uint32_t)slot);
@@ -640,7 +680,7 @@ static void cpu_next(struct sim *s, uint32_t c)
 	cr->state = CPU_IDLE;
 	cr->idle_since = s->now;
 	cpu_arm(s, c);
-	if (steal(s, c, s->pol->pull_from(s, c)))
+	if (!s->pol->pd_queues && steal(s, c, s->pol->pull_from(s, c)))
 		return;
 	/* scx_joule's ops.update_idle gives the request up */
 	if (!s->cfg.no_idle_release)
@@ -719,6 +759,10 @@ static void thread_wake(struct sim *s, uint32_t th)
 	int c;
 
 	jp_task_waking(&t->jt, s->now);
+	if (t->last_wake)
+		t->wake_period = (t->wake_period * 3 + (s->now - t->last_wake)) / 4;
+	t->last_wake = s->now;
+	t->lat_crit = jp_lat_crit(t->wake_period, t->run_avg, t->lat_crit);
 	t->ready_since = s->now;
 	t->latency_pending = true;
 	c = s->pol->select_cpu(s, th, t->last_cpu);
@@ -813,6 +857,8 @@ static void job_done(struct sim *s, uint32_t c)
 		thread_stop(s, c);
 		util_detach(s, c, th);
 		t->state = TH_SLEEP;
+		t->run_avg = (t->run_avg * 3 + t->run_this) / 4;
+		t->run_this = 0;
 		cpu_next(s, c);
 	}
 	job_trigger(s, t, &j);
@@ -822,6 +868,310 @@ static void job_done(struct sim *s, uint32_t c)
 		else
 			batch_next(s, th);
 	}
+}
+
+/* ---- per-domain queues (pd_queues: scx_joule) ------------------------------ */
+
+/*
+ * As scx_joule: one vtime-ordered queue per PD (its DSQs). A thread is queued
+ * on the PD of the CPU it was placed on, and an idle CPU is kicked for it; a
+ * CPU whose slice ends or that has nothing to run asks jp_dispatch_plan
+ * where to take a thread from. A kick is carried out at once: the kicked CPU
+ * dispatches, and its idle-state exit latency still applies (cpu_start).
+ */
+
+static void tick_fold_run(struct sim *s, uint32_t c);
+
+static uint32_t pd_of(const struct sim *s, uint32_t c)
+{
+	return s->soc->cpu[c].pd;
+}
+
+/* vtime_in_pd: lead or lag kept across PDs within a slice, a sleeper credited one */
+static uint64_t pd_vtime(struct sim *s, struct sim_thread *t, uint32_t p)
+{
+	uint64_t v = t->vruntime, clk = s->pd[p].clock;
+	int64_t lag;
+
+	if (t->vtime_pd != p) {
+		lag = (int64_t)(v - s->pd[t->vtime_pd].clock);
+		if (lag > (int64_t)SIM_JOULE_SLICE_NS)
+			lag = (int64_t)SIM_JOULE_SLICE_NS;
+		v = clk + (uint64_t)lag;
+		t->vtime_pd = p;
+	}
+	if ((int64_t)(v - (clk - SIM_JOULE_SLICE_NS)) < 0)
+		v = clk - SIM_JOULE_SLICE_NS;
+	if ((int64_t)(clk + 8 * SIM_JOULE_SLICE_NS - v) < 0)
+		v = clk + 8 * SIM_JOULE_SLICE_NS;
+	return v;
+}
+
+/* The first idle CPU of PD p, or -1. */
+static int pd_idle_cpu(const struct sim *s, uint32_t p)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->tables.pd[p].nr_cpus; i++)
+		if (sim_cpu_idle(s, s->tables.pd[p].cpus[i]))
+			return s->tables.pd[p].cpus[i];
+	return -1;
+}
+
+static bool bigger_cpu_idle(const struct sim *s, uint32_t c)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->soc->nr_cpus; i++)
+		if (s->soc->cpu[i].capacity > s->soc->cpu[c].capacity && sim_cpu_idle(s, i))
+			return true;
+	return false;
+}
+
+/* An idle CPU, kicked, dispatches (SCX_KICK_IDLE: a busy one ignores it). */
+static void pd_kick(struct sim *s, int c)
+{
+	if (c >= 0 && sim_cpu_idle(s, (uint32_t)c) && s->cpu[c].curr < 0)
+		pd_dispatch(s, (uint32_t)c, -1);
+}
+
+/* wake_idle_cpu_for: c if idle, else an idle CPU of its PD, else of any PD. */
+static void pd_wake_idle_for(struct sim *s, uint32_t c)
+{
+	int idle = sim_cpu_idle(s, c) ? (int)c : pd_idle_cpu(s, pd_of(s, c));
+	uint32_t p;
+
+	for (p = 0; idle < 0 && p < s->soc->nr_pds; p++)
+		if (p != pd_of(s, c))
+			idle = pd_idle_cpu(s, p);
+	pd_kick(s, idle);
+}
+
+/* wake_idle_cpu_for_queue: an idle CPU of p, or of a PD that may pull from p. */
+static void pd_wake_idle_for_queue(struct sim *s, uint32_t p)
+{
+	int idle = pd_idle_cpu(s, p);
+	uint32_t q;
+
+	for (q = 0; idle < 0 && q < s->soc->nr_pds; q++)
+		if (q != p && jp_pd_may_pull(&s->tables, q, p, 0)) /* p has no idle CPU */
+			idle = pd_idle_cpu(s, q);
+	pd_kick(s, idle);
+}
+
+/* A misfit thread moves up, only to an idle bigger CPU: where, or -1. */
+static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
+{
+	int dst;
+
+	if (!s->th[th].jt.misfit || !bigger_cpu_idle(s, c))
+		return -1;
+	dst = s->pol->select_cpu(s, th, (int)c);
+	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus ||
+	    s->soc->cpu[dst].capacity <= s->soc->cpu[c].capacity)
+		return -1;
+	s->m.place_misfit++;
+	return dst;
+}
+
+/* Gaming: a latency-critical wakeup preempts its CPU unless that runs one too. */
+static bool pd_wakes_to_preempt(const struct sim *s, uint32_t th, uint32_t c)
+{
+	const struct sim_cpu_rt *cr = &s->cpu[c];
+
+	if (!s->th[th].lat_crit || s->cfg.profile != JOULE_PROFILE_GAMING)
+		return false;
+	if (cr->curr >= 0 && (cr->state != CPU_BUSY || s->th[cr->curr].lat_crit))
+		return false;
+	return true;
+}
+
+/* Thread th, attached to CPU c, waits in the queue of c's PD; an idle CPU is kicked. */
+static void pd_queue(struct sim *s, uint32_t c, uint32_t th)
+{
+	struct sim_pd_rt *pr = &s->pd[pd_of(s, c)];
+	struct sim_thread *t = &s->th[th];
+
+	t->vruntime = pd_vtime(s, t, pd_of(s, c));
+	pr->queue[pr->nr_queued++] = th;
+	t->state = TH_QUEUED;
+	t->cpu = (int32_t)c;
+	pd_util_changed(s, pd_of(s, c));
+	pd_wake_idle_for(s, c);
+}
+
+/*
+ * scx_joule's enqueue, th detached: a misfit moves up first; a latency-
+ * critical wakeup in gaming preempts its CPU, whose thread is enqueued
+ * again; everything else goes into the queue of c's PD.
+ */
+static void pd_enqueue(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
+{
+	int up = pd_misfit_target(s, c, th);
+	int cur;
+
+	if (up >= 0)
+		c = (uint32_t)up;
+	util_attach(s, c, th);
+	if (!wakeup || !pd_wakes_to_preempt(s, th, c)) {
+		pd_queue(s, c, th);
+		return;
+	}
+	cur = s->cpu[c].curr;
+	s->th[th].vruntime = pd_vtime(s, &s->th[th], pd_of(s, c));
+	cpu_touch(s, c);
+	if (cur >= 0) {
+		thread_stop(s, c);
+		util_detach(s, c, (uint32_t)cur);
+	}
+	cpu_start(s, c, th);
+	pd_util_changed(s, pd_of(s, c));
+	if (cur >= 0)
+		pd_enqueue(s, c, (uint32_t)cur, false);
+}
+
+/* The thread of PD p's queue with the lowest vtime, taken off it. */
+static uint32_t pd_take(struct sim *s, uint32_t p)
+{
+	struct sim_pd_rt *pr = &s->pd[p];
+	uint32_t i, best = 0, th;
+
+	for (i = 1; i < pr->nr_queued; i++)
+		if ((int64_t)(s->th[pr->queue[i]].vruntime - s->th[pr->queue[best]].vruntime) < 0)
+			best = i;
+	th = pr->queue[best];
+	pr->queue[best] = pr->queue[--pr->nr_queued];
+	return th;
+}
+
+/* What jp_dispatch_plan decides on, for CPU c (busy: it is dispatching). */
+static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in *in)
+{
+	struct jp_pd_load loads[JP_MAX_PDS] = {{0}};
+	struct jp_balance b;
+	uint32_t self = pd_of(s, c), i, p;
+
+	memset(in, 0, sizeof(*in));
+	in->self = self;
+	for (i = 0; i < s->soc->nr_cpus; i++) {
+		p = pd_of(s, i);
+		loads[p].capacity += s->tables.cpu[i].capacity;
+		loads[p].online++;
+		if (i == c || !sim_cpu_idle(s, i))
+			loads[p].busy++;
+		else
+			in->idle_pds |= 1u << p;
+	}
+	for (p = 0; p < s->soc->nr_pds; p++)
+		loads[p].queued = in->queued[p] = s->pd[p].nr_queued;
+	in->overloaded = jp_overloaded_pd(&s->tables, &s->prof, loads, self,
+					  jp_pull_skip(&s->tables, self, in->idle_pds));
+	if (!in->queued[self])
+		s->pd[self].own_served_at = s->now;
+	in->own_due = s->now - s->pd[self].own_served_at > SIM_OWN_QUEUE_MAX_WAIT_NS;
+	if (prev >= 0) {
+		in->prev_runnable = 1;
+		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
+	}
+	in->balance_src = JP_NO_PD;
+	if (jp_dispatch_wants_balance(in) && jp_balance_domains(&s->tables, s->js, &s->prof, &b))
+		in->balance_src = b.src_pd;
+}
+
+/* The running thread of c goes on with a new slice (no stopping/running). */
+static void pd_keep(struct sim *s, uint32_t c)
+{
+	struct sim_thread *t = &s->th[s->cpu[c].curr];
+
+	t->slice_end = s->now + thread_slice(s, t);
+	cpu_arm(s, c);
+}
+
+/*
+ * scx_joule's dispatch on CPU c, prev its thread whose slice ended (-1 if
+ * it has none): the plan's first source that yields a thread. A thread
+ * taken from the queues replaces prev, which is enqueued again.
+ */
+static bool pd_dispatch(struct sim *s, uint32_t c, int prev)
+{
+	struct jp_dispatch_in in;
+	struct jp_dispatch_plan plan;
+	uint32_t i, p, th;
+
+	pd_gather(s, c, prev, &in);
+	jp_dispatch_plan(&s->tables, &in, &plan);
+	for (i = 0; i < plan.nr; i++) {
+		const struct jp_dispatch_step *st = &plan.step[i];
+
+		if (st->kind == JP_DISPATCH_KEEP && prev >= 0) {
+			pd_keep(s, c);
+			return true;
+		}
+		p = st->kind == JP_DISPATCH_OWN ? in.self : st->pd;
+		if (st->kind == JP_DISPATCH_KEEP || p >= s->soc->nr_pds || !s->pd[p].nr_queued)
+			continue;
+		th = pd_take(s, p);
+		if (st->kind == JP_DISPATCH_OWN)
+			s->pd[p].own_served_at = s->now;
+		else
+			s->m.pulls++;
+		if (prev >= 0) {
+			thread_stop(s, c);
+			util_detach(s, c, (uint32_t)prev);
+		}
+		util_detach(s, (uint32_t)s->th[th].cpu, th);
+		s->th[th].vruntime = pd_vtime(s, &s->th[th], pd_of(s, c));
+		util_attach(s, c, th);
+		cpu_start(s, c, th);
+		pd_util_changed(s, p);
+		if (prev >= 0)
+			pd_enqueue(s, c, (uint32_t)prev, false);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The slice of c's thread ended (or, at the tick, it outgrew c with a bigger
+ * CPU idle). Nothing else to run: the kernel hands it to enqueue as the
+ * CPU's last task (SCX_OPS_ENQ_LAST), which moves a misfit up and else
+ * leaves it running.
+ */
+static void pd_slice_end(struct sim *s, uint32_t c)
+{
+	uint32_t th = (uint32_t)s->cpu[c].curr;
+	int up;
+
+	if (pd_dispatch(s, c, (int)th))
+		return;
+	up = s->th[th].jt.misfit && bigger_cpu_idle(s, c) ? pd_misfit_target(s, c, th) : -1;
+	if (up < 0) {
+		pd_keep(s, c);
+		return;
+	}
+	thread_stop(s, c);
+	util_detach(s, c, th);
+	s->cpu[c].state = CPU_IDLE;
+	s->cpu[c].idle_since = s->now;
+	cpu_arm(s, c);
+	if (!s->cfg.no_idle_release)
+		cpu_request_perf(s, c, true);
+	util_attach(s, (uint32_t)up, th);
+	pd_queue(s, (uint32_t)up, th);
+	pd_util_changed(s, pd_of(s, c));
+}
+
+/* scx_joule's ops.tick on a busy CPU. */
+static void pd_tick(struct sim *s, uint32_t c)
+{
+	uint32_t th = (uint32_t)s->cpu[c].curr;
+
+	tick_fold_run(s, c);
+	cpu_tick_request_perf(s, c);
+	if (s->pd[pd_of(s, c)].nr_queued)
+		pd_wake_idle_for_queue(s, pd_of(s, c));
+	if (jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c) && bigger_cpu_idle(s, c))
+		pd_slice_end(s, c);
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -842,6 +1192,10 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 	t = &s->th[cr->curr];
 	if (t->remaining <= 0.5) {
 		job_done(s, c);
+		return;
+	}
+	if (s->now >= t->slice_end && s->pol->pd_queues) {
+		pd_slice_end(s, c);
 		return;
 	}
 	if (s->now >= t->slice_end) {
@@ -911,6 +1265,7 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 	if (s->now <= t->run_start)
 		return;
 	jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
+	note_run(t, s->now - t->run_start);
 	t->run_start = s->now;
 	t->util_on_cpu = jp_task_util(&t->jt);
 	s->js[c].util_runnable = t->util_on_cpu;
@@ -957,7 +1312,10 @@ static void on_tick(struct sim *s)
 		struct sim_cpu_rt *cr = &s->cpu[c];
 		int dst;
 
-		if (cr->state == CPU_BUSY && cr->curr >= 0) {
+		if (s->pol->pd_queues) {
+			if (cr->state == CPU_BUSY && cr->curr >= 0)
+				pd_tick(s, c);
+		} else if (cr->state == CPU_BUSY && cr->curr >= 0) {
 			tick_fold_run(s, c);
 			dst = s->pol->misfit_move(s, c);
 			if (dst >= 0 && (uint32_t)dst != c && dst < (int)s->soc->nr_cpus) {

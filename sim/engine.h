@@ -16,10 +16,13 @@
 #include "tables.h"
 #include "workload.h"
 
-#define SIM_MAX_PENDING	 8	    /* queued jobs per thread before we drop */
-#define SIM_TICK_NS	 4000000ull /* scheduler tick, HZ=250 */
-#define SIM_SLICE_NS	 3000000ull /* time slice */
-#define SIM_WAKE_GRAN_NS 1000000ull /* wakeup preemption granularity */
+#define SIM_MAX_PENDING	   8	      /* queued jobs per thread before we drop */
+#define SIM_TICK_NS	   4000000ull /* scheduler tick, HZ=250 */
+#define SIM_SLICE_NS	   3000000ull /* time slice */
+#define SIM_JOULE_SLICE_NS 5000000ull /* scx_joule's slice (--slice-us), pd_queues */
+/* scx_joule's OWN_QUEUE_MAX_WAIT_NS: a PD's queue is not passed over longer */
+#define SIM_OWN_QUEUE_MAX_WAIT_NS 20000000ull
+#define SIM_WAKE_GRAN_NS	  1000000ull /* wakeup preemption granularity */
 
 #define SIM_RATE_LIMIT_NS 1000000ull /* schedutil's rate_limit_us default: 1 ms */
 #define SIM_HWP_PERIOD_NS 2000000ull /* --driver active: the hardware's window */
@@ -72,7 +75,7 @@ void sim_cfg_default(struct sim_cfg *cfg);
 /* Try profile parameter key (a struct jp_profile field) at value; -1 if unknown or full. */
 int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value);
 
-/* What a scheduling policy decides. Every hook is required. */
+/* What a scheduling policy decides. Every hook is required (but see pd_queues). */
 struct sim_policy {
 	const char *name;
 	const char *what;  /* one line for the report */
@@ -93,6 +96,13 @@ struct sim_policy {
 	int (*pull_from)(struct sim *s, uint32_t cpu);
 	/* At the tick: CPU to move the running thread to (misfit), or -1. */
 	int (*misfit_move)(struct sim *s, uint32_t cpu);
+	/*
+	 * true: scx_joule's queues instead of per-CPU ones: one vtime-ordered
+	 * queue per PD (its DSQs), and a CPU whose slice ends or that goes
+	 * idle runs jp_dispatch_plan (engine.c, "per-domain queues");
+	 * pull_from and misfit_move are then never called.
+	 */
+	bool pd_queues;
 };
 
 struct sim_job {
@@ -120,6 +130,10 @@ struct sim_thread {
 	uint64_t next_release;
 	bool busy;	     /* a hog now (hog task, or periodic past busy_after=) */
 	uint64_t busy_since; /* when it turned into one */
+	/* pd_queues: the PD whose clock vruntime counts on; latency-critical marking */
+	uint32_t vtime_pd;
+	bool lat_crit;
+	uint64_t last_wake, wake_period, run_avg, run_this;
 };
 
 enum sim_cpu_state { CPU_IDLE, CPU_WAKING, CPU_BUSY };
@@ -146,6 +160,10 @@ struct sim_pd_rt {
 	uint64_t gen;
 	uint64_t since;		       /* current OPP set at */
 	uint64_t opp_ns[SIM_MAX_OPPS]; /* residency, for --explain */
+	/* pd_queues: the PD's queue, its vtime clock, when its queue was last served */
+	uint32_t nr_queued;
+	uint32_t queue[WL_MAX_THREADS];
+	uint64_t clock, own_served_at;
 };
 
 struct sim_event {

@@ -4,7 +4,8 @@
  *
  * "joule" is scx_joule: every decision is a call into bpf/policy.h, the file
  * the BPF scheduler compiles; this adapter only gathers inputs (masks,
- * utilization) and carries the answer out, as bpf/scx_joule.bpf.c does.
+ * utilization) and carries the answer out, as bpf/scx_joule.bpf.c does. Its
+ * queues and dispatch (jp_dispatch_plan) are the engine's pd_queues mode.
  *
  * The baselines are other schedulers, written here from their documented
  * behaviour; they share the engine's utilization signal (a PELT-like
@@ -86,45 +87,6 @@ static int joule_select(struct sim *s, uint32_t th, int prev)
 static uint32_t joule_perf(struct sim *s, uint32_t cpu)
 {
 	return jp_cpu_perf_target(&s->tables, s->js, &s->prof, cpu);
-}
-
-/* As scx_joule's dispatch: first the PD most over its share, then anyone. */
-static int joule_pull(struct sim *s, uint32_t cpu)
-{
-	struct jp_balance b;
-	uint32_t c, best_n = 0;
-	int best = -1;
-
-	if (jp_balance_domains(&s->tables, s->js, &s->prof, &b)) {
-		for (c = 0; c < s->soc->nr_cpus; c++) {
-			if (s->tables.cpu[c].pd != (uint32_t)b.src_pd || c == cpu)
-				continue;
-			if (s->cpu[c].nr_queued > best_n) {
-				best_n = s->cpu[c].nr_queued;
-				best = (int)c;
-			}
-		}
-		if (best >= 0)
-			return best;
-	}
-	return busiest_queue(s, cpu, 1);
-}
-
-/* A running task that outgrew its CPU goes to the best CPU for speed. */
-static int joule_misfit(struct sim *s, uint32_t cpu)
-{
-	struct sim_thread *t = &s->th[s->cpu[cpu].curr];
-	struct jp_wake w;
-	int dst;
-
-	if (!jp_task_misfit(&s->tables, &s->prof, &t->jt, cpu))
-		return -1;
-	sim_fill_wake(s, (uint32_t)s->cpu[cpu].curr, (int)cpu, &w);
-	jp_mask_clear(&w.allowed, cpu);
-	dst = jp_select_cpu_perf(&s->tables, s->js, &w);
-	if (dst < 0 || s->soc->cpu[dst].capacity <= s->soc->cpu[cpu].capacity)
-		return -1;
-	return dst;
 }
 
 /* ---- fair: capacity-oblivious spreading ------------------------------------ */
@@ -423,16 +385,17 @@ static int compact_pull(struct sim *s, uint32_t cpu)
 /* ---- registry ------------------------------------------------------------------- */
 
 static const struct sim_policy policies[] = {
+	/* its queues and dispatch are the engine's pd_queues mode (jp_dispatch_plan) */
 	{"joule", "scx_joule (bpf/policy.h)", true, true, joule_init, joule_select, joule_perf,
-	 joule_pull, joule_misfit},
+	 NULL, NULL, true},
 	{"fair", "capacity-oblivious fair spreading + schedutil", false, false, no_init,
-	 fair_select, schedutil_perf, fair_pull, no_misfit},
+	 fair_select, schedutil_perf, fair_pull, no_misfit, false},
 	{"eas", "kernel EAS (energy delta, overutilized fallback, misfit) + schedutil", false,
-	 false, no_init, eas_select, schedutil_perf, eas_pull, eas_misfit},
+	 false, no_init, eas_select, schedutil_perf, eas_pull, eas_misfit, false},
 	{"race", "race-to-idle on big cores at top frequency", false, false, no_init, race_select,
-	 race_perf, fair_pull, race_misfit},
+	 race_perf, fair_pull, race_misfit, false},
 	{"compact", "core compaction, littlest first + schedutil", false, false, no_init,
-	 compact_select, schedutil_perf, compact_pull, no_misfit},
+	 compact_select, schedutil_perf, compact_pull, no_misfit, false},
 };
 
 const struct sim_policy *sim_policy_find(const char *name)

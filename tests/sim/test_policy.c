@@ -378,6 +378,114 @@ static void test_overloaded_pd_counts_tasks(void **state)
 	assert_int_equal(jp_overloaded_pd(&t, &p, l, 1, 0), 0);
 }
 
+/* A CPU of PD self with nothing special going on: no prev, nothing over its share. */
+static void dispatch_in(struct jp_dispatch_in *in, uint32_t self)
+{
+	memset(in, 0, sizeof(*in));
+	in->self = self;
+	in->overloaded = JP_NO_PD;
+	in->balance_src = JP_NO_PD;
+}
+
+static void assert_step(const struct jp_dispatch_plan *plan, uint32_t i, uint8_t kind, uint32_t pd)
+{
+	assert_true(i < plan->nr);
+	assert_int_equal(plan->step[i].kind, kind);
+	assert_int_equal(plan->step[i].pd, pd);
+}
+
+static void test_dispatch_own_queue_first(void **state)
+{
+	struct jp_dispatch_plan plan;
+	struct jp_dispatch_in in;
+	struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t);
+	dispatch_in(&in, 0);
+	in.queued[0] = 2;
+	in.queued[1] = 3;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_OWN, 0);
+	/* then, idle, the other domain's queue: no task waits while a CPU idles */
+	assert_step(&plan, 1, JP_DISPATCH_PULL, 1);
+	assert_int_equal(plan.nr, 2);
+}
+
+static void test_dispatch_overloaded_first_unless_own_due(void **state)
+{
+	struct jp_dispatch_plan plan;
+	struct jp_dispatch_in in;
+	struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t);
+	dispatch_in(&in, 1);
+	in.queued[0] = 6;
+	in.queued[1] = 1;
+	in.overloaded = 0;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_PULL, 0);
+	assert_step(&plan, 1, JP_DISPATCH_OWN, 1);
+	/* the own queue waited too long: it goes first, the overloaded PD not at all */
+	in.own_due = 1;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_OWN, 1);
+	assert_step(&plan, 1, JP_DISPATCH_PULL, 0);
+	assert_int_equal(plan.nr, 2);
+}
+
+static void test_dispatch_keeps_prev_when_nothing_queued(void **state)
+{
+	struct jp_dispatch_plan plan;
+	struct jp_dispatch_in in;
+	struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t);
+	dispatch_in(&in, 0);
+	in.prev_runnable = 1;
+	in.balance_src = 1; /* a busy CPU does not balance: jp_overloaded_pd's call */
+	in.queued[1] = 2;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_OWN, 0);
+	assert_step(&plan, 1, JP_DISPATCH_KEEP, 0);
+	assert_int_equal(plan.nr, 2);
+	/* a misfit with a bigger CPU idle is let go, to be placed again */
+	in.prev_misfit_up = 1;
+	in.idle_pds = 0;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_OWN, 0);
+	assert_step(&plan, 1, JP_DISPATCH_PULL, 1);
+	assert_int_equal(plan.nr, 2);
+}
+
+static void test_dispatch_little_leaves_idle_big_alone(void **state)
+{
+	struct jp_dispatch_plan plan;
+	struct jp_dispatch_in in;
+	struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t);
+	dispatch_in(&in, 0);
+	in.queued[1] = 1;
+	in.balance_src = 1;
+	in.idle_pds = 1u << 1; /* the big PD has an idle CPU: the misfit waits for it */
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_OWN, 0);
+	assert_int_equal(plan.nr, 1);
+	assert_false(jp_pd_may_pull(&t, 0, 1, in.idle_pds));
+	assert_int_equal(jp_pull_skip(&t, 0, in.idle_pds), 1u << 1);
+	/* a big CPU pulls from the little PD whatever is idle there */
+	assert_true(jp_pd_may_pull(&t, 1, 0, 1u << 0));
+	/* with no idle big CPU the little one helps, balance source first, once */
+	in.idle_pds = 0;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 1, JP_DISPATCH_PULL, 1);
+	assert_int_equal(plan.nr, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +503,10 @@ int main(void)
 		cmocka_unit_test(test_perf_placement),
 		cmocka_unit_test(test_overutilized_and_balance),
 		cmocka_unit_test(test_overloaded_pd_counts_tasks),
+		cmocka_unit_test(test_dispatch_own_queue_first),
+		cmocka_unit_test(test_dispatch_overloaded_first_unless_own_due),
+		cmocka_unit_test(test_dispatch_keeps_prev_when_nothing_queued),
+		cmocka_unit_test(test_dispatch_little_leaves_idle_big_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -333,6 +333,33 @@ static void test_hog_and_busy_after(void **state)
 	done(s);
 }
 
+/*
+ * joule runs scx_joule's queues (pd_queues): threads wait in their PD's
+ * queue, and no CPU idles while one waits anywhere (enqueue kicks an idle
+ * CPU, dispatch takes from the other PD); the baselines keep per-CPU queues.
+ */
+static void test_joule_per_domain_queues(void **state)
+{
+	const char *hogs = "workload a duration=1s\ntask h hog count=3\n";
+	struct sim_cfg cfg;
+	struct sim *s;
+	uint32_t c;
+
+	(void)state;
+	assert_true(sim_policy_find("joule")->pd_queues);
+	assert_false(sim_policy_find("eas")->pd_queues);
+	sim_cfg_default(&cfg);
+	cfg.driver = SIM_DRIVER_NONE;
+	s = run_cfg(two_pd_soc, hogs, "joule", &cfg);
+	for (c = 0; c < 2; c++) {
+		assert_true(s->cpu[c].busy_ns > 990000000ull);
+		assert_int_equal(s->cpu[c].nr_queued, 0);
+	}
+	/* two run, the third waits in a PD queue */
+	assert_int_equal(s->pd[0].nr_queued + s->pd[1].nr_queued, 1);
+	done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_speed_equal_runs_work_at_1024),
 		cmocka_unit_test(test_driver_none_keeps_top_opp),
 		cmocka_unit_test(test_hog_and_busy_after),
+		cmocka_unit_test(test_joule_per_domain_queues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
