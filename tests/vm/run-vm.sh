@@ -107,6 +107,17 @@ fi
 [ -n "$kernel" ] || kernel=$("$top/scripts/kernels.py" names | sed -n 1p)
 read -r kname vmlinuz release < <("$top/scripts/kernels.py" fetch --kernel "$kernel") ||
 	{ echo "run-vm: could not fetch the kernel" >&2; exit 1; }
+# An amd64 kernel name with --arch arm64 (trixie-backports-7.3 for
+# trixie-backports-7.3-arm64) would boot an x86 image in qemu-system-aarch64,
+# which stays silent until the boot timeout.
+case $arch:$release in
+arm64:*-arm64 | x86:*-amd64) ;;
+*)
+	echo "run-vm: kernel $kname ($release) is not an $arch kernel" \
+		"(scripts/kernels.py names --arch ${arch/x86/amd64} lists them)" >&2
+	exit 2
+	;;
+esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -23,7 +23,7 @@ light_on_little() {
 	echo "$1: the light tasks' own run time on little CPUs: $own%"
 	echo "$1: all busy time (every task) on little CPUs meanwhile: $pct%"
 	[ -z "$eevdf" ] || echo "$1: light tasks on little CPUs: scx_joule $own%, EEVDF $eevdf%," \
-		"ratio $(awk -v a="$own" -v b="$eevdf" 'BEGIN { if (b) printf "%.2f", a / b; else print "inf" }')"
+		"ratio $(ratio "$own" "$eevdf")"
 	[ "$own" -ge 90 ] || fail "$1: light tasks spent only $own% of their run time on little CPUs"
 }
 

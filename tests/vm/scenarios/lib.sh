@@ -165,6 +165,31 @@ fi
 # the kernel itself describes the machine.
 MODEL_ARGS=${MODEL:+--model $MODEL}
 
+# cpu_cap CPU: the capacity the scheduler is meant to see for CPU: the x86
+# model's (little 381, 485 x 1416 MHz against the big's 1024 x 1800 MHz; big
+# 1024), or on an arm64 guest the kernel's own cpu_capacity.
+cpu_cap() {
+	if [ -n "$MODEL" ]; then
+		case " $BIG " in *" $1 "*) echo 1024 ;; *) echo 381 ;; esac
+	else
+		cat /sys/devices/system/cpu/cpu$1/cpu_capacity
+	fi
+}
+
+# cap_sum "CPUS": their capacities added up.
+cap_sum() {
+	s_=0
+	for c_ in $1; do s_=$((s_ + $(cpu_cap $c_))); done
+	echo $s_
+}
+
+# all_cpus: every CPU number of the guest, space-separated.
+all_cpus() { seq -s ' ' 0 $(($(nr_cpus) - 1)); }
+
+# ratio A B: A / B with two decimals, "inf" when B is 0 (scx_joule against
+# the EEVDF baseline of the same boot).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.2f", a / b; else print "inf" }'; }
+
 # light_tasks N SECONDS: N tasks at 5% duty, 1 ms of CPU time every 20 ms
 # (periodic-load; stress-ng --cpu-load's workers ran 100 ms bursts in TCG).
 light_tasks() {
