@@ -484,7 +484,12 @@ static void note_live(void)
 		sched_live = 1;
 }
 
-__attribute__((noinline)) int joule_release_idle_perf(void)
+/*
+ * Give up frequency requests: every CPU's (ops.init: the kernel set them all
+ * to the maximum as the scheduler attached), or only those of idle CPUs that
+ * still hold one (the idle sweep).
+ */
+__attribute__((noinline)) int joule_release_perf(u32 idle_only)
 {
 	u32 cpu, nr = scx_bpf_nr_cpu_ids();
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
@@ -495,10 +500,12 @@ __attribute__((noinline)) int joule_release_idle_perf(void)
 		if (cpu >= nr)
 			break;
 		s = cpu_stats(cpu);
-		if (!s || !s->perf_request || !cpu_idle_online(cpu, idle))
+		if (idle_only && (!s || !s->perf_request || !cpu_idle_online(cpu, idle)))
 			continue;
-		s->perf_target = 0;
-		s->perf_request = 0;
+		if (s) {
+			s->perf_target = 0;
+			s->perf_request = 0;
+		}
 		scx_bpf_cpuperf_set(cpu, 0);
 	}
 	scx_bpf_put_idle_cpumask(idle);
@@ -544,7 +551,7 @@ static int idle_sweep_fn(void *map, int *key, struct idle_sweep *sw)
 {
 	bool live = sched_live;
 
-	joule_release_idle_perf();
+	joule_release_perf(1);
 	sw->live_sweeps = live ? sw->live_sweeps + 1 : 0;
 	if (sw->live_sweeps < IDLE_SWEEPS_LIVE) {
 		bpf_timer_start(&sw->timer, IDLE_SWEEP_NS, 0);
@@ -1222,30 +1229,6 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 }
 
 /*
- * The kernel sets every CPU's request to the maximum as a scheduler attaches
- * (before ops.init); a CPU that stays idle would keep it. Start them all at
- * the lowest: a CPU that runs something asks again at once.
- */
-__attribute__((noinline)) int joule_release_all_perf(void)
-{
-	u32 cpu, nr = scx_bpf_nr_cpu_ids();
-	struct joule_stats *s;
-
-	JP_FOR(cpu, 0, JP_MAX_CPUS)
-	{
-		if (cpu >= nr)
-			break;
-		s = cpu_stats(cpu);
-		if (s) {
-			s->perf_target = 0;
-			s->perf_request = 0;
-		}
-		scx_bpf_cpuperf_set(cpu, 0);
-	}
-	return 0;
-}
-
-/*
  * The online mask starts from the kernel's, not the loader's earlier look
  * at sysfs: the kernel keeps CPUs from coming or going between ops.init and
  * the end of the attach, so from here ops.cpu_online/offline keep it exact.
@@ -1298,7 +1281,12 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	}
 	read_online_mask();
 	joule_find_bigger_cpus();
-	joule_release_all_perf();
+	/*
+	 * The kernel set every request to the maximum as the scheduler attached,
+	 * and an idle CPU would keep it: all start at the lowest, and a CPU that
+	 * runs something asks again at once.
+	 */
+	joule_release_perf(0);
 	err = init_idle_sweep();
 	if (err)
 		scx_bpf_error("the idle-CPU frequency timer failed: %d", err);

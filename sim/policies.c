@@ -63,7 +63,7 @@ static int no_misfit(struct sim *s, uint32_t cpu)
 /* ---- scx_joule: bpf/policy.h ------------------------------------------------ */
 
 /*
- * As joule_release_all_perf() at attach: every CPU starts at the lowest
+ * As joule_release_perf(0) in ops.init: every CPU starts at the lowest
  * (the engine lets schedutil look once init is done).
  */
 static void joule_init(struct sim *s)
