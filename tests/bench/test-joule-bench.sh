@@ -49,6 +49,19 @@ expect_one_line() {
 
 quick=(--baseline-only --cooldown 0 --no-plots)
 
+# wait_for_run OUT: runs.csv appears just before the first run reads the counter;
+# a second later that read is long done and the 4 s run is far from over.
+wait_for_run() {
+	for _ in $(seq 600); do [ -e "$1/runs.csv" ] && break; sleep 0.05; done
+	sleep 1
+}
+
+# set_counter FILE VALUE: as sysfs does, a reader sees the old number or the new one,
+# never an empty file
+set_counter() {
+	echo "$2" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
 expect "--version" 0 '^joule-bench [0-9]+\.[0-9]+\.[0-9]+$' "$bench" --version
 expect "--help lists options" 0 '--allow-state-change' "$bench" --help
 expect "unknown workload" 2 "unknown workload 'bogus'" "$bench" -w bogus --out "$tmp/o" --sysfs-root "$meters/none"
@@ -66,12 +79,12 @@ expect_one_line "a counter that never moves" '^joule-bench: the energy counter \
 # every RAPL zone's energy goes into runs.csv; only the package counts as the total
 cp -r "$meters/rapl-intel" "$tmp/zones"
 (
-	for _ in $(seq 600); do [ -e "$tmp/o-zones/runs.csv" ] && break; sleep 0.05; done
-	echo 81244567890 >"$tmp/zones/sys/class/powercap/intel-rapl:0/energy_uj"
-	echo 30125456789 >"$tmp/zones/sys/class/powercap/intel-rapl:0:0/energy_uj"
+	wait_for_run "$tmp/o-zones"
+	set_counter "$tmp/zones/sys/class/powercap/intel-rapl:0/energy_uj" 81244567890
+	set_counter "$tmp/zones/sys/class/powercap/intel-rapl:0:0/energy_uj" 30125456789
 ) &
 expect "RAPL zones in runs.csv" 0 'wrote' \
-	"$bench" "${quick[@]}" -w idle -d 3 -n 1 --sysfs-root "$tmp/zones" --out "$tmp/o-zones"
+	"$bench" "${quick[@]}" -w idle -d 4 -n 1 --sysfs-root "$tmp/zones" --out "$tmp/o-zones"
 wait
 if grep -q ',10.0000,.*"package-0=10.0000;package-0/core=2.0000;package-0/uncore=0.0000;psys=0.0000"$' "$tmp/o-zones/runs.csv"; then
 	ok "runs.csv: 10 J package total, core 2 J beside it"
@@ -82,11 +95,11 @@ fi
 # a counter that goes backwards during a run
 cp -r "$meters/rapl-intel" "$tmp/back"
 (
-	for _ in $(seq 600); do [ -e "$tmp/o-back/runs.csv" ] && break; sleep 0.05; done
-	echo 1000 >"$tmp/back/sys/class/powercap/intel-rapl:0/energy_uj"
+	wait_for_run "$tmp/o-back"
+	set_counter "$tmp/back/sys/class/powercap/intel-rapl:0/energy_uj" 1000
 ) &
 expect_one_line "counter going backwards" 'intel-rapl:0/energy_uj: energy counter went backwards \(81234567890 -> 1000 uJ' \
-	"$bench" "${quick[@]}" -w idle -d 3 -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
+	"$bench" "${quick[@]}" -w idle -d 4 -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
 wait
 
 # a workload that fails: the build cannot fork its workers (RLIMIT_NPROC as a uid that
@@ -119,11 +132,13 @@ expect_one_line "--fit names the bad line" "^joule-bench: $tmp/bad.csv:2: domain
 	"$bench" --fit "$tmp/bad.csv" --sysfs-root "$machines/intel-adl-laptop"
 
 # end to end: EEVDF (scx_joule where it can attach) against a counter that follows the load
-python3 "$src/tests/bench/fake-rapl.py" "$tmp/rapl" --start-j 262138 --ready "$tmp/ready" &
+# The counter steps every 10 ms and the shortest run (build: 4 jobs of 100 ms on
+# this machine's CPUs) lasts 0.1-0.4 s, so every run sees it step even on a busy host.
+python3 "$src/tests/bench/fake-rapl.py" "$tmp/rapl" --start-j 262138 --interval 0.01 --ready "$tmp/ready" &
 helper=$!
 for _ in $(seq 600); do [ -e "$tmp/ready" ] && break; sleep 0.05; done
 out=$("$bench" --sysfs-root "$tmp/rapl" --scx-joule "$scx" -n 3 -d 1 --cooldown 0 \
-	--build-jobs 4 --build-job-ms 20 --out "$tmp/e2e" 2>&1)
+	--build-jobs 4 --build-job-ms 100 --out "$tmp/e2e" 2>&1)
 rc=$?
 kill "$helper"
 wait "$helper" 2>/dev/null
