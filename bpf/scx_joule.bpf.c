@@ -43,6 +43,7 @@
  */
 #include "vmlinux.h"
 #include "scx_ops.bpf.h"
+#include <bpf/bpf_core_read.h>
 #include "joule.h"
 
 /* Per-PD energy evaluation as a global function: verified once, on its own. */
@@ -258,20 +259,41 @@ static __u32 cpu_pd(s32 cpu)
 	return tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
 }
 
+/*
+ * The words of a CPU mask that hold this machine's CPUs: loops over masks
+ * stop there, so a small machine does not pay for the build's max_cpus.
+ * Also no further than this kernel's struct cpumask (its CONFIG_NR_CPUS,
+ * relocated at load), which the verifier does not let a read go past; the
+ * kernel has no CPUs beyond it.
+ */
+static __always_inline u32 mask_words(void)
+{
+	u32 words = (tables.nr_cpus + 63) / 64;
+	u32 kernel_words = bpf_core_type_size(struct cpumask) / sizeof(u64);
+
+	if (words > kernel_words)
+		words = kernel_words;
+	return words;
+}
+
 static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpus)
 {
 	/*
 	 * Whole words, read straight from the kernel's mask: a
 	 * bpf_cpumask_test_cpu() call per CPU made every wakeup cost 2N kfunc
-	 * calls. Bits past the model's CPUs are cleared.
+	 * calls. Bits past the model's CPUs are cleared (words past them are
+	 * never read: every loop stops at mask_words() or at tables.nr_cpus).
 	 */
+	u32 words = mask_words();
+
 	for (u32 i = 0; i < JP_MASK_WORDS; i++) {
 		u32 nr = tables.nr_cpus, first = i * 64;
-		u64 word = cpus->bits[i];
+		u64 word;
 
-		if (nr <= first)
-			word = 0;
-		else if (nr - first < 64)
+		if (i >= words)
+			break;
+		word = cpus->bits[i];
+		if (nr - first < 64)
 			word &= (1ULL << (nr - first)) - 1;
 		mask->bits[i] = word;
 	}
@@ -323,7 +345,7 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 	w.task_util = jp_task_util(&tctx->jt);
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
-	for (int i = 0; i < JP_MASK_WORDS; i++)
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		w.allowed.bits[i] &= online.bits[i];
 	idle = scx_bpf_get_idle_cpumask();
 	mask_from_cpumask(&w.idle, idle);
@@ -587,7 +609,7 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	u64 found = 0;
 
-	for (u32 i = 0; i < JP_MASK_WORDS; i++)
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		found |= bigger->bits[i] & online.bits[i] & idle->bits[i] & p->cpus_ptr->bits[i];
 	scx_bpf_put_idle_cpumask(idle);
 	return found;
@@ -638,7 +660,7 @@ static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumas
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	u64 any = 0;
 
-	for (u32 i = 0; i < JP_MASK_WORDS; i++) {
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
 		u64 word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
 
 		if (allowed)

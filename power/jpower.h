@@ -37,7 +37,7 @@
 #define JPOWER_MAX_PDS JTOPO_MAX_CPUS
 /* What the scheduler's tables hold (bpf/policy.h JP_MAX_PDS, JP_MAX_PD_CPUS). */
 #define JPOWER_MAX_SCHED_PDS	 16
-#define JPOWER_MAX_SCHED_PD_CPUS 64
+#define JPOWER_MAX_SCHED_PD_CPUS JTOPO_MAX_CPUS
 #define JPOWER_MAX_OPPS		 64
 #define JPOWER_NAME_LEN		 32
 

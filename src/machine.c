@@ -15,6 +15,20 @@ _Static_assert(JPOWER_MAX_OPPS <= MODEL_MAX_OPPS, "the OPP rule must see every O
 _Static_assert(JPOWER_MAX_SCHED_PDS == JP_MAX_PDS && JPOWER_MAX_SCHED_PD_CPUS == JP_MAX_PD_CPUS,
 	       "jpower_em_fit must fit the model to the tables' sizes");
 
+/* This machine's possible CPUs fit the tables (the build's max_cpus). */
+static int check_nr_cpus(int nr_cpus, char *err, size_t errlen)
+{
+	if (nr_cpus <= 0) {
+		snprintf(err, errlen, "%d possible CPUs", nr_cpus);
+		return -EINVAL;
+	}
+	if (nr_cpus > JP_MAX_CPUS) {
+		jtopo_too_many_cpus(err, errlen, "this machine", nr_cpus);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 static void finish_view(struct joule_machine *m, int nr_kinds)
 {
 	m->view.nr_cpus = (int)m->tables.nr_cpus;
@@ -28,15 +42,15 @@ static void finish_view(struct joule_machine *m, int nr_kinds)
 int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, char *err, size_t errlen)
 {
 	struct jp_pd *pd;
+	int ret;
 
 	memset(m, 0, sizeof(*m));
-	if (nr_cpus <= 0 || nr_cpus > JP_MAX_CPUS) {
-		snprintf(err, errlen, "%d CPUs: scx_joule supports 1 to %d", nr_cpus, JP_MAX_CPUS);
-		return -EINVAL;
-	}
+	ret = check_nr_cpus(nr_cpus, err, errlen);
+	if (ret)
+		return ret;
 
 	m->tables.nr_cpus = (__u32)nr_cpus;
-	/* a domain holds at most JP_MAX_PD_CPUS CPUs: split big machines */
+	/* one domain (JP_MAX_PD_CPUS is JP_MAX_CPUS) */
 	m->tables.nr_pds = (__u32)((nr_cpus + JP_MAX_PD_CPUS - 1) / JP_MAX_PD_CPUS);
 	m->tables.max_capacity = JP_SCALE;
 	for (int c = 0; c < nr_cpus; c++) {
@@ -79,9 +93,12 @@ static void soc_power(struct joule_machine *m, const struct sim_soc *soc)
 int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, int nr_cpus,
 			   char *err, size_t errlen)
 {
-	int nr_kinds = 0;
+	int nr_kinds = 0, ret;
 
 	memset(m, 0, sizeof(*m));
+	ret = check_nr_cpus(nr_cpus, err, errlen);
+	if (ret)
+		return ret;
 	if ((int)soc->nr_cpus > nr_cpus) {
 		snprintf(err, errlen, "model '%s' describes %u CPUs; this machine has %d",
 			 soc->name, soc->nr_cpus, nr_cpus);
@@ -265,10 +282,9 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 	int ret;
 
 	memset(m, 0, sizeof(*m));
-	if (nr_cpus <= 0 || nr_cpus > JP_MAX_CPUS) {
-		snprintf(err, errlen, "%d CPUs: scx_joule supports 1 to %d", nr_cpus, JP_MAX_CPUS);
-		return -EINVAL;
-	}
+	ret = check_nr_cpus(nr_cpus, err, errlen);
+	if (ret)
+		return ret;
 	ret = model_covers_machine(t, nr_cpus, err, errlen);
 	if (ret)
 		return ret;

@@ -440,6 +440,13 @@ static void load_machine(struct joule_machine *m)
 
 	if (nr_cpus < 0)
 		die("cannot read the possible CPUs: %s", strerror(-nr_cpus));
+	/* beyond the build's max_cpus: one line, before any model (--show-topology may go on) */
+	if (nr_cpus > JP_MAX_CPUS && !opts.show_topology && !opts.em_out_path) {
+		char err[256];
+
+		jtopo_too_many_cpus(err, sizeof(err), "this machine", nr_cpus);
+		model_error(err);
+	}
 	if (opts.model_path)
 		load_soc(m, nr_cpus);
 	else

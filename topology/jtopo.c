@@ -314,6 +314,34 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t 
 
 /* ---- CPUs: which exist, which are online ----------------------------- */
 
+void jtopo_too_many_cpus(char *err, size_t errlen, const char *what, long nr)
+{
+	snprintf(err, errlen,
+		 "%s%s%ld possible CPUs; this build of scx_joule handles at most %d "
+		 "(meson option max_cpus%s)",
+		 what, *what ? ": " : "", nr, JTOPO_MAX_CPUS,
+		 JTOPO_MAX_CPUS < 1024 ? ": rebuild with -Dmax_cpus=1024" : ", 1024 at most");
+}
+
+/* The highest CPU number in a CPU list, -1 if it holds none. */
+static long cpulist_last(const char *list)
+{
+	long last = -1, n;
+	char *end;
+
+	for (const char *p = list; *p;) {
+		if (*p < '0' || *p > '9') {
+			p++;
+			continue;
+		}
+		n = strtol(p, &end, 10);
+		if (n > last)
+			last = n;
+		p = end;
+	}
+	return last;
+}
+
 static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in,
 			 char *err, size_t errlen)
 {
@@ -329,9 +357,9 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 		hwloc_bitmap_foreach_begin(cpu, hw)
 		{
 			if (cpu >= JTOPO_MAX_CPUS) {
-				snprintf(err, errlen, "%s: CPU %u; scx_joule supports %d", in->xml,
-					 cpu, JTOPO_MAX_CPUS);
-				return -EINVAL;
+				jtopo_too_many_cpus(err, errlen, in->xml,
+						    hwloc_bitmap_last(hw) + 1L);
+				return -E2BIG;
 			}
 			jtopo_cpuset_set(&t->online, (int)cpu);
 		}
@@ -341,6 +369,10 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 		return 0;
 	}
 	ret = jtopo_fs_line(in->root, SYS_CPU "/possible", buf, sizeof(buf));
+	if (!ret && cpulist_last(buf) >= JTOPO_MAX_CPUS) {
+		jtopo_too_many_cpus(err, errlen, t->origin, cpulist_last(buf) + 1);
+		return -E2BIG;
+	}
 	if (!ret)
 		ret = jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS);
 	if (!ret)
@@ -350,7 +382,7 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 	if (ret) {
 		snprintf(err, errlen, "%s" SYS_CPU "/{possible,online}: %s",
 			 in->root && strcmp(in->root, "/") ? in->root : "",
-			 ret == -EINVAL ? "not a CPU list (or a CPU beyond 255)" : strerror(-ret));
+			 ret == -EINVAL ? "not a CPU list" : strerror(-ret));
 		return ret;
 	}
 	for (int w = 0; w < JTOPO_MASK_WORDS; w++)

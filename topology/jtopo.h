@@ -35,7 +35,7 @@
 
 #include "jtopo_fs.h"
 
-#define JTOPO_MAX_CPUS	   256
+#define JTOPO_MAX_CPUS	   JOULE_MAX_CPUS
 #define JTOPO_MAX_KINDS	   8
 #define JTOPO_MAX_WARNINGS 8
 #define JTOPO_WARNING_LEN  200
@@ -138,6 +138,12 @@ const char *jtopo_like_source_name(enum jtopo_like_source s);
 
 /* Kind names for n kinds, least capable first: index k of n. */
 void jtopo_kind_name(int k, int n, char *buf, size_t len);
+
+/*
+ * "WHAT: N possible CPUs; this build of scx_joule handles at most M (meson
+ * option max_cpus...)": the one message for a machine beyond the ceiling.
+ */
+void jtopo_too_many_cpus(char *err, size_t errlen, const char *what, long nr);
 
 /* Record a warning (dropped beyond JTOPO_MAX_WARNINGS). */
 void jtopo_warn(struct jtopo *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JTOPO_MASK_WORDS 4 /* 256 CPUs */
+#ifndef JOULE_MAX_CPUS
+#error "JOULE_MAX_CPUS comes from the build (meson option max_cpus)"
+#endif
+/* CPUs 0..JOULE_MAX_CPUS-1: the scheduler's ceiling (bpf/policy/base.h) */
+#define JTOPO_MASK_WORDS (JOULE_MAX_CPUS / 64)
 
 /* Bitmask of CPUs, word w bit b = CPU 64*w + b. */
 struct jtopo_cpuset {

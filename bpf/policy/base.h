@@ -8,12 +8,17 @@
  * capacity "now" is capacity * perf / 1024, perf being its current
  * performance level 0..1024 (SCX_CPUPERF_ONE = 1024). Times are ns.
  *
- * Limits (static arrays sized by these; raise them with the BPF program's
- * instruction budget in mind):
- *   JP_MAX_CPUS    256  CPUs (per-CPU arrays, 4 x u64 masks)
+ * Limits (static arrays sized by these):
+ *   JP_MAX_CPUS    the build's max_cpus (meson option, default 1024, at
+ *                  most 1024): possible CPUs, numbered 0..N-1. It sizes
+ *                  struct jp_cpumask, which the BPF program keeps on its
+ *                  512-byte stack (struct jp_wake holds two), so it is a
+ *                  compile-time ceiling; loops stop at the machine's own
+ *                  CPU count (jp_tables.nr_cpus), so a small machine does
+ *                  not pay for it. docs/design.md, Limits.
  *   JP_MAX_PDS      16  performance domains (frequency domains)
  *   JP_MAX_OPPS     16  operating points per PD (userspace thins longer tables)
- *   JP_MAX_PD_CPUS  64  CPUs per PD
+ *   JP_MAX_PD_CPUS  JP_MAX_CPUS: a domain may hold every CPU
  */
 #ifndef JOULE_POLICY_BASE_H
 #define JOULE_POLICY_BASE_H
@@ -40,11 +45,17 @@ typedef __u64 u64;
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define JP_MAX_CPUS    256
+#ifndef JOULE_MAX_CPUS
+#error "JOULE_MAX_CPUS comes from the build (meson option max_cpus)"
+#endif
+#define JP_MAX_CPUS    JOULE_MAX_CPUS
 #define JP_MAX_PDS     16
 #define JP_MAX_OPPS    16
-#define JP_MAX_PD_CPUS 64
+#define JP_MAX_PD_CPUS JP_MAX_CPUS
 #define JP_MASK_WORDS  (JP_MAX_CPUS / 64)
+#if JP_MAX_CPUS < 64 || JP_MAX_CPUS > 1024 || (JP_MAX_CPUS & (JP_MAX_CPUS - 1))
+#error "JOULE_MAX_CPUS must be a power of two from 64 to 1024"
+#endif
 
 #define JP_SCALE      1024u /* capacity, utilization and perf scale */
 #define JP_NO_CPU     (-1)
@@ -170,7 +181,7 @@ struct jp_profile {
 	u32 init_util;	  /* util a new task starts with (jp_task_init) */
 };
 
-/* A wakeup to place: the caller fills this (on the stack, 72 bytes). */
+/* A wakeup to place: the caller fills this (on the stack, 12 + JP_MAX_CPUS / 4 bytes). */
 struct jp_wake {
 	u32 task_util;
 	s32 prev_cpu;	  /* JP_NO_CPU if unknown */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SIM_MAX_CPUS 64
+#define SIM_MAX_CPUS JOULE_MAX_CPUS /* the scheduler's ceiling (bpf/policy/base.h) */
 #define SIM_MAX_PDS  8
 #define SIM_MAX_OPPS 32 /* at most MODEL_MAX_OPPS */
 #define SIM_NAME_LEN 48

@@ -57,10 +57,12 @@ def main():
     errors = []
 
     bpf_inc = ["-I", os.path.join(root, "bpf"), "-I", os.path.join(root, "bpf/vmlinux/x86")]
+    # the build's CPU ceiling (meson option max_cpus): any valid one, only includes are read
+    max_cpus = "-DJOULE_MAX_CPUS=64"
     bpf_deps = deps([bpf_clang, "-target", "bpf", "-D__TARGET_ARCH_x86", "-fms-extensions",
-                     "-Wno-microsoft-anon-tag", "-M"] + bpf_inc +
+                     "-Wno-microsoft-anon-tag", "-M", max_cpus] + bpf_inc +
                     [os.path.join(root, "bpf/scx_joule.bpf.c")])
-    sim_deps = deps([cc, "-M", "-D_GNU_SOURCE", "-I", os.path.join(root, "bpf"), "-I",
+    sim_deps = deps([cc, "-M", "-D_GNU_SOURCE", max_cpus, "-I", os.path.join(root, "bpf"), "-I",
                      os.path.join(root, "sim"), "-I", os.path.join(root, "sim/model"),
                      os.path.join(root, "sim/policies.c")])
     for name, d in (("bpf/scx_joule.bpf.c", bpf_deps), ("sim/policies.c", sim_deps)):
