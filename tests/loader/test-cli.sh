@@ -1,9 +1,9 @@
 #!/bin/bash
 # The command line on a machine that cannot attach: exit codes and the
 # one-line messages users see. Runs on the host (no sched_ext there).
-# usage: test-cli.sh PATH/TO/scx_joule FIXTURES_DIR
+# usage: test-cli.sh PATH/TO/scx_joule FIXTURES_DIR LARGE_FIXTURES_DIR
 set -u
-bin=$1 fixtures=$2
+bin=$1 fixtures=$2 large=$3
 failures=0 passes=0
 
 # expect NAME STATUS REGEX CMD...: CMD must exit STATUS with output matching REGEX.
@@ -98,6 +98,21 @@ expect "bad recording names the CPU's file" 2 'cpu3/cpu_capacity: missing \(CPU 
 	"$bin" --sysfs-root "$fixtures/bad-missing-capacity" --stats 1
 expect "a recorded machine that does not match this one" 2 \
 	'this machine has [0-9]+$|exists here but the model' "$bin" --sysfs-root "$fixtures/numa-server"
+# past the old 256-CPU ceiling: 512 CPUs of 2 kinds in 2 domains of 256 (timed)
+start=$(date +%s%N)
+expect "--show-topology on 512 CPUs" 0 '^512 of 512 CPUs online, 2 kinds' \
+	"$bin" --show-topology --sysfs-root "$large/server-512-hybrid"
+echo "# server-512-hybrid modelled in $((($(date +%s%N) - start) / 1000000)) ms"
+expect "512 CPUs: two domains of 256" 0 'big: big CPUs 0-255, capacity 1024' \
+	"$bin" --show-topology --sysfs-root "$large/server-512-hybrid"
+# beyond the build's ceiling (max_cpus, at most 1024): one line, exit 2
+tmp=$(mktemp -d)
+cp -r "$fixtures/arm-board-rk3399" "$tmp/root"
+echo 0-2047 >"$tmp/root/sys/devices/system/cpu/possible"
+expect "more possible CPUs than max_cpus" 2 \
+	"^scx_joule: $tmp/root: 2048 possible CPUs; this build of scx_joule handles at most [0-9]+ \(meson option max_cpus" \
+	"$bin" --show-topology --sysfs-root "$tmp/root"
+rm -rf "$tmp"
 expect "--follow needs --explain-profile" 64 "--follow goes with --explain-profile" "$bin" --follow
 # --explain-profile: the choice and its reason, without root or sched_ext
 tmp=$(mktemp -d)

@@ -5,7 +5,9 @@
  * sibling; per domain the operating points the policy holds (at most
  * JP_MAX_OPPS, efficient ones, top kept) with policy.h's cost; full entries
  * for CPUs offline in the model; and the refusal of a model that does not
- * describe every CPU of this machine.
+ * describe every CPU of this machine; a 512-CPU machine with domains of 256
+ * CPUs (the CPU ceiling is the build's max_cpus), and the one message for a
+ * machine beyond it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,15 +31,20 @@ static struct jpower_model em;
 static struct joule_machine m;
 static char err[512];
 
-static void load(const char *name)
+static void load_from(const char *dir, const char *name)
 {
 	char root[512];
 	struct jtopo_input in = {.root = root};
 
-	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, name);
+	snprintf(root, sizeof(root), "%s/%s", dir, name);
 	if (jtopo_load(&topo, &in, err, sizeof(err)) ||
 	    jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err)))
 		fail_msg("%s: %s", name, err);
+}
+
+static void load(const char *name)
+{
+	load_from(FIXTURES_DIR, name);
 }
 
 static void test_phone_tables(void **state)
@@ -242,6 +250,68 @@ static void test_offline_cpu_guessed(void **state)
 	assert_int_equal(m.tables.cpu[5].kind, m.tables.cpu[4].kind);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 512 CPUs of 2 kinds, 512 per-CPU cpufreq policies: 2 domains of 256 CPUs. */
+static void test_server_512_tables(void **state)
+{
+	const struct jp_pd *p, *e;
+	double start = now_s(), modelled;
+
+	(void)state;
+	if (JP_MAX_CPUS < 512)
+		skip();
+	load_from(FIXTURES_LARGE_DIR, "server-512-hybrid");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 512, err, sizeof(err)), 0);
+	modelled = now_s() - start;
+	print_message("server-512-hybrid modelled in %.2f s\n", modelled);
+	assert_int_equal(topo.nr_cpus, 512);
+	assert_int_equal(topo.nr_online, 512);
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_int_equal(m.tables.nr_cpus, 512);
+	assert_int_equal(m.tables.nr_pds, 2);
+	p = &m.tables.pd[m.tables.cpu[0].pd];
+	e = &m.tables.pd[m.tables.cpu[511].pd];
+	assert_ptr_not_equal(p, e);
+	assert_int_equal(p->nr_cpus, 256);
+	assert_int_equal(e->nr_cpus, 256);
+	assert_int_equal(p->max_capacity, 1024);
+	assert_int_equal(e->max_capacity, 640);
+	for (int c = 0; c < 512; c++) {
+		const struct jp_pd *d = &m.tables.pd[m.tables.cpu[c].pd];
+		bool found = false;
+
+		assert_ptr_equal(d, c < 256 ? p : e);
+		assert_int_equal(m.tables.cpu[c].capacity, c < 256 ? 1024 : 640);
+		assert_int_equal(m.tables.cpu[c].kind, c < 256 ? JP_KIND_BIG : JP_KIND_LITTLE);
+		for (unsigned i = 0; i < d->nr_cpus; i++)
+			found |= d->cpus[i] == c;
+		assert_true(found);
+	}
+	/* SMT siblings past CPU 255 of the old ceiling's masks */
+	assert_int_equal(m.tables.cpu[0].sibling, 128);
+	assert_int_equal(m.tables.cpu[255].sibling, 127);
+	assert_int_equal(m.tables.cpu[300].sibling, JP_NO_SIBLING);
+}
+
+/* One more CPU than the build handles: one line naming the limit and the option. */
+static void test_beyond_max_cpus(void **state)
+{
+	(void)state;
+	assert_int_equal(joule_machine_homogeneous(&m, JP_MAX_CPUS + 1, err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "handles at most"));
+	assert_non_null(strstr(err, "max_cpus"));
+	assert_int_equal(joule_machine_homogeneous(&m, JP_MAX_CPUS, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, 1);
+	assert_int_equal(m.tables.pd[0].nr_cpus, JP_MAX_CPUS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +323,8 @@ int main(void)
 		cmocka_unit_test(test_cpu_count_mismatch),
 		cmocka_unit_test(test_offline_cpu_entry),
 		cmocka_unit_test(test_offline_cpu_guessed),
+		cmocka_unit_test(test_server_512_tables),
+		cmocka_unit_test(test_beyond_max_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
