@@ -339,7 +339,12 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 {
 	const struct jp_profile *pr = cur_profile();
 	const struct cpumask *idle;
-	struct jp_wake w = {};
+	/*
+	 * Not zeroed: its masks are the build's max_cpus wide (256 bytes at
+	 * 1024), and the policy reads only the words of this machine's CPUs,
+	 * which mask_from_cpumask writes. Every other field is set below.
+	 */
+	struct jp_wake w;
 	s32 cpu;
 
 	w.task_util = jp_task_util(&tctx->jt);
