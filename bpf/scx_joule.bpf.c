@@ -339,13 +339,15 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 {
 	const struct jp_profile *pr = cur_profile();
 	const struct cpumask *idle;
-	/*
-	 * Not zeroed: its masks are the build's max_cpus wide (256 bytes at
-	 * 1024), and the policy reads only the words of this machine's CPUs,
-	 * which mask_from_cpumask writes. Every other field is set below.
-	 */
 	struct jp_wake w;
 	s32 cpu;
+
+	/*
+	 * The fields before the masks are zeroed, not the masks: they are the
+	 * build's max_cpus wide (256 bytes at 1024), and the policy reads only
+	 * the words of this machine's CPUs, which mask_from_cpumask writes.
+	 */
+	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));
 
 	w.task_util = jp_task_util(&tctx->jt);
 	w.prev_cpu = prev_cpu;

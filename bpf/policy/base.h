@@ -181,7 +181,10 @@ struct jp_profile {
 	u32 init_util;	  /* util a new task starts with (jp_task_init) */
 };
 
-/* A wakeup to place: the caller fills this (on the stack, 12 + JP_MAX_CPUS / 4 bytes). */
+/*
+ * A wakeup to place: the caller fills this (on the stack, 16 + JP_MAX_CPUS / 4
+ * bytes). The masks stay last: the BPF caller zeroes only what comes before.
+ */
 struct jp_wake {
 	u32 task_util;
 	s32 prev_cpu;	  /* JP_NO_CPU if unknown */
