@@ -593,20 +593,15 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	return found;
 }
 
-/*
- * Gaming: a latency-critical task that wakes up where a CPU is busy goes to
- * the head of that CPU's local queue and preempts what runs there. Queued by
- * vtime instead, it waited behind the hog it preempted (a sleeper's vtime is
- * credited at most one slice), longer than in balanced on little CPUs. Not
- * over another latency-critical task: they would only take turns preempting.
- */
-static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+/* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
+static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 {
-	if (!tctx || !tctx->lat_crit || profile != JOULE_PROFILE_GAMING)
-		return false;
-	if (!(enq_flags & SCX_ENQ_WAKEUP) || cpu < 0 || cpu >= JP_MAX_CPUS)
-		return false;
-	return jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
+	c->cpu = JP_NO_CPU;
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	c->cpu = cpu;
+	c->capacity = tables.cpu[cpu].capacity;
+	c->may_preempt = jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
 }
 
 /*
@@ -702,12 +697,26 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
 }
 
+/*
+ * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or a
+ * bigger idle one it moves up to), with an idle CPU woken for it.
+ */
+static void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+{
+	u64 vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
+
+	if (tctx)
+		count_pending(tctx, cpu);
+	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
+	wake_idle_cpu_for(p, cpu);
+}
+
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
+	struct jp_enqueue_in in = {};
+	struct jp_enqueue_plan plan;
 	s32 cpu = scx_bpf_task_cpu(p);
-	bool moved_up = false;
-	u64 vtime;
 
 	note_live();
 	if (tctx)
@@ -722,51 +731,39 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	/* placed afresh below: its own count must not weigh on the choice */
 	if (tctx)
 		drop_pending(tctx);
-	if (p->nr_cpus_allowed == 1) {
-		if (enq_flags & SCX_ENQ_WAKEUP)
+
+	in.pinned = p->nr_cpus_allowed == 1;
+	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
+	in.last = !!(enq_flags & SCX_ENQ_LAST);
+	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
+	enq_cpu(&in.here, cpu);
+	enq_cpu(&in.up, JP_NO_CPU);
+	if (!in.pinned && tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
+		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
+
+		enq_cpu(&in.up, choose_cpu(p, tctx, cpu, &reason));
+	}
+	jp_enqueue_plan(&in, &plan);
+
+	if (plan.moved_up) {
+		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
+		scx_bpf_kick_cpu(plan.cpu, SCX_KICK_IDLE);
+	}
+	switch (plan.where) {
+	case JP_ENQ_LOCAL:
+		if (in.pinned && in.wakeup)
 			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
 		insert_local(p, tctx, enq_flags);
-		return;
-	}
-	/*
-	 * A misfit task moves up, never sideways, and only to an idle bigger CPU:
-	 * with every big CPU busy it would wait in their queue while the little
-	 * CPU it left, idle at once, pulled it straight back.
-	 */
-	if (tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
-		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
-		s32 target = choose_cpu(p, tctx, cpu, &reason);
-
-		if (target >= 0 && target < JP_MAX_CPUS && cpu >= 0 && cpu < JP_MAX_CPUS &&
-		    tables.cpu[target].capacity > tables.cpu[cpu].capacity) {
-			stat_add(JOULE_STAT_PLACE_MISFIT, 1);
-			scx_bpf_kick_cpu(target, SCX_KICK_IDLE);
-			cpu = target;
-			moved_up = true;
-		}
-	}
-	/*
-	 * The slice ended with nothing else to run on this CPU (SCX_OPS_ENQ_LAST,
-	 * which is what lets a lone misfit task reach this point to move up):
-	 * otherwise the task keeps the CPU.
-	 */
-	if ((enq_flags & SCX_ENQ_LAST) && !moved_up) {
-		insert_local(p, tctx, enq_flags);
-		return;
-	}
-
-	if (wakes_to_preempt(tctx, cpu, enq_flags)) {
+		break;
+	case JP_ENQ_PREEMPT:
 		stat_add(JOULE_STAT_LAT_PREEMPT, 1);
-		count_pending(tctx, cpu);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)cpu, task_slice(tctx),
+		if (tctx)
+			count_pending(tctx, plan.cpu);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)plan.cpu, task_slice(tctx),
 				   enq_flags | SCX_ENQ_PREEMPT);
-		return;
+		break;
+	default: enqueue_in_pd(p, tctx, plan.cpu, enq_flags); break;
 	}
-	vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
-	if (tctx)
-		count_pending(tctx, cpu);
-	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
-	wake_idle_cpu_for(p, cpu);
 }
 
 /* An idle online CPU of domain pd, or -1. */
@@ -1082,7 +1079,10 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 cpu = bpf_get_smp_processor_id();
 	struct joule_stats *s = my_stats();
 	u64 now = scx_bpf_now(), period;
+	struct jp_tick_in in = {};
+	struct jp_tick_plan plan;
 	__u32 target;
+	s32 queued;
 
 	note_live();
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
@@ -1124,16 +1124,16 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
 	request_perf(cpu, target, perf_resend_due(cpu, target, now));
 
-	if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) > 0)
+	queued = scx_bpf_dsq_nr_queued(cpu_pd(cpu)); /* < 0: no such queue */
+	in.queued_here = queued > 0 ? (u32)queued : 0;
+	in.pinned = p->nr_cpus_allowed == 1;
+	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu);
+	/* the idle mask is read only when it can matter */
+	in.bigger_idle = !in.pinned && in.misfit && bigger_cpu_idle(p, cpu);
+	jp_tick_plan(&in, &plan);
+	if (plan.wake_for_queue)
 		wake_idle_cpu_for_queue(cpu_pd(cpu));
-
-	/*
-	 * A task that outgrew its CPU gives it up now, to be placed again, if a
-	 * bigger CPU is idle to take it; otherwise an idle big CPU pulls it later
-	 * (dispatch), and cutting its slice every tick would only churn.
-	 */
-	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu) &&
-	    bigger_cpu_idle(p, cpu))
+	if (plan.end_slice)
 		set_slice(p, 0);
 }
 

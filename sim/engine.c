@@ -959,7 +959,7 @@ static void pd_wake_idle_for_queue(struct sim *s, uint32_t p)
 	pd_kick(s, idle);
 }
 
-/* A misfit thread moves up, only to an idle bigger CPU: where, or -1. */
+/* A misfit thread, a bigger CPU idle: where placement would put it, or -1. */
 static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 {
 	int dst;
@@ -967,23 +967,39 @@ static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 	if (!s->th[th].jt.misfit || !bigger_cpu_idle(s, c))
 		return -1;
 	dst = s->pol->select_cpu(s, th, (int)c);
-	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus ||
-	    s->soc->cpu[dst].capacity <= s->soc->cpu[c].capacity)
-		return -1;
-	s->m.place_misfit++;
-	return dst;
+	return dst >= 0 && (uint32_t)dst < s->soc->nr_cpus ? dst : -1;
 }
 
-/* Gaming: a latency-critical wakeup preempts its CPU unless that runs one too. */
-static bool pd_wakes_to_preempt(const struct sim *s, uint32_t th, uint32_t c)
+/* CPU c as jp_enqueue_plan sees it (the BPF scheduler's enq_cpu). */
+static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 {
-	const struct sim_cpu_rt *cr = &s->cpu[c];
+	const struct sim_cpu_rt *cr;
 
-	if (!s->th[th].lat_crit || s->cfg.profile != JOULE_PROFILE_GAMING)
-		return false;
-	if (cr->curr >= 0 && (cr->state != CPU_BUSY || s->th[cr->curr].lat_crit))
-		return false;
-	return true;
+	memset(e, 0, sizeof(*e));
+	e->cpu = JP_NO_CPU;
+	if (c < 0 || (uint32_t)c >= s->soc->nr_cpus)
+		return;
+	cr = &s->cpu[c];
+	e->cpu = c;
+	e->capacity = s->tables.cpu[c].capacity;
+	e->may_preempt = cr->curr < 0 || (cr->state == CPU_BUSY && !s->th[cr->curr].lat_crit);
+}
+
+/* scx_joule's enqueue plan for thread th on CPU c (the simulator pins no thread). */
+static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool last,
+		    struct jp_enqueue_plan *plan)
+{
+	struct jp_enqueue_in in;
+
+	memset(&in, 0, sizeof(in));
+	pd_enq_cpu(s, &in.here, (int)c);
+	pd_enq_cpu(s, &in.up, pd_misfit_target(s, c, th));
+	in.wakeup = wakeup;
+	in.last = last;
+	in.lat_crit_gaming = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING;
+	jp_enqueue_plan(&in, plan);
+	if (plan->moved_up)
+		s->m.place_misfit++;
 }
 
 /* Thread th, attached to CPU c, waits in the queue of c's PD; an idle CPU is kicked. */
@@ -1007,13 +1023,13 @@ static void pd_queue(struct sim *s, uint32_t c, uint32_t th)
  */
 static void pd_enqueue(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 {
-	int up = pd_misfit_target(s, c, th);
+	struct jp_enqueue_plan plan;
 	int cur;
 
-	if (up >= 0)
-		c = (uint32_t)up;
+	pd_plan(s, c, th, wakeup, false, &plan);
+	c = (uint32_t)plan.cpu;
 	util_attach(s, c, th);
-	if (!wakeup || !pd_wakes_to_preempt(s, th, c)) {
+	if (plan.where != JP_ENQ_PREEMPT) { /* JP_ENQ_LOCAL needs a pinned or last task */
 		pd_queue(s, c, th);
 		return;
 	}
@@ -1140,15 +1156,17 @@ static bool pd_dispatch(struct sim *s, uint32_t c, int prev)
 static void pd_slice_end(struct sim *s, uint32_t c)
 {
 	uint32_t th = (uint32_t)s->cpu[c].curr;
-	int up;
+	struct jp_enqueue_plan plan;
+	uint32_t up;
 
 	if (pd_dispatch(s, c, (int)th))
 		return;
-	up = s->th[th].jt.misfit && bigger_cpu_idle(s, c) ? pd_misfit_target(s, c, th) : -1;
-	if (up < 0) {
+	pd_plan(s, c, th, false, true, &plan);
+	if (plan.where == JP_ENQ_LOCAL) {
 		pd_keep(s, c);
 		return;
 	}
+	up = (uint32_t)plan.cpu;
 	thread_stop(s, c);
 	util_detach(s, c, th);
 	s->cpu[c].state = CPU_IDLE;
@@ -1156,8 +1174,8 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 	cpu_arm(s, c);
 	if (!s->cfg.no_idle_release)
 		cpu_request_perf(s, c, true);
-	util_attach(s, (uint32_t)up, th);
-	pd_queue(s, (uint32_t)up, th);
+	util_attach(s, up, th);
+	pd_queue(s, up, th);
 	pd_util_changed(s, pd_of(s, c));
 }
 
@@ -1165,12 +1183,19 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 static void pd_tick(struct sim *s, uint32_t c)
 {
 	uint32_t th = (uint32_t)s->cpu[c].curr;
+	struct jp_tick_in in;
+	struct jp_tick_plan plan;
 
 	tick_fold_run(s, c);
 	cpu_tick_request_perf(s, c);
-	if (s->pd[pd_of(s, c)].nr_queued)
+	memset(&in, 0, sizeof(in));
+	in.queued_here = s->pd[pd_of(s, c)].nr_queued;
+	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c);
+	in.bigger_idle = in.misfit && bigger_cpu_idle(s, c);
+	jp_tick_plan(&in, &plan);
+	if (plan.wake_for_queue)
 		pd_wake_idle_for_queue(s, pd_of(s, c));
-	if (jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c) && bigger_cpu_idle(s, c))
+	if (plan.end_slice)
 		pd_slice_end(s, c);
 }
 

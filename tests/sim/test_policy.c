@@ -453,6 +453,106 @@ static void test_dispatch_little_leaves_idle_big_alone(void **state)
 	assert_int_equal(plan.nr, 2);
 }
 
+/* A little CPU 0 (capacity 446) that a task is on, and a big CPU 4 (1024). */
+static void enqueue_in(struct jp_enqueue_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1};
+	in->up.cpu = JP_NO_CPU;
+}
+
+static void test_enqueue_plan(void **state)
+{
+	struct jp_enqueue_plan plan;
+	struct jp_enqueue_in in;
+
+	(void)state;
+	enqueue_in(&in);
+	in.wakeup = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+
+	/* a pinned task stays on its CPU's local queue, misfit or latency-critical */
+	in.pinned = 1;
+	in.lat_crit_gaming = 1;
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_false(plan.moved_up);
+
+	/* the last task keeps its CPU, unless it moves up */
+	enqueue_in(&in);
+	in.last = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 4);
+	assert_true(plan.moved_up);
+
+	/* up, never sideways: placement's pick of an equal CPU is no move */
+	in.up.capacity = 446;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+}
+
+static void test_enqueue_plan_lat_crit_preempts(void **state)
+{
+	struct jp_enqueue_plan plan;
+	struct jp_enqueue_in in;
+
+	(void)state;
+	enqueue_in(&in);
+	in.wakeup = 1;
+	in.lat_crit_gaming = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 0);
+	/* not over another latency-critical task, nor when re-queued without waking */
+	in.here.may_preempt = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	in.here.may_preempt = 1;
+	in.wakeup = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	/* a misfit moving up preempts there, by the bigger CPU's state */
+	in.wakeup = 1;
+	in.here.may_preempt = 0;
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 4);
+}
+
+static void test_tick_plan(void **state)
+{
+	struct jp_tick_plan plan;
+	struct jp_tick_in in = {.queued_here = 0, .misfit = 1, .bigger_idle = 0};
+
+	(void)state;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.wake_for_queue);
+	assert_false(plan.end_slice); /* no bigger CPU idle: an idle big CPU pulls it later */
+	in.bigger_idle = 1;
+	in.queued_here = 2;
+	jp_tick_plan(&in, &plan);
+	assert_true(plan.wake_for_queue);
+	assert_true(plan.end_slice);
+	in.pinned = 1;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.end_slice);
+	in.pinned = 0;
+	in.misfit = 0;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.end_slice);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +574,9 @@ int main(void)
 		cmocka_unit_test(test_dispatch_overloaded_first_unless_own_due),
 		cmocka_unit_test(test_dispatch_keeps_prev_when_nothing_queued),
 		cmocka_unit_test(test_dispatch_little_leaves_idle_big_alone),
+		cmocka_unit_test(test_enqueue_plan),
+		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
+		cmocka_unit_test(test_tick_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
