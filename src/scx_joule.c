@@ -158,7 +158,8 @@ static const struct argp_option argp_options[] = {
 	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
 	 "default under systemd",
 	 0},
-	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
+	{"verbose", OPT_VERBOSE, NULL, 0,
+	 "Print libbpf debug output and the verifier's work per program", 0},
 	{0},
 };
 
