@@ -1037,22 +1037,14 @@ static void request_perf(s32 cpu, __u32 target, bool resend)
 	scx_bpf_cpuperf_set(cpu, req);
 }
 
-/* at most this often a tick repeats an unchanged request the CPU lags behind */
-#define PERF_RESEND_NS (8ULL * 1000 * 1000)
 __u64 perf_resent_at[JP_MAX_CPUS];
 
-/*
- * Should this tick send cpu's unchanged request again? Only if the CPU runs
- * below it (schedutil may have dropped it: jp_perf_request_lagging), and
- * not every tick, where a driver that cannot reach the target would be
- * asked again and again.
- */
+/* jp_perf_resend_due, with this CPU's last resend */
 static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 {
 	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
 
-	if (!jp_perf_request_lagging(target, scx_bpf_cpuperf_cur(cpu)) ||
-	    now - perf_resent_at[c] < PERF_RESEND_NS)
+	if (!jp_perf_resend_due(target, scx_bpf_cpuperf_cur(cpu), now, perf_resent_at[c]))
 		return false;
 	perf_resent_at[c] = now;
 	return true;

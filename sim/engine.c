@@ -370,8 +370,9 @@ static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
 }
 
 /*
- * The tick's request. Variant (--resend-lagging): a request the CPU's speed
- * does not reflect (schedutil dropped it) is sent again even if unchanged.
+ * The tick's request, as joule_tick: a request the CPU's speed does not
+ * reflect (schedutil dropped it) is sent again even if unchanged, at most
+ * every JP_PERF_RESEND_NS (jp_perf_resend_due); not with --no-resend-lagging.
  */
 static void cpu_tick_request_perf(struct sim *s, uint32_t c)
 {
@@ -379,10 +380,11 @@ static void cpu_tick_request_perf(struct sim *s, uint32_t c)
 
 	if (!s->pol->sets_requests)
 		return;
-	if (s->cfg.resend_lagging) {
+	if (!s->cfg.no_resend) {
 		target = s->pol->perf_target(s, c);
 		cur = cap_freq(s, c) * JP_SCALE / s->soc->cpu[c].capacity;
-		if (jp_perf_request_lagging(target, cur)) {
+		if (jp_perf_resend_due(target, cur, s->now, s->cpu[c].perf_resent_at)) {
+			s->cpu[c].perf_resent_at = s->now;
 			sim_set_perf_request(s, c,
 					     jp_perf_request(target, s->soc->cpu[c].capacity));
 			return;

@@ -86,4 +86,19 @@ static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
 	return cur_perf + 16 < target;
 }
 
+/* at most this often a tick repeats an unchanged request the CPU lags behind */
+#define JP_PERF_RESEND_NS (8ULL * 1000 * 1000)
+
+/*
+ * Should this tick send the CPU's unchanged request again? Only if the CPU
+ * runs below it (jp_perf_request_lagging), and not every tick, where a
+ * driver that cannot reach the target would be asked again and again.
+ * resent_at: when this CPU last resent; the caller sets it to now on true.
+ */
+static __always_inline bool jp_perf_resend_due(u32 target, u32 cur_perf, u64 now,
+					       u64 resent_at)
+{
+	return jp_perf_request_lagging(target, cur_perf) && now - resent_at >= JP_PERF_RESEND_NS;
+}
+
 #endif /* JOULE_POLICY_FREQ_H */
