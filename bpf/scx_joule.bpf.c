@@ -330,6 +330,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	if (!tctx || !reason)
 		return prev_cpu;
 	w.task_util = jp_task_util(&tctx->jt);
+	w.frame = jp_frame_task(tctx->wake_period);
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (int i = 0; i < JP_MASK_WORDS; i++)
@@ -342,7 +343,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
-	else if (pr->energy_aware && !overutilized)
+	else if (jp_wake_energy_aware(pr, &w))
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
@@ -1066,6 +1067,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	drop_pending(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
+		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period);
 		running_lat_crit[cpu] = tctx->lat_crit;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
@@ -1188,11 +1190,13 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * A CPU going idle gives up its frequency request: it stops ticking, and
  * schedutil would otherwise keep its last busy request (or the maximum
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
- * run its whole cluster at that speed.
+ * run its whole cluster at that speed. Except after a frame thread in
+ * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
-	if (idle)
+	if (idle && (cpu < 0 || cpu >= JP_MAX_CPUS ||
+		     !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])))
 		request_perf(cpu, 0, false);
 }
 

@@ -502,6 +502,7 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	/* no longer waiting: its util moves to the running task's (ops.running) */
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
+	s->js[c].frame = jp_frame_task(t->wake_period);
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
@@ -685,7 +686,7 @@ static void cpu_next(struct sim *s, uint32_t c)
 	if (!s->pol->pd_queues && steal(s, c, s->pol->pull_from(s, c)))
 		return;
 	/* scx_joule's ops.update_idle gives the request up */
-	if (!s->cfg.no_idle_release)
+	if (!s->cfg.no_idle_release && !jp_idle_keeps_request(&s->prof, &s->js[c]))
 		cpu_request_perf(s, c, true);
 	pd_util_changed(s, s->soc->cpu[c].pd);
 }
@@ -1174,7 +1175,7 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 	s->cpu[c].state = CPU_IDLE;
 	s->cpu[c].idle_since = s->now;
 	cpu_arm(s, c);
-	if (!s->cfg.no_idle_release)
+	if (!s->cfg.no_idle_release && !jp_idle_keeps_request(&s->prof, &s->js[c]))
 		cpu_request_perf(s, c, true);
 	util_attach(s, up, th);
 	pd_queue(s, up, th);
@@ -1466,9 +1467,10 @@ int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
 	static const struct {
 		const char *name;
 		uint32_t offset;
-	} keys[] = {TUNABLE(fit_margin),  TUNABLE(headroom),  TUNABLE(misfit_up),
-		    TUNABLE(misfit_down), TUNABLE(imbalance), TUNABLE(energy_aware),
-		    TUNABLE(min_perf),	  TUNABLE(init_util)};
+	} keys[] = {TUNABLE(fit_margin),    TUNABLE(headroom),	TUNABLE(misfit_up),
+		    TUNABLE(misfit_down),   TUNABLE(imbalance), TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	    TUNABLE(init_util), TUNABLE(frame_headroom),
+		    TUNABLE(frame_min_util)};
 #undef TUNABLE
 	size_t i;
 

@@ -30,6 +30,8 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->energy_aware = 1;
 	p->min_perf = 0;
 	p->init_util = 512;
+	p->frame_headroom = 0;
+	p->frame_min_util = 0;
 	switch (id) {
 	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
@@ -47,8 +49,8 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 128;
 		break;
 	case JOULE_PROFILE_GAMING:
-		p->energy_aware = 0;
-		p->headroom = 2048;
+		p->frame_headroom = 2688;
+		p->frame_min_util = 64;
 		p->misfit_up = 614;
 		p->misfit_down = 410;
 		p->imbalance = 128;
