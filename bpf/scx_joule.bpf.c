@@ -54,6 +54,10 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
 
 char _license[] SEC("license") = "GPL";
 
+/* PF_EXITING, PF_KTHREAD in include/linux/sched.h */
+#define PF_EXITING 0x00000004
+#define PF_KTHREAD 0x00200000
+
 const volatile __u64 slice_ns = 5000000ULL;
 
 /* Filled by the loader from the machine model before the program loads. */
@@ -330,7 +334,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	if (!tctx || !reason)
 		return prev_cpu;
 	w.task_util = jp_task_util(&tctx->jt);
-	w.frame = jp_frame_task(tctx->wake_period);
+	w.frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (int i = 0; i < JP_MASK_WORDS; i++)
@@ -528,9 +532,6 @@ static struct idle_sweep *idle_sweep_state(void)
 
 	return bpf_map_lookup_elem(&idle_sweep, &zero);
 }
-
-/* PF_EXITING in include/linux/sched.h */
-#define PF_EXITING 0x00000004
 
 /*
  * Tasks the kernel queues on their CPU without asking ops.enqueue even when
@@ -1051,6 +1052,100 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 	return true;
 }
 
+/*
+ * Requests idle CPUs kept after a frame thread (jp_idle_keeps_request):
+ * kept_since is when the CPU went idle keeping it (bpf_ktime_get_ns, 0: it
+ * keeps none), and one timer gives each up once it is JP_KEPT_REQUEST_NS
+ * old. Without it a game that stopped left its big domain at frame speed
+ * for as long as the CPUs slept, and any task then running in that domain
+ * ran at that speed too.
+ */
+__u64 kept_since[JP_MAX_CPUS];
+
+struct kept_release {
+	struct bpf_timer timer;
+	__u32 armed;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct kept_release);
+} kept_release SEC(".maps");
+
+static struct kept_release *kept_release_state(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kept_release, &zero);
+}
+
+static void arm_kept_release(void)
+{
+	struct kept_release *kr = kept_release_state();
+
+	if (kr && !__sync_lock_test_and_set(&kr->armed, 1))
+		bpf_timer_start(&kr->timer, JP_KEPT_REQUEST_NS, 0);
+}
+
+/*
+ * Gives up the kept requests whose time is up; 1 if some are kept still. A
+ * CPU that ran a task since it kept its request holds none (running cleared
+ * kept_since); not the idle mask: a CPU whose idle bit a wakeup claimed may
+ * still be idle, with its request. The exchange keeps a CPU that starts
+ * running now from losing the request running sets, bar a moment's race
+ * that its next tick repairs.
+ */
+__attribute__((noinline)) int joule_release_kept(u64 now)
+{
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	int left = 0;
+	u64 since;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		since = kept_since[cpu];
+		if (!since)
+			continue;
+		if (!jp_kept_request_expired(since, now)) {
+			left = 1;
+			continue;
+		}
+		if (__sync_val_compare_and_swap(&kept_since[cpu], since, 0) == since)
+			request_perf(cpu, 0, false);
+	}
+	return left;
+}
+
+static int kept_release_fn(void *map, int *key, struct kept_release *kr)
+{
+	if (joule_release_kept(bpf_ktime_get_ns())) {
+		bpf_timer_start(&kr->timer, IDLE_SWEEP_NS, 0);
+		return 0;
+	}
+	/* disarm (a full barrier), then look again: a CPU may have kept one since */
+	__sync_lock_test_and_set(&kr->armed, 0);
+	if (joule_release_kept(bpf_ktime_get_ns()))
+		arm_kept_release();
+	return 0;
+}
+
+static s32 init_kept_release(void)
+{
+	struct kept_release *kr = kept_release_state();
+	s32 err;
+
+	if (!kr)
+		return -ENOENT;
+	err = bpf_timer_init(&kr->timer, &kept_release, CLOCK_MONOTONIC);
+	if (!err)
+		err = bpf_timer_set_callback(&kr->timer, kept_release_fn);
+	return err;
+}
+
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
@@ -1067,8 +1162,9 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	drop_pending(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
-		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period);
+		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 		running_lat_crit[cpu] = tctx->lat_crit;
+		kept_since[cpu] = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
 	}
@@ -1195,9 +1291,15 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
-	if (idle && (cpu < 0 || cpu >= JP_MAX_CPUS ||
-		     !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])))
+	if (!idle)
+		return;
+	if (cpu < 0 || cpu >= JP_MAX_CPUS ||
+	    !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
 		request_perf(cpu, 0, false);
+		return;
+	}
+	kept_since[cpu] = bpf_ktime_get_ns() ?: 1;
+	arm_kept_release();
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
@@ -1326,7 +1428,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	 * runs something asks again at once.
 	 */
 	joule_release_perf(0);
-	err = init_idle_sweep();
+	err = init_kept_release();
+	if (!err)
+		err = init_idle_sweep();
 	if (err)
 		scx_bpf_error("the idle-CPU frequency timer failed: %d", err);
 	return err;

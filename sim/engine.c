@@ -237,6 +237,8 @@ static void cpu_arm_one(struct sim *s, uint32_t c)
 	cr->gen++;
 	if (cr->state == CPU_WAKING) {
 		ev_add(s, cr->wake_done, EV_CPU, c, cr->gen);
+	} else if (cr->state == CPU_IDLE && cr->kept_request) {
+		ev_add(s, cr->idle_since + JP_KEPT_REQUEST_NS, EV_CPU, c, cr->gen);
 	} else if (cr->state == CPU_BUSY && cr->curr >= 0) {
 		const struct sim_thread *t = &s->th[cr->curr];
 		double left = t->remaining > 0 ? t->remaining : 0;
@@ -367,6 +369,26 @@ static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
 	req = jp_perf_request(target, s->soc->cpu[c].capacity);
 	if (jp_perf_request_due(s->cpu[c].perf_request, req))
 		sim_set_perf_request(s, c, req);
+}
+
+/*
+ * scx_joule's ops.update_idle on CPU c, just gone idle: it gives its request
+ * up, or after a frame thread keeps it for JP_KEPT_REQUEST_NS at most (the
+ * event cpu_arm_one adds; on_cpu_event gives it up then).
+ */
+static void cpu_update_idle(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+
+	cr->kept_request = false;
+	if (s->cfg.no_idle_release)
+		return;
+	if (!jp_idle_keeps_request(&s->prof, &s->js[c])) {
+		cpu_request_perf(s, c, true);
+		return;
+	}
+	cr->kept_request = true;
+	cpu_arm_one(s, c);
 }
 
 /*
@@ -502,7 +524,7 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	/* no longer waiting: its util moves to the running task's (ops.running) */
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
-	s->js[c].frame = jp_frame_task(t->wake_period);
+	s->js[c].frame = jp_frame_task(t->wake_period, false);
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
@@ -685,9 +707,7 @@ static void cpu_next(struct sim *s, uint32_t c)
 	cpu_arm(s, c);
 	if (!s->pol->pd_queues && steal(s, c, s->pol->pull_from(s, c)))
 		return;
-	/* scx_joule's ops.update_idle gives the request up */
-	if (!s->cfg.no_idle_release && !jp_idle_keeps_request(&s->prof, &s->js[c]))
-		cpu_request_perf(s, c, true);
+	cpu_update_idle(s, c);
 	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
@@ -1175,8 +1195,7 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 	s->cpu[c].state = CPU_IDLE;
 	s->cpu[c].idle_since = s->now;
 	cpu_arm(s, c);
-	if (!s->cfg.no_idle_release && !jp_idle_keeps_request(&s->prof, &s->js[c]))
-		cpu_request_perf(s, c, true);
+	cpu_update_idle(s, c);
 	util_attach(s, up, th);
 	pd_queue(s, up, th);
 	pd_util_changed(s, pd_of(s, c));
@@ -1213,6 +1232,12 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 	if (cr->state == CPU_WAKING) {
 		cpu_begin_run(s, c);
 		cpu_arm(s, c);
+		return;
+	}
+	if (cr->state == CPU_IDLE && cr->kept_request &&
+	    jp_kept_request_expired(cr->idle_since, s->now)) {
+		cr->kept_request = false;
+		cpu_request_perf(s, c, true);
 		return;
 	}
 	if (cr->state != CPU_BUSY || cr->curr < 0)

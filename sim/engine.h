@@ -149,6 +149,7 @@ struct sim_cpu_rt {
 	double energy_mj;
 	uint32_t perf_request;	 /* last request sent (system-wide scale), sets_requests */
 	uint64_t perf_resent_at; /* the tick's last resend (jp_perf_resend_due) */
+	bool kept_request;	 /* idle, keeping its request (jp_idle_keeps_request) */
 	double window_work;	 /* invariant busy ns in the current HWP window */
 };
 

@@ -96,12 +96,25 @@ static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
  * domain right then, and if this release has just changed the domain's
  * frequency, schedutil drops that CPU's request within its rate limit, so
  * the stage runs at the lowest OPP until a tick resends it. The request is
- * held until the CPU runs again (or the idle sweep releases it).
+ * held until the CPU runs again, or for JP_KEPT_REQUEST_NS at most.
  */
 static __always_inline bool jp_idle_keeps_request(const struct jp_profile *p,
 						  const struct jp_cpu_state *c)
 {
 	return p->frame_headroom && c->frame;
+}
+
+/*
+ * How long an idle CPU keeps a request jp_idle_keeps_request let it keep: a
+ * frame thread wakes at least every JP_LAT_WAKE_PERIOD_NS, so an idle this
+ * long means its frames have stopped (the game paused or quit), and the
+ * request would only hold its domain's other CPUs at frame speed.
+ */
+#define JP_KEPT_REQUEST_NS JP_LAT_WAKE_PERIOD_NS
+
+static __always_inline bool jp_kept_request_expired(u64 idle_since, u64 now)
+{
+	return now - idle_since >= JP_KEPT_REQUEST_NS;
 }
 
 /* at most this often a tick repeats an unchanged request the CPU lags behind */
