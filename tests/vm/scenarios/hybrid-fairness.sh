@@ -16,14 +16,14 @@
 #   be <= 3 (N/C + 1) R, the factor for the few runs of up to 8 R.
 # - light tasks: a sleeper is credited up to a slice below its domain's
 #   clock, the vtime queued tasks start at: it waits at the head of the queue
-#   for the first of the C CPUs to end its run, on average well under one
-#   run. Queued behind the hogs instead, it waits (hogs queued / C) x R = R.
-#   Their mean wait must be <= 0.9 R, their longest within the little hogs'
-#   bound.
+#   for the first of the C CPUs to end its run, on average under one run
+#   (0.64-0.80 R measured on 7.3). Queued behind the hogs instead, it waits
+#   (hogs queued / C) x R = R. Their mean wait must be <= 0.95 R, their
+#   longest within the little hogs' bound.
 # EEVDF's numbers are printed beside, with its own R: not checked.
 # With the domain's clock moved on at every tick by the running tasks' charge
-# (scx_joule before this scenario), the light tasks waited 1.15 R on
-# average, behind the queued hogs, and this scenario failed.
+# (scx_joule before this scenario), the light tasks waited 1.10 R on
+# average, behind the queued hogs, and this scenario failed (7.3).
 . /scenarios/lib.sh
 DUR=25
 little=$(echo $LITTLE | tr ' ' ,)
@@ -85,7 +85,7 @@ cat /tmp/fair-EEVDF.txt /tmp/fair-scx_joule.txt
 bounds() {
 	awk -v r="$2" -v nl="$nl" -v nb="$nb" 'BEGIN {
 		lb = 3 * ((2 * nl + 2) / nl + 1) * r; bb = 3 * (nb / nb + 1) * r
-		printf "%d %d %d %d\n", lb, bb, r * 0.9, lb }'
+		printf "%d %d %d %d\n", lb, bb, r * 0.95, lb }'
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 report() {
