@@ -17,7 +17,7 @@
 # - light tasks: a sleeper is credited up to a slice below its domain's
 #   clock, the vtime queued tasks start at: it waits at the head of the queue
 #   for the first of the C CPUs to end its run, on average under one run
-#   (0.64-0.80 R measured on 7.3). Queued behind the hogs instead, it waits
+#   (0.63-0.80 R measured). Queued behind the hogs instead, it waits
 #   (hogs queued / C) x R = R. Their mean wait must be <= 0.95 R, their
 #   longest within the little hogs' bound.
 # EEVDF's numbers are printed beside, with its own R: not checked.
