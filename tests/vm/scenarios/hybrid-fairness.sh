@@ -14,11 +14,11 @@
 #   and for the run in progress on the CPU it gets: (N/C + 1) x R for N
 #   tasks (little: 10 on 4 CPUs, big: 2 on 2). Each hog's longest wait must
 #   be <= 4 (N/C + 1) R, the factor for the few single runs of up to 8 R
-#   (the longest waits measured: 6.5-9.3 R).
+#   (the longest waits measured: 6.5-10.3 R).
 # - light tasks: a sleeper is credited up to a slice below its domain's
 #   clock, the vtime queued tasks start at: it waits at the head of the queue
 #   for the first of the C CPUs to end its run, on average under one run
-#   (0.63-0.80 R measured). Queued behind the hogs instead, it waits
+#   (0.57-0.80 R measured). Queued behind the hogs instead, it waits
 #   (hogs queued / C) x R = R. Their mean wait must be <= 0.95 R, their
 #   longest within the little hogs' bound.
 # EEVDF's numbers are printed beside, with its own R: not checked.
