@@ -242,7 +242,10 @@ static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
 	return vtime;
 }
 
-/* The domain's clock follows the tasks running there, also those that keep running. */
+/*
+ * The domain's clock follows the vtime its tasks start at (running), and
+ * that of a task that keeps its CPU while nothing is queued (tick).
+ */
 static void advance_pd_clock(struct task_struct *p, struct task_ctx *tctx)
 {
 	if (vtime_before(*pd_clock(tctx->vtime_pd), p->scx.dsq_vtime))
@@ -1228,11 +1231,17 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
 		charge_vtime(p, now - tctx->started);
 		/*
-		 * A task that keeps its CPU (dispatch renews its slice) never
-		 * passes through running: without this its domain's clock
-		 * would stand still while it ran.
+		 * A task that keeps its CPU (dispatch renews its slice, which it
+		 * does only while the domain's queue is empty) never passes
+		 * through running: without this its domain's clock would stand
+		 * still while it ran. Only then: with tasks queued, the clock
+		 * must stay at the vtime they start at (running), the head of
+		 * the queue. Moved on with every running task's charge, it ran
+		 * a run ahead of the queue, and a sleeper credited a slice below
+		 * it still waited behind every queued task (hybrid-fairness).
 		 */
-		advance_pd_clock(p, tctx);
+		if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
+			advance_pd_clock(p, tctx);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
