@@ -177,6 +177,16 @@ void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wak
 }
 
 /* Integrate work, energy and utilization of one CPU up to now. */
+
+/*
+ * advance_pd_clock: a PD's vtime clock follows the vtime its threads start
+ * at, and that of one that keeps its CPU while nothing waits in the PD.
+ */
+static void pd_clock_follow(struct sim *s, const struct sim_thread *t)
+{
+	if ((int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
+		s->pd[t->vtime_pd].clock = t->vruntime;
+}
 static void cpu_settle(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];
@@ -207,10 +217,9 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			t->vruntime += dt;
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
-			/* advance_pd_clock: the clock follows the tasks running in the PD */
-			if (s->pol->pd_queues &&
-			    (int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
-				s->pd[t->vtime_pd].clock = t->vruntime;
+			/* joule_tick's advance_pd_clock: only while nothing waits in the PD */
+			if (s->pol->pd_queues && !s->pd[t->vtime_pd].nr_queued)
+				pd_clock_follow(s, t);
 			cr->busy_ns += dt;
 			cr->window_work += (double)dt * cap_freq(s, c) / JP_SCALE;
 			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
@@ -525,6 +534,8 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
 	s->js[c].frame = jp_frame_task(t->wake_period, false);
+	if (s->pol->pd_queues) /* joule_running's advance_pd_clock */
+		pd_clock_follow(s, t);
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
