@@ -2,8 +2,6 @@
 /*
  * scx_joule's scheduling policy as pure functions over plain structs.
  *
- * scx_joule's scheduling policy as pure functions over plain structs.
- *
  * These headers are compiled twice: into the BPF scheduler (bpf/scx_joule.bpf.c,
  * after vmlinux.h) and into userspace (the simulator sim/, its tests). Nothing
  * here calls a kfunc, a helper or libc, so the simulator measures exactly the
@@ -12,7 +10,6 @@
  * every loop bounded by a compile-time JP_MAX_* constant, every array index
  * checked against its JP_MAX_* before use, no large stack objects, no function
  * pointers, no recursion, at most 5 arguments per function.
- *
  *
  * One concern a header, included here in dependency order; each says in its
  * first comment what it computes and why:
@@ -23,6 +20,7 @@
  *   policy/freq.h       frequency targets and requests
  *   policy/placement.h  wakeup placement: least energy, or most speed
  *   policy/balance.h    balancing between performance domains
+ *   policy/enqueue.h    where a runnable task waits; a busy CPU's tick
  *   policy/dispatch.h   what a CPU runs next: the sources to try, in order
  */
 #ifndef JOULE_POLICY_H
@@ -35,6 +33,7 @@
 #include "policy/freq.h"
 #include "policy/placement.h"
 #include "policy/balance.h"
+#include "policy/enqueue.h"
 #include "policy/dispatch.h"
 
 #endif /* JOULE_POLICY_H */

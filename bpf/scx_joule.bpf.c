@@ -55,6 +55,10 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
 
 char _license[] SEC("license") = "GPL";
 
+/* PF_EXITING, PF_KTHREAD in include/linux/sched.h */
+#define PF_EXITING 0x00000004
+#define PF_KTHREAD 0x00200000
+
 const volatile __u64 slice_ns = 5000000ULL;
 
 /* Filled by the loader from the machine model before the program loads. */
@@ -239,7 +243,10 @@ static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
 	return vtime;
 }
 
-/* The domain's clock follows the tasks running there, also those that keep running. */
+/*
+ * The domain's clock follows the vtime its tasks start at (running), and
+ * that of a task that keeps its CPU while nothing is queued (tick).
+ */
 static void advance_pd_clock(struct task_struct *p, struct task_ctx *tctx)
 {
 	if (vtime_before(*pd_clock(tctx->vtime_pd), p->scx.dsq_vtime))
@@ -334,22 +341,31 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 	overutilized = jp_overutilized(&tables, cpu_state, pr);
 }
 
-static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu,
-		      enum joule_stat *reason)
+/*
+ * Where p would run best now (prev_cpu if placement finds nothing), and why
+ * in *reason. A global function: verified once per program on its own, not
+ * once for every range of prev_cpu a caller's branches leave (in
+ * joule_enqueue that was 2.6x the instructions).
+ */
+__attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trusted, s32 prev_cpu,
+					       enum joule_stat *reason)
 {
 	const struct jp_profile *pr = cur_profile();
+	struct task_ctx *tctx = task_ctx(p);
 	const struct cpumask *idle;
 	struct jp_wake w;
 	s32 cpu;
 
+	if (!tctx || !reason)
+		return prev_cpu;
 	/*
 	 * The fields before the masks are zeroed, not the masks: they are the
 	 * build's max_cpus wide (256 bytes at 1024), and the policy reads only
 	 * the words of this machine's CPUs, which mask_from_cpumask writes.
 	 */
 	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));
-
 	w.task_util = jp_task_util(&tctx->jt);
+	w.frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
@@ -362,7 +378,7 @@ static s32 choose_cpu(struct task_struct *p, struct task_ctx *tctx, s32 prev_cpu
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
-	else if (pr->energy_aware && !overutilized)
+	else if (jp_wake_energy_aware(pr, &w))
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
@@ -446,7 +462,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	note_wakeup(tctx, now, wake_flags);
 	tctx->woke_in_select = 1;
 	tctx->queued_by_us = 1;
-	cpu = choose_cpu(p, tctx, prev_cpu, &reason);
+	cpu = joule_choose_cpu(p, prev_cpu, &reason);
 	stat_add(reason, 1);
 	count_pending(tctx, cpu);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
@@ -548,9 +564,6 @@ static struct idle_sweep *idle_sweep_state(void)
 	return bpf_map_lookup_elem(&idle_sweep, &zero);
 }
 
-/* PF_EXITING in include/linux/sched.h */
-#define PF_EXITING 0x00000004
-
 /*
  * Tasks the kernel queues on their CPU without asking ops.enqueue even when
  * the scheduler is live: exiting and migration-disabled ones (without
@@ -622,20 +635,15 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	return found;
 }
 
-/*
- * Gaming: a latency-critical task that wakes up where a CPU is busy goes to
- * the head of that CPU's local queue and preempts what runs there. Queued by
- * vtime instead, it waited behind the hog it preempted (a sleeper's vtime is
- * credited at most one slice), longer than in balanced on little CPUs. Not
- * over another latency-critical task: they would only take turns preempting.
- */
-static bool wakes_to_preempt(struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+/* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
+static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 {
-	if (!tctx || !tctx->lat_crit || profile != JOULE_PROFILE_GAMING)
-		return false;
-	if (!(enq_flags & SCX_ENQ_WAKEUP) || cpu < 0 || cpu >= JP_MAX_CPUS)
-		return false;
-	return jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
+	c->cpu = JP_NO_CPU;
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	c->cpu = cpu;
+	c->capacity = tables.cpu[cpu].capacity;
+	c->may_preempt = jp_mask_test(&online, (u32)cpu) && !running_lat_crit[cpu];
 }
 
 /*
@@ -731,12 +739,55 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
 }
 
+/*
+ * What joule_enqueue does with p: jp_enqueue_plan's inputs gathered, and
+ * its answer. A global function, verified once on its own: inlined, each
+ * combination of inputs multiplied the paths the verifier walked through the
+ * rest of joule_enqueue (2.3x the instructions, a start 3 s longer in the
+ * test VM).
+ */
+__attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_trusted, u64 enq_flags,
+						 struct jp_enqueue_plan *out)
+{
+	struct task_ctx *tctx = task_ctx(p);
+	struct jp_enqueue_in in = {};
+	s32 cpu = scx_bpf_task_cpu(p);
+
+	if (!out)
+		return -1;
+	in.pinned = p->nr_cpus_allowed == 1;
+	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
+	in.last = !!(enq_flags & SCX_ENQ_LAST);
+	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
+	enq_cpu(&in.here, cpu);
+	enq_cpu(&in.up, JP_NO_CPU);
+	if (!in.pinned && tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
+		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
+
+		enq_cpu(&in.up, joule_choose_cpu(p, cpu, &reason));
+	}
+	jp_enqueue_plan(&in, out);
+	return 0;
+}
+
+/*
+ * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or a
+ * bigger idle one it moves up to), with an idle CPU woken for it.
+ */
+static void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+{
+	u64 vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
+
+	if (tctx)
+		count_pending(tctx, cpu);
+	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
+	wake_idle_cpu_for(p, cpu);
+}
+
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
-	s32 cpu = scx_bpf_task_cpu(p);
-	bool moved_up = false;
-	u64 vtime;
+	struct jp_enqueue_plan plan = {};
 
 	note_live();
 	if (tctx)
@@ -751,51 +802,29 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	/* placed afresh below: its own count must not weigh on the choice */
 	if (tctx)
 		drop_pending(tctx);
-	if (p->nr_cpus_allowed == 1) {
-		if (enq_flags & SCX_ENQ_WAKEUP)
+
+	if (joule_plan_enqueue(p, enq_flags, &plan))
+		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
+
+	if (plan.moved_up) {
+		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
+		scx_bpf_kick_cpu(plan.cpu, SCX_KICK_IDLE);
+	}
+	switch (plan.where) {
+	case JP_ENQ_LOCAL:
+		if (p->nr_cpus_allowed == 1 && (enq_flags & SCX_ENQ_WAKEUP))
 			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
 		insert_local(p, tctx, enq_flags);
-		return;
-	}
-	/*
-	 * A misfit task moves up, never sideways, and only to an idle bigger CPU:
-	 * with every big CPU busy it would wait in their queue while the little
-	 * CPU it left, idle at once, pulled it straight back.
-	 */
-	if (tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
-		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
-		s32 target = choose_cpu(p, tctx, cpu, &reason);
-
-		if (target >= 0 && target < JP_MAX_CPUS && cpu >= 0 && cpu < JP_MAX_CPUS &&
-		    tables.cpu[target].capacity > tables.cpu[cpu].capacity) {
-			stat_add(JOULE_STAT_PLACE_MISFIT, 1);
-			scx_bpf_kick_cpu(target, SCX_KICK_IDLE);
-			cpu = target;
-			moved_up = true;
-		}
-	}
-	/*
-	 * The slice ended with nothing else to run on this CPU (SCX_OPS_ENQ_LAST,
-	 * which is what lets a lone misfit task reach this point to move up):
-	 * otherwise the task keeps the CPU.
-	 */
-	if ((enq_flags & SCX_ENQ_LAST) && !moved_up) {
-		insert_local(p, tctx, enq_flags);
-		return;
-	}
-
-	if (wakes_to_preempt(tctx, cpu, enq_flags)) {
+		break;
+	case JP_ENQ_PREEMPT:
 		stat_add(JOULE_STAT_LAT_PREEMPT, 1);
-		count_pending(tctx, cpu);
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)cpu, task_slice(tctx),
+		if (tctx)
+			count_pending(tctx, plan.cpu);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)plan.cpu, task_slice(tctx),
 				   enq_flags | SCX_ENQ_PREEMPT);
-		return;
+		break;
+	default: enqueue_in_pd(p, tctx, plan.cpu, enq_flags); break;
 	}
-	vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
-	if (tctx)
-		count_pending(tctx, cpu);
-	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
-	wake_idle_cpu_for(p, cpu);
 }
 
 /* An idle online CPU of domain pd, or -1. */
@@ -961,6 +990,20 @@ static bool dispatch_step(const struct jp_dispatch_step *st, struct task_struct 
 }
 
 /*
+ * jp_dispatch_plan as a global function, verified once on its own: inlined
+ * or as a static subprogram, the verifier followed every plan it can make
+ * through the loop that carries the plan out.
+ */
+__attribute__((noinline)) int joule_dispatch_plan(const struct jp_dispatch_in *in,
+						  struct jp_dispatch_plan *plan)
+{
+	if (!in || !plan)
+		return -1;
+	jp_dispatch_plan(&tables, in, plan);
+	return 0;
+}
+
+/*
  * Gathers what jp_dispatch_plan decides on and tries its sources in order.
  * The own queue counts as served while it is empty, so that own_due means
  * tasks waited there longer than OWN_QUEUE_MAX_WAIT_NS.
@@ -968,7 +1011,7 @@ static bool dispatch_step(const struct jp_dispatch_step *st, struct task_struct 
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_dispatch_in in = {};
-	struct jp_dispatch_plan plan;
+	struct jp_dispatch_plan plan = {};
 	struct jp_balance b;
 	u64 now = scx_bpf_now();
 	u32 i, self = cpu_pd(cpu);
@@ -986,7 +1029,8 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	if (jp_dispatch_wants_balance(&in) &&
 	    jp_balance_domains(&tables, cpu_state, cur_profile(), &b))
 		in.balance_src = b.src_pd;
-	jp_dispatch_plan(&tables, &in, &plan);
+	if (joule_dispatch_plan(&in, &plan))
+		return;
 	JP_FOR(i, 0, JP_DISPATCH_MAX_STEPS)
 	{
 		if (i >= plan.nr)
@@ -1026,25 +1070,111 @@ static void request_perf(s32 cpu, __u32 target, bool resend)
 	scx_bpf_cpuperf_set(cpu, req);
 }
 
-/* at most this often a tick repeats an unchanged request the CPU lags behind */
-#define PERF_RESEND_NS (8ULL * 1000 * 1000)
 __u64 perf_resent_at[JP_MAX_CPUS];
 
-/*
- * Should this tick send cpu's unchanged request again? Only if the CPU runs
- * below it (schedutil may have dropped it: jp_perf_request_lagging), and
- * not every tick, where a driver that cannot reach the target would be
- * asked again and again.
- */
+/* jp_perf_resend_due, with this CPU's last resend */
 static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 {
 	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
 
-	if (!jp_perf_request_lagging(target, scx_bpf_cpuperf_cur(cpu)) ||
-	    now - perf_resent_at[c] < PERF_RESEND_NS)
+	if (!jp_perf_resend_due(target, scx_bpf_cpuperf_cur(cpu), now, perf_resent_at[c]))
 		return false;
 	perf_resent_at[c] = now;
 	return true;
+}
+
+/*
+ * Requests idle CPUs kept after a frame thread (jp_idle_keeps_request):
+ * kept_since is when the CPU went idle keeping it (bpf_ktime_get_ns, 0: it
+ * keeps none), and one timer gives each up once it is JP_KEPT_REQUEST_NS
+ * old. Without it a game that stopped left its big domain at frame speed
+ * for as long as the CPUs slept, and any task then running in that domain
+ * ran at that speed too.
+ */
+__u64 kept_since[JP_MAX_CPUS];
+
+struct kept_release {
+	struct bpf_timer timer;
+	__u32 armed;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct kept_release);
+} kept_release SEC(".maps");
+
+static struct kept_release *kept_release_state(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kept_release, &zero);
+}
+
+static void arm_kept_release(void)
+{
+	struct kept_release *kr = kept_release_state();
+
+	if (kr && !__sync_lock_test_and_set(&kr->armed, 1))
+		bpf_timer_start(&kr->timer, JP_KEPT_REQUEST_NS, 0);
+}
+
+/*
+ * Gives up the kept requests whose time is up; 1 if some are kept still. A
+ * CPU that ran a task since it kept its request holds none (running cleared
+ * kept_since); not the idle mask: a CPU whose idle bit a wakeup claimed may
+ * still be idle, with its request. The exchange keeps a CPU that starts
+ * running now from losing the request running sets, bar a moment's race
+ * that its next tick repairs.
+ */
+__attribute__((noinline)) int joule_release_kept(u64 now)
+{
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	int left = 0;
+	u64 since;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		since = kept_since[cpu];
+		if (!since)
+			continue;
+		if (!jp_kept_request_expired(since, now)) {
+			left = 1;
+			continue;
+		}
+		if (__sync_val_compare_and_swap(&kept_since[cpu], since, 0) == since)
+			request_perf(cpu, 0, false);
+	}
+	return left;
+}
+
+static int kept_release_fn(void *map, int *key, struct kept_release *kr)
+{
+	if (joule_release_kept(bpf_ktime_get_ns())) {
+		bpf_timer_start(&kr->timer, IDLE_SWEEP_NS, 0);
+		return 0;
+	}
+	/* disarm (a full barrier), then look again: a CPU may have kept one since */
+	__sync_lock_test_and_set(&kr->armed, 0);
+	if (joule_release_kept(bpf_ktime_get_ns()))
+		arm_kept_release();
+	return 0;
+}
+
+static s32 init_kept_release(void)
+{
+	struct kept_release *kr = kept_release_state();
+	s32 err;
+
+	if (!kr)
+		return -ENOENT;
+	err = bpf_timer_init(&kr->timer, &kept_release, CLOCK_MONOTONIC);
+	if (!err)
+		err = bpf_timer_set_callback(&kr->timer, kept_release_fn);
+	return err;
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -1063,7 +1193,9 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	drop_pending(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
+		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 		running_lat_crit[cpu] = tctx->lat_crit;
+		kept_since[cpu] = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
 	}
@@ -1111,7 +1243,10 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 cpu = bpf_get_smp_processor_id();
 	struct joule_stats *s = my_stats();
 	u64 now = scx_bpf_now(), period;
+	struct jp_tick_in in = {};
+	struct jp_tick_plan plan;
 	__u32 target;
+	s32 queued;
 
 	note_live();
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
@@ -1124,11 +1259,17 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
 		charge_vtime(p, now - tctx->started);
 		/*
-		 * A task that keeps its CPU (dispatch renews its slice) never
-		 * passes through running: without this its domain's clock
-		 * would stand still while it ran.
+		 * A task that keeps its CPU (dispatch renews its slice, which it
+		 * does only while the domain's queue is empty) never passes
+		 * through running: without this its domain's clock would stand
+		 * still while it ran. Only then: with tasks queued, the clock
+		 * must stay at the vtime they start at (running), the head of
+		 * the queue. Moved on with every running task's charge, it ran
+		 * a run ahead of the queue, and a sleeper credited a slice below
+		 * it still waited behind every queued task (hybrid-fairness).
 		 */
-		advance_pd_clock(p, tctx);
+		if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
+			advance_pd_clock(p, tctx);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
@@ -1153,16 +1294,16 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
 	request_perf(cpu, target, perf_resend_due(cpu, target, now));
 
-	if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) > 0)
+	queued = scx_bpf_dsq_nr_queued(cpu_pd(cpu)); /* < 0: no such queue */
+	in.queued_here = queued > 0 ? (u32)queued : 0;
+	in.pinned = p->nr_cpus_allowed == 1;
+	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu);
+	/* the idle mask is read only when it can matter */
+	in.bigger_idle = !in.pinned && in.misfit && bigger_cpu_idle(p, cpu);
+	jp_tick_plan(&in, &plan);
+	if (plan.wake_for_queue)
 		wake_idle_cpu_for_queue(cpu_pd(cpu));
-
-	/*
-	 * A task that outgrew its CPU gives it up now, to be placed again, if a
-	 * bigger CPU is idle to take it; otherwise an idle big CPU pulls it later
-	 * (dispatch), and cutting its slice every tick would only churn.
-	 */
-	if (tctx && p->nr_cpus_allowed > 1 && jp_task_misfit(&tables, pr, &tctx->jt, cpu) &&
-	    bigger_cpu_idle(p, cpu))
+	if (plan.end_slice)
 		set_slice(p, 0);
 }
 
@@ -1182,12 +1323,20 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * A CPU going idle gives up its frequency request: it stops ticking, and
  * schedutil would otherwise keep its last busy request (or the maximum
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
- * run its whole cluster at that speed.
+ * run its whole cluster at that speed. Except after a frame thread in
+ * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
-	if (idle)
+	if (!idle)
+		return;
+	if (cpu < 0 || cpu >= JP_MAX_CPUS ||
+	    !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
 		request_perf(cpu, 0, false);
+		return;
+	}
+	kept_since[cpu] = bpf_ktime_get_ns() ?: 1;
+	arm_kept_release();
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
@@ -1316,7 +1465,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	 * runs something asks again at once.
 	 */
 	joule_release_perf(0);
-	err = init_idle_sweep();
+	err = init_kept_release();
+	if (!err)
+		err = init_idle_sweep();
 	if (err)
 		scx_bpf_error("the idle-CPU frequency timer failed: %d", err);
 	return err;

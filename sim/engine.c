@@ -177,6 +177,16 @@ void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wak
 }
 
 /* Integrate work, energy and utilization of one CPU up to now. */
+
+/*
+ * advance_pd_clock: a PD's vtime clock follows the vtime its threads start
+ * at, and that of one that keeps its CPU while nothing waits in the PD.
+ */
+static void pd_clock_follow(struct sim *s, const struct sim_thread *t)
+{
+	if ((int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
+		s->pd[t->vtime_pd].clock = t->vruntime;
+}
 static void cpu_settle(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];
@@ -207,10 +217,9 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			t->vruntime += dt;
 			if (t->vruntime > cr->min_vruntime)
 				cr->min_vruntime = t->vruntime;
-			/* advance_pd_clock: the clock follows the tasks running in the PD */
-			if (s->pol->pd_queues &&
-			    (int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
-				s->pd[t->vtime_pd].clock = t->vruntime;
+			/* joule_tick's advance_pd_clock: only while nothing waits in the PD */
+			if (s->pol->pd_queues && !s->pd[t->vtime_pd].nr_queued)
+				pd_clock_follow(s, t);
 			cr->busy_ns += dt;
 			cr->window_work += (double)dt * cap_freq(s, c) / JP_SCALE;
 			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
@@ -237,6 +246,8 @@ static void cpu_arm_one(struct sim *s, uint32_t c)
 	cr->gen++;
 	if (cr->state == CPU_WAKING) {
 		ev_add(s, cr->wake_done, EV_CPU, c, cr->gen);
+	} else if (cr->state == CPU_IDLE && cr->kept_request) {
+		ev_add(s, cr->idle_since + JP_KEPT_REQUEST_NS, EV_CPU, c, cr->gen);
 	} else if (cr->state == CPU_BUSY && cr->curr >= 0) {
 		const struct sim_thread *t = &s->th[cr->curr];
 		double left = t->remaining > 0 ? t->remaining : 0;
@@ -370,8 +381,29 @@ static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
 }
 
 /*
- * The tick's request. Variant (--resend-lagging): a request the CPU's speed
- * does not reflect (schedutil dropped it) is sent again even if unchanged.
+ * scx_joule's ops.update_idle on CPU c, just gone idle: it gives its request
+ * up, or after a frame thread keeps it for JP_KEPT_REQUEST_NS at most (the
+ * event cpu_arm_one adds; on_cpu_event gives it up then).
+ */
+static void cpu_update_idle(struct sim *s, uint32_t c)
+{
+	struct sim_cpu_rt *cr = &s->cpu[c];
+
+	cr->kept_request = false;
+	if (s->cfg.no_idle_release)
+		return;
+	if (!jp_idle_keeps_request(&s->prof, &s->js[c])) {
+		cpu_request_perf(s, c, true);
+		return;
+	}
+	cr->kept_request = true;
+	cpu_arm_one(s, c);
+}
+
+/*
+ * The tick's request, as joule_tick: a request the CPU's speed does not
+ * reflect (schedutil dropped it) is sent again even if unchanged, at most
+ * every JP_PERF_RESEND_NS (jp_perf_resend_due); not with --no-resend-lagging.
  */
 static void cpu_tick_request_perf(struct sim *s, uint32_t c)
 {
@@ -379,10 +411,11 @@ static void cpu_tick_request_perf(struct sim *s, uint32_t c)
 
 	if (!s->pol->sets_requests)
 		return;
-	if (s->cfg.resend_lagging) {
+	if (!s->cfg.no_resend) {
 		target = s->pol->perf_target(s, c);
 		cur = cap_freq(s, c) * JP_SCALE / s->soc->cpu[c].capacity;
-		if (jp_perf_request_lagging(target, cur)) {
+		if (jp_perf_resend_due(target, cur, s->now, s->cpu[c].perf_resent_at)) {
+			s->cpu[c].perf_resent_at = s->now;
 			sim_set_perf_request(s, c,
 					     jp_perf_request(target, s->soc->cpu[c].capacity));
 			return;
@@ -500,6 +533,9 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	/* no longer waiting: its util moves to the running task's (ops.running) */
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
+	s->js[c].frame = jp_frame_task(t->wake_period, false);
+	if (s->pol->pd_queues) /* joule_running's advance_pd_clock */
+		pd_clock_follow(s, t);
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
@@ -682,9 +718,7 @@ static void cpu_next(struct sim *s, uint32_t c)
 	cpu_arm(s, c);
 	if (!s->pol->pd_queues && steal(s, c, s->pol->pull_from(s, c)))
 		return;
-	/* scx_joule's ops.update_idle gives the request up */
-	if (!s->cfg.no_idle_release)
-		cpu_request_perf(s, c, true);
+	cpu_update_idle(s, c);
 	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
@@ -959,7 +993,7 @@ static void pd_wake_idle_for_queue(struct sim *s, uint32_t p)
 	pd_kick(s, idle);
 }
 
-/* A misfit thread moves up, only to an idle bigger CPU: where, or -1. */
+/* A misfit thread, a bigger CPU idle: where placement would put it, or -1. */
 static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 {
 	int dst;
@@ -967,23 +1001,39 @@ static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 	if (!s->th[th].jt.misfit || !bigger_cpu_idle(s, c))
 		return -1;
 	dst = s->pol->select_cpu(s, th, (int)c);
-	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus ||
-	    s->soc->cpu[dst].capacity <= s->soc->cpu[c].capacity)
-		return -1;
-	s->m.place_misfit++;
-	return dst;
+	return dst >= 0 && (uint32_t)dst < s->soc->nr_cpus ? dst : -1;
 }
 
-/* Gaming: a latency-critical wakeup preempts its CPU unless that runs one too. */
-static bool pd_wakes_to_preempt(const struct sim *s, uint32_t th, uint32_t c)
+/* CPU c as jp_enqueue_plan sees it (the BPF scheduler's enq_cpu). */
+static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 {
-	const struct sim_cpu_rt *cr = &s->cpu[c];
+	const struct sim_cpu_rt *cr;
 
-	if (!s->th[th].lat_crit || s->cfg.profile != JOULE_PROFILE_GAMING)
-		return false;
-	if (cr->curr >= 0 && (cr->state != CPU_BUSY || s->th[cr->curr].lat_crit))
-		return false;
-	return true;
+	memset(e, 0, sizeof(*e));
+	e->cpu = JP_NO_CPU;
+	if (c < 0 || (uint32_t)c >= s->soc->nr_cpus)
+		return;
+	cr = &s->cpu[c];
+	e->cpu = c;
+	e->capacity = s->tables.cpu[c].capacity;
+	e->may_preempt = cr->curr < 0 || (cr->state == CPU_BUSY && !s->th[cr->curr].lat_crit);
+}
+
+/* scx_joule's enqueue plan for thread th on CPU c (the simulator pins no thread). */
+static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool last,
+		    struct jp_enqueue_plan *plan)
+{
+	struct jp_enqueue_in in;
+
+	memset(&in, 0, sizeof(in));
+	pd_enq_cpu(s, &in.here, (int)c);
+	pd_enq_cpu(s, &in.up, pd_misfit_target(s, c, th));
+	in.wakeup = wakeup;
+	in.last = last;
+	in.lat_crit_gaming = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING;
+	jp_enqueue_plan(&in, plan);
+	if (plan->moved_up)
+		s->m.place_misfit++;
 }
 
 /* Thread th, attached to CPU c, waits in the queue of c's PD; an idle CPU is kicked. */
@@ -1007,13 +1057,13 @@ static void pd_queue(struct sim *s, uint32_t c, uint32_t th)
  */
 static void pd_enqueue(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 {
-	int up = pd_misfit_target(s, c, th);
+	struct jp_enqueue_plan plan;
 	int cur;
 
-	if (up >= 0)
-		c = (uint32_t)up;
+	pd_plan(s, c, th, wakeup, false, &plan);
+	c = (uint32_t)plan.cpu;
 	util_attach(s, c, th);
-	if (!wakeup || !pd_wakes_to_preempt(s, th, c)) {
+	if (plan.where != JP_ENQ_PREEMPT) { /* JP_ENQ_LOCAL needs a pinned or last task */
 		pd_queue(s, c, th);
 		return;
 	}
@@ -1140,24 +1190,25 @@ static bool pd_dispatch(struct sim *s, uint32_t c, int prev)
 static void pd_slice_end(struct sim *s, uint32_t c)
 {
 	uint32_t th = (uint32_t)s->cpu[c].curr;
-	int up;
+	struct jp_enqueue_plan plan;
+	uint32_t up;
 
 	if (pd_dispatch(s, c, (int)th))
 		return;
-	up = s->th[th].jt.misfit && bigger_cpu_idle(s, c) ? pd_misfit_target(s, c, th) : -1;
-	if (up < 0) {
+	pd_plan(s, c, th, false, true, &plan);
+	if (plan.where == JP_ENQ_LOCAL) {
 		pd_keep(s, c);
 		return;
 	}
+	up = (uint32_t)plan.cpu;
 	thread_stop(s, c);
 	util_detach(s, c, th);
 	s->cpu[c].state = CPU_IDLE;
 	s->cpu[c].idle_since = s->now;
 	cpu_arm(s, c);
-	if (!s->cfg.no_idle_release)
-		cpu_request_perf(s, c, true);
-	util_attach(s, (uint32_t)up, th);
-	pd_queue(s, (uint32_t)up, th);
+	cpu_update_idle(s, c);
+	util_attach(s, up, th);
+	pd_queue(s, up, th);
 	pd_util_changed(s, pd_of(s, c));
 }
 
@@ -1165,12 +1216,19 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 static void pd_tick(struct sim *s, uint32_t c)
 {
 	uint32_t th = (uint32_t)s->cpu[c].curr;
+	struct jp_tick_in in;
+	struct jp_tick_plan plan;
 
 	tick_fold_run(s, c);
 	cpu_tick_request_perf(s, c);
-	if (s->pd[pd_of(s, c)].nr_queued)
+	memset(&in, 0, sizeof(in));
+	in.queued_here = s->pd[pd_of(s, c)].nr_queued;
+	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c);
+	in.bigger_idle = in.misfit && bigger_cpu_idle(s, c);
+	jp_tick_plan(&in, &plan);
+	if (plan.wake_for_queue)
 		pd_wake_idle_for_queue(s, pd_of(s, c));
-	if (jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c) && bigger_cpu_idle(s, c))
+	if (plan.end_slice)
 		pd_slice_end(s, c);
 }
 
@@ -1185,6 +1243,12 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 	if (cr->state == CPU_WAKING) {
 		cpu_begin_run(s, c);
 		cpu_arm(s, c);
+		return;
+	}
+	if (cr->state == CPU_IDLE && cr->kept_request &&
+	    jp_kept_request_expired(cr->idle_since, s->now)) {
+		cr->kept_request = false;
+		cpu_request_perf(s, c, true);
 		return;
 	}
 	if (cr->state != CPU_BUSY || cr->curr < 0)
@@ -1439,9 +1503,10 @@ int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
 	static const struct {
 		const char *name;
 		uint32_t offset;
-	} keys[] = {TUNABLE(fit_margin),  TUNABLE(headroom),  TUNABLE(misfit_up),
-		    TUNABLE(misfit_down), TUNABLE(imbalance), TUNABLE(energy_aware),
-		    TUNABLE(min_perf),	  TUNABLE(init_util)};
+	} keys[] = {TUNABLE(fit_margin),    TUNABLE(headroom),	TUNABLE(misfit_up),
+		    TUNABLE(misfit_down),   TUNABLE(imbalance), TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	    TUNABLE(init_util), TUNABLE(frame_headroom),
+		    TUNABLE(frame_min_util)};
 #undef TUNABLE
 	size_t i;
 

@@ -53,7 +53,7 @@ struct sim_cfg {
 	uint64_t rate_limit_ns; /* schedutil's minimum spacing of frequency changes */
 	enum sim_driver driver;
 	bool no_idle_release; /* scx_joule variant: an idle CPU keeps its request */
-	bool resend_lagging;  /* scx_joule variant: the tick resends jp_perf_request_lagging */
+	bool no_resend;	      /* scx_joule variant: the tick never resends (jp_perf_resend_due) */
 	/*
 	 * Every CPU really runs at capacity 1024 (a thread's work progresses at
 	 * the same speed everywhere), while the policy's tables, utilization
@@ -147,8 +147,10 @@ struct sim_cpu_rt {
 	uint64_t gen;
 	uint64_t busy_ns;
 	double energy_mj;
-	uint32_t perf_request; /* last request sent (system-wide scale), sets_requests */
-	double window_work;    /* invariant busy ns in the current HWP window */
+	uint32_t perf_request;	 /* last request sent (system-wide scale), sets_requests */
+	uint64_t perf_resent_at; /* the tick's last resend (jp_perf_resend_due) */
+	bool kept_request;	 /* idle, keeping its request (jp_idle_keeps_request) */
+	double window_work;	 /* invariant busy ns in the current HWP window */
 };
 
 struct sim_pd_rt {

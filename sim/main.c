@@ -31,8 +31,8 @@ static const char usage[] =
 	"  --rate-limit TIME schedutil's rate_limit_us: least time between frequency\n"
 	"                    changes (default 1ms)\n"
 	"  --no-idle-release scx_joule variant: an idle CPU keeps its last request\n"
-	"  --resend-lagging  scx_joule variant: the tick sends an unchanged request again\n"
-	"                    while the CPU runs below it (jp_perf_request_lagging)\n"
+	"  --no-resend-lagging scx_joule variant: the tick never sends an unchanged request\n"
+	"                    again while the CPU runs below it (jp_perf_resend_due)\n"
 	"  --tune KEY=VALUE  scx_joule with a profile parameter changed (a struct\n"
 	"                    jp_profile field, e.g. headroom=1536); repeatable\n";
 
@@ -90,7 +90,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"driver", required_argument, NULL, 'D'},
 						 {"rate-limit", required_argument, NULL, 'R'},
 						 {"no-idle-release", no_argument, NULL, 'I'},
-						 {"resend-lagging", no_argument, NULL, 'L'},
+						 {"no-resend-lagging", no_argument, NULL, 'L'},
 						 {"tune", required_argument, NULL, 'T'},
 						 {"speed-equal", no_argument, NULL, 'E'},
 						 {"help", no_argument, NULL, 'h'},
@@ -147,7 +147,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'I': o->cfg.no_idle_release = true; break;
-		case 'L': o->cfg.resend_lagging = true; break;
+		case 'L': o->cfg.no_resend = true; break;
 		case 'E': o->cfg.speed_equal = true; break;
 		case 'T':
 			if (parse_tune(optarg, &o->cfg))

@@ -79,6 +79,7 @@ static int joule_select(struct sim *s, uint32_t th, int prev)
 	struct jp_wake w;
 
 	sim_fill_wake(s, th, prev, &w);
+	w.frame = jp_frame_task(s->th[th].wake_period, false);
 	w.overutilized = jp_overutilized(&s->tables, s->js, &s->prof);
 	sim_set_overutilized(s, w.overutilized);
 	return jp_select_cpu(&s->tables, s->js, &s->prof, &w);

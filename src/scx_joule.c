@@ -158,7 +158,8 @@ static const struct argp_option argp_options[] = {
 	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
 	 "default under systemd",
 	 0},
-	{"verbose", OPT_VERBOSE, NULL, 0, "Print libbpf debug output", 0},
+	{"verbose", OPT_VERBOSE, NULL, 0,
+	 "Print libbpf debug output and the verifier's work per program", 0},
 	{0},
 };
 
@@ -319,6 +320,32 @@ static void wait_until_disabled(char *state, size_t len)
 		if (scx_sysfs_state(state, len) < 0)
 			break;
 	}
+}
+
+/*
+ * -v: what the kernel's verifier did, per program: the instructions it
+ * walked decide how long a load takes (most of the time from start to
+ * attached on a slow machine or an emulated guest).
+ */
+static void print_verifier_work(struct scx_joule *skel, double load_s)
+{
+	struct bpf_program *prog;
+	unsigned long long total = 0;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len))
+			continue;
+		total += info.verified_insns;
+		fprintf(stderr, "scx_joule: verifier: %-24s %8u insns\n", bpf_program__name(prog),
+			info.verified_insns);
+	}
+	fprintf(stderr, "scx_joule: verifier: %llu insns in all; loading took %.0f ms\n", total,
+		load_s * 1000);
 }
 
 static void check_can_attach(void)
@@ -749,7 +776,7 @@ static int run_scheduler(const struct joule_machine *m)
 	struct joule_interval iv;
 	struct joule_profile_choice profile;
 	struct scx_joule *skel;
-	double last_t, last_power_check;
+	double last_t, last_power_check, load_t;
 	int err, status;
 
 	skel = scx_joule__open();
@@ -769,6 +796,13 @@ static int run_scheduler(const struct joule_machine *m)
 		goto out;
 	}
 	use_rt_takeover = choose_rt_takeover(skel);
+	if (opts.verbose) {
+		struct bpf_program *prog;
+
+		/* BPF_LOG_STATS: the verifier's time and state counts, in libbpf's debug output */
+		bpf_object__for_each_program(prog, skel->obj) bpf_program__set_log_level(prog, 4);
+	}
+	load_t = now_seconds();
 	err = scx_joule__load(skel);
 	if (err) {
 		fprintf(stderr,
@@ -778,6 +812,8 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
+	if (opts.verbose)
+		print_verifier_work(skel, now_seconds() - load_t);
 	link = bpf_map__attach_struct_ops(skel->maps.joule_ops);
 	if (!link) {
 		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(errno));

@@ -151,7 +151,7 @@ struct jp_cpu_state {
 	u32 util_avg;	   /* decayed invariant busy fraction, 0..1024 */
 	u32 util_runnable; /* util of the task running here */
 	u32 util_pending;  /* sum of utils of tasks placed here, not running yet */
-	u32 pad;
+	u32 frame;	   /* the last task to run here wakes periodically (jp_frame_task) */
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */
@@ -171,14 +171,16 @@ struct jp_task {
 };
 
 struct jp_profile {
-	u32 fit_margin;	  /* fits when util * fit_margin <= cap * 1024 */
-	u32 headroom;	  /* frequency headroom, 1024 = none */
-	u32 misfit_up;	  /* misfit when util*1024 > cap*misfit_up */
-	u32 misfit_down;  /* no longer misfit when util*1024 < cap*misfit_down */
-	u32 imbalance;	  /* PD load balance tolerance, 1024 = 100% */
-	u32 energy_aware; /* use jp_select_cpu_energy unless overutilized */
-	u32 min_perf;	  /* floor for jp_cpu_perf_target, 0..1024 */
-	u32 init_util;	  /* util a new task starts with (jp_task_init) */
+	u32 fit_margin;	    /* fits when util * fit_margin <= cap * 1024 */
+	u32 headroom;	    /* frequency headroom, 1024 = none */
+	u32 misfit_up;	    /* misfit when util*1024 > cap*misfit_up */
+	u32 misfit_down;    /* no longer misfit when util*1024 < cap*misfit_down */
+	u32 imbalance;	    /* PD load balance tolerance, 1024 = 100% */
+	u32 energy_aware;   /* use jp_select_cpu_energy unless overutilized */
+	u32 min_perf;	    /* floor for jp_cpu_perf_target, 0..1024 */
+	u32 init_util;	    /* util a new task starts with (jp_task_init) */
+	u32 frame_headroom; /* headroom on a periodic task's own util, 0 = none */
+	u32 frame_min_util; /* frame threads this heavy are placed latency-first */
 };
 
 /*
@@ -189,6 +191,7 @@ struct jp_wake {
 	u32 task_util;
 	s32 prev_cpu;	  /* JP_NO_CPU if unknown */
 	u32 overutilized; /* the caller's jp_overutilized(), which may be a little old */
+	u32 frame;	  /* the task is a frame thread (jp_frame_task) */
 	struct jp_cpumask allowed;
 	struct jp_cpumask idle;
 };

@@ -82,6 +82,18 @@ static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_l
 	return wake_period && wake_period < limit && run_avg < JP_LAT_RUN_NS;
 }
 
+/*
+ * A frame thread: a user thread that wakes at least 20 times a second,
+ * whatever it runs per wakeup (a game's main and render threads run longer
+ * than a latency-critical task may). Its period is its deadline. Not a
+ * kernel thread: RCU's and the workqueues' wake as often, and taking them
+ * for frames kept idle CPUs' requests up long after a game had stopped.
+ */
+static __always_inline bool jp_frame_task(u64 wake_period, bool kthread)
+{
+	return !kthread && wake_period && wake_period < JP_LAT_WAKE_PERIOD_NS;
+}
+
 /* Updates t->misfit for the CPU the task runs on and returns it. */
 static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const struct jp_profile *p,
 					   struct jp_task *t, u32 cpu)

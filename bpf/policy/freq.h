@@ -40,6 +40,9 @@ static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
 	if (cpu >= JP_MAX_CPUS)
 		return JP_SCALE;
 	perf = jp_perf_target(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity, p->headroom);
+	if (cs[cpu].frame && p->frame_headroom)
+		perf = (u32)jp_max64(perf, jp_perf_target(cs[cpu].util_runnable,
+							  t->cpu[cpu].capacity, p->frame_headroom));
 	return perf > p->min_perf ? perf : p->min_perf;
 }
 
@@ -84,6 +87,48 @@ static __always_inline bool jp_perf_request_due(u32 old, u32 req)
 static __always_inline bool jp_perf_request_lagging(u32 target, u32 cur_perf)
 {
 	return cur_perf + 16 < target;
+}
+
+/*
+ * Does a CPU going idle keep its request instead of giving it up (0)? Yes
+ * in a profile with frame headroom after a frame thread: the next stage of
+ * the frame (the render thread it woke) often starts on another CPU of the
+ * domain right then, and if this release has just changed the domain's
+ * frequency, schedutil drops that CPU's request within its rate limit, so
+ * the stage runs at the lowest OPP until a tick resends it. The request is
+ * held until the CPU runs again, or for JP_KEPT_REQUEST_NS at most.
+ */
+static __always_inline bool jp_idle_keeps_request(const struct jp_profile *p,
+						  const struct jp_cpu_state *c)
+{
+	return p->frame_headroom && c->frame;
+}
+
+/*
+ * How long an idle CPU keeps a request jp_idle_keeps_request let it keep: a
+ * frame thread wakes at least every JP_LAT_WAKE_PERIOD_NS, so an idle this
+ * long means its frames have stopped (the game paused or quit), and the
+ * request would only hold its domain's other CPUs at frame speed.
+ */
+#define JP_KEPT_REQUEST_NS JP_LAT_WAKE_PERIOD_NS
+
+static __always_inline bool jp_kept_request_expired(u64 idle_since, u64 now)
+{
+	return now - idle_since >= JP_KEPT_REQUEST_NS;
+}
+
+/* at most this often a tick repeats an unchanged request the CPU lags behind */
+#define JP_PERF_RESEND_NS (8ULL * 1000 * 1000)
+
+/*
+ * Should this tick send the CPU's unchanged request again? Only if the CPU
+ * runs below it (jp_perf_request_lagging), and not every tick, where a
+ * driver that cannot reach the target would be asked again and again.
+ * resent_at: when this CPU last resent; the caller sets it to now on true.
+ */
+static __always_inline bool jp_perf_resend_due(u32 target, u32 cur_perf, u64 now, u64 resent_at)
+{
+	return jp_perf_request_lagging(target, cur_perf) && now - resent_at >= JP_PERF_RESEND_NS;
 }
 
 #endif /* JOULE_POLICY_FREQ_H */

@@ -69,6 +69,20 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 			     t->cpu[cpu].capacity);
 }
 
+/*
+ * Does the waking task fit a CPU at util of capacity cap? The profile's fit
+ * margin on the sum; a frame thread (w->frame) in a profile with frame
+ * headroom must also fit with that headroom on its own util, i.e. the CPU
+ * must be fast enough to run its work in its share of the frame period.
+ */
+static __always_inline bool jp_wake_fits(const struct jp_profile *p, const struct jp_wake *w,
+					 u32 util, u32 cap)
+{
+	if (w->frame && p->frame_headroom && !jp_fits(w->task_util, cap, p->frame_headroom))
+		return false;
+	return jp_fits(util + w->task_util, cap, p->fit_margin);
+}
+
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
 struct jp_pd_scan {
 	u64 sum_util;
@@ -112,7 +126,7 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 			s->max_util = util;
 		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
 			continue;
-		if (!jp_fits(util + w->task_util, cap, p->fit_margin))
+		if (!jp_wake_fits(p, w, util, cap))
 			continue;
 		spare = cap - util;
 		idle = jp_mask_test(&w->idle, cpu);
@@ -169,7 +183,7 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 		u32 util = jp_cpu_util_wake(t, cs, w, prev);
 		u32 cap = t->cpu[prev].capacity;
 
-		if (jp_fits(util + w->task_util, cap, p->fit_margin)) {
+		if (jp_wake_fits(p, w, util, cap)) {
 			e->prev_cpu = (s32)prev;
 			e->prev_delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
 		}
@@ -290,15 +304,29 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 }
 
 /*
- * Full wakeup decision for a profile: energy placement when the profile is
- * energy-aware and the system is not overutilized, else latency-first.
+ * Energy placement for this wakeup? When the profile is energy-aware and the
+ * system is not overutilized, except for a frame thread of frame_min_util or
+ * more in a profile with frame headroom (gaming): that one goes latency-
+ * first, to the biggest idle CPU, where its frame has the most time left.
+ */
+static __always_inline bool jp_wake_energy_aware(const struct jp_profile *p,
+						 const struct jp_wake *w)
+{
+	if (!p->energy_aware || w->overutilized)
+		return false;
+	return !(w->frame && p->frame_headroom && w->task_util >= p->frame_min_util);
+}
+
+/*
+ * Full wakeup decision for a profile: energy placement where
+ * jp_wake_energy_aware says so, else (or if the task fits nowhere) latency-first.
  */
 JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *cs,
 			  const struct jp_profile *p, const struct jp_wake *w)
 {
 	s32 cpu = JP_NO_CPU;
 
-	if (p->energy_aware && !w->overutilized)
+	if (jp_wake_energy_aware(p, w))
 		cpu = jp_select_cpu_energy(t, cs, p, w);
 	if (cpu == JP_NO_CPU)
 		cpu = jp_select_cpu_perf(t, cs, w);

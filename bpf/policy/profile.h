@@ -14,11 +14,16 @@
  * powersave runs OPPs with 1.2x headroom instead of the kernel's 1.25x and
  * keeps tasks on little CPUs until 90% of their capacity: most of its saving
  * over EAS; lower headroom (1.1x) saved more but missed video deadlines.
- * balanced uses the kernel's 1.25 margins. performance and gaming skip energy
- * placement and run at 2x headroom (top OPP from half load); gaming also
- * floors the OPP at 30% so a frame thread never starts at the lowest, and
- * starts new tasks at full util so a game's threads begin on big CPUs (the
- * kernel starts them at half the spare capacity: 512 on an idle CPU).
+ * balanced uses the kernel's 1.25 margins. performance skips energy
+ * placement and runs at 2x headroom (top OPP from half load). gaming is
+ * energy-aware at 1.25x except for frame threads (jp_frame_task): their CPU
+ * runs at 2.625x their own util, so main and render both fit one frame
+ * period (in the simulator's game 2.0 left 24-236 frames a minute missed,
+ * 2.625 0-1), those of util 64 or more go latency-first (big), and their
+ * CPU keeps its request when it goes idle (docs/design.md, "Frame threads
+ * in gaming"). gaming also floors the OPP at 30% and starts new tasks at
+ * full util so a game's threads begin on big CPUs (the kernel starts them
+ * at half the spare capacity: 512 on an idle CPU).
  */
 static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 {
@@ -30,6 +35,8 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->energy_aware = 1;
 	p->min_perf = 0;
 	p->init_util = 512;
+	p->frame_headroom = 0;
+	p->frame_min_util = 0;
 	switch (id) {
 	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
@@ -47,8 +54,8 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 128;
 		break;
 	case JOULE_PROFILE_GAMING:
-		p->energy_aware = 0;
-		p->headroom = 2048;
+		p->frame_headroom = 2688;
+		p->frame_min_util = 64;
 		p->misfit_up = 614;
 		p->misfit_down = 410;
 		p->imbalance = 128;

@@ -9,7 +9,8 @@ includes (bpf/policy/*.h).
 2. Debug info of the built objects: every jp_* function in the joule-sim
    binary and in a BPF object compiled from policy.h is declared in
    bpf/policy/*.h, and the simulator contains the decision functions; the
-   simulator and the scheduler's object both contain the dispatch ones.
+   simulator and the scheduler's object both contain the enqueue, dispatch and
+   tick ones.
 3. No simulator source declares or defines a jp_* function of its own.
 
 usage: same_source.py SRC_ROOT JOULE_SIM CC BPF_CLANG DWARFDUMP BPF_OBJECT...
@@ -23,8 +24,10 @@ import sys
 DECISIONS = ["jp_select_cpu", "jp_select_cpu_energy", "jp_select_cpu_perf", "jp_overutilized",
              "jp_balance_domains", "jp_cpu_perf_target", "jp_task_misfit", "jp_task_stopping",
              "jp_task_waking", "jp_cpu_account", "jp_dispatch_plan", "jp_pd_may_pull"]
-# what a CPU runs next: the scheduler's dispatch and the simulator's queues both decide by these
-DISPATCH_DECISIONS = ["jp_dispatch_plan", "jp_pd_may_pull", "jp_pull_skip", "jp_overloaded_pd"]
+# where a task waits, what a CPU runs next, what a busy CPU's tick does: the scheduler's
+# enqueue, dispatch and tick and the simulator's queues all decide by these
+QUEUE_DECISIONS = ["jp_enqueue_plan", "jp_tick_plan", "jp_dispatch_plan", "jp_pd_may_pull",
+                   "jp_pull_skip", "jp_overloaded_pd"]
 
 
 def deps(cmd):
@@ -72,9 +75,9 @@ def main():
         if others:
             errors.append(f"{name} includes another policy.h: {others}")
 
-    # the first BPF object is the scheduler's own: it must contain the dispatch decisions
-    objs = [("joule-sim", sim_bin, DECISIONS + DISPATCH_DECISIONS)] + \
-        [(os.path.basename(o), o, DISPATCH_DECISIONS if i == 0 else [])
+    # the first BPF object is the scheduler's own: it must contain the queue decisions
+    objs = [("joule-sim", sim_bin, DECISIONS + QUEUE_DECISIONS)] + \
+        [(os.path.basename(o), o, QUEUE_DECISIONS if i == 0 else [])
          for i, o in enumerate(bpf_objs)]
     for label, obj, required in objs:
         found = jp_decl_files(dwarfdump, obj)

@@ -49,7 +49,7 @@ expect 1 'bad.soc:2: sleep_min= needs a time' -- --soc "$tmp/bad.soc" --workload
 for p in joule fair eas race compact; do
 	if ! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --json >"$tmp/out" 2>"$tmp/err" ||
 		! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --driver active \
-			--no-idle-release --resend-lagging --rate-limit 2ms >>"$tmp/out" 2>>"$tmp/err" ||
+			--no-idle-release --no-resend-lagging --rate-limit 2ms >>"$tmp/out" 2>>"$tmp/err" ||
 		! "$sim" --soc "$soc" --workload "$wl" --policy $p --duration 2s --driver none \
 			--speed-equal --json >>"$tmp/out" 2>>"$tmp/err" ||
 		! grep -q '"energy_j":' "$tmp/out"; then

@@ -161,6 +161,64 @@ static void test_perf_request_on_system_scale(void **state)
 	assert_false(jp_perf_request_lagging(300, 1024));
 }
 
+/* A lagging request is resent at most every JP_PERF_RESEND_NS. */
+static void test_perf_resend_spaced(void **state)
+{
+	const u64 ms = 1000000;
+
+	(void)state;
+	assert_true(jp_perf_resend_due(600, 400, 100 * ms, 0));
+	assert_false(jp_perf_resend_due(600, 400, 100 * ms, 95 * ms));
+	assert_true(jp_perf_resend_due(600, 400, 100 * ms, 92 * ms));
+	assert_false(jp_perf_resend_due(600, 590, 100 * ms, 0)); /* not lagging */
+}
+
+/*
+ * Gaming: a frame thread's CPU runs at the frame headroom on the thread's
+ * own util, keeps its request when it goes idle, and the thread is placed
+ * latency-first from frame_min_util on; a lighter one goes where it is
+ * fast enough with the frame headroom.
+ */
+static void test_gaming_frame_threads(void **state)
+{
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_profile g, b;
+	struct jp_tables t;
+	struct jp_wake w;
+	u32 plain;
+
+	(void)state;
+	two_cluster(&t);
+	memset(cs, 0, sizeof(cs));
+	jp_profile_init(&g, JOULE_PROFILE_GAMING);
+	jp_profile_init(&b, JOULE_PROFILE_BALANCED);
+	cs[4].util_runnable = 245;
+	plain = jp_cpu_perf_target(&t, cs, &g, 4);
+	cs[4].frame = 1;
+	assert_int_equal(jp_cpu_perf_target(&t, cs, &g, 4),
+			 jp_perf_target(245, t.cpu[4].capacity, g.frame_headroom));
+	assert_true(jp_cpu_perf_target(&t, cs, &g, 4) > plain);
+	/* no frame headroom in balanced: the mark changes nothing */
+	assert_int_equal(jp_cpu_perf_target(&t, cs, &b, 4), jp_perf_target(245, 1024, b.headroom));
+	assert_true(jp_idle_keeps_request(&g, &cs[4]));
+	assert_false(jp_idle_keeps_request(&b, &cs[4]));
+	assert_false(jp_idle_keeps_request(&g, &cs[5]));
+
+	all_idle_wake(&w, g.frame_min_util + 30, JP_NO_CPU);
+	w.frame = 1;
+	assert_false(jp_wake_energy_aware(&g, &w));
+	assert_in_range(jp_select_cpu(&t, cs, &g, &w), 4, 5);
+	assert_true(jp_wake_energy_aware(&b, &w));
+	w.frame = 0;
+	assert_true(jp_wake_energy_aware(&g, &w));
+	/* fits a little CPU with the profile's margin, not with the frame headroom */
+	w.task_util = t.cpu[0].capacity * 1024 / g.frame_headroom + 20;
+	assert_true(jp_wake_fits(&g, &w, 0, t.cpu[0].capacity));
+	w.frame = 1;
+	assert_false(jp_wake_fits(&g, &w, 0, t.cpu[0].capacity));
+	assert_true(jp_wake_fits(&b, &w, 0, t.cpu[0].capacity));
+}
+
 static void test_fits_and_perf(void **state)
 {
 	(void)state;
@@ -453,6 +511,106 @@ static void test_dispatch_little_leaves_idle_big_alone(void **state)
 	assert_int_equal(plan.nr, 2);
 }
 
+/* A little CPU 0 (capacity 446) that a task is on, and a big CPU 4 (1024). */
+static void enqueue_in(struct jp_enqueue_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1};
+	in->up.cpu = JP_NO_CPU;
+}
+
+static void test_enqueue_plan(void **state)
+{
+	struct jp_enqueue_plan plan;
+	struct jp_enqueue_in in;
+
+	(void)state;
+	enqueue_in(&in);
+	in.wakeup = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+
+	/* a pinned task stays on its CPU's local queue, misfit or latency-critical */
+	in.pinned = 1;
+	in.lat_crit_gaming = 1;
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_false(plan.moved_up);
+
+	/* the last task keeps its CPU, unless it moves up */
+	enqueue_in(&in);
+	in.last = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 4);
+	assert_true(plan.moved_up);
+
+	/* up, never sideways: placement's pick of an equal CPU is no move */
+	in.up.capacity = 446;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+}
+
+static void test_enqueue_plan_lat_crit_preempts(void **state)
+{
+	struct jp_enqueue_plan plan;
+	struct jp_enqueue_in in;
+
+	(void)state;
+	enqueue_in(&in);
+	in.wakeup = 1;
+	in.lat_crit_gaming = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 0);
+	/* not over another latency-critical task, nor when re-queued without waking */
+	in.here.may_preempt = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	in.here.may_preempt = 1;
+	in.wakeup = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	/* a misfit moving up preempts there, by the bigger CPU's state */
+	in.wakeup = 1;
+	in.here.may_preempt = 0;
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 4);
+}
+
+static void test_tick_plan(void **state)
+{
+	struct jp_tick_plan plan;
+	struct jp_tick_in in = {.queued_here = 0, .misfit = 1, .bigger_idle = 0};
+
+	(void)state;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.wake_for_queue);
+	assert_false(plan.end_slice); /* no bigger CPU idle: an idle big CPU pulls it later */
+	in.bigger_idle = 1;
+	in.queued_here = 2;
+	jp_tick_plan(&in, &plan);
+	assert_true(plan.wake_for_queue);
+	assert_true(plan.end_slice);
+	in.pinned = 1;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.end_slice);
+	in.pinned = 0;
+	in.misfit = 0;
+	jp_tick_plan(&in, &plan);
+	assert_false(plan.end_slice);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +620,8 @@ int main(void)
 		cmocka_unit_test(test_util_est_judged_over_the_period),
 		cmocka_unit_test(test_perf_request_on_system_scale),
 		cmocka_unit_test(test_light_task_stays_light_when_stretched),
+		cmocka_unit_test(test_perf_resend_spaced),
+		cmocka_unit_test(test_gaming_frame_threads),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),
@@ -474,6 +634,9 @@ int main(void)
 		cmocka_unit_test(test_dispatch_overloaded_first_unless_own_due),
 		cmocka_unit_test(test_dispatch_keeps_prev_when_nothing_queued),
 		cmocka_unit_test(test_dispatch_little_leaves_idle_big_alone),
+		cmocka_unit_test(test_enqueue_plan),
+		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
+		cmocka_unit_test(test_tick_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,8 @@
 # half-busy 95..260 of 381), scaled to each CPU's capacity (cpu_cap: the
 # model's, or an arm64 guest's own cpu_capacity), so they are the same on
 # x86 and in proportion on arm64.
+# - gaming: an idle CPU may keep its request after a frame thread, but not
+#   once the frames have stopped (checked from 70 ms after, as above).
 . /scenarios/lib.sh
 FLOOR=128
 # CPU 2 and 1 little, 4 big: both 4+2 layouts (the x86 model, arm64 485x4,1024x2)
@@ -83,5 +85,20 @@ hi=$((HCAP * 260 / 381)) lo=$((HCAP / 4))
 [ "$req" -ge $lo ] || fail "a half-busy little CPU requests only $req (under $lo; half its capacity is $((HCAP / 2)))"
 ok "requests under load are on the system-wide scale with the profile's headroom"
 stats_tail 2
+stop_scheduler INT
+
+# gaming: a CPU that goes idle after a frame thread keeps its request (the
+# frame's next stage needs that speed), for JP_KEPT_REQUEST_NS (50 ms) at
+# most: once the frames stop, the idle CPUs must give them up as well.
+start_scheduler $MODEL_ARGS --profile gaming --stats 2
+periodic-load 2 2000 10000 3 >/dev/null &
+frames=$!
+sleep 2
+probe_perf 3 30 >/tmp/perf.txt
+kept=$(awk '$5 == 0 && $4 > 0' /tmp/perf.txt | wc -l)
+echo "gaming, frame tasks 2 ms every 10 ms: $kept of $(wc -l </tmp/perf.txt) CPU samples were idle holding a request"
+wait $frames
+sleep 0.07
+idle_requests "gaming, 70 ms after the frames stopped"
 stop_scheduler INT
 check_dmesg

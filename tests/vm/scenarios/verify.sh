@@ -1,11 +1,14 @@
 # Load scx_joule with libbpf's debug output and show what the verifier said:
 # for a failing load, the end of the log (the failing instruction and the
-# "processed N insns" line). Used to debug verifier rejections on a kernel.
+# "processed N insns" line); for a load that passes, the instructions the
+# verifier walked per program and how long loading took (most of the start
+# to attach). Used to debug verifier rejections and load times on a kernel.
 . /scenarios/lib.sh
 scx_joule -v >$LOG 2>&1 &
 pid=$!
 if wait_state enabled 60; then
 	ok "verifier accepted every program"
+	grep -E '^scx_joule: verifier:' $LOG
 	kill -INT $pid
 	wait $pid
 	exit 0

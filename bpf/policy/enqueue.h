@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scx_joule policy: where a runnable task waits (ops.enqueue), and what a
+ * busy CPU's tick does about its queue and the task it runs (ops.tick).
+ *
+ * Enqueue, in order:
+ *   1. a task that may run on one CPU only goes to that CPU's local queue:
+ *      a backlog in a domain queue must never stall a per-CPU kthread;
+ *   2. a misfit task moves up, never sideways, and only to a bigger CPU that
+ *      is idle: with every big CPU busy it would wait in their queue while
+ *      the little CPU it left, idle at once, pulled it straight back;
+ *   3. a task enqueued as its CPU's last (SCX_OPS_ENQ_LAST: its slice ended
+ *      with nothing else to run there) keeps that CPU, unless it moved up;
+ *   4. gaming: a latency-critical wakeup goes to the head of its CPU's local
+ *      queue and preempts what runs there. Queued by vtime instead, it waited
+ *      behind the hog it preempted, since a sleeper is credited at most one
+ *      slice. Not over another latency-critical task: they would only take
+ *      turns preempting each other;
+ *   5. everything else waits in its CPU's domain queue, by vtime, and an
+ *      idle CPU is woken for it (the caller's kick: never leave an allowed
+ *      CPU idle while the task waits).
+ * Tick, on a busy CPU: tasks waiting in its domain's queue get an idle CPU
+ * woken for them (a wakeup's kick can miss, and an idle CPU does not look at
+ * queues until kicked); a task that outgrew the CPU ends its slice when a
+ * bigger CPU is idle to take it, so that enqueue moves it up. With no bigger
+ * CPU idle an idle big CPU pulls it later; cutting its slice at every tick
+ * would only churn.
+ *
+ * The callers gather the inputs (idle state, where placement would put a
+ * misfit) and carry the plan out: the BPF scheduler with kfuncs, the
+ * simulator on its own queues.
+ */
+#ifndef JOULE_POLICY_ENQUEUE_H
+#define JOULE_POLICY_ENQUEUE_H
+
+#ifndef JOULE_POLICY_H
+#error "include policy.h: it includes the policy headers in dependency order"
+#endif
+
+enum jp_enqueue_where {
+	JP_ENQ_LOCAL = 1, /* the local queue of the CPU the task is on */
+	JP_ENQ_PREEMPT,	  /* the head of cpu's local queue, preempting */
+	JP_ENQ_QUEUE,	  /* cpu's domain queue, by vtime */
+};
+
+/* A CPU enqueue may choose, as the caller sees it. */
+struct jp_enq_cpu {
+	s32 cpu;	/* JP_NO_CPU: none */
+	u32 capacity;	/* at its highest OPP */
+	u8 may_preempt; /* online, and not running a latency-critical task */
+	u8 pad[3];
+};
+
+struct jp_enqueue_in {
+	struct jp_enq_cpu here; /* the CPU the task is on */
+	struct jp_enq_cpu up;	/* misfit, a bigger CPU idle: placement's pick, else none */
+	u8 pinned;		/* may run on one CPU only */
+	u8 wakeup;		/* SCX_ENQ_WAKEUP */
+	u8 last;		/* SCX_ENQ_LAST */
+	u8 lat_crit_gaming;	/* latency-critical, and the profile is gaming */
+};
+
+struct jp_enqueue_plan {
+	u32 where; /* enum jp_enqueue_where */
+	s32 cpu;   /* JP_ENQ_PREEMPT and JP_ENQ_QUEUE: the CPU (and so the domain) */
+	u8 moved_up;
+	u8 pad[3];
+};
+
+static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
+					    struct jp_enqueue_plan *out)
+{
+	const struct jp_enq_cpu *c = &in->here;
+
+	out->moved_up = 0;
+	out->cpu = in->here.cpu;
+	if (in->pinned) {
+		out->where = JP_ENQ_LOCAL;
+		return;
+	}
+	if (in->up.cpu != JP_NO_CPU && in->up.capacity > in->here.capacity) {
+		c = &in->up;
+		out->cpu = c->cpu;
+		out->moved_up = 1;
+	}
+	if (in->last && !out->moved_up)
+		out->where = JP_ENQ_LOCAL;
+	else if (in->wakeup && in->lat_crit_gaming && c->may_preempt)
+		out->where = JP_ENQ_PREEMPT;
+	else
+		out->where = JP_ENQ_QUEUE;
+}
+
+struct jp_tick_in {
+	u32 queued_here; /* tasks waiting in this CPU's domain queue */
+	u8 pinned;	 /* the running task may run on this CPU only */
+	u8 misfit;	 /* jp_task_misfit() of the running task here */
+	u8 bigger_idle;	 /* a bigger CPU it may run on is idle (needed only if misfit) */
+	u8 pad;
+};
+
+struct jp_tick_plan {
+	u8 wake_for_queue; /* wake an idle CPU for this domain's queue */
+	u8 end_slice;	   /* the running task gives the CPU up, to be enqueued again */
+};
+
+static __always_inline void jp_tick_plan(const struct jp_tick_in *in, struct jp_tick_plan *out)
+{
+	out->wake_for_queue = in->queued_here > 0;
+	out->end_slice = !in->pinned && in->misfit && in->bigger_idle;
+}
+
+#endif /* JOULE_POLICY_ENQUEUE_H */
