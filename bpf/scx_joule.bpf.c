@@ -360,7 +360,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		return prev_cpu;
 	/*
 	 * The fields before the masks are zeroed, not the masks: they are the
-	 * build's max_cpus wide (256 bytes at 1024), and the policy reads only
+	 * build's max_cpus wide (128 bytes at 512), and the policy reads only
 	 * the words of this machine's CPUs, which mask_from_cpumask writes.
 	 */
 	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));

@@ -320,7 +320,7 @@ void jtopo_too_many_cpus(char *err, size_t errlen, const char *what, long nr)
 		 "%s%s%ld possible CPUs; this build of scx_joule handles at most %d "
 		 "(meson option max_cpus%s)",
 		 what, *what ? ": " : "", nr, JTOPO_MAX_CPUS,
-		 JTOPO_MAX_CPUS < 1024 ? ": rebuild with -Dmax_cpus=1024" : ", 1024 at most");
+		 JTOPO_MAX_CPUS < 512 ? ": rebuild with -Dmax_cpus=512" : ", 512 at most");
 }
 
 /* The highest CPU number in a CPU list, -1 if it holds none. */

@@ -9,8 +9,8 @@
  * performance level 0..1024 (SCX_CPUPERF_ONE = 1024). Times are ns.
  *
  * Limits (static arrays sized by these):
- *   JP_MAX_CPUS    the build's max_cpus (meson option, default 1024, at
- *                  most 1024): possible CPUs, numbered 0..N-1. It sizes
+ *   JP_MAX_CPUS    the build's max_cpus (meson option, default and at most
+ *                  512): possible CPUs, numbered 0..N-1. It sizes
  *                  struct jp_cpumask, which the BPF program keeps on its
  *                  512-byte stack (struct jp_wake holds two), so it is a
  *                  compile-time ceiling; loops stop at the machine's own
@@ -53,8 +53,8 @@ typedef __u64 u64;
 #define JP_MAX_OPPS    16
 #define JP_MAX_PD_CPUS JP_MAX_CPUS
 #define JP_MASK_WORDS  (JP_MAX_CPUS / 64)
-#if JP_MAX_CPUS < 64 || JP_MAX_CPUS > 1024 || (JP_MAX_CPUS & (JP_MAX_CPUS - 1))
-#error "JOULE_MAX_CPUS must be a power of two from 64 to 1024"
+#if JP_MAX_CPUS < 64 || JP_MAX_CPUS > 512 || (JP_MAX_CPUS & (JP_MAX_CPUS - 1))
+#error "JOULE_MAX_CPUS must be a power of two from 64 to 512"
 #endif
 
 #define JP_SCALE      1024u /* capacity, utilization and perf scale */
