@@ -288,20 +288,22 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
 	/*
 	 * Whole words, read straight from the kernel's mask: a
 	 * bpf_cpumask_test_cpu() call per CPU made every wakeup cost 2N kfunc
-	 * calls. Bits past the model's CPUs are cleared (words past them are
-	 * never read: every loop stops at mask_words() or at tables.nr_cpus).
+	 * calls. Bits past the model's CPUs are cleared, and so are the words
+	 * past mask_words(), written all the same: a loop that stopped there
+	 * left the verifier as many stack states to follow through the caller
+	 * as there could be words (2x joule_select_cpu's instructions).
 	 */
 	u32 words = mask_words();
 
 	for (u32 i = 0; i < JP_MASK_WORDS; i++) {
 		u32 nr = tables.nr_cpus, first = i * 64;
-		u64 word;
+		u64 word = 0;
 
-		if (i >= words)
-			break;
-		word = cpus->bits[i];
-		if (nr - first < 64)
-			word &= (1ULL << (nr - first)) - 1;
+		if (i < words) {
+			word = cpus->bits[i];
+			if (nr - first < 64)
+				word &= (1ULL << (nr - first)) - 1;
+		}
 		mask->bits[i] = word;
 	}
 }
@@ -675,11 +677,15 @@ static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumas
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	u64 any = 0;
 
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
-		u64 word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
+	/* every word written (see mask_from_cpumask) */
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS; i++) {
+		u64 word = 0;
 
-		if (allowed)
-			word &= allowed->bits[i];
+		if (i < words) {
+			word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
+			if (allowed)
+				word &= allowed->bits[i];
+		}
 		cand->bits[i] = word;
 		any |= word;
 	}
