@@ -1,8 +1,11 @@
 # More CPU hogs than CPUs (issue 4), checked from outside the scheduler:
-# - every CPU is busy: its run time in /proc/schedstat covers >= 85% of the
-#   measured window (96-99% is usual; one little CPU measured 86% and 87% in
-#   2 of about 10 runs of this code, an idle gap not yet explained: see
-#   docs/design.md; under 85% is a CPU left idle for real);
+# - every CPU is busy >= 95% of the measured window: the window less the
+#   CPU's idle and iowait time in /proc/stat (NOHZ keeps idle time to the
+#   microsecond, an idle period still going on included; printed in 10 ms
+#   units). Not /proc/schedstat's per-CPU run time: the kernel adds a task's
+#   run there only when the task is switched out, so a hog that runs on
+#   through the window's edge lands in the wrong window (seen: 56% on a CPU
+#   that was never idle, 112% in another window);
 # - the hogs sit in each domain in proportion to its capacity, within 20%:
 #   the share of (hog, sample) pairs found runnable on big CPUs (running or
 #   queued, /proc/PID/task/TID/stat state and CPU, every 5 ms) against the
@@ -30,13 +33,15 @@ hogs_phase() {
 	done
 	sleep 2
 	read -r t1 _ </proc/uptime
-	grep '^cpu[0-9]' /proc/schedstat >/tmp/s1
+	grep '^cpu[0-9]' /proc/stat >/tmp/s1
 	runtime_by_cpu 6 $pids >/tmp/hogs.txt
-	grep '^cpu[0-9]' /proc/schedstat >/tmp/s2
+	grep '^cpu[0-9]' /proc/stat >/tmp/s2
 	read -r t2 _ </proc/uptime
 	kill $pids
 	wait $pids 2>/dev/null
-	paste /tmp/s1 /tmp/s2 | awk -v w="$t1" -v v="$t2" '{ printf "cpu %s busy %d%%\n", substr($1, 4), ($18 - $8) / ((v - w) * 1e7) }' >/tmp/busy.txt
+	# cpuN user nice system idle iowait ...: 11 fields per line, in 1/100 s
+	paste /tmp/s1 /tmp/s2 | awk -v w="$t1" -v v="$t2" '{ idle = ($16 + $17 - $5 - $6) / 100
+		printf "cpu %s busy %d%%\n", substr($1, 4), 100 * (1 - idle / (v - w)) }' >/tmp/busy.txt
 	sed "s/^/$1: /" /tmp/busy.txt
 	sed "s/^/  $1 hogs: cpu run-ns runnable-samples: /" /tmp/hogs.txt
 	mean=$(awk '{ s += $4; k++ } END { printf "%d", k ? s / k : 0 }' /tmp/busy.txt)
@@ -60,9 +65,9 @@ stats_tail 3
 	echo "mean busy: scx_joule $mean%, EEVDF $eevdf_mean%, ratio $(ratio $mean $eevdf_mean)"
 	echo "hogs on big CPUs: scx_joule $share%, EEVDF $eevdf_share% (capacity share $want%), ratio $(ratio $share $eevdf_share)"
 }
-idle=$(awk '$4 + 0 < 85 { printf "%s ", $2 }' /tmp/busy.txt)
-[ -z "$idle" ] || fail "with $n hogs on $(nr_cpus) CPUs, CPUs $idle were busy under 85% of the time"
-ok "$n hogs: every CPU busy >= 85% of the time"
+idle=$(awk '$4 + 0 < 95 { printf "%s ", $2 }' /tmp/busy.txt)
+[ -z "$idle" ] || fail "with $n hogs on $(nr_cpus) CPUs, CPUs $idle were busy under 95% of the time"
+ok "$n hogs: every CPU busy >= 95% of the time"
 awk -v s="$share" -v w="$want" 'BEGIN { d = s / w - 1; exit !(d <= 0.2 && d >= -0.2) }' ||
 	fail "big domain holds $share% of the hogs, capacity share $want% (limit +-20%)"
 ok "per-domain load within 20% of capacity-proportional"

@@ -204,7 +204,10 @@ stats_tail() { grep -E '^scx_joule: [0-9.]+s ' $LOG | tail -n "$1"; }
 # cpu_busy_pct "CPUS" SECONDS: the kernel's own accounting, to the
 # nanosecond: /proc/schedstat's per-CPU time spent running tasks (7th value
 # of each cpuN line). Percent of all CPUs' run time spent on CPUS over
-# SECONDS, with the shell asleep meanwhile.
+# SECONDS, with the shell asleep meanwhile. The kernel adds a task's run to
+# its CPU when the task is switched out, so this suits tasks that sleep
+# often; a hog running through the window's edge is counted in the wrong
+# window (hybrid-load measures idle time instead).
 cpu_busy_pct() {
 	grep '^cpu[0-9]' /proc/schedstat >/tmp/stat1
 	sleep "$2"
