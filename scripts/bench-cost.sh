@@ -8,9 +8,8 @@
 #   --loops  hackbench -l per CPU count, in the order of --cpus (default 100
 #            each); the same work under every scheduler of one boot
 #   --log    keep each VM's console output there (default: a temporary dir)
-# Each count gets a model of its own, made here (test-only, in the sim/socs
-# format): half little, half big CPUs (the RK3399 board's kinds and OPPs),
-# in domains of at most 8 CPUs, so that the model describes every vCPU.
+# Each count gets a model of its own (scripts/cost-model.sh: test-only, in the
+# sim/socs format), so that the model describes every vCPU.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--loops) loops=$2; shift 2 ;;
 	--groups) groups=$2; shift 2 ;;
 	--log) logdir=$2; shift 2 ;;
-	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -32,39 +31,12 @@ trap 'rm -rf "$work"' EXIT
 [ -n "$logdir" ] || logdir=$work
 mkdir -p "$logdir"
 
-# make_model N: N CPUs, 0..N/2-1 little, the rest big, domains of <= 8 CPUs
-make_model() {
-	local n=$1 half=$(($1 / 2)) size first kind pd=0
-	size=$((half < 8 ? half : 8))
-	echo "# test-only: $n CPUs for scripts/bench-cost.sh (RK3399 kinds and OPPs)"
-	echo "soc cost-$n"
-	for ((first = 0; first < n; first += size)); do
-		if [ $first -lt $half ]; then
-			echo "pd d$pd kind=little cpus=$first-$((first + size - 1)) ipc=485 dpc=100 llc=$pd cluster=$pd dvfs=1ms wfi_mw=5 wfi_exit=1us sleep_mw=1 sleep_exit=370us sleep_min=900us"
-		else
-			echo "pd d$pd kind=big cpus=$first-$((first + size - 1)) ipc=1024 dpc=436 llc=$pd cluster=$pd dvfs=1ms wfi_mw=20 wfi_exit=1us sleep_mw=2 sleep_exit=370us sleep_min=900us"
-		fi
-		pd=$((pd + 1))
-	done
-	for ((pd = 0, first = 0; first < n; first += size, pd++)); do
-		if [ $first -lt $half ]; then
-			for o in 408:800 600:800 816:850 1008:925 1200:1000 1416:1125; do
-				echo "opp d$pd mhz=${o%:*} mv=${o#*:}"
-			done
-		else
-			for o in 408:800 600:800 816:825 1008:875 1200:950 1416:1025 1608:1100 1800:1200; do
-				echo "opp d$pd mhz=${o%:*} mv=${o#*:}"
-			done
-		fi
-	done
-}
-
 read -r -a loop_list <<<"${loops:-}"
 i=0
 for n in $cpu_list; do
 	extra=$work/extra-$n
 	mkdir -p "$extra"
-	make_model "$n" >"$extra/cost-$n.soc"
+	"$top/scripts/cost-model.sh" "$n" >"$extra/cost-$n.soc"
 	l=${loop_list[$i]:-100}
 	echo "HB_GROUPS=$groups HB_LOOPS=$l" >"$extra/cost.conf"
 	i=$((i + 1))

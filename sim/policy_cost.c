@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * joule-policy-cost: the shared policy's own work per decision, for the
+ * cost benchmark (scripts/bench-policy-cost.sh). It builds the tables of a
+ * .soc model, gives every CPU a state drawn from a fixed seed, and makes
+ * each hot-path decision of the BPF scheduler many times, each through a
+ * function of its own (cost_*), which the benchmark's callgrind run counts
+ * instructions in. Instructions, not seconds: the count repeats exactly on
+ * any host, and it is the policy's own growth with the CPU count, without
+ * the kernel's kfuncs and the emulation that the VM benchmark includes.
+ *
+ *   joule-policy-cost --soc FILE [--calls N] [--seed N]
+ *
+ * Prints what was called, with a checksum of the answers; it measures
+ * nothing itself.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "rng.h"
+#include "soc.h"
+#include "tables.h"
+
+struct cost_state {
+	struct jp_tables tables;
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_profile prof;
+	struct jp_wake wake;
+	struct sim_rng rng;
+};
+
+/* A busy machine: every CPU between 10% and 90% of its capacity, a quarter idle. */
+static void fill_cpus(struct cost_state *st)
+{
+	for (u32 c = 0; c < st->tables.nr_cpus; c++) {
+		u32 cap = st->tables.cpu[c].capacity;
+
+		st->cs[c].util_avg = cap / 10 + (u32)sim_rng_below(&st->rng, cap * 8 / 10 + 1);
+		st->cs[c].util_runnable = st->cs[c].util_avg;
+		jp_mask_set(&st->wake.allowed, c);
+		if (sim_rng_below(&st->rng, 4) == 0)
+			jp_mask_set(&st->wake.idle, c);
+	}
+}
+
+/* A waking task: util 20-220, last ran on any CPU. */
+static void next_wakeup(struct cost_state *st)
+{
+	st->wake.task_util = 20 + (u32)sim_rng_below(&st->rng, 201);
+	st->wake.prev_cpu = (s32)sim_rng_below(&st->rng, st->tables.nr_cpus);
+}
+
+/*
+ * Every answer goes into sink before the cost_* function returns, so that
+ * none ends in a tail call, which would leave the callee's instructions
+ * outside the function callgrind counts in.
+ */
+static volatile u64 sink;
+
+__attribute__((noinline)) void cost_select_energy(struct cost_state *st)
+{
+	st->wake.overutilized = 0;
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, &st->prof, &st->wake);
+}
+
+__attribute__((noinline)) void cost_select_perf(struct cost_state *st)
+{
+	st->wake.overutilized = 1;
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, &st->prof, &st->wake);
+}
+
+__attribute__((noinline)) void cost_overutilized(struct cost_state *st)
+{
+	sink += jp_overutilized(&st->tables, st->cs, &st->prof);
+}
+
+__attribute__((noinline)) void cost_perf_target(struct cost_state *st, u32 cpu)
+{
+	sink += jp_cpu_perf_target(&st->tables, st->cs, &st->prof, cpu);
+}
+
+__attribute__((noinline)) void cost_balance(struct cost_state *st)
+{
+	struct jp_balance b;
+
+	sink += jp_balance_domains(&st->tables, st->cs, &st->prof, &b) ? (u64)b.src_pd : 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: joule-policy-cost --soc FILE [--calls N] [--seed N]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"soc", required_argument, NULL, 's'},
+					     {"calls", required_argument, NULL, 'n'},
+					     {"seed", required_argument, NULL, 'r'},
+					     {NULL, 0, NULL, 0}};
+	unsigned long calls = 10000, seed = 1;
+	static struct sim_soc soc;
+	static struct cost_state st;
+	const char *soc_path = NULL;
+	char err[256], *end;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's': soc_path = optarg; break;
+		case 'n':
+		case 'r':
+			errno = 0;
+			*(o == 'n' ? &calls : &seed) = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-') {
+				fprintf(stderr,
+					"joule-policy-cost: --%s needs a number, not '%s'\n",
+					o == 'n' ? "calls" : "seed", optarg);
+				return 2;
+			}
+			break;
+		default: return usage();
+		}
+	}
+	if (!soc_path || optind != argc || !calls)
+		return usage();
+	if (sim_soc_load(soc_path, &soc, err, sizeof(err))) {
+		fprintf(stderr, "joule-policy-cost: %s\n", err);
+		return 1;
+	}
+	sim_soc_to_tables(&soc, &st.tables);
+	jp_profile_init(&st.prof, JOULE_PROFILE_BALANCED);
+	sim_rng_seed(&st.rng, seed, 0);
+	fill_cpus(&st);
+	for (unsigned long i = 0; i < calls; i++) {
+		next_wakeup(&st);
+		cost_select_energy(&st);
+		cost_select_perf(&st);
+		cost_overutilized(&st);
+		cost_perf_target(&st, (u32)st.wake.prev_cpu);
+		cost_balance(&st);
+	}
+	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy cost_select_perf "
+	       "cost_overutilized cost_perf_target cost_balance (checksum %llu)\n",
+	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
+	return 0;
+}
