@@ -665,7 +665,6 @@ static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_f
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
 }
 
-/* Claims an idle online CPU p may run on among the CPUs of domain pd, or -1. */
 /*
  * The idle, online CPUs of pd that may run a task with mask allowed (NULL:
  * any), in cand: word operations, so that the usual case on a busy machine,
@@ -693,6 +692,7 @@ static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumas
 	return any;
 }
 
+/* Claims an idle online CPU p may run on among the CPUs of domain pd, or -1. */
 static s32 claim_idle_cpu_of(struct task_struct *p, u32 pd)
 {
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
@@ -756,7 +756,7 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 						 struct jp_enqueue_plan *out)
 {
 	struct task_ctx *tctx = task_ctx(p);
-	struct jp_enqueue_in in = {};
+	struct jp_enqueue_in in = {.up.cpu = JP_NO_CPU}; /* up: no CPU unless moved up */
 	s32 cpu = scx_bpf_task_cpu(p);
 
 	if (!out)
@@ -766,7 +766,6 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
 	enq_cpu(&in.here, cpu);
-	enq_cpu(&in.up, JP_NO_CPU);
 	if (!in.pinned && tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
 		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
 
