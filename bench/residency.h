@@ -14,7 +14,8 @@
 #include "jfit.h"
 #include "jpower.h"
 
-#define RES_MAX_CPUS 256
+/* the model's ceiling: a CPU beyond it is in no domain */
+#define RES_MAX_CPUS JTOPO_MAX_CPUS
 
 struct residency {
 	const struct jpower_model *em;

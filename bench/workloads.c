@@ -175,17 +175,22 @@ static void *hog(void *arg)
 static int run_game(const struct wl_params *p, struct wl_result *r, char *err, size_t errlen)
 {
 	int nr_hogs = p->nr_cpus / 2 > 0 ? p->nr_cpus / 2 : 1, started = 0, ret;
-	pthread_t tid[256];
+	pthread_t *tid = calloc((size_t)nr_hogs, sizeof(*tid));
 	struct frames f = {0};
 
+	if (!tid) {
+		snprintf(err, errlen, "game: no memory for %d hog threads", nr_hogs);
+		return -ENOMEM;
+	}
 	atomic_store(&hogs_stop, false);
-	for (; started < nr_hogs && started < 256; started++)
+	for (; started < nr_hogs; started++)
 		if (pthread_create(&tid[started], NULL, hog, NULL))
 			break;
 	ret = started == nr_hogs ? frame_loop(p, GAME_DUTY, &f) : -EAGAIN;
 	atomic_store(&hogs_stop, true);
 	for (int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	free(tid);
 	if (ret) {
 		snprintf(err, errlen, "game: %s", strerror(-ret));
 		return ret;
@@ -396,8 +401,8 @@ static int calib_cpus(const struct wl_params *p, int *cpus, int max)
 
 static int run_calib(const struct wl_params *p, struct wl_result *r, char *err, size_t errlen)
 {
-	static struct calib_thread th[256];
-	int cpus[256], n = calib_cpus(p, cpus, 256), started = 0, failed = 0;
+	static struct calib_thread th[CPU_SETSIZE];
+	int cpus[CPU_SETSIZE], n = calib_cpus(p, cpus, CPU_SETSIZE), started = 0, failed = 0;
 	double util = p->calib_util > 0 ? p->calib_util : 1.0;
 	long long end = now_ns(CLOCK_MONOTONIC) + (long long)(p->duration_s * NSEC);
 
