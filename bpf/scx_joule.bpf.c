@@ -492,36 +492,6 @@ static bool cpu_is_idle(u32 cpu)
 	return ret;
 }
 
-/*
- * While the kernel bypasses the scheduler (through the attach, around
- * suspend and resume), it does not call ops.update_idle, but still calls
- * ops.running: a CPU that ran a task then and went idle keeps that task's
- * request for as long as it sleeps (seen in CI: one little CPU at its top
- * speed, idle, 100 ms after the attach). Where the bypass flag lives differs
- * between kernels, so it is inferred: a task that starts running without
- * having passed through select_cpu or enqueue was queued by the kernel.
- * That arms a timer which releases the requests of idle CPUs every
- * IDLE_SWEEP_NS until the scheduler has been seen live (note_live: enqueue,
- * dispatch and tick are not called in bypass) in two sweeps in a row, so
- * that the bypass flag, cleared one CPU at a time, is down everywhere by
- * the last sweep.
- */
-#define IDLE_SWEEP_NS	 (10ULL * 1000 * 1000)
-#define IDLE_SWEEPS_LIVE 2
-
-struct idle_sweep {
-	struct bpf_timer timer;
-	__u32 armed;
-	__u32 live_sweeps;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct idle_sweep);
-} idle_sweep SEC(".maps");
-
 /* set out of bypass; cleared when a sweep is armed */
 volatile __u32 sched_live;
 
@@ -559,13 +529,6 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 	return 0;
 }
 
-static struct idle_sweep *idle_sweep_state(void)
-{
-	u32 zero = 0;
-
-	return bpf_map_lookup_elem(&idle_sweep, &zero);
-}
-
 /*
  * Tasks the kernel queues on their CPU without asking ops.enqueue even when
  * the scheduler is live: exiting and migration-disabled ones (without
@@ -574,54 +537,6 @@ static struct idle_sweep *idle_sweep_state(void)
 static bool kernel_queues_itself(struct task_struct *p)
 {
 	return (p->flags & PF_EXITING) || p->migration_disabled;
-}
-
-/* the scheduler is (or is about to be) bypassed: sweep until it is live */
-static void arm_idle_sweep(void)
-{
-	struct idle_sweep *sw = idle_sweep_state();
-
-	if (!sw)
-		return;
-	sched_live = 0;
-	/* once: restarting a pending timer would put its sweep off */
-	if (__sync_lock_test_and_set(&sw->armed, 1))
-		return;
-	sw->live_sweeps = 0;
-	bpf_timer_start(&sw->timer, IDLE_SWEEP_NS, 0);
-}
-
-static int idle_sweep_fn(void *map, int *key, struct idle_sweep *sw)
-{
-	bool live = sched_live;
-
-	joule_release_perf(1);
-	sw->live_sweeps = live ? sw->live_sweeps + 1 : 0;
-	if (sw->live_sweeps < IDLE_SWEEPS_LIVE) {
-		bpf_timer_start(&sw->timer, IDLE_SWEEP_NS, 0);
-		return 0;
-	}
-	/* disarm (a full barrier), then look again: an arm_idle_sweep in between saw it armed */
-	__sync_lock_test_and_set(&sw->armed, 0);
-	if (!sched_live)
-		arm_idle_sweep();
-	return 0;
-}
-
-static s32 init_idle_sweep(void)
-{
-	struct idle_sweep *sw = idle_sweep_state();
-	s32 err;
-
-	if (!sw)
-		return -ENOENT;
-	err = bpf_timer_init(&sw->timer, &idle_sweep, CLOCK_MONOTONIC);
-	if (!err)
-		err = bpf_timer_set_callback(&sw->timer, idle_sweep_fn);
-	if (err)
-		return err;
-	arm_idle_sweep();
-	return 0;
 }
 
 /* Is an allowed CPU bigger than cpu idle right now? */
@@ -1089,40 +1004,80 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 }
 
 /*
- * Requests idle CPUs kept after a frame thread (jp_idle_keeps_request):
- * kept_since is when the CPU went idle keeping it (bpf_ktime_get_ns, 0: it
- * keeps none), and one timer gives each up once it is JP_KEPT_REQUEST_NS
- * old. Without it a game that stopped left its big domain at frame speed
- * for as long as the CPUs slept, and any task then running in that domain
- * ran at that speed too.
+ * One timer gives up the frequency requests nothing else would, every
+ * IDLE_SWEEP_NS while it has work, and then disarms itself:
+ * - While the kernel bypasses the scheduler (through the attach, around
+ *   suspend and resume), it does not call ops.update_idle, but still calls
+ *   ops.running: a CPU that ran a task then and went idle keeps that task's
+ *   request for as long as it sleeps (seen in CI: one little CPU at its top
+ *   speed, idle, 100 ms after the attach). Where the bypass flag lives
+ *   differs between kernels, so it is inferred: a task that starts running
+ *   without having passed through select_cpu or enqueue was queued by the
+ *   kernel. That starts sweeps, which release the requests of idle CPUs,
+ *   until the scheduler has been seen live (note_live: enqueue, dispatch and
+ *   tick are not called in bypass) in two sweeps in a row, so that the
+ *   bypass flag, cleared one CPU at a time, is down everywhere by the last.
+ * - Requests idle CPUs kept after a frame thread (jp_idle_keeps_request):
+ *   kept_since is when the CPU went idle keeping it (bpf_ktime_get_ns, 0: it
+ *   keeps none), and each is given up once it is JP_KEPT_REQUEST_NS old.
+ *   Without that a game that stopped left its big domain at frame speed for
+ *   as long as the CPUs slept, and any task then running in that domain ran
+ *   at that speed too.
  */
+#define IDLE_SWEEP_NS	 (10ULL * 1000 * 1000)
+#define IDLE_SWEEPS_LIVE 2
+
 __u64 kept_since[JP_MAX_CPUS];
 
-struct kept_release {
+struct release_timer {
 	struct bpf_timer timer;
 	__u32 armed;
+	__u32 sweeping; /* sweep idle CPUs: the kernel bypassed the scheduler */
+	__u32 live_sweeps;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, struct kept_release);
-} kept_release SEC(".maps");
+	__type(value, struct release_timer);
+} release_timer SEC(".maps");
 
-static struct kept_release *kept_release_state(void)
+static struct release_timer *release_timer_state(void)
 {
 	u32 zero = 0;
 
-	return bpf_map_lookup_elem(&kept_release, &zero);
+	return bpf_map_lookup_elem(&release_timer, &zero);
+}
+
+/* once: restarting a pending timer would put its work off */
+static void arm_release_timer(struct release_timer *rt)
+{
+	if (!__sync_lock_test_and_set(&rt->armed, 1))
+		bpf_timer_start(&rt->timer, IDLE_SWEEP_NS, 0);
+}
+
+/* the scheduler is (or is about to be) bypassed: sweep until it is live */
+static void arm_idle_sweep(void)
+{
+	struct release_timer *rt = release_timer_state();
+
+	if (!rt)
+		return;
+	sched_live = 0;
+	rt->live_sweeps = 0;
+	/* an exchange, so ordered after sched_live: see idle_sweep */
+	__sync_lock_test_and_set(&rt->sweeping, 1);
+	arm_release_timer(rt);
 }
 
 static void arm_kept_release(void)
 {
-	struct kept_release *kr = kept_release_state();
+	struct release_timer *rt = release_timer_state();
 
-	if (kr && !__sync_lock_test_and_set(&kr->armed, 1))
-		bpf_timer_start(&kr->timer, JP_KEPT_REQUEST_NS, 0);
+	if (rt)
+		arm_release_timer(rt);
 }
 
 /*
@@ -1156,30 +1111,61 @@ __attribute__((noinline)) int joule_release_kept(u64 now)
 	return left;
 }
 
-static int kept_release_fn(void *map, int *key, struct kept_release *kr)
+/* One sweep of idle CPUs' requests; whether sweeps must go on. */
+static bool idle_sweep(struct release_timer *rt)
 {
-	if (joule_release_kept(bpf_ktime_get_ns())) {
-		bpf_timer_start(&kr->timer, IDLE_SWEEP_NS, 0);
+	bool live = sched_live;
+
+	joule_release_perf(1);
+	rt->live_sweeps = live ? rt->live_sweeps + 1 : 0;
+	if (rt->live_sweeps < IDLE_SWEEPS_LIVE)
+		return true;
+	/*
+	 * Stop (an exchange: a full barrier), then look again: an
+	 * arm_idle_sweep that cleared sched_live after this sweep read it
+	 * set sweeping after that, or is seen here.
+	 */
+	__sync_lock_test_and_set(&rt->sweeping, 0);
+	if (sched_live)
+		return false;
+	__sync_lock_test_and_set(&rt->sweeping, 1);
+	rt->live_sweeps = 0;
+	return true;
+}
+
+static int release_timer_fn(void *map, int *key, struct release_timer *rt)
+{
+	bool more = false;
+
+	if (rt->sweeping)
+		more = idle_sweep(rt);
+	if (joule_release_kept(bpf_ktime_get_ns()))
+		more = true;
+	if (more) {
+		bpf_timer_start(&rt->timer, IDLE_SWEEP_NS, 0);
 		return 0;
 	}
-	/* disarm (a full barrier), then look again: a CPU may have kept one since */
-	__sync_lock_test_and_set(&kr->armed, 0);
-	if (joule_release_kept(bpf_ktime_get_ns()))
-		arm_kept_release();
+	/* disarm (a full barrier), then look again: work may have come since */
+	__sync_lock_test_and_set(&rt->armed, 0);
+	if (rt->sweeping || joule_release_kept(bpf_ktime_get_ns()))
+		arm_release_timer(rt);
 	return 0;
 }
 
-static s32 init_kept_release(void)
+static s32 init_release_timer(void)
 {
-	struct kept_release *kr = kept_release_state();
+	struct release_timer *rt = release_timer_state();
 	s32 err;
 
-	if (!kr)
+	if (!rt)
 		return -ENOENT;
-	err = bpf_timer_init(&kr->timer, &kept_release, CLOCK_MONOTONIC);
+	err = bpf_timer_init(&rt->timer, &release_timer, CLOCK_MONOTONIC);
 	if (!err)
-		err = bpf_timer_set_callback(&kr->timer, kept_release_fn);
-	return err;
+		err = bpf_timer_set_callback(&rt->timer, release_timer_fn);
+	if (err)
+		return err;
+	arm_idle_sweep();
+	return 0;
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -1470,9 +1456,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	 * runs something asks again at once.
 	 */
 	joule_release_perf(0);
-	err = init_kept_release();
-	if (!err)
-		err = init_idle_sweep();
+	err = init_release_timer();
 	if (err)
 		scx_bpf_error("the idle-CPU frequency timer failed: %d", err);
 	return err;
