@@ -8,6 +8,7 @@
 # benchmark (scripts/bench-cost.sh) has those, under emulation.
 #
 # usage: scripts/bench-policy-cost.sh [--build DIR] [--cpus "4 16 64 512"] [--calls N]
+# Exit status 77 (a skipped benchmark for meson) without valgrind.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +24,9 @@ while [ $# -gt 0 ]; do
 done
 exe=$build/sim/joule-policy-cost
 [ -x "$exe" ] || { echo "bench-policy-cost: $exe not built (meson compile -C $build)" >&2; exit 1; }
-command -v valgrind >/dev/null || { echo "bench-policy-cost: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "bench-policy-cost: needs valgrind (apt-get install valgrind)" >&2; exit 77; }
+read -r -a counts <<<"$cpu_list"
+[ ${#counts[@]} -gt 0 ] || { echo "bench-policy-cost: --cpus needs CPU counts" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -34,22 +37,23 @@ instructions() {
 	valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect="$2" \
 		"$exe" --soc "$work/cost-$1.soc" --calls "$calls" >/dev/null 2>"$out.err" ||
 		{ echo "bench-policy-cost: valgrind failed:" >&2; cat "$out.err" >&2; exit 1; }
-	awk -v calls="$calls" '/^summary:/ { printf "%.0f", $2 / calls }' "$out"
+	# nothing counted: the function was renamed, or the compiler cloned it
+	awk -v calls="$calls" '/^summary:/ && $2 > 0 { printf "%.0f", $2 / calls; found = 1 }
+		END { exit !found }' "$out" ||
+		{ echo "bench-policy-cost: callgrind counted nothing in $2" >&2; exit 1; }
 }
 
+for n in "${counts[@]}"; do "$top/scripts/cost-model.sh" "$n" >"$work/cost-$n.soc"; done
 printf '%-28s' "instructions per call"
-for n in $cpu_list; do printf '%14s' "$n CPUs"; done
-first=${cpu_list%% *} last=${cpu_list##* }
-printf '%14s\n' "$last/$first"
-for n in $cpu_list; do "$top/scripts/cost-model.sh" "$n" >"$work/cost-$n.soc"; done
+for n in "${counts[@]}"; do printf '%14s' "$n CPUs"; done
+printf '%14s\n' "${counts[-1]}/${counts[0]}"
 for f in $funcs; do
 	printf '%-28s' "${f#cost_}"
-	for n in $cpu_list; do
-		v=$(instructions "$n" "$f")
-		printf '%14s' "$v"
-		eval "v_$n=$v"
+	row=()
+	for n in "${counts[@]}"; do
+		row+=("$(instructions "$n" "$f")")
+		printf '%14s' "${row[-1]}"
 	done
-	eval "a=\$v_$first b=\$v_$last"
-	awk -v a="$a" -v b="$b" 'BEGIN { printf "%14.1f\n", a ? b / a : 0 }'
+	awk -v a="${row[0]}" -v b="${row[-1]}" 'BEGIN { printf "%14.1f\n", b / a }'
 done
 echo "($calls calls each; $(valgrind --version); joule-policy-cost built in $build)"

@@ -13,6 +13,10 @@ case "$n" in '' | *[!0-9]*) echo "cost-model: N must be a number, not '$n'" >&2;
 half=$((n / 2)) pd=0
 size=$((half < 8 ? half : 8))
 [ $((n / size)) -le 8 ] || size=$((n / 8))
+[ $((half % size)) -eq 0 ] || {
+	echo "cost-model: $n CPUs do not split into domains of $size CPUs, half of them little" >&2
+	exit 2
+}
 echo "# test-only: $n CPUs for the cost benchmarks (RK3399 kinds and OPPs)"
 echo "soc cost-$n"
 for ((first = 0; first < n; first += size)); do
