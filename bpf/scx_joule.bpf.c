@@ -330,7 +330,10 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
 	return 0;
 }
 
-/* Where should p run? Records why in *reason. */
+/*
+ * At most once per OVERUTIL_PERIOD_NS machine-wide: age idle CPUs'
+ * utilization and look again at whether the system is overutilized.
+ */
 static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_profile *pr)
 {
 	u64 now = scx_bpf_now();
@@ -1004,8 +1007,8 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 }
 
 /*
- * One timer gives up the frequency requests nothing else would, every
- * IDLE_SWEEP_NS while it has work, and then disarms itself:
+ * One timer gives up the frequency requests nothing else would, and
+ * disarms itself when it has nothing left to do:
  * - While the kernel bypasses the scheduler (through the attach, around
  *   suspend and resume), it does not call ops.update_idle, but still calls
  *   ops.running: a CPU that ran a task then and went idle keeps that task's
@@ -1013,16 +1016,17 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
  *   speed, idle, 100 ms after the attach). Where the bypass flag lives
  *   differs between kernels, so it is inferred: a task that starts running
  *   without having passed through select_cpu or enqueue was queued by the
- *   kernel. That starts sweeps, which release the requests of idle CPUs,
- *   until the scheduler has been seen live (note_live: enqueue, dispatch and
- *   tick are not called in bypass) in two sweeps in a row, so that the
- *   bypass flag, cleared one CPU at a time, is down everywhere by the last.
+ *   kernel. That starts sweeps every IDLE_SWEEP_NS, which release the
+ *   requests of idle CPUs, until the scheduler has been seen live
+ *   (note_live: enqueue, dispatch and tick are not called in bypass) in two
+ *   sweeps in a row, so that the bypass flag, cleared one CPU at a time, is
+ *   down everywhere by the last.
  * - Requests idle CPUs kept after a frame thread (jp_idle_keeps_request):
  *   kept_since is when the CPU went idle keeping it (bpf_ktime_get_ns, 0: it
- *   keeps none), and each is given up once it is JP_KEPT_REQUEST_NS old.
- *   Without that a game that stopped left its big domain at frame speed for
- *   as long as the CPUs slept, and any task then running in that domain ran
- *   at that speed too.
+ *   keeps none), and each is given up once it is JP_KEPT_REQUEST_NS old, by
+ *   the timer set for when the first of them is due. Without that a game
+ *   that stopped left its big domain at frame speed for as long as the CPUs
+ *   slept, and any task then running in that domain ran at that speed too.
  */
 #define IDLE_SWEEP_NS	 (10ULL * 1000 * 1000)
 #define IDLE_SWEEPS_LIVE 2
@@ -1051,11 +1055,18 @@ static struct release_timer *release_timer_state(void)
 	return bpf_map_lookup_elem(&release_timer, &zero);
 }
 
+/* a timer that did not start is not armed: the next arm tries again */
+static void start_release_timer(struct release_timer *rt, u64 delay_ns)
+{
+	if (bpf_timer_start(&rt->timer, delay_ns, 0))
+		__sync_lock_test_and_set(&rt->armed, 0);
+}
+
 /* once: restarting a pending timer would put its work off */
-static void arm_release_timer(struct release_timer *rt)
+static void arm_release_timer(struct release_timer *rt, u64 delay_ns)
 {
 	if (!__sync_lock_test_and_set(&rt->armed, 1))
-		bpf_timer_start(&rt->timer, IDLE_SWEEP_NS, 0);
+		start_release_timer(rt, delay_ns);
 }
 
 /* the scheduler is (or is about to be) bypassed: sweep until it is live */
@@ -1066,22 +1077,25 @@ static void arm_idle_sweep(void)
 	if (!rt)
 		return;
 	sched_live = 0;
+	/* racy, and harmless: a sweep that sees sched_live clear resets it too */
 	rt->live_sweeps = 0;
 	/* an exchange, so ordered after sched_live: see idle_sweep */
 	__sync_lock_test_and_set(&rt->sweeping, 1);
-	arm_release_timer(rt);
+	arm_release_timer(rt, IDLE_SWEEP_NS);
 }
 
+/* a CPU kept its request just now: it expires JP_KEPT_REQUEST_NS from now */
 static void arm_kept_release(void)
 {
 	struct release_timer *rt = release_timer_state();
 
 	if (rt)
-		arm_release_timer(rt);
+		arm_release_timer(rt, JP_KEPT_REQUEST_NS);
 }
 
 /*
- * Gives up the kept requests whose time is up; 1 if some are kept still. A
+ * Gives up the kept requests whose time is up. Returns in how many us the
+ * next of those still kept expires, 0 if none is kept. A
  * CPU that ran a task since it kept its request holds none (running cleared
  * kept_since); not the idle mask: a CPU whose idle bit a wakeup claimed may
  * still be idle, with its request. The exchange keeps a CPU that starts
@@ -1091,8 +1105,7 @@ static void arm_kept_release(void)
 __attribute__((noinline)) int joule_release_kept(u64 now)
 {
 	u32 cpu, nr = scx_bpf_nr_cpu_ids();
-	int left = 0;
-	u64 since;
+	u64 since, next_ns = 0, left_ns;
 
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
 	{
@@ -1102,13 +1115,15 @@ __attribute__((noinline)) int joule_release_kept(u64 now)
 		if (!since)
 			continue;
 		if (!jp_kept_request_expired(since, now)) {
-			left = 1;
+			left_ns = since + JP_KEPT_REQUEST_NS - now;
+			if (!next_ns || left_ns < next_ns)
+				next_ns = left_ns;
 			continue;
 		}
 		if (__sync_val_compare_and_swap(&kept_since[cpu], since, 0) == since)
 			request_perf(cpu, 0, false);
 	}
-	return left;
+	return next_ns ? (int)(next_ns / 1000 + 1) : 0;
 }
 
 /* One sweep of idle CPUs' requests; whether sweeps must go on. */
@@ -1133,22 +1148,27 @@ static bool idle_sweep(struct release_timer *rt)
 	return true;
 }
 
+/* Runs again after the next sweep or the next kept request's expiry. */
 static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 {
-	bool more = false;
+	u64 delay_ns = 0;
+	int kept_us;
 
-	if (rt->sweeping)
-		more = idle_sweep(rt);
-	if (joule_release_kept(bpf_ktime_get_ns()))
-		more = true;
-	if (more) {
-		bpf_timer_start(&rt->timer, IDLE_SWEEP_NS, 0);
+	if (rt->sweeping && idle_sweep(rt))
+		delay_ns = IDLE_SWEEP_NS;
+	kept_us = joule_release_kept(bpf_ktime_get_ns());
+	if (kept_us > 0 && (!delay_ns || kept_us * 1000ULL < delay_ns))
+		delay_ns = kept_us * 1000ULL;
+	if (delay_ns) {
+		start_release_timer(rt, delay_ns);
 		return 0;
 	}
 	/* disarm (a full barrier), then look again: work may have come since */
 	__sync_lock_test_and_set(&rt->armed, 0);
-	if (rt->sweeping || joule_release_kept(bpf_ktime_get_ns()))
-		arm_release_timer(rt);
+	if (rt->sweeping)
+		arm_release_timer(rt, IDLE_SWEEP_NS);
+	else if ((kept_us = joule_release_kept(bpf_ktime_get_ns())) > 0)
+		arm_release_timer(rt, kept_us * 1000ULL);
 	return 0;
 }
 
