@@ -176,8 +176,6 @@ void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wak
 	}
 }
 
-/* Integrate work, energy and utilization of one CPU up to now. */
-
 /*
  * advance_pd_clock: a PD's vtime clock follows the vtime its threads start
  * at, and that of one that keeps its CPU while nothing waits in the PD.
@@ -187,6 +185,8 @@ static void pd_clock_follow(struct sim *s, const struct sim_thread *t)
 	if ((int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
 		s->pd[t->vtime_pd].clock = t->vruntime;
 }
+
+/* Integrate work, energy and utilization of one CPU up to now. */
 static void cpu_settle(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];

@@ -50,19 +50,19 @@ int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, char *err, s
 		return ret;
 
 	m->tables.nr_cpus = (__u32)nr_cpus;
-	/* one domain (JP_MAX_PD_CPUS is JP_MAX_CPUS) */
-	m->tables.nr_pds = (__u32)((nr_cpus + JP_MAX_PD_CPUS - 1) / JP_MAX_PD_CPUS);
+	/* one domain: it may hold every CPU (JP_MAX_PD_CPUS is JP_MAX_CPUS) */
+	m->tables.nr_pds = 1;
 	m->tables.max_capacity = JP_SCALE;
+	pd = &m->tables.pd[0];
+	pd->nr_opps = 1;
+	pd->max_capacity = JP_SCALE;
+	pd->opps[0].capacity = JP_SCALE;
+	pd->opps[0].cost = 1;
 	for (int c = 0; c < nr_cpus; c++) {
-		pd = &m->tables.pd[c / JP_MAX_PD_CPUS];
-		pd->nr_opps = 1;
-		pd->max_capacity = JP_SCALE;
-		pd->opps[0].capacity = JP_SCALE;
-		pd->opps[0].cost = 1;
 		pd->cpus[pd->nr_cpus++] = (__u16)c;
 		m->tables.cpu[c].capacity = JP_SCALE;
 		m->tables.cpu[c].kind = JP_KIND_BIG;
-		m->tables.cpu[c].pd = (__u8)(c / JP_MAX_PD_CPUS);
+		m->tables.cpu[c].pd = 0;
 		m->tables.cpu[c].sibling = JP_NO_SIBLING;
 	}
 	m->kind_name[0] = "cpu";

@@ -369,12 +369,15 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 		return 0;
 	}
 	ret = jtopo_fs_line(in->root, SYS_CPU "/possible", buf, sizeof(buf));
-	if (!ret && cpulist_last(buf) >= JTOPO_MAX_CPUS) {
-		jtopo_too_many_cpus(err, errlen, t->origin, cpulist_last(buf) + 1);
-		return -E2BIG;
-	}
-	if (!ret)
+	if (!ret) {
+		long highest = cpulist_last(buf);
+
+		if (highest >= JTOPO_MAX_CPUS) {
+			jtopo_too_many_cpus(err, errlen, t->origin, highest + 1);
+			return -E2BIG;
+		}
 		ret = jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS);
+	}
 	if (!ret)
 		ret = jtopo_fs_line(in->root, SYS_CPU "/online", buf, sizeof(buf));
 	if (!ret)
