@@ -108,7 +108,7 @@ if [ -n "$large" ]; then
 	expect "512 CPUs: two domains of 256" 0 'big: big CPUs 0-255, capacity 1024' \
 		"$bin" --show-topology --sysfs-root "$large/server-512-hybrid"
 fi
-# beyond the build's ceiling (max_cpus, at most 1024): one line, exit 2
+# beyond the build's ceiling (max_cpus, at most 512): one line, exit 2
 tmp=$(mktemp -d)
 cp -r "$fixtures/arm-board-rk3399" "$tmp/root"
 echo 0-2047 >"$tmp/root/sys/devices/system/cpu/possible"
