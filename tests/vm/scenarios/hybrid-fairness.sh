@@ -82,17 +82,19 @@ fair_load scx_joule >/tmp/joule.txt
 stats_tail 1
 stop_scheduler INT
 cat /tmp/fair-EEVDF.txt /tmp/fair-scx_joule.txt
-# bounds WHO R_US: the bounds in us for R: "LITTLE_HOG BIG_HOG LIGHT_MEAN LIGHT_MAX"
+# bounds R_US: the bounds in us for R: "LITTLE_HOG BIG_HOG LIGHT_MEAN LIGHT_MAX"
 bounds() {
-	awk -v r="$2" -v nl="$nl" -v nb="$nb" 'BEGIN {
+	awk -v r="$1" -v nl="$nl" -v nb="$nb" 'BEGIN {
 		lb = 4 * ((2 * nl + 2) / nl + 1) * r; bb = 4 * (nb / nb + 1) * r
 		printf "%d %d %d %d\n", lb, bb, r * 0.95, lb }'
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
+# report FILE: one fair_load line and its bounds, printed; both are left in
+# who r lmax bmax lmean xmax and blh bbh blm blx for the checks below
 report() {
 	read -r who r lmax bmax lmean xmax <"$1"
 	read -r blh bbh blm blx <<-EOF
-		$(bounds "$who" "$r")
+		$(bounds "$r")
 	EOF
 	echo "$who: R $(ms $r) ms; longest wait: little hogs $(ms $lmax) ms (bound $(ms $blh))," \
 		"big hogs $(ms $bmax) ms (bound $(ms $bbh)); light tasks: mean $(ms $lmean) ms" \
@@ -100,10 +102,6 @@ report() {
 }
 report /tmp/eevdf.txt
 report /tmp/joule.txt
-read -r _ r lmax bmax lmean xmax </tmp/joule.txt
-read -r blh bbh blm blx <<EOF
-$(bounds scx_joule "$r")
-EOF
 [ "$r" -gt 0 ] || fail "no timeslices measured for the little hogs"
 [ "$lmax" -le "$blh" ] || fail "a little hog waited $(ms $lmax) ms (bound $(ms $blh))"
 [ "$bmax" -le "$bbh" ] || fail "a big hog waited $(ms $bmax) ms (bound $(ms $bbh))"
