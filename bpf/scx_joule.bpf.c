@@ -8,7 +8,9 @@
  * - Wakeup (ops.select_cpu): unless the system is overutilized, or the
  *   profile places for performance, or the task is latency-critical in the
  *   gaming profile, the task goes to the CPU where it adds the least energy
- *   (jp_select_cpu_energy); otherwise to the best CPU for speed
+ *   (jp_select_cpu_energy, on each domain's numbers gathered at most once a
+ *   millisecond, so a wakeup costs per domain, not per CPU); otherwise to
+ *   the best CPU for speed
  *   (jp_select_cpu_perf). If that CPU is idle, the task is inserted straight
  *   into its local queue.
  * - Queueing (ops.enqueue): one queue per performance domain, ordered by
@@ -50,7 +52,7 @@
 struct jp_wake;
 struct jp_pd_eval;
 int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
-#define JP_PD_EVALUATE(t, cs, p, w, pd, e) joule_pd_evaluate(w, pd, e)
+#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -89,6 +91,8 @@ __u64 overutil_at;
  */
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 __u64 idle_aged_at;
+/* each domain's view for energy placement, gathered with idle_aged_at */
+struct jp_pd_view pd_views[JP_MAX_PDS];
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -178,7 +182,7 @@ __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
 {
 	if (!w || !e)
 		return 0;
-	jp_pd_evaluate(&tables, cpu_state, cur_profile(), w, pd, e);
+	jp_pd_evaluate(&tables, cpu_state, pd_views, cur_profile(), w, pd, e);
 	return 0;
 }
 
@@ -330,9 +334,26 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
 	return 0;
 }
 
+/* Each PD's numbers for energy placement, from the CPUs' state now. */
+__attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle)
+{
+	u32 pd;
+
+	if (!idle)
+		return 0;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		jp_pd_view_build(&tables, cpu_state, idle, pd, &pd_views[pd]);
+	}
+	return 0;
+}
+
 /*
  * At most once per OVERUTIL_PERIOD_NS machine-wide: age idle CPUs'
- * utilization and look again at whether the system is overutilized.
+ * utilization, gather the PDs' views for energy placement and look again at
+ * whether the system is overutilized.
  */
 static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_profile *pr)
 {
@@ -342,6 +363,7 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 		return;
 	idle_aged_at = now;
 	joule_age_idle_cpus(idle, now);
+	joule_build_pd_views(idle);
 	overutil_at = now;
 	overutilized = jp_overutilized(&tables, cpu_state, pr);
 }
@@ -387,7 +409,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
-	cpu = jp_select_cpu(&tables, cpu_state, pr, &w);
+	cpu = jp_select_cpu(&tables, cpu_state, pd_views, pr, &w);
 	return cpu < 0 ? prev_cpu : cpu;
 }
 

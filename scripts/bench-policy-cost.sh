@@ -2,7 +2,9 @@
 # Instructions the shared policy (bpf/policy/) executes per decision, at
 # several CPU counts, counted by callgrind in joule-policy-cost (sim/): the
 # same count on any host, whatever else it is doing. The decisions are the
-# ones scx_joule's callbacks make: a wakeup's energy placement and its
+# ones scx_joule's callbacks make: a wakeup's energy placement (on the
+# domains' views; select_energy_scan is the same decision scanning every
+# CPU, pd_views the gathering of the views, at most once a ms) and its
 # latency-first placement, the overutilization check, a CPU's frequency
 # target and the domain balance. Kernel kfuncs are not in it; the VM
 # benchmark (scripts/bench-cost.sh) has those, under emulation.
@@ -18,7 +20,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--cpus) cpu_list=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
-	-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-policy-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -30,7 +32,8 @@ read -r -a counts <<<"$cpu_list"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-funcs="cost_select_energy cost_select_perf cost_overutilized cost_perf_target cost_balance"
+funcs="cost_select_energy cost_select_energy_scan cost_pd_views cost_select_perf cost_overutilized
+	cost_perf_target cost_balance"
 # instructions NR_CPUS FUNC: callgrind's count inside FUNC, per call
 instructions() {
 	local out=$work/cg-$1-$2

@@ -74,15 +74,24 @@ static void joule_init(struct sim *s)
 		s->cpu[c].perf_request = 0;
 }
 
+/*
+ * The PDs' views are gathered at every wakeup, as overutilization is: the
+ * simulator settles every CPU's state before a decision, so it models the
+ * scheduler with state that is never old (the BPF scheduler gathers both
+ * at most once a ms).
+ */
 static int joule_select(struct sim *s, uint32_t th, int prev)
 {
+	struct jp_pd_view views[JP_MAX_PDS];
 	struct jp_wake w;
 
 	sim_fill_wake(s, th, prev, &w);
 	w.frame = jp_frame_task(s->th[th].wake_period, false);
 	w.overutilized = jp_overutilized(&s->tables, s->js, &s->prof);
 	sim_set_overutilized(s, w.overutilized);
-	return jp_select_cpu(&s->tables, s->js, &s->prof, &w);
+	for (uint32_t pd = 0; pd < s->tables.nr_pds; pd++)
+		jp_pd_view_build(&s->tables, s->js, &w.idle, pd, &views[pd]);
+	return jp_select_cpu(&s->tables, s->js, views, &s->prof, &w);
 }
 
 static uint32_t joule_perf(struct sim *s, uint32_t cpu)

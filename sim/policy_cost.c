@@ -28,6 +28,7 @@
 struct cost_state {
 	struct jp_tables tables;
 	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_pd_view views[JP_MAX_PDS];
 	struct jp_profile prof;
 	struct jp_wake wake;
 	struct sim_rng rng;
@@ -61,16 +62,32 @@ static void next_wakeup(struct cost_state *st)
  */
 static volatile u64 sink;
 
+/* What the scheduler does at a wakeup: energy placement on the PDs' views. */
 __attribute__((noinline)) void cost_select_energy(struct cost_state *st)
 {
 	st->wake.overutilized = 0;
-	sink += (u64)jp_select_cpu(&st->tables, st->cs, &st->prof, &st->wake);
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->wake);
+}
+
+/* The same without views: every PD's CPUs scanned at each wakeup. */
+__attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
+{
+	st->wake.overutilized = 0;
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, NULL, &st->prof, &st->wake);
+}
+
+/* Gathering every PD's view, which the scheduler does at most once a ms. */
+__attribute__((noinline)) void cost_pd_views(struct cost_state *st)
+{
+	for (u32 pd = 0; pd < st->tables.nr_pds; pd++)
+		jp_pd_view_build(&st->tables, st->cs, &st->wake.idle, pd, &st->views[pd]);
+	sink += st->views[0].sum_util;
 }
 
 __attribute__((noinline)) void cost_select_perf(struct cost_state *st)
 {
 	st->wake.overutilized = 1;
-	sink += (u64)jp_select_cpu(&st->tables, st->cs, &st->prof, &st->wake);
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->wake);
 }
 
 __attribute__((noinline)) void cost_overutilized(struct cost_state *st)
@@ -138,13 +155,16 @@ int main(int argc, char **argv)
 	fill_cpus(&st);
 	for (unsigned long i = 0; i < calls; i++) {
 		next_wakeup(&st);
+		cost_pd_views(&st);
 		cost_select_energy(&st);
+		cost_select_energy_scan(&st);
 		cost_select_perf(&st);
 		cost_overutilized(&st);
 		cost_perf_target(&st, (u32)st.wake.prev_cpu);
 		cost_balance(&st);
 	}
-	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy cost_select_perf "
+	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
+	       "cost_select_energy_scan cost_pd_views cost_select_perf "
 	       "cost_overutilized cost_perf_target cost_balance (checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
 	return 0;

@@ -12,6 +12,9 @@
  * the move touches: per PD the candidate is the idle CPU with the most spare
  * capacity (else the CPU with the most spare capacity), plus the previous
  * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
+ * The sums and the candidates come from a view of each PD (jp_pd_view),
+ * gathered once per refresh period, so that a wakeup costs per PD, not per
+ * CPU; the chosen CPU's own state is read fresh.
  */
 #ifndef JOULE_POLICY_PLACEMENT_H
 #define JOULE_POLICY_PLACEMENT_H
@@ -54,19 +57,24 @@ static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u6
  * cpu_util_without()), else the previous CPU looks busier than it is and
  * tasks bounce between equal CPUs. Capped at the CPU's capacity.
  */
-static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
-					    const struct jp_cpu_state *cs, const struct jp_wake *w,
-					    u32 cpu)
+static __always_inline u32 jp_cpu_util_without(const struct jp_tables *t,
+					       const struct jp_cpu_state *cs, u32 cpu, u32 leaving)
 {
 	u32 avg;
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
 	avg = cs[cpu].util_avg;
-	if ((s32)cpu == w->prev_cpu)
-		avg = avg > w->task_util ? avg - w->task_util : 0;
+	avg = avg > leaving ? avg - leaving : 0;
 	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
 			     t->cpu[cpu].capacity);
+}
+
+static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs, const struct jp_wake *w,
+					    u32 cpu)
+{
+	return jp_cpu_util_without(t, cs, cpu, (s32)cpu == w->prev_cpu ? w->task_util : 0);
 }
 
 /*
@@ -94,6 +102,19 @@ struct jp_pd_scan {
 	u32 pad;
 };
 
+/* Offer cpu as the PD's candidate; the first of equals stays. */
+static __always_inline void jp_pd_scan_offer(struct jp_pd_scan *s, u32 cpu, u32 util, u32 spare,
+					     u32 idle)
+{
+	if (s->best_cpu != JP_NO_CPU &&
+	    !(idle > s->best_idle || (idle == s->best_idle && spare > s->best_spare)))
+		return;
+	s->best_cpu = (s32)cpu;
+	s->best_util = util;
+	s->best_idle = idle;
+	s->best_spare = spare;
+}
+
 static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct jp_cpu_state *cs,
 				       const struct jp_profile *p, const struct jp_wake *w, u32 pd,
 				       struct jp_pd_scan *s)
@@ -112,7 +133,7 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 	d = &t->pd[pd];
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
-		u32 cpu, util, cap, spare, idle;
+		u32 cpu, util, cap;
 
 		if (i >= d->nr_cpus)
 			break;
@@ -128,26 +149,181 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 			continue;
 		if (!jp_wake_fits(p, w, util, cap))
 			continue;
-		spare = cap - util;
-		idle = jp_mask_test(&w->idle, cpu);
-		if (s->best_cpu == JP_NO_CPU || idle > s->best_idle ||
-		    (idle == s->best_idle && spare > s->best_spare)) {
-			s->best_cpu = cpu;
-			s->best_util = util;
-			s->best_idle = idle;
-			s->best_spare = spare;
-		}
+		jp_pd_scan_offer(s, cpu, util, cap - util, jp_mask_test(&w->idle, cpu));
 	}
 }
 
-/* Energy the PD would add if a CPU at cpu_util took task_util. */
+/*
+ * A PD as energy placement needs it, gathered over its CPUs once per refresh
+ * period (jp_pd_view_build) rather than at every wakeup: that scan made each
+ * wakeup O(CPUs). The candidates are the PD's best JP_VIEW_CANDS CPUs in
+ * jp_pd_scan's order (idle first, then most spare, then lowest index). A
+ * wakeup takes the best of those it may use, judged on their state now, and
+ * scans the PD only if none will do; from the state the view was built on,
+ * the answer is jp_pd_scan's (tests/sim/test_policy_view.c checks that).
+ */
+#define JP_VIEW_CANDS 4
+
+struct jp_pd_view {
+	u64 sum_util;
+	u32 max_util;
+	u32 max_cpu;   /* the first CPU at max_util */
+	u32 max2_util; /* the highest util of the other CPUs */
+	u32 min_util;  /* the least: no CPU has more spare */
+	u32 max_cap;
+	u32 nr_cands;
+	u16 cands[JP_VIEW_CANDS];
+	u64 keys[JP_VIEW_CANDS]; /* their jp_cand_key() */
+	struct jp_cpumask cpus;	 /* the PD's CPUs */
+};
+
+/* A candidate's rank in jp_pd_scan's order: idle first, then most spare. */
+static __always_inline u64 jp_cand_key(u32 idle, u32 spare)
+{
+	return ((u64) !!idle << 32) | spare;
+}
+
+/* Insert cpu among the candidates by rank, after its equals; drop the last. */
+static __always_inline void jp_view_offer(struct jp_pd_view *v, u32 cpu, u64 key)
+{
+	u32 j, at = JP_VIEW_CANDS;
+
+	JP_FOR(j, 0, JP_VIEW_CANDS)
+	{
+		if (j >= v->nr_cands || key > v->keys[j]) {
+			at = j;
+			break;
+		}
+	}
+	if (at >= JP_VIEW_CANDS)
+		return;
+	if (v->nr_cands < JP_VIEW_CANDS)
+		v->nr_cands++;
+	for (j = JP_VIEW_CANDS - 1; j > at; j--) {
+		v->cands[j] = v->cands[j - 1];
+		v->keys[j] = v->keys[j - 1];
+	}
+	v->cands[at] = (u16)cpu;
+	v->keys[at] = key;
+}
+
+/* Gather PD pd's view from the CPUs' state now; idle is the idle mask now. */
+JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			      const struct jp_cpumask *idle, u32 pd, struct jp_pd_view *v)
+{
+	const struct jp_pd *d;
+	u32 i;
+
+	__builtin_memset(v, 0, sizeof(*v));
+	v->min_util = ~0u;
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		u32 cpu, util, cap;
+
+		if (i >= d->nr_cpus)
+			break;
+		cpu = d->cpus[i];
+		if (cpu >= JP_MAX_CPUS)
+			break;
+		util = jp_cpu_util_without(t, cs, cpu, 0);
+		cap = t->cpu[cpu].capacity;
+		v->sum_util += util;
+		if (i == 0 || util > v->max_util) {
+			v->max2_util = v->max_util;
+			v->max_util = util;
+			v->max_cpu = cpu;
+		} else if (util > v->max2_util) {
+			v->max2_util = util;
+		}
+		if (util < v->min_util)
+			v->min_util = util;
+		if (cap > v->max_cap)
+			v->max_cap = cap;
+		jp_mask_set(&v->cpus, cpu);
+		jp_view_offer(v, cpu, jp_cand_key(jp_mask_test(idle, cpu), cap - util));
+	}
+}
+
+/* What a view can tell a wakeup about its PD's candidate. */
+enum jp_view_answer {
+	JP_VIEW_FOUND,	 /* s is filled, as jp_pd_scan would */
+	JP_VIEW_NONE,	 /* no CPU of the PD may take the task: s has sums, no candidate */
+	JP_VIEW_UNKNOWN, /* scan the PD */
+};
+
+/*
+ * jp_pd_scan from a view: sums and maxima adjusted for the task leaving
+ * prev (its util comes off there, as in jp_cpu_util_wake), the candidate
+ * the best of the view's candidates the task may use and fits, on their
+ * utilization and idle state now.
+ */
+static __always_inline enum jp_view_answer
+jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
+		const struct jp_pd_view *v, const struct jp_profile *p, const struct jp_wake *w,
+		struct jp_pd_scan *s)
+{
+	u64 allowed = 0;
+	u32 j;
+
+	s->sum_util = v->sum_util;
+	s->max_util = v->max_util;
+	s->best_cpu = JP_NO_CPU;
+	s->best_util = 0;
+	s->best_idle = 0;
+	s->best_spare = 0;
+	if (w->prev_cpu >= 0 && jp_mask_test(&v->cpus, (u32)w->prev_cpu)) {
+		u32 prev = (u32)w->prev_cpu;
+		u32 raw = jp_cpu_util_without(t, cs, prev, 0);
+		u32 wake = jp_cpu_util_wake(t, cs, w, prev);
+
+		s->sum_util = s->sum_util - jp_min64(raw, s->sum_util) + wake;
+		if (prev == v->max_cpu)
+			s->max_util = v->max2_util;
+		if (wake > s->max_util)
+			s->max_util = wake;
+	}
+	if (!v->nr_cands || !jp_wake_fits(p, w, v->min_util, v->max_cap))
+		return JP_VIEW_NONE;
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		allowed |= v->cpus.bits[j] & w->allowed.bits[j];
+	}
+	if (!allowed)
+		return JP_VIEW_NONE;
+	JP_FOR(j, 0, JP_VIEW_CANDS)
+	{
+		u32 cpu, util, cap;
+
+		if (j >= v->nr_cands)
+			break;
+		cpu = v->cands[j];
+		if (cpu >= JP_MAX_CPUS)
+			break;
+		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
+			continue;
+		util = jp_cpu_util_wake(t, cs, w, cpu);
+		cap = t->cpu[cpu].capacity;
+		if (!jp_wake_fits(p, w, util, cap))
+			continue;
+		jp_pd_scan_offer(s, cpu, util, cap - util, jp_mask_test(&w->idle, cpu));
+	}
+	return s->best_cpu == JP_NO_CPU ? JP_VIEW_UNKNOWN : JP_VIEW_FOUND;
+}
+
+/*
+ * Energy the PD would add if a CPU at cpu_util took task_util; before is
+ * jp_pd_energy() of the PD as it is, the same for each of its CPUs.
+ */
 static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
-				       u32 cpu_util, u32 task_util, u32 cap, u32 headroom)
+				       u64 before, u32 cpu_util, u32 task_util, u32 cap,
+				       u32 headroom)
 {
 	u32 new_util = (u32)jp_min64(cpu_util + task_util, cap);
 	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
 	u64 new_sum = s->sum_util + (new_util - cpu_util);
-	u64 before = jp_pd_energy(d, s->max_util, s->sum_util, headroom);
 	u64 after = jp_pd_energy(d, new_max, new_sum, headroom);
 
 	return after > before ? after - before : 0;
@@ -161,11 +337,14 @@ struct jp_pd_eval {
 	u64 prev_delta; /* energy added on prev_cpu */
 };
 
-/* Evaluate one PD for jp_select_cpu_energy. */
+/* Evaluate one PD for jp_select_cpu_energy, from views[pd] if views. */
 static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					   const struct jp_pd_view *views,
 					   const struct jp_profile *p, const struct jp_wake *w,
 					   u32 pd, struct jp_pd_eval *e)
 {
+	enum jp_view_answer answer = JP_VIEW_UNKNOWN;
+	u64 before = ~0ull; /* jp_pd_energy() of the PD now, once needed */
 	struct jp_pd_scan s;
 	const struct jp_pd *d;
 
@@ -176,7 +355,10 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
-	jp_pd_scan(t, cs, p, w, pd, &s);
+	if (views)
+		answer = jp_pd_scan_view(t, cs, &views[pd], p, w, &s);
+	if (answer == JP_VIEW_UNKNOWN)
+		jp_pd_scan(t, cs, p, w, pd, &s);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
 		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
@@ -185,14 +367,18 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 
 		if (jp_wake_fits(p, w, util, cap)) {
 			e->prev_cpu = (s32)prev;
-			e->prev_delta = jp_pd_delta(d, &s, util, w->task_util, cap, p->headroom);
+			before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
+			e->prev_delta =
+				jp_pd_delta(d, &s, before, util, w->task_util, cap, p->headroom);
 		}
 	}
 	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 		return;
 	e->cand_cpu = s.best_cpu;
-	e->cand_delta = jp_pd_delta(d, &s, s.best_util, w->task_util, t->cpu[s.best_cpu].capacity,
-				    p->headroom);
+	if (before == ~0ull)
+		before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
+	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, w->task_util,
+				    t->cpu[s.best_cpu].capacity, p->headroom);
 }
 
 /*
@@ -202,16 +388,18 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
  * per PD of the loop; elsewhere it is jp_pd_evaluate itself.
  */
 #ifndef JP_PD_EVALUATE
-#define JP_PD_EVALUATE(t, cs, p, w, pd, e) jp_pd_evaluate(t, cs, p, w, pd, e)
+#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) jp_pd_evaluate(t, cs, views, p, w, pd, e)
 #endif
 
 /*
  * Energy-aware placement. Returns the CPU adding the least energy among the
  * allowed CPUs where the task fits, preferring prev_cpu on a tie, or
  * JP_NO_CPU when it fits nowhere (the caller then uses jp_select_cpu_perf).
+ * views: every PD's jp_pd_view, or NULL to scan every PD's CPUs.
  */
 JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_state *cs,
-				 const struct jp_profile *p, const struct jp_wake *w)
+				 const struct jp_pd_view *views, const struct jp_profile *p,
+				 const struct jp_wake *w)
 {
 	struct jp_pd_eval e;
 	u64 best_delta = ~0ull;
@@ -222,7 +410,7 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 	{
 		if (pd >= t->nr_pds)
 			break;
-		JP_PD_EVALUATE(t, cs, p, w, pd, &e);
+		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
 		/* prev first, so that it wins ties */
 		if (e.prev_cpu != JP_NO_CPU && e.prev_delta <= best_delta) {
 			best_delta = e.prev_delta;
@@ -322,12 +510,13 @@ static __always_inline bool jp_wake_energy_aware(const struct jp_profile *p,
  * jp_wake_energy_aware says so, else (or if the task fits nowhere) latency-first.
  */
 JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			  const struct jp_profile *p, const struct jp_wake *w)
+			  const struct jp_pd_view *views, const struct jp_profile *p,
+			  const struct jp_wake *w)
 {
 	s32 cpu = JP_NO_CPU;
 
 	if (jp_wake_energy_aware(p, w))
-		cpu = jp_select_cpu_energy(t, cs, p, w);
+		cpu = jp_select_cpu_energy(t, cs, views, p, w);
 	if (cpu == JP_NO_CPU)
 		cpu = jp_select_cpu_perf(t, cs, w);
 	return cpu;

@@ -15,6 +15,7 @@ struct jp_profile check_profile;
 struct jp_task check_task;
 struct jp_balance check_balance;
 struct jp_pd_load check_loads[JP_MAX_PDS];
+struct jp_pd_view check_views[JP_MAX_PDS];
 s32 check_out[5];
 u32 check_perf;
 
@@ -33,9 +34,11 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	w.overutilized = jp_overutilized(&check_tables, check_cpus, &check_profile);
 	jp_mask_set(&w.allowed, 0);
 	jp_mask_set(&w.idle, 0);
-	check_out[0] = jp_select_cpu_energy(&check_tables, check_cpus, &check_profile, &w);
+	jp_pd_view_build(&check_tables, check_cpus, &w.idle, 0, &check_views[0]);
+	check_out[0] =
+		jp_select_cpu_energy(&check_tables, check_cpus, check_views, &check_profile, &w);
 	check_out[1] = jp_select_cpu_perf(&check_tables, check_cpus, &w);
-	check_out[2] = jp_select_cpu(&check_tables, check_cpus, &check_profile, &w);
+	check_out[2] = jp_select_cpu(&check_tables, check_cpus, (void *)0, &check_profile, &w);
 	check_out[3] =
 		jp_balance_domains(&check_tables, check_cpus, &check_profile, &check_balance);
 	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0);

@@ -207,7 +207,7 @@ static void test_gaming_frame_threads(void **state)
 	all_idle_wake(&w, g.frame_min_util + 30, JP_NO_CPU);
 	w.frame = 1;
 	assert_false(jp_wake_energy_aware(&g, &w));
-	assert_in_range(jp_select_cpu(&t, cs, &g, &w), 4, 5);
+	assert_in_range(jp_select_cpu(&t, cs, NULL, &g, &w), 4, 5);
 	assert_true(jp_wake_energy_aware(&b, &w));
 	w.frame = 0;
 	assert_true(jp_wake_energy_aware(&g, &w));
@@ -283,28 +283,28 @@ static void test_energy_placement(void **state)
 	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	/* a small task costs least on a little CPU */
 	all_idle_wake(&w, 50, JP_NO_CPU);
-	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
+	cpu = jp_select_cpu_energy(&t, cs, NULL, &p, &w);
 	assert_in_range(cpu, 0, 3);
 	/* ties go to the previous CPU */
 	all_idle_wake(&w, 50, 2);
-	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), 2);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, NULL, &p, &w), 2);
 	/* a task that does not fit a little CPU goes big */
 	all_idle_wake(&w, 500, 1);
-	cpu = jp_select_cpu_energy(&t, cs, &p, &w);
+	cpu = jp_select_cpu_energy(&t, cs, NULL, &p, &w);
 	assert_in_range(cpu, 4, 5);
 	/* fits nowhere: no answer, the caller places for performance */
 	all_idle_wake(&w, 1000, 1);
-	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), JP_NO_CPU);
-	assert_in_range(jp_select_cpu(&t, cs, &p, &w), 4, 5);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, NULL, &p, &w), JP_NO_CPU);
+	assert_in_range(jp_select_cpu(&t, cs, NULL, &p, &w), 4, 5);
 	/* overutilized: straight to the best CPU for speed, however light the task */
 	all_idle_wake(&w, 50, 1);
 	w.overutilized = 1;
-	assert_in_range(jp_select_cpu(&t, cs, &p, &w), 4, 5);
+	assert_in_range(jp_select_cpu(&t, cs, NULL, &p, &w), 4, 5);
 	/* only allowed CPUs */
 	all_idle_wake(&w, 50, JP_NO_CPU);
 	memset(&w.allowed, 0, sizeof(w.allowed));
 	jp_mask_set(&w.allowed, 5);
-	assert_int_equal(jp_select_cpu_energy(&t, cs, &p, &w), 5);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, NULL, &p, &w), 5);
 }
 
 static void test_perf_placement(void **state)

@@ -181,7 +181,7 @@ static int burst(uint32_t util, int prev, int n, bool count_pending, int *picks)
 		jp_mask_set(&w.idle, c);
 	}
 	for (i = 0; i < n; i++) {
-		picks[i] = jp_select_cpu_energy(&t, cs, &p, &w);
+		picks[i] = jp_select_cpu_energy(&t, cs, NULL, &p, &w);
 		assert_true(picks[i] >= 0 && picks[i] < 6);
 		jp_mask_clear(&w.idle, (uint32_t)picks[i]);
 		if (count_pending)

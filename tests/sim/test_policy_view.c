@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Energy placement on the PDs' views (jp_pd_view, bpf/policy/placement.h):
+ * built from the state a wakeup sees, it must choose exactly what scanning
+ * every CPU chooses; built earlier (the BPF scheduler gathers views at most
+ * once a ms), what it chooses must still be a CPU the task may use and fits
+ * now, and a burst of wakeups must still spread.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy.h"
+#include "policy_fixture.h"
+#include "rng.h"
+
+#define ROUNDS 20000
+
+struct machine {
+	struct jp_tables t;
+	struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_pd_view views[JP_MAX_PDS];
+	struct jp_profile p;
+	struct jp_wake w;
+};
+
+/*
+ * Three PDs of 4 little (capacity 300), 8 middle (700) and 4 big (1024)
+ * CPUs, interleaved in CPU numbering so that a PD's CPUs are not contiguous.
+ */
+static void three_pds(struct jp_tables *t)
+{
+	static const uint32_t caps[3] = {300, 700, 1024}, mw[3] = {60, 400, 1600};
+	uint32_t c, pd, i;
+
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = 16;
+	t->nr_pds = 3;
+	t->max_capacity = 1024;
+	for (c = 0; c < 16; c++) {
+		pd = c % 4 == 0 ? 0 : c % 4 == 3 ? 2 : 1;
+		t->cpu[c].capacity = (uint16_t)caps[pd];
+		t->cpu[c].pd = (uint8_t)pd;
+		t->cpu[c].cluster = t->cpu[c].llc = (uint16_t)pd;
+		t->cpu[c].kind = pd ? JP_KIND_BIG : JP_KIND_LITTLE;
+		t->cpu[c].sibling = JP_NO_SIBLING;
+		t->pd[pd].cpus[t->pd[pd].nr_cpus++] = (uint16_t)c;
+	}
+	for (pd = 0; pd < 3; pd++) {
+		t->pd[pd].max_capacity = caps[pd];
+		t->pd[pd].nr_opps = 4;
+		for (i = 0; i < 4; i++) {
+			uint32_t cap = caps[pd] * (i + 1) / 4;
+
+			t->pd[pd].opps[i].capacity = cap;
+			t->pd[pd].opps[i].cost = mw[pd] * (i + 1) * (i + 1) * caps[pd] / cap;
+		}
+	}
+}
+
+/* Random CPU state, idle CPUs, allowed CPUs, task and profile. */
+static void randomize(struct machine *m, struct sim_rng *r)
+{
+	static const enum joule_profile profiles[] = {JOULE_PROFILE_POWERSAVE,
+						      JOULE_PROFILE_BALANCED, JOULE_PROFILE_GAMING};
+	uint32_t c, shape = (uint32_t)sim_rng_below(r, 4);
+
+	memset(m->cs, 0, sizeof(m->cs));
+	memset(&m->w, 0, sizeof(m->w));
+	jp_profile_init(&m->p, profiles[sim_rng_below(r, 3)]);
+	for (c = 0; c < m->t.nr_cpus; c++) {
+		uint32_t cap = m->t.cpu[c].capacity;
+
+		/* a few equal utils, so that ties between CPUs are common */
+		m->cs[c].util_avg =
+			sim_rng_below(r, 3) ? (uint32_t)sim_rng_below(r, cap * 3 / 4) : 100;
+		if (sim_rng_below(r, 2))
+			m->cs[c].util_runnable = (uint32_t)sim_rng_below(r, cap * 3 / 4);
+		if (!sim_rng_below(r, 4))
+			m->cs[c].util_pending = (uint32_t)sim_rng_below(r, 300);
+		if (!sim_rng_below(r, 3))
+			jp_mask_set(&m->w.idle, c);
+		/* every CPU; a random half; one PD's CPUs (pinned); one CPU */
+		if (shape == 0 || (shape == 1 && sim_rng_below(r, 2)) ||
+		    (shape == 2 && m->t.cpu[c].pd == 1) || (shape == 3 && c == 5))
+			jp_mask_set(&m->w.allowed, c);
+	}
+	/* mostly light tasks, some that fit only a big CPU or none */
+	m->w.task_util = (uint32_t)sim_rng_below(r, sim_rng_below(r, 4) ? 250 : 1025);
+	m->w.prev_cpu = (s32)sim_rng_below(r, m->t.nr_cpus + 1) - 1;
+	m->w.frame = (uint32_t)sim_rng_below(r, 2);
+}
+
+static void build_views(struct machine *m)
+{
+	for (uint32_t pd = 0; pd < m->t.nr_pds; pd++)
+		jp_pd_view_build(&m->t, m->cs, &m->w.idle, pd, &m->views[pd]);
+}
+
+static void check_same_as_scan(struct machine *m, uint64_t seed)
+{
+	struct sim_rng r;
+	int found = 0;
+
+	sim_rng_seed(&r, seed, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		s32 scan, view;
+
+		randomize(m, &r);
+		build_views(m);
+		scan = jp_select_cpu_energy(&m->t, m->cs, NULL, &m->p, &m->w);
+		view = jp_select_cpu_energy(&m->t, m->cs, m->views, &m->p, &m->w);
+		if (scan != view)
+			fail_msg("round %d: the scan chose %d, the views %d", i, scan, view);
+		found += scan != JP_NO_CPU;
+	}
+	/* the rounds must exercise placement, not only "fits nowhere" */
+	print_message("%d of %d rounds placed the task\n", found, ROUNDS);
+	assert_true(found > ROUNDS / 2);
+	assert_true(found < ROUNDS);
+}
+
+static void test_views_choose_as_the_scan_two_pds(void **state)
+{
+	static struct machine m;
+
+	(void)state;
+	two_cluster(&m.t);
+	check_same_as_scan(&m, 1);
+}
+
+static void test_views_choose_as_the_scan_three_pds(void **state)
+{
+	static struct machine m;
+
+	(void)state;
+	three_pds(&m.t);
+	check_same_as_scan(&m, 2);
+}
+
+/*
+ * Views a little old: the CPUs' utilization and idle state changed after
+ * they were built. The choice may differ from a scan's, but it is a CPU the
+ * task may use and fits on its utilization now, or none.
+ */
+static void test_old_views_choose_a_usable_cpu(void **state)
+{
+	static struct machine m;
+	struct sim_rng r;
+	int found = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	sim_rng_seed(&r, 3, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		struct jp_wake built;
+		s32 cpu;
+
+		randomize(&m, &r);
+		build_views(&m);
+		built = m.w;
+		randomize(&m, &r);
+		m.w.task_util = built.task_util;
+		cpu = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		if (cpu == JP_NO_CPU)
+			continue;
+		found++;
+		assert_in_range(cpu, 0, m.t.nr_cpus - 1);
+		assert_true(jp_mask_test(&m.w.allowed, (uint32_t)cpu));
+		assert_true(jp_wake_fits(&m.p, &m.w,
+					 jp_cpu_util_wake(&m.t, m.cs, &m.w, (uint32_t)cpu),
+					 m.t.cpu[cpu].capacity));
+	}
+	assert_true(found > ROUNDS / 4);
+}
+
+/*
+ * A burst on views built before it, as within one of the BPF scheduler's
+ * refresh periods: four light wakeups on an idle machine, each taking its
+ * CPU's idle bit and counting on it until it runs, go to four different
+ * little CPUs, as they do on a scan.
+ */
+static void test_burst_spreads_on_old_views(void **state)
+{
+	static struct machine m;
+	int picks[4];
+
+	(void)state;
+	two_cluster(&m.t);
+	memset(m.cs, 0, sizeof(m.cs));
+	memset(&m.w, 0, sizeof(m.w));
+	jp_profile_init(&m.p, JOULE_PROFILE_BALANCED);
+	m.w.task_util = 80;
+	m.w.prev_cpu = JP_NO_CPU;
+	for (uint32_t c = 0; c < 6; c++) {
+		jp_mask_set(&m.w.allowed, c);
+		jp_mask_set(&m.w.idle, c);
+	}
+	build_views(&m);
+	for (int i = 0; i < 4; i++) {
+		picks[i] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		assert_in_range(picks[i], 0, 3);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(picks[j], picks[i]);
+		jp_mask_clear(&m.w.idle, (uint32_t)picks[i]);
+		jp_cpu_pending_add(&m.cs[picks[i]], m.w.task_util);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_views_choose_as_the_scan_two_pds),
+		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
+		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
+		cmocka_unit_test(test_burst_spreads_on_old_views),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
