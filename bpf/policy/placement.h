@@ -57,24 +57,19 @@ static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u6
  * cpu_util_without()), else the previous CPU looks busier than it is and
  * tasks bounce between equal CPUs. Capped at the CPU's capacity.
  */
-static __always_inline u32 jp_cpu_util_without(const struct jp_tables *t,
-					       const struct jp_cpu_state *cs, u32 cpu, u32 leaving)
+static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs, const struct jp_wake *w,
+					    u32 cpu)
 {
 	u32 avg;
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
 	avg = cs[cpu].util_avg;
-	avg = avg > leaving ? avg - leaving : 0;
+	if ((s32)cpu == w->prev_cpu)
+		avg = avg > w->task_util ? avg - w->task_util : 0;
 	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
 			     t->cpu[cpu].capacity);
-}
-
-static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
-					    const struct jp_cpu_state *cs, const struct jp_wake *w,
-					    u32 cpu)
-{
-	return jp_cpu_util_without(t, cs, cpu, (s32)cpu == w->prev_cpu ? w->task_util : 0);
 }
 
 /*
@@ -228,7 +223,7 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 		cpu = d->cpus[i];
 		if (cpu >= JP_MAX_CPUS)
 			break;
-		util = jp_cpu_util_without(t, cs, cpu, 0);
+		util = jp_cpu_util_capped(t, cs, cpu);
 		cap = t->cpu[cpu].capacity;
 		v->sum_util += util;
 		if (i == 0 || util > v->max_util) {
@@ -276,7 +271,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 	s->best_spare = 0;
 	if (w->prev_cpu >= 0 && jp_mask_test(&v->cpus, (u32)w->prev_cpu)) {
 		u32 prev = (u32)w->prev_cpu;
-		u32 raw = jp_cpu_util_without(t, cs, prev, 0);
+		u32 raw = jp_cpu_util_capped(t, cs, prev);
 		u32 wake = jp_cpu_util_wake(t, cs, w, prev);
 
 		s->sum_util = s->sum_util - jp_min64(raw, s->sum_util) + wake;
