@@ -91,8 +91,9 @@ __u64 overutil_at;
  */
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 __u64 idle_aged_at;
-/* each domain's view for energy placement, gathered with idle_aged_at */
+/* each domain's view for energy placement, gathered at views_at */
 struct jp_pd_view pd_views[JP_MAX_PDS];
+__u64 views_at;
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -352,8 +353,7 @@ __attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle
 
 /*
  * At most once per OVERUTIL_PERIOD_NS machine-wide: age idle CPUs'
- * utilization, gather the PDs' views for energy placement and look again at
- * whether the system is overutilized.
+ * utilization and look again at whether the system is overutilized.
  */
 static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_profile *pr)
 {
@@ -363,9 +363,27 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 		return;
 	idle_aged_at = now;
 	joule_age_idle_cpus(idle, now);
-	joule_build_pd_views(idle);
 	overutil_at = now;
 	overutilized = jp_overutilized(&tables, cpu_state, pr);
+}
+
+/*
+ * The domains' views, at most once per OVERUTIL_PERIOD_NS machine-wide, and
+ * only for a wakeup that places for energy: while the system is
+ * overutilized, or the profile places for speed, nothing reads them, and
+ * gathering them costs about as much as one wakeup's scan of every CPU.
+ */
+static void refresh_pd_views(const struct jp_wake *w, const struct jp_profile *pr)
+{
+	u64 now;
+
+	if (!jp_wake_energy_aware(pr, w))
+		return;
+	now = scx_bpf_now();
+	if (now - views_at < OVERUTIL_PERIOD_NS)
+		return;
+	views_at = now;
+	joule_build_pd_views(&w->idle);
 }
 
 /*
@@ -402,6 +420,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	scx_bpf_put_idle_cpumask(idle);
 	refresh_system_view(&w.idle, pr);
 	w.overutilized = overutilized;
+	refresh_pd_views(&w, pr);
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;

@@ -183,6 +183,9 @@ static __always_inline void jp_view_offer(struct jp_pd_view *v, u32 cpu, u64 key
 {
 	u32 j, at = JP_VIEW_CANDS;
 
+	/* most CPUs rank below all the candidates */
+	if (v->nr_cands >= JP_VIEW_CANDS && key <= v->keys[JP_VIEW_CANDS - 1])
+		return;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
 	{
 		if (j >= v->nr_cands || key > v->keys[j]) {
