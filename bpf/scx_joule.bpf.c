@@ -48,11 +48,16 @@
 #include <bpf/bpf_core_read.h>
 #include "joule.h"
 
-/* Per-PD energy evaluation as a global function: verified once, on its own. */
+/*
+ * Per-PD energy evaluation and the idle CPUs' pass of latency-first
+ * placement as global functions: each verified once, on its own.
+ */
 struct jp_wake;
 struct jp_pd_eval;
 int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
 #define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e)
+int joule_perf_idle(const struct jp_wake *w);
+#define JP_SELECT_CPU_PERF_IDLE(t, cs, w) joule_perf_idle(w)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -185,6 +190,13 @@ __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
 		return 0;
 	jp_pd_evaluate(&tables, cpu_state, pd_views, cur_profile(), w, pd, e);
 	return 0;
+}
+
+__attribute__((noinline)) int joule_perf_idle(const struct jp_wake *w)
+{
+	if (!w)
+		return JP_NO_CPU;
+	return jp_select_cpu_perf_idle(&tables, cpu_state, w);
 }
 
 /*

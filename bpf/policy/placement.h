@@ -464,13 +464,64 @@ static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct 
 	return (idle_class << 40) | (cap << 8) | jp_cache_near(t, cpu, w->prev_cpu);
 }
 
+/*
+ * jp_select_cpu_perf among the allowed idle CPUs alone, JP_NO_CPU if none:
+ * an idle CPU outranks every busy one, so when one is allowed the answer is
+ * among them, and visiting them in CPU order keeps the first of equals. A
+ * word with no such CPU is passed over whole, and the others are tested a
+ * bit at a time (the verifier would not follow a loop that clears bits):
+ * ranking only the idle CPUs is most of the saving.
+ */
+static __always_inline s32 jp_select_cpu_perf_idle(const struct jp_tables *t,
+						   const struct jp_cpu_state *cs,
+						   const struct jp_wake *w)
+{
+	u64 best_rank = 0;
+	s32 best = JP_NO_CPU;
+	u32 i, k;
+
+	JP_FOR(i, 0, JP_MASK_WORDS)
+	{
+		u64 word = w->idle.bits[i] & w->allowed.bits[i];
+
+		if (i * 64 >= t->nr_cpus)
+			break;
+		if (!word)
+			continue;
+		JP_FOR(k, 0, 64)
+		{
+			u32 cpu = i * 64 + k;
+			u64 rank;
+
+			if (!(word >> k) || cpu >= t->nr_cpus)
+				break;
+			if (!((word >> k) & 1))
+				continue;
+			rank = jp_perf_rank(t, cs, w, cpu) + 1;
+			if (rank > best_rank) {
+				best_rank = rank;
+				best = (s32)cpu;
+			}
+		}
+	}
+	return best;
+}
+
+/* As JP_PD_EVALUATE: the BPF scheduler verifies this part on its own. */
+#ifndef JP_SELECT_CPU_PERF_IDLE
+#define JP_SELECT_CPU_PERF_IDLE(t, cs, w) jp_select_cpu_perf_idle(t, cs, w)
+#endif
+
 /* Latency-first placement; JP_NO_CPU only if no CPU is allowed. */
 JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_state *cs,
 			       const struct jp_wake *w)
 {
+	s32 best = JP_SELECT_CPU_PERF_IDLE(t, cs, w);
 	u64 best_rank = 0;
-	s32 best = JP_NO_CPU;
 	u32 cpu;
+
+	if (best != JP_NO_CPU)
+		return best;
 
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
 	{

@@ -4,7 +4,8 @@
  * built from the state a wakeup sees, it must choose exactly what scanning
  * every CPU chooses; built earlier (the BPF scheduler gathers views at most
  * once a ms), what it chooses must still be a CPU the task may use and fits
- * now, and a burst of wakeups must still spread.
+ * now, and a burst of wakeups must still spread. Latency-first placement,
+ * which looks at idle CPUs first, must choose what ranking every CPU does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,6 +212,62 @@ static void test_burst_spreads_on_old_views(void **state)
 	}
 }
 
+/* The latency-first rank of every allowed CPU, the first of equals kept. */
+static s32 perf_by_every_cpu(const struct machine *m)
+{
+	u64 best_rank = 0;
+	s32 best = JP_NO_CPU;
+
+	for (uint32_t c = 0; c < m->t.nr_cpus; c++) {
+		u64 rank;
+
+		if (!jp_mask_test(&m->w.allowed, c))
+			continue;
+		rank = jp_perf_rank(&m->t, m->cs, &m->w, c) + 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = (s32)c;
+		}
+	}
+	return best;
+}
+
+/*
+ * Latency-first placement looks at the idle CPUs alone when one is allowed:
+ * it must choose what ranking every allowed CPU chooses, SMT siblings too.
+ */
+static void test_perf_looks_at_idle_cpus_first(void **state)
+{
+	static struct machine m;
+	struct sim_rng r;
+	int idle_chosen = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	for (uint32_t c = 8; c < 16; c++)
+		m.t.cpu[c].sibling = (uint16_t)(c ^ 1);
+	sim_rng_seed(&r, 4, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		s32 want, got;
+
+		randomize(&m, &r);
+		/* fewer idle CPUs: often none of the allowed ones is */
+		for (uint32_t c = 0; c < m.t.nr_cpus; c++)
+			if (sim_rng_below(&r, 4))
+				jp_mask_clear(&m.w.idle, c);
+		want = perf_by_every_cpu(&m);
+		got = jp_select_cpu_perf(&m.t, m.cs, &m.w);
+		if (want != got)
+			fail_msg("round %d: ranking every CPU chose %d, jp_select_cpu_perf %d", i,
+				 want, got);
+		idle_chosen += want >= 0 && jp_mask_test(&m.w.idle, (uint32_t)want);
+	}
+	print_message("an idle CPU chosen in %d of %d rounds\n", idle_chosen, ROUNDS);
+	/* both paths ran: an idle CPU chosen, and a busy one */
+	assert_true(idle_chosen > ROUNDS / 4);
+	assert_true(idle_chosen < ROUNDS * 3 / 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
+		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
