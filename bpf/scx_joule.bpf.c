@@ -54,8 +54,11 @@
  */
 struct jp_wake;
 struct jp_pd_eval;
-int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e);
-#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e)
+int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int buf);
+/* which of the two buffers of pd_views (below) wakeups read */
+volatile __u32 views_buf;
+#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e)                                                  \
+	joule_pd_evaluate(w, pd, e, views ? (int)views_buf : -1)
 int joule_perf_idle(const struct jp_wake *w);
 #define JP_SELECT_CPU_PERF_IDLE(t, cs, w) joule_perf_idle(w)
 #include "policy.h"
@@ -96,9 +99,16 @@ __u64 overutil_at;
  */
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 __u64 idle_aged_at;
-/* each domain's view for energy placement, gathered at views_at */
-struct jp_pd_view pd_views[JP_MAX_PDS];
+/*
+ * Each domain's view for energy placement (jp_pd_view), in two buffers: a
+ * refresh fills the one wakeups are not reading, then switches them to it.
+ * views_at starts a period; energy_wakeups counts its energy placements,
+ * and views_fresh says whether this period's views were gathered.
+ */
+struct jp_pd_view pd_views[2][JP_MAX_PDS];
+volatile __u32 views_fresh;
 __u64 views_at;
+__u32 energy_wakeups;
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -184,11 +194,12 @@ static const struct jp_profile *cur_profile(void)
 }
 
 __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
-						struct jp_pd_eval *e)
+						struct jp_pd_eval *e, int buf)
 {
 	if (!w || !e)
 		return 0;
-	jp_pd_evaluate(&tables, cpu_state, pd_views, cur_profile(), w, pd, e);
+	jp_pd_evaluate(&tables, cpu_state, buf < 0 ? NULL : pd_views[buf & 1], cur_profile(), w, pd,
+		       e);
 	return 0;
 }
 
@@ -350,7 +361,7 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
 /* Each PD's numbers for energy placement, from the CPUs' state now. */
 __attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle)
 {
-	u32 pd;
+	u32 pd, buf = (views_buf + 1) & 1;
 
 	if (!idle)
 		return 0;
@@ -358,8 +369,9 @@ __attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		jp_pd_view_build(&tables, cpu_state, idle, pd, &pd_views[pd]);
+		jp_pd_view_build(&tables, cpu_state, idle, pd, &pd_views[buf][pd]);
 	}
+	views_buf = buf;
 	return 0;
 }
 
@@ -380,22 +392,32 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 }
 
 /*
- * The domains' views, at most once per OVERUTIL_PERIOD_NS machine-wide, and
- * only for a wakeup that places for energy: while the system is
- * overutilized, or the profile places for speed, nothing reads them, and
- * gathering them costs about as much as one wakeup's scan of every CPU.
+ * Does this wakeup place on the domains' views (else it scans every CPU)?
+ * Gathering them costs about one scan, so they are gathered at most once
+ * per OVERUTIL_PERIOD_NS machine-wide, only by a wakeup that places for
+ * energy (nothing reads them under overload), and only for a period that
+ * follows one with enough energy wakeups to repay them (jp_views_pay).
  */
-static void refresh_pd_views(const struct jp_wake *w, const struct jp_profile *pr)
+static bool use_pd_views(const struct jp_wake *w, const struct jp_profile *pr)
 {
 	u64 now;
+	bool pay;
 
 	if (!jp_wake_energy_aware(pr, w))
-		return;
+		return false;
 	now = scx_bpf_now();
-	if (now - views_at < OVERUTIL_PERIOD_NS)
-		return;
+	if (now - views_at < OVERUTIL_PERIOD_NS) {
+		energy_wakeups++;
+		return views_fresh;
+	}
+	pay = jp_views_pay(&tables, energy_wakeups);
 	views_at = now;
-	joule_build_pd_views(&w->idle);
+	energy_wakeups = 1;
+	views_fresh = 0;
+	if (pay)
+		joule_build_pd_views(&w->idle);
+	views_fresh = pay;
+	return pay;
 }
 
 /*
@@ -409,6 +431,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 {
 	const struct jp_profile *pr = cur_profile();
 	struct task_ctx *tctx = task_ctx(p);
+	const struct jp_pd_view *views;
 	const struct cpumask *idle;
 	struct jp_wake w;
 	s32 cpu;
@@ -432,7 +455,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	scx_bpf_put_idle_cpumask(idle);
 	refresh_system_view(&w.idle, pr);
 	w.overutilized = overutilized;
-	refresh_pd_views(&w, pr);
+	views = use_pd_views(&w, pr) ? pd_views[views_buf & 1] : NULL;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
@@ -440,7 +463,9 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
-	cpu = jp_select_cpu(&tables, cpu_state, pd_views, pr, &w);
+	if (views && *reason == JOULE_STAT_PLACE_ENERGY)
+		stat_add(JOULE_STAT_ON_VIEWS, 1);
+	cpu = jp_select_cpu(&tables, cpu_state, views, pr, &w);
 	return cpu < 0 ? prev_cpu : cpu;
 }
 

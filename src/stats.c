@@ -130,10 +130,11 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "", reason_names[i], iv->count[i]);
 	fprintf(f,
-		",\"idle\":%llu,\"lat_preempt\":%llu},\"migrations\":%llu,\"dispatches\":%llu,"
-		"\"overutilized_pct\":%.2f",
+		",\"idle\":%llu,\"lat_preempt\":%llu,\"energy_on_views\":%llu},"
+		"\"migrations\":%llu,\"dispatches\":%llu,\"overutilized_pct\":%.2f",
 		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_LAT_PREEMPT],
-		iv->count[JOULE_STAT_MIGRATIONS], iv->count[JOULE_STAT_DISPATCH], iv->overutil_pct);
+		iv->count[JOULE_STAT_ON_VIEWS], iv->count[JOULE_STAT_MIGRATIONS],
+		iv->count[JOULE_STAT_DISPATCH], iv->overutil_pct);
 	if (iv->energy_j >= 0)
 		fprintf(f, ",\"energy_j\":%.4f", iv->energy_j);
 	fprintf(f, "}\n");

@@ -245,6 +245,21 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 	}
 }
 
+/*
+ * Do views repay their gathering, for a period after one with wakeups
+ * energy placements? Per wakeup, views cost about 550 instructions a PD and
+ * a scan about 70 a CPU plus 250 a PD; gathering costs about one scan
+ * (scripts/bench-policy-cost.sh). So views pay with PDs of 8 CPUs or more
+ * on average, and 4 placements or more a period.
+ */
+#define JP_VIEW_MIN_PD_CPUS 8
+#define JP_VIEW_MIN_WAKEUPS 4
+
+static __always_inline bool jp_views_pay(const struct jp_tables *t, u32 wakeups)
+{
+	return t->nr_cpus >= JP_VIEW_MIN_PD_CPUS * t->nr_pds && wakeups >= JP_VIEW_MIN_WAKEUPS;
+}
+
 /* What a view can tell a wakeup about its PD's candidate. */
 enum jp_view_answer {
 	JP_VIEW_FOUND,	 /* s is filled, as jp_pd_scan would */

@@ -212,6 +212,25 @@ static void test_burst_spreads_on_old_views(void **state)
 	}
 }
 
+/*
+ * Views pay where a domain has 8 CPUs or more on average and a period had 4
+ * energy placements or more: not on a 4-CPU machine of 2 domains, where
+ * checking 4 candidates costs more than reading 2 CPUs.
+ */
+static void test_views_pay_on_big_domains_with_wakeups(void **state)
+{
+	static struct jp_tables t;
+
+	(void)state;
+	two_cluster(&t); /* 6 CPUs, 2 PDs */
+	assert_false(jp_views_pay(&t, 1000));
+	three_pds(&t); /* 16 CPUs, 3 PDs */
+	assert_false(jp_views_pay(&t, 1000));
+	t.nr_pds = 2;
+	assert_true(jp_views_pay(&t, 4));
+	assert_false(jp_views_pay(&t, 3));
+}
+
 /* The latency-first rank of every allowed CPU, the first of equals kept. */
 static s32 perf_by_every_cpu(const struct machine *m)
 {
@@ -275,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
+		cmocka_unit_test(test_views_pay_on_big_domains_with_wakeups),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
 	};
 

@@ -1,0 +1,41 @@
+# Energy placement on the domains' views in the kernel. The hybrid-* scenarios'
+# 6-CPU board never uses them (views pay only with domains of 8 CPUs or more,
+# jp_views_pay), so this one runs a 16-CPU model of two 8-CPU domains
+# (scripts/cost-model.sh 16, RK3399 kinds) with 6 light tasks, each running
+# 50 us every ms: about 6 energy placements a ms, enough to repay them (in
+# this guest each run takes about 3 times its 50 us of work, from wakeup to
+# sleep, so they are light, not very light).
+# Fewer tasks than little CPUs: the tasks wake together, and a wave larger
+# than the little domain waits in its queue, where idle big CPUs take it.
+# - At least half the energy placements are made on views (the scheduler's
+#   own count: nothing outside it can tell which path chose);
+# - the light tasks spend >= 90% of their own run time on little CPUs (the
+#   kernel's accounting, sched-probe), as on the scan in hybrid-placement.
+. /scenarios/lib.sh
+LITTLE="0 1 2 3 4 5 6 7"
+BIG="8 9 10 11 12 13 14 15"
+
+start_scheduler --model /extra/cost-16.soc --profile balanced --stats 2 --stats-json
+periodic-load 6 50 1000 13 &
+load=$!
+# a new task starts heavy (init_util): measure once its util has come down
+sleep 3
+pct_on "$LITTLE" $load >/tmp/own.txt
+own=$(tail -n1 /tmp/own.txt)
+grep 'runtime cpu ns' /tmp/own.txt
+wait $load
+sleep 2
+stop_scheduler INT
+
+# the placements of the whole run, summed over the stats lines
+grep '^{' $LOG | tail -n 3
+energy=$(grep -o '"energy":[0-9]*' $LOG | awk -F: '{ n += $2 } END { print n + 0 }')
+views=$(grep -o '"energy_on_views":[0-9]*' $LOG | awk -F: '{ n += $2 } END { print n + 0 }')
+echo "energy placements: $energy, on views: $views"
+echo "the light tasks' own run time on little CPUs: $own%"
+[ "$energy" -ge 1000 ] || fail "only $energy energy placements"
+[ $((views * 2)) -ge "$energy" ] || fail "only $views of $energy energy placements on views"
+ok "$views of $energy energy placements on views"
+[ "$own" -ge 90 ] || fail "light tasks spent only $own% of their run time on little CPUs"
+ok "light tasks: $own% of their run time on little CPUs"
+check_dmesg
