@@ -97,6 +97,25 @@ struct jp_pd_scan {
 	u32 pad;
 };
 
+/* A scan with the given sums and no candidate yet. */
+static __always_inline void jp_pd_scan_start(struct jp_pd_scan *s, u64 sum_util, u32 max_util)
+{
+	s->sum_util = sum_util;
+	s->max_util = max_util;
+	s->best_cpu = JP_NO_CPU;
+	s->best_util = 0;
+	s->best_idle = 0;
+	s->best_spare = 0;
+}
+
+/* The i-th CPU of PD d, JP_NO_CPU past its last. */
+static __always_inline s32 jp_pd_cpu(const struct jp_pd *d, u32 i)
+{
+	if (i >= d->nr_cpus || i >= JP_MAX_PD_CPUS || d->cpus[i] >= JP_MAX_CPUS)
+		return JP_NO_CPU;
+	return d->cpus[i];
+}
+
 /* Offer cpu as the PD's candidate; the first of equals stays. */
 static __always_inline void jp_pd_scan_offer(struct jp_pd_scan *s, u32 cpu, u32 util, u32 spare,
 					     u32 idle)
@@ -117,24 +136,18 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 	const struct jp_pd *d;
 	u32 i;
 
-	s->sum_util = 0;
-	s->max_util = 0;
-	s->best_cpu = JP_NO_CPU;
-	s->best_util = 0;
-	s->best_idle = 0;
-	s->best_spare = 0;
+	jp_pd_scan_start(s, 0, 0);
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
+		s32 at = jp_pd_cpu(d, i);
 		u32 cpu, util, cap;
 
-		if (i >= d->nr_cpus)
+		if (at == JP_NO_CPU)
 			break;
-		cpu = d->cpus[i];
-		if (cpu >= JP_MAX_CPUS)
-			break;
+		cpu = (u32)at;
 		util = jp_cpu_util_wake(t, cs, w, cpu);
 		cap = t->cpu[cpu].capacity;
 		s->sum_util += util;
@@ -219,13 +232,12 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 	d = &t->pd[pd];
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
+		s32 at = jp_pd_cpu(d, i);
 		u32 cpu, util, cap;
 
-		if (i >= d->nr_cpus)
+		if (at == JP_NO_CPU)
 			break;
-		cpu = d->cpus[i];
-		if (cpu >= JP_MAX_CPUS)
-			break;
+		cpu = (u32)at;
 		util = jp_cpu_util_capped(t, cs, cpu);
 		cap = t->cpu[cpu].capacity;
 		v->sum_util += util;
@@ -281,12 +293,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 	u64 allowed = 0;
 	u32 j;
 
-	s->sum_util = v->sum_util;
-	s->max_util = v->max_util;
-	s->best_cpu = JP_NO_CPU;
-	s->best_util = 0;
-	s->best_idle = 0;
-	s->best_spare = 0;
+	jp_pd_scan_start(s, v->sum_util, v->max_util);
 	if (w->prev_cpu >= 0 && jp_mask_test(&v->cpus, (u32)w->prev_cpu)) {
 		u32 prev = (u32)w->prev_cpu;
 		u32 raw = jp_cpu_util_capped(t, cs, prev);
