@@ -44,7 +44,7 @@ enum joule_stat {
 	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,
 	JOULE_STAT_LAT_PREEMPT, /* gaming: a latency-critical wakeup preempted its CPU */
-	JOULE_STAT_ON_VIEWS,	/* energy placements made on the domains' views */
+	JOULE_STAT_ON_VIEWS,	/* wakeups placed on the domains' views (energy, misfit) */
 	JOULE_NR_STATS,
 };
 

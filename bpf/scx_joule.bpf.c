@@ -8,8 +8,9 @@
  * - Wakeup (ops.select_cpu): unless the system is overutilized, or the
  *   profile places for performance, or the task is latency-critical in the
  *   gaming profile, the task goes to the CPU where it adds the least energy
- *   (jp_select_cpu_energy, on each domain's numbers gathered at most once a
- *   millisecond, so a wakeup costs per domain, not per CPU); otherwise to
+ *   (jp_select_cpu_energy; with big domains and frequent wakeups on each
+ *   domain's numbers gathered at most once a millisecond, so that a wakeup
+ *   costs per domain, not per CPU: pd_views_for); otherwise to
  *   the best CPU for speed
  *   (jp_select_cpu_perf). If that CPU is idle, the task is inserted straight
  *   into its local queue.
@@ -54,11 +55,10 @@
  */
 struct jp_wake;
 struct jp_pd_eval;
+struct jp_pd_view;
 int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int buf);
-/* which of the two buffers of pd_views (below) wakeups read */
-volatile __u32 views_buf;
-#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e)                                                  \
-	joule_pd_evaluate(w, pd, e, views ? (int)views_buf : -1)
+static __always_inline int views_index(const struct jp_pd_view *views);
+#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, views_index(views))
 int joule_perf_idle(const struct jp_wake *w);
 #define JP_SELECT_CPU_PERF_IDLE(t, cs, w) joule_perf_idle(w)
 #include "policy.h"
@@ -101,14 +101,24 @@ __u64 overutil_at;
 __u64 idle_aged_at;
 /*
  * Each domain's view for energy placement (jp_pd_view), in two buffers: a
- * refresh fills the one wakeups are not reading, then switches them to it.
- * views_at starts a period; energy_wakeups counts its energy placements,
- * and views_fresh says whether this period's views were gathered.
+ * refresh fills views_last's other one, then publishes it in views_ready
+ * (-1: this period scans). views_at starts a period; energy_wakeups counts
+ * its energy placements, without atomics: a lost count only makes the next
+ * period less likely to gather views.
  */
 struct jp_pd_view pd_views[2][JP_MAX_PDS];
-volatile __u32 views_fresh;
+volatile int views_ready = -1;
+__u32 views_last;
 __u64 views_at;
 __u32 energy_wakeups;
+
+/* Which buffer of pd_views views points into; -1 for none (scan). */
+static __always_inline int views_index(const struct jp_pd_view *views)
+{
+	if (!views)
+		return -1;
+	return views == pd_views[1] ? 1 : 0;
+}
 /* when a CPU of each domain last took from the domain's own queue (or found it empty) */
 __u64 own_served_at[JP_MAX_PDS];
 
@@ -358,21 +368,26 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
 	return 0;
 }
 
-/* Each PD's numbers for energy placement, from the CPUs' state now. */
+/*
+ * Each PD's numbers for energy placement, from the CPUs' state now, into the
+ * buffer wakeups are not reading; returns it once published.
+ */
 __attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle)
 {
-	u32 pd, buf = (views_buf + 1) & 1;
+	u32 pd, buf = (views_last + 1) & 1;
 
 	if (!idle)
-		return 0;
+		return -1;
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
 		jp_pd_view_build(&tables, cpu_state, idle, pd, &pd_views[buf][pd]);
 	}
-	views_buf = buf;
-	return 0;
+	views_last = buf;
+	/* a full barrier: the views are written before a reader can pick them */
+	__sync_lock_test_and_set(&views_ready, (int)buf);
+	return (int)buf;
 }
 
 /*
@@ -392,32 +407,35 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 }
 
 /*
- * Does this wakeup place on the domains' views (else it scans every CPU)?
- * Gathering them costs about one scan, so they are gathered at most once
- * per OVERUTIL_PERIOD_NS machine-wide, only by a wakeup that places for
- * energy (nothing reads them under overload), and only for a period that
- * follows one with enough energy wakeups to repay them (jp_views_pay).
+ * The buffer of domain views this wakeup places on, or -1 to scan every CPU.
+ * Gathering them costs about one scan, so one wakeup per OVERUTIL_PERIOD_NS
+ * machine-wide gathers them, only one that places for energy (nothing reads
+ * them under overload), and only after a period with enough energy
+ * placements to repay them (jp_views_pay).
  */
-static bool use_pd_views(const struct jp_wake *w, const struct jp_profile *pr)
+static int pd_views_for(const struct jp_wake *w, const struct jp_profile *pr)
 {
-	u64 now;
-	bool pay;
+	u64 now, start;
+	u32 seen;
 
 	if (!jp_wake_energy_aware(pr, w))
-		return false;
+		return -1;
 	now = scx_bpf_now();
-	if (now - views_at < OVERUTIL_PERIOD_NS) {
+	start = views_at;
+	if (now - start < OVERUTIL_PERIOD_NS) {
 		energy_wakeups++;
-		return views_fresh;
+		return views_ready;
 	}
-	pay = jp_views_pay(&tables, energy_wakeups);
-	views_at = now;
+	/* one wakeup claims the new period; any other keeps the last views */
+	if (__sync_val_compare_and_swap(&views_at, start, now) != start)
+		return views_ready;
+	seen = energy_wakeups;
 	energy_wakeups = 1;
-	views_fresh = 0;
-	if (pay)
-		joule_build_pd_views(&w->idle);
-	views_fresh = pay;
-	return pay;
+	if (!jp_views_pay(&tables, seen)) {
+		__sync_lock_test_and_set(&views_ready, -1);
+		return -1;
+	}
+	return joule_build_pd_views(&w->idle);
 }
 
 /*
@@ -435,6 +453,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	const struct cpumask *idle;
 	struct jp_wake w;
 	s32 cpu;
+	int buf;
 
 	if (!tctx || !reason)
 		return prev_cpu;
@@ -455,7 +474,8 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	scx_bpf_put_idle_cpumask(idle);
 	refresh_system_view(&w.idle, pr);
 	w.overutilized = overutilized;
-	views = use_pd_views(&w, pr) ? pd_views[views_buf & 1] : NULL;
+	buf = pd_views_for(&w, pr);
+	views = buf >= 0 ? pd_views[buf & 1] : NULL;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
@@ -463,7 +483,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
-	if (views && *reason == JOULE_STAT_PLACE_ENERGY)
+	if (views)
 		stat_add(JOULE_STAT_ON_VIEWS, 1);
 	cpu = jp_select_cpu(&tables, cpu_state, views, pr, &w);
 	return cpu < 0 ? prev_cpu : cpu;

@@ -12,9 +12,10 @@
  * the move touches: per PD the candidate is the idle CPU with the most spare
  * capacity (else the CPU with the most spare capacity), plus the previous
  * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
- * The sums and the candidates come from a view of each PD (jp_pd_view),
- * gathered once per refresh period, so that a wakeup costs per PD, not per
- * CPU; the chosen CPU's own state is read fresh.
+ * Where that pays (big domains, frequent wakeups: jp_views_pay), the sums
+ * and the candidates come from a view of each PD (jp_pd_view) the caller
+ * gathers at most once a millisecond, so that a wakeup costs per PD, not
+ * per CPU; the chosen CPU's own state is read fresh.
  */
 #ifndef JOULE_POLICY_PLACEMENT_H
 #define JOULE_POLICY_PLACEMENT_H
@@ -162,8 +163,8 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 }
 
 /*
- * A PD as energy placement needs it, gathered over its CPUs once per refresh
- * period (jp_pd_view_build) rather than at every wakeup: that scan made each
+ * A PD as energy placement needs it, gathered over its CPUs now and then
+ * (jp_pd_view_build) rather than at every wakeup: that scan made each
  * wakeup O(CPUs). The candidates are the PD's best JP_VIEW_CANDS CPUs in
  * jp_pd_scan's order (idle first, then most spare, then lowest index). A
  * wakeup takes the best of those it may use, judged on their state now, and
@@ -179,6 +180,7 @@ struct jp_pd_view {
 	u32 max2_util; /* the highest util of the other CPUs */
 	u32 min_util;  /* the least: no CPU has more spare */
 	u32 max_cap;
+	u32 nr_idle; /* idle CPUs when the view was built */
 	u32 nr_cands;
 	u16 cands[JP_VIEW_CANDS];
 	u64 keys[JP_VIEW_CANDS]; /* their jp_cand_key() */
@@ -253,6 +255,7 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 		if (cap > v->max_cap)
 			v->max_cap = cap;
 		jp_mask_set(&v->cpus, cpu);
+		v->nr_idle += jp_mask_test(idle, cpu);
 		jp_view_offer(v, cpu, jp_cand_key(jp_mask_test(idle, cpu), cap - util));
 	}
 }
@@ -280,38 +283,61 @@ enum jp_view_answer {
 };
 
 /*
- * jp_pd_scan from a view: sums and maxima adjusted for the task leaving
- * prev (its util comes off there, as in jp_cpu_util_wake), the candidate
- * the best of the view's candidates the task may use and fits, on their
- * utilization and idle state now.
+ * The view's sums as the waking task sees them: its util comes off its
+ * previous CPU, as in jp_cpu_util_wake.
+ */
+static __always_inline void jp_view_without_task(const struct jp_tables *t,
+						 const struct jp_cpu_state *cs,
+						 const struct jp_pd_view *v,
+						 const struct jp_wake *w, struct jp_pd_scan *s)
+{
+	u32 prev, raw, wake;
+
+	if (w->prev_cpu < 0 || !jp_mask_test(&v->cpus, (u32)w->prev_cpu))
+		return;
+	prev = (u32)w->prev_cpu;
+	raw = jp_cpu_util_capped(t, cs, prev);
+	wake = jp_cpu_util_wake(t, cs, w, prev);
+	s->sum_util = s->sum_util - jp_min64(raw, s->sum_util) + wake;
+	if (prev == v->max_cpu)
+		s->max_util = v->max2_util;
+	if (wake > s->max_util)
+		s->max_util = wake;
+}
+
+/* May the task use a CPU of the view's PD? (Words of this machine only.) */
+static __always_inline bool jp_view_allowed(const struct jp_tables *t, const struct jp_pd_view *v,
+					    const struct jp_wake *w)
+{
+	u64 allowed = 0;
+	u32 j;
+
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		if (j * 64 >= t->nr_cpus)
+			break;
+		allowed |= v->cpus.bits[j] & w->allowed.bits[j];
+	}
+	return allowed != 0;
+}
+
+/*
+ * jp_pd_scan from a view: the sums adjusted for the task, the candidate the
+ * best of the view's candidates the task may use and fits, on their
+ * utilization and idle state now; the scan is left to do when idle CPUs
+ * beyond the candidates could be better.
  */
 static __always_inline enum jp_view_answer
 jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 		const struct jp_pd_view *v, const struct jp_profile *p, const struct jp_wake *w,
 		struct jp_pd_scan *s)
 {
-	u64 allowed = 0;
-	u32 j;
+	u32 j, idle_cands = 0;
 
 	jp_pd_scan_start(s, v->sum_util, v->max_util);
-	if (w->prev_cpu >= 0 && jp_mask_test(&v->cpus, (u32)w->prev_cpu)) {
-		u32 prev = (u32)w->prev_cpu;
-		u32 raw = jp_cpu_util_capped(t, cs, prev);
-		u32 wake = jp_cpu_util_wake(t, cs, w, prev);
-
-		s->sum_util = s->sum_util - jp_min64(raw, s->sum_util) + wake;
-		if (prev == v->max_cpu)
-			s->max_util = v->max2_util;
-		if (wake > s->max_util)
-			s->max_util = wake;
-	}
-	if (!v->nr_cands || !jp_wake_fits(p, w, v->min_util, v->max_cap))
-		return JP_VIEW_NONE;
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		allowed |= v->cpus.bits[j] & w->allowed.bits[j];
-	}
-	if (!allowed)
+	jp_view_without_task(t, cs, v, w, s);
+	if (!v->nr_cands || !jp_wake_fits(p, w, v->min_util, v->max_cap) ||
+	    !jp_view_allowed(t, v, w))
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
 	{
@@ -322,6 +348,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 		cpu = v->cands[j];
 		if (cpu >= JP_MAX_CPUS)
 			break;
+		idle_cands += v->keys[j] >> 32;
 		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
 			continue;
 		util = jp_cpu_util_wake(t, cs, w, cpu);
@@ -330,6 +357,13 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 			continue;
 		jp_pd_scan_offer(s, cpu, util, cap - util, jp_mask_test(&w->idle, cpu));
 	}
+	/*
+	 * No idle candidate will do, but idle CPUs beyond the candidates were
+	 * seen: the scan finds them. Without this, a burst of wakeups within
+	 * one period would pile onto the candidates it has made busy.
+	 */
+	if (!s->best_idle && v->nr_idle > idle_cands)
+		return JP_VIEW_UNKNOWN;
 	return s->best_cpu == JP_NO_CPU ? JP_VIEW_UNKNOWN : JP_VIEW_FOUND;
 }
 
@@ -364,8 +398,8 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 					   u32 pd, struct jp_pd_eval *e)
 {
 	enum jp_view_answer answer = JP_VIEW_UNKNOWN;
-	u64 before = ~0ull; /* jp_pd_energy() of the PD now, once needed */
 	struct jp_pd_scan s;
+	u64 before;
 	const struct jp_pd *d;
 
 	e->cand_cpu = JP_NO_CPU;
@@ -379,6 +413,7 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 		answer = jp_pd_scan_view(t, cs, &views[pd], p, w, &s);
 	if (answer == JP_VIEW_UNKNOWN)
 		jp_pd_scan(t, cs, p, w, pd, &s);
+	before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
 		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
@@ -387,7 +422,6 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 
 		if (jp_wake_fits(p, w, util, cap)) {
 			e->prev_cpu = (s32)prev;
-			before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
 			e->prev_delta =
 				jp_pd_delta(d, &s, before, util, w->task_util, cap, p->headroom);
 		}
@@ -395,8 +429,6 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 		return;
 	e->cand_cpu = s.best_cpu;
-	if (before == ~0ull)
-		before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
 	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, w->task_util,
 				    t->cpu[s.best_cpu].capacity, p->headroom);
 }

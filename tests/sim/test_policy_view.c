@@ -179,32 +179,52 @@ static void test_old_views_choose_a_usable_cpu(void **state)
 	assert_true(found > ROUNDS / 4);
 }
 
+/* Two 8-CPU PDs of two_cluster()'s kinds: little CPUs 0-7, big 8-15. */
+static void two_wide_pds(struct jp_tables *t)
+{
+	struct jp_tables small;
+
+	two_cluster(&small);
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = 16;
+	t->nr_pds = 2;
+	t->max_capacity = 1024;
+	for (uint32_t pd = 0; pd < 2; pd++) {
+		t->pd[pd] = small.pd[pd];
+		t->pd[pd].nr_cpus = 0;
+	}
+	for (uint32_t c = 0; c < 16; c++) {
+		t->cpu[c] = small.cpu[c < 8 ? 0 : 4];
+		t->pd[c / 8].cpus[t->pd[c / 8].nr_cpus++] = (uint16_t)c;
+	}
+}
+
 /*
  * A burst on views built before it, as within one of the BPF scheduler's
- * refresh periods: four light wakeups on an idle machine, each taking its
- * CPU's idle bit and counting on it until it runs, go to four different
- * little CPUs, as they do on a scan.
+ * periods: light wakeups on an idle machine, each taking its CPU's idle bit
+ * and counting on it until it runs, go to as many different little CPUs as
+ * on a scan, also past the view's 4 candidates.
  */
 static void test_burst_spreads_on_old_views(void **state)
 {
 	static struct machine m;
-	int picks[4];
+	int picks[8];
 
 	(void)state;
-	two_cluster(&m.t);
+	two_wide_pds(&m.t);
 	memset(m.cs, 0, sizeof(m.cs));
 	memset(&m.w, 0, sizeof(m.w));
 	jp_profile_init(&m.p, JOULE_PROFILE_BALANCED);
 	m.w.task_util = 80;
 	m.w.prev_cpu = JP_NO_CPU;
-	for (uint32_t c = 0; c < 6; c++) {
+	for (uint32_t c = 0; c < 16; c++) {
 		jp_mask_set(&m.w.allowed, c);
 		jp_mask_set(&m.w.idle, c);
 	}
 	build_views(&m);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 8; i++) {
 		picks[i] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
-		assert_in_range(picks[i], 0, 3);
+		assert_in_range(picks[i], 0, 7);
 		for (int j = 0; j < i; j++)
 			assert_int_not_equal(picks[j], picks[i]);
 		jp_mask_clear(&m.w.idle, (uint32_t)picks[i]);

@@ -9,8 +9,12 @@
 # than the little domain waits in its queue, where idle big CPUs take it.
 # - At least half the energy placements are made on views (the scheduler's
 #   own count: nothing outside it can tell which path chose);
-# - the light tasks spend >= 90% of their own run time on little CPUs (the
-#   kernel's accounting, sched-probe), as on the scan in hybrid-placement.
+# - the light tasks spend most of their own run time on little CPUs (the
+#   kernel's accounting, sched-probe): >= 60%, where latency-first placement
+#   would put them on idle big CPUs and a blind one would split them evenly.
+#   Not 90% as in hybrid-placement: on this 16-vCPU guest spells of
+#   overutilization send them to big CPUs for seconds in some runs, with the
+#   scan as with views (68-99% with views, 76-99% scanning; testing.md).
 . /scenarios/lib.sh
 LITTLE="0 1 2 3 4 5 6 7"
 BIG="8 9 10 11 12 13 14 15"
@@ -36,6 +40,6 @@ echo "the light tasks' own run time on little CPUs: $own%"
 [ "$energy" -ge 1000 ] || fail "only $energy energy placements"
 [ $((views * 2)) -ge "$energy" ] || fail "only $views of $energy energy placements on views"
 ok "$views of $energy energy placements on views"
-[ "$own" -ge 90 ] || fail "light tasks spent only $own% of their run time on little CPUs"
+[ "$own" -ge 60 ] || fail "light tasks spent only $own% of their run time on little CPUs"
 ok "light tasks: $own% of their run time on little CPUs"
 check_dmesg
