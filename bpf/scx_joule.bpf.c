@@ -374,16 +374,11 @@ __attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle,
  */
 __attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle)
 {
-	u32 pd, buf = (views_last + 1) & 1;
+	u32 buf = (views_last + 1) & 1;
 
 	if (!idle)
 		return -1;
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= tables.nr_pds)
-			break;
-		jp_pd_view_build(&tables, cpu_state, idle, pd, &pd_views[buf][pd]);
-	}
+	jp_pd_views_build(&tables, cpu_state, idle, pd_views[buf]);
 	views_last = buf;
 	/* a full barrier: the views are written before a reader can pick them */
 	__sync_lock_test_and_set(&views_ready, (int)buf);
@@ -407,19 +402,17 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 }
 
 /*
- * The buffer of domain views this wakeup places on, or -1 to scan every CPU.
- * Gathering them costs about one scan, so one wakeup per OVERUTIL_PERIOD_NS
- * machine-wide gathers them, only one that places for energy (nothing reads
- * them under overload), and only after a period with enough energy
- * placements to repay them (jp_views_pay).
+ * The buffer of domain views a wakeup that places for energy uses, or -1 to
+ * scan every CPU. Gathering them costs about one scan, so one such wakeup
+ * per OVERUTIL_PERIOD_NS machine-wide gathers them (nothing reads them under
+ * overload), and only after a period with enough energy placements to repay
+ * them (jp_views_pay).
  */
-static int pd_views_for(const struct jp_wake *w, const struct jp_profile *pr)
+static int pd_views_for(const struct jp_wake *w)
 {
 	u64 now, start;
 	u32 seen;
 
-	if (!jp_wake_energy_aware(pr, w))
-		return -1;
 	now = scx_bpf_now();
 	start = views_at;
 	if (now - start < OVERUTIL_PERIOD_NS) {
@@ -452,6 +445,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	const struct jp_pd_view *views;
 	const struct cpumask *idle;
 	struct jp_wake w;
+	bool energy;
 	s32 cpu;
 	int buf;
 
@@ -474,12 +468,13 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	scx_bpf_put_idle_cpumask(idle);
 	refresh_system_view(&w.idle, pr);
 	w.overutilized = overutilized;
-	buf = pd_views_for(&w, pr);
+	energy = jp_wake_energy_aware(pr, &w);
+	buf = energy ? pd_views_for(&w) : -1;
 	views = buf >= 0 ? pd_views[buf & 1] : NULL;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
-	else if (jp_wake_energy_aware(pr, &w))
+	else if (energy)
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;

@@ -89,8 +89,7 @@ static int joule_select(struct sim *s, uint32_t th, int prev)
 	w.frame = jp_frame_task(s->th[th].wake_period, false);
 	w.overutilized = jp_overutilized(&s->tables, s->js, &s->prof);
 	sim_set_overutilized(s, w.overutilized);
-	for (uint32_t pd = 0; pd < s->tables.nr_pds; pd++)
-		jp_pd_view_build(&s->tables, s->js, &w.idle, pd, &views[pd]);
+	jp_pd_views_build(&s->tables, s->js, &w.idle, views);
 	return jp_select_cpu(&s->tables, s->js, views, &s->prof, &w);
 }
 

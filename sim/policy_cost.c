@@ -79,8 +79,7 @@ __attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
 /* Gathering every PD's view, which the scheduler does at most once a ms. */
 __attribute__((noinline)) void cost_pd_views(struct cost_state *st)
 {
-	for (u32 pd = 0; pd < st->tables.nr_pds; pd++)
-		jp_pd_view_build(&st->tables, st->cs, &st->wake.idle, pd, &st->views[pd]);
+	jp_pd_views_build(&st->tables, st->cs, &st->wake.idle, st->views);
 	sink += st->views[0].sum_util;
 }
 

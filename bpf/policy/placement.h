@@ -117,10 +117,24 @@ static __always_inline s32 jp_pd_cpu(const struct jp_pd *d, u32 i)
 	return d->cpus[i];
 }
 
-/* Offer cpu as the PD's candidate; the first of equals stays. */
-static __always_inline void jp_pd_scan_offer(struct jp_pd_scan *s, u32 cpu, u32 util, u32 spare,
-					     u32 idle)
+/*
+ * Offer cpu, at util, as the PD's candidate: if the task may use it, it is
+ * not prev (evaluated on its own) and the task fits; the first of equals
+ * stays.
+ */
+static __always_inline void jp_pd_scan_consider(const struct jp_tables *t,
+						const struct jp_profile *p, const struct jp_wake *w,
+						struct jp_pd_scan *s, u32 cpu, u32 util)
 {
+	u32 cap, spare, idle;
+
+	if (cpu >= JP_MAX_CPUS || !jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
+		return;
+	cap = t->cpu[cpu].capacity;
+	if (!jp_wake_fits(p, w, util, cap))
+		return;
+	spare = cap - util;
+	idle = jp_mask_test(&w->idle, cpu);
 	if (s->best_cpu != JP_NO_CPU &&
 	    !(idle > s->best_idle || (idle == s->best_idle && spare > s->best_spare)))
 		return;
@@ -144,21 +158,16 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		s32 at = jp_pd_cpu(d, i);
-		u32 cpu, util, cap;
+		u32 cpu, util;
 
 		if (at == JP_NO_CPU)
 			break;
 		cpu = (u32)at;
 		util = jp_cpu_util_wake(t, cs, w, cpu);
-		cap = t->cpu[cpu].capacity;
 		s->sum_util += util;
 		if (util > s->max_util)
 			s->max_util = util;
-		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
-			continue;
-		if (!jp_wake_fits(p, w, util, cap))
-			continue;
-		jp_pd_scan_offer(s, cpu, util, cap - util, jp_mask_test(&w->idle, cpu));
+		jp_pd_scan_consider(t, p, w, s, cpu, util);
 	}
 }
 
@@ -260,6 +269,22 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 	}
 }
 
+/* Every PD's view, into views[0 .. t->nr_pds). */
+static __always_inline void jp_pd_views_build(const struct jp_tables *t,
+					      const struct jp_cpu_state *cs,
+					      const struct jp_cpumask *idle,
+					      struct jp_pd_view *views)
+{
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		jp_pd_view_build(t, cs, idle, pd, &views[pd]);
+	}
+}
+
 /*
  * Do views repay their gathering, for a period after one with wakeups
  * energy placements? Per wakeup, views cost about 550 instructions a PD and
@@ -341,21 +366,13 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
 	{
-		u32 cpu, util, cap;
+		u32 cpu;
 
 		if (j >= v->nr_cands)
 			break;
 		cpu = v->cands[j];
-		if (cpu >= JP_MAX_CPUS)
-			break;
 		idle_cands += v->keys[j] >> 32;
-		if (!jp_mask_test(&w->allowed, cpu) || (s32)cpu == w->prev_cpu)
-			continue;
-		util = jp_cpu_util_wake(t, cs, w, cpu);
-		cap = t->cpu[cpu].capacity;
-		if (!jp_wake_fits(p, w, util, cap))
-			continue;
-		jp_pd_scan_offer(s, cpu, util, cap - util, jp_mask_test(&w->idle, cpu));
+		jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu));
 	}
 	/*
 	 * No idle candidate will do, but idle CPUs beyond the candidates were

@@ -97,8 +97,7 @@ static void randomize(struct machine *m, struct sim_rng *r)
 
 static void build_views(struct machine *m)
 {
-	for (uint32_t pd = 0; pd < m->t.nr_pds; pd++)
-		jp_pd_view_build(&m->t, m->cs, &m->w.idle, pd, &m->views[pd]);
+	jp_pd_views_build(&m->t, m->cs, &m->w.idle, m->views);
 }
 
 static void check_same_as_scan(struct machine *m, uint64_t seed)
