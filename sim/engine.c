@@ -738,37 +738,108 @@ static double draw_work(struct sim_thread *t, const struct wl_spec *sp)
 	return w;
 }
 
-/* Cheapest energy (mJ, above the deep-idle floor) to do work by a deadline. */
-static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns)
+/*
+ * The oracle's lower bound on the energy of a job: work W (ns at capacity
+ * 1024) due within a budget B may be split over any domains and OPPs, each
+ * part costing its OPP's power above deep idle for its time there. Each OPP
+ * is a point (time per unit of work, energy per unit of work); the cheapest
+ * split that takes at most B / W per unit lies on the lower convex hull of
+ * those points (time-sharing two OPPs beats the faster one alone), and with
+ * time to spare it is the cheapest point of all. sim_oracle_init builds the
+ * hull from fast to cheapest; points slower and dearer than that never help.
+ */
+static int cmp_oracle_pt(const void *a, const void *b)
 {
-	double need = budget_ns ? work * 1024.0 / (double)budget_ns : 0, best = -1;
-	uint32_t p, o;
+	const struct sim_oracle_pt *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->e > y->e) - (x->e < y->e);
+}
+
+static double oracle_cross(const struct sim_oracle_pt *o, const struct sim_oracle_pt *a,
+			   const struct sim_oracle_pt *b)
+{
+	return (a->t - o->t) * (b->e - o->e) - (a->e - o->e) * (b->t - o->t);
+}
+
+static void sim_oracle_init(struct sim *s)
+{
+	struct sim_oracle_pt pts[SIM_MAX_PDS * SIM_MAX_OPPS], *h = s->oracle_hull;
+	uint32_t n = 0, nh = 0, p, o, i, cheapest = 0;
 
 	for (p = 0; p < s->soc->nr_pds; p++) {
 		const struct sim_pd *pd = &s->soc->pd[p];
 
 		for (o = 0; o < pd->nr_opps; o++) {
 			const struct sim_opp *op = &pd->opps[o];
-			double e = (op->mw - pd->sleep_mw) * work * 1024.0 / op->capacity / 1e9;
 
-			if ((op->capacity >= need || o + 1 == pd->nr_opps) &&
-			    (best < 0 || e < best))
-				best = e;
+			if (!op->capacity)
+				continue;
+			pts[n].t = 1024.0 / op->capacity;
+			pts[n++].e = (op->mw - pd->sleep_mw) * 1024.0 / op->capacity / 1e9;
 		}
 	}
-	return best > 0 ? best : 0;
+	qsort(pts, n, sizeof(*pts), cmp_oracle_pt);
+	for (i = 0; i < n; i++) {
+		if (nh && pts[i].t == h[nh - 1].t)
+			continue; /* same speed, dearer */
+		while (nh >= 2 && oracle_cross(&h[nh - 2], &h[nh - 1], &pts[i]) <= 0)
+			nh--;
+		h[nh++] = pts[i];
+	}
+	for (i = 1; i < nh; i++)
+		if (h[i].e < h[cheapest].e)
+			cheapest = i;
+	s->nr_oracle_hull = nh ? cheapest + 1 : 0;
+}
+
+/* Least energy (mJ, above the deep-idle floor) for work due within budget (0: none). */
+static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns)
+{
+	const struct sim_oracle_pt *h = s->oracle_hull;
+	uint32_t n = s->nr_oracle_hull, i;
+	double t;
+
+	if (!n || work <= 0)
+		return 0;
+	t = budget_ns ? (double)budget_ns / work : h[n - 1].t;
+	if (t >= h[n - 1].t)
+		return work * h[n - 1].e;
+	if (t <= h[0].t)
+		return work * h[0].e; /* not even the fastest OPP makes it */
+	for (i = 0; h[i + 1].t <= t; i++)
+		;
+	return work * (h[i].e + (h[i + 1].e - h[i].e) * (t - h[i].t) / (h[i + 1].t - h[i].t));
+}
+
+/*
+ * A job whose completion wakes the next stage of a chain that shares its
+ * deadline (main, then the render thread it wakes) is one job to the
+ * oracle: the stages' work together must fit the chain's budget, so the
+ * bound is taken when the last stage is added (chain_work carries the
+ * earlier stages' work). Bounding each stage with the whole budget would
+ * let every stage run slower than the frame allows.
+ */
+static bool oracle_defers(const struct sim *s, const struct sim_thread *t, uint64_t deadline)
+{
+	const struct wl_spec *sp = &s->wl->spec[t->spec];
+
+	return deadline && sp->wakes >= 0 && s->wl->spec[sp->wakes].deadline_ns;
 }
 
 static void thread_wake(struct sim *s, uint32_t th);
 
-static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadline, double work)
+static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadline, double work,
+		    double chain_work)
 {
 	struct sim_thread *t = &s->th[th];
 	uint32_t slot;
 
 	/* a hog's endless job is not work the oracle could finish */
-	if (!t->busy)
-		s->oracle_busy_mj += oracle_job_mj(s, work, deadline ? deadline - release : 0);
+	if (!t->busy && !oracle_defers(s, t, deadline))
+		s->oracle_busy_mj +=
+			oracle_job_mj(s, work + chain_work, deadline ? deadline - release : 0);
 	if (t->nr_jobs == SIM_MAX_PENDING) {
 		s->m.dropped++;
 		if (deadline) {
@@ -779,7 +850,8 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 		return;
 	}
 	slot = (t->job_head + t->nr_jobs) % SIM_MAX_PENDING;
-	t->jobs[slot] = (struct sim_job){.release = release, .deadline = deadline, .work = work};
+	t->jobs[slot] = (struct sim_job){
+		.release = release, .deadline = deadline, .work = work, .chain_work = chain_work};
 	t->nr_jobs++;
 	if (t->state == TH_SLEEP) {
 		t->remaining = work;
@@ -840,7 +912,7 @@ static void batch_next(struct sim *s, uint32_t th)
 		return;
 	}
 	s->batch_jobs_left[t->spec]--;
-	add_job(s, th, s->now, 0, draw_work(t, sp));
+	add_job(s, th, s->now, 0, draw_work(t, sp), 0);
 }
 
 /* Wake the triggered task of a finished job, sharing the chain's release. */
@@ -857,7 +929,7 @@ static void job_trigger(struct sim *s, const struct sim_thread *t, const struct 
 		if (s->th[i].spec == (uint32_t)sp->wakes && s->th[i].inst == t->inst % ts->count)
 			target = i;
 	add_job(s, target, j->release, ts->deadline_ns ? j->release + ts->deadline_ns : 0,
-		draw_work(&s->th[target], ts));
+		draw_work(&s->th[target], ts), j->work + j->chain_work);
 }
 
 /*
@@ -1294,7 +1366,7 @@ static void thread_turn_busy(struct sim *s, uint32_t th)
 	t->busy = true;
 	t->busy_since = s->now;
 	s->m.spec_busy_cpu[t->spec] = t->last_cpu;
-	add_job(s, th, s->now, 0, 2.0 * (double)s->end + 1e9);
+	add_job(s, th, s->now, 0, 2.0 * (double)s->end + 1e9, 0);
 }
 
 static void on_release(struct sim *s, uint32_t th)
@@ -1307,7 +1379,7 @@ static void on_release(struct sim *s, uint32_t th)
 		thread_turn_busy(s, th);
 		return;
 	}
-	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0, draw_work(t, sp));
+	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0, draw_work(t, sp), 0);
 	if (sp->kind == WL_PERIODIC)
 		next = s->now + sp->period_ns;
 	else
@@ -1580,6 +1652,7 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	s->cfg = *cfg;
 	sim_soc_to_tables(soc, &s->tables);
 	sim_profile(s);
+	sim_oracle_init(s);
 	for (c = 0; c < soc->nr_cpus; c++) {
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;

@@ -108,6 +108,12 @@ struct sim_policy {
 struct sim_job {
 	uint64_t release, deadline; /* deadline 0: none */
 	double work;		    /* ns at capacity 1024 */
+	double chain_work;	    /* earlier stages of its chain, for the oracle */
+};
+
+/* an OPP to the oracle: ns and mJ (above deep idle) per ns of work at 1024 */
+struct sim_oracle_pt {
+	double t, e;
 };
 
 enum sim_thread_state { TH_SLEEP, TH_QUEUED, TH_RUNNING, TH_DONE };
@@ -222,6 +228,8 @@ struct sim {
 	uint64_t *lat;
 	uint64_t nr_lat, cap_lat;
 	double oracle_busy_mj;
+	struct sim_oracle_pt oracle_hull[SIM_MAX_PDS * SIM_MAX_OPPS]; /* fastest to cheapest */
+	uint32_t nr_oracle_hull;
 	struct sim_metrics m;
 	bool overutilized; /* policies may set it, for --explain */
 	uint64_t overutil_since;

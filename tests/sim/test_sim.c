@@ -257,6 +257,37 @@ static void test_work_conserved_and_bound_holds(void **state)
 }
 
 /*
+ * The oracle bounds a chain (main, then the render thread it wakes, both due
+ * 100 ms after main's release) as one job of 80 ms of work, and lets it
+ * share its time between OPPs: 80 ms due in 100 ms needs 1.25 ns per ns of
+ * work, between the big CPU at 1000 MHz (1 ns, 1000 mW) and the little one
+ * (1024 / 700 ns, 100 mW), so the cheapest split runs about half the work
+ * on each. Bounding each 40 ms stage with the whole 100 ms would put both
+ * on the little CPU, a bound 3.7x lower that no schedule meeting the
+ * deadlines can reach.
+ */
+static const char chain_wl[] =
+	"workload c duration=1s\n"
+	"task main periodic period=100ms work=40ms deadline=100ms wakes=render\n"
+	"task render triggered work=40ms deadline=100ms\n";
+
+static void test_oracle_bounds_chains(void **state)
+{
+	const double t_little = 1024.0 / 700, e_little = 100e-9 * t_little, e_big = 1000e-9;
+	const double per_frame = 80e6 * (e_big + (e_little - e_big) * 0.25 / (t_little - 1.0));
+	struct sim *s = run(two_pd_soc, chain_wl, "race", 1);
+
+	(void)state;
+	assert_int_equal(s->m.deadline_jobs, 20);
+	assert_int_equal(s->m.misses, 0);
+	assert_float_equal(s->m.oracle_j * 1e3, 10 * per_frame, 1e-6);
+	assert_true(per_frame > 3.5 * 80e6 * e_little);
+	/* race meets every deadline, so it cannot beat the bound */
+	assert_true(s->m.energy_j >= s->m.oracle_j);
+	done(s);
+}
+
+/*
  * --speed-equal: the same 10 ms job takes 10 ms on the little CPU too (its
  * capacity, 700, is only what the scheduler believes), where it took 14.6.
  */
@@ -372,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_active_driver_follows_busy_time),
 		cmocka_unit_test(test_deterministic_and_seeded),
 		cmocka_unit_test(test_work_conserved_and_bound_holds),
+		cmocka_unit_test(test_oracle_bounds_chains),
 		cmocka_unit_test(test_speed_equal_runs_work_at_1024),
 		cmocka_unit_test(test_driver_none_keeps_top_opp),
 		cmocka_unit_test(test_hog_and_busy_after),
