@@ -17,6 +17,7 @@
  *   policy/profile.h    the profiles' parameters
  *   policy/util.h       task and CPU utilization
  *   policy/capacity.h   fit, overutilization, misfit, latency-critical tasks
+ *   policy/frame.h      frame threads' deadlines: the speed a frame's stage needs
  *   policy/freq.h       frequency targets and requests
  *   policy/placement.h  wakeup placement: least energy, or most speed
  *   policy/balance.h    balancing between performance domains
@@ -30,6 +31,7 @@
 #include "policy/profile.h"
 #include "policy/util.h"
 #include "policy/capacity.h"
+#include "policy/frame.h"
 #include "policy/freq.h"
 #include "policy/placement.h"
 #include "policy/balance.h"

@@ -459,6 +459,8 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));
 	w.task_util = jp_task_util(&tctx->jt);
 	w.frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
+	w.frame_speed = w.frame ? jp_frame_speed(pr, &tctx->jt, scx_bpf_now()) : 0;
+	w.lat_crit = tctx->lat_crit;
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
@@ -484,23 +486,41 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	return cpu < 0 ? prev_cpu : cpu;
 }
 
-static void note_wakeup(struct task_ctx *tctx, u64 now, u64 wake_flags)
+/*
+ * The frame thread whose frame p's wakeup joins (jp_frame_wakeup), or NULL:
+ * the waker (wctx, the current task's context) if it is a frame thread of
+ * p's process. The current task is the waker because select_cpu and
+ * enqueue run in its context (no SCX_OPS_ALLOW_QUEUED_WAKEUP: with it,
+ * enqueue would run on p's CPU and the joins would stop). When an interrupt
+ * (a timer) wakes p, it is whatever ran; the process check keeps most of
+ * those out.
+ */
+static struct jp_task *frame_waker(struct task_struct *p, struct task_struct *waker,
+				   struct task_ctx *wctx)
+{
+	if (!wctx || waker->tgid != p->tgid ||
+	    !jp_frame_task(wctx->wake_period, waker->flags & PF_KTHREAD))
+		return NULL;
+	return &wctx->jt;
+}
+
+static void note_wakeup(struct task_struct *p, struct task_ctx *tctx, u64 now, u64 wake_flags)
 {
 	struct task_struct *waker = bpf_get_current_task_btf();
-	struct task_ctx *wctx;
+	struct task_ctx *wctx = NULL;
 	u64 period = now - tctx->last_wake;
 
+	if (waker != p)
+		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
 	if (tctx->last_wake)
 		tctx->wake_period = (tctx->wake_period * 3 + period) / 4;
 	tctx->last_wake = now;
 	jp_task_waking(&tctx->jt, now);
+	jp_frame_wakeup(&tctx->jt, frame_waker(p, waker, wctx), now);
 	tctx->lat_crit = jp_lat_crit(tctx->wake_period, tctx->run_avg, tctx->lat_crit);
 	/* a latency-critical task's synchronous wakee is on the same critical path */
-	if (!tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC)) {
-		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
-		if (wctx && wctx->lat_crit)
-			tctx->lat_crit = 1;
-	}
+	if (!tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC) && wctx && wctx->lat_crit)
+		tctx->lat_crit = 1;
 }
 
 /*
@@ -557,7 +577,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 
 	if (!tctx)
 		return prev_cpu;
-	note_wakeup(tctx, now, wake_flags);
+	note_wakeup(p, tctx, now, wake_flags);
 	tctx->woke_in_select = 1;
 	tctx->queued_by_us = 1;
 	cpu = joule_choose_cpu(p, prev_cpu, &reason);
@@ -814,7 +834,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	 * would keep the value it started with.
 	 */
 	if (tctx && (enq_flags & SCX_ENQ_WAKEUP) && !tctx->woke_in_select)
-		note_wakeup(tctx, scx_bpf_now(), 0);
+		note_wakeup(p, tctx, scx_bpf_now(), 0);
 	/* placed afresh below: its own count must not weigh on the choice */
 	if (tctx)
 		drop_pending(tctx);
@@ -1298,6 +1318,8 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
+		cpu_state[cpu].frame_speed =
+			jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started);
 		running_lat_crit[cpu] = tctx->lat_crit;
 		kept_since[cpu] = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
@@ -1379,6 +1401,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
 		tctx->started = now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
+		cpu_state[cpu].frame_speed = jp_frame_speed_running(pr, &tctx->jt, now);
 	}
 	s->util = jp_cpu_util(&cpu_state[cpu]);
 

@@ -534,6 +534,7 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
 	s->js[c].frame = jp_frame_task(t->wake_period, false);
+	s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);
 	if (s->pol->pd_queues) /* joule_running's advance_pd_clock */
 		pd_clock_follow(s, t);
 	if (cr->state == CPU_IDLE) {
@@ -859,6 +860,20 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 	}
 }
 
+/*
+ * As the BPF scheduler's wakeup: a frame thread woken by a frame thread (the
+ * thread whose finished job triggered it, s->waker) is the next stage of
+ * the waker's frame (jp_frame_wakeup).
+ */
+static void frame_wakeup(struct sim *s, struct sim_thread *t)
+{
+	struct sim_thread *w = s->waker >= 0 ? &s->th[s->waker] : NULL;
+
+	if (w && !jp_frame_task(w->wake_period, false))
+		w = NULL;
+	jp_frame_wakeup(&t->jt, w ? &w->jt : NULL, s->now);
+}
+
 static void thread_wake(struct sim *s, uint32_t th)
 {
 	struct sim_thread *t = &s->th[th];
@@ -867,6 +882,7 @@ static void thread_wake(struct sim *s, uint32_t th)
 	jp_task_waking(&t->jt, s->now);
 	if (t->last_wake)
 		t->wake_period = (t->wake_period * 3 + (s->now - t->last_wake)) / 4;
+	frame_wakeup(s, t);
 	t->last_wake = s->now;
 	t->lat_crit = jp_lat_crit(t->wake_period, t->run_avg, t->lat_crit);
 	t->ready_since = s->now;
@@ -928,8 +944,10 @@ static void job_trigger(struct sim *s, const struct sim_thread *t, const struct 
 	for (i = 0; i < s->nr_threads; i++)
 		if (s->th[i].spec == (uint32_t)sp->wakes && s->th[i].inst == t->inst % ts->count)
 			target = i;
+	s->waker = (int32_t)(t - s->th);
 	add_job(s, target, j->release, ts->deadline_ns ? j->release + ts->deadline_ns : 0,
 		draw_work(&s->th[target], ts), j->work + j->chain_work);
+	s->waker = -1;
 }
 
 /*
@@ -1405,6 +1423,7 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 	t->run_start = s->now;
 	t->util_on_cpu = jp_task_util(&t->jt);
 	s->js[c].util_runnable = t->util_on_cpu;
+	s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now); /* as joule_tick */
 }
 
 /*
@@ -1575,10 +1594,10 @@ int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
 	static const struct {
 		const char *name;
 		uint32_t offset;
-	} keys[] = {TUNABLE(fit_margin),    TUNABLE(headroom),	TUNABLE(misfit_up),
-		    TUNABLE(misfit_down),   TUNABLE(imbalance), TUNABLE(energy_aware),
-		    TUNABLE(min_perf),	    TUNABLE(init_util), TUNABLE(frame_headroom),
-		    TUNABLE(frame_min_util)};
+	} keys[] = {TUNABLE(fit_margin),   TUNABLE(headroom),  TUNABLE(misfit_up),
+		    TUNABLE(misfit_down),  TUNABLE(imbalance), TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	   TUNABLE(init_util), TUNABLE(frame_headroom),
+		    TUNABLE(lat_crit_perf)};
 #undef TUNABLE
 	size_t i;
 
@@ -1653,6 +1672,7 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	sim_soc_to_tables(soc, &s->tables);
 	sim_profile(s);
 	sim_oracle_init(s);
+	s->waker = -1;
 	for (c = 0; c < soc->nr_cpus; c++) {
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;

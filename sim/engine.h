@@ -228,6 +228,7 @@ struct sim {
 	uint64_t *lat;
 	uint64_t nr_lat, cap_lat;
 	double oracle_busy_mj;
+	int32_t waker; /* the thread whose finished job wakes another, else -1 */
 	struct sim_oracle_pt oracle_hull[SIM_MAX_PDS * SIM_MAX_OPPS]; /* fastest to cheapest */
 	uint32_t nr_oracle_hull;
 	struct sim_metrics m;

@@ -212,12 +212,11 @@ def variant_runs(sim, res):
 
 
 # Gaming profile parameters tried against the target (joule-sim --tune).
-GAME_TRIES = [("shipped (frame headroom 2688, frame_min_util 64)", []),
-              ("frame headroom 2048", ["frame_headroom=2048"]),
-              ("frame headroom 2304", ["frame_headroom=2304"]),
-              ("frame headroom 2816", ["frame_headroom=2816"]),
-              ("frame_min_util 128", ["frame_min_util=128"]),
-              ("no frame thread latency-first", ["frame_min_util=1024"]),
+GAME_TRIES = [("shipped (frame headroom 1216)", []),
+              ("frame headroom 1024 (none on the frame speed)", ["frame_headroom=1024"]),
+              ("frame headroom 1152", ["frame_headroom=1152"]),
+              ("frame headroom 1280", ["frame_headroom=1280"]),
+              ("frame headroom 1408", ["frame_headroom=1408"]),
               ("no frame headroom (headroom 1280, energy-aware)", ["frame_headroom=0"]),
               ("the old gaming (headroom 2048, not energy-aware, no frame headroom)",
                ["headroom=2048", "energy_aware=0", "frame_headroom=0"])]

@@ -152,6 +152,8 @@ struct jp_cpu_state {
 	u32 util_runnable; /* util of the task running here */
 	u32 util_pending;  /* sum of utils of tasks placed here, not running yet */
 	u32 frame;	   /* the last task to run here wakes periodically (jp_frame_task) */
+	u32 frame_speed;   /* that task's jp_frame_speed, 0 if none */
+	u32 pad;
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */
@@ -160,8 +162,13 @@ struct jp_cpu_state {
 struct jp_task {
 	u32 util_avg;
 	u32 util_est;
-	u32 misfit; /* hysteresis state for jp_task_misfit() */
-	u32 pad;
+	u32 misfit;	   /* hysteresis state for jp_task_misfit() */
+	u32 work_avg;	   /* invariant ns run per activation (wakeup to wakeup), average */
+	u32 work_dev;	   /* its mean deviation */
+	u32 next_work;	   /* frame threads: the next stage's average work (jp_frame_wakeup) */
+	u32 next_work_now; /* the same, gathered over this activation */
+	u32 speed_peak;	   /* the highest frame speed of this activation (jp_frame_speed_running) */
+	u64 frame_start;   /* frame threads: when this activation's frame began */
 	u64 last_update_ns; /* util_avg window start */
 	u64 window_work;    /* invariant run ns since last_update_ns */
 	u64 wake_ns;	    /* start of the current activation period */
@@ -179,8 +186,8 @@ struct jp_profile {
 	u32 energy_aware;   /* use jp_select_cpu_energy unless overutilized */
 	u32 min_perf;	    /* floor for jp_cpu_perf_target, 0..1024 */
 	u32 init_util;	    /* util a new task starts with (jp_task_init) */
-	u32 frame_headroom; /* headroom on a periodic task's own util, 0 = none */
-	u32 frame_min_util; /* frame threads this heavy are placed latency-first */
+	u32 frame_headroom; /* headroom on a frame stage's own work (policy/frame.h), 0 = none */
+	u32 lat_crit_perf;  /* place latency-critical tasks (jp_lat_crit) latency-first */
 };
 
 /*
@@ -192,6 +199,8 @@ struct jp_wake {
 	s32 prev_cpu;	  /* JP_NO_CPU if unknown */
 	u32 overutilized; /* the caller's jp_overutilized(), which may be a little old */
 	u32 frame;	  /* the task is a frame thread (jp_frame_task) */
+	u32 frame_speed;  /* its jp_frame_speed if so */
+	u32 lat_crit;	  /* the task is latency-critical (jp_lat_crit) */
 	struct jp_cpumask allowed;
 	struct jp_cpumask idle;
 };

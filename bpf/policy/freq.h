@@ -41,8 +41,8 @@ static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
 		return JP_SCALE;
 	perf = jp_perf_target(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity, p->headroom);
 	if (cs[cpu].frame && p->frame_headroom)
-		perf = (u32)jp_max64(perf, jp_perf_target(cs[cpu].util_runnable,
-							  t->cpu[cpu].capacity, p->frame_headroom));
+		perf = (u32)jp_max64(
+			perf, jp_perf_target(cs[cpu].frame_speed, t->cpu[cpu].capacity, JP_SCALE));
 	return perf > p->min_perf ? perf : p->min_perf;
 }
 

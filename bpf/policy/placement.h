@@ -76,15 +76,40 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 /*
  * Does the waking task fit a CPU at util of capacity cap? The profile's fit
  * margin on the sum; a frame thread (w->frame) in a profile with frame
- * headroom must also fit with that headroom on its own util, i.e. the CPU
- * must be fast enough to run its work in its share of the frame period.
+ * headroom also needs a CPU at least as fast as its frame speed.
  */
 static __always_inline bool jp_wake_fits(const struct jp_profile *p, const struct jp_wake *w,
 					 u32 util, u32 cap)
 {
-	if (w->frame && p->frame_headroom && !jp_fits(w->task_util, cap, p->frame_headroom))
+	if (w->frame && p->frame_headroom && cap < w->frame_speed)
 		return false;
 	return jp_fits(util + w->task_util, cap, p->fit_margin);
+}
+
+/*
+ * May energy placement put the waking task on cpu, as far as frames go? A
+ * frame thread in a profile with frame headroom only on a whole idle core:
+ * its speed (policy/frame.h) is what its frame needs, so waiting behind
+ * another task, or sharing a core with a busy SMT sibling (60% speed in the
+ * simulator's models), misses the frame. In the simulator's game on the
+ * SMT-paired Zen 4c model, allowing a busy sibling left 34 frames a minute
+ * missed, an idle sibling alone 3. When no such core is allowed,
+ * placement falls back to latency-first.
+ */
+static __always_inline bool jp_frame_cpu_ok(const struct jp_tables *t, const struct jp_profile *p,
+					    const struct jp_wake *w, u32 cpu)
+{
+	u32 sib, sib_idle;
+
+	if (!w->frame || !p->frame_headroom)
+		return true;
+	if (cpu >= JP_MAX_CPUS)
+		return false;
+	/* JP_NO_SIBLING is past every CPU: counted idle, without a branch */
+	sib = t->cpu[cpu].sibling;
+	sib_idle = sib >= JP_MAX_CPUS ||
+		   ((w->idle.bits[(sib / 64) % JP_MASK_WORDS] >> (sib % 64)) & 1);
+	return jp_mask_test(&w->idle, cpu) & sib_idle;
 }
 
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
@@ -135,6 +160,8 @@ static __always_inline void jp_pd_scan_consider(const struct jp_tables *t,
 		return;
 	spare = cap - util;
 	idle = jp_mask_test(&w->idle, cpu);
+	if (!jp_frame_cpu_ok(t, p, w, cpu))
+		return;
 	if (s->best_cpu != JP_NO_CPU &&
 	    !(idle > s->best_idle || (idle == s->best_idle && spare > s->best_spare)))
 		return;
@@ -385,17 +412,22 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 }
 
 /*
- * Energy the PD would add if a CPU at cpu_util took task_util; before is
- * jp_pd_energy() of the PD as it is, the same for each of its CPUs.
+ * Energy the PD would add if a CPU at cpu_util took the waking task; before
+ * is jp_pd_energy() of the PD as it is, the same for each of its CPUs. A
+ * frame thread's PD runs at least at the OPP of its frame speed.
  */
 static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
-				       u64 before, u32 cpu_util, u32 task_util, u32 cap,
-				       u32 headroom)
+				       u64 before, u32 cpu_util, u32 cap,
+				       const struct jp_profile *p, const struct jp_wake *w)
 {
-	u32 new_util = (u32)jp_min64(cpu_util + task_util, cap);
+	u32 new_util = (u32)jp_min64(cpu_util + w->task_util, cap);
 	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
 	u64 new_sum = s->sum_util + (new_util - cpu_util);
-	u64 after = jp_pd_energy(d, new_max, new_sum, headroom);
+	u64 after;
+
+	if (w->frame && p->frame_headroom)
+		new_max = (u32)jp_max64(new_max, jp_frame_util(w->frame_speed, p->headroom));
+	after = jp_pd_energy(d, new_max, new_sum, p->headroom);
 
 	return after > before ? after - before : 0;
 }
@@ -437,17 +469,15 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 		u32 util = jp_cpu_util_wake(t, cs, w, prev);
 		u32 cap = t->cpu[prev].capacity;
 
-		if (jp_wake_fits(p, w, util, cap)) {
+		if (jp_wake_fits(p, w, util, cap) && jp_frame_cpu_ok(t, p, w, prev)) {
 			e->prev_cpu = (s32)prev;
-			e->prev_delta =
-				jp_pd_delta(d, &s, before, util, w->task_util, cap, p->headroom);
+			e->prev_delta = jp_pd_delta(d, &s, before, util, cap, p, w);
 		}
 	}
 	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 		return;
 	e->cand_cpu = s.best_cpu;
-	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, w->task_util,
-				    t->cpu[s.best_cpu].capacity, p->headroom);
+	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p, w);
 }
 
 /*
@@ -512,27 +542,32 @@ static __always_inline u32 jp_cache_near(const struct jp_tables *t, u32 cpu, s32
 
 /*
  * Rank of cpu for a latency-first placement, higher is better. In order of
- * importance: idle whole core (sibling idle too) > idle SMT thread > busy;
- * capacity (busy CPUs: spare capacity); cache nearness to prev.
+ * importance: idle > busy; as fast as a frame thread's speed (w->frame_speed,
+ * 0 for other tasks: every CPU is) > slower; whole core (sibling idle too) >
+ * SMT thread; capacity (busy CPUs: spare capacity); cache nearness to prev.
  */
 static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					const struct jp_wake *w, u32 cpu)
 {
-	u64 idle_class = 0, cap;
+	u64 idle = 0, whole = 0, fast, cap;
 	u32 sib;
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
 	cap = t->cpu[cpu].capacity;
+	/* cap >= frame_speed, without a branch: one would double the verifier's paths */
+	fast = ((u64)w->frame_speed - cap - 1) >> 63;
 	if (jp_mask_test(&w->idle, cpu)) {
+		idle = 1;
 		sib = t->cpu[cpu].sibling;
-		idle_class = (sib == JP_NO_SIBLING || jp_mask_test(&w->idle, sib)) ? 2 : 1;
+		whole = sib == JP_NO_SIBLING || jp_mask_test(&w->idle, sib);
 	} else {
 		u32 util = jp_cpu_util(&cs[cpu]);
 
 		cap = util < cap ? cap - util : 0;
 	}
-	return (idle_class << 40) | (cap << 8) | jp_cache_near(t, cpu, w->prev_cpu);
+	return (idle << 42) | (fast << 41) | (whole << 40) | (cap << 8) |
+	       jp_cache_near(t, cpu, w->prev_cpu);
 }
 
 /*
@@ -613,16 +648,17 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 
 /*
  * Energy placement for this wakeup? When the profile is energy-aware and the
- * system is not overutilized, except for a frame thread of frame_min_util or
- * more in a profile with frame headroom (gaming): that one goes latency-
- * first, to the biggest idle CPU, where its frame has the most time left.
+ * system is not overutilized, except for a latency-critical task in a
+ * profile that places those latency-first (gaming: issue 4 gives them big
+ * cores). In the simulator's game that costs 0-3% of the energy: they are
+ * short, and the big CPUs they wake on are otherwise at low OPPs.
  */
 static __always_inline bool jp_wake_energy_aware(const struct jp_profile *p,
 						 const struct jp_wake *w)
 {
 	if (!p->energy_aware || w->overutilized)
 		return false;
-	return !(w->frame && p->frame_headroom && w->task_util >= p->frame_min_util);
+	return !(w->lat_crit && p->lat_crit_perf);
 }
 
 /*

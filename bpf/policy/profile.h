@@ -16,14 +16,15 @@
  * over EAS; lower headroom (1.1x) saved more but missed video deadlines.
  * balanced uses the kernel's 1.25 margins. performance skips energy
  * placement and runs at 2x headroom (top OPP from half load). gaming is
- * energy-aware at 1.25x except for frame threads (jp_frame_task): their CPU
- * runs at 2.625x their own util, so main and render both fit one frame
- * period (in the simulator's game 2.0 left 24-236 frames a minute missed,
- * 2.625 0-1), those of util 64 or more go latency-first (big), and their
- * CPU keeps its request when it goes idle (docs/design.md, "Frame threads
- * in gaming"). gaming also floors the OPP at 30% and starts new tasks at
- * full util so a game's threads begin on big CPUs (the kernel starts them
- * at half the spare capacity: 512 on an idle CPU).
+ * energy-aware at 1.25x, and runs each stage of a frame at the speed the
+ * frame's remaining work needs by its end (policy/frame.h), 1.1875x on the
+ * stage's own work for its wakeup and frequency change (in the simulator's
+ * game 1.125 left up to 5 frames a minute missed, 1.1875 none on seed 1),
+ * and a frame thread's CPU keeps its request when it goes idle
+ * (docs/design.md, "Frame threads in gaming"). gaming also floors the OPP
+ * at 30% and starts new tasks at full util so a game's threads begin on
+ * big CPUs (the kernel starts them at half the spare capacity: 512 on an
+ * idle CPU).
  */
 static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 {
@@ -36,7 +37,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 	p->min_perf = 0;
 	p->init_util = 512;
 	p->frame_headroom = 0;
-	p->frame_min_util = 0;
+	p->lat_crit_perf = 0;
 	switch (id) {
 	case JOULE_PROFILE_POWERSAVE:
 		p->fit_margin = 1126;
@@ -54,8 +55,8 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->imbalance = 128;
 		break;
 	case JOULE_PROFILE_GAMING:
-		p->frame_headroom = 2688;
-		p->frame_min_util = 64;
+		p->frame_headroom = 1216;
+		p->lat_crit_perf = 1;
 		p->misfit_up = 614;
 		p->misfit_down = 410;
 		p->imbalance = 128;

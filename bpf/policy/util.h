@@ -37,16 +37,12 @@
 
 static __always_inline void jp_task_init(struct jp_task *t, u64 now, u32 initial_util)
 {
+	__builtin_memset(t, 0, sizeof(*t));
 	t->util_avg = initial_util;
 	t->util_fp = (u64)initial_util << 16;
 	t->util_est = initial_util;
-	t->misfit = 0;
-	t->pad = 0;
 	t->last_update_ns = now;
-	t->window_work = 0;
 	t->wake_ns = now;
-	t->period_work = 0;
-	t->period_avg = 0;
 }
 
 static __always_inline u32 jp_task_util(const struct jp_task *t)
@@ -94,6 +90,33 @@ static __always_inline void jp_task_stopping(struct jp_task *t, u64 now, u64 ran
 }
 
 /*
+ * The activation that ends at a wakeup into the task's work statistics:
+ * averages over about 8 activations of its work and of that work's
+ * distance from the average (policy/frame.h estimates a frame's stage by
+ * them).
+ */
+static __always_inline void jp_task_work_fold(struct jp_task *t)
+{
+	u32 w = (u32)jp_min64(t->period_work, 0xffffffffu);
+	u32 diff;
+
+	if (!t->work_avg) {
+		t->work_avg = w;
+		t->work_dev = w / 4;
+		return;
+	}
+	diff = w > t->work_avg ? w - t->work_avg : t->work_avg - w;
+	if (w > t->work_avg)
+		t->work_avg += (w - t->work_avg) / 8;
+	else
+		t->work_avg -= (t->work_avg - w) / 8;
+	if (diff > t->work_dev)
+		t->work_dev += (diff - t->work_dev) / 8;
+	else
+		t->work_dev -= (t->work_dev - diff) / 8;
+}
+
+/*
  * The task wakes up. util_avg decays over the sleep (a window without work,
  * the same decay as while it runs, as PELT decays a blocked task): without
  * this a task that ran hot and slept 200 ms woke with the util_avg it had
@@ -115,6 +138,7 @@ static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 		t->util_est = (u32)sample;
 	else
 		t->util_est -= (t->util_est - (u32)sample) / 4;
+	jp_task_work_fold(t);
 	t->wake_ns = now;
 	t->period_work = 0;
 }

@@ -174,15 +174,18 @@ static void test_perf_resend_spaced(void **state)
 }
 
 /*
- * Gaming: a frame thread's CPU runs at the frame headroom on the thread's
- * own util, keeps its request when it goes idle, and the thread is placed
- * latency-first from frame_min_util on; a lighter one goes where it is
- * fast enough with the frame headroom.
+ * Gaming: a frame thread's CPU runs at least at the thread's frame speed,
+ * keeps its request when it goes idle; the thread is placed for energy,
+ * only where it is that fast, with its domain priced at the OPP for that
+ * speed, and only on a whole idle core; latency-first, when it falls back
+ * to that, prefers the idle CPUs that fast. Latency-critical tasks are
+ * placed latency-first.
  */
 static void test_gaming_frame_threads(void **state)
 {
 	struct jp_cpu_state cs[JP_MAX_CPUS];
 	struct jp_profile g, b;
+	struct jp_pd_scan scan;
 	struct jp_tables t;
 	struct jp_wake w;
 	u32 plain;
@@ -195,28 +198,61 @@ static void test_gaming_frame_threads(void **state)
 	cs[4].util_runnable = 245;
 	plain = jp_cpu_perf_target(&t, cs, &g, 4);
 	cs[4].frame = 1;
-	assert_int_equal(jp_cpu_perf_target(&t, cs, &g, 4),
-			 jp_perf_target(245, t.cpu[4].capacity, g.frame_headroom));
-	assert_true(jp_cpu_perf_target(&t, cs, &g, 4) > plain);
+	cs[4].frame_speed = 600;
+	assert_int_equal(jp_cpu_perf_target(&t, cs, &g, 4), 600);
+	assert_true(plain < 600);
+	/* on a little CPU the same speed is a larger share of its own top */
+	cs[0] = cs[4];
+	assert_int_equal(jp_cpu_perf_target(&t, cs, &g, 0), 1024);
 	/* no frame headroom in balanced: the mark changes nothing */
 	assert_int_equal(jp_cpu_perf_target(&t, cs, &b, 4), jp_perf_target(245, 1024, b.headroom));
 	assert_true(jp_idle_keeps_request(&g, &cs[4]));
 	assert_false(jp_idle_keeps_request(&b, &cs[4]));
 	assert_false(jp_idle_keeps_request(&g, &cs[5]));
 
-	all_idle_wake(&w, g.frame_min_util + 30, JP_NO_CPU);
+	/* fast enough: a frame speed above the little CPUs' 400 needs a big one */
+	memset(cs, 0, sizeof(cs));
+	all_idle_wake(&w, 50, JP_NO_CPU);
 	w.frame = 1;
+	w.frame_speed = 401;
+	assert_true(jp_wake_energy_aware(&g, &w));
+	assert_false(jp_wake_fits(&g, &w, 0, 400));
+	assert_true(jp_wake_fits(&b, &w, 0, 400));
+	assert_in_range(jp_select_cpu_energy(&t, cs, NULL, &g, &w), 4, 5);
+	w.frame_speed = 390;
+	assert_in_range(jp_select_cpu_energy(&t, cs, NULL, &g, &w), 0, 3);
+	w.lat_crit = 1;
 	assert_false(jp_wake_energy_aware(&g, &w));
 	assert_in_range(jp_select_cpu(&t, cs, NULL, &g, &w), 4, 5);
 	assert_true(jp_wake_energy_aware(&b, &w));
+	w.lat_crit = 0;
+
+	/*
+	 * Priced at the frame's OPP: util 50 alone would run the little PD at
+	 * its 100 OPP (cost 20 mW * 400 / 100); at speed 390 it runs at 400
+	 * (180 mW * 400 / 400): 22500 instead of 10000.
+	 */
+	jp_pd_scan_start(&scan, 0, 0);
+	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w), 180000 * 50 / 400);
 	w.frame = 0;
-	assert_true(jp_wake_energy_aware(&g, &w));
-	/* fits a little CPU with the profile's margin, not with the frame headroom */
-	w.task_util = t.cpu[0].capacity * 1024 / g.frame_headroom + 20;
-	assert_true(jp_wake_fits(&g, &w, 0, t.cpu[0].capacity));
+	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w), 80000 * 50 / 400);
+
+	/* a whole idle core: not beside a busy SMT sibling */
+	t.cpu[4].sibling = 5;
+	t.cpu[5].sibling = 4;
+	all_idle_wake(&w, 50, JP_NO_CPU);
 	w.frame = 1;
-	assert_false(jp_wake_fits(&g, &w, 0, t.cpu[0].capacity));
-	assert_true(jp_wake_fits(&b, &w, 0, t.cpu[0].capacity));
+	w.frame_speed = 600;
+	assert_in_range(jp_select_cpu_energy(&t, cs, NULL, &g, &w), 4, 5);
+	jp_mask_clear(&w.idle, 5);
+	assert_int_equal(jp_select_cpu_energy(&t, cs, NULL, &g, &w), JP_NO_CPU);
+	/* then latency-first: an idle CPU that fast, beside a busy sibling or not */
+	assert_int_equal(jp_select_cpu(&t, cs, NULL, &g, &w), 4);
+	/* another task: a whole idle core first */
+	w.frame = 0;
+	w.frame_speed = 0;
+	w.overutilized = 1;
+	assert_int_equal(jp_select_cpu(&t, cs, NULL, &g, &w), 0);
 }
 
 static void test_fits_and_perf(void **state)

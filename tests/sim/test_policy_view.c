@@ -29,8 +29,9 @@ struct machine {
 };
 
 /*
- * Three PDs of 4 little (capacity 300), 8 middle (700) and 4 big (1024)
- * CPUs, interleaved in CPU numbering so that a PD's CPUs are not contiguous.
+ * Three PDs of 4 little (capacity 300), 8 middle (700, in SMT pairs) and 4
+ * big (1024) CPUs, interleaved in CPU numbering so that a PD's CPUs are not
+ * contiguous.
  */
 static void three_pds(struct jp_tables *t)
 {
@@ -47,7 +48,8 @@ static void three_pds(struct jp_tables *t)
 		t->cpu[c].pd = (uint8_t)pd;
 		t->cpu[c].cluster = t->cpu[c].llc = (uint16_t)pd;
 		t->cpu[c].kind = pd ? JP_KIND_BIG : JP_KIND_LITTLE;
-		t->cpu[c].sibling = JP_NO_SIBLING;
+		/* the middle PD's CPUs are SMT pairs (a frame thread wants both idle) */
+		t->cpu[c].sibling = c % 4 == 1 ? c + 1 : c % 4 == 2 ? c - 1 : JP_NO_SIBLING;
 		t->pd[pd].cpus[t->pd[pd].nr_cpus++] = (uint16_t)c;
 	}
 	for (pd = 0; pd < 3; pd++) {
@@ -93,6 +95,7 @@ static void randomize(struct machine *m, struct sim_rng *r)
 	m->w.task_util = (uint32_t)sim_rng_below(r, sim_rng_below(r, 4) ? 250 : 1025);
 	m->w.prev_cpu = (s32)sim_rng_below(r, m->t.nr_cpus + 1) - 1;
 	m->w.frame = (uint32_t)sim_rng_below(r, 2);
+	m->w.frame_speed = m->w.frame ? (uint32_t)sim_rng_below(r, 1025) : 0;
 }
 
 static void build_views(struct machine *m)
@@ -144,7 +147,8 @@ static void test_views_choose_as_the_scan_three_pds(void **state)
 /*
  * Views a little old: the CPUs' utilization and idle state changed after
  * they were built. The choice may differ from a scan's, but it is a CPU the
- * task may use and fits on its utilization now, or none.
+ * task may use and fits on its utilization now (a frame thread's: a whole
+ * idle core as fast as its speed), or none.
  */
 static void test_old_views_choose_a_usable_cpu(void **state)
 {
@@ -174,6 +178,7 @@ static void test_old_views_choose_a_usable_cpu(void **state)
 		assert_true(jp_mask_test(&m.w.allowed, c));
 		cap = m.t.cpu[c].capacity;
 		assert_true(jp_wake_fits(&m.p, &m.w, jp_cpu_util_wake(&m.t, m.cs, &m.w, c), cap));
+		assert_true(jp_frame_cpu_ok(&m.t, &m.p, &m.w, c));
 	}
 	assert_true(found > ROUNDS / 4);
 }
