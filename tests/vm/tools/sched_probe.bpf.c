@@ -12,6 +12,9 @@
  * - waits: for each watched task, how long it waited to run each time it
  *   became runnable (woken, or preempted while still runnable): count,
  *   total and longest.
+ * - starts: for each watched thread (by thread id), its CPU's frequency
+ *   request each time it is switched in. ops.running, which sets the
+ *   request of a task starting to run, comes before the switch.
  * Programs are named after their mode; the loader loads one mode's only.
  */
 #include "vmlinux.h"
@@ -51,6 +54,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct wait_stat);
 } waits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct start_stat);
+} starts SEC(".maps");
 
 SEC("tp/syscalls/sys_enter_getppid")
 int perf_sample(void *ctx)
@@ -143,5 +153,23 @@ int BPF_PROG(waits_switch, bool preempt, struct task_struct *prev, struct task_s
 	st->total_ns += wait;
 	if (wait > st->max_ns)
 		st->max_ns = wait;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(starts_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 tid = next->pid, i;
+	struct start_stat *st;
+	struct rq *rq;
+
+	st = bpf_map_lookup_elem(&starts, &tid);
+	if (!st)
+		return 0;
+	rq = bpf_this_cpu_ptr(&runqueues);
+	i = st->count;
+	if (i < PROBE_MAX_STARTS)
+		st->request[i] = rq->scx.cpuperf_target;
+	st->count = i + 1;
 	return 0;
 }

@@ -16,6 +16,11 @@
  *          for the same tasks, each wait to run (from a wakeup, or from
  *          being preempted while runnable, to running) over SECONDS:
  *          "TID WAITS TOTAL_NS MAX_NS" per task that waited.
+ *        sched-probe starts SECONDS TID...
+ *          the frequency request of the CPU each of the threads TID (not
+ *          their processes) starts to run on, at every start over SECONDS:
+ *          "TID STARTS MEDIAN MIN MAX" per thread that started (of its
+ *          first PROBE_MAX_STARTS starts).
  * Exit status 2 on bad arguments, 1 if the probe cannot be loaded.
  */
 #include <errno.h>
@@ -36,7 +41,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
 			"       sched-probe runtime SECONDS PID...\n"
-			"       sched-probe waits SECONDS PID...\n");
+			"       sched-probe waits SECONDS PID...\n"
+			"       sched-probe starts SECONDS TID...\n");
 	return 2;
 }
 
@@ -112,8 +118,12 @@ out:
 	return err;
 }
 
-static int watch_pids(struct sched_probe *skel, char **pids, int nr_pids)
+/* Watches the PIDs, or in mode starts the thread ids, in their map. */
+static int watch_pids(struct sched_probe *skel, const char *mode, char **pids, int nr_pids)
 {
+	bool threads = !strcmp(mode, "starts_");
+	struct bpf_map *map = threads ? skel->maps.starts : skel->maps.watched;
+	struct start_stat fresh = {};
 	__u8 one = 1;
 
 	for (int i = 0; i < nr_pids; i++) {
@@ -121,15 +131,42 @@ static int watch_pids(struct sched_probe *skel, char **pids, int nr_pids)
 		__u32 key;
 
 		if (parse_count(pids[i], &pid) || !pid) {
-			fprintf(stderr, "sched-probe: '%s' is not a PID\n", pids[i]);
+			fprintf(stderr, "sched-probe: '%s' is not a %s\n", pids[i],
+				threads ? "thread id" : "PID");
 			return 2;
 		}
 		key = (__u32)pid;
-		if (bpf_map__update_elem(skel->maps.watched, &key, sizeof(key), &one, sizeof(one),
-					 BPF_ANY))
+		if (bpf_map__update_elem(map, &key, sizeof(key), threads ? (void *)&fresh : &one,
+					 threads ? sizeof(fresh) : sizeof(one), BPF_ANY))
 			return 1;
 	}
 	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_starts(struct sched_probe *skel)
+{
+	__u32 key, next, *prev = NULL, n;
+	static struct start_stat st;
+
+	while (!bpf_map__get_next_key(skel->maps.starts, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(skel->maps.starts, &key, sizeof(key), &st, sizeof(st), 0))
+			continue;
+		n = st.count < PROBE_MAX_STARTS ? st.count : PROBE_MAX_STARTS;
+		if (!n)
+			continue;
+		qsort(st.request, n, sizeof(st.request[0]), cmp_u32);
+		printf("%u %u %u %u %u\n", key, st.count, st.request[n / 2], st.request[0],
+		       st.request[n - 1]);
+	}
 }
 
 static void print_runtime(struct sched_probe *skel)
@@ -166,13 +203,15 @@ static int probe_watch(const char *mode, long seconds, char **pids, int nr_pids)
 		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
 		return 1;
 	}
-	err = watch_pids(skel, pids, nr_pids);
+	err = watch_pids(skel, mode, pids, nr_pids);
 	if (!err && sched_probe__attach(skel))
 		err = 1;
 	if (!err) {
 		sleep((unsigned int)seconds);
 		if (!strcmp(mode, "runtime_"))
 			print_runtime(skel);
+		else if (!strcmp(mode, "starts_"))
+			print_starts(skel);
 		else
 			print_waits(skel);
 	}
@@ -191,5 +230,7 @@ int main(int argc, char **argv)
 		return probe_watch("runtime_", a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "waits") && !parse_count(argv[2], &a))
 		return probe_watch("waits_", a, argv + 3, argc - 3);
+	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
+		return probe_watch("starts_", a, argv + 3, argc - 3);
 	return usage();
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the test-only kernel probe (sched_probe.bpf.c) shares with its
- * loader (sched_probe.c): the size of its per-CPU tables and the record of
- * a task's waits.
+ * loader (sched_probe.c): the size of its per-CPU tables, the record of a
+ * task's waits and of the requests it started to run with.
  */
 #ifndef SCHED_PROBE_H
 #define SCHED_PROBE_H
@@ -11,13 +11,20 @@
 #include <linux/types.h>
 #endif
 
-#define PROBE_MAX_CPUS 64
+#define PROBE_MAX_CPUS	 64
+#define PROBE_MAX_STARTS 512 /* requests kept per watched thread (mode starts) */
 
 struct wait_stat {
 	__u64 since; /* when it last became runnable; 0 while it runs or sleeps */
 	__u64 count;
 	__u64 total_ns;
 	__u64 max_ns;
+};
+
+/* A watched thread's CPU's frequency request each time it started to run. */
+struct start_stat {
+	__u32 count;
+	__u32 request[PROBE_MAX_STARTS];
 };
 
 #endif /* SCHED_PROBE_H */
