@@ -22,16 +22,19 @@ RENDER_CPU=$2
 # chain PROFILE: the median start requests of render (render_req) and main
 # (main_req) over 3 s, after 2 s for the estimates to settle
 chain() {
+	out=/tmp/chain-$1.txt
 	start_scheduler $MODEL_ARGS --profile "$1"
-	frame-chain 16667 8000 4000 6 $MAIN_CPU $RENDER_CPU >/tmp/chain.txt &
+	frame-chain 16667 8000 4000 6 $MAIN_CPU $RENDER_CPU >$out &
 	chain_pid=$!
 	i=0
-	until grep -q '^frame-chain: main' /tmp/chain.txt; do
+	tids=
+	while [ -z "$tids" ]; do
 		i=$((i + 1))
 		[ $i -gt 50 ] && fail "$1: frame-chain did not start"
 		sleep 0.1
+		tids=$(sed -n 's/^frame-chain: main \([0-9]*\) render \([0-9]*\)$/\1 \2/p' $out 2>/dev/null)
 	done
-	set -- "$1" $(sed -n 's/^frame-chain: main \([0-9]*\) render \([0-9]*\)$/\1 \2/p' /tmp/chain.txt)
+	set -- "$1" $tids
 	sleep 2
 	sched-probe starts 3 "$2" "$3" >/tmp/starts.txt || fail "sched-probe starts failed"
 	wait $chain_pid
@@ -41,7 +44,7 @@ chain() {
 	[ -n "$main_req" ] && [ -n "$render_req" ] || fail "$1: no starts seen: $(cat /tmp/starts.txt)"
 	echo "$1: main starts with a request of $main_req, render $render_req" \
 		"(starts median min max: $(tr '\n' ';' </tmp/starts.txt));" \
-		"$(grep frames /tmp/chain.txt)"
+		"$(grep frames $out)"
 }
 
 chain balanced
