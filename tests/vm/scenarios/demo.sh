@@ -8,7 +8,10 @@
 n=$(nr_cpus)
 stats_count() { grep -cE '^scx_joule: [0-9.]+s ' $LOG; }
 echo "demo: starting scx_joule --model $MODEL --stats 1"
-scx_joule --model $MODEL --stats 1 >$LOG 2>&1 &
+# the log exists before tail opens it: started first, busybox tail gave up
+# ("can't open") and the demo showed no live stats
+: >$LOG
+scx_joule --model $MODEL --stats 1 >>$LOG 2>&1 &
 SCHED_PID=$!
 tail -f $LOG &
 tail_pid=$!
