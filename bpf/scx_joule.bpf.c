@@ -1319,7 +1319,9 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 		cpu_state[cpu].frame_speed =
-			jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started);
+			cpu_state[cpu].frame
+				? jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started)
+				: 0;
 		running_lat_crit[cpu] = tctx->lat_crit;
 		kept_since[cpu] = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
@@ -1401,7 +1403,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
 		tctx->started = now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
-		cpu_state[cpu].frame_speed = jp_frame_speed_running(pr, &tctx->jt, now);
+		if (cpu_state[cpu].frame)
+			cpu_state[cpu].frame_speed = jp_frame_speed_running(pr, &tctx->jt, now);
 	}
 	s->util = jp_cpu_util(&cpu_state[cpu]);
 

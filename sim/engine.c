@@ -534,7 +534,8 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	jp_cpu_pending_sub(&s->js[c], t->util_on_cpu);
 	s->js[c].util_runnable = t->util_on_cpu;
 	s->js[c].frame = jp_frame_task(t->wake_period, false);
-	s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);
+	s->js[c].frame_speed =
+		s->js[c].frame ? jp_frame_speed_running(&s->prof, &t->jt, s->now) : 0;
 	if (s->pol->pd_queues) /* joule_running's advance_pd_clock */
 		pd_clock_follow(s, t);
 	if (cr->state == CPU_IDLE) {
@@ -1423,7 +1424,8 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 	t->run_start = s->now;
 	t->util_on_cpu = jp_task_util(&t->jt);
 	s->js[c].util_runnable = t->util_on_cpu;
-	s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now); /* as joule_tick */
+	if (s->js[c].frame) /* as joule_tick */
+		s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);
 }
 
 /*

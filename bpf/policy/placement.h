@@ -87,6 +87,24 @@ static __always_inline bool jp_wake_fits(const struct jp_profile *p, const struc
 }
 
 /*
+ * Is cpu idle, and its SMT sibling too if it has one? JP_NO_SIBLING is past
+ * every CPU and counts as idle, without a branch: each branch in the loops
+ * that call this doubles the states the verifier walks.
+ */
+static __always_inline u32 jp_whole_core_idle(const struct jp_tables *t, const struct jp_wake *w,
+					      u32 cpu)
+{
+	u32 sib, sib_idle;
+
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	sib = t->cpu[cpu].sibling;
+	sib_idle = sib >= JP_MAX_CPUS ||
+		   ((w->idle.bits[(sib / 64) % JP_MASK_WORDS] >> (sib % 64)) & 1);
+	return jp_mask_test(&w->idle, cpu) & sib_idle;
+}
+
+/*
  * May energy placement put the waking task on cpu, as far as frames go? A
  * frame thread in a profile with frame headroom only on a whole idle core:
  * its speed (policy/frame.h) is what its frame needs, so waiting behind
@@ -99,17 +117,9 @@ static __always_inline bool jp_wake_fits(const struct jp_profile *p, const struc
 static __always_inline bool jp_frame_cpu_ok(const struct jp_tables *t, const struct jp_profile *p,
 					    const struct jp_wake *w, u32 cpu)
 {
-	u32 sib, sib_idle;
-
 	if (!w->frame || !p->frame_headroom)
 		return true;
-	if (cpu >= JP_MAX_CPUS)
-		return false;
-	/* JP_NO_SIBLING is past every CPU: counted idle, without a branch */
-	sib = t->cpu[cpu].sibling;
-	sib_idle = sib >= JP_MAX_CPUS ||
-		   ((w->idle.bits[(sib / 64) % JP_MASK_WORDS] >> (sib % 64)) & 1);
-	return jp_mask_test(&w->idle, cpu) & sib_idle;
+	return jp_whole_core_idle(t, w, cpu);
 }
 
 /* Per-PD numbers jp_select_cpu_energy needs, gathered in one pass. */
@@ -549,19 +559,16 @@ static __always_inline u32 jp_cache_near(const struct jp_tables *t, u32 cpu, s32
 static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					const struct jp_wake *w, u32 cpu)
 {
-	u64 idle = 0, whole = 0, fast, cap;
-	u32 sib;
+	u64 idle, whole, fast, cap;
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
 	cap = t->cpu[cpu].capacity;
 	/* cap >= frame_speed, without a branch: one would double the verifier's paths */
 	fast = ((u64)w->frame_speed - cap - 1) >> 63;
-	if (jp_mask_test(&w->idle, cpu)) {
-		idle = 1;
-		sib = t->cpu[cpu].sibling;
-		whole = sib == JP_NO_SIBLING || jp_mask_test(&w->idle, sib);
-	} else {
+	idle = jp_mask_test(&w->idle, cpu);
+	whole = jp_whole_core_idle(t, w, cpu);
+	if (!idle) {
 		u32 util = jp_cpu_util(&cs[cpu]);
 
 		cap = util < cap ? cap - util : 0;
