@@ -509,17 +509,22 @@ static void note_wakeup(struct task_struct *p, struct task_ctx *tctx, u64 now, u
 	struct task_struct *waker = bpf_get_current_task_btf();
 	struct task_ctx *wctx = NULL;
 	u64 period = now - tctx->last_wake;
+	bool sync_candidate, frame;
 
-	if (waker != p)
-		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
 	if (tctx->last_wake)
 		tctx->wake_period = (tctx->wake_period * 3 + period) / 4;
 	tctx->last_wake = now;
 	jp_task_waking(&tctx->jt, now);
-	jp_frame_wakeup(&tctx->jt, frame_waker(p, waker, wctx), now);
 	tctx->lat_crit = jp_lat_crit(tctx->wake_period, tctx->run_avg, tctx->lat_crit);
+	/* the waker's context is looked up only when it can matter: hackbench wakes constantly */
+	sync_candidate = !tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC);
+	frame = cur_profile()->frame_headroom &&
+		jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
+	if (waker != p && (sync_candidate || frame))
+		wctx = bpf_task_storage_get(&task_ctxs, waker, 0, 0);
+	jp_frame_wakeup(&tctx->jt, frame ? frame_waker(p, waker, wctx) : NULL, now);
 	/* a latency-critical task's synchronous wakee is on the same critical path */
-	if (!tctx->lat_crit && (wake_flags & SCX_WAKE_SYNC) && wctx && wctx->lat_crit)
+	if (sync_candidate && wctx && wctx->lat_crit)
 		tctx->lat_crit = 1;
 }
 
@@ -1427,7 +1432,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	queued = scx_bpf_dsq_nr_queued(cpu_pd(cpu)); /* < 0: no such queue */
 	in.queued_here = queued > 0 ? (u32)queued : 0;
 	in.pinned = p->nr_cpus_allowed == 1;
-	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu);
+	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
 	/* the idle mask is read only when it can matter */
 	in.bigger_idle = !in.pinned && in.misfit && bigger_cpu_idle(p, cpu);
 	jp_tick_plan(&in, &plan);

@@ -862,14 +862,16 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 }
 
 /*
- * As the BPF scheduler's wakeup: a frame thread woken by a frame thread (the
- * thread whose finished job triggered it, s->waker) is the next stage of
- * the waker's frame (jp_frame_wakeup).
+ * As the BPF scheduler's wakeup: in a profile with frame headroom, a frame
+ * thread woken by a frame thread (the thread whose finished job triggered
+ * it, s->waker) is the next stage of the waker's frame (jp_frame_wakeup).
  */
 static void frame_wakeup(struct sim *s, struct sim_thread *t)
 {
 	struct sim_thread *w = s->waker >= 0 ? &s->th[s->waker] : NULL;
 
+	if (!s->prof.frame_headroom || !jp_frame_task(t->wake_period, false))
+		w = NULL;
 	if (w && !jp_frame_task(w->wake_period, false))
 		w = NULL;
 	jp_frame_wakeup(&t->jt, w ? &w->jt : NULL, s->now);
@@ -1314,7 +1316,7 @@ static void pd_tick(struct sim *s, uint32_t c)
 	cpu_tick_request_perf(s, c);
 	memset(&in, 0, sizeof(in));
 	in.queued_here = s->pd[pd_of(s, c)].nr_queued;
-	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c);
+	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c, s->js[c].frame_speed);
 	in.bigger_idle = in.misfit && bigger_cpu_idle(s, c);
 	jp_tick_plan(&in, &plan);
 	if (plan.wake_for_queue)

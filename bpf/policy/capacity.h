@@ -94,15 +94,24 @@ static __always_inline bool jp_frame_task(u64 wake_period, bool kthread)
 	return !kthread && wake_period && wake_period < JP_LAT_WAKE_PERIOD_NS;
 }
 
-/* Updates t->misfit for the CPU the task runs on and returns it. */
+/*
+ * Updates t->misfit for the CPU the task runs on and returns it. frame_speed
+ * is the speed its frame needs if it is a running frame stage (the CPU's
+ * jp_cpu_state.frame_speed), else 0: a stage that ran long on a CPU that
+ * cannot go that fast has outgrown it whatever its util, and moving it up
+ * is what saves the frame.
+ */
 static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const struct jp_profile *p,
-					   struct jp_task *t, u32 cpu)
+					   struct jp_task *t, u32 cpu, u32 frame_speed)
 {
+	u32 cap;
 	bool m;
 
 	if (cpu >= JP_MAX_CPUS)
 		return false;
-	m = jp_misfit(p, jp_task_util(t), tb->cpu[cpu].capacity, tb->max_capacity, t->misfit);
+	cap = tb->cpu[cpu].capacity;
+	m = jp_misfit(p, jp_task_util(t), cap, tb->max_capacity, t->misfit) ||
+	    (p->frame_headroom && frame_speed > cap && cap < tb->max_capacity);
 	t->misfit = m;
 	return m;
 }

@@ -159,6 +159,33 @@ static void test_frame_speed(void **state)
 	assert_int_equal(jp_frame_util(390, 1280), 312);
 }
 
+/*
+ * A stage whose frame needs more speed than its CPU has moves up, whatever
+ * its util: a render thread of util 100 on a little CPU (400) whose frame
+ * now needs 500. Not at 400 or less, not without frame headroom, not on
+ * the biggest CPUs; and once its frame needs no more than the CPU has, only
+ * its util counts again.
+ */
+static void test_outgrown_stage_is_misfit(void **state)
+{
+	struct jp_tables tb;
+	struct jp_profile g, b;
+	struct jp_task t;
+
+	(void)state;
+	two_cluster(&tb);
+	jp_profile_init(&g, JOULE_PROFILE_GAMING);
+	jp_profile_init(&b, JOULE_PROFILE_BALANCED);
+	jp_task_init(&t, 0, 100);
+	assert_true(jp_task_util(&t) * 1024 < 400 * g.misfit_down);
+	assert_false(jp_task_misfit(&tb, &g, &t, 0, 400));
+	assert_true(jp_task_misfit(&tb, &g, &t, 0, 500));
+	assert_true(t.misfit);
+	assert_false(jp_task_misfit(&tb, &g, &t, 0, 300));
+	assert_false(jp_task_misfit(&tb, &b, &t, 0, 500));
+	assert_false(jp_task_misfit(&tb, &g, &t, 4, 1024));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_next_stage_fades),
 		cmocka_unit_test(test_running_speed_keeps_its_peak),
 		cmocka_unit_test(test_frame_speed),
+		cmocka_unit_test(test_outgrown_stage_is_misfit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
