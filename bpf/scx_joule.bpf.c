@@ -100,6 +100,14 @@ __u64 overutil_at;
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 __u64 idle_aged_at;
 /*
+ * jp_balance_domains' answer (the domain over its share, JP_NO_PD if
+ * none), O(N) as well: recomputed at most once per OVERUTIL_PERIOD_NS by
+ * whichever CPU's dispatch needs it first. Domain utilization is an average
+ * over milliseconds; an answer a millisecond old is as good as a fresh one.
+ */
+volatile __s32 balance_src = JP_NO_PD;
+__u64 balance_at;
+/*
  * Each domain's view for energy placement (jp_pd_view), in two buffers: a
  * refresh fills views_last's other one, then publishes it in views_ready
  * (-1: this period scans). views_at starts a period; energy_wakeups counts
@@ -1044,6 +1052,19 @@ __attribute__((noinline)) int joule_dispatch_plan(const struct jp_dispatch_in *i
 	return 0;
 }
 
+/* jp_balance_domains' src_pd, at most OVERUTIL_PERIOD_NS old (balance_src) */
+static s32 balance_src_now(u64 now)
+{
+	struct jp_balance b;
+
+	if (now - balance_at >= OVERUTIL_PERIOD_NS) {
+		balance_at = now;
+		balance_src = jp_balance_domains(&tables, cpu_state, cur_profile(), &b) ? b.src_pd
+											: JP_NO_PD;
+	}
+	return balance_src;
+}
+
 /*
  * Gathers what jp_dispatch_plan decides on and tries its sources in order.
  * The own queue counts as served while it is empty, so that own_due means
@@ -1053,7 +1074,6 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_dispatch_in in = {};
 	struct jp_dispatch_plan plan = {};
-	struct jp_balance b;
 	u64 now = scx_bpf_now();
 	u32 i, self = cpu_pd(cpu);
 
@@ -1066,10 +1086,7 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 		in.own_due = now - own_served_at[self] > OWN_QUEUE_MAX_WAIT_NS;
 	}
 	note_prev(&in, prev, cpu);
-	in.balance_src = JP_NO_PD;
-	if (jp_dispatch_wants_balance(&in) &&
-	    jp_balance_domains(&tables, cpu_state, cur_profile(), &b))
-		in.balance_src = b.src_pd;
+	in.balance_src = jp_dispatch_wants_balance(&in) ? balance_src_now(now) : JP_NO_PD;
 	if (joule_dispatch_plan(&in, &plan))
 		return;
 	JP_FOR(i, 0, JP_DISPATCH_MAX_STEPS)
