@@ -1598,10 +1598,10 @@ int sim_cfg_tune(struct sim_cfg *cfg, const char *key, uint32_t value)
 	static const struct {
 		const char *name;
 		uint32_t offset;
-	} keys[] = {TUNABLE(fit_margin),   TUNABLE(headroom),  TUNABLE(misfit_up),
-		    TUNABLE(misfit_down),  TUNABLE(imbalance), TUNABLE(energy_aware),
-		    TUNABLE(min_perf),	   TUNABLE(init_util), TUNABLE(frame_headroom),
-		    TUNABLE(lat_crit_perf)};
+	} keys[] = {TUNABLE(fit_margin),       TUNABLE(headroom),     TUNABLE(misfit_up),
+		    TUNABLE(misfit_down),      TUNABLE(imbalance),    TUNABLE(energy_aware),
+		    TUNABLE(min_perf),	       TUNABLE(init_util),    TUNABLE(frame_headroom),
+		    TUNABLE(frame_next_share), TUNABLE(lat_crit_perf)};
 #undef TUNABLE
 	size_t i;
 

@@ -178,16 +178,17 @@ struct jp_task {
 };
 
 struct jp_profile {
-	u32 fit_margin;	    /* fits when util * fit_margin <= cap * 1024 */
-	u32 headroom;	    /* frequency headroom, 1024 = none */
-	u32 misfit_up;	    /* misfit when util*1024 > cap*misfit_up */
-	u32 misfit_down;    /* no longer misfit when util*1024 < cap*misfit_down */
-	u32 imbalance;	    /* PD load balance tolerance, 1024 = 100% */
-	u32 energy_aware;   /* use jp_select_cpu_energy unless overutilized */
-	u32 min_perf;	    /* floor for jp_cpu_perf_target, 0..1024 */
-	u32 init_util;	    /* util a new task starts with (jp_task_init) */
-	u32 frame_headroom; /* headroom on a frame stage's own work (policy/frame.h), 0 = none */
-	u32 lat_crit_perf;  /* place latency-critical tasks (jp_lat_crit) latency-first */
+	u32 fit_margin;	      /* fits when util * fit_margin <= cap * 1024 */
+	u32 headroom;	      /* frequency headroom, 1024 = none */
+	u32 misfit_up;	      /* misfit when util*1024 > cap*misfit_up */
+	u32 misfit_down;      /* no longer misfit when util*1024 < cap*misfit_down */
+	u32 imbalance;	      /* PD load balance tolerance, 1024 = 100% */
+	u32 energy_aware;     /* use jp_select_cpu_energy unless overutilized */
+	u32 min_perf;	      /* floor for jp_cpu_perf_target, 0..1024 */
+	u32 init_util;	      /* util a new task starts with (jp_task_init) */
+	u32 frame_headroom;   /* headroom on a frame stage's own work (policy/frame.h), 0 = none */
+	u32 frame_next_share; /* share of the next stage's average work a stage plans for */
+	u32 lat_crit_perf;    /* place latency-critical tasks (jp_lat_crit) latency-first */
 };
 
 /*

@@ -14,11 +14,14 @@
  * plus twice their mean deviation (jp_frame_work), near the largest when
  * the work jitters. Its speed (jp_frame_speed, system-wide capacity scale)
  * is that work, less what it has done, times frame_headroom (for its wakeup
- * and the frequency change), plus the next stage's average work, over the
- * time left in the frame. The next stage gets its own margin when it wakes,
- * from the time then left: a stage that ran long leaves it less time and so
- * a higher speed, one that ran short a lower one. One speed for the whole
- * frame is what costs least on a convex power curve.
+ * and the frequency change), plus frame_next_share of the next stage's
+ * average work, over the time left in the frame. The next stage gets its own
+ * margin when it wakes, from the time then left: a stage that ran long
+ * leaves it less time and so a higher speed, one that ran short a lower
+ * one. One speed for the whole frame is what costs least on a convex power
+ * curve; but the next stage may run on a faster CPU than this one, so this
+ * stage plans for only a share of it (in full, a frame just too big for a
+ * little CPU put its first stage on a big one in most frames).
  *
  * Energy placement puts a stage only on a whole idle core at least that
  * fast (jp_wake_fits, jp_frame_cpu_ok) and prices its domain at the OPP for
@@ -95,8 +98,9 @@ static __always_inline void jp_frame_wakeup(struct jp_task *t, struct jp_task *w
 /*
  * The speed a frame thread needs now, 0..1024 on the system-wide scale (0:
  * no frame headroom in this profile): the work it may still have times
- * frame_headroom (for the wakeup and the frequency change), plus the next
- * stage's average work, over the time left in its frame. A stage that runs
+ * frame_headroom (for the wakeup and the frequency change), plus
+ * frame_next_share of the next stage's average work, over the time left in
+ * its frame. A stage that runs
  * past its estimate still has at least its deviation, or an eighth of its
  * average, to do: with steady work the deviation is next to nothing.
  */
@@ -113,7 +117,7 @@ static __always_inline u32 jp_frame_speed(const struct jp_profile *p, const stru
 	own = jp_frame_work(t);
 	least = jp_max64(t->work_dev, t->work_avg / 8);
 	own = own > t->period_work + least ? own - t->period_work : least;
-	work = own * p->frame_headroom + (u64)t->next_work * JP_SCALE;
+	work = own * p->frame_headroom + (u64)t->next_work * p->frame_next_share;
 	return (u32)jp_min64(work / (period - elapsed), JP_SCALE);
 }
 

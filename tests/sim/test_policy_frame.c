@@ -123,10 +123,11 @@ static void test_running_speed_keeps_its_peak(void **state)
 
 /*
  * A 16 ms frame: own estimate 5 ms (4 + 2 * 0.5), 3 ms after it. Without
- * headroom 8 ms of work in 16 ms is half speed (512); 8 ms in, with 2 ms
- * done, 6 ms in 8 (768); running over its estimate, it keeps its deviation
- * to do; past the frame's end, full speed. The gaming headroom applies to
- * the stage's own work only.
+ * headroom, and the next stage planned in full, 8 ms of work in 16 ms is
+ * half speed (512); 8 ms in, with 2 ms done, 6 ms in 8 (768); running over
+ * its estimate, it keeps its deviation to do; past the frame's end, full
+ * speed. Gaming's headroom applies to the stage's own work only, and it
+ * plans for 13/16 of the next stage's average.
  */
 static void test_frame_speed(void **state)
 {
@@ -137,6 +138,7 @@ static void test_frame_speed(void **state)
 	jp_profile_init(&g, JOULE_PROFILE_GAMING);
 	p = g;
 	p.frame_headroom = 1024;
+	p.frame_next_share = 1024;
 	jp_task_init(&t, 0, 1024);
 	t.period_avg = 16 * MS;
 	t.frame_start = 100 * MS;
@@ -150,8 +152,9 @@ static void test_frame_speed(void **state)
 	assert_int_equal(jp_frame_speed(&p, &t, 108 * MS), (MS / 2 + 3 * MS) * 1024 / (8 * MS));
 	assert_int_equal(jp_frame_speed(&p, &t, 116 * MS), 1024);
 	t.period_work = 0;
+	assert_int_equal(g.frame_next_share, 832);
 	assert_int_equal(jp_frame_speed(&g, &t, 100 * MS),
-			 (5 * MS * g.frame_headroom + 3 * MS * 1024) / (16 * MS));
+			 (5 * MS * g.frame_headroom + 3 * MS * 832) / (16 * MS));
 	/* no frame headroom (balanced): no frame speed */
 	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
 	assert_int_equal(jp_frame_speed(&p, &t, 100 * MS), 0);
