@@ -5,15 +5,18 @@
 #
 # usage: scripts/bench-cost.sh [--build DIR] [--kernel NAME] [--cpus "4 16 64"]
 #                              [--loops "N..."] [--groups G] [--log DIR]
+#                              [--variants "OPTS..."]
 #   --loops  hackbench -l per CPU count, in the order of --cpus (default 100
 #            each); the same work under every scheduler of one boot
 #   --log    keep each VM's console output there (default: a temporary dir)
+#   --variants  scx_joule option sets also measured in each boot, commas for
+#            spaces: --variants "--slice-us,20000 --profile,performance"
 # Each count gets a model of its own (scripts/cost-model.sh: test-only, in the
 # sim/socs format), so that the model describes every vCPU.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build kernel=trixie-backports-7.3 cpu_list="4 16 64" loops= groups=4 logdir=
+build=$top/build kernel=trixie-backports-7.3 cpu_list="4 16 64" loops= groups=4 logdir= variants=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$2; shift 2 ;;
@@ -22,7 +25,8 @@ while [ $# -gt 0 ]; do
 	--loops) loops=$2; shift 2 ;;
 	--groups) groups=$2; shift 2 ;;
 	--log) logdir=$2; shift 2 ;;
-	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--variants) variants=$2; shift 2 ;;
+	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -38,7 +42,7 @@ for n in $cpu_list; do
 	mkdir -p "$extra"
 	"$top/scripts/cost-model.sh" "$n" >"$extra/cost-$n.soc"
 	l=${loop_list[$i]:-100}
-	echo "HB_GROUPS=$groups HB_LOOPS=$l" >"$extra/cost.conf"
+	printf 'HB_GROUPS=%s HB_LOOPS=%s JOULE_VARIANTS="%s"\n' "$groups" "$l" "$variants" >"$extra/cost.conf"
 	i=$((i + 1))
 	echo "bench-cost: $n vCPUs, hackbench -g $groups -l $l" >&2
 	start=$(date +%s)
@@ -51,7 +55,7 @@ for n in $cpu_list; do
 	fi
 	echo "bench-cost: $n vCPUs took $(($(date +%s) - start)) s of wall time" >&2
 	echo "wall $n $(($(date +%s) - start)) $l" >>"$work/all.txt"
-	grep -E '^(cost|mean|hackbench|attach) ' "$logdir/cost-$n.log" >>"$work/all.txt"
+	grep -E '^(cost|mean|hackbench|switches|idle|attach) ' "$logdir/cost-$n.log" >>"$work/all.txt"
 done
 
 # One table: ns per call (calls) of each callback kind per CPU count, the
@@ -62,7 +66,9 @@ awk -v cpus="$cpu_list" '
 	# without dispatch, whose cost is mostly the kernel moving the task
 	$1 == "cost" && $4 != "dispatch" { nd_ns[$2, $3] += $5 * $6; nd_calls[$2, $3] += $5 }
 	$1 == "mean" { mean[$2, $3] = $6; total[$2, $3] = sprintf("%.0f", $5 / 1e6) }
-	$1 == "hackbench" { hb[$2, $3] = $4 }
+	$1 == "hackbench" { hb[$2, $3] = $4; if ($3 ~ /^joule:/) var[$3] = 1 }
+	$1 == "switches" { sw[$2, $3] = $4 }
+	$1 == "idle" { idl[$2, $3] = $4 }
 	$1 == "attach" { att[$2] = $3 }
 	$1 == "wall" { wall[$2] = $3; lp[$2] = $4 }
 	function ratio(a, b) { return b ? sprintf("%.2f", a / b) : "-" }
@@ -112,6 +118,18 @@ awk -v cpus="$cpu_list" '
 		row("hackbench s fifodsq", "fifodsq", hb, 0)
 		row("hackbench s joule", "joule", hb, 0)
 		ratio_row("joule / eevdf hackbench", hb, "joule", "eevdf")
+		for (v in var) {
+			row("hackbench s " v, v, hb, 0)
+			ratio_row("  / eevdf", hb, v, "eevdf")
+		}
+		row("switches eevdf", "eevdf", sw, 0)
+		row("switches fifo", "fifo", sw, 0)
+		row("switches fifodsq", "fifodsq", sw, 0)
+		row("switches joule", "joule", sw, 0)
+		for (v in var) row("switches " v, v, sw, 0)
+		row("idle % eevdf", "eevdf", idl, 0)
+		row("idle % fifodsq", "fifodsq", idl, 0)
+		row("idle % joule", "joule", idl, 0)
 		printf "%-24s", "start to attach ms"
 		for (i = 1; i <= n; i++) printf " %20s", att[c[i]]
 		printf "\n%-24s", "hackbench -l"

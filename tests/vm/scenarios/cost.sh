@@ -9,12 +9,16 @@
 #   cost CPUS SCHED KIND CALLS NS_PER_CALL   per callback kind
 #   mean CPUS SCHED CALLS TOTAL_NS NS_PER_CALL
 #   hackbench CPUS SCHED SECONDS
+#   switches CPUS SCHED N                     context switches (/proc/stat ctxt)
+#   idle CPUS SCHED PERCENT                   idle and iowait share of CPU time
 #   attach CPUS MS                            scx_joule's start to attached
 # It fails only when something does not work, never on a number.
 #
 # /extra/cost-CPUS.soc, if there, is the model (scripts/bench-cost.sh makes
 # one per CPU count), else lib.sh's; /extra/cost.conf may set HB_GROUPS,
-# HB_LOOPS and MIX_TASKS.
+# HB_LOOPS, MIX_TASKS and JOULE_VARIANTS: scx_joule option sets, commas for
+# spaces ("--slice-us,20000 --profile,performance"), each measured in the same
+# boot (hackbench, switches and idle only) before scx_joule's own run.
 . /scenarios/lib.sh
 
 CPUS=$(nr_cpus)
@@ -38,12 +42,18 @@ measure() {
 	periodic-load "$MIX_TASKS" 2000 10000 100000 >/dev/null &
 	mix=$!
 	sleep 1
+	sw0=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
+	id0=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
 	bpf-cost hackbench -g "$HB_GROUPS" -l "$HB_LOOPS" >/tmp/cost-$1.txt ||
 		fail "hackbench under $1 failed"
+	sw1=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
+	id1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
 	kill $mix
 	wait $mix 2>/dev/null
 	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }' \
 		/tmp/cost-$1.txt
+	echo "switches $CPUS $1 $((sw1 - sw0))"
+	echo "$id0 $id1" | awk -v c="$CPUS" -v s="$1" '{ printf "idle %s %s %.1f\n", c, s, 100 * ($3 - $1) / ($4 - $2) }'
 }
 
 # report SCHED PREFIX: per kind (the name after PREFIX) and the mean, of
@@ -83,6 +93,14 @@ floor fifodsq --dsq
 
 # start to attach: the loader started, to root/ops naming it (polled every 10 ms)
 wait_state disabled 5 || fail "sched_ext not disabled before scx_joule: $(scx_state)"
+for v in ${JOULE_VARIANTS:-}; do
+	wait_state disabled 5 || fail "not disabled before variant $v"
+	scx_joule --model "$COST_MODEL" --profile balanced $(echo "$v" | tr , ' ') >$LOG 2>&1 &
+	SCHED_PID=$!
+	wait_state enabled 60 || fail "variant $v did not attach"
+	measure "joule:$v"
+	stop_scheduler INT
+done
 t0=$(now_ns)
 scx_joule --model "$COST_MODEL" --profile balanced >$LOG 2>&1 &
 SCHED_PID=$!
