@@ -284,16 +284,12 @@ def frequency_text(add):
 def before_after(add, res, src, before):
     add("## Changes against the previous simulator\n")
     add(f"Before: {src}. After: this document's runs. Energy in J, deadline misses.\n")
-    add("What moved: scx_joule's game rows only, the gaming profile's frame threads "
-        "(design.md, \"Frame threads in gaming\"). Before, each ran at 2.625x its own util, and "
-        "one of util 64 or more was placed latency-first, on a big CPU. Now a frame thread "
-        "woken by another of its period joins that one's frame; a stage's speed is its "
-        "estimated work left (average plus twice the mean deviation, x1.1875) plus the next "
-        "stage's average work, over the time left in the frame; it is placed for energy on "
-        "a whole idle core that fast, its domain priced at that speed's OPP, and its CPU "
-        "asks for at least that speed while it runs. Latency-critical threads stay "
-        "latency-first. The game's energy fell by 19-23% for 0 / 0 / 0 / 1 missed frames "
-        "(1 / 1 / 0 / 0 before).\n")
+    add("What moved: scx_joule's game rows only, the gaming profile's frame stages "
+        "(design.md, \"Frame threads in gaming\"). A stage's speed now counts 13/16 of the "
+        "next stage's average work instead of all of it (`frame_next_share`): the next stage "
+        "gets its own speed, and a CPU that fast, when it wakes. And a running stage whose "
+        "frame needs more speed than its CPU has is misfit at the tick, so that it moves up "
+        "when a bigger CPU is idle.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
