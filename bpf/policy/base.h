@@ -143,9 +143,11 @@ struct jp_tables {
 };
 
 /*
- * Dynamic per-CPU state; the caller keeps one per CPU. util_runnable is
- * written only by the CPU itself; util_pending by whichever CPU places a
- * task here, so only through jp_cpu_pending_add/sub (atomic).
+ * Dynamic per-CPU state; the caller keeps one per CPU, a cache line each
+ * (every switch and tick writes it: packed, neighbours' writes would take
+ * the line from each other). util_runnable is written only by the CPU
+ * itself; util_pending by whichever CPU places a task here, so only through
+ * jp_cpu_pending_add/sub (atomic).
  */
 struct jp_cpu_state {
 	u32 util_avg;	   /* decayed invariant busy fraction, 0..1024 */
@@ -157,7 +159,7 @@ struct jp_cpu_state {
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */
-};
+} __attribute__((aligned(64)));
 
 struct jp_task {
 	u32 util_avg;
