@@ -161,10 +161,14 @@ struct jp_cpu_state {
 	u64 util_fp;   /* util_avg << 16, the precise value */
 } __attribute__((aligned(64)));
 
+/* why a task is misfit (jp_task_misfit); any bit set means it is */
+#define JP_MISFIT_UTIL	1u /* its util outgrew the CPU (with hysteresis) */
+#define JP_MISFIT_FRAME 2u /* its frame needs more speed than the CPU has */
+
 struct jp_task {
 	u32 util_avg;
 	u32 util_est;
-	u32 misfit;	   /* hysteresis state for jp_task_misfit() */
+	u32 misfit;	   /* jp_task_misfit()'s answer: JP_MISFIT_* bits, 0 if none */
 	u32 work_avg;	   /* invariant ns run per activation (wakeup to wakeup), average */
 	u32 work_dev;	   /* its mean deviation */
 	u32 next_work;	   /* frame threads: the next stage's average work (jp_frame_wakeup) */

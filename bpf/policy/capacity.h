@@ -105,15 +105,16 @@ static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const str
 					   struct jp_task *t, u32 cpu, u32 frame_speed)
 {
 	u32 cap;
-	bool m;
+	bool by_util, by_frame;
 
 	if (cpu >= JP_MAX_CPUS)
 		return false;
 	cap = tb->cpu[cpu].capacity;
-	m = jp_misfit(p, jp_task_util(t), cap, tb->max_capacity, t->misfit) ||
-	    (p->frame_headroom && frame_speed > cap && cap < tb->max_capacity);
-	t->misfit = m;
-	return m;
+	/* the util hysteresis goes on its own answer, not on the frame's */
+	by_util = jp_misfit(p, jp_task_util(t), cap, tb->max_capacity, t->misfit & JP_MISFIT_UTIL);
+	by_frame = p->frame_headroom && frame_speed > cap && cap < tb->max_capacity;
+	t->misfit = (by_util ? JP_MISFIT_UTIL : 0) | (by_frame ? JP_MISFIT_FRAME : 0);
+	return t->misfit;
 }
 
 #endif /* JOULE_POLICY_CAPACITY_H */

@@ -166,27 +166,45 @@ static void test_frame_speed(void **state)
  * A stage whose frame needs more speed than its CPU has moves up, whatever
  * its util: a render thread of util 100 on a little CPU (400) whose frame
  * now needs 500. Not at 400 or less, not without frame headroom, not on
- * the biggest CPUs; and once its frame needs no more than the CPU has, only
- * its util counts again.
+ * the biggest CPUs (900 here, so that a speed could exceed it); and once
+ * its frame needs no more than the CPU has, its util alone counts, with its
+ * own hysteresis: a util between misfit_down and misfit_up is not kept
+ * misfit because the frame made it so.
  */
 static void test_outgrown_stage_is_misfit(void **state)
 {
 	struct jp_tables tb;
 	struct jp_profile g, b;
 	struct jp_task t;
+	uint32_t c;
 
 	(void)state;
 	two_cluster(&tb);
+	for (c = 4; c < 6; c++)
+		tb.cpu[c].capacity = 900;
+	tb.pd[1].max_capacity = 900;
+	tb.max_capacity = 900;
 	jp_profile_init(&g, JOULE_PROFILE_GAMING);
 	jp_profile_init(&b, JOULE_PROFILE_BALANCED);
 	jp_task_init(&t, 0, 100);
 	assert_true(jp_task_util(&t) * 1024 < 400 * g.misfit_down);
 	assert_false(jp_task_misfit(&tb, &g, &t, 0, 400));
 	assert_true(jp_task_misfit(&tb, &g, &t, 0, 500));
-	assert_true(t.misfit);
+	assert_int_equal(t.misfit, JP_MISFIT_FRAME);
 	assert_false(jp_task_misfit(&tb, &g, &t, 0, 300));
 	assert_false(jp_task_misfit(&tb, &b, &t, 0, 500));
-	assert_false(jp_task_misfit(&tb, &g, &t, 4, 1024));
+	assert_false(jp_task_misfit(&tb, &g, &t, 4, 1000));
+	/* util 200 on 400: under gaming's misfit_up (60%), over its misfit_down (40%) */
+	jp_task_init(&t, 0, 200);
+	assert_false(jp_task_misfit(&tb, &g, &t, 0, 0));
+	assert_true(jp_task_misfit(&tb, &g, &t, 0, 500));
+	assert_false(jp_task_misfit(&tb, &g, &t, 0, 300));
+	/* misfit by util, it stays so down to misfit_down */
+	jp_task_init(&t, 0, 250);
+	assert_true(jp_task_misfit(&tb, &g, &t, 0, 0));
+	assert_int_equal(t.misfit, JP_MISFIT_UTIL);
+	t.util_avg = t.util_est = 200;
+	assert_true(jp_task_misfit(&tb, &g, &t, 0, 0));
 }
 
 int main(void)
