@@ -34,7 +34,7 @@
  * Before this (to d9a7a3f) each frame thread ran at 2.625x its own util,
  * placed latency-first on a big CPU: 0-1 missed frames a minute in the
  * simulator's game, at 1.65-2.35x the energy of EAS, which misses a sixth
- * of them. Now 0-1 missed at 1.3-1.9x (docs/evaluation.md).
+ * of them. Now none missed at 1.26-1.68x (docs/evaluation.md).
  */
 #ifndef JOULE_POLICY_FRAME_H
 #define JOULE_POLICY_FRAME_H

@@ -19,7 +19,7 @@
  * energy-aware at 1.25x, and runs each stage of a frame at the speed the
  * frame's remaining work needs by its end (policy/frame.h), 1.1875x on the
  * stage's own work for its wakeup and frequency change (in the simulator's
- * game 1.125 left up to 5 frames a minute missed, 1.1875 none on seed 1)
+ * game 1.125 left up to 6 frames a minute missed, 1.1875 none on seed 1)
  * and 13/16 of the next stage's average work (the whole of it put the
  * laptop model's main thread on a P-core in most frames: 12% more energy),
  * and a frame thread's CPU keeps its request when it goes idle
