@@ -73,19 +73,19 @@ awk -v cpus="$cpu_list" '
 	$1 == "wall" { wall[$2] = $3; lp[$2] = $4 }
 	function ratio(a, b) { return b ? sprintf("%.2f", a / b) : "-" }
 	function row(title, s, a, last,    i) {
-		printf "%-24s", title
+		printf "%-36s", title
 		for (i = 1; i <= n; i++) printf " %20s", a[c[i], s]
 		if (last) printf " %10s", ratio(a[c[n], s], a[c[1], s])
 		printf "\n"
 	}
 	function ratio_row(title, a, s1, s2,    i) {
-		printf "%-24s", title
+		printf "%-36s", title
 		for (i = 1; i <= n; i++) printf " %20s", ratio(a[c[i], s1], a[c[i], s2])
 		printf "\n"
 	}
 	END {
 		n = split(cpus, c, " ")
-		printf "%-24s", "ns/call (calls)"
+		printf "%-36s", "ns/call (calls)"
 		for (i = 1; i <= n; i++) printf " %20s", c[i] " vCPUs"
 		printf " %10s\n", c[n] "/" c[1]
 		m = 0
@@ -94,7 +94,7 @@ awk -v cpus="$cpu_list" '
 			if (sorted[j] < sorted[i]) { t = sorted[i]; sorted[i] = sorted[j]; sorted[j] = t }
 		for (r = 1; r <= m; r++) {
 			split(sorted[r], sk, " ")
-			printf "%-24s", sk[1] " " sk[2]
+			printf "%-36s", sk[1] " " sk[2]
 			for (i = 1; i <= n; i++) {
 				key = c[i] SUBSEP sk[1] SUBSEP sk[2]
 				printf " %20s", (key in ns) ? ns[key] " (" calls[key] ")" : "-"
@@ -128,13 +128,15 @@ awk -v cpus="$cpu_list" '
 		row("switches joule", "joule", sw, 0)
 		for (v in var) row("switches " v, v, sw, 0)
 		row("idle % eevdf", "eevdf", idl, 0)
+		row("idle % fifo", "fifo", idl, 0)
 		row("idle % fifodsq", "fifodsq", idl, 0)
 		row("idle % joule", "joule", idl, 0)
-		printf "%-24s", "start to attach ms"
+		for (v in var) row("idle % " v, v, idl, 0)
+		printf "%-36s", "start to attach ms"
 		for (i = 1; i <= n; i++) printf " %20s", att[c[i]]
-		printf "\n%-24s", "hackbench -l"
+		printf "\n%-36s", "hackbench -l"
 		for (i = 1; i <= n; i++) printf " %20s", lp[c[i]]
-		printf "\n%-24s", "VM wall s"
+		printf "\n%-36s", "VM wall s"
 		for (i = 1; i <= n; i++) printf " %20s", wall[c[i]]
 		printf "\n"
 	}' "$work/all.txt"

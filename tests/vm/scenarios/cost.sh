@@ -37,21 +37,22 @@ now_ns() {
 }
 
 # measure SCHED: hackbench under bpf-cost beside the periodic tasks;
-# the per-program lines go to /tmp/cost-SCHED.txt
+# the per-program lines go to /tmp/cost-SCHED.txt (characters other than
+# letters, digits and _.:,=- made _)
 measure() {
 	periodic-load "$MIX_TASKS" 2000 10000 100000 >/dev/null &
 	mix=$!
 	sleep 1
+	f=/tmp/cost-$(printf %s "$1" | tr -c 'A-Za-z0-9_.:,=-' '_').txt
 	sw0=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
 	id0=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
-	bpf-cost hackbench -g "$HB_GROUPS" -l "$HB_LOOPS" >/tmp/cost-$1.txt ||
+	bpf-cost hackbench -g "$HB_GROUPS" -l "$HB_LOOPS" >"$f" ||
 		fail "hackbench under $1 failed"
 	sw1=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
 	id1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
 	kill $mix
 	wait $mix 2>/dev/null
-	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }' \
-		/tmp/cost-$1.txt
+	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }' "$f"
 	echo "switches $CPUS $1 $((sw1 - sw0))"
 	echo "$id0 $id1" | awk -v c="$CPUS" -v s="$1" '{ printf "idle %s %s %.1f\n", c, s, 100 * ($3 - $1) / ($4 - $2) }'
 }
