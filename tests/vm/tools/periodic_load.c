@@ -22,8 +22,10 @@
  * outgrows the little CPU it was placed on.
  */
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +109,7 @@ static void task(long long run_ns, long long period_ns, long long end_ns, const 
 int main(int argc, char **argv)
 {
 	long long end;
+	pid_t parent;
 	int n;
 
 	if (argc != 5 && argc != 6) {
@@ -116,8 +119,16 @@ int main(int argc, char **argv)
 	}
 	n = atoi(argv[1]);
 	end = ns(CLOCK_MONOTONIC) + atoll(argv[4]) * 1000000000LL;
+	parent = getpid();
 	for (int i = 0; i < n; i++) {
 		if (fork() == 0) {
+			/*
+			 * Killing this process (kill $!) ends its tasks too:
+			 * left running, each scheduler measured after the
+			 * first shared the machine with the earlier ones' tasks.
+			 */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+				_exit(0);
 			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end,
 			     argc == 6 ? argv[5] : NULL);
 			_exit(0);
