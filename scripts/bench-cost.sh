@@ -55,7 +55,7 @@ for n in $cpu_list; do
 	fi
 	echo "bench-cost: $n vCPUs took $(($(date +%s) - start)) s of wall time" >&2
 	echo "wall $n $(($(date +%s) - start)) $l" >>"$work/all.txt"
-	grep -E '^(cost|mean|hackbench|switches|idle|attach) ' "$logdir/cost-$n.log" >>"$work/all.txt"
+	grep -E '^(cost|mean|hackbench|hbtime|switches|idle|attach) ' "$logdir/cost-$n.log" >>"$work/all.txt"
 done
 
 # One table: ns per call (calls) of each callback kind per CPU count, the
@@ -67,6 +67,7 @@ awk -v cpus="$cpu_list" '
 	$1 == "cost" && $4 != "dispatch" { nd_ns[$2, $3] += $5 * $6; nd_calls[$2, $3] += $5 }
 	$1 == "mean" { mean[$2, $3] = $6; total[$2, $3] = sprintf("%.0f", $5 / 1e6) }
 	$1 == "hackbench" { hb[$2, $3] = $4; if ($3 ~ /^joule:/) var[$3] = 1 }
+	$1 == "hbtime" { hbt[$2, $3] = $4 }
 	$1 == "switches" { sw[$2, $3] = $4 }
 	$1 == "idle" { idl[$2, $3] = $4 }
 	$1 == "attach" { att[$2] = $3 }
@@ -121,6 +122,15 @@ awk -v cpus="$cpu_list" '
 		for (v in var) {
 			row("hackbench s " v, v, hb, 0)
 			ratio_row("  / eevdf", hb, v, "eevdf")
+		}
+		row("hackbench Time: s eevdf", "eevdf", hbt, 0)
+		row("hackbench Time: s fifo", "fifo", hbt, 0)
+		row("hackbench Time: s fifodsq", "fifodsq", hbt, 0)
+		row("hackbench Time: s joule", "joule", hbt, 0)
+		ratio_row("joule / eevdf hackbench Time:", hbt, "joule", "eevdf")
+		for (v in var) {
+			row("hackbench Time: s " v, v, hbt, 0)
+			ratio_row("  / eevdf", hbt, v, "eevdf")
 		}
 		row("switches eevdf", "eevdf", sw, 0)
 		row("switches fifo", "fifo", sw, 0)

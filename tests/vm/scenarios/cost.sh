@@ -8,7 +8,11 @@
 # (BPF_ENABLE_STATS) over each hackbench run. Prints, as lines for the script:
 #   cost CPUS SCHED KIND CALLS NS_PER_CALL   per callback kind
 #   mean CPUS SCHED CALLS TOTAL_NS NS_PER_CALL
-#   hackbench CPUS SCHED SECONDS
+#   hackbench CPUS SCHED SECONDS             the whole run: forking 4 x 40 tasks,
+#                                            their messages, their exits
+#   hbtime CPUS SCHED SECONDS                hackbench's own "Time:", the part it
+#                                            times: from the start signal to the
+#                                            last task reaped (no forking)
 #   switches CPUS SCHED N                     context switches (/proc/stat ctxt)
 #   idle CPUS SCHED PERCENT                   idle and iowait share of CPU time
 #   attach CPUS MS                            scx_joule's start to attached
@@ -52,7 +56,8 @@ measure() {
 	id1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
 	kill $mix
 	wait $mix 2>/dev/null
-	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }' "$f"
+	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }
+		/^Time: / { printf "hbtime %s %s %s\n", c, s, $2 }' "$f"
 	echo "switches $CPUS $1 $((sw1 - sw0))"
 	echo "$id0 $id1" | awk -v c="$CPUS" -v s="$1" '{ printf "idle %s %s %.1f\n", c, s, 100 * ($3 - $1) / ($4 - $2) }'
 }
