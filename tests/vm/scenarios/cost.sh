@@ -56,6 +56,7 @@ measure() {
 	id1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
 	kill $mix
 	wait $mix 2>/dev/null
+	none_left periodic-load
 	awk -v c="$CPUS" -v s="$1" '/^window / { printf "hackbench %s %s %.3f\n", c, s, $2 / 1e9 }
 		/^Time: / { printf "hbtime %s %s %s\n", c, s, $2 }' "$f"
 	echo "switches $CPUS $1 $((sw1 - sw0))"

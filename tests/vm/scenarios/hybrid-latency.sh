@@ -24,6 +24,7 @@ mixed_load() {
 	w1=$(waited_ns)
 	kill $h1 $h2 $light
 	wait $light 2>/dev/null
+	none_left periodic-load
 	echo "$1 $((w1 - w0)) $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 }
 

@@ -198,6 +198,22 @@ light_tasks() {
 	sleep 1
 }
 
+# none_left COMM: fail if a live process named COMM remains (zombies aside),
+# after up to 1 s: a workload whose tasks outlive its kill loads the machine
+# for whatever the boot measures next (periodic-load's did, until 0572f9e).
+none_left() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		left=
+		for t in /proc/[0-9]*; do
+			[ "$(cat $t/comm 2>/dev/null)" = "$1" ] || continue
+			grep -q '^State:[[:space:]]*Z' $t/status 2>/dev/null || left="$left ${t##*/}"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 tasks$left still run after their kill" >&2
+}
+
 # stats_tail N: the scheduler's last N stats lines.
 stats_tail() { grep -E '^scx_joule: [0-9.]+s ' $LOG | tail -n "$1"; }
 
