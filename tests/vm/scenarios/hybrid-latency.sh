@@ -19,7 +19,7 @@ mixed_load() {
 	sleep 1
 	w0=$(waited_ns)
 	read -r t0 _ </proc/uptime
-	hackbench -g 4 -l 100 >/dev/null || fail "hackbench failed"
+	hackbench -g 4 -l 100 >/dev/null || fail "hackbench failed" >&2
 	read -r t1 _ </proc/uptime
 	w1=$(waited_ns)
 	kill $h1 $h2 $light

@@ -199,19 +199,20 @@ light_tasks() {
 }
 
 # none_left COMM: fail if a live process named COMM remains (zombies aside),
-# after up to 1 s: a workload whose tasks outlive its kill loads the machine
+# after up to 3 s: a workload whose tasks outlive its kill loads the machine
 # for whatever the boot measures next (periodic-load's did, until 0572f9e).
+# Builtins only: a cat per process would be hundreds of new tasks per pass.
 none_left() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		left=
-		for t in /proc/[0-9]*; do
-			[ "$(cat $t/comm 2>/dev/null)" = "$1" ] || continue
-			grep -q '^State:[[:space:]]*Z' $t/status 2>/dev/null || left="$left ${t##*/}"
+	for _ in $(seq 30); do
+		left_=
+		for t_ in /proc/[0-9]*; do
+			{ read -r c_ <$t_/comm && read -r _ _ st_ _ <$t_/stat; } 2>/dev/null || continue
+			[ "$c_" = "$1" ] && [ "$st_" != Z ] && left_="$left_ ${t_##*/}"
 		done
-		[ -z "$left" ] && return 0
+		[ -z "$left_" ] && return 0
 		sleep 0.1
 	done
-	fail "$1 tasks$left still run after their kill" >&2
+	fail "$1 tasks$left_ still run after their kill" >&2
 }
 
 # stats_tail N: the scheduler's last N stats lines.

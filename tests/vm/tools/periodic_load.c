@@ -127,7 +127,11 @@ int main(int argc, char **argv)
 			 * left running, each scheduler measured after the
 			 * first shared the machine with the earlier ones' tasks.
 			 */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL)) {
+				perror("periodic-load: prctl(PR_SET_PDEATHSIG)");
+				_exit(1);
+			}
+			if (getppid() != parent)
 				_exit(0);
 			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end,
 			     argc == 6 ? argv[5] : NULL);
