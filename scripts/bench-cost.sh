@@ -84,6 +84,18 @@ awk -v cpus="$cpu_list" '
 		for (i = 1; i <= n; i++) printf " %20s", ratio(a[c[i], s1], a[c[i], s2])
 		printf "\n"
 	}
+	# seconds per scheduler and variant, and scx_joule against EEVDF
+	function hackbench_rows(title, a,    v) {
+		row(title " s eevdf", "eevdf", a, 0)
+		row(title " s fifo", "fifo", a, 0)
+		row(title " s fifodsq", "fifodsq", a, 0)
+		row(title " s joule", "joule", a, 0)
+		ratio_row("joule / eevdf " title, a, "joule", "eevdf")
+		for (v in var) {
+			row(title " s " v, v, a, 0)
+			ratio_row("  / eevdf", a, v, "eevdf")
+		}
+	}
 	END {
 		n = split(cpus, c, " ")
 		printf "%-36s", "ns/call (calls)"
@@ -114,24 +126,8 @@ awk -v cpus="$cpu_list" '
 		row("fifodsq BPF ms", "fifodsq", total, 1)
 		row("joule BPF ms", "joule", total, 1)
 		ratio_row("joule / fifodsq BPF ms", total, "joule", "fifodsq")
-		row("hackbench s eevdf", "eevdf", hb, 0)
-		row("hackbench s fifo", "fifo", hb, 0)
-		row("hackbench s fifodsq", "fifodsq", hb, 0)
-		row("hackbench s joule", "joule", hb, 0)
-		ratio_row("joule / eevdf hackbench", hb, "joule", "eevdf")
-		for (v in var) {
-			row("hackbench s " v, v, hb, 0)
-			ratio_row("  / eevdf", hb, v, "eevdf")
-		}
-		row("hackbench Time: s eevdf", "eevdf", hbt, 0)
-		row("hackbench Time: s fifo", "fifo", hbt, 0)
-		row("hackbench Time: s fifodsq", "fifodsq", hbt, 0)
-		row("hackbench Time: s joule", "joule", hbt, 0)
-		ratio_row("joule / eevdf hackbench Time:", hbt, "joule", "eevdf")
-		for (v in var) {
-			row("hackbench Time: s " v, v, hbt, 0)
-			ratio_row("  / eevdf", hbt, v, "eevdf")
-		}
+		hackbench_rows("hackbench", hb)
+		hackbench_rows("hackbench Time:", hbt)
 		row("switches eevdf", "eevdf", sw, 0)
 		row("switches fifo", "fifo", sw, 0)
 		row("switches fifodsq", "fifodsq", sw, 0)
