@@ -8,11 +8,11 @@
 # (BPF_ENABLE_STATS) over each hackbench run. Prints, as lines for the script:
 #   cost CPUS SCHED KIND CALLS NS_PER_CALL   per callback kind
 #   mean CPUS SCHED CALLS TOTAL_NS NS_PER_CALL
-#   hackbench CPUS SCHED SECONDS             the whole run: forking 4 x 40 tasks,
-#                                            their messages, their exits
-#   hbtime CPUS SCHED SECONDS                hackbench's own "Time:", the part it
-#                                            times: from the start signal to the
-#                                            last task reaped (no forking)
+#   hackbench CPUS SCHED SECONDS              the whole run: forking 4 x 40 tasks,
+#                                             their messages, their exits
+#   hbtime CPUS SCHED SECONDS                 hackbench's own "Time:", the part it
+#                                             times: from the start signal to the
+#                                             last task reaped (no forking)
 #   switches CPUS SCHED N                     context switches (/proc/stat ctxt)
 #   idle CPUS SCHED PERCENT                   idle and iowait share of CPU time
 #   attach CPUS MS                            scx_joule's start to attached
