@@ -962,19 +962,22 @@ static bool pull_from(u32 pd)
 	return true;
 }
 
+/* Each domain's online capacity (jp_pd_online_capacity), kept with the online mask. */
+u32 pd_online_cap[JP_MAX_PDS];
+
 /*
  * What jp_dispatch_plan needs to know about the domains, for a CPU of
  * domain in->self: which have an idle online CPU, how many tasks wait in
- * each, and where jp_overloaded_pd would take from (counting busy online
- * CPUs and capacity per domain). A global function, so that the verifier
- * checks it once, on its own.
+ * each, and where jp_overloaded_pd would take from (jp_pd_loads: busy
+ * online CPUs and capacity per domain, from mask words, not CPU by CPU).
+ * A global function, so that the verifier checks it once, on its own.
  */
 __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {};
 	const struct cpumask *idle;
 	struct jp_cpumask idle_now;
-	u32 c, pd, self;
+	u32 pd, self;
 
 	if (!in)
 		return -1;
@@ -986,20 +989,8 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in)
 	idle = scx_bpf_get_idle_cpumask();
 	mask_from_cpumask(&idle_now, idle);
 	scx_bpf_put_idle_cpumask(idle);
-	JP_FOR(c, 0, JP_MAX_CPUS)
-	{
-		if (c >= tables.nr_cpus)
-			break;
-		if (!jp_mask_test(&online, c))
-			continue;
-		pd = tables.cpu[c].pd & (JP_MAX_PDS - 1);
-		loads[pd].capacity += tables.cpu[c].capacity;
-		loads[pd].online++;
-		if (!jp_mask_test(&idle_now, c))
-			loads[pd].busy++;
-		else
-			in->idle_pds |= 1u << pd;
-	}
+	in->idle_pds = jp_pd_loads(&tables, pd_cpus, &online, &idle_now, pd_online_cap,
+				   mask_words(), loads);
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
@@ -1560,10 +1551,22 @@ void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *arg
 		scx_bpf_reenqueue_local();
 }
 
+/*
+ * Each domain's online capacity, after the online mask changed. The kernel
+ * runs one hotplug callback at a time; a dispatch reading the array while
+ * it changes sees one domain's old or new sum.
+ */
+__attribute__((noinline)) int joule_count_online_capacity(void)
+{
+	jp_pd_online_capacity(&tables, &online, pd_online_cap);
+	return 0;
+}
+
 void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 {
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
+	joule_count_online_capacity();
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
@@ -1571,6 +1574,7 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 {
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+	joule_count_online_capacity();
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 
@@ -1626,6 +1630,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 			return err;
 	}
 	read_online_mask();
+	joule_count_online_capacity();
 	joule_find_bigger_cpus();
 	/*
 	 * The kernel set every request to the maximum as the scheduler attached,

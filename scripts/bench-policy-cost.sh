@@ -6,8 +6,9 @@
 # domains' views; select_energy_scan is the same decision scanning every
 # CPU, pd_views the gathering of the views, at most once a ms) and its
 # latency-first placement, the overutilization check, a CPU's frequency
-# target and the domain balance. Kernel kfuncs are not in it; the VM
-# benchmark (scripts/bench-cost.sh) has those, under emulation.
+# target, the domain balance and a dispatch's count of each domain's busy
+# CPUs (pd_loads). Kernel kfuncs are not in it; the VM benchmark
+# (scripts/bench-cost.sh) has those, under emulation.
 #
 # usage: scripts/bench-policy-cost.sh [--build DIR] [--cpus "4 16 64 512"] [--calls N]
 # Exit status 77 (a skipped benchmark for meson) without valgrind.
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--cpus) cpu_list=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
-	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-policy-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -33,7 +34,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 funcs="cost_select_energy cost_select_energy_scan cost_pd_views cost_select_perf cost_overutilized
-	cost_perf_target cost_balance"
+	cost_perf_target cost_balance cost_pd_loads"
 # instructions NR_CPUS FUNC: callgrind's count inside FUNC, per call
 instructions() {
 	local out=$work/cg-$1-$2

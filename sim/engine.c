@@ -1191,20 +1191,17 @@ static uint32_t pd_take(struct sim *s, uint32_t p)
 static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in *in)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {{0}};
+	struct jp_cpumask idle = {{0}};
 	struct jp_balance b;
 	uint32_t self = pd_of(s, c), i, p;
 
 	memset(in, 0, sizeof(*in));
 	in->self = self;
-	for (i = 0; i < s->soc->nr_cpus; i++) {
-		p = pd_of(s, i);
-		loads[p].capacity += s->tables.cpu[i].capacity;
-		loads[p].online++;
-		if (i == c || !sim_cpu_idle(s, i))
-			loads[p].busy++;
-		else
-			in->idle_pds |= 1u << p;
-	}
+	for (i = 0; i < s->soc->nr_cpus; i++)
+		if (i != c && sim_cpu_idle(s, i))
+			jp_mask_set(&idle, i);
+	in->idle_pds = jp_pd_loads(&s->tables, s->pd_cpus, &s->online, &idle, s->pd_online_cap,
+				   (s->soc->nr_cpus + 63) / 64, loads);
 	for (p = 0; p < s->soc->nr_pds; p++)
 		loads[p].queued = in->queued[p] = s->pd[p].nr_queued;
 	in->overloaded = jp_overloaded_pd(&s->tables, &s->prof, loads, self,
@@ -1681,6 +1678,11 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 		s->cpu[c].curr = -1;
 		s->cpu[c].state = CPU_IDLE;
 	}
+	for (c = 0; c < soc->nr_cpus && c < JP_MAX_CPUS; c++) {
+		jp_mask_set(&s->online, c);
+		jp_mask_set(&s->pd_cpus[s->tables.cpu[c].pd % JP_MAX_PDS], c);
+	}
+	jp_pd_online_capacity(&s->tables, &s->online, s->pd_online_cap);
 	/* without cpufreq (driver none) every PD runs at its top OPP throughout */
 	for (p = 0; p < soc->nr_pds; p++) {
 		s->pd[p].pending_opp = -1;

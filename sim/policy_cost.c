@@ -32,6 +32,8 @@ struct cost_state {
 	struct jp_profile prof;
 	struct jp_wake wake;
 	struct sim_rng rng;
+	struct jp_cpumask pd_cpus[JP_MAX_PDS]; /* dispatch's: each PD's CPUs */
+	u32 pd_cap[JP_MAX_PDS];		       /* and their capacity (all online) */
 };
 
 /* A busy machine: every CPU between 10% and 90% of its capacity, a quarter idle. */
@@ -43,6 +45,7 @@ static void fill_cpus(struct cost_state *st)
 		st->cs[c].util_avg = cap / 10 + (u32)sim_rng_below(&st->rng, cap * 8 / 10 + 1);
 		st->cs[c].util_runnable = st->cs[c].util_avg;
 		jp_mask_set(&st->wake.allowed, c);
+		jp_mask_set(&st->pd_cpus[st->tables.cpu[c].pd], c);
 		if (sim_rng_below(&st->rng, 4) == 0)
 			jp_mask_set(&st->wake.idle, c);
 	}
@@ -106,6 +109,16 @@ __attribute__((noinline)) void cost_balance(struct cost_state *st)
 	sink += jp_balance_domains(&st->tables, st->cs, &st->prof, &b) ? (u64)b.src_pd : 0;
 }
 
+/* What a dispatch gathers about the PDs for jp_overloaded_pd (every CPU online). */
+__attribute__((noinline)) void cost_pd_loads(struct cost_state *st)
+{
+	struct jp_pd_load loads[JP_MAX_PDS];
+
+	sink += jp_pd_loads(&st->tables, st->pd_cpus, &st->wake.allowed, &st->wake.idle, st->pd_cap,
+			    (st->tables.nr_cpus + 63) / 64, loads);
+	sink += loads[0].busy;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: joule-policy-cost --soc FILE [--calls N] [--seed N]\n");
@@ -152,6 +165,7 @@ int main(int argc, char **argv)
 	jp_profile_init(&st.prof, JOULE_PROFILE_BALANCED);
 	sim_rng_seed(&st.rng, seed, 0);
 	fill_cpus(&st);
+	jp_pd_online_capacity(&st.tables, &st.wake.allowed, st.pd_cap);
 	for (unsigned long i = 0; i < calls; i++) {
 		next_wakeup(&st);
 		cost_pd_views(&st);
@@ -161,10 +175,11 @@ int main(int argc, char **argv)
 		cost_overutilized(&st);
 		cost_perf_target(&st, (u32)st.wake.prev_cpu);
 		cost_balance(&st);
+		cost_pd_loads(&st);
 	}
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
 	       "cost_select_energy_scan cost_pd_views cost_select_perf "
-	       "cost_overutilized cost_perf_target cost_balance (checksum %llu)\n",
+	       "cost_overutilized cost_perf_target cost_balance cost_pd_loads (checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
 	return 0;
 }

@@ -85,6 +85,67 @@ struct jp_pd_load {
 	u32 online;   /* the PD's online CPUs */
 };
 
+/*
+ * Each PD's online capacity, into cap[pd]: what jp_pd_loads needs and cannot
+ * read from masks. O(CPUs), so callers do it when the online mask changes.
+ */
+JP_FUNC void jp_pd_online_capacity(const struct jp_tables *t, const struct jp_cpumask *online,
+				   u32 *cap)
+{
+	u32 c, pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	cap[pd] = 0;
+	JP_FOR(c, 0, JP_MAX_CPUS)
+	{
+		if (c >= t->nr_cpus)
+			break;
+		if (jp_mask_test(online, c))
+			cap[t->cpu[c].pd & (JP_MAX_PDS - 1)] += t->cpu[c].capacity;
+	}
+}
+
+/*
+ * Each PD's busy and online CPUs and capacity (queued is the caller's), and
+ * as the result the PDs with an idle online CPU. A dispatch does this, so
+ * it counts whole mask words, PD by PD (pd_cpus[pd]: the PD's CPUs), in
+ * O(PDs x words) rather than a look at every CPU; cap is
+ * jp_pd_online_capacity's. words: the mask words holding the machine's CPUs.
+ * Inlined: a BPF function takes at most 5 arguments (the scheduler calls it
+ * from a global function of its own, verified once).
+ */
+static __always_inline u32 jp_pd_loads(const struct jp_tables *t, const struct jp_cpumask *pd_cpus,
+				       const struct jp_cpumask *online,
+				       const struct jp_cpumask *idle, const u32 *cap, u32 words,
+				       struct jp_pd_load *loads)
+{
+	u32 pd, i, idle_pds = 0;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		u32 on = 0, busy = 0;
+
+		if (pd >= t->nr_pds)
+			break;
+		JP_FOR(i, 0, JP_MASK_WORDS)
+		{
+			u64 word;
+
+			if (i >= words)
+				break;
+			word = pd_cpus[pd].bits[i] & online->bits[i];
+			on += jp_bits_set(word);
+			busy += jp_bits_set(word & ~idle->bits[i]);
+		}
+		loads[pd].online = on;
+		loads[pd].busy = busy;
+		loads[pd].capacity = cap[pd];
+		if (busy < on)
+			idle_pds |= 1u << pd;
+	}
+	return idle_pds;
+}
+
 /* Runnable tasks per unit of capacity, scaled by 2^20 (0 for no capacity). */
 static __always_inline u64 jp_pd_task_load(const struct jp_pd_load *l)
 {

@@ -241,6 +241,12 @@ static __always_inline void jp_mask_clear(struct jp_cpumask *m, u32 cpu)
 		m->bits[cpu / 64] &= ~(1ull << (cpu % 64));
 }
 
+/* Set bits of a mask word (BPF has no instruction for it; clang expands it). */
+static __always_inline u32 jp_bits_set(u64 word)
+{
+	return (u32)__builtin_popcountll(word);
+}
+
 /* Capacity a CPU delivers now: capacity at max OPP scaled by its perf level. */
 static __always_inline u32 jp_cap_now(u32 capacity, u32 perf)
 {

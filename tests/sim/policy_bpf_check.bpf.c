@@ -16,7 +16,9 @@ struct jp_task check_task;
 struct jp_balance check_balance;
 struct jp_pd_load check_loads[JP_MAX_PDS];
 struct jp_pd_view check_views[JP_MAX_PDS];
-s32 check_out[5];
+struct jp_cpumask check_pd_cpus[JP_MAX_PDS];
+u32 check_pd_cap[JP_MAX_PDS];
+s32 check_out[6];
 u32 check_perf;
 
 __attribute__((section("syscall"), used)) int policy_check(void *ctx)
@@ -44,6 +46,9 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0,
 				       check_cpus[0].frame_speed);
 	check_out[4] = jp_overloaded_pd(&check_tables, &check_profile, check_loads, 0, 0);
+	jp_pd_online_capacity(&check_tables, &w.allowed, check_pd_cap);
+	check_out[5] = (s32)jp_pd_loads(&check_tables, check_pd_cpus, &w.allowed, &w.idle,
+					check_pd_cap, 1, check_loads);
 	check_perf = jp_cpu_perf_target(&check_tables, check_cpus, &check_profile, 0);
 	return 0;
 }
