@@ -200,10 +200,21 @@ def cached_entry(k):
     return None
 
 
+def host_knows_arch(arch):
+    """apt lists a foreign architecture's packages only once dpkg has it."""
+    native = run(["dpkg", "--print-architecture"]).stdout.strip()
+    foreign = run(["dpkg", "--print-foreign-architectures"]).stdout.split()
+    return arch == native or arch in foreign
+
+
 def fetch_one(pin):
     entry = cached_entry(pin)
     if entry:
         return pin, entry
+    if not host_knows_arch(pin["arch"]):
+        raise KernelError(
+            f"{pin['name']} is an {pin['arch']} kernel and dpkg has no {pin['arch']} "
+            f"architecture, so apt cannot see it: run scripts/setup-deps.sh --{pin['arch']}")
     chosen = pin
     with tempfile.TemporaryDirectory(prefix="scx-joule-kernel-") as tmp:
         debs, err = download(pin["package"], pin["version"], pin["arch"], tmp)
