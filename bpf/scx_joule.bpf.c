@@ -1554,7 +1554,7 @@ void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *arg
 /*
  * Each domain's online capacity, after the online mask changed. The kernel
  * runs one hotplug callback at a time; a dispatch reading the array while
- * it changes sees one domain's old or new sum.
+ * it changes sees each domain's old or new sum (jp_pd_online_capacity).
  */
 __attribute__((noinline)) int joule_count_online_capacity(void)
 {

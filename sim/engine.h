@@ -219,7 +219,7 @@ struct sim {
 	struct jp_tables tables;
 	struct jp_cpu_state js[JP_MAX_CPUS];
 	struct jp_profile prof;
-	/* what ops.dispatch keeps: each PD's CPUs, the online ones (all) and their capacity */
+	/* what ops.dispatch reads: each PD's CPUs, the online ones (all) and their capacity */
 	struct jp_cpumask pd_cpus[JP_MAX_PDS];
 	struct jp_cpumask online;
 	uint32_t pd_online_cap[JP_MAX_PDS];

@@ -88,21 +88,25 @@ struct jp_pd_load {
 /*
  * Each PD's online capacity, into cap[pd]: what jp_pd_loads needs and cannot
  * read from masks. O(CPUs), so callers do it when the online mask changes.
+ * Summed apart and stored once per PD: a dispatch reading cap meanwhile
+ * sees a PD's old or new sum, never a 0 or a partial one (a 0 for its own
+ * PD would let it pull from any busy PD).
  */
 JP_FUNC void jp_pd_online_capacity(const struct jp_tables *t, const struct jp_cpumask *online,
 				   u32 *cap)
 {
+	u32 sum[JP_MAX_PDS] = {0};
 	u32 c, pd;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	cap[pd] = 0;
 	JP_FOR(c, 0, JP_MAX_CPUS)
 	{
 		if (c >= t->nr_cpus)
 			break;
 		if (jp_mask_test(online, c))
-			cap[t->cpu[c].pd & (JP_MAX_PDS - 1)] += t->cpu[c].capacity;
+			sum[t->cpu[c].pd & (JP_MAX_PDS - 1)] += t->cpu[c].capacity;
 	}
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	cap[pd] = sum[pd];
 }
 
 /*
@@ -134,8 +138,8 @@ static __always_inline u32 jp_pd_loads(const struct jp_tables *t, const struct j
 			if (i >= words)
 				break;
 			word = pd_cpus[pd].bits[i] & online->bits[i];
-			on += jp_bits_set(word);
-			busy += jp_bits_set(word & ~idle->bits[i]);
+			on += jp_popcount(word);
+			busy += jp_popcount(word & ~idle->bits[i]);
 		}
 		loads[pd].online = on;
 		loads[pd].busy = busy;

@@ -242,7 +242,7 @@ static __always_inline void jp_mask_clear(struct jp_cpumask *m, u32 cpu)
 }
 
 /* Set bits of a mask word (BPF has no instruction for it; clang expands it). */
-static __always_inline u32 jp_bits_set(u64 word)
+static __always_inline u32 jp_popcount(u64 word)
 {
 	return (u32)__builtin_popcountll(word);
 }

@@ -444,17 +444,22 @@ static void test_overloaded_pd_counts_tasks(void **state)
  * must come out the same: 2,000 random states of a 150-CPU machine (three
  * mask words) whose 5 PDs interleave their CPUs and mix capacities, with
  * random online and idle masks (an offline CPU's idle bit set, as the
- * kernel leaves it, must not count).
+ * kernel leaves it, must not count). The idle share changes from round to
+ * round, from none to all and mostly low, so that PDs with every online CPU
+ * busy (no bit in the result) come up often, as do PDs with an idle one.
  */
 static void test_pd_loads_match_cpu_count(void **state)
 {
 	struct jp_pd_load got[JP_MAX_PDS], want[JP_MAX_PDS];
 	struct jp_cpumask pd_cpus[JP_MAX_PDS], online, idle;
-	u32 cap[JP_MAX_PDS], want_idle_pds, c, pd, round;
+	u32 cap[JP_MAX_PDS], want_idle_pds, c, pd, round, idle_in_64;
 	uint64_t seed = 88172645463325252ull;
+	u32 busy_pds = 0, idle_pds_seen = 0;
 	static struct jp_tables t;
 
 	(void)state;
+	if (JP_MAX_CPUS < 256)
+		skip(); /* the machine below needs 150 CPUs and a fourth mask word */
 	memset(&t, 0, sizeof(t));
 	memset(pd_cpus, 0, sizeof(pd_cpus));
 	t.nr_cpus = 150;
@@ -469,12 +474,14 @@ static void test_pd_loads_match_cpu_count(void **state)
 		memset(&idle, 0, sizeof(idle));
 		memset(want, 0, sizeof(want));
 		want_idle_pds = 0;
+		/* 0-8/64 of the CPUs idle in even rounds (whole PDs busy), 0-64/64 in odd */
+		idle_in_64 = round % 2 ? round % 65 : round % 9;
 		for (c = 0; c < t.nr_cpus; c++) {
 			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
 			/* a whole PD offline now and then: its capacity is 0 */
 			if ((seed & 7) && (round % 50 || t.cpu[c].pd != 2))
 				jp_mask_set(&online, c);
-			if ((seed >> 3) & 1)
+			if (((seed >> 3) & 63) < idle_in_64)
 				jp_mask_set(&idle, c);
 			if (!jp_mask_test(&online, c))
 				continue;
@@ -494,13 +501,20 @@ static void test_pd_loads_match_cpu_count(void **state)
 			assert_int_equal(got[pd].online, want[pd].online);
 			assert_int_equal(got[pd].busy, want[pd].busy);
 			assert_int_equal(got[pd].capacity, want[pd].capacity);
+			if (want[pd].online && (want_idle_pds >> pd) & 1)
+				idle_pds_seen++;
+			else if (want[pd].online)
+				busy_pds++;
 		}
 	}
+	/* both kinds of PD came up often: the test can tell them apart */
+	assert_true(busy_pds > 1000 && idle_pds_seen > 1000);
 	/* the words past the machine's are not read */
 	jp_mask_set(&online, 200);
 	jp_mask_set(&pd_cpus[0], 200);
 	assert_int_equal(jp_pd_loads(&t, pd_cpus, &online, &idle, cap, 3, got), want_idle_pds);
 	assert_int_equal(got[0].online, want[0].online);
+	assert_int_equal(got[0].busy, want[0].busy);
 }
 
 /* A CPU of PD self with nothing special going on: no prev, nothing over its share. */
