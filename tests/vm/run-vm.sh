@@ -195,7 +195,7 @@ deadline=$((start + timeout))
 
 # One boot: qemu's output goes to $raw; returns qemu's exit status, or 125
 # when the guest's init has not spoken within boot_wait seconds.
-boot_wait=${JOULE_VM_BOOT_WAIT:-60}
+boot_wait=${JOULE_VM_BOOT_WAIT:-120}
 boot() {
 	local left=$((deadline - $(date +%s))) qpid tpid= waited=0 rc
 	: >"$raw"
@@ -233,9 +233,10 @@ boot() {
 }
 
 # The guest's init prints "VM: kernel ..." a few seconds after QEMU starts
-# (under 15 s here; before that the console shows only the firmware's lines,
-# the kernel being quiet below loglevel 4). A guest that has not got there in
-# a minute hung in the firmware or in kernel boot, before any scx_joule code
+# (under 15 s on a quiet host; before that the console shows only the
+# firmware's lines, the kernel being quiet below loglevel 4). A guest that has
+# not got there in two minutes, room for a host shared by two guests and a CPU
+# hog, hung in the firmware or in kernel boot, before any scx_joule code
 # ran: seen once in CI, silent for 240 s. That says nothing about the
 # scheduler, so such a boot is retried once, loudly; a hang after init
 # started is never retried.
