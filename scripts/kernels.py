@@ -23,6 +23,7 @@ absent); `names` lists one architecture's kernels, amd64 unless asked.
 """
 
 import argparse
+import fcntl
 import glob
 import hashlib
 import json
@@ -211,6 +212,17 @@ def fetch_one(pin):
     entry = cached_entry(pin)
     if entry:
         return pin, entry
+    # meson runs VM tests side by side: the first to miss the cache fetches,
+    # the others wait for it and then find the entry.
+    with open(os.path.join(cache_dir(), ".fetch.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        entry = cached_entry(pin)
+        if entry:
+            return pin, entry
+        return fetch_locked(pin)
+
+
+def fetch_locked(pin):
     if not host_knows_arch(pin["arch"]):
         raise KernelError(
             f"{pin['name']} is an {pin['arch']} kernel and dpkg has no {pin['arch']} "
