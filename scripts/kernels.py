@@ -189,8 +189,10 @@ def unpack(debs, entry_dir):
         raise KernelError(f"{deb}: kernel {release} lacks CONFIG_SCHED_CLASS_EXT=y")
     shutil.move(vmlinuz[0], os.path.join(entry_dir, "vmlinuz"))
     shutil.move(config, os.path.join(entry_dir, "config"))
-    with open(os.path.join(entry_dir, "release"), "w") as f:
+    # written whole, then renamed: cached_entry reads it without the lock
+    with open(os.path.join(entry_dir, "release.tmp"), "w") as f:
         f.write(release + "\n")
+    os.replace(os.path.join(entry_dir, "release.tmp"), os.path.join(entry_dir, "release"))
     shutil.rmtree(tmp)
 
 

@@ -145,10 +145,11 @@ kvm_works() {
 			-append "console=ttyS0 panic=-1 scenario=probe" -nographic -no-reboot \
 			-nodefaults -serial stdio -display none </dev/null 2>&1 |
 			grep -q '^VM-RESULT: PASS probe'; then
-			echo ok >"$mark"
+			echo ok >"$mark.$$"
 		else
-			echo broken >"$mark"
+			echo broken >"$mark.$$"
 		fi
+		mv -f "$mark.$$" "$mark" # whole, for a probe running beside this one
 	fi
 	[ "$(cat "$mark")" = ok ]
 }
@@ -195,7 +196,7 @@ deadline=$((start + timeout))
 
 # One boot: qemu's output goes to $raw; returns qemu's exit status, or 125
 # when the guest's init has not spoken within boot_wait seconds.
-boot_wait=${JOULE_VM_BOOT_WAIT:-120}
+boot_wait=${JOULE_VM_BOOT_WAIT:-$((120 + 5 * cpus))}
 boot() {
 	local left=$((deadline - $(date +%s))) qpid tpid= waited=0 rc
 	: >"$raw"
@@ -234,12 +235,12 @@ boot() {
 
 # The guest's init prints "VM: kernel ..." a few seconds after QEMU starts
 # (under 15 s on a quiet host; before that the console shows only the
-# firmware's lines, the kernel being quiet below loglevel 4). A guest that has
-# not got there in two minutes, room for a host shared by two guests and a CPU
-# hog, hung in the firmware or in kernel boot, before any scx_joule code
-# ran: seen once in CI, silent for 240 s. That says nothing about the
-# scheduler, so such a boot is retried once, loudly; a hang after init
-# started is never retried.
+# firmware's lines, the kernel being quiet below loglevel 4). A guest that
+# has not got there in two minutes and 5 s per vCPU (more vCPUs boot slower;
+# room for a host shared by two guests and a CPU hog) hung in the firmware
+# or in kernel boot, before any scx_joule code ran: seen once in CI, silent
+# for 240 s. That says nothing about the scheduler, so such a boot is
+# retried once, loudly; a hang after init started is never retried.
 set +e
 for attempt in 1 2; do
 	boot
