@@ -389,9 +389,12 @@ def cmd_module(args):
             run(["dpkg-deb", "-x", debs[0], x])
             for suffix, cmd in (("", ["cat"]), (".xz", ["xz", "-dc"]), (".zst", ["zstd", "-dcq"])):
                 if os.path.exists(os.path.join(x, src + suffix)):
-                    with open(out + ".tmp", "wb") as f:
+                    # a name of this process's own, renamed whole: two callers
+                    # that both miss the module never write the same file
+                    part = f"{out}.{os.getpid()}.tmp"
+                    with open(part, "wb") as f:
                         subprocess.run(cmd + [os.path.join(x, src + suffix)], stdout=f, check=True)
-                    os.rename(out + ".tmp", out)
+                    os.replace(part, out)
                     break
             else:
                 raise KernelError(f"{package} has no {src}")
