@@ -138,8 +138,9 @@ int jpower_domains_estimate(struct jpower_model *em, const struct jtopo *t, char
 
 		pd->nr_opps = ESTIMATE_NR_OPPS;
 		for (int i = 0; i < ESTIMATE_NR_OPPS; i++)
-			pd->opp[i] = (struct jpower_opp){.khz = top * 1000u / ESTIMATE_NR_OPPS *
-								(unsigned)(i + 1)};
+			pd->opp[i] = (struct jpower_opp){
+				.khz = (unsigned)((unsigned long long)top * 1000u /
+						  ESTIMATE_NR_OPPS * (unsigned)(i + 1))};
 	}
 	if (all_mhz)
 		snprintf(how, len, "%d OPPs at 20..100%% of each kind's FrequencyMaxMHz (hwloc)",

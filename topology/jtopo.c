@@ -209,16 +209,34 @@ static void place_pu(struct jtopo *t, hwloc_topology_t topo, hwloc_obj_t pu,
 			c->numa = (int)numa->os_index;
 }
 
-static void kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, unsigned n)
+/*
+ * A kind's numbers, or -EINVAL with the offending one named in err: a
+ * frequency beyond JTOPO_MAX_MHZ (no CPU clocks at 10 GHz) would overflow
+ * the model's arithmetic. LinuxCapacity is checked where it is read from
+ * sysfs (read_capacity), which names the file.
+ */
+static int kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, unsigned n,
+		     const char *origin, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (!strcmp(infos[i].name, "CoreType"))
+		if (!strcmp(infos[i].name, "CoreType")) {
 			snprintf(k->core_type, sizeof(k->core_type), "%s", infos[i].value);
-		else if (!strcmp(infos[i].name, "FrequencyMaxMHz"))
-			k->max_mhz = (unsigned)strtoul(infos[i].value, NULL, 10);
-		else if (!strcmp(infos[i].name, "LinuxCapacity"))
+		} else if (!strcmp(infos[i].name, "FrequencyMaxMHz")) {
+			unsigned long mhz = strtoul(infos[i].value, NULL, 10);
+
+			if (mhz > JTOPO_MAX_MHZ) {
+				snprintf(err, errlen,
+					 "%s: CPU kind %s: FrequencyMaxMHz=%s is more than %u",
+					 origin, k->core_type[0] ? k->core_type : "(no CoreType)",
+					 infos[i].value, JTOPO_MAX_MHZ);
+				return -EINVAL;
+			}
+			k->max_mhz = (unsigned)mhz;
+		} else if (!strcmp(infos[i].name, "LinuxCapacity")) {
 			k->linux_capacity = (unsigned)strtoul(infos[i].value, NULL, 10);
+		}
 	}
+	return 0;
 }
 
 static void absorb_kind(struct jtopo_kind *into, const struct jtopo_kind *from)
@@ -289,7 +307,10 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t 
 		if (hwloc_cpukinds_get_info(topo, (unsigned)i, set, &eff, &nr_infos, &infos, 0))
 			continue;
 		k->hwloc_efficiency = eff;
-		kind_info(k, infos, nr_infos);
+		if (kind_info(k, infos, nr_infos, t->origin, err, errlen)) {
+			hwloc_bitmap_free(set);
+			return -EINVAL;
+		}
 		hwloc_bitmap_foreach_begin(cpu, set)
 		{
 			if (jtopo_cpuset_isset(&t->online, (int)cpu))
@@ -364,7 +385,13 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 			jtopo_cpuset_set(&t->online, (int)cpu);
 		}
 		hwloc_bitmap_foreach_end();
+		/* the complete set also holds the offline CPUs, which the check above did not see
+		 */
 		last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
+		if (last >= JTOPO_MAX_CPUS) {
+			jtopo_too_many_cpus(err, errlen, in->xml, last + 1L);
+			return -E2BIG;
+		}
 		t->nr_cpus = last + 1;
 		return 0;
 	}

@@ -39,6 +39,7 @@
 #define JTOPO_MAX_KINDS	   8
 #define JTOPO_MAX_WARNINGS 8
 #define JTOPO_WARNING_LEN  200
+#define JTOPO_MAX_MHZ	   10000 /* a kind's FrequencyMaxMHz above this is bad input */
 
 enum jtopo_cap_source {
 	JTOPO_CAP_SYSFS,

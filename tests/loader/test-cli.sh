@@ -56,6 +56,18 @@ expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML 
 printf '<topology version="2.0"><object type="Machine" cpuset="0x1" complete_cpuset="0x1"><object type="PU" cpuset="0x1"/><object type="PU" cpuset="0x1"/></object></topology>\n' >"$tmp/crash.xml"
 expect "XML that crashes hwloc" 2 "^scx_joule: $tmp/crash.xml: hwloc crashed parsing this XML \\(signal 11\\)$" \
 	"$bin" --topology "$tmp/crash.xml" --show-topology
+# an XML whose numbers would overflow the model: a refusal, never a crash
+# (it divided by zero), nor CPUs past the build's limit among the offline
+# ones (the limit was checked on the online CPUs only: memory corruption)
+sed 's/FrequencyMaxMHz" value="1803"/FrequencyMaxMHz" value="536870912"/' \
+	"$fixtures/arm-phone-tri.xml" >"$tmp/mhz.xml"
+expect "XML with a 537 THz CPU kind" 2 "^scx_joule: $tmp/mhz.xml: CPU kind .*FrequencyMaxMHz=536870912 is more than 10000$" \
+	"$bin" --topology "$tmp/mhz.xml" --show-topology
+words=$(printf ',0x00000000%.0s' $(seq 17))
+sed "0,/complete_cpuset=\"0x000000ff\"/s//complete_cpuset=\"0x01000000${words},0x000000ff\"/" \
+	"$fixtures/arm-phone-tri.xml" >"$tmp/offline-many.xml"
+expect "XML with offline CPUs past the build's limit" 2 "^scx_joule: $tmp/offline-many.xml: 601 possible CPUs; this build of scx_joule handles at most" \
+	"$bin" --topology "$tmp/offline-many.xml" --show-topology
 # hwloc 2.12 fails an assertion when no online CPU has a topology directory
 mkdir -p "$tmp/no-pus/sys/devices/system/cpu/cpu0/topology"
 echo 7 >"$tmp/no-pus/sys/devices/system/cpu/online"
