@@ -247,6 +247,21 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
+/*
+ * Every signal that would end the program ends the run instead, so that the
+ * scheduler detaches and the power settings are put back: Ctrl-C, a stop
+ * from systemd, a closed terminal (SIGHUP), and stats printed into a pipe
+ * whose reader has gone (SIGPIPE, as in "scx_joule --stats 1 | head").
+ */
+static void catch_exit_signals(void)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGQUIT, on_signal);
+	signal(SIGPIPE, on_signal);
+}
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -601,8 +616,7 @@ static int explain_profile(void)
 	struct joule_profile_choice cur;
 	double last_check;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	catch_exit_signals();
 	open_desktop();
 	last_check = now_seconds();
 	pick_profile(&cur, true);
@@ -716,8 +730,7 @@ static int power_settings_only(void)
 	struct joule_profile_choice cur;
 	double last_check;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	catch_exit_signals();
 	open_desktop();
 	start_power_settings();
 	last_check = now_seconds();
@@ -814,6 +827,11 @@ static int run_scheduler(const struct joule_machine *m)
 	}
 	if (opts.verbose)
 		print_verifier_work(skel, now_seconds() - load_t);
+	/* interrupted while the verifier worked (seconds on a slow machine): never attach */
+	if (exiting) {
+		status = 0;
+		goto out;
+	}
 	link = bpf_map__attach_struct_ops(skel->maps.joule_ops);
 	if (!link) {
 		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(errno));
@@ -913,8 +931,7 @@ int main(int argc, char **argv)
 	check_can_attach();
 
 	libbpf_set_print(libbpf_print);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	catch_exit_signals();
 	open_desktop();
 	start_power_settings();
 

@@ -215,6 +215,16 @@ wait $pid
 check "SIGTERM restores the originals" "$original"
 expect "and says so" 0 '^scx_joule: restored the original power settings \(21 files\)$' cat "$tmp/out"
 : >"$tmp/out"
+# a closed terminal (SIGHUP) and a stats reader gone (SIGPIPE) end the run the same way
+for sig in HUP PIPE; do
+	power_run --profile gaming
+	check "gaming applied again" "EPP performance performance, no_turbo 0, platform_profile performance, uncore max 3800000, state file yes"
+	kill -$sig $pid
+	wait $pid
+	expect "SIG$sig: exit status 0" 0 "^status 0$" echo "status $?"
+	check "SIG$sig restores the originals" "$original"
+done
+: >"$tmp/out"
 "$bin" --power-settings-only --profile powersave --no-power-settings --power-sysfs "$tmp/sys" \
 	--bus-address unix:path=/nonexistent >>"$tmp/out" 2>&1 &
 pid=$!
