@@ -472,8 +472,17 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 	memset(s, 0, sizeof(*s));
 	s->turbo = -1;
 	for (int i = 0; i < p->nr_saved; i++) {
-		int r = put_if_different(p->saved[i].path, p->saved[i].value);
+		const struct jepp_saved *sv = &p->saved[i];
+		char cur[JEPP_VALUE_LEN];
+		int r;
 
+		/* someone else wrote it since (a desktop's power menu, a daemon): theirs now */
+		if (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
+		    strcmp(cur, sv->written)) {
+			s->nr_kept++;
+			continue;
+		}
+		r = put_if_different(sv->path, sv->value);
 		if (r < 0) {
 			failed(&f, r, "cannot restore", p->saved[i].path);
 			s->nr_failed++;

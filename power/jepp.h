@@ -68,6 +68,7 @@ struct jepp {
 struct jepp_summary {
 	int nr_written; /* files whose value changed */
 	int nr_failed;	/* files that refused the write */
+	int nr_kept;	/* jepp_restore: files someone else wrote since, left as they are */
 	int nr_epp;	/* policies with an EPP file set (or already right) */
 	char epp[JEPP_VALUE_LEN];
 	int turbo;			       /* -1: no turbo/boost control, else 0 or 1 */
@@ -96,7 +97,11 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen);
 int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,
 	       char *err, size_t errlen);
 
-/* Write back every original jepp_apply() changed and delete the state file. */
+/*
+ * Write back every original jepp_apply() changed, except where the file no
+ * longer holds what jepp_apply() wrote (someone else's value: left, counted
+ * in nr_kept), and delete the state file.
+ */
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
 
 /*

@@ -722,6 +722,9 @@ static void restore_power_settings(void)
 	if (s.nr_written)
 		note(stdout, "restored the original power settings (%d file%s)", s.nr_written,
 		     s.nr_written == 1 ? "" : "s");
+	if (s.nr_kept)
+		note(stdout, "left %d power setting%s someone else changed while scx_joule ran",
+		     s.nr_kept, s.nr_kept == 1 ? "" : "s");
 }
 
 /* --power-settings-only: what a run does to them, for tests without sched_ext. */

@@ -215,6 +215,17 @@ wait $pid
 check "SIGTERM restores the originals" "$original"
 expect "and says so" 0 '^scx_joule: restored the original power settings \(21 files\)$' cat "$tmp/out"
 : >"$tmp/out"
+# a value someone else writes while it runs is theirs: left at exit, and said so
+power_run --profile gaming
+check "gaming applied once more" "EPP performance performance, no_turbo 0, platform_profile performance, uncore max 3800000, state file yes"
+echo low-power >"$tmp/sys/firmware/acpi/platform_profile"
+kill -TERM $pid
+wait $pid
+check "the user's platform_profile stays, the rest is restored" \
+	"EPP balance_performance balance_performance, no_turbo 0, platform_profile low-power, uncore max 3800000, state file no"
+expect "and says so" 0 '^scx_joule: left 1 power setting someone else changed while scx_joule ran$' cat "$tmp/out"
+echo balanced >"$tmp/sys/firmware/acpi/platform_profile"
+: >"$tmp/out"
 # a closed terminal (SIGHUP) and a stats reader gone (SIGPIPE) end the run the same way
 for sig in HUP PIPE; do
 	power_run --profile gaming

@@ -335,6 +335,13 @@ static void intel_original_under_own_value(void **s)
 	assert_null(jepp_original_under_own(&ctx, path));
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 	assert_null(jepp_original_under_own(&ctx, path));
+	/* and the restore left it: the EPP files and turbo are back, it is not */
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	assert_int_equal(sum.nr_kept, 1);
+	assert_int_equal(sum.nr_written, 20);
+	for (int p = 0; p < 20; p++)
+		assert_string_equal(epp(p), "balance_performance");
+	assert_string_equal(value(NO_TURBO), "0");
 }
 
 static void bad_state_file_lines_are_skipped(void **s)
