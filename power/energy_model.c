@@ -372,7 +372,8 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, const char *name,
 		    char *err, size_t errlen)
 {
-	char line[1024], msg[256];
+	/* a pd line lists up to every CPU (jpower_em_write), plus its name and idle power */
+	char line[JTOPO_CPULIST_LEN + 256], msg[256];
 	bool header = false;
 	int lineno = 0, ret = 0;
 
@@ -381,6 +382,12 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 		char *rest, *word;
 
 		lineno++;
+		/* a longer line is not split into two: its tail would read as a line of its own */
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu characters", name,
+				 lineno, sizeof(line) - 2);
+			return -EINVAL;
+		}
 		line[strcspn(line, "#\n")] = '\0';
 		word = strtok_r(line, " \t", &rest);
 		if (!word)
@@ -433,7 +440,7 @@ int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *p
 
 int jpower_em_write(const struct jpower_model *em, FILE *f)
 {
-	char cpus[256];
+	char cpus[JTOPO_CPULIST_LEN];
 
 	fprintf(f, "# scx_joule energy model (docs/energy-model.md); from: %s, %s\n",
 		jpower_em_source_name(em->source), em->origin);

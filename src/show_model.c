@@ -14,7 +14,7 @@ static const char *pd_of_cpu(const struct jpower_model *em, int cpu)
 
 static void show_kinds(FILE *f, const struct jtopo *t)
 {
-	char cpus[256];
+	char cpus[JTOPO_CPULIST_LEN];
 
 	fprintf(f, "\nkinds (least capable first):\n");
 	fprintf(f, "  %-7s %-16s %8s %10s %-12s %8s\n", "kind", "cpus", "capacity", "efficiency",
@@ -74,7 +74,7 @@ static bool same_policy(const struct jpower_policy *a, const struct jpower_polic
 /* One row per run of identical policies (per-CPU drivers make dozens). */
 static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 {
-	char cpus[256], why[512];
+	char cpus[JTOPO_CPULIST_LEN], why[512];
 
 	if (!cf->nr_policies) {
 		fprintf(f, "\ncpufreq: none (no frequency control; utilization is not scaled by "
@@ -131,7 +131,7 @@ static void show_grouping(FILE *f, const struct jtopo *t, const struct jpower_pd
 
 static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_model *em)
 {
-	char cpus[256];
+	char cpus[JTOPO_CPULIST_LEN];
 
 	/* a file is named here: the user must see that theirs is the one in use */
 	fprintf(f, "\nenergy model in use: %s%s%s (%s)\n", jpower_em_source_name(em->source),
@@ -199,7 +199,7 @@ static void json_str(FILE *f, const char *s)
 
 static void json_cpulist(FILE *f, const struct jtopo_cpuset *s)
 {
-	char buf[256];
+	char buf[JTOPO_CPULIST_LEN];
 
 	jtopo_format_cpulist(s, buf, sizeof(buf));
 	json_str(f, buf);

@@ -133,8 +133,10 @@ void jtopo_format_cpulist(const struct jtopo_cpuset *set, char *buf, size_t len)
 			w = snprintf(buf + n, len - n, "%s%d", n ? "," : "", lo);
 		else
 			w = snprintf(buf + n, len - n, "%s%d-%d", n ? "," : "", lo, hi);
-		if (w < 0 || (size_t)w >= len - n)
+		if (w < 0 || (size_t)w >= len - n) {
+			buf[n] = '\0'; /* not the part of the entry snprintf got in */
 			return;
+		}
 		n += (size_t)w;
 		c = hi + 1;
 	}

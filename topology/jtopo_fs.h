@@ -43,7 +43,17 @@ bool jtopo_fs_exists(const char *root, const char *rel);
  */
 int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus);
 
-/* "0-3,6": the inverse, for messages and JSON. */
+/*
+ * Room for any set's list: at most one entry per CPU, each at most 4
+ * characters ("511,") below 1000 CPUs, plus the NUL.
+ */
+#define JTOPO_CPULIST_LEN (64 * JTOPO_MASK_WORDS * 4 + 1)
+
+/*
+ * "0-3,6": the inverse, for messages, JSON and model files. A list longer
+ * than len (only with a buffer under JTOPO_CPULIST_LEN) ends after its last
+ * whole entry, never in the middle of a CPU number.
+ */
 void jtopo_format_cpulist(const struct jtopo_cpuset *set, char *buf, size_t len);
 
 static inline void jtopo_cpuset_set(struct jtopo_cpuset *s, int cpu)

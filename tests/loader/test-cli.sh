@@ -119,7 +119,29 @@ if [ -n "$large" ]; then
 	echo "# server-512-hybrid modelled in $((($(date +%s%N) - start) / 1000000)) ms"
 	expect "512 CPUs: two domains of 256" 0 'big: big CPUs 0-255, capacity 1024' \
 		"$bin" --show-topology --sysfs-root "$large/server-512-hybrid"
+	# the longest CPU lists there are (every other CPU) go out and come back whole:
+	# they were cut at 255 characters, "...,152,15", which named CPU 15 twice
+	em=$(mktemp)
+	{
+		echo "scx-joule-energy-model 1"
+		echo "pd even cpus=$(seq -s, 0 2 510)"
+		printf 'opp even khz=1000000 mw=100\nopp even khz=2000000 mw=400\n'
+		echo "pd odd cpus=$(seq -s, 1 2 511)"
+		printf 'opp odd khz=1000000 mw=120\nopp odd khz=2000000 mw=480\n'
+	} >"$em"
+	expect "512 CPUs: a model of interleaved domains is written whole" 0 "^pd odd cpus=1,3,5,.*,509,511 " \
+		"$bin" --sysfs-root "$large/server-512-hybrid" --energy-model "$em" --write-energy-model -
+	"$bin" --sysfs-root "$large/server-512-hybrid" --energy-model "$em" --write-energy-model "$em.out" >/dev/null 2>&1
+	expect "512 CPUs: and reads back" 0 "^energy model in use: file $em.out" \
+		"$bin" --sysfs-root "$large/server-512-hybrid" --energy-model "$em.out" --show-topology
+	rm -f "$em" "$em.out"
 fi
+# a model file line too long to read is an error, not two lines
+long=$(mktemp)
+printf 'scx-joule-energy-model 1\n# %s\n' "$(head -c 3000 /dev/zero | tr '\0' x)" >"$long"
+expect "model file line too long" 2 "^scx_joule: $long:2: line longer than [0-9]+ characters$" \
+	"$bin" --sysfs-root "$fixtures/arm-phone-tri" --energy-model "$long" --show-topology
+rm -f "$long"
 # beyond the build's ceiling (max_cpus, at most 512): one line, exit 2
 tmp=$(mktemp -d)
 cp -r "$fixtures/arm-board-rk3399" "$tmp/root"

@@ -390,6 +390,9 @@ static void test_cpulist(void **state)
 	assert_int_equal(jtopo_cpuset_weight(&s), 7);
 	jtopo_format_cpulist(&s, buf, sizeof(buf));
 	assert_string_equal(buf, "0-3,6,8-9");
+	/* too small a buffer ends after a whole entry: never "0-3,6,8" */
+	jtopo_format_cpulist(&s, buf, 8);
+	assert_string_equal(buf, "0-3,6");
 	assert_int_equal(jtopo_parse_cpulist("4 5 ", &s, 16), 0); /* cpufreq's style */
 	jtopo_format_cpulist(&s, buf, sizeof(buf));
 	assert_string_equal(buf, "4-5");
