@@ -553,16 +553,20 @@ static int model_without_cpufreq(struct jpower_model *em, const struct jtopo *t,
 }
 
 static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf,
-			      const struct jtopo *t, const char *root, const char *em_file,
-			      char *err, size_t errlen)
+			      const struct jtopo *t, const char *root, bool no_sysfs,
+			      const char *em_file, char *err, size_t errlen)
 {
-	int ret = jpower_cpufreq_read(cf, t, root, err, errlen);
+	int ret = 0;
 
+	if (no_sysfs)
+		memset(cf, 0, sizeof(*cf));
+	else
+		ret = jpower_cpufreq_read(cf, t, root, err, errlen);
 	if (ret)
 		return ret;
 	if (em_file)
-		return model_from_file(em, t, root, em_file, err, errlen);
-	ret = jpower_em_debugfs(em, t, root, err, errlen);
+		return model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
+	ret = no_sysfs ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
 	if (!ret)
 		snprintf(em->why, sizeof(em->why), "the kernel's own model%s",
 			 em->artificial ? "; artificial (costs, no power figures): power is "
@@ -586,7 +590,17 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
 		       const char *root, const char *em_file, char *err, size_t errlen)
 {
-	int ret = model_from_sources(em, cf, t, root, em_file, err, errlen);
+	int ret = model_from_sources(em, cf, t, root, false, em_file, err, errlen);
+
+	if (!ret)
+		jpower_em_fit(em, t);
+	return ret;
+}
+
+int jpower_model_build_alone(struct jpower_model *em, struct jpower_cpufreq *cf,
+			     const struct jtopo *t, const char *em_file, char *err, size_t errlen)
+{
+	int ret = model_from_sources(em, cf, t, NULL, true, em_file, err, errlen);
 
 	if (!ret)
 		jpower_em_fit(em, t);

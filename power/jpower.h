@@ -165,4 +165,12 @@ const char *jpower_em_source_name(enum jpower_em_source s);
 int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
 		       const char *root, const char *em_file, char *err, size_t errlen);
 
+/*
+ * The same for a topology read from an hwloc XML alone: no cpufreq and no
+ * kernel model, since this machine's need not be the XML's (em_file, or a
+ * model derived from the XML's kinds).
+ */
+int jpower_model_build_alone(struct jpower_model *em, struct jpower_cpufreq *cf,
+			     const struct jtopo *t, const char *em_file, char *err, size_t errlen);
+
 #endif

@@ -444,9 +444,15 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
 	bool given = opts.xml_path || opts.sysfs_root || opts.em_path;
 	char err[512];
+	int ret = jtopo_load(&topo, &in, err, sizeof(err));
 
-	if (jtopo_load(&topo, &in, err, sizeof(err)) ||
-	    jpower_model_build(&em, &cf, &topo, opts.sysfs_root, opts.em_path, err, sizeof(err))) {
+	/* an XML alone describes another machine, or this one without its cpufreq */
+	if (!ret && opts.xml_path && !opts.sysfs_root)
+		ret = jpower_model_build_alone(&em, &cf, &topo, opts.em_path, err, sizeof(err));
+	else if (!ret)
+		ret = jpower_model_build(&em, &cf, &topo, opts.sysfs_root, opts.em_path, err,
+					 sizeof(err));
+	if (ret) {
 		if (given || opts.show_topology || opts.em_out_path)
 			model_error(err);
 		fprintf(stderr, "scx_joule: warning: %s; treating all CPUs as equal\n", err);
