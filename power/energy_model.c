@@ -114,11 +114,16 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 
 	snprintf(rel, sizeof(rel), "%.250s/%.200s/frequency", dir, state);
 	ret = jtopo_fs_u64(root, rel, &khz);
+	/* the message names the file that is wrong: frequency before power is read */
+	if (!ret && (!khz || khz > 10000000)) {
+		snprintf(err, errlen, "%s%s: absurd value", root, rel);
+		return -EINVAL;
+	}
 	if (!ret) {
 		snprintf(rel, sizeof(rel), "%.250s/%.200s/power", dir, state);
 		ret = jtopo_fs_u64(root, rel, &uw);
 	}
-	if (ret || !khz || khz > 10000000 || !uw || uw / 1000.0 > MAX_SANE_MW) {
+	if (ret || !uw || uw / 1000.0 > MAX_SANE_MW) {
 		snprintf(err, errlen, "%s%s: %s", root, rel,
 			 ret ? "missing or not a number" : "absurd value");
 		return -EINVAL;

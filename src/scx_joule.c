@@ -171,7 +171,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STATS:
 		errno = 0;
 		opts.stats_interval = strtod(arg, &end);
-		if (errno || *end || opts.stats_interval < 0.1 || opts.stats_interval > 3600)
+		if (errno || *end || !(opts.stats_interval >= 0.1 && opts.stats_interval <= 3600))
 			argp_error(state, "--stats takes seconds between 0.1 and 3600, not '%s'",
 				   arg);
 		break;
@@ -401,6 +401,17 @@ static void model_error(const char *err)
 	exit(2);
 }
 
+/* Exit 0 after printing a report, or 1 if it did not all reach stdout (a full disk, a closed pipe).
+ */
+static void exit_printed(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "scx_joule: cannot write the output: %s\n", strerror(errno));
+		exit(1);
+	}
+	exit(0);
+}
+
 static void load_soc(struct joule_machine *m, int nr_cpus)
 {
 	static struct sim_soc soc;
@@ -428,7 +439,7 @@ static void write_energy_model(const struct jpower_model *em)
 			strerror(errno));
 		exit(1);
 	}
-	exit(0);
+	exit_printed();
 }
 
 /*
@@ -465,7 +476,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 			joule_show_model_json(stdout, &topo, &cf, &em);
 		else
 			joule_show_model(stdout, &topo, &cf, &em);
-		exit(0);
+		exit_printed();
 	}
 	if (opts.em_out_path)
 		write_energy_model(&em);

@@ -29,6 +29,9 @@ expect "--help lists options" 0 '--stats=SECONDS' "$bin" --help
 expect "unknown flag" 64 "unrecognized option '--bogus'" "$bin" --bogus
 expect "bad --stats value" 64 "--stats takes seconds" "$bin" --stats=abc
 expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
+expect "--stats nan" 64 "--stats takes seconds between 0.1 and 3600, not 'nan'" "$bin" --stats nan
+expect "a report that cannot be written is an error" 1 "^scx_joule: cannot write the output: No space left on device$" \
+	sh -c 'exec "$1" --show-topology >/dev/full' sh "$bin"
 expect "unknown profile" 64 "unknown profile 'turbo'" "$bin" --profile turbo
 expect "missing model file" 2 "^scx_joule: /nonexistent/x.soc: cannot open" "$bin" --model /nonexistent/x.soc
 bad=$(mktemp)
@@ -148,6 +151,14 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 else
 	echo "ok - --topology alone reads no cpufreq of this machine # SKIP needs root and unshare -m"
 fi
+# the kernel's model with a frequency of 0: the message names that file
+tmp2=$(mktemp -d)
+cp -a "$fixtures/arm-phone-tri" "$tmp2/root"
+echo 0 >"$tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency"
+expect "debugfs model with a zero frequency names that file" 2 \
+	"^scx_joule: $tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency: absurd value$" \
+	"$bin" --sysfs-root "$tmp2/root" --show-topology
+rm -rf "$tmp2"
 # a model file line too long to read is an error, not two lines
 long=$(mktemp)
 printf 'scx-joule-energy-model 1\n# %s\n' "$(head -c 3000 /dev/zero | tr '\0' x)" >"$long"
