@@ -73,19 +73,43 @@ int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, char *err, s
 
 static const char *const kind_names[] = {"little", "medium", "big"};
 
+/*
+ * The stats' power table of each CPU: the OPPs the policy tables keep
+ * (model_keep_opps, the top one always among them), as for a model read
+ * from sysfs. The first JOULE_STATS_MAX_OPPS in order left the top OPP out
+ * of a domain with more, so time at top speed was priced below it.
+ */
 static void soc_power(struct joule_machine *m, const struct sim_soc *soc)
 {
-	for (__u32 c = 0; c < soc->nr_cpus && c < JP_MAX_CPUS; c++) {
-		const struct sim_pd *pd = &soc->pd[soc->cpu[c].pd];
-		struct joule_cpu_power *pw = &m->power[c];
-		__u32 top = pd->opps[pd->nr_opps - 1].capacity;
+	for (__u32 p = 0; p < soc->nr_pds; p++) {
+		const struct sim_pd *pd = &soc->pd[p];
+		__u32 top = pd->opps[pd->nr_opps - 1].capacity, mhz[SIM_MAX_OPPS], idx[JP_MAX_OPPS];
+		bool inefficient[SIM_MAX_OPPS];
+		double power[SIM_MAX_OPPS];
+		__u32 n;
 
-		pw->idle_mw = pd->wfi_mw;
-		for (__u32 i = 0; i < pd->nr_opps && i < JOULE_STATS_MAX_OPPS; i++) {
-			/* perf is relative to this CPU's own top OPP, as cpuperf is */
-			pw->perf[i] = top ? pd->opps[i].capacity * JP_SCALE / top : JP_SCALE;
-			pw->busy_mw[i] = pd->opps[i].mw;
-			pw->nr_opps = (int)i + 1;
+		for (__u32 i = 0; i < pd->nr_opps; i++) {
+			power[i] = pd->opps[i].mw;
+			mhz[i] = pd->opps[i].mhz;
+		}
+		model_mark_inefficient(power, mhz, pd->nr_opps, inefficient);
+		n = model_keep_opps(inefficient, pd->nr_opps, idx);
+		for (__u32 k = 0; k < pd->nr_cpus; k++) {
+			__u32 c = pd->cpus[k];
+			struct joule_cpu_power *pw;
+
+			if (c >= soc->nr_cpus || c >= JP_MAX_CPUS)
+				continue;
+			pw = &m->power[c];
+			pw->idle_mw = pd->wfi_mw;
+			pw->nr_opps = (int)(n < JOULE_STATS_MAX_OPPS ? n : JOULE_STATS_MAX_OPPS);
+			for (int j = 0; j < pw->nr_opps; j++) {
+				const struct sim_opp *o = &pd->opps[idx[j]];
+
+				/* perf is relative to this CPU's own top OPP, as cpuperf is */
+				pw->perf[j] = top ? o->capacity * JP_SCALE / top : JP_SCALE;
+				pw->busy_mw[j] = o->mw;
+			}
 		}
 	}
 }
@@ -218,7 +242,8 @@ static int model_pd(struct joule_machine *m, const struct jpower_pd *pd,
 
 		d->opps[i].capacity = o->capacity;
 		/* policy.h's cost: power (uW) * max capacity / capacity */
-		d->opps[i].cost = (__u32)(o->power_mw * 1000.0 * d->max_capacity / o->capacity);
+		d->opps[i].cost = model_cost_u32(o->power_mw * 1000.0 * d->max_capacity /
+						 (o->capacity ? o->capacity : 1));
 	}
 	for (int i = 0; i < (int)d->nr_cpus; i++) {
 		struct joule_cpu_power *pw = &m->power[d->cpus[i]];

@@ -63,8 +63,7 @@ static void soc_cpus_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 	t->max_capacity = max_cap;
 }
 
-/* A huge power at a tiny capacity exceeds 32 bits; converting that is undefined, so saturate. */
-static uint32_t cost_u32(double cost)
+uint32_t model_cost_u32(double cost)
 {
 	return cost < (double)UINT32_MAX ? (uint32_t)cost : UINT32_MAX;
 }
@@ -91,7 +90,7 @@ static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
 		uint32_t c = o->capacity ? o->capacity : 1;
 
 		d->opps[i].capacity = o->capacity;
-		d->opps[i].cost = cost_u32(o->mw * 1000.0 * top / c);
+		d->opps[i].cost = model_cost_u32(o->mw * 1000.0 * top / c);
 	}
 }
 

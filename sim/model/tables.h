@@ -32,6 +32,12 @@ uint32_t model_keep_opps(const bool *inefficient, uint32_t nr_opps, uint32_t *id
 void model_mark_inefficient(const double *power, const uint32_t *freq, uint32_t nr_opps,
 			    bool *inefficient);
 
+/*
+ * An OPP's cost in the tables' 32 bits: a huge power at a tiny capacity
+ * exceeds them, and converting that is undefined, so it saturates.
+ */
+uint32_t model_cost_u32(double cost);
+
 /* Build the policy tables from a .soc machine. */
 void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t);
 

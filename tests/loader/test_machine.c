@@ -24,6 +24,7 @@
 #include "jpower.h"
 #include "jtopo.h"
 #include "machine.h"
+#include "soc.h"
 
 static struct jtopo topo;
 static struct jpower_cpufreq cf;
@@ -304,6 +305,34 @@ static void test_server_512_tables(void **state)
 }
 
 /* One more CPU than the build handles: one line naming the limit and the option. */
+/*
+ * --model: the stats' power table holds the OPPs the policy tables keep.
+ * The phone's big domain has 17 OPPs; the first 16 in order left out its
+ * top one, so a CPU asking for full speed was priced at 2704 MHz.
+ */
+static void test_soc_power_keeps_top_opp(void **state)
+{
+	static struct sim_soc soc;
+	const struct sim_pd *big;
+	const struct joule_cpu_power *pw;
+
+	(void)state;
+	if (sim_soc_load(SOCS_DIR "/phone-gs101.soc", &soc, err, sizeof(err)) ||
+	    joule_machine_from_soc(&m, &soc, (int)soc.nr_cpus, err, sizeof(err)))
+		fail_msg("%s", err);
+	big = &soc.pd[soc.cpu[7].pd];
+	assert_true(big->nr_opps > JOULE_STATS_MAX_OPPS);
+	pw = &m.power[7];
+	assert_int_equal(pw->nr_opps, m.tables.pd[m.tables.cpu[7].pd].nr_opps);
+	assert_int_equal(pw->perf[pw->nr_opps - 1], JP_SCALE);
+	assert_float_equal(pw->busy_mw[pw->nr_opps - 1], big->opps[big->nr_opps - 1].mw, 1e-9);
+	/* the same OPPs as the tables', in the same order */
+	for (int j = 0; j < pw->nr_opps; j++)
+		assert_int_equal(pw->perf[j], m.tables.pd[m.tables.cpu[7].pd].opps[j].capacity *
+						      JP_SCALE /
+						      m.tables.pd[m.tables.cpu[7].pd].max_capacity);
+}
+
 static void test_beyond_max_cpus(void **state)
 {
 	(void)state;
@@ -328,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_offline_cpu_guessed),
 		cmocka_unit_test(test_server_512_tables),
 		cmocka_unit_test(test_beyond_max_cpus),
+		cmocka_unit_test(test_soc_power_keeps_top_opp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
