@@ -279,10 +279,9 @@ int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_op
 	if (!d)
 		return -ENOMEM;
 	d->gamemode = o->gamemode;
-	if (o->bus_address) {
-		add_bus(d, new_bus(d, true), o->bus_address, false);
-		return 0;
-	}
+	/* a bus the user named must be there: say so if it is not (the caller warns) */
+	if (o->bus_address)
+		return add_bus(d, new_bus(d, true), o->bus_address, false);
 	add_bus(d, new_bus(d, true), NULL, false);
 	if (!d->gamemode)
 		return 0;

@@ -622,7 +622,9 @@ static void open_desktop(void)
 	o.gamemode = o.gamemode && opts.auto_profile;
 	err = joule_desktop_open(&desktop, &o);
 	if (err && err != -EOPNOTSUPP)
-		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
+		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s%s%s\n",
+			opts.bus_address ? opts.bus_address : "", opts.bus_address ? ": " : "",
+			strerror(-err));
 	if (err == -EOPNOTSUPP && opts.explain_profile)
 		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus\n");
 }

@@ -29,6 +29,9 @@ expect "--help lists options" 0 '--stats=SECONDS' "$bin" --help
 expect "unknown flag" 64 "unrecognized option '--bogus'" "$bin" --bogus
 expect "bad --stats value" 64 "--stats takes seconds" "$bin" --stats=abc
 expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
+expect "a --bus-address that is not there is named" 0 \
+	"^scx_joule: warning: not following D-Bus: unix:path=/nonexistent: No such file or directory$|^scx_joule: built without sd-bus" \
+	"$bin" --explain-profile --bus-address unix:path=/nonexistent
 expect "--stats nan" 64 "--stats takes seconds between 0.1 and 3600, not 'nan'" "$bin" --stats nan
 expect "a report that cannot be written is an error" 1 "^scx_joule: cannot write the output: No space left on device$" \
 	sh -c 'exec "$1" --show-topology >/dev/full' sh "$bin"
