@@ -98,8 +98,6 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
-	/* tasks in this CPU's domain queue when its last dispatch looked (update_idle) */
-	__u32 dispatch_saw_queued;
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 volatile __u32 overutilized;
@@ -1092,8 +1090,6 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	note_live();
 	in.self = self;
 	joule_dispatch_domains(&in);
-	if (cpu >= 0 && cpu < JP_MAX_CPUS && self < JP_MAX_PDS)
-		cpu_local[cpu].dispatch_saw_queued = in.queued[self];
 	if (self < JP_MAX_PDS) {
 		if (!in.queued[self])
 			pd_local[self].own_served_at = now;
@@ -1498,27 +1494,10 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * run its whole cluster at that speed. Except after a frame thread in
  * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
  */
-/*
- * The CPU found its domain's queue empty in dispatch and is going idle; a
- * task queued there since, by a CPU that read the idle mask before this one's
- * bit was set, has nobody to wake it (its tick-time rescue needs a busy CPU
- * in the domain). Look again, as the kernel leaves it to update_idle to do.
- * Only then: a queue that held tasks when dispatch looked holds none this
- * CPU may run (affinity), and a kick would only bring it back here.
- */
-static void kick_if_queued_since_dispatch(s32 cpu)
-{
-	if (cpu < 0 || cpu >= JP_MAX_CPUS || cpu_local[cpu].dispatch_saw_queued)
-		return;
-	if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) > 0)
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-}
-
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
 	if (!idle)
 		return;
-	kick_if_queued_since_dispatch(cpu);
 	if (cpu < 0 || cpu >= JP_MAX_CPUS ||
 	    !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
 		request_perf(cpu, 0, false);
