@@ -420,7 +420,7 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 	idle_aged_at = now;
 	joule_age_idle_cpus(idle, now);
 	overutil_at = now;
-	overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
+	overutilized = jp_overutilized(&tables, cpu_state, pr);
 }
 
 /*
@@ -1006,8 +1006,7 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in)
 /*
  * The task whose slice ended may go on (jp_dispatch_plan decides whether):
  * is it still runnable, and did it outgrow this CPU with a bigger one idle?
- * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up; not a
- * task the kernel queues itself, which never reaches enqueue (see the tick).
+ * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up.
  */
 static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 cpu)
 {
@@ -1017,8 +1016,8 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 		return;
 	in->prev_runnable = 1;
 	tctx = task_ctx(prev);
-	in->prev_misfit_up = tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 &&
-			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
+	in->prev_misfit_up =
+		tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu);
 }
 
 /* Carries out one step of the plan: true if the CPU got a task. */
@@ -1446,7 +1445,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	/* system-wide and O(N): once per OVERUTIL_PERIOD_NS, not at every CPU's tick */
 	if (now - overutil_at >= OVERUTIL_PERIOD_NS) {
 		overutil_at = now;
-		overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
+		overutilized = jp_overutilized(&tables, cpu_state, pr);
 	}
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
@@ -1458,16 +1457,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	in.queued_here = queued > 0 ? (u32)queued : 0;
 	in.pinned = p->nr_cpus_allowed == 1;
 	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
-	/*
-	 * The idle mask is read only when it can matter. A task the kernel
-	 * queues itself (kernel_queues_itself) is not moved up: enqueue would
-	 * never see it, and with its slice ended and nothing else to run, the
-	 * kernel put it back in this CPU's local queue as the CPU went idle,
-	 * with nothing to kick the CPU (an exiting hog on a little CPU sat
-	 * there until some other wakeup came).
-	 */
-	in.bigger_idle =
-		!in.pinned && in.misfit && !kernel_queues_itself(p) && bigger_cpu_idle(p, cpu);
+	/* the idle mask is read only when it can matter */
+	in.bigger_idle = !in.pinned && in.misfit && bigger_cpu_idle(p, cpu);
 	jp_tick_plan(&in, &plan);
 	if (plan.wake_for_queue)
 		wake_idle_cpu_for_queue(cpu_pd(cpu));

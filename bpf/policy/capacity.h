@@ -10,7 +10,7 @@
  * The kernel gives up EAS when any CPU is over capacity; here a little CPU over
  * its capacity is left to misfit migration, and the energy path is abandoned
  * only when a CPU of the biggest class is over, or the whole system is:
- *   sum(cpu_util) * fit_margin > sum(capacity) * 1024, over the online CPUs.
+ *   sum(cpu_util) * fit_margin > sum(capacity) * 1024.
  *
  * Misfit, with hysteresis: a task on a CPU smaller than the biggest becomes
  * misfit when util * 1024 > cap * misfit_up, and stops being misfit only when
@@ -28,12 +28,8 @@ static __always_inline bool jp_fits(u32 util, u32 capacity, u32 fit_margin)
 	return (u64)util * fit_margin <= (u64)capacity * JP_SCALE;
 }
 
-/*
- * Over online CPUs only: an offline CPU's capacity does not take load, and
- * counted, with all big CPUs offline the system was never overutilized.
- */
 JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			     const struct jp_profile *p, const struct jp_cpumask *online)
+			     const struct jp_profile *p)
 {
 	u64 sum_util = 0, sum_cap = 0;
 	u32 i;
@@ -44,8 +40,6 @@ JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_stat
 
 		if (i >= t->nr_cpus)
 			break;
-		if (!jp_mask_test(online, i))
-			continue;
 		util = jp_cpu_util(&cs[i]);
 		cap = t->cpu[i].capacity;
 		sum_util += util;
