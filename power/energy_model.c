@@ -592,22 +592,25 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	return ret;
 }
 
-int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
-		       const char *root, const char *em_file, char *err, size_t errlen)
+static int model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
+		       const char *root, bool no_sysfs, const char *em_file, char *err,
+		       size_t errlen)
 {
-	int ret = model_from_sources(em, cf, t, root, false, em_file, err, errlen);
+	int ret = model_from_sources(em, cf, t, root, no_sysfs, em_file, err, errlen);
 
 	if (!ret)
 		jpower_em_fit(em, t);
 	return ret;
 }
 
+int jpower_model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const struct jtopo *t,
+		       const char *root, const char *em_file, char *err, size_t errlen)
+{
+	return model_build(em, cf, t, root, false, em_file, err, errlen);
+}
+
 int jpower_model_build_alone(struct jpower_model *em, struct jpower_cpufreq *cf,
 			     const struct jtopo *t, const char *em_file, char *err, size_t errlen)
 {
-	int ret = model_from_sources(em, cf, t, NULL, true, em_file, err, errlen);
-
-	if (!ret)
-		jpower_em_fit(em, t);
-	return ret;
+	return model_build(em, cf, t, NULL, true, em_file, err, errlen);
 }

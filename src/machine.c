@@ -75,7 +75,7 @@ static const char *const kind_names[] = {"little", "medium", "big"};
 
 /*
  * The stats' power table of each CPU: the OPPs the policy tables keep
- * (model_keep_opps, the top one always among them), as for a model read
+ * (model_soc_pd_opps, the top one always among them), as for a model read
  * from sysfs. The first JOULE_STATS_MAX_OPPS in order left the top OPP out
  * of a domain with more, so time at top speed was priced below it.
  */
@@ -83,17 +83,8 @@ static void soc_power(struct joule_machine *m, const struct sim_soc *soc)
 {
 	for (__u32 p = 0; p < soc->nr_pds; p++) {
 		const struct sim_pd *pd = &soc->pd[p];
-		__u32 top = pd->opps[pd->nr_opps - 1].capacity, mhz[SIM_MAX_OPPS], idx[JP_MAX_OPPS];
-		bool inefficient[SIM_MAX_OPPS];
-		double power[SIM_MAX_OPPS];
-		__u32 n;
-
-		for (__u32 i = 0; i < pd->nr_opps; i++) {
-			power[i] = pd->opps[i].mw;
-			mhz[i] = pd->opps[i].mhz;
-		}
-		model_mark_inefficient(power, mhz, pd->nr_opps, inefficient);
-		n = model_keep_opps(inefficient, pd->nr_opps, idx);
+		__u32 top = pd->opps[pd->nr_opps - 1].capacity, idx[JP_MAX_OPPS];
+		__u32 n = model_soc_pd_opps(pd, idx);
 		for (__u32 k = 0; k < pd->nr_cpus; k++) {
 			__u32 c = pd->cpus[k];
 			struct joule_cpu_power *pw;

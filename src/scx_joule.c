@@ -401,8 +401,7 @@ static void model_error(const char *err)
 	exit(2);
 }
 
-/* Exit 0 after printing a report, or 1 if it did not all reach stdout (a full disk, a closed pipe).
- */
+/* Exit 0 after a report, or 1 if it did not all reach stdout (a full disk, a closed pipe). */
 static void exit_printed(void)
 {
 	if (fflush(stdout) || ferror(stdout)) {

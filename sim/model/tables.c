@@ -68,23 +68,30 @@ uint32_t model_cost_u32(double cost)
 	return cost < (double)UINT32_MAX ? (uint32_t)cost : UINT32_MAX;
 }
 
-static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
+uint32_t model_soc_pd_opps(const struct sim_pd *pd, uint32_t *idx)
 {
 	double power[SIM_MAX_OPPS];
-	uint32_t mhz[SIM_MAX_OPPS], idx[JP_MAX_OPPS], i;
+	uint32_t mhz[SIM_MAX_OPPS], i;
 	bool inefficient[SIM_MAX_OPPS];
+
+	for (i = 0; i < pd->nr_opps; i++) {
+		power[i] = pd->opps[i].mw;
+		mhz[i] = pd->opps[i].mhz;
+	}
+	model_mark_inefficient(power, mhz, pd->nr_opps, inefficient);
+	return model_keep_opps(inefficient, pd->nr_opps, idx);
+}
+
+static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
+{
+	uint32_t idx[JP_MAX_OPPS], i;
 	uint32_t top = pd->opps[pd->nr_opps - 1].capacity;
 
 	d->nr_cpus = pd->nr_cpus < JP_MAX_PD_CPUS ? pd->nr_cpus : JP_MAX_PD_CPUS;
 	for (i = 0; i < d->nr_cpus; i++)
 		d->cpus[i] = (uint16_t)pd->cpus[i];
 	d->max_capacity = top;
-	for (i = 0; i < pd->nr_opps; i++) {
-		power[i] = pd->opps[i].mw;
-		mhz[i] = pd->opps[i].mhz;
-	}
-	model_mark_inefficient(power, mhz, pd->nr_opps, inefficient);
-	d->nr_opps = model_keep_opps(inefficient, pd->nr_opps, idx);
+	d->nr_opps = model_soc_pd_opps(pd, idx);
 	for (i = 0; i < d->nr_opps; i++) {
 		const struct sim_opp *o = &pd->opps[idx[i]];
 		uint32_t c = o->capacity ? o->capacity : 1;

@@ -33,6 +33,13 @@ void model_mark_inefficient(const double *power, const uint32_t *freq, uint32_t 
 			    bool *inefficient);
 
 /*
+ * The OPPs of a .soc domain the tables keep (model_keep_opps over the
+ * kernel's inefficiency marks): their indexes into pd->opps, ascending, in
+ * idx (JP_MAX_OPPS of room); returns how many.
+ */
+uint32_t model_soc_pd_opps(const struct sim_pd *pd, uint32_t *idx);
+
+/*
  * An OPP's cost in the tables' 32 bits: a huge power at a tiny capacity
  * exceeds them, and converting that is undefined, so it saturates.
  */
