@@ -11,8 +11,7 @@
 
 #include "jpower.h"
 
-#define MAX_SANE_KHZ 10000000u /* 10 GHz */
-#define CPUFREQ_DIR  "/sys/devices/system/cpu/cpu%d/cpufreq"
+#define CPUFREQ_DIR "/sys/devices/system/cpu/cpu%d/cpufreq"
 
 /* What one CPU's cpufreq says, whichever way it was read. */
 struct cpu_freq {
@@ -125,7 +124,7 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 {
 	bool up = true, down = true;
 
-	if (!f->min_khz || f->min_khz > f->max_khz || f->max_khz > MAX_SANE_KHZ) {
+	if (!f->min_khz || f->min_khz > f->max_khz || f->max_khz > JTOPO_MAX_KHZ) {
 		snprintf(err, errlen,
 			 "%s" CPUFREQ_DIR "/cpuinfo_{min,max}_freq: %lu..%lu kHz is not a "
 			 "frequency range",
@@ -152,7 +151,7 @@ static int check_and_store(struct jpower_policy *p, const struct cpu_freq *f, co
 	for (int i = 0; i < f->nr_freqs; i++) {
 		unsigned long v = f->freq_khz[up ? i : f->nr_freqs - 1 - i];
 
-		if (!v || v > MAX_SANE_KHZ) {
+		if (!v || v > JTOPO_MAX_KHZ) {
 			snprintf(err, errlen,
 				 "%s" CPUFREQ_DIR
 				 "/scaling_available_frequencies: %lu kHz is absurd",

@@ -115,7 +115,7 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 	snprintf(rel, sizeof(rel), "%.250s/%.200s/frequency", dir, state);
 	ret = jtopo_fs_u64(root, rel, &khz);
 	/* the message names the file that is wrong: frequency before power is read */
-	if (!ret && (!khz || khz > 10000000)) {
+	if (!ret && (!khz || khz > JTOPO_MAX_KHZ)) {
 		snprintf(err, errlen, "%s%s: absurd value", root, rel);
 		return -EINVAL;
 	}
@@ -351,7 +351,7 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 		return -EINVAL;
 	}
 	while (next_kv(rest, &key, &val)) {
-		if (!strcmp(key, "khz") && parse_uint(val, &khz) && khz && khz <= 10000000)
+		if (!strcmp(key, "khz") && parse_uint(val, &khz) && khz && khz <= JTOPO_MAX_KHZ)
 			continue;
 		if (!strcmp(key, "mw") && parse_mw(val, &mw) && mw >= MIN_MW)
 			continue;

@@ -385,8 +385,7 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 			jtopo_cpuset_set(&t->online, (int)cpu);
 		}
 		hwloc_bitmap_foreach_end();
-		/* the complete set also holds the offline CPUs, which the check above did not see
-		 */
+		/* the complete set has the offline CPUs too: the loop above saw none */
 		last = hwloc_bitmap_last(hwloc_topology_get_complete_cpuset(topo));
 		if (last >= JTOPO_MAX_CPUS) {
 			jtopo_too_many_cpus(err, errlen, in->xml, last + 1L);

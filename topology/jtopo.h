@@ -39,7 +39,9 @@
 #define JTOPO_MAX_KINDS	   8
 #define JTOPO_MAX_WARNINGS 8
 #define JTOPO_WARNING_LEN  200
-#define JTOPO_MAX_MHZ	   10000 /* a kind's FrequencyMaxMHz above this is bad input */
+/* no CPU clocks at 10 GHz: a frequency above this, anywhere in the model, is bad input */
+#define JTOPO_MAX_MHZ 10000
+#define JTOPO_MAX_KHZ (JTOPO_MAX_MHZ * 1000u)
 
 enum jtopo_cap_source {
 	JTOPO_CAP_SYSFS,
