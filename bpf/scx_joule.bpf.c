@@ -420,7 +420,7 @@ static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_p
 	idle_aged_at = now;
 	joule_age_idle_cpus(idle, now);
 	overutil_at = now;
-	overutilized = jp_overutilized(&tables, cpu_state, pr);
+	overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
 }
 
 /*
@@ -1445,7 +1445,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	/* system-wide and O(N): once per OVERUTIL_PERIOD_NS, not at every CPU's tick */
 	if (now - overutil_at >= OVERUTIL_PERIOD_NS) {
 		overutil_at = now;
-		overutilized = jp_overutilized(&tables, cpu_state, pr);
+		overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
 	}
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;

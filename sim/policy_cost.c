@@ -94,7 +94,7 @@ __attribute__((noinline)) void cost_select_perf(struct cost_state *st)
 
 __attribute__((noinline)) void cost_overutilized(struct cost_state *st)
 {
-	sink += jp_overutilized(&st->tables, st->cs, &st->prof);
+	sink += jp_overutilized(&st->tables, st->cs, &st->prof, &st->wake.allowed);
 }
 
 __attribute__((noinline)) void cost_perf_target(struct cost_state *st, u32 cpu)

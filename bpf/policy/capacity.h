@@ -28,8 +28,12 @@ static __always_inline bool jp_fits(u32 util, u32 capacity, u32 fit_margin)
 	return (u64)util * fit_margin <= (u64)capacity * JP_SCALE;
 }
 
+/*
+ * Over online CPUs only: an offline CPU's capacity does not take load, and
+ * counted, with all big CPUs offline the system was never overutilized.
+ */
 JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			     const struct jp_profile *p)
+			     const struct jp_profile *p, const struct jp_cpumask *online)
 {
 	u64 sum_util = 0, sum_cap = 0;
 	u32 i;
@@ -40,6 +44,8 @@ JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_stat
 
 		if (i >= t->nr_cpus)
 			break;
+		if (!jp_mask_test(online, i))
+			continue;
 		util = jp_cpu_util(&cs[i]);
 		cap = t->cpu[i].capacity;
 		sum_util += util;

@@ -33,8 +33,8 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	jp_cpu_pending_sub(&check_cpus[1], 40);
 	w.task_util = jp_task_util(&check_task);
 	w.prev_cpu = 0;
-	w.overutilized = jp_overutilized(&check_tables, check_cpus, &check_profile);
 	jp_mask_set(&w.allowed, 0);
+	w.overutilized = jp_overutilized(&check_tables, check_cpus, &check_profile, &w.allowed);
 	jp_mask_set(&w.idle, 0);
 	jp_pd_view_build(&check_tables, check_cpus, &w.idle, 0, &check_views[0]);
 	check_out[0] =

@@ -377,16 +377,31 @@ static void test_overutilized_and_balance(void **state)
 	struct jp_tables t;
 	struct jp_profile p;
 	struct jp_balance b;
+	struct jp_cpumask online;
 
 	(void)state;
 	two_cluster(&t);
 	memset(cs, 0, sizeof(cs));
 	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
+	memset(&online, 0, sizeof(online));
+	for (int c = 0; c < 6; c++)
+		jp_mask_set(&online, c);
 	/* a little CPU over capacity is misfit's business, not overutilization */
 	cs[0].util_avg = 400;
-	assert_false(jp_overutilized(&t, cs, &p));
+	assert_false(jp_overutilized(&t, cs, &p, &online));
 	cs[4].util_avg = 900;
-	assert_true(jp_overutilized(&t, cs, &p));
+	assert_true(jp_overutilized(&t, cs, &p, &online));
+	/*
+	 * The little CPUs busy: fine with the big ones to spare, but with both
+	 * big CPUs offline the machine is over what it has online.
+	 */
+	memset(cs, 0, sizeof(cs));
+	for (int c = 0; c < 4; c++)
+		cs[c].util_avg = 350;
+	assert_false(jp_overutilized(&t, cs, &p, &online));
+	jp_mask_clear(&online, 4);
+	jp_mask_clear(&online, 5);
+	assert_true(jp_overutilized(&t, cs, &p, &online));
 	/* all load on the little PD: it is over its share, the big PD under */
 	memset(cs, 0, sizeof(cs));
 	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
