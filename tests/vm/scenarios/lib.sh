@@ -238,10 +238,14 @@ cpu_busy_pct() {
 # charged per CPU at every context switch by the kernel probe (sched-probe
 # runtime): nothing samples, so the measurement adds no load of its own
 # (runtime_by_cpu's 5 ms sampling cost a slow guest a good part of a CPU).
+# With PCT_AFTER=S the 8 s start S seconds after the probe is attached
+# (sched-probe runtime --after), for a scenario that starts the probe before
+# its workload.
 pct_on() {
 	set_="$1"
 	shift
-	sched-probe runtime 8 "$@" >/tmp/rt.txt || fail "sched-probe runtime failed"
+	sched-probe runtime ${PCT_AFTER:+--after "$PCT_AFTER"} 8 "$@" >/tmp/rt.txt ||
+		fail "sched-probe runtime failed"
 	sed 's/^/  runtime cpu ns: /' /tmp/rt.txt
 	share_on "$set_" </tmp/rt.txt
 }

@@ -8,10 +8,14 @@
  *          (rq->scx.cpuperf_target) and run queue length (rq->nr_running):
  *          "perf T_MS CPU REQUEST NR_RUNNING" per CPU per sample, T_MS from
  *          the first sample. The probe's own CPU runs at least the probe.
- *        sched-probe runtime SECONDS PID...
+ *        sched-probe runtime [--after SKIP] SECONDS PID...
  *          the run time, per CPU, of the PIDs' threads and of the processes
  *          they forked, charged at every context switch for SECONDS:
- *          "CPU NANOSECONDS" per CPU that ran them.
+ *          "CPU NANOSECONDS" per CPU that ran them. With --after, the probe
+ *          is loaded and attached first and counts from SKIP seconds later:
+ *          loading it is a burst of work (the verifier), which a scenario
+ *          can keep out of the scheduling it measures by starting the
+ *          probe before its workload.
  *        sched-probe waits SECONDS PID...
  *          for the same tasks, each wait to run (from a wakeup, or from
  *          being preempted while runnable, to running) over SECONDS:
@@ -40,7 +44,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
-			"       sched-probe runtime SECONDS PID...\n"
+			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
 			"       sched-probe starts SECONDS TID...\n");
 	return 2;
@@ -193,8 +197,21 @@ static void print_waits(struct sched_probe *skel)
 	}
 }
 
-/* Watches PIDs for SECONDS with the programs of mode, then prints. */
-static int probe_watch(const char *mode, long seconds, char **pids, int nr_pids)
+/*
+ * Forgets the run time counted so far. A task running now is charged its
+ * whole run when it switches out, from before the reset too: at most a slice.
+ */
+static void reset_runtime(struct sched_probe *skel)
+{
+	for (int cpu = 0; cpu < PROBE_MAX_CPUS; cpu++)
+		__atomic_store_n(&skel->bss->runtime_ns[cpu], 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * Watches PIDs for SECONDS with the programs of mode, then prints; with
+ * skip, counts only from skip seconds after attaching (runtime mode).
+ */
+static int probe_watch(const char *mode, long skip, long seconds, char **pids, int nr_pids)
 {
 	struct sched_probe *skel = open_probe(mode);
 	int err;
@@ -206,6 +223,10 @@ static int probe_watch(const char *mode, long seconds, char **pids, int nr_pids)
 	err = watch_pids(skel, mode, pids, nr_pids);
 	if (!err && sched_probe__attach(skel))
 		err = 1;
+	if (!err && skip) {
+		sleep((unsigned int)skip);
+		reset_runtime(skel);
+	}
 	if (!err) {
 		sleep((unsigned int)seconds);
 		if (!strcmp(mode, "runtime_"))
@@ -226,11 +247,14 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "perf") && !parse_count(argv[2], &a) &&
 	    !parse_count(argv[3], &b))
 		return probe_perf(a, b);
+	if (argc >= 6 && !strcmp(argv[1], "runtime") && !strcmp(argv[2], "--after") &&
+	    !parse_count(argv[3], &b) && !parse_count(argv[4], &a))
+		return probe_watch("runtime_", b, a, argv + 5, argc - 5);
 	if (argc >= 4 && !strcmp(argv[1], "runtime") && !parse_count(argv[2], &a))
-		return probe_watch("runtime_", a, argv + 3, argc - 3);
+		return probe_watch("runtime_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "waits") && !parse_count(argv[2], &a))
-		return probe_watch("waits_", a, argv + 3, argc - 3);
+		return probe_watch("waits_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
-		return probe_watch("starts_", a, argv + 3, argc - 3);
+		return probe_watch("starts_", 0, a, argv + 3, argc - 3);
 	return usage();
 }
