@@ -521,8 +521,12 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	const struct sim_pd *pd = cpu_pd(s, c);
 
 	cpu_touch(s, c);
-	if (t->last_cpu >= 0 && (uint32_t)t->last_cpu != c)
+	if (t->last_cpu >= 0 && (uint32_t)t->last_cpu != c) {
 		s->m.migrations++;
+		/* joule_running: the task's util moves with it */
+		if (s->pol->pd_queues)
+			jp_cpu_migrate(&s->js[t->last_cpu], &s->js[c], t->jt.util_avg);
+	}
 	t->last_cpu = (int32_t)c;
 	t->cpu = (int32_t)c;
 	t->state = TH_RUNNING;

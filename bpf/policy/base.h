@@ -155,7 +155,7 @@ struct jp_cpu_state {
 	u32 util_pending;  /* sum of utils of tasks placed here, not running yet */
 	u32 frame;	   /* the last task to run here wakes periodically (jp_frame_task) */
 	u32 frame_speed;   /* that task's jp_frame_speed, 0 if none */
-	u32 pad;
+	u32 util_removed;  /* utils of tasks that moved away, not yet taken off (atomic) */
 	u64 last_update_ns;
 	u64 busy_work; /* invariant busy ns since last_update_ns */
 	u64 util_fp;   /* util_avg << 16, the precise value */

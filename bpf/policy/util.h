@@ -146,12 +146,35 @@ static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 /* The CPU ran tasks for ran_ns at cap_now since its last update. */
 static __always_inline void jp_cpu_account(struct jp_cpu_state *c, u64 now, u64 ran_ns, u32 cap_now)
 {
+	u64 removed;
+
 	c->busy_work += jp_work_of_run(ran_ns, cap_now);
 	if (now >= c->last_update_ns + JP_UTIL_MIN_WINDOW_NS) {
+		removed = (u64)__sync_lock_test_and_set(&c->util_removed, 0) << 16;
+		c->util_fp -= jp_min64(removed, c->util_fp);
 		c->util_avg = jp_ema_util(&c->util_fp, now - c->last_update_ns, c->busy_work);
 		c->last_update_ns = now;
 		c->busy_work = 0;
 	}
+}
+
+/*
+ * A task of util (its util_avg) moved from CPU from to CPU to, and runs
+ * there: its share of the CPUs' busy averages moves with it, as PELT moves
+ * a migrating task's load. Left where it was, the old CPU looked busy for
+ * tens of ms after the task had gone (half-life 32 ms) and the new one
+ * empty between the task's runs; a light task moving down to an idle little
+ * CPU added its own util on top of the ghost there, which could lift the
+ * whole little domain an OPP and make the move look dearer than staying on
+ * a big CPU (hybrid-views: light tasks kept on big CPUs for good).
+ * Called on to's CPU; from's share is taken off at its next update.
+ */
+static __always_inline void jp_cpu_migrate(struct jp_cpu_state *from, struct jp_cpu_state *to,
+					   u32 util)
+{
+	__sync_fetch_and_add(&from->util_removed, util);
+	to->util_fp = jp_min64(to->util_fp + ((u64)util << 16), (u64)JP_SCALE << 16);
+	to->util_avg = (u32)((to->util_fp + 32768) >> 16);
 }
 
 /*
@@ -171,10 +194,15 @@ static __always_inline void jp_cpu_pending_sub(struct jp_cpu_state *c, u32 util)
 	__sync_fetch_and_sub(&c->util_pending, util);
 }
 
-/* The running task plus those waiting for the CPU, or its busy average. */
+/*
+ * The running task plus those waiting for the CPU, or its busy average less
+ * what tasks that moved away took with them.
+ */
 static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
 {
-	return (u32)jp_max64(c->util_avg, (u64)c->util_runnable + c->util_pending);
+	u32 avg = c->util_avg > c->util_removed ? c->util_avg - c->util_removed : 0;
+
+	return (u32)jp_max64(avg, (u64)c->util_runnable + c->util_pending);
 }
 
 /* Utilization as EAS uses it: never above what the CPU can deliver. */

@@ -57,6 +57,43 @@ static void test_util_converges_to_busy_fraction(void **state)
 	assert_in_range(c.util_avg, 122, 134);
 }
 
+/* A task's share of the busy averages moves with it, as PELT's does. */
+static void test_util_moves_with_a_migrating_task(void **state)
+{
+	struct jp_cpu_state from = {0}, to = {0};
+	uint64_t now = 0;
+	int i;
+
+	(void)state;
+	/* a task busy 30% of the time on from; to idle */
+	for (i = 0; i < 1000; i++) {
+		now += 1000000;
+		jp_cpu_account(&from, now, 300000, 1024);
+		jp_cpu_account(&to, now, 0, 1024);
+	}
+	assert_in_range(jp_cpu_util(&from), 300, 312);
+	assert_int_equal(jp_cpu_util(&to), 0);
+	jp_cpu_migrate(&from, &to, 290);
+	/* at once for readers, before from's next update */
+	assert_true(jp_cpu_util(&from) <= 22);
+	assert_in_range(jp_cpu_util(&to), 290, 290);
+	/* from's next update takes it off for good, once */
+	now += 1000000;
+	jp_cpu_account(&from, now, 0, 1024);
+	assert_int_equal(from.util_removed, 0);
+	assert_true(jp_cpu_util(&from) <= 22);
+	now += 1000000;
+	jp_cpu_account(&from, now, 0, 1024);
+	assert_true(jp_cpu_util(&from) <= 22);
+	/* more than from has: nothing below zero, nothing wraps */
+	jp_cpu_migrate(&from, &to, 900);
+	assert_int_equal(jp_cpu_util(&from), 0);
+	assert_int_equal(jp_cpu_util(&to), 1024);
+	now += 1000000;
+	jp_cpu_account(&from, now, 0, 1024);
+	assert_int_equal(from.util_avg, 0);
+}
+
 static void test_util_est_rises_at_once(void **state)
 {
 	struct jp_task t;
@@ -745,6 +782,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decay_halves),
 		cmocka_unit_test(test_util_converges_to_busy_fraction),
+		cmocka_unit_test(test_util_moves_with_a_migrating_task),
 		cmocka_unit_test(test_util_est_rises_at_once),
 		cmocka_unit_test(test_util_est_judged_over_the_period),
 		cmocka_unit_test(test_perf_request_on_system_scale),

@@ -10,21 +10,27 @@
 # - At least half the energy placements are made on views (the scheduler's
 #   own count: nothing outside it can tell which path chose);
 # - the light tasks spend most of their own run time on little CPUs (the
-#   kernel's accounting, sched-probe): >= 60%, where latency-first placement
+#   kernel's accounting, sched-probe): >= 80%, where latency-first placement
 #   would put them on idle big CPUs and a blind one would split them evenly.
-#   Not 90% as in hybrid-placement: on this 16-vCPU guest spells of
-#   overutilization send them to big CPUs for seconds in some runs, with the
-#   scan as with views (68-99% with views, 76-99% scanning; testing.md).
+#   It was 60%: in some runs 2 of the 6 tasks stayed on big CPUs for good (56%
+#   and 59% on little CPUs), until a task's util moved with it (below); 99-100%
+#   in the 6 runs since (testing.md).
 . /scenarios/lib.sh
 LITTLE="0 1 2 3 4 5 6 7"
 BIG="8 9 10 11 12 13 14 15"
 
 start_scheduler --model /extra/cost-16.soc --profile balanced --stats 2 --stats-json
-periodic-load 6 50 1000 13 &
+# The probe is loaded before the light tasks start (the same process, after
+# 3 s, becomes the load): loading it is a burst of a big CPU's work (the
+# verifier), which made the system overutilized for up to 6% of a 2 s stats
+# line, and latency-first placement sent the tasks to idle big CPUs, as a
+# new task's heavy start does. They used to stay there: a task's util stayed
+# on the CPU it left, so the little CPU it would move to looked busier than
+# it was and the move dearer than staying (jp_cpu_migrate).
+sh -c 'sleep 3; exec periodic-load 6 50 1000 13' &
 load=$!
 # a new task starts heavy (init_util): measure once its util has come down
-sleep 3
-pct_on "$LITTLE" $load >/tmp/own.txt
+PCT_AFTER=6 pct_on "$LITTLE" $load >/tmp/own.txt
 own=$(tail -n1 /tmp/own.txt)
 grep 'runtime cpu ns' /tmp/own.txt
 wait $load
@@ -35,11 +41,12 @@ stop_scheduler INT
 grep '^{' $LOG | tail -n 3
 energy=$(grep -o '"energy":[0-9]*' $LOG | awk -F: '{ n += $2 } END { print n + 0 }')
 views=$(grep -o '"energy_on_views":[0-9]*' $LOG | awk -F: '{ n += $2 } END { print n + 0 }')
-echo "energy placements: $energy, on views: $views"
+perf=$(grep -o '"perf":[0-9]*' $LOG | awk -F: '{ n += $2 } END { print n + 0 }')
+echo "energy placements: $energy, on views: $views; latency-first placements: $perf"
 echo "the light tasks' own run time on little CPUs: $own%"
 [ "$energy" -ge 1000 ] || fail "only $energy energy placements"
 [ $((views * 2)) -ge "$energy" ] || fail "only $views of $energy energy placements on views"
 ok "$views of $energy energy placements on views"
-[ "$own" -ge 60 ] || fail "light tasks spent only $own% of their run time on little CPUs"
+[ "$own" -ge 80 ] || fail "light tasks spent only $own% of their run time on little CPUs"
 ok "light tasks: $own% of their run time on little CPUs"
 check_dmesg
