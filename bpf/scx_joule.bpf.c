@@ -679,7 +679,18 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
  */
 static bool kernel_queues_itself(struct task_struct *p)
 {
-	return (p->flags & PF_EXITING) || p->migration_disabled;
+	u16 disabled = p->migration_disabled;
+
+	/*
+	 * The BPF trampoline disables migration around every callback, so the
+	 * task running it always reads 1 (the kernel's own check,
+	 * is_bpf_migration_disabled(), makes the same exception). Read as
+	 * disabled, the tick and dispatch never moved their own misfit task
+	 * up: two hogs on the board ran 76-97% on big CPUs instead of 99-100%.
+	 */
+	if (disabled == 1 && p == bpf_get_current_task_btf())
+		disabled = 0;
+	return (p->flags & PF_EXITING) || disabled;
 }
 
 /* Is an allowed CPU bigger than cpu idle right now? */
@@ -1006,7 +1017,8 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in)
 /*
  * The task whose slice ended may go on (jp_dispatch_plan decides whether):
  * is it still runnable, and did it outgrow this CPU with a bigger one idle?
- * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up.
+ * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up; not a
+ * task the kernel queues itself, which never reaches enqueue (see the tick).
  */
 static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 cpu)
 {
@@ -1016,8 +1028,8 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 		return;
 	in->prev_runnable = 1;
 	tctx = task_ctx(prev);
-	in->prev_misfit_up =
-		tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 && bigger_cpu_idle(prev, cpu);
+	in->prev_misfit_up = tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 &&
+			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
 }
 
 /* Carries out one step of the plan: true if the CPU got a task. */
@@ -1468,8 +1480,16 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	in.queued_here = queued > 0 ? (u32)queued : 0;
 	in.pinned = p->nr_cpus_allowed == 1;
 	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
-	/* the idle mask is read only when it can matter */
-	in.bigger_idle = !in.pinned && in.misfit && bigger_cpu_idle(p, cpu);
+	/*
+	 * The idle mask is read only when it can matter. A task the kernel
+	 * queues itself (kernel_queues_itself) is not moved up: enqueue would
+	 * never see it, and with its slice ended and nothing else to run, the
+	 * kernel put it back in this CPU's local queue as the CPU went idle,
+	 * with nothing to kick the CPU (an exiting hog on a little CPU sat
+	 * there until some other wakeup came).
+	 */
+	in.bigger_idle =
+		!in.pinned && in.misfit && !kernel_queues_itself(p) && bigger_cpu_idle(p, cpu);
 	jp_tick_plan(&in, &plan);
 	if (plan.wake_for_queue)
 		wake_idle_cpu_for_queue(cpu_pd(cpu));
