@@ -16,7 +16,7 @@
 #   that start on big CPUs (a new task starts heavy) may stay there, the
 #   little domain's next OPP costing about what staying does. Before a
 #   task's util moved with it (below) 2 of 12 runs gave 56% and 59%; after,
-#   1 of 10 gave 63% (CI, 7.3). So this checks energy-aware placement, not
+#   1 of 12 gave 63% (CI, 7.3). So this checks energy-aware placement, not
 #   its best outcome (testing.md).
 . /scenarios/lib.sh
 LITTLE="0 1 2 3 4 5 6 7"
