@@ -10,7 +10,7 @@
  * The kernel gives up EAS when any CPU is over capacity; here a little CPU over
  * its capacity is left to misfit migration, and the energy path is abandoned
  * only when a CPU of the biggest class is over, or the whole system is:
- *   sum(cpu_util) * fit_margin > sum(capacity) * 1024.
+ *   sum(cpu_util) * fit_margin > sum(capacity) * 1024, over the online CPUs.
  *
  * Misfit, with hysteresis: a task on a CPU smaller than the biggest becomes
  * misfit when util * 1024 > cap * misfit_up, and stops being misfit only when
