@@ -289,6 +289,12 @@ static __always_inline u64 jp_decay(u64 val, u64 dt, u64 half_life)
 	return ((val >> halves) * f) >> 16;
 }
 
+/* The util a 16-bit fixed-point average stands for, rounded. */
+static __always_inline u32 jp_util_of_fp(u64 fp)
+{
+	return (u32)((fp + 32768) >> 16);
+}
+
 /*
  * Exponential moving average of utilization over a window of window_ns
  * during which work ns of invariant work were done. The average is kept in
@@ -307,7 +313,7 @@ static __always_inline u32 jp_ema_util(u64 *fp, u64 window_ns, u64 work)
 		if (*fp > ((u64)JP_SCALE << 16))
 			*fp = (u64)JP_SCALE << 16;
 	}
-	return (u32)((*fp + 32768) >> 16);
+	return jp_util_of_fp(*fp);
 }
 
 #endif /* JOULE_POLICY_BASE_H */

@@ -174,7 +174,7 @@ static __always_inline void jp_cpu_migrate(struct jp_cpu_state *from, struct jp_
 {
 	__sync_fetch_and_add(&from->util_removed, util);
 	to->util_fp = jp_min64(to->util_fp + ((u64)util << 16), (u64)JP_SCALE << 16);
-	to->util_avg = (u32)((to->util_fp + 32768) >> 16);
+	to->util_avg = jp_util_of_fp(to->util_fp);
 }
 
 /*
@@ -194,15 +194,16 @@ static __always_inline void jp_cpu_pending_sub(struct jp_cpu_state *c, u32 util)
 	__sync_fetch_and_sub(&c->util_pending, util);
 }
 
-/*
- * The running task plus those waiting for the CPU, or its busy average less
- * what tasks that moved away took with them.
- */
+/* The CPU's busy average less what tasks that moved away took with them. */
+static __always_inline u32 jp_cpu_util_avg(const struct jp_cpu_state *c)
+{
+	return c->util_avg > c->util_removed ? c->util_avg - c->util_removed : 0;
+}
+
+/* The running task plus those waiting for the CPU, or its busy average. */
 static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
 {
-	u32 avg = c->util_avg > c->util_removed ? c->util_avg - c->util_removed : 0;
-
-	return (u32)jp_max64(avg, (u64)c->util_runnable + c->util_pending);
+	return (u32)jp_max64(jp_cpu_util_avg(c), (u64)c->util_runnable + c->util_pending);
 }
 
 /* Utilization as EAS uses it: never above what the CPU can deliver. */
