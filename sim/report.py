@@ -287,7 +287,7 @@ def before_after(add, res, src, before):
     add("What moved: a task's util now moves with it between CPUs (`jp_cpu_migrate`, "
         "design.md, \"A task's util moves with it\"), as PELT moves a migrating task's "
         "load; before, the CPU it left kept a ghost of it for tens of ms. scx_joule's game "
-        "rows moved by 1-2% either way; the other rows by under 0.5%. The baselines are "
+        "rows moved by 1-3% either way; the other rows by under 0.5%. The baselines are "
         "unchanged (the simulator's EAS does not move utils).\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
