@@ -162,6 +162,8 @@ static struct pd_local pd_local[JP_MAX_PDS];
 struct task_ctx {
 	struct jp_task jt;
 	__u64 started;	   /* when it last started running */
+	__u32 started_cap; /* ... and its CPU's capacity-now then (jp_cap_of_run) */
+	__u32 pad;
 	__u64 last_wake;   /* when it last woke up */
 	__u64 wake_period; /* average time between wakeups */
 	__u64 run_avg;	   /* average run time per wakeup */
@@ -1352,9 +1354,11 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 		set_vtime(p, vtime_in_pd(p, tctx, cpu_pd(cpu)));
 	advance_pd_clock(p, tctx);
 	tctx->started = scx_bpf_now();
+	tctx->started_cap = 0;
 	tctx->woke_in_select = 0;
 	drop_pending(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
+		tctx->started_cap = cpu_cap_now(cpu);
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		cpu_state[cpu].frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
 		cpu_state[cpu].frame_speed =
@@ -1397,7 +1401,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	run = now > tctx->started ? now - tctx->started : 0;
 	tctx->started = 0;
 	charge_vtime(p, run);
-	cap = cpu_cap_now(cpu);
+	cap = jp_cap_of_run(tctx->started_cap, cpu_cap_now(cpu));
 	jp_task_stopping(&tctx->jt, now, run, cap);
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
@@ -1431,7 +1435,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		return;
 	/* fold the run in progress in, or a CPU with one hog would look idle */
 	if (tctx && tctx->started && now > tctx->started) {
-		__u32 cap = cpu_cap_now(cpu);
+		__u32 cap_now = cpu_cap_now(cpu);
+		__u32 cap = jp_cap_of_run(tctx->started_cap, cap_now);
 
 		jp_task_stopping(&tctx->jt, now, now - tctx->started, cap);
 		jp_cpu_account(&cpu_state[cpu], now, now - tctx->started, cap);
@@ -1452,6 +1457,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		drop_lat_crit_if_long(tctx);
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
 		tctx->started = now;
+		tctx->started_cap = cap_now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		if (cpu_state[cpu].frame)
 			cpu_state[cpu].frame_speed = jp_frame_speed_running(pr, &tctx->jt, now);

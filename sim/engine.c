@@ -508,6 +508,7 @@ static void cpu_begin_run(struct sim *s, uint32_t c)
 
 	cr->state = CPU_BUSY;
 	t->run_start = s->now;
+	t->run_cap = cap_freq(s, c);
 	t->slice_end = s->now + thread_slice(s, t);
 	record_latency(s, t);
 	cpu_request_perf(s, c, false);
@@ -648,7 +649,7 @@ static void thread_stop(struct sim *s, uint32_t c)
 	uint64_t ran = s->now - t->run_start;
 
 	if (cr->state == CPU_BUSY && ran) {
-		jp_task_stopping(&t->jt, s->now, ran, cap_freq(s, c));
+		jp_task_stopping(&t->jt, s->now, ran, jp_cap_of_run(t->run_cap, cap_freq(s, c)));
 		note_run(t, ran);
 	}
 	if (lag < -(int64_t)SIM_SLICE_NS)
@@ -1366,8 +1367,10 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 			cpu_next(s, c);
 			return;
 		}
-		jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
+		jp_task_stopping(&t->jt, s->now, s->now - t->run_start,
+				 jp_cap_of_run(t->run_cap, cap_freq(s, c)));
 		t->run_start = s->now;
+		t->run_cap = cap_freq(s, c);
 		t->slice_end = s->now + SIM_SLICE_NS;
 		/* it runs on: ops.stopping and ops.running again */
 		cpu_request_perf(s, c, false);
@@ -1422,9 +1425,11 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 
 	if (s->now <= t->run_start)
 		return;
-	jp_task_stopping(&t->jt, s->now, s->now - t->run_start, cap_freq(s, c));
+	jp_task_stopping(&t->jt, s->now, s->now - t->run_start,
+			 jp_cap_of_run(t->run_cap, cap_freq(s, c)));
 	note_run(t, s->now - t->run_start);
 	t->run_start = s->now;
+	t->run_cap = cap_freq(s, c);
 	t->util_on_cpu = jp_task_util(&t->jt);
 	s->js[c].util_runnable = t->util_on_cpu;
 	if (s->js[c].frame) /* as joule_tick */

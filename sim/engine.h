@@ -131,6 +131,7 @@ struct sim_thread {
 	int64_t lag; /* vruntime relative to its CPU's min, kept across sleeps */
 	uint64_t vruntime;
 	uint64_t run_start, slice_end;
+	uint32_t run_cap;  /* its CPU's capacity-now at run_start (jp_cap_of_run) */
 	struct jp_task jt; /* utilization tracking (the same signal for every policy) */
 	uint32_t util_on_cpu;
 	uint64_t next_release;

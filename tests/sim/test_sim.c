@@ -391,6 +391,51 @@ static void test_joule_per_domain_queues(void **state)
 	done(s);
 }
 
+/* The RK3399 board's kinds and OPPs (sim/socs/board-rk3399.soc): little capacity 381. */
+static const char rk3399_soc[] =
+	"soc rk3399\n"
+	"pd little kind=little cpus=0-3 ipc=485 dpc=100 llc=0 cluster=0 dvfs=1ms wfi_mw=5 "
+	"wfi_exit=1us sleep_mw=1 sleep_exit=370us sleep_min=900us\n"
+	"pd big kind=big cpus=4-5 ipc=1024 dpc=436 llc=1 cluster=1 dvfs=1ms wfi_mw=20 "
+	"wfi_exit=1us sleep_mw=2 sleep_exit=370us sleep_min=900us\n"
+	"opp little mhz=408 mv=800\nopp little mhz=600 mv=800\nopp little mhz=816 mv=850\n"
+	"opp little mhz=1008 mv=925\nopp little mhz=1200 mv=1000\nopp little mhz=1416 mv=1125\n"
+	"opp big mhz=408 mv=800\nopp big mhz=600 mv=800\nopp big mhz=816 mv=825\n"
+	"opp big mhz=1008 mv=875\nopp big mhz=1200 mv=950\nopp big mhz=1416 mv=1025\n"
+	"opp big mhz=1608 mv=1100\nopp big mhz=1800 mv=1200\n";
+
+/*
+ * Light tasks that all sleep at once: the little domain falls to its lowest
+ * OPP in each gap (the idle CPUs give their requests up) and every run
+ * starts slow and ends faster. Their util must still read their work, 150
+ * us of every ms at capacity 1024 (154), and they must stay on little
+ * CPUs. Counted at the speed each run ended at, it read 176 on the 16-CPU
+ * cost model, above the little domain's 816 MHz OPP (219 with 1.25x
+ * headroom), and energy placement moved them to big CPUs and back.
+ */
+static void test_light_tasks_util_when_speed_changes_mid_run(void **state)
+{
+	const char *light =
+		"workload a duration=2s\ntask l periodic period=1ms work=150us count=4\n";
+	struct sim *s;
+	uint64_t little = 0, big = 0;
+	uint32_t i, u;
+
+	(void)state;
+	s = run(rk3399_soc, light, "joule", 1);
+	for (i = 0; i < s->nr_threads; i++) {
+		u = s->th[i].jt.util_avg;
+		print_message("task %u util_avg %u\n", i, u);
+		assert_in_range(u, 146, 162);
+	}
+	little = s->m.spec_run_ns[0][0];
+	big = s->m.spec_run_ns[0][1];
+	print_message("ran %.3f s on little, %.3f s on big, %llu migrations\n", little / 1e9,
+		      big / 1e9, (unsigned long long)s->m.migrations);
+	assert_true(big * 100 < little);
+	done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_driver_none_keeps_top_opp),
 		cmocka_unit_test(test_hog_and_busy_after),
 		cmocka_unit_test(test_joule_per_domain_queues),
+		cmocka_unit_test(test_light_tasks_util_when_speed_changes_mid_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
