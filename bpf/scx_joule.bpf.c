@@ -1082,8 +1082,9 @@ static __noinline s32 balance_src_now(u64 now)
 
 	if (now - balance_at >= OVERUTIL_PERIOD_NS) {
 		balance_at = now;
-		balance_src = jp_balance_domains(&tables, cpu_state, cur_profile(), &b) ? b.src_pd
-											: JP_NO_PD;
+		balance_src = jp_balance_domains(&tables, cpu_state, cur_profile(), &online, &b)
+				      ? b.src_pd
+				      : JP_NO_PD;
 	}
 	return balance_src;
 }

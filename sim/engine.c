@@ -1219,7 +1219,8 @@ static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in
 		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
 	}
 	in->balance_src = JP_NO_PD;
-	if (jp_dispatch_wants_balance(in) && jp_balance_domains(&s->tables, s->js, &s->prof, &b))
+	if (jp_dispatch_wants_balance(in) &&
+	    jp_balance_domains(&s->tables, s->js, &s->prof, &s->online, &b))
 		in->balance_src = b.src_pd;
 }
 

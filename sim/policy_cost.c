@@ -106,7 +106,9 @@ __attribute__((noinline)) void cost_balance(struct cost_state *st)
 {
 	struct jp_balance b;
 
-	sink += jp_balance_domains(&st->tables, st->cs, &st->prof, &b) ? (u64)b.src_pd : 0;
+	sink += jp_balance_domains(&st->tables, st->cs, &st->prof, &st->wake.allowed, &b)
+			? (u64)b.src_pd
+			: 0;
 }
 
 /* What a dispatch gathers about the PDs for jp_overloaded_pd (every CPU online). */

@@ -3,7 +3,7 @@
  * scx_joule policy: balancing work between performance domains.
  *
  * Load balance between domains: PD p's fair share of the total utilization U
- * is U * cap(p) / sum(cap). The most over-loaded PD with
+ * is U * cap(p) / sum(cap), over online CPUs only. The most over-loaded PD with
  *   util(p) * 1024 > share(p) * (1024 + imbalance)
  * gives work to the most under-loaded PD (largest share - util).
  *
@@ -30,12 +30,17 @@ struct jp_balance {
 
 /*
  * Which PD is over its capacity-proportional share of the total util and
- * which is under. Returns true when src and dst both exist.
+ * which is under, counting the online CPUs alone: an offline CPU's capacity
+ * in its PD's share made a PD with CPUs offline look under-loaded, and the
+ * others over theirs, so idle CPUs pulled work the wrong way. Returns true
+ * when src and dst both exist.
  */
 JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_state *cs,
-				const struct jp_profile *p, struct jp_balance *b)
+				const struct jp_profile *p, const struct jp_cpumask *online,
+				struct jp_balance *b)
 {
 	u64 pd_util[JP_MAX_PDS] = {}; /* 128 bytes of stack */
+	u64 pd_cap[JP_MAX_PDS] = {};  /* and 128 more */
 	u64 total_util = 0, total_cap = 0, worst_over = 0, worst_under = 0;
 	u32 i, pd;
 
@@ -48,9 +53,10 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 		if (i >= t->nr_cpus)
 			break;
 		pd = t->cpu[i].pd;
-		if (pd >= JP_MAX_PDS)
+		if (pd >= JP_MAX_PDS || !jp_mask_test(online, i))
 			continue;
 		pd_util[pd] += jp_cpu_util(&cs[i]);
+		pd_cap[pd] += t->cpu[i].capacity;
 		total_util += jp_cpu_util(&cs[i]);
 		total_cap += t->cpu[i].capacity;
 	}
@@ -58,12 +64,11 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 		return false;
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
-		u64 cap, share;
+		u64 share;
 
 		if (pd >= t->nr_pds)
 			break;
-		cap = (u64)t->pd[pd].max_capacity * t->pd[pd].nr_cpus;
-		share = (total_util * cap) / total_cap;
+		share = (total_util * pd_cap[pd]) / total_cap;
 		if (pd_util[pd] * JP_SCALE > share * (JP_SCALE + p->imbalance) &&
 		    pd_util[pd] - share > worst_over) {
 			worst_over = pd_util[pd] - share;

@@ -41,8 +41,8 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 		jp_select_cpu_energy(&check_tables, check_cpus, check_views, &check_profile, &w);
 	check_out[1] = jp_select_cpu_perf(&check_tables, check_cpus, &w);
 	check_out[2] = jp_select_cpu(&check_tables, check_cpus, (void *)0, &check_profile, &w);
-	check_out[3] =
-		jp_balance_domains(&check_tables, check_cpus, &check_profile, &check_balance);
+	check_out[3] = jp_balance_domains(&check_tables, check_cpus, &check_profile, &w.allowed,
+					  &check_balance);
 	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0,
 				       check_cpus[0].frame_speed);
 	check_out[4] = jp_overloaded_pd(&check_tables, &check_profile, check_loads, 0, 0);

@@ -439,17 +439,35 @@ static void test_overutilized_and_balance(void **state)
 	jp_mask_clear(&online, 4);
 	jp_mask_clear(&online, 5);
 	assert_true(jp_overutilized(&t, cs, &p, &online));
+	jp_mask_set(&online, 4);
+	jp_mask_set(&online, 5);
 	/* all load on the little PD: it is over its share, the big PD under */
 	memset(cs, 0, sizeof(cs));
 	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
-	assert_true(jp_balance_domains(&t, cs, &p, &b));
+	assert_true(jp_balance_domains(&t, cs, &p, &online, &b));
 	assert_int_equal(b.src_pd, 0);
 	assert_int_equal(b.dst_pd, 1);
 	/* load in proportion to capacity: nothing to do */
 	memset(cs, 0, sizeof(cs));
 	cs[0].util_avg = 100;
 	cs[4].util_avg = 128;
-	assert_false(jp_balance_domains(&t, cs, &p, &b));
+	assert_false(jp_balance_domains(&t, cs, &p, &online, &b));
+	/*
+	 * The big CPUs offline: the little PD has all the online capacity, so
+	 * its load is its share, however high (counted with the offline
+	 * capacity, it was over its share and the offline PD under it).
+	 */
+	memset(cs, 0, sizeof(cs));
+	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
+	jp_mask_clear(&online, 4);
+	jp_mask_clear(&online, 5);
+	assert_false(jp_balance_domains(&t, cs, &p, &online, &b));
+	/* one big CPU back: the little PD is over its share again */
+	jp_mask_set(&online, 4);
+	assert_true(jp_balance_domains(&t, cs, &p, &online, &b));
+	assert_int_equal(b.src_pd, 0);
+	assert_int_equal(b.dst_pd, 1);
+	jp_mask_set(&online, 5);
 }
 
 /* 8 hogs on 4 little (400) + 2 big (1024) CPUs, every CPU busy */
