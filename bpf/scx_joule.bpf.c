@@ -647,20 +647,25 @@ static void note_live(void)
 }
 
 /*
- * Give up frequency requests: every CPU's (ops.init: the kernel set them all
- * to the maximum as the scheduler attached), or only those of idle CPUs that
- * still hold one (the idle sweep).
+ * Give up frequency requests: every possible CPU's (ops.init: the kernel set
+ * them all to the maximum as the scheduler attached), or only those of idle
+ * CPUs that still hold one (the idle sweep). Not a number in a hole of the
+ * possible mask (nr_cpu_ids is one past the last possible CPU): the kfunc
+ * takes such a CPU for an error and the kernel ends the scheduler.
  */
 __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 {
 	u32 cpu, nr = scx_bpf_nr_cpu_ids();
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	const struct cpumask *possible = scx_bpf_get_possible_cpumask();
 	struct joule_stats *s;
 
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
 	{
 		if (cpu >= nr)
 			break;
+		if (!bpf_cpumask_test_cpu(cpu, possible))
+			continue;
 		s = cpu_stats(cpu);
 		if (idle_only && (!s || !s->perf_request || !cpu_idle_online(cpu, idle)))
 			continue;
@@ -670,6 +675,7 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 		}
 		scx_bpf_cpuperf_set(cpu, 0);
 	}
+	scx_bpf_put_cpumask(possible);
 	scx_bpf_put_idle_cpumask(idle);
 	return 0;
 }
