@@ -26,6 +26,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_error_bstr", "6.12", false},
 	{"scx_bpf_get_idle_cpumask", "6.12", false},
 	{"scx_bpf_get_online_cpumask", "6.12", false},
+	{"scx_bpf_get_possible_cpumask", "6.12", false},
 	{"scx_bpf_kick_cpu", "6.12", false},
 	{"scx_bpf_nr_cpu_ids", "6.12", false},
 	{"scx_bpf_put_cpumask", "6.12", false},
