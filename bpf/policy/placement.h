@@ -422,13 +422,45 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 }
 
 /*
+ * The util at whose OPP an idle SMT sibling's kept request holds cpu's core
+ * (0 if none): after a frame stage a CPU keeps its request when it goes
+ * idle (jp_idle_keeps_request), so a task put on its sibling runs at least
+ * at that stage's speed. Priced at its own util instead, a whole idle core
+ * whose thread had just run a game's main or render stage looked as cheap
+ * as any, and a worker put on its other thread ran at that stage's speed
+ * (on the Phoenix 2 model this pricing took the game from 1.238x EAS's
+ * energy to 1.226x, with the floor at 30%). The CPU
+ * that keeps the request is no such cost: the task's own request replaces
+ * it. (A request kept past JP_KEPT_REQUEST_NS has been given up, which the
+ * CPU's state does not tell: such a sibling is priced too high.)
+ */
+static __always_inline u32 jp_sibling_kept_util(const struct jp_tables *t,
+						const struct jp_cpu_state *cs,
+						const struct jp_profile *p, const struct jp_wake *w,
+						u32 cpu)
+{
+	u32 sib;
+
+	if (!p->frame_headroom || cpu >= JP_MAX_CPUS)
+		return 0;
+	sib = t->cpu[cpu].sibling;
+	if (sib >= JP_MAX_CPUS || !jp_mask_test(&w->idle, sib) ||
+	    !jp_idle_keeps_request(p, &cs[sib]))
+		return 0;
+	return jp_frame_util(cs[sib].frame_speed, p->headroom);
+}
+
+/*
  * Energy the PD would add if a CPU at cpu_util took the waking task; before
  * is jp_pd_energy() of the PD as it is, the same for each of its CPUs. A
- * frame thread's PD runs at least at the OPP of its frame speed.
+ * frame thread's PD runs at least at the OPP of its frame speed, and any
+ * task's at least at kept_util's, that of the request its idle SMT sibling
+ * keeps (jp_sibling_kept_util).
  */
-static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
-				       u64 before, u32 cpu_util, u32 cap,
-				       const struct jp_profile *p, const struct jp_wake *w)
+static __always_inline u64 jp_pd_delta_kept(const struct jp_pd *d, const struct jp_pd_scan *s,
+					    u64 before, u32 cpu_util, u32 cap,
+					    const struct jp_profile *p, const struct jp_wake *w,
+					    u32 kept_util)
 {
 	u32 new_util = (u32)jp_min64(cpu_util + w->task_util, cap);
 	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
@@ -437,9 +469,18 @@ static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd
 
 	if (w->frame && p->frame_headroom)
 		new_max = (u32)jp_max64(new_max, jp_frame_util(w->frame_speed, p->headroom));
+	new_max = new_max > kept_util ? new_max : kept_util;
 	after = jp_pd_energy(d, new_max, new_sum, p->headroom);
 
 	return after > before ? after - before : 0;
+}
+
+/* jp_pd_delta_kept with no kept request beside the CPU. */
+static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
+				       u64 before, u32 cpu_util, u32 cap,
+				       const struct jp_profile *p, const struct jp_wake *w)
+{
+	return jp_pd_delta_kept(d, s, before, cpu_util, cap, p, w, 0);
 }
 
 /* What placing the task in one PD would cost: its best CPU and the deltas. */
@@ -449,6 +490,41 @@ struct jp_pd_eval {
 	u64 cand_delta; /* energy added on cand_cpu */
 	u64 prev_delta; /* energy added on prev_cpu */
 };
+
+/*
+ * The candidate's idle SMT sibling, if it keeps a request, as the
+ * candidate instead when that adds less energy: the task's request there
+ * replaces the kept one, where beside it the task would run at the kept
+ * speed (jp_sibling_kept_util). The candidate is the sibling with more
+ * spare capacity, which is most often the one that did not just run a
+ * frame stage.
+ */
+static __always_inline void
+jp_pd_evaluate_keeper(const struct jp_tables *t, const struct jp_cpu_state *cs,
+		      const struct jp_profile *p, const struct jp_wake *w, const struct jp_pd *d,
+		      const struct jp_pd_scan *s, u64 before, struct jp_pd_eval *e)
+{
+	u32 cand = (u32)e->cand_cpu, sib, util, cap;
+	u64 delta;
+
+	if (!p->frame_headroom || cand >= JP_MAX_CPUS)
+		return;
+	sib = t->cpu[cand].sibling;
+	if (sib >= JP_MAX_CPUS || (s32)sib == w->prev_cpu || !jp_mask_test(&w->allowed, sib) ||
+	    !jp_mask_test(&w->idle, sib) || !jp_idle_keeps_request(p, &cs[sib]) ||
+	    !jp_frame_cpu_ok(t, p, w, sib))
+		return;
+	util = jp_cpu_util_wake(t, cs, w, sib);
+	cap = t->cpu[sib].capacity;
+	if (!jp_wake_fits(p, w, util, cap))
+		return;
+	delta = jp_pd_delta_kept(d, s, before, util, cap, p, w,
+				 jp_sibling_kept_util(t, cs, p, w, sib));
+	if (delta < e->cand_delta) {
+		e->cand_cpu = (s32)sib;
+		e->cand_delta = delta;
+	}
+}
 
 /* Evaluate one PD for jp_select_cpu_energy, from views[pd] if views. */
 static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
@@ -481,13 +557,16 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 
 		if (jp_wake_fits(p, w, util, cap) && jp_frame_cpu_ok(t, p, w, prev)) {
 			e->prev_cpu = (s32)prev;
-			e->prev_delta = jp_pd_delta(d, &s, before, util, cap, p, w);
+			e->prev_delta = jp_pd_delta_kept(d, &s, before, util, cap, p, w,
+							 jp_sibling_kept_util(t, cs, p, w, prev));
 		}
 	}
 	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 		return;
 	e->cand_cpu = s.best_cpu;
-	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p, w);
+	e->cand_delta = jp_pd_delta_kept(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p,
+					 w, jp_sibling_kept_util(t, cs, p, w, (u32)s.best_cpu));
+	jp_pd_evaluate_keeper(t, cs, p, w, d, &s, before, e);
 }
 
 /*

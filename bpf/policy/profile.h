@@ -24,9 +24,18 @@
  * laptop model's main thread on a P-core in most frames: 12% more energy),
  * and a frame thread's CPU keeps its request when it goes idle
  * (docs/design.md, "Frame threads in gaming"). gaming also floors the OPP
- * at 30% and starts new tasks at full util so a game's threads begin on
- * big CPUs (the kernel starts them at half the spare capacity: 512 on an
- * idle CPU).
+ * at 24% (250) and starts new tasks at full util so a game's threads begin
+ * on big CPUs (the kernel starts them at half the spare capacity: 512 on an
+ * idle CPU). The floor was 30% (307) until frame stages sharing an SMT core
+ * asked for the speed they lose to it (jp_frame_speed_smt) and placement
+ * priced an idle sibling's kept request (jp_sibling_kept_util); with both,
+ * 24% holds the Phoenix 2 model's Zen 4 cores at 1.2 GHz instead of 1.6,
+ * where the game's audio thread still runs a callback in 1.3-2 ms and stays
+ * latency-critical (at 10% it lost the mark and ran nearly half its time on
+ * the Zen 4c cores): the game there at 1.20x EAS's energy instead of 1.24x,
+ * on the Alder Lake model 1.61x instead of 1.64x, with no more frames
+ * missed over 42 seeds on either (at 15% and below the Alder Lake model
+ * missed more). The non-SMT models move by about 0.1%.
  */
 static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 {
@@ -64,7 +73,7 @@ static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 		p->misfit_up = 614;
 		p->misfit_down = 410;
 		p->imbalance = 128;
-		p->min_perf = 307;
+		p->min_perf = 250;
 		p->init_util = 1024;
 		break;
 	default: /* JOULE_PROFILE_BALANCED */ break;
