@@ -439,15 +439,16 @@ static __always_inline u32 jp_sibling_kept_util(const struct jp_tables *t,
 						const struct jp_profile *p, const struct jp_wake *w,
 						u32 cpu)
 {
-	u32 sib;
+	u32 sib, s, keeps;
 
-	if (!p->frame_headroom || cpu >= JP_MAX_CPUS)
+	if (cpu >= JP_MAX_CPUS)
 		return 0;
+	/* without branches (JP_NO_SIBLING: none): each doubled the verifier's paths */
 	sib = t->cpu[cpu].sibling;
-	if (sib >= JP_MAX_CPUS || !jp_mask_test(&w->idle, sib) ||
-	    !jp_idle_keeps_request(p, &cs[sib]))
-		return 0;
-	return jp_frame_util(cs[sib].frame_speed, p->headroom);
+	s = sib % JP_MAX_CPUS;
+	keeps = (sib < JP_MAX_CPUS) & (u32)((w->idle.bits[s / 64] >> (s % 64)) & 1) &
+		(p->frame_headroom != 0) & (cs[s].frame != 0);
+	return keeps * jp_frame_util(cs[s].frame_speed, p->headroom);
 }
 
 /*
@@ -491,41 +492,6 @@ struct jp_pd_eval {
 	u64 prev_delta; /* energy added on prev_cpu */
 };
 
-/*
- * The candidate's idle SMT sibling, if it keeps a request, as the
- * candidate instead when that adds less energy: the task's request there
- * replaces the kept one, where beside it the task would run at the kept
- * speed (jp_sibling_kept_util). The candidate is the sibling with more
- * spare capacity, which is most often the one that did not just run a
- * frame stage.
- */
-static __always_inline void
-jp_pd_evaluate_keeper(const struct jp_tables *t, const struct jp_cpu_state *cs,
-		      const struct jp_profile *p, const struct jp_wake *w, const struct jp_pd *d,
-		      const struct jp_pd_scan *s, u64 before, struct jp_pd_eval *e)
-{
-	u32 cand = (u32)e->cand_cpu, sib, util, cap;
-	u64 delta;
-
-	if (!p->frame_headroom || cand >= JP_MAX_CPUS)
-		return;
-	sib = t->cpu[cand].sibling;
-	if (sib >= JP_MAX_CPUS || (s32)sib == w->prev_cpu || !jp_mask_test(&w->allowed, sib) ||
-	    !jp_mask_test(&w->idle, sib) || !jp_idle_keeps_request(p, &cs[sib]) ||
-	    !jp_frame_cpu_ok(t, p, w, sib))
-		return;
-	util = jp_cpu_util_wake(t, cs, w, sib);
-	cap = t->cpu[sib].capacity;
-	if (!jp_wake_fits(p, w, util, cap))
-		return;
-	delta = jp_pd_delta_kept(d, s, before, util, cap, p, w,
-				 jp_sibling_kept_util(t, cs, p, w, sib));
-	if (delta < e->cand_delta) {
-		e->cand_cpu = (s32)sib;
-		e->cand_delta = delta;
-	}
-}
-
 /* Evaluate one PD for jp_select_cpu_energy, from views[pd] if views. */
 static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					   const struct jp_pd_view *views,
@@ -566,7 +532,6 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	e->cand_cpu = s.best_cpu;
 	e->cand_delta = jp_pd_delta_kept(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p,
 					 w, jp_sibling_kept_util(t, cs, p, w, (u32)s.best_cpu));
-	jp_pd_evaluate_keeper(t, cs, p, w, d, &s, before, e);
 }
 
 /*
