@@ -284,7 +284,7 @@ def frequency_text(add):
 def before_after(add, res, src, before):
     add("## Changes against the previous simulator\n")
     add(f"Before: {src}. After: this document's runs. Energy in J, deadline misses.\n")
-    add("What moved, two changes: (1) a task's util now moves with it between CPUs "
+    add("What moved, three changes: (1) a task's util now moves with it between CPUs "
         "(`jp_cpu_migrate`, design.md, \"A task's util moves with it\"), as PELT moves a "
         "migrating task's load; before, the CPU it left kept a ghost of it for tens of ms: "
         "scx_joule's game rows moved by 1-3% either way. (2) A run counts at the mean of its "
@@ -292,7 +292,11 @@ def before_after(add, res, src, before):
         "the end speed alone, which read tasks whose domain sped up during their runs as "
         "heavier than they were: the web rows fell 3-8% for scx_joule and 2-4% for EAS (the "
         "baselines share the task util signal), with a few more missed deadlines for both "
-        "(lower util, lower OPPs); the other rows moved by under 1.5%.\n")
+        "(lower util, lower OPPs); the other rows moved by under 1.5%. (3) gaming: a frame "
+        "stage sharing its SMT core asks for the speed it loses to it (`jp_frame_speed_smt`), "
+        "placement prices an idle SMT sibling's kept request (`jp_sibling_kept_util`), and "
+        "the frequency floor is 24% instead of 30%: the game on the SMT models (Phoenix 2, "
+        "Alder Lake) 2-3% lower, the others within 0.2%.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
