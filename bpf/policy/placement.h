@@ -594,18 +594,11 @@ static __always_inline u32 jp_cache_near(const struct jp_tables *t, u32 cpu, s32
 	return 0;
 }
 
-/* Capacities (busy CPUs: spare capacities) within one step rank as equals. */
-#define JP_PERF_RANK_CAP_SHIFT 6
-
 /*
  * Rank of cpu for a latency-first placement, higher is better. In order of
  * importance: idle > busy; as fast as a frame thread's speed (w->frame_speed,
  * 0 for other tasks: every CPU is) > slower; whole core (sibling idle too) >
- * SMT thread; capacity (busy CPUs: spare capacity) in steps of 64; cache
- * nearness to prev. The steps keep a waking task on its previous CPU among
- * busy CPUs of about the same spare capacity: ranked exactly, under a load
- * with no idle CPU the few units of util between CPUs moved nearly every
- * wakeup elsewhere.
+ * SMT thread; capacity (busy CPUs: spare capacity); cache nearness to prev.
  */
 static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					const struct jp_wake *w, u32 cpu)
@@ -624,7 +617,6 @@ static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct 
 
 		cap = util < cap ? cap - util : 0;
 	}
-	cap >>= JP_PERF_RANK_CAP_SHIFT;
 	return (idle << 42) | (fast << 41) | (whole << 40) | (cap << 8) |
 	       jp_cache_near(t, cpu, w->prev_cpu);
 }

@@ -400,20 +400,6 @@ static void test_perf_placement(void **state)
 	jp_mask_clear(&w.idle, 4);
 	jp_mask_clear(&w.idle, 5);
 	assert_in_range(jp_select_cpu_perf(&t, cs, &w), 0, 3);
-	/*
-	 * No CPU idle: the most spare capacity, but in steps of 64, within
-	 * which the previous CPU stays (ranked exactly, a few units of util
-	 * moved the task at nearly every wakeup under such a load)
-	 */
-	all_idle_wake(&w, 50, 0);
-	memset(&w.idle, 0, sizeof(w.idle));
-	for (int c = 0; c < 6; c++)
-		cs[c].util_avg = t.cpu[c].capacity - 20;
-	cs[1].util_avg = t.cpu[1].capacity - 30;
-	assert_int_equal(jp_select_cpu_perf(&t, cs, &w), 0);
-	cs[1].util_avg = t.cpu[1].capacity - 100;
-	assert_int_equal(jp_select_cpu_perf(&t, cs, &w), 1);
-	memset(cs, 0, sizeof(cs));
 	/* idle whole core before an idle SMT thread whose sibling is busy */
 	t.cpu[4].sibling = 5;
 	t.cpu[5].sibling = 4;
