@@ -33,9 +33,10 @@
  * where the game's audio thread still runs a callback in 1.3-2 ms and stays
  * latency-critical (at 10% it lost the mark and ran nearly half its time on
  * the Zen 4c cores): the game there at 1.20x EAS's energy instead of 1.24x,
- * on the Alder Lake model 1.61x instead of 1.64x, with no more frames
- * missed over 42 seeds on either (at 15% and below the Alder Lake model
- * missed more). The non-SMT models move by about 0.1%.
+ * on the Alder Lake model 1.61x instead of 1.64x. Frames missed over seeds
+ * 7-42: Phoenix 2 11 -> 5, Alder Lake 14 -> 18, the phone 24 -> 26, the
+ * board 40 -> 40 (at 15% and below the Alder Lake model missed more). The
+ * non-SMT models' energy moves by about 0.1%.
  */
 static __always_inline void jp_profile_init(struct jp_profile *p, u32 id)
 {
