@@ -50,14 +50,17 @@ JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_s
 	b->pad = 0;
 	JP_FOR(i, 0, JP_MAX_CPUS)
 	{
+		u32 util;
+
 		if (i >= t->nr_cpus)
 			break;
 		pd = t->cpu[i].pd;
 		if (pd >= JP_MAX_PDS || !jp_mask_test(online, i))
 			continue;
-		pd_util[pd] += jp_cpu_util(&cs[i]);
+		util = jp_cpu_util(&cs[i]);
+		pd_util[pd] += util;
 		pd_cap[pd] += t->cpu[i].capacity;
-		total_util += jp_cpu_util(&cs[i]);
+		total_util += util;
 		total_cap += t->cpu[i].capacity;
 	}
 	if (!total_cap)

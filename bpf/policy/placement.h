@@ -443,7 +443,12 @@ static __always_inline u32 jp_sibling_kept_util(const struct jp_tables *t,
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
-	/* without branches (JP_NO_SIBLING: none): each doubled the verifier's paths */
+	/*
+	 * Without branches (JP_NO_SIBLING: none): each doubled the verifier's
+	 * paths. The last two terms are jp_idle_keeps_request, written out:
+	 * called, even in a branch-free form, it cost 8,000 more verified
+	 * instructions (select_cpu and enqueue, 7.2).
+	 */
 	sib = t->cpu[cpu].sibling;
 	s = sib % JP_MAX_CPUS;
 	keeps = (sib < JP_MAX_CPUS) & (u32)((w->idle.bits[s / 64] >> (s % 64)) & 1) &
@@ -456,12 +461,12 @@ static __always_inline u32 jp_sibling_kept_util(const struct jp_tables *t,
  * is jp_pd_energy() of the PD as it is, the same for each of its CPUs. A
  * frame thread's PD runs at least at the OPP of its frame speed, and any
  * task's at least at kept_util's, that of the request its idle SMT sibling
- * keeps (jp_sibling_kept_util).
+ * keeps (jp_sibling_kept_util; 0 for none).
  */
-static __always_inline u64 jp_pd_delta_kept(const struct jp_pd *d, const struct jp_pd_scan *s,
-					    u64 before, u32 cpu_util, u32 cap,
-					    const struct jp_profile *p, const struct jp_wake *w,
-					    u32 kept_util)
+static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
+				       u64 before, u32 cpu_util, u32 cap,
+				       const struct jp_profile *p, const struct jp_wake *w,
+				       u32 kept_util)
 {
 	u32 new_util = (u32)jp_min64(cpu_util + w->task_util, cap);
 	u32 new_max = new_util > s->max_util ? new_util : s->max_util;
@@ -474,14 +479,6 @@ static __always_inline u64 jp_pd_delta_kept(const struct jp_pd *d, const struct 
 	after = jp_pd_energy(d, new_max, new_sum, p->headroom);
 
 	return after > before ? after - before : 0;
-}
-
-/* jp_pd_delta_kept with no kept request beside the CPU. */
-static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd_scan *s,
-				       u64 before, u32 cpu_util, u32 cap,
-				       const struct jp_profile *p, const struct jp_wake *w)
-{
-	return jp_pd_delta_kept(d, s, before, cpu_util, cap, p, w, 0);
 }
 
 /* What placing the task in one PD would cost: its best CPU and the deltas. */
@@ -523,15 +520,15 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 
 		if (jp_wake_fits(p, w, util, cap) && jp_frame_cpu_ok(t, p, w, prev)) {
 			e->prev_cpu = (s32)prev;
-			e->prev_delta = jp_pd_delta_kept(d, &s, before, util, cap, p, w,
-							 jp_sibling_kept_util(t, cs, p, w, prev));
+			e->prev_delta = jp_pd_delta(d, &s, before, util, cap, p, w,
+						    jp_sibling_kept_util(t, cs, p, w, prev));
 		}
 	}
 	if (s.best_cpu == JP_NO_CPU || (u32)s.best_cpu >= JP_MAX_CPUS)
 		return;
 	e->cand_cpu = s.best_cpu;
-	e->cand_delta = jp_pd_delta_kept(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p,
-					 w, jp_sibling_kept_util(t, cs, p, w, (u32)s.best_cpu));
+	e->cand_delta = jp_pd_delta(d, &s, before, s.best_util, t->cpu[s.best_cpu].capacity, p, w,
+				    jp_sibling_kept_util(t, cs, p, w, (u32)s.best_cpu));
 }
 
 /*

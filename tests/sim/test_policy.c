@@ -270,9 +270,9 @@ static void test_gaming_frame_threads(void **state)
 	 * (180 mW * 400 / 400): 22500 instead of 10000.
 	 */
 	jp_pd_scan_start(&scan, 0, 0);
-	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w), 180000 * 50 / 400);
+	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w, 0), 180000 * 50 / 400);
 	w.frame = 0;
-	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w), 80000 * 50 / 400);
+	assert_int_equal(jp_pd_delta(&t.pd[0], &scan, 0, 0, 400, &g, &w, 0), 80000 * 50 / 400);
 
 	/* a whole idle core: not beside a busy SMT sibling */
 	t.cpu[4].sibling = 5;
