@@ -43,8 +43,9 @@ enum joule_stat {
 	JOULE_STAT_BUSY_NS,	   /* time this CPU ran tasks */
 	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,
-	JOULE_STAT_LAT_PREEMPT, /* gaming: a latency-critical wakeup preempted its CPU */
-	JOULE_STAT_ON_VIEWS,	/* wakeups placed on the domains' views (energy, misfit) */
+	JOULE_STAT_LAT_PREEMPT,	 /* gaming: a latency-critical wakeup preempted its CPU */
+	JOULE_STAT_ON_VIEWS,	 /* wakeups placed on the domains' views (energy, misfit) */
+	JOULE_STAT_IDLE_RECHECK, /* a CPU going idle found a queue it may take from busy */
 	JOULE_NR_STATS,
 };
 

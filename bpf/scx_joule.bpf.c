@@ -98,6 +98,9 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
+	/* recheck_queues kicked this CPU since it last ran a task (cleared in running) */
+	__u8 kicked_for_queue;
+	__u32 idle_fence; /* recheck_queues' full barrier */
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 volatile __u32 overutilized;
@@ -1374,6 +1377,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				: 0;
 		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
 		cpu_local[cpu].kept_since = 0;
+		cpu_local[cpu].kicked_for_queue = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
 	}
@@ -1523,6 +1527,48 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 }
 
 /*
+ * The idle side of wake_idle_cpu_for. A CPU looks at the queues in dispatch
+ * and sets its idle bit only afterwards, on its way into the idle task; a
+ * task enqueued in between found no idle CPU to kick and waited for some
+ * busy CPU's tick (jp_tick_plan's wake_for_queue, up to 4 ms at HZ=250).
+ * The kernel calls ops.update_idle after setting the bit (since 6.16,
+ * ext_idle.c, for this interlock), so a CPU that finds a queue it may take
+ * from non-empty here kicks itself back into dispatch: either the enqueue
+ * saw the bit, or this sees the task. The insert lands just after enqueue
+ * returns, so a task in flight at that very moment can still be missed;
+ * the window is that short one instead of the whole way into idle. The
+ * exchange is the full barrier between the bit and the reads (arm64 sets
+ * bits with relaxed ordering, and a BPF add without fetch orders nothing).
+ * Once per idle stretch: a queue holding only tasks this CPU may not run
+ * would otherwise bounce it in and out of idle.
+ */
+static void recheck_queues(s32 cpu)
+{
+	u32 self = cpu_pd(cpu), pd;
+	bool waiting = false;
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS || !jp_mask_test(&online, (u32)cpu))
+		return;
+	__sync_lock_test_and_set(&cpu_local[cpu].idle_fence, 1); /* BPF_XCHG: fully ordered */
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (waiting || pd >= tables.nr_pds)
+			break;
+		/* the count first: may_pull reads the idle mask */
+		waiting = scx_bpf_dsq_nr_queued(pd) > 0 && (pd == self || may_pull(self, pd));
+	}
+	if (!waiting) {
+		cpu_local[cpu].kicked_for_queue = 0;
+		return;
+	}
+	if (cpu_local[cpu].kicked_for_queue)
+		return;
+	cpu_local[cpu].kicked_for_queue = 1;
+	stat_add(JOULE_STAT_IDLE_RECHECK, 1);
+	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+/*
  * A CPU going idle gives up its frequency request: it stops ticking, and
  * schedutil would otherwise keep its last busy request (or the maximum
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
@@ -1531,10 +1577,10 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
-	if (!idle)
+	if (!idle || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
-	if (cpu < 0 || cpu >= JP_MAX_CPUS ||
-	    !jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
+	recheck_queues(cpu);
+	if (!jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
 		request_perf(cpu, 0, false);
 		return;
 	}
