@@ -98,9 +98,8 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
-	/* recheck_queues kicked this CPU since it last ran a task (cleared in running) */
-	__u8 kicked_for_queue;
-	__u32 idle_fence; /* recheck_queues' full barrier */
+	__u32 fence;	  /* full barriers: recheck_queues, wake_idle_cpu_for */
+	__u32 nr_pending; /* tasks placed here that have not started (count_pending) */
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 volatile __u32 overutilized;
@@ -166,7 +165,7 @@ struct task_ctx {
 	struct jp_task jt;
 	__u64 started;	   /* when it last started running */
 	__u32 started_cap; /* ... and its CPU's capacity-now then (jp_cap_of_run) */
-	__u32 pad;
+	__u32 pending;	   /* counted in cpu_local[pend_cpu].nr_pending */
 	__u64 last_wake;   /* when it last woke up */
 	__u64 wake_period; /* average time between wakeups */
 	__u64 run_avg;	   /* average run time per wakeup */
@@ -578,10 +577,15 @@ static u64 task_slice(struct task_ctx *tctx)
 /* p no longer waits where it was placed: it runs, is placed again, or leaves. */
 static void drop_pending(struct task_ctx *tctx)
 {
-	if (!tctx->pend_util)
+	u32 cpu = tctx->pend_cpu & (JP_MAX_CPUS - 1);
+
+	if (!tctx->pending)
 		return;
-	jp_cpu_pending_sub(&cpu_state[tctx->pend_cpu & (JP_MAX_CPUS - 1)], tctx->pend_util);
+	if (tctx->pend_util)
+		jp_cpu_pending_sub(&cpu_state[cpu], tctx->pend_util);
+	__sync_fetch_and_sub(&cpu_local[cpu].nr_pending, 1);
 	tctx->pend_util = 0;
+	tctx->pending = 0;
 }
 
 /*
@@ -597,7 +601,9 @@ static void count_pending(struct task_ctx *tctx, s32 cpu)
 		return;
 	tctx->pend_cpu = (u32)cpu;
 	tctx->pend_util = jp_task_util(&tctx->jt);
+	tctx->pending = 1;
 	jp_cpu_pending_add(&cpu_state[cpu], tctx->pend_util);
+	__sync_fetch_and_add(&cpu_local[cpu].nr_pending, 1);
 }
 
 s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
@@ -809,7 +815,10 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
-	if (cpu_is_idle((u32)cpu)) {
+	/* between the caller's count_pending and the idle bits: see recheck_queues */
+	__sync_lock_test_and_set(&cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].fence,
+				 1);
+	if (cpu_is_idle((u32)cpu) && scx_bpf_test_and_clear_cpu_idle(cpu)) {
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
@@ -1377,7 +1386,6 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				: 0;
 		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
 		cpu_local[cpu].kept_since = 0;
-		cpu_local[cpu].kicked_for_queue = 0;
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
 	}
@@ -1529,27 +1537,33 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 /*
  * The idle side of wake_idle_cpu_for. A CPU looks at the queues in dispatch
  * and sets its idle bit only afterwards, on its way into the idle task; a
- * task enqueued in between found no idle CPU to kick and waited for some
- * busy CPU's tick (jp_tick_plan's wake_for_queue, up to 4 ms at HZ=250).
- * The kernel calls ops.update_idle after setting the bit (since 6.16,
- * ext_idle.c, for this interlock), so a CPU that finds a queue it may take
- * from non-empty here kicks itself back into dispatch: either the enqueue
- * saw the bit, or this sees the task. The insert lands just after enqueue
- * returns, so a task in flight at that very moment can still be missed;
- * the window is that short one instead of the whole way into idle. The
- * exchange is the full barrier between the bit and the reads (arm64 sets
- * bits with relaxed ordering, and a BPF add without fetch orders nothing).
- * Once per idle stretch: a queue holding only tasks this CPU may not run
- * would otherwise bounce it in and out of idle.
+ * task enqueued in between found no idle CPU to kick. The kernel calls
+ * ops.update_idle after setting the bit (since 6.16, ext_idle.c, for this
+ * interlock), so a CPU kicks itself back into dispatch here when a task was
+ * placed on it and has not started (nr_pending), or a queue it may take
+ * from holds tasks. enqueue counts the task as pending before it reads the
+ * idle bits, with a full barrier between (wake_idle_cpu_for), and so does
+ * this between the bit and the count: either the enqueue saw the bit, or
+ * this sees the count. The queues alone would not do: the insert of a task
+ * enqueue queued lands after enqueue returns, and if that task's domain is
+ * this CPU alone, a CPU of another domain kicked for it will not take it
+ * from a domain with an idle CPU (may_pull), so it waited until something
+ * else woke this one. Where the task was placed on another CPU of the
+ * domain, that CPU is busy, and its tick kicks this one (wake_for_queue).
+ * A kicked CPU that finds nothing goes back to idle without coming here
+ * again (an idle-to-idle switch calls no ops.update_idle), so this cannot
+ * bounce it. The exchanges are the full barriers (arm64 sets bits with
+ * relaxed ordering, and a BPF add without fetch orders nothing).
  */
 static void recheck_queues(s32 cpu)
 {
 	u32 self = cpu_pd(cpu), pd;
-	bool waiting = false;
+	bool waiting;
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !jp_mask_test(&online, (u32)cpu))
 		return;
-	__sync_lock_test_and_set(&cpu_local[cpu].idle_fence, 1); /* BPF_XCHG: fully ordered */
+	__sync_lock_test_and_set(&cpu_local[cpu].fence, 1); /* BPF_XCHG: fully ordered */
+	waiting = cpu_local[cpu].nr_pending > 0;
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (waiting || pd >= tables.nr_pds)
@@ -1557,13 +1571,8 @@ static void recheck_queues(s32 cpu)
 		/* the count first: may_pull reads the idle mask */
 		waiting = scx_bpf_dsq_nr_queued(pd) > 0 && (pd == self || may_pull(self, pd));
 	}
-	if (!waiting) {
-		cpu_local[cpu].kicked_for_queue = 0;
+	if (!waiting)
 		return;
-	}
-	if (cpu_local[cpu].kicked_for_queue)
-		return;
-	cpu_local[cpu].kicked_for_queue = 1;
 	stat_add(JOULE_STAT_IDLE_RECHECK, 1);
 	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
