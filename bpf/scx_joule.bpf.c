@@ -1540,38 +1540,30 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * task enqueued in between found no idle CPU to kick. The kernel calls
  * ops.update_idle after setting the bit (since 6.16, ext_idle.c, for this
  * interlock), so a CPU kicks itself back into dispatch here when a task was
- * placed on it and has not started (nr_pending), or a queue it may take
- * from holds tasks. enqueue counts the task as pending before it reads the
- * idle bits, with a full barrier between (wake_idle_cpu_for), and so does
- * this between the bit and the count: either the enqueue saw the bit, or
- * this sees the count. The queues alone would not do: the insert of a task
- * enqueue queued lands after enqueue returns, and if that task's domain is
- * this CPU alone, a CPU of another domain kicked for it will not take it
- * from a domain with an idle CPU (may_pull), so it waited until something
- * else woke this one. Where the task was placed on another CPU of the
- * domain, that CPU is busy, and its tick kicks this one (wake_for_queue).
- * A kicked CPU that finds nothing goes back to idle without coming here
- * again (an idle-to-idle switch calls no ops.update_idle), so this cannot
- * bounce it. The exchanges are the full barriers (arm64 sets bits with
- * relaxed ordering, and a BPF add without fetch orders nothing).
+ * placed on it and has not started (nr_pending), or its domain's queue
+ * holds tasks. enqueue counts the task as pending before it reads the idle
+ * bits, with a full barrier between (wake_idle_cpu_for), and this has one
+ * between the bit and the count: either the enqueue saw the bit, or this
+ * sees the count. The queue alone would not do: the insert of a task that
+ * enqueue queued lands after enqueue returns, and where the task's domain
+ * is this CPU alone, a CPU of another domain kicked instead does not take
+ * from a domain with an idle CPU (may_pull): the task waited until
+ * something else woke this one. Not the other domains' queues: with them,
+ * little CPUs took a big CPU's hog from its queue in the instant it waited
+ * there behind a short task (docs/design.md, "Work conservation"); a task
+ * placed on another CPU has that CPU, busy, to come back to it, or to kick
+ * an idle one at its tick (wake_for_queue). A kicked CPU that finds nothing
+ * goes back to idle without coming here again (an idle-to-idle switch calls
+ * no ops.update_idle), so this cannot bounce it. The exchanges are the full
+ * barriers (arm64 sets bits with relaxed ordering, and a BPF add without
+ * fetch orders nothing).
  */
 static void recheck_queues(s32 cpu)
 {
-	u32 self = cpu_pd(cpu), pd;
-	bool waiting;
-
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !jp_mask_test(&online, (u32)cpu))
 		return;
 	__sync_lock_test_and_set(&cpu_local[cpu].fence, 1); /* BPF_XCHG: fully ordered */
-	waiting = cpu_local[cpu].nr_pending > 0;
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (waiting || pd >= tables.nr_pds)
-			break;
-		/* the count first: may_pull reads the idle mask */
-		waiting = scx_bpf_dsq_nr_queued(pd) > 0 && (pd == self || may_pull(self, pd));
-	}
-	if (!waiting)
+	if (!cpu_local[cpu].nr_pending && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
 		return;
 	stat_add(JOULE_STAT_IDLE_RECHECK, 1);
 	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
