@@ -818,7 +818,7 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 	/* between the caller's count_pending and the idle bits: see recheck_queues */
 	__sync_lock_test_and_set(&cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].fence,
 				 1);
-	if (cpu_is_idle((u32)cpu) && scx_bpf_test_and_clear_cpu_idle(cpu)) {
+	if (cpu_is_idle((u32)cpu)) {
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
