@@ -1549,8 +1549,9 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * is this CPU alone, a CPU of another domain kicked instead does not take
  * from a domain with an idle CPU (may_pull): the task waited until
  * something else woke this one. Not the other domains' queues: with them,
- * little CPUs took a big CPU's hog from its queue in the instant it waited
- * there behind a short task (docs/design.md, "Work conservation"); a task
+ * two hogs on the big CPUs spent more of their time on little ones, most
+ * likely taken from the big queue in the instant they waited there behind
+ * a short task (docs/design.md, "Work conservation"); a task
  * placed on another CPU has that CPU, busy, to come back to it, or to kick
  * an idle one at its tick (wake_for_queue). A kicked CPU that finds nothing
  * goes back to idle without coming here again (an idle-to-idle switch calls
