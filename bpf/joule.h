@@ -45,7 +45,7 @@ enum joule_stat {
 	JOULE_STAT_CPU_OFFLINE,
 	JOULE_STAT_LAT_PREEMPT,	 /* gaming: a latency-critical wakeup preempted its CPU */
 	JOULE_STAT_ON_VIEWS,	 /* wakeups placed on the domains' views (energy, misfit) */
-	JOULE_STAT_IDLE_RECHECK, /* a CPU going idle found a queue it may take from busy */
+	JOULE_STAT_IDLE_RECHECK, /* a CPU going idle kicked itself back (recheck_queues) */
 	JOULE_NR_STATS,
 };
 
