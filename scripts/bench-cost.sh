@@ -5,18 +5,21 @@
 #
 # usage: scripts/bench-cost.sh [--build DIR] [--kernel NAME] [--cpus "4 16 64"]
 #                              [--loops "N..."] [--groups G] [--log DIR]
-#                              [--variants "OPTS..."]
+#                              [--variants "OPTS..."] [--busy N]
 #   --loops  hackbench -l per CPU count, in the order of --cpus (default 100
 #            each); the same work under every scheduler of one boot
 #   --log    keep each VM's console output there (default: a temporary dir)
 #   --variants  scx_joule option sets also measured in each boot, commas for
 #            spaces: --variants "--slice-us,20000 --profile,performance"
+#   --busy   run the work on CPUs 0..N-1 only, whatever the vCPU count: the
+#            emulation's share of a callback's guest time grows with the busy
+#            vCPUs (docs/performance.md), the code's with the machine's CPUs
 # Each count gets a model of its own (scripts/cost-model.sh: test-only, in the
 # sim/socs format), so that the model describes every vCPU.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build kernel=trixie-backports-7.3 cpu_list="4 16 64" loops= groups=4 logdir= variants=
+build=$top/build kernel=trixie-backports-7.3 cpu_list="4 16 64" loops= groups=4 logdir= variants= busy=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$2; shift 2 ;;
@@ -26,7 +29,8 @@ while [ $# -gt 0 ]; do
 	--groups) groups=$2; shift 2 ;;
 	--log) logdir=$2; shift 2 ;;
 	--variants) variants=$2; shift 2 ;;
-	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--busy) busy=$2; shift 2 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -42,9 +46,10 @@ for n in $cpu_list; do
 	mkdir -p "$extra"
 	"$top/scripts/cost-model.sh" "$n" >"$extra/cost-$n.soc"
 	l=${loop_list[$i]:-100}
-	printf 'HB_GROUPS=%s HB_LOOPS=%s JOULE_VARIANTS="%s"\n' "$groups" "$l" "$variants" >"$extra/cost.conf"
+	printf 'HB_GROUPS=%s HB_LOOPS=%s JOULE_VARIANTS="%s" BUSY_CPUS=%s\n' "$groups" "$l" "$variants" "$busy" \
+		>"$extra/cost.conf"
 	i=$((i + 1))
-	echo "bench-cost: $n vCPUs, hackbench -g $groups -l $l" >&2
+	echo "bench-cost: $n vCPUs, hackbench -g $groups -l $l${busy:+ on CPUs 0-$((busy - 1))}" >&2
 	start=$(date +%s)
 	# a 64-vCPU guest takes minutes of single-threaded TCG to reach init
 	if ! JOULE_VM_BOOT_WAIT=${JOULE_VM_BOOT_WAIT:-1200} nice -n 10 "$top/tests/vm/run-vm.sh" --kernel "$kernel" --build "$build" --cpus "$n" \

@@ -20,18 +20,26 @@
 #
 # /extra/cost-CPUS.soc, if there, is the model (scripts/bench-cost.sh makes
 # one per CPU count), else lib.sh's; /extra/cost.conf may set HB_GROUPS,
-# HB_LOOPS, MIX_TASKS and JOULE_VARIANTS: scx_joule option sets, commas for
+# HB_LOOPS, MIX_TASKS, JOULE_VARIANTS: scx_joule option sets, commas for
 # spaces ("--slice-us,20000 --profile,performance"), each measured in the same
-# boot (hackbench, switches and idle only) before scx_joule's own run.
+# boot (hackbench, switches and idle only) before scx_joule's own run, and
+# BUSY_CPUS=N: the work runs on CPUs 0..N-1 only (taskset), the others idle,
+# to tell what the emulation adds per busy vCPU from what the code costs.
 . /scenarios/lib.sh
 
 CPUS=$(nr_cpus)
-HB_GROUPS=4 HB_LOOPS=100 MIX_TASKS=4
+HB_GROUPS=4 HB_LOOPS=100 MIX_TASKS=4 BUSY_CPUS=
 [ -f /extra/cost.conf ] && . /extra/cost.conf
+RUN_ON=
+if [ -n "$BUSY_CPUS" ]; then
+	[ "$BUSY_CPUS" -ge 1 ] && [ "$BUSY_CPUS" -le "$CPUS" ] ||
+		fail "BUSY_CPUS=$BUSY_CPUS: this guest has $CPUS CPUs"
+	RUN_ON="taskset -c 0-$((BUSY_CPUS - 1))"
+fi
 COST_MODEL=$MODEL
 [ -f /extra/cost-$CPUS.soc ] && COST_MODEL=/extra/cost-$CPUS.soc
 echo "cost: $CPUS CPUs, model $COST_MODEL, hackbench -g $HB_GROUPS -l $HB_LOOPS," \
-	"$MIX_TASKS tasks busy 2 ms of every 10 ms"
+	"$MIX_TASKS tasks busy 2 ms of every 10 ms${RUN_ON:+, on CPUs 0-$((BUSY_CPUS - 1)) only}"
 
 # now_ns: guest time in ns ("now at" of /proc/timer_list), else /proc/uptime's 10 ms
 now_ns() {
@@ -44,13 +52,13 @@ now_ns() {
 # the per-program lines go to /tmp/cost-SCHED.txt (characters other than
 # letters, digits and _.:,=- made _)
 measure() {
-	periodic-load "$MIX_TASKS" 2000 10000 100000 >/dev/null &
+	$RUN_ON periodic-load "$MIX_TASKS" 2000 10000 100000 >/dev/null &
 	mix=$!
 	sleep 1
 	f=/tmp/cost-$(printf %s "$1" | tr -c 'A-Za-z0-9_.:,=-' '_').txt
 	sw0=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
 	id0=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
-	bpf-cost hackbench -g "$HB_GROUPS" -l "$HB_LOOPS" >"$f" ||
+	bpf-cost $RUN_ON hackbench -g "$HB_GROUPS" -l "$HB_LOOPS" >"$f" ||
 		fail "hackbench under $1 failed"
 	sw1=$(awk '$1 == "ctxt" { print $2 }' /proc/stat)
 	id1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
