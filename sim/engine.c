@@ -752,7 +752,7 @@ static double draw_work(struct sim_thread *t, const struct wl_spec *sp)
  * is a point (time per unit of work, energy per unit of work); the cheapest
  * split that takes at most B / W per unit lies on the lower convex hull of
  * those points (time-sharing two OPPs beats the faster one alone), and with
- * time to spare it is the cheapest point of all. sim_oracle_init builds the
+ * time to spare it is the cheapest point of all. sim_oracle_hull builds the
  * hull from fast to cheapest; points slower and dearer than that never help.
  */
 static int cmp_oracle_pt(const void *a, const void *b)
@@ -770,13 +770,13 @@ static double oracle_cross(const struct sim_oracle_pt *o, const struct sim_oracl
 	return (a->t - o->t) * (b->e - o->e) - (a->e - o->e) * (b->t - o->t);
 }
 
-static void sim_oracle_init(struct sim *s)
+uint32_t sim_oracle_hull(const struct sim_soc *soc, struct sim_oracle_pt *h)
 {
-	struct sim_oracle_pt pts[SIM_MAX_PDS * SIM_MAX_OPPS], *h = s->oracle_hull;
+	struct sim_oracle_pt pts[SIM_MAX_PDS * SIM_MAX_OPPS];
 	uint32_t n = 0, nh = 0, p, o, i, cheapest = 0;
 
-	for (p = 0; p < s->soc->nr_pds; p++) {
-		const struct sim_pd *pd = &s->soc->pd[p];
+	for (p = 0; p < soc->nr_pds; p++) {
+		const struct sim_pd *pd = &soc->pd[p];
 
 		for (o = 0; o < pd->nr_opps; o++) {
 			const struct sim_opp *op = &pd->opps[o];
@@ -798,19 +798,17 @@ static void sim_oracle_init(struct sim *s)
 	for (i = 1; i < nh; i++)
 		if (h[i].e < h[cheapest].e)
 			cheapest = i;
-	s->nr_oracle_hull = nh ? cheapest + 1 : 0;
+	return nh ? cheapest + 1 : 0;
 }
 
-/* Least energy (mJ, above the deep-idle floor) for work due within budget (0: none). */
-static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns)
+double sim_oracle_mj(const struct sim_oracle_pt *h, uint32_t n, double work, double budget_ns)
 {
-	const struct sim_oracle_pt *h = s->oracle_hull;
-	uint32_t n = s->nr_oracle_hull, i;
 	double t;
+	uint32_t i;
 
 	if (!n || work <= 0)
 		return 0;
-	t = budget_ns ? (double)budget_ns / work : h[n - 1].t;
+	t = budget_ns > 0 ? budget_ns / work : h[n - 1].t;
 	if (t >= h[n - 1].t)
 		return work * h[n - 1].e;
 	if (t <= h[0].t)
@@ -818,6 +816,17 @@ static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns
 	for (i = 0; h[i + 1].t <= t; i++)
 		;
 	return work * (h[i].e + (h[i + 1].e - h[i].e) * (t - h[i].t) / (h[i + 1].t - h[i].t));
+}
+
+static void sim_oracle_init(struct sim *s)
+{
+	s->nr_oracle_hull = sim_oracle_hull(s->soc, s->oracle_hull);
+}
+
+/* Least energy (mJ, above the deep-idle floor) for work due within budget (0: none). */
+static double oracle_job_mj(const struct sim *s, double work, uint64_t budget_ns)
+{
+	return sim_oracle_mj(s->oracle_hull, s->nr_oracle_hull, work, (double)budget_ns);
 }
 
 /*

@@ -241,6 +241,14 @@ struct sim {
 	uint64_t overutil_since;
 };
 
+/*
+ * The oracle's convex hull of a SoC's OPPs (engine.c): into h (room for
+ * SIM_MAX_PDS * SIM_MAX_OPPS points), fastest to cheapest; returns how many.
+ */
+uint32_t sim_oracle_hull(const struct sim_soc *soc, struct sim_oracle_pt *h);
+/* Least energy (mJ above deep idle) for work (ns at 1024) within budget_ns (0: none). */
+double sim_oracle_mj(const struct sim_oracle_pt *h, uint32_t n, double work, double budget_ns);
+
 /* Policy registry (policies.c). */
 const struct sim_policy *sim_policy_find(const char *name);
 const char *sim_policy_names(void);

@@ -3,6 +3,7 @@
  * joule-sim: run one workload on one simulated SoC under one policy and
  * print energy, latency, deadline and migration figures.
  */
+#include "chain_bound.h"
 #include "engine.h"
 #include "parse.h"
 
@@ -14,6 +15,7 @@
 
 static const char usage[] =
 	"usage: joule-sim --soc FILE --workload FILE --policy NAME [options]\n"
+	"       joule-sim --soc FILE --workload FILE --chain-bound [--duration TIME] [--json]\n"
 	"  --policy NAME     joule, fair, eas, race or compact\n"
 	"  --profile NAME    powersave, balanced, performance or gaming (default balanced;\n"
 	"                    scx_joule uses it, baselines ignore it)\n"
@@ -34,13 +36,17 @@ static const char usage[] =
 	"  --no-resend-lagging scx_joule variant: the tick never sends an unchanged request\n"
 	"                    again while the CPU runs below it (jp_perf_resend_due)\n"
 	"  --tune KEY=VALUE  scx_joule with a profile parameter changed (a struct\n"
-	"                    jp_profile field, e.g. headroom=1536); repeatable\n";
+	"                    jp_profile field, e.g. headroom=1536); repeatable\n"
+	"  --chain-bound     no run: the energy a frame chain of the workload (a task\n"
+	"                    that wakes another, both with deadlines) must cost per frame,\n"
+	"                    on the oracle's terms, when its work is known in advance and\n"
+	"                    when only the second stage's distribution is (sim/chain_bound.h)\n";
 
 struct opts {
 	const char *soc, *wl, *policy, *profile;
 	struct sim_cfg cfg;
 	uint32_t repeat;
-	int json, explain;
+	int json, explain, chain_bound;
 };
 
 static int profile_id(const char *name)
@@ -93,6 +99,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 						 {"no-resend-lagging", no_argument, NULL, 'L'},
 						 {"tune", required_argument, NULL, 'T'},
 						 {"speed-equal", no_argument, NULL, 'E'},
+						 {"chain-bound", no_argument, NULL, 'C'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	char *end;
@@ -154,6 +161,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			break;
 		case 'j': o->json = 1; break;
+		case 'C': o->chain_bound = 1; break;
 		case 'e': o->explain = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default:
@@ -167,7 +175,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "joule-sim: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
 	}
-	if (!o->soc || !o->wl || !o->policy) {
+	if (o->chain_bound && (!o->soc || !o->wl)) {
+		fprintf(stderr, "joule-sim: --chain-bound needs --soc and --workload\n");
+		return 2;
+	}
+	if (!o->chain_bound && (!o->soc || !o->wl || !o->policy)) {
 		fprintf(stderr,
 			"joule-sim: --soc, --workload and --policy are required (see --help)\n");
 		return 2;
@@ -310,6 +322,45 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	print_json_detail(s);
 }
 
+/* --chain-bound: the workload's frame chain on the SoC's hull, no run. */
+static int print_chain_bound(const struct sim_soc *soc, const struct wl *wl, const struct opts *o)
+{
+	struct sim_oracle_pt hull[SIM_MAX_PDS * SIM_MAX_OPPS];
+	struct sim_chain_bound b;
+	struct sim_chain c;
+	uint32_t n = sim_oracle_hull(soc, hull);
+	double seconds, frames, extra_j;
+
+	if (sim_chain_of(wl, &c)) {
+		fprintf(stderr,
+			"joule-sim: --chain-bound: workload %s has no task that wakes another "
+			"with both under deadlines\n",
+			wl->name);
+		return 1;
+	}
+	if (!n) {
+		fprintf(stderr, "joule-sim: --chain-bound: soc %s has no OPP with capacity\n",
+			soc->name);
+		return 1;
+	}
+	sim_chain_bound(hull, n, &c, 20, &b);
+	seconds = (o->cfg.duration_ns ? o->cfg.duration_ns : wl->duration_ns) / 1e9;
+	frames = seconds * 1e9 / c.period_ns;
+	extra_j = (b.online_mj - b.clairvoyant_mj) * frames / 1e3;
+	if (o->json) {
+		printf("{\"soc\":\"%s\",\"workload\":\"%s\",\"clairvoyant_mj\":%.6f,"
+		       "\"online_mj\":%.6f,\"frames\":%.1f,\"online_extra_j\":%.6f}\n",
+		       soc->name, wl->name, b.clairvoyant_mj, b.online_mj, frames, extra_j);
+		return 0;
+	}
+	printf("soc %s  workload %s  chain within %.3f ms\n", soc->name, wl->name,
+	       c.budget_ns / 1e6);
+	printf("per frame        %.3f mJ clairvoyant, %.3f mJ online (+%.1f%%)\n", b.clairvoyant_mj,
+	       b.online_mj, 100.0 * (b.online_mj / b.clairvoyant_mj - 1.0));
+	printf("over %.0f frames  +%.2f J on top of the oracle bound\n", frames, extra_j);
+	return 0;
+}
+
 static double cpu_seconds(void)
 {
 	struct timespec ts;
@@ -332,6 +383,14 @@ int main(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
+	if (o.chain_bound) {
+		if (sim_soc_load(o.soc, &soc, err, sizeof(err)) ||
+		    wl_load(o.wl, &wl, err, sizeof(err))) {
+			fprintf(stderr, "joule-sim: %s\n", err);
+			return 1;
+		}
+		return print_chain_bound(&soc, &wl, &o);
+	}
 	pol = sim_policy_find(o.policy);
 	if (!pol) {
 		fprintf(stderr, "joule-sim: unknown policy '%s' (known: %s)\n", o.policy,
