@@ -66,7 +66,7 @@ done
 # One table: ns per call (calls) of each callback kind per CPU count, the
 # last count against the first, then the means, the BPF time summed over
 # the hackbench window (all CPUs), and hackbench times.
-awk -v cpus="$cpu_list" '
+awk -v cpus="$cpu_list" -v busy="$busy" '
 	$1 == "cost" { ns[$2, $3, $4] = $6; calls[$2, $3, $4] = $5; kinds[$3 " " $4] = 1 }
 	# without dispatch, whose cost is mostly the kernel moving the task
 	$1 == "cost" && $4 != "dispatch" { nd_ns[$2, $3] += $5 * $6; nd_calls[$2, $3] += $5 }
@@ -103,6 +103,7 @@ awk -v cpus="$cpu_list" '
 	}
 	END {
 		n = split(cpus, c, " ")
+		if (busy != "") printf "the work on CPUs 0-%d only (--busy %d)\n", busy - 1, busy
 		printf "%-36s", "ns/call (calls)"
 		for (i = 1; i <= n; i++) printf " %20s", c[i] " vCPUs"
 		printf " %10s\n", c[n] "/" c[1]
