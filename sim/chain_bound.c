@@ -22,12 +22,9 @@ int sim_chain_of(const struct wl *wl, struct sim_chain *c)
 	for (i = 0; i < wl->nr_specs; i++) {
 		const struct wl_spec *first = &wl->spec[i], *next;
 
-		if (first->wakes < 0 || (uint32_t)first->wakes >= wl->nr_specs ||
-		    !first->deadline_ns)
+		if (!first->deadline_ns || !wl_spec_wakes_deadline_stage(wl, first))
 			continue;
 		next = &wl->spec[first->wakes];
-		if (!next->deadline_ns)
-			continue;
 		c->first_ns = (double)first->work_ns;
 		c->first_jitter = first->jitter_pct / 100.0;
 		c->next_ns = (double)next->work_ns;

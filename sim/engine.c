@@ -841,7 +841,7 @@ static bool oracle_defers(const struct sim *s, const struct sim_thread *t, uint6
 {
 	const struct wl_spec *sp = &s->wl->spec[t->spec];
 
-	return deadline && sp->wakes >= 0 && s->wl->spec[sp->wakes].deadline_ns;
+	return deadline && wl_spec_wakes_deadline_stage(s->wl, sp);
 }
 
 static void thread_wake(struct sim *s, uint32_t th);

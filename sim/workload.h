@@ -7,6 +7,7 @@
 #ifndef SIM_WORKLOAD_H
 #define SIM_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,6 +42,17 @@ struct wl {
 	uint32_t nr_threads;
 	struct wl_spec spec[WL_MAX_SPECS];
 };
+
+/*
+ * Does spec sp wake a stage that has a deadline, so that with its own
+ * deadline both make one chain due together (main, then the render thread)?
+ * The simulator's oracle and its chain bound (chain_bound.h) both ask.
+ */
+static inline bool wl_spec_wakes_deadline_stage(const struct wl *w, const struct wl_spec *sp)
+{
+	return sp->wakes >= 0 && (uint32_t)sp->wakes < w->nr_specs &&
+	       w->spec[sp->wakes].deadline_ns;
+}
 
 /* On error returns -1 with "file:line: what" in err (never prints). */
 int wl_load(const char *path, struct wl *w, char *err, size_t errlen);
