@@ -322,6 +322,18 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	print_json_detail(s);
 }
 
+/* The --soc and --workload files; on error says which and what, returns -1. */
+static int load_inputs(const struct opts *o, struct sim_soc *soc, struct wl *wl)
+{
+	char err[512];
+
+	if (sim_soc_load(o->soc, soc, err, sizeof(err)) || wl_load(o->wl, wl, err, sizeof(err))) {
+		fprintf(stderr, "joule-sim: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* --chain-bound: the workload's frame chain on the SoC's hull, no run. */
 static int print_chain_bound(const struct sim_soc *soc, const struct wl *wl, const struct opts *o)
 {
@@ -329,7 +341,7 @@ static int print_chain_bound(const struct sim_soc *soc, const struct wl *wl, con
 	struct sim_chain_bound b;
 	struct sim_chain c;
 	uint32_t n = sim_oracle_hull(soc, hull);
-	double seconds, frames, extra_j;
+	double frames, extra_j;
 
 	if (sim_chain_of(wl, &c)) {
 		fprintf(stderr,
@@ -344,8 +356,7 @@ static int print_chain_bound(const struct sim_soc *soc, const struct wl *wl, con
 		return 1;
 	}
 	sim_chain_bound(hull, n, &c, 20, &b);
-	seconds = (o->cfg.duration_ns ? o->cfg.duration_ns : wl->duration_ns) / 1e9;
-	frames = seconds * 1e9 / c.period_ns;
+	frames = (o->cfg.duration_ns ? o->cfg.duration_ns : wl->duration_ns) / c.period_ns;
 	extra_j = (b.online_mj - b.clairvoyant_mj) * frames / 1e3;
 	if (o->json) {
 		printf("{\"soc\":\"%s\",\"workload\":\"%s\",\"clairvoyant_mj\":%.6f,"
@@ -376,21 +387,14 @@ int main(int argc, char **argv)
 	const struct sim_policy *pol;
 	struct sim *s = NULL;
 	struct opts o;
-	char err[512];
 	double t0, cpu_s;
 	int ret = parse_args(argc, argv, &o), prof;
 	uint32_t i;
 
 	if (ret >= 0)
 		return ret;
-	if (o.chain_bound) {
-		if (sim_soc_load(o.soc, &soc, err, sizeof(err)) ||
-		    wl_load(o.wl, &wl, err, sizeof(err))) {
-			fprintf(stderr, "joule-sim: %s\n", err);
-			return 1;
-		}
-		return print_chain_bound(&soc, &wl, &o);
-	}
+	if (o.chain_bound)
+		return load_inputs(&o, &soc, &wl) ? 1 : print_chain_bound(&soc, &wl, &o);
 	pol = sim_policy_find(o.policy);
 	if (!pol) {
 		fprintf(stderr, "joule-sim: unknown policy '%s' (known: %s)\n", o.policy,
@@ -406,10 +410,8 @@ int main(int argc, char **argv)
 			o.profile);
 		return 2;
 	}
-	if (sim_soc_load(o.soc, &soc, err, sizeof(err)) || wl_load(o.wl, &wl, err, sizeof(err))) {
-		fprintf(stderr, "joule-sim: %s\n", err);
+	if (load_inputs(&o, &soc, &wl))
 		return 1;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		fprintf(stderr, "joule-sim: out of memory\n");
