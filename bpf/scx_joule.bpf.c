@@ -8,10 +8,9 @@
  * - Wakeup (ops.select_cpu): unless the system is overutilized, or the
  *   profile places for performance, or the task is latency-critical in the
  *   gaming profile, the task goes to the CPU where it adds the least energy
- *   (jp_select_cpu_energy; with big domains and frequent wakeups on each
- *   domain's numbers gathered at most once a millisecond, so that a wakeup
- *   costs per domain, not per CPU: pd_views_for); otherwise to
- *   the best CPU for speed
+ *   (jp_select_cpu_energy; with big domains on a view of each domain that
+ *   its own CPUs keep, so that a wakeup costs per domain, not per CPU:
+ *   refresh_own_pd_view); otherwise to the best CPU for speed
  *   (jp_select_cpu_perf). If that CPU is idle, the task is inserted straight
  *   into its local queue.
  * - Queueing (ops.enqueue): one queue per performance domain, ordered by
@@ -51,14 +50,13 @@
 
 /*
  * Per-PD energy evaluation and the idle CPUs' pass of latency-first
- * placement as global functions: each verified once, on its own.
+ * placement as global functions: each verified once, on its own. A PD's
+ * view is its own (pd_view), so views only says whether to use them.
  */
 struct jp_wake;
 struct jp_pd_eval;
-struct jp_pd_view;
-int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int buf);
-static __always_inline int views_index(const struct jp_pd_view *views);
-#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, views_index(views))
+int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int use_views);
+#define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, !!(views))
 int joule_perf_idle(const struct jp_wake *w);
 #define JP_SELECT_CPU_PERF_IDLE(t, cs, w) joule_perf_idle(w)
 #include "policy.h"
@@ -102,43 +100,41 @@ struct cpu_local {
 	__u32 nr_pending; /* tasks placed here that have not started (count_pending) */
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
+/*
+ * Overutilization, from the domains' views in O(domains): refreshed at most
+ * once per OVERUTIL_PERIOD_NS across the machine (wakeups and ticks).
+ */
 volatile __u32 overutilized;
 __u64 overutil_at;
-/*
- * Overutilization and idle CPUs' decaying utilization are system-wide and
- * O(N) to compute: refreshed at most once per OVERUTIL_PERIOD_NS across
- * the machine (wakeups and ticks), not at every wakeup and every tick.
- */
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
-__u64 idle_aged_at;
 /*
  * jp_balance_domains' answer (the domain over its share, JP_NO_PD if
- * none), O(N) as well: recomputed at most once per OVERUTIL_PERIOD_NS by
- * whichever CPU's dispatch needs it first. Domain utilization is an average
- * over milliseconds; an answer a millisecond old is as good as a fresh one.
+ * none), from the views as well: recomputed at most once per
+ * OVERUTIL_PERIOD_NS by whichever CPU's dispatch needs it first. Domain
+ * utilization is an average over milliseconds; an answer a millisecond old
+ * is as good as a fresh one.
  */
 volatile __s32 balance_src = JP_NO_PD;
 __u64 balance_at;
 /*
- * Each domain's view for energy placement (jp_pd_view), in two buffers: a
- * refresh fills views_last's other one, then publishes it in views_ready
- * (-1: this period scans). views_at starts a period; energy_wakeups counts
- * its energy placements, without atomics: a lost count only makes the next
- * period less likely to gather views.
+ * Each domain's view (jp_pd_view: its sums and best CPUs for energy
+ * placement, its share of overutilization and balance), kept by the
+ * domain's own CPUs (refresh_own_pd_view): rebuilt from a tick or an idle
+ * switch of one of them once it is OVERUTIL_PERIOD_NS old, and at once when
+ * the domain starts or stops being all idle. A domain all idle needs no
+ * rebuilding, its view decays (jp_view_decay); one whose CPUs stopped
+ * without telling (the kernel bypassing the scheduler) is rebuilt by a
+ * tick that finds it VIEW_MAX_AGE_NS old. Two buffers per domain: a
+ * rebuild fills the one readers are not on, then publishes it in ready.
  */
 struct jp_pd_view pd_views[2][JP_MAX_PDS];
-volatile int views_ready = -1;
-__u32 views_last;
-__u64 views_at;
-__u32 energy_wakeups;
-
-/* Which buffer of pd_views views points into; -1 for none (scan). */
-static __always_inline int views_index(const struct jp_pd_view *views)
-{
-	if (!views)
-		return -1;
-	return views == pd_views[1] ? 1 : 0;
-}
+struct pd_view_state {
+	__u64 built_at; /* claimed by the CPU that rebuilds it (claim_pd_view) */
+	__s32 ready;	/* the buffer readers use */
+} __attribute__((aligned(64)));
+static struct pd_view_state pd_view_state[JP_MAX_PDS];
+/* a domain with a busy CPU ticks at least this often (HZ >= 100) */
+#define VIEW_MAX_AGE_NS (20ULL * 1000 * 1000)
 /*
  * Per domain, a cache line each: every switch in a domain writes its clock.
  * vtime_now: each domain's queue has its own virtual clock, the vtime of
@@ -229,13 +225,21 @@ static const struct jp_profile *cur_profile(void)
 	return &profiles[idx];
 }
 
+/* Domain pd's view as readers see it. */
+static const struct jp_pd_view *pd_view(u32 pd)
+{
+	pd &= JP_MAX_PDS - 1;
+	return &pd_views[pd_view_state[pd].ready & 1][pd];
+}
+
 __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
-						struct jp_pd_eval *e, int buf)
+						struct jp_pd_eval *e, int use_views)
 {
 	if (!w || !e)
 		return 0;
-	jp_pd_evaluate(&tables, cpu_state, buf < 0 ? NULL : pd_views[buf & 1], cur_profile(), w, pd,
-		       e);
+	pd &= JP_MAX_PDS - 1;
+	jp_pd_evaluate(&tables, cpu_state, use_views ? pd_views[pd_view_state[pd].ready & 1] : NULL,
+		       cur_profile(), w, pd, e);
 	return 0;
 }
 
@@ -373,88 +377,162 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
 }
 
 /*
- * An idle CPU is not ticking and runs nothing that stops, so nothing updates
- * its utilization: account its idle time now (zero work), or a CPU whose hog
- * ended would look busy, unfit and overutilized for as long as it stays idle.
- * A global function, so that the verifier checks it once, on its own.
+ * Build domain pd's view from the CPUs' state at now (idle: the CPUs idle
+ * then) into the buffer readers are not on, then publish it. The caller
+ * has claimed the rebuild (claim_pd_view). A global function, so that the
+ * verifier checks it once, on its own.
  */
-__attribute__((noinline)) int joule_age_idle_cpus(const struct jp_cpumask *idle, u64 now)
+__attribute__((noinline)) int joule_build_pd_view(const struct jp_cpumask *idle, u32 pd, u64 now)
 {
-	u32 c;
+	struct jp_view_src src = {.idle = idle, .online = &online, .now = now};
+	u32 buf;
 
 	if (!idle)
 		return 0;
-	JP_FOR(c, 0, JP_MAX_CPUS)
+	pd &= JP_MAX_PDS - 1;
+	buf = (pd_view_state[pd].ready + 1) & 1;
+	jp_pd_view_build(&tables, cpu_state, &src, pd, &pd_views[buf][pd]);
+	/* a full barrier: the view is written before a reader can pick it */
+	__sync_lock_test_and_set(&pd_view_state[pd].ready, (int)buf);
+	return 0;
+}
+
+/* One rebuild of pd's view at a time, and none while it is under min_age. */
+static bool claim_pd_view(u32 pd, u64 now, u64 min_age)
+{
+	struct pd_view_state *st = &pd_view_state[pd & (JP_MAX_PDS - 1)];
+	u64 at = st->built_at;
+
+	/* signed: another CPU's clock may have built it a little ahead of ours */
+	if ((s64)(now - at) < (s64)min_age)
+		return false;
+	return __sync_val_compare_and_swap(&st->built_at, at, now) == at;
+}
+
+/* The CPUs idle now, as the kernel tracks them. */
+static void read_idle_mask(struct jp_cpumask *idle)
+{
+	const struct cpumask *kernel_idle = scx_bpf_get_idle_cpumask();
+
+	mask_from_cpumask(idle, kernel_idle);
+	scx_bpf_put_idle_cpumask(kernel_idle);
+}
+
+/* Is every online CPU of domain pd idle in idle? O(mask words). */
+static bool pd_all_idle(u32 pd, const struct jp_cpumask *idle)
+{
+	const struct jp_cpumask *cpus = &pd_cpus[pd & (JP_MAX_PDS - 1)];
+	u64 busy = 0;
+
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
+		busy |= cpus->bits[i] & online.bits[i] & ~idle->bits[i];
+	return !busy;
+}
+
+/*
+ * cpu's own domain's view, from cpu's tick (self_idle false) or idle switch:
+ * rebuilt once it is OVERUTIL_PERIOD_NS old, or at once when the domain
+ * starts or stops being all idle, so that a domain that went to sleep is
+ * seen to decay from the moment it did. The cost is O(the domain's CPUs),
+ * once a ms per domain, on the domain's own CPUs; the common case, a fresh
+ * view of a domain with work, reads no mask.
+ */
+static void refresh_own_pd_view(u32 cpu, bool self_idle)
+{
+	u32 pd, min_age_ms = 1;
+	const struct jp_pd_view *v;
+	struct jp_cpumask idle;
+	u64 now = scx_bpf_now();
+
+	cpu &= JP_MAX_CPUS - 1;
+	pd = tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
+	v = pd_view(pd);
+	if (!self_idle && !v->all_idle && (s64)(now - v->built_at) < (s64)OVERUTIL_PERIOD_NS)
+		return;
+	read_idle_mask(&idle);
+	/* the kernel may not have set or cleared this CPU's bit yet */
+	if (self_idle)
+		jp_mask_set(&idle, cpu);
+	else
+		jp_mask_clear(&idle, cpu);
+	if (pd_all_idle(pd, &idle) != !!v->all_idle)
+		min_age_ms = 0;
+	if (claim_pd_view(pd, now, min_age_ms * OVERUTIL_PERIOD_NS))
+		joule_build_pd_view(&idle, pd, now);
+}
+
+/*
+ * Every domain's view, now: at init and when a CPU comes or goes (the views
+ * count online CPUs only).
+ */
+__attribute__((noinline)) int joule_build_all_views(void)
+{
+	struct jp_cpumask idle;
+	u64 now = scx_bpf_now();
+	u32 pd;
+
+	read_idle_mask(&idle);
+	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
-		if (c >= tables.nr_cpus)
+		if (pd >= tables.nr_pds)
 			break;
-		if (jp_mask_test(idle, c))
-			jp_cpu_account(&cpu_state[c], now, 0, 0);
+		pd_view_state[pd].built_at = now;
+		joule_build_pd_view(&idle, pd, now);
 	}
 	return 0;
 }
 
 /*
- * Each PD's numbers for energy placement, from the CPUs' state now, into the
- * buffer wakeups are not reading; returns it once published.
+ * Domain pd's share of the system's load (jp_sys_load_add) into *l. A
+ * global function, verified once: in the loop over the domains, the
+ * verifier followed every domain's branches apart.
  */
-__attribute__((noinline)) int joule_build_pd_views(const struct jp_cpumask *idle)
+__attribute__((noinline)) int joule_pd_load_add(u32 pd, u64 now, struct jp_sys_load *l)
 {
-	u32 buf = (views_last + 1) & 1;
-
-	if (!idle)
-		return -1;
-	jp_pd_views_build(&tables, cpu_state, idle, pd_views[buf]);
-	views_last = buf;
-	/* a full barrier: the views are written before a reader can pick them */
-	__sync_lock_test_and_set(&views_ready, (int)buf);
-	return (int)buf;
+	if (l)
+		jp_sys_load_add(pd_view(pd), now, l);
+	return 0;
 }
 
 /*
- * At most once per OVERUTIL_PERIOD_NS machine-wide: age idle CPUs'
- * utilization and look again at whether the system is overutilized.
+ * Domain pd's view, rebuilt if it has been left VIEW_MAX_AGE_NS old with
+ * CPUs busy in it: they have stopped without telling (update_idle is not
+ * called while the kernel bypasses the scheduler). From a tick: wakeups
+ * have no stack left for a rebuild (the verifier's 512 bytes).
  */
-static void refresh_system_view(const struct jp_cpumask *idle, const struct jp_profile *pr)
+__attribute__((noinline)) int joule_rebuild_if_stale(u32 pd, u64 now)
 {
-	u64 now = scx_bpf_now();
+	struct jp_cpumask idle;
 
-	if (now - idle_aged_at < OVERUTIL_PERIOD_NS)
+	if (pd_view(pd)->all_idle || !claim_pd_view(pd, now, VIEW_MAX_AGE_NS))
+		return 0;
+	read_idle_mask(&idle);
+	joule_build_pd_view(&idle, pd, now);
+	return 0;
+}
+
+/*
+ * Whether the system is overutilized, from the domains' views, at most
+ * once per OVERUTIL_PERIOD_NS machine-wide (wakeups and ticks); a tick
+ * also rebuilds views left stale (joule_rebuild_if_stale).
+ */
+static __always_inline void refresh_overutilized(u64 now, bool from_tick)
+{
+	struct jp_sys_load l = {};
+	u32 pd;
+
+	if (now - overutil_at < OVERUTIL_PERIOD_NS)
 		return;
-	idle_aged_at = now;
-	joule_age_idle_cpus(idle, now);
 	overutil_at = now;
-	overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
-}
-
-/*
- * The buffer of domain views a wakeup that places for energy uses, or -1 to
- * scan every CPU. Gathering them costs about one scan, so one such wakeup
- * per OVERUTIL_PERIOD_NS machine-wide gathers them (nothing reads them under
- * overload), and only after a period with enough energy placements to repay
- * them (jp_views_pay).
- */
-static int pd_views_for(const struct jp_wake *w)
-{
-	u64 now, start;
-	u32 seen;
-
-	now = scx_bpf_now();
-	start = views_at;
-	if (now - start < OVERUTIL_PERIOD_NS) {
-		energy_wakeups++;
-		return views_ready;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		if (from_tick)
+			joule_rebuild_if_stale(pd, now);
+		joule_pd_load_add(pd, now, &l);
 	}
-	/* one wakeup claims the new period; any other keeps the last views */
-	if (__sync_val_compare_and_swap(&views_at, start, now) != start)
-		return views_ready;
-	seen = energy_wakeups;
-	energy_wakeups = 1;
-	if (!jp_views_pay(&tables, seen)) {
-		__sync_lock_test_and_set(&views_ready, -1);
-		return -1;
-	}
-	return joule_build_pd_views(&w->idle);
+	overutilized = jp_overutilized(&tables, cur_profile(), &l);
 }
 
 /*
@@ -469,11 +547,9 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	const struct jp_profile *pr = cur_profile();
 	struct task_ctx *tctx = task_ctx(p);
 	const struct jp_pd_view *views;
-	const struct cpumask *idle;
 	struct jp_wake w;
 	bool energy;
 	s32 cpu;
-	int buf;
 
 	if (!tctx || !reason)
 		return prev_cpu;
@@ -483,22 +559,21 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	 * the words of this machine's CPUs, which mask_from_cpumask writes.
 	 */
 	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));
+	w.now = scx_bpf_now();
 	w.task_util = jp_task_util(&tctx->jt);
 	w.frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
-	w.frame_speed = w.frame ? jp_frame_speed(pr, &tctx->jt, scx_bpf_now()) : 0;
+	w.frame_speed = w.frame ? jp_frame_speed(pr, &tctx->jt, w.now) : 0;
 	w.lat_crit = tctx->lat_crit;
 	w.prev_cpu = prev_cpu;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		w.allowed.bits[i] &= online.bits[i];
-	idle = scx_bpf_get_idle_cpumask();
-	mask_from_cpumask(&w.idle, idle);
-	scx_bpf_put_idle_cpumask(idle);
-	refresh_system_view(&w.idle, pr);
+	read_idle_mask(&w.idle);
+	refresh_overutilized(w.now, false);
 	w.overutilized = overutilized;
 	energy = jp_wake_energy_aware(pr, &w);
-	buf = energy ? pd_views_for(&w) : -1;
-	views = buf >= 0 ? pd_views[buf & 1] : NULL;
+	/* any buffer: joule_pd_evaluate picks each domain's own */
+	views = energy && jp_views_pay(&tables) ? pd_views[0] : NULL;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
@@ -835,18 +910,34 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 }
 
 /*
+ * Where a misfit p on a CPU with a bigger idle one would move up to, or
+ * JP_NO_CPU. Apart from joule_plan_enqueue, so that the placement's calls
+ * do not stack on that function's frame (the verifier's 512 bytes).
+ */
+__attribute__((noinline)) s32 joule_misfit_up(struct task_struct *p __arg_trusted)
+{
+	enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
+	struct task_ctx *tctx = task_ctx(p);
+	s32 cpu = scx_bpf_task_cpu(p);
+
+	if (p->nr_cpus_allowed == 1 || !tctx || !tctx->jt.misfit || cpu < 0 ||
+	    !bigger_cpu_idle(p, cpu))
+		return JP_NO_CPU;
+	return joule_choose_cpu(p, cpu, &reason);
+}
+
+/*
  * What joule_enqueue does with p: jp_enqueue_plan's inputs gathered, and
- * its answer. A global function, verified once on its own: inlined, each
- * combination of inputs multiplied the paths the verifier walked through the
- * rest of joule_enqueue (2.3x the instructions, a start 3 s longer in the
- * test VM).
+ * its answer; up: joule_misfit_up's. A global function, verified once on its
+ * own: inlined, each combination of inputs multiplied the paths the verifier
+ * walked through the rest of joule_enqueue (2.3x the instructions, a start
+ * 3 s longer in the test VM).
  */
 __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_trusted, u64 enq_flags,
-						 struct jp_enqueue_plan *out)
+						 s32 up, struct jp_enqueue_plan *out)
 {
 	struct task_ctx *tctx = task_ctx(p);
 	struct jp_enqueue_in in = {.up.cpu = JP_NO_CPU}; /* up: no CPU unless moved up */
-	s32 cpu = scx_bpf_task_cpu(p);
 
 	if (!out)
 		return -1;
@@ -854,12 +945,9 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
-	enq_cpu(&in.here, cpu);
-	if (!in.pinned && tctx && tctx->jt.misfit && cpu >= 0 && bigger_cpu_idle(p, cpu)) {
-		enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
-
-		enq_cpu(&in.up, joule_choose_cpu(p, cpu, &reason));
-	}
+	enq_cpu(&in.here, scx_bpf_task_cpu(p));
+	if (up != JP_NO_CPU)
+		enq_cpu(&in.up, up);
 	jp_enqueue_plan(&in, out);
 	return 0;
 }
@@ -897,7 +985,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	if (tctx)
 		drop_pending(tctx);
 
-	if (joule_plan_enqueue(p, enq_flags, &plan))
+	if (joule_plan_enqueue(p, enq_flags, joule_misfit_up(p), &plan))
 		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
 
 	if (plan.moved_up) {
@@ -1089,6 +1177,14 @@ __attribute__((noinline)) int joule_dispatch_plan(const struct jp_dispatch_in *i
 	return 0;
 }
 
+/* Domain pd's utilization and capacity (jp_pd_utils_add) into *u; as joule_pd_load_add. */
+__attribute__((noinline)) int joule_pd_utils_add(u32 pd, u64 now, struct jp_pd_utils *u)
+{
+	if (u)
+		jp_pd_utils_add(u, pd, pd_view(pd), now);
+	return 0;
+}
+
 /*
  * jp_balance_domains' src_pd, at most OVERUTIL_PERIOD_NS old (balance_src).
  * Not inlined: its result on the stack only on the refreshing path, dispatch
@@ -1096,14 +1192,20 @@ __attribute__((noinline)) int joule_dispatch_plan(const struct jp_dispatch_in *i
  */
 static __noinline s32 balance_src_now(u64 now)
 {
+	struct jp_pd_utils u = {};
 	struct jp_balance b;
+	u32 pd;
 
-	if (now - balance_at >= OVERUTIL_PERIOD_NS) {
-		balance_at = now;
-		balance_src = jp_balance_domains(&tables, cpu_state, cur_profile(), &online, &b)
-				      ? b.src_pd
-				      : JP_NO_PD;
+	if (now - balance_at < OVERUTIL_PERIOD_NS)
+		return balance_src;
+	balance_at = now;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		joule_pd_utils_add(pd, now, &u);
 	}
+	balance_src = jp_balance_from(&tables, cur_profile(), &u, &b) ? b.src_pd : JP_NO_PD;
 	return balance_src;
 }
 
@@ -1490,11 +1592,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	if (period > MAX_TICK_GAP_NS)
 		period = 0;
 	cpu_local[cpu].last_tick = now;
-	/* system-wide and O(N): once per OVERUTIL_PERIOD_NS, not at every CPU's tick */
-	if (now - overutil_at >= OVERUTIL_PERIOD_NS) {
-		overutil_at = now;
-		overutilized = jp_overutilized(&tables, cpu_state, pr, &online);
-	}
+	refresh_own_pd_view((u32)cpu, false);
+	refresh_overutilized(now, true);
 	if (overutilized)
 		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
@@ -1576,18 +1675,35 @@ static void recheck_queues(s32 cpu)
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
  * run its whole cluster at that speed. Except after a frame thread in
  * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
+ * Either way the CPU's domain view may be due (refresh_own_pd_view).
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
-	if (!idle || cpu < 0 || cpu >= JP_MAX_CPUS)
+	/*
+	 * cpu is this CPU; indexed by the argument, map accesses failed the
+	 * 7.2 verifier ("unbounded min value") whatever the range checks.
+	 */
+	u32 self = bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1);
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
-	recheck_queues(cpu);
-	if (!jp_idle_keeps_request(cur_profile(), &cpu_state[cpu])) {
-		request_perf(cpu, 0, false);
+	if (!idle) {
+		/*
+		 * The idle time goes into the CPU's average before anything it
+		 * runs, as readers have aged it meanwhile (jp_cpu_util_avg_at).
+		 */
+		jp_cpu_account(&cpu_state[self], scx_bpf_now(), 0, 0);
+		refresh_own_pd_view(self, false);
 		return;
 	}
-	cpu_local[cpu].kept_since = bpf_ktime_get_ns() ?: 1;
-	arm_kept_release();
+	recheck_queues(self);
+	if (!jp_idle_keeps_request(cur_profile(), &cpu_state[self])) {
+		request_perf(self, 0, false);
+	} else {
+		cpu_local[self].kept_since = bpf_ktime_get_ns() ?: 1;
+		arm_kept_release();
+	}
+	refresh_own_pd_view(self, true);
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
@@ -1659,6 +1775,7 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
 	joule_count_online_capacity();
+	joule_build_all_views();
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
@@ -1667,6 +1784,7 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
 	joule_count_online_capacity();
+	joule_build_all_views();
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 
@@ -1724,6 +1842,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	read_online_mask();
 	joule_count_online_capacity();
 	joule_find_bigger_cpus();
+	joule_build_all_views();
 	/*
 	 * The kernel set every request to the maximum as the scheduler attached,
 	 * and an idle CPU would keep it: all start at the lowest, and a CPU that

@@ -169,11 +169,19 @@ void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wak
 	memset(w, 0, sizeof(*w));
 	w->task_util = sim_thread_util(s, thread);
 	w->prev_cpu = prev;
+	w->now = s->now;
 	for (c = 0; c < s->soc->nr_cpus; c++) {
 		jp_mask_set(&w->allowed, c);
 		if (sim_cpu_idle(s, c))
 			jp_mask_set(&w->idle, c);
 	}
+}
+
+void sim_build_views(const struct sim *s, const struct jp_cpumask *idle, struct jp_pd_view *views)
+{
+	struct jp_view_src src = {.idle = idle, .online = &s->online, .now = s->now};
+
+	jp_pd_views_build(&s->tables, s->js, &src, views);
 }
 
 /*
@@ -1205,6 +1213,7 @@ static uint32_t pd_take(struct sim *s, uint32_t p)
 static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in *in)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {{0}};
+	struct jp_pd_view views[JP_MAX_PDS];
 	struct jp_cpumask idle = {{0}};
 	struct jp_balance b;
 	uint32_t self = pd_of(s, c), i, p;
@@ -1228,9 +1237,11 @@ static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in
 		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
 	}
 	in->balance_src = JP_NO_PD;
-	if (jp_dispatch_wants_balance(in) &&
-	    jp_balance_domains(&s->tables, s->js, &s->prof, &s->online, &b))
-		in->balance_src = b.src_pd;
+	if (jp_dispatch_wants_balance(in)) {
+		sim_build_views(s, &idle, views);
+		if (jp_balance_domains(&s->tables, views, &s->prof, s->now, &b))
+			in->balance_src = b.src_pd;
+	}
 }
 
 /* The running thread of c goes on with a new slice (no stopping/running). */

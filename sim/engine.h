@@ -267,5 +267,7 @@ void sim_set_overutilized(struct sim *s, bool on);
 /* Set CPU cpu's frequency request (system-wide scale), as scx_bpf_cpuperf_set. */
 void sim_set_perf_request(struct sim *s, uint32_t cpu, uint32_t req);
 void sim_fill_wake(const struct sim *s, uint32_t thread, int prev, struct jp_wake *w);
+/* Every PD's view (jp_pd_view_build) at the simulator's now, with idle as the idle CPUs. */
+void sim_build_views(const struct sim *s, const struct jp_cpumask *idle, struct jp_pd_view *views);
 
 #endif /* SIM_ENGINE_H */

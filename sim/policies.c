@@ -89,9 +89,9 @@ static int joule_select(struct sim *s, uint32_t th, int prev)
 	w.frame = jp_frame_task(s->th[th].wake_period, false);
 	w.frame_speed = w.frame ? jp_frame_speed(&s->prof, &s->th[th].jt, s->now) : 0;
 	w.lat_crit = s->th[th].lat_crit;
-	w.overutilized = jp_overutilized(&s->tables, s->js, &s->prof, &s->online);
+	sim_build_views(s, &w.idle, views);
+	w.overutilized = jp_overutilized_views(&s->tables, views, &s->prof, s->now);
 	sim_set_overutilized(s, w.overutilized);
-	jp_pd_views_build(&s->tables, s->js, &w.idle, views);
 	return jp_select_cpu(&s->tables, s->js, views, &s->prof, &w);
 }
 

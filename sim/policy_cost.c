@@ -82,7 +82,9 @@ __attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
 /* Gathering every PD's view, which the scheduler does at most once a ms. */
 __attribute__((noinline)) void cost_pd_views(struct cost_state *st)
 {
-	jp_pd_views_build(&st->tables, st->cs, &st->wake.idle, st->views);
+	struct jp_view_src src = {.idle = &st->wake.idle, .online = &st->wake.allowed};
+
+	jp_pd_views_build(&st->tables, st->cs, &src, st->views);
 	sink += st->views[0].sum_util;
 }
 
@@ -94,7 +96,7 @@ __attribute__((noinline)) void cost_select_perf(struct cost_state *st)
 
 __attribute__((noinline)) void cost_overutilized(struct cost_state *st)
 {
-	sink += jp_overutilized(&st->tables, st->cs, &st->prof, &st->wake.allowed);
+	sink += jp_overutilized_views(&st->tables, st->views, &st->prof, 0);
 }
 
 __attribute__((noinline)) void cost_perf_target(struct cost_state *st, u32 cpu)
@@ -106,9 +108,7 @@ __attribute__((noinline)) void cost_balance(struct cost_state *st)
 {
 	struct jp_balance b;
 
-	sink += jp_balance_domains(&st->tables, st->cs, &st->prof, &st->wake.allowed, &b)
-			? (u64)b.src_pd
-			: 0;
+	sink += jp_balance_domains(&st->tables, st->views, &st->prof, 0, &b) ? (u64)b.src_pd : 0;
 }
 
 /* What a dispatch gathers about the PDs for jp_overloaded_pd (every CPU online). */

@@ -29,61 +29,84 @@ struct jp_balance {
 };
 
 /*
+ * Each PD's utilization and capacity over its online CPUs, as a balance
+ * reads them: from the PDs' views (jp_pd_utils_add), never CPU by CPU.
+ */
+struct jp_pd_utils {
+	u64 util[JP_MAX_PDS];
+	u64 cap[JP_MAX_PDS];
+	u64 total_util;
+	u64 total_cap;
+};
+
+static __always_inline void jp_pd_utils_add(struct jp_pd_utils *u, u32 pd,
+					    const struct jp_pd_view *v, u64 now)
+{
+	u64 util = jp_view_scale(v->online_util, jp_view_decay(v, now));
+
+	if (pd >= JP_MAX_PDS)
+		return;
+	u->util[pd] = util;
+	u->cap[pd] = v->online_cap;
+	u->total_util += util;
+	u->total_cap += v->online_cap;
+}
+
+/*
  * Which PD is over its capacity-proportional share of the total util and
  * which is under, counting the online CPUs alone: an offline CPU's capacity
  * in its PD's share made a PD with CPUs offline look under-loaded, and the
  * others over theirs, so idle CPUs pulled work the wrong way. Returns true
  * when src and dst both exist.
  */
-JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_cpu_state *cs,
-				const struct jp_profile *p, const struct jp_cpumask *online,
-				struct jp_balance *b)
+JP_FUNC bool jp_balance_from(const struct jp_tables *t, const struct jp_profile *p,
+			     const struct jp_pd_utils *u, struct jp_balance *b)
 {
-	u64 pd_util[JP_MAX_PDS] = {}; /* 128 bytes of stack */
-	u64 pd_cap[JP_MAX_PDS] = {};  /* and 128 more */
-	u64 total_util = 0, total_cap = 0, worst_over = 0, worst_under = 0;
-	u32 i, pd;
+	u64 worst_over = 0, worst_under = 0;
+	u32 pd;
 
 	b->src_pd = JP_NO_PD;
 	b->dst_pd = JP_NO_PD;
 	b->excess = 0;
 	b->pad = 0;
-	JP_FOR(i, 0, JP_MAX_CPUS)
-	{
-		u32 util;
-
-		if (i >= t->nr_cpus)
-			break;
-		pd = t->cpu[i].pd;
-		if (pd >= JP_MAX_PDS || !jp_mask_test(online, i))
-			continue;
-		util = jp_cpu_util(&cs[i]);
-		pd_util[pd] += util;
-		pd_cap[pd] += t->cpu[i].capacity;
-		total_util += util;
-		total_cap += t->cpu[i].capacity;
-	}
-	if (!total_cap)
+	if (!u->total_cap)
 		return false;
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
-		u64 share;
+		u64 share, util;
 
 		if (pd >= t->nr_pds)
 			break;
-		share = (total_util * pd_cap[pd]) / total_cap;
-		if (pd_util[pd] * JP_SCALE > share * (JP_SCALE + p->imbalance) &&
-		    pd_util[pd] - share > worst_over) {
-			worst_over = pd_util[pd] - share;
+		util = u->util[pd];
+		share = (u->total_util * u->cap[pd]) / u->total_cap;
+		if (util * JP_SCALE > share * (JP_SCALE + p->imbalance) &&
+		    util - share > worst_over) {
+			worst_over = util - share;
 			b->src_pd = (s32)pd;
 		}
-		if (share > pd_util[pd] && share - pd_util[pd] > worst_under) {
-			worst_under = share - pd_util[pd];
+		if (share > util && share - util > worst_under) {
+			worst_under = share - util;
 			b->dst_pd = (s32)pd;
 		}
 	}
 	b->excess = (u32)jp_min64(worst_over, ~0u);
 	return b->src_pd != JP_NO_PD && b->dst_pd != JP_NO_PD;
+}
+
+/* jp_balance_from over the PDs' views (views[0 .. t->nr_pds)) at now. */
+JP_FUNC bool jp_balance_domains(const struct jp_tables *t, const struct jp_pd_view *views,
+				const struct jp_profile *p, u64 now, struct jp_balance *b)
+{
+	struct jp_pd_utils u = {};
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		jp_pd_utils_add(&u, pd, &views[pd], now);
+	}
+	return jp_balance_from(t, p, &u, b);
 }
 
 struct jp_pd_load {

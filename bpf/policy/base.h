@@ -198,16 +198,18 @@ struct jp_profile {
 };
 
 /*
- * A wakeup to place: the caller fills this (on the stack, 16 + JP_MAX_CPUS / 4
+ * A wakeup to place: the caller fills this (on the stack, 32 + JP_MAX_CPUS / 4
  * bytes). The masks stay last: the BPF caller zeroes only what comes before.
  */
 struct jp_wake {
 	u32 task_util;
 	s32 prev_cpu;	  /* JP_NO_CPU if unknown */
-	u32 overutilized; /* the caller's jp_overutilized(), which may be a little old */
+	u32 overutilized; /* the caller's jp_overutilized_views(), which may be a little old */
 	u32 frame;	  /* the task is a frame thread (jp_frame_task) */
 	u32 frame_speed;  /* its jp_frame_speed if so */
 	u32 lat_crit;	  /* the task is latency-critical (jp_lat_crit) */
+	u32 pad;
+	u64 now; /* when it wakes: idle CPUs' averages are aged to it (jp_cpu_util_avg_at) */
 	struct jp_cpumask allowed;
 	struct jp_cpumask idle;
 };
@@ -315,21 +317,26 @@ static __always_inline u32 jp_util_of_fp(u64 fp)
 /*
  * Exponential moving average of utilization over a window of window_ns
  * during which work ns of invariant work were done. The average is kept in
- * 16-bit fixed point (*fp = util << 16): with whole numbers a 1 ms step
- * (2% weight) would round every change away. Returns the rounded util.
+ * 16-bit fixed point (fp = util << 16): with whole numbers a 1 ms step
+ * (2% weight) would round every change away. Returns the new fp; window_ns
+ * must not be 0.
  */
-static __always_inline u32 jp_ema_util(u64 *fp, u64 window_ns, u64 work)
+static __always_inline u64 jp_ema_fp(u64 fp, u64 window_ns, u64 work)
 {
 	u64 sample, d;
 
-	if (window_ns) {
-		sample = jp_min64((work * JP_SCALE) / window_ns, JP_SCALE);
-		/* d = weight of the old average in 1/65536; the sample gets the rest. */
-		d = jp_decay(65536, window_ns, JP_UTIL_HALF_LIFE_NS);
-		*fp = ((*fp * d) >> 16) + sample * (65536 - d);
-		if (*fp > ((u64)JP_SCALE << 16))
-			*fp = (u64)JP_SCALE << 16;
-	}
+	sample = jp_min64((work * JP_SCALE) / window_ns, JP_SCALE);
+	/* d = weight of the old average in 1/65536; the sample gets the rest. */
+	d = jp_decay(65536, window_ns, JP_UTIL_HALF_LIFE_NS);
+	fp = ((fp * d) >> 16) + sample * (65536 - d);
+	return jp_min64(fp, (u64)JP_SCALE << 16);
+}
+
+/* jp_ema_fp on *fp, in place (a 0 window changes nothing); returns the rounded util. */
+static __always_inline u32 jp_ema_util(u64 *fp, u64 window_ns, u64 work)
+{
+	if (window_ns)
+		*fp = jp_ema_fp(*fp, window_ns, work);
 	return jp_util_of_fp(*fp);
 }
 

@@ -29,31 +29,24 @@ static __always_inline bool jp_fits(u32 util, u32 capacity, u32 fit_margin)
 }
 
 /*
- * Over online CPUs only: an offline CPU's capacity does not take load, and
- * counted, with all big CPUs offline the system was never overutilized.
+ * The system's load as the rule above reads it, summed per PD from the PDs'
+ * views (placement.h: jp_sys_load_add, jp_overutilized_views). Over online
+ * CPUs only: an offline CPU's capacity does not take load, and counted,
+ * with all big CPUs offline the system was never overutilized.
  */
-JP_FUNC bool jp_overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			     const struct jp_profile *p, const struct jp_cpumask *online)
+struct jp_sys_load {
+	u64 util;	  /* the online CPUs' utilization */
+	u64 cap;	  /* ... and capacity */
+	u32 big_max_util; /* the most utilized online CPU of the biggest class */
+	u32 pad;
+};
+
+static __always_inline bool jp_overutilized(const struct jp_tables *t, const struct jp_profile *p,
+					    const struct jp_sys_load *l)
 {
-	u64 sum_util = 0, sum_cap = 0;
-	u32 i;
-
-	JP_FOR(i, 0, JP_MAX_CPUS)
-	{
-		u32 util, cap;
-
-		if (i >= t->nr_cpus)
-			break;
-		if (!jp_mask_test(online, i))
-			continue;
-		util = jp_cpu_util(&cs[i]);
-		cap = t->cpu[i].capacity;
-		sum_util += util;
-		sum_cap += cap;
-		if (cap >= t->max_capacity && !jp_fits(util, cap, p->fit_margin))
-			return true;
-	}
-	return sum_util * p->fit_margin > sum_cap * JP_SCALE;
+	if (!jp_fits(l->big_max_util, t->max_capacity, p->fit_margin))
+		return true;
+	return l->util * p->fit_margin > l->cap * JP_SCALE;
 }
 
 /*

@@ -12,10 +12,12 @@
  * the move touches: per PD the candidate is the idle CPU with the most spare
  * capacity (else the CPU with the most spare capacity), plus the previous
  * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
- * Where that pays (big domains, frequent wakeups: jp_views_pay), the sums
- * and the candidates come from a view of each PD (jp_pd_view) the caller
- * gathers at most once a millisecond, so that a wakeup costs per PD, not
- * per CPU; the chosen CPU's own state is read fresh.
+ * Where that pays (domains of 8 CPUs or more: jp_views_pay), the sums and
+ * the candidates come from a view of each PD (jp_pd_view) that the PD's
+ * own CPUs rebuild now and then, so that a wakeup costs per PD, not per
+ * CPU; the chosen CPU's own state is read fresh. The views also carry what
+ * overutilization (capacity.h's rule, jp_overutilized) and the domain
+ * balance need, so neither scans the CPUs either.
  */
 #ifndef JOULE_POLICY_PLACEMENT_H
 #define JOULE_POLICY_PLACEMENT_H
@@ -66,7 +68,7 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
-	avg = jp_cpu_util_avg(&cs[cpu]);
+	avg = JP_CPU_AVG_AT(cs, cpu, w->now, jp_mask_test(&w->idle, cpu));
 	if ((s32)cpu == w->prev_cpu)
 		avg = avg > w->task_util ? avg - w->task_util : 0;
 	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),
@@ -216,10 +218,28 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
  * wakeup takes the best of those it may use, judged on their state now, and
  * scans the PD only if none will do; from the state the view was built on,
  * the answer is jp_pd_scan's (tests/sim/test_policy_view.c checks that).
+ *
+ * A view built while every online CPU of its PD was idle (all_idle) stays
+ * true as it ages: nothing runs there, so every CPU's average decays at the
+ * same rate, and a reader scales the view's utilizations by that decay
+ * since built_at (jp_view_decay). So a PD that sleeps needs no rebuilding.
  */
 #define JP_VIEW_CANDS 4
 
 struct jp_pd_view {
+	u64 built_at;
+	u32 all_idle; /* every online CPU of the PD was idle at built_at */
+	/* over the online CPUs: what jp_overutilized and jp_balance_domains read */
+	u32 online_util;
+	u32 online_cap;
+	u32 big_max_util; /* the most utilized online CPU of the biggest class (0: none) */
+	/*
+	 * Counted in the view, not in locals: a count the verifier sees
+	 * compared after the loop is tracked exactly, and no two rounds of the
+	 * loop looked the same to it (select_cpu went past its jump limit).
+	 */
+	u32 nr_online;
+	u32 nr_online_idle;
 	u64 sum_util;
 	u32 max_util;
 	u32 max_cpu;   /* the first CPU at max_util */
@@ -266,28 +286,46 @@ static __always_inline void jp_view_offer(struct jp_pd_view *v, u32 cpu, u64 key
 	v->keys[at] = key;
 }
 
-/* Gather PD pd's view from the CPUs' state now; idle is the idle mask now. */
+/* What a view is built from: the machine's state at now. */
+struct jp_view_src {
+	const struct jp_cpumask *idle;	 /* the CPUs idle now */
+	const struct jp_cpumask *online; /* the CPUs online now */
+	u64 now;
+};
+
+/* Gather PD pd's view from the CPUs' state at src->now. */
 JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			      const struct jp_cpumask *idle, u32 pd, struct jp_pd_view *v)
+			      const struct jp_view_src *src, u32 pd, struct jp_pd_view *v)
 {
 	const struct jp_pd *d;
 	u32 i;
 
 	__builtin_memset(v, 0, sizeof(*v));
 	v->min_util = ~0u;
+	v->built_at = src->now;
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		s32 at = jp_pd_cpu(d, i);
-		u32 cpu, util, cap;
+		u32 cpu, util, raw, cap, idle;
 
 		if (at == JP_NO_CPU)
 			break;
 		cpu = (u32)at;
-		util = jp_cpu_util_capped(t, cs, cpu);
+		idle = jp_mask_test(src->idle, cpu);
+		raw = jp_cpu_util_raw_at(cs, cpu, src->now, idle);
 		cap = t->cpu[cpu].capacity;
+		util = raw < cap ? raw : cap;
+		if (jp_mask_test(src->online, cpu)) {
+			v->nr_online++;
+			v->nr_online_idle += idle;
+			v->online_util += raw;
+			v->online_cap += cap;
+			if (cap >= t->max_capacity && raw > v->big_max_util)
+				v->big_max_util = raw;
+		}
 		v->sum_util += util;
 		if (i == 0 || util > v->max_util) {
 			v->max2_util = v->max_util;
@@ -301,15 +339,16 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 		if (cap > v->max_cap)
 			v->max_cap = cap;
 		jp_mask_set(&v->cpus, cpu);
-		v->nr_idle += jp_mask_test(idle, cpu);
-		jp_view_offer(v, cpu, jp_cand_key(jp_mask_test(idle, cpu), cap - util));
+		v->nr_idle += idle;
+		jp_view_offer(v, cpu, jp_cand_key(idle, cap - util));
 	}
+	v->all_idle = v->nr_online == v->nr_online_idle;
 }
 
 /* Every PD's view, into views[0 .. t->nr_pds). */
 static __always_inline void jp_pd_views_build(const struct jp_tables *t,
 					      const struct jp_cpu_state *cs,
-					      const struct jp_cpumask *idle,
+					      const struct jp_view_src *src,
 					      struct jp_pd_view *views)
 {
 	u32 pd;
@@ -318,23 +357,67 @@ static __always_inline void jp_pd_views_build(const struct jp_tables *t,
 	{
 		if (pd >= t->nr_pds)
 			break;
-		jp_pd_view_build(t, cs, idle, pd, &views[pd]);
+		jp_pd_view_build(t, cs, src, pd, &views[pd]);
 	}
 }
 
 /*
- * Do views repay their gathering, for a period after one with wakeups
- * energy placements? Per wakeup, views cost about 550 instructions a PD and
- * a scan about 70 a CPU plus 250 a PD; gathering costs about one scan
- * (scripts/bench-policy-cost.sh). So views pay with PDs of 8 CPUs or more
- * on average, and 4 placements or more a period.
+ * How much of a view's utilization is left at now, in 1/65536: all of it,
+ * unless the view was built with its whole PD idle (all_idle), whose CPUs'
+ * averages have decayed since as jp_cpu_util_avg_at ages them.
+ */
+static __always_inline u64 jp_view_decay(const struct jp_pd_view *v, u64 now)
+{
+	if (!v->all_idle || now < v->built_at + JP_UTIL_MIN_WINDOW_NS)
+		return 65536;
+	return jp_decay(65536, now - v->built_at, JP_UTIL_HALF_LIFE_NS);
+}
+
+static __always_inline u32 jp_view_scale(u64 util, u64 decay)
+{
+	return (u32)((util * decay) >> 16);
+}
+
+/* The PD's view's share of the system's load (jp_overutilized), at now. */
+static __always_inline void jp_sys_load_add(const struct jp_pd_view *v, u64 now,
+					    struct jp_sys_load *l)
+{
+	u64 decay = jp_view_decay(v, now);
+	u32 big = jp_view_scale(v->big_max_util, decay);
+
+	l->util += jp_view_scale(v->online_util, decay);
+	l->cap += v->online_cap;
+	if (big > l->big_max_util)
+		l->big_max_util = big;
+}
+
+/* jp_overutilized over the PDs' views (views[0 .. t->nr_pds)) at now. */
+JP_FUNC bool jp_overutilized_views(const struct jp_tables *t, const struct jp_pd_view *views,
+				   const struct jp_profile *p, u64 now)
+{
+	struct jp_sys_load l = {};
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		jp_sys_load_add(&views[pd], now, &l);
+	}
+	return jp_overutilized(t, p, &l);
+}
+
+/*
+ * Do views pay? Per wakeup, views cost about 550 instructions a PD and a
+ * scan about 70 a CPU plus 250 a PD (scripts/bench-policy-cost.sh), so with
+ * PDs of 8 CPUs or more on average. Gathering them costs nothing at a
+ * wakeup: each PD's own CPUs rebuild its view.
  */
 #define JP_VIEW_MIN_PD_CPUS 8
-#define JP_VIEW_MIN_WAKEUPS 4
 
-static __always_inline bool jp_views_pay(const struct jp_tables *t, u32 wakeups)
+static __always_inline bool jp_views_pay(const struct jp_tables *t)
 {
-	return t->nr_cpus >= JP_VIEW_MIN_PD_CPUS * t->nr_pds && wakeups >= JP_VIEW_MIN_WAKEUPS;
+	return t->nr_cpus >= JP_VIEW_MIN_PD_CPUS * t->nr_pds;
 }
 
 /* What a view can tell a wakeup about its PD's candidate. */
@@ -350,7 +433,7 @@ enum jp_view_answer {
  */
 static __always_inline void jp_view_without_task(const struct jp_tables *t,
 						 const struct jp_cpu_state *cs,
-						 const struct jp_pd_view *v,
+						 const struct jp_pd_view *v, u64 decay,
 						 const struct jp_wake *w, struct jp_pd_scan *s)
 {
 	u32 prev, raw, wake;
@@ -358,11 +441,11 @@ static __always_inline void jp_view_without_task(const struct jp_tables *t,
 	if (w->prev_cpu < 0 || !jp_mask_test(&v->cpus, (u32)w->prev_cpu))
 		return;
 	prev = (u32)w->prev_cpu;
-	raw = jp_cpu_util_capped(t, cs, prev);
+	raw = jp_cpu_util_at(t, cs, prev, jp_mask_test(&w->idle, prev), w->now);
 	wake = jp_cpu_util_wake(t, cs, w, prev);
 	s->sum_util = s->sum_util - jp_min64(raw, s->sum_util) + wake;
 	if (prev == v->max_cpu)
-		s->max_util = v->max2_util;
+		s->max_util = jp_view_scale(v->max2_util, decay);
 	if (wake > s->max_util)
 		s->max_util = wake;
 }
@@ -394,11 +477,12 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 		const struct jp_pd_view *v, const struct jp_profile *p, const struct jp_wake *w,
 		struct jp_pd_scan *s)
 {
+	u64 decay = jp_view_decay(v, w->now);
 	u32 j, idle_cands = 0;
 
-	jp_pd_scan_start(s, v->sum_util, v->max_util);
-	jp_view_without_task(t, cs, v, w, s);
-	if (!v->nr_cands || !jp_wake_fits(p, w, v->min_util, v->max_cap) ||
+	jp_pd_scan_start(s, jp_view_scale(v->sum_util, decay), jp_view_scale(v->max_util, decay));
+	jp_view_without_task(t, cs, v, decay, w, s);
+	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap) ||
 	    !jp_view_allowed(t, v, w))
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)

@@ -215,4 +215,52 @@ static __always_inline u32 jp_cpu_util_capped(const struct jp_tables *t,
 	return (u32)jp_min64(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity);
 }
 
+/*
+ * An idle CPU's busy average at now, without writing it: what
+ * jp_cpu_account(c, now, 0, 0) would make it. An idle CPU does not tick, so
+ * its average is only brought up to date when it next runs (the caller folds
+ * the idle time in then, before anything else); until then every reader
+ * ages it alone. Aging every idle CPU in one pass instead (once a ms) cost
+ * O(CPUs) and wrote every idle CPU's state from wherever that pass ran.
+ */
+static __always_inline u32 jp_cpu_util_avg_at(const struct jp_cpu_state *c, u64 now, bool idle)
+{
+	u64 fp, removed;
+
+	if (!idle || now < c->last_update_ns + JP_UTIL_MIN_WINDOW_NS)
+		return jp_cpu_util_avg(c);
+	removed = (u64)c->util_removed << 16;
+	fp = c->util_fp - jp_min64(removed, c->util_fp);
+	return jp_util_of_fp(jp_ema_fp(fp, now - c->last_update_ns, c->busy_work));
+}
+
+/*
+ * How the policy asks for CPU cpu's jp_cpu_util_avg_at. The BPF scheduler
+ * points it at a global function, verified once: inlined into the loops over
+ * a domain's CPUs, its branches multiplied the states the verifier followed
+ * past its limit.
+ */
+#ifndef JP_CPU_AVG_AT
+#define JP_CPU_AVG_AT(cs, cpu, now, idle) jp_cpu_util_avg_at(&(cs)[cpu], now, idle)
+#endif
+
+/* jp_cpu_util at now, for a CPU that is idle (idle) or running. */
+static __always_inline u32 jp_cpu_util_raw_at(const struct jp_cpu_state *cs, u32 cpu, u64 now,
+					      bool idle)
+{
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	return (u32)jp_max64(JP_CPU_AVG_AT(cs, cpu, now, idle),
+			     (u64)cs[cpu].util_runnable + cs[cpu].util_pending);
+}
+
+/* jp_cpu_util_capped at now, for a CPU that is idle (idle) or running. */
+static __always_inline u32 jp_cpu_util_at(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					  u32 cpu, bool idle, u64 now)
+{
+	if (cpu >= JP_MAX_CPUS)
+		return 0;
+	return (u32)jp_min64(jp_cpu_util_raw_at(cs, cpu, now, idle), t->cpu[cpu].capacity);
+}
+
 #endif /* JOULE_POLICY_UTIL_H */

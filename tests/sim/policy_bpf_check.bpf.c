@@ -23,6 +23,7 @@ u32 check_perf;
 
 __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 {
+	struct jp_view_src src = {};
 	struct jp_wake w = {};
 
 	jp_profile_init(&check_profile, JOULE_PROFILE_BALANCED);
@@ -34,14 +35,18 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	w.task_util = jp_task_util(&check_task);
 	w.prev_cpu = 0;
 	jp_mask_set(&w.allowed, 0);
-	w.overutilized = jp_overutilized(&check_tables, check_cpus, &check_profile, &w.allowed);
 	jp_mask_set(&w.idle, 0);
-	jp_pd_view_build(&check_tables, check_cpus, &w.idle, 0, &check_views[0]);
+	src.idle = &w.idle;
+	src.online = &w.allowed;
+	src.now = 4000000;
+	w.now = src.now;
+	jp_pd_view_build(&check_tables, check_cpus, &src, 0, &check_views[0]);
+	w.overutilized = jp_overutilized_views(&check_tables, check_views, &check_profile, w.now);
 	check_out[0] =
 		jp_select_cpu_energy(&check_tables, check_cpus, check_views, &check_profile, &w);
 	check_out[1] = jp_select_cpu_perf(&check_tables, check_cpus, &w);
 	check_out[2] = jp_select_cpu(&check_tables, check_cpus, (void *)0, &check_profile, &w);
-	check_out[3] = jp_balance_domains(&check_tables, check_cpus, &check_profile, &w.allowed,
+	check_out[3] = jp_balance_domains(&check_tables, check_views, &check_profile, w.now,
 					  &check_balance);
 	check_out[3] += jp_task_misfit(&check_tables, &check_profile, &check_task, 0,
 				       check_cpus[0].frame_speed);

@@ -408,6 +408,36 @@ static void test_perf_placement(void **state)
 	assert_in_range(jp_select_cpu_perf(&t, cs, &w), 0, 3);
 }
 
+/* The PDs' views of a machine where no CPU is idle, built at time 0. */
+static void busy_views(const struct jp_tables *t, const struct jp_cpu_state *cs,
+		       const struct jp_cpumask *online, struct jp_pd_view *views)
+{
+	struct jp_cpumask idle;
+	struct jp_view_src src = {.idle = &idle, .online = online, .now = 0};
+
+	memset(&idle, 0, sizeof(idle));
+	jp_pd_views_build(t, cs, &src, views);
+}
+
+static bool overutilized(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			 const struct jp_profile *p, const struct jp_cpumask *online)
+{
+	struct jp_pd_view views[JP_MAX_PDS];
+
+	busy_views(t, cs, online, views);
+	return jp_overutilized_views(t, views, p, 0);
+}
+
+static bool balance_domains(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			    const struct jp_profile *p, const struct jp_cpumask *online,
+			    struct jp_balance *b)
+{
+	struct jp_pd_view views[JP_MAX_PDS];
+
+	busy_views(t, cs, online, views);
+	return jp_balance_domains(t, views, p, 0, b);
+}
+
 static void test_overutilized_and_balance(void **state)
 {
 	struct jp_cpu_state cs[JP_MAX_CPUS];
@@ -425,9 +455,9 @@ static void test_overutilized_and_balance(void **state)
 		jp_mask_set(&online, c);
 	/* a little CPU over capacity is misfit's business, not overutilization */
 	cs[0].util_avg = 400;
-	assert_false(jp_overutilized(&t, cs, &p, &online));
+	assert_false(overutilized(&t, cs, &p, &online));
 	cs[4].util_avg = 900;
-	assert_true(jp_overutilized(&t, cs, &p, &online));
+	assert_true(overutilized(&t, cs, &p, &online));
 	/*
 	 * The little CPUs busy: fine with the big ones to spare, but with both
 	 * big CPUs offline the machine is over what it has online.
@@ -435,23 +465,23 @@ static void test_overutilized_and_balance(void **state)
 	memset(cs, 0, sizeof(cs));
 	for (int c = 0; c < 4; c++)
 		cs[c].util_avg = 350;
-	assert_false(jp_overutilized(&t, cs, &p, &online));
+	assert_false(overutilized(&t, cs, &p, &online));
 	jp_mask_clear(&online, 4);
 	jp_mask_clear(&online, 5);
-	assert_true(jp_overutilized(&t, cs, &p, &online));
+	assert_true(overutilized(&t, cs, &p, &online));
 	jp_mask_set(&online, 4);
 	jp_mask_set(&online, 5);
 	/* all load on the little PD: it is over its share, the big PD under */
 	memset(cs, 0, sizeof(cs));
 	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
-	assert_true(jp_balance_domains(&t, cs, &p, &online, &b));
+	assert_true(balance_domains(&t, cs, &p, &online, &b));
 	assert_int_equal(b.src_pd, 0);
 	assert_int_equal(b.dst_pd, 1);
 	/* load in proportion to capacity: nothing to do */
 	memset(cs, 0, sizeof(cs));
 	cs[0].util_avg = 100;
 	cs[4].util_avg = 128;
-	assert_false(jp_balance_domains(&t, cs, &p, &online, &b));
+	assert_false(balance_domains(&t, cs, &p, &online, &b));
 	/*
 	 * The big CPUs offline: the little PD has all the online capacity, so
 	 * its load is its share, however high (counted with the offline
@@ -461,13 +491,65 @@ static void test_overutilized_and_balance(void **state)
 	cs[0].util_avg = cs[1].util_avg = cs[2].util_avg = 350;
 	jp_mask_clear(&online, 4);
 	jp_mask_clear(&online, 5);
-	assert_false(jp_balance_domains(&t, cs, &p, &online, &b));
+	assert_false(balance_domains(&t, cs, &p, &online, &b));
 	/* one big CPU back: the little PD is over its share again */
 	jp_mask_set(&online, 4);
-	assert_true(jp_balance_domains(&t, cs, &p, &online, &b));
+	assert_true(balance_domains(&t, cs, &p, &online, &b));
 	assert_int_equal(b.src_pd, 0);
 	assert_int_equal(b.dst_pd, 1);
 	jp_mask_set(&online, 5);
+}
+
+/*
+ * An idle CPU's average is aged by its readers, to what the CPU's own
+ * accounting makes it when it next runs; and a view of a PD that sleeps
+ * decays with its CPUs, so overutilization ends without a rebuild.
+ */
+static void test_idle_cpus_age_unwritten(void **state)
+{
+	const u64 ms = 1000000;
+	struct jp_cpu_state cs[JP_MAX_CPUS], c;
+	struct jp_pd_view views[JP_MAX_PDS];
+	struct jp_cpumask online, idle;
+	struct jp_view_src src = {.idle = &idle, .online = &online, .now = 100 * ms};
+	struct jp_tables t;
+	struct jp_profile p;
+	u32 seen;
+
+	(void)state;
+	two_cluster(&t);
+	jp_profile_init(&p, JOULE_PROFILE_BALANCED);
+	memset(cs, 0, sizeof(cs));
+	memset(&online, 0, sizeof(online));
+	memset(&idle, 0, sizeof(idle));
+	/* big CPU 4 ran flat out until 100 ms, then went idle with its PD */
+	for (u64 now = ms; now <= 100 * ms; now += ms)
+		jp_cpu_account(&cs[4], now, ms, 1024);
+	for (int i = 0; i < 6; i++) {
+		jp_mask_set(&online, i);
+		jp_mask_set(&idle, i);
+	}
+	assert_in_range(jp_cpu_util_avg(&cs[4]), 900, 1024);
+	/* unchanged until a whole window has passed, then aged as accounting would */
+	assert_int_equal(jp_cpu_util_avg_at(&cs[4], 100 * ms + ms / 2, true),
+			 jp_cpu_util_avg(&cs[4]));
+	seen = jp_cpu_util_avg_at(&cs[4], 132 * ms, true);
+	assert_int_equal(jp_cpu_util_avg_at(&cs[4], 132 * ms, false), jp_cpu_util_avg(&cs[4]));
+	c = cs[4];
+	jp_cpu_account(&c, 132 * ms, 0, 0);
+	assert_int_equal(seen, jp_cpu_util_avg(&c));
+	assert_in_range(seen, jp_cpu_util_avg(&cs[4]) / 2 - 2, jp_cpu_util_avg(&cs[4]) / 2 + 2);
+
+	jp_pd_views_build(&t, cs, &src, views);
+	assert_true(views[1].all_idle);
+	assert_true(jp_overutilized_views(&t, views, &p, 100 * ms));
+	/* 32 ms later (one half-life) CPU 4 reads about 470: it fits again */
+	assert_false(jp_overutilized_views(&t, views, &p, 132 * ms));
+	/* a view with a CPU busy in it does not decay */
+	jp_mask_clear(&idle, 5);
+	jp_pd_views_build(&t, cs, &src, views);
+	assert_false(views[1].all_idle);
+	assert_true(jp_overutilized_views(&t, views, &p, 132 * ms));
 }
 
 /* 8 hogs on 4 little (400) + 2 big (1024) CPUs, every CPU busy */
@@ -814,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_energy_placement),
 		cmocka_unit_test(test_perf_placement),
 		cmocka_unit_test(test_overutilized_and_balance),
+		cmocka_unit_test(test_idle_cpus_age_unwritten),
 		cmocka_unit_test(test_overloaded_pd_counts_tasks),
 		cmocka_unit_test(test_pd_loads_match_cpu_count),
 		cmocka_unit_test(test_dispatch_own_queue_first),

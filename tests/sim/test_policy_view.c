@@ -100,7 +100,13 @@ static void randomize(struct machine *m, struct sim_rng *r)
 
 static void build_views(struct machine *m)
 {
-	jp_pd_views_build(&m->t, m->cs, &m->w.idle, m->views);
+	struct jp_cpumask online;
+	struct jp_view_src src = {.idle = &m->w.idle, .online = &online, .now = m->w.now};
+
+	memset(&online, 0, sizeof(online));
+	for (u32 c = 0; c < m->t.nr_cpus; c++)
+		jp_mask_set(&online, c);
+	jp_pd_views_build(&m->t, m->cs, &src, m->views);
 }
 
 static void check_same_as_scan(struct machine *m, uint64_t seed)
@@ -237,22 +243,21 @@ static void test_burst_spreads_on_old_views(void **state)
 }
 
 /*
- * Views pay where a domain has 8 CPUs or more on average and a period had 4
- * energy placements or more: not on a 4-CPU machine of 2 domains, where
- * checking 4 candidates costs more than reading 2 CPUs.
+ * Views pay where a domain has 8 CPUs or more on average: not on a 4-CPU
+ * machine of 2 domains, where checking 4 candidates costs more than reading
+ * 2 CPUs.
  */
-static void test_views_pay_on_big_domains_with_wakeups(void **state)
+static void test_views_pay_on_big_domains(void **state)
 {
 	static struct jp_tables t;
 
 	(void)state;
 	two_cluster(&t); /* 6 CPUs, 2 PDs */
-	assert_false(jp_views_pay(&t, 1000));
+	assert_false(jp_views_pay(&t));
 	three_pds(&t); /* 16 CPUs, 3 PDs */
-	assert_false(jp_views_pay(&t, 1000));
+	assert_false(jp_views_pay(&t));
 	t.nr_pds = 2;
-	assert_true(jp_views_pay(&t, 4));
-	assert_false(jp_views_pay(&t, 3));
+	assert_true(jp_views_pay(&t));
 }
 
 /* The latency-first rank of every allowed CPU, the first of equals kept. */
@@ -318,7 +323,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
-		cmocka_unit_test(test_views_pay_on_big_domains_with_wakeups),
+		cmocka_unit_test(test_views_pay_on_big_domains),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
 	};
 
