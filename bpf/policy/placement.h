@@ -482,8 +482,8 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 
 	jp_pd_scan_start(s, jp_view_scale(v->sum_util, decay), jp_view_scale(v->max_util, decay));
 	jp_view_without_task(t, cs, v, decay, w, s);
-	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap) ||
-	    !jp_view_allowed(t, v, w))
+	/* (the caller has checked that the task may use a CPU of the PD: jp_view_allowed) */
+	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap))
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
 	{
@@ -591,6 +591,13 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
+	/*
+	 * No CPU of the PD the task may use, so neither a candidate nor prev:
+	 * nothing to price (a task confined to one domain passed over every
+	 * other one's energy at each wakeup).
+	 */
+	if (views && !jp_view_allowed(t, &views[pd], w))
+		return;
 	if (views)
 		answer = jp_pd_scan_view(t, cs, &views[pd], p, w, &s);
 	if (answer == JP_VIEW_UNKNOWN)
