@@ -119,9 +119,9 @@ __u64 balance_at;
 /*
  * Each domain's view (jp_pd_view: its sums and best CPUs for energy
  * placement, its share of overutilization and balance), kept by the
- * domain's own CPUs (refresh_own_pd_view): rebuilt from a tick or an idle
- * switch of one of them once it is OVERUTIL_PERIOD_NS old, and at once when
- * the domain starts or stops being all idle. A domain all idle needs no
+ * domain's own CPUs (refresh_own_pd_view): rebuilt from a tick of one of
+ * them once it is OVERUTIL_PERIOD_NS old or says the domain is all idle,
+ * and as the domain's last CPU goes idle. A domain all idle needs no
  * rebuilding, its view decays (jp_view_decay); one whose CPUs stopped
  * without telling (the kernel bypassing the scheduler) is rebuilt by a
  * tick that finds it VIEW_MAX_AGE_NS old. Two buffers per domain: a
@@ -430,12 +430,15 @@ static bool pd_all_idle(u32 pd, const struct jp_cpumask *idle)
 }
 
 /*
- * cpu's own domain's view, from cpu's tick (self_idle false) or idle switch:
- * rebuilt once it is OVERUTIL_PERIOD_NS old, or at once when the domain
- * starts or stops being all idle, so that a domain that went to sleep is
- * seen to decay from the moment it did. The cost is O(the domain's CPUs),
- * once a ms per domain, on the domain's own CPUs; the common case, a fresh
- * view of a domain with work, reads no mask.
+ * cpu's own domain's view, from cpu's tick (self_idle false) or as it goes
+ * idle (self_idle true). A tick rebuilds it once it is OVERUTIL_PERIOD_NS
+ * old, or at once if it says the domain is all idle; a CPU going idle, at
+ * once if that leaves the domain all idle, so that a domain that went to
+ * sleep is seen to decay from the moment it did (and a big domain whose hog
+ * stopped does not keep the system overutilized). The cost is O(the
+ * domain's CPUs), once a ms per busy domain plus once each time a domain
+ * falls asleep, on the domain's own CPUs; a tick that finds the view fresh
+ * reads no mask.
  */
 static void refresh_own_pd_view(u32 cpu, bool self_idle)
 {
@@ -443,11 +446,13 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 	const struct jp_pd_view *v;
 	struct jp_cpumask idle;
 	u64 now = scx_bpf_now();
+	bool all_idle;
 
 	cpu &= JP_MAX_CPUS - 1;
 	pd = tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
 	v = pd_view(pd);
-	if (!self_idle && !v->all_idle && (s64)(now - v->built_at) < (s64)OVERUTIL_PERIOD_NS)
+	if (self_idle ? v->all_idle
+		      : !v->all_idle && (s64)(now - v->built_at) < (s64)OVERUTIL_PERIOD_NS)
 		return;
 	read_idle_mask(&idle);
 	/* the kernel may not have set or cleared this CPU's bit yet */
@@ -455,7 +460,10 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 		jp_mask_set(&idle, cpu);
 	else
 		jp_mask_clear(&idle, cpu);
-	if (pd_all_idle(pd, &idle) != !!v->all_idle)
+	all_idle = pd_all_idle(pd, &idle);
+	if (self_idle && !all_idle)
+		return;
+	if (all_idle != !!v->all_idle)
 		min_age_ms = 0;
 	if (claim_pd_view(pd, now, min_age_ms * OVERUTIL_PERIOD_NS))
 		joule_build_pd_view(&idle, pd, now);
@@ -1675,7 +1683,8 @@ static void recheck_queues(s32 cpu)
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
  * run its whole cluster at that speed. Except after a frame thread in
  * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
- * Either way the CPU's domain view may be due (refresh_own_pd_view).
+ * The domain's view is rebuilt if the domain has just fallen asleep
+ * (refresh_own_pd_view).
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 {
@@ -1693,7 +1702,6 @@ void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 		 * runs, as readers have aged it meanwhile (jp_cpu_util_avg_at).
 		 */
 		jp_cpu_account(&cpu_state[self], scx_bpf_now(), 0, 0);
-		refresh_own_pd_view(self, false);
 		return;
 	}
 	recheck_queues(self);

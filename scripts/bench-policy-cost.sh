@@ -4,7 +4,8 @@
 # same count on any host, whatever else it is doing. The decisions are the
 # ones scx_joule's callbacks make: a wakeup's energy placement (on the
 # domains' views; select_energy_scan is the same decision scanning every
-# CPU, pd_views the gathering of the views, at most once a ms) and its
+# CPU, pd_views the gathering of every domain's view, which the domains' own
+# CPUs do, each for its own, at most once a ms) and its
 # latency-first placement, the overutilization check, a CPU's frequency
 # target, the domain balance and a dispatch's count of each domain's busy
 # CPUs (pd_loads). Kernel kfuncs are not in it; the VM benchmark

@@ -75,10 +75,11 @@ static void joule_init(struct sim *s)
 }
 
 /*
- * The PDs' views are gathered at every wakeup, as overutilization is (and
- * dispatch balances domains on fresh state): the simulator settles every
- * CPU's state before a decision, so it models the scheduler with state that
- * is never old (the BPF scheduler gathers all three at most once a ms).
+ * The PDs' views, which overutilization is read from too, are gathered at
+ * every wakeup (and dispatch balances domains on views as fresh): the
+ * simulator settles every CPU's state before a decision, so it models the
+ * scheduler with state that is never old (the BPF scheduler's domains
+ * rebuild their views at most once a ms).
  */
 static int joule_select(struct sim *s, uint32_t th, int prev)
 {

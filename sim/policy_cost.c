@@ -79,7 +79,7 @@ __attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
 	sink += (u64)jp_select_cpu(&st->tables, st->cs, NULL, &st->prof, &st->wake);
 }
 
-/* Gathering every PD's view, which the scheduler does at most once a ms. */
+/* Gathering every PD's view: each PD's own CPUs rebuild theirs at most once a ms. */
 __attribute__((noinline)) void cost_pd_views(struct cost_state *st)
 {
 	struct jp_view_src src = {.idle = &st->wake.idle, .online = &st->wake.allowed};

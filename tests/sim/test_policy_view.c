@@ -2,8 +2,8 @@
 /*
  * Energy placement on the PDs' views (jp_pd_view, bpf/policy/placement.h):
  * built from the state a wakeup sees, it must choose exactly what scanning
- * every CPU chooses; built earlier (the BPF scheduler gathers views at most
- * once a ms), what it chooses must still be a CPU the task may use and fits
+ * every CPU chooses; built earlier (the BPF scheduler's domains rebuild them
+ * at most once a ms), what it chooses must still be a CPU the task may use and fits
  * now, and a burst of wakeups must still spread. Latency-first placement,
  * which looks at idle CPUs first, must choose what ranking every CPU does.
  */

@@ -2,9 +2,8 @@
 # 6-CPU board never uses them (views pay only with domains of 8 CPUs or more,
 # jp_views_pay), so this one runs a 16-CPU model of two 8-CPU domains
 # (scripts/cost-model.sh 16, RK3399 kinds) with 6 light tasks, each running
-# 50 us every ms: about 6 energy placements a ms, enough to repay them (in
-# this guest each run takes about 3 times its 50 us of work, from wakeup to
-# sleep, so they are light, not very light).
+# 50 us every ms (in this guest each run takes about 3 times its 50 us of
+# work, from wakeup to sleep, so they are light, not very light).
 # Fewer tasks than little CPUs: the tasks wake together, and a wave larger
 # than the little domain waits in its queue, where idle big CPUs take it.
 # - At least half the energy placements are made on views (the scheduler's
