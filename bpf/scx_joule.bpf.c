@@ -1018,14 +1018,14 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 }
 
 /* An idle online CPU of domain pd, or -1. */
-static s32 idle_cpu_of(u32 pd, const struct cpumask *allowed)
+static s32 idle_cpu_of(u32 pd)
 {
 	/* masked, not only checked: the verifier must see the bound on every path */
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
 	struct jp_cpumask cand;
 	u32 i;
 
-	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, allowed, &cand))
+	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, NULL, &cand))
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
@@ -1058,13 +1058,15 @@ static bool may_pull(u32 self, u32 pd)
 }
 
 /*
- * An idle CPU that may run p, queued on domain pd: of pd, or of another
- * domain allowed to pull from it; -1 if none. A global function, verified
- * once, apart from the loop over the queue that calls it.
+ * Tasks wait in domain pd's queue: wake an idle CPU that may take them, of
+ * pd or of another domain allowed to pull from it. An idle CPU looks at the
+ * queues only when kicked, and one that went idle just after the last
+ * enqueue was not: under 8 hogs on the 6 CPUs of the board, a little CPU
+ * sat idle 14% of the time while hogs waited in the big queue.
  */
-__attribute__((noinline)) s32 joule_idle_cpu_for_queued(struct task_struct *p __arg_trusted, u32 pd)
+static void wake_idle_cpu_for_queue(u32 pd)
 {
-	s32 cpu = idle_cpu_of(pd, p->cpus_ptr);
+	s32 cpu = idle_cpu_of(pd);
 	u32 q;
 
 	JP_FOR(q, 0, JP_MAX_PDS)
@@ -1072,34 +1074,7 @@ __attribute__((noinline)) s32 joule_idle_cpu_for_queued(struct task_struct *p __
 		if (cpu >= 0 || q >= tables.nr_pds)
 			break;
 		if (q != pd && may_pull(q, pd))
-			cpu = idle_cpu_of(q, p->cpus_ptr);
-	}
-	return cpu;
-}
-
-/* how many of a queue's first tasks wake_idle_cpu_for_queue looks at */
-#define QUEUE_KICK_LOOK 4
-
-/*
- * Tasks wait in domain pd's queue: wake an idle CPU that may take one of
- * them, of pd or of another domain allowed to pull from it. An idle CPU
- * looks at the queues only when kicked, and one that went idle just after
- * the last enqueue was not: under 8 hogs on the 6 CPUs of the board, a
- * little CPU sat idle 14% of the time while hogs waited in the big queue.
- * Asked of the queue's first tasks, not of the domain: a CPU none of them
- * may run on (cpusets, taskset) woke at every tick of a busy CPU of its
- * domain, found nothing it could take and went back to sleep.
- */
-static void wake_idle_cpu_for_queue(u32 pd)
-{
-	struct task_struct *p;
-	u32 looked = 0;
-	s32 cpu = -1;
-
-	bpf_for_each (scx_dsq, p, pd, 0) {
-		cpu = joule_idle_cpu_for_queued(p, pd);
-		if (cpu >= 0 || ++looked >= QUEUE_KICK_LOOK)
-			break;
+			cpu = idle_cpu_of(q);
 	}
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);

@@ -12,17 +12,13 @@
  * scx_bpf_dispatch[_vtime]() to scx_bpf_dsq_insert[_vtime]()", "Rename
  * scx_bpf_consume() to scx_bpf_dsq_move_to_local()"), and scx_bpf_now()
  * came in 6.14 (for-6.14: "Implement scx_bpf_now()"). bpf_cpumask_* kfuncs
- * date from 6.3, the open-coded number iterator from 6.4 (sched_ext's queue
- * iterator came with its merge).
+ * date from 6.3, the open-coded number iterator from 6.4.
  */
 const struct joule_kfunc joule_kfuncs[] = {
 	{"bpf_cpumask_test_cpu", "6.3", false},
 	{"bpf_iter_num_new", "6.4", false},
 	{"bpf_iter_num_next", "6.4", false},
 	{"bpf_iter_num_destroy", "6.4", false},
-	{"bpf_iter_scx_dsq_new", "6.12", false},
-	{"bpf_iter_scx_dsq_next", "6.12", false},
-	{"bpf_iter_scx_dsq_destroy", "6.12", false},
 	{"scx_bpf_create_dsq", "6.12", false},
 	{"scx_bpf_cpuperf_cur", "6.12", false},
 	{"scx_bpf_cpuperf_set", "6.12", false},
