@@ -68,7 +68,7 @@ static __always_inline u32 jp_cpu_util_wake(const struct jp_tables *t,
 
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
-	avg = JP_CPU_AVG_AT(cs, cpu, w->now, jp_mask_test(&w->idle, cpu));
+	avg = jp_cpu_util_avg_at(&cs[cpu], w->now, jp_mask_test(&w->idle, cpu));
 	if ((s32)cpu == w->prev_cpu)
 		avg = avg > w->task_util ? avg - w->task_util : 0;
 	return (u32)jp_min64(jp_max64(avg, (u64)cs[cpu].util_runnable + cs[cpu].util_pending),

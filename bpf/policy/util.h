@@ -206,15 +206,6 @@ static __always_inline u32 jp_cpu_util(const struct jp_cpu_state *c)
 	return (u32)jp_max64(jp_cpu_util_avg(c), (u64)c->util_runnable + c->util_pending);
 }
 
-/* Utilization as EAS uses it: never above what the CPU can deliver. */
-static __always_inline u32 jp_cpu_util_capped(const struct jp_tables *t,
-					      const struct jp_cpu_state *cs, u32 cpu)
-{
-	if (cpu >= JP_MAX_CPUS)
-		return 0;
-	return (u32)jp_min64(jp_cpu_util(&cs[cpu]), t->cpu[cpu].capacity);
-}
-
 /*
  * An idle CPU's busy average at now, without writing it: what
  * jp_cpu_account(c, now, 0, 0) would make it. An idle CPU does not tick, so
@@ -234,27 +225,20 @@ static __always_inline u32 jp_cpu_util_avg_at(const struct jp_cpu_state *c, u64 
 	return jp_util_of_fp(jp_ema_fp(fp, now - c->last_update_ns, c->busy_work));
 }
 
-/*
- * How the policy asks for CPU cpu's jp_cpu_util_avg_at. The BPF scheduler
- * points it at a global function, verified once: inlined into the loops over
- * a domain's CPUs, its branches multiplied the states the verifier followed
- * past its limit.
- */
-#ifndef JP_CPU_AVG_AT
-#define JP_CPU_AVG_AT(cs, cpu, now, idle) jp_cpu_util_avg_at(&(cs)[cpu], now, idle)
-#endif
-
 /* jp_cpu_util at now, for a CPU that is idle (idle) or running. */
 static __always_inline u32 jp_cpu_util_raw_at(const struct jp_cpu_state *cs, u32 cpu, u64 now,
 					      bool idle)
 {
 	if (cpu >= JP_MAX_CPUS)
 		return 0;
-	return (u32)jp_max64(JP_CPU_AVG_AT(cs, cpu, now, idle),
+	return (u32)jp_max64(jp_cpu_util_avg_at(&cs[cpu], now, idle),
 			     (u64)cs[cpu].util_runnable + cs[cpu].util_pending);
 }
 
-/* jp_cpu_util_capped at now, for a CPU that is idle (idle) or running. */
+/*
+ * Utilization as EAS uses it, never above what the CPU can deliver: at now,
+ * for a CPU that is idle (idle) or running.
+ */
 static __always_inline u32 jp_cpu_util_at(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					  u32 cpu, bool idle, u64 now)
 {
