@@ -57,8 +57,8 @@ struct jp_wake;
 struct jp_pd_eval;
 int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int use_views);
 #define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, !!(views))
-int joule_perf_idle(const struct jp_wake *w);
-#define JP_SELECT_CPU_PERF_IDLE(t, cs, w) joule_perf_idle(w)
+int joule_perf_in(const struct jp_wake *w, int idle_only);
+#define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -243,11 +243,11 @@ __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
 	return 0;
 }
 
-__attribute__((noinline)) int joule_perf_idle(const struct jp_wake *w)
+__attribute__((noinline)) int joule_perf_in(const struct jp_wake *w, int idle_only)
 {
 	if (!w)
 		return JP_NO_CPU;
-	return jp_select_cpu_perf_idle(&tables, cpu_state, w);
+	return jp_select_cpu_perf_in(&tables, cpu_state, w, idle_only);
 }
 
 /*

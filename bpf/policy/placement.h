@@ -710,24 +710,25 @@ static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct 
 }
 
 /*
- * jp_select_cpu_perf among the allowed idle CPUs alone, JP_NO_CPU if none:
- * an idle CPU outranks every busy one, so when one is allowed the answer is
- * among them, and visiting them in CPU order keeps the first of equals. A
- * word with no such CPU is passed over whole, and the others are tested a
- * bit at a time (the verifier would not follow a loop that clears bits):
- * ranking only the idle CPUs is most of the saving.
+ * The best-ranked (jp_perf_rank) allowed CPU, among the idle ones alone if
+ * idle_only, JP_NO_CPU if none; CPUs are visited in order, so the first of
+ * equals stays. Only the CPUs asked about are ranked: a word with none is
+ * passed over whole, and the others are tested a bit at a time (the
+ * verifier would not follow a loop that clears bits). Ranking every CPU
+ * made a wakeup confined to 4 CPUs of 64 cost 4x one on a 4-CPU machine
+ * (docs/performance.md, "Ranking only the CPUs a task may use").
  */
-static __always_inline s32 jp_select_cpu_perf_idle(const struct jp_tables *t,
-						   const struct jp_cpu_state *cs,
-						   const struct jp_wake *w)
+static __always_inline s32 jp_select_cpu_perf_in(const struct jp_tables *t,
+						 const struct jp_cpu_state *cs,
+						 const struct jp_wake *w, bool idle_only)
 {
-	u64 best_rank = 0;
+	u64 best_rank = 0, only = idle_only ? 0 : ~0ull;
 	s32 best = JP_NO_CPU;
 	u32 i, k;
 
 	JP_FOR(i, 0, JP_MASK_WORDS)
 	{
-		u64 word = w->idle.bits[i] & w->allowed.bits[i];
+		u64 word = (w->idle.bits[i] | only) & w->allowed.bits[i];
 
 		if (i * 64 >= t->nr_cpus)
 			break;
@@ -753,36 +754,22 @@ static __always_inline s32 jp_select_cpu_perf_idle(const struct jp_tables *t,
 }
 
 /* As JP_PD_EVALUATE: the BPF scheduler verifies this part on its own. */
-#ifndef JP_SELECT_CPU_PERF_IDLE
-#define JP_SELECT_CPU_PERF_IDLE(t, cs, w) jp_select_cpu_perf_idle(t, cs, w)
+#ifndef JP_SELECT_CPU_PERF_IN
+#define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) jp_select_cpu_perf_in(t, cs, w, idle_only)
 #endif
 
-/* Latency-first placement; JP_NO_CPU only if no CPU is allowed. */
+/*
+ * Latency-first placement; JP_NO_CPU only if no CPU is allowed. An idle CPU
+ * outranks every busy one, so when one is allowed the answer is among them.
+ */
 JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_state *cs,
 			       const struct jp_wake *w)
 {
-	s32 best = JP_SELECT_CPU_PERF_IDLE(t, cs, w);
-	u64 best_rank = 0;
-	u32 cpu;
+	s32 best = JP_SELECT_CPU_PERF_IN(t, cs, w, true);
 
 	if (best != JP_NO_CPU)
 		return best;
-
-	JP_FOR(cpu, 0, JP_MAX_CPUS)
-	{
-		u64 rank;
-
-		if (cpu >= t->nr_cpus)
-			break;
-		if (!jp_mask_test(&w->allowed, cpu))
-			continue;
-		rank = jp_perf_rank(t, cs, w, cpu) + 1;
-		if (rank > best_rank) {
-			best_rank = rank;
-			best = (s32)cpu;
-		}
-	}
-	return best;
+	return JP_SELECT_CPU_PERF_IN(t, cs, w, false);
 }
 
 /*
