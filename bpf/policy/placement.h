@@ -714,9 +714,8 @@ static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct 
  * idle_only, JP_NO_CPU if none; CPUs are visited in order, so the first of
  * equals stays. Only the CPUs asked about are ranked: a word with none is
  * passed over whole, and the others are tested a bit at a time (the
- * verifier would not follow a loop that clears bits). Ranking every CPU
- * made a wakeup confined to 4 CPUs of 64 cost 4x one on a 4-CPU machine
- * (docs/performance.md, "Ranking only the CPUs a task may use").
+ * verifier would not follow a loop that clears bits), so a task confined
+ * to a few CPUs of many does not pay for the others.
  */
 static __always_inline s32 jp_select_cpu_perf_in(const struct jp_tables *t,
 						 const struct jp_cpu_state *cs,
