@@ -59,6 +59,8 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int
 #define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, !!(views))
 int joule_perf_in(const struct jp_wake *w, int idle_only);
 #define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
+int joule_pd_allowed(const struct jp_wake *w, u32 pd);
+#define JP_PD_ALLOWED(t, w, pd) joule_pd_allowed(w, pd)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -427,6 +429,23 @@ static bool pd_all_idle(u32 pd, const struct jp_cpumask *idle)
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		busy |= cpus->bits[i] & online.bits[i] & ~idle->bits[i];
 	return !busy;
+}
+
+/*
+ * May a task allowed w->allowed run on a CPU of domain pd? O(mask words). A
+ * global function: inlined, its loop's spills put joule_enqueue's deepest
+ * call chain past the verifier's 512 bytes of stack.
+ */
+__attribute__((noinline)) int joule_pd_allowed(const struct jp_wake *w, u32 pd)
+{
+	const struct jp_cpumask *cpus = &pd_cpus[pd & (JP_MAX_PDS - 1)];
+	u64 any = 0;
+
+	if (!w)
+		return 0;
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
+		any |= cpus->bits[i] & w->allowed.bits[i];
+	return any != 0;
 }
 
 /*

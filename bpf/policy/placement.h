@@ -211,6 +211,64 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 }
 
 /*
+ * jp_pd_scan's candidate alone, s's sums kept (a view's): over the PD's CPUs
+ * the task may use, the others passed over before their util is worked out.
+ * After a view whose candidates would not do, so that a task confined to
+ * part of a big PD does not pay for the rest of it.
+ */
+static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
+					     const struct jp_cpu_state *cs,
+					     const struct jp_profile *p, const struct jp_wake *w,
+					     u32 pd, struct jp_pd_scan *s)
+{
+	const struct jp_pd *d;
+	u32 i;
+
+	jp_pd_scan_start(s, s->sum_util, s->max_util);
+	if (pd >= JP_MAX_PDS)
+		return;
+	d = &t->pd[pd];
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		s32 at = jp_pd_cpu(d, i);
+
+		if (at == JP_NO_CPU)
+			break;
+		if (jp_mask_test(&w->allowed, (u32)at))
+			jp_pd_scan_consider(t, p, w, s, (u32)at,
+					    jp_cpu_util_wake(t, cs, w, (u32)at));
+	}
+}
+
+/*
+ * May the task use a CPU of PD pd? A PD it may not use has neither a
+ * candidate nor prev: nothing to price. Over the PD's CPU list here; the BPF
+ * scheduler reads its per-PD masks' words instead (JP_PD_ALLOWED).
+ */
+static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struct jp_wake *w,
+					  u32 pd)
+{
+	u32 i;
+
+	if (pd >= JP_MAX_PDS)
+		return false;
+	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	{
+		s32 at = jp_pd_cpu(&t->pd[pd], i);
+
+		if (at == JP_NO_CPU)
+			break;
+		if (jp_mask_test(&w->allowed, (u32)at))
+			return true;
+	}
+	return false;
+}
+
+#ifndef JP_PD_ALLOWED
+#define JP_PD_ALLOWED(t, w, pd) jp_pd_allowed(t, w, pd)
+#endif
+
+/*
  * A PD as energy placement needs it, gathered over its CPUs now and then
  * (jp_pd_view_build) rather than at every wakeup: that scan made each
  * wakeup O(CPUs). The candidates are the PD's best JP_VIEW_CANDS CPUs in
@@ -450,22 +508,6 @@ static __always_inline void jp_view_without_task(const struct jp_tables *t,
 		s->max_util = wake;
 }
 
-/* May the task use a CPU of the view's PD? (Words of this machine only.) */
-static __always_inline bool jp_view_allowed(const struct jp_tables *t, const struct jp_pd_view *v,
-					    const struct jp_wake *w)
-{
-	u64 allowed = 0;
-	u32 j;
-
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		if (j * 64 >= t->nr_cpus)
-			break;
-		allowed |= v->cpus.bits[j] & w->allowed.bits[j];
-	}
-	return allowed != 0;
-}
-
 /*
  * jp_pd_scan from a view: the sums adjusted for the task, the candidate the
  * best of the view's candidates the task may use and fits, on their
@@ -482,7 +524,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 
 	jp_pd_scan_start(s, jp_view_scale(v->sum_util, decay), jp_view_scale(v->max_util, decay));
 	jp_view_without_task(t, cs, v, decay, w, s);
-	/* (the caller has checked that the task may use a CPU of the PD: jp_view_allowed) */
+	/* (the caller has checked that the task may use a CPU of the PD: JP_PD_ALLOWED) */
 	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap))
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
@@ -493,7 +535,9 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 			break;
 		cpu = v->cands[j];
 		idle_cands += v->keys[j] >> 32;
-		jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu));
+		/* consider would turn it down too, after its util was worked out */
+		if (jp_mask_test(&w->allowed, cpu))
+			jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu));
 	}
 	/*
 	 * No idle candidate will do, but idle CPUs beyond the candidates were
@@ -591,17 +635,12 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
-	/*
-	 * No CPU of the PD the task may use, so neither a candidate nor prev:
-	 * nothing to price (a task confined to one domain passed over every
-	 * other one's energy at each wakeup).
-	 */
-	if (views && !jp_view_allowed(t, &views[pd], w))
-		return;
 	if (views)
 		answer = jp_pd_scan_view(t, cs, &views[pd], p, w, &s);
-	if (answer == JP_VIEW_UNKNOWN)
+	if (!views)
 		jp_pd_scan(t, cs, p, w, pd, &s);
+	else if (answer == JP_VIEW_UNKNOWN)
+		jp_pd_scan_cands(t, cs, p, w, pd, &s);
 	before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
@@ -651,6 +690,10 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 	{
 		if (pd >= t->nr_pds)
 			break;
+		/* not inside the evaluation: in BPF, a call per PD (a task confined to one paid for
+		 * all) */
+		if (!JP_PD_ALLOWED(t, w, pd))
+			continue;
 		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
 		/* prev first, so that it wins ties */
 		if (e.prev_cpu != JP_NO_CPU && e.prev_delta <= best_delta) {
