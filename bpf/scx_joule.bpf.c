@@ -60,7 +60,7 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int
 int joule_perf_in(const struct jp_wake *w, int idle_only);
 #define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
 int joule_pd_allowed(const struct jp_wake *w, u32 pd);
-#define JP_PD_ALLOWED(t, w, pd) joule_pd_allowed(w, pd)
+#define JP_PD_ALLOWED(t, views, w, pd) joule_pd_allowed(w, pd)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";

@@ -241,34 +241,6 @@ static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
 }
 
 /*
- * May the task use a CPU of PD pd? A PD it may not use has neither a
- * candidate nor prev: nothing to price. Over the PD's CPU list here; the BPF
- * scheduler reads its per-PD masks' words instead (JP_PD_ALLOWED).
- */
-static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struct jp_wake *w,
-					  u32 pd)
-{
-	u32 i;
-
-	if (pd >= JP_MAX_PDS)
-		return false;
-	JP_FOR(i, 0, JP_MAX_PD_CPUS)
-	{
-		s32 at = jp_pd_cpu(&t->pd[pd], i);
-
-		if (at == JP_NO_CPU)
-			break;
-		if (jp_mask_test(&w->allowed, (u32)at))
-			return true;
-	}
-	return false;
-}
-
-#ifndef JP_PD_ALLOWED
-#define JP_PD_ALLOWED(t, w, pd) jp_pd_allowed(t, w, pd)
-#endif
-
-/*
  * A PD as energy placement needs it, gathered over its CPUs now and then
  * (jp_pd_view_build) rather than at every wakeup: that scan made each
  * wakeup O(CPUs). The candidates are the PD's best JP_VIEW_CANDS CPUs in
@@ -509,6 +481,45 @@ static __always_inline void jp_view_without_task(const struct jp_tables *t,
 }
 
 /*
+ * May the task use a CPU of PD pd? A PD it may not use has neither a
+ * candidate nor prev: nothing to price. From the view's CPU mask, a word at
+ * a time (of this machine's words), as the BPF scheduler reads its per-PD
+ * masks (JP_PD_ALLOWED); without views, over the PD's CPU list.
+ */
+static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struct jp_pd_view *views,
+					  const struct jp_wake *w, u32 pd)
+{
+	u64 allowed = 0;
+	u32 j;
+
+	if (pd >= JP_MAX_PDS)
+		return false;
+	if (!views) {
+		JP_FOR(j, 0, JP_MAX_PD_CPUS)
+		{
+			s32 at = jp_pd_cpu(&t->pd[pd], j);
+
+			if (at == JP_NO_CPU)
+				break;
+			if (jp_mask_test(&w->allowed, (u32)at))
+				return true;
+		}
+		return false;
+	}
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		if (j * 64 >= t->nr_cpus)
+			break;
+		allowed |= views[pd].cpus.bits[j] & w->allowed.bits[j];
+	}
+	return allowed != 0;
+}
+
+#ifndef JP_PD_ALLOWED
+#define JP_PD_ALLOWED(t, views, w, pd) jp_pd_allowed(t, views, w, pd)
+#endif
+
+/*
  * jp_pd_scan from a view: the sums adjusted for the task, the candidate the
  * best of the view's candidates the task may use and fits, on their
  * utilization and idle state now; the scan is left to do when idle CPUs
@@ -692,7 +703,7 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 			break;
 		/* not inside the evaluation: in BPF, a call per PD (a task confined to one paid for
 		 * all) */
-		if (!JP_PD_ALLOWED(t, w, pd))
+		if (!JP_PD_ALLOWED(t, views, w, pd))
 			continue;
 		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
 		/* prev first, so that it wins ties */
