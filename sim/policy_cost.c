@@ -31,6 +31,7 @@ struct cost_state {
 	struct jp_pd_view views[JP_MAX_PDS];
 	struct jp_profile prof;
 	struct jp_wake wake;
+	struct jp_wake confined; /* the same wakeup, allowed on CPUs 0-3 alone */
 	struct sim_rng rng;
 	struct jp_cpumask pd_cpus[JP_MAX_PDS]; /* dispatch's: each PD's CPUs */
 	u32 pd_cap[JP_MAX_PDS];		       /* and their capacity (all online) */
@@ -51,11 +52,20 @@ static void fill_cpus(struct cost_state *st)
 	}
 }
 
-/* A waking task: util 20-220, last ran on any CPU. */
+/*
+ * A waking task: util 20-220, last ran on any CPU; and the same task
+ * confined to CPUs 0-3 (taskset), as the VM benchmark's --busy 4 runs it,
+ * last run on one of them.
+ */
 static void next_wakeup(struct cost_state *st)
 {
 	st->wake.task_util = 20 + (u32)sim_rng_below(&st->rng, 201);
 	st->wake.prev_cpu = (s32)sim_rng_below(&st->rng, st->tables.nr_cpus);
+	st->confined = st->wake;
+	memset(&st->confined.allowed, 0, sizeof(st->confined.allowed));
+	for (u32 c = 0; c < 4 && c < st->tables.nr_cpus; c++)
+		jp_mask_set(&st->confined.allowed, c);
+	st->confined.prev_cpu = st->wake.prev_cpu % 4;
 }
 
 /*
@@ -70,6 +80,13 @@ __attribute__((noinline)) void cost_select_energy(struct cost_state *st)
 {
 	st->wake.overutilized = 0;
 	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->wake);
+}
+
+/* The confined task's wakeup, on views. */
+__attribute__((noinline)) void cost_select_energy_confined(struct cost_state *st)
+{
+	st->confined.overutilized = 0;
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->confined);
 }
 
 /* The same without views: every PD's CPUs scanned at each wakeup. */
@@ -172,6 +189,7 @@ int main(int argc, char **argv)
 		next_wakeup(&st);
 		cost_pd_views(&st);
 		cost_select_energy(&st);
+		cost_select_energy_confined(&st);
 		cost_select_energy_scan(&st);
 		cost_select_perf(&st);
 		cost_overutilized(&st);
@@ -180,7 +198,7 @@ int main(int argc, char **argv)
 		cost_pd_loads(&st);
 	}
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
-	       "cost_select_energy_scan cost_pd_views cost_select_perf "
+	       "cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf "
 	       "cost_overutilized cost_perf_target cost_balance cost_pd_loads (checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
 	return 0;
