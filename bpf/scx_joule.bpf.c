@@ -854,11 +854,11 @@ static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_f
 }
 
 /*
- * The idle, online CPUs of pd that may run a task with mask allowed (NULL:
- * any), in cand: word operations, so that the usual case on a busy machine,
- * no idle CPU anywhere, costs no walk over the CPUs. Returns whether any.
+ * The idle, online CPUs of pd, in cand: word operations, so that the usual
+ * case on a busy machine, no idle CPU anywhere, costs no walk over the
+ * CPUs. Returns whether any.
  */
-static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumask *cand)
+static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
 {
 	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
@@ -868,11 +868,8 @@ static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumas
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS; i++) {
 		u64 word = 0;
 
-		if (i < words) {
+		if (i < words)
 			word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
-			if (allowed)
-				word &= allowed->bits[i];
-		}
 		cand->bits[i] = word;
 		any |= word;
 	}
@@ -880,24 +877,76 @@ static bool pd_idle_cpus(u32 pd, const struct cpumask *allowed, struct jp_cpumas
 	return any;
 }
 
-/* Claims an idle online CPU p may run on among the CPUs of domain pd, or -1. */
-static s32 claim_idle_cpu_of(struct task_struct *p, u32 pd)
+/*
+ * The idle online CPUs p may run on, into cand; false if none. One read of
+ * the kernel's idle mask for every domain wake_idle_cpu_for tries: a read
+ * per domain made a task confined to one domain pay for all of them at each
+ * enqueue that found its own domain busy.
+ */
+static bool task_idle_cpus(struct task_struct *p, struct jp_cpumask *cand)
 {
+	const struct cpumask *allowed = p->cpus_ptr;
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	u64 any = 0;
+
+	/* every word written (see mask_from_cpumask) */
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS; i++) {
+		u64 word = 0;
+
+		if (i < words)
+			word = online.bits[i] & idle->bits[i] & allowed->bits[i];
+		cand->bits[i] = word;
+		any |= word;
+	}
+	scx_bpf_put_idle_cpumask(idle);
+	return any;
+}
+
+/* Claims one of cand's CPUs in domain pd, in the domain's order, or -1. */
+static s32 claim_idle_cpu_in(const struct jp_cpumask *cand, u32 pd)
+{
+	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
-	struct jp_cpumask cand;
+	u64 any = 0;
 	u32 i, c;
 
-	if (!pd_idle_cpus(pd, p->cpus_ptr, &cand))
+	for (u32 w = 0, words = mask_words(); w < JP_MASK_WORDS && w < words; w++)
+		any |= cand->bits[w] & in_pd->bits[w];
+	if (!any)
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		if (i >= d->nr_cpus)
 			break;
 		c = d->cpus[i];
-		if (jp_mask_test(&cand, c) && scx_bpf_test_and_clear_cpu_idle(c))
+		if (jp_mask_test(cand, c) && scx_bpf_test_and_clear_cpu_idle(c))
 			return c;
 	}
 	return -1;
+}
+
+/*
+ * Claims an idle CPU p may run on, of domain own first, then of the others
+ * in order; -1 if none. Not inlined: its mask on joule_enqueue's own stack
+ * took the deepest call chain past the verifier's 512 bytes.
+ */
+static __attribute__((noinline)) s32 claim_idle_cpu_for(struct task_struct *p, u32 own)
+{
+	struct jp_cpumask cand;
+	s32 idle;
+	u32 pd;
+
+	if (!task_idle_cpus(p, &cand))
+		return -1;
+	idle = claim_idle_cpu_in(&cand, own);
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (idle >= 0 || pd >= tables.nr_pds)
+			break;
+		if (pd != own)
+			idle = claim_idle_cpu_in(&cand, pd);
+	}
+	return idle;
 }
 
 /*
@@ -912,8 +961,7 @@ static s32 claim_idle_cpu_of(struct task_struct *p, u32 pd)
  */
 static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 {
-	s32 idle = -1;
-	u32 pd;
+	s32 idle;
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
@@ -924,14 +972,7 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
-	idle = claim_idle_cpu_of(p, cpu_pd(cpu));
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (idle >= 0 || pd >= tables.nr_pds)
-			break;
-		if (pd != cpu_pd(cpu))
-			idle = claim_idle_cpu_of(p, pd);
-	}
+	idle = claim_idle_cpu_for(p, cpu_pd(cpu));
 	if (idle >= 0)
 		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
 }
@@ -1044,7 +1085,7 @@ static s32 idle_cpu_of(u32 pd)
 	struct jp_cpumask cand;
 	u32 i;
 
-	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, NULL, &cand))
+	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, &cand))
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
@@ -1061,7 +1102,7 @@ static bool pd_has_idle_cpu(u32 pd)
 {
 	struct jp_cpumask cand;
 
-	return pd < JP_MAX_PDS && pd_idle_cpus(pd, NULL, &cand);
+	return pd < JP_MAX_PDS && pd_idle_cpus(pd, &cand);
 }
 
 /*
