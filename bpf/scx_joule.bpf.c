@@ -60,7 +60,9 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int
 int joule_perf_in(const struct jp_wake *w, int idle_only);
 #define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
 int joule_pd_allowed(const struct jp_wake *w, u32 pd);
-#define JP_PD_ALLOWED(t, views, w, pd) joule_pd_allowed(w, pd)
+int joule_perf_pd_best(const struct jp_wake *w, u32 pd);
+#define JP_PERF_PD_BEST(t, cs, views, w, pd) joule_perf_pd_best(w, pd)
+#define JP_PD_ALLOWED(t, views, w, pd)	     joule_pd_allowed(w, pd)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -243,6 +245,14 @@ __attribute__((noinline)) int joule_pd_evaluate(const struct jp_wake *w, u32 pd,
 	jp_pd_evaluate(&tables, cpu_state, use_views ? pd_views[pd_view_state[pd].ready & 1] : NULL,
 		       cur_profile(), w, pd, e);
 	return 0;
+}
+
+__attribute__((noinline)) int joule_perf_pd_best(const struct jp_wake *w, u32 pd)
+{
+	if (!w)
+		return JP_NO_CPU;
+	pd &= JP_MAX_PDS - 1;
+	return jp_perf_pd_best(&tables, cpu_state, pd_view(pd), w, pd);
 }
 
 __attribute__((noinline)) int joule_perf_in(const struct jp_wake *w, int idle_only)
@@ -599,8 +609,8 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	refresh_overutilized(w.now, false);
 	w.overutilized = overutilized;
 	energy = jp_wake_energy_aware(pr, &w);
-	/* any buffer: joule_pd_evaluate picks each domain's own */
-	views = energy && jp_views_pay(&tables) ? pd_views[0] : NULL;
+	/* any buffer: each domain's own is read where a domain's view is */
+	views = jp_views_pay(&tables) ? pd_views[0] : NULL;
 
 	if (tctx->jt.misfit)
 		*reason = JOULE_STAT_PLACE_MISFIT;
@@ -608,7 +618,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		*reason = JOULE_STAT_PLACE_ENERGY;
 	else
 		*reason = JOULE_STAT_PLACE_PERF;
-	if (views)
+	if (views && energy)
 		stat_add(JOULE_STAT_ON_VIEWS, 1);
 	cpu = jp_select_cpu(&tables, cpu_state, views, pr, &w);
 	return cpu < 0 ? prev_cpu : cpu;

@@ -826,6 +826,96 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 }
 
 /*
+ * PD pd's best-ranked CPU the task may use when none it may use is idle,
+ * from the PD's view v, JP_NO_CPU if none: its first candidate the task may
+ * use, else its allowed CPUs ranked. The candidates are the PD's CPUs of
+ * most spare capacity, best first, and a busy CPU's rank is its spare
+ * capacity (then the frame speed it meets and its nearness to prev), so
+ * from a view of the state now the first allowed candidate has the PD's
+ * best spare capacity among the allowed CPUs.
+ */
+static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					   const struct jp_pd_view *v, const struct jp_wake *w,
+					   u32 pd)
+{
+	u64 best_rank = 0;
+	s32 best = JP_NO_CPU;
+	u32 j;
+
+	if (pd >= JP_MAX_PDS)
+		return JP_NO_CPU;
+	JP_FOR(j, 0, JP_VIEW_CANDS)
+	{
+		if (j >= v->nr_cands)
+			break;
+		if (jp_mask_test(&w->allowed, v->cands[j]))
+			return v->cands[j];
+	}
+	JP_FOR(j, 0, JP_MAX_PD_CPUS)
+	{
+		s32 at = jp_pd_cpu(&t->pd[pd], j);
+		u64 rank;
+
+		if (at == JP_NO_CPU)
+			break;
+		if (!jp_mask_test(&w->allowed, (u32)at))
+			continue;
+		rank = jp_perf_rank(t, cs, w, (u32)at) + 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = at;
+		}
+	}
+	return best;
+}
+
+/* As JP_PD_EVALUATE: the BPF scheduler reads the PD's own view. */
+#ifndef JP_PERF_PD_BEST
+#define JP_PERF_PD_BEST(t, cs, views, w, pd) jp_perf_pd_best(t, cs, &(views)[pd], w, pd)
+#endif
+
+/*
+ * Latency-first placement on the PDs' views (views non-NULL): with no
+ * allowed CPU idle, prev and each PD's best CPU (jp_perf_pd_best) ranked,
+ * O(PDs), not every allowed CPU. On a busy machine each wakeup ranked all
+ * of them: with 64 vCPUs busy, select_cpu cost 6.6x what prev alone did
+ * (docs/performance.md, "Latency-first placement on a busy machine").
+ */
+JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu_state *cs,
+				  const struct jp_pd_view *views, const struct jp_wake *w)
+{
+	s32 best = JP_SELECT_CPU_PERF_IN(t, cs, w, true), cpu;
+	u64 best_rank = 0, rank;
+	u32 pd;
+
+	if (best != JP_NO_CPU)
+		return best;
+	if (!views)
+		return JP_SELECT_CPU_PERF_IN(t, cs, w, false);
+	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
+	    jp_mask_test(&w->allowed, (u32)w->prev_cpu)) {
+		best = w->prev_cpu;
+		best_rank = jp_perf_rank(t, cs, w, (u32)best) + 1;
+	}
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		if (!JP_PD_ALLOWED(t, views, w, pd))
+			continue;
+		cpu = JP_PERF_PD_BEST(t, cs, views, w, pd);
+		if (cpu < 0 || cpu >= JP_MAX_CPUS)
+			continue;
+		rank = jp_perf_rank(t, cs, w, (u32)cpu) + 1;
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = cpu;
+		}
+	}
+	return best;
+}
+
+/*
  * Energy placement for this wakeup? When the profile is energy-aware and the
  * system is not overutilized, except for a latency-critical task in a
  * profile that places those latency-first (gaming: issue 4 gives them big
@@ -853,7 +943,7 @@ JP_FUNC s32 jp_select_cpu(const struct jp_tables *t, const struct jp_cpu_state *
 	if (jp_wake_energy_aware(p, w))
 		cpu = jp_select_cpu_energy(t, cs, views, p, w);
 	if (cpu == JP_NO_CPU)
-		cpu = jp_select_cpu_perf(t, cs, w);
+		cpu = jp_select_cpu_perf_on(t, cs, views, w);
 	return cpu;
 }
 

@@ -21,7 +21,7 @@ import re
 import subprocess
 import sys
 
-DECISIONS = ["jp_select_cpu", "jp_select_cpu_energy", "jp_select_cpu_perf", "jp_pd_view_build",
+DECISIONS = ["jp_select_cpu", "jp_select_cpu_energy", "jp_select_cpu_perf_on", "jp_pd_view_build",
              "jp_overutilized",
              "jp_balance_domains", "jp_cpu_perf_target", "jp_task_misfit", "jp_task_stopping",
              "jp_task_waking", "jp_cpu_account", "jp_dispatch_plan", "jp_pd_may_pull"]

@@ -316,6 +316,56 @@ static void test_perf_looks_at_idle_cpus_first(void **state)
 	assert_true(idle_chosen < ROUNDS * 3 / 4);
 }
 
+/*
+ * With no allowed CPU idle, latency-first placement on views ranks prev and
+ * each PD's best CPU, not every allowed CPU. From views built on the state
+ * now it must find a CPU as good as ranking every allowed CPU does: the
+ * same rank but for the nearness to prev, the last tie-break.
+ */
+static void test_perf_on_views_ranks_as_every_cpu(void **state)
+{
+	static struct machine m;
+	struct sim_rng r;
+	int busy_rounds = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	sim_rng_seed(&r, 5, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		s32 want, got;
+
+		randomize(&m, &r);
+		/* half the rounds with every allowed CPU busy: the pass on views */
+		if (i % 2)
+			for (uint32_t c = 0; c < m.t.nr_cpus; c++)
+				if (jp_mask_test(&m.w.allowed, c))
+					jp_mask_clear(&m.w.idle, c);
+		build_views(&m);
+		want = perf_by_every_cpu(&m);
+		got = jp_select_cpu_perf_on(&m.t, m.cs, m.views, &m.w);
+		if (want == JP_NO_CPU || got == JP_NO_CPU) {
+			if (want != got)
+				fail_msg("round %d: ranking every CPU chose %d, the views %d", i,
+					 want, got);
+			continue;
+		}
+		if (!jp_mask_test(&m.w.allowed, (uint32_t)got))
+			fail_msg("round %d: the views chose CPU %d, which the task may not use", i,
+				 got);
+		if (jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)want) >> 8 !=
+		    jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)got) >> 8)
+			fail_msg("round %d: ranking every CPU chose %d (rank %llx), the views %d "
+				 "(rank %llx)",
+				 i, want,
+				 (unsigned long long)jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)want),
+				 got,
+				 (unsigned long long)jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)got));
+		busy_rounds += !jp_mask_test(&m.w.idle, (uint32_t)want);
+	}
+	print_message("a busy CPU chosen in %d of %d rounds\n", busy_rounds, ROUNDS);
+	assert_true(busy_rounds > ROUNDS / 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_burst_spreads_on_old_views),
 		cmocka_unit_test(test_views_pay_on_big_domains),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
+		cmocka_unit_test(test_perf_on_views_ranks_as_every_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
