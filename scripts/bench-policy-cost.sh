@@ -7,11 +7,11 @@
 # CPUs 0-3 alone, as the VM benchmark's --busy 4 runs hackbench;
 # select_energy_scan the same decision scanning every CPU; pd_views the
 # gathering of every domain's view, which the domains' own CPUs do, each
-# for its own, at most once a ms) and its
-# latency-first placement, the overutilization check, a CPU's frequency
-# target, the domain balance and a dispatch's count of each domain's busy
-# CPUs (pd_loads). Kernel kfuncs are not in it; the VM benchmark
-# (scripts/bench-cost.sh) has those, under emulation.
+# for its own, at most once a ms) and its latency-first placement
+# (select_perf_busy: with no CPU idle, on views), the overutilization
+# check, a CPU's frequency target, the domain balance and a dispatch's
+# count of each domain's busy CPUs (pd_loads). Kernel kfuncs are not in
+# it; the VM benchmark (scripts/bench-cost.sh) has those, under emulation.
 #
 # usage: scripts/bench-policy-cost.sh [--build DIR] [--cpus "4 16 64 512"] [--calls N]
 # Exit status 77 (a skipped benchmark for meson) without valgrind.
@@ -36,8 +36,8 @@ read -r -a counts <<<"$cpu_list"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-funcs="cost_select_energy cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf cost_overutilized
-	cost_perf_target cost_balance cost_pd_loads"
+funcs="cost_select_energy cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf
+	cost_select_perf_busy cost_overutilized cost_perf_target cost_balance cost_pd_loads"
 # instructions NR_CPUS FUNC: callgrind's count inside FUNC, per call
 instructions() {
 	local out=$work/cg-$1-$2

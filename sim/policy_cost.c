@@ -32,6 +32,7 @@ struct cost_state {
 	struct jp_profile prof;
 	struct jp_wake wake;
 	struct jp_wake confined; /* the same wakeup, allowed on CPUs 0-3 alone */
+	struct jp_wake all_busy; /* the same wakeup with no CPU idle, overutilized */
 	struct sim_rng rng;
 	struct jp_cpumask pd_cpus[JP_MAX_PDS]; /* dispatch's: each PD's CPUs */
 	u32 pd_cap[JP_MAX_PDS];		       /* and their capacity (all online) */
@@ -66,6 +67,9 @@ static void next_wakeup(struct cost_state *st)
 	for (u32 c = 0; c < 4 && c < st->tables.nr_cpus; c++)
 		jp_mask_set(&st->confined.allowed, c);
 	st->confined.prev_cpu = st->wake.prev_cpu % 4;
+	st->all_busy = st->wake;
+	memset(&st->all_busy.idle, 0, sizeof(st->all_busy.idle));
+	st->all_busy.overutilized = 1;
 }
 
 /*
@@ -109,6 +113,12 @@ __attribute__((noinline)) void cost_select_perf(struct cost_state *st)
 {
 	st->wake.overutilized = 1;
 	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->wake);
+}
+
+/* The same on a machine with no CPU idle (the busy CPUs' pass, on views). */
+__attribute__((noinline)) void cost_select_perf_busy(struct cost_state *st)
+{
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->all_busy);
 }
 
 __attribute__((noinline)) void cost_overutilized(struct cost_state *st)
@@ -192,6 +202,7 @@ int main(int argc, char **argv)
 		cost_select_energy_confined(&st);
 		cost_select_energy_scan(&st);
 		cost_select_perf(&st);
+		cost_select_perf_busy(&st);
 		cost_overutilized(&st);
 		cost_perf_target(&st, (u32)st.wake.prev_cpu);
 		cost_balance(&st);
@@ -199,7 +210,9 @@ int main(int argc, char **argv)
 	}
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
 	       "cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf "
-	       "cost_overutilized cost_perf_target cost_balance cost_pd_loads (checksum %llu)\n",
+	       "cost_select_perf_busy cost_overutilized cost_perf_target cost_balance "
+	       "cost_pd_loads "
+	       "(checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
 	return 0;
 }
