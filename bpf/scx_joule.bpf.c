@@ -864,13 +864,14 @@ static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_f
 }
 
 /*
- * The idle, online CPUs of pd, in cand: word operations, so that the usual
- * case on a busy machine, no idle CPU anywhere, costs no walk over the
- * CPUs. Returns whether any.
+ * The idle, online CPUs, of in (NULL: every CPU) that a task with mask
+ * allowed may run on (NULL: any), in cand: word operations, so that the
+ * usual case on a busy machine, no idle CPU anywhere, costs no walk over
+ * the CPUs. Returns whether any.
  */
-static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
+static bool idle_cpus(const struct jp_cpumask *in, const struct cpumask *allowed,
+		      struct jp_cpumask *cand)
 {
-	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	u64 any = 0;
 
@@ -878,13 +879,24 @@ static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS; i++) {
 		u64 word = 0;
 
-		if (i < words)
-			word = in_pd->bits[i] & online.bits[i] & idle->bits[i];
+		if (i < words) {
+			word = online.bits[i] & idle->bits[i];
+			if (in)
+				word &= in->bits[i];
+			if (allowed)
+				word &= allowed->bits[i];
+		}
 		cand->bits[i] = word;
 		any |= word;
 	}
 	scx_bpf_put_idle_cpumask(idle);
 	return any;
+}
+
+/* The idle, online CPUs of domain pd, in cand; whether any. */
+static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
+{
+	return idle_cpus(&pd_cpus[pd & (JP_MAX_PDS - 1)], NULL, cand);
 }
 
 /*
@@ -895,21 +907,7 @@ static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
  */
 static bool task_idle_cpus(struct task_struct *p, struct jp_cpumask *cand)
 {
-	const struct cpumask *allowed = p->cpus_ptr;
-	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
-	u64 any = 0;
-
-	/* every word written (see mask_from_cpumask) */
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS; i++) {
-		u64 word = 0;
-
-		if (i < words)
-			word = online.bits[i] & idle->bits[i] & allowed->bits[i];
-		cand->bits[i] = word;
-		any |= word;
-	}
-	scx_bpf_put_idle_cpumask(idle);
-	return any;
+	return idle_cpus(NULL, p->cpus_ptr, cand);
 }
 
 /* Claims one of cand's CPUs in domain pd, in the domain's order, or -1. */
