@@ -1915,6 +1915,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 		if (err)
 			return err;
 	}
+	tables.costs_rise = jp_costs_rise(&tables);
 	read_online_mask();
 	joule_count_online_capacity();
 	joule_find_bigger_cpus();

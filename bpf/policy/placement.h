@@ -12,6 +12,9 @@
  * the move touches: per PD the candidate is the idle CPU with the most spare
  * capacity (else the CPU with the most spare capacity), plus the previous
  * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
+ * A PD whose OPP now already prices the task's util above the best CPU
+ * found so far is passed over (jp_pd_beaten): the choice is the same, and
+ * on a machine of many like PDs few are priced in full.
  * Where that pays (domains of 8 CPUs or more: jp_views_pay), the sums and
  * the candidates come from a view of each PD (jp_pd_view) that the PD's
  * own CPUs rebuild now and then, so that a wakeup costs per PD, not per
@@ -43,15 +46,46 @@ static __always_inline u32 jp_pd_opp_for(const struct jp_pd *pd, u32 max_util, u
 	return last;
 }
 
+/* EAS energy of a PD at OPP idx whose CPUs' utilization sums to sum_util. */
+static __always_inline u64 jp_pd_energy_at(const struct jp_pd *pd, u32 idx, u64 sum_util)
+{
+	if (idx >= JP_MAX_OPPS || !pd->max_capacity)
+		return 0;
+	return (pd->opps[idx].cost * sum_util) / pd->max_capacity;
+}
+
 /* EAS energy of a PD whose most utilized CPU has max_util, all sum_util. */
 static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u64 sum_util,
 					u32 headroom)
 {
-	u32 idx = jp_pd_opp_for(pd, max_util, headroom);
+	return jp_pd_energy_at(pd, jp_pd_opp_for(pd, max_util, headroom), sum_util);
+}
 
-	if (idx >= JP_MAX_OPPS || !pd->max_capacity)
-		return 0;
-	return (pd->opps[idx].cost * sum_util) / pd->max_capacity;
+/*
+ * Does no OPP cost less than a slower one of its PD? Then the energy a PD
+ * adds for a task is at least the task's util priced at the PD's OPP now
+ * (jp_pd_floor), and energy placement may pass over a PD whose floor cannot
+ * beat the best CPU found so far. Tables thinned of inefficient OPPs (the
+ * model library's rule: an OPP that a faster one matches in cost goes)
+ * always qualify; for any other, placement prices every PD.
+ */
+JP_FUNC bool jp_costs_rise(const struct jp_tables *t)
+{
+	u32 pd, i;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		JP_FOR(i, 1, JP_MAX_OPPS)
+		{
+			if (i >= t->pd[pd].nr_opps)
+				break;
+			if (t->pd[pd].opps[i].cost < t->pd[pd].opps[i - 1].cost)
+				return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -519,22 +553,29 @@ static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struc
 #define JP_PD_ALLOWED(t, views, w, pd) jp_pd_allowed(t, views, w, pd)
 #endif
 
+/* jp_pd_scan's sums from a view: its own, aged by decay, the task's util off prev. */
+static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs,
+					    const struct jp_pd_view *v, u64 decay,
+					    const struct jp_wake *w, struct jp_pd_scan *s)
+{
+	jp_pd_scan_start(s, jp_view_scale(v->sum_util, decay), jp_view_scale(v->max_util, decay));
+	jp_view_without_task(t, cs, v, decay, w, s);
+}
+
 /*
- * jp_pd_scan from a view: the sums adjusted for the task, the candidate the
- * best of the view's candidates the task may use and fits, on their
- * utilization and idle state now; the scan is left to do when idle CPUs
- * beyond the candidates could be better.
+ * jp_pd_scan's candidate from a view, into s holding its sums
+ * (jp_pd_view_sums): the best of the view's candidates the task may use and
+ * fits, on their utilization and idle state now; the scan is left to do
+ * when idle CPUs beyond the candidates could be better.
  */
 static __always_inline enum jp_view_answer
 jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
-		const struct jp_pd_view *v, const struct jp_profile *p, const struct jp_wake *w,
-		struct jp_pd_scan *s)
+		const struct jp_pd_view *v, u64 decay, const struct jp_profile *p,
+		const struct jp_wake *w, struct jp_pd_scan *s)
 {
-	u64 decay = jp_view_decay(v, w->now);
 	u32 j, idle_cands = 0;
 
-	jp_pd_scan_start(s, jp_view_scale(v->sum_util, decay), jp_view_scale(v->max_util, decay));
-	jp_view_without_task(t, cs, v, decay, w, s);
 	/* (the caller has checked that the task may use a CPU of the PD: JP_PD_ALLOWED) */
 	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap))
 		return JP_VIEW_NONE;
@@ -622,11 +663,38 @@ static __always_inline u64 jp_pd_delta(const struct jp_pd *d, const struct jp_pd
 
 /* What placing the task in one PD would cost: its best CPU and the deltas. */
 struct jp_pd_eval {
-	s32 cand_cpu;	/* best CPU of the PD other than prev, JP_NO_CPU if none */
-	s32 prev_cpu;	/* prev_cpu if it is in this PD and the task fits it, else JP_NO_CPU */
-	u64 cand_delta; /* energy added on cand_cpu */
+	s32 cand_cpu; /* best CPU of the PD other than prev, JP_NO_CPU if none */
+	s32 prev_cpu; /* prev_cpu if it is in this PD and the task fits it, else JP_NO_CPU */
+	/*
+	 * Energy added on cand_cpu. On the way in, the least added by any CPU
+	 * of the PDs priced so far (~0: none): a PD that cannot beat it
+	 * (jp_pd_beaten) is not priced, and has neither CPU.
+	 */
+	u64 cand_delta;
 	u64 prev_delta; /* energy added on prev_cpu */
 };
+
+/*
+ * Can no CPU of PD d beat bound, the least energy added so far? Wherever
+ * the task goes in d, d runs at OPP idx (its OPP now) or faster, and its
+ * utilization grows by the task's util: with costs that rise with the OPP
+ * (t->costs_rise) d adds at least that util priced at OPP idx. (A CPU it
+ * fits takes all of it when the fit margin is at least 1, as in every
+ * profile.) PDs are priced in order, so on a tie prev, which wins ties,
+ * may still beat bound, and d's other CPUs may not. On a machine of many
+ * like PDs most are passed over: at the same OPP they tie.
+ */
+static __always_inline bool jp_pd_beaten(const struct jp_tables *t, const struct jp_profile *p,
+					 const struct jp_wake *w, const struct jp_pd *d, u32 idx,
+					 u64 bound, bool prev_here)
+{
+	u64 floor;
+
+	if (!t->costs_rise || p->fit_margin < JP_SCALE)
+		return false;
+	floor = jp_pd_energy_at(d, idx, w->task_util);
+	return floor > bound || (floor == bound && !prev_here);
+}
 
 /* Evaluate one PD for jp_select_cpu_energy, from views[pd] if views. */
 static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
@@ -634,10 +702,11 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 					   const struct jp_profile *p, const struct jp_wake *w,
 					   u32 pd, struct jp_pd_eval *e)
 {
-	enum jp_view_answer answer = JP_VIEW_UNKNOWN;
+	u64 bound = e->cand_delta, before, decay = 0;
 	struct jp_pd_scan s;
-	u64 before;
 	const struct jp_pd *d;
+	bool prev_here;
+	u32 idx;
 
 	e->cand_cpu = JP_NO_CPU;
 	e->prev_cpu = JP_NO_CPU;
@@ -646,15 +715,22 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 	if (pd >= JP_MAX_PDS)
 		return;
 	d = &t->pd[pd];
-	if (views)
-		answer = jp_pd_scan_view(t, cs, &views[pd], p, w, &s);
-	if (!views)
+	if (views) {
+		decay = jp_view_decay(&views[pd], w->now);
+		jp_pd_view_sums(t, cs, &views[pd], decay, w, &s);
+	} else {
 		jp_pd_scan(t, cs, p, w, pd, &s);
-	else if (answer == JP_VIEW_UNKNOWN)
+	}
+	idx = jp_pd_opp_for(d, s.max_util, p->headroom);
+	prev_here = w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS &&
+		    (u32)w->prev_cpu < t->nr_cpus && jp_mask_test(&w->allowed, w->prev_cpu) &&
+		    t->cpu[w->prev_cpu].pd == pd;
+	if (jp_pd_beaten(t, p, w, d, idx, bound, prev_here))
+		return;
+	before = jp_pd_energy_at(d, idx, s.sum_util);
+	if (views && jp_pd_scan_view(t, cs, &views[pd], decay, p, w, &s) == JP_VIEW_UNKNOWN)
 		jp_pd_scan_cands(t, cs, p, w, pd, &s);
-	before = jp_pd_energy(d, s.max_util, s.sum_util, p->headroom);
-	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
-	    jp_mask_test(&w->allowed, w->prev_cpu) && t->cpu[w->prev_cpu].pd == pd) {
+	if (prev_here) {
 		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
 		u32 util = jp_cpu_util_wake(t, cs, w, prev);
 		u32 cap = t->cpu[prev].capacity;
@@ -705,6 +781,7 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 		 * all) */
 		if (!JP_PD_ALLOWED(t, views, w, pd))
 			continue;
+		e.cand_delta = best_delta;
 		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
 		/* prev first, so that it wins ties */
 		if (e.prev_cpu != JP_NO_CPU && e.prev_delta <= best_delta) {

@@ -110,4 +110,5 @@ void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 	t->nr_pds = soc->nr_pds < JP_MAX_PDS ? soc->nr_pds : JP_MAX_PDS;
 	for (p = 0; p < t->nr_pds; p++)
 		soc_pd_to_table(&soc->pd[p], &t->pd[p]);
+	t->costs_rise = jp_costs_rise(t);
 }

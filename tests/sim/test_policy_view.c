@@ -366,6 +366,107 @@ static void test_perf_on_views_ranks_as_every_cpu(void **state)
 	assert_true(busy_rounds > ROUNDS / 3);
 }
 
+/*
+ * Eight PDs of 4 CPUs of two_cluster()'s kinds: two little (PDs 0-1), six
+ * big (2-7), each kind's PDs alike, its CPUs numbered round the PDs. Like
+ * PDs at one OPP add the same energy: the ties jp_pd_beaten must settle as
+ * pricing every PD does.
+ */
+static void like_pds(struct jp_tables *t)
+{
+	struct jp_tables small;
+
+	two_cluster(&small);
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = 32;
+	t->nr_pds = 8;
+	t->max_capacity = 1024;
+	for (uint32_t pd = 0; pd < 8; pd++) {
+		t->pd[pd] = small.pd[pd < 2 ? 0 : 1];
+		t->pd[pd].nr_cpus = 0;
+	}
+	for (uint32_t c = 0; c < 32; c++) {
+		uint32_t pd = c % 8;
+
+		t->cpu[c] = small.cpu[pd < 2 ? 0 : 4];
+		t->cpu[c].pd = (uint8_t)pd;
+		t->cpu[c].cluster = t->cpu[c].llc = (uint16_t)pd;
+		t->pd[pd].cpus[t->pd[pd].nr_cpus++] = (uint16_t)c;
+	}
+}
+
+/* PDs a pricing in order passes over (jp_pd_beaten), on views if views. */
+static int pds_passed_over(const struct machine *m, const struct jp_pd_view *views)
+{
+	u64 best = ~0ull;
+	int passed = 0;
+
+	for (uint32_t pd = 0; pd < m->t.nr_pds; pd++) {
+		struct jp_pd_eval e = {.cand_delta = best}, all = {.cand_delta = ~0ull};
+
+		if (!jp_pd_allowed(&m->t, views, &m->w, pd))
+			continue;
+		jp_pd_evaluate(&m->t, m->cs, views, &m->p, &m->w, pd, &e);
+		jp_pd_evaluate(&m->t, m->cs, views, &m->p, &m->w, pd, &all);
+		passed += e.cand_cpu == JP_NO_CPU && e.prev_cpu == JP_NO_CPU &&
+			  (all.cand_cpu != JP_NO_CPU || all.prev_cpu != JP_NO_CPU);
+		best = all.prev_cpu != JP_NO_CPU && all.prev_delta < best ? all.prev_delta : best;
+		best = all.cand_cpu != JP_NO_CPU && all.cand_delta < best ? all.cand_delta : best;
+	}
+	return passed;
+}
+
+/*
+ * Passing over the PDs that cannot beat the best CPU so far (tables whose
+ * costs rise: costs_rise) must not change a choice, on the scan or on the
+ * views, and on like PDs it must pass over some.
+ */
+static void test_passing_over_pds_chooses_as_pricing_all(void **state)
+{
+	static struct machine m;
+	struct sim_rng r;
+	int rounds_passing = 0, passed = 0;
+
+	(void)state;
+	like_pds(&m.t);
+	assert_true(jp_costs_rise(&m.t));
+	sim_rng_seed(&r, 6, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		s32 all[2], some[2];
+
+		randomize(&m, &r);
+		build_views(&m);
+		m.t.costs_rise = 0;
+		all[0] = jp_select_cpu_energy(&m.t, m.cs, NULL, &m.p, &m.w);
+		all[1] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		m.t.costs_rise = 1;
+		some[0] = jp_select_cpu_energy(&m.t, m.cs, NULL, &m.p, &m.w);
+		some[1] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		if (all[0] != some[0] || all[1] != some[1])
+			fail_msg("round %d: pricing every PD chose %d (scan) and %d (views), "
+				 "passing over some %d and %d",
+				 i, all[0], all[1], some[0], some[1]);
+		passed = pds_passed_over(&m, m.views);
+		rounds_passing += passed > 0;
+	}
+	print_message("PDs passed over in %d of %d rounds\n", rounds_passing, ROUNDS);
+	assert_true(rounds_passing > ROUNDS / 4);
+}
+
+/* An OPP that costs less than a slower one: no PD may be passed over. */
+static void test_falling_costs_price_every_pd(void **state)
+{
+	static struct jp_tables t;
+
+	(void)state;
+	like_pds(&t);
+	assert_true(jp_costs_rise(&t));
+	t.pd[5].opps[2].cost = t.pd[5].opps[1].cost - 1;
+	assert_false(jp_costs_rise(&t));
+	t.pd[5].opps[2].cost = t.pd[5].opps[1].cost;
+	assert_true(jp_costs_rise(&t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +477,8 @@ int main(void)
 		cmocka_unit_test(test_views_pay_on_big_domains),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
 		cmocka_unit_test(test_perf_on_views_ranks_as_every_cpu),
+		cmocka_unit_test(test_passing_over_pds_chooses_as_pricing_all),
+		cmocka_unit_test(test_falling_costs_price_every_pd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
