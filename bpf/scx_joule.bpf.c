@@ -63,6 +63,8 @@ int joule_pd_allowed(const struct jp_wake *w, u32 pd);
 int joule_perf_pd_best(const struct jp_wake *w, u32 pd);
 #define JP_PERF_PD_BEST(t, cs, views, w, pd) joule_perf_pd_best(w, pd)
 #define JP_PD_ALLOWED(t, views, w, pd)	     joule_pd_allowed(w, pd)
+int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound);
+#define JP_PD_WORTH_PRICING(t, views, p, w, pd, bound) joule_pd_worth_pricing(w, pd, bound)
 #include "policy.h"
 
 char _license[] SEC("license") = "GPL";
@@ -441,21 +443,36 @@ static bool pd_all_idle(u32 pd, const struct jp_cpumask *idle)
 	return !busy;
 }
 
-/*
- * May a task allowed w->allowed run on a CPU of domain pd? O(mask words). A
- * global function: inlined, its loop's spills put joule_enqueue's deepest
- * call chain past the verifier's 512 bytes of stack.
- */
-__attribute__((noinline)) int joule_pd_allowed(const struct jp_wake *w, u32 pd)
+/* May a task allowed w->allowed run on a CPU of domain pd? O(mask words). */
+static __always_inline bool pd_has_allowed(const struct jp_wake *w, u32 pd)
 {
 	const struct jp_cpumask *cpus = &pd_cpus[pd & (JP_MAX_PDS - 1)];
 	u64 any = 0;
 
-	if (!w)
-		return 0;
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		any |= cpus->bits[i] & w->allowed.bits[i];
 	return any != 0;
+}
+
+/*
+ * pd_has_allowed as a global function: inlined, its loop's spills put
+ * joule_enqueue's deepest call chain past the verifier's 512 bytes of stack.
+ */
+__attribute__((noinline)) int joule_pd_allowed(const struct jp_wake *w, u32 pd)
+{
+	return w && pd_has_allowed(w, pd);
+}
+
+/* jp_pd_worth_pricing in one global call per domain, on its CPU mask. */
+__attribute__((noinline)) int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound)
+{
+	const struct jp_profile *pr = cur_profile();
+
+	if (!w || !pd_has_allowed(w, pd))
+		return 0;
+	pd &= JP_MAX_PDS - 1;
+	return !jp_pd_beaten(&tables, pr, jp_pd_floor_lowest(&tables.pd[pd], w), bound,
+			     jp_prev_in_pd(&tables, w, pd));
 }
 
 /*

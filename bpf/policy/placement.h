@@ -12,9 +12,9 @@
  * the move touches: per PD the candidate is the idle CPU with the most spare
  * capacity (else the CPU with the most spare capacity), plus the previous
  * CPU; only CPUs where cpu_util + task_util fits count; ties go to prev.
- * A PD whose OPP now already prices the task's util above the best CPU
- * found so far is passed over (jp_pd_beaten): the choice is the same, and
- * on a machine of many like PDs few are priced in full.
+ * A PD where even a CPU of util 0 would add more than the best CPU found
+ * so far is passed over (jp_pd_floor, jp_pd_beaten): the choice is the
+ * same, and on a machine of many like PDs few are priced in full.
  * Where that pays (domains of 8 CPUs or more: jp_views_pay), the sums and
  * the candidates come from a view of each PD (jp_pd_view) that the PD's
  * own CPUs rebuild now and then, so that a wakeup costs per PD, not per
@@ -675,26 +675,81 @@ struct jp_pd_eval {
 };
 
 /*
- * Can no CPU of PD d beat bound, the least energy added so far? Wherever
- * the task goes in d, d runs at OPP idx (its OPP now) or faster, and its
- * utilization grows by the task's util: with costs that rise with the OPP
- * (t->costs_rise) d adds at least that util priced at OPP idx. (A CPU it
- * fits takes all of it when the fit margin is at least 1, as in every
- * profile.) PDs are priced in order, so on a tie prev, which wins ties,
- * may still beat bound, and d's other CPUs may not. On a machine of many
- * like PDs most are passed over: at the same OPP they tie.
+ * The least energy PD d can add for the task, its CPUs' utilization at
+ * max_util and sum_util now, at OPP idx (energy before): what a CPU of
+ * util 0 would add. Any CPU of d puts d's most utilized CPU at max_util or
+ * the task's util or more, so d at that OPP or faster, and with costs that
+ * rise with the OPP (t->costs_rise) each unit of d's utilization costs at
+ * least as much; a CPU the task fits takes all of its util when the fit
+ * margin is at least 1, as in every profile (jp_pd_beaten checks both).
+ */
+static __always_inline u64 jp_pd_floor(const struct jp_pd *d, const struct jp_profile *p,
+				       const struct jp_wake *w, u32 idx, u32 max_util, u64 sum_util,
+				       u64 before)
+{
+	u64 after;
+
+	if (w->task_util > max_util)
+		idx = jp_pd_opp_for(d, w->task_util, p->headroom);
+	after = jp_pd_energy_at(d, idx, sum_util + w->task_util);
+	return after > before ? after - before : 0;
+}
+
+/*
+ * A floor below jp_pd_floor's, before d's state is read: the task's util at
+ * d's lowest OPP.
+ */
+static __always_inline u64 jp_pd_floor_lowest(const struct jp_pd *d, const struct jp_wake *w)
+{
+	return jp_pd_energy_at(d, 0, w->task_util);
+}
+
+/*
+ * Can no CPU of a PD whose floor (jp_pd_floor) is floor beat bound, the
+ * least energy added so far? PDs are priced in order, so on a tie prev,
+ * which wins ties, may still beat bound (prev_here: prev is in the PD),
+ * and the PD's other CPUs may not. On a machine of many like PDs most are
+ * passed over: like PDs at the same OPP tie.
  */
 static __always_inline bool jp_pd_beaten(const struct jp_tables *t, const struct jp_profile *p,
-					 const struct jp_wake *w, const struct jp_pd *d, u32 idx,
-					 u64 bound, bool prev_here)
+					 u64 floor, u64 bound, bool prev_here)
 {
-	u64 floor;
-
 	if (!t->costs_rise || p->fit_margin < JP_SCALE)
 		return false;
-	floor = jp_pd_energy_at(d, idx, w->task_util);
 	return floor > bound || (floor == bound && !prev_here);
 }
+
+/* Might prev, in PD pd, win a tie there (jp_pd_beaten)? */
+static __always_inline bool jp_prev_in_pd(const struct jp_tables *t, const struct jp_wake *w,
+					  u32 pd)
+{
+	return w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
+	       t->cpu[w->prev_cpu].pd == pd;
+}
+
+/*
+ * Is PD pd worth pricing for the waking task: may it use a CPU there
+ * (JP_PD_ALLOWED), and could one beat bound, the least energy added so
+ * far? Even at its lowest OPP a PD adds the task's util priced there, so a
+ * PD whose lowest OPP already loses is passed over before its view or its
+ * CPUs are read: on a mostly idle machine of like PDs, most of them.
+ */
+static __always_inline bool jp_pd_worth_pricing(const struct jp_tables *t,
+						const struct jp_pd_view *views,
+						const struct jp_profile *p, const struct jp_wake *w,
+						u32 pd, u64 bound)
+{
+	if (pd >= JP_MAX_PDS || !JP_PD_ALLOWED(t, views, w, pd))
+		return false;
+	return !jp_pd_beaten(t, p, jp_pd_floor_lowest(&t->pd[pd], w), bound,
+			     jp_prev_in_pd(t, w, pd));
+}
+
+/* As JP_PD_EVALUATE: in BPF, one global function that reads the PD's CPU mask. */
+#ifndef JP_PD_WORTH_PRICING
+#define JP_PD_WORTH_PRICING(t, views, p, w, pd, bound)                                             \
+	jp_pd_worth_pricing(t, views, p, w, pd, bound)
+#endif
 
 /* Evaluate one PD for jp_select_cpu_energy, from views[pd] if views. */
 static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const struct jp_cpu_state *cs,
@@ -722,12 +777,11 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 		jp_pd_scan(t, cs, p, w, pd, &s);
 	}
 	idx = jp_pd_opp_for(d, s.max_util, p->headroom);
-	prev_here = w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS &&
-		    (u32)w->prev_cpu < t->nr_cpus && jp_mask_test(&w->allowed, w->prev_cpu) &&
-		    t->cpu[w->prev_cpu].pd == pd;
-	if (jp_pd_beaten(t, p, w, d, idx, bound, prev_here))
-		return;
 	before = jp_pd_energy_at(d, idx, s.sum_util);
+	prev_here = jp_prev_in_pd(t, w, pd) && jp_mask_test(&w->allowed, w->prev_cpu);
+	if (jp_pd_beaten(t, p, jp_pd_floor(d, p, w, idx, s.max_util, s.sum_util, before), bound,
+			 prev_here))
+		return;
 	if (views && jp_pd_scan_view(t, cs, &views[pd], decay, p, w, &s) == JP_VIEW_UNKNOWN)
 		jp_pd_scan_cands(t, cs, p, w, pd, &s);
 	if (prev_here) {
@@ -779,7 +833,7 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 			break;
 		/* not inside the evaluation: in BPF, a call per PD (a task confined to one paid for
 		 * all) */
-		if (!JP_PD_ALLOWED(t, views, w, pd))
+		if (!JP_PD_WORTH_PRICING(t, views, p, w, pd, best_delta))
 			continue;
 		e.cand_delta = best_delta;
 		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
