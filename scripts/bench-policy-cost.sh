@@ -5,7 +5,9 @@
 # ones scx_joule's callbacks make: a wakeup's energy placement (on the
 # domains' views; select_energy_confined the same for a task allowed on
 # CPUs 0-3 alone, as the VM benchmark's --busy 4 runs hackbench;
-# select_energy_scan the same decision scanning every CPU; pd_views the
+# select_energy_quiet the first wakeup where only CPUs 0-3 are busy, the
+# others long idle; select_energy_scan the same decision scanning every
+# CPU; pd_views the
 # gathering of every domain's view, which the domains' own CPUs do, each
 # for its own, at most once a ms) and its latency-first placement
 # (select_perf_busy: with no CPU idle, on views), the overutilization
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--cpus) cpu_list=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-policy-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -36,7 +38,7 @@ read -r -a counts <<<"$cpu_list"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-funcs="cost_select_energy cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf
+funcs="cost_select_energy cost_select_energy_confined cost_select_energy_quiet cost_select_energy_scan cost_pd_views cost_select_perf
 	cost_select_perf_busy cost_overutilized cost_perf_target cost_balance cost_pd_loads"
 # instructions NR_CPUS FUNC: callgrind's count inside FUNC, per call
 instructions() {

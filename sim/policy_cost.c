@@ -33,6 +33,10 @@ struct cost_state {
 	struct jp_wake wake;
 	struct jp_wake confined; /* the same wakeup, allowed on CPUs 0-3 alone */
 	struct jp_wake all_busy; /* the same wakeup with no CPU idle, overutilized */
+	/* a quiet machine: CPUs 0-3 as above, the others idle since long ago */
+	struct jp_cpu_state quiet_cs[JP_MAX_CPUS];
+	struct jp_pd_view quiet_views[JP_MAX_PDS];
+	struct jp_wake quiet; /* the same wakeup there */
 	struct sim_rng rng;
 	struct jp_cpumask pd_cpus[JP_MAX_PDS]; /* dispatch's: each PD's CPUs */
 	u32 pd_cap[JP_MAX_PDS];		       /* and their capacity (all online) */
@@ -54,6 +58,33 @@ static void fill_cpus(struct cost_state *st)
 }
 
 /*
+ * Every PD's view of CPU state cs, every CPU online. The one caller of
+ * jp_pd_views_build, so that the compiler builds it the same way
+ * whatever else the driver gathers views for.
+ */
+__attribute__((noinline)) static void build_views(struct cost_state *st,
+						  const struct jp_cpu_state *cs,
+						  const struct jp_cpumask *idle,
+						  struct jp_pd_view *views)
+{
+	struct jp_view_src src = {.idle = idle, .online = &st->wake.allowed};
+
+	jp_pd_views_build(&st->tables, cs, &src, views);
+}
+
+/* The quiet machine, its views built once: its idle PDs' views stay true (jp_view_decay). */
+static void fill_quiet(struct cost_state *st)
+{
+	for (u32 c = 0; c < st->tables.nr_cpus; c++) {
+		if (c < 4)
+			st->quiet_cs[c] = st->cs[c];
+		else
+			jp_mask_set(&st->quiet.idle, c);
+	}
+	build_views(st, st->quiet_cs, &st->quiet.idle, st->quiet_views);
+}
+
+/*
  * A waking task: util 20-220, last ran on any CPU; and the same task
  * confined to CPUs 0-3 (taskset), as the VM benchmark's --busy 4 runs it,
  * last run on one of them.
@@ -70,6 +101,9 @@ static void next_wakeup(struct cost_state *st)
 	st->all_busy = st->wake;
 	memset(&st->all_busy.idle, 0, sizeof(st->all_busy.idle));
 	st->all_busy.overutilized = 1;
+	st->quiet.task_util = st->wake.task_util;
+	st->quiet.prev_cpu = st->wake.prev_cpu;
+	st->quiet.allowed = st->wake.allowed;
 }
 
 /*
@@ -93,6 +127,13 @@ __attribute__((noinline)) void cost_select_energy_confined(struct cost_state *st
 	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->confined);
 }
 
+/* The same wakeup on the quiet machine (4 CPUs busy), on its views. */
+__attribute__((noinline)) void cost_select_energy_quiet(struct cost_state *st)
+{
+	sink += (u64)jp_select_cpu(&st->tables, st->quiet_cs, st->quiet_views, &st->prof,
+				   &st->quiet);
+}
+
 /* The same without views: every PD's CPUs scanned at each wakeup. */
 __attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
 {
@@ -103,9 +144,7 @@ __attribute__((noinline)) void cost_select_energy_scan(struct cost_state *st)
 /* Gathering every PD's view: each PD's own CPUs rebuild theirs at most once a ms. */
 __attribute__((noinline)) void cost_pd_views(struct cost_state *st)
 {
-	struct jp_view_src src = {.idle = &st->wake.idle, .online = &st->wake.allowed};
-
-	jp_pd_views_build(&st->tables, st->cs, &src, st->views);
+	build_views(st, st->cs, &st->wake.idle, st->views);
 	sink += st->views[0].sum_util;
 }
 
@@ -194,12 +233,14 @@ int main(int argc, char **argv)
 	jp_profile_init(&st.prof, JOULE_PROFILE_BALANCED);
 	sim_rng_seed(&st.rng, seed, 0);
 	fill_cpus(&st);
+	fill_quiet(&st);
 	jp_pd_online_capacity(&st.tables, &st.wake.allowed, st.pd_cap);
 	for (unsigned long i = 0; i < calls; i++) {
 		next_wakeup(&st);
 		cost_pd_views(&st);
 		cost_select_energy(&st);
 		cost_select_energy_confined(&st);
+		cost_select_energy_quiet(&st);
 		cost_select_energy_scan(&st);
 		cost_select_perf(&st);
 		cost_select_perf_busy(&st);
@@ -209,7 +250,8 @@ int main(int argc, char **argv)
 		cost_pd_loads(&st);
 	}
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
-	       "cost_select_energy_confined cost_select_energy_scan cost_pd_views cost_select_perf "
+	       "cost_select_energy_confined cost_select_energy_quiet cost_select_energy_scan "
+	       "cost_pd_views cost_select_perf "
 	       "cost_select_perf_busy cost_overutilized cost_perf_target cost_balance "
 	       "cost_pd_loads "
 	       "(checksum %llu)\n",
