@@ -59,10 +59,8 @@ int joule_pd_evaluate(const struct jp_wake *w, u32 pd, struct jp_pd_eval *e, int
 #define JP_PD_EVALUATE(t, cs, views, p, w, pd, e) joule_pd_evaluate(w, pd, e, !!(views))
 int joule_perf_in(const struct jp_wake *w, int idle_only);
 #define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
-int joule_pd_allowed(const struct jp_wake *w, u32 pd);
 int joule_perf_pd_best(const struct jp_wake *w, u32 pd);
 #define JP_PERF_PD_BEST(t, cs, views, w, pd) joule_perf_pd_best(w, pd)
-#define JP_PD_ALLOWED(t, views, w, pd)	     joule_pd_allowed(w, pd)
 int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound);
 #define JP_PD_WORTH_PRICING(t, views, p, w, pd, bound) joule_pd_worth_pricing(w, pd, bound)
 #include "policy.h"
@@ -455,15 +453,10 @@ static __always_inline bool pd_has_allowed(const struct jp_wake *w, u32 pd)
 }
 
 /*
- * pd_has_allowed as a global function: inlined, its loop's spills put
- * joule_enqueue's deepest call chain past the verifier's 512 bytes of stack.
+ * jp_pd_worth_pricing in one global call per domain, on its CPU mask. A
+ * global function: inlined, the mask loop's spills put joule_enqueue's
+ * deepest call chain past the verifier's 512 bytes of stack.
  */
-__attribute__((noinline)) int joule_pd_allowed(const struct jp_wake *w, u32 pd)
-{
-	return w && pd_has_allowed(w, pd);
-}
-
-/* jp_pd_worth_pricing in one global call per domain, on its CPU mask. */
 __attribute__((noinline)) int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound)
 {
 	const struct jp_profile *pr = cur_profile();

@@ -514,16 +514,31 @@ static __always_inline void jp_view_without_task(const struct jp_tables *t,
 		s->max_util = wake;
 }
 
+/* May the task use a CPU of view v's PD? A word of its mask at a time. */
+static __always_inline bool jp_view_allowed(const struct jp_tables *t, const struct jp_pd_view *v,
+					    const struct jp_wake *w)
+{
+	u64 allowed = 0;
+	u32 j;
+
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		if (j * 64 >= t->nr_cpus)
+			break;
+		allowed |= v->cpus.bits[j] & w->allowed.bits[j];
+	}
+	return allowed != 0;
+}
+
 /*
  * May the task use a CPU of PD pd? A PD it may not use has neither a
- * candidate nor prev: nothing to price. From the view's CPU mask, a word at
- * a time (of this machine's words), as the BPF scheduler reads its per-PD
- * masks (JP_PD_ALLOWED); without views, over the PD's CPU list.
+ * candidate nor prev: nothing to price. From the view's CPU mask, as the
+ * BPF scheduler reads its per-PD masks (JP_PD_WORTH_PRICING); without views,
+ * over the PD's CPU list.
  */
 static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struct jp_pd_view *views,
 					  const struct jp_wake *w, u32 pd)
 {
-	u64 allowed = 0;
 	u32 j;
 
 	if (pd >= JP_MAX_PDS)
@@ -540,18 +555,8 @@ static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struc
 		}
 		return false;
 	}
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		if (j * 64 >= t->nr_cpus)
-			break;
-		allowed |= views[pd].cpus.bits[j] & w->allowed.bits[j];
-	}
-	return allowed != 0;
+	return jp_view_allowed(t, &views[pd], w);
 }
-
-#ifndef JP_PD_ALLOWED
-#define JP_PD_ALLOWED(t, views, w, pd) jp_pd_allowed(t, views, w, pd)
-#endif
 
 /* jp_pd_scan's sums from a view: its own, aged by decay, the task's util off prev. */
 static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
@@ -576,7 +581,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 {
 	u32 j, idle_cands = 0;
 
-	/* (the caller has checked that the task may use a CPU of the PD: JP_PD_ALLOWED) */
+	/* (the caller has checked that the task may use a CPU of the PD: jp_pd_allowed) */
 	if (!v->nr_cands || !jp_wake_fits(p, w, jp_view_scale(v->min_util, decay), v->max_cap))
 		return JP_VIEW_NONE;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
@@ -729,7 +734,7 @@ static __always_inline bool jp_prev_in_pd(const struct jp_tables *t, const struc
 
 /*
  * Is PD pd worth pricing for the waking task: may it use a CPU there
- * (JP_PD_ALLOWED), and could one beat bound, the least energy added so
+ * (jp_pd_allowed), and could one beat bound, the least energy added so
  * far? Even at its lowest OPP a PD adds the task's util priced there, so a
  * PD whose lowest OPP already loses is passed over before its view or its
  * CPUs are read: on a mostly idle machine of like PDs, most of them.
@@ -739,7 +744,7 @@ static __always_inline bool jp_pd_worth_pricing(const struct jp_tables *t,
 						const struct jp_profile *p, const struct jp_wake *w,
 						u32 pd, u64 bound)
 {
-	if (pd >= JP_MAX_PDS || !JP_PD_ALLOWED(t, views, w, pd))
+	if (pd >= JP_MAX_PDS || !jp_pd_allowed(t, views, w, pd))
 		return false;
 	return !jp_pd_beaten(t, p, jp_pd_floor_lowest(&t->pd[pd], w), bound,
 			     jp_prev_in_pd(t, w, pd));
@@ -958,8 +963,8 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 
 /*
  * PD pd's best-ranked CPU the task may use when none it may use is idle,
- * from the PD's view v, JP_NO_CPU if none: its first candidate the task may
- * use, else its allowed CPUs ranked. The candidates are the PD's CPUs of
+ * from the PD's view v, JP_NO_CPU if none (the mask tells first): its first
+ * candidate the task may use, else its allowed CPUs ranked. The candidates are the PD's CPUs of
  * most spare capacity, best first, and a busy CPU's rank is its spare
  * capacity (then the frame speed it meets and its nearness to prev), so
  * from a view of the state now the first allowed candidate has the PD's
@@ -973,7 +978,7 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 	s32 best = JP_NO_CPU;
 	u32 j;
 
-	if (pd >= JP_MAX_PDS)
+	if (pd >= JP_MAX_PDS || !jp_view_allowed(t, v, w))
 		return JP_NO_CPU;
 	JP_FOR(j, 0, JP_VIEW_CANDS)
 	{
@@ -1005,12 +1010,27 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 #define JP_PERF_PD_BEST(t, cs, views, w, pd) jp_perf_pd_best(t, cs, &(views)[pd], w, pd)
 #endif
 
+/* May the task use more than n CPUs (of a machine of nr_cpus)? */
+static __always_inline bool jp_allowed_more_than(const struct jp_wake *w, u32 nr_cpus, u32 n)
+{
+	u32 j, seen = 0;
+
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		if (j * 64 >= nr_cpus || seen > n)
+			break;
+		seen += jp_popcount(w->allowed.bits[j]);
+	}
+	return seen > n;
+}
+
 /*
  * Latency-first placement on the PDs' views (views non-NULL): with no
  * allowed CPU idle, prev and each PD's best CPU (jp_perf_pd_best) ranked,
  * O(PDs), not every allowed CPU. On a busy machine each wakeup ranked all
  * of them: with 64 vCPUs busy, select_cpu cost 6.6x what prev alone did
- * (docs/performance.md, "Latency-first placement on a busy machine").
+ * (docs/performance.md, "Latency-first placement on a busy machine"). A
+ * task that may use no more CPUs than there are PDs has them ranked.
  */
 JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu_state *cs,
 				  const struct jp_pd_view *views, const struct jp_wake *w)
@@ -1021,7 +1041,7 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 
 	if (best != JP_NO_CPU)
 		return best;
-	if (!views)
+	if (!views || !jp_allowed_more_than(w, t->nr_cpus, t->nr_pds))
 		return JP_SELECT_CPU_PERF_IN(t, cs, w, false);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, (u32)w->prev_cpu)) {
@@ -1032,8 +1052,6 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 	{
 		if (pd >= t->nr_pds)
 			break;
-		if (!JP_PD_ALLOWED(t, views, w, pd))
-			continue;
 		cpu = JP_PERF_PD_BEST(t, cs, views, w, pd);
 		if (cpu < 0 || cpu >= JP_MAX_CPUS)
 			continue;
