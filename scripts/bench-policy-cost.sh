@@ -10,7 +10,8 @@
 # CPU; pd_views the
 # gathering of every domain's view, which the domains' own CPUs do, each
 # for its own, at most once a ms) and its latency-first placement
-# (select_perf_busy: with no CPU idle, on views), the overutilization
+# (select_perf_busy: with no CPU idle, on views; _confined: allowed on
+# CPUs 0-3 alone), the overutilization
 # check, a CPU's frequency target, the domain balance and a dispatch's
 # count of each domain's busy CPUs (pd_loads). Kernel kfuncs are not in
 # it; the VM benchmark (scripts/bench-cost.sh) has those, under emulation.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--cpus) cpu_list=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
-	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-policy-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -39,7 +40,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 funcs="cost_select_energy cost_select_energy_confined cost_select_energy_quiet cost_select_energy_scan cost_pd_views cost_select_perf
-	cost_select_perf_busy cost_overutilized cost_perf_target cost_balance cost_pd_loads"
+	cost_select_perf_busy cost_select_perf_busy_confined cost_overutilized cost_perf_target cost_balance cost_pd_loads"
 # instructions NR_CPUS FUNC: callgrind's count inside FUNC, per call
 instructions() {
 	local out=$work/cg-$1-$2

@@ -31,8 +31,9 @@ struct cost_state {
 	struct jp_pd_view views[JP_MAX_PDS];
 	struct jp_profile prof;
 	struct jp_wake wake;
-	struct jp_wake confined; /* the same wakeup, allowed on CPUs 0-3 alone */
-	struct jp_wake all_busy; /* the same wakeup with no CPU idle, overutilized */
+	struct jp_wake confined;      /* the same wakeup, allowed on CPUs 0-3 alone */
+	struct jp_wake all_busy;      /* the same wakeup with no CPU idle, overutilized */
+	struct jp_wake busy_confined; /* and that one allowed on CPUs 0-3 alone */
 	/* a quiet machine: CPUs 0-3 as above, the others idle since long ago */
 	struct jp_cpu_state quiet_cs[JP_MAX_CPUS];
 	struct jp_pd_view quiet_views[JP_MAX_PDS];
@@ -101,6 +102,9 @@ static void next_wakeup(struct cost_state *st)
 	st->all_busy = st->wake;
 	memset(&st->all_busy.idle, 0, sizeof(st->all_busy.idle));
 	st->all_busy.overutilized = 1;
+	st->busy_confined = st->all_busy;
+	st->busy_confined.allowed = st->confined.allowed;
+	st->busy_confined.prev_cpu = st->confined.prev_cpu;
 	st->quiet.task_util = st->wake.task_util;
 	st->quiet.prev_cpu = st->wake.prev_cpu;
 	st->quiet.allowed = st->wake.allowed;
@@ -158,6 +162,12 @@ __attribute__((noinline)) void cost_select_perf(struct cost_state *st)
 __attribute__((noinline)) void cost_select_perf_busy(struct cost_state *st)
 {
 	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->all_busy);
+}
+
+/* The same for the task allowed on CPUs 0-3 alone. */
+__attribute__((noinline)) void cost_select_perf_busy_confined(struct cost_state *st)
+{
+	sink += (u64)jp_select_cpu(&st->tables, st->cs, st->views, &st->prof, &st->busy_confined);
 }
 
 __attribute__((noinline)) void cost_overutilized(struct cost_state *st)
@@ -244,6 +254,7 @@ int main(int argc, char **argv)
 		cost_select_energy_scan(&st);
 		cost_select_perf(&st);
 		cost_select_perf_busy(&st);
+		cost_select_perf_busy_confined(&st);
 		cost_overutilized(&st);
 		cost_perf_target(&st, (u32)st.wake.prev_cpu);
 		cost_balance(&st);
@@ -252,7 +263,8 @@ int main(int argc, char **argv)
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
 	       "cost_select_energy_confined cost_select_energy_quiet cost_select_energy_scan "
 	       "cost_pd_views cost_select_perf "
-	       "cost_select_perf_busy cost_overutilized cost_perf_target cost_balance "
+	       "cost_select_perf_busy cost_select_perf_busy_confined cost_overutilized "
+	       "cost_perf_target cost_balance "
 	       "cost_pd_loads "
 	       "(checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
