@@ -63,7 +63,7 @@ static __always_inline u64 jp_pd_energy(const struct jp_pd *pd, u32 max_util, u6
 
 /*
  * Does no OPP cost less than a slower one of its PD? Then the energy a PD
- * adds for a task is at least the task's util priced at the PD's OPP now
+ * adds for a task is at least what a CPU of util 0 there would add
  * (jp_pd_floor), and energy placement may pass over a PD whose floor cannot
  * beat the best CPU found so far. Tables thinned of inefficient OPPs (the
  * model library's rule: an OPP that a faster one matches in cost goes)
@@ -963,12 +963,12 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 
 /*
  * PD pd's best-ranked CPU the task may use when none it may use is idle,
- * from the PD's view v, JP_NO_CPU if none (the mask tells first): its first
- * candidate the task may use, else its allowed CPUs ranked. The candidates are the PD's CPUs of
- * most spare capacity, best first, and a busy CPU's rank is its spare
- * capacity (then the frame speed it meets and its nearness to prev), so
- * from a view of the state now the first allowed candidate has the PD's
- * best spare capacity among the allowed CPUs.
+ * from the PD's view v, JP_NO_CPU if none (the mask tells first): its
+ * first candidate the task may use, else its allowed CPUs ranked. The
+ * candidates are the PD's CPUs of most spare capacity, best first, and a
+ * busy CPU's rank is its spare capacity (then the frame speed it meets and
+ * its nearness to prev), so from a view of the state now the first allowed
+ * candidate has the PD's best spare capacity among the allowed CPUs.
  */
 static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const struct jp_cpu_state *cs,
 					   const struct jp_pd_view *v, const struct jp_wake *w,
