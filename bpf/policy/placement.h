@@ -900,6 +900,22 @@ static __always_inline u64 jp_perf_rank(const struct jp_tables *t, const struct 
 }
 
 /*
+ * Make cpu the best so far if it ranks above *best_rank (jp_perf_rank + 1,
+ * so that 0 is "none yet"): a first of equals stays.
+ */
+static __always_inline void jp_rank_keep(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					 const struct jp_wake *w, u32 cpu, s32 *best,
+					 u64 *best_rank)
+{
+	u64 rank = jp_perf_rank(t, cs, w, cpu) + 1;
+
+	if (rank > *best_rank) {
+		*best_rank = rank;
+		*best = (s32)cpu;
+	}
+}
+
+/*
  * The best-ranked (jp_perf_rank) allowed CPU, among the idle ones alone if
  * idle_only, JP_NO_CPU if none; CPUs are visited in order, so the first of
  * equals stays. Only the CPUs asked about are ranked: a word with none is
@@ -926,17 +942,11 @@ static __always_inline s32 jp_select_cpu_perf_in(const struct jp_tables *t,
 		JP_FOR(k, 0, 64)
 		{
 			u32 cpu = i * 64 + k;
-			u64 rank;
 
 			if (!(word >> k) || cpu >= t->nr_cpus)
 				break;
-			if (!((word >> k) & 1))
-				continue;
-			rank = jp_perf_rank(t, cs, w, cpu) + 1;
-			if (rank > best_rank) {
-				best_rank = rank;
-				best = (s32)cpu;
-			}
+			if ((word >> k) & 1)
+				jp_rank_keep(t, cs, w, cpu, &best, &best_rank);
 		}
 	}
 	return best;
@@ -990,17 +1000,11 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 	JP_FOR(j, 0, JP_MAX_PD_CPUS)
 	{
 		s32 at = jp_pd_cpu(&t->pd[pd], j);
-		u64 rank;
 
 		if (at == JP_NO_CPU)
 			break;
-		if (!jp_mask_test(&w->allowed, (u32)at))
-			continue;
-		rank = jp_perf_rank(t, cs, w, (u32)at) + 1;
-		if (rank > best_rank) {
-			best_rank = rank;
-			best = at;
-		}
+		if (jp_mask_test(&w->allowed, (u32)at))
+			jp_rank_keep(t, cs, w, (u32)at, &best, &best_rank);
 	}
 	return best;
 }
@@ -1036,7 +1040,7 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 				  const struct jp_pd_view *views, const struct jp_wake *w)
 {
 	s32 best = JP_SELECT_CPU_PERF_IN(t, cs, w, true), cpu;
-	u64 best_rank = 0, rank;
+	u64 best_rank = 0;
 	u32 pd;
 
 	if (best != JP_NO_CPU)
@@ -1044,22 +1048,15 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 	if (!views || !jp_allowed_more_than(w, t->nr_cpus, t->nr_pds))
 		return JP_SELECT_CPU_PERF_IN(t, cs, w, false);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
-	    jp_mask_test(&w->allowed, (u32)w->prev_cpu)) {
-		best = w->prev_cpu;
-		best_rank = jp_perf_rank(t, cs, w, (u32)best) + 1;
-	}
+	    jp_mask_test(&w->allowed, (u32)w->prev_cpu))
+		jp_rank_keep(t, cs, w, (u32)w->prev_cpu, &best, &best_rank);
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= t->nr_pds)
 			break;
 		cpu = JP_PERF_PD_BEST(t, cs, views, w, pd);
-		if (cpu < 0 || cpu >= JP_MAX_CPUS)
-			continue;
-		rank = jp_perf_rank(t, cs, w, (u32)cpu) + 1;
-		if (rank > best_rank) {
-			best_rank = rank;
-			best = cpu;
-		}
+		if (cpu >= 0 && cpu < JP_MAX_CPUS)
+			jp_rank_keep(t, cs, w, (u32)cpu, &best, &best_rank);
 	}
 	return best;
 }
