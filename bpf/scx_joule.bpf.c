@@ -441,31 +441,19 @@ static bool pd_all_idle(u32 pd, const struct jp_cpumask *idle)
 	return !busy;
 }
 
-/* May a task allowed w->allowed run on a CPU of domain pd? O(mask words). */
-static __always_inline bool pd_has_allowed(const struct jp_wake *w, u32 pd)
-{
-	const struct jp_cpumask *cpus = &pd_cpus[pd & (JP_MAX_PDS - 1)];
-	u64 any = 0;
-
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
-		any |= cpus->bits[i] & w->allowed.bits[i];
-	return any != 0;
-}
-
 /*
- * jp_pd_worth_pricing in one global call per domain, on its CPU mask. A
- * global function: inlined, the mask loop's spills put joule_enqueue's
- * deepest call chain past the verifier's 512 bytes of stack.
+ * jp_pd_worth_pricing in one global call per domain, on the domains' ready
+ * views (each has its CPU mask). A global function: inlined, the mask
+ * loop's spills put joule_enqueue's deepest call chain past the verifier's
+ * 512 bytes of stack.
  */
 __attribute__((noinline)) int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound)
 {
-	const struct jp_profile *pr = cur_profile();
-
-	if (!w || !pd_has_allowed(w, pd))
+	if (!w)
 		return 0;
 	pd &= JP_MAX_PDS - 1;
-	return !jp_pd_beaten(&tables, pr, jp_pd_floor_lowest(&tables.pd[pd], w), bound,
-			     jp_prev_in_pd(&tables, w, pd));
+	return jp_pd_worth_pricing(&tables, pd_views[pd_view_state[pd].ready & 1], cur_profile(), w,
+				   pd, bound);
 }
 
 /*

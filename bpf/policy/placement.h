@@ -532,9 +532,8 @@ static __always_inline bool jp_view_allowed(const struct jp_tables *t, const str
 
 /*
  * May the task use a CPU of PD pd? A PD it may not use has neither a
- * candidate nor prev: nothing to price. From the view's CPU mask, as the
- * BPF scheduler reads its per-PD masks (JP_PD_WORTH_PRICING); without views,
- * over the PD's CPU list.
+ * candidate nor prev: nothing to price. From the view's CPU mask, a word at
+ * a time; without views, over the PD's CPU list.
  */
 static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struct jp_pd_view *views,
 					  const struct jp_wake *w, u32 pd)
@@ -750,7 +749,7 @@ static __always_inline bool jp_pd_worth_pricing(const struct jp_tables *t,
 			     jp_prev_in_pd(t, w, pd));
 }
 
-/* As JP_PD_EVALUATE: in BPF, one global function that reads the PD's CPU mask. */
+/* As JP_PD_EVALUATE: in BPF, one global function on the PDs' views. */
 #ifndef JP_PD_WORTH_PRICING
 #define JP_PD_WORTH_PRICING(t, views, p, w, pd, bound)                                             \
 	jp_pd_worth_pricing(t, views, p, w, pd, bound)
