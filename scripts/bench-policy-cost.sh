@@ -7,14 +7,13 @@
 # CPUs 0-3 alone, as the VM benchmark's --busy 4 runs hackbench;
 # select_energy_quiet the first wakeup where only CPUs 0-3 are busy, the
 # others long idle; select_energy_scan the same decision scanning every
-# CPU; pd_views the
-# gathering of every domain's view, which the domains' own CPUs do, each
-# for its own, at most once a ms) and its latency-first placement
-# (select_perf_busy: with no CPU idle, on views; _confined: allowed on
-# CPUs 0-3 alone), the overutilization
-# check, a CPU's frequency target, the domain balance and a dispatch's
-# count of each domain's busy CPUs (pd_loads). Kernel kfuncs are not in
-# it; the VM benchmark (scripts/bench-cost.sh) has those, under emulation.
+# CPU; pd_views the gathering of every domain's view, which the domains'
+# own CPUs do, each for its own, at most once a ms) and its latency-first
+# placement (select_perf_busy: with no CPU idle, on views; _confined:
+# allowed on CPUs 0-3 alone), the overutilization check, a CPU's frequency
+# target, the domain balance and a dispatch's count of each domain's busy
+# CPUs (pd_loads). Kernel kfuncs are not in it; the VM benchmark
+# (scripts/bench-cost.sh) has those, under emulation.
 #
 # usage: scripts/bench-policy-cost.sh [--build DIR] [--cpus "4 16 64 512"] [--calls N]
 # Exit status 77 (a skipped benchmark for meson) without valgrind.
@@ -27,7 +26,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--cpus) cpu_list=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
-	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench-policy-cost: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

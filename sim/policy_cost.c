@@ -262,11 +262,9 @@ int main(int argc, char **argv)
 	}
 	printf("%s: %u CPUs in %u domains, %lu calls of each: cost_select_energy "
 	       "cost_select_energy_confined cost_select_energy_quiet cost_select_energy_scan "
-	       "cost_pd_views cost_select_perf "
-	       "cost_select_perf_busy cost_select_perf_busy_confined cost_overutilized "
-	       "cost_perf_target cost_balance "
-	       "cost_pd_loads "
-	       "(checksum %llu)\n",
+	       "cost_pd_views cost_select_perf cost_select_perf_busy "
+	       "cost_select_perf_busy_confined "
+	       "cost_overutilized cost_perf_target cost_balance cost_pd_loads (checksum %llu)\n",
 	       soc.name, soc.nr_cpus, soc.nr_pds, calls, (unsigned long long)sink);
 	return 0;
 }
