@@ -177,6 +177,7 @@ struct task_ctx {
 	__u32 queued_by_us;   /* passed through select_cpu or enqueue since it last ran */
 	__u32 pend_cpu;	      /* the CPU whose util_pending counts this task ... */
 	__u32 pend_util;      /* ... and with how much (0: none) */
+	__u32 other_pds;      /* the domains it may not use (jp_other_pds), for jp_wake */
 };
 
 struct {
@@ -600,6 +601,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	w.frame_speed = w.frame ? jp_frame_speed(pr, &tctx->jt, w.now) : 0;
 	w.lat_crit = tctx->lat_crit;
 	w.prev_cpu = prev_cpu;
+	w.other_pds = tctx->other_pds;
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
 		w.allowed.bits[i] &= online.bits[i];
@@ -1780,14 +1782,43 @@ void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 	refresh_own_pd_view(self, true);
 }
 
+/*
+ * The domains none of p's CPUs is in, for tctx->other_pds. A global
+ * function: verified once, not in each op that calls it.
+ */
+__attribute__((noinline)) u32 joule_other_pds(struct task_struct *p __arg_trusted)
+{
+	struct jp_wake w;
+
+	if (!p)
+		return 0;
+	/* only the mask is read; the domains' CPU lists, not their views (two buffers each) */
+	mask_from_cpumask(&w.allowed, p->cpus_ptr);
+	return jp_other_pds(&tables, NULL, &w);
+}
+
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
 	u32 pd = cpu_pd(scx_bpf_task_cpu(p));
 
-	if (tctx)
+	if (tctx) {
 		tctx->vtime_pd = pd;
+		tctx->other_pds = joule_other_pds(p);
+	}
 	set_vtime(p, *pd_clock(pd));
+}
+
+/*
+ * p's CPUs changed (sched_setaffinity, a cpuset): the domains it may use
+ * are worked out here, once, not at each wakeup.
+ */
+void BPF_STRUCT_OPS(joule_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
+{
+	struct task_ctx *tctx = task_ctx(p);
+
+	if (tctx)
+		tctx->other_pds = joule_other_pds(p);
 }
 
 /* p leaves sched_ext (another class, or it exits): not waiting here any more */
@@ -1950,6 +1981,7 @@ struct sched_ext_ops joule_ops = {
 	.tick = (void *)joule_tick,
 	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
+	.set_cpumask = (void *)joule_set_cpumask,
 	.disable = (void *)joule_disable,
 	.update_idle = (void *)joule_update_idle,
 	.cpu_release = (void *)joule_cpu_release,

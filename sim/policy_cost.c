@@ -99,12 +99,15 @@ static void next_wakeup(struct cost_state *st)
 	for (u32 c = 0; c < 4 && c < st->tables.nr_cpus; c++)
 		jp_mask_set(&st->confined.allowed, c);
 	st->confined.prev_cpu = st->wake.prev_cpu % 4;
+	/* kept per task in BPF (set_cpumask), so not counted per wakeup */
+	st->confined.other_pds = jp_other_pds(&st->tables, NULL, &st->confined);
 	st->all_busy = st->wake;
 	memset(&st->all_busy.idle, 0, sizeof(st->all_busy.idle));
 	st->all_busy.overutilized = 1;
 	st->busy_confined = st->all_busy;
 	st->busy_confined.allowed = st->confined.allowed;
 	st->busy_confined.prev_cpu = st->confined.prev_cpu;
+	st->busy_confined.other_pds = st->confined.other_pds;
 	st->quiet.task_util = st->wake.task_util;
 	st->quiet.prev_cpu = st->wake.prev_cpu;
 	st->quiet.allowed = st->wake.allowed;

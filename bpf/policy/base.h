@@ -208,7 +208,7 @@ struct jp_wake {
 	u32 frame;	  /* the task is a frame thread (jp_frame_task) */
 	u32 frame_speed;  /* its jp_frame_speed if so */
 	u32 lat_crit;	  /* the task is latency-critical (jp_lat_crit) */
-	u32 pad;
+	u32 other_pds;	  /* a hint: PDs with none of the task's CPUs, a bit each (jp_other_pds) */
 	u64 now; /* when it wakes: idle CPUs' averages are aged to it (jp_cpu_util_avg_at) */
 	struct jp_cpumask allowed;
 	struct jp_cpumask idle;

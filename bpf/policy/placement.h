@@ -188,6 +188,14 @@ static __always_inline s32 jp_pd_cpu(const struct jp_pd *d, u32 i)
 	return d->cpus[i];
 }
 
+_Static_assert(JP_MAX_PDS <= 32, "jp_wake.other_pds has a bit per PD");
+
+/* Does the hint say the task may use no CPU of PD pd? */
+static __always_inline bool jp_pd_other(const struct jp_wake *w, u32 pd)
+{
+	return pd < 32 && ((w->other_pds >> pd) & 1);
+}
+
 /*
  * Offer cpu, at util, as the PD's candidate: if the task may use it, it is
  * not prev (evaluated on its own) and the task fits; the first of equals
@@ -557,6 +565,28 @@ static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struc
 	return jp_view_allowed(t, &views[pd], w);
 }
 
+/*
+ * The PDs with none of the CPUs w->allowed has, a bit each: the hint
+ * jp_wake.other_pds, which placement passes over without a look at their
+ * views or CPUs. The BPF scheduler keeps it per task, worked out again
+ * only when the task's CPUs change (ops.set_cpumask): a wakeup confined to
+ * one PD of many tested each PD's mask, in BPF a call each.
+ */
+static __always_inline u32 jp_other_pds(const struct jp_tables *t, const struct jp_pd_view *views,
+					const struct jp_wake *w)
+{
+	u32 pd, other = 0;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		if (!jp_pd_allowed(t, views, w, pd))
+			other |= 1u << pd;
+	}
+	return other;
+}
+
 /* jp_pd_scan's sums from a view: its own, aged by decay, the task's util off prev. */
 static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
 					    const struct jp_cpu_state *cs,
@@ -837,7 +867,7 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 			break;
 		/* not inside the evaluation: in BPF, a call per PD (a task confined to one paid for
 		 * all) */
-		if (!JP_PD_WORTH_PRICING(t, views, p, w, pd, best_delta))
+		if (jp_pd_other(w, pd) || !JP_PD_WORTH_PRICING(t, views, p, w, pd, best_delta))
 			continue;
 		e.cand_delta = best_delta;
 		JP_PD_EVALUATE(t, cs, views, p, w, pd, &e);
@@ -1053,6 +1083,8 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 	{
 		if (pd >= t->nr_pds)
 			break;
+		if (jp_pd_other(w, pd))
+			continue;
 		cpu = JP_PERF_PD_BEST(t, cs, views, w, pd);
 		if (cpu >= 0 && cpu < JP_MAX_CPUS)
 			jp_rank_keep(t, cs, w, (u32)cpu, &best, &best_rank);

@@ -20,6 +20,7 @@ struct jp_cpumask check_pd_cpus[JP_MAX_PDS];
 u32 check_pd_cap[JP_MAX_PDS];
 s32 check_out[6];
 u32 check_perf;
+u32 check_other_pds;
 
 __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 {
@@ -55,5 +56,6 @@ __attribute__((section("syscall"), used)) int policy_check(void *ctx)
 	check_out[5] = (s32)jp_pd_loads(&check_tables, check_pd_cpus, &w.allowed, &w.idle,
 					check_pd_cap, 1, check_loads);
 	check_perf = jp_cpu_perf_target(&check_tables, check_cpus, &check_profile, 0);
+	check_other_pds = jp_other_pds(&check_tables, check_views, &w);
 	return 0;
 }

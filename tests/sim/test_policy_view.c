@@ -453,6 +453,59 @@ static void test_passing_over_pds_chooses_as_pricing_all(void **state)
 	assert_true(rounds_passing > ROUNDS / 4);
 }
 
+/* The PDs with none of the task's CPUs, worked out CPU by CPU. */
+static u32 other_pds_by_cpu(const struct machine *m)
+{
+	u32 allowed = 0;
+
+	for (uint32_t c = 0; c < m->t.nr_cpus; c++)
+		if (jp_mask_test(&m->w.allowed, c))
+			allowed |= 1u << m->t.cpu[c].pd;
+	return ~allowed & ((1u << m->t.nr_pds) - 1);
+}
+
+/*
+ * jp_wake.other_pds, the hint the BPF scheduler keeps per task, names
+ * exactly the PDs with none of the task's CPUs (from the CPU lists and from
+ * views alike), and placement passing over them chooses what it chooses
+ * without the hint, energy and latency-first, on the scan and on views.
+ */
+static void test_other_pds_hint_changes_nothing(void **state)
+{
+	static struct machine m;
+	struct sim_rng r;
+	int hinted = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	sim_rng_seed(&r, 7, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		s32 plain[3], with_hint[3];
+		u32 other;
+
+		randomize(&m, &r);
+		build_views(&m);
+		other = jp_other_pds(&m.t, NULL, &m.w);
+		assert_int_equal(other, other_pds_by_cpu(&m));
+		assert_int_equal(jp_other_pds(&m.t, m.views, &m.w), other);
+		plain[0] = jp_select_cpu_energy(&m.t, m.cs, NULL, &m.p, &m.w);
+		plain[1] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		plain[2] = jp_select_cpu_perf_on(&m.t, m.cs, m.views, &m.w);
+		m.w.other_pds = other;
+		with_hint[0] = jp_select_cpu_energy(&m.t, m.cs, NULL, &m.p, &m.w);
+		with_hint[1] = jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w);
+		with_hint[2] = jp_select_cpu_perf_on(&m.t, m.cs, m.views, &m.w);
+		for (int k = 0; k < 3; k++)
+			if (plain[k] != with_hint[k])
+				fail_msg("round %d, placement %d: %d without the hint %#x, %d with "
+					 "it",
+					 i, k, plain[k], other, with_hint[k]);
+		hinted += other != 0;
+	}
+	print_message("a PD passed over by the hint in %d of %d rounds\n", hinted, ROUNDS);
+	assert_true(hinted > ROUNDS / 4);
+}
+
 /* An OPP that costs less than a slower one: no PD may be passed over. */
 static void test_falling_costs_price_every_pd(void **state)
 {
@@ -479,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_perf_on_views_ranks_as_every_cpu),
 		cmocka_unit_test(test_passing_over_pds_chooses_as_pricing_all),
 		cmocka_unit_test(test_falling_costs_price_every_pd),
+		cmocka_unit_test(test_other_pds_hint_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
