@@ -1163,13 +1163,18 @@ u32 pd_online_cap[JP_MAX_PDS];
 /*
  * The domains' loads as the first step of a dispatch reads them
  * (jp_overloaded_pd: a domain whose CPUs are all busy with tasks waiting),
- * gathered at most once per OVERUTIL_PERIOD_NS machine-wide, into the buffer
- * readers are not on, then published (dispatch_loads_ready). Gathering is a
- * queue count and mask words per domain: at 64 vCPUs in 8 domains it cost
- * 17.8 us a dispatch, against 5.2 at 4 vCPUs in 2 (docs/performance.md). A
- * domain overloaded a ms ago is still worth a look: the pull finds its
- * queue empty or takes a task it had waiting.
+ * gathered into the buffer readers are not on, then published
+ * (dispatch_loads_ready). Gathering is a queue count and mask words per
+ * domain: at 64 vCPUs in 8 domains it cost 17.8 us a dispatch, against 5.2
+ * at 4 vCPUs in 2 (docs/performance.md). So the CPUs about to go idle,
+ * which gather the loads anyway, refresh the copy at most once per
+ * OVERUTIL_PERIOD_NS machine-wide, and a busy CPU only once it is
+ * DISPATCH_LOADS_MAX_AGE_NS old (no CPU has gone idle since). A domain
+ * overloaded a few ms ago is still worth a look: the pull finds its queue
+ * empty or takes a task it had waiting.
  */
+#define DISPATCH_LOADS_MAX_AGE_NS (4 * OVERUTIL_PERIOD_NS)
+
 struct dispatch_loads {
 	struct jp_pd_load loads[JP_MAX_PDS];
 	u32 idle_pds;
@@ -1215,12 +1220,12 @@ static void publish_pd_loads(const struct jp_pd_load *loads, u32 idle_pds)
 	__sync_lock_test_and_set(&dispatch_loads_ready, buf);
 }
 
-/* Is the machine's copy of the loads due, and did this CPU win the refresh? */
-static bool claim_dispatch_loads(u64 now)
+/* Is the machine's copy of the loads min_age old, and did this CPU win the refresh? */
+static bool claim_dispatch_loads(u64 now, u64 min_age)
 {
 	u64 at = dispatch_loads_at;
 
-	if ((s64)(now - at) < (s64)OVERUTIL_PERIOD_NS)
+	if ((s64)(now - at) < (s64)min_age)
 		return false;
 	return __sync_val_compare_and_swap(&dispatch_loads_at, at, now) == at;
 }
@@ -1249,7 +1254,8 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, 
 	in->overloaded = JP_NO_PD;
 	if (self >= JP_MAX_PDS)
 		return -1;
-	claimed = claim_dispatch_loads(scx_bpf_now());
+	claimed = claim_dispatch_loads(scx_bpf_now(),
+				       fresh ? OVERUTIL_PERIOD_NS : DISPATCH_LOADS_MAX_AGE_NS);
 	if (fresh || claimed) {
 		in->idle_pds = gather_pd_loads(loads);
 		JP_FOR(pd, 0, JP_MAX_PDS)
