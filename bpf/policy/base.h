@@ -91,6 +91,23 @@ typedef __u64 u64;
 #define JP_FOR(i, start, end) for ((i) = (start); (i) < (end); (i)++)
 #endif
 
+/*
+ * The PDs of tables t for which cond holds, a bit each; pd, the caller's
+ * variable, runs over them in cond.
+ */
+#define JP_PDS_WHERE(t, pd, cond)                                                                  \
+	({                                                                                         \
+		u32 ___pds = 0;                                                                    \
+		JP_FOR(pd, 0, JP_MAX_PDS)                                                          \
+		{                                                                                  \
+			if ((pd) >= (t)->nr_pds)                                                   \
+				break;                                                             \
+			if (cond)                                                                  \
+				___pds |= 1u << (pd);                                              \
+		}                                                                                  \
+		___pds;                                                                            \
+	})
+
 /* Larger functions: a real BPF subprogram (keeps the program small). */
 #ifdef __bpf__
 #define JP_FUNC static __attribute__((noinline, unused))

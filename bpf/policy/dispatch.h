@@ -75,16 +75,9 @@ static __always_inline bool jp_pd_may_pull(const struct jp_tables *t, u32 self, 
 /* The domains jp_overloaded_pd must pass over for a CPU of domain self. */
 static __always_inline u32 jp_pull_skip(const struct jp_tables *t, u32 self, u32 idle_pds)
 {
-	u32 pd, skip = 0;
+	u32 pd;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= t->nr_pds)
-			break;
-		if (!jp_pd_may_pull(t, self, pd, idle_pds))
-			skip |= 1u << pd;
-	}
-	return skip;
+	return JP_PDS_WHERE(t, pd, !jp_pd_may_pull(t, self, pd, idle_pds));
 }
 
 static __always_inline void jp_plan_add(struct jp_dispatch_plan *plan, u8 kind, u32 pd)

@@ -575,16 +575,9 @@ static __always_inline bool jp_pd_allowed(const struct jp_tables *t, const struc
 static __always_inline u32 jp_other_pds(const struct jp_tables *t, const struct jp_pd_view *views,
 					const struct jp_wake *w)
 {
-	u32 pd, other = 0;
+	u32 pd;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= t->nr_pds)
-			break;
-		if (!jp_pd_allowed(t, views, w, pd))
-			other |= 1u << pd;
-	}
-	return other;
+	return JP_PDS_WHERE(t, pd, !jp_pd_allowed(t, views, w, pd));
 }
 
 /* jp_pd_scan's sums from a view: its own, aged by decay, the task's util off prev. */
