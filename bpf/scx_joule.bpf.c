@@ -1161,22 +1161,24 @@ static bool pull_from(u32 pd)
 u32 pd_online_cap[JP_MAX_PDS];
 
 /*
- * The domains' loads as the first step of a dispatch reads them
- * (jp_overloaded_pd: a domain whose CPUs are all busy with tasks waiting),
- * gathered into the buffer readers are not on, then published
- * (dispatch_loads_ready). Gathering is a queue count and mask words per
- * domain: at 64 vCPUs in 8 domains it cost 17.8 us a dispatch, against 5.2
- * at 4 vCPUs in 2 (docs/performance.md). So the CPUs about to go idle,
- * which gather the loads anyway, refresh the copy at most once per
- * OVERUTIL_PERIOD_NS machine-wide, and a busy CPU only once it is
- * DISPATCH_LOADS_MAX_AGE_NS old (no CPU has gone idle since). A domain
- * overloaded a few ms ago is still worth a look: the pull finds its queue
- * empty or takes a task it had waiting.
+ * What the first step of a dispatch reads of the domains' loads: the domain
+ * jp_overloaded_pd names for a CPU of each domain (one whose CPUs are all
+ * busy with tasks waiting), and the domains with an idle CPU. Worked out
+ * into the buffer readers are not on, then published
+ * (dispatch_loads_ready), so that a dispatch reads it in O(1). Gathering
+ * the loads is a queue count and mask words per domain: at 64 vCPUs in 8
+ * domains it cost 17.8 us a dispatch, against 5.2 at 4 vCPUs in 2
+ * (docs/performance.md). So the CPUs about to go idle, which gather the
+ * loads anyway, refresh the copy at most once per OVERUTIL_PERIOD_NS
+ * machine-wide, and a busy CPU only once it is DISPATCH_LOADS_MAX_AGE_NS
+ * old (no CPU has gone idle since). A domain overloaded a few ms ago is
+ * still worth a look: the pull finds its queue empty or takes a task it
+ * had waiting.
  */
 #define DISPATCH_LOADS_MAX_AGE_NS (4 * OVERUTIL_PERIOD_NS)
 
 struct dispatch_loads {
-	struct jp_pd_load loads[JP_MAX_PDS];
+	s32 overloaded[JP_MAX_PDS]; /* jp_overloaded_pd for a CPU of each domain */
 	u32 idle_pds;
 	u32 pad;
 };
@@ -1211,10 +1213,16 @@ static u32 gather_pd_loads(struct jp_pd_load *loads)
 /* Publish loads as the machine's, if this CPU won the refresh (claim_dispatch_loads). */
 static void publish_pd_loads(const struct jp_pd_load *loads, u32 idle_pds)
 {
-	u32 buf = (dispatch_loads_ready + 1) & 1, pd;
+	u32 buf = (dispatch_loads_ready + 1) & 1, self;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	dispatch_loads[buf].loads[pd] = loads[pd];
+	/* what a dispatch reads, worked out here once for CPUs of every domain */
+	JP_FOR(self, 0, JP_MAX_PDS)
+	{
+		if (self >= tables.nr_pds)
+			break;
+		dispatch_loads[buf].overloaded[self] = jp_overloaded_pd(
+			&tables, cur_profile(), loads, self, jp_pull_skip(&tables, self, idle_pds));
+	}
 	dispatch_loads[buf].idle_pds = idle_pds;
 	/* a full barrier: the loads are written before a reader can pick them */
 	__sync_lock_test_and_set(&dispatch_loads_ready, buf);
@@ -1269,8 +1277,7 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, 
 	dl = &dispatch_loads[dispatch_loads_ready & 1];
 	in->idle_pds = dl->idle_pds;
 	in->queued[self] = (u32)scx_bpf_dsq_nr_queued(self);
-	in->overloaded = jp_overloaded_pd(&tables, cur_profile(), dl->loads, self,
-					  jp_pull_skip(&tables, self, in->idle_pds));
+	in->overloaded = dl->overloaded[self];
 	return 0;
 }
 
@@ -2053,6 +2060,10 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	joule_count_online_capacity();
 	joule_find_bigger_cpus();
 	joule_build_all_views();
+	/* no domain is overloaded until a dispatch has counted their loads */
+	for (u32 b = 0; b < 2; b++)
+		for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++)
+			dispatch_loads[b].overloaded[pdi] = JP_NO_PD;
 	/*
 	 * The kernel set every request to the maximum as the scheduler attached,
 	 * and an idle CPU would keep it: all start at the lowest, and a CPU that
