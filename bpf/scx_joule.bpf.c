@@ -102,7 +102,6 @@ struct cpu_local {
 	__u8 running_lat_crit;
 	__u32 fence;	  /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending; /* tasks placed here that have not started (count_pending) */
-	__u32 futile_pds; /* the domains whose queue_futile has this CPU */
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 /*
@@ -1087,7 +1086,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 }
 
 /* An idle online CPU of domain pd, or -1. */
-static s32 idle_cpu_of(u32 pd, const struct jp_cpumask *skip)
+static s32 idle_cpu_of(u32 pd)
 {
 	/* masked, not only checked: the verifier must see the bound on every path */
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
@@ -1096,9 +1095,6 @@ static s32 idle_cpu_of(u32 pd, const struct jp_cpumask *skip)
 
 	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, &cand))
 		return -1;
-	if (skip)
-		for (u32 w = 0, words = mask_words(); w < JP_MASK_WORDS && w < words; w++)
-			cand.bits[w] &= ~skip->bits[w];
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		if (i >= d->nr_cpus)
@@ -1130,84 +1126,23 @@ static bool may_pull(u32 self, u32 pd)
 }
 
 /*
- * Per domain queue, the CPUs that went idle finding nothing in it they could
- * run (note_futile_queues), and have stayed idle since: tasks confined to
- * part of a domain (taskset, cpusets) wait there while the rest of it is
- * idle. A CPU's marks go when it leaves idle (clear_queue_futile), and all
- * of a queue's QUEUE_FUTILE_MAX_AGE_NS after the first, in case a CPU left
- * idle unseen (the kernel does not call ops.update_idle while it bypasses
- * the scheduler). A CPU marked by another just as the marks expire may lose
- * its bit, and be kicked once more for nothing.
- */
-static struct jp_cpumask queue_futile[JP_MAX_PDS];
-static u64 queue_futile_at[JP_MAX_PDS];
-#define QUEUE_FUTILE_MAX_AGE_NS (1000ULL * 1000 * 1000)
-
-static bool queue_futile_fresh(u32 pd, u64 now)
-{
-	return (s64)(now - queue_futile_at[pd & (JP_MAX_PDS - 1)]) < (s64)QUEUE_FUTILE_MAX_AGE_NS;
-}
-
-/* cpu found nothing it could run in domain pd's queue. */
-static void mark_queue_futile(u32 pd, u32 cpu, u64 now)
-{
-	pd &= JP_MAX_PDS - 1;
-	cpu &= JP_MAX_CPUS - 1;
-	if (!queue_futile_fresh(pd, now)) {
-		for (u32 w = 0; w < JP_MASK_WORDS; w++)
-			queue_futile[pd].bits[w] = 0;
-		queue_futile_at[pd] = now;
-	}
-	__sync_fetch_and_or(&queue_futile[pd].bits[cpu / 64], 1ULL << (cpu % 64));
-	cpu_local[cpu].futile_pds |= 1u << pd;
-}
-
-/* cpu leaves idle: what it found in the queues no longer holds. */
-static void clear_queue_futile(u32 cpu)
-{
-	u32 pd, pds;
-
-	cpu &= JP_MAX_CPUS - 1;
-	pds = cpu_local[cpu].futile_pds;
-	if (!pds)
-		return;
-	cpu_local[cpu].futile_pds = 0;
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if ((pds >> pd) & 1)
-			__sync_fetch_and_and(&queue_futile[pd].bits[cpu / 64],
-					     ~(1ULL << (cpu % 64)));
-	}
-}
-
-/*
  * Tasks wait in domain pd's queue: wake an idle CPU that may take them, of
  * pd or of another domain allowed to pull from it. An idle CPU looks at the
  * queues only when kicked, and one that went idle just after the last
  * enqueue was not: under 8 hogs on the 6 CPUs of the board, a little CPU
- * sat idle 14% of the time while hogs waited in the big queue. Not a CPU
- * that found nothing in the queue it could run and has stayed idle since
- * (queue_futile): with the queued tasks confined elsewhere, every busy
- * CPU's tick woke an idle one for nothing (462 times in 5 s against 2 under
- * EEVDF, hybrid-affinity). A task queued since that such a CPU could run
- * was kicked for by its own enqueue.
+ * sat idle 14% of the time while hogs waited in the big queue.
  */
 static void wake_idle_cpu_for_queue(u32 pd)
 {
-	const struct jp_cpumask *skip;
-	s32 cpu;
+	s32 cpu = idle_cpu_of(pd);
 	u32 q;
 
-	if (pd >= JP_MAX_PDS)
-		return;
-	skip = queue_futile_fresh(pd, scx_bpf_now()) ? &queue_futile[pd] : NULL;
-	cpu = idle_cpu_of(pd, skip);
 	JP_FOR(q, 0, JP_MAX_PDS)
 	{
 		if (cpu >= 0 || q >= tables.nr_pds)
 			break;
 		if (q != pd && may_pull(q, pd))
-			cpu = idle_cpu_of(q, skip);
+			cpu = idle_cpu_of(q);
 	}
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
@@ -1473,32 +1408,6 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
 }
 
 /*
- * A CPU about to go idle found nothing it could run in the queues it counted
- * afresh (in): it is not worth kicking for those it looked at that hold
- * tasks, for a while (queue_futile, wake_idle_cpu_for_queue).
- */
-static void note_futile_queues(const struct jp_dispatch_in *in)
-{
-	u32 pd, cpu = bpf_get_smp_processor_id(), self = in->self;
-	u64 now = scx_bpf_now();
-
-	/*
-	 * Masked where the verifier sees it: jp_pd_may_pull's two range checks
-	 * were compiled into one of (pd | self), which bounds neither.
-	 */
-	barrier_var(self);
-	self &= JP_MAX_PDS - 1;
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= tables.nr_pds)
-			break;
-		if (in->queued[pd] &&
-		    (pd == self || jp_pd_may_pull(&tables, self, pd, in->idle_pds)))
-			mark_queue_futile(pd, cpu, now);
-	}
-}
-
-/*
  * Plans on the domains' published loads first, which cost a busy CPU O(1)
  * kfunc calls; a CPU that found no work there and would go idle (or leave
  * a misfit task waiting) plans again on loads counted now, so that no task
@@ -1513,11 +1422,8 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	in.self = cpu_pd(cpu);
 	note_prev(&in, prev, cpu);
 	got = joule_dispatch_pass(&in, 0);
-	if (got == DISPATCH_NOTHING && jp_dispatch_wants_balance(&in)) {
+	if (got == DISPATCH_NOTHING && jp_dispatch_wants_balance(&in))
 		got = joule_dispatch_pass(&in, 1);
-		if (got == DISPATCH_NOTHING)
-			note_futile_queues(&in);
-	}
 	/* the plan keeps prev only if it has one; the verifier wants to see it */
 	if (got == DISPATCH_KEEP && prev)
 		set_slice(prev, task_slice(task_ctx(prev)));
@@ -1975,7 +1881,6 @@ void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 		 * runs, as readers have aged it meanwhile (jp_cpu_util_avg_at).
 		 */
 		jp_cpu_account(&cpu_state[self], scx_bpf_now(), 0, 0);
-		clear_queue_futile(self);
 		return;
 	}
 	recheck_queues(self);
