@@ -1299,7 +1299,6 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
 }
 
-/* Carries out one step of the plan: true if the CPU got a task. */
 /* What a plan's step gave the CPU */
 enum dispatch_got {
 	DISPATCH_NOTHING,
@@ -1307,6 +1306,7 @@ enum dispatch_got {
 	DISPATCH_KEEP, /* the task whose slice ended goes on: the caller renews its slice */
 };
 
+/* Carries out one step of the plan; keeping prev is left to the caller, which has it. */
 static enum dispatch_got dispatch_step(const struct jp_dispatch_step *st, u32 self, u64 now)
 {
 	switch (st->kind) {
