@@ -151,6 +151,14 @@ static struct pd_view_state pd_view_state[JP_MAX_PDS];
 struct pd_local {
 	__u64 vtime_now;
 	__u64 own_served_at;
+	/*
+	 * Of the tasks in the domain's queue, those that may run on every
+	 * online CPU (task_ctx.unconfined): what a tick wakes an idle CPU for
+	 * (wake_idle_cpu_for_queue). The others' own enqueue kicked an idle
+	 * CPU they may use, if there was one; kicked for them at every tick of
+	 * a busy CPU, CPUs they may not use woke for nothing.
+	 */
+	__u32 nr_free_queued;
 } __attribute__((aligned(64)));
 static struct pd_local pd_local[JP_MAX_PDS];
 /* how far a task's vtime may lead its domain's clock, in slices */
@@ -178,6 +186,8 @@ struct task_ctx {
 	__u32 pend_cpu;	      /* the CPU whose util_pending counts this task ... */
 	__u32 pend_util;      /* ... and with how much (0: none) */
 	__u32 other_pds;      /* the domains it may not use (jp_other_pds), for jp_wake */
+	__u32 unconfined;     /* it may run on every online CPU (joule_note_cpus) */
+	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
 };
 
 struct {
@@ -686,6 +696,18 @@ static u64 task_slice(struct task_ctx *tctx)
 	return slice_ns;
 }
 
+/*
+ * The task no longer waits in the queue whose nr_free_queued counts it: it
+ * runs, is enqueued again, or leaves.
+ */
+static void drop_free_queued(struct task_ctx *tctx)
+{
+	if (!tctx || !tctx->free_pd)
+		return;
+	__sync_fetch_and_sub(&pd_local[(tctx->free_pd - 1) & (JP_MAX_PDS - 1)].nr_free_queued, 1);
+	tctx->free_pd = 0;
+}
+
 /* p no longer waits where it was placed: it runs, is placed again, or leaves. */
 static void drop_pending(struct task_ctx *tctx)
 {
@@ -1002,9 +1024,22 @@ __attribute__((noinline)) s32 joule_misfit_up(struct task_struct *p __arg_truste
 	return joule_choose_cpu(p, cpu, &reason);
 }
 
+/* tctx's task goes into domain pd's queue: counted there if it may run on any CPU. */
+static void count_free_queued(struct task_ctx *tctx, u32 pd)
+{
+	if (!tctx || !tctx->unconfined)
+		return;
+	pd &= JP_MAX_PDS - 1;
+	tctx->free_pd = pd + 1;
+	__sync_fetch_and_add(&pd_local[pd].nr_free_queued, 1);
+}
+
 /*
  * What joule_enqueue does with p: jp_enqueue_plan's inputs gathered, and
- * its answer; up: joule_misfit_up's. A global function, verified once on its
+ * its answer; up: joule_misfit_up's. Here too p leaves the free count of
+ * the queue it was in and joins that of the queue it goes to: in
+ * joule_enqueue, two more live values took its deepest call chain past the
+ * verifier's 512 bytes of stack. A global function, verified once on its
  * own: inlined, each combination of inputs multiplied the paths the verifier
  * walked through the rest of joule_enqueue (2.3x the instructions, a start
  * 3 s longer in the test VM).
@@ -1025,6 +1060,9 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	if (up != JP_NO_CPU)
 		enq_cpu(&in.up, up);
 	jp_enqueue_plan(&in, out);
+	drop_free_queued(tctx);
+	if (out->where == JP_ENQ_QUEUE)
+		count_free_queued(tctx, cpu_pd(out->cpu));
 	return 0;
 }
 
@@ -1665,6 +1703,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	tctx->started_cap = 0;
 	tctx->woke_in_select = 0;
 	drop_pending(tctx);
+	drop_free_queued(tctx);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		tctx->started_cap = cpu_cap_now(cpu);
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
@@ -1788,7 +1827,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	request_perf(cpu, target, perf_resend_due(cpu, target, now));
 
 	queued = scx_bpf_dsq_nr_queued(cpu_pd(cpu)); /* < 0: no such queue */
-	in.queued_here = queued > 0 ? (u32)queued : 0;
+	/* the count may lag a task the kernel took from the queue itself (bypass) */
+	in.queued_free = queued > 0 ? pd_local[cpu_pd(cpu) & (JP_MAX_PDS - 1)].nr_free_queued : 0;
 	in.pinned = p->nr_cpus_allowed == 1;
 	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
 	/*
@@ -1894,18 +1934,28 @@ void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 }
 
 /*
- * The domains none of p's CPUs is in, for tctx->other_pds. A global
- * function: verified once, not in each op that calls it.
+ * What p's CPUs tell its context: the domains none of them is in
+ * (other_pds), and whether they take in every online CPU (unconfined). A
+ * global function: verified once, not in each op that calls it.
  */
-__attribute__((noinline)) u32 joule_other_pds(struct task_struct *p __arg_trusted)
+__attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_trusted)
 {
+	struct task_ctx *tctx;
 	struct jp_wake w;
+	u64 missing = 0;
 
 	if (!p)
 		return 0;
+	tctx = task_ctx(p);
+	if (!tctx)
+		return 0;
 	/* only the mask is read; the domains' CPU lists, not their views (two buffers each) */
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
-	return jp_other_pds(&tables, NULL, &w);
+	tctx->other_pds = jp_other_pds(&tables, NULL, &w);
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
+		missing |= online.bits[i] & ~w.allowed.bits[i];
+	tctx->unconfined = !missing;
+	return 0;
 }
 
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
@@ -1913,10 +1963,9 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 	struct task_ctx *tctx = task_ctx(p);
 	u32 pd = cpu_pd(scx_bpf_task_cpu(p));
 
-	if (tctx) {
+	if (tctx)
 		tctx->vtime_pd = pd;
-		tctx->other_pds = joule_other_pds(p);
-	}
+	joule_note_cpus(p);
 	set_vtime(p, *pd_clock(pd));
 }
 
@@ -1926,10 +1975,7 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
  */
 void BPF_STRUCT_OPS(joule_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
 {
-	struct task_ctx *tctx = task_ctx(p);
-
-	if (tctx)
-		tctx->other_pds = joule_other_pds(p);
+	joule_note_cpus(p);
 }
 
 /* p leaves sched_ext (another class, or it exits): not waiting here any more */
@@ -1937,8 +1983,10 @@ void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
 
-	if (tctx)
+	if (tctx) {
 		drop_pending(tctx);
+		drop_free_queued(tctx);
+	}
 }
 
 /* task_struct.prio below this: a realtime or deadline task */

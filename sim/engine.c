@@ -1338,7 +1338,8 @@ static void pd_tick(struct sim *s, uint32_t c)
 	tick_fold_run(s, c);
 	cpu_tick_request_perf(s, c);
 	memset(&in, 0, sizeof(in));
-	in.queued_here = s->pd[pd_of(s, c)].nr_queued;
+	/* the simulator's tasks may run on every CPU */
+	in.queued_free = s->pd[pd_of(s, c)].nr_queued;
 	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c, s->js[c].frame_speed);
 	in.bigger_idle = in.misfit && bigger_cpu_idle(s, c);
 	jp_tick_plan(&in, &plan);

@@ -92,10 +92,16 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 }
 
 struct jp_tick_in {
-	u32 queued_here; /* tasks waiting in this CPU's domain queue */
-	u8 pinned;	 /* the running task may run on this CPU only */
-	u8 misfit;	 /* jp_task_misfit() of the running task here */
-	u8 bigger_idle;	 /* a bigger CPU it may run on is idle (needed only if misfit) */
+	/*
+	 * Tasks waiting in this CPU's domain queue that may run on any CPU. A
+	 * task confined to some CPUs had an idle one of them kicked by its own
+	 * enqueue, if one was idle: a CPU woken for it at every tick might well
+	 * be one it may not use.
+	 */
+	u32 queued_free;
+	u8 pinned;	/* the running task may run on this CPU only */
+	u8 misfit;	/* jp_task_misfit() of the running task here */
+	u8 bigger_idle; /* a bigger CPU it may run on is idle (needed only if misfit) */
 	u8 pad;
 };
 
@@ -106,7 +112,7 @@ struct jp_tick_plan {
 
 static __always_inline void jp_tick_plan(const struct jp_tick_in *in, struct jp_tick_plan *out)
 {
-	out->wake_for_queue = in->queued_here > 0;
+	out->wake_for_queue = in->queued_free > 0;
 	out->end_slice = !in->pinned && in->misfit && in->bigger_idle;
 }
 

@@ -857,14 +857,14 @@ static void test_enqueue_plan_lat_crit_preempts(void **state)
 static void test_tick_plan(void **state)
 {
 	struct jp_tick_plan plan;
-	struct jp_tick_in in = {.queued_here = 0, .misfit = 1, .bigger_idle = 0};
+	struct jp_tick_in in = {.queued_free = 0, .misfit = 1, .bigger_idle = 0};
 
 	(void)state;
 	jp_tick_plan(&in, &plan);
 	assert_false(plan.wake_for_queue);
 	assert_false(plan.end_slice); /* no bigger CPU idle: an idle big CPU pulls it later */
 	in.bigger_idle = 1;
-	in.queued_here = 2;
+	in.queued_free = 2;
 	jp_tick_plan(&in, &plan);
 	assert_true(plan.wake_for_queue);
 	assert_true(plan.end_slice);
