@@ -220,6 +220,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 
 			t->remaining -= (double)dt * cap / 1024.0;
 			s->m.spec_run_ns[t->spec][s->soc->cpu[c].pd] += dt;
+			s->m.spec_energy_mj[t->spec][s->soc->cpu[c].pd] += mw * dt / 1e9;
 			if (t->busy)
 				s->m.spec_busy_run_ns[t->spec][s->soc->cpu[c].pd] += dt;
 			t->vruntime += dt;

@@ -193,6 +193,8 @@ struct sim_metrics {
 	/* per task line of the workload, for --explain */
 	uint64_t spec_jobs[WL_MAX_SPECS], spec_misses[WL_MAX_SPECS];
 	uint64_t spec_run_ns[WL_MAX_SPECS][SIM_MAX_PDS];
+	/* the energy of the CPUs while they ran it (mJ), each at its own power then */
+	double spec_energy_mj[WL_MAX_SPECS][SIM_MAX_PDS];
 	/* ticks at which a thread of the spec was runnable (running or queued) per PD */
 	uint64_t spec_runnable_ticks[WL_MAX_SPECS][SIM_MAX_PDS];
 	/* run time after turning busy (periodic busy_after=; hogs from their start) */

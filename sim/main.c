@@ -245,8 +245,9 @@ static void print_explain(const struct sim *s)
 		       (unsigned long long)s->m.spec_misses[i]);
 		for (p = 0; p < s->soc->nr_pds; p++)
 			if (s->m.spec_run_ns[i][p])
-				printf(" %s %.3f s", s->soc->pd[p].name,
-				       s->m.spec_run_ns[i][p] / 1e9);
+				printf(" %s %.3f s %.3f J", s->soc->pd[p].name,
+				       s->m.spec_run_ns[i][p] / 1e9,
+				       s->m.spec_energy_mj[i][p] / 1e3);
 		printf("\n");
 	}
 }
@@ -263,8 +264,9 @@ static void json_pd_seconds(const struct sim *s, const uint64_t *ns)
 }
 
 /*
- * Per PD (name, kind, busy CPU-seconds) and per task line (run time per PD,
- * ticks found runnable per PD, and for tasks that turn busy: the CPU they
+ * Per PD (name, kind, busy CPU-seconds) and per task line (run time and the
+ * CPUs' energy while running it per PD, ticks found runnable per PD, and
+ * for tasks that turn busy: the CPU they
  * last ran on before, the time until they first ran on a biggest CPU, run
  * time per PD afterwards): what the VM scenarios measure.
  */
@@ -287,6 +289,10 @@ static void print_json_detail(const struct sim *s)
 	for (i = 0; i < s->wl->nr_specs; i++) {
 		printf("%s{\"name\":\"%s\",\"run_s\":", i ? "," : "", s->wl->spec[i].name);
 		json_pd_seconds(s, s->m.spec_run_ns[i]);
+		printf(",\"energy_j\":[");
+		for (p = 0; p < s->soc->nr_pds; p++)
+			printf("%s%.6f", p ? "," : "", s->m.spec_energy_mj[i][p] / 1e3);
+		printf("]");
 		printf(",\"runnable_ticks\":[");
 		for (p = 0; p < s->soc->nr_pds; p++)
 			printf("%s%llu", p ? "," : "",

@@ -81,5 +81,20 @@ for p in joule fair eas race compact; do
 		fail=1
 	fi
 done
+# each task's energy (--json tasks[].energy_j): the CPUs' energy while they ran it, so
+# every task that ran has some, and together they are the busy part of the total
+if ! "$sim" --soc "$soc" --workload "$game" --policy joule --profile gaming --duration 2s \
+	--json >"$tmp/out" 2>"$tmp/err" || ! python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+tasks = r["tasks"]
+for t in tasks:
+    for run, e in zip(t["run_s"], t["energy_j"]):
+        assert e >= 0 and (e > 0) == (run > 0), (t["name"], run, e)
+busy = sum(sum(t["energy_j"]) for t in tasks)
+assert 0.5 * r["energy_j"] < busy < r["energy_j"], (busy, r["energy_j"])' "$tmp/out"; then
+	echo "FAIL: per-task energy in --json"
+	cat "$tmp/err"
+	fail=1
+fi
 [ $fail = 0 ] && echo "all CLI checks passed"
 exit $fail
