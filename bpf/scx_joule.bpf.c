@@ -915,12 +915,6 @@ static bool idle_cpus(const struct jp_cpumask *in, const struct cpumask *allowed
 	return any;
 }
 
-/* The idle, online CPUs of domain pd, in cand; whether any. */
-static bool pd_idle_cpus(u32 pd, struct jp_cpumask *cand)
-{
-	return idle_cpus(&pd_cpus[pd & (JP_MAX_PDS - 1)], NULL, cand);
-}
-
 /*
  * The idle online CPUs p may run on, into cand; false if none. One read of
  * the kernel's idle mask for every domain wake_idle_cpu_for tries: a read
@@ -984,7 +978,7 @@ static __attribute__((noinline)) s32 claim_idle_cpu_for(struct task_struct *p, u
  * meanwhile (idle CPUs do not look at queues until kicked). cpu itself if
  * it is idle, else another idle CPU of its domain, else any idle CPU p may
  * run on: one of another domain may take from this queue, since it has no
- * idle CPU (may_pull). Claiming the CPU's idle bit keeps the next wakeup
+ * idle CPU (jp_pd_may_pull). Claiming the CPU's idle bit keeps the next wakeup
  * from counting on it too. Never a preempting kick: the wakeups that may
  * preempt went to their CPU's local queue, and kicking for every latency-
  * critical enqueue would make two such tasks preempt each other endlessly.
@@ -1123,64 +1117,54 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 }
 
-/* An idle online CPU of domain pd, or -1. */
-static s32 idle_cpu_of(u32 pd)
+/* The first CPU of cand in domain pd's order, or -1: the words tell first. */
+static s32 first_cpu_in(const struct jp_cpumask *cand, u32 pd)
 {
 	/* masked, not only checked: the verifier must see the bound on every path */
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
-	struct jp_cpumask cand;
+	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
+	u64 any = 0;
 	u32 i;
 
-	if (pd >= JP_MAX_PDS || !pd_idle_cpus(pd, &cand))
+	for (u32 w = 0, words = mask_words(); w < JP_MASK_WORDS && w < words; w++)
+		any |= cand->bits[w] & in_pd->bits[w];
+	if (!any)
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
 		if (i >= d->nr_cpus)
 			break;
-		if (jp_mask_test(&cand, d->cpus[i]))
+		if (jp_mask_test(cand, d->cpus[i]))
 			return d->cpus[i];
 	}
 	return -1;
 }
 
-/* Is a CPU of domain pd idle (and so about to take its own queue's work)? */
-static bool pd_has_idle_cpu(u32 pd)
-{
-	struct jp_cpumask cand;
-
-	return pd < JP_MAX_PDS && pd_idle_cpus(pd, &cand);
-}
-
-/*
- * May a CPU of domain self take work queued on domain pd? Not from a bigger
- * domain that has an idle CPU of its own: that is where a misfit task was
- * just sent, and the little CPU it left, idle at once, would pull it back.
- */
-static bool may_pull(u32 self, u32 pd)
-{
-	if (pd >= JP_MAX_PDS || self >= JP_MAX_PDS)
-		return false;
-	return jp_pd_may_pull(&tables, self, pd, pd_has_idle_cpu(pd) ? 1u << pd : 0);
-}
-
 /*
  * Tasks wait in domain pd's queue: wake an idle CPU that may take them, of
- * pd or of another domain allowed to pull from it. An idle CPU looks at the
- * queues only when kicked, and one that went idle just after the last
- * enqueue was not: under 8 hogs on the 6 CPUs of the board, a little CPU
- * sat idle 14% of the time while hogs waited in the big queue.
+ * pd or of another domain allowed to pull from it (jp_pd_may_pull: with
+ * none of pd's CPUs idle, any domain that may pull at all). An idle CPU
+ * looks at the queues only when kicked, and one that went idle just after
+ * the last enqueue was not: under 8 hogs on the 6 CPUs of the board, a
+ * little CPU sat idle 14% of the time while hogs waited in the big queue.
+ * One read of the kernel's idle mask for every domain tried, as in
+ * claim_idle_cpu_for: it was read twice for each.
  */
 static void wake_idle_cpu_for_queue(u32 pd)
 {
-	s32 cpu = idle_cpu_of(pd);
+	struct jp_cpumask cand;
+	s32 cpu;
 	u32 q;
 
+	if (pd >= JP_MAX_PDS || !idle_cpus(NULL, NULL, &cand))
+		return;
+	cpu = first_cpu_in(&cand, pd);
 	JP_FOR(q, 0, JP_MAX_PDS)
 	{
 		if (cpu >= 0 || q >= tables.nr_pds)
 			break;
-		if (q != pd && may_pull(q, pd))
-			cpu = idle_cpu_of(q);
+		if (q != pd && jp_pd_may_pull(&tables, q, pd, 0))
+			cpu = first_cpu_in(&cand, q);
 	}
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
@@ -1873,7 +1857,7 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
  * sees the count. The queue alone would not do: the insert of a task that
  * enqueue queued lands after enqueue returns, and where the task's domain
  * is this CPU alone, a CPU of another domain kicked instead does not take
- * from a domain with an idle CPU (may_pull): the task waited until
+ * from a domain with an idle CPU (jp_pd_may_pull): the task waited until
  * something else woke this one. Not the other domains' queues: with them,
  * two hogs on the big CPUs spent more of their time on little ones, most
  * likely taken from the big queue in the instant they waited there behind
