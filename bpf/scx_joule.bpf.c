@@ -926,17 +926,27 @@ static bool task_idle_cpus(struct task_struct *p, struct jp_cpumask *cand)
 	return idle_cpus(NULL, p->cpus_ptr, cand);
 }
 
-/* Claims one of cand's CPUs in domain pd, in the domain's order, or -1. */
-static s32 claim_idle_cpu_in(const struct jp_cpumask *cand, u32 pd)
+/*
+ * Has cand a CPU of domain pd? O(mask words): the domain's CPUs are walked
+ * only when it has one.
+ */
+static bool cand_in_pd(const struct jp_cpumask *cand, u32 pd)
 {
 	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
-	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
 	u64 any = 0;
-	u32 i, c;
 
 	for (u32 w = 0, words = mask_words(); w < JP_MASK_WORDS && w < words; w++)
 		any |= cand->bits[w] & in_pd->bits[w];
-	if (!any)
+	return any;
+}
+
+/* Claims one of cand's CPUs in domain pd, in the domain's order, or -1. */
+static s32 claim_idle_cpu_in(const struct jp_cpumask *cand, u32 pd)
+{
+	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
+	u32 i, c;
+
+	if (!cand_in_pd(cand, pd))
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
@@ -1117,18 +1127,14 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 }
 
-/* The first CPU of cand in domain pd's order, or -1: the words tell first. */
+/* The first CPU of cand in domain pd's order, or -1. */
 static s32 first_cpu_in(const struct jp_cpumask *cand, u32 pd)
 {
 	/* masked, not only checked: the verifier must see the bound on every path */
 	const struct jp_pd *d = &tables.pd[pd & (JP_MAX_PDS - 1)];
-	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
-	u64 any = 0;
 	u32 i;
 
-	for (u32 w = 0, words = mask_words(); w < JP_MASK_WORDS && w < words; w++)
-		any |= cand->bits[w] & in_pd->bits[w];
-	if (!any)
+	if (!cand_in_pd(cand, pd))
 		return -1;
 	JP_FOR(i, 0, JP_MAX_PD_CPUS)
 	{
