@@ -266,9 +266,9 @@ static void json_pd_seconds(const struct sim *s, const uint64_t *ns)
 /*
  * Per PD (name, kind, busy CPU-seconds) and per task line (run time and the
  * CPUs' energy while running it per PD, ticks found runnable per PD, and
- * for tasks that turn busy: the CPU they
- * last ran on before, the time until they first ran on a biggest CPU, run
- * time per PD afterwards): what the VM scenarios measure.
+ * for tasks that turn busy: the CPU they last ran on before, the time until
+ * they first ran on a biggest CPU, run time per PD afterwards): what the VM
+ * scenarios measure.
  */
 static void print_json_detail(const struct sim *s)
 {
