@@ -155,6 +155,44 @@ static void test_cpu_util_counts_pending(void **state)
 }
 
 /*
+ * An idle CPU's average as a reader ages it (jp_cpu_util_avg_at, which
+ * writes nothing) is what folding the idle time in (jp_cpu_account with no
+ * run) makes it when the CPU next runs: over short and long idle times, up
+ * to and past the point where the old average has decayed away, with work
+ * left in the open window and with utilization of tasks that moved away.
+ */
+static void test_idle_cpu_aged_as_accounting_would(void **state)
+{
+	static const uint64_t works[] = {0, 1, 40000, 999999, 2 * MS};
+	static const uint64_t ages[] = {
+		MS,	      200 * MS,		8 * 32 * MS,  10 * 32 * MS,	16 * 32 * MS - 1,
+		16 * 32 * MS, 17 * 32 * MS - 1, 17 * 32 * MS, 17 * 32 * MS + 1, 40000 * MS};
+	static const uint32_t avgs[] = {0, 1, 300, 1024};
+	struct jp_cpu_state c, folded;
+	uint64_t now;
+	int checked = 0;
+
+	(void)state;
+	for (unsigned a = 0; a < sizeof(avgs) / sizeof(avgs[0]); a++)
+		for (unsigned w = 0; w < sizeof(works) / sizeof(works[0]); w++)
+			for (unsigned g = 0; g < sizeof(ages) / sizeof(ages[0]); g++) {
+				memset(&c, 0, sizeof(c));
+				c.util_avg = avgs[a];
+				c.util_fp = ((uint64_t)avgs[a] << 16) + 12345 * (avgs[a] > 0);
+				c.util_removed = avgs[a] / 3;
+				c.busy_work = works[w];
+				c.last_update_ns = 7 * MS;
+				now = c.last_update_ns + ages[g];
+				folded = c;
+				jp_cpu_account(&folded, now, 0, 0);
+				assert_int_equal(jp_cpu_util_avg_at(&c, now, true),
+						 jp_cpu_util_avg(&folded));
+				checked++;
+			}
+	assert_int_equal(checked, 4 * 5 * 10);
+}
+
+/*
  * Places n wakeups of light tasks (util, previous CPU prev) one after the
  * other, before any of them has run, as the BPF program's select_cpu does:
  * each takes its CPU's idle bit (scx_bpf_test_and_clear_cpu_idle) and, if
@@ -231,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_util_est_unchanged_by_the_decay),
 		cmocka_unit_test(test_fork_that_slept_wakes_light),
 		cmocka_unit_test(test_cpu_util_counts_pending),
+		cmocka_unit_test(test_idle_cpu_aged_as_accounting_would),
 		cmocka_unit_test(test_burst_spreads),
 		cmocka_unit_test(test_burst_piles_up_without_pending),
 	};
