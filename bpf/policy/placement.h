@@ -297,6 +297,7 @@ static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
  * since built_at (jp_view_decay). So a PD that sleeps needs no rebuilding.
  */
 #define JP_VIEW_CANDS 4
+_Static_assert(JP_VIEW_CANDS == 4, "jp_view_offer compares the first three keys");
 
 struct jp_pd_view {
 	u64 built_at;
@@ -331,25 +332,31 @@ static __always_inline u64 jp_cand_key(u32 idle, u32 spare)
 	return ((u64) !!idle << 32) | spare;
 }
 
-/* Insert cpu among the candidates by rank, after its equals; drop the last. */
+/*
+ * Insert cpu among the candidates by rank, after its equals; drop the last.
+ * The keys are in falling order, so its place is past those that rank at
+ * least as high: at most three compares, as a key that gets this far ranks
+ * above the fourth. (A loop cost an iterator's three kfunc calls in BPF for
+ * every CPU offered.)
+ */
 static __always_inline void jp_view_offer(struct jp_pd_view *v, u32 cpu, u64 key)
 {
-	u32 j, at = JP_VIEW_CANDS;
+	u32 j, n = v->nr_cands, at;
 
 	/* most CPUs rank below all the candidates */
-	if (v->nr_cands >= JP_VIEW_CANDS && key <= v->keys[JP_VIEW_CANDS - 1])
+	if (n >= JP_VIEW_CANDS && key <= v->keys[JP_VIEW_CANDS - 1])
 		return;
-	JP_FOR(j, 0, JP_VIEW_CANDS)
-	{
-		if (j >= v->nr_cands || key > v->keys[j]) {
-			at = j;
-			break;
+	at = 0;
+	if (n > 0 && v->keys[0] >= key) {
+		at = 1;
+		if (n > 1 && v->keys[1] >= key) {
+			at = 2;
+			if (n > 2 && v->keys[2] >= key)
+				at = 3;
 		}
 	}
-	if (at >= JP_VIEW_CANDS)
-		return;
-	if (v->nr_cands < JP_VIEW_CANDS)
-		v->nr_cands++;
+	if (n < JP_VIEW_CANDS)
+		v->nr_cands = n + 1;
 	for (j = JP_VIEW_CANDS - 1; j > at; j--) {
 		v->cands[j] = v->cands[j - 1];
 		v->keys[j] = v->keys[j - 1];
