@@ -209,11 +209,15 @@ static void cpu_settle(struct sim *s, uint32_t c)
 		uint64_t shallow_end = deep_from < s->now ? deep_from : s->now;
 		uint64_t shallow =
 			shallow_end > cr->last_settle ? shallow_end - cr->last_settle : 0;
+		double idle_mj = (mw * shallow + pd->sleep_mw * (dt - shallow)) / 1e9;
 
-		cr->energy_mj += (mw * shallow + pd->sleep_mw * (dt - shallow)) / 1e9;
+		cr->energy_mj += idle_mj;
+		s->m.pd_idle_mj[s->soc->cpu[c].pd] += idle_mj;
 		jp_cpu_account(&s->js[c], s->now, 0, 0);
 	} else {
 		cr->energy_mj += mw * dt / 1e9;
+		if (cr->state == CPU_WAKING)
+			s->m.pd_waking_mj[s->soc->cpu[c].pd] += mw * dt / 1e9;
 		if (cr->state == CPU_BUSY && cr->curr >= 0) {
 			uint32_t cap = cap_run(s, c);
 			struct sim_thread *t = &s->th[cr->curr];
@@ -555,6 +559,10 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 
+		if (deep)
+			s->m.pd_deep_wakeups[s->soc->cpu[c].pd]++;
+		else
+			s->m.pd_shallow_wakeups[s->soc->cpu[c].pd]++;
 		cr->state = CPU_WAKING;
 		cr->wake_done = s->now + 1000ull * (deep ? pd->sleep_exit_us : pd->wfi_exit_us);
 	} else {

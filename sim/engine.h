@@ -203,6 +203,13 @@ struct sim_metrics {
 	 * turning busy until it first ran on a CPU of the biggest capacity (-1: never) */
 	int32_t spec_busy_cpu[WL_MAX_SPECS];
 	int64_t spec_busy_up_ns[WL_MAX_SPECS];
+	/*
+	 * Per PD, the energy its CPUs spent idle and leaving idle (mJ: with the
+	 * tasks' energy above, the PD's whole energy), and how often a CPU left
+	 * idle, from deep sleep (past the PD's sleep_min) or from WFI.
+	 */
+	double pd_idle_mj[SIM_MAX_PDS], pd_waking_mj[SIM_MAX_PDS];
+	uint64_t pd_deep_wakeups[SIM_MAX_PDS], pd_shallow_wakeups[SIM_MAX_PDS];
 };
 
 struct sim {

@@ -232,7 +232,11 @@ static void print_explain(const struct sim *s)
 			busy += s->cpu[c].busy_ns / 1e9;
 			e += s->cpu[c].energy_mj / 1e3;
 		}
-		printf("pd %-8s busy %.3f cpu-s  energy %.3f J  OPP residency:", pd->name, busy, e);
+		printf("pd %-8s busy %.3f cpu-s  energy %.3f J (idle %.3f J, waking %.3f J)  "
+		       "wakeups %llu (%llu from deep sleep)  OPP residency:",
+		       pd->name, busy, e, s->m.pd_idle_mj[p] / 1e3, s->m.pd_waking_mj[p] / 1e3,
+		       (unsigned long long)(s->m.pd_deep_wakeups[p] + s->m.pd_shallow_wakeups[p]),
+		       (unsigned long long)s->m.pd_deep_wakeups[p]);
 		for (i = 0; i < pd->nr_opps; i++)
 			if (s->pd[p].opp_ns[i])
 				printf(" %uMHz %.1f%%", pd->opps[i].mhz,
@@ -278,12 +282,18 @@ static void print_json_detail(const struct sim *s)
 	printf("\"pds\":[");
 	for (p = 0; p < s->soc->nr_pds; p++) {
 		const struct sim_pd *pd = &s->soc->pd[p];
-		double busy = 0;
+		double busy = 0, e = 0;
 
-		for (i = 0; i < pd->nr_cpus; i++)
+		for (i = 0; i < pd->nr_cpus; i++) {
 			busy += s->cpu[pd->cpus[i]].busy_ns / 1e9;
-		printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"busy_s\":%.6f}", p ? "," : "",
-		       pd->name, kinds[pd->kind], busy);
+			e += s->cpu[pd->cpus[i]].energy_mj / 1e3;
+		}
+		printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"busy_s\":%.6f,\"energy_j\":%.6f,"
+		       "\"idle_j\":%.6f,\"waking_j\":%.6f,\"wakeups\":%llu,\"deep_wakeups\":%llu}",
+		       p ? "," : "", pd->name, kinds[pd->kind], busy, e, s->m.pd_idle_mj[p] / 1e3,
+		       s->m.pd_waking_mj[p] / 1e3,
+		       (unsigned long long)(s->m.pd_deep_wakeups[p] + s->m.pd_shallow_wakeups[p]),
+		       (unsigned long long)s->m.pd_deep_wakeups[p]);
 	}
 	printf("],\"tasks\":[");
 	for (i = 0; i < s->wl->nr_specs; i++) {

@@ -96,5 +96,23 @@ assert 0.5 * r["energy_j"] < busy < r["energy_j"], (busy, r["energy_j"])' "$tmp/
 	cat "$tmp/err"
 	fail=1
 fi
+# each domain's energy (--json pds[]) is its tasks' energy, its idle energy and the
+# energy of leaving idle; the game's CPUs leave idle, some of them from deep sleep
+if ! "$sim" --soc "$soc" --workload "$game" --policy joule --profile gaming --duration 2s \
+	--json >"$tmp/out" 2>"$tmp/err" || ! python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+pds = r["pds"]
+for i, pd in enumerate(pds):
+    tasks = sum(t["energy_j"][i] for t in r["tasks"])
+    parts = tasks + pd["idle_j"] + pd["waking_j"]
+    assert abs(parts - pd["energy_j"]) < 1e-4 + 1e-6 * pd["energy_j"], (pd, tasks)
+    assert pd["idle_j"] > 0 and pd["wakeups"] >= pd["deep_wakeups"], pd
+assert abs(sum(pd["energy_j"] for pd in pds) - r["energy_j"]) < 1e-3, r["energy_j"]
+assert sum(pd["waking_j"] for pd in pds) > 0 and sum(pd["deep_wakeups"] for pd in pds) > 0
+assert sum(pd["wakeups"] - pd["deep_wakeups"] for pd in pds) > 0' "$tmp/out"; then
+	echo "FAIL: per-domain idle and waking energy in --json"
+	cat "$tmp/err"
+	fail=1
+fi
 [ $fail = 0 ] && echo "all CLI checks passed"
 exit $fail
