@@ -219,24 +219,35 @@ static void print_text(const struct sim *s, const struct opts *o)
 	       (unsigned long long)m->place_misfit, m->overutil_s);
 }
 
+/* PD p's busy CPU-seconds and energy (J), over its CPUs, and its CPUs' wakeups. */
+static void pd_totals(const struct sim *s, uint32_t p, double *busy_s, double *energy_j,
+		      unsigned long long *wakeups)
+{
+	const struct sim_pd *pd = &s->soc->pd[p];
+	uint32_t i;
+
+	*busy_s = *energy_j = 0;
+	for (i = 0; i < pd->nr_cpus; i++) {
+		*busy_s += s->cpu[pd->cpus[i]].busy_ns / 1e9;
+		*energy_j += s->cpu[pd->cpus[i]].energy_mj / 1e3;
+	}
+	*wakeups = s->m.pd_deep_wakeups[p] + s->m.pd_shallow_wakeups[p];
+}
+
 static void print_explain(const struct sim *s)
 {
-	uint32_t p, i, c;
+	uint32_t p, i;
 
 	for (p = 0; p < s->soc->nr_pds; p++) {
 		const struct sim_pd *pd = &s->soc->pd[p];
-		double busy = 0, e = 0;
+		unsigned long long wakeups;
+		double busy, e;
 
-		for (i = 0; i < pd->nr_cpus; i++) {
-			c = pd->cpus[i];
-			busy += s->cpu[c].busy_ns / 1e9;
-			e += s->cpu[c].energy_mj / 1e3;
-		}
+		pd_totals(s, p, &busy, &e, &wakeups);
 		printf("pd %-8s busy %.3f cpu-s  energy %.3f J (idle %.3f J, waking %.3f J)  "
 		       "wakeups %llu (%llu from deep sleep)  OPP residency:",
 		       pd->name, busy, e, s->m.pd_idle_mj[p] / 1e3, s->m.pd_waking_mj[p] / 1e3,
-		       (unsigned long long)(s->m.pd_deep_wakeups[p] + s->m.pd_shallow_wakeups[p]),
-		       (unsigned long long)s->m.pd_deep_wakeups[p]);
+		       wakeups, (unsigned long long)s->m.pd_deep_wakeups[p]);
 		for (i = 0; i < pd->nr_opps; i++)
 			if (s->pd[p].opp_ns[i])
 				printf(" %uMHz %.1f%%", pd->opps[i].mhz,
@@ -282,17 +293,14 @@ static void print_json_detail(const struct sim *s)
 	printf("\"pds\":[");
 	for (p = 0; p < s->soc->nr_pds; p++) {
 		const struct sim_pd *pd = &s->soc->pd[p];
-		double busy = 0, e = 0;
+		unsigned long long wakeups;
+		double busy, e;
 
-		for (i = 0; i < pd->nr_cpus; i++) {
-			busy += s->cpu[pd->cpus[i]].busy_ns / 1e9;
-			e += s->cpu[pd->cpus[i]].energy_mj / 1e3;
-		}
+		pd_totals(s, p, &busy, &e, &wakeups);
 		printf("%s{\"name\":\"%s\",\"kind\":\"%s\",\"busy_s\":%.6f,\"energy_j\":%.6f,"
 		       "\"idle_j\":%.6f,\"waking_j\":%.6f,\"wakeups\":%llu,\"deep_wakeups\":%llu}",
 		       p ? "," : "", pd->name, kinds[pd->kind], busy, e, s->m.pd_idle_mj[p] / 1e3,
-		       s->m.pd_waking_mj[p] / 1e3,
-		       (unsigned long long)(s->m.pd_deep_wakeups[p] + s->m.pd_shallow_wakeups[p]),
+		       s->m.pd_waking_mj[p] / 1e3, wakeups,
 		       (unsigned long long)s->m.pd_deep_wakeups[p]);
 	}
 	printf("],\"tasks\":[");
