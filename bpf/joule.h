@@ -13,6 +13,11 @@
 
 #define JOULE_EXIT_REASON_LEN 128
 #define JOULE_EXIT_MSG_LEN    1024
+/*
+ * The kernel's debug dump of an error exit (each CPU's queues and the
+ * tasks on them), as the kernel's default exit_dump_len sizes it.
+ */
+#define JOULE_EXIT_DUMP_LEN 32768
 
 /*
  * Scheduling profiles; userspace may switch them while the scheduler runs.

@@ -87,6 +87,8 @@ volatile __u32 profile = JOULE_PROFILE_BALANCED;
 struct jp_profile profiles[JOULE_NR_PROFILES];
 
 struct joule_exit_info exit_info;
+/* filled before exit_info.kind, so complete once the loader sees the kind */
+char exit_dump[JOULE_EXIT_DUMP_LEN];
 
 struct jp_cpu_state cpu_state[JP_MAX_CPUS];
 /*
@@ -2119,6 +2121,9 @@ void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)
 	bpf_probe_read_kernel_str(exit_info.reason, sizeof(exit_info.reason), ei->reason);
 	bpf_probe_read_kernel_str(exit_info.msg, sizeof(exit_info.msg), ei->msg);
 	exit_info.exit_code = ei->exit_code;
+	/* the kernel wrote it for error exits only; NULL if it could not allocate it */
+	if (ei->dump)
+		bpf_probe_read_kernel_str(exit_dump, sizeof(exit_dump), ei->dump);
 	/* kind last: the loader treats a non-zero kind as "record complete" */
 	asm volatile("" ::: "memory");
 	exit_info.kind = ei->kind;
@@ -2145,5 +2150,6 @@ struct sched_ext_ops joule_ops = {
 	/* update_idle is only for frequency: keep the kernel's idle tracking */
 	.flags = SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,
+	.exit_dump_len = JOULE_EXIT_DUMP_LEN,
 	.name = "scx_joule",
 };

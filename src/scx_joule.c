@@ -770,14 +770,20 @@ static void fill_bpf_tables(struct scx_joule *skel, const struct joule_machine *
 	skel->bss->tables = m->tables;
 }
 
-/* Returns the process exit status the scheduler's exit deserves. */
-static int report_exit(const struct joule_exit_info *ei)
+/*
+ * Returns the process exit status the scheduler's exit deserves. An error
+ * exit comes with the kernel's dump of its queues (which task waited where),
+ * the one record of the state that made it fail.
+ */
+static int report_exit(const struct joule_exit_info *ei, const char *dump, size_t dump_len)
 {
 	char line[JOULE_EXIT_REASON_LEN + JOULE_EXIT_MSG_LEN + 128];
 	bool error = joule_exit_is_error(ei);
 
 	joule_exit_describe(ei, line, sizeof(line));
 	note(error ? stderr : stdout, "%s", line);
+	if (error && dump[0])
+		fprintf(stderr, "scx_joule: the kernel's debug dump:\n%.*s\n", (int)dump_len, dump);
 	return error ? 1 : 0;
 }
 
@@ -898,7 +904,8 @@ static int run_scheduler(const struct joule_machine *m)
 	rt_link = NULL;
 	bpf_link__destroy(link);
 	link = NULL;
-	status = report_exit(&skel->bss->exit_info);
+	status = report_exit(&skel->bss->exit_info, skel->bss->exit_dump,
+			     sizeof(skel->bss->exit_dump));
 	if (!exiting && joule_exit_wants_restart(&skel->bss->exit_info))
 		status = -EAGAIN;
 out:

@@ -4,8 +4,21 @@ LOG=/tmp/scx_joule.log
 
 fail() {
 	echo "FAIL: $*"
+	wait_loader_gone 10
 	[ -s $LOG ] && { echo "--- scx_joule output:"; cat $LOG; }
 	exit 1
+}
+
+# wait_loader_gone SECONDS: a loader whose scheduler the kernel has stopped is
+# still writing the exit and the kernel's dump; let it finish (a loader still
+# attached is left alone).
+wait_loader_gone() {
+	[ -n "$SCHED_PID" ] && [ "$(scx_state)" != enabled ] || return 0
+	i=0
+	while ! loader_exited && [ $i -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 ok() { echo "ok: $*"; }
