@@ -6,6 +6,8 @@
 # error. The hackbench rounds done in the 60 s are the throughput; on an
 # arm64 guest (no --model) the same 60 s run first under EEVDF, before
 # attaching, and both counts are printed with their ratio (not checked).
+# The kernel's own switches (sched-probe longest) give every task's longest
+# wait to run in the 60 s, and how many waits were over 100 ms and 1 s.
 . /scenarios/lib.sh
 n=$(nr_cpus)
 hot=${BIG##* }
@@ -13,6 +15,8 @@ hot=${BIG##* }
 # stress_phase STATE: the 60 s above; sched_ext must stay in STATE
 # (enabled under scx_joule, disabled under EEVDF) throughout. Sets rounds.
 stress_phase() {
+	sched-probe longest 62 >/tmp/longest.txt 2>/tmp/longest.err &
+	probe_pid=$!
 	stress-ng --cpu "$n" --fork 2 --switch 2 --yield 2 --timeout 60s --quiet &
 	stress_pid=$!
 	end=$(($(date +%s) + 60))
@@ -33,6 +37,10 @@ stress_phase() {
 		[ "$(scx_state)" = $1 ] || fail "sched_ext $(scx_state), not $1, after $rounds hackbench rounds"
 	done
 	wait $stress_pid || fail "stress-ng failed"
+	wait $probe_pid || fail "sched-probe longest failed: $(cat /tmp/longest.err)"
+	read -r _ wait_ns wait_pid wait_comm _ </tmp/longest.txt
+	waits=$(sed -n 's/^waits //p' /tmp/longest.txt)
+	echo "longest wait to run: $((wait_ns / 1000000)) ms ($wait_comm[$wait_pid]); waits: $waits"
 	[ $hotplugged = 1 ] || fail "the hotplug step never ran"
 }
 

@@ -15,6 +15,10 @@
  * - starts: for each watched thread (by thread id), its CPU's frequency
  *   request each time it is switched in. ops.running, which sets the
  *   request of a task starting to run, comes before the switch.
+ * - longest: every task's waits to run (as waits, but for every task on the
+ *   machine, watched or not): each CPU keeps the longest wait it ended and
+ *   counts the long ones. A task already waiting when the probe attached is
+ *   counted from its next wakeup on.
  * Programs are named after their mode; the loader loads one mode's only.
  */
 #include "vmlinux.h"
@@ -171,5 +175,70 @@ int BPF_PROG(starts_switch, bool preempt, struct task_struct *prev, struct task_
 	if (i < PROBE_MAX_STARTS)
 		st->request[i] = rq->scx.cpuperf_target;
 	st->count = i + 1;
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64); /* when it became runnable; 0 while it runs or sleeps */
+} runnable_since SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct longest_wait);
+} longest SEC(".maps");
+
+static void mark_runnable(struct task_struct *p, __u64 now)
+{
+	__u64 *since = bpf_task_storage_get(&runnable_since, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (since)
+		*since = now;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(longest_wakeup, struct task_struct *p)
+{
+	mark_runnable(p, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(longest_wakeup_new, struct task_struct *p)
+{
+	mark_runnable(p, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns(), wait, *since;
+	struct longest_wait *lw;
+	__u32 zero = 0;
+
+	if (prev->__state == 0 && prev->pid) /* preempted: waits again; not the idle task */
+		mark_runnable(prev, now);
+	if (!next->pid)
+		return 0;
+	since = bpf_task_storage_get(&runnable_since, next, 0, 0);
+	lw = bpf_map_lookup_elem(&longest, &zero);
+	if (!since || !*since || !lw)
+		return 0;
+	wait = now - *since;
+	*since = 0;
+	lw->waits++;
+	lw->over_100ms += wait > 100000000ULL;
+	lw->over_1s += wait > 1000000000ULL;
+	if (wait <= lw->wait_ns)
+		return 0;
+	lw->wait_ns = wait;
+	lw->at_ns = now;
+	lw->pid = next->pid;
+	bpf_probe_read_kernel_str(lw->comm, sizeof(lw->comm), next->comm);
 	return 0;
 }

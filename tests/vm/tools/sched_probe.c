@@ -25,6 +25,11 @@
  *          their processes) starts to run on, at every start over SECONDS:
  *          "TID STARTS MEDIAN MIN MAX" per thread that started (of its
  *          first PROBE_MAX_STARTS starts).
+ *        sched-probe longest SECONDS
+ *          every task's waits to run over SECONDS (as waits, for every
+ *          task on the machine): "longest WAIT_NS PID COMM AT_S" for the
+ *          longest (AT_S: CLOCK_MONOTONIC seconds when it ended), then
+ *          "waits N over_100ms N over_1s N" for all of them.
  * Exit status 2 on bad arguments, 1 if the probe cannot be loaded.
  */
 #include <errno.h>
@@ -46,7 +51,8 @@ static int usage(void)
 	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
 			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
-			"       sched-probe starts SECONDS TID...\n");
+			"       sched-probe starts SECONDS TID...\n"
+			"       sched-probe longest SECONDS\n");
 	return 2;
 }
 
@@ -197,6 +203,35 @@ static void print_waits(struct sched_probe *skel)
 	}
 }
 
+static void print_longest(struct sched_probe *skel)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	struct longest_wait *lw, top = {}, sum = {};
+	__u32 zero = 0;
+
+	if (nr_cpus <= 0)
+		return;
+	lw = calloc((size_t)nr_cpus, sizeof(*lw));
+	if (!lw || bpf_map__lookup_elem(skel->maps.longest, &zero, sizeof(zero), lw,
+					sizeof(*lw) * (size_t)nr_cpus, 0)) {
+		fprintf(stderr, "sched-probe: cannot read the longest waits\n");
+		free(lw);
+		return;
+	}
+	for (int cpu = 0; cpu < nr_cpus; cpu++) {
+		if (lw[cpu].wait_ns > top.wait_ns)
+			top = lw[cpu];
+		sum.waits += lw[cpu].waits;
+		sum.over_100ms += lw[cpu].over_100ms;
+		sum.over_1s += lw[cpu].over_1s;
+	}
+	printf("longest %llu %u %.16s %.3f\n", (unsigned long long)top.wait_ns, top.pid,
+	       top.comm[0] ? top.comm : "-", top.at_ns / 1e9);
+	printf("waits %llu over_100ms %llu over_1s %llu\n", (unsigned long long)sum.waits,
+	       (unsigned long long)sum.over_100ms, (unsigned long long)sum.over_1s);
+	free(lw);
+}
+
 /*
  * Forgets the run time counted so far. A task running now is charged its
  * whole run when it switches out, from before the reset too: at most a slice.
@@ -233,6 +268,8 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 			print_runtime(skel);
 		else if (!strcmp(mode, "starts_"))
 			print_starts(skel);
+		else if (!strcmp(mode, "longest_"))
+			print_longest(skel);
 		else
 			print_waits(skel);
 	}
@@ -254,6 +291,8 @@ int main(int argc, char **argv)
 		return probe_watch("runtime_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "waits") && !parse_count(argv[2], &a))
 		return probe_watch("waits_", 0, a, argv + 3, argc - 3);
+	if (argc == 3 && !strcmp(argv[1], "longest") && !parse_count(argv[2], &a))
+		return probe_watch("longest_", 0, a, NULL, 0);
 	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
 		return probe_watch("starts_", 0, a, argv + 3, argc - 3);
 	return usage();

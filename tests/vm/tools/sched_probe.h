@@ -21,6 +21,21 @@ struct wait_stat {
 	__u64 max_ns;
 };
 
+/*
+ * Mode longest: the longest wait to run that one CPU saw (the task switched
+ * in after it), and how many waits it saw over 100 ms and over 1 s.
+ */
+struct longest_wait {
+	__u64 wait_ns;
+	__u64 at_ns; /* CLOCK_MONOTONIC when the wait ended */
+	__u32 pid;
+	char comm[16];
+	__u32 pad;
+	__u64 waits;
+	__u64 over_100ms;
+	__u64 over_1s;
+};
+
 /* A watched thread's CPU's frequency request each time it started to run. */
 struct start_stat {
 	__u32 count;
