@@ -51,6 +51,7 @@ enum joule_stat {
 	JOULE_STAT_LAT_PREEMPT,	 /* gaming: a latency-critical wakeup preempted its CPU */
 	JOULE_STAT_ON_VIEWS,	 /* wakeups placed on the domains' views (energy, misfit) */
 	JOULE_STAT_IDLE_RECHECK, /* a CPU going idle kicked itself back (recheck_queues) */
+	JOULE_STAT_STARVED,	 /* a task that waited too long in a queue run next */
 	JOULE_NR_STATS,
 };
 

@@ -161,6 +161,7 @@ struct pd_local {
 	 * a busy CPU, CPUs they may not use woke for nothing.
 	 */
 	__u32 nr_free_queued;
+	__u64 starved_scan_at; /* rescue_starved, claimed by the CPU that scans */
 } __attribute__((aligned(64)));
 static struct pd_local pd_local[JP_MAX_PDS];
 /* how far a task's vtime may lead its domain's clock, in slices */
@@ -190,6 +191,7 @@ struct task_ctx {
 	__u32 other_pds;      /* the domains it may not use (jp_other_pds), for jp_wake */
 	__u32 unconfined;     /* it may run on every online CPU (joule_note_cpus) */
 	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
+	__u64 queued_at;      /* when it last went into a domain's queue (rescue_starved) */
 };
 
 struct {
@@ -1076,12 +1078,14 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
  * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or a
  * bigger idle one it moves up to), with an idle CPU woken for it.
  */
-static void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 enq_flags)
 {
 	u64 vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
 
-	if (tctx)
+	if (tctx) {
 		count_pending(tctx, cpu);
+		tctx->queued_at = scx_bpf_now();
+	}
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
 	wake_idle_cpu_for(p, cpu);
 }
@@ -1438,6 +1442,53 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
 }
 
 /*
+ * A backstop under the vtime order: a task that has waited STARVED_NS in its
+ * domain's queue runs next on a CPU of the domain that may run it. Vtime
+ * alone does not bound a wait. A task that ran ahead of the clock (by up to
+ * VTIME_MAX_LEAD_SLICES) waits while every task behind it catches up, and
+ * sleepers keep rejoining a slice behind the clock: under hybrid-stress a
+ * stress-ng task waited 6.3 s with one big CPU offline, and the kernel's
+ * watchdog (timeout_ms) stopped the scheduler. Each domain's queue is
+ * scanned at most once per STARVED_SCAN_NS, by whichever of its CPUs
+ * dispatches first, oldest found or not: the scan walks the whole queue.
+ */
+#define STARVED_NS	(500ULL * 1000 * 1000)
+#define STARVED_SCAN_NS (10ULL * 1000 * 1000)
+
+__attribute__((noinline)) int joule_rescue_starved(s32 cpu)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	u32 pd = cpu_pd(cpu);
+	u64 now = scx_bpf_now(), at;
+	int moved = 0;
+
+	if (pd >= JP_MAX_PDS || cpu < 0)
+		return 0;
+	at = pd_local[pd].starved_scan_at;
+	if (now - at < STARVED_SCAN_NS ||
+	    __sync_val_compare_and_swap(&pd_local[pd].starved_scan_at, at, now) != at)
+		return 0;
+	if (bpf_iter_scx_dsq_new(&it, pd, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		struct task_ctx *tctx = task_ctx(p);
+
+		if (!tctx || now - tctx->queued_at < STARVED_NS ||
+		    !bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
+		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_LOCAL, 0)) {
+			stat_add(JOULE_STAT_STARVED, 1);
+			moved = 1;
+			break;
+		}
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+	return moved;
+}
+
+/*
  * Plans on the domains' published loads first, which cost a busy CPU O(1)
  * kfunc calls; a CPU that found no work there and would go idle (or leave
  * a misfit task waiting) plans again on loads counted now, so that no task
@@ -1449,6 +1500,8 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	int got;
 
 	note_live();
+	if (joule_rescue_starved(cpu))
+		return;
 	in.self = cpu_pd(cpu);
 	note_prev(&in, prev, cpu);
 	got = joule_dispatch_pass(&in, 0);

@@ -19,6 +19,9 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"bpf_iter_num_new", "6.4", false},
 	{"bpf_iter_num_next", "6.4", false},
 	{"bpf_iter_num_destroy", "6.4", false},
+	{"bpf_iter_scx_dsq_new", "6.12", false},
+	{"bpf_iter_scx_dsq_next", "6.12", false},
+	{"bpf_iter_scx_dsq_destroy", "6.12", false},
 	{"scx_bpf_create_dsq", "6.12", false},
 	{"scx_bpf_cpuperf_cur", "6.12", false},
 	{"scx_bpf_cpuperf_set", "6.12", false},
@@ -35,6 +38,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_test_and_clear_cpu_idle", "6.12", false},
 	{"scx_bpf_dsq_insert", "6.13", false},
 	{"scx_bpf_dsq_insert_vtime", "6.13", false},
+	{"scx_bpf_dsq_move", "6.13", false},
 	{"scx_bpf_dsq_move_to_local", "6.13", false},
 	{"scx_bpf_now", "6.14", false},
 	/*

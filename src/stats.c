@@ -106,10 +106,12 @@ static void print_text(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f, " | place");
 	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
 		fprintf(f, " %s=%llu", reason_names[i], iv->count[i]);
-	fprintf(f, " idle=%llu preempt=%llu | migr=%llu recheck=%llu overutil=%.0f%% | perf",
+	fprintf(f,
+		" idle=%llu preempt=%llu | migr=%llu recheck=%llu starved=%llu overutil=%.0f%% | "
+		"perf",
 		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_LAT_PREEMPT],
 		iv->count[JOULE_STAT_MIGRATIONS], iv->count[JOULE_STAT_IDLE_RECHECK],
-		iv->overutil_pct);
+		iv->count[JOULE_STAT_STARVED], iv->overutil_pct);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
 		fprintf(f, " %s=%.0f", v->kind_name[k], iv->perf_target[k]);
 	if (iv->energy_j >= 0)
@@ -133,11 +135,11 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f,
 		",\"idle\":%llu,\"lat_preempt\":%llu,\"energy_on_views\":%llu},"
 		"\"migrations\":%llu,\"dispatches\":%llu,\"idle_rechecks\":%llu,"
-		"\"overutilized_pct\":%.2f",
+		"\"starved_rescues\":%llu,\"overutilized_pct\":%.2f",
 		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_LAT_PREEMPT],
 		iv->count[JOULE_STAT_ON_VIEWS], iv->count[JOULE_STAT_MIGRATIONS],
 		iv->count[JOULE_STAT_DISPATCH], iv->count[JOULE_STAT_IDLE_RECHECK],
-		iv->overutil_pct);
+		iv->count[JOULE_STAT_STARVED], iv->overutil_pct);
 	if (iv->energy_j >= 0)
 		fprintf(f, ",\"energy_j\":%.4f", iv->energy_j);
 	fprintf(f, "}\n");

@@ -8,6 +8,8 @@
 # attaching, and both counts are printed with their ratio (not checked).
 # The kernel's own switches (sched-probe longest) give every task's longest
 # wait to run in the 60 s, and how many waits were over 100 ms and 1 s.
+# Under scx_joule no task may wait over 1 s: it runs any task that waited
+# 500 ms in a queue next (design.md, "Waits with no end").
 . /scenarios/lib.sh
 n=$(nr_cpus)
 hot=${BIG##* }
@@ -53,6 +55,9 @@ fi
 start_scheduler $MODEL_ARGS --profile auto --stats 10
 stress_phase enabled
 ok "stayed enabled for 60 s: stress-ng cpu/fork/switch/yield, $rounds hackbench rounds"
+[ "$wait_ns" -le 1000000000 ] ||
+	fail "$wait_comm[$wait_pid] waited $((wait_ns / 1000000)) ms to run (bound 1000 ms)"
+ok "no task waited over 1000 ms to run"
 [ -n "$MODEL" ] ||
 	echo "hackbench rounds in 60 s: scx_joule $rounds, EEVDF $eevdf_rounds, ratio $(ratio $rounds $eevdf_rounds)"
 stats_tail 6
