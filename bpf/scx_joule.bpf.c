@@ -1076,9 +1076,13 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 
 /*
  * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or a
- * bigger idle one it moves up to), with an idle CPU woken for it.
+ * bigger idle one it moves up to), with an idle CPU woken for it. A
+ * subprogram of its own: inlined, joule_enqueue's frame grew with the
+ * queued_at stamp and its deepest chain of calls passed the verifier's 512
+ * bytes (528).
  */
-static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 enq_flags)
+static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu,
+				     u64 enq_flags)
 {
 	u64 vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
 
