@@ -1286,7 +1286,7 @@ static bool claim_dispatch_loads(u64 now, u64 min_age)
  * about to go idle asks again afresh (joule_dispatch). A global function,
  * so that the verifier checks it once, on its own.
  */
-__attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, int fresh)
+__attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, int fresh, u64 now)
 {
 	struct jp_pd_load loads[JP_MAX_PDS] = {};
 	const struct dispatch_loads *dl;
@@ -1300,8 +1300,7 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, 
 	in->overloaded = JP_NO_PD;
 	if (self >= JP_MAX_PDS)
 		return -1;
-	claimed = claim_dispatch_loads(scx_bpf_now(),
-				       fresh ? OVERUTIL_PERIOD_NS : DISPATCH_LOADS_MAX_AGE_NS);
+	claimed = claim_dispatch_loads(now, fresh ? OVERUTIL_PERIOD_NS : DISPATCH_LOADS_MAX_AGE_NS);
 	if (fresh || claimed) {
 		in->idle_pds = gather_pd_loads(loads);
 		JP_FOR(pd, 0, JP_MAX_PDS)
@@ -1409,23 +1408,22 @@ static __noinline s32 balance_src_now(u64 now)
 
 /*
  * One pass of a dispatch: gathers the domains into in
- * (joule_dispatch_domains(in, fresh); the caller has noted prev), plans,
+ * (joule_dispatch_domains(in, fresh, now); the caller has noted prev), plans,
  * and tries the plan's sources in order. The own queue counts as served
  * while it is empty, so that own_due means tasks waited there longer than
  * OWN_QUEUE_MAX_WAIT_NS. A global function, verified once: as a static
  * one called twice, dispatch took 45,710 verified instructions, not 8,583.
  */
-__attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int fresh)
+__attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int fresh, u64 now)
 {
 	struct jp_dispatch_plan plan = {};
-	u64 now = scx_bpf_now();
 	enum dispatch_got got;
 	u32 i, self;
 
 	if (!in)
 		return DISPATCH_NOTHING;
 	self = in->self;
-	joule_dispatch_domains(in, fresh);
+	joule_dispatch_domains(in, fresh, now);
 	if (self < JP_MAX_PDS) {
 		if (!in->queued[self])
 			pd_local[self].own_served_at = now;
@@ -1459,12 +1457,12 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
 #define STARVED_NS	(500ULL * 1000 * 1000)
 #define STARVED_SCAN_NS (10ULL * 1000 * 1000)
 
-__attribute__((noinline)) int joule_rescue_starved(s32 cpu)
+__attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
 	u32 pd = cpu_pd(cpu);
-	u64 now = scx_bpf_now(), at;
+	u64 at;
 	int moved = 0;
 
 	if (pd >= JP_MAX_PDS || cpu < 0)
@@ -1501,16 +1499,17 @@ out:
 void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct jp_dispatch_in in = {};
+	u64 now = scx_bpf_now();
 	int got;
 
 	note_live();
-	if (joule_rescue_starved(cpu))
+	if (joule_rescue_starved(cpu, now))
 		return;
 	in.self = cpu_pd(cpu);
 	note_prev(&in, prev, cpu);
-	got = joule_dispatch_pass(&in, 0);
+	got = joule_dispatch_pass(&in, 0, now);
 	if (got == DISPATCH_NOTHING && jp_dispatch_wants_balance(&in))
-		got = joule_dispatch_pass(&in, 1);
+		got = joule_dispatch_pass(&in, 1, now);
 	/* the plan keeps prev only if it has one; the verifier wants to see it */
 	if (got == DISPATCH_KEEP && prev)
 		set_slice(prev, task_slice(task_ctx(prev)));
