@@ -225,7 +225,7 @@ PATTERNS = [
     (r"^misfit: light on little CPU (\d+), on big CPU \d+ ([0-9.]+)s after turning busy",
      ("misfit_light_cpu", "misfit_up_s")),
     (r"^misfit: afterwards (\d+)% of its run time on big CPUs", "misfit_big_after"),
-    (r"^hogs on big CPUs: (\d+)% of runnable samples", "load_big"),
+    (r"\bhogs on big CPUs: (\d+)% of runnable samples", "load_big"),
     (r"^balanced: frame tasks' run time on big CPUs: (\d+)%", "gaming_balanced_big"),
     (r"^gaming: frame tasks' run time on big CPUs: (\d+)%", "gaming_gaming_big"),
     (r"^light busy time on big CPUs: powersave (\d+)%, performance (\d+)%",
