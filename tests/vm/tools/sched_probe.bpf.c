@@ -192,6 +192,35 @@ struct {
 	__type(value, struct longest_wait);
 } longest SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PROBE_MAX_COMMS);
+	__type(key, struct comm_key);
+	__type(value, struct comm_waits);
+} comm_waits SEC(".maps");
+
+/* Which tasks wait: a name's count, sum, longest; names past the table's size go uncounted. */
+static void count_comm_wait(struct task_struct *p, __u64 wait)
+{
+	struct comm_waits fresh = {}, *cw;
+	struct comm_key key = {};
+
+	bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), p->comm);
+	cw = bpf_map_lookup_elem(&comm_waits, &key);
+	if (!cw) {
+		bpf_map_update_elem(&comm_waits, &key, &fresh, BPF_NOEXIST);
+		cw = bpf_map_lookup_elem(&comm_waits, &key);
+		if (!cw)
+			return;
+	}
+	__sync_fetch_and_add(&cw->waits, 1);
+	__sync_fetch_and_add(&cw->total_ns, wait);
+	if (wait > 100000000ULL)
+		__sync_fetch_and_add(&cw->over_100ms, 1);
+	if (wait > cw->max_ns)
+		cw->max_ns = wait; /* racy between CPUs: a lost update loses one maximum */
+}
+
 static void mark_runnable(struct task_struct *p, __u64 now)
 {
 	__u64 *since = bpf_task_storage_get(&runnable_since, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -234,6 +263,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	lw->waits++;
 	lw->over_100ms += wait > 100000000ULL;
 	lw->over_1s += wait > 1000000000ULL;
+	count_comm_wait(next, wait);
 	if (wait <= lw->wait_ns)
 		return 0;
 	lw->wait_ns = wait;

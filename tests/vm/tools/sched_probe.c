@@ -29,7 +29,9 @@
  *          every task's waits to run over SECONDS (as waits, for every
  *          task on the machine): "longest WAIT_NS PID COMM AT_S" for the
  *          longest (AT_S: CLOCK_MONOTONIC seconds when it ended), then
- *          "waits N over_100ms N over_1s N" for all of them.
+ *          "waits N over_100ms N over_1s N" for all of them, then up to
+ *          PRINT_COMMS "comm WAITS TOTAL_NS MAX_NS OVER_100MS NAME" lines,
+ *          the names that waited longest in all first.
  * Exit status 2 on bad arguments, 1 if the probe cannot be loaded.
  */
 #include <errno.h>
@@ -203,6 +205,46 @@ static void print_waits(struct sched_probe *skel)
 	}
 }
 
+#define PRINT_COMMS 8
+
+struct comm_entry {
+	struct comm_key key;
+	struct comm_waits cw;
+};
+
+static int by_total_wait(const void *a, const void *b)
+{
+	const struct comm_entry *x = a, *y = b;
+
+	return (x->cw.total_ns < y->cw.total_ns) - (x->cw.total_ns > y->cw.total_ns);
+}
+
+/* Which names the waits belong to: the PRINT_COMMS of most waiting in all. */
+static void print_comm_waits(struct sched_probe *skel)
+{
+	struct comm_entry *e = calloc(PROBE_MAX_COMMS, sizeof(*e));
+	struct comm_key key, next;
+	void *prev = NULL;
+	size_t n = 0;
+
+	if (!e)
+		return;
+	while (n < PROBE_MAX_COMMS &&
+	       !bpf_map__get_next_key(skel->maps.comm_waits, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (!bpf_map__lookup_elem(skel->maps.comm_waits, &key, sizeof(key), &e[n].cw,
+					  sizeof(e[n].cw), 0))
+			e[n++].key = key;
+	}
+	qsort(e, n, sizeof(*e), by_total_wait);
+	for (size_t i = 0; i < n && i < PRINT_COMMS; i++)
+		printf("comm %llu %llu %llu %llu %.16s\n", (unsigned long long)e[i].cw.waits,
+		       (unsigned long long)e[i].cw.total_ns, (unsigned long long)e[i].cw.max_ns,
+		       (unsigned long long)e[i].cw.over_100ms, e[i].key.comm);
+	free(e);
+}
+
 static void print_longest(struct sched_probe *skel)
 {
 	int nr_cpus = libbpf_num_possible_cpus();
@@ -230,6 +272,7 @@ static void print_longest(struct sched_probe *skel)
 	printf("waits %llu over_100ms %llu over_1s %llu\n", (unsigned long long)sum.waits,
 	       (unsigned long long)sum.over_100ms, (unsigned long long)sum.over_1s);
 	free(lw);
+	print_comm_waits(skel);
 }
 
 /*

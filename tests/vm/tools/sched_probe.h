@@ -36,6 +36,20 @@ struct longest_wait {
 	__u64 over_1s;
 };
 
+/* Mode longest: every task of one name's waits to run (by comm). */
+#define PROBE_MAX_COMMS 512
+
+struct comm_key {
+	char comm[16];
+};
+
+struct comm_waits {
+	__u64 waits;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 over_100ms;
+};
+
 /* A watched thread's CPU's frequency request each time it started to run. */
 struct start_stat {
 	__u32 count;
