@@ -1813,6 +1813,24 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	}
 }
 
+/*
+ * sched_yield(): the task gives its CPU up and is charged a slice, as if it
+ * had used one, so that it goes behind the tasks queued now. The kernel's
+ * default (no yield callback) only ends the slice: charged its few us of run,
+ * a task yielding in a loop kept the head of its domain's queue and ran
+ * again at once, and every task behind it waited for the clock that its
+ * tiny runs hardly moved (docs/design.md, "Tasks that yield"). yield_to()
+ * (to set) is declined, as it is without the callback.
+ */
+bool BPF_STRUCT_OPS(joule_yield, struct task_struct *from, struct task_struct *to)
+{
+	if (to)
+		return false;
+	set_slice(from, 0);
+	charge_vtime(from, task_slice(task_ctx(from)));
+	return false;
+}
+
 void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 {
 	const struct jp_profile *pr = cur_profile();
@@ -2193,6 +2211,7 @@ struct sched_ext_ops joule_ops = {
 	.running = (void *)joule_running,
 	.stopping = (void *)joule_stopping,
 	.tick = (void *)joule_tick,
+	.yield = (void *)joule_yield,
 	.init_task = (void *)joule_init_task,
 	.enable = (void *)joule_enable,
 	.set_cpumask = (void *)joule_set_cpumask,

@@ -3,11 +3,15 @@
 # every CPU) plus back-to-back hackbench, and the last big CPU (5 on both
 # 4+2 layouts) taken offline and back in the middle. The scheduler must stay
 # attached (no ejection on hotplug), and the kernel must log no stall or
-# error. The hackbench rounds done in the 60 s are the throughput; on an
-# arm64 guest (no --model) the same 60 s run first under EEVDF, before
-# attaching, and both counts are printed with their ratio (not checked).
+# error. The hackbench rounds done in the 60 s are the throughput: the same
+# 60 s run first under EEVDF, before attaching, and scx_joule must do at
+# least 0.8x EEVDF's rounds (it did 0.6x when a task yielding in a loop
+# kept the head of its queue: design.md, "Tasks that yield"). On an arm64
+# guest (no --model) the ratio is printed, not checked: 3-5 rounds there,
+# where one round is 20-30%.
 # The kernel's own switches (sched-probe longest) give every task's longest
-# wait to run in the 60 s, and how many waits were over 100 ms and 1 s.
+# wait to run in the 60 s, how many waits were over 100 ms and 1 s, and the
+# names that waited most in all.
 # Under scx_joule no task may wait over 1 s: it runs any task that waited
 # 500 ms in a queue next (design.md, "Waits with no end").
 . /scenarios/lib.sh
@@ -43,14 +47,13 @@ stress_phase() {
 	read -r _ wait_ns wait_pid wait_comm _ </tmp/longest.txt
 	waits=$(sed -n 's/^waits //p' /tmp/longest.txt)
 	echo "longest wait to run: $((wait_ns / 1000000)) ms ($wait_comm[$wait_pid]); waits: $waits"
+	awk '$1 == "comm" { printf "  waited most: %-16s %7d waits, %6d ms in all, longest %4d ms, %4d over 100 ms\n", $6, $2, $3 / 1e6, $4 / 1e6, $5 }' /tmp/longest.txt
 	[ $hotplugged = 1 ] || fail "the hotplug step never ran"
 }
 
-if [ -z "$MODEL" ]; then
-	stress_phase disabled
-	eevdf_rounds=$rounds
-	echo "EEVDF: $rounds hackbench rounds in 60 s of stress-ng"
-fi
+stress_phase disabled
+eevdf_rounds=$rounds
+echo "EEVDF: $rounds hackbench rounds in 60 s of stress-ng"
 
 start_scheduler $MODEL_ARGS --profile auto --stats 10
 stress_phase enabled
@@ -58,8 +61,12 @@ ok "stayed enabled for 60 s: stress-ng cpu/fork/switch/yield, $rounds hackbench 
 [ "$wait_ns" -le 1000000000 ] ||
 	fail "$wait_comm[$wait_pid] waited $((wait_ns / 1000000)) ms to run (bound 1000 ms)"
 ok "no task waited over 1000 ms to run"
-[ -n "$MODEL" ] ||
-	echo "hackbench rounds in 60 s: scx_joule $rounds, EEVDF $eevdf_rounds, ratio $(ratio $rounds $eevdf_rounds)"
+echo "hackbench rounds in 60 s: scx_joule $rounds, EEVDF $eevdf_rounds, ratio $(ratio $rounds $eevdf_rounds)"
+if [ -n "$MODEL" ]; then
+	[ $((rounds * 10)) -ge $((eevdf_rounds * 8)) ] ||
+		fail "hackbench did $rounds rounds under scx_joule, under 0.8x EEVDF's $eevdf_rounds"
+	ok "hackbench rounds at least 0.8x EEVDF's"
+fi
 stats_tail 6
 grep -q 'hotplug\|exited' $LOG && grep -E 'restart|exited' $LOG
 stop_scheduler INT
