@@ -1736,6 +1736,21 @@ static s32 init_release_timer(void)
 	return 0;
 }
 
+/* A long queue in the task's domain: a shorter slice (jp_queue_slice). */
+static void shorten_slice_for_queue(struct task_struct *p, struct task_ctx *tctx, s32 cpu)
+{
+	u32 pd = cpu_pd(cpu);
+	s32 queued = scx_bpf_dsq_nr_queued(pd);
+	u64 slice;
+
+	if (queued <= 0)
+		return;
+	slice = jp_queue_slice(task_slice(tctx), (u32)queued, pd_online_cap[pd & (JP_MAX_PDS - 1)],
+			       tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity);
+	if (slice < p->scx.slice)
+		set_slice(p, slice);
+}
+
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
@@ -1762,6 +1777,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				: 0;
 		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
 		cpu_local[cpu].kept_since = 0;
+		shorten_slice_for_queue(p, tctx, cpu);
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
 	}

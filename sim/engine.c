@@ -501,16 +501,22 @@ static void record_latency(struct sim *s, struct sim_thread *t)
 }
 
 /*
- * A thread's time slice: scx_joule's own (--slice-us default) with its
- * queues, a quarter of it for latency-critical tasks in gaming (task_slice).
+ * A thread's time slice on CPU c: scx_joule's own (--slice-us default) with
+ * its queues, a quarter of it for latency-critical tasks in gaming
+ * (task_slice), shorter while c's domain queue is long (jp_queue_slice, as
+ * the BPF scheduler's running does).
  */
-static uint64_t thread_slice(const struct sim *s, const struct sim_thread *t)
+static uint64_t thread_slice(const struct sim *s, const struct sim_thread *t, uint32_t c)
 {
+	uint32_t pd = s->tables.cpu[c].pd;
+	uint64_t base = SIM_JOULE_SLICE_NS;
+
 	if (!s->pol->pd_queues)
 		return SIM_SLICE_NS;
 	if (t->lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING)
-		return SIM_JOULE_SLICE_NS / 4;
-	return SIM_JOULE_SLICE_NS;
+		base = SIM_JOULE_SLICE_NS / 4;
+	return jp_queue_slice(base, s->pd[pd].nr_queued, s->pd_online_cap[pd],
+			      s->tables.cpu[c].capacity);
 }
 
 /* A thread starts running on c (scx_joule's ops.running asks for its speed). */
@@ -522,7 +528,7 @@ static void cpu_begin_run(struct sim *s, uint32_t c)
 	cr->state = CPU_BUSY;
 	t->run_start = s->now;
 	t->run_cap = cap_freq(s, c);
-	t->slice_end = s->now + thread_slice(s, t);
+	t->slice_end = s->now + thread_slice(s, t, c);
 	record_latency(s, t);
 	cpu_request_perf(s, c, false);
 }
@@ -1258,7 +1264,7 @@ static void pd_keep(struct sim *s, uint32_t c)
 {
 	struct sim_thread *t = &s->th[s->cpu[c].curr];
 
-	t->slice_end = s->now + thread_slice(s, t);
+	t->slice_end = s->now + thread_slice(s, t, c);
 	cpu_arm(s, c);
 }
 

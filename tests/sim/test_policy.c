@@ -877,6 +877,28 @@ static void test_tick_plan(void **state)
 	assert_false(plan.end_slice);
 }
 
+static void test_queue_slice(void **state)
+{
+	const u64 base = 5000000;
+
+	(void)state;
+	/* 4 little CPUs (381 each): up to 8 queued keeps the base slice */
+	assert_int_equal(jp_queue_slice(base, 0, 4 * 381, 381), base);
+	assert_int_equal(jp_queue_slice(base, 8, 4 * 381, 381), base);
+	/* 16 queued: 4 a CPU, twice the depth: half a slice */
+	assert_int_equal(jp_queue_slice(base, 16, 4 * 381, 381), base / 2);
+	/* the same per CPU on a domain of 2 big CPUs */
+	assert_int_equal(jp_queue_slice(base, 8, 2 * 1024, 1024), base / 2);
+	/* a queue of 100 on 2 CPUs: the floor */
+	assert_int_equal(jp_queue_slice(base, 100, 2 * 1024, 1024), base / JP_QUEUE_SLICE_MIN_DIV);
+	/* a gaming quarter slice shrinks the same way */
+	assert_int_equal(jp_queue_slice(base / 4, 16, 4 * 381, 381), base / 8);
+	/* no online capacity (every CPU of the domain offline): unchanged */
+	assert_int_equal(jp_queue_slice(base, 16, 0, 381), base);
+	/* 512 CPUs of 1024 with 3000 queued: no overflow */
+	assert_int_equal(jp_queue_slice(base, 3000, 512 * 1024, 1024), base * 2 * 512 / 3000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -906,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_plan),
 		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
 		cmocka_unit_test(test_tick_plan),
+		cmocka_unit_test(test_queue_slice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
