@@ -5,8 +5,9 @@
 # attached (no ejection on hotplug), and the kernel must log no stall or
 # error. The hackbench rounds done in the 60 s are the throughput: the same
 # 60 s run first under EEVDF, before attaching, and scx_joule must do at
-# least 0.8x EEVDF's rounds (it did 0.6x when a task yielding in a loop
-# kept the head of its queue: design.md, "Tasks that yield"). On an arm64
+# least 0.75x EEVDF's rounds: it did 0.57-0.67x when a task yielding in a
+# loop kept the head of its queue (design.md, "Tasks that yield"), and
+# 0.86-1.05x since, with EEVDF's own count 20-24 between boots. On an arm64
 # guest (no --model) the ratio is printed, not checked: 3-5 rounds there,
 # where one round is 20-30%.
 # The kernel's own switches (sched-probe longest) give every task's longest
@@ -63,9 +64,9 @@ ok "stayed enabled for 60 s: stress-ng cpu/fork/switch/yield, $rounds hackbench 
 ok "no task waited over 1000 ms to run"
 echo "hackbench rounds in 60 s: scx_joule $rounds, EEVDF $eevdf_rounds, ratio $(ratio $rounds $eevdf_rounds)"
 if [ -n "$MODEL" ]; then
-	[ $((rounds * 10)) -ge $((eevdf_rounds * 8)) ] ||
-		fail "hackbench did $rounds rounds under scx_joule, under 0.8x EEVDF's $eevdf_rounds"
-	ok "hackbench rounds at least 0.8x EEVDF's"
+	[ $((rounds * 4)) -ge $((eevdf_rounds * 3)) ] ||
+		fail "hackbench did $rounds rounds under scx_joule, under 0.75x EEVDF's $eevdf_rounds"
+	ok "hackbench rounds at least 0.75x EEVDF's"
 fi
 stats_tail 6
 grep -q 'hotplug\|exited' $LOG && grep -E 'restart|exited' $LOG
