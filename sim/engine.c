@@ -508,7 +508,7 @@ static void record_latency(struct sim *s, struct sim_thread *t)
  */
 static uint64_t thread_slice(const struct sim *s, const struct sim_thread *t, uint32_t c)
 {
-	uint32_t pd = s->tables.cpu[c].pd;
+	uint32_t pd = s->soc->cpu[c].pd;
 	uint64_t base = SIM_JOULE_SLICE_NS;
 
 	if (!s->pol->pd_queues)
