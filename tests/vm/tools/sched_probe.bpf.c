@@ -28,6 +28,9 @@
 
 char _license[] SEC("license") = "GPL";
 
+/* mode longest: a wait counted as long, in all and by name */
+#define LONG_WAIT_NS (100ULL * 1000 * 1000)
+
 extern struct rq runqueues __ksym;
 
 const volatile __u32 loader_tgid;
@@ -215,7 +218,7 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
 	}
 	__sync_fetch_and_add(&cw->waits, 1);
 	__sync_fetch_and_add(&cw->total_ns, wait);
-	if (wait > 100000000ULL)
+	if (wait > LONG_WAIT_NS)
 		__sync_fetch_and_add(&cw->over_100ms, 1);
 	if (wait > cw->max_ns)
 		cw->max_ns = wait; /* racy between CPUs: a lost update loses one maximum */
@@ -261,7 +264,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	wait = now - *since;
 	*since = 0;
 	lw->waits++;
-	lw->over_100ms += wait > 100000000ULL;
+	lw->over_100ms += wait > LONG_WAIT_NS;
 	lw->over_1s += wait > 1000000000ULL;
 	count_comm_wait(next, wait);
 	if (wait <= lw->wait_ns)
