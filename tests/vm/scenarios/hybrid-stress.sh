@@ -7,7 +7,7 @@
 # 60 s run first under EEVDF, before attaching, and scx_joule must do at
 # least 0.75x EEVDF's rounds: it did 0.57-0.67x when a task yielding in a
 # loop kept the head of its queue (design.md, "Tasks that yield"), and
-# 0.86-1.05x since, with EEVDF's own count 20-24 between boots. On an arm64
+# 0.83-1.05x since, with EEVDF's own count 20-24 between boots. On an arm64
 # guest (no --model) the ratio is printed, not checked: 3-5 rounds there,
 # where one round is 20-30%.
 # The kernel's own switches (sched-probe longest) give every task's longest
