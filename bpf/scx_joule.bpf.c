@@ -302,6 +302,16 @@ static bool vtime_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/*
+ * Was at stamped less than age before now? Signed, as scx_bpf_now() gives
+ * no order between CPUs: a time another CPU stamped may be a little ahead of
+ * this CPU's now, and unsigned, now - at would wrap to centuries.
+ */
+static __always_inline bool newer_than(u64 now, u64 at, u64 age)
+{
+	return (s64)(now - at) < (s64)age;
+}
+
 static __u64 *pd_clock(u32 pd)
 {
 	return &pd_local[pd & (JP_MAX_PDS - 1)].vtime_now;
@@ -430,8 +440,7 @@ static bool claim_pd_view(u32 pd, u64 now, u64 min_age)
 	struct pd_view_state *st = &pd_view_state[pd & (JP_MAX_PDS - 1)];
 	u64 at = st->built_at;
 
-	/* signed: another CPU's clock may have built it a little ahead of ours */
-	if ((s64)(now - at) < (s64)min_age)
+	if (newer_than(now, at, min_age))
 		return false;
 	return __sync_val_compare_and_swap(&st->built_at, at, now) == at;
 }
@@ -494,7 +503,7 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 	pd = tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
 	v = pd_view(pd);
 	if (self_idle ? v->all_idle
-		      : !v->all_idle && (s64)(now - v->built_at) < (s64)OVERUTIL_PERIOD_NS)
+		      : !v->all_idle && newer_than(now, v->built_at, OVERUTIL_PERIOD_NS))
 		return;
 	read_idle_mask(&idle);
 	/* the kernel may not have set or cleared this CPU's bit yet */
@@ -571,7 +580,7 @@ static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 	struct jp_sys_load l = {};
 	u32 pd;
 
-	if (now - overutil_at < OVERUTIL_PERIOD_NS)
+	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
 		return;
 	overutil_at = now;
 	JP_FOR(pd, 0, JP_MAX_PDS)
@@ -660,7 +669,7 @@ static void note_wakeup(struct task_struct *p, struct task_ctx *tctx, u64 now, u
 {
 	struct task_struct *waker = bpf_get_current_task_btf();
 	struct task_ctx *wctx = NULL;
-	u64 period = now - tctx->last_wake;
+	u64 period = now > tctx->last_wake ? now - tctx->last_wake : 0;
 	bool sync_candidate, frame;
 
 	if (tctx->last_wake)
@@ -1271,7 +1280,7 @@ static bool claim_dispatch_loads(u64 now, u64 min_age)
 {
 	u64 at = dispatch_loads_at;
 
-	if ((s64)(now - at) < (s64)min_age)
+	if (newer_than(now, at, min_age))
 		return false;
 	return __sync_val_compare_and_swap(&dispatch_loads_at, at, now) == at;
 }
@@ -1393,7 +1402,7 @@ static __noinline s32 balance_src_now(u64 now)
 	struct jp_balance b;
 	u32 pd;
 
-	if (now - balance_at < OVERUTIL_PERIOD_NS)
+	if (newer_than(now, balance_at, OVERUTIL_PERIOD_NS))
 		return balance_src;
 	balance_at = now;
 	JP_FOR(pd, 0, JP_MAX_PDS)
@@ -1427,7 +1436,8 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
 	if (self < JP_MAX_PDS) {
 		if (!in->queued[self])
 			pd_local[self].own_served_at = now;
-		in->own_due = now - pd_local[self].own_served_at > OWN_QUEUE_MAX_WAIT_NS;
+		in->own_due =
+			!newer_than(now, pd_local[self].own_served_at, OWN_QUEUE_MAX_WAIT_NS + 1);
 	}
 	in->balance_src = jp_dispatch_wants_balance(in) ? balance_src_now(now) : JP_NO_PD;
 	if (joule_dispatch_plan(in, &plan))
@@ -1468,7 +1478,7 @@ __attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 	if (pd >= JP_MAX_PDS || cpu < 0)
 		return 0;
 	at = pd_local[pd].starved_scan_at;
-	if (now - at < STARVED_SCAN_NS ||
+	if (newer_than(now, at, STARVED_SCAN_NS) ||
 	    __sync_val_compare_and_swap(&pd_local[pd].starved_scan_at, at, now) != at)
 		return 0;
 	if (bpf_iter_scx_dsq_new(&it, pd, 0))
@@ -1476,7 +1486,7 @@ __attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
 		struct task_ctx *tctx = task_ctx(p);
 
-		if (!tctx || now - tctx->queued_at < STARVED_NS ||
+		if (!tctx || newer_than(now, tctx->queued_at, STARVED_NS) ||
 		    !bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
 			continue;
 		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_LOCAL, 0)) {
