@@ -1840,20 +1840,31 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 }
 
 /*
- * sched_yield(): the task gives its CPU up and is charged a slice, as if it
- * had used one, so that it goes behind the tasks queued now. The kernel's
- * default (no yield callback) only ends the slice: charged its few us of run,
- * a task yielding in a loop kept the head of its domain's queue and ran
- * again at once, and every task behind it waited for the clock that its
- * tiny runs hardly moved (docs/design.md, "Tasks that yield"). yield_to()
+ * sched_yield(): the task gives its CPU up and is charged the rest of its
+ * slice, as if it had used it, so that it goes behind the tasks queued now.
+ * The kernel's default (no yield callback) only ends the slice: charged its
+ * few us of run, a task yielding in a loop kept the head of its domain's
+ * queue and ran again at once, and every task behind it waited for the
+ * clock that its tiny runs hardly moved (docs/design.md, "Tasks that
+ * yield"). The run since the last tick or start is left out: stopping
+ * charges it. With its domain's queue empty there is no one to go behind:
+ * dispatch keeps the task, and a charge would only carry the domain's clock
+ * (which a kept task's tick moves) a slice on with every yield. yield_to()
  * (to set) is declined, as it is without the callback.
  */
 bool BPF_STRUCT_OPS(joule_yield, struct task_struct *from, struct task_struct *to)
 {
+	struct task_ctx *tctx = task_ctx(from);
+	u64 left = from->scx.slice, ran;
+
 	if (to)
 		return false;
 	set_slice(from, 0);
-	charge_vtime(from, task_slice(task_ctx(from)));
+	if (!tctx || scx_bpf_dsq_nr_queued(cpu_pd(scx_bpf_task_cpu(from))) <= 0)
+		return false;
+	ran = tctx->started ? scx_bpf_now() - tctx->started : 0;
+	if (left > ran)
+		charge_vtime(from, left - ran);
 	return false;
 }
 
