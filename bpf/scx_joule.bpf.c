@@ -1500,6 +1500,17 @@ out:
 	return moved;
 }
 
+/* The task's slice on cpu with queued tasks in its domain's queue (jp_queue_slice). */
+static u64 queue_slice(struct task_ctx *tctx, s32 cpu, s32 queued)
+{
+	u32 pd = cpu_pd(cpu);
+
+	if (queued <= 0)
+		return task_slice(tctx);
+	return jp_queue_slice(task_slice(tctx), (u32)queued, pd_online_cap[pd & (JP_MAX_PDS - 1)],
+			      tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity);
+}
+
 /*
  * Plans on the domains' published loads first, which cost a busy CPU O(1)
  * kfunc calls; a CPU that found no work there and would go idle (or leave
@@ -1520,9 +1531,13 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	got = joule_dispatch_pass(&in, 0, now);
 	if (got == DISPATCH_NOTHING && jp_dispatch_wants_balance(&in))
 		got = joule_dispatch_pass(&in, 1, now);
-	/* the plan keeps prev only if it has one; the verifier wants to see it */
+	/*
+	 * the plan keeps prev only if it has one; the verifier wants to see it.
+	 * Its new slice is as running would give it (the simulator's pd_keep).
+	 */
 	if (got == DISPATCH_KEEP && prev)
-		set_slice(prev, task_slice(task_ctx(prev)));
+		set_slice(prev, queue_slice(task_ctx(prev), cpu,
+					    in.self < JP_MAX_PDS ? (s32)in.queued[in.self] : 0));
 }
 
 /*
@@ -1746,17 +1761,11 @@ static s32 init_release_timer(void)
 	return 0;
 }
 
-/* A long queue in the task's domain: a shorter slice (jp_queue_slice). */
+/* A long queue in the task's domain: a shorter slice. */
 static void shorten_slice_for_queue(struct task_struct *p, struct task_ctx *tctx, s32 cpu)
 {
-	u32 pd = cpu_pd(cpu);
-	s32 queued = scx_bpf_dsq_nr_queued(pd);
-	u64 slice;
+	u64 slice = queue_slice(tctx, cpu, scx_bpf_dsq_nr_queued(cpu_pd(cpu)));
 
-	if (queued <= 0)
-		return;
-	slice = jp_queue_slice(task_slice(tctx), (u32)queued, pd_online_cap[pd & (JP_MAX_PDS - 1)],
-			       tables.cpu[cpu & (JP_MAX_CPUS - 1)].capacity);
 	if (slice < p->scx.slice)
 		set_slice(p, slice);
 }
