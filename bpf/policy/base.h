@@ -145,7 +145,7 @@ struct jp_pd {
 	u32 nr_opps;
 	u32 max_capacity; /* capacity of the PD's CPUs at the top OPP */
 	u32 pad;
-	u16 cpus[JP_MAX_PD_CPUS];
+	u16 cpus[JP_MAX_PD_CPUS];	 /* ascending */
 	struct jp_opp opps[JP_MAX_OPPS]; /* ascending capacity */
 };
 
@@ -264,6 +264,16 @@ static __always_inline void jp_mask_clear(struct jp_cpumask *m, u32 cpu)
 static __always_inline u32 jp_popcount(u64 word)
 {
 	return (u32)__builtin_popcountll(word);
+}
+
+/*
+ * The index of the lowest set bit of a word that has one. (BPF has no
+ * instruction for it either: clang multiplies and looks the answer up in a
+ * 64-byte table.)
+ */
+static __always_inline u32 jp_lowest_bit(u64 word)
+{
+	return (u32)__builtin_ctzll(word);
 }
 
 /* Capacity a CPU delivers now: capacity at max OPP scaled by its perf level. */

@@ -253,36 +253,6 @@ static __always_inline void jp_pd_scan(const struct jp_tables *t, const struct j
 }
 
 /*
- * jp_pd_scan's candidate alone, s's sums kept (a view's): over the PD's CPUs
- * the task may use, the others passed over before their util is worked out.
- * After a view whose candidates would not do, so that a task confined to
- * part of a big PD does not pay for the rest of it.
- */
-static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
-					     const struct jp_cpu_state *cs,
-					     const struct jp_profile *p, const struct jp_wake *w,
-					     u32 pd, struct jp_pd_scan *s)
-{
-	const struct jp_pd *d;
-	u32 i;
-
-	jp_pd_scan_start(s, s->sum_util, s->max_util);
-	if (pd >= JP_MAX_PDS)
-		return;
-	d = &t->pd[pd];
-	JP_FOR(i, 0, JP_MAX_PD_CPUS)
-	{
-		s32 at = jp_pd_cpu(d, i);
-
-		if (at == JP_NO_CPU)
-			break;
-		if (jp_mask_test(&w->allowed, (u32)at))
-			jp_pd_scan_consider(t, p, w, s, (u32)at,
-					    jp_cpu_util_wake(t, cs, w, (u32)at));
-	}
-}
-
-/*
  * A PD as energy placement needs it, gathered over its CPUs now and then
  * (jp_pd_view_build) rather than at every wakeup: that scan made each
  * wakeup O(CPUs). The candidates are the PD's best JP_VIEW_CANDS CPUs in
@@ -598,6 +568,41 @@ static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
 }
 
 /*
+ * jp_pd_scan's candidate alone, s's sums kept (a view's): over the CPUs of
+ * view v's PD that the task may use, taken from the two masks a word at a
+ * time, so that a task confined to part of a big PD does not pay for the
+ * rest of it. After a view whose candidates would not do. The order is the
+ * PD's list's: tables list a PD's CPUs in ascending order.
+ */
+static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
+					     const struct jp_cpu_state *cs,
+					     const struct jp_profile *p, const struct jp_wake *w,
+					     const struct jp_pd_view *v, struct jp_pd_scan *s)
+{
+	u32 j, k;
+
+	jp_pd_scan_start(s, s->sum_util, s->max_util);
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		u64 word;
+
+		if (j * 64 >= t->nr_cpus)
+			break;
+		word = v->cpus.bits[j] & w->allowed.bits[j];
+		JP_FOR(k, 0, 64)
+		{
+			u32 cpu;
+
+			if (!word)
+				break;
+			cpu = j * 64 + jp_lowest_bit(word);
+			word &= word - 1;
+			jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu));
+		}
+	}
+}
+
+/*
  * jp_pd_scan's candidate from a view, into s holding its sums
  * (jp_pd_view_sums): the best of the view's candidates the task may use and
  * fits, on their utilization and idle state now; the scan is left to do
@@ -817,7 +822,7 @@ static __always_inline void jp_pd_evaluate(const struct jp_tables *t, const stru
 			 prev_here))
 		return;
 	if (views && jp_pd_scan_view(t, cs, &views[pd], decay, p, w, &s) == JP_VIEW_UNKNOWN)
-		jp_pd_scan_cands(t, cs, p, w, pd, &s);
+		jp_pd_scan_cands(t, cs, p, w, &views[pd], &s);
 	if (prev_here) {
 		u32 prev = (u32)w->prev_cpu & (JP_MAX_CPUS - 1);
 		u32 util = jp_cpu_util_wake(t, cs, w, prev);
@@ -1003,7 +1008,8 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 /*
  * PD pd's best-ranked CPU the task may use when none it may use is idle,
  * from the PD's view v, JP_NO_CPU if none (the mask tells first): its
- * first candidate the task may use, else its allowed CPUs ranked. The
+ * first candidate the task may use, else its allowed CPUs ranked (from the
+ * masks, a word at a time: the PD's CPUs the task may not use cost nothing). The
  * candidates are the PD's CPUs of most spare capacity, best first, and a
  * busy CPU's rank is its spare capacity (then the frame speed it meets and
  * its nearness to prev), so from a view of the state now the first allowed
@@ -1015,7 +1021,7 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 {
 	u64 best_rank = 0;
 	s32 best = JP_NO_CPU;
-	u32 j;
+	u32 j, k;
 
 	if (pd >= JP_MAX_PDS || !jp_view_allowed(t, v, w))
 		return JP_NO_CPU;
@@ -1026,14 +1032,20 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 		if (jp_mask_test(&w->allowed, v->cands[j]))
 			return v->cands[j];
 	}
-	JP_FOR(j, 0, JP_MAX_PD_CPUS)
+	JP_FOR(j, 0, JP_MASK_WORDS)
 	{
-		s32 at = jp_pd_cpu(&t->pd[pd], j);
+		u64 word;
 
-		if (at == JP_NO_CPU)
+		if (j * 64 >= t->nr_cpus)
 			break;
-		if (jp_mask_test(&w->allowed, (u32)at))
-			jp_rank_keep(t, cs, w, (u32)at, &best, &best_rank);
+		word = v->cpus.bits[j] & w->allowed.bits[j];
+		JP_FOR(k, 0, 64)
+		{
+			if (!word)
+				break;
+			jp_rank_keep(t, cs, w, j * 64 + jp_lowest_bit(word), &best, &best_rank);
+			word &= word - 1;
+		}
 	}
 	return best;
 }

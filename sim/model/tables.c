@@ -82,6 +82,22 @@ uint32_t model_soc_pd_opps(const struct sim_pd *pd, uint32_t *idx)
 	return model_keep_opps(inefficient, pd->nr_opps, idx);
 }
 
+/*
+ * A .soc may list a domain's CPUs in any order ("cpus=4,0-3"); the tables
+ * keep them ascending, as the policy's scans and mask walks visit them.
+ */
+static void sort_cpus(uint16_t *cpus, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		uint16_t c = cpus[i];
+		uint32_t j = i;
+
+		for (; j > 0 && cpus[j - 1] > c; j--)
+			cpus[j] = cpus[j - 1];
+		cpus[j] = c;
+	}
+}
+
 static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
 {
 	uint32_t idx[JP_MAX_OPPS], i;
@@ -90,6 +106,7 @@ static void soc_pd_to_table(const struct sim_pd *pd, struct jp_pd *d)
 	d->nr_cpus = pd->nr_cpus < JP_MAX_PD_CPUS ? pd->nr_cpus : JP_MAX_PD_CPUS;
 	for (i = 0; i < d->nr_cpus; i++)
 		d->cpus[i] = (uint16_t)pd->cpus[i];
+	sort_cpus(d->cpus, d->nr_cpus);
 	d->max_capacity = top;
 	d->nr_opps = model_soc_pd_opps(pd, idx);
 	for (i = 0; i < d->nr_opps; i++) {
