@@ -125,20 +125,29 @@ __u64 balance_at;
 /*
  * Each domain's view (jp_pd_view: its sums and best CPUs for energy
  * placement, its share of overutilization and balance), kept by the
- * domain's own CPUs (refresh_own_pd_view): rebuilt from a tick of one of
- * them once it is OVERUTIL_PERIOD_NS old or says the domain is all idle,
- * and as the domain's last CPU goes idle. A domain all idle needs no
- * rebuilding, its view decays (jp_view_decay); one whose CPUs stopped
- * without telling (the kernel bypassing the scheduler) is rebuilt by a
- * tick that finds it VIEW_MAX_AGE_NS old. Two buffers per domain: a
- * rebuild fills the one readers are not on, then publishes it in ready.
+ * domain's own CPUs (refresh_own_pd_view). Once the view readers use is
+ * OVERUTIL_PERIOD_NS old, the domain's ticks gather the next one,
+ * VIEW_STEP_CPUS CPUs a tick, so that a tick's cost does not grow with
+ * its domain: a domain of 4 CPUs or fewer in one tick, a domain of 64 CPUs
+ * in 16 ticks of its busy CPUs. A domain that falls all idle (its last CPU
+ * going idle) or wakes (a tick finding the view all idle) is gathered
+ * whole at once. A domain all idle needs no gathering, its view decays
+ * (jp_view_decay); one whose CPUs stopped without telling (the kernel
+ * bypassing the scheduler) is gathered whole by a tick that finds nothing
+ * gathered there for VIEW_MAX_AGE_NS. Two buffers per domain: the view is
+ * gathered into the one readers are not on, then published in ready, and
+ * the next is not begun until OVERUTIL_PERIOD_NS after that.
  */
 struct jp_pd_view pd_views[2][JP_MAX_PDS];
 struct pd_view_state {
-	__u64 built_at; /* claimed by the CPU that rebuilds it (claim_pd_view) */
-	__s32 ready;	/* the buffer readers use */
+	__u64 published_at; /* when the ready view was published */
+	__u64 worked_at;    /* the last gathering (or publishing) */
+	__u32 next;	    /* where the view being gathered goes on; 0: none begun */
+	__s32 ready;	    /* the buffer readers use */
+	__s32 busy;	    /* a CPU is gathering: the others leave it alone */
 } __attribute__((aligned(64)));
 static struct pd_view_state pd_view_state[JP_MAX_PDS];
+#define VIEW_STEP_CPUS 4
 /* a domain with a busy CPU ticks at least this often (HZ >= 100) */
 #define VIEW_MAX_AGE_NS (20ULL * 1000 * 1000)
 /*
@@ -414,35 +423,48 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
 }
 
 /*
- * Build domain pd's view from the CPUs' state at now (idle: the CPUs idle
- * then) into the buffer readers are not on, then publish it. The caller
- * has claimed the rebuild (claim_pd_view). A global function, so that the
- * verifier checks it once, on its own.
+ * Gather domain pd's next view from the CPUs' state at now (idle: the CPUs
+ * idle then), steps CPUs of it, or all of it from the start if steps is
+ * JP_MAX_PD_CPUS, into the buffer readers are not on; publish it once
+ * every CPU is in. A view is begun only min_age after the last was
+ * published. A CPU finding another at it does nothing. A global function,
+ * so that the verifier checks it once, on its own.
  */
-__attribute__((noinline)) int joule_build_pd_view(const struct jp_cpumask *idle, u32 pd, u64 now)
+__attribute__((noinline)) int joule_gather_pd_view(const struct jp_cpumask *idle, u32 pd, u64 now,
+						   u32 steps, u64 min_age)
 {
 	struct jp_view_src src = {.idle = idle, .online = &online, .now = now};
-	u32 buf;
+	struct pd_view_state *st;
+	struct jp_pd_view *v;
+	u32 from, next, buf;
 
 	if (!idle)
 		return 0;
 	pd &= JP_MAX_PDS - 1;
-	buf = (pd_view_state[pd].ready + 1) & 1;
-	jp_pd_view_build(&tables, cpu_state, &src, pd, &pd_views[buf][pd]);
+	st = &pd_view_state[pd];
+	if (__sync_val_compare_and_swap(&st->busy, 0, 1))
+		return 0;
+	from = steps >= JP_MAX_PD_CPUS ? 0 : st->next;
+	if (!from && newer_than(now, st->published_at, min_age))
+		goto out;
+	buf = (st->ready + 1) & 1;
+	v = &pd_views[buf][pd];
+	if (!from)
+		jp_pd_view_begin(v, now);
+	next = jp_pd_view_gather(&tables, cpu_state, &src, pd, from, from + steps, v);
+	st->worked_at = now;
+	if (next < tables.pd[pd].nr_cpus) {
+		st->next = next;
+		goto out;
+	}
+	jp_pd_view_end(v);
+	st->next = 0;
+	st->published_at = now;
 	/* a full barrier: the view is written before a reader can pick it */
-	__sync_lock_test_and_set(&pd_view_state[pd].ready, (int)buf);
+	__sync_lock_test_and_set(&st->ready, (int)buf);
+out:
+	__sync_lock_test_and_set(&st->busy, 0);
 	return 0;
-}
-
-/* One rebuild of pd's view at a time, and none while it is under min_age. */
-static bool claim_pd_view(u32 pd, u64 now, u64 min_age)
-{
-	struct pd_view_state *st = &pd_view_state[pd & (JP_MAX_PDS - 1)];
-	u64 at = st->built_at;
-
-	if (newer_than(now, at, min_age))
-		return false;
-	return __sync_val_compare_and_swap(&st->built_at, at, now) == at;
 }
 
 /* The CPUs idle now, as the kernel tracks them. */
@@ -482,28 +504,31 @@ __attribute__((noinline)) int joule_pd_worth_pricing(const struct jp_wake *w, u3
 
 /*
  * cpu's own domain's view, from cpu's tick (self_idle false) or as it goes
- * idle (self_idle true). A tick rebuilds it once it is OVERUTIL_PERIOD_NS
- * old, or at once if it says the domain is all idle; a CPU going idle, at
- * once if that leaves the domain all idle, so that a domain that went to
- * sleep is seen to decay from the moment it did (and a big domain whose hog
- * stopped does not keep the system overutilized). The cost is O(the
- * domain's CPUs), once a ms per busy domain plus once each time a domain
- * falls asleep, on the domain's own CPUs; a tick that finds the view fresh
- * reads no mask.
+ * idle (self_idle true). A tick gathers the next view's next
+ * VIEW_STEP_CPUS CPUs once the view is OVERUTIL_PERIOD_NS old and until
+ * it is done, or the whole view at once if the one readers use says the
+ * domain is all idle; a CPU going idle, the whole view if that leaves the
+ * domain all idle, so that a domain that went to sleep is seen to decay
+ * from the moment it did (and a big domain whose hog stopped does not keep
+ * the system overutilized). A tick that finds the view fresh reads no
+ * mask.
  */
 static void refresh_own_pd_view(u32 cpu, bool self_idle)
 {
-	u32 pd, min_age_ms = 1;
+	const struct pd_view_state *st;
 	const struct jp_pd_view *v;
 	struct jp_cpumask idle;
 	u64 now = scx_bpf_now();
 	bool all_idle;
+	u32 pd;
 
 	cpu &= JP_MAX_CPUS - 1;
 	pd = tables.cpu[cpu].pd & (JP_MAX_PDS - 1);
+	st = &pd_view_state[pd];
 	v = pd_view(pd);
 	if (self_idle ? v->all_idle
-		      : !v->all_idle && newer_than(now, v->built_at, OVERUTIL_PERIOD_NS))
+		      : !v->all_idle && !st->next &&
+				newer_than(now, st->published_at, OVERUTIL_PERIOD_NS))
 		return;
 	read_idle_mask(&idle);
 	/* the kernel may not have set or cleared this CPU's bit yet */
@@ -515,9 +540,9 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 	if (self_idle && !all_idle)
 		return;
 	if (all_idle != !!v->all_idle)
-		min_age_ms = 0;
-	if (claim_pd_view(pd, now, min_age_ms * OVERUTIL_PERIOD_NS))
-		joule_build_pd_view(&idle, pd, now);
+		joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, 0);
+	else
+		joule_gather_pd_view(&idle, pd, now, VIEW_STEP_CPUS, OVERUTIL_PERIOD_NS);
 }
 
 /*
@@ -535,8 +560,7 @@ __attribute__((noinline)) int joule_build_all_views(void)
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		pd_view_state[pd].built_at = now;
-		joule_build_pd_view(&idle, pd, now);
+		joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, 0);
 	}
 	return 0;
 }
@@ -554,26 +578,28 @@ __attribute__((noinline)) int joule_pd_load_add(u32 pd, u64 now, struct jp_sys_l
 }
 
 /*
- * Domain pd's view, rebuilt if it has been left VIEW_MAX_AGE_NS old with
- * CPUs busy in it: they have stopped without telling (update_idle is not
- * called while the kernel bypasses the scheduler). From a tick: wakeups
- * have no stack left for a rebuild (the verifier's 512 bytes).
+ * Domain pd's view, gathered whole if nothing has been gathered there for
+ * VIEW_MAX_AGE_NS with CPUs busy in it: they have stopped without telling
+ * (update_idle is not called while the kernel bypasses the scheduler).
+ * From a tick: wakeups have no stack left for it (the verifier's 512
+ * bytes).
  */
 __attribute__((noinline)) int joule_rebuild_if_stale(u32 pd, u64 now)
 {
 	struct jp_cpumask idle;
 
-	if (pd_view(pd)->all_idle || !claim_pd_view(pd, now, VIEW_MAX_AGE_NS))
+	pd &= JP_MAX_PDS - 1;
+	if (pd_view(pd)->all_idle || newer_than(now, pd_view_state[pd].worked_at, VIEW_MAX_AGE_NS))
 		return 0;
 	read_idle_mask(&idle);
-	joule_build_pd_view(&idle, pd, now);
+	joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, VIEW_MAX_AGE_NS);
 	return 0;
 }
 
 /*
  * Whether the system is overutilized, from the domains' views, at most
  * once per OVERUTIL_PERIOD_NS machine-wide (wakeups and ticks); a tick
- * also rebuilds views left stale (joule_rebuild_if_stale).
+ * also gathers views left stale whole (joule_rebuild_if_stale).
  */
 static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 {
@@ -2014,7 +2040,7 @@ static void recheck_queues(s32 cpu)
  * every CPU gets when a scheduler attaches) for as long as it sleeps, and
  * run its whole cluster at that speed. Except after a frame thread in
  * gaming (jp_idle_keeps_request): its frame's next stage needs that speed.
- * The domain's view is rebuilt if the domain has just fallen asleep
+ * The domain's view is gathered whole if the domain has just fallen asleep
  * (refresh_own_pd_view).
  */
 void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)

@@ -342,26 +342,44 @@ struct jp_view_src {
 	u64 now;
 };
 
-/* Gather PD pd's view from the CPUs' state at src->now. */
-JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_state *cs,
-			      const struct jp_view_src *src, u32 pd, struct jp_pd_view *v)
+/* Start view v, of the state at now, with none of its PD's CPUs gathered yet. */
+static __always_inline void jp_pd_view_begin(struct jp_pd_view *v, u64 now)
+{
+	__builtin_memset(v, 0, sizeof(*v));
+	v->min_util = ~0u;
+	v->built_at = now;
+}
+
+/*
+ * Gather the CPUs at places [from, to) of PD pd's list into view v, from
+ * their state at src->now. Returns the place after the last one gathered:
+ * the PD's CPU count once its list is done. Gathered a few CPUs at a time,
+ * in any steps, a view comes out as gathered in one go (the BPF scheduler's
+ * ticks gather a big PD's view in steps: test_view_gathered_in_steps).
+ * Inlined: a BPF call takes at most 5 arguments.
+ */
+static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
+					     const struct jp_cpu_state *cs,
+					     const struct jp_view_src *src, u32 pd, u32 from,
+					     u32 to, struct jp_pd_view *v)
 {
 	const struct jp_pd *d;
 	u32 i;
 
-	__builtin_memset(v, 0, sizeof(*v));
-	v->min_util = ~0u;
-	v->built_at = src->now;
 	if (pd >= JP_MAX_PDS)
-		return;
+		return 0;
 	d = &t->pd[pd];
-	JP_FOR(i, 0, JP_MAX_PD_CPUS)
+	if (to > d->nr_cpus)
+		to = d->nr_cpus;
+	if (to > JP_MAX_PD_CPUS)
+		to = JP_MAX_PD_CPUS;
+	JP_FOR(i, from, to)
 	{
 		s32 at = jp_pd_cpu(d, i);
 		u32 cpu, util, raw, cap, idle;
 
 		if (at == JP_NO_CPU)
-			break;
+			return i;
 		cpu = (u32)at;
 		idle = jp_mask_test(src->idle, cpu);
 		raw = jp_cpu_util_raw_at(cs, cpu, src->now, idle);
@@ -391,7 +409,24 @@ JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_sta
 		v->nr_idle += idle;
 		jp_view_offer(v, cpu, jp_cand_key(idle, cap - util));
 	}
+	return from > to ? from : to;
+}
+
+/* Close view v, every CPU of its PD gathered. */
+static __always_inline void jp_pd_view_end(struct jp_pd_view *v)
+{
 	v->all_idle = v->nr_online == v->nr_online_idle;
+}
+
+/* Gather PD pd's view from the CPUs' state at src->now, in one go. */
+JP_FUNC void jp_pd_view_build(const struct jp_tables *t, const struct jp_cpu_state *cs,
+			      const struct jp_view_src *src, u32 pd, struct jp_pd_view *v)
+{
+	jp_pd_view_begin(v, src->now);
+	if (pd >= JP_MAX_PDS)
+		return;
+	jp_pd_view_gather(t, cs, src, pd, 0, JP_MAX_PD_CPUS, v);
+	jp_pd_view_end(v);
 }
 
 /* Every PD's view, into views[0 .. t->nr_pds). */
@@ -460,7 +495,7 @@ JP_FUNC bool jp_overutilized_views(const struct jp_tables *t, const struct jp_pd
  * Do views pay? Per wakeup, views cost about 550 instructions a PD and a
  * scan about 70 a CPU plus 250 a PD (scripts/bench-policy-cost.sh), so with
  * PDs of 8 CPUs or more on average. Gathering them costs nothing at a
- * wakeup: each PD's own CPUs rebuild its view.
+ * wakeup: each PD's own CPUs gather its view.
  */
 #define JP_VIEW_MIN_PD_CPUS 8
 

@@ -210,6 +210,56 @@ static void two_wide_pds(struct jp_tables *t)
 }
 
 /*
+ * A view gathered a few CPUs at a time, as the BPF scheduler's ticks gather
+ * a big domain's, is the view gathered in one go, every field of it: steps
+ * of 1 to 5 CPUs over PDs whose CPUs are interleaved, one CPU offline.
+ */
+static void test_view_gathered_in_steps(void **state)
+{
+	static struct machine m;
+	struct jp_pd_view whole, steps;
+	struct jp_cpumask online;
+	struct sim_rng r;
+	int compared = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	memset(&online, 0, sizeof(online));
+	for (uint32_t c = 0; c + 1 < m.t.nr_cpus; c++)
+		jp_mask_set(&online, c);
+	sim_rng_seed(&r, 11, 0);
+	for (int i = 0; i < ROUNDS / 10; i++) {
+		struct jp_view_src src = {.idle = &m.w.idle, .online = &online};
+
+		randomize(&m, &r);
+		src.now = sim_rng_below(&r, 50 * 1000 * 1000);
+		for (uint32_t pd = 0; pd < m.t.nr_pds; pd++) {
+			uint32_t nr = m.t.pd[pd].nr_cpus;
+
+			jp_pd_view_build(&m.t, m.cs, &src, pd, &whole);
+			for (uint32_t step = 1; step <= 5; step++) {
+				uint32_t at = 0, calls = 0;
+
+				jp_pd_view_begin(&steps, src.now);
+				while (at < nr) {
+					uint32_t next = jp_pd_view_gather(&m.t, m.cs, &src, pd, at,
+									  at + step, &steps);
+
+					assert_int_equal(next, at + step < nr ? at + step : nr);
+					at = next;
+					calls++;
+				}
+				assert_int_equal(calls, (nr + step - 1) / step);
+				jp_pd_view_end(&steps);
+				assert_memory_equal(&whole, &steps, sizeof(whole));
+				compared++;
+			}
+		}
+	}
+	assert_int_equal(compared, ROUNDS / 10 * 3 * 5);
+}
+
+/*
  * A burst on views built before it, as within one of the BPF scheduler's
  * periods: light wakeups on an idle machine, each taking its CPU's idle bit
  * and counting on it until it runs, go to as many different little CPUs as
@@ -526,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_two_pds),
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
+		cmocka_unit_test(test_view_gathered_in_steps),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
 		cmocka_unit_test(test_views_pay_on_big_domains),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
