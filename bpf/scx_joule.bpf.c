@@ -145,6 +145,7 @@ struct pd_view_state {
 	__u32 next;	    /* where the view being gathered goes on; 0: none begun */
 	__s32 ready;	    /* the buffer readers use */
 	__s32 busy;	    /* a CPU is gathering: the others leave it alone */
+	__s32 redo;	    /* a whole gathering found busy set: the next one is whole */
 } __attribute__((aligned(64)));
 static struct pd_view_state pd_view_state[JP_MAX_PDS];
 #define VIEW_STEP_CPUS 4
@@ -426,9 +427,11 @@ static void mask_from_cpumask(struct jp_cpumask *mask, const struct cpumask *cpu
  * Gather domain pd's next view from the CPUs' state at now (idle: the CPUs
  * idle then), steps CPUs of it, or all of it from the start if steps is
  * JP_MAX_PD_CPUS, into the buffer readers are not on; publish it once
- * every CPU is in. A view is begun only min_age after the last was
- * published. A CPU finding another at it does nothing. A global function,
- * so that the verifier checks it once, on its own.
+ * every CPU is in. A view is begun only min_age (if not 0) after the last was
+ * published, by this CPU's clock. A CPU finding another at it does
+ * nothing, but a whole gathering it would have done (a domain falling
+ * asleep or waking, hotplug) is done whole by the next CPU to gather. A
+ * global function, so that the verifier checks it once, on its own.
  */
 __attribute__((noinline)) int joule_gather_pd_view(const struct jp_cpumask *idle, u32 pd, u64 now,
 						   u32 steps, u64 min_age)
@@ -442,10 +445,13 @@ __attribute__((noinline)) int joule_gather_pd_view(const struct jp_cpumask *idle
 		return 0;
 	pd &= JP_MAX_PDS - 1;
 	st = &pd_view_state[pd];
-	if (__sync_val_compare_and_swap(&st->busy, 0, 1))
+	if (__sync_val_compare_and_swap(&st->busy, 0, 1)) {
+		if (steps >= JP_MAX_PD_CPUS)
+			st->redo = 1;
 		return 0;
+	}
 	from = steps >= JP_MAX_PD_CPUS ? 0 : st->next;
-	if (!from && newer_than(now, st->published_at, min_age))
+	if (!from && min_age && newer_than(now, st->published_at, min_age))
 		goto out;
 	buf = (st->ready + 1) & 1;
 	v = &pd_views[buf][pd];
@@ -515,11 +521,11 @@ __attribute__((noinline)) int joule_pd_worth_pricing(const struct jp_wake *w, u3
  */
 static void refresh_own_pd_view(u32 cpu, bool self_idle)
 {
-	const struct pd_view_state *st;
 	const struct jp_pd_view *v;
+	struct pd_view_state *st;
 	struct jp_cpumask idle;
 	u64 now = scx_bpf_now();
-	bool all_idle;
+	bool all_idle, redo;
 	u32 pd;
 
 	cpu &= JP_MAX_CPUS - 1;
@@ -527,9 +533,11 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 	st = &pd_view_state[pd];
 	v = pd_view(pd);
 	if (self_idle ? v->all_idle
-		      : !v->all_idle && !st->next &&
+		      : !v->all_idle && !st->next && !st->redo &&
 				newer_than(now, st->published_at, OVERUTIL_PERIOD_NS))
 		return;
+	/* taken before the idle mask is read, so that the mask is as new as the request */
+	redo = !self_idle && st->redo && __sync_lock_test_and_set(&st->redo, 0);
 	read_idle_mask(&idle);
 	/* the kernel may not have set or cleared this CPU's bit yet */
 	if (self_idle)
@@ -539,7 +547,7 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 	all_idle = pd_all_idle(pd, &idle);
 	if (self_idle && !all_idle)
 		return;
-	if (all_idle != !!v->all_idle)
+	if (redo || all_idle != !!v->all_idle)
 		joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, 0);
 	else
 		joule_gather_pd_view(&idle, pd, now, VIEW_STEP_CPUS, OVERUTIL_PERIOD_NS);

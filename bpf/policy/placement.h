@@ -353,7 +353,8 @@ static __always_inline void jp_pd_view_begin(struct jp_pd_view *v, u64 now)
 /*
  * Gather the CPUs at places [from, to) of PD pd's list into view v, from
  * their state at src->now. Returns the place after the last one gathered:
- * the PD's CPU count once its list is done. Gathered a few CPUs at a time,
+ * the PD's CPU count once its list is done (or ends early, at an entry
+ * that is not a CPU). Gathered a few CPUs at a time,
  * in any steps, a view comes out as gathered in one go (the BPF scheduler's
  * ticks gather a big PD's view in steps: test_view_gathered_in_steps).
  * Inlined: a BPF call takes at most 5 arguments.
@@ -379,7 +380,7 @@ static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
 		u32 cpu, util, raw, cap, idle;
 
 		if (at == JP_NO_CPU)
-			return i;
+			return d->nr_cpus;
 		cpu = (u32)at;
 		idle = jp_mask_test(src->idle, cpu);
 		raw = jp_cpu_util_raw_at(cs, cpu, src->now, idle);
@@ -409,7 +410,8 @@ static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
 		v->nr_idle += idle;
 		jp_view_offer(v, cpu, jp_cand_key(idle, cap - util));
 	}
-	return from > to ? from : to;
+	/* a list past JP_MAX_PD_CPUS (no loader makes one) ends there */
+	return to >= JP_MAX_PD_CPUS ? d->nr_cpus : from > to ? from : to;
 }
 
 /* Close view v, every CPU of its PD gathered. */

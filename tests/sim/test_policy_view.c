@@ -257,6 +257,19 @@ static void test_view_gathered_in_steps(void **state)
 		}
 	}
 	assert_int_equal(compared, ROUNDS / 10 * 3 * 5);
+
+	/* a list that ends early, at an entry that is no CPU, is done there: the
+	 * BPF scheduler publishes the view instead of waiting for the rest */
+	{
+		struct jp_view_src src = {.idle = &m.w.idle, .online = &online};
+
+		m.t.pd[1].cpus[3] = JP_MAX_CPUS;
+		jp_pd_view_begin(&steps, 0);
+		assert_int_equal(jp_pd_view_gather(&m.t, m.cs, &src, 1, 0, 2, &steps), 2);
+		assert_int_equal(jp_pd_view_gather(&m.t, m.cs, &src, 1, 2, 4, &steps),
+				 m.t.pd[1].nr_cpus);
+		assert_int_equal(steps.nr_online, 3);
+	}
 }
 
 /*
