@@ -605,6 +605,34 @@ static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
 }
 
 /*
+ * body for each CPU of view v's PD that w's task may use, lowest first, as
+ * cpu (the caller's u32): the set bits of the two masks, a word at a time,
+ * so that the PD's CPUs the task may not use cost nothing. body must not
+ * break out (it would leave only the inner loop).
+ */
+#define JP_FOR_VIEW_ALLOWED(t, v, w, cpu, body)                                                    \
+	do {                                                                                       \
+		u32 ___j, ___k;                                                                    \
+                                                                                                   \
+		JP_FOR(___j, 0, JP_MASK_WORDS)                                                     \
+		{                                                                                  \
+			u64 ___word;                                                               \
+                                                                                                   \
+			if (___j * 64 >= (t)->nr_cpus)                                             \
+				break;                                                             \
+			___word = (v)->cpus.bits[___j] & (w)->allowed.bits[___j];                  \
+			JP_FOR(___k, 0, 64)                                                        \
+			{                                                                          \
+				if (!___word)                                                      \
+					break;                                                     \
+				(cpu) = ___j * 64 + jp_lowest_bit(___word);                        \
+				___word &= ___word - 1;                                            \
+				body;                                                              \
+			}                                                                          \
+		}                                                                                  \
+	} while (0)
+
+/*
  * jp_pd_scan's candidate alone, s's sums kept (a view's): over the CPUs of
  * view v's PD that the task may use, taken from the two masks a word at a
  * time, so that a task confined to part of a big PD does not pay for the
@@ -616,27 +644,11 @@ static __always_inline void jp_pd_scan_cands(const struct jp_tables *t,
 					     const struct jp_profile *p, const struct jp_wake *w,
 					     const struct jp_pd_view *v, struct jp_pd_scan *s)
 {
-	u32 j, k;
+	u32 cpu;
 
 	jp_pd_scan_start(s, s->sum_util, s->max_util);
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		u64 word;
-
-		if (j * 64 >= t->nr_cpus)
-			break;
-		word = v->cpus.bits[j] & w->allowed.bits[j];
-		JP_FOR(k, 0, 64)
-		{
-			u32 cpu;
-
-			if (!word)
-				break;
-			cpu = j * 64 + jp_lowest_bit(word);
-			word &= word - 1;
-			jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu));
-		}
-	}
+	JP_FOR_VIEW_ALLOWED(t, v, w, cpu,
+			    jp_pd_scan_consider(t, p, w, s, cpu, jp_cpu_util_wake(t, cs, w, cpu)));
 }
 
 /*
@@ -1058,7 +1070,7 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 {
 	u64 best_rank = 0;
 	s32 best = JP_NO_CPU;
-	u32 j, k;
+	u32 j, cpu;
 
 	if (pd >= JP_MAX_PDS || !jp_view_allowed(t, v, w))
 		return JP_NO_CPU;
@@ -1069,21 +1081,7 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 		if (jp_mask_test(&w->allowed, v->cands[j]))
 			return v->cands[j];
 	}
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		u64 word;
-
-		if (j * 64 >= t->nr_cpus)
-			break;
-		word = v->cpus.bits[j] & w->allowed.bits[j];
-		JP_FOR(k, 0, 64)
-		{
-			if (!word)
-				break;
-			jp_rank_keep(t, cs, w, j * 64 + jp_lowest_bit(word), &best, &best_rank);
-			word &= word - 1;
-		}
-	}
+	JP_FOR_VIEW_ALLOWED(t, v, w, cpu, jp_rank_keep(t, cs, w, cpu, &best, &best_rank));
 	return best;
 }
 
