@@ -127,7 +127,7 @@ __u64 balance_at;
  * placement, its share of overutilization and balance), kept by the
  * domain's own CPUs (refresh_own_pd_view). Once the view readers use is
  * OVERUTIL_PERIOD_NS old, the domain's ticks gather the next one,
- * VIEW_STEP_CPUS CPUs a tick, so that a tick's cost does not grow with
+ * VIEW_STEP_CPUS CPUs a tick, so that a tick's gathering does not grow with
  * its domain: a domain of 4 CPUs or fewer in one tick, a domain of 64 CPUs
  * in 16 ticks of its busy CPUs. A domain that falls all idle (its last CPU
  * going idle) or wakes (a tick finding the view all idle) is gathered
