@@ -354,9 +354,9 @@ static __always_inline void jp_pd_view_begin(struct jp_pd_view *v, u64 now)
  * Gather the CPUs at places [from, to) of PD pd's list into view v, from
  * their state at src->now. Returns the place after the last one gathered:
  * the PD's CPU count once its list is done (or ends early, at an entry
- * that is not a CPU). Gathered a few CPUs at a time,
- * in any steps, a view comes out as gathered in one go (the BPF scheduler's
- * ticks gather a big PD's view in steps: test_view_gathered_in_steps).
+ * that is not a CPU). Gathered a few CPUs at a time, in any steps, a view
+ * comes out as gathered in one go (the BPF scheduler's ticks gather a big
+ * PD's view in steps: test_view_gathered_in_steps).
  * Inlined: a BPF call takes at most 5 arguments.
  */
 static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
@@ -1057,8 +1057,8 @@ JP_FUNC s32 jp_select_cpu_perf(const struct jp_tables *t, const struct jp_cpu_st
 /*
  * PD pd's best-ranked CPU the task may use when none it may use is idle,
  * from the PD's view v, JP_NO_CPU if none (the mask tells first): its
- * first candidate the task may use, else its allowed CPUs ranked (from the
- * masks, a word at a time: the PD's CPUs the task may not use cost nothing). The
+ * first candidate the task may use, else its allowed CPUs ranked
+ * (JP_FOR_VIEW_ALLOWED: the PD's CPUs the task may not use cost nothing). The
  * candidates are the PD's CPUs of most spare capacity, best first, and a
  * busy CPU's rank is its spare capacity (then the frame speed it meets and
  * its nearness to prev), so from a view of the state now the first allowed
