@@ -107,12 +107,21 @@ struct cpu_local {
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 /*
- * Overutilization, from the domains' views in O(domains): refreshed at most
- * once per OVERUTIL_PERIOD_NS across the machine (wakeups and ticks).
+ * Overutilization, from the domains' views: refreshed at most once per
+ * OVERUTIL_PERIOD_NS across the machine (wakeups and ticks), each time
+ * from OVERUTIL_STEP_PDS domains' views and the others' shares kept from
+ * before (sys_load), so that a refresh costs the same however many domains
+ * there are. With more domains than that, the views are read in a round of
+ * nr_pds / OVERUTIL_STEP_PDS ms (4 ms for 8 domains), well inside the
+ * utilization averages' half-life (JP_UTIL_HALF_LIFE_NS). sys_load_busy
+ * keeps a refresh to one CPU at a time: the sums are kept by differences.
  */
 volatile __u32 overutilized;
 __u64 overutil_at;
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
+#define OVERUTIL_STEP_PDS  2
+static struct jp_sys_load_kept sys_load;
+static __s32 sys_load_busy;
 /*
  * jp_balance_domains' answer (the domain over its share, JP_NO_PD if
  * none), from the views as well: recomputed at most once per
@@ -554,34 +563,44 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 }
 
 /*
- * Every domain's view, now: at init and when a CPU comes or goes (the views
- * count online CPUs only).
+ * Domain pd's share of the system's load kept (jp_sys_load_keep_pd), with
+ * sys_load_busy held. A global function, verified once: in a loop over the
+ * domains, the verifier followed every domain's branches apart.
+ */
+__attribute__((noinline)) int joule_pd_load_keep(u32 pd, u64 now)
+{
+	pd &= JP_MAX_PDS - 1;
+	jp_sys_load_keep_pd(&tables, cur_profile(), &sys_load, pd, pd_view(pd), now);
+	return 0;
+}
+
+/*
+ * Every domain's view, now, and its share of the system's load: at init and
+ * when a CPU comes or goes (the views count online CPUs only). If a refresh
+ * holds the sums, the rounds of refreshes take the new views in.
  */
 __attribute__((noinline)) int joule_build_all_views(void)
 {
 	struct jp_cpumask idle;
 	u64 now = scx_bpf_now();
+	bool keep;
 	u32 pd;
 
 	read_idle_mask(&idle);
+	keep = !__sync_val_compare_and_swap(&sys_load_busy, 0, 1);
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
 		joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, 0);
+		if (keep)
+			joule_pd_load_keep(pd, now);
 	}
-	return 0;
-}
-
-/*
- * Domain pd's share of the system's load (jp_sys_load_add) into *l. A
- * global function, verified once: in the loop over the domains, the
- * verifier followed every domain's branches apart.
- */
-__attribute__((noinline)) int joule_pd_load_add(u32 pd, u64 now, struct jp_sys_load *l)
-{
-	if (l)
-		jp_sys_load_add(pd_view(pd), now, l);
+	if (!keep)
+		return 0;
+	overutilized = jp_sys_load_kept_over(cur_profile(), &sys_load);
+	overutil_at = now;
+	__sync_lock_test_and_set(&sys_load_busy, 0);
 	return 0;
 }
 
@@ -605,27 +624,36 @@ __attribute__((noinline)) int joule_rebuild_if_stale(u32 pd, u64 now)
 }
 
 /*
- * Whether the system is overutilized, from the domains' views, at most
- * once per OVERUTIL_PERIOD_NS machine-wide (wakeups and ticks); a tick
- * also gathers views left stale whole (joule_rebuild_if_stale).
+ * Whether the system is overutilized, at most once per OVERUTIL_PERIOD_NS
+ * machine-wide (wakeups and ticks): the next OVERUTIL_STEP_PDS domains'
+ * shares are kept from their views, and the answer read from the sums in
+ * O(1). A tick also gathers those domains' views whole if they were left
+ * stale (joule_rebuild_if_stale).
  */
 static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 {
-	struct jp_sys_load l = {};
-	u32 pd;
+	u32 i, pd;
 
 	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
 		return;
+	if (__sync_val_compare_and_swap(&sys_load_busy, 0, 1))
+		return;
+	/* another CPU may have refreshed between the check and the lock */
+	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
+		goto out;
 	overutil_at = now;
-	JP_FOR(pd, 0, JP_MAX_PDS)
+	JP_FOR(i, 0, OVERUTIL_STEP_PDS)
 	{
-		if (pd >= tables.nr_pds)
+		if (i >= tables.nr_pds)
 			break;
+		pd = jp_sys_load_next_pd(&tables, &sys_load);
 		if (from_tick)
 			joule_rebuild_if_stale(pd, now);
-		joule_pd_load_add(pd, now, &l);
+		joule_pd_load_keep(pd, now);
 	}
-	overutilized = jp_overutilized(&tables, cur_profile(), &l);
+	overutilized = jp_sys_load_kept_over(cur_profile(), &sys_load);
+out:
+	__sync_lock_test_and_set(&sys_load_busy, 0);
 }
 
 /*

@@ -79,7 +79,8 @@ static void joule_init(struct sim *s)
  * every wakeup (and dispatch balances domains on views as fresh): the
  * simulator settles every CPU's state before a decision, so it models the
  * scheduler with state that is never old (the BPF scheduler's domains
- * rebuild their views at most once a ms).
+ * rebuild their views at most once a ms, and its overutilization reads two
+ * domains' views a ms).
  */
 static int joule_select(struct sim *s, uint32_t th, int prev)
 {

@@ -41,12 +41,23 @@ struct jp_sys_load {
 	u32 pad;
 };
 
+/* The rule's two halves: the busiest big CPU does not fit, ... */
+static __always_inline bool jp_big_unfit(const struct jp_tables *t, const struct jp_profile *p,
+					 u32 big_max_util)
+{
+	return !jp_fits(big_max_util, t->max_capacity, p->fit_margin);
+}
+
+/* ... or the online CPUs together do not. */
+static __always_inline bool jp_load_over(const struct jp_profile *p, u64 util, u64 cap)
+{
+	return util * p->fit_margin > cap * JP_SCALE;
+}
+
 static __always_inline bool jp_overutilized(const struct jp_tables *t, const struct jp_profile *p,
 					    const struct jp_sys_load *l)
 {
-	if (!jp_fits(l->big_max_util, t->max_capacity, p->fit_margin))
-		return true;
-	return l->util * p->fit_margin > l->cap * JP_SCALE;
+	return jp_big_unfit(t, p, l->big_max_util) || jp_load_over(p, l->util, l->cap);
 }
 
 /*

@@ -494,6 +494,84 @@ JP_FUNC bool jp_overutilized_views(const struct jp_tables *t, const struct jp_pd
 }
 
 /*
+ * The system's load kept per PD, so that overutilization can be refreshed a
+ * few PDs at a time (jp_sys_load_keep_pd) and read in O(1)
+ * (jp_sys_load_kept_over) however many PDs there are: the BPF scheduler
+ * keeps two PDs a refresh, once per ms. The big CPUs' half of the rule is
+ * a max over PDs; kept as the number of PDs whose busiest big CPU does not
+ * fit, it is updated by one PD's change alone. Once every PD has been kept
+ * at now, the answer is jp_overutilized_views's at now
+ * (tests/sim/test_policy_view.c).
+ */
+struct jp_sys_load_kept {
+	struct jp_sys_load pd[JP_MAX_PDS]; /* each PD's share when it was last kept */
+	u64 util;			   /* the sums of pd[].util ... */
+	u64 cap;			   /* ... and pd[].cap */
+	u32 nr_unfit;			   /* PDs whose big_max_util is jp_big_unfit ... */
+	u32 fit_margin;			   /* ... at this margin (the profile's can change) */
+	u32 next;			   /* the PD jp_sys_load_next_pd gives next */
+	u32 pad;
+};
+
+/* The PD to keep next: round the PDs in turn. */
+static __always_inline u32 jp_sys_load_next_pd(const struct jp_tables *t,
+					       struct jp_sys_load_kept *k)
+{
+	u32 pd = k->next < t->nr_pds ? k->next : 0;
+
+	k->next = pd + 1 < t->nr_pds ? pd + 1 : 0;
+	return pd & (JP_MAX_PDS - 1);
+}
+
+/* nr_unfit counted again, at p's margin: when the profile has changed. */
+static __always_inline void jp_sys_load_recount(const struct jp_tables *t,
+						const struct jp_profile *p,
+						struct jp_sys_load_kept *k)
+{
+	u32 pd;
+
+	k->nr_unfit = 0;
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= t->nr_pds)
+			break;
+		k->nr_unfit += jp_big_unfit(t, p, k->pd[pd].big_max_util);
+	}
+	k->fit_margin = p->fit_margin;
+}
+
+/*
+ * PD pd's share from its view v at now, in place of the one kept before.
+ * Inlined: six arguments are one more than a BPF call takes.
+ */
+static __always_inline void jp_sys_load_keep_pd(const struct jp_tables *t,
+						const struct jp_profile *p,
+						struct jp_sys_load_kept *k, u32 pd,
+						const struct jp_pd_view *v, u64 now)
+{
+	struct jp_sys_load s = {};
+	struct jp_sys_load *old;
+
+	if (k->fit_margin != p->fit_margin)
+		jp_sys_load_recount(t, p, k);
+	old = &k->pd[pd & (JP_MAX_PDS - 1)];
+	jp_sys_load_add(v, now, &s);
+	/* unsigned: the sums come out right as long as they do */
+	k->util += s.util - old->util;
+	k->cap += s.cap - old->cap;
+	k->nr_unfit += jp_big_unfit(t, p, s.big_max_util);
+	k->nr_unfit -= jp_big_unfit(t, p, old->big_max_util);
+	*old = s;
+}
+
+/* jp_overutilized on what k has kept (after jp_sys_load_keep_pd with p). */
+static __always_inline bool jp_sys_load_kept_over(const struct jp_profile *p,
+						  const struct jp_sys_load_kept *k)
+{
+	return k->nr_unfit || jp_load_over(p, k->util, k->cap);
+}
+
+/*
  * Do views pay? Per wakeup, views cost about 550 instructions a PD and a
  * scan about 70 a CPU plus 250 a PD (scripts/bench-policy-cost.sh), so with
  * PDs of 8 CPUs or more on average. Gathering them costs nothing at a

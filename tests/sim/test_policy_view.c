@@ -273,6 +273,91 @@ static void test_view_gathered_in_steps(void **state)
 }
 
 /*
+ * Overutilization kept per PD (jp_sys_load_kept), as the BPF scheduler
+ * refreshes it, two PDs at a time: once a round has kept every PD at now,
+ * its sums and its answer are those of reading every view at now, whatever
+ * the views, the profile (a changed fit margin) and the views' age (all-idle
+ * ones decay); and a PD not kept yet this round still counts as kept before.
+ */
+static void test_overutilization_kept_in_rounds(void **state)
+{
+	static struct machine m;
+	static struct jp_sys_load_kept k;
+	struct jp_sys_load before[JP_MAX_PDS];
+	struct jp_cpumask online;
+	struct sim_rng r;
+	int over = 0;
+
+	(void)state;
+	three_pds(&m.t);
+	memset(&k, 0, sizeof(k));
+	sim_rng_seed(&r, 12, 0);
+	for (int i = 0; i < ROUNDS / 10; i++) {
+		struct jp_view_src src = {.idle = &m.w.idle, .online = &online};
+		struct jp_sys_load l = {};
+		uint64_t now;
+		uint32_t unfit = 0, seen = 0, pd, j;
+
+		randomize(&m, &r);
+		memset(&online, 0, sizeof(online));
+		for (uint32_t c = 0; c < m.t.nr_cpus && c < JP_MAX_CPUS; c++) {
+			if (sim_rng_below(&r, 8))
+				jp_mask_set(&online, c);
+			/* half the rounds busier, up to full capacity */
+			if (i % 2 == 0)
+				m.cs[c].util_avg =
+					(uint32_t)sim_rng_below(&r, m.t.cpu[c].capacity + 1u);
+			/* whole PDs idle often, so that views decay */
+			if (m.t.cpu[c].pd == i % 4)
+				jp_mask_set(&m.w.idle, c);
+		}
+		src.now = sim_rng_below(&r, 50 * 1000 * 1000);
+		jp_pd_views_build(&m.t, m.cs, &src, m.views);
+		now = src.now + sim_rng_below(&r, 100 * 1000 * 1000);
+		memcpy(before, k.pd, sizeof(before));
+
+		/* the first PD of a round: the others still count as kept before */
+		pd = jp_sys_load_next_pd(&m.t, &k);
+		jp_sys_load_keep_pd(&m.t, &m.p, &k, pd, &m.views[pd], now);
+		seen |= 1u << pd;
+		for (j = 0; j < m.t.nr_pds; j++) {
+			struct jp_sys_load *s = j == pd ? &k.pd[j] : &before[j];
+
+			l.util += s->util;
+			l.cap += s->cap;
+			unfit += jp_big_unfit(&m.t, &m.p, s->big_max_util);
+		}
+		assert_true(k.util == l.util && k.cap == l.cap);
+		assert_int_equal(k.nr_unfit, unfit);
+
+		/* the rest of the round, two at a time as the BPF scheduler does */
+		for (j = 1; j < m.t.nr_pds; j++) {
+			pd = jp_sys_load_next_pd(&m.t, &k);
+			jp_sys_load_keep_pd(&m.t, &m.p, &k, pd, &m.views[pd], now);
+			seen |= 1u << pd;
+		}
+		assert_int_equal(seen, (1u << m.t.nr_pds) - 1);
+		memset(&l, 0, sizeof(l));
+		unfit = 0;
+		for (j = 0; j < m.t.nr_pds; j++) {
+			struct jp_sys_load one = {};
+
+			jp_sys_load_add(&m.views[j], now, &l);
+			jp_sys_load_add(&m.views[j], now, &one);
+			unfit += jp_big_unfit(&m.t, &m.p, one.big_max_util);
+		}
+		assert_true(k.util == l.util && k.cap == l.cap);
+		assert_int_equal(k.nr_unfit, unfit);
+		assert_int_equal(jp_sys_load_kept_over(&m.p, &k),
+				 jp_overutilized_views(&m.t, m.views, &m.p, now));
+		over += jp_sys_load_kept_over(&m.p, &k);
+	}
+	/* both answers must have been compared */
+	print_message("%d of %d rounds overutilized\n", over, ROUNDS / 10);
+	assert_true(over > ROUNDS / 200 && over < ROUNDS / 10 - ROUNDS / 200);
+}
+
+/*
  * A burst on views built before it, as within one of the BPF scheduler's
  * periods: light wakeups on an idle machine, each taking its CPU's idle bit
  * and counting on it until it runs, go to as many different little CPUs as
@@ -590,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
 		cmocka_unit_test(test_view_gathered_in_steps),
+		cmocka_unit_test(test_overutilization_kept_in_rounds),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
 		cmocka_unit_test(test_views_pay_on_big_domains),
 		cmocka_unit_test(test_perf_looks_at_idle_cpus_first),
