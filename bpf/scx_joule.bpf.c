@@ -122,6 +122,7 @@ __u64 overutil_at;
 #define OVERUTIL_STEP_PDS  2
 static struct jp_sys_load_kept sys_load;
 static __s32 sys_load_busy;
+static __u32 stale_next; /* the domain a tick's refresh checks next (joule_rebuild_if_stale) */
 /*
  * jp_balance_domains' answer (the domain over its share, JP_NO_PD if
  * none), from the views as well: recomputed at most once per
@@ -575,32 +576,42 @@ __attribute__((noinline)) int joule_pd_load_keep(u32 pd, u64 now)
 }
 
 /*
- * Every domain's view, now, and its share of the system's load: at init and
- * when a CPU comes or goes (the views count online CPUs only). If a refresh
- * holds the sums, the rounds of refreshes take the new views in.
+ * Every domain's view, now: at init and when a CPU comes or goes (the views
+ * count online CPUs only; the refreshes' rounds take the new ones in).
  */
 __attribute__((noinline)) int joule_build_all_views(void)
 {
 	struct jp_cpumask idle;
 	u64 now = scx_bpf_now();
-	bool keep;
 	u32 pd;
 
 	read_idle_mask(&idle);
-	keep = !__sync_val_compare_and_swap(&sys_load_busy, 0, 1);
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
 		joule_gather_pd_view(&idle, pd, now, JP_MAX_PD_CPUS, 0);
-		if (keep)
-			joule_pd_load_keep(pd, now);
 	}
-	if (!keep)
-		return 0;
+	return 0;
+}
+
+/*
+ * Every domain's share of the system's load, from its view, and the
+ * answer: at init, before any callback can refresh them (no lock).
+ */
+__attribute__((noinline)) int joule_keep_all_pd_loads(void)
+{
+	u64 now = scx_bpf_now();
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		joule_pd_load_keep(pd, now);
+	}
 	overutilized = jp_sys_load_kept_over(cur_profile(), &sys_load);
 	overutil_at = now;
-	__sync_lock_test_and_set(&sys_load_busy, 0);
 	return 0;
 }
 
@@ -627,12 +638,13 @@ __attribute__((noinline)) int joule_rebuild_if_stale(u32 pd, u64 now)
  * Whether the system is overutilized, at most once per OVERUTIL_PERIOD_NS
  * machine-wide (wakeups and ticks): the next OVERUTIL_STEP_PDS domains'
  * shares are kept from their views, and the answer read from the sums in
- * O(1). A tick also gathers those domains' views whole if they were left
- * stale (joule_rebuild_if_stale).
+ * O(1). A tick's refresh also checks the next OVERUTIL_STEP_PDS domains of
+ * its own round for views left stale, and gathers those whole
+ * (joule_rebuild_if_stale).
  */
 static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 {
-	u32 i, pd;
+	u32 i;
 
 	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
 		return;
@@ -646,10 +658,13 @@ static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 	{
 		if (i >= tables.nr_pds)
 			break;
-		pd = jp_sys_load_next_pd(&tables, &sys_load);
+		/*
+		 * Its own round: wakeups win most refreshes, and with the load's
+		 * round some domains' turns could fall on wakeups every time.
+		 */
 		if (from_tick)
-			joule_rebuild_if_stale(pd, now);
-		joule_pd_load_keep(pd, now);
+			joule_rebuild_if_stale(jp_next_pd(&tables, &stale_next), now);
+		joule_pd_load_keep(jp_next_pd(&tables, &sys_load.next), now);
 	}
 	overutilized = jp_sys_load_kept_over(cur_profile(), &sys_load);
 out:
@@ -2282,6 +2297,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 	joule_count_online_capacity();
 	joule_find_bigger_cpus();
 	joule_build_all_views();
+	joule_keep_all_pd_loads();
 	/* no domain is overloaded until a dispatch has counted their loads */
 	for (u32 b = 0; b < 2; b++)
 		for (u32 pdi = 0; pdi < JP_MAX_PDS; pdi++)

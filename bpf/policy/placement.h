@@ -509,17 +509,16 @@ struct jp_sys_load_kept {
 	u64 cap;			   /* ... and pd[].cap */
 	u32 nr_unfit;			   /* PDs whose big_max_util is jp_big_unfit ... */
 	u32 fit_margin;			   /* ... at this margin (the profile's can change) */
-	u32 next;			   /* the PD jp_sys_load_next_pd gives next */
+	u32 next;			   /* the PD to keep next (jp_next_pd) */
 	u32 pad;
 };
 
-/* The PD to keep next: round the PDs in turn. */
-static __always_inline u32 jp_sys_load_next_pd(const struct jp_tables *t,
-					       struct jp_sys_load_kept *k)
+/* The PD at *cursor, and the cursor moved on: the PDs in turn, round and round. */
+static __always_inline u32 jp_next_pd(const struct jp_tables *t, u32 *cursor)
 {
-	u32 pd = k->next < t->nr_pds ? k->next : 0;
+	u32 pd = *cursor < t->nr_pds ? *cursor : 0;
 
-	k->next = pd + 1 < t->nr_pds ? pd + 1 : 0;
+	*cursor = pd + 1 < t->nr_pds ? pd + 1 : 0;
 	return pd & (JP_MAX_PDS - 1);
 }
 

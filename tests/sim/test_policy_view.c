@@ -317,7 +317,7 @@ static void test_overutilization_kept_in_rounds(void **state)
 		memcpy(before, k.pd, sizeof(before));
 
 		/* the first PD of a round: the others still count as kept before */
-		pd = jp_sys_load_next_pd(&m.t, &k);
+		pd = jp_next_pd(&m.t, &k.next);
 		jp_sys_load_keep_pd(&m.t, &m.p, &k, pd, &m.views[pd], now);
 		seen |= 1u << pd;
 		for (j = 0; j < m.t.nr_pds; j++) {
@@ -330,9 +330,14 @@ static void test_overutilization_kept_in_rounds(void **state)
 		assert_true(k.util == l.util && k.cap == l.cap);
 		assert_int_equal(k.nr_unfit, unfit);
 
-		/* the rest of the round, two at a time as the BPF scheduler does */
-		for (j = 1; j < m.t.nr_pds; j++) {
-			pd = jp_sys_load_next_pd(&m.t, &k);
+		/*
+		 * The rest, one more PD then two a refresh, as the BPF scheduler
+		 * keeps them, until every PD has been kept: with three PDs the
+		 * refreshes straddle the rounds (0,1 2,0 1,2 ...).
+		 */
+		for (j = 1; seen != (1u << m.t.nr_pds) - 1 || j % 2; j++) {
+			assert_true(j < 2 * m.t.nr_pds);
+			pd = jp_next_pd(&m.t, &k.next);
 			jp_sys_load_keep_pd(&m.t, &m.p, &k, pd, &m.views[pd], now);
 			seen |= 1u << pd;
 		}
