@@ -565,7 +565,7 @@ static void refresh_own_pd_view(u32 cpu, bool self_idle)
 
 /*
  * Domain pd's share of the system's load kept (jp_sys_load_keep_pd), with
- * sys_load_busy held. A global function, verified once: in a loop over the
+ * sys_load_busy held (or at init). A global function, verified once: in a loop over the
  * domains, the verifier followed every domain's branches apart.
  */
 __attribute__((noinline)) int joule_pd_load_keep(u32 pd, u64 now)
@@ -659,8 +659,9 @@ static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 		if (i >= tables.nr_pds)
 			break;
 		/*
-		 * Its own round: wakeups win most refreshes, and with the load's
-		 * round some domains' turns could fall on wakeups every time.
+		 * A round of its own: a refresh a wakeup wins checks nothing,
+		 * and on the load's round a domain's turns could all fall on
+		 * wakeups.
 		 */
 		if (from_tick)
 			joule_rebuild_if_stale(jp_next_pd(&tables, &stale_next), now);
