@@ -197,6 +197,30 @@ static __always_inline bool jp_pd_other(const struct jp_wake *w, u32 pd)
 }
 
 /*
+ * The PDs between the first and the last the hint leaves the task, as
+ * [*lo, *hi) (empty if none): the loops over PDs walk those alone, so that
+ * a task confined to one cluster pays no loop step for the others (in BPF
+ * each is an iterator call).
+ */
+static __always_inline void jp_pd_reach(const struct jp_tables *t, const struct jp_wake *w, u32 *lo,
+					u32 *hi)
+{
+	u32 n = t->nr_pds < JP_MAX_PDS ? t->nr_pds : JP_MAX_PDS;
+	u64 mine = ~(u64)w->other_pds & ((1ull << n) - 1);
+
+	*lo = 0;
+	*hi = n;
+	/* most tasks may run anywhere */
+	if (!w->other_pds)
+		return;
+	*hi = 0;
+	if (!mine)
+		return;
+	*lo = jp_lowest_bit(mine);
+	*hi = 64 - (u32)__builtin_clzll(mine);
+}
+
+/*
  * Offer cpu, at util, as the PD's candidate: if the task may use it, it is
  * not prev (evaluated on its own) and the task fits; the first of equals
  * stays.
@@ -990,11 +1014,12 @@ JP_FUNC s32 jp_select_cpu_energy(const struct jp_tables *t, const struct jp_cpu_
 	struct jp_pd_eval e;
 	u64 best_delta = ~0ull;
 	s32 best = JP_NO_CPU;
-	u32 pd;
+	u32 pd, lo, hi;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
+	jp_pd_reach(t, w, &lo, &hi);
+	JP_FOR(pd, lo, hi)
 	{
-		if (pd >= t->nr_pds)
+		if (pd >= JP_MAX_PDS)
 			break;
 		/* not inside the evaluation: in BPF, a call per PD (a task confined to one paid for
 		 * all) */
@@ -1194,7 +1219,7 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 {
 	s32 best = JP_SELECT_CPU_PERF_IN(t, cs, w, true), cpu;
 	u64 best_rank = 0;
-	u32 pd;
+	u32 pd, lo, hi;
 
 	if (best != JP_NO_CPU)
 		return best;
@@ -1203,9 +1228,10 @@ JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, (u32)w->prev_cpu))
 		jp_rank_keep(t, cs, w, (u32)w->prev_cpu, &best, &best_rank);
-	JP_FOR(pd, 0, JP_MAX_PDS)
+	jp_pd_reach(t, w, &lo, &hi);
+	JP_FOR(pd, lo, hi)
 	{
-		if (pd >= t->nr_pds)
+		if (pd >= JP_MAX_PDS)
 			break;
 		if (jp_pd_other(w, pd))
 			continue;
