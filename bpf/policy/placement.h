@@ -579,7 +579,7 @@ static __always_inline void jp_sys_load_keep_pd(const struct jp_tables *t,
 		jp_sys_load_recount(t, p, k);
 	old = &k->pd[pd & (JP_MAX_PDS - 1)];
 	jp_sys_load_add(v, now, &s);
-	/* unsigned: the sums come out right as long as they do */
+	/* unsigned: a difference may wrap, the sums (never below 0) come out right */
 	k->util += s.util - old->util;
 	k->cap += s.cap - old->cap;
 	k->nr_unfit += jp_big_unfit(t, p, s.big_max_util);
