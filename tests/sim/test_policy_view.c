@@ -272,6 +272,22 @@ static void test_view_gathered_in_steps(void **state)
 	}
 }
 
+/* k's sums and unfit count are those of the PDs' shares. */
+static void assert_kept_as(const struct machine *m, const struct jp_sys_load_kept *k,
+			   const struct jp_sys_load *shares)
+{
+	struct jp_sys_load l = {};
+	uint32_t unfit = 0;
+
+	for (uint32_t j = 0; j < m->t.nr_pds; j++) {
+		l.util += shares[j].util;
+		l.cap += shares[j].cap;
+		unfit += jp_big_unfit(&m->t, &m->p, shares[j].big_max_util);
+	}
+	assert_true(k->util == l.util && k->cap == l.cap);
+	assert_int_equal(k->nr_unfit, unfit);
+}
+
 /*
  * Overutilization kept per PD (jp_sys_load_kept), as the BPF scheduler
  * refreshes it, two PDs at a time: once a round has kept every PD at now,
@@ -283,7 +299,7 @@ static void test_overutilization_kept_in_rounds(void **state)
 {
 	static struct machine m;
 	static struct jp_sys_load_kept k;
-	struct jp_sys_load before[JP_MAX_PDS];
+	struct jp_sys_load shares[JP_MAX_PDS];
 	struct jp_cpumask online;
 	struct sim_rng r;
 	int over = 0;
@@ -294,9 +310,8 @@ static void test_overutilization_kept_in_rounds(void **state)
 	sim_rng_seed(&r, 12, 0);
 	for (int i = 0; i < ROUNDS / 10; i++) {
 		struct jp_view_src src = {.idle = &m.w.idle, .online = &online};
-		struct jp_sys_load l = {};
 		uint64_t now;
-		uint32_t unfit = 0, seen = 0, pd, j;
+		uint32_t seen = 0, pd, j;
 
 		randomize(&m, &r);
 		memset(&online, 0, sizeof(online));
@@ -314,21 +329,14 @@ static void test_overutilization_kept_in_rounds(void **state)
 		src.now = sim_rng_below(&r, 50 * 1000 * 1000);
 		jp_pd_views_build(&m.t, m.cs, &src, m.views);
 		now = src.now + sim_rng_below(&r, 100 * 1000 * 1000);
-		memcpy(before, k.pd, sizeof(before));
+		memcpy(shares, k.pd, sizeof(shares));
 
 		/* the first PD of a round: the others still count as kept before */
 		pd = jp_next_pd(&m.t, &k.next);
 		jp_sys_load_keep_pd(&m.t, &m.p, &k, pd, &m.views[pd], now);
 		seen |= 1u << pd;
-		for (j = 0; j < m.t.nr_pds; j++) {
-			struct jp_sys_load *s = j == pd ? &k.pd[j] : &before[j];
-
-			l.util += s->util;
-			l.cap += s->cap;
-			unfit += jp_big_unfit(&m.t, &m.p, s->big_max_util);
-		}
-		assert_true(k.util == l.util && k.cap == l.cap);
-		assert_int_equal(k.nr_unfit, unfit);
+		shares[pd] = k.pd[pd];
+		assert_kept_as(&m, &k, shares);
 
 		/*
 		 * The rest, one more PD then two a refresh, as the BPF scheduler
@@ -342,17 +350,10 @@ static void test_overutilization_kept_in_rounds(void **state)
 			seen |= 1u << pd;
 		}
 		assert_int_equal(seen, (1u << m.t.nr_pds) - 1);
-		memset(&l, 0, sizeof(l));
-		unfit = 0;
-		for (j = 0; j < m.t.nr_pds; j++) {
-			struct jp_sys_load one = {};
-
-			jp_sys_load_add(&m.views[j], now, &l);
-			jp_sys_load_add(&m.views[j], now, &one);
-			unfit += jp_big_unfit(&m.t, &m.p, one.big_max_util);
-		}
-		assert_true(k.util == l.util && k.cap == l.cap);
-		assert_int_equal(k.nr_unfit, unfit);
+		memset(shares, 0, sizeof(shares));
+		for (j = 0; j < m.t.nr_pds; j++)
+			jp_sys_load_add(&m.views[j], now, &shares[j]);
+		assert_kept_as(&m, &k, shares);
 		assert_int_equal(jp_sys_load_kept_over(&m.p, &k),
 				 jp_overutilized_views(&m.t, m.views, &m.p, now));
 		over += jp_sys_load_kept_over(&m.p, &k);
