@@ -3,13 +3,18 @@
 # every CPU) plus back-to-back hackbench, and the last big CPU (5 on both
 # 4+2 layouts) taken offline and back in the middle. The scheduler must stay
 # attached (no ejection on hotplug), and the kernel must log no stall or
-# error. The hackbench rounds done in the 60 s are the throughput: the same
-# 60 s run first under EEVDF, before attaching, and scx_joule must do at
-# least 0.75x EEVDF's rounds: it did 0.57-0.67x when a task yielding in a
-# loop kept the head of its queue (design.md, "Tasks that yield"), and
-# 0.83-1.05x since, with EEVDF's own count 20-24 between boots. On an arm64
-# guest (no --model) the ratio is printed, not checked: 3-5 rounds there,
-# where one round is 20-30%.
+# error. Throughput is hackbench rounds per second of hackbench time (each
+# round timed in the guest, so neither the hotplug step's sleeps nor a round
+# cut by the end of the 60 s count), the same 60 s run first under EEVDF,
+# before attaching, and scx_joule must reach at least 0.75x EEVDF's: it did
+# 0.57-0.67x when a task yielding in a loop kept the head of its queue
+# (design.md, "Tasks that yield"), and 0.76-1.05x in whole rounds since, with
+# EEVDF's own count 19-25 between boots. Two 60 s counts that noisy put a
+# healthy scheduler under the bar now and then, so a first pair under it is
+# not the verdict: a second pair (EEVDF again, then scx_joule again) runs,
+# and the bar applies to both pairs' sums. A regression like the one above
+# stays under it in both. On an arm64 guest (no --model) the ratio is
+# printed, not checked: 3-5 rounds there, where one round is 20-30%.
 # The kernel's own switches (sched-probe longest) give every task's longest
 # wait to run in the 60 s, how many waits were over 100 ms and 1 s, and the
 # names that waited most in all.
@@ -19,8 +24,15 @@
 n=$(nr_cpus)
 hot=${BIG##* }
 
+# uptime_cs: the guest's uptime in centiseconds (/proc/uptime has two decimals).
+uptime_cs() {
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
 # stress_phase STATE: the 60 s above; sched_ext must stay in STATE
-# (enabled under scx_joule, disabled under EEVDF) throughout. Sets rounds.
+# (enabled under scx_joule, disabled under EEVDF) throughout. Sets rounds and
+# hb_cs, the centiseconds those rounds took.
 stress_phase() {
 	sched-probe longest 62 >/tmp/longest.txt 2>/tmp/longest.err &
 	probe_pid=$!
@@ -28,9 +40,12 @@ stress_phase() {
 	stress_pid=$!
 	end=$(($(date +%s) + 60))
 	rounds=0
+	hb_cs=0
 	hotplugged=0
 	while [ "$(date +%s)" -lt $end ]; do
+		t0=$(uptime_cs)
 		hackbench -g 2 -l 20 >/dev/null 2>&1 || fail "hackbench failed"
+		hb_cs=$((hb_cs + $(uptime_cs) - t0))
 		rounds=$((rounds + 1))
 		if [ $hotplugged = 0 ] && [ $rounds -ge 3 ]; then
 			echo 0 >/sys/devices/system/cpu/cpu$hot/online || fail "cannot take CPU $hot offline"
@@ -52,21 +67,48 @@ stress_phase() {
 	[ $hotplugged = 1 ] || fail "the hotplug step never ran"
 }
 
-stress_phase disabled
-eevdf_rounds=$rounds
-echo "EEVDF: $rounds hackbench rounds in 60 s of stress-ng"
+# rate ROUNDS CS: hackbench rounds per second of hackbench time.
+rate() { awk -v r="$1" -v cs="$2" 'BEGIN { printf "%.3f", cs ? r * 100 / cs : 0 }'; }
 
-start_scheduler $MODEL_ARGS --profile auto --stats 10
-stress_phase enabled
-ok "stayed enabled for 60 s: stress-ng cpu/fork/switch/yield, $rounds hackbench rounds"
-[ "$wait_ns" -le 1000000000 ] ||
-	fail "$wait_comm[$wait_pid] waited $((wait_ns / 1000000)) ms to run (bound 1000 ms)"
-ok "no task waited over 1000 ms to run"
-echo "hackbench rounds in 60 s: scx_joule $rounds, EEVDF $eevdf_rounds, ratio $(ratio $rounds $eevdf_rounds)"
+# stress_pair: one 60 s phase under EEVDF, then one under scx_joule (left
+# attached), added to the totals.
+eevdf_rounds=0 eevdf_cs=0 joule_rounds=0 joule_cs=0
+stress_pair() {
+	stress_phase disabled
+	echo "EEVDF: $rounds hackbench rounds in 60 s of stress-ng, $(rate $rounds $hb_cs)/s"
+	eevdf_rounds=$((eevdf_rounds + rounds)) eevdf_cs=$((eevdf_cs + hb_cs))
+	start_scheduler $MODEL_ARGS --profile auto --stats 10
+	stress_phase enabled
+	ok "stayed enabled for 60 s: stress-ng cpu/fork/switch/yield, $rounds hackbench rounds, $(rate $rounds $hb_cs)/s"
+	joule_rounds=$((joule_rounds + rounds)) joule_cs=$((joule_cs + hb_cs))
+	[ "$wait_ns" -le 1000000000 ] ||
+		fail "$wait_comm[$wait_pid] waited $((wait_ns / 1000000)) ms to run (bound 1000 ms)"
+	ok "no task waited over 1000 ms to run"
+}
+
+# rate_ratio: scx_joule's rate over EEVDF's, from the totals.
+rate_ratio() {
+	awk -v jr=$joule_rounds -v jc=$joule_cs -v er=$eevdf_rounds -v ec=$eevdf_cs \
+		'BEGIN { printf "%.2f", (jc && er) ? (jr / jc) / (er / ec) : 0 }'
+}
+bar=0.75
+above_bar() { awk -v q="$(rate_ratio)" -v bar=$bar 'BEGIN { exit !(q >= bar) }'; }
+
+stress_pair
+pairs=1
+if [ -n "$MODEL" ] && ! above_bar; then
+	echo "hackbench rate ratio $(rate_ratio) after one pair, under $bar: a second pair decides"
+	stop_scheduler INT
+	[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+	stress_pair
+	pairs=2
+fi
+echo "hackbench rounds in $((pairs * 60)) s: scx_joule $joule_rounds, EEVDF $eevdf_rounds, ratio $(ratio $joule_rounds $eevdf_rounds)"
+echo "hackbench rate: scx_joule $(rate $joule_rounds $joule_cs)/s, EEVDF $(rate $eevdf_rounds $eevdf_cs)/s, ratio $(rate_ratio)"
 if [ -n "$MODEL" ]; then
-	[ $((rounds * 4)) -ge $((eevdf_rounds * 3)) ] ||
-		fail "hackbench did $rounds rounds under scx_joule, under 0.75x EEVDF's $eevdf_rounds"
-	ok "hackbench rounds at least 0.75x EEVDF's"
+	above_bar ||
+		fail "hackbench rate under scx_joule $(rate_ratio)x EEVDF's in $((pairs * 60)) s each, under ${bar}x"
+	ok "hackbench rate at least ${bar}x EEVDF's"
 fi
 stats_tail 6
 grep -q 'hotplug\|exited' $LOG && grep -E 'restart|exited' $LOG
