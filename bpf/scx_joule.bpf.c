@@ -1632,6 +1632,11 @@ static __u32 cpu_cap_now(s32 cpu)
  * Ask for perf target (0..1024 of cpu's own top speed), skipping changes too
  * small to matter (jp_perf_request_due). Only for the CPU whose run queue
  * the caller holds, or any CPU from ops.init, as the kfunc requires.
+ * Scaled by the kernel's capacity of cpu (scx_bpf_cpuperf_cap), the one
+ * schedutil divides by, not the model's: they differ where the loader
+ * ranks CPUs the kernel reports as equal (an x86 hybrid whose cpu_capacity
+ * is 1024 everywhere, CPPC's highest_perf telling its cores apart), and
+ * there the model's would run an E-core at 0.6 of every target.
  */
 static void request_perf(s32 cpu, __u32 target, bool resend)
 {
@@ -1640,7 +1645,7 @@ static void request_perf(s32 cpu, __u32 target, bool resend)
 
 	if (!s || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
-	req = jp_perf_request(target, tables.cpu[cpu].capacity);
+	req = jp_perf_request(target, scx_bpf_cpuperf_cap(cpu));
 	s->perf_target = target;
 	if (!jp_perf_request_due(s->perf_request, req) && !resend)
 		return;

@@ -23,6 +23,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"bpf_iter_scx_dsq_next", "6.12", false},
 	{"bpf_iter_scx_dsq_destroy", "6.12", false},
 	{"scx_bpf_create_dsq", "6.12", false},
+	{"scx_bpf_cpuperf_cap", "6.12", false},
 	{"scx_bpf_cpuperf_cur", "6.12", false},
 	{"scx_bpf_cpuperf_set", "6.12", false},
 	{"scx_bpf_dsq_nr_queued", "6.12", false},

@@ -10,7 +10,9 @@
  * adds its own 1.25 (map_util_perf) before it picks max_freq * req * 1.25 /
  * capacity: so the request is target * capacity / 1280 (jp_perf_request),
  * which makes schedutil pick exactly the target, the profile's headroom
- * counted once. An idle CPU requests 0.
+ * counted once. That capacity is the kernel's (arch_scale_cpu_capacity,
+ * scx_bpf_cpuperf_cap), which need not be the model's. An idle CPU
+ * requests 0.
  */
 #ifndef JOULE_POLICY_FREQ_H
 #define JOULE_POLICY_FREQ_H
@@ -85,7 +87,7 @@ static __always_inline u32 jp_cpu_perf_target(const struct jp_tables *t,
 
 /*
  * The request for scx_bpf_cpuperf_set() that makes schedutil run a CPU of
- * capacity cap at perf target (0..1024 of its own top speed): the kernel
+ * capacity (the kernel's) at perf target (0..1024 of its own top speed): the kernel
  * reads the request as utilization on the system-wide scale and adds 25%.
  * Rounded up, so that the OPP schedutil picks is never below the target.
  */
@@ -146,9 +148,15 @@ static __always_inline bool jp_idle_keeps_request(const struct jp_profile *p,
  */
 #define JP_KEPT_REQUEST_NS JP_LAT_WAKE_PERIOD_NS
 
+/*
+ * Signed: idle_since comes from the CPU that went idle, now from the one
+ * checking (or from before a CPU went idle again), so idle_since may be the
+ * later; unsigned, that difference would wrap and give up a request kept a
+ * moment ago.
+ */
 static __always_inline bool jp_kept_request_expired(u64 idle_since, u64 now)
 {
-	return now - idle_since >= JP_KEPT_REQUEST_NS;
+	return (s64)(now - idle_since) >= (s64)JP_KEPT_REQUEST_NS;
 }
 
 /* at most this often a tick repeats an unchanged request the CPU lags behind */

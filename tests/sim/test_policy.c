@@ -211,6 +211,21 @@ static void test_perf_resend_spaced(void **state)
 }
 
 /*
+ * A kept request expires JP_KEPT_REQUEST_NS after its CPU went idle, and
+ * not when that CPU's clock is ahead of the checker's (the time would wrap).
+ */
+static void test_kept_request_expiry(void **state)
+{
+	const u64 now = 1000 * JP_KEPT_REQUEST_NS;
+
+	(void)state;
+	assert_true(jp_kept_request_expired(now - JP_KEPT_REQUEST_NS, now));
+	assert_false(jp_kept_request_expired(now - JP_KEPT_REQUEST_NS + 1, now));
+	assert_false(jp_kept_request_expired(now, now));
+	assert_false(jp_kept_request_expired(now + 1000, now)); /* kept a moment after now */
+}
+
+/*
  * Gaming: a frame thread's CPU runs at least at the thread's frame speed,
  * keeps its request when it goes idle; the thread is placed for energy,
  * only where it is that fast, with its domain priced at the OPP for that
@@ -910,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_perf_request_on_system_scale),
 		cmocka_unit_test(test_light_task_stays_light_when_stretched),
 		cmocka_unit_test(test_perf_resend_spaced),
+		cmocka_unit_test(test_kept_request_expiry),
 		cmocka_unit_test(test_gaming_frame_threads),
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),

@@ -6,24 +6,25 @@
 #   every idle CPU (nothing on its run queue in two samples 20 ms apart)
 #   requests at most the idle floor, 128; the kernel itself sets 1024 for
 #   every CPU when a scheduler attaches, and an idle CPU does not tick;
-# - under load each CPU asks on the system-wide scale for what its
+# - under load each CPU asks on the system-wide scale for the speed its
 #   utilization needs with the profile's headroom (balanced: 1.25, the same
-#   as schedutil's, so the request is the utilization): a hog on a little
-#   CPU asks for about its capacity (381 in the x86 model), on a big CPU
-#   about 1024 / 1.25; a little CPU busy 10 ms of every 20 ms asks for less
-#   than its capacity, near half of it.
-# The bounds are the x86 model's (little 260..400 of 381, big 700..1024,
-# half-busy 95..260 of 381), scaled to each CPU's capacity (cpu_cap: the
-# model's, or an arm64 guest's own cpu_capacity), so they are the same on
-# x86 and in proportion on arm64.
+#   as schedutil's), scaled by the capacity schedutil divides by, the
+#   kernel's (kernel_cap), not the model's: a hog on any CPU asks for its
+#   top speed, about its kernel capacity / 1.25; a little CPU busy 10 ms of
+#   every 20 ms asks for less than that, near half of its capacity.
+# The bounds are fractions of each CPU's kernel capacity (hog 260..400 of
+# 381 on a little CPU, 700..1024 of 1024 on a big one, half-busy 95..260 of
+# 381): 1024 on every CPU of the x86 guest, whatever --model says (so that
+# a little CPU's request scaled by the model's 381 fails), an arm64 guest's
+# own cpu_capacity there.
 # - gaming: an idle CPU may keep its request after a frame thread, but not
 #   once the frames have stopped (checked from 70 ms after, as above).
 . /scenarios/lib.sh
 FLOOR=128
 # CPU 2 and 1 little, 4 big: both 4+2 layouts (the x86 model, arm64 485x4,1024x2)
-LCAP=$(cpu_cap 2)
-BCAP=$(cpu_cap 4)
-HCAP=$(cpu_cap 1)
+LCAP=$(kernel_cap 2)
+BCAP=$(kernel_cap 4)
+HCAP=$(kernel_cap 1)
 
 # idle_requests WHEN: sample every 20 ms for 100 ms; a CPU idle in a sample
 # and the one before must request at most FLOOR.
@@ -58,17 +59,17 @@ sleep 3
 probe_perf 20 10 >/tmp/perf.txt
 little=$(request_of 2)
 big=$(request_of 4)
-echo "a hog on every CPU: little CPU 2 (capacity $LCAP) requests $little, big CPU 4 (capacity $BCAP) requests $big"
+echo "a hog on every CPU: little CPU 2 (kernel capacity $LCAP, model's $(cpu_cap 2)) requests $little, big CPU 4 (kernel capacity $BCAP) requests $big"
 awk '{ r[$3] = r[$3] " " $4 "/" $5 } END { for (c in r) printf "  cpu %s request/nr_running:%s\n", c, r[c] }' /tmp/perf.txt
 kill $hogs
 wait $hogs 2>/dev/null
 idle_requests "within 100 ms of the load stopping"
 lo=$((LCAP * 260 / 381)) hi=$((LCAP * 400 / 381))
 [ "$little" -ge $lo ] && [ "$little" -le $hi ] ||
-	fail "a busy little CPU (capacity $LCAP) should request about $LCAP/1.25..$LCAP ($lo..$hi), not $little"
+	fail "a busy little CPU (kernel capacity $LCAP) should request about $LCAP/1.25..$LCAP ($lo..$hi), not $little"
 lo=$((BCAP * 700 / 1024)) hi=$BCAP
 [ "$big" -ge $lo ] && [ "$big" -le $hi ] ||
-	fail "a busy big CPU (capacity $BCAP) should request about $BCAP/1.25 = $((BCAP * 4 / 5)) ($lo..$hi), not $big"
+	fail "a busy big CPU (kernel capacity $BCAP) should request about $BCAP/1.25 = $((BCAP * 4 / 5)) ($lo..$hi), not $big"
 
 taskset -c 1 periodic-load 1 10000 20000 5 >/dev/null &
 half=$!
@@ -77,9 +78,9 @@ probe_perf 7 40 >/tmp/perf.txt
 wait $half
 req=$(request_of 1)
 busy=$(awk '$3 == 1 && $5 > 0' /tmp/perf.txt | wc -l)
-echo "little CPU 1 busy 10 ms of every 20 ms: requests $req while busy (median of $busy of 40 samples 7 ms apart; capacity $HCAP)"
+echo "little CPU 1 busy 10 ms of every 20 ms: requests $req while busy (median of $busy of 40 samples 7 ms apart; kernel capacity $HCAP)"
 # schedutil runs it at req * 1.25 / capacity of its top speed: capacity/1.25
-# (305 of 381) means the top
+# (820 of 1024) means the top
 hi=$((HCAP * 260 / 381)) lo=$((HCAP / 4))
 [ "$req" -le $hi ] || fail "a half-busy little CPU requests $req (over $hi), near its whole capacity ($HCAP/1.25 = $((HCAP * 4 / 5)) is the top speed)"
 [ "$req" -ge $lo ] || fail "a half-busy little CPU requests only $req (under $lo; half its capacity is $((HCAP / 2)))"

@@ -189,6 +189,12 @@ cpu_cap() {
 	fi
 }
 
+# kernel_cap CPU: the kernel's capacity of CPU (arch_scale_cpu_capacity), the
+# scale of its frequency requests: cpu_capacity where the kernel has it
+# (arm64), else 1024 (x86 without hybrid capacity scaling, as in this VM,
+# whatever --model says).
+kernel_cap() { cat /sys/devices/system/cpu/cpu$1/cpu_capacity 2>/dev/null || echo 1024; }
+
 # cap_sum "CPUS": their capacities added up.
 cap_sum() {
 	s_=0
