@@ -379,7 +379,9 @@ static void pd_util_changed(struct sim *s, uint32_t p)
  * scx_joule's request_perf(): ask for the CPU's perf target (0 when it goes
  * idle) on schedutil's scale, unless the change is too small to send; a
  * request sent makes schedutil look at the PD (scx_bpf_cpuperf_set calls
- * cpufreq_update_util()). The request stays until the next one.
+ * cpufreq_update_util()). The request stays until the next one. Scaled by
+ * the kernel's capacity (scx_bpf_cpuperf_cap), which in the simulated
+ * machine is the model's.
  */
 static void cpu_request_perf(struct sim *s, uint32_t c, bool idle)
 {
