@@ -20,25 +20,10 @@
 # - gaming: an idle CPU may keep its request after a frame thread, but not
 #   once the frames have stopped (checked from 70 ms after, as above).
 . /scenarios/lib.sh
-FLOOR=128
 # CPU 2 and 1 little, 4 big: both 4+2 layouts (the x86 model, arm64 485x4,1024x2)
 LCAP=$(kernel_cap 2)
 BCAP=$(kernel_cap 4)
 HCAP=$(kernel_cap 1)
-
-# idle_requests WHEN: sample every 20 ms for 100 ms; a CPU idle in a sample
-# and the one before must request at most FLOOR.
-idle_requests() {
-	probe_perf 20 6 >/tmp/perf.txt
-	awk '{ print $2, $3, $4, $5 }' /tmp/perf.txt | awk -v f=$FLOOR -v when="$1" '
-		{ if (prev_idle[$2] && $4 == 0) { n++; if ($3 > f) bad = bad " cpu" $2 "=" $3 "@" $1 "ms"; reqs = reqs " " $3 }
-		  prev_idle[$2] = ($4 == 0) }
-		END { printf "%s: idle CPUs requested:%s\n", when, reqs
-		      if (!n) { print "no CPU was idle twice in a row"; exit 1 }
-		      if (bad != "") { printf "over %d:%s\n", f, bad; exit 1 } }' ||
-		fail "$1: idle CPUs did not give up their frequency request"
-	ok "$1: every idle CPU requests at most $FLOOR"
-}
 
 # request_of CPU: the median of CPU's requests in /tmp/perf.txt while it had
 # something to run (an idle CPU requests 0)

@@ -273,3 +273,18 @@ pct_on() {
 # on the kernel's system-wide capacity scale) and run queue length of every
 # CPU, read by the kernel probe: "perf T_MS CPU REQUEST NR_RUNNING" lines.
 probe_perf() { sched-probe perf "$@" || fail "sched-probe perf failed"; }
+
+# idle_requests WHEN: sample every 20 ms for 100 ms; a CPU idle in a sample
+# and the one before must request at most FLOOR (128, the idle floor).
+FLOOR=128
+idle_requests() {
+	probe_perf 20 6 >/tmp/perf.txt
+	awk '{ print $2, $3, $4, $5 }' /tmp/perf.txt | awk -v f=$FLOOR -v when="$1" '
+		{ if (prev_idle[$2] && $4 == 0) { n++; if ($3 > f) bad = bad " cpu" $2 "=" $3 "@" $1 "ms"; reqs = reqs " " $3 }
+		  prev_idle[$2] = ($4 == 0) }
+		END { printf "%s: idle CPUs requested:%s\n", when, reqs
+		      if (!n) { print "no CPU was idle twice in a row"; exit 1 }
+		      if (bad != "") { printf "over %d:%s\n", f, bad; exit 1 } }' ||
+		fail "$1: idle CPUs did not give up their frequency request"
+	ok "$1: every idle CPU requests at most $FLOOR"
+}
