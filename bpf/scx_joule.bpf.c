@@ -102,8 +102,9 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
-	__u32 fence;	  /* full barriers: recheck_queues, wake_idle_cpu_for */
-	__u32 nr_pending; /* tasks placed here that have not started (count_pending) */
+	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
+	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
+	volatile __u32 runs; /* ops.running's count here: joule_release_kept's check */
 } __attribute__((aligned(64)));
 static struct cpu_local cpu_local[JP_MAX_CPUS];
 /*
@@ -1653,6 +1654,15 @@ static void request_perf(s32 cpu, __u32 target, bool resend)
 	scx_bpf_cpuperf_set(cpu, req);
 }
 
+/* cpu's next request goes to the kernel whatever it is (JP_REQUEST_UNSENT) */
+static void forget_request(s32 cpu)
+{
+	struct joule_stats *s = cpu_stats(cpu);
+
+	if (s)
+		s->perf_request = JP_REQUEST_UNSENT;
+}
+
 /* jp_perf_resend_due, with this CPU's last resend */
 static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 {
@@ -1756,11 +1766,11 @@ static void arm_kept_release(void)
  * kept_since); not the idle mask: a CPU whose idle bit a wakeup claimed may
  * still be idle, with its request. The exchange keeps a CPU that starts
  * running now from losing the request running sets, bar a moment's race
- * that its next tick repairs.
+ * (below) that its next request repairs.
  */
 __attribute__((noinline)) int joule_release_kept(u64 now)
 {
-	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	u32 cpu, runs, nr = scx_bpf_nr_cpu_ids();
 	u64 since, next_ns = 0, left_ns;
 
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
@@ -1776,8 +1786,18 @@ __attribute__((noinline)) int joule_release_kept(u64 now)
 				next_ns = left_ns;
 			continue;
 		}
-		if (__sync_val_compare_and_swap(&cpu_local[cpu].kept_since, since, 0) == since)
-			request_perf(cpu, 0, false);
+		runs = cpu_local[cpu].runs;
+		if (__sync_val_compare_and_swap(&cpu_local[cpu].kept_since, since, 0) != since)
+			continue;
+		request_perf(cpu, 0, false);
+		/*
+		 * If cpu started running after the exchange, its own request may
+		 * have reached the kernel before this 0 did (the kfunc waits for
+		 * its run queue's lock): which one the kernel holds is unknown,
+		 * so its next request is sent whatever it is.
+		 */
+		if (cpu_local[cpu].runs != runs)
+			forget_request(cpu);
 	}
 	return next_ns ? (int)(next_ns / 1000 + 1) : 0;
 }
@@ -1879,6 +1899,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				: 0;
 		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
 		cpu_local[cpu].kept_since = 0;
+		cpu_local[cpu].runs++;
 		shorten_slice_for_queue(p, tctx, cpu);
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);

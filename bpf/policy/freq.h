@@ -99,9 +99,16 @@ static __always_inline u32 jp_perf_request(u32 target, u32 capacity)
 }
 
 /*
+ * An old request that stands for "not known what the kernel holds": any
+ * request after it is sent (jp_perf_request_due).
+ */
+#define JP_REQUEST_UNSENT 0xffffffffu
+
+/*
  * Is a new request worth sending? Every call makes schedutil re-evaluate
  * (and may wake its kthread), so a change smaller than 1/16 of the old
- * value, or 16 units, is dropped; a drop to 0 (the CPU went idle) never is.
+ * value, or 16 units, is dropped; a drop to 0 (the CPU went idle) never is,
+ * nor anything after JP_REQUEST_UNSENT.
  */
 static __always_inline bool jp_perf_request_due(u32 old, u32 req)
 {

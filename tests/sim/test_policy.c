@@ -192,6 +192,10 @@ static void test_perf_request_on_system_scale(void **state)
 	assert_true(jp_perf_request_due(10, 0));
 	assert_false(jp_perf_request_due(0, 15));
 	assert_true(jp_perf_request_due(0, 16));
+	/* after a request the kernel may not hold, anything is sent */
+	assert_true(jp_perf_request_due(JP_REQUEST_UNSENT, 0));
+	assert_true(jp_perf_request_due(JP_REQUEST_UNSENT, 300));
+	assert_true(jp_perf_request_due(JP_REQUEST_UNSENT, 1024));
 	/* a CPU running below what it asked for (the request was dropped) */
 	assert_true(jp_perf_request_lagging(600, 400));
 	assert_false(jp_perf_request_lagging(600, 590));
