@@ -48,10 +48,11 @@ enum joule_stat {
 	JOULE_STAT_BUSY_NS,	   /* time this CPU ran tasks */
 	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,
-	JOULE_STAT_LAT_PREEMPT,	 /* gaming: a latency-critical wakeup preempted its CPU */
-	JOULE_STAT_ON_VIEWS,	 /* wakeups placed on the domains' views (energy, misfit) */
-	JOULE_STAT_IDLE_RECHECK, /* a CPU going idle kicked itself back (recheck_queues) */
-	JOULE_STAT_STARVED,	 /* a task that waited too long in a queue run next */
+	JOULE_STAT_LAT_PREEMPT,	    /* gaming: a latency-critical wakeup preempted its CPU */
+	JOULE_STAT_ON_VIEWS,	    /* wakeups placed on the domains' views (energy, misfit) */
+	JOULE_STAT_IDLE_RECHECK,    /* a CPU going idle kicked itself back (recheck_queues) */
+	JOULE_STAT_STARVED,	    /* a task that waited too long in a queue run next */
+	JOULE_STAT_OFFLINE_RESCUED, /* queued tasks moved on as their CPUs went offline */
 	JOULE_NR_STATS,
 };
 

@@ -2259,12 +2259,89 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
+/* Can p run on an online CPU? O(mask words). */
+static bool task_may_run_online(struct task_struct *p)
+{
+	struct jp_cpumask allowed;
+	u64 any = 0;
+
+	mask_from_cpumask(&allowed, p->cpus_ptr);
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
+		any |= allowed.bits[i] & online.bits[i];
+	return any;
+}
+
+/*
+ * After a CPU went offline: the tasks of domain pd's queue that no online
+ * CPU would take go to the global queue, which every CPU (the one going
+ * offline too) takes from before it asks for work. All of them if pd has
+ * no CPU online left: its queue has no CPU of its own, and a busy machine
+ * pulls from no domain of capacity 0 (jp_overloaded_pd). Those of its
+ * other tasks whose CPUs are all offline: the CPU going offline no longer
+ * dispatches, and no other may run them. Left queued, either would keep the
+ * hotplug waiting for them and, 5 s on, make the kernel's watchdog disable
+ * the scheduler. Returns how many moved. A global function, verified once.
+ */
+__attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	bool orphaned;
+	int moved = 0;
+
+	pd &= JP_MAX_PDS - 1;
+	if (pd >= tables.nr_pds)
+		return 0;
+	orphaned = !pd_online_cap[pd];
+	if (bpf_iter_scx_dsq_new(&it, pd, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		if (!orphaned && task_may_run_online(p))
+			continue;
+		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
+			moved++;
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+	return moved;
+}
+
+/* joule_rescue_offline_pd for every domain, and an idle CPU woken for them */
+static void rescue_offline(void)
+{
+	struct jp_cpumask cand;
+	int moved = 0;
+	u32 pd, i;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		moved += joule_rescue_offline_pd(pd);
+	}
+	if (!moved)
+		return;
+	stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
+	if (!idle_cpus(NULL, NULL, &cand))
+		return;
+	JP_FOR(i, 0, JP_MAX_CPUS)
+	{
+		if (i >= tables.nr_cpus)
+			break;
+		if (jp_mask_test(&cand, i)) {
+			scx_bpf_kick_cpu(i, SCX_KICK_IDLE);
+			break;
+		}
+	}
+}
+
 void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 {
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
 	joule_count_online_capacity();
 	joule_build_all_views();
+	rescue_offline();
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 

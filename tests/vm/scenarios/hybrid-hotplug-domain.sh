@@ -1,0 +1,73 @@
+# CPUs taken offline while tasks wait in the domains' queues for them:
+# - 12 CPU hogs on 6 CPUs, and the big domain's two CPUs (4 and 5 of the
+#   board model) go offline: when its last CPU goes, the tasks left
+#   in its queue have no CPU of their domain to run on, and the other
+#   domain, saturated, has no reason to pull from a domain of no capacity;
+# - then 4 hogs pinned to CPUs 1 and 5 (taskset), one of each domain, and
+#   both go offline: both domains keep CPUs online, but the hogs still
+#   queued may run on none of them; the kernel breaks the affinity of a
+#   task its dying CPU runs, but that CPU no longer asks the scheduler for
+#   work.
+# Either way a task left queued would never run: the hotplug would wait for
+# it, and the kernel's watchdog would disable scx_joule 5 s later. So after
+# each step the scheduler must still be attached 7 s on (past the watchdog's
+# 5 s) with every hog alive, and each offline must be done within 3 s.
+. /scenarios/lib.sh
+
+# offline CPU: take CPU offline, in at most 3 s of the guest's clock
+offline() {
+	t0=$(date +%s)
+	echo 0 >/sys/devices/system/cpu/cpu$1/online || fail "cannot take CPU $1 offline"
+	took=$(($(date +%s) - t0))
+	[ $took -le 3 ] || fail "taking CPU $1 offline took $took s"
+	[ "$(scx_state)" = enabled ] || fail "sched_ext $(scx_state) after CPU $1 went offline"
+}
+
+# still_running WHAT PID...: attached 7 s on, every PID alive
+still_running() {
+	what=$1
+	shift
+	sleep 7
+	[ "$(scx_state)" = enabled ] || fail "$what: sched_ext $(scx_state) 7 s after (the watchdog: $(dmesg | grep -m1 'failed to run'))"
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null || fail "$what: hog $p died"
+	done
+	ok "$what: still attached 7 s on, every hog running"
+}
+
+start_scheduler $MODEL_ARGS --profile balanced --stats 2
+
+hogs=
+for i in $(seq 12); do
+	sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+done
+sleep 3
+offline 4
+offline 5
+ok "CPUs 4 and 5 offline under 12 hogs: online $(cat /sys/devices/system/cpu/online)"
+still_running "the big domain offline under 12 hogs" $hogs
+echo 1 >/sys/devices/system/cpu/cpu4/online && echo 1 >/sys/devices/system/cpu/cpu5/online ||
+	fail "cannot bring CPUs 4 and 5 back"
+kill $hogs
+wait $hogs 2>/dev/null
+
+hogs=
+for i in 1 2 3 4; do
+	taskset -c 1,5 sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+done
+sleep 3
+offline 1
+offline 5
+ok "CPUs 1 and 5 offline under 4 hogs pinned to them: online $(cat /sys/devices/system/cpu/online)"
+still_running "the CPUs of 4 pinned hogs offline" $hogs
+echo 1 >/sys/devices/system/cpu/cpu1/online && echo 1 >/sys/devices/system/cpu/cpu5/online ||
+	fail "cannot bring CPUs 1 and 5 back"
+kill $hogs
+wait $hogs 2>/dev/null
+
+stats_tail 3
+stop_scheduler INT
+[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+check_dmesg
