@@ -35,37 +35,28 @@ still_running() {
 	ok "$what: still attached 7 s on, every hog running"
 }
 
+# two_offline WHAT A B N CPUS: N hogs allowed on CPUS (taskset -c), then CPUs
+# A and B offline; checked as above, then A and B back and the hogs gone
+two_offline() {
+	hogs=
+	for i in $(seq $4); do
+		taskset -c $5 sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+	done
+	sleep 3
+	offline $2
+	offline $3
+	ok "CPUs $2 and $3 offline: online $(cat /sys/devices/system/cpu/online)"
+	still_running "$1" $hogs
+	echo 1 >/sys/devices/system/cpu/cpu$2/online && echo 1 >/sys/devices/system/cpu/cpu$3/online ||
+		fail "cannot bring CPUs $2 and $3 back"
+	kill $hogs
+	wait $hogs 2>/dev/null
+}
+
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
-
-hogs=
-for i in $(seq 12); do
-	sh -c 'while :; do :; done' &
-	hogs="$hogs $!"
-done
-sleep 3
-offline 4
-offline 5
-ok "CPUs 4 and 5 offline under 12 hogs: online $(cat /sys/devices/system/cpu/online)"
-still_running "the big domain offline under 12 hogs" $hogs
-echo 1 >/sys/devices/system/cpu/cpu4/online && echo 1 >/sys/devices/system/cpu/cpu5/online ||
-	fail "cannot bring CPUs 4 and 5 back"
-kill $hogs
-wait $hogs 2>/dev/null
-
-hogs=
-for i in 1 2 3 4; do
-	taskset -c 1,5 sh -c 'while :; do :; done' &
-	hogs="$hogs $!"
-done
-sleep 3
-offline 1
-offline 5
-ok "CPUs 1 and 5 offline under 4 hogs pinned to them: online $(cat /sys/devices/system/cpu/online)"
-still_running "the CPUs of 4 pinned hogs offline" $hogs
-echo 1 >/sys/devices/system/cpu/cpu1/online && echo 1 >/sys/devices/system/cpu/cpu5/online ||
-	fail "cannot bring CPUs 1 and 5 back"
-kill $hogs
-wait $hogs 2>/dev/null
+two_offline "the big domain offline under 12 hogs" 4 5 12 "0-$(($(nr_cpus) - 1))"
+two_offline "the CPUs of 4 hogs pinned to CPUs 1 and 5 offline" 1 5 4 1,5
 
 stats_tail 3
 stop_scheduler INT
