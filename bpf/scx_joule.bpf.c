@@ -77,6 +77,12 @@ const volatile __u64 slice_ns = 5000000ULL;
 struct jp_tables tables;
 /* CPUs online now: read from the kernel in ops.init, kept by cpu_online/offline */
 struct jp_cpumask online;
+/*
+ * Bumped at each change of online: a task's unconfined (joule_note_cpus)
+ * is worked out against the mask of the moment, and the kernel calls
+ * ops.set_cpumask only when the task's own CPUs change.
+ */
+volatile __u32 online_gen;
 /* for each CPU, the CPUs of more capacity (set in ops.init) */
 struct jp_cpumask bigger_than[JP_MAX_CPUS];
 /* each domain's CPUs (set in ops.init) */
@@ -211,6 +217,7 @@ struct task_ctx {
 	__u32 pend_util;      /* ... and with how much (0: none) */
 	__u32 other_pds;      /* the domains it may not use (jp_other_pds), for jp_wake */
 	__u32 unconfined;     /* it may run on every online CPU (joule_note_cpus) */
+	__u32 cpus_gen;	      /* online_gen when the two above were worked out */
 	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
 	__u64 queued_at;      /* when it last went into a domain's queue (rescue_starved) */
 };
@@ -1140,6 +1147,8 @@ static void count_free_queued(struct task_ctx *tctx, u32 pd)
  * walked through the rest of joule_enqueue (2.3x the instructions, a start
  * 3 s longer in the test VM).
  */
+__attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_trusted);
+
 __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_trusted, u64 enq_flags,
 						 s32 up, struct jp_enqueue_plan *out)
 {
@@ -1157,6 +1166,9 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 		enq_cpu(&in.up, up);
 	jp_enqueue_plan(&in, out);
 	drop_free_queued(tctx);
+	/* CPUs came or went since unconfined was worked out: again, before it counts */
+	if (tctx && tctx->cpus_gen != online_gen)
+		joule_note_cpus(p);
 	if (out->where == JP_ENQ_QUEUE)
 		count_free_queued(tctx, cpu_pd(out->cpu));
 	return 0;
@@ -2165,6 +2177,8 @@ __attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_truste
 	tctx = task_ctx(p);
 	if (!tctx)
 		return 0;
+	/* read first: CPUs that come or go after it make the next enqueue do this again */
+	tctx->cpus_gen = online_gen;
 	/* only the mask is read; the domains' CPU lists, not their views (two buffers each) */
 	mask_from_cpumask(&w.allowed, p->cpus_ptr);
 	tctx->other_pds = jp_other_pds(&tables, NULL, &w);
@@ -2254,6 +2268,7 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 {
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
+	__sync_fetch_and_add(&online_gen, 1);
 	joule_count_online_capacity();
 	joule_build_all_views();
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
@@ -2339,6 +2354,7 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 {
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+	__sync_fetch_and_add(&online_gen, 1);
 	joule_count_online_capacity();
 	joule_build_all_views();
 	rescue_offline();

@@ -12,6 +12,12 @@
 #   tasks (the loader's among them) placed on CPUs 2-3 while idle;
 # - CPUs 0-1 stay busy >= 95% of the window (idle time in /proc/stat): the
 #   queued hogs are not left waiting while a CPU they may use is idle.
+# Then the same with CPUs 2-5 offline when the hogs are confined, and back
+# online before the window: when the hogs' CPUs were set they took in every
+# online CPU, and the kernel does not call ops.set_cpumask again when CPUs
+# come or go. Before enqueue worked that out again after a hotplug
+# (online_gen), the hogs still counted as free to run anywhere and the
+# ticks woke CPUs 2-3 for them. The same bound.
 . /scenarios/lib.sh
 ALLOWED="0 1"
 ASLEEP="2 3"
@@ -32,6 +38,12 @@ confined_phase() {
 		pids="$pids $!"
 	done
 	sleep 1
+	if [ -n "$BACK_ONLINE" ]; then
+		for c in $BACK_ONLINE; do
+			echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online"
+		done
+		sleep 1
+	fi
 	r0=$(res_sum "$ASLEEP")
 	read -r t1 _ </proc/uptime
 	grep '^cpu[0-9]' /proc/stat >/tmp/s1
@@ -60,5 +72,13 @@ stats_tail 2
 ok "CPUs $ASLEEP left asleep: $res rescheduling interrupts in 5 s"
 [ "$busy" -ge 95 ] || fail "CPUs $ALLOWED busy only $busy% of the time with 6 hogs confined to them"
 ok "CPUs $ALLOWED busy >= 95% of the time"
+
+for c in 2 3 4 5; do
+	echo 0 >/sys/devices/system/cpu/cpu$c/online || fail "cannot take CPU $c offline"
+done
+BACK_ONLINE="2 3 4 5" confined_phase "scx_joule, CPUs 2-5 offline when the hogs were confined"
+[ "$res" -lt $RES_LIMIT ] ||
+	fail "after hotplug, CPUs $ASLEEP were kicked $res times in 5 s for hogs confined while they were offline (limit $RES_LIMIT)"
+ok "after hotplug, CPUs $ASLEEP left asleep: $res rescheduling interrupts in 5 s"
 stop_scheduler INT
 check_dmesg
