@@ -2274,15 +2274,13 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
-/* Can p run on an online CPU? O(mask words). */
+/* Can p run on an online CPU? O(mask words), as bigger_cpu_idle reads its mask. */
 static bool task_may_run_online(struct task_struct *p)
 {
-	struct jp_cpumask allowed;
 	u64 any = 0;
 
-	mask_from_cpumask(&allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
-		any |= allowed.bits[i] & online.bits[i];
+		any |= p->cpus_ptr->bits[i] & online.bits[i];
 	return any;
 }
 
@@ -2326,7 +2324,7 @@ static void rescue_offline(void)
 {
 	struct jp_cpumask cand;
 	int moved = 0;
-	u32 pd, i;
+	u32 pd;
 
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
@@ -2339,12 +2337,10 @@ static void rescue_offline(void)
 	stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
 	if (!idle_cpus(NULL, NULL, &cand))
 		return;
-	JP_FOR(i, 0, JP_MAX_CPUS)
-	{
-		if (i >= tables.nr_cpus)
-			break;
-		if (jp_mask_test(&cand, i)) {
-			scx_bpf_kick_cpu(i, SCX_KICK_IDLE);
+	/* the first idle CPU: a word at a time */
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
+		if (cand.bits[i]) {
+			scx_bpf_kick_cpu(i * 64 + jp_lowest_bit(cand.bits[i]), SCX_KICK_IDLE);
 			break;
 		}
 	}
