@@ -61,6 +61,9 @@ int joule_perf_in(const struct jp_wake *w, int idle_only);
 #define JP_SELECT_CPU_PERF_IN(t, cs, w, idle_only) joule_perf_in(w, idle_only)
 int joule_perf_pd_best(const struct jp_wake *w, u32 pd);
 #define JP_PERF_PD_BEST(t, cs, views, w, pd) joule_perf_pd_best(w, pd)
+struct jp_perf_pick;
+int joule_perf_pd_idle(const struct jp_wake *w, u32 pd, struct jp_perf_pick *pick);
+#define JP_PERF_PD_IDLE(t, cs, views, w, pd, pick) joule_perf_pd_idle(w, pd, pick)
 int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound);
 #define JP_PD_WORTH_PRICING(t, views, p, w, pd, bound) joule_pd_worth_pricing(w, pd, bound)
 #include "policy.h"
@@ -296,6 +299,16 @@ __attribute__((noinline)) int joule_perf_pd_best(const struct jp_wake *w, u32 pd
 		return JP_NO_CPU;
 	pd &= JP_MAX_PDS - 1;
 	return jp_perf_pd_best(&tables, cpu_state, pd_view(pd), w, pd);
+}
+
+__attribute__((noinline)) int joule_perf_pd_idle(const struct jp_wake *w, u32 pd,
+						 struct jp_perf_pick *pick)
+{
+	if (!w || !pick)
+		return 0;
+	pd &= JP_MAX_PDS - 1;
+	jp_perf_pd_idle(&tables, cpu_state, pd_view(pd), w, pd, pick);
+	return 0;
 }
 
 __attribute__((noinline)) int joule_perf_in(const struct jp_wake *w, int idle_only)
@@ -2409,6 +2422,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(joule_init)
 			return err;
 	}
 	tables.costs_rise = jp_costs_rise(&tables);
+	tables.pds_rank_alike = jp_pds_rank_alike(&tables);
 	read_online_mask();
 	joule_count_online_capacity();
 	joule_find_bigger_cpus();

@@ -154,8 +154,9 @@ struct jp_pd {
 struct jp_tables {
 	u32 nr_cpus;
 	u32 nr_pds;
-	u32 max_capacity; /* of the biggest CPU, normally 1024 */
-	u32 costs_rise;	  /* jp_costs_rise(), worked out by BPF init and sim_soc_to_tables */
+	u32 max_capacity;   /* of the biggest CPU, normally 1024 */
+	u32 costs_rise;	    /* jp_costs_rise(), worked out by BPF init and sim_soc_to_tables */
+	u32 pds_rank_alike; /* jp_pds_rank_alike(), worked out with costs_rise */
 	struct jp_cpu_info cpu[JP_MAX_CPUS];
 	struct jp_pd pd[JP_MAX_PDS];
 };

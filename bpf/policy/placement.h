@@ -1192,6 +1192,143 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 #define JP_PERF_PD_BEST(t, cs, views, w, pd) jp_perf_pd_best(t, cs, &(views)[pd], w, pd)
 #endif
 
+/*
+ * The PDs whose CPUs rank alike for latency-first placement (jp_perf_rank)
+ * but for their idle state, their core's and being prev: one capacity, one
+ * LLC, one cluster. A bit each; worked out with costs_rise, by BPF init and
+ * sim_soc_to_tables.
+ */
+JP_FUNC u32 jp_pds_rank_alike(const struct jp_tables *t)
+{
+	u32 alike = (1u << JP_MAX_PDS) - 1, cpu;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		const struct jp_cpu_info *c, *first;
+		u32 pd, at;
+
+		if (cpu >= t->nr_cpus)
+			break;
+		c = &t->cpu[cpu];
+		pd = c->pd;
+		if (pd >= JP_MAX_PDS)
+			continue;
+		at = t->pd[pd].cpus[0];
+		if (!t->pd[pd].nr_cpus || at >= JP_MAX_CPUS) {
+			alike &= ~(1u << pd);
+			continue;
+		}
+		first = &t->cpu[at];
+		if (c->capacity != first->capacity || c->llc != first->llc ||
+		    c->cluster != first->cluster)
+			alike &= ~(1u << pd);
+	}
+	return alike;
+}
+
+/* The best CPU so far of a latency-first placement, and its rank + 1 (0: none yet). */
+struct jp_perf_pick {
+	s64 cpu;
+	u64 rank;
+};
+
+/*
+ * Keep cpu in pick if it ranks above the CPU there, or alike with a lower
+ * number: of equals the lowest stays, whatever order they come in, as in
+ * a walk over every CPU in turn (jp_rank_keep).
+ */
+static __always_inline void jp_pick_lowest(const struct jp_tables *t, const struct jp_cpu_state *cs,
+					   const struct jp_wake *w, u32 cpu,
+					   struct jp_perf_pick *pick)
+{
+	u64 rank = jp_perf_rank(t, cs, w, cpu) + 1;
+
+	if (rank > pick->rank || (rank == pick->rank && (s64)cpu < pick->cpu)) {
+		pick->rank = rank;
+		pick->cpu = cpu;
+	}
+}
+
+/*
+ * Offer PD pd's idle CPUs that the task may use to pick, from its view v's
+ * CPU mask and the idle mask now, lowest first. In a PD whose CPUs rank
+ * alike (jp_pds_rank_alike) no CPU after the first whole idle core ranks
+ * higher, unless it is prev: the walk stops there, and prev is offered on
+ * its own. On a mostly idle machine that is the PD's first idle CPU;
+ * ranking every idle CPU made latency-first placement O(CPUs).
+ */
+static __always_inline void jp_perf_pd_idle(const struct jp_tables *t,
+					    const struct jp_cpu_state *cs,
+					    const struct jp_pd_view *v, const struct jp_wake *w,
+					    u32 pd, struct jp_perf_pick *pick)
+{
+	bool alike = pd < JP_MAX_PDS && ((t->pds_rank_alike >> pd) & 1);
+	u32 j, k, prev = (u32)w->prev_cpu;
+
+	if (w->prev_cpu >= 0 && prev < JP_MAX_CPUS && jp_mask_test(&v->cpus, prev) &&
+	    jp_mask_test(&w->allowed, prev) && jp_mask_test(&w->idle, prev))
+		jp_pick_lowest(t, cs, w, prev, pick);
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		u64 word;
+
+		if (j * 64 >= t->nr_cpus)
+			break;
+		word = v->cpus.bits[j] & w->allowed.bits[j] & w->idle.bits[j];
+		JP_FOR(k, 0, 64)
+		{
+			u32 cpu;
+
+			if (!word)
+				break;
+			cpu = j * 64 + jp_lowest_bit(word);
+			word &= word - 1;
+			jp_pick_lowest(t, cs, w, cpu, pick);
+			if (alike && jp_whole_core_idle(t, w, cpu))
+				return;
+		}
+	}
+}
+
+/* As JP_PERF_PD_BEST. */
+#ifndef JP_PERF_PD_IDLE
+#define JP_PERF_PD_IDLE(t, cs, views, w, pd, pick) jp_perf_pd_idle(t, cs, &(views)[pd], w, pd, pick)
+#endif
+
+/*
+ * Latency-first placement among the idle CPUs the task may use, on the
+ * PDs' views: each PD's best (jp_perf_pd_idle), which is what ranking
+ * every idle allowed CPU chooses. JP_NO_CPU if none is idle.
+ */
+static __always_inline s32 jp_select_cpu_perf_idle_on(const struct jp_tables *t,
+						      const struct jp_cpu_state *cs,
+						      const struct jp_pd_view *views,
+						      const struct jp_wake *w)
+{
+	struct jp_perf_pick pick = {.cpu = JP_NO_CPU};
+	u32 pd, lo, hi, j;
+	u64 idle = 0;
+
+	/* with none idle (a busy machine), a word of each mask is all it costs */
+	JP_FOR(j, 0, JP_MASK_WORDS)
+	{
+		if (j * 64 >= t->nr_cpus)
+			break;
+		idle |= w->idle.bits[j] & w->allowed.bits[j];
+	}
+	if (!idle)
+		return JP_NO_CPU;
+	jp_pd_reach(t, w, &lo, &hi);
+	JP_FOR(pd, lo, hi)
+	{
+		if (pd >= JP_MAX_PDS)
+			break;
+		if (!jp_pd_other(w, pd))
+			JP_PERF_PD_IDLE(t, cs, views, w, pd, &pick);
+	}
+	return (s32)pick.cpu;
+}
+
 /* May the task use more than n CPUs (of a machine of nr_cpus)? */
 static __always_inline bool jp_allowed_more_than(const struct jp_wake *w, u32 nr_cpus, u32 n)
 {
@@ -1217,13 +1354,16 @@ static __always_inline bool jp_allowed_more_than(const struct jp_wake *w, u32 nr
 JP_FUNC s32 jp_select_cpu_perf_on(const struct jp_tables *t, const struct jp_cpu_state *cs,
 				  const struct jp_pd_view *views, const struct jp_wake *w)
 {
-	s32 best = JP_SELECT_CPU_PERF_IN(t, cs, w, true), cpu;
+	bool many = views && jp_allowed_more_than(w, t->nr_cpus, t->nr_pds);
 	u64 best_rank = 0;
 	u32 pd, lo, hi;
+	s32 best, cpu;
 
+	best = many ? jp_select_cpu_perf_idle_on(t, cs, views, w)
+		    : JP_SELECT_CPU_PERF_IN(t, cs, w, true);
 	if (best != JP_NO_CPU)
 		return best;
-	if (!views || !jp_allowed_more_than(w, t->nr_cpus, t->nr_pds))
+	if (!many)
 		return JP_SELECT_CPU_PERF_IN(t, cs, w, false);
 	if (w->prev_cpu >= 0 && w->prev_cpu < JP_MAX_CPUS && (u32)w->prev_cpu < t->nr_cpus &&
 	    jp_mask_test(&w->allowed, (u32)w->prev_cpu))

@@ -128,4 +128,5 @@ void sim_soc_to_tables(const struct sim_soc *soc, struct jp_tables *t)
 	for (p = 0; p < t->nr_pds; p++)
 		soc_pd_to_table(&soc->pd[p], &t->pd[p]);
 	t->costs_rise = jp_costs_rise(t);
+	t->pds_rank_alike = jp_pds_rank_alike(t);
 }

@@ -471,26 +471,50 @@ static void test_perf_looks_at_idle_cpus_first(void **state)
 }
 
 /*
- * With no allowed CPU idle, latency-first placement on views ranks prev and
- * each PD's best CPU, not every allowed CPU. From views built on the state
- * now it must find a CPU as good as ranking every allowed CPU does: the
- * same rank but for the nearness to prev, the last tie-break.
+ * Latency-first placement on views. With an allowed CPU idle it ranks prev
+ * and each PD's best idle CPU, walking a PD whose CPUs rank alike only to
+ * its first whole idle core: it must choose exactly what ranking every
+ * allowed CPU does. With none idle it ranks prev and each PD's best CPU,
+ * not every allowed CPU: from views built on the state now it must find a
+ * CPU as good, the same rank but for the nearness to prev, the last
+ * tie-break. On three_pds(), whose middle PD's CPUs are SMT pairs; then
+ * with half that PD's CPUs in an LLC of their own (split 1), or in the big
+ * PD's cluster (split 2, nearer a prev there), or slower (split 3), so that
+ * its CPUs do not rank alike and its idle CPUs are all walked; on
+ * like_pds(), where like PDs' idle CPUs tie and the lowest must stay. With
+ * split 3 the rounds have an idle CPU: the busy pass's candidates, the
+ * CPUs of most spare capacity, stand for the PD's best only where its CPUs
+ * have one capacity, as a frequency domain's do.
  */
-static void test_perf_on_views_ranks_as_every_cpu(void **state)
+static void like_pds(struct jp_tables *t);
+
+static void check_perf_on_views(void (*fixture)(struct jp_tables *), int split, uint32_t alike,
+				uint64_t seed)
 {
 	static struct machine m;
 	struct sim_rng r;
-	int busy_rounds = 0;
+	int busy_rounds = 0, idle_rounds = 0;
 
-	(void)state;
-	three_pds(&m.t);
-	sim_rng_seed(&r, 5, 0);
+	fixture(&m.t);
+	for (uint32_t c = 8; split && c < 16; c++) {
+		if (m.t.cpu[c].pd != 1)
+			continue;
+		if (split == 1)
+			m.t.cpu[c].llc = 3;
+		else if (split == 2)
+			m.t.cpu[c].cluster = 2;
+		else
+			m.t.cpu[c].capacity = 600;
+	}
+	m.t.pds_rank_alike = jp_pds_rank_alike(&m.t);
+	assert_int_equal(m.t.pds_rank_alike, alike);
+	sim_rng_seed(&r, seed, 0);
 	for (int i = 0; i < ROUNDS; i++) {
 		s32 want, got;
 
 		randomize(&m, &r);
 		/* half the rounds with every allowed CPU busy: the pass on views */
-		if (i % 2)
+		if (i % 2 && split != 3)
 			for (uint32_t c = 0; c < m.t.nr_cpus; c++)
 				if (jp_mask_test(&m.w.allowed, c))
 					jp_mask_clear(&m.w.idle, c);
@@ -503,6 +527,16 @@ static void test_perf_on_views_ranks_as_every_cpu(void **state)
 					 want, got);
 			continue;
 		}
+		if (jp_mask_test(&m.w.idle, (uint32_t)want)) {
+			if (want != got)
+				fail_msg("round %d: ranking every CPU chose idle CPU %d, the views "
+					 "%d",
+					 i, want, got);
+			idle_rounds++;
+			continue;
+		}
+		if (split == 3)
+			continue;
 		if (!jp_mask_test(&m.w.allowed, (uint32_t)got))
 			fail_msg("round %d: the views chose CPU %d, which the task may not use", i,
 				 got);
@@ -514,10 +548,22 @@ static void test_perf_on_views_ranks_as_every_cpu(void **state)
 				 (unsigned long long)jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)want),
 				 got,
 				 (unsigned long long)jp_perf_rank(&m.t, m.cs, &m.w, (uint32_t)got));
-		busy_rounds += !jp_mask_test(&m.w.idle, (uint32_t)want);
+		busy_rounds++;
 	}
-	print_message("a busy CPU chosen in %d of %d rounds\n", busy_rounds, ROUNDS);
-	assert_true(busy_rounds > ROUNDS / 3);
+	print_message("an idle CPU chosen in %d, a busy one in %d of %d rounds\n", idle_rounds,
+		      busy_rounds, ROUNDS);
+	assert_true(split == 3 || busy_rounds > ROUNDS / 3);
+	assert_true(idle_rounds > ROUNDS / 4);
+}
+
+static void test_perf_on_views_ranks_as_every_cpu(void **state)
+{
+	(void)state;
+	check_perf_on_views(three_pds, 0, 0xffff, 5);
+	check_perf_on_views(three_pds, 1, 0xfffd, 6);
+	check_perf_on_views(three_pds, 2, 0xfffd, 7);
+	check_perf_on_views(three_pds, 3, 0xfffd, 8);
+	check_perf_on_views(like_pds, 0, 0xffff, 9);
 }
 
 /*
