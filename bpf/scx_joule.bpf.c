@@ -307,7 +307,8 @@ __attribute__((noinline)) int joule_perf_pd_idle(const struct jp_wake *w, u32 pd
 	if (!w || !pick)
 		return 0;
 	pd &= JP_MAX_PDS - 1;
-	jp_perf_pd_idle(&tables, cpu_state, pd_view(pd), w, pd, pick);
+	/* the domain's fixed mask: a view's is cleared while it is gathered again */
+	jp_perf_pd_idle(&tables, cpu_state, &pd_cpus[pd], w, pd, pick);
 	return 0;
 }
 

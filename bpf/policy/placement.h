@@ -1193,14 +1193,41 @@ static __always_inline s32 jp_perf_pd_best(const struct jp_tables *t, const stru
 #endif
 
 /*
+ * Does every cluster lie within one LLC? Then a CPU shares a cluster with
+ * prev only if it shares prev's LLC too, and jp_cache_near never tells
+ * apart two CPUs of one LLC by their clusters. (The topology reader makes
+ * a cluster of each L2: per core on most machines.) O(CPUs^2), at init.
+ */
+JP_FUNC bool jp_clusters_nest(const struct jp_tables *t)
+{
+	u32 a, b;
+
+	JP_FOR(a, 0, JP_MAX_CPUS)
+	{
+		if (a >= t->nr_cpus)
+			break;
+		JP_FOR(b, a + 1, JP_MAX_CPUS)
+		{
+			if (b >= t->nr_cpus)
+				break;
+			if (t->cpu[a].cluster == t->cpu[b].cluster &&
+			    t->cpu[a].llc != t->cpu[b].llc)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
  * The PDs whose CPUs rank alike for latency-first placement (jp_perf_rank)
- * but for their idle state, their core's and being prev: one capacity, one
- * LLC, one cluster. A bit each; worked out with costs_rise, by BPF init and
- * sim_soc_to_tables.
+ * but for their idle state, their core's and being prev: one capacity and
+ * one LLC, and one cluster unless clusters nest in LLCs (jp_clusters_nest).
+ * A bit each; worked out with costs_rise, by BPF init and sim_soc_to_tables.
  */
 JP_FUNC u32 jp_pds_rank_alike(const struct jp_tables *t)
 {
 	u32 alike = (1u << JP_MAX_PDS) - 1, cpu;
+	bool nest = jp_clusters_nest(t);
 
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
 	{
@@ -1220,7 +1247,7 @@ JP_FUNC u32 jp_pds_rank_alike(const struct jp_tables *t)
 		}
 		first = &t->cpu[at];
 		if (c->capacity != first->capacity || c->llc != first->llc ||
-		    c->cluster != first->cluster)
+		    (!nest && c->cluster != first->cluster))
 			alike &= ~(1u << pd);
 	}
 	return alike;
@@ -1250,8 +1277,8 @@ static __always_inline void jp_pick_lowest(const struct jp_tables *t, const stru
 }
 
 /*
- * Offer PD pd's idle CPUs that the task may use to pick, from its view v's
- * CPU mask and the idle mask now, lowest first. In a PD whose CPUs rank
+ * Offer PD pd's idle CPUs that the task may use to pick, from its CPU mask
+ * cpus (a view's, or the PD's own) and the idle mask now, lowest first. In a PD whose CPUs rank
  * alike (jp_pds_rank_alike) no CPU after the first whole idle core ranks
  * higher, unless it is prev: the walk stops there, and prev is offered on
  * its own. On a mostly idle machine that is the PD's first idle CPU;
@@ -1259,13 +1286,13 @@ static __always_inline void jp_pick_lowest(const struct jp_tables *t, const stru
  */
 static __always_inline void jp_perf_pd_idle(const struct jp_tables *t,
 					    const struct jp_cpu_state *cs,
-					    const struct jp_pd_view *v, const struct jp_wake *w,
+					    const struct jp_cpumask *cpus, const struct jp_wake *w,
 					    u32 pd, struct jp_perf_pick *pick)
 {
 	bool alike = pd < JP_MAX_PDS && ((t->pds_rank_alike >> pd) & 1);
 	u32 j, k, prev = (u32)w->prev_cpu;
 
-	if (w->prev_cpu >= 0 && prev < JP_MAX_CPUS && jp_mask_test(&v->cpus, prev) &&
+	if (w->prev_cpu >= 0 && prev < JP_MAX_CPUS && jp_mask_test(cpus, prev) &&
 	    jp_mask_test(&w->allowed, prev) && jp_mask_test(&w->idle, prev))
 		jp_pick_lowest(t, cs, w, prev, pick);
 	JP_FOR(j, 0, JP_MASK_WORDS)
@@ -1274,7 +1301,9 @@ static __always_inline void jp_perf_pd_idle(const struct jp_tables *t,
 
 		if (j * 64 >= t->nr_cpus)
 			break;
-		word = v->cpus.bits[j] & w->allowed.bits[j] & w->idle.bits[j];
+		word = cpus->bits[j] & w->allowed.bits[j] & w->idle.bits[j];
+		if (!word)
+			continue;
 		JP_FOR(k, 0, 64)
 		{
 			u32 cpu;
@@ -1292,7 +1321,8 @@ static __always_inline void jp_perf_pd_idle(const struct jp_tables *t,
 
 /* As JP_PERF_PD_BEST. */
 #ifndef JP_PERF_PD_IDLE
-#define JP_PERF_PD_IDLE(t, cs, views, w, pd, pick) jp_perf_pd_idle(t, cs, &(views)[pd], w, pd, pick)
+#define JP_PERF_PD_IDLE(t, cs, views, w, pd, pick)                                                 \
+	jp_perf_pd_idle(t, cs, &(views)[pd].cpus, w, pd, pick)
 #endif
 
 /*

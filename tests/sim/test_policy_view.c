@@ -480,13 +480,16 @@ static void test_perf_looks_at_idle_cpus_first(void **state)
  * tie-break. On three_pds(), whose middle PD's CPUs are SMT pairs; then
  * with half that PD's CPUs in an LLC of their own (split 1), or in the big
  * PD's cluster (split 2, nearer a prev there), or slower (split 3), so that
- * its CPUs do not rank alike and its idle CPUs are all walked; on
- * like_pds(), where like PDs' idle CPUs tie and the lowest must stay. With
+ * its CPUs do not rank alike and its idle CPUs are all walked; with a
+ * cluster per core (split 4), which nests in the LLCs and leaves them
+ * alike; on like_pds(), where like PDs' idle CPUs tie and the lowest must
+ * stay; and on wide_pds(), PDs across two mask words. With
  * split 3 the rounds have an idle CPU: the busy pass's candidates, the
  * CPUs of most spare capacity, stand for the PD's best only where its CPUs
  * have one capacity, as a frequency domain's do.
  */
 static void like_pds(struct jp_tables *t);
+static void wide_pds(struct jp_tables *t);
 
 static void check_perf_on_views(void (*fixture)(struct jp_tables *), int split, uint32_t alike,
 				uint64_t seed)
@@ -503,9 +506,12 @@ static void check_perf_on_views(void (*fixture)(struct jp_tables *), int split, 
 			m.t.cpu[c].llc = 3;
 		else if (split == 2)
 			m.t.cpu[c].cluster = 2;
-		else
+		else if (split == 3)
 			m.t.cpu[c].capacity = 600;
 	}
+	/* split 4: a cluster per core (an L2 each), inside the PDs' LLCs */
+	for (uint32_t c = 0; split == 4 && c < m.t.nr_cpus; c++)
+		m.t.cpu[c].cluster = (uint16_t)(100 + jp_min64(c, m.t.cpu[c].sibling));
 	m.t.pds_rank_alike = jp_pds_rank_alike(&m.t);
 	assert_int_equal(m.t.pds_rank_alike, alike);
 	sim_rng_seed(&r, seed, 0);
@@ -513,6 +519,9 @@ static void check_perf_on_views(void (*fixture)(struct jp_tables *), int split, 
 		s32 want, got;
 
 		randomize(&m, &r);
+		/* now and then a prev past the machine's CPUs */
+		if (i % 16 == 3)
+			m.w.prev_cpu = (s32)m.t.nr_cpus + 1;
 		/* half the rounds with every allowed CPU busy: the pass on views */
 		if (i % 2 && split != 3)
 			for (uint32_t c = 0; c < m.t.nr_cpus; c++)
@@ -563,7 +572,9 @@ static void test_perf_on_views_ranks_as_every_cpu(void **state)
 	check_perf_on_views(three_pds, 1, 0xfffd, 6);
 	check_perf_on_views(three_pds, 2, 0xfffd, 7);
 	check_perf_on_views(three_pds, 3, 0xfffd, 8);
-	check_perf_on_views(like_pds, 0, 0xffff, 9);
+	check_perf_on_views(three_pds, 4, 0xffff, 9);
+	check_perf_on_views(like_pds, 0, 0xffff, 10);
+	check_perf_on_views(wide_pds, 0, 0xffff, 11);
 }
 
 /*
@@ -591,6 +602,26 @@ static void like_pds(struct jp_tables *t)
 		t->cpu[c] = small.cpu[pd < 2 ? 0 : 4];
 		t->cpu[c].pd = (uint8_t)pd;
 		t->cpu[c].cluster = t->cpu[c].llc = (uint16_t)pd;
+		t->pd[pd].cpus[t->pd[pd].nr_cpus++] = (uint16_t)c;
+	}
+}
+
+/*
+ * 128 CPUs in like_pds()'s 8 PDs, numbered round the PDs, so that each PD
+ * has CPUs in both mask words; the big PDs' (2-7) CPUs are SMT pairs c and
+ * c + 64, in different words.
+ */
+static void wide_pds(struct jp_tables *t)
+{
+	like_pds(t);
+	t->nr_cpus = 128;
+	for (uint32_t pd = 0; pd < 8; pd++)
+		t->pd[pd].nr_cpus = 0;
+	for (uint32_t c = 0; c < 128; c++) {
+		uint32_t pd = c % 8;
+
+		t->cpu[c] = t->cpu[pd];
+		t->cpu[c].sibling = pd < 2 ? JP_NO_SIBLING : (uint16_t)(c ^ 64);
 		t->pd[pd].cpus[t->pd[pd].nr_cpus++] = (uint16_t)c;
 	}
 }
