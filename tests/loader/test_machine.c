@@ -108,6 +108,14 @@ static void test_intel_arl_tables(void **state)
 	e = &m.tables.pd[m.tables.cpu[8].pd];
 	assert_int_equal(p->nr_cpus, 6);
 	assert_int_equal(e->nr_cpus, 16);
+	/*
+	 * A cluster per L2 (each P-core, each E-core module), all in one LLC: the
+	 * clusters nest, so every domain's CPUs rank alike for latency-first
+	 * placement (jp_pds_rank_alike), though no domain has one cluster.
+	 */
+	assert_true(jp_clusters_nest(&m.tables));
+	assert_int_equal(jp_pds_rank_alike(&m.tables) & 7, 7);
+	assert_int_not_equal(m.tables.cpu[8].cluster, m.tables.cpu[12].cluster);
 	/* placement uses the costs, but the stats estimate no energy in no unit */
 	assert_true(m.has_energy_model);
 	assert_null(m.view.power);
