@@ -706,12 +706,12 @@ static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
 }
 
 /*
- * body for each CPU of view v's PD that w's task may use, lowest first, as
- * cpu (the caller's u32): the set bits of the two masks, a word at a time,
- * so that the PD's CPUs the task may not use cost nothing. body must not
- * break out (it would leave only the inner loop).
+ * body for each CPU of the set whose mask word ___j is word_of (an
+ * expression of ___j), lowest first, as cpu (the caller's u32): a word at a
+ * time, so that CPUs outside the set cost nothing. body may return from
+ * the function, but must not break out (it would leave only the inner loop).
  */
-#define JP_FOR_VIEW_ALLOWED(t, v, w, cpu, body)                                                    \
+#define JP_FOR_SET_CPUS(t, word_of, cpu, body)                                                     \
 	do {                                                                                       \
 		u32 ___j, ___k;                                                                    \
                                                                                                    \
@@ -721,7 +721,9 @@ static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
                                                                                                    \
 			if (___j * 64 >= (t)->nr_cpus)                                             \
 				break;                                                             \
-			___word = (v)->cpus.bits[___j] & (w)->allowed.bits[___j];                  \
+			___word = (word_of);                                                       \
+			if (!___word)                                                              \
+				continue;                                                          \
 			JP_FOR(___k, 0, 64)                                                        \
 			{                                                                          \
 				if (!___word)                                                      \
@@ -732,6 +734,10 @@ static __always_inline void jp_pd_view_sums(const struct jp_tables *t,
 			}                                                                          \
 		}                                                                                  \
 	} while (0)
+
+/* body for each CPU of view v's PD that w's task may use (JP_FOR_SET_CPUS). */
+#define JP_FOR_VIEW_ALLOWED(t, v, w, cpu, body)                                                    \
+	JP_FOR_SET_CPUS(t, (v)->cpus.bits[___j] & (w)->allowed.bits[___j], cpu, body)
 
 /*
  * jp_pd_scan's candidate alone, s's sums kept (a view's): over the CPUs of
@@ -1290,33 +1296,16 @@ static __always_inline void jp_perf_pd_idle(const struct jp_tables *t,
 					    u32 pd, struct jp_perf_pick *pick)
 {
 	bool alike = pd < JP_MAX_PDS && ((t->pds_rank_alike >> pd) & 1);
-	u32 j, k, prev = (u32)w->prev_cpu;
+	u32 cpu, prev = (u32)w->prev_cpu;
 
 	if (w->prev_cpu >= 0 && prev < JP_MAX_CPUS && jp_mask_test(cpus, prev) &&
 	    jp_mask_test(&w->allowed, prev) && jp_mask_test(&w->idle, prev))
 		jp_pick_lowest(t, cs, w, prev, pick);
-	JP_FOR(j, 0, JP_MASK_WORDS)
-	{
-		u64 word;
-
-		if (j * 64 >= t->nr_cpus)
-			break;
-		word = cpus->bits[j] & w->allowed.bits[j] & w->idle.bits[j];
-		if (!word)
-			continue;
-		JP_FOR(k, 0, 64)
-		{
-			u32 cpu;
-
-			if (!word)
-				break;
-			cpu = j * 64 + jp_lowest_bit(word);
-			word &= word - 1;
-			jp_pick_lowest(t, cs, w, cpu, pick);
-			if (alike && jp_whole_core_idle(t, w, cpu))
-				return;
-		}
-	}
+	JP_FOR_SET_CPUS(t, cpus->bits[___j] & w->allowed.bits[___j] & w->idle.bits[___j], cpu, {
+		jp_pick_lowest(t, cs, w, cpu, pick);
+		if (alike && jp_whole_core_idle(t, w, cpu))
+			return;
+	});
 }
 
 /* As JP_PERF_PD_BEST. */
