@@ -978,7 +978,8 @@ static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 		return;
 	c->cpu = cpu;
 	c->capacity = tables.cpu[cpu].capacity;
-	c->may_preempt = jp_mask_test(&online, (u32)cpu) && !cpu_local[cpu].running_lat_crit;
+	c->online = jp_mask_test(&online, (u32)cpu);
+	c->may_preempt = c->online && !cpu_local[cpu].running_lat_crit;
 }
 
 /*
@@ -1172,6 +1173,7 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	if (!out)
 		return -1;
 	in.pinned = p->nr_cpus_allowed == 1;
+	in.kthread = !!(p->flags & PF_KTHREAD);
 	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
@@ -1234,12 +1236,10 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
 		scx_bpf_kick_cpu(plan.cpu, SCX_KICK_IDLE);
 	}
+	if (p->nr_cpus_allowed == 1 && (enq_flags & SCX_ENQ_WAKEUP))
+		stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
 	switch (plan.where) {
-	case JP_ENQ_LOCAL:
-		if (p->nr_cpus_allowed == 1 && (enq_flags & SCX_ENQ_WAKEUP))
-			stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
-		insert_local(p, tctx, enq_flags);
-		break;
+	case JP_ENQ_LOCAL: insert_local(p, tctx, enq_flags); break;
 	case JP_ENQ_PREEMPT:
 		stat_add(JOULE_STAT_LAT_PREEMPT, 1);
 		if (tctx)

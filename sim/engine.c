@@ -1148,6 +1148,7 @@ static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 	cr = &s->cpu[c];
 	e->cpu = c;
 	e->capacity = s->tables.cpu[c].capacity;
+	e->online = 1; /* the simulator has no hotplug */
 	e->may_preempt = cr->curr < 0 || (cr->state == CPU_BUSY && !s->th[cr->curr].lat_crit);
 }
 

@@ -4,8 +4,13 @@
  * busy CPU's tick does about its queue and the task it runs (ops.tick).
  *
  * Enqueue, in order:
- *   1. a task that may run on one CPU only goes to that CPU's local queue:
- *      a backlog in a domain queue must never stall a per-CPU kthread;
+ *   1. a per-CPU kthread goes to its CPU's local queue: a backlog in a
+ *      domain queue must never stall one. So does any task pinned to a CPU
+ *      going offline, which no longer asks for work. Other pinned tasks wait
+ *      in their CPU's domain queue like the rest: the kernel calls dispatch
+ *      only when a CPU's local queue is empty, and two tasks pinned to one
+ *      CPU (taskset, as any user may) kept one there at every slice's end,
+ *      so that CPU never took from its domain's queue again;
  *   2. a misfit task moves up, never sideways, and only to a bigger CPU that
  *      is idle: with every big CPU busy it would wait in their queue while
  *      the little CPU it left, idle at once, pulled it straight back;
@@ -48,16 +53,19 @@ struct jp_enq_cpu {
 	s32 cpu;	/* JP_NO_CPU: none */
 	u32 capacity;	/* at its highest OPP */
 	u8 may_preempt; /* online, and not running a latency-critical task */
-	u8 pad[3];
+	u8 online;
+	u8 pad[2];
 };
 
 struct jp_enqueue_in {
 	struct jp_enq_cpu here; /* the CPU the task is on */
 	struct jp_enq_cpu up;	/* misfit, a bigger CPU idle: placement's pick, else none */
 	u8 pinned;		/* may run on one CPU only */
+	u8 kthread;		/* a kernel thread */
 	u8 wakeup;		/* SCX_ENQ_WAKEUP */
 	u8 last;		/* SCX_ENQ_LAST */
 	u8 lat_crit_gaming;	/* latency-critical, and the profile is gaming */
+	u8 pad[3];
 };
 
 struct jp_enqueue_plan {
@@ -74,11 +82,11 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 
 	out->moved_up = 0;
 	out->cpu = in->here.cpu;
-	if (in->pinned) {
+	if (in->pinned && (in->kthread || !in->here.online)) {
 		out->where = JP_ENQ_LOCAL;
 		return;
 	}
-	if (in->up.cpu != JP_NO_CPU && in->up.capacity > in->here.capacity) {
+	if (!in->pinned && in->up.cpu != JP_NO_CPU && in->up.capacity > in->here.capacity) {
 		c = &in->up;
 		out->cpu = c->cpu;
 		out->moved_up = 1;

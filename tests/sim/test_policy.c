@@ -800,7 +800,7 @@ static void test_dispatch_little_leaves_idle_big_alone(void **state)
 static void enqueue_in(struct jp_enqueue_in *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1};
+	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1, .online = 1};
 	in->up.cpu = JP_NO_CPU;
 }
 
@@ -817,13 +817,41 @@ static void test_enqueue_plan(void **state)
 	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
 
-	/* a pinned task stays on its CPU's local queue, misfit or latency-critical */
+	/*
+	 * A pinned task never moves up, and waits in its CPU's domain queue: two
+	 * kept in the local queue would keep the CPU from ever dispatching.
+	 */
 	in.pinned = 1;
+	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+	/* a latency-critical one still preempts its own CPU in gaming */
 	in.lat_crit_gaming = 1;
-	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+	/* a per-CPU kthread, or a task pinned to a CPU going offline: its local queue */
+	in.kthread = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
+	in.kthread = 0;
+	in.here.online = 0;
+	in.here.may_preempt = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	/* a kthread that may run on several CPUs is queued as any task */
+	in.here.online = 1;
+	in.pinned = 0;
+	in.kthread = 1;
+	in.lat_crit_gaming = 0;
+	in.up.cpu = JP_NO_CPU;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 
 	/* the last task keeps its CPU, unless it moves up */
 	enqueue_in(&in);
