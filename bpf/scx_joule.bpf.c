@@ -2288,55 +2288,71 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
-/* Can p run on an online CPU? O(mask words), as bigger_cpu_idle reads its mask. */
-static bool task_may_run_online(struct task_struct *p)
+/* Can p run on an online CPU of domain pd? O(mask words), as bigger_cpu_idle reads its mask. */
+static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
 {
+	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
 	u64 any = 0;
 
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
-		any |= p->cpus_ptr->bits[i] & online.bits[i];
+		any |= p->cpus_ptr->bits[i] & online.bits[i] & in_pd->bits[i];
 	return any;
+}
+
+/* Kick the first idle online CPU p may run on, if any. */
+static void kick_idle_cpu_of(struct task_struct *p)
+{
+	struct jp_cpumask cand;
+
+	if (!task_idle_cpus(p, &cand))
+		return;
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
+		if (cand.bits[i]) {
+			scx_bpf_kick_cpu(i * 64 + jp_lowest_bit(cand.bits[i]), SCX_KICK_IDLE);
+			return;
+		}
+	}
 }
 
 /*
  * After a CPU went offline: the tasks of domain pd's queue that no online
- * CPU would take go to the global queue, which every CPU (the one going
- * offline too) takes from before it asks for work. All of them if pd has
- * no CPU online left: its queue has no CPU of its own, and a busy machine
- * pulls from no domain of capacity 0 (jp_overloaded_pd). Those of its
- * other tasks whose CPUs are all offline: the CPU going offline no longer
- * dispatches, and no other may run them. Left queued, either would keep the
- * hotplug waiting for them and, 5 s on, make the kernel's watchdog disable
+ * CPU of pd may run go to the global queue, which every CPU (the one going
+ * offline too) takes from before it asks for work, and an idle CPU each may
+ * run on is kicked. That is every task of a domain left with no CPU online
+ * (a busy machine pulls from no domain of capacity 0, jp_overloaded_pd), and
+ * a task whose CPUs of pd all went: the CPU going offline no longer
+ * dispatches, and the CPUs it may still use elsewhere may be kept from
+ * pulling (jp_pd_may_pull) or never woken for it. Left queued, it would keep
+ * the hotplug waiting for it and, 5 s on, make the kernel's watchdog disable
  * the scheduler. Returns how many moved. A global function, verified once.
  */
 __attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
-	bool orphaned;
 	int moved = 0;
 
 	pd &= JP_MAX_PDS - 1;
 	if (pd >= tables.nr_pds)
 		return 0;
-	orphaned = !pd_online_cap[pd];
 	if (bpf_iter_scx_dsq_new(&it, pd, 0))
 		goto out;
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
-		if (!orphaned && task_may_run_online(p))
+		if (task_may_run_in_pd(p, pd))
 			continue;
-		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
+		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0)) {
 			moved++;
+			kick_idle_cpu_of(p);
+		}
 	}
 out:
 	bpf_iter_scx_dsq_destroy(&it);
 	return moved;
 }
 
-/* joule_rescue_offline_pd for every domain, and an idle CPU woken for them */
+/* joule_rescue_offline_pd for every domain */
 static void rescue_offline(void)
 {
-	struct jp_cpumask cand;
 	int moved = 0;
 	u32 pd;
 
@@ -2346,18 +2362,8 @@ static void rescue_offline(void)
 			break;
 		moved += joule_rescue_offline_pd(pd);
 	}
-	if (!moved)
-		return;
-	stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
-	if (!idle_cpus(NULL, NULL, &cand))
-		return;
-	/* the first idle CPU: a word at a time */
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
-		if (cand.bits[i]) {
-			scx_bpf_kick_cpu(i * 64 + jp_lowest_bit(cand.bits[i]), SCX_KICK_IDLE);
-			break;
-		}
-	}
+	if (moved)
+		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
 }
 
 void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)

@@ -7,7 +7,12 @@
 #   both go offline: both domains keep CPUs online, but the hogs still
 #   queued may run on none of them; the kernel breaks the affinity of a
 #   task its dying CPU runs, but that CPU no longer asks the scheduler for
-#   work.
+#   work;
+# - then 4 hogs allowed on CPUs 1 and 5 again, and only CPU 5 goes offline:
+#   those queued in the big domain may still run on CPU 1, but no CPU of
+#   their domain is left to them, CPU 4 may not run them, and the little
+#   CPUs do not pull from the big domain while CPU 4 is idle. Counting them
+#   as safe because some online CPU may run them left them there.
 # Either way a task left queued would never run: the hotplug would wait for
 # it, and the kernel's watchdog would disable scx_joule 5 s later. So after
 # each step the scheduler must still be attached 7 s on (past the watchdog's
@@ -35,28 +40,32 @@ still_running() {
 	ok "$what: still attached 7 s on, every hog running"
 }
 
-# two_offline WHAT A B N CPUS: N hogs allowed on CPUS (taskset -c), then CPUs
-# A and B offline; checked as above, then A and B back and the hogs gone
-two_offline() {
+# cpus_offline WHAT "CPU..." N ALLOWED: N hogs allowed on ALLOWED (taskset
+# -c), then the CPUs offline; checked as above, then the CPUs back and the
+# hogs gone
+cpus_offline() {
 	hogs=
-	for i in $(seq $4); do
-		taskset -c $5 sh -c 'while :; do :; done' &
+	for i in $(seq $3); do
+		taskset -c $4 sh -c 'while :; do :; done' &
 		hogs="$hogs $!"
 	done
 	sleep 3
-	offline $2
-	offline $3
-	ok "CPUs $2 and $3 offline: online $(cat /sys/devices/system/cpu/online)"
+	for c in $2; do
+		offline $c
+	done
+	ok "offline $2: online $(cat /sys/devices/system/cpu/online)"
 	still_running "$1" $hogs
-	echo 1 >/sys/devices/system/cpu/cpu$2/online && echo 1 >/sys/devices/system/cpu/cpu$3/online ||
-		fail "cannot bring CPUs $2 and $3 back"
+	for c in $2; do
+		echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c back"
+	done
 	kill $hogs
 	wait $hogs 2>/dev/null
 }
 
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
-two_offline "the big domain offline under 12 hogs" 4 5 12 "0-$(($(nr_cpus) - 1))"
-two_offline "the CPUs of 4 hogs pinned to CPUs 1 and 5 offline" 1 5 4 1,5
+cpus_offline "the big domain offline under 12 hogs" "4 5" 12 "0-$(($(nr_cpus) - 1))"
+cpus_offline "the CPUs of 4 hogs pinned to CPUs 1 and 5 offline" "1 5" 4 1,5
+cpus_offline "CPU 5 offline under 4 hogs allowed on CPUs 1 and 5" 5 4 1,5
 
 stats_tail 3
 stop_scheduler INT
