@@ -44,7 +44,7 @@ enum joule_stat {
 	JOULE_STAT_DIRECT_IDLE,	   /* sent straight to an idle CPU's local queue */
 	JOULE_STAT_DISPATCH,	   /* a CPU took a task from a domain queue */
 	JOULE_STAT_MIGRATIONS,	   /* a task started on another CPU than last time */
-	JOULE_STAT_OVERUTIL_NS,	   /* time the system was overutilized, per tick */
+	JOULE_STAT_OVERUTIL_NS,	   /* time the system was overutilized, machine-wide */
 	JOULE_STAT_BUSY_NS,	   /* time this CPU ran tasks */
 	JOULE_STAT_CPU_ONLINE,	   /* hotplug events (handled without a restart) */
 	JOULE_STAT_CPU_OFFLINE,

@@ -106,7 +106,6 @@ struct jp_cpu_state cpu_state[JP_MAX_CPUS];
  * times of 8 CPUs shared a line, and each CPU's tick took it from the others.
  */
 struct cpu_local {
-	__u64 last_tick;
 	__u64 perf_resent_at; /* perf_resend_due */
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
@@ -675,6 +674,13 @@ static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 	/* another CPU may have refreshed between the check and the lock */
 	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
 		goto out;
+	/*
+	 * The time since the last refresh, counted once for the machine. A
+	 * longer gap had no wakeup and no tick: the machine idled, whatever the
+	 * last answer said.
+	 */
+	if (overutilized && now - overutil_at <= MAX_TICK_GAP_NS)
+		stat_add(JOULE_STAT_OVERUTIL_NS, now - overutil_at);
 	overutil_at = now;
 	JP_FOR(i, 0, OVERUTIL_STEP_PDS)
 	{
@@ -2013,7 +2019,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = bpf_get_smp_processor_id();
 	struct joule_stats *s = my_stats();
-	u64 now = scx_bpf_now(), period;
+	u64 now = scx_bpf_now();
 	struct jp_tick_in in = {};
 	struct jp_tick_plan plan;
 	__u32 target;
@@ -2053,17 +2059,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	}
 	s->util = jp_cpu_util(&cpu_state[cpu]);
 
-	period = cpu_local[cpu].last_tick && now > cpu_local[cpu].last_tick
-			 ? now - cpu_local[cpu].last_tick
-			 : 0;
-	/* an idle CPU stops ticking: its first tick after idling covers no busy period */
-	if (period > MAX_TICK_GAP_NS)
-		period = 0;
-	cpu_local[cpu].last_tick = now;
 	refresh_own_pd_view((u32)cpu, false);
 	refresh_overutilized(now, true);
-	if (overutilized)
-		s->count[JOULE_STAT_OVERUTIL_NS] += period;
 
 	target = jp_cpu_perf_target(&tables, cpu_state, pr, cpu);
 	request_perf(cpu, target, perf_resend_due(cpu, target, now));

@@ -85,10 +85,9 @@ void joule_stats_interval(const struct joule_stats_view *v, const struct joule_s
 			out->seconds > 0 ? 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds) : 0;
 		out->perf_target[k] /= kind_cpus[k];
 	}
-	/* every CPU's tick adds its period while overutilized: average over CPUs */
-	if (nr > 0 && out->seconds > 0)
-		out->overutil_pct =
-			100.0 * out->count[JOULE_STAT_OVERUTIL_NS] / 1e9 / nr / out->seconds;
+	/* counted once for the machine (refresh_overutilized), not per CPU */
+	if (out->seconds > 0)
+		out->overutil_pct = 100.0 * out->count[JOULE_STAT_OVERUTIL_NS] / 1e9 / out->seconds;
 }
 
 static const char *const reason_names[] = {
