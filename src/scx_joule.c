@@ -411,6 +411,34 @@ static void exit_printed(void)
 	exit(0);
 }
 
+/*
+ * A model must describe every online CPU: the tables would give one beyond
+ * it capacity 0 and domain 0, so that nothing chose it and what ran there
+ * anyway was misfit at once. Possible CPUs beyond it may stay offline.
+ */
+static void check_soc_covers_online(const struct sim_soc *soc)
+{
+	char line[JTOPO_CPULIST_LEN], beyond_list[JTOPO_CPULIST_LEN], err[JTOPO_CPULIST_LEN + 256];
+	struct jtopo_cpuset online = {0}, beyond = {0};
+	int ret;
+
+	ret = jtopo_fs_line(NULL, "/sys/devices/system/cpu/online", line, sizeof(line));
+	if (!ret)
+		ret = jtopo_parse_cpulist(line, &online, JOULE_MAX_CPUS);
+	if (ret)
+		die("cannot read the online CPUs (/sys/devices/system/cpu/online): %s",
+		    strerror(-ret));
+	for (int c = jtopo_cpuset_next(&online, (int)soc->nr_cpus); c >= 0;
+	     c = jtopo_cpuset_next(&online, c + 1))
+		jtopo_cpuset_set(&beyond, c);
+	if (jtopo_cpuset_first(&beyond) < 0)
+		return;
+	jtopo_format_cpulist(&beyond, beyond_list, sizeof(beyond_list));
+	snprintf(err, sizeof(err), "model '%s' has no entry for online CPU%s %s (it describes %u)",
+		 soc->name, jtopo_cpuset_weight(&beyond) > 1 ? "s" : "", beyond_list, soc->nr_cpus);
+	model_error(err);
+}
+
 static void load_soc(struct joule_machine *m, int nr_cpus)
 {
 	static struct sim_soc soc;
@@ -419,6 +447,7 @@ static void load_soc(struct joule_machine *m, int nr_cpus)
 	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
 	    joule_machine_from_soc(m, &soc, nr_cpus, err, sizeof(err)))
 		model_error(err);
+	check_soc_covers_online(&soc);
 }
 
 /* Write the energy model (--write-energy-model) and exit. */

@@ -40,6 +40,13 @@ expect "missing model file" 2 "^scx_joule: /nonexistent/x.soc: cannot open" "$bi
 bad=$(mktemp)
 printf 'soc broken\n# comment\nbogus line\n' >"$bad"
 expect "malformed model names file and line" 2 "^scx_joule: $bad:3: " "$bin" --model "$bad"
+# a model of 1 CPU on a machine with more online: the others would have no entry
+if [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
+	printf 'soc tiny\npd p kind=little cpus=0 ipc=1024 dpc=100 llc=0 cluster=0 dvfs=1ms %s\nopp p mhz=1000 mv=900\n' \
+		'wfi_mw=5 wfi_exit=1us sleep_mw=1 sleep_exit=370us sleep_min=900us' >"$bad"
+	expect "a model that leaves online CPUs out" 2 \
+		"^scx_joule: model 'tiny' has no entry for online CPUs? 1" "$bin" --model "$bad"
+fi
 rm -f "$bad"
 # the machine model: this machine (no cpufreq here), then bad input of each kind
 expect "--show-topology on this machine" 0 'capacity from' "$bin" --show-topology
