@@ -4,13 +4,14 @@
  * busy CPU's tick does about its queue and the task it runs (ops.tick).
  *
  * Enqueue, in order:
- *   1. a per-CPU kthread goes to its CPU's local queue: a backlog in a
- *      domain queue must never stall one. So does any task pinned to a CPU
- *      going offline, which no longer asks for work. Other pinned tasks wait
- *      in their CPU's domain queue like the rest: the kernel calls dispatch
- *      only when a CPU's local queue is empty, and two tasks pinned to one
- *      CPU (taskset, as any user may) kept one there at every slice's end,
- *      so that CPU never took from its domain's queue again;
+ *   1. a per-CPU kthread that wakes goes to its CPU's local queue: a
+ *      backlog in a domain queue must never stall one. So does any task
+ *      pinned to a CPU going offline, which no longer asks for work. Other
+ *      pinned tasks, and a per-CPU kthread whose slice ended, wait in their
+ *      CPU's domain queue like the rest: the kernel calls dispatch only when
+ *      a CPU's local queue is empty, and two tasks pinned to one CPU (taskset,
+ *      as any user may) kept one there at every slice's end, so that CPU
+ *      never took from its domain's queue again;
  *   2. a misfit task moves up, never sideways, and only to a bigger CPU that
  *      is idle: with every big CPU busy it would wait in their queue while
  *      the little CPU it left, idle at once, pulled it straight back;
@@ -82,7 +83,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 
 	out->moved_up = 0;
 	out->cpu = in->here.cpu;
-	if (in->pinned && (in->kthread || !in->here.online)) {
+	if (in->pinned && ((in->kthread && in->wakeup) || !in->here.online)) {
 		out->where = JP_ENQ_LOCAL;
 		return;
 	}

@@ -833,12 +833,19 @@ static void test_enqueue_plan(void **state)
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
-	/* a per-CPU kthread, or a task pinned to a CPU going offline: its local queue */
+	/* a per-CPU kthread waking, or a task pinned to a CPU going offline: its local queue */
 	in.kthread = 1;
+	in.wakeup = 1;
+	in.lat_crit_gaming = 0;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
 	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
+	/* but one whose slice ended waits in the queue: two such would keep the CPU from
+	 * dispatching */
+	in.wakeup = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	in.kthread = 0;
 	in.here.online = 0;
 	in.here.may_preempt = 0;
