@@ -1578,6 +1578,24 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
 #define STARVED_NS	(500ULL * 1000 * 1000)
 #define STARVED_SCAN_NS (10ULL * 1000 * 1000)
 
+/*
+ * Where a starved p runs next: cpu if it may; a task pinned to one CPU goes
+ * to that CPU's local queue instead, since whichever CPU of the domain
+ * claimed the scan is rarely its own. -1: left for another scan.
+ */
+static s32 starved_task_cpu(struct task_struct *p, s32 cpu)
+{
+	s32 own;
+
+	if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+		return cpu;
+	own = scx_bpf_task_cpu(p);
+	if (p->nr_cpus_allowed != 1 || own < 0 || own >= JP_MAX_CPUS ||
+	    !bpf_cpumask_test_cpu(own, p->cpus_ptr) || !jp_mask_test(&online, (u32)own))
+		return -1;
+	return own;
+}
+
 __attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 {
 	struct bpf_iter_scx_dsq it;
@@ -1596,13 +1614,19 @@ __attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 		goto out;
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
 		struct task_ctx *tctx = task_ctx(p);
+		s32 to;
 
-		if (!tctx || newer_than(now, tctx->queued_at, STARVED_NS) ||
-		    !bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+		if (!tctx || newer_than(now, tctx->queued_at, STARVED_NS))
 			continue;
-		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_LOCAL, 0)) {
+		to = starved_task_cpu(p, cpu);
+		if (to < 0)
+			continue;
+		if (scx_bpf_dsq_move(&it, p, to == cpu ? SCX_DSQ_LOCAL : SCX_DSQ_LOCAL_ON | (u32)to,
+				     0)) {
 			stat_add(JOULE_STAT_STARVED, 1);
-			moved = 1;
+			if (to != cpu)
+				scx_bpf_kick_cpu(to, SCX_KICK_IDLE);
+			moved = to == cpu;
 			break;
 		}
 	}
@@ -2296,19 +2320,13 @@ static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
 	return any;
 }
 
-/* Kick the first idle online CPU p may run on, if any. */
+/* Claim and kick an idle online CPU p may run on, if any: the next task, another. */
 static void kick_idle_cpu_of(struct task_struct *p)
 {
-	struct jp_cpumask cand;
+	s32 idle = claim_idle_cpu_for(p, 0);
 
-	if (!task_idle_cpus(p, &cand))
-		return;
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++) {
-		if (cand.bits[i]) {
-			scx_bpf_kick_cpu(i * 64 + jp_lowest_bit(cand.bits[i]), SCX_KICK_IDLE);
-			return;
-		}
-	}
+	if (idle >= 0)
+		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
 }
 
 /*
