@@ -129,6 +129,8 @@ volatile __u32 overutilized;
 __u64 overutil_at;
 #define OVERUTIL_PERIOD_NS (1ULL * 1000 * 1000)
 #define OVERUTIL_STEP_PDS  2
+/* a tick at HZ 100 */
+#define OVERUTIL_MAX_GAP_NS (10ULL * 1000 * 1000)
 static struct jp_sys_load_kept sys_load;
 static __s32 sys_load_busy;
 static __u32 stale_next; /* the domain a tick's refresh checks next (joule_rebuild_if_stale) */
@@ -198,8 +200,6 @@ static struct pd_local pd_local[JP_MAX_PDS];
 
 /* a domain's CPUs balance tasks away from their own queue for at most this long */
 #define OWN_QUEUE_MAX_WAIT_NS (20ULL * 1000 * 1000)
-/* longer than any tick period (HZ >= 100), shorter than an idle stretch */
-#define MAX_TICK_GAP_NS (20ULL * 1000 * 1000)
 
 struct task_ctx {
 	struct jp_task jt;
@@ -675,11 +675,11 @@ static __always_inline void refresh_overutilized(u64 now, bool from_tick)
 	if (newer_than(now, overutil_at, OVERUTIL_PERIOD_NS))
 		goto out;
 	/*
-	 * The time since the last refresh, counted once for the machine. A
-	 * longer gap had no wakeup and no tick: the machine idled, whatever the
-	 * last answer said.
+	 * The time since the last refresh, counted once for the machine. A busy
+	 * CPU ticks at least every OVERUTIL_MAX_GAP_NS: a longer gap had every
+	 * CPU idle for part of it, whatever the last answer said.
 	 */
-	if (overutilized && now - overutil_at <= MAX_TICK_GAP_NS)
+	if (overutilized && now - overutil_at <= OVERUTIL_MAX_GAP_NS)
 		stat_add(JOULE_STAT_OVERUTIL_NS, now - overutil_at);
 	overutil_at = now;
 	JP_FOR(i, 0, OVERUTIL_STEP_PDS)
