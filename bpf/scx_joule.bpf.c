@@ -2301,6 +2301,12 @@ __attribute__((noinline)) int joule_count_online_capacity(void)
 
 void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 {
+	/* only with --model: the loader's own model has every possible CPU */
+	if (cpu >= (s32)tables.nr_cpus) {
+		scx_bpf_error("CPU %d came online; the model describes CPUs 0-%u", cpu,
+			      tables.nr_cpus - 1);
+		return;
+	}
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
 	__sync_fetch_and_add(&online_gen, 1);

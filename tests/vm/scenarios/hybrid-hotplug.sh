@@ -57,3 +57,24 @@ ok "CPU 5, offline at start, runs as a big CPU once online"
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 check_dmesg
+
+# A model that leaves a CPU out: the loader refuses it while that CPU is
+# online; started with the CPU offline, scx_joule must stop with a message
+# naming it when it comes online (not schedule it at capacity 0).
+[ -n "$MACHINE" ] && exit 0
+sed 's/cpus=4-5/cpus=4/' $MODEL >/tmp/short.soc
+scx_joule --model /tmp/short.soc >/tmp/short.log 2>&1
+rc=$?
+grep '^scx_joule' /tmp/short.log
+[ $rc -eq 2 ] && grep -q "no entry for online CPU 5" /tmp/short.log ||
+	fail "a model without CPU 5, online: exit $rc"
+ok "a model without online CPU 5 refused (exit 2)"
+echo 0 >$CPU5 || fail "cannot take CPU 5 offline"
+start_scheduler --model /tmp/short.soc --profile balanced
+echo 1 >$CPU5 || fail "cannot bring CPU 5 online"
+wait_state disabled 10 || fail "still $(scx_state) 10 s after CPU 5, beyond the model, came online"
+wait_loader_gone 10
+cat $LOG
+grep -q "CPU 5 came online; the model describes CPUs 0-4" $LOG ||
+	fail "the loader's output does not name CPU 5"
+ok "CPU 5 beyond the model came online: scx_joule stopped and said why"
