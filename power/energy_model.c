@@ -24,23 +24,44 @@
 #define DERIVED_V_HIGH	 1.20  /* V at its highest */
 #define DERIVED_IDLE_PCT 5.0   /* idle power, % of power at the lowest OPP */
 
+/* Every online CPU in exactly one PD: the error names the CPU and its domains. */
+static int check_cpus(const struct jpower_model *em, const struct jtopo *t, const char *where,
+		      char *err, size_t errlen)
+{
+	for (int c = 0; c < t->nr_cpus; c++) {
+		int first = -1;
+
+		if (!t->cpu[c].online)
+			continue;
+		for (int p = 0; p < em->nr_pds; p++) {
+			if (!jtopo_cpuset_isset(&em->pd[p].cpus, c))
+				continue;
+			if (first >= 0) {
+				snprintf(err, errlen,
+					 "%s: CPU %d is in two performance domains, %s and %s "
+					 "(must be in one)",
+					 where, c, em->pd[first].name, em->pd[p].name);
+				return -EINVAL;
+			}
+			first = p;
+		}
+		if (first < 0) {
+			snprintf(err, errlen, "%s: online CPU %d is in no performance domain",
+				 where, c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Every online CPU in exactly one PD; each PD with CPUs and OPPs. */
 static int check_cover(const struct jpower_model *em, const struct jtopo *t, const char *where,
 		       char *err, size_t errlen)
 {
-	for (int c = 0; c < t->nr_cpus; c++) {
-		int n = 0;
+	int ret = check_cpus(em, t, where, err, errlen);
 
-		if (!t->cpu[c].online)
-			continue;
-		for (int p = 0; p < em->nr_pds; p++)
-			n += jtopo_cpuset_isset(&em->pd[p].cpus, c);
-		if (n != 1) {
-			snprintf(err, errlen, "%s: CPU %d is in %d performance domains (must be 1)",
-				 where, c, n);
-			return -EINVAL;
-		}
-	}
+	if (ret)
+		return ret;
 	for (int p = 0; p < em->nr_pds; p++) {
 		if (!em->pd[p].nr_opps) {
 			snprintf(err, errlen, "%s: performance domain %s has no operating points",
@@ -597,7 +618,18 @@ static int model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const
 		       size_t errlen)
 {
 	int ret = model_from_sources(em, cf, t, root, no_sysfs, em_file, err, errlen);
+	char where[320];
 
+	/*
+	 * Files and the kernel's model are checked as they are read; this
+	 * holds the derived and estimated ones (and any source) to the same
+	 * rule, since an online CPU in no domain or two has no sound table.
+	 */
+	if (!ret) {
+		snprintf(where, sizeof(where), "%.200s: energy model (%s)", t->origin,
+			 jpower_em_source_name(em->source));
+		ret = check_cpus(em, t, where, err, errlen);
+	}
 	if (!ret)
 		jpower_em_fit(em, t);
 	return ret;

@@ -291,6 +291,59 @@ static void model_cpu(struct joule_machine *m, const struct jtopo *t, int c)
 	m->cpu_kind[c] = tc->kind;
 }
 
+/*
+ * The last word before the tables go to BPF: every CPU in exactly one
+ * table domain, the one its entry names, with a capacity. The model's
+ * checks should make this hold; a CPU in no domain or two, or of capacity
+ * 0, would be misplaced for the whole run, so it is an error, not a fixup.
+ */
+static int check_tables(const struct joule_machine *m, char *err, size_t errlen)
+{
+	int in_pd[JP_MAX_CPUS];
+
+	for (__u32 c = 0; c < m->tables.nr_cpus; c++)
+		in_pd[c] = -1;
+	for (__u32 p = 0; p < m->tables.nr_pds; p++) {
+		const struct jp_pd *d = &m->tables.pd[p];
+
+		for (__u32 i = 0; i < d->nr_cpus; i++) {
+			__u32 c = d->cpus[i];
+
+			if (c >= m->tables.nr_cpus) {
+				snprintf(err, errlen, "scheduler domain #%u holds CPU %u of %u", p,
+					 c, m->tables.nr_cpus);
+				return -EINVAL;
+			}
+			if (in_pd[c] >= 0) {
+				snprintf(err, errlen,
+					 "CPU %u is in two scheduler domains, #%d and #%u", c,
+					 in_pd[c], p);
+				return -EINVAL;
+			}
+			in_pd[c] = (int)p;
+		}
+	}
+	for (__u32 c = 0; c < m->tables.nr_cpus; c++) {
+		const struct jp_cpu_info *ci = &m->tables.cpu[c];
+
+		if (in_pd[c] < 0) {
+			snprintf(err, errlen, "CPU %u is in no scheduler domain", c);
+			return -EINVAL;
+		}
+		if (ci->pd != in_pd[c]) {
+			snprintf(err, errlen,
+				 "CPU %u is in scheduler domain #%d, its entry says #%u", c,
+				 in_pd[c], ci->pd);
+			return -EINVAL;
+		}
+		if (!ci->capacity) {
+			snprintf(err, errlen, "CPU %u has capacity 0", c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 			     const struct jpower_model *em, int nr_cpus, char *err, size_t errlen)
 {
@@ -308,6 +361,8 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 	for (int c = 0; c < nr_cpus; c++)
 		model_cpu(m, t, c);
 	ret = model_pds(m, t, em, err, errlen);
+	if (!ret)
+		ret = check_tables(m, err, errlen);
 	if (ret)
 		return ret;
 	for (int k = 0; k < t->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++) {

@@ -326,6 +326,28 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t 
 		nr++;
 	}
 	hwloc_bitmap_free(set);
+	if (nr) {
+		/*
+		 * hwloc's own backends give every PU a kind; an XML whose kinds
+		 * miss some is hand-made or broken, and the CPUs it misses
+		 * would have no capacity (1) and no domain. Which kind they
+		 * are is not ours to guess.
+		 */
+		struct jtopo_cpuset missing = t->online;
+		char list[128];
+
+		for (int i = 0; i < nr; i++)
+			for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+				missing.bits[w] &= ~all[i].cpus.bits[w];
+		if (jtopo_cpuset_weight(&missing)) {
+			jtopo_format_cpulist(&missing, list, sizeof(list));
+			snprintf(err, errlen,
+				 "%s: online CPUs %s are in none of hwloc's %d CPU kinds "
+				 "(every CPU needs one)",
+				 t->origin, list, n);
+			return -EINVAL;
+		}
+	}
 	if (nr > JTOPO_MAX_KINDS)
 		fold_kinds(t, all, &nr);
 	memcpy(t->kind, all, sizeof(all[0]) * (size_t)nr);
@@ -598,10 +620,14 @@ static unsigned kind_mean_capacity(const struct jtopo *t, const struct jtopo_kin
 /*
  * hwloc saw one kind (or none) but capacities differ: group CPUs whose
  * capacities are within 10% of the smallest of the group (so favoured
- * cores of one kind, a few percent apart, stay one kind).
+ * cores of one kind, a few percent apart, stay one kind). Past
+ * JTOPO_MAX_KINDS groups the remaining CPUs, the most capable ones, join
+ * the last kind: a CPU left in no kind had kind 0 (little) and no domain.
  */
 static void kinds_from_capacity(struct jtopo *t)
 {
+	struct jtopo_cpuset rest = {0};
+	char list[120]; /* ends after a whole entry, the warning's room */
 	unsigned lo = 0;
 
 	t->nr_kinds = 0;
@@ -624,6 +650,18 @@ static void kinds_from_capacity(struct jtopo *t)
 			    t->cpu[c].capacity <= lo)
 				jtopo_cpuset_set(&k->cpus, c);
 	}
+	for (int c = 0; c < t->nr_cpus; c++)
+		if (jtopo_cpuset_isset(&t->online, c) && t->cpu[c].capacity > lo)
+			jtopo_cpuset_set(&rest, c);
+	if (!jtopo_cpuset_weight(&rest))
+		return;
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		t->kind[t->nr_kinds - 1].cpus.bits[w] |= rest.bits[w];
+	jtopo_format_cpulist(&rest, list, sizeof(list));
+	jtopo_warn(t,
+		   "capacities form more than %d groups: CPUs %s join the most capable kind "
+		   "(per-CPU capacities are kept)",
+		   JTOPO_MAX_KINDS, list);
 }
 
 static void order_kinds(struct jtopo *t)

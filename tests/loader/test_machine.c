@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,102 @@ static void test_offline_cpu_guessed(void **state)
 	assert_int_equal(m.tables.cpu[5].kind, m.tables.cpu[4].kind);
 }
 
+/* ---- broken inputs: a copy of a fixture, changed by a shell command ------ */
+
+static char tmp[64];
+
+/* A copy of fixture name in tmp/root (or, xml, its XML in tmp/in.xml), changed by cmd there. */
+static const char *changed_copy(const char *name, bool xml, const char *cmd)
+{
+	static char path[128];
+	char sh[2048];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/joule-machine-XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	if (xml) {
+		snprintf(path, sizeof(path), "%s/in.xml", tmp);
+		snprintf(sh, sizeof(sh), "cp '%s/%s.xml' '%s' && cd '%s' && %s", FIXTURES_DIR, name,
+			 path, tmp, cmd);
+	} else {
+		snprintf(path, sizeof(path), "%s/root", tmp);
+		snprintf(sh, sizeof(sh), "cp -a '%s/%s' '%s' && cd '%s' && %s", FIXTURES_DIR, name,
+			 path, path, cmd);
+	}
+	assert_int_equal(system(sh), 0);
+	return path;
+}
+
+static void remove_copy(void)
+{
+	char sh[128];
+
+	snprintf(sh, sizeof(sh), "rm -rf '%s'", tmp);
+	assert_int_equal(system(sh), 0);
+}
+
+/*
+ * 32 CPUs of 32 CPPC capacities 10% or more apart make more than 8
+ * capacity groups. The CPUs past the eighth group, the most capable, were
+ * in no kind: kind little with capacity 1024 and, in the tables, the
+ * smallest domain. They must join the last (big) kind, and say so.
+ */
+static void test_many_capacity_groups(void **state)
+{
+	const char *root =
+		changed_copy("numa-server", false,
+			     "for c in $(seq 0 31); do d=sys/devices/system/cpu/cpu$c/acpi_cppc; "
+			     "mkdir -p $d && echo $((100 + 20 * c)) >$d/highest_perf; done");
+	struct jtopo_input in = {.root = root};
+	bool warned = false;
+
+	(void)state;
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_int_equal(topo.nr_kinds, JTOPO_MAX_KINDS);
+	for (int c = 0; c < 32; c++)
+		assert_true(jtopo_cpuset_isset(&topo.kind[topo.cpu[c].kind].cpus, c));
+	assert_int_equal(topo.cpu[31].kind, JTOPO_MAX_KINDS - 1);
+	assert_int_equal(topo.cpu[31].capacity, 1024);
+	for (int i = 0; i < topo.nr_warnings; i++)
+		warned |= strstr(topo.warning[i], "join the most capable kind") != NULL;
+	assert_true(warned);
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 32, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.cpu[31].kind, JP_KIND_BIG);
+	assert_int_equal(m.tables.pd[m.tables.cpu[31].pd].max_capacity, 1024);
+	remove_copy();
+}
+
+/* XML CPU kinds that leave online CPUs out: an error naming them, not capacity 1. */
+static void test_xml_kinds_gap(void **state)
+{
+	const char *xml = changed_copy("arm-board-rk3399", true,
+				       "sed -i 's/<cpukind cpuset=\"0x0000000f\"/"
+				       "<cpukind cpuset=\"0x00000003\"/' in.xml");
+	struct jtopo_input in = {.xml = xml};
+
+	(void)state;
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "in.xml: online CPUs 2-3 are in none of hwloc's 2 CPU kinds"));
+	remove_copy();
+}
+
+/*
+ * The tables' own check: a model that leaves a CPU out of every domain
+ * (here by hand, past the model's checks) is refused naming the CPU.
+ */
+static void test_tables_check(void **state)
+{
+	(void)state;
+	load("arm-board-rk3399");
+	em.pd[0].cpus.bits[0] &= ~(1ULL << 3);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "CPU 3 is in no scheduler domain");
+	load("arm-board-rk3399");
+	jtopo_cpuset_set(&em.pd[1].cpus, 3);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "CPU 3 is in two scheduler domains, #0 and #1");
+}
+
 static __attribute__((unused)) double now_s(void)
 {
 	struct timespec ts;
@@ -366,6 +463,9 @@ int main(void)
 		cmocka_unit_test(test_server_512_tables),
 		cmocka_unit_test(test_beyond_max_cpus),
 		cmocka_unit_test(test_soc_power_keeps_top_opp),
+		cmocka_unit_test(test_many_capacity_groups),
+		cmocka_unit_test(test_xml_kinds_gap),
+		cmocka_unit_test(test_tables_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,10 +134,10 @@ static const struct bad_case bad_cases[] = {
 	 "test.em:3: bad 'khz=abc'"},
 	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a mw=1\n", "test.em:3: 'opp a' needs khz="},
 	{"scx-joule-energy-model 1\npd a cpus=0-3\nopp a khz=1000 mw=1\n",
-	 "test.em: CPU 4 is in 0 performance domains"},
+	 "test.em: online CPU 4 is in no performance domain"},
 	{"scx-joule-energy-model 1\npd a cpus=0-4\npd b cpus=4-5\nopp a khz=1 mw=1\nopp b khz=1 "
 	 "mw=1\n",
-	 "test.em: CPU 4 is in 2 performance domains"},
+	 "test.em: CPU 4 is in two performance domains, a and b (must be in one)"},
 	{"scx-joule-energy-model 1\npd a cpus=0-5\n", "performance domain a has no operating"},
 };
 
