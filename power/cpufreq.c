@@ -177,6 +177,33 @@ static bool covered(const struct jpower_cpufreq *cf, int cpu)
 	return false;
 }
 
+/*
+ * Policies partition the CPUs; one whose related_cpus reaches into
+ * another's would put a CPU in two performance domains (two tables, and
+ * its entry pointing at one of them).
+ */
+static int check_overlap(const struct jpower_cpufreq *cf, const struct cpu_freq *f,
+			 const char *where, int cpu, char *err, size_t errlen)
+{
+	for (int i = 0; i < cf->nr_policies; i++) {
+		const struct jpower_policy *p = &cf->policy[i];
+		char list[128];
+
+		for (int c = jtopo_cpuset_first(&p->cpus); c >= 0;
+		     c = jtopo_cpuset_next(&p->cpus, c + 1)) {
+			if (!jtopo_cpuset_isset(&f->related, c))
+				continue;
+			jtopo_format_cpulist(&p->cpus, list, sizeof(list));
+			snprintf(err, errlen,
+				 "%s" CPUFREQ_DIR "/related_cpus: CPU %d is also in the policy of "
+				 "CPU %d (CPUs %s): a CPU in two performance domains",
+				 where, cpu, c, jtopo_cpuset_first(&p->cpus), list);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const char *root,
 			char *err, size_t errlen)
 {
@@ -207,6 +234,9 @@ int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const 
 		if (covered(cf, c))
 			continue;
 		jtopo_cpuset_set(&f.related, c);
+		ret = check_overlap(cf, &f, where, c, err, errlen);
+		if (ret)
+			return ret;
 		if (cf->nr_policies == JPOWER_MAX_POLICIES)
 			break;
 		ret = check_and_store(&cf->policy[cf->nr_policies], &f, where, c, err, errlen);

@@ -24,14 +24,17 @@
 #define DERIVED_V_HIGH	 1.20  /* V at its highest */
 #define DERIVED_IDLE_PCT 5.0   /* idle power, % of power at the lowest OPP */
 
-/* Every online CPU in exactly one PD: the error names the CPU and its domains. */
+/*
+ * Every online CPU in exactly one PD, and with offline_too no offline CPU
+ * in two: the error names the CPU and its domains.
+ */
 static int check_cpus(const struct jpower_model *em, const struct jtopo *t, const char *where,
-		      char *err, size_t errlen)
+		      bool offline_too, char *err, size_t errlen)
 {
 	for (int c = 0; c < t->nr_cpus; c++) {
 		int first = -1;
 
-		if (!t->cpu[c].online)
+		if (!t->cpu[c].online && !offline_too)
 			continue;
 		for (int p = 0; p < em->nr_pds; p++) {
 			if (!jtopo_cpuset_isset(&em->pd[p].cpus, c))
@@ -45,7 +48,7 @@ static int check_cpus(const struct jpower_model *em, const struct jtopo *t, cons
 			}
 			first = p;
 		}
-		if (first < 0) {
+		if (first < 0 && t->cpu[c].online) {
 			snprintf(err, errlen, "%s: online CPU %d is in no performance domain",
 				 where, c);
 			return -EINVAL;
@@ -58,7 +61,7 @@ static int check_cpus(const struct jpower_model *em, const struct jtopo *t, cons
 static int check_cover(const struct jpower_model *em, const struct jtopo *t, const char *where,
 		       char *err, size_t errlen)
 {
-	int ret = check_cpus(em, t, where, err, errlen);
+	int ret = check_cpus(em, t, where, false, err, errlen);
 
 	if (ret)
 		return ret;
@@ -445,7 +448,21 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			 FILE_VERSION);
 		ret = -EINVAL;
 	}
-	return ret ? ret : em_accept(em, t, JPOWER_EM_FILE, name, err, errlen);
+	if (ret)
+		return ret;
+	/*
+	 * Offline CPUs as the kernel's model has them: listed twice is an
+	 * error like an online CPU, and then dropped, since an offline CPU's
+	 * domain is that of the online CPU it is like (jtopo), whatever
+	 * domain a file written elsewhere put it in; so it is never in two.
+	 */
+	ret = check_cpus(em, t, name, true, err, errlen);
+	if (ret)
+		return ret;
+	for (int p = 0; p < em->nr_pds; p++)
+		for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+			em->pd[p].cpus.bits[w] &= t->online.bits[w];
+	return em_accept(em, t, JPOWER_EM_FILE, name, err, errlen);
 }
 
 int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *path, char *err,
@@ -628,7 +645,7 @@ static int model_build(struct jpower_model *em, struct jpower_cpufreq *cf, const
 	if (!ret) {
 		snprintf(where, sizeof(where), "%.200s: energy model (%s)", t->origin,
 			 jpower_em_source_name(em->source));
-		ret = check_cpus(em, t, where, err, errlen);
+		ret = check_cpus(em, t, where, false, err, errlen);
 	}
 	if (!ret)
 		jpower_em_fit(em, t);

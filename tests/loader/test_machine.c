@@ -356,6 +356,67 @@ static void test_tables_check(void **state)
 	assert_string_equal(err, "CPU 3 is in two scheduler domains, #0 and #1");
 }
 
+/* Overlapping cpufreq policies put CPUs 2-3 in two domains: refused, naming both. */
+static void test_cpufreq_overlap(void **state)
+{
+	const char *root =
+		changed_copy("arm-board-rk3399", false,
+			     "echo '2 3 4 5' >sys/devices/system/cpu/cpufreq/policy4/related_cpus");
+	struct jtopo_input in = {.root = root};
+
+	(void)state;
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "/root/sys/devices/system/cpu/cpu4/cpufreq/related_cpus: CPU 2 "
+				    "is also in the policy of CPU 0 (CPUs 0-3)"));
+	remove_copy();
+}
+
+/* A model file: the little domain a of the board, then more. */
+static void write_em(const char *path, const char *more)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "scx-joule-energy-model 1\npd a cpus=0-3\nopp a khz=408000 mw=20\n%s", more);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A model file that names the offline CPU 5 of the board: in two domains
+ * it is an error like an online CPU; in a domain of its own it takes the
+ * domain of the CPU it is like (4), as with the kernel's model. Before, it
+ * was in two table domains, one of them of capacity 1.
+ */
+static void test_em_file_offline_cpu(void **state)
+{
+	char root[512], path[] = "/tmp/joule-em-XXXXXX";
+	struct jtopo_input in = {.root = root};
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(root, sizeof(root), "%s/offline-cpu", FIXTURES_DIR);
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	write_em(path, "pd b cpus=4-5\nopp b khz=1800000 mw=1100\n"
+		       "pd c cpus=5\nopp c khz=408000 mw=1\n");
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, root, path, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ": CPU 5 is in two performance domains, b and c"));
+
+	write_em(path, "pd b cpus=4\nopp b khz=1800000 mw=1100\n"
+		       "pd c cpus=5\nopp c khz=408000 mw=1\n");
+	assert_int_equal(jpower_model_build(&em, &cf, &topo, root, path, err, sizeof(err)), 0);
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 6, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, 2);
+	assert_int_equal(m.tables.cpu[5].pd, m.tables.cpu[4].pd);
+	assert_int_equal(m.tables.pd[m.tables.cpu[5].pd].max_capacity, 1024);
+	assert_int_equal(m.tables.pd[m.tables.cpu[5].pd].nr_cpus, 2);
+	unlink(path);
+}
+
 static __attribute__((unused)) double now_s(void)
 {
 	struct timespec ts;
@@ -466,6 +527,8 @@ int main(void)
 		cmocka_unit_test(test_many_capacity_groups),
 		cmocka_unit_test(test_xml_kinds_gap),
 		cmocka_unit_test(test_tables_check),
+		cmocka_unit_test(test_cpufreq_overlap),
+		cmocka_unit_test(test_em_file_offline_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
