@@ -212,12 +212,17 @@ static void place_pu(struct jtopo *t, hwloc_topology_t topo, hwloc_obj_t pu,
 /*
  * A kind's numbers, or -EINVAL with the offending one named in err: a
  * frequency beyond JTOPO_MAX_MHZ (no CPU clocks at 10 GHz) would overflow
- * the model's arithmetic. LinuxCapacity is checked where it is read from
- * sysfs (read_capacity), which names the file.
+ * the model's arithmetic, and a LinuxCapacity outside the kernel's
+ * 1..1024 (an XML is anyone's to edit; -1 read as the biggest) would rank
+ * the kinds upside down. The kind's CPUs are filled in already, to name
+ * them. From sysfs (xml false) hwloc's LinuxCapacity is cpu_capacity, which
+ * read_capacity checks first with a message naming the file.
  */
 static int kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, unsigned n,
-		     const char *origin, char *err, size_t errlen)
+		     const char *origin, bool xml, char *err, size_t errlen)
 {
+	char list[128];
+
 	for (unsigned i = 0; i < n; i++) {
 		if (!strcmp(infos[i].name, "CoreType")) {
 			snprintf(k->core_type, sizeof(k->core_type), "%s", infos[i].value);
@@ -233,7 +238,23 @@ static int kind_info(struct jtopo_kind *k, const struct hwloc_info_s *infos, uns
 			}
 			k->max_mhz = (unsigned)mhz;
 		} else if (!strcmp(infos[i].name, "LinuxCapacity")) {
-			k->linux_capacity = (unsigned)strtoul(infos[i].value, NULL, 10);
+			const char *v = infos[i].value;
+			unsigned long cap;
+			char *end;
+
+			errno = 0;
+			cap = strtoul(v, &end, 10);
+			if (xml && (errno || end == v || *end || *v < '0' || *v > '9' || cap < 1 ||
+				    cap > 1024)) {
+				jtopo_format_cpulist(&k->cpus, list, sizeof(list));
+				snprintf(err, errlen,
+					 "%s: CPU kind %s (CPUs %s): LinuxCapacity=%s is out of "
+					 "range (expected 1..1024)",
+					 origin, k->core_type[0] ? k->core_type : "(no CoreType)",
+					 list, v);
+				return -EINVAL;
+			}
+			k->linux_capacity = (unsigned)cap;
 		}
 	}
 	return 0;
@@ -289,7 +310,7 @@ static void fold_kinds(struct jtopo *t, struct jtopo_kind *k, int *n)
 }
 
 /* hwloc's CPU kinds (ranked least efficient first); one kind if it has none. */
-static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t errlen)
+static int read_kinds(struct jtopo *t, hwloc_topology_t topo, bool xml, char *err, size_t errlen)
 {
 	static struct jtopo_kind all[JTOPO_MAX_CPUS];
 	int n = hwloc_cpukinds_get_nr(topo, 0), nr = 0;
@@ -307,16 +328,16 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, char *err, size_t 
 		if (hwloc_cpukinds_get_info(topo, (unsigned)i, set, &eff, &nr_infos, &infos, 0))
 			continue;
 		k->hwloc_efficiency = eff;
-		if (kind_info(k, infos, nr_infos, t->origin, err, errlen)) {
-			hwloc_bitmap_free(set);
-			return -EINVAL;
-		}
 		hwloc_bitmap_foreach_begin(cpu, set)
 		{
 			if (jtopo_cpuset_isset(&t->online, (int)cpu))
 				jtopo_cpuset_set(&k->cpus, (int)cpu);
 		}
 		hwloc_bitmap_foreach_end();
+		if (kind_info(k, infos, nr_infos, t->origin, xml, err, errlen)) {
+			hwloc_bitmap_free(set);
+			return -EINVAL;
+		}
 		if (!jtopo_cpuset_weight(&k->cpus)) {
 			snprintf(err, errlen, "%s: CPU kind #%d%s%s has no online CPUs", t->origin,
 				 i, k->core_type[0] ? " " : "", k->core_type);
@@ -920,7 +941,7 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 	if (!ret)
 		ret = read_structure(t, topo);
 	if (!ret)
-		ret = read_kinds(t, topo, err, errlen);
+		ret = read_kinds(t, topo, in->xml != NULL, err, errlen);
 	if (!ret)
 		ret = read_capacity(t, in, err, errlen);
 	if (!ret)

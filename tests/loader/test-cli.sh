@@ -76,6 +76,13 @@ sed 's/FrequencyMaxMHz" value="1803"/FrequencyMaxMHz" value="536870912"/' \
 	"$fixtures/arm-phone-tri.xml" >"$tmp/mhz.xml"
 expect "XML with a 537 THz CPU kind" 2 "^scx_joule: $tmp/mhz.xml: CPU kind .*FrequencyMaxMHz=536870912 is more than 10000$" \
 	"$bin" --topology "$tmp/mhz.xml" --show-topology
+# a LinuxCapacity of -1 read as the biggest and ranked the A53s big: out of range
+for cap in -1 99999999999999 0; do
+	sed "s/name=\"LinuxCapacity\" value=\"381\"/name=\"LinuxCapacity\" value=\"$cap\"/" \
+		"$fixtures/arm-board-rk3399.xml" >"$tmp/cap.xml"
+	expect "XML with LinuxCapacity $cap" 2 "^scx_joule: $tmp/cap.xml: CPU kind .*\(CPUs 0-3\): LinuxCapacity=$cap is out of range \(expected 1\.\.1024\)$" \
+		"$bin" --topology "$tmp/cap.xml" --show-topology
+done
 words=$(printf ',0x00000000%.0s' $(seq 17))
 sed "0,/complete_cpuset=\"0x000000ff\"/s//complete_cpuset=\"0x01000000${words},0x000000ff\"/" \
 	"$fixtures/arm-phone-tri.xml" >"$tmp/offline-many.xml"
