@@ -210,8 +210,11 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 		pd->cpus.bits[w] &= t->online.bits[w];
 	jtopo_fs_path(path, sizeof(path), root, "%s", dir);
 	d = opendir(path);
-	if (!d)
-		return -errno;
+	if (!d) {
+		ret = -errno;
+		snprintf(err, errlen, "%s%s: %s", root, dir, strerror(errno));
+		return ret;
+	}
 	artificial = debugfs_artificial(root, dir);
 	em->artificial |= artificial;
 	while (!ret && (de = readdir(d)))

@@ -397,7 +397,8 @@ static double now_seconds(void)
 
 static void model_error(const char *err)
 {
-	fprintf(stderr, "scx_joule: %s\n", err);
+	/* never a bare "scx_joule:": a library path that forgot its message still says something */
+	fprintf(stderr, "scx_joule: %s\n", err[0] ? err : "cannot build the machine model");
 	exit(2);
 }
 
@@ -442,7 +443,7 @@ static void check_soc_covers_online(const struct sim_soc *soc)
 static void load_soc(struct joule_machine *m, int nr_cpus)
 {
 	static struct sim_soc soc;
-	char err[512];
+	char err[512] = "";
 
 	if (sim_soc_load(opts.model_path, &soc, err, sizeof(err)) ||
 	    joule_machine_from_soc(m, &soc, nr_cpus, err, sizeof(err)))
@@ -482,7 +483,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 	static struct jpower_model em;
 	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
 	bool given = opts.xml_path || opts.sysfs_root || opts.em_path;
-	char err[512];
+	char err[512] = "";
 	int ret = jtopo_load(&topo, &in, err, sizeof(err));
 
 	/* an XML alone describes another machine, or this one without its cpufreq */

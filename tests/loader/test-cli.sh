@@ -175,6 +175,25 @@ echo 0 >"$tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency"
 expect "debugfs model with a zero frequency names that file" 2 \
 	"^scx_joule: $tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency: absurd value$" \
 	"$bin" --sysfs-root "$tmp2/root" --show-topology
+# a kernel EM domain that cannot be listed: the message names it (it was
+# empty). Root lists any directory, so as root this runs as nobody.
+echo 1098000 >"$tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency"
+chmod 755 "$tmp2"
+chmod 311 "$tmp2/root/sys/kernel/debug/energy_model/cpu4"
+if [ "$(id -u)" != 0 ]; then
+	unlisted=()
+elif command -v setpriv >/dev/null; then
+	unlisted=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+else
+	unlisted=(skip)
+fi
+if [ "${unlisted[*]}" != skip ]; then
+	expect "debugfs model domain that cannot be listed names it" 2 \
+		"^scx_joule: $tmp2/root/sys/kernel/debug/energy_model/cpu4: Permission denied$" \
+		"${unlisted[@]}" "$bin" --sysfs-root "$tmp2/root" --show-topology
+else
+	echo "ok - debugfs model domain that cannot be listed names it # SKIP root without setpriv"
+fi
 rm -rf "$tmp2"
 # a model file line too long to read is an error, not two lines
 long=$(mktemp)
