@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -387,7 +388,10 @@ void jtopo_too_many_cpus(char *err, size_t errlen, const char *what, long nr)
 		 JTOPO_MAX_CPUS < 512 ? ": rebuild with -Dmax_cpus=512" : ", 512 at most");
 }
 
-/* The highest CPU number in a CPU list, -1 if it holds none. */
+/*
+ * The highest CPU number in a CPU list, -1 if it holds none, -2 if one is
+ * beyond any int (strtol saturates there, and "highest + 1" overflowed).
+ */
 static long cpulist_last(const char *list)
 {
 	long last = -1, n;
@@ -398,7 +402,10 @@ static long cpulist_last(const char *list)
 			p++;
 			continue;
 		}
+		errno = 0;
 		n = strtol(p, &end, 10);
+		if (errno || n > INT_MAX)
+			return -2;
 		if (n > last)
 			last = n;
 		p = end;
@@ -441,6 +448,13 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 	if (!ret) {
 		long highest = cpulist_last(buf);
 
+		if (highest == -2) {
+			snprintf(err, errlen,
+				 "%s" SYS_CPU
+				 "/possible: '%.64s' is not a CPU list (a CPU number out of range)",
+				 in->root && strcmp(in->root, "/") ? in->root : "", buf);
+			return -EINVAL;
+		}
 		if (highest >= JTOPO_MAX_CPUS) {
 			jtopo_too_many_cpus(err, errlen, t->origin, highest + 1);
 			return -E2BIG;

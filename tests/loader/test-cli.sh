@@ -208,6 +208,13 @@ echo 0-2047 >"$tmp/root/sys/devices/system/cpu/possible"
 expect "more possible CPUs than max_cpus" 2 \
 	"^scx_joule: $tmp/root: 2048 possible CPUs; this build of scx_joule handles at most [0-9]+ \(meson option max_cpus" \
 	"$bin" --show-topology --sysfs-root "$tmp/root"
+# a CPU number beyond any int: named, where it printed -9223372036854775808 CPUs
+for list in 0-99999999999999999999 0-2147483648; do
+	echo $list >"$tmp/root/sys/devices/system/cpu/possible"
+	expect "possible CPUs $list" 2 \
+		"^scx_joule: $tmp/root/sys/devices/system/cpu/possible: '$list' is not a CPU list \(a CPU number out of range\)$" \
+		"$bin" --show-topology --sysfs-root "$tmp/root"
+done
 rm -rf "$tmp"
 expect "--follow needs --explain-profile" 64 "--follow goes with --explain-profile" "$bin" --follow
 # --explain-profile: the choice and its reason, without root or sched_ext
