@@ -421,6 +421,9 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			return -EINVAL;
 		}
 		line[strcspn(line, "#\n")] = '\0';
+		/* a file saved with CRLF line ends: "1\r" is no version, "mw=5\r" no power */
+		if (*line && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
 		word = strtok_r(line, " \t", &rest);
 		if (!word)
 			continue;

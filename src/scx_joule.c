@@ -218,6 +218,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					  "for stats)");
 		if (opts.follow && !opts.explain_profile)
 			argp_error(state, "--follow goes with --explain-profile");
+		/* each prints and exits: the second was silently dropped */
+		if (opts.show_topology && opts.em_out_path)
+			argp_error(state, "--show-topology and --write-energy-model each print "
+					  "the model and exit; give one of them");
 		if (opts.model_path && (opts.show_topology || opts.em_out_path))
 			argp_error(state, "--show-topology and --write-energy-model show the "
 					  "hwloc/cpufreq model, not a --model file");

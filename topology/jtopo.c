@@ -413,12 +413,41 @@ static long cpulist_last(const char *list)
 	return last;
 }
 
+static int not_cpu_list(const char *root, const char *name, const char *text, const char *why,
+			char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s" SYS_CPU "/%s: '%.64s' is not a CPU list%s",
+		 root && strcmp(root, "/") ? root : "", name, text, why);
+	return -EINVAL;
+}
+
+/* SYS_CPU/name's line; errors name the file, and an empty one is no CPU list. */
+static int cpu_list_line(const char *root, const char *name, char *buf, size_t len, char *err,
+			 size_t errlen)
+{
+	char rel[64];
+	int ret;
+
+	snprintf(rel, sizeof(rel), SYS_CPU "/%s", name);
+	buf[0] = '\0';
+	ret = jtopo_fs_line(root, rel, buf, len);
+	/* jtopo_fs_line's -EIO for an empty file read as "Input/output error" */
+	if (ret == -EIO && !buf[0])
+		snprintf(err, errlen, "%s%s: empty, not a CPU list",
+			 root && strcmp(root, "/") ? root : "", rel);
+	else if (ret)
+		snprintf(err, errlen, "%s%s: %s", root && strcmp(root, "/") ? root : "", rel,
+			 strerror(-ret));
+	return ret;
+}
+
 static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in,
 			 char *err, size_t errlen)
 {
 	char buf[1024];
 	struct jtopo_cpuset possible;
 	hwloc_const_bitmap_t hw = hwloc_topology_get_topology_cpuset(topo);
+	long highest;
 	int last, ret;
 
 	if (in->xml && !in->root) {
@@ -444,33 +473,25 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 		t->nr_cpus = last + 1;
 		return 0;
 	}
-	ret = jtopo_fs_line(in->root, SYS_CPU "/possible", buf, sizeof(buf));
-	if (!ret) {
-		long highest = cpulist_last(buf);
-
-		if (highest == -2) {
-			snprintf(err, errlen,
-				 "%s" SYS_CPU
-				 "/possible: '%.64s' is not a CPU list (a CPU number out of range)",
-				 in->root && strcmp(in->root, "/") ? in->root : "", buf);
-			return -EINVAL;
-		}
-		if (highest >= JTOPO_MAX_CPUS) {
-			jtopo_too_many_cpus(err, errlen, t->origin, highest + 1);
-			return -E2BIG;
-		}
-		ret = jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS);
-	}
-	if (!ret)
-		ret = jtopo_fs_line(in->root, SYS_CPU "/online", buf, sizeof(buf));
-	if (!ret)
-		ret = jtopo_parse_cpulist(buf, &t->online, JTOPO_MAX_CPUS);
-	if (ret) {
-		snprintf(err, errlen, "%s" SYS_CPU "/{possible,online}: %s",
-			 in->root && strcmp(in->root, "/") ? in->root : "",
-			 ret == -EINVAL ? "not a CPU list" : strerror(-ret));
+	ret = cpu_list_line(in->root, "possible", buf, sizeof(buf), err, errlen);
+	if (ret)
 		return ret;
+	highest = cpulist_last(buf);
+	if (highest == -2)
+		return not_cpu_list(in->root, "possible", buf, " (a CPU number out of range)", err,
+				    errlen);
+	if (highest >= JTOPO_MAX_CPUS) {
+		jtopo_too_many_cpus(err, errlen, t->origin, highest + 1);
+		return -E2BIG;
 	}
+	if (jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS))
+		return not_cpu_list(in->root, "possible", buf, "", err, errlen);
+	ret = cpu_list_line(in->root, "online", buf, sizeof(buf), err, errlen);
+	if (ret)
+		return ret;
+	if (jtopo_parse_cpulist(buf, &t->online, JTOPO_MAX_CPUS) ||
+	    !jtopo_cpuset_weight(&t->online))
+		return not_cpu_list(in->root, "online", buf, "", err, errlen);
 	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
 		t->online.bits[w] &= possible.bits[w];
 	for (int c = 0; c < JTOPO_MAX_CPUS; c++)

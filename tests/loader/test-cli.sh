@@ -57,6 +57,9 @@ if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["cpus"] and m["
 else
 	failures=$((failures + 1)); echo "not ok - --show-topology --json: $json"
 fi
+expect "--show-topology with --write-energy-model is refused, not half done" 64 \
+	"--show-topology and --write-energy-model each print the model and exit" \
+	"$bin" --show-topology --write-energy-model /nonexistent/out.em
 expect "--json needs --show-topology" 64 "--json goes with --show-topology" "$bin" --json
 expect "--model excludes --topology" 64 "--model replaces" "$bin" --model x.soc --topology y.xml
 expect "missing XML" 2 "^scx_joule: /nonexistent/t.xml: No such file or directory$" \
@@ -208,6 +211,12 @@ echo 0-2047 >"$tmp/root/sys/devices/system/cpu/possible"
 expect "more possible CPUs than max_cpus" 2 \
 	"^scx_joule: $tmp/root: 2048 possible CPUs; this build of scx_joule handles at most [0-9]+ \(meson option max_cpus" \
 	"$bin" --show-topology --sysfs-root "$tmp/root"
+# an empty online file is no CPU list (it said "Input/output error")
+echo 0-5 >"$tmp/root/sys/devices/system/cpu/possible"
+: >"$tmp/root/sys/devices/system/cpu/online"
+expect "empty online file" 2 "^scx_joule: $tmp/root/sys/devices/system/cpu/online: empty, not a CPU list$" \
+	"$bin" --show-topology --sysfs-root "$tmp/root"
+echo 0-5 >"$tmp/root/sys/devices/system/cpu/online"
 # a CPU number beyond any int: named, where it printed -9223372036854775808 CPUs
 for list in 0-99999999999999999999 0-2147483648; do
 	echo $list >"$tmp/root/sys/devices/system/cpu/possible"

@@ -89,6 +89,29 @@ static void test_file_good(void **state)
 	assert_int_equal(em.pd[1].opp[1].capacity, 1024 * 1200000 / 1800000);
 }
 
+/*
+ * A file saved with CRLF line ends reads as the same model: "1\r" failed
+ * as the version ("expected 'scx-joule-energy-model 1' first").
+ */
+static void test_file_crlf(void **state)
+{
+	char crlf[1024];
+	size_t n = 0;
+
+	(void)state;
+	for (const char *p = GOOD_FILE; *p && n + 2 < sizeof(crlf); p++) {
+		if (*p == '\n')
+			crlf[n++] = '\r';
+		crlf[n++] = *p;
+	}
+	crlf[n] = '\0';
+	assert_int_equal(parse(crlf), 0);
+	assert_int_equal(em.nr_pds, 2);
+	assert_int_equal(em.pd[1].nr_opps, 3);
+	assert_true(fabs(em.pd[1].opp[2].power_mw - 1200) < 1e-9);
+	assert_true(fabs(em.pd[1].idle_mw - 20) < 1e-9);
+}
+
 /* The kernel's rule: an OPP is inefficient if a faster one costs no more. */
 static void test_inefficient(void **state)
 {
@@ -439,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests_ignored),
 		cmocka_unit_test_setup(test_file_good, setup),
+		cmocka_unit_test_setup(test_file_crlf, setup),
 		cmocka_unit_test_setup(test_inefficient, setup),
 		cmocka_unit_test_setup(test_file_bad, setup),
 		cmocka_unit_test_setup(test_load_missing_file, setup),
