@@ -2326,26 +2326,21 @@ static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
 	return any;
 }
 
-/* Claim and kick an idle online CPU p may run on, if any: the next task, another. */
-static void kick_idle_cpu_of(struct task_struct *p)
-{
-	s32 idle = claim_idle_cpu_for(p, 0);
-
-	if (idle >= 0)
-		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
-}
-
 /*
  * After a CPU went offline: the tasks of domain pd's queue that no online
- * CPU of pd may run go to the global queue, which every CPU (the one going
- * offline too) takes from before it asks for work, and an idle CPU each may
- * run on is kicked. That is every task of a domain left with no CPU online
- * (a busy machine pulls from no domain of capacity 0, jp_overloaded_pd), and
- * a task whose CPUs of pd all went: the CPU going offline no longer
- * dispatches, and the CPUs it may still use elsewhere may be kept from
- * pulling (jp_pd_may_pull) or never woken for it. Left queued, it would keep
- * the hotplug waiting for it and, 5 s on, make the kernel's watchdog disable
- * the scheduler. Returns how many moved. A global function, verified once.
+ * CPU of pd may run go to the global queue. That is every task of a domain
+ * left with no CPU online (a busy machine pulls from no domain of capacity
+ * 0, jp_overloaded_pd), and a task whose CPUs of pd all went: the CPU going
+ * offline no longer dispatches, and the CPUs it may still use elsewhere may
+ * be kept from pulling (jp_pd_may_pull) or never woken for it. Left queued,
+ * it would keep the hotplug waiting for it and, 5 s on, make the kernel's
+ * watchdog disable the scheduler. Such a task is on the run queue of the CPU
+ * going offline (a task's CPU is one it may run on, and none other of pd
+ * is online), which takes from the global queue before it asks for work,
+ * and the kernel then pushes what it runs to an active CPU: no kick is
+ * needed, and a kick queued from this CPU as it goes down is irq_work the
+ * kernel's disable path may wait for (design.md, "Known gaps"). Returns how
+ * many moved. A global function, verified once.
  */
 __attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
 {
@@ -2361,10 +2356,8 @@ __attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
 		if (task_may_run_in_pd(p, pd))
 			continue;
-		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0)) {
+		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
 			moved++;
-			kick_idle_cpu_of(p);
-		}
 	}
 out:
 	bpf_iter_scx_dsq_destroy(&it);
