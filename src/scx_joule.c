@@ -423,16 +423,11 @@ static void exit_printed(void)
  */
 static void check_soc_covers_online(const struct sim_soc *soc)
 {
-	char line[JTOPO_CPULIST_LEN], beyond_list[JTOPO_CPULIST_LEN], err[JTOPO_CPULIST_LEN + 256];
-	struct jtopo_cpuset online = {0}, beyond = {0};
-	int ret;
+	char beyond_list[JTOPO_CPULIST_LEN], err[JTOPO_CPULIST_LEN + 256];
+	struct jtopo_cpuset online, beyond = {0};
 
-	ret = jtopo_fs_line(NULL, "/sys/devices/system/cpu/online", line, sizeof(line));
-	if (!ret)
-		ret = jtopo_parse_cpulist(line, &online, JOULE_MAX_CPUS);
-	if (ret)
-		die("cannot read the online CPUs (/sys/devices/system/cpu/online): %s",
-		    strerror(-ret));
+	if (jtopo_read_online(NULL, &online, err, sizeof(err)))
+		die("%s", err);
 	for (int c = jtopo_cpuset_next(&online, (int)soc->nr_cpus); c >= 0;
 	     c = jtopo_cpuset_next(&online, c + 1))
 		jtopo_cpuset_set(&beyond, c);

@@ -416,8 +416,10 @@ static long cpulist_last(const char *list)
 static int not_cpu_list(const char *root, const char *name, const char *text, const char *why,
 			char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s" SYS_CPU "/%s: '%.64s' is not a CPU list%s",
-		 root && strcmp(root, "/") ? root : "", name, text, why);
+	char path[PATH_MAX];
+
+	jtopo_fs_path(path, sizeof(path), root, SYS_CPU "/%s", name);
+	snprintf(err, errlen, "%s: '%.64s' is not a CPU list%s", path, text, why);
 	return -EINVAL;
 }
 
@@ -425,20 +427,33 @@ static int not_cpu_list(const char *root, const char *name, const char *text, co
 static int cpu_list_line(const char *root, const char *name, char *buf, size_t len, char *err,
 			 size_t errlen)
 {
-	char rel[64];
+	char rel[64], path[PATH_MAX];
 	int ret;
 
 	snprintf(rel, sizeof(rel), SYS_CPU "/%s", name);
 	buf[0] = '\0';
 	ret = jtopo_fs_line(root, rel, buf, len);
+	if (!ret)
+		return 0;
+	jtopo_fs_path(path, sizeof(path), root, "%s", rel);
 	/* jtopo_fs_line's -EIO for an empty file read as "Input/output error" */
 	if (ret == -EIO && !buf[0])
-		snprintf(err, errlen, "%s%s: empty, not a CPU list",
-			 root && strcmp(root, "/") ? root : "", rel);
-	else if (ret)
-		snprintf(err, errlen, "%s%s: %s", root && strcmp(root, "/") ? root : "", rel,
-			 strerror(-ret));
+		snprintf(err, errlen, "%s: empty, not a CPU list", path);
+	else
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	return ret;
+}
+
+int jtopo_read_online(const char *root, struct jtopo_cpuset *online, char *err, size_t errlen)
+{
+	char buf[1024];
+	int ret = cpu_list_line(root, "online", buf, sizeof(buf), err, errlen);
+
+	if (ret)
+		return ret;
+	if (jtopo_parse_cpulist(buf, online, JTOPO_MAX_CPUS) || !jtopo_cpuset_weight(online))
+		return not_cpu_list(root, "online", buf, "", err, errlen);
+	return 0;
 }
 
 static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in,
@@ -486,12 +501,9 @@ static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jt
 	}
 	if (jtopo_parse_cpulist(buf, &possible, JTOPO_MAX_CPUS))
 		return not_cpu_list(in->root, "possible", buf, "", err, errlen);
-	ret = cpu_list_line(in->root, "online", buf, sizeof(buf), err, errlen);
+	ret = jtopo_read_online(in->root, &t->online, err, errlen);
 	if (ret)
 		return ret;
-	if (jtopo_parse_cpulist(buf, &t->online, JTOPO_MAX_CPUS) ||
-	    !jtopo_cpuset_weight(&t->online))
-		return not_cpu_list(in->root, "online", buf, "", err, errlen);
 	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
 		t->online.bits[w] &= possible.bits[w];
 	for (int c = 0; c < JTOPO_MAX_CPUS; c++)

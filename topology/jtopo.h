@@ -148,6 +148,13 @@ void jtopo_kind_name(int k, int n, char *buf, size_t len);
  */
 void jtopo_too_many_cpus(char *err, size_t errlen, const char *what, long nr);
 
+/*
+ * The online CPUs of the machine under root (NULL or "/": this one): 0, or
+ * -errno with err naming the file (an empty list, a malformed one, or one
+ * with no CPU in it is -EINVAL).
+ */
+int jtopo_read_online(const char *root, struct jtopo_cpuset *online, char *err, size_t errlen);
+
 /* Record a warning (dropped beyond JTOPO_MAX_WARNINGS). */
 void jtopo_warn(struct jtopo *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
