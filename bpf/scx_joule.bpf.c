@@ -70,9 +70,10 @@ int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound);
 
 char _license[] SEC("license") = "GPL";
 
-/* PF_EXITING, PF_KTHREAD in include/linux/sched.h */
-#define PF_EXITING 0x00000004
-#define PF_KTHREAD 0x00200000
+/* PF_EXITING, PF_KTHREAD and TASK_RUNNING in include/linux/sched.h */
+#define PF_EXITING   0x00000004
+#define PF_KTHREAD   0x00200000
+#define TASK_RUNNING 0x00000000 /* of task_struct.__state */
 
 const volatile __u64 slice_ns = 5000000ULL;
 
@@ -2002,7 +2003,16 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	/* preempted with slice left: the kernel puts it back at the head of the local queue */
 	if (runnable && p->scx.slice)
 		tctx->queued_by_us = 1;
-	if (!runnable) {
+	if (!runnable && p->__state == TASK_RUNNING) {
+		/*
+		 * Dequeued while running, not asleep: a change of affinity, nice
+		 * or cgroup (dequeue_task_scx), after which the kernel puts the
+		 * task back and calls running again. Folding this run into
+		 * run_avg would count it as a wakeup's whole run, and running
+		 * would take the task's return for the scheduler being bypassed.
+		 */
+		tctx->queued_by_us = 1;
+	} else if (!runnable) {
 		tctx->run_avg = (tctx->run_avg * 3 + tctx->run_this) / 4;
 		tctx->run_this = 0;
 	}
