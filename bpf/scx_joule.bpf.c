@@ -943,6 +943,9 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 	return 0;
 }
 
+/* set once a callback finds its running task with migration enabled */
+static __u8 trampoline_adds_none;
+
 /*
  * Tasks the kernel queues on their CPU without asking ops.enqueue even when
  * the scheduler is live: exiting and migration-disabled ones (without
@@ -950,17 +953,14 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
  */
 static bool kernel_queues_itself(struct task_struct *p)
 {
-	u16 disabled = p->migration_disabled;
-
 	/*
-	 * The BPF trampoline disables migration around every callback, so the
-	 * task running it always reads 1 (the kernel's own check,
-	 * is_bpf_migration_disabled(), makes the same exception). Read as
-	 * disabled, the tick and dispatch never moved their own misfit task
-	 * up: two hogs on the board ran 76-97% on big CPUs instead of 99-100%.
+	 * The trampoline's own disable, taken for a real one, kept the tick and
+	 * dispatch from moving their own misfit task up: two hogs on the board
+	 * ran 76-97% on big CPUs instead of 99-100% (jp_migration_disabled).
 	 */
-	if (disabled == 1 && p == bpf_get_current_task_btf())
-		disabled = 0;
+	bool disabled = jp_migration_disabled(
+		p->migration_disabled, p == bpf_get_current_task_btf(), &trampoline_adds_none);
+
 	return (p->flags & PF_EXITING) || disabled;
 }
 

@@ -100,6 +100,32 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		out->where = JP_ENQ_QUEUE;
 }
 
+/*
+ * Is a task's migration really disabled, from its migration_disabled count
+ * read inside a callback (is_current: the task running the callback)? The BPF
+ * trampoline disables migration around every callback on kernels before
+ * 6.18, and since then only with CONFIG_PREEMPT_RCU
+ * (rcu_read_lock_dont_migrate), so the running task's count may hold one
+ * the trampoline added. The kernel's own check (is_bpf_migration_disabled)
+ * knows its config; the BPF program learns it: once a callback finds the
+ * running task at 0, the trampoline adds none (*trampoline_adds_none set),
+ * and a count of 1 is a real disable. Taken for the trampoline's on such a
+ * kernel, a task really pinned by migrate_disable() could lose its place
+ * and wait in its CPU's local queue with no kick (a stall); taken for a real
+ * one on the others, no running task would ever move up (misfit).
+ */
+static __always_inline bool jp_migration_disabled(u32 count, bool is_current,
+						  u8 *trampoline_adds_none)
+{
+	if (!is_current)
+		return count > 0;
+	if (!count) {
+		*trampoline_adds_none = 1;
+		return false;
+	}
+	return count > 1 || *trampoline_adds_none;
+}
+
 struct jp_tick_in {
 	/*
 	 * Tasks waiting in this CPU's domain queue that may run on any CPU. A

@@ -804,6 +804,34 @@ static void enqueue_in(struct jp_enqueue_in *in)
 	in->up.cpu = JP_NO_CPU;
 }
 
+/*
+ * The running task's migration_disabled count may hold the BPF trampoline's
+ * own disable (kernels before 6.18, and later with CONFIG_PREEMPT_RCU) or
+ * not (6.18+ without it); the first callback that finds it at 0 tells.
+ */
+static void test_migration_disabled(void **state)
+{
+	u8 adds_none = 0;
+
+	(void)state;
+	/* another task's count is always its own */
+	assert_false(jp_migration_disabled(0, false, &adds_none));
+	assert_true(jp_migration_disabled(1, false, &adds_none));
+	/* the running task at 1: the trampoline's, until a 0 has been seen */
+	assert_false(jp_migration_disabled(1, true, &adds_none));
+	assert_true(jp_migration_disabled(2, true, &adds_none));
+	assert_int_equal(adds_none, 0);
+	/* the running task at 0: the trampoline adds none on this kernel */
+	assert_false(jp_migration_disabled(0, true, &adds_none));
+	assert_int_equal(adds_none, 1);
+	assert_true(jp_migration_disabled(1, true, &adds_none));
+	assert_false(jp_migration_disabled(0, false, &adds_none));
+	assert_true(jp_migration_disabled(1, false, &adds_none));
+	/* what was learned stays learned */
+	assert_false(jp_migration_disabled(0, true, &adds_none));
+	assert_true(jp_migration_disabled(1, true, &adds_none));
+}
+
 static void test_enqueue_plan(void **state)
 {
 	struct jp_enqueue_plan plan;
@@ -980,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch_overloaded_first_unless_own_due),
 		cmocka_unit_test(test_dispatch_keeps_prev_when_nothing_queued),
 		cmocka_unit_test(test_dispatch_little_leaves_idle_big_alone),
+		cmocka_unit_test(test_migration_disabled),
 		cmocka_unit_test(test_enqueue_plan),
 		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
 		cmocka_unit_test(test_tick_plan),
