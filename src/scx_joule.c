@@ -78,7 +78,7 @@ const char *argp_program_bug_address = "the scx_joule issue tracker";
 static const char doc[] =
 	"scx_joule: an energy-aware sched_ext scheduler for hybrid CPUs.\n"
 	"\n"
-	"Runs until interrupted (SIGINT/SIGTERM), then detaches; the kernel also "
+	"Runs until SIGINT, SIGTERM, SIGHUP, SIGQUIT or SIGPIPE, then detaches; the kernel also "
 	"detaches it if the program dies. Needs root and Linux >= " JOULE_MIN_KERNEL " with "
 	"CONFIG_SCHED_CLASS_EXT.";
 
@@ -145,12 +145,12 @@ static const struct argp_option argp_options[] = {
 	 "topology and energy model",
 	 1},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
-	 "Use DIR instead of /sys for power_supply, platform_profile and the EPP and turbo "
-	 "files set per profile (for tests)",
+	 "Use DIR instead of /sys for power_supply, platform_profile and the EPP, turbo and "
+	 "uncore files set per profile (for tests)",
 	 0},
 	{"no-power-settings", OPT_NO_POWER_SETTINGS, NULL, 0,
-	 "Leave EPP, turbo/boost and platform_profile as they are (by default they follow the "
-	 "profile and are restored on exit)",
+	 "Leave EPP, turbo/boost, the uncore limit and platform_profile as they are (by default "
+	 "they follow the profile and are restored on exit)",
 	 0},
 	/* tests: apply and restore the power settings as a run would, without sched_ext */
 	{"power-settings-only", OPT_POWER_SETTINGS_ONLY, NULL, OPTION_HIDDEN, NULL, 0},
