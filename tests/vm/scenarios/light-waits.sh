@@ -1,0 +1,37 @@
+# A benchmark, not in the vm suite (it prints numbers and asserts nothing):
+# how long light periodic tasks wait to run beside a CPU hog on every CPU,
+# under EEVDF and then scx_joule in balanced and in gaming, in one boot.
+# Two tasks of 300 us every 4 ms (periodic-load: the wait per run from their
+# own schedstat), and over 4 s of each phase the kernel probe's per-name
+# totals (sched-probe longest: "comm WAITS TOTAL_NS MAX_NS OVER_100MS NAME").
+# docs/design.md ("Known gaps") has the figures. Run:
+#   tests/vm/run-vm.sh --kernel K --build BUILD --cpus 6 --extra sim/socs light-waits
+. /scenarios/lib.sh
+
+# phase NAME: the light tasks among one hog per CPU, 6 s
+phase() {
+	hogs=
+	for i in $(all_cpus); do
+		sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+	done
+	sleep 1
+	periodic-load 2 300 4000 6 | sed "s/^/$1: /" &
+	light=$!
+	sleep 1
+	sched-probe longest 4 | grep -E "^comm .* periodic-load$|^waits" | sed "s/^/$1: /"
+	wait $light
+	kill $hogs
+	wait $hogs 2>/dev/null
+}
+
+phase EEVDF
+start_scheduler $MODEL_ARGS --profile balanced --stats 3
+phase balanced
+stats_tail 1
+stop_scheduler INT
+start_scheduler $MODEL_ARGS --profile gaming --stats 3
+phase gaming
+stats_tail 1
+stop_scheduler INT
+check_dmesg
