@@ -20,6 +20,18 @@
  * until it is killed, and first writes "PID CPU" to BUSY_FILE, CPU being
  * where it ran its last light period: the misfit scenario's task that
  * outgrows the little CPU it was placed on.
+ *
+ * usage: periodic-load -p TASKS RUN_US PERIOD_US SECONDS
+ *
+ * The tasks sleep in read() on a pipe instead of on a timer; the parent
+ * never sleeps (a CPU hog itself) and writes each task a byte when its
+ * period starts. In the QEMU TCG guests with every vCPU busy, a task that
+ * arms a timer to sleep is charged 10-20 ms of CPU inside clock_nanosleep
+ * per sleep (docs/testing.md, "Timer sleeps in a busy guest"): the timer
+ * mode's 300 us tasks are then not light at all, under any scheduler.
+ *
+ * Each task's line ends with "cpu_us_per_run C": its CPU time over its
+ * runs, which shows whether the tasks were as light as asked.
  */
 #include <sched.h>
 #include <signal.h>
@@ -27,6 +39,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,19 +81,39 @@ static void turn_busy(const char *path, int cpu)
 		;
 }
 
+static void busy_for(long long run_ns)
+{
+	long long start = ns(CLOCK_THREAD_CPUTIME_ID);
+
+	while (ns(CLOCK_THREAD_CPUTIME_ID) - start < run_ns)
+		;
+}
+
+/* the line every task prints at its end (d0, s0: its schedstat at the start) */
+static void report(unsigned long long d0, unsigned long long s0, unsigned long long runs,
+		   unsigned long long missed)
+{
+	unsigned long long d1, s1;
+
+	schedstat(&d1, &s1);
+	printf("periodic-load: wait_us_per_run %.0f runs %llu missed %llu cpu_us_per_run %.0f\n",
+	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0, missed,
+	       runs ? (double)ns(CLOCK_THREAD_CPUTIME_ID) / (double)runs / 1000.0 : 0.0);
+	fflush(stdout);
+}
+
 static void task(long long run_ns, long long period_ns, long long end_ns, const char *busy_file)
 {
 	long long next = ns(CLOCK_MONOTONIC), now, late;
-	unsigned long long d0, s0, d1, s1, missed = 0;
+	unsigned long long d0, s0, missed = 0, runs = 0;
 	int cpu = -1;
 
 	schedstat(&d0, &s0);
 	while (next < end_ns) {
-		long long start = ns(CLOCK_THREAD_CPUTIME_ID);
 		struct timespec ts;
 
-		while (ns(CLOCK_THREAD_CPUTIME_ID) - start < run_ns)
-			;
+		busy_for(run_ns);
+		runs++;
 		cpu = sched_getcpu();
 		next += period_ns;
 		now = ns(CLOCK_MONOTONIC);
@@ -100,27 +133,78 @@ static void task(long long run_ns, long long period_ns, long long end_ns, const 
 	}
 	if (busy_file)
 		turn_busy(busy_file, cpu);
-	schedstat(&d1, &s1);
-	printf("periodic-load: wait_us_per_run %.0f runs %llu missed %llu\n",
-	       s1 > s0 ? (double)(d1 - d0) / (double)(s1 - s0) / 1000.0 : 0.0, s1 - s0, missed);
-	fflush(stdout);
+	report(d0, s0, runs, missed);
+}
+
+/*
+ * A task of -p: a run for every byte read, until the writer closes. Bytes
+ * that piled up while it waited are periods it missed, dropped as above.
+ */
+static void piped_task(int fd, long long run_ns)
+{
+	unsigned long long d0, s0, missed = 0, runs = 0;
+	char buf[64];
+	ssize_t got;
+
+	schedstat(&d0, &s0);
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		missed += (unsigned long long)got - 1;
+		busy_for(run_ns);
+		runs++;
+	}
+	report(d0, s0, runs, missed);
+}
+
+/* -p's parent: a byte to every task at each period's start, spinning between */
+static int tick_tasks(const int *fds, int n, long long period_ns, long long end_ns)
+{
+	long long next = ns(CLOCK_MONOTONIC);
+
+	while (next < end_ns) {
+		while (ns(CLOCK_MONOTONIC) < next)
+			;
+		for (int i = 0; i < n; i++) {
+			if (write(fds[i], "t", 1) != 1) {
+				perror("periodic-load: write");
+				return 1;
+			}
+		}
+		next += period_ns;
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: periodic-load TASKS RUN_US PERIOD_US SECONDS [BUSY_FILE]\n"
+			"       periodic-load -p TASKS RUN_US PERIOD_US SECONDS\n");
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	int fds[64], piped = argc > 1 && !strcmp(argv[1], "-p"), n, status = 0;
 	long long end;
 	pid_t parent;
-	int n;
 
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr,
-			"usage: periodic-load TASKS RUN_US PERIOD_US SECONDS [BUSY_FILE]\n");
-		return 2;
-	}
+	argv += piped;
+	argc -= piped;
+	if (argc != 5 && (argc != 6 || piped))
+		return usage();
 	n = atoi(argv[1]);
+	if (n < 1 || (piped && n > (int)(sizeof(fds) / sizeof(fds[0]))))
+		return usage();
 	end = ns(CLOCK_MONOTONIC) + atoll(argv[4]) * 1000000000LL;
 	parent = getpid();
 	for (int i = 0; i < n; i++) {
+		int pipefd[2] = {-1, -1};
+
+		if (piped && pipe(pipefd)) {
+			perror("periodic-load: pipe");
+			return 1;
+		}
 		if (fork() == 0) {
 			/*
 			 * Killing this process (kill $!) ends its tasks too:
@@ -133,12 +217,26 @@ int main(int argc, char **argv)
 			}
 			if (getppid() != parent)
 				_exit(0);
-			task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end,
-			     argc == 6 ? argv[5] : NULL);
+			if (piped) {
+				/* the other tasks' write ends stay open in the parent only */
+				for (int j = 0; j < i; j++)
+					close(fds[j]);
+				close(pipefd[1]);
+				piped_task(pipefd[0], atoll(argv[2]) * 1000);
+			} else {
+				task(atoll(argv[2]) * 1000, atoll(argv[3]) * 1000, end,
+				     argc == 6 ? argv[5] : NULL);
+			}
 			_exit(0);
 		}
+		if (piped) {
+			close(pipefd[0]);
+			fds[i] = pipefd[1];
+		}
 	}
+	if (piped)
+		status = tick_tasks(fds, n, atoll(argv[3]) * 1000, end);
 	while (wait(NULL) > 0)
 		;
-	return 0;
+	return status;
 }
