@@ -1,6 +1,8 @@
 # A benchmark, not in the vm suite (it prints numbers and asserts nothing):
 # how long light periodic tasks wait to run beside a CPU hog on every CPU,
-# under EEVDF and then scx_joule in balanced and in gaming, in one boot.
+# under EEVDF, the test suite's FIFO floor (fifo-floor --dsq: sched_ext at
+# its simplest, for what sched_ext itself costs here), and scx_joule in
+# balanced and in gaming, in one boot.
 # Two tasks of 300 us every 4 ms, twice: woken by their own timers, then
 # (periodic-load -p) by a spinning parent through pipes. With every vCPU
 # busy the guest charges a task that arms a timer 10-20 ms of CPU inside
@@ -32,6 +34,13 @@ phase() {
 }
 
 phase EEVDF
+fifo-floor --dsq >/tmp/fifo.log 2>&1 &
+floor=$!
+wait_state enabled 20 || fail "fifo-floor --dsq did not attach: $(cat /tmp/fifo.log)"
+phase fifodsq
+kill -INT $floor
+wait $floor || fail "fifo-floor --dsq exited with status $?"
+wait_state disabled 10 || fail "fifo-floor --dsq still $(scx_state) 10 s after SIGINT"
 start_scheduler $MODEL_ARGS --profile balanced --stats 3
 phase balanced
 stats_tail 1
