@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 	if (argc != 5 && (argc != 6 || piped))
 		return usage();
 	n = atoi(argv[1]);
-	if (n < 1 || (piped && n > (int)(sizeof(fds) / sizeof(fds[0]))))
+	if (piped && (n < 1 || n > (int)(sizeof(fds) / sizeof(fds[0]))))
 		return usage();
 	end = ns(CLOCK_MONOTONIC) + atoll(argv[4]) * 1000000000LL;
 	parent = getpid();
