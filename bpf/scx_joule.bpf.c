@@ -909,6 +909,15 @@ static void note_live(void)
 		sched_live = 1;
 }
 
+/* cpu's next request goes to the kernel whatever it is (JP_REQUEST_UNSENT) */
+static void forget_request(s32 cpu)
+{
+	struct joule_stats *s = cpu_stats(cpu);
+
+	if (s)
+		s->perf_request = JP_REQUEST_UNSENT;
+}
+
 /*
  * Give up frequency requests: every possible CPU's (ops.init: the kernel set
  * them all to the maximum as the scheduler attached), or only those of idle
@@ -918,7 +927,7 @@ static void note_live(void)
  */
 __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 {
-	u32 cpu, nr = scx_bpf_nr_cpu_ids();
+	u32 cpu, runs, nr = scx_bpf_nr_cpu_ids();
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	const struct cpumask *possible = scx_bpf_get_possible_cpumask();
 	struct joule_stats *s;
@@ -930,6 +939,7 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 		if (!bpf_cpumask_test_cpu(cpu, possible))
 			continue;
 		s = cpu_stats(cpu);
+		runs = cpu_local[cpu].runs;
 		if (idle_only && (!s || !s->perf_request || !cpu_idle_online(cpu, idle)))
 			continue;
 		if (s) {
@@ -937,6 +947,9 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 			s->perf_request = 0;
 		}
 		scx_bpf_cpuperf_set(cpu, 0);
+		/* as in joule_release_kept: it may have started running since */
+		if (idle_only && cpu_local[cpu].runs != runs)
+			forget_request(cpu);
 	}
 	scx_bpf_put_cpumask(possible);
 	scx_bpf_put_idle_cpumask(idle);
@@ -1711,15 +1724,6 @@ static void request_perf(s32 cpu, __u32 target, bool resend)
 	scx_bpf_cpuperf_set(cpu, req);
 }
 
-/* cpu's next request goes to the kernel whatever it is (JP_REQUEST_UNSENT) */
-static void forget_request(s32 cpu)
-{
-	struct joule_stats *s = cpu_stats(cpu);
-
-	if (s)
-		s->perf_request = JP_REQUEST_UNSENT;
-}
-
 /* jp_perf_resend_due, with this CPU's last resend */
 static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 {
@@ -1955,7 +1959,13 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				? jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started)
 				: 0;
 		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
-		cpu_local[cpu].kept_since = 0;
+		/*
+		 * An exchange, a full barrier: joule_release_kept must not see
+		 * runs move on while kept_since still reads as kept (arm64
+		 * may make plain stores visible out of order).
+		 */
+		if (cpu_local[cpu].kept_since)
+			__sync_lock_test_and_set(&cpu_local[cpu].kept_since, 0);
 		cpu_local[cpu].runs++;
 		shorten_slice_for_queue(p, tctx, cpu);
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
