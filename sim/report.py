@@ -218,6 +218,8 @@ GAME_TRIES = [("shipped (frame headroom 1216)", []),
               ("frame headroom 1280", ["frame_headroom=1280"]),
               ("frame headroom 1408", ["frame_headroom=1408"]),
               ("no frame headroom (headroom 1280, energy-aware)", ["frame_headroom=0"]),
+              ("latency-critical tasks placed for energy, not on the biggest idle CPU",
+               ["lat_crit_perf=0"]),
               ("the old gaming (headroom 2048, not energy-aware, no frame headroom)",
                ["headroom=2048", "energy_aware=0", "frame_headroom=0"])]
 
@@ -233,7 +235,76 @@ def game_runs(sim):
     return runs
 
 
-def game_section(add, res, game):
+def chain_bounds(sim):
+    """joule-sim --chain-bound for the game on each SoC: J per frame, and frames."""
+    out = {}
+    for soc in SOCS:
+        cmd = [sim, "--soc", os.path.join(ROOT, "sim/socs", soc + ".soc"),
+               "--workload", os.path.join(ROOT, "sim/workloads/game.wl"), "--chain-bound",
+               "--json"]
+        out[soc] = json.loads(subprocess.run(cmd, check=True, capture_output=True,
+                                             text=True).stdout)
+    return out
+
+
+def chain_tasks(wl):
+    """Names of the workload's chain: each task that wakes another, and the one woken."""
+    names = set()
+    with open(os.path.join(ROOT, "sim/workloads", wl + ".wl")) as f:
+        for line in f:
+            words = line.split()
+            if len(words) > 1 and words[0] == "task":
+                for kv in words[2:]:
+                    if kv.startswith("wakes="):
+                        names.update((words[1], kv[len("wakes="):]))
+    return names
+
+
+def energy_split(r, chain):
+    """A run's energy: the chain's tasks, the other tasks, idle and waking (J)."""
+    on_chain = sum(sum(t["energy_j"]) for t in r["tasks"] if t["name"] in chain)
+    others = sum(sum(t["energy_j"]) for t in r["tasks"] if t["name"] not in chain)
+    idle = sum(pd["idle_j"] + pd["waking_j"] for pd in r["pds"])
+    return on_chain, others, idle
+
+
+def game_budget(add, res, bounds):
+    chain = chain_tasks("game")
+    add("### What the target leaves, and where the energy goes\n")
+    add("The *online bound* is the oracle bound plus what not knowing the render thread's "
+        "work in advance must cost any scheduler (`joule-sim --chain-bound`, "
+        "sim/chain_bound.h); it still has no contention, wakeup, DVFS or SMT costs. The "
+        "target is 1.2x EAS's energy; below, it and each run as a multiple of that bound. "
+        f"The chain is the game's {' and '.join(sorted(chain))} threads (their run energy); "
+        "idle is every domain's idle and wakeup energy.\n")
+    add("| SoC | online bound | target (1.2x EAS) | scx_joule gaming | "
+        "EAS: chain / other tasks / idle, J | scx_joule: chain / other tasks / idle, J | "
+        "chain against its online bound |")
+    add("| --- | --- | --- | --- | --- | --- | --- |")
+    rows = []
+    for soc in SOCS:
+        b = bounds[soc]
+        bound = res[(soc, "game", "joule")]["oracle_j"] + b["online_extra_j"]
+        eas, joule = res[(soc, "game", "eas")], res[(soc, "game", "joule")]
+        e_split, j_split = energy_split(eas, chain), energy_split(joule, chain)
+        chain_bound = b["online_mj"] * b["frames"] / 1000
+        add(f"| {soc} | {bound:.2f} J | {1.2 * eas['energy_j'] / bound:.2f}x | "
+            f"{joule['energy_j'] / bound:.2f}x | "
+            + " / ".join(f"{v:.2f}" for v in e_split) + " | "
+            + " / ".join(f"{v:.2f}" for v in j_split) + " | "
+            f"{j_split[0] / chain_bound:.2f}x of {chain_bound:.2f} J |")
+        rows.append((1.2 * eas["energy_j"] / bound, j_split[0] / chain_bound,
+                     j_split[1] + j_split[2] - e_split[1] - e_split[2]))
+    add("")
+    add(f"The target asks for {min(r[0] for r in rows):.2f}-{max(r[0] for r in rows):.2f}x "
+        "the online bound. scx_joule's chain costs "
+        f"{min(r[1] for r in rows):.2f}-{max(r[1] for r in rows):.2f}x the chain's own bound, "
+        "and its other tasks with idle and wakeups cost "
+        f"{min(r[2] for r in rows):.2f}-{max(r[2] for r in rows):.2f} J more than EAS's "
+        "(docs/design.md, \"Where gaming's energy goes\").\n")
+
+
+def game_section(add, res, game, bounds):
     add("## The gaming profile against the game target\n")
     add("Target (issue 9): no more deadline misses than race-to-idle at no more than 1.2x "
         "the EAS baseline's energy. Each cell: energy as a multiple of EAS's, then misses; "
@@ -261,6 +332,7 @@ def game_section(add, res, game):
         "these models: within the target on every SoC, so the models do not rule the target "
         "out. But the oracle knows each frame's work before it runs and ignores contention, "
         "wakeups and frequency changes, which a scheduler cannot.\n")
+    game_budget(add, res, bounds)
 
 
 def frequency_text(add):
@@ -423,7 +495,7 @@ def write_doc(res, out, pngs, cpu_s, sim_version, extra):
         add("")
     driver_section(add, res, extra["drv"])
     variants_section(add, extra["var"])
-    game_section(add, res, extra["game"])
+    game_section(add, res, extra["game"], extra["bounds"])
     for line in extra.get("vm", []):
         add(line)
     add("## Plots\n")
@@ -483,7 +555,7 @@ def main():
         print(f"wrote {a.dump} ({len(res)} runs)")
         return 0
     extra = {"drv": driver_runs(a.sim), "var": variant_runs(a.sim, res),
-             "game": game_runs(a.sim), "vm": []}
+             "game": game_runs(a.sim), "bounds": chain_bounds(a.sim), "vm": []}
     vm_compare.section(extra["vm"].append, a.sim)
     if a.before:
         extra["before"] = load_dump(a.before)
