@@ -196,8 +196,6 @@ struct pd_local {
 	__u64 starved_scan_at; /* rescue_starved, claimed by the CPU that scans */
 } __attribute__((aligned(64)));
 static struct pd_local pd_local[JP_MAX_PDS];
-/* how far a task's vtime may lead its domain's clock, in slices */
-#define VTIME_MAX_LEAD_SLICES 8
 
 /* a domain's CPUs balance tasks away from their own queue for at most this long */
 #define OWN_QUEUE_MAX_WAIT_NS (20ULL * 1000 * 1000)
@@ -359,35 +357,16 @@ static __u64 *pd_clock(u32 pd)
 	return &pd_local[pd & (JP_MAX_PDS - 1)].vtime_now;
 }
 
-/*
- * p's vtime on domain pd's clock: a task that moves keeps its lead or lag
- * over the clock of the domain it left, within a slice either way, so it
- * neither jumps a queue nor waits behind one for what another domain did.
- */
+/* p's vtime on domain pd's clock (jp_vtime_place) */
 static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
 {
-	u64 vtime = p->scx.dsq_vtime;
-	s64 lag;
+	bool moved = tctx && tctx->vtime_pd != pd;
+	u64 old_clock = moved ? *pd_clock(tctx->vtime_pd) : 0;
 
-	if (tctx && tctx->vtime_pd != pd) {
-		lag = (s64)(vtime - *pd_clock(tctx->vtime_pd));
-		if (lag > (s64)slice_ns)
-			lag = slice_ns;
-		vtime = *pd_clock(pd) + lag;
+	if (moved)
 		tctx->vtime_pd = pd;
-	}
-	/* a sleeper is credited at most one slice */
-	if (vtime_before(vtime, *pd_clock(pd) - slice_ns))
-		vtime = *pd_clock(pd) - slice_ns;
-	/*
-	 * and a task that ran ahead leads by a bounded amount: a nice 19 task
-	 * is charged 100 times its run time, and behind a steady stream of new
-	 * tasks, which start at the clock, it would never reach the head
-	 * (khugepaged went 6.5 s without running under hybrid-stress).
-	 */
-	if (vtime_before(*pd_clock(pd) + VTIME_MAX_LEAD_SLICES * slice_ns, vtime))
-		vtime = *pd_clock(pd) + VTIME_MAX_LEAD_SLICES * slice_ns;
-	return vtime;
+	return jp_vtime_place(p->scx.dsq_vtime, *pd_clock(pd), old_clock, moved, slice_ns,
+			      p->scx.weight);
 }
 
 /*
@@ -1582,7 +1561,7 @@ __attribute__((noinline)) int joule_dispatch_pass(struct jp_dispatch_in *in, int
  * A backstop under the vtime order: a task that has waited STARVED_NS in its
  * domain's queue runs next on a CPU of the domain that may run it. Vtime
  * alone does not bound a wait. A task that ran ahead of the clock (by up to
- * VTIME_MAX_LEAD_SLICES) waits while every task behind it catches up, and
+ * JP_VTIME_MAX_LEAD_SLICES) waits while every task behind it catches up, and
  * sleepers keep rejoining a slice behind the clock: under hybrid-stress a
  * stress-ng task waited 6.3 s with one big CPU offline, and the kernel's
  * watchdog (timeout_ms) stopped the scheduler. Each domain's queue is

@@ -1053,24 +1053,15 @@ static uint32_t pd_of(const struct sim *s, uint32_t c)
 	return s->soc->cpu[c].pd;
 }
 
-/* vtime_in_pd: lead or lag kept across PDs within a slice, a sleeper credited one */
+/* vtime_in_pd: jp_vtime_place on PD p's clock (the simulator's threads are all nice 0) */
 static uint64_t pd_vtime(struct sim *s, struct sim_thread *t, uint32_t p)
 {
-	uint64_t v = t->vruntime, clk = s->pd[p].clock;
-	int64_t lag;
+	bool moved = t->vtime_pd != p;
+	uint64_t old_clock = s->pd[t->vtime_pd].clock;
 
-	if (t->vtime_pd != p) {
-		lag = (int64_t)(v - s->pd[t->vtime_pd].clock);
-		if (lag > (int64_t)SIM_JOULE_SLICE_NS)
-			lag = (int64_t)SIM_JOULE_SLICE_NS;
-		v = clk + (uint64_t)lag;
-		t->vtime_pd = p;
-	}
-	if ((int64_t)(v - (clk - SIM_JOULE_SLICE_NS)) < 0)
-		v = clk - SIM_JOULE_SLICE_NS;
-	if ((int64_t)(clk + 8 * SIM_JOULE_SLICE_NS - v) < 0)
-		v = clk + 8 * SIM_JOULE_SLICE_NS;
-	return v;
+	t->vtime_pd = p;
+	return jp_vtime_place(t->vruntime, s->pd[p].clock, old_clock, moved, SIM_JOULE_SLICE_NS,
+			      100);
 }
 
 /* The first idle CPU of PD p, or -1. */

@@ -100,6 +100,46 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		out->where = JP_ENQ_QUEUE;
 }
 
+/* how far a task's vtime may lead its domain's clock, in slices (at least) */
+#define JP_VTIME_MAX_LEAD_SLICES 8
+
+/*
+ * Where a task sorts in domain queue ordered by vtime: its vtime on that
+ * domain's clock. A task that comes from another domain (moved; old_clock
+ * is that domain's clock) keeps its lead or lag over it, within a slice, so
+ * it neither jumps a queue nor waits behind one for what another domain did.
+ * A sleeper is credited at most one slice behind the clock. A task ahead of
+ * the clock leads it by at most JP_VTIME_MAX_LEAD_SLICES, or by what one
+ * slice of its own costs it (slice * 100 / weight) where that is more:
+ * behind a steady stream of new tasks, which start at the clock, an
+ * unbounded lead would never reach the head (khugepaged, nice 19, once went
+ * 6.5 s without running under hybrid-stress), but capped below one slice's
+ * charge a nice-19 task (weight 1, 100 times its run) led by 40 ms where
+ * its slice cost 500, and among four nice-0 hogs ran 810-862 ms in 8 s
+ * where its weight gave it 55-61 (EEVDF: 56-64; VM scenario nice-weights).
+ * How long it then waits is bounded by the starvation backstop (500 ms).
+ */
+static __always_inline u64 jp_vtime_place(u64 vtime, u64 clock, u64 old_clock, bool moved,
+					  u64 slice, u32 weight)
+{
+	u64 lead = slice * 100 / (weight ? weight : 1);
+	s64 lag;
+
+	if (moved) {
+		lag = (s64)(vtime - old_clock);
+		if (lag > (s64)slice)
+			lag = (s64)slice;
+		vtime = clock + (u64)lag;
+	}
+	if ((s64)(vtime - (clock - slice)) < 0)
+		vtime = clock - slice;
+	if (lead < JP_VTIME_MAX_LEAD_SLICES * slice)
+		lead = JP_VTIME_MAX_LEAD_SLICES * slice;
+	if ((s64)(clock + lead - vtime) < 0)
+		vtime = clock + lead;
+	return vtime;
+}
+
 /*
  * Is a task's migration really disabled, from its migration_disabled count
  * read inside a callback (is_current: the task running the callback)? The BPF

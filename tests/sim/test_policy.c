@@ -907,6 +907,44 @@ static void test_enqueue_plan(void **state)
 	assert_false(plan.moved_up);
 }
 
+#define MS 1000000ull
+
+static void test_vtime_place(void **state)
+{
+	const u64 slice = 5 * MS, clock = 1000 * MS, other = 9000 * MS;
+
+	(void)state;
+	/* nice 0 (weight 100) leads by 8 slices at most; nearer stays */
+	assert_int_equal(jp_vtime_place(clock + 900 * MS, clock, 0, false, slice, 100),
+			 clock + 40 * MS);
+	assert_int_equal(jp_vtime_place(clock + 30 * MS, clock, 0, false, slice, 100),
+			 clock + 30 * MS);
+	/* nice 19 (weight 1) by one slice's charge, 100 slices; weight 0 counts as 1 */
+	assert_int_equal(jp_vtime_place(clock + 300 * MS, clock, 0, false, slice, 1),
+			 clock + 300 * MS);
+	assert_int_equal(jp_vtime_place(clock + 900 * MS, clock, 0, false, slice, 1),
+			 clock + 500 * MS);
+	assert_int_equal(jp_vtime_place(clock + 900 * MS, clock, 0, false, slice, 0),
+			 clock + 500 * MS);
+	/* weight 10 (about nice 10): one slice costs 50 ms, more than 8 slices */
+	assert_int_equal(jp_vtime_place(clock + 900 * MS, clock, 0, false, slice, 10),
+			 clock + 50 * MS);
+	/* a sleeper is credited one slice, whatever its weight */
+	assert_int_equal(jp_vtime_place(clock - 900 * MS, clock, 0, false, slice, 1),
+			 clock - slice);
+	assert_int_equal(jp_vtime_place(clock - 900 * MS, clock, 0, false, slice, 10000),
+			 clock - slice);
+	/* from another domain: its lead or lag over that clock, within a slice */
+	assert_int_equal(jp_vtime_place(other + 3 * MS, clock, other, true, slice, 100),
+			 clock + 3 * MS);
+	assert_int_equal(jp_vtime_place(other + 300 * MS, clock, other, true, slice, 1),
+			 clock + slice);
+	assert_int_equal(jp_vtime_place(other - 2 * MS, clock, other, true, slice, 100),
+			 clock - 2 * MS);
+	assert_int_equal(jp_vtime_place(other - 900 * MS, clock, other, true, slice, 100),
+			 clock - slice);
+}
+
 static void test_enqueue_plan_lat_crit_preempts(void **state)
 {
 	struct jp_enqueue_plan plan;
@@ -1011,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_migration_disabled),
 		cmocka_unit_test(test_enqueue_plan),
 		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
+		cmocka_unit_test(test_vtime_place),
 		cmocka_unit_test(test_tick_plan),
 		cmocka_unit_test(test_queue_slice),
 	};
