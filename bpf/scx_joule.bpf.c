@@ -1437,7 +1437,43 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, 
  * Then it goes through enqueue (SCX_ENQ_LAST), which moves it up; not a
  * task the kernel queues itself, which never reaches enqueue (see the tick).
  */
-static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 cpu)
+/* how many of a queue's first tasks prev_first looks at for one this CPU may run */
+#define HEAD_PEEK_MAX 4
+
+/*
+ * Is prev, whose slice ended, before the first task of domain pd's queue
+ * that cpu may run, in vtime? Its run since the last charge (a tick's, or
+ * running) counts, as stopping will charge it. False when the queue has no
+ * such task among its first HEAD_PEEK_MAX: the plan then tries the queue
+ * before prev, as it always did. A global function, verified once.
+ */
+__attribute__((noinline)) int joule_prev_first(struct task_struct *prev __arg_trusted, s32 cpu,
+					       u32 pd, u64 now)
+{
+	struct task_ctx *tctx = task_ctx(prev);
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	u64 vtime = prev->scx.dsq_vtime;
+	int n = 0, first = 0;
+
+	if (tctx && tctx->started && now > tctx->started)
+		vtime += (now - tctx->started) * 100 / (prev->scx.weight ?: 1);
+	if (bpf_iter_scx_dsq_new(&it, pd, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		if (++n > HEAD_PEEK_MAX)
+			break;
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
+		first = vtime_before(vtime, p->scx.dsq_vtime);
+		break;
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+	return first;
+}
+
+static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 cpu, u64 now)
 {
 	struct task_ctx *tctx;
 
@@ -1447,6 +1483,8 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 	tctx = task_ctx(prev);
 	in->prev_misfit_up = tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 &&
 			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
+	if (!in->prev_misfit_up && in->self < JP_MAX_PDS)
+		in->prev_first = joule_prev_first(prev, cpu, in->self, now);
 }
 
 /* What a plan's step gave the CPU */
@@ -1655,7 +1693,7 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	if (joule_rescue_starved(cpu, now))
 		return;
 	in.self = cpu_pd(cpu);
-	note_prev(&in, prev, cpu);
+	note_prev(&in, prev, cpu, now);
 	got = joule_dispatch_pass(&in, 0, now);
 	if (got == DISPATCH_NOTHING && jp_dispatch_wants_balance(&in))
 		got = joule_dispatch_pass(&in, 1, now);
@@ -1664,7 +1702,7 @@ void BPF_STRUCT_OPS(joule_dispatch, s32 cpu, struct task_struct *prev)
 	 * Its new slice is as running would give it (the simulator's pd_keep).
 	 */
 	if (got == DISPATCH_KEEP && prev)
-		set_slice(prev, queue_slice(task_ctx(prev), cpu,
+		set_slice(prev, queue_slice(task_ctx(prev), cpu & (JP_MAX_CPUS - 1),
 					    in.self < JP_MAX_PDS ? (s32)in.queued[in.self] : 0));
 }
 

@@ -1242,8 +1242,15 @@ static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in
 		s->pd[self].own_served_at = s->now;
 	in->own_due = s->now - s->pd[self].own_served_at > SIM_OWN_QUEUE_MAX_WAIT_NS;
 	if (prev >= 0) {
+		struct sim_pd_rt *pr = &s->pd[self];
+
 		in->prev_runnable = 1;
 		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
+		in->prev_first = 1;
+		for (i = 0; i < pr->nr_queued; i++)
+			if ((int64_t)(s->th[pr->queue[i]].vruntime - s->th[prev].vruntime) <= 0)
+				in->prev_first = 0;
+		in->prev_first &= pr->nr_queued > 0;
 	}
 	in->balance_src = JP_NO_PD;
 	if (jp_dispatch_wants_balance(in)) {

@@ -8,7 +8,12 @@
  *   1. the domain jp_overloaded_pd names (every CPU busy, more tasks per
  *      unit of capacity than here), unless the own queue waited too long:
  *      its tasks would wait for as long as another domain stayed busier;
- *   2. the own domain's queue;
+ *   2. the own domain's queue, unless the task whose slice ended is still
+ *      runnable, need not move up to an idle bigger CPU, and comes before
+ *      the queue's head in vtime: the kernel asks for work before it puts
+ *      that task back, so taken from the queue it would wait for another
+ *      CPU's slice to end however far behind it was (a nice -20 task among
+ *      nice-0 hogs got 65% of a CPU, where EEVDF gives it the whole);
  *   3. the task whose slice ended, if it is still runnable and need not move
  *      up to an idle bigger CPU: a busy CPU stops here, since pulling at
  *      every slice end would drain a bigger domain's queue into a smaller
@@ -41,7 +46,7 @@ struct jp_dispatch_in {
 	u8 own_due;		/* the own queue waited too long to be passed over */
 	u8 prev_runnable;	/* the task whose slice ended wants to run on */
 	u8 prev_misfit_up;	/* ... but outgrew this CPU and a bigger one is idle */
-	u8 pad;
+	u8 prev_first;		/* ... and its vtime is before that of the own queue's head */
 };
 
 struct jp_dispatch_step {
@@ -112,6 +117,10 @@ JP_FUNC void jp_dispatch_plan(const struct jp_tables *t, const struct jp_dispatc
 		return;
 	if (!in->own_due && in->overloaded >= 0 && in->overloaded < JP_MAX_PDS)
 		jp_plan_add(plan, JP_DISPATCH_PULL, (u32)in->overloaded);
+	if (in->prev_runnable && !in->prev_misfit_up && in->prev_first) {
+		jp_plan_add(plan, JP_DISPATCH_KEEP, self);
+		return;
+	}
 	jp_plan_add(plan, JP_DISPATCH_OWN, self);
 	if (in->prev_runnable && !in->prev_misfit_up) {
 		jp_plan_add(plan, JP_DISPATCH_KEEP, self);

@@ -761,6 +761,13 @@ static void test_dispatch_keeps_prev_when_nothing_queued(void **state)
 	assert_step(&plan, 0, JP_DISPATCH_OWN, 0);
 	assert_step(&plan, 1, JP_DISPATCH_KEEP, 0);
 	assert_int_equal(plan.nr, 2);
+	/* before the queue's head in vtime, it goes on first */
+	in.queued[0] = 3;
+	in.prev_first = 1;
+	jp_dispatch_plan(&t, &in, &plan);
+	assert_step(&plan, 0, JP_DISPATCH_KEEP, 0);
+	assert_int_equal(plan.nr, 1);
+	in.queued[0] = 0;
 	/* a misfit with a bigger CPU idle is let go, to be placed again */
 	in.prev_misfit_up = 1;
 	in.idle_pds = 0;
