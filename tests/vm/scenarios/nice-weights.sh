@@ -1,22 +1,28 @@
-# A nice-19 task beside four nice-0 CPU hogs, all allowed on CPUs 0-1 only,
-# with the test's own shell and the loader on the last CPU (another domain).
-# By weight (15 against 1024 each) the nice-19 task is owed 15/4096 of the
-# hogs' run time; EEVDF gives it about that. Checks, from the kernel's side
-# (run times in /proc/PID/schedstat over 8 s):
-# - the nice-19 task ran (the starvation backstop bounds its wait);
-# - it ran at most 4 times its weight's share. Until its vtime could lead the
-#   domain's clock by a whole slice's charge (jp_vtime_place), it was held to
-#   40 ms ahead and ran about 14 times its share.
-# The same run under EEVDF first, in the same boot, is printed for comparison.
+# One task at nice 19, then one at nice -20, beside four nice-0 CPU hogs, all
+# allowed on CPUs 0-1 only, with the test's own shell and the loader on the
+# last CPU (another domain). By weight (15 or 88761 against 1024 each) the
+# nice-19 task is owed 15/4096 of the hogs' run time, and the nice -20 task
+# the whole of a CPU; EEVDF gives each about that. Checks, from the kernel's
+# side (run times in /proc/PID/schedstat over 8 s):
+# - the nice-19 task ran (the starvation backstop bounds its wait), and at
+#   most 4 times its weight's share. Until its vtime could lead the domain's
+#   clock by a whole slice's cost (jp_vtime_place), it was held to 40 ms
+#   ahead and ran about 14 times its share;
+# - the nice -20 task ran at least 80% of the window. Until dispatch kept a
+#   task whose slice ended ahead of the queue's head in vtime
+#   (joule_prev_first), it waited half a slice after each and ran 65%.
+# The same runs under EEVDF first, in the same boot, are printed for comparison.
 . /scenarios/lib.sh
 WINDOW=8
 SHARE_MAX=4
+HEAVY_MIN_PCT=80
 
 # run_ms PID: the kernel's run time of the task so far, in ms
 run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
 
-# weights_phase WHO: sets low_ms (the nice-19 task's run time in the window),
-# hogs_ms (the hogs' together) and share_ms (the nice-19 task's by weight)
+# weights_phase WHO NICE: sets task_ms (the reniced task's run time in the
+# window), hogs_ms (the hogs' together) and share_ms (its share by weight, for
+# nice 19)
 weights_phase() {
 	hogs=
 	for k in 1 2 3 4; do
@@ -24,37 +30,44 @@ weights_phase() {
 		hogs="$hogs $!"
 	done
 	taskset -c 0,1 sh -c 'while :; do :; done' &
-	low=$!
-	renice -n 19 -p $low >/dev/null
-	[ "$(awk '{ print $19 }' /proc/$low/stat)" = 19 ] || fail "the low task is not at nice 19"
+	task=$!
+	renice -n "$2" -p $task >/dev/null
+	[ "$(awk '{ print $19 }' /proc/$task/stat)" = "$2" ] || fail "the task is not at nice $2"
 	sleep 1
-	l0=$(run_ms $low)
+	t0=$(run_ms $task)
 	h0=0
 	for h in $hogs; do h0=$((h0 + $(run_ms $h))); done
 	sleep $WINDOW
-	low_ms=$(($(run_ms $low) - l0))
+	task_ms=$(($(run_ms $task) - t0))
 	hogs_ms=0
 	for h in $hogs; do hogs_ms=$((hogs_ms + $(run_ms $h))); done
 	hogs_ms=$((hogs_ms - h0))
-	kill $hogs $low
-	wait $hogs $low 2>/dev/null
+	kill $hogs $task
+	wait $hogs $task 2>/dev/null
 	share_ms=$((hogs_ms * 15 / 4096))
-	echo "$1: in $WINDOW s the nice-19 task ran $low_ms ms, the four nice-0 hogs $hogs_ms ms (its share by weight: $share_ms ms)"
+	echo "$1: in $WINDOW s the nice $2 task ran $task_ms ms, the four nice-0 hogs $hogs_ms ms"
 }
 
 [ "$(nr_cpus)" -ge 4 ] || fail "needs at least 4 CPUs (has $(nr_cpus))"
 # off CPUs 0-1's domain: runs there would move its clock on
 taskset -p -c $(($(nr_cpus) - 1)) $$ >/dev/null || fail "cannot move the test shell"
-weights_phase EEVDF
+weights_phase EEVDF 19
+weights_phase EEVDF -20
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
-weights_phase scx_joule
-stats_tail 2
-[ "$(scx_state)" = enabled ] || fail "the scheduler did not stay attached (state $(scx_state))"
-[ "$low_ms" -gt 0 ] || fail "the nice-19 task never ran in $WINDOW s"
+weights_phase scx_joule 19
+stats_tail 1
+[ "$task_ms" -gt 0 ] || fail "the nice-19 task never ran in $WINDOW s"
 [ "$share_ms" -gt 0 ] || fail "the hogs ran $hogs_ms ms: no share to compare with"
-[ "$low_ms" -le $((SHARE_MAX * share_ms)) ] ||
-	fail "the nice-19 task ran $low_ms ms, over $SHARE_MAX times its share by weight ($share_ms ms)"
-ok "the nice-19 task ran $low_ms ms, at most $SHARE_MAX times its share by weight ($share_ms ms)"
+[ "$task_ms" -le $((SHARE_MAX * share_ms)) ] ||
+	fail "the nice-19 task ran $task_ms ms, over $SHARE_MAX times its share by weight ($share_ms ms)"
+ok "the nice-19 task ran $task_ms ms, at most $SHARE_MAX times its share by weight ($share_ms ms)"
+weights_phase scx_joule -20
+stats_tail 1
+heavy_min=$((WINDOW * 1000 * HEAVY_MIN_PCT / 100))
+[ "$task_ms" -ge $heavy_min ] ||
+	fail "the nice -20 task ran $task_ms ms of $WINDOW s (at least $heavy_min: $HEAVY_MIN_PCT%)"
+ok "the nice -20 task ran $task_ms ms of $WINDOW s (at least $heavy_min)"
+[ "$(scx_state)" = enabled ] || fail "the scheduler did not stay attached (state $(scx_state))"
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC after SIGINT"
 check_dmesg
