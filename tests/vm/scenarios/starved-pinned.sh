@@ -11,11 +11,13 @@
 # CPU, since the CPU that scans the queue is rarely it. Checks, from the
 # kernel's side (its run time in /proc/PID/schedstat, sampled every 0.1 s):
 # - the scheduler stays attached, and dmesg has no stall;
-# - the pinned task ran, and never waited more than 1.2 s between runs.
+# - the pinned task ran, and never waited more than 2 s between runs (with
+#   the backstop 400-900 ms, without it 4 s, or the watchdog ends the
+#   scheduler; EEVDF leaves it waiting 6-8 s).
 # The same run under EEVDF first, in the same boot, is printed for comparison.
 . /scenarios/lib.sh
 WINDOW=8
-GAP_MAX_MS=1200
+GAP_MAX_MS=2000
 
 # run_ns PID: the kernel's run time of the task so far, in ns
 run_ns() { awk '{ print $1 }' /proc/$1/schedstat; }
