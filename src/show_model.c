@@ -24,9 +24,13 @@ static void show_kinds(FILE *f, const struct jtopo *t)
 		int first = jtopo_cpuset_first(&kd->cpus);
 
 		jtopo_format_cpulist(&kd->cpus, cpus, sizeof(cpus));
-		fprintf(f, "  %-7s %-16s %8u %10d %-12s %8u\n", kd->name, cpus,
+		char mhz[16] = "-"; /* no cpufreq: not known */
+
+		if (kd->max_mhz)
+			snprintf(mhz, sizeof(mhz), "%u", kd->max_mhz);
+		fprintf(f, "  %-7s %-16s %8u %10d %-12s %8s\n", kd->name, cpus,
 			first >= 0 ? t->cpu[first].capacity : 0, kd->hwloc_efficiency,
-			kd->core_type[0] ? kd->core_type : "-", kd->max_mhz);
+			kd->core_type[0] ? kd->core_type : "-", mhz);
 	}
 }
 
@@ -163,16 +167,22 @@ static void show_domains(FILE *f, const struct jtopo *t, const struct jpower_mod
 	}
 }
 
+static const char *plural(int n)
+{
+	return n == 1 ? "" : "s";
+}
+
 void joule_show_model(FILE *f, const struct jtopo *t, const struct jpower_cpufreq *cf,
 		      const struct jpower_model *em)
 {
 	fprintf(f, "machine: %s\n", t->origin);
 	fprintf(f,
-		"%d of %d CPUs online, %d kind%s; capacity from %s; %d cores, %d clusters, "
-		"%d LLCs, %d packages, %d NUMA nodes\n",
-		t->nr_online, t->nr_cpus, t->nr_kinds, t->nr_kinds == 1 ? "" : "s",
-		jtopo_cap_source_name(t->cap_source), t->nr_cores, t->nr_clusters, t->nr_llcs,
-		t->nr_packages, t->nr_numa);
+		"%d of %d CPUs online, %d kind%s; capacity from %s; %d core%s, %d cluster%s, "
+		"%d LLC%s, %d package%s, %d NUMA node%s\n",
+		t->nr_online, t->nr_cpus, t->nr_kinds, plural(t->nr_kinds),
+		jtopo_cap_source_name(t->cap_source), t->nr_cores, plural(t->nr_cores),
+		t->nr_clusters, plural(t->nr_clusters), t->nr_llcs, plural(t->nr_llcs),
+		t->nr_packages, plural(t->nr_packages), t->nr_numa, plural(t->nr_numa));
 	for (int i = 0; i < t->nr_warnings; i++)
 		fprintf(f, "warning: %s\n", t->warning[i]);
 	show_kinds(f, t);
