@@ -129,6 +129,46 @@ static void test_intel_arl_tables(void **state)
 		    (double)p->opps[p->nr_opps - 1].cost / p->max_capacity);
 }
 
+/*
+ * Meteor Lake: the two kinds of Crestmont E-core (one core type) are two
+ * table domains, and the SoC tile's pair is an LLC of its own, so
+ * latency-first placement ranks it apart from the compute tile's CPUs.
+ */
+static void test_intel_mtl_tables(void **state)
+{
+	const struct jp_pd *lp, *e, *p;
+
+	(void)state;
+	load("intel-mtl-laptop");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 22, err, sizeof(err)), 0);
+	assert_int_equal(m.tables.nr_pds, 3);
+	assert_int_equal(m.tables.cpu[20].kind, JP_KIND_LITTLE);
+	assert_int_equal(m.tables.cpu[12].kind, JP_KIND_MEDIUM);
+	assert_int_equal(m.tables.cpu[0].kind, JP_KIND_BIG);
+	assert_int_equal(m.tables.cpu[21].capacity, 426);
+	assert_int_equal(m.tables.cpu[19].capacity, 648);
+	assert_int_equal(m.tables.cpu[20].pd, m.tables.cpu[21].pd);
+	assert_int_not_equal(m.tables.cpu[20].pd, m.tables.cpu[12].pd);
+	assert_int_equal(m.tables.cpu[0].llc, m.tables.cpu[19].llc);
+	assert_int_not_equal(m.tables.cpu[20].llc, m.tables.cpu[19].llc);
+	assert_int_equal(m.tables.cpu[0].sibling, 1);
+	assert_int_equal(m.tables.cpu[20].sibling, JP_NO_SIBLING);
+	assert_true(jp_clusters_nest(&m.tables));
+	lp = &m.tables.pd[m.tables.cpu[20].pd];
+	e = &m.tables.pd[m.tables.cpu[12].pd];
+	p = &m.tables.pd[m.tables.cpu[0].pd];
+	assert_int_equal(lp->nr_cpus, 2);
+	assert_int_equal(e->nr_cpus, 8);
+	assert_int_equal(p->nr_cpus, 12);
+	assert_int_equal(lp->max_capacity, 426);
+	assert_int_equal(e->max_capacity, 648);
+	/* the derived model's energy of the same work at each kind's top: P dearest */
+	assert_true((double)lp->opps[lp->nr_opps - 1].cost / lp->max_capacity <
+		    (double)e->opps[e->nr_opps - 1].cost / e->max_capacity);
+	assert_true((double)e->opps[e->nr_opps - 1].cost / e->max_capacity <
+		    (double)p->opps[p->nr_opps - 1].cost / p->max_capacity);
+}
+
 /* 32 CPUs with 20 distinct kernel domains fit the tables' 16. */
 static void test_hybrid_32_tables(void **state)
 {
@@ -515,6 +555,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_tables),
 		cmocka_unit_test(test_intel_arl_tables),
+		cmocka_unit_test(test_intel_mtl_tables),
 		cmocka_unit_test(test_hybrid_32_tables),
 		cmocka_unit_test(test_no_cpufreq_hybrid_tables),
 		cmocka_unit_test(test_this_machine_tables),

@@ -261,6 +261,48 @@ static void test_intel_laptop(void **state)
 }
 
 /*
+ * ---- Meteor Lake 6P+8E+2LPE: three kinds, two of them one core type ----
+ * Only cpu_capacity tells the SoC tile's low-power E-cores from the compute
+ * tile's; they reach no L3, so they are an LLC of their own.
+ */
+static void test_intel_mtl(void **state)
+{
+	(void)state;
+	load("intel-mtl-laptop");
+	assert_int_equal(topo.nr_cpus, 22);
+	assert_int_equal(topo.nr_kinds, 3);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
+	assert_kind(0, "little", "20-21", 426); /* 1024 * 25 / 60 */
+	assert_kind(1, "mid", "12-19", 648);	/* 1024 * 38 / 60 */
+	assert_kind(2, "big", "0-11", 1024);
+	assert_string_equal(topo.kind[0].core_type, "IntelAtom");
+	assert_string_equal(topo.kind[1].core_type, "IntelAtom");
+	assert_string_equal(topo.kind[2].core_type, "IntelCore");
+	assert_int_equal(topo.kind[0].max_mhz, 2500);
+	assert_int_equal(topo.nr_cores, 16);
+	assert_int_equal(topo.nr_clusters, 9); /* 6 P-core L2s, 2 E-core modules, the LP pair */
+	assert_int_equal(topo.nr_llcs, 2);
+	for (int c = 0; c < 20; c++)
+		assert_int_equal(topo.cpu[c].llc, topo.cpu[0].llc);
+	assert_int_equal(topo.cpu[20].llc, topo.cpu[21].llc);
+	assert_int_not_equal(topo.cpu[20].llc, topo.cpu[0].llc);
+	assert_int_equal(topo.cpu[20].cluster, topo.cpu[21].cluster);
+	assert_int_equal(topo.cpu[20].sibling, -1);
+	assert_int_equal(topo.cpu[0].sibling, 1);
+	/* no kernel model (SMT): derived, a domain per kind, 100 MHz ladders */
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 3);
+	assert_pd(0, "little", "20-21", 22, 400000, 2500000);
+	assert_pd(1, "mid", "12-19", 35, 400000, 3800000);
+	assert_pd(2, "big", "0-11", 45, 400000, 4800000);
+	/* both Crestmont kinds do the same work for the same power at one frequency */
+	assert_int_equal(em.pd[0].opp[21].capacity, em.pd[1].opp[21].capacity);
+	assert_true(fabs(em.pd[0].opp[21].power_mw - em.pd[1].opp[21].power_mw) < 1.0);
+	assert_true(em.pd[1].opp[34].power_mw / em.pd[1].opp[34].capacity <
+		    em.pd[2].opp[44].power_mw / em.pd[2].opp[44].capacity);
+}
+
+/*
  * A domain's OPPs as the artificial kernel model gives them: capacity
  * capacity * f / f_top, power cost * performance / 10 (uW).
  */
@@ -490,7 +532,7 @@ static void test_numa_server(void **state)
 static void test_xml_matches_root(void **state)
 {
 	static const char *const names[] = {"arm-board-rk3399", "arm-phone-tri", "intel-adl-laptop",
-					    "amd-phoenix2", "numa-server"};
+					    "intel-mtl-laptop", "amd-phoenix2",	 "numa-server"};
 	static struct jtopo from_root;
 
 	(void)state;
@@ -604,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
 		cmocka_unit_test(test_intel_arl),
+		cmocka_unit_test(test_intel_mtl),
 		cmocka_unit_test(test_arm_no_cpufreq),
 		cmocka_unit_test(test_intel_hybrid_32),
 		cmocka_unit_test(test_amd),
