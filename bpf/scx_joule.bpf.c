@@ -906,7 +906,7 @@ static void forget_request(s32 cpu)
  */
 __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 {
-	u32 cpu, runs, nr = scx_bpf_nr_cpu_ids();
+	u32 cpu, nr = scx_bpf_nr_cpu_ids();
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 	const struct cpumask *possible = scx_bpf_get_possible_cpumask();
 	struct joule_stats *s;
@@ -918,7 +918,6 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 		if (!bpf_cpumask_test_cpu(cpu, possible))
 			continue;
 		s = cpu_stats(cpu);
-		runs = cpu_local[cpu].runs;
 		if (idle_only && (!s || !s->perf_request || !cpu_idle_online(cpu, idle)))
 			continue;
 		if (s) {
@@ -926,8 +925,18 @@ __attribute__((noinline)) int joule_release_perf(u32 idle_only)
 			s->perf_request = 0;
 		}
 		scx_bpf_cpuperf_set(cpu, 0);
-		/* as in joule_release_kept: it may have started running since */
-		if (idle_only && cpu_local[cpu].runs != runs)
+		/*
+		 * The CPU may have started running since its idle test, and its
+		 * request may have reached the kernel before this 0 did: its next
+		 * request is sent whatever it is. Always, not only when its run
+		 * count moved (as joule_release_kept does): nothing orders the
+		 * idle mask's bit against that count, so on arm64 the count read
+		 * before the test could already hold the run the stale bit hides.
+		 * When the CPU's own request took its run queue lock before the
+		 * kfunc did (the order that loses it), that request's store is
+		 * ordered before this one.
+		 */
+		if (idle_only)
 			forget_request(cpu);
 	}
 	scx_bpf_put_cpumask(possible);
