@@ -1452,9 +1452,9 @@ __attribute__((noinline)) int joule_dispatch_domains(struct jp_dispatch_in *in, 
 /*
  * Is prev, whose slice ended, before the first task of domain pd's queue
  * that cpu may run, in vtime? Its run since the last charge (a tick's, or
- * running) counts, as stopping will charge it. False when the queue has no
- * such task among its first HEAD_PEEK_MAX: the plan then tries the queue
- * before prev, as it always did. A global function, verified once.
+ * running) counts, as stopping will charge it. Past the queue's first
+ * HEAD_PEEK_MAX tasks, the last of them stands for the rest (see below). A
+ * global function, verified once.
  */
 __attribute__((noinline)) int joule_prev_first(struct task_struct *prev __arg_trusted, s32 cpu,
 					       u32 pd, u64 now)
@@ -1469,13 +1469,17 @@ __attribute__((noinline)) int joule_prev_first(struct task_struct *prev __arg_tr
 		vtime += (now - tctx->started) * 100 / (prev->scx.weight ?: 1);
 	if (bpf_iter_scx_dsq_new(&it, pd, 0))
 		goto out;
+	/*
+	 * The queue is in vtime order: a task this CPU may run past the ones
+	 * looked at is no earlier than the last of them, and with none at all
+	 * the queue has nothing for it.
+	 */
+	first = 1;
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
-		if (++n > HEAD_PEEK_MAX)
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) || ++n >= HEAD_PEEK_MAX) {
+			first = vtime_before(vtime, p->scx.dsq_vtime);
 			break;
-		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
-			continue;
-		first = vtime_before(vtime, p->scx.dsq_vtime);
-		break;
+		}
 	}
 out:
 	bpf_iter_scx_dsq_destroy(&it);
