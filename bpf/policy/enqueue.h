@@ -106,8 +106,12 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 /*
  * Where a task sorts in domain queue ordered by vtime: its vtime on that
  * domain's clock. A task that comes from another domain (moved; old_clock
- * is that domain's clock) keeps its lead or lag over it, within a slice, so
- * it neither jumps a queue nor waits behind one for what another domain did.
+ * is that domain's clock) keeps its lag over it within a slice and its lead
+ * within one slice's charge (a slice, or slice * 100 / weight where that is
+ * more), so it neither jumps a queue nor waits behind one for what another
+ * domain did, and a low-weight task does not leave its debt behind: cut to
+ * one slice, a nice-19 task (a slice costs it 100) left up to 99 slices of
+ * its lead behind at each move.
  * A sleeper is credited at most one slice behind the clock. A task ahead of
  * the clock leads it by at most JP_VTIME_MAX_LEAD_SLICES, or by what one
  * slice of its own costs it (slice * 100 / weight) where that is more:
@@ -127,8 +131,8 @@ static __always_inline u64 jp_vtime_place(u64 vtime, u64 clock, u64 old_clock, b
 
 	if (moved) {
 		lag = (s64)(vtime - old_clock);
-		if (lag > (s64)slice)
-			lag = (s64)slice;
+		if (lag > (s64)jp_max64(slice, lead))
+			lag = (s64)jp_max64(slice, lead);
 		vtime = clock + (u64)lag;
 	}
 	if ((s64)(vtime - (clock - slice)) < 0)

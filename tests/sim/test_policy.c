@@ -941,11 +941,18 @@ static void test_vtime_place(void **state)
 			 clock - slice);
 	assert_int_equal(jp_vtime_place(clock - 900 * MS, clock, 0, false, slice, 10000),
 			 clock - slice);
-	/* from another domain: its lead or lag over that clock, within a slice */
+	/* from another domain: its lag over that clock within a slice, its lead within a
+	 * slice's charge */
 	assert_int_equal(jp_vtime_place(other + 3 * MS, clock, other, true, slice, 100),
 			 clock + 3 * MS);
-	assert_int_equal(jp_vtime_place(other + 300 * MS, clock, other, true, slice, 1),
+	assert_int_equal(jp_vtime_place(other + 30 * MS, clock, other, true, slice, 100),
 			 clock + slice);
+	assert_int_equal(jp_vtime_place(other + 300 * MS, clock, other, true, slice, 1),
+			 clock + 300 * MS);
+	assert_int_equal(jp_vtime_place(other + 900 * MS, clock, other, true, slice, 1),
+			 clock + 500 * MS);
+	assert_int_equal(jp_vtime_place(other + 900 * MS, clock, other, true, slice, 10),
+			 clock + 50 * MS);
 	assert_int_equal(jp_vtime_place(other - 2 * MS, clock, other, true, slice, 100),
 			 clock - 2 * MS);
 	assert_int_equal(jp_vtime_place(other - 900 * MS, clock, other, true, slice, 100),
