@@ -370,13 +370,15 @@ static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
 }
 
 /*
- * The domain's clock follows the vtime its tasks start at (running), and
- * that of a task that keeps its CPU while nothing is queued (tick).
+ * The domain's clock follows the vtime its tasks start at (running), by at
+ * most a slice a start (jp_clock_follow), and all the way that of a task
+ * that keeps its CPU while nothing is queued (tick: most as large as can be).
  */
-static void advance_pd_clock(struct task_struct *p, struct task_ctx *tctx)
+static void advance_pd_clock(struct task_struct *p, struct task_ctx *tctx, u64 most)
 {
-	if (vtime_before(*pd_clock(tctx->vtime_pd), p->scx.dsq_vtime))
-		*pd_clock(tctx->vtime_pd) = p->scx.dsq_vtime;
+	__u64 *clock = pd_clock(tctx->vtime_pd);
+
+	*clock = jp_clock_follow(*clock, p->scx.dsq_vtime, most);
 }
 
 /* Virtual time advances by run time, scaled by the task's weight. */
@@ -1971,10 +1973,20 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 
 	if (!tctx)
 		return;
-	/* pulled from another domain's queue: onto this domain's clock */
-	if (cpu >= 0 && tctx->vtime_pd != cpu_pd(cpu))
+	/*
+	 * Onto this domain's clock, whatever way the task came: from another
+	 * domain's queue, or straight to a local queue (an idle CPU's wakeup,
+	 * a preemption, a per-CPU kthread), which enqueue's placement never
+	 * saw. With the vtime it last ran at, such a task started up to
+	 * seconds behind the clock (traced: a task woken by a timer onto an
+	 * idle CPU 4-10 s behind, per-CPU kthreads 0.3-3 s), and at its
+	 * slice's end dispatch would keep it first (prev_first), ahead of
+	 * every queued task, until it caught up. The simulator places every
+	 * task it starts.
+	 */
+	if (cpu >= 0)
 		set_vtime(p, vtime_in_pd(p, tctx, cpu_pd(cpu)));
-	advance_pd_clock(p, tctx);
+	advance_pd_clock(p, tctx, slice_ns);
 	tctx->started = scx_bpf_now();
 	tctx->started_cap = 0;
 	tctx->woke_in_select = 0;
@@ -2121,7 +2133,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		 * it still waited behind every queued task (hybrid-fairness).
 		 */
 		if (scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
-			advance_pd_clock(p, tctx);
+			advance_pd_clock(p, tctx, ~0ull >> 1);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
 		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);

@@ -186,12 +186,12 @@ void sim_build_views(const struct sim *s, const struct jp_cpumask *idle, struct 
 
 /*
  * advance_pd_clock: a PD's vtime clock follows the vtime its threads start
- * at, and that of one that keeps its CPU while nothing waits in the PD.
+ * at, by at most a slice a start (most), and all the way that of one that
+ * keeps its CPU while nothing waits in the PD (jp_clock_follow).
  */
-static void pd_clock_follow(struct sim *s, const struct sim_thread *t)
+static void pd_clock_follow(struct sim *s, const struct sim_thread *t, uint64_t most)
 {
-	if ((int64_t)(t->vruntime - s->pd[t->vtime_pd].clock) > 0)
-		s->pd[t->vtime_pd].clock = t->vruntime;
+	s->pd[t->vtime_pd].clock = jp_clock_follow(s->pd[t->vtime_pd].clock, t->vruntime, most);
 }
 
 /* Integrate work, energy and utilization of one CPU up to now. */
@@ -232,7 +232,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 				cr->min_vruntime = t->vruntime;
 			/* joule_tick's advance_pd_clock: only while nothing waits in the PD */
 			if (s->pol->pd_queues && !s->pd[t->vtime_pd].nr_queued)
-				pd_clock_follow(s, t);
+				pd_clock_follow(s, t, UINT64_MAX >> 1);
 			cr->busy_ns += dt;
 			cr->window_work += (double)dt * cap_freq(s, c) / JP_SCALE;
 			jp_cpu_account(&s->js[c], s->now, dt, cap_freq(s, c));
@@ -563,7 +563,7 @@ static void cpu_start(struct sim *s, uint32_t c, uint32_t th)
 	s->js[c].frame_speed =
 		s->js[c].frame ? jp_frame_speed_running(&s->prof, &t->jt, s->now) : 0;
 	if (s->pol->pd_queues) /* joule_running's advance_pd_clock */
-		pd_clock_follow(s, t);
+		pd_clock_follow(s, t, SIM_JOULE_SLICE_NS);
 	if (cr->state == CPU_IDLE) {
 		bool deep = s->now - cr->idle_since >= pd->sleep_min_us * 1000ull;
 

@@ -145,6 +145,22 @@ static __always_inline u64 jp_vtime_place(u64 vtime, u64 clock, u64 old_clock, b
 }
 
 /*
+ * A domain's clock once a task at vtime starts there (running: most is a
+ * slice) or keeps its CPU with nothing queued (tick: most as large as can
+ * be): it follows the task, by at most most. A task starts out of vtime
+ * order when the starvation backstop moves it; followed all the way, a
+ * rescued nice-19 task, up to one slice's charge (500 ms) ahead, could move
+ * the clock past every queued task, and each task that woke next would be
+ * placed behind all of them.
+ */
+static __always_inline u64 jp_clock_follow(u64 clock, u64 vtime, u64 most)
+{
+	if ((s64)(vtime - clock) <= 0)
+		return clock;
+	return (s64)(vtime - clock) > (s64)most ? clock + most : vtime;
+}
+
+/*
  * Is a task's migration really disabled, from its migration_disabled count
  * read inside a callback (is_current: the task running the callback)? The BPF
  * trampoline disables migration around every callback on kernels before

@@ -959,6 +959,23 @@ static void test_vtime_place(void **state)
 			 clock - slice);
 }
 
+/* A domain's clock follows a start by a slice at most; never back. */
+static void test_clock_follow(void **state)
+{
+	const u64 slice = 5 * MS, clock = 1000 * MS;
+
+	(void)state;
+	assert_int_equal(jp_clock_follow(clock, clock + 3 * MS, slice), clock + 3 * MS);
+	assert_int_equal(jp_clock_follow(clock, clock + slice, slice), clock + slice);
+	/* a rescued nice-19 task half a second ahead moves it one slice */
+	assert_int_equal(jp_clock_follow(clock, clock + 500 * MS, slice), clock + slice);
+	assert_int_equal(jp_clock_follow(clock, clock - 40 * MS, slice), clock);
+	assert_int_equal(jp_clock_follow(clock, clock + 500 * MS, ~0ull >> 1), clock + 500 * MS);
+	/* across the wrap of u64, by signed distance */
+	assert_int_equal(jp_clock_follow(~0ull - MS, 2 * MS, slice), 2 * MS);
+	assert_int_equal(jp_clock_follow(2 * MS, ~0ull - MS, slice), 2 * MS);
+}
+
 static void test_enqueue_plan_lat_crit_preempts(void **state)
 {
 	struct jp_enqueue_plan plan;
@@ -1064,6 +1081,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_plan),
 		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
 		cmocka_unit_test(test_vtime_place),
+		cmocka_unit_test(test_clock_follow),
 		cmocka_unit_test(test_tick_plan),
 		cmocka_unit_test(test_queue_slice),
 	};
