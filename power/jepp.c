@@ -134,7 +134,7 @@ static int mkdir_parent(const char *path)
 }
 
 /* The state file, replaced atomically: a crash leaves the old one or the new. */
-static int save_state(const struct jepp *p)
+static int save_state(struct jepp *p)
 {
 	char tmp[JEPP_PATH_LEN + 8];
 	FILE *f;
@@ -160,7 +160,36 @@ static int save_state(const struct jepp *p)
 		unlink(tmp);
 		return err;
 	}
+	p->owns_state = true;
 	return 0;
+}
+
+/*
+ * Does a file that refused its original now keep it for a later run? Not
+ * when it is gone or refuses the value itself: it never will take it.
+ */
+static bool retry_later(int err)
+{
+	return err != -ENOENT && err != -EINVAL;
+}
+
+/*
+ * The state file once restoring is done: the entries kept for a later run
+ * (p->saved[0 .. nr_saved)), or none at all.
+ */
+static void settle_state(struct jepp *p, struct failures *f)
+{
+	int err;
+
+	if (p->nr_saved) {
+		err = save_state(p);
+		if (err)
+			failed(f, err, "cannot keep the originals not restored in", p->state_path);
+		return;
+	}
+	if (p->owns_state && unlink(p->state_path) && errno != ENOENT)
+		failed(f, -errno, "cannot delete", p->state_path);
+	p->owns_state = false;
 }
 
 static struct jepp_saved *find_saved(const struct jepp *p, const char *path)
@@ -305,7 +334,7 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 		[JEPP_BALANCED] = "balanced",
 		[JEPP_PERFORMANCE] = "performance",
 	};
-	char path[JEPP_PATH_LEN + 64], choices[256];
+	char path[JEPP_PATH_LEN + 64], choices[256], cur[JEPP_VALUE_LEN];
 
 	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile_choices", p->root);
 	if (jtopo_fs_text(NULL, path, choices, sizeof(choices)) ||
@@ -313,6 +342,10 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 		return 0;
 	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", p->root);
 	if (access(path, F_OK))
+		return 0;
+	/* "custom" (its handlers disagree) is never listed, and cannot be written back */
+	if (!find_saved(p, path) && !read_value(path, cur, sizeof(cur)) &&
+	    !word_listed(choices, cur))
 		return 0;
 	snprintf(s->platform_profile, sizeof(s->platform_profile), "%s", names[level]);
 	return set_file(p, path, names[level], f, s);
@@ -469,6 +502,8 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 {
 	struct failures f = {.err = err, .errlen = errlen};
 
+	int later = 0;
+
 	memset(s, 0, sizeof(*s));
 	s->turbo = -1;
 	for (int i = 0; i < p->nr_saved; i++) {
@@ -484,15 +519,18 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 		}
 		r = put_if_different(sv->path, sv->value);
 		if (r < 0) {
-			failed(&f, r, "cannot restore", p->saved[i].path);
+			failed(&f, r, "cannot restore", sv->path);
 			s->nr_failed++;
+			/* deleted with the state file, the original would be lost for good */
+			if (retry_later(r) && later != i)
+				p->saved[later] = *sv;
+			later += retry_later(r);
 		} else {
 			s->nr_written += r;
 		}
 	}
-	p->nr_saved = 0;
-	if (unlink(p->state_path) && errno != ENOENT)
-		failed(&f, -errno, "cannot delete", p->state_path);
+	p->nr_saved = later;
+	settle_state(p, &f);
 	return finish(&f);
 }
 
@@ -554,14 +592,24 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 			continue;
 		}
 		r = put_if_different(line, tab + 1);
-		if (r < 0)
-			failed(&f, r, "cannot restore", line);
-		else
+		if (r >= 0) {
 			restored += r;
+			continue;
+		}
+		failed(&f, r, "cannot restore", line);
+		/* kept, so that this run's jepp_apply() does not take our value for the original */
+		if (retry_later(r) && p->nr_saved < JEPP_MAX_FILES && !find_saved(p, line) &&
+		    strlen(line) < JEPP_PATH_LEN && strlen(tab + 1) < JEPP_VALUE_LEN) {
+			struct jepp_saved *sv = &p->saved[p->nr_saved++];
+
+			memcpy(sv->path, line, strlen(line) + 1);
+			memcpy(sv->value, tab + 1, strlen(tab + 1) + 1);
+			sv->written[0] = '\0';
+		}
 	}
 	fclose(in);
-	if (unlink(p->state_path) && errno != ENOENT)
-		failed(&f, -errno, "cannot delete", p->state_path);
+	p->owns_state = true;
+	settle_state(p, &f);
 	if (nr_restored)
 		*nr_restored = restored;
 	return finish(&f);

@@ -60,6 +60,7 @@ struct jepp_saved {
 struct jepp {
 	char root[JEPP_PATH_LEN];
 	char state_path[JEPP_PATH_LEN];
+	bool owns_state; /* this run wrote the state file, or recovered it */
 	int nr_saved;
 	struct jepp_saved saved[JEPP_MAX_FILES];
 };
@@ -82,9 +83,13 @@ void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
 
 /*
  * A previous run's state file, if any: write its values back, then delete
- * it. *nr_restored (may be NULL) counts files written. 0 without a state
- * file; -errno with err saying which file if one could not be read, written
- * or deleted (the others are still restored).
+ * it. A file that refuses for now (a CPU offline: EBUSY) keeps its original:
+ * it stays in the state file, and this run's jepp_apply() takes it as the
+ * file's original rather than the value found there. A file that is gone
+ * (ENOENT) or refuses the value itself (EINVAL) is dropped. *nr_restored
+ * (may be NULL) counts files written. 0 without a state file; -errno with
+ * err saying which file if one could not be read, written or deleted (the
+ * others are still restored).
  */
 int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen);
 
@@ -92,7 +97,9 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen);
  * Set the level's values. Returns 0, or the first -errno with err naming the
  * file (and how many more failed); a file that refuses (read-only sysfs, EPP
  * under the performance governor: EBUSY) does not stop the others. If the
- * state file cannot be written nothing is changed.
+ * state file cannot be written nothing is changed. A platform_profile that
+ * holds a value its choices do not list ("custom": several handlers
+ * disagree) is left alone: the kernel refuses that value back.
  */
 int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jepp_summary *s,
 	       char *err, size_t errlen);
@@ -100,7 +107,9 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 /*
  * Write back every original jepp_apply() changed, except where the file no
  * longer holds what jepp_apply() wrote (someone else's value: left, counted
- * in nr_kept), and delete the state file.
+ * in nr_kept), and delete the state file; a file that refuses for now (as
+ * in jepp_recover) stays in it, for the next run to restore. A run that
+ * never wrote the state file leaves it alone (another instance's).
  */
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
 

@@ -608,6 +608,135 @@ static void uncore_state_line_elsewhere_skipped(void **s)
 	assert_string_equal(value("devices/system/cpu/cpufreq/max_freq_khz"), "1");
 }
 
+#define POLICY3_EPP "devices/system/cpu/cpufreq/policy3/energy_performance_preference"
+
+/* The file refuses for now, as an offline CPU's policy does (EBUSY): a directory. */
+static void refuse(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", sys_root, rel);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+/* ... and takes writes again, holding what the driver kept (scx_joule's value). */
+static void accept_again(const char *rel, const char *content)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", sys_root, rel);
+	assert_int_equal(rmdir(path), 0);
+	put(rel, content);
+}
+
+/* How many originals the state file holds (lines after its header), -1 if none. */
+static int state_entries(void)
+{
+	char line[1024];
+	int n = -1;
+	FILE *f = fopen(state, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A file that refuses its original on exit keeps it in the state file, and
+ * the next start puts it back. Deleted with the rest, the original was lost:
+ * the CPU's driver gave back scx_joule's value when it came online again.
+ */
+static void intel_restore_refused_kept_for_next_run(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr = -1;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	refuse(POLICY3_EPP);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, "policy3/energy_performance_preference"));
+	assert_string_equal(epp(2), "balance_performance");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+	assert_int_equal(state_entries(), 1);
+
+	accept_again(POLICY3_EPP, "balance_power");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 1);
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/*
+ * The same at the start after a crash: the original stays this run's, so
+ * that the value left behind is not taken for it.
+ */
+static void intel_recover_refused_keeps_original(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr = -1;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	memset(&ctx, 0xa5, sizeof(ctx)); /* killed */
+	refuse(POLICY3_EPP);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EISDIR);
+	assert_int_equal(nr, 21);
+	assert_int_equal(state_entries(), 1);
+
+	accept_again(POLICY3_EPP, "balance_power");
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_intel_originals();
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/* platform_profile "custom" (handlers disagree) cannot be written back: left alone. */
+static void intel_custom_platform_profile_left(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put(PLATFORM_PROFILE, "custom\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "custom");
+	assert_string_equal(sum.platform_profile, "");
+	assert_string_equal(epp(0), "balance_power");
+	assert_int_equal(state_entries(), 21); /* 20 EPP, no_turbo */
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "custom");
+}
+
+/* A second instance that wrote nothing (it could not attach) leaves the first's state file. */
+static void second_instance_leaves_state_file(void **s)
+{
+	static struct jepp other;
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	jepp_init(&other, sys_root, state);
+	assert_int_equal(jepp_restore(&other, &sum, err, sizeof(err)), 0);
+	assert_int_equal(state_entries(), 22); /* 20 EPP, no_turbo, platform_profile */
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(access(state, F_OK), -1);
+	assert_intel_originals();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +750,14 @@ int main(void)
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_refused_write_is_reported, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_crashed_run_recovered, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_restore_refused_kept_for_next_run, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_recover_refused_keeps_original, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_custom_platform_profile_left, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(second_instance_leaves_state_file, intel,
+						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_original_under_own_value, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
 						remove_tmp),
