@@ -700,6 +700,24 @@ static void start_power_settings(void)
 }
 
 /*
+ * Is tuned running? Its pid file names a live process. Not /run/tuned alone:
+ * tuned's tmpfiles.d makes that directory at every boot where it is
+ * installed, running or not.
+ */
+static bool tuned_running(void)
+{
+	FILE *f = fopen("/run/tuned/tuned.pid", "r");
+	long pid = 0;
+	bool alive;
+
+	if (!f)
+		return false;
+	alive = fscanf(f, "%ld", &pid) == 1 && pid > 0 && (!kill((pid_t)pid, 0) || errno == EPERM);
+	fclose(f);
+	return alive;
+}
+
+/*
  * power-profiles-daemon or tuned(-ppd) sets EPP and platform_profile itself,
  * and tuned has an uncore plugin (tuned-ppd answers on the daemon's bus name,
  * so the two cannot be told apart there).
@@ -711,7 +729,7 @@ static const char *power_owner(void)
 	joule_desktop_state(desktop, &ds);
 	if (ds.power_profile[0])
 		return "power-profiles-daemon";
-	if (!opts.power_root && !access("/run/tuned", F_OK))
+	if (!opts.power_root && tuned_running())
 		return "tuned";
 	return NULL;
 }
