@@ -922,6 +922,13 @@ static int run_scheduler(const struct joule_machine *m)
 		}
 	}
 	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
+	/*
+	 * What the desktop's buses said while the programs loaded (seconds): at
+	 * boot power-profiles-daemon may have taken its name since, and its
+	 * settings are not ours to overwrite.
+	 */
+	if (joule_desktop_process(desktop) && opts.auto_profile && pick_profile(&profile, false))
+		skel->data->profile = profile.profile;
 	apply_power_settings(profile.profile);
 
 	last_t = last_power_check = now_seconds();
