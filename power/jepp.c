@@ -501,7 +501,6 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
-
 	int later = 0;
 
 	memset(s, 0, sizeof(*s));
