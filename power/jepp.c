@@ -201,6 +201,23 @@ static struct jepp_saved *find_saved(const struct jepp *p, const char *path)
 }
 
 /*
+ * A new entry for path and its original (both must fit: a caller with
+ * strings of unknown length checks them), or NULL when the table is full.
+ */
+static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char *value)
+{
+	struct jepp_saved *sv;
+
+	if (p->nr_saved == JEPP_MAX_FILES)
+		return NULL;
+	sv = &p->saved[p->nr_saved++];
+	snprintf(sv->path, sizeof(sv->path), "%s", path);
+	snprintf(sv->value, sizeof(sv->value), "%s", value);
+	sv->written[0] = '\0';
+	return sv;
+}
+
+/*
  * Sets path to want, saving its original first. Returns 0 (done or
  * refused: counted in f and s), or -errno when the state file could not be
  * written (then nothing is written and the caller stops).
@@ -221,12 +238,9 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		return 0;
 	sv = find_saved(p, path);
 	if (!sv) {
-		if (p->nr_saved == JEPP_MAX_FILES)
+		sv = add_saved(p, path, cur);
+		if (!sv)
 			return -ENOSPC;
-		sv = &p->saved[p->nr_saved++];
-		snprintf(sv->path, sizeof(sv->path), "%s", path);
-		snprintf(sv->value, sizeof(sv->value), "%s", cur);
-		sv->written[0] = '\0';
 		err = save_state(p);
 		if (err) {
 			p->nr_saved--;
@@ -597,14 +611,9 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 		}
 		failed(&f, r, "cannot restore", line);
 		/* kept, so that this run's jepp_apply() does not take our value for the original */
-		if (retry_later(r) && p->nr_saved < JEPP_MAX_FILES && !find_saved(p, line) &&
-		    strlen(line) < JEPP_PATH_LEN && strlen(tab + 1) < JEPP_VALUE_LEN) {
-			struct jepp_saved *sv = &p->saved[p->nr_saved++];
-
-			memcpy(sv->path, line, strlen(line) + 1);
-			memcpy(sv->value, tab + 1, strlen(tab + 1) + 1);
-			sv->written[0] = '\0';
-		}
+		if (retry_later(r) && !find_saved(p, line) && strlen(line) < JEPP_PATH_LEN &&
+		    strlen(tab + 1) < JEPP_VALUE_LEN)
+			add_saved(p, line, tab + 1);
 	}
 	fclose(in);
 	p->owns_state = true;
