@@ -22,10 +22,9 @@ static void show_kinds(FILE *f, const struct jtopo *t)
 	for (int k = 0; k < t->nr_kinds; k++) {
 		const struct jtopo_kind *kd = &t->kind[k];
 		int first = jtopo_cpuset_first(&kd->cpus);
-
-		jtopo_format_cpulist(&kd->cpus, cpus, sizeof(cpus));
 		char mhz[16] = "-"; /* no cpufreq: not known */
 
+		jtopo_format_cpulist(&kd->cpus, cpus, sizeof(cpus));
 		if (kd->max_mhz)
 			snprintf(mhz, sizeof(mhz), "%u", kd->max_mhz);
 		fprintf(f, "  %-7s %-16s %8u %10d %-12s %8s\n", kd->name, cpus,
