@@ -136,6 +136,21 @@ static void assert_intel_originals(void)
 	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
 }
 
+/*
+ * The next start after a run left a state file: a fresh context writes nr
+ * originals back and deletes the file.
+ */
+static void next_start_recovers(int nr_want)
+{
+	char err[256];
+	int nr = -1;
+
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, nr_want);
+	assert_int_equal(access(state, F_OK), -1);
+}
+
 static void intel_levels_and_restore(void **s)
 {
 	static const struct {
@@ -306,11 +321,8 @@ static void intel_crashed_run_recovered(void **s)
 	assert_true(saw_policy0);
 
 	memset(&ctx, 0xa5, sizeof(ctx)); /* nothing of the crashed run survives */
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
-	assert_int_equal(nr, 21);
+	next_start_recovers(21);
 	assert_intel_originals();
-	assert_int_equal(access(state, F_OK), -1);
 }
 
 /*
@@ -536,19 +548,15 @@ static void uncore_crashed_run_recovered(void **s)
 {
 	struct jepp_summary sum;
 	char err[256];
-	int nr;
 
 	(void)s;
 	jepp_init(&ctx, sys_root, state);
 	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
 	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
 	memset(&ctx, 0xa5, sizeof(ctx));
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
-	assert_int_equal(nr, 20 + 1 + 1 + 1); /* EPP, no_turbo, platform_profile, uncore */
+	next_start_recovers(20 + 1 + 1 + 1); /* EPP, no_turbo, platform_profile, uncore */
 	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
 	assert_intel_originals();
-	assert_int_equal(access(state, F_OK), -1);
 }
 
 /* TPMI: the uncoreNN directories only, each within its own range. */
@@ -654,7 +662,6 @@ static void intel_restore_refused_kept_for_next_run(void **s)
 {
 	struct jepp_summary sum;
 	char err[256];
-	int nr = -1;
 
 	(void)s;
 	jepp_init(&ctx, sys_root, state);
@@ -667,11 +674,8 @@ static void intel_restore_refused_kept_for_next_run(void **s)
 	assert_int_equal(state_entries(), 1);
 
 	accept_again(POLICY3_EPP, "balance_power");
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
-	assert_int_equal(nr, 1);
+	next_start_recovers(1);
 	assert_intel_originals();
-	assert_int_equal(access(state, F_OK), -1);
 }
 
 /*
