@@ -19,10 +19,11 @@
 #define FILE_VERSION  1
 
 /* Derived model constants (docs/energy-model.md says where they come from). */
-#define DERIVED_DPC	 436.0 /* uW/MHz/V^2 of a capacity-per-MHz 1.0 core */
-#define DERIVED_V_LOW	 0.70  /* V at the machine's lowest frequency */
-#define DERIVED_V_HIGH	 1.20  /* V at its highest */
-#define DERIVED_IDLE_PCT 5.0   /* idle power, % of power at the lowest OPP */
+#define DERIVED_DPC	 436.0	     /* uW/MHz/V^2 of a capacity-per-MHz 1.0 core */
+#define DERIVED_V_LOW	 0.70	     /* V at the machine's lowest frequency */
+#define DERIVED_V_HIGH	 1.20	     /* V at its highest */
+#define DERIVED_IDLE_PCT 5.0	     /* idle power, % of power at the lowest OPP */
+#define DERIVED_NO_L3	 (2.0 / 3.0) /* power of a CPU off the machine's L3 (below) */
 
 /*
  * Every online CPU in exactly one PD, and with offline_too no offline CPU
@@ -508,9 +509,30 @@ int jpower_em_write(const struct jpower_model *em, FILE *f)
 
 /* ---- derived model ------------------------------------------------------ */
 
+/*
+ * A domain off the machine's L3 (Meteor Lake's low-power E-cores on the SoC
+ * tile) lets the L3, its ring and the compute tile sleep while it works, so
+ * its work costs less than the same core's beside the L3 (DERIVED_NO_L3:
+ * docs/energy-model.md). Only where other CPUs do have an L3.
+ */
+static double derived_l3_share(const struct jpower_pd *pd, const struct jtopo *t)
+{
+	bool machine_l3 = false, pd_l3 = false;
+
+	for (int c = 0; c < t->nr_cpus; c++) {
+		if (!t->cpu[c].online || t->cpu[c].llc_level < 3)
+			continue;
+		machine_l3 = true;
+		if (jtopo_cpuset_isset(&pd->cpus, c))
+			pd_l3 = true;
+	}
+	return machine_l3 && !pd_l3 ? DERIVED_NO_L3 : 1.0;
+}
+
 int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, size_t errlen)
 {
 	unsigned f_lo = ~0u, f_hi = 0, ref_khz = 0, ref_cap = 0;
+	int off_l3 = 0;
 
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
@@ -533,6 +555,9 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 		double top = pd->opp[pd->nr_opps - 1].khz;
 		/* work per clock relative to the biggest CPU */
 		double ipc = (double)pd->capacity / ref_cap * ref_khz / top;
+		double share = derived_l3_share(pd, t);
+
+		off_l3 += share < 1.0;
 
 		for (int i = 0; i < pd->nr_opps; i++) {
 			double khz = pd->opp[i].khz;
@@ -540,15 +565,15 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 			double v = DERIVED_V_LOW + (DERIVED_V_HIGH - DERIVED_V_LOW) * x;
 
 			pd->opp[i].power_mw =
-				DERIVED_DPC * ipc * ipc * (khz / 1000.0) * v * v / 1000.0;
+				share * DERIVED_DPC * ipc * ipc * (khz / 1000.0) * v * v / 1000.0;
 			pd->opp[i].capacity = 0;
 		}
 		pd->idle_mw = pd->opp[0].power_mw * DERIVED_IDLE_PCT / 100.0;
 	}
 	em->source = JPOWER_EM_DERIVED;
 	snprintf(em->origin, sizeof(em->origin),
-		 "P = %.0f uW/MHz/V^2 * ipc^2 * f * V(f)^2, V %.2f..%.2f V", DERIVED_DPC,
-		 DERIVED_V_LOW, DERIVED_V_HIGH);
+		 "P = %.0f uW/MHz/V^2 * ipc^2 * f * V(f)^2, V %.2f..%.2f V%s", DERIVED_DPC,
+		 DERIVED_V_LOW, DERIVED_V_HIGH, off_l3 ? "; x2/3 for CPUs off the L3" : "");
 	jpower_em_finish(em, t);
 	(void)err;
 	(void)errlen;

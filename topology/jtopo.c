@@ -203,6 +203,7 @@ static void place_pu(struct jtopo *t, hwloc_topology_t topo, hwloc_obj_t pu,
 	hwloc_bitmap_foreach_end();
 	c->cluster = id_of(&maps->cluster, l2 ? l2 : core);
 	c->llc = id_of(&maps->llc, llc ? llc : (pkg ? pkg : core));
+	c->llc_level = llc ? (int)llc->attr->cache.depth : 0;
 	c->package = pkg ? id_of(&maps->package, pkg) : 0;
 	c->numa = -1;
 	while ((numa = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_NUMANODE, numa)))
@@ -907,6 +908,7 @@ static void place_offline_cpu(struct jtopo *t, const char *root, int cpu)
 	c->kind = l->kind;
 	c->cluster = l->cluster;
 	c->llc = l->llc;
+	c->llc_level = l->llc_level;
 	c->package = l->package;
 	c->numa = l->numa;
 	c->core = -1;

@@ -85,6 +85,7 @@ struct jtopo_cpu {
 	int nr_threads;	   /* hardware threads of the core */
 	int cluster;	   /* L2 domain (the core itself when it has its own L2) */
 	int llc;	   /* last-level cache domain */
+	int llc_level;	   /* that cache's level (2, 3...), 0 if the CPU has no cache */
 	int package;
 	int numa; /* NUMA node (OS index), -1 if unknown */
 };

@@ -169,6 +169,37 @@ static void test_intel_mtl_tables(void **state)
 		    (double)p->opps[p->nr_opps - 1].cost / p->max_capacity);
 }
 
+/*
+ * Meteor Lake: light work waking on an E-core, with one CPU of the pair off
+ * the L3 busy. The pair must then run faster than the idle E-cores would,
+ * and without the derived model's 2/3 for CPUs off the L3 the same Crestmont
+ * core costs more there (the E-core keeps it); with it, the idle CPU of the
+ * pair is cheaper. Work that does not fit the pair stays on the E-cores.
+ */
+static void test_intel_mtl_light_off_l3(void **state)
+{
+	static struct jp_cpu_state cs[JP_MAX_CPUS];
+	struct jp_profile prof;
+	struct jp_wake w;
+
+	(void)state;
+	load("intel-mtl-laptop");
+	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 22, err, sizeof(err)), 0);
+	jp_profile_init(&prof, JOULE_PROFILE_BALANCED);
+	memset(&w, 0, sizeof(w));
+	for (u32 c = 0; c < 22; c++) {
+		jp_mask_set(&w.allowed, c);
+		jp_mask_set(&w.idle, c);
+	}
+	w.prev_cpu = 12;
+	w.task_util = 100;
+	cs[20].util_runnable = 150;
+	jp_mask_clear(&w.idle, 20);
+	assert_int_equal(jp_select_cpu_energy(&m.tables, cs, NULL, &prof, &w), 21);
+	w.task_util = 400; /* beyond what the pair takes with the profile's headroom */
+	assert_in_range(jp_select_cpu_energy(&m.tables, cs, NULL, &prof, &w), 12, 19);
+}
+
 /* 32 CPUs with 20 distinct kernel domains fit the tables' 16. */
 static void test_hybrid_32_tables(void **state)
 {
@@ -556,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_phone_tables),
 		cmocka_unit_test(test_intel_arl_tables),
 		cmocka_unit_test(test_intel_mtl_tables),
+		cmocka_unit_test(test_intel_mtl_light_off_l3),
 		cmocka_unit_test(test_hybrid_32_tables),
 		cmocka_unit_test(test_no_cpufreq_hybrid_tables),
 		cmocka_unit_test(test_this_machine_tables),

@@ -258,6 +258,9 @@ static void test_intel_laptop(void **state)
 	assert_pd(0, "little", "12-19", 33, 400000, 3600000);
 	assert_pd(1, "big", "0-11", 45, 400000, 4800000);
 	assert_true(em.pd[0].opp[32].cost < em.pd[1].opp[44].cost);
+	/* every CPU shares the L3: no domain is priced as off it */
+	assert_int_equal(topo.cpu[12].llc_level, 3);
+	assert_null(strstr(em.origin, "off the L3"));
 }
 
 /*
@@ -295,9 +298,16 @@ static void test_intel_mtl(void **state)
 	assert_pd(0, "little", "20-21", 22, 400000, 2500000);
 	assert_pd(1, "mid", "12-19", 35, 400000, 3800000);
 	assert_pd(2, "big", "0-11", 45, 400000, 4800000);
-	/* both Crestmont kinds do the same work for the same power at one frequency */
+	/*
+	 * Both Crestmont kinds do the same work at one frequency; the pair off
+	 * the L3 does it for 2/3 of the power, so light work goes there first.
+	 */
 	assert_int_equal(em.pd[0].opp[21].capacity, em.pd[1].opp[21].capacity);
-	assert_true(fabs(em.pd[0].opp[21].power_mw - em.pd[1].opp[21].power_mw) < 1.0);
+	assert_true(fabs(em.pd[0].opp[21].power_mw / em.pd[1].opp[21].power_mw - 2.0 / 3.0) < 0.01);
+	assert_true(fabs(em.pd[0].idle_mw / em.pd[1].idle_mw - 2.0 / 3.0) < 0.01);
+	assert_int_equal(topo.cpu[20].llc_level, 2);
+	assert_int_equal(topo.cpu[12].llc_level, 3);
+	assert_non_null(strstr(em.origin, "off the L3"));
 	assert_true(em.pd[1].opp[34].power_mw / em.pd[1].opp[34].capacity <
 		    em.pd[2].opp[44].power_mw / em.pd[2].opp[44].capacity);
 }
