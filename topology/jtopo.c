@@ -625,32 +625,61 @@ static void apply_capacity(struct jtopo *t, const struct cap_reading *r)
 	}
 }
 
+/*
+ * On AMD, ACPI CPPC's highest_perf encodes the firmware's preferred-core
+ * ranking (any value 166-255 on a homogeneous Ryzen), not a speed;
+ * amd-pstate splits the two and gives the performance in
+ * amd_pstate_highest_perf. So CPPC is read only where neither applies.
+ */
+static bool cppc_is_ranking(const struct jtopo *t)
+{
+	return !strcmp(t->cpu_vendor, "AuthenticAMD") || !strcmp(t->cpu_vendor, "HygonGenuine");
+}
+
+/* A sysfs capacity source, read only while no better one has decided. */
+static int read_cap_source(struct jtopo *t, const struct jtopo_input *in, enum jtopo_cap_source s,
+			   struct cap_reading *r, char *err, size_t errlen)
+{
+	switch (s) {
+	case JTOPO_CAP_SYSFS:
+		return read_cap_files(t, in->root, SYS_CPU "/cpu%d/cpu_capacity", 1024, r, err,
+				      errlen);
+	case JTOPO_CAP_AMD_PSTATE:
+		return read_cap_files(t, in->root, SYS_CPU "/cpu%d/cpufreq/amd_pstate_highest_perf",
+				      1UL << 32, r, err, errlen);
+	case JTOPO_CAP_CPPC:
+		return read_cap_files(t, in->root, SYS_CPU "/cpu%d/acpi_cppc/highest_perf",
+				      1UL << 32, r, err, errlen);
+	default: return 0;
+	}
+}
+
 static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
+	/* amd-pstate's own figure before CPPC's, which on AMD is a ranking */
+	static const enum jtopo_cap_source order[] = {JTOPO_CAP_SYSFS, JTOPO_CAP_AMD_PSTATE,
+						      JTOPO_CAP_CPPC, JTOPO_CAP_HWLOC_KIND};
 	static struct cap_reading r[JTOPO_CAP_HOMOGENEOUS];
 	bool sysfs = in->root || !in->xml;
-	int ret = 0, chosen = -1, first_present = -1;
+	int chosen = -1, first_present = -1;
 
 	memset(r, 0, sizeof(r));
-	if (sysfs) {
-		ret = read_cap_files(t, in->root, SYS_CPU "/cpu%d/cpu_capacity", 1024,
-				     &r[JTOPO_CAP_SYSFS], err, errlen);
-		if (!ret)
-			ret = read_cap_files(t, in->root, SYS_CPU "/cpu%d/acpi_cppc/highest_perf",
-					     1UL << 32, &r[JTOPO_CAP_CPPC], err, errlen);
-		if (!ret)
-			ret = read_cap_files(t, in->root,
-					     SYS_CPU "/cpu%d/cpufreq/amd_pstate_highest_perf",
-					     1UL << 32, &r[JTOPO_CAP_AMD_PSTATE], err, errlen);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && chosen < 0; i++) {
+		enum jtopo_cap_source s = order[i];
+		int ret = 0;
+
+		if (s == JTOPO_CAP_CPPC && (r[JTOPO_CAP_AMD_PSTATE].present || cppc_is_ranking(t)))
+			continue;
+		if (s == JTOPO_CAP_HWLOC_KIND)
+			cap_from_kinds(t, &r[s]);
+		else if (sysfs)
+			ret = read_cap_source(t, in, s, &r[s], err, errlen);
 		if (ret)
 			return ret;
-	}
-	cap_from_kinds(t, &r[JTOPO_CAP_HWLOC_KIND]);
-	for (int s = 0; s < JTOPO_CAP_HOMOGENEOUS; s++) {
 		cap_finish(t, &r[s]);
 		if (r[s].present && first_present < 0)
 			first_present = s;
-		if (r[s].distinct && chosen < 0)
+		if (r[s].distinct)
 			chosen = s;
 	}
 	if (chosen < 0)
@@ -962,6 +991,29 @@ static int read_structure(struct jtopo *t, hwloc_topology_t topo)
 	return 0;
 }
 
+/*
+ * x86's vendor_id from the root's /proc/cpuinfo (hwloc's Linux backend,
+ * the only one run on a recorded root, does not give it), else hwloc's
+ * CPUVendor (an XML exported on x86); "" if neither says.
+ */
+static void read_cpu_vendor(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in)
+{
+	hwloc_obj_t pkg = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PACKAGE, NULL);
+	const char *vendor = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUVendor") : NULL;
+	static char info[4096];
+	char *line;
+
+	t->cpu_vendor[0] = '\0';
+	if ((in->root || !in->xml) &&
+	    !jtopo_fs_text(in->root, "/proc/cpuinfo", info, sizeof(info)) &&
+	    (line = strstr(info, "vendor_id")) && (line = strchr(line, ':'))) {
+		sscanf(line + 1, " %31s", t->cpu_vendor);
+		return;
+	}
+	if (vendor)
+		snprintf(t->cpu_vendor, sizeof(t->cpu_vendor), "%s", vendor);
+}
+
 static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
 	hwloc_topology_t topo = NULL;
@@ -989,6 +1041,8 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 	}
 	if (!ret)
 		ret = read_structure(t, topo);
+	if (!ret)
+		read_cpu_vendor(t, topo, in);
 	if (!ret)
 		ret = read_kinds(t, topo, in->xml != NULL, err, errlen);
 	if (!ret)

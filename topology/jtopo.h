@@ -15,13 +15,16 @@
  * the CPUs apart; if none does, from the first present, and otherwise every
  * CPU gets 1024:
  *   1. sysfs cpu_capacity (arm64, riscv, x86 hybrid with recent kernels);
- *   2. ACPI CPPC highest_perf, relative to the highest one;
- *   3. amd-pstate's amd_pstate_highest_perf, relative to the highest one;
+ *   2. amd-pstate's amd_pstate_highest_perf, relative to the highest one;
+ *   3. ACPI CPPC highest_perf, relative to the highest one; not where 2 is
+ *      present nor on an AMD or Hygon CPU, whose CPPC highest_perf is the
+ *      firmware's preferred-core ranking;
  *   4. hwloc CPU kinds: their LinuxCapacity info, else FrequencyMaxMHz
  *      relative to the fastest kind (same work per clock assumed);
  *   5. homogeneous: 1024.
  * Sources 1-3 need a sysfs root (this machine or --sysfs-root); an XML
- * topology alone offers only 4 and 5.
+ * topology alone offers only 4 and 5. A source after the one chosen is not
+ * read, so its files cannot fail the model.
  *
  * Errors are returned with a message naming the file or CPU; warnings (a
  * missing optional source and the fallback taken) are collected in the
@@ -107,6 +110,7 @@ struct jtopo {
 	int nr_kinds;
 	struct jtopo_kind kind[JTOPO_MAX_KINDS];
 	int nr_cores, nr_clusters, nr_llcs, nr_packages, nr_numa;
+	char cpu_vendor[32]; /* hwloc's CPUVendor (GenuineIntel, AuthenticAMD...), "" unknown */
 	enum jtopo_cap_source cap_source;
 	char origin[256]; /* "this machine", the root directory or the XML file */
 	int nr_warnings;

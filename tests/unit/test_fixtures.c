@@ -478,14 +478,19 @@ static void test_arm_no_cpufreq(void **state)
 	}
 }
 
-/* ---- AMD Zen 4 + Zen 4c: CPPC, and amd-pstate's own files without it ---- */
-
-static void check_amd(enum jtopo_cap_source source)
+/*
+ * ---- AMD Zen 4 + Zen 4c: amd-pstate's figures, CPPC's ranking or not ----
+ * CPPC's highest_perf holds the preferred-core ranking (236..156), which
+ * would split the Zen 4c cores into kinds of their own; amd-pstate's
+ * amd_pstate_highest_perf (196 / 148) is the capacity, with CPPC or without.
+ */
+static void check_amd(void)
 {
 	assert_int_equal(topo.nr_cpus, 12);
-	assert_int_equal(topo.cap_source, source);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_AMD_PSTATE);
+	assert_string_equal(topo.cpu_vendor, "AuthenticAMD");
 	assert_int_equal(topo.nr_kinds, 2);
-	assert_kind(0, "little", "4-11", 771); /* 1024 * 125 / 166 */
+	assert_kind(0, "little", "4-11", 773); /* 1024 * 148 / 196 */
 	assert_kind(1, "big", "0-3", 1024);
 	assert_int_equal(topo.nr_cores, 6);
 	for (int c = 0; c < 12; c++)
@@ -501,9 +506,39 @@ static void test_amd(void **state)
 {
 	(void)state;
 	load("amd-phoenix2");
-	check_amd(JTOPO_CAP_CPPC);
+	check_amd();
 	load("amd-phoenix2-no-cppc");
-	check_amd(JTOPO_CAP_AMD_PSTATE);
+	check_amd();
+}
+
+/*
+ * ---- Ryzen 9 7950X: one kind, whatever the preferred-core ranking -------
+ * Its CPPC highest_perf runs 166..236 over cores of one top frequency:
+ * taken as capacities they made four kinds (781..1024). amd-pstate gives
+ * every core 166; with acpi-cpufreq, CPPC alone is left and is not read on
+ * an AMD CPU.
+ */
+static void check_ryzen_one_kind(enum jtopo_cap_source source)
+{
+	assert_int_equal(topo.nr_cpus, 32);
+	assert_string_equal(topo.cpu_vendor, "AuthenticAMD");
+	assert_int_equal(topo.cap_source, source);
+	assert_int_equal(topo.nr_kinds, 1);
+	assert_kind(0, "cpu", "0-31", 1024);
+	for (int c = 0; c < 32; c++)
+		assert_int_equal(topo.cpu[c].capacity, 1024);
+	assert_int_equal(topo.nr_llcs, 2);
+	assert_int_not_equal(topo.cpu[0].llc, topo.cpu[8].llc);
+	assert_int_equal(em.nr_pds, 1);
+}
+
+static void test_amd_ryzen_ranking(void **state)
+{
+	(void)state;
+	load("amd-ryzen-7950x");
+	check_ryzen_one_kind(JTOPO_CAP_AMD_PSTATE);
+	load("amd-ryzen-7950x-acpi-cpufreq");
+	check_ryzen_one_kind(JTOPO_CAP_HOMOGENEOUS);
 }
 
 /* ---- homogeneous two-node NUMA server ----------------------------------- */
@@ -660,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_arm_no_cpufreq),
 		cmocka_unit_test(test_intel_hybrid_32),
 		cmocka_unit_test(test_amd),
+		cmocka_unit_test(test_amd_ryzen_ranking),
 		cmocka_unit_test(test_numa_server),
 		cmocka_unit_test(test_xml_matches_root),
 		cmocka_unit_test(test_this_machine),
