@@ -251,19 +251,34 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
+/* sig ends the run, unless whoever started us chose to ignore it. */
+static void catch_unless_ignored(int sig)
+{
+	struct sigaction old;
+
+	if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_IGN)
+		return;
+	signal(sig, on_signal);
+}
+
 /*
  * Every signal that would end the program ends the run instead, so that the
  * scheduler detaches and the power settings are put back: Ctrl-C, a stop
  * from systemd, a closed terminal (SIGHUP), and stats printed into a pipe
  * whose reader has gone (SIGPIPE, as in "scx_joule --stats 1 | head").
+ * SIGHUP and SIGPIPE stay ignored where they were ignored at start: nohup
+ * means "outlive the terminal", and systemd ignores SIGPIPE so that a
+ * journal stream that breaks does not stop a service. SIGINT and SIGQUIT
+ * are caught even then (a script's background job starts with them
+ * ignored, and "kill -INT" is how scripts stop it).
  */
 static void catch_exit_signals(void)
 {
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
 	signal(SIGQUIT, on_signal);
-	signal(SIGPIPE, on_signal);
+	catch_unless_ignored(SIGHUP);
+	catch_unless_ignored(SIGPIPE);
 }
 
 static void die(const char *fmt, ...)

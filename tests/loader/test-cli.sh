@@ -333,6 +333,23 @@ for sig in HUP PIPE; do
 	expect "SIG$sig: exit status 0" 0 "^status 0$" echo "status $?"
 	check "SIG$sig restores the originals" "$original"
 done
+# started with SIGHUP and SIGPIPE ignored (nohup; systemd ignores SIGPIPE), they stay ignored
+( trap '' HUP PIPE; exec "$bin" --power-settings-only --power-sysfs "$tmp/sys" \
+	--bus-address unix:path=/nonexistent --profile gaming >>"$tmp/out" 2>&1 ) &
+pid=$!
+check "gaming applied, SIGHUP and SIGPIPE ignored" "EPP performance performance, no_turbo 0, platform_profile performance, uncore max 3800000, state file yes"
+kill -HUP $pid
+kill -PIPE $pid
+sleep 0.5
+if kill -0 $pid 2>/dev/null; then
+	passes=$((passes + 1)); echo "ok - ignored SIGHUP and SIGPIPE do not end the run"
+else
+	failures=$((failures + 1)); echo "not ok - an ignored SIGHUP or SIGPIPE ended the run"
+fi
+check "and the settings stay" "EPP performance performance, no_turbo 0, platform_profile performance, uncore max 3800000, state file yes"
+kill -TERM $pid
+wait $pid
+check "SIGTERM still restores them" "$original"
 : >"$tmp/out"
 "$bin" --power-settings-only --profile powersave --no-power-settings --power-sysfs "$tmp/sys" \
 	--bus-address unix:path=/nonexistent >>"$tmp/out" 2>&1 &
