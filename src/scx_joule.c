@@ -868,6 +868,28 @@ static bool choose_rt_takeover(struct scx_joule *skel)
 	return hook;
 }
 
+/*
+ * Loads the programs with the stop signals held back: the verifier gives
+ * up on a pending signal with EAGAIN, and libbpf then verifies the program
+ * again from the start (up to five times, then fails), so a Ctrl-C would
+ * lengthen the load it means to cut short. Held, the signal is taken once
+ * the load is done, and the caller's check of `exiting` stops before attach.
+ */
+static int load_unstopped(struct scx_joule *skel)
+{
+	static const int stops[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+	sigset_t held, old;
+	int err;
+
+	sigemptyset(&held);
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaddset(&held, stops[i]);
+	sigprocmask(SIG_BLOCK, &held, &old);
+	err = scx_joule__load(skel);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 /* Open, load and attach once; returns 0, 1 on failure, or -EAGAIN to restart. */
 static int run_scheduler(const struct joule_machine *m)
 {
@@ -904,8 +926,13 @@ static int run_scheduler(const struct joule_machine *m)
 		/* BPF_LOG_STATS: the verifier's time and state counts, in libbpf's debug output */
 		bpf_object__for_each_program(prog, skel->obj) bpf_program__set_log_level(prog, 4);
 	}
+	/* stopped before the verifier's seconds: nothing to load */
+	if (exiting) {
+		status = 0;
+		goto out;
+	}
 	load_t = now_seconds();
-	err = scx_joule__load(skel);
+	err = load_unstopped(skel);
 	if (err) {
 		fprintf(stderr,
 			"scx_joule: loading BPF programs failed: %s (run with -v for "
@@ -936,15 +963,24 @@ static int run_scheduler(const struct joule_machine *m)
 			goto out;
 		}
 	}
-	note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
 	/*
-	 * What the desktop's buses said while the programs loaded (seconds): at
-	 * boot power-profiles-daemon may have taken its name since, and its
-	 * settings are not ours to overwrite.
+	 * The kernel returns from the attach even when enabling failed after
+	 * that (ops.init, a task's init_task): it has ejected the scheduler by
+	 * now and says why in exit_info. Then it never ran: no "attached", and
+	 * no power settings to write and put back.
 	 */
-	if (joule_desktop_process(desktop) && opts.auto_profile && pick_profile(&profile, false))
-		skel->data->profile = profile.profile;
-	apply_power_settings(profile.profile);
+	if (!skel->bss->exit_info.kind) {
+		note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
+		/*
+		 * What the desktop's buses said while the programs loaded
+		 * (seconds): at boot power-profiles-daemon may have taken its
+		 * name since, and its settings are not ours to overwrite.
+		 */
+		if (joule_desktop_process(desktop) && opts.auto_profile &&
+		    pick_profile(&profile, false))
+			skel->data->profile = profile.profile;
+		apply_power_settings(profile.profile);
+	}
 
 	last_t = last_power_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
