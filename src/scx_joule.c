@@ -294,6 +294,17 @@ static void die(const char *fmt, ...)
 }
 
 /*
+ * Exit status when another sched_ext scheduler holds the kernel: the unit's
+ * RestartPreventExitStatus= so that systemd does not retry against it.
+ */
+#define EXIT_OTHER_SCHEDULER 3
+/*
+ * Exit status when this kernel cannot run this build (a kfunc missing, the
+ * verifier refusing a program): no retry will change that either.
+ */
+#define EXIT_KERNEL_CANNOT 4
+
+/*
  * The BPF code calls kfuncs newer than sched_ext itself: say which are
  * missing before the verifier rejects the program with a less clear log.
  */
@@ -314,17 +325,14 @@ static void check_kfuncs(void)
 	n = joule_kfuncs_missing(btf, missing, sizeof(missing));
 	btf__free(btf);
 	uname(&u);
-	if (n)
-		die("this kernel (%s) lacks the kfunc%s %s (added in the release shown); scx_joule "
-		    "needs Linux >= %s",
-		    u.release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+	if (!n)
+		return;
+	fprintf(stderr,
+		"scx_joule: this kernel (%s) lacks the kfunc%s %s (added in the release shown); "
+		"scx_joule needs Linux >= %s\n",
+		u.release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+	exit(EXIT_KERNEL_CANNOT);
 }
-
-/*
- * Exit status when another sched_ext scheduler holds the kernel: the unit's
- * RestartPreventExitStatus= so that systemd does not retry against it.
- */
-#define EXIT_OTHER_SCHEDULER 3
 
 /*
  * A state change (attach, profile switch, exit): one line on stdout. In log
@@ -938,7 +946,8 @@ static int run_scheduler(const struct joule_machine *m)
 			"scx_joule: loading BPF programs failed: %s (run with -v for "
 			"the verifier log)\n",
 			strerror(-err));
-		status = 1;
+		/* short of memory may pass; a program this kernel refuses will not */
+		status = err == -ENOMEM ? 1 : EXIT_KERNEL_CANNOT;
 		goto out;
 	}
 	if (opts.verbose)

@@ -57,6 +57,10 @@ exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 grep -q '^Restart=on-failure$' "$unit" && ok "Restart=on-failure" || not_ok "no Restart=on-failure"
 grep -q '^RestartPreventExitStatus=.*\b3\b' "$unit" && ok "no restart while another scheduler runs" ||
 	not_ok "exit status 3 restarts"
+grep -q '^RestartPreventExitStatus=.*\b4\b' "$unit" && ok "no restart on a kernel that cannot run it" ||
+	not_ok "exit status 4 restarts"
+grep -q '^StartLimitBurst=[1-9]' "$unit" && grep -q '^StartLimitIntervalSec=[1-9]' "$unit" &&
+	ok "a start limit that a 2 s restart loop trips" || not_ok "no start limit of its own"
 sed -i "s|^ExecStart=$exec_start|ExecStart=$bin|" "$unit"
 out=$(MANPATH=${man%/man8/*} systemd-analyze verify "$unit" 2>&1)
 rc=$?
