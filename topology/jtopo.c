@@ -110,6 +110,11 @@ static int hwloc_open(hwloc_topology_t *topo, const struct jtopo_input *in, char
 		snprintf(err, errlen, "hwloc: cannot initialise a topology");
 		return -ENOMEM;
 	}
+	/*
+	 * The whole machine, not this process's share: a service in a cgroup
+	 * cpuset (AllowedCPUs=, an isolated partition) still schedules every CPU.
+	 */
+	hwloc_topology_set_flags(*topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
 	if (in->xml && access(in->xml, R_OK)) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", in->xml, strerror(errno));
@@ -607,11 +612,17 @@ static void cap_from_kinds(const struct jtopo *t, struct cap_reading *r)
 	r->present = true;
 }
 
-static void apply_capacity(struct jtopo *t, const struct cap_reading *r)
+/*
+ * Capacities relative to the biggest online CPU's value, except
+ * cpu_capacity (on the kernel's scale already, which counts CPUs offline
+ * now: rescaled, a board with its big cluster offline would have little
+ * CPUs of 1024).
+ */
+static void apply_capacity(struct jtopo *t, const struct cap_reading *r, bool kernel_scale)
 {
-	unsigned long max = 0;
+	unsigned long max = kernel_scale ? 1024 : 0;
 
-	for (int c = 0; r && c < t->nr_cpus; c++)
+	for (int c = 0; r && !kernel_scale && c < t->nr_cpus; c++)
 		if (jtopo_cpuset_isset(&t->online, c) && r->v[c] > max)
 			max = r->v[c];
 	for (int c = 0; c < t->nr_cpus; c++) {
@@ -686,7 +697,7 @@ static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *er
 		chosen = first_present;
 	if (chosen < 0) {
 		t->cap_source = JTOPO_CAP_HOMOGENEOUS;
-		apply_capacity(t, NULL);
+		apply_capacity(t, NULL, false);
 		if (t->nr_kinds > 1)
 			jtopo_warn(t,
 				   "%d CPU kinds but no capacity source (cpu_capacity, CPPC, "
@@ -695,7 +706,7 @@ static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *er
 		return 0;
 	}
 	t->cap_source = (enum jtopo_cap_source)chosen;
-	apply_capacity(t, &r[chosen]);
+	apply_capacity(t, &r[chosen], chosen == JTOPO_CAP_SYSFS);
 	return 0;
 }
 

@@ -682,6 +682,20 @@ static void test_offline_cpu(void **state)
 	assert_cpus(&em.pd[1].cpus, "4");
 }
 
+/*
+ * Both big CPUs offline: cpu_capacity is on the kernel's scale already
+ * (normalised over every CPU, online or not), so the A53s stay 381.
+ */
+static void test_offline_big(void **state)
+{
+	(void)state;
+	load("offline-big");
+	assert_int_equal(topo.nr_online, 4);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
+	for (int c = 0; c < 4; c++)
+		assert_int_equal(topo.cpu[c].capacity, 381);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_xml_matches_root),
 		cmocka_unit_test(test_this_machine),
 		cmocka_unit_test(test_offline_cpu),
+		cmocka_unit_test(test_offline_big),
 		cmocka_unit_test(test_bad_missing_capacity),
 		cmocka_unit_test(test_bad_freq_order),
 		cmocka_unit_test(test_bad_absurd_capacity),

@@ -16,6 +16,24 @@ echo "$out" | grep -q "^$(nr_cpus) of $(nr_cpus) CPUs online, 1 kind;" ||
 echo "$out" | grep -q "^cpufreq: none" || fail "the guest has no cpufreq, the model should say so"
 ok "guest model: $(nr_cpus) CPUs of one kind, no cpufreq"
 
+# A service confined to some CPUs (systemd's AllowedCPUs=, a cpuset
+# partition) still schedules all of them: hwloc must not hide the others.
+echo "--- scx_joule --show-topology in a cgroup cpuset of CPUs 0-1"
+cg=/sys/fs/cgroup
+grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg || fail "cannot mount cgroup2"
+echo +cpuset >$cg/cgroup.subtree_control || fail "no cpuset controller"
+mkdir -p $cg/joule-confined
+echo 0-1 >$cg/joule-confined/cpuset.cpus || fail "cannot confine a cgroup to CPUs 0-1"
+out=$(sh -c "echo \$\$ >$cg/joule-confined/cgroup.procs &&
+	grep Cpus_allowed_list /proc/self/status && exec scx_joule --show-topology" 2>&1) ||
+	fail "--show-topology confined to CPUs 0-1 exited $?: $out"
+echo "$out" | head -3
+echo "$out" | grep -qE "^Cpus_allowed_list:[[:space:]]+0-1$" || fail "the shell was not confined to CPUs 0-1"
+echo "$out" | grep -q "^$(nr_cpus) of $(nr_cpus) CPUs online, 1 kind;" ||
+	fail "confined to CPUs 0-1, the model should still have all $(nr_cpus) CPUs"
+rmdir $cg/joule-confined
+ok "confined to CPUs 0-1, the model has all $(nr_cpus) CPUs"
+
 echo "--- scx_joule --show-topology --sysfs-root $FIX"
 out=$(scx_joule --show-topology --sysfs-root $FIX 2>&1) || fail "exited $?: $out"
 echo "$out"
