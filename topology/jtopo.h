@@ -14,7 +14,8 @@
  * the first of these sources that is present for every online CPU and tells
  * the CPUs apart; if none does, from the first present, and otherwise every
  * CPU gets 1024:
- *   1. sysfs cpu_capacity (arm64, riscv, x86 hybrid with recent kernels);
+ *   1. sysfs cpu_capacity (arm64, riscv, x86 hybrid with recent kernels), as
+ *      it is: on the kernel's scale, which counts CPUs offline now;
  *   2. amd-pstate's amd_pstate_highest_perf, relative to the highest one;
  *   3. ACPI CPPC highest_perf, relative to the highest one; not where 2 is
  *      present nor on an AMD or Hygon CPU, whose CPPC highest_perf is the
