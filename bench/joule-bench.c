@@ -364,7 +364,7 @@ static int run_fit(void)
 	if (opts.em_out_path) {
 		jfit_apply(&em, &r);
 		f = strcmp(opts.em_out_path, "-") ? fopen(opts.em_out_path, "w") : stdout;
-		if (!f || jpower_em_write(&em, f) || (f != stdout && fclose(f)))
+		if (!f || jpower_em_write(&em, NULL, f) || (f != stdout && fclose(f)))
 			fail(1, "cannot write %s: %s", opts.em_out_path, strerror(errno));
 		say("wrote %s (scx_joule --energy-model %s)", opts.em_out_path, opts.em_out_path);
 	}

@@ -488,7 +488,22 @@ int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *p
 	return ret;
 }
 
-int jpower_em_write(const struct jpower_model *em, FILE *f)
+/*
+ * A domain's CPUs with t's offline CPUs that are like one of them, so that
+ * the file still covers every CPU once they come online.
+ */
+static struct jtopo_cpuset pd_cpus_with_offline(const struct jpower_pd *pd, const struct jtopo *t)
+{
+	struct jtopo_cpuset cpus = pd->cpus;
+
+	for (int c = 0; t && c < t->nr_cpus; c++)
+		if (!t->cpu[c].online && t->cpu[c].like_source != JTOPO_LIKE_NONE &&
+		    jtopo_cpuset_isset(&pd->cpus, t->cpu[c].like))
+			jtopo_cpuset_set(&cpus, c);
+	return cpus;
+}
+
+int jpower_em_write(const struct jpower_model *em, const struct jtopo *t, FILE *f)
 {
 	char cpus[JTOPO_CPULIST_LEN];
 
@@ -497,8 +512,9 @@ int jpower_em_write(const struct jpower_model *em, FILE *f)
 	fprintf(f, "%s %d\n", FILE_MAGIC, FILE_VERSION);
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
+		struct jtopo_cpuset all = pd_cpus_with_offline(pd, t);
 
-		jtopo_format_cpulist(&pd->cpus, cpus, sizeof(cpus));
+		jtopo_format_cpulist(&all, cpus, sizeof(cpus));
 		fprintf(f, "pd %s cpus=%s idle_mw=%.3f\n", pd->name, cpus, pd->idle_mw);
 		for (int i = 0; i < pd->nr_opps; i++)
 			fprintf(f, "opp %s khz=%u mw=%.3f\n", pd->name, pd->opp[i].khz,

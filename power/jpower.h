@@ -151,8 +151,13 @@ void jpower_em_finish(struct jpower_model *em, const struct jtopo *t);
  */
 void jpower_em_fit(struct jpower_model *em, const struct jtopo *t);
 
-/* Write em in the model-file format; jpower_em_load() reads it back. */
-int jpower_em_write(const struct jpower_model *em, FILE *f);
+/*
+ * Write em in the model-file format; jpower_em_load() reads it back. With
+ * t, each domain also lists t's offline CPUs like one of its CPUs, so that
+ * a file written with CPUs offline (nosmt, a cluster switched off) still
+ * loads once they are online; NULL: the domains' online CPUs only.
+ */
+int jpower_em_write(const struct jpower_model *em, const struct jtopo *t, FILE *f);
 
 const char *jpower_em_source_name(enum jpower_em_source s);
 

@@ -474,7 +474,7 @@ static void load_soc(struct joule_machine *m, int nr_cpus)
 }
 
 /* Write the energy model (--write-energy-model) and exit. */
-static void write_energy_model(const struct jpower_model *em)
+static void write_energy_model(const struct jpower_model *em, const struct jtopo *t)
 {
 	bool out = !strcmp(opts.em_out_path, "-");
 	FILE *f;
@@ -485,7 +485,7 @@ static void write_energy_model(const struct jpower_model *em)
 	}
 	f = out ? stdout : fopen(opts.em_out_path, "w");
 
-	if (!f || jpower_em_write(em, f) || (!out && fclose(f))) {
+	if (!f || jpower_em_write(em, t, f) || (!out && fclose(f))) {
 		fprintf(stderr, "scx_joule: cannot write %s: %s\n", opts.em_out_path,
 			strerror(errno));
 		exit(1);
@@ -530,7 +530,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 		exit_printed();
 	}
 	if (opts.em_out_path)
-		write_energy_model(&em);
+		write_energy_model(&em, &topo);
 	for (int i = 0; i < topo.nr_warnings; i++)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
 	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))

@@ -195,7 +195,7 @@ static void test_write_read_back(void **state)
 	assert_int_equal(parse(GOOD_FILE), 0);
 	first = em;
 	f = fmemopen(buf, sizeof(buf), "w");
-	assert_int_equal(jpower_em_write(&first, f), 0);
+	assert_int_equal(jpower_em_write(&first, NULL, f), 0);
 	fclose(f);
 	assert_int_equal(parse(buf), 0);
 	assert_int_equal(em.nr_pds, first.nr_pds);

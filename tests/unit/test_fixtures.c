@@ -203,7 +203,7 @@ static void test_phone_em_file_wins(void **state)
 	assert_non_null(f);
 	load("arm-phone-tri");
 	em.pd[2].opp[16].power_mw = 2500.0;
-	assert_int_equal(jpower_em_write(&em, f), 0);
+	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
 	fclose(f);
 	assert_int_equal(load_with("arm-phone-tri", false, path), 0);
 	assert_int_equal(em.source, JPOWER_EM_FILE);
@@ -670,16 +670,31 @@ static void test_bad_missing_topology(void **state)
 					     "/sys/devices/system/cpu/cpu3/topology?)");
 }
 
-/* A CPU offline in the recording is left out, not an error. */
+/*
+ * A CPU offline in the recording is left out, not an error. A model file
+ * written then lists it with the CPU it is like (its cpufreq policy's CPU
+ * 4), so that the file still loads once it is online.
+ */
 static void test_offline_cpu(void **state)
 {
+	char path[] = "/tmp/joule-em-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
 	(void)state;
+	assert_non_null(f);
 	load("offline-cpu");
 	assert_int_equal(topo.nr_cpus, 6);
 	assert_int_equal(topo.nr_online, 5);
 	assert_false(topo.cpu[5].online);
 	assert_kind(1, "big", "4", 1024);
 	assert_cpus(&em.pd[1].cpus, "4");
+	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
+	fclose(f);
+	assert_int_equal(load_with("arm-board-rk3399", false, path), 0);
+	assert_int_equal(em.source, JPOWER_EM_FILE);
+	assert_cpus(&em.pd[1].cpus, "4-5");
+	unlink(path);
 }
 
 /*
