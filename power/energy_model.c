@@ -646,6 +646,7 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 			      const struct jtopo *t, const char *root, bool no_sysfs,
 			      const char *em_file, char *err, size_t errlen)
 {
+	char refused[256] = "";
 	int ret = 0;
 
 	if (no_sysfs)
@@ -657,23 +658,31 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	if (em_file)
 		return model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
 	ret = no_sysfs ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
-	if (!ret)
+	if (!ret) {
 		snprintf(em->why, sizeof(em->why), "the kernel's own model%s",
 			 em->artificial ? "; artificial (costs, no power figures): power is "
 					  "cost * performance / 10, in no real unit"
 					: "");
+		return 0;
+	}
+	/*
+	 * The kernel's model unusable (a cluster it left out, a domain with no
+	 * states): the machine is still what cpufreq and the topology say, so
+	 * the model below, with the reason kept for the caller to warn.
+	 */
 	if (ret != -ENOENT)
-		return ret;
+		snprintf(refused, sizeof(refused), "%s", err);
 	ret = jpower_domains(em, t, cf, err, errlen);
-	if (ret)
-		return ret;
-	if (!cf->nr_policies)
-		return model_without_cpufreq(em, t, err, errlen);
-	ret = jpower_em_derive(em, t, err, errlen);
-	if (!ret)
+	if (!ret && !cf->nr_policies)
+		ret = model_without_cpufreq(em, t, err, errlen);
+	else if (!ret && !(ret = jpower_em_derive(em, t, err, errlen)))
 		snprintf(em->why, sizeof(em->why),
-			 "no kernel model in debugfs and no --energy-model; from cpufreq "
-			 "frequencies and capacities");
+			 "no %skernel model in debugfs and no --energy-model; from cpufreq "
+			 "frequencies and capacities",
+			 refused[0] ? "usable " : "");
+	if (!ret && refused[0])
+		snprintf(em->warning, sizeof(em->warning),
+			 "the kernel's energy model is not used (%.200s)", refused);
 	return ret;
 }
 

@@ -533,6 +533,8 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 		write_energy_model(&em, &topo);
 	for (int i = 0; i < topo.nr_warnings; i++)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
+	if (em.warning[0])
+		fprintf(stderr, "scx_joule: warning: %s\n", em.warning);
 	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))
 		fprintf(stderr, "scx_joule: note: %s\n", err);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, err, sizeof(err)))

@@ -184,6 +184,8 @@ void joule_show_model(FILE *f, const struct jtopo *t, const struct jpower_cpufre
 		t->nr_packages, plural(t->nr_packages), t->nr_numa, plural(t->nr_numa));
 	for (int i = 0; i < t->nr_warnings; i++)
 		fprintf(f, "warning: %s\n", t->warning[i]);
+	if (em->warning[0])
+		fprintf(f, "warning: %s\n", em->warning);
 	show_kinds(f, t);
 	show_cpus(f, t, em);
 	show_cpufreq(f, cf);
@@ -333,6 +335,11 @@ void joule_show_model_json(FILE *f, const struct jtopo *t, const struct jpower_c
 		if (i)
 			fputc(',', f);
 		json_str(f, t->warning[i]);
+	}
+	if (em->warning[0]) {
+		if (t->nr_warnings)
+			fputc(',', f);
+		json_str(f, em->warning);
 	}
 	fprintf(f, "]}\n");
 }

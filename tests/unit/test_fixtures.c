@@ -660,7 +660,22 @@ static void test_bad_absurd_capacity(void **state)
 static void test_bad_em_empty(void **state)
 {
 	(void)state;
-	expect_error("bad-em-empty", "/sys/kernel/debug/energy_model/cpu4: no performance states");
+	/*
+	 * The kernel's model is refused, and the machine is modelled from
+	 * cpufreq instead, with a warning naming the domain: not a homogeneous
+	 * machine (the live loader's fallback for a model it cannot build).
+	 */
+	assert_int_equal(load_with("bad-em-empty", false, NULL), 0);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 3);
+	assert_non_null(strstr(em.warning, "energy_model/cpu4: no performance states"));
+	assert_non_null(strstr(em.why, "no usable kernel model"));
+	load("arm-phone-partial-em");
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 3);
+	assert_non_null(strstr(em.warning, "online CPU 4 is in no performance domain"));
+	load("arm-phone-tri");
+	assert_string_equal(em.warning, "");
 }
 
 static void test_bad_missing_topology(void **state)
