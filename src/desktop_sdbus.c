@@ -53,15 +53,20 @@ struct desktop_bus {
 	bool user;
 };
 
-/* Buses scanned for users' sessions: checked for new logins this often. */
+/*
+ * Buses scanned for users' sessions: checked for new logins this often; the
+ * system bus (or the one given), when not connected, is tried again as often.
+ */
 #define USER_SCAN_INTERVAL_S 2.0
 
 struct joule_desktop {
-	struct desktop_bus bus[JOULE_DESKTOP_MAX_FDS];
-	int nr_bus; /* slots used so far, some maybe freed */
+	struct desktop_bus bus[JOULE_DESKTOP_MAX_FDS]; /* [0]: the system bus, or the one given */
+	int nr_bus;				       /* slots used so far, some maybe freed */
 	bool gamemode;
 	const char *user_dir; /* root: users' buses at USER_DIR/UID/bus */
 	double next_scan;
+	char *address;	   /* the bus given (--bus-address), NULL: the system bus */
+	double next_retry; /* when to try bus[0] again if it is not connected */
 };
 
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
@@ -171,9 +176,10 @@ static int open_bus(sd_bus **bus, const char *address, bool user)
 	return r;
 }
 
+/* A slot for a new bus; slot 0 stays the system bus's, connected or not. */
 static struct desktop_bus *free_slot(struct joule_desktop *d)
 {
-	for (int i = 0; i < d->nr_bus; i++)
+	for (int i = 1; i < d->nr_bus; i++)
 		if (!d->bus[i].bus)
 			return &d->bus[i];
 	return d->nr_bus < JOULE_DESKTOP_MAX_FDS ? &d->bus[d->nr_bus++] : NULL;
@@ -271,6 +277,25 @@ static void scan_user_buses(struct joule_desktop *d)
 	closedir(dir);
 }
 
+/*
+ * The given address for connecting again: without its guid=, which names
+ * the daemon that was there, not the one a restart brings.
+ */
+static char *retry_address(const char *address)
+{
+	char *a = strdup(address), *g = a ? strstr(a, "guid=") : NULL;
+
+	if (g) {
+		char *end = strchr(g, ',');
+
+		if (end)
+			memmove(g, end + 1, strlen(end + 1) + 1);
+		else
+			*(g > a && g[-1] == ',' ? g - 1 : g) = '\0';
+	}
+	return a;
+}
+
 int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_opts *o)
 {
 	struct joule_desktop *d = calloc(1, sizeof(*d));
@@ -279,9 +304,14 @@ int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_op
 	if (!d)
 		return -ENOMEM;
 	d->gamemode = o->gamemode;
+	d->next_retry = monotonic_s() + USER_SCAN_INTERVAL_S;
 	/* a bus the user named must be there: say so if it is not (the caller warns) */
-	if (o->bus_address)
+	if (o->bus_address) {
+		d->address = retry_address(o->bus_address);
+		if (!d->address)
+			return -ENOMEM;
 		return add_bus(d, new_bus(d, true), o->bus_address, false);
+	}
 	add_bus(d, new_bus(d, true), NULL, false);
 	if (!d->gamemode)
 		return 0;
@@ -304,6 +334,7 @@ void joule_desktop_close(struct joule_desktop *d)
 		return;
 	for (int i = 0; i < d->nr_bus; i++)
 		sd_bus_close_unref(d->bus[i].bus);
+	free(d->address);
 	free(d);
 }
 
@@ -348,6 +379,20 @@ static void drop_bus(struct desktop_bus *b)
 	b->st.game_clients = -1;
 }
 
+/*
+ * The system bus not there at start (scx_joule started before D-Bus at
+ * boot) or gone since (the broker restarted): connect again, or
+ * power-profiles-daemon's settings would be overwritten as if it did not run.
+ */
+static bool retry_system_bus(struct joule_desktop *d)
+{
+	if (d->bus[0].bus || monotonic_s() < d->next_retry)
+		return false;
+	d->next_retry = monotonic_s() + USER_SCAN_INTERVAL_S;
+	d->bus[0] = (struct desktop_bus){.ppd = true};
+	return add_bus(d, &d->bus[0], d->address, false) == 0;
+}
+
 bool joule_desktop_process(struct joule_desktop *d)
 {
 	bool changed = false;
@@ -355,6 +400,8 @@ bool joule_desktop_process(struct joule_desktop *d)
 
 	if (d && d->user_dir && monotonic_s() >= d->next_scan)
 		scan_user_buses(d);
+	if (d && d->nr_bus)
+		changed = retry_system_bus(d);
 
 	for (int i = 0; d && i < d->nr_bus; i++) {
 		struct desktop_bus *b = &d->bus[i];

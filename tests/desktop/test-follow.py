@@ -313,11 +313,22 @@ def run(scx_joule, fake_desktop, tmp):
         ok('still running 1.5 s after the bus went away')
     else:
         not_ok('exited with %d after the bus went away' % loader.returncode)
+    # the bus comes back (a broker restarted; D-Bus up after scx_joule at
+    # boot): connected again within the retry interval (2 s), it follows
+    # power-profiles-daemon once more
+    t0 = time.monotonic()
+    daemon, address = dbus_daemon(tmp)
+    fake(fake_desktop, address, 'hadess', 'none')
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'bus back: followed again',
+           t0, timeout=3.5)
     loader.terminate()
     if loader.wait(5) == 0:
         ok('SIGTERM: exit 0')
     else:
         not_ok('SIGTERM: exit %d' % loader.returncode)
+
+    daemon.kill()
+    daemon.wait()
 
     # the newer bus name alone, as power-profiles-daemon >= 0.20 or tuned-ppd offer it
     daemon, address = dbus_daemon(tmp)
