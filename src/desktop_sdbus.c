@@ -58,6 +58,8 @@ struct desktop_bus {
  * system bus (or the one given), when not connected, is tried again as often.
  */
 #define USER_SCAN_INTERVAL_S 2.0
+/* A user's bus that failed to connect is left alone this long. */
+#define SHUN_S 60.0
 
 struct joule_desktop {
 	struct desktop_bus bus[JOULE_DESKTOP_MAX_FDS]; /* [0]: the system bus, or the one given */
@@ -67,6 +69,12 @@ struct joule_desktop {
 	double next_scan;
 	char *address;	   /* the bus given (--bus-address), NULL: the system bus */
 	double next_retry; /* when to try bus[0] again if it is not connected */
+	/* users whose bus did not answer in time, not tried again until `until` */
+	struct {
+		unsigned long uid;
+		double until;
+	} shunned[JOULE_DESKTOP_MAX_FDS];
+	int next_shun;
 };
 
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
@@ -185,6 +193,33 @@ static struct desktop_bus *free_slot(struct joule_desktop *d)
 	return d->nr_bus < JOULE_DESKTOP_MAX_FDS ? &d->bus[d->nr_bus++] : NULL;
 }
 
+static double monotonic_s(void);
+
+/*
+ * Waits at most READ_TIMEOUT_US for the bus to finish connecting (its
+ * authentication and Hello). sd-bus's own calls would wait up to its 90 s
+ * authentication timeout first, and a user's bus is any socket that user
+ * put in /run/user/UID: one that never answers must not stall the loader.
+ */
+static int wait_ready(sd_bus *bus)
+{
+	double end = monotonic_s() + READ_TIMEOUT_US / 1e6;
+	int r;
+
+	while ((r = sd_bus_is_ready(bus)) == 0) {
+		double left = end - monotonic_s();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return r;
+		if (!r && (r = sd_bus_wait(bus, (uint64_t)(left * 1e6))) < 0)
+			return r;
+	}
+	return r < 0 ? r : 0;
+}
+
 /* Connects b, subscribes and reads the properties once. */
 static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *address, bool user)
 {
@@ -193,6 +228,11 @@ static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *a
 	r = open_bus(&b->bus, address, user);
 	if (r < 0)
 		return r;
+	r = wait_ready(b->bus);
+	if (r < 0) {
+		b->bus = sd_bus_close_unref(b->bus);
+		return r;
+	}
 	sd_bus_set_method_call_timeout(b->bus, READ_TIMEOUT_US);
 	for (size_t i = 0; i < NR_WATCHED && r >= 0; i++)
 		if (watches(d, b, &watched[i]))
@@ -229,9 +269,22 @@ static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char 
 	b->uid = uid;
 	if (seteuid((uid_t)uid))
 		return;
-	add_bus(d, b, address, false);
+	if (add_bus(d, b, address, false) < 0) {
+		d->shunned[d->next_shun].uid = uid;
+		d->shunned[d->next_shun].until = monotonic_s() + SHUN_S;
+		d->next_shun = (d->next_shun + 1) % JOULE_DESKTOP_MAX_FDS;
+	}
 	if (seteuid(0))
 		abort(); /* cannot happen with saved uid 0; never go on as the user */
+}
+
+static bool shunned(const struct joule_desktop *d, unsigned long uid)
+{
+	for (int i = 0; i < JOULE_DESKTOP_MAX_FDS; i++)
+		if (d->shunned[i].until > 0 && d->shunned[i].uid == uid &&
+		    monotonic_s() < d->shunned[i].until)
+			return true;
+	return false;
 }
 
 static bool have_user_bus(const struct joule_desktop *d, unsigned long uid)
@@ -266,7 +319,7 @@ static void scan_user_buses(struct joule_desktop *d)
 		char *end;
 		unsigned long uid = strtoul(de->d_name, &end, 10);
 
-		if (end == de->d_name || *end || have_user_bus(d, uid))
+		if (end == de->d_name || *end || have_user_bus(d, uid) || shunned(d, uid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/bus", d->user_dir, de->d_name);
 		if (stat(path, &st) || !S_ISSOCK(st.st_mode))

@@ -9,6 +9,7 @@ usage: test-follow.py PATH/TO/scx_joule PATH/TO/fake-desktop
 import os
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -142,13 +143,24 @@ def users_bus(scx_joule, fake_desktop, tmp, sysfs):
         os.chmod(d, 0o755)
     os.chown(users + '/65534', 65534, 65534)
     os.chmod(users + '/65534', 0o700)
+    # another user's "bus": a socket that takes the connection and never
+    # answers. sd-bus would wait 90 s for its authentication; the loader
+    # gives it 0.5 s, then leaves that user alone for a minute.
+    os.makedirs(users + '/65533')
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(users + '/65533/bus')
+    silent.listen(8)
+    os.chown(users + '/65533/bus', 65533, 65533)
+    os.chown(users + '/65533', 65533, 65533)
+    os.chmod(users + '/65533', 0o700)
     env = dict(os.environ, SCX_JOULE_USER_BUS_DIR=users,
                DBUS_SYSTEM_BUS_ADDRESS='unix:path=/nonexistent')
     env.pop('DBUS_SESSION_BUS_ADDRESS', None)
     loader = start([scx_joule, '--explain-profile', '--follow', '--power-sysfs', sysfs],
                    env=env)
     lines = Lines(loader)
-    expect(lines, 'powersave: on battery', 'root, no user logged in: start', timeout=5)
+    expect(lines, 'powersave: on battery', 'root, no user logged in, a silent bus: start',
+           timeout=5)
 
     address = 'unix:path=%s/65534/bus' % users
     daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
@@ -168,6 +180,7 @@ def users_bus(scx_joule, fake_desktop, tmp, sysfs):
                              'i', '4'], check=True, stdout=subprocess.DEVNULL)
     expect(lines, 'powersave: on battery', "the user's game leaves", t0)
     loader.terminate()
+    silent.close()
 
 
 EPP_FILES = {
