@@ -178,7 +178,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SLICE:
 		errno = 0;
 		opts.slice_us = strtoul(arg, &end, 10);
-		if (errno || *end || opts.slice_us < 100 || opts.slice_us > 1000000)
+		/* strtoul takes a sign: "-18446744073709546616" would wrap to 5000 */
+		if (errno || *end || strchr(arg, '-') || opts.slice_us < 100 ||
+		    opts.slice_us > 1000000)
 			argp_error(state, "--slice-us takes 100..1000000, not '%s'", arg);
 		break;
 	case OPT_VERBOSE: opts.verbose = true; break;

@@ -29,6 +29,8 @@ expect "--help lists options" 0 '--stats=SECONDS' "$bin" --help
 expect "unknown flag" 64 "unrecognized option '--bogus'" "$bin" --bogus
 expect "bad --stats value" 64 "--stats takes seconds" "$bin" --stats=abc
 expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
+expect "negative --slice-us that wraps into range" 64 "--slice-us takes" "$bin" \
+	--slice-us=-18446744073709546616
 expect "a --bus-address that is not there is named" 0 \
 	"^scx_joule: warning: not following D-Bus: unix:path=/nonexistent: No such file or directory$|^scx_joule: built without sd-bus" \
 	"$bin" --explain-profile --bus-address unix:path=/nonexistent
