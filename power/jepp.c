@@ -148,7 +148,7 @@ static int save_state(struct jepp *p)
 		return -errno;
 	fprintf(f, "%s\n", STATE_HEADER);
 	for (int i = 0; i < p->nr_saved; i++)
-		fprintf(f, "%s\t%s\n", p->saved[i].path, p->saved[i].value);
+		fprintf(f, "%s\t%s\t%s\n", p->saved[i].path, p->saved[i].value, p->saved[i].wrote);
 	if (fflush(f) || fsync(fileno(f))) {
 		err = -errno;
 		fclose(f);
@@ -214,7 +214,31 @@ static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char
 	snprintf(sv->path, sizeof(sv->path), "%s", path);
 	snprintf(sv->value, sizeof(sv->value), "%s", value);
 	sv->written[0] = '\0';
+	sv->wrote[0] = '\0';
 	return sv;
+}
+
+/* Is v one of the comma-separated values in list? */
+static bool in_list(const char *list, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *c = list; *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] == ',')) {
+		if (strcspn(c, ",") == n && !strncmp(c, v, n))
+			return true;
+	}
+	return false;
+}
+
+/* Adds v to sv->wrote; false if it was there (or has no room: then left out). */
+static bool wrote_add(struct jepp_saved *sv, const char *v)
+{
+	size_t len = strlen(sv->wrote);
+
+	if (in_list(sv->wrote, v) || len + strlen(v) + 2 > sizeof(sv->wrote))
+		return false;
+	snprintf(sv->wrote + len, sizeof(sv->wrote) - len, "%s%s", len ? "," : "", v);
+	return true;
 }
 
 /*
@@ -227,6 +251,7 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 {
 	char cur[JEPP_VALUE_LEN];
 	struct jepp_saved *sv;
+	bool added = false;
 	int err = read_value(path, cur, sizeof(cur));
 
 	if (err) {
@@ -241,9 +266,14 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		sv = add_saved(p, path, cur);
 		if (!sv)
 			return -ENOSPC;
+		added = true;
+	}
+	/* in the state file before the file: a crash in between finds it there */
+	if (wrote_add(sv, want)) {
 		err = save_state(p);
 		if (err) {
-			p->nr_saved--;
+			if (added)
+				p->nr_saved--;
 			return err;
 		}
 	}
@@ -478,8 +508,10 @@ const char *jepp_original_under_own(const struct jepp *p, const char *path)
 	const struct jepp_saved *sv = find_saved(p, path);
 	char cur[JEPP_VALUE_LEN];
 
-	if (!sv || !sv->written[0] || read_value(path, cur, sizeof(cur)) ||
-	    strcmp(cur, sv->written))
+	if (!sv || read_value(path, cur, sizeof(cur)))
+		return NULL;
+	/* another run's (jepp_peek): its last value is not known, only all it wrote */
+	if (p->peeked ? !in_list(sv->wrote, cur) : !sv->written[0] || strcmp(cur, sv->written))
 		return NULL;
 	return sv->value;
 }
@@ -572,21 +604,63 @@ static bool restorable(const struct jepp *p, const char *path)
 	return false;
 }
 
+/* One state-file line: PATH TAB ORIGINAL [TAB WROTE,...] (stops at the first tab). */
+struct state_line {
+	char *path, *value, *wrote;
+};
+
+static bool parse_state_line(const struct jepp *p, char *line, struct state_line *e)
+{
+	char *tab;
+
+	line[strcspn(line, "\n")] = '\0';
+	tab = strchr(line, '\t');
+	if (!tab)
+		return false;
+	*tab = '\0';
+	e->path = line;
+	e->value = tab + 1;
+	tab = strchr(e->value, '\t');
+	e->wrote = (char *)"";
+	if (tab) {
+		*tab = '\0';
+		e->wrote = tab + 1;
+	}
+	return restorable(p, e->path) && strlen(e->path) < JEPP_PATH_LEN &&
+	       strlen(e->value) < JEPP_VALUE_LEN && strlen(e->wrote) < JEPP_WROTE_LEN;
+}
+
+/*
+ * Someone else's value since the run that wrote the line ended: the file
+ * holds neither the original nor anything that run wrote. A line of a
+ * state file without the values written (older runs) knows no better than
+ * to restore.
+ */
+static bool changed_since(const struct state_line *e)
+{
+	char cur[JEPP_VALUE_LEN];
+
+	return e->wrote[0] && !read_value(e->path, cur, sizeof(cur)) && strcmp(cur, e->value) &&
+	       !in_list(e->wrote, cur);
+}
+
 int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
-	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + 8];
+	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
 	int restored = 0, lineno = 0;
 	FILE *in = fopen(p->state_path, "r");
 
 	if (nr_restored)
 		*nr_restored = 0;
+	p->nr_recover_kept = 0;
 	if (!in)
 		return errno == ENOENT
 			       ? 0
 			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
 	while (fgets(line, sizeof(line), in)) {
-		char *tab, *nl;
+		struct state_line e;
+		struct jepp_saved *sv;
 		int r;
 
 		if (lineno++ == 0) {
@@ -596,24 +670,24 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 			}
 			continue;
 		}
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		tab = strchr(line, '\t');
-		if (!tab || !restorable(p, (*tab = '\0', line))) {
+		if (!parse_state_line(p, line, &e)) {
 			failed(&f, -EINVAL, "bad line in", p->state_path);
 			continue;
 		}
-		r = put_if_different(line, tab + 1);
+		if (changed_since(&e)) {
+			p->nr_recover_kept++;
+			continue;
+		}
+		r = put_if_different(e.path, e.value);
 		if (r >= 0) {
 			restored += r;
 			continue;
 		}
-		failed(&f, r, "cannot restore", line);
+		failed(&f, r, "cannot restore", e.path);
 		/* kept, so that this run's jepp_apply() does not take our value for the original */
-		if (retry_later(r) && !find_saved(p, line) && strlen(line) < JEPP_PATH_LEN &&
-		    strlen(tab + 1) < JEPP_VALUE_LEN)
-			add_saved(p, line, tab + 1);
+		if (retry_later(r) && !find_saved(p, e.path) &&
+		    (sv = add_saved(p, e.path, e.value)))
+			snprintf(sv->wrote, sizeof(sv->wrote), "%s", e.wrote);
 	}
 	fclose(in);
 	p->owns_state = true;
@@ -621,4 +695,31 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 	if (nr_restored)
 		*nr_restored = restored;
 	return finish(&f);
+}
+
+int jepp_peek(struct jepp *p)
+{
+	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
+	FILE *in = fopen(p->state_path, "r");
+	int lineno = 0;
+
+	if (!in)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), in)) {
+		struct state_line e;
+		struct jepp_saved *sv;
+
+		if (lineno++ == 0) {
+			if (strncmp(line, STATE_HEADER, strlen(STATE_HEADER)))
+				break;
+			continue;
+		}
+		if (!parse_state_line(p, line, &e) || find_saved(p, e.path) ||
+		    !(sv = add_saved(p, e.path, e.value)))
+			continue;
+		snprintf(sv->wrote, sizeof(sv->wrote), "%s", e.wrote);
+	}
+	fclose(in);
+	p->peeked = true;
+	return 0;
 }

@@ -22,9 +22,11 @@
  *       die's clusters at once.
  * Files that do not exist are left alone (cpufreq-dt has none of them). A
  * file is written only when its value differs; before the first write of a
- * file its original value is added to a state file (written atomically), so
- * that a run killed before jepp_restore() is undone by the next
- * jepp_recover(). Errors are returned with a message, never printed.
+ * file its original value, and before each new value that value too, is
+ * added to a state file (written atomically), so that a run killed before
+ * jepp_restore() is undone by the next jepp_recover(), except where someone
+ * wrote another value since. Errors are returned with a message, never
+ * printed.
  */
 #ifndef JEPP_H
 #define JEPP_H
@@ -51,16 +53,26 @@ enum jepp_level {
 #define JEPP_NO_PLATFORM_PROFILE (1u << 1)
 #define JEPP_NO_UNCORE		 (1u << 2) /* intel_uncore_frequency */
 
+#define JEPP_WROTE_LEN 192
+
 struct jepp_saved {
 	char path[JEPP_PATH_LEN];
 	char value[JEPP_VALUE_LEN];   /* the original */
 	char written[JEPP_VALUE_LEN]; /* what jepp_apply() last wrote ("" if refused) */
+	/*
+	 * Every value this run wrote or was about to write, comma-separated and
+	 * in the state file: after a crash, a file holding none of them holds
+	 * someone else's value, which the next start leaves alone.
+	 */
+	char wrote[JEPP_WROTE_LEN];
 };
 
 struct jepp {
 	char root[JEPP_PATH_LEN];
 	char state_path[JEPP_PATH_LEN];
-	bool owns_state; /* this run wrote the state file, or recovered it */
+	bool owns_state;     /* this run wrote the state file, or recovered it */
+	int nr_recover_kept; /* jepp_recover: files someone else wrote since, left as they are */
+	bool peeked;	     /* saved[] is another run's, read by jepp_peek() */
 	int nr_saved;
 	struct jepp_saved saved[JEPP_MAX_FILES];
 };
@@ -83,8 +95,9 @@ void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
 
 /*
  * A previous run's state file, if any: write its values back, then delete
- * it. A file that refuses for now (a CPU offline: EBUSY) keeps its original:
- * it stays in the state file, and this run's jepp_apply() takes it as the
+ * it. A file that holds none of the values that run wrote (someone wrote
+ * their own since the crash) is left as it is. A file that refuses for now (a CPU offline: EBUSY)
+ * keeps its original: it stays in the state file, and this run's jepp_apply() takes it as the
  * file's original rather than the value found there. A file that is gone
  * (ENOENT) or refuses the value itself (EINVAL) is dropped. *nr_restored
  * (may be NULL) counts files written. 0 without a state file; -errno with
@@ -120,6 +133,14 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
  * chosen from the firmware's or the user's value, not from scx_joule's own.
  */
 const char *jepp_original_under_own(const struct jepp *p, const char *path);
+
+/*
+ * Read another run's state file (the service's) without taking it over or
+ * writing anything, so that jepp_original_under_own() answers for that run:
+ * a file is its own while it holds one of the values it wrote (the state
+ * file lists them, not which was last). 0, or -errno other than ENOENT.
+ */
+int jepp_peek(struct jepp *p);
 
 const char *jepp_level_name(enum jepp_level level);
 

@@ -692,6 +692,9 @@ static int explain_profile(void)
 
 	catch_exit_signals();
 	open_desktop();
+	/* the running service's platform_profile is its own choice, not the firmware's */
+	jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
+	jepp_peek(&power_ctl);
 	last_check = now_seconds();
 	pick_profile(&cur, true);
 	while (opts.follow && !exiting)
@@ -723,6 +726,10 @@ static void start_power_settings(void)
 	if (nr)
 		note(stdout, "restored %d power setting%s left by a previous run", nr,
 		     nr == 1 ? "" : "s");
+	if (power_ctl.nr_recover_kept)
+		note(stdout,
+		     "left %d power setting%s someone else changed after a previous run ended",
+		     power_ctl.nr_recover_kept, power_ctl.nr_recover_kept == 1 ? "" : "s");
 	power_ctl_on = !opts.no_power_settings;
 }
 

@@ -313,7 +313,9 @@ static void intel_crashed_run_recovered(void **s)
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		lines++;
-		if (strstr(line, "/policy0/energy_performance_preference\tbalance_performance\n"))
+		/* the original, then what the run wrote */
+		if (strstr(line, "/policy0/energy_performance_preference\tbalance_performance\t"
+				 "performance\n"))
 			saw_policy0 = true;
 	}
 	fclose(f);
@@ -323,6 +325,64 @@ static void intel_crashed_run_recovered(void **s)
 	memset(&ctx, 0xa5, sizeof(ctx)); /* nothing of the crashed run survives */
 	next_start_recovers(21);
 	assert_intel_originals();
+}
+
+/*
+ * A crashed run's files that someone changed before the next start (a
+ * user's EPP, their platform_profile hotkey) are theirs: recovery leaves
+ * them and restores the rest, including a file holding a value the run
+ * wrote earlier than its last.
+ */
+static void intel_recover_leaves_values_changed_since(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr = -1;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	put(PLATFORM_PROFILE, "low-power\n"); /* written by this run before: still its own */
+	put("devices/system/cpu/cpufreq/policy3/energy_performance_preference", "power\n");
+	put(NO_TURBO, "1\n");		 /* written by the run (powersave): its own */
+	memset(&ctx, 0xa5, sizeof(ctx)); /* the crash */
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(ctx.nr_recover_kept, 1);
+	assert_int_equal(nr, 21); /* 19 EPP files, no_turbo, platform_profile */
+	assert_string_equal(epp(3), "power");
+	assert_string_equal(epp(4), "balance_performance");
+	assert_string_equal(value(NO_TURBO), "0");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/*
+ * --explain-profile beside the running service: the service's state file,
+ * read without taking it over, says which platform_profile is its own.
+ */
+static void intel_peek_at_another_run(void **s)
+{
+	struct jepp_summary sum;
+	static struct jepp other;
+	char err[256], path[256];
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	jepp_init(&other, sys_root, state);
+	assert_int_equal(jepp_peek(&other), 0);
+	assert_string_equal(jepp_original_under_own(&other, path), "balanced");
+	put(PLATFORM_PROFILE, "performance\n"); /* the user's, not the service's */
+	jepp_init(&other, sys_root, state);
+	assert_int_equal(jepp_peek(&other), 0);
+	assert_null(jepp_original_under_own(&other, path));
+	assert_false(other.owns_state);
+	assert_int_equal(access(state, F_OK), 0); /* peeking changes nothing */
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(access(state, F_OK), -1);
 }
 
 /*
@@ -763,6 +823,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_instance_leaves_state_file, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_original_under_own_value, intel, remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_recover_leaves_values_changed_since, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_peek_at_another_run, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
