@@ -17,6 +17,7 @@
 #include "jtopo_fs.h"
 
 #define STATE_HEADER "scx_joule-power-saved 1"
+#define WROTE_PREFIX "wrote:" /* WROTE_PREFIX PATH TAB VALUE,... precedes PATH's line */
 #define UNCORE_DIR   "/devices/system/cpu/intel_uncore_frequency"
 #define UNCORE_STEP  100000 /* kHz: the uncore ratio's unit */
 
@@ -147,8 +148,16 @@ static int save_state(struct jepp *p)
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", STATE_HEADER);
-	for (int i = 0; i < p->nr_saved; i++)
-		fprintf(f, "%s\t%s\t%s\n", p->saved[i].path, p->saved[i].value, p->saved[i].wrote);
+	for (int i = 0; i < p->nr_saved; i++) {
+		/*
+		 * What was written goes on a line of its own before the
+		 * original's, which older versions skip as a bad line while
+		 * still restoring every original.
+		 */
+		if (p->saved[i].wrote[0])
+			fprintf(f, WROTE_PREFIX "%s\t%s\n", p->saved[i].path, p->saved[i].wrote);
+		fprintf(f, "%s\t%s\n", p->saved[i].path, p->saved[i].value);
+	}
 	if (fflush(f) || fsync(fileno(f))) {
 		err = -errno;
 		fclose(f);
@@ -230,15 +239,21 @@ static bool in_list(const char *list, const char *v)
 	return false;
 }
 
-/* Adds v to sv->wrote; false if it was there (or has no room: then left out). */
-static bool wrote_add(struct jepp_saved *sv, const char *v)
+/*
+ * Adds v to sv->wrote: 1 if added, 0 if it was there, -ENOSPC if it does
+ * not fit (then the value must not be written: a crash would leave it
+ * unknown, taken for someone else's).
+ */
+static int wrote_add(struct jepp_saved *sv, const char *v)
 {
 	size_t len = strlen(sv->wrote);
 
-	if (in_list(sv->wrote, v) || len + strlen(v) + 2 > sizeof(sv->wrote))
-		return false;
+	if (in_list(sv->wrote, v))
+		return 0;
+	if (len + strlen(v) + 2 > sizeof(sv->wrote))
+		return -ENOSPC;
 	snprintf(sv->wrote + len, sizeof(sv->wrote) - len, "%s%s", len ? "," : "", v);
-	return true;
+	return 1;
 }
 
 /*
@@ -269,7 +284,15 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		added = true;
 	}
 	/* in the state file before the file: a crash in between finds it there */
-	if (wrote_add(sv, want)) {
+	err = wrote_add(sv, want);
+	if (err < 0) {
+		if (added)
+			p->nr_saved--;
+		failed(f, err, "too many values written to", path);
+		s->nr_failed++;
+		return 0;
+	}
+	if (err) {
 		err = save_state(p);
 		if (err) {
 			if (added)
@@ -604,30 +627,53 @@ static bool restorable(const struct jepp *p, const char *path)
 	return false;
 }
 
-/* One state-file line: PATH TAB ORIGINAL [TAB WROTE,...] (stops at the first tab). */
+/*
+ * A state file's entry: PATH TAB ORIGINAL, preceded (since the values
+ * written were kept) by WROTE_PREFIX PATH TAB VALUE,... A file of older
+ * versions has no such lines: wrote is then "".
+ */
 struct state_line {
-	char *path, *value, *wrote;
+	char *path, *value;
+	char wrote[JEPP_WROTE_LEN];
 };
 
-static bool parse_state_line(const struct jepp *p, char *line, struct state_line *e)
+struct state_reader {
+	char pending_path[JEPP_PATH_LEN];
+	char pending_wrote[JEPP_WROTE_LEN];
+};
+
+/*
+ * 1: e holds an entry; 0: a WROTE_PREFIX line, kept for the entry after
+ * it; -1: a bad line.
+ */
+static int parse_state_line(const struct jepp *p, struct state_reader *rd, char *line,
+			    struct state_line *e)
 {
+	bool wrote = !strncmp(line, WROTE_PREFIX, strlen(WROTE_PREFIX));
 	char *tab;
 
 	line[strcspn(line, "\n")] = '\0';
+	if (wrote)
+		line += strlen(WROTE_PREFIX);
 	tab = strchr(line, '\t');
 	if (!tab)
-		return false;
+		return -1;
 	*tab = '\0';
+	if (!restorable(p, line) || strlen(line) >= JEPP_PATH_LEN ||
+	    strlen(tab + 1) >= (wrote ? JEPP_WROTE_LEN : JEPP_VALUE_LEN))
+		return -1;
+	if (wrote) {
+		snprintf(rd->pending_path, sizeof(rd->pending_path), "%s", line);
+		snprintf(rd->pending_wrote, sizeof(rd->pending_wrote), "%s", tab + 1);
+		return 0;
+	}
 	e->path = line;
 	e->value = tab + 1;
-	tab = strchr(e->value, '\t');
-	e->wrote = (char *)"";
-	if (tab) {
-		*tab = '\0';
-		e->wrote = tab + 1;
-	}
-	return restorable(p, e->path) && strlen(e->path) < JEPP_PATH_LEN &&
-	       strlen(e->value) < JEPP_VALUE_LEN && strlen(e->wrote) < JEPP_WROTE_LEN;
+	e->wrote[0] = '\0';
+	if (!strcmp(rd->pending_path, line))
+		snprintf(e->wrote, sizeof(e->wrote), "%s", rd->pending_wrote);
+	rd->pending_path[0] = '\0';
+	return 1;
 }
 
 /*
@@ -647,6 +693,7 @@ static bool changed_since(const struct state_line *e)
 int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
+	static struct state_reader rd;
 	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
 	int restored = 0, lineno = 0;
 	FILE *in = fopen(p->state_path, "r");
@@ -654,6 +701,7 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 	if (nr_restored)
 		*nr_restored = 0;
 	p->nr_recover_kept = 0;
+	memset(&rd, 0, sizeof(rd));
 	if (!in)
 		return errno == ENOENT
 			       ? 0
@@ -670,10 +718,11 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 			}
 			continue;
 		}
-		if (!parse_state_line(p, line, &e)) {
+		r = parse_state_line(p, &rd, line, &e);
+		if (r < 0)
 			failed(&f, -EINVAL, "bad line in", p->state_path);
+		if (r <= 0)
 			continue;
-		}
 		if (changed_since(&e)) {
 			p->nr_recover_kept++;
 			continue;
@@ -699,12 +748,14 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 
 int jepp_peek(struct jepp *p)
 {
+	static struct state_reader rd;
 	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
 	FILE *in = fopen(p->state_path, "r");
 	int lineno = 0;
 
 	if (!in)
 		return errno == ENOENT ? 0 : -errno;
+	memset(&rd, 0, sizeof(rd));
 	while (fgets(line, sizeof(line), in)) {
 		struct state_line e;
 		struct jepp_saved *sv;
@@ -714,7 +765,7 @@ int jepp_peek(struct jepp *p)
 				break;
 			continue;
 		}
-		if (!parse_state_line(p, line, &e) || find_saved(p, e.path) ||
+		if (parse_state_line(p, &rd, line, &e) <= 0 || find_saved(p, e.path) ||
 		    !(sv = add_saved(p, e.path, e.value)))
 			continue;
 		snprintf(sv->wrote, sizeof(sv->wrote), "%s", e.wrote);

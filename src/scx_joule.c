@@ -531,12 +531,12 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 			joule_show_model(stdout, &topo, &cf, &em);
 		exit_printed();
 	}
-	if (opts.em_out_path)
-		write_energy_model(&em, &topo);
 	for (int i = 0; i < topo.nr_warnings; i++)
 		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
 	if (em.warning[0])
 		fprintf(stderr, "scx_joule: warning: %s\n", em.warning);
+	if (opts.em_out_path)
+		write_energy_model(&em, &topo);
 	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))
 		fprintf(stderr, "scx_joule: note: %s\n", err);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, err, sizeof(err)))
@@ -607,6 +607,11 @@ static void choose_profile(struct joule_profile_choice *c)
 		fprintf(stderr, "scx_joule: warning: cannot read the power state (%s)\n",
 			strerror(-err));
 		warned = true;
+	}
+	/* --explain-profile: the running service's own writes, as they are now */
+	if (opts.explain_profile) {
+		jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
+		jepp_peek(&power_ctl);
 	}
 	if (!err)
 		own_platform_profile_undone(&ps);
@@ -692,9 +697,6 @@ static int explain_profile(void)
 
 	catch_exit_signals();
 	open_desktop();
-	/* the running service's platform_profile is its own choice, not the firmware's */
-	jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
-	jepp_peek(&power_ctl);
 	last_check = now_seconds();
 	pick_profile(&cur, true);
 	while (opts.follow && !exiting)

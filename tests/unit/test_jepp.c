@@ -297,7 +297,7 @@ static void intel_refused_write_is_reported(void **s)
 static void intel_crashed_run_recovered(void **s)
 {
 	struct jepp_summary sum;
-	char err[256], line[512];
+	char err[256], line[512], prev[512] = "";
 	int nr = -1, lines = 0;
 	bool saw_policy0 = false;
 	FILE *f;
@@ -313,13 +313,15 @@ static void intel_crashed_run_recovered(void **s)
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		lines++;
-		/* the original, then what the run wrote */
-		if (strstr(line, "/policy0/energy_performance_preference\tbalance_performance\t"
-				 "performance\n"))
+		/* what the run wrote, on a line older versions skip, then the original */
+		if (strstr(line, "/policy0/energy_performance_preference\tbalance_performance\n") &&
+		    strstr(prev, "wrote:") == prev &&
+		    strstr(prev, "/policy0/energy_performance_preference\tperformance\n"))
 			saw_policy0 = true;
+		snprintf(prev, sizeof(prev), "%s", line);
 	}
 	fclose(f);
-	assert_int_equal(lines, 1 + 20 + 1); /* header, 20 EPP, platform_profile */
+	assert_int_equal(lines, 1 + 2 * (20 + 1)); /* header, 20 EPP, platform_profile */
 	assert_true(saw_policy0);
 
 	memset(&ctx, 0xa5, sizeof(ctx)); /* nothing of the crashed run survives */
@@ -708,7 +710,7 @@ static int state_entries(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		n++;
+		n += strncmp(line, "wrote:", 6) != 0; /* an entry's values written: not one */
 	fclose(f);
 	return n;
 }
