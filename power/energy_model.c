@@ -489,15 +489,20 @@ int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *p
 }
 
 /*
- * A domain's CPUs with t's offline CPUs that are like one of them, so that
- * the file still covers every CPU once they come online.
+ * A domain's CPUs with t's offline CPUs known to share it (their own
+ * cpufreq policy or cluster names one of its CPUs), so that the file still
+ * covers them once they come online. A guessed likeness (package, nearest
+ * capacity or number) is left out: a file that then misses a CPU fails
+ * loudly, where a wrong domain would load silently.
  */
 static struct jtopo_cpuset pd_cpus_with_offline(const struct jpower_pd *pd, const struct jtopo *t)
 {
 	struct jtopo_cpuset cpus = pd->cpus;
 
 	for (int c = 0; t && c < t->nr_cpus; c++)
-		if (!t->cpu[c].online && t->cpu[c].like_source != JTOPO_LIKE_NONE &&
+		if (!t->cpu[c].online &&
+		    (t->cpu[c].like_source == JTOPO_LIKE_CPUFREQ ||
+		     t->cpu[c].like_source == JTOPO_LIKE_CLUSTER) &&
 		    jtopo_cpuset_isset(&pd->cpus, t->cpu[c].like))
 			jtopo_cpuset_set(&cpus, c);
 	return cpus;

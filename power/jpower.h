@@ -154,9 +154,10 @@ void jpower_em_fit(struct jpower_model *em, const struct jtopo *t);
 
 /*
  * Write em in the model-file format; jpower_em_load() reads it back. With
- * t, each domain also lists t's offline CPUs like one of its CPUs, so that
- * a file written with CPUs offline (nosmt, a cluster switched off) still
- * loads once they are online; NULL: the domains' online CPUs only.
+ * t, each domain also lists t's offline CPUs whose cpufreq policy or
+ * cluster shows they share it, so that a file written with CPUs offline
+ * (nosmt, one CPU switched off) still loads once they are online; NULL: the
+ * domains' online CPUs only.
  */
 int jpower_em_write(const struct jpower_model *em, const struct jtopo *t, FILE *f);
 

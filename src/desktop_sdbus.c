@@ -269,7 +269,8 @@ static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char 
 	b->uid = uid;
 	if (seteuid((uid_t)uid))
 		return;
-	if (add_bus(d, b, address, false) < 0) {
+	/* silent past 0.5 s: not again for a while (a refused connect is tried at the next scan) */
+	if (add_bus(d, b, address, false) == -ETIMEDOUT) {
 		d->shunned[d->next_shun].uid = uid;
 		d->shunned[d->next_shun].until = monotonic_s() + SHUN_S;
 		d->next_shun = (d->next_shun + 1) % JOULE_DESKTOP_MAX_FDS;
@@ -336,15 +337,16 @@ static void scan_user_buses(struct joule_desktop *d)
  */
 static char *retry_address(const char *address)
 {
-	char *a = strdup(address), *g = a ? strstr(a, "guid=") : NULL;
+	char *a = strdup(address), *g = a ? strstr(a, ",guid=") : NULL;
 
-	if (g) {
-		char *end = strchr(g, ',');
+	/* one address only: in a list (a;b) each has its own guid, left as they are */
+	if (g && !strchr(a, ';')) {
+		char *end = strchr(g + 1, ',');
 
 		if (end)
-			memmove(g, end + 1, strlen(end + 1) + 1);
+			memmove(g, end, strlen(end) + 1);
 		else
-			*(g > a && g[-1] == ',' ? g - 1 : g) = '\0';
+			*g = '\0';
 	}
 	return a;
 }

@@ -111,7 +111,7 @@ struct jtopo {
 	int nr_kinds;
 	struct jtopo_kind kind[JTOPO_MAX_KINDS];
 	int nr_cores, nr_clusters, nr_llcs, nr_packages, nr_numa;
-	char cpu_vendor[32]; /* hwloc's CPUVendor (GenuineIntel, AuthenticAMD...), "" unknown */
+	char cpu_vendor[32]; /* x86 vendor_id (GenuineIntel, AuthenticAMD...), "" unknown */
 	enum jtopo_cap_source cap_source;
 	char origin[256]; /* "this machine", the root directory or the XML file */
 	int nr_warnings;

@@ -173,6 +173,10 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 else
 	echo "ok - --topology alone reads no cpufreq of this machine # SKIP needs root and unshare -m"
 fi
+# --write-energy-model says when the kernel's model was not used (it writes the derived one)
+expect "--write-energy-model warns that the kernel's model is not used" 0 \
+	"^scx_joule: warning: the kernel's energy model is not used \(.*energy_model/cpu4: no performance states" \
+	"$bin" --sysfs-root "$fixtures/bad-em-empty" --write-energy-model /dev/null
 # the kernel's model with a frequency of 0: not used, and the warning names
 # that file (the machine is modelled from cpufreq instead)
 tmp2=$(mktemp -d)

@@ -718,12 +718,28 @@ static void test_offline_cpu(void **state)
  */
 static void test_offline_big(void **state)
 {
+	char path[] = "/tmp/joule-em-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
 	(void)state;
+	assert_non_null(f);
 	load("offline-big");
 	assert_int_equal(topo.nr_online, 4);
 	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
 	for (int c = 0; c < 4; c++)
 		assert_int_equal(topo.cpu[c].capacity, 381);
+	/*
+	 * The A72s are only guessed like CPU 3 (nothing of them is left): a
+	 * model file leaves them out, and fails loudly on the whole board
+	 * rather than putting them in the A53s' domain.
+	 */
+	assert_int_equal(topo.cpu[4].like_source, JTOPO_LIKE_NEAREST);
+	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
+	fclose(f);
+	assert_int_not_equal(load_with("arm-board-rk3399", false, path), 0);
+	assert_non_null(strstr(err, "online CPU 4 is in no performance domain"));
+	unlink(path);
 }
 
 int main(void)
