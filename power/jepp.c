@@ -210,10 +210,12 @@ static struct jepp_saved *find_saved(const struct jepp *p, const char *path)
 }
 
 /*
- * A new entry for path and its original (both must fit: a caller with
- * strings of unknown length checks them), or NULL when the table is full.
+ * A new entry for path, its original and the values written so far (all
+ * must fit: a caller with strings of unknown length checks them), or NULL
+ * when the table is full.
  */
-static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char *value)
+static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char *value,
+				    const char *wrote)
 {
 	struct jepp_saved *sv;
 
@@ -223,7 +225,7 @@ static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char
 	snprintf(sv->path, sizeof(sv->path), "%s", path);
 	snprintf(sv->value, sizeof(sv->value), "%s", value);
 	sv->written[0] = '\0';
-	sv->wrote[0] = '\0';
+	snprintf(sv->wrote, sizeof(sv->wrote), "%s", wrote);
 	return sv;
 }
 
@@ -278,7 +280,7 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		return 0;
 	sv = find_saved(p, path);
 	if (!sv) {
-		sv = add_saved(p, path, cur);
+		sv = add_saved(p, path, cur, "");
 		if (!sv)
 			return -ENOSPC;
 		added = true;
@@ -637,7 +639,11 @@ struct state_line {
 	char wrote[JEPP_WROTE_LEN];
 };
 
+/* A state file read entry by entry (the line e's strings point into). */
 struct state_reader {
+	FILE *in;
+	int lineno;
+	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
 	char pending_path[JEPP_PATH_LEN];
 	char pending_wrote[JEPP_WROTE_LEN];
 };
@@ -646,11 +652,10 @@ struct state_reader {
  * 1: e holds an entry; 0: a WROTE_PREFIX line, kept for the entry after
  * it; -1: a bad line.
  */
-static int parse_state_line(const struct jepp *p, struct state_reader *rd, char *line,
-			    struct state_line *e)
+static int parse_state_line(const struct jepp *p, struct state_reader *rd, struct state_line *e)
 {
+	char *line = rd->line, *tab;
 	bool wrote = !strncmp(line, WROTE_PREFIX, strlen(WROTE_PREFIX));
-	char *tab;
 
 	line[strcspn(line, "\n")] = '\0';
 	if (wrote)
@@ -677,6 +682,27 @@ static int parse_state_line(const struct jepp *p, struct state_reader *rd, char 
 }
 
 /*
+ * The next entry into e: 1, 0 at the end, -EINVAL for a bad line (reading
+ * goes on), -EBADMSG when the file is not a state file (stop there).
+ */
+static int next_state_entry(const struct jepp *p, struct state_reader *rd, struct state_line *e)
+{
+	while (fgets(rd->line, sizeof(rd->line), rd->in)) {
+		int r;
+
+		if (rd->lineno++ == 0) {
+			if (strncmp(rd->line, STATE_HEADER, strlen(STATE_HEADER)))
+				return -EBADMSG;
+			continue;
+		}
+		r = parse_state_line(p, rd, e);
+		if (r)
+			return r < 0 ? -EINVAL : 1;
+	}
+	return 0;
+}
+
+/*
  * Someone else's value since the run that wrote the line ended: the file
  * holds neither the original nor anything that run wrote. A line of a
  * state file without the values written (older runs) knows no better than
@@ -694,35 +720,27 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
 	static struct state_reader rd;
-	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
-	int restored = 0, lineno = 0;
-	FILE *in = fopen(p->state_path, "r");
+	struct state_line e;
+	int restored = 0, r;
 
 	if (nr_restored)
 		*nr_restored = 0;
 	p->nr_recover_kept = 0;
 	memset(&rd, 0, sizeof(rd));
-	if (!in)
+	rd.in = fopen(p->state_path, "r");
+	if (!rd.in)
 		return errno == ENOENT
 			       ? 0
 			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
-	while (fgets(line, sizeof(line), in)) {
-		struct state_line e;
-		struct jepp_saved *sv;
-		int r;
-
-		if (lineno++ == 0) {
-			if (strncmp(line, STATE_HEADER, strlen(STATE_HEADER))) {
-				failed(&f, -EINVAL, "not a state file:", p->state_path);
-				break;
-			}
+	while ((r = next_state_entry(p, &rd, &e))) {
+		if (r == -EBADMSG) {
+			failed(&f, -EINVAL, "not a state file:", p->state_path);
+			break;
+		}
+		if (r < 0) {
+			failed(&f, -EINVAL, "bad line in", p->state_path);
 			continue;
 		}
-		r = parse_state_line(p, &rd, line, &e);
-		if (r < 0)
-			failed(&f, -EINVAL, "bad line in", p->state_path);
-		if (r <= 0)
-			continue;
 		if (changed_since(&e)) {
 			p->nr_recover_kept++;
 			continue;
@@ -734,11 +752,10 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 		}
 		failed(&f, r, "cannot restore", e.path);
 		/* kept, so that this run's jepp_apply() does not take our value for the original */
-		if (retry_later(r) && !find_saved(p, e.path) &&
-		    (sv = add_saved(p, e.path, e.value)))
-			snprintf(sv->wrote, sizeof(sv->wrote), "%s", e.wrote);
+		if (retry_later(r) && !find_saved(p, e.path))
+			add_saved(p, e.path, e.value, e.wrote);
 	}
-	fclose(in);
+	fclose(rd.in);
 	p->owns_state = true;
 	settle_state(p, &f);
 	if (nr_restored)
@@ -749,28 +766,17 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 int jepp_peek(struct jepp *p)
 {
 	static struct state_reader rd;
-	char line[JEPP_PATH_LEN + JEPP_VALUE_LEN + JEPP_WROTE_LEN + 8];
-	FILE *in = fopen(p->state_path, "r");
-	int lineno = 0;
+	struct state_line e;
+	int r;
 
-	if (!in)
-		return errno == ENOENT ? 0 : -errno;
 	memset(&rd, 0, sizeof(rd));
-	while (fgets(line, sizeof(line), in)) {
-		struct state_line e;
-		struct jepp_saved *sv;
-
-		if (lineno++ == 0) {
-			if (strncmp(line, STATE_HEADER, strlen(STATE_HEADER)))
-				break;
-			continue;
-		}
-		if (parse_state_line(p, &rd, line, &e) <= 0 || find_saved(p, e.path) ||
-		    !(sv = add_saved(p, e.path, e.value)))
-			continue;
-		snprintf(sv->wrote, sizeof(sv->wrote), "%s", e.wrote);
-	}
-	fclose(in);
+	rd.in = fopen(p->state_path, "r");
+	if (!rd.in)
+		return errno == ENOENT ? 0 : -errno;
+	while ((r = next_state_entry(p, &rd, &e)) && r != -EBADMSG)
+		if (r > 0 && !find_saved(p, e.path))
+			add_saved(p, e.path, e.value, e.wrote);
+	fclose(rd.in);
 	p->peeked = true;
 	return 0;
 }

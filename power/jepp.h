@@ -96,9 +96,10 @@ void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
 /*
  * A previous run's state file, if any: write its values back, then delete
  * it. A file that holds none of the values that run wrote (someone wrote
- * their own since the crash) is left as it is. A file that refuses for now (a CPU offline: EBUSY)
- * keeps its original: it stays in the state file, and this run's jepp_apply() takes it as the
- * file's original rather than the value found there. A file that is gone
+ * their own since the crash) is left as it is. A file that refuses for now
+ * (a CPU offline: EBUSY) keeps its original: it stays in the state file,
+ * and this run's jepp_apply() takes it as the file's original rather than
+ * the value found there. A file that is gone
  * (ENOENT) or refuses the value itself (EINVAL) is dropped. *nr_restored
  * (may be NULL) counts files written. 0 without a state file; -errno with
  * err saying which file if one could not be read, written or deleted (the
