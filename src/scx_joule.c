@@ -253,16 +253,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-/* sig ends the run, unless whoever started us chose to ignore it. */
-static void catch_unless_ignored(int sig)
-{
-	struct sigaction old;
-
-	if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_IGN)
-		return;
-	signal(sig, on_signal);
-}
-
 /*
  * Every signal that would end the program ends the run instead, so that the
  * scheduler detaches and the power settings are put back: Ctrl-C, a stop
@@ -274,13 +264,24 @@ static void catch_unless_ignored(int sig)
  * are caught even then (a script's background job starts with them
  * ignored, and "kill -INT" is how scripts stop it).
  */
+static const struct {
+	int sig;
+	bool keep_ignored;
+} stop_signals[] = {
+	{SIGINT, false}, {SIGTERM, false}, {SIGQUIT, false}, {SIGHUP, true}, {SIGPIPE, true},
+};
+
 static void catch_exit_signals(void)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGQUIT, on_signal);
-	catch_unless_ignored(SIGHUP);
-	catch_unless_ignored(SIGPIPE);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction old;
+		int sig = stop_signals[i].sig;
+
+		if (stop_signals[i].keep_ignored && !sigaction(sig, NULL, &old) &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		signal(sig, on_signal);
+	}
 }
 
 static void die(const char *fmt, ...)
@@ -898,13 +899,12 @@ static bool choose_rt_takeover(struct scx_joule *skel)
  */
 static int load_unstopped(struct scx_joule *skel)
 {
-	static const int stops[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 	sigset_t held, old;
 	int err;
 
 	sigemptyset(&held);
-	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-		sigaddset(&held, stops[i]);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&held, stop_signals[i].sig);
 	sigprocmask(SIG_BLOCK, &held, &old);
 	err = scx_joule__load(skel);
 	sigprocmask(SIG_SETMASK, &old, NULL);
