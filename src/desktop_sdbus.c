@@ -58,7 +58,7 @@ struct desktop_bus {
  * system bus (or the one given), when not connected, is tried again as often.
  */
 #define USER_SCAN_INTERVAL_S 2.0
-/* A user's bus that failed to connect is left alone this long. */
+/* A user's bus that did not finish connecting in time is left alone this long. */
 #define SHUN_S 60.0
 
 struct joule_desktop {
@@ -193,7 +193,13 @@ static struct desktop_bus *free_slot(struct joule_desktop *d)
 	return d->nr_bus < JOULE_DESKTOP_MAX_FDS ? &d->bus[d->nr_bus++] : NULL;
 }
 
-static double monotonic_s(void);
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /*
  * Waits at most READ_TIMEOUT_US for the bus to finish connecting (its
@@ -294,14 +300,6 @@ static bool have_user_bus(const struct joule_desktop *d, unsigned long uid)
 		if (d->bus[i].bus && d->bus[i].user && d->bus[i].uid == uid)
 			return true;
 	return false;
-}
-
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Users who logged in since the last look (each has USER_DIR/UID/bus). */
