@@ -636,6 +636,12 @@ static void apply_capacity(struct jtopo *t, const struct cap_reading *r, bool ke
 	}
 }
 
+/* Does in read sysfs files (this machine's, or a recorded root's)? Not an XML alone. */
+static bool reads_sysfs(const struct jtopo_input *in)
+{
+	return in->root || !in->xml;
+}
+
 /*
  * On AMD, ACPI CPPC's highest_perf encodes the firmware's preferred-core
  * ranking (any value 166-255 on a homogeneous Ryzen), not a speed;
@@ -671,7 +677,6 @@ static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *er
 	static const enum jtopo_cap_source order[] = {JTOPO_CAP_SYSFS, JTOPO_CAP_AMD_PSTATE,
 						      JTOPO_CAP_CPPC, JTOPO_CAP_HWLOC_KIND};
 	static struct cap_reading r[JTOPO_CAP_HOMOGENEOUS];
-	bool sysfs = in->root || !in->xml;
 	int chosen = -1, first_present = -1;
 
 	memset(r, 0, sizeof(r));
@@ -683,7 +688,7 @@ static int read_capacity(struct jtopo *t, const struct jtopo_input *in, char *er
 			continue;
 		if (s == JTOPO_CAP_HWLOC_KIND)
 			cap_from_kinds(t, &r[s]);
-		else if (sysfs)
+		else if (reads_sysfs(in))
 			ret = read_cap_source(t, in, s, &r[s], err, errlen);
 		if (ret)
 			return ret;
@@ -1015,8 +1020,7 @@ static void read_cpu_vendor(struct jtopo *t, hwloc_topology_t topo, const struct
 	char *line;
 
 	t->cpu_vendor[0] = '\0';
-	if ((in->root || !in->xml) &&
-	    !jtopo_fs_text(in->root, "/proc/cpuinfo", info, sizeof(info)) &&
+	if (reads_sysfs(in) && !jtopo_fs_text(in->root, "/proc/cpuinfo", info, sizeof(info)) &&
 	    (line = strstr(info, "vendor_id")) && (line = strchr(line, ':'))) {
 		sscanf(line + 1, " %31s", t->cpu_vendor);
 		return;
