@@ -188,6 +188,17 @@ static void test_phone(void **state)
 			assert_false(em.pd[p].opp[i].inefficient);
 }
 
+/* The model in use (em, with topo's offline CPUs) written to a new temporary path. */
+static void write_model_file(char *path)
+{
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	assert_non_null(f);
+	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
+	fclose(f);
+}
+
 /*
  * An explicit --energy-model file wins over the kernel's model: the phone's
  * own table written out with one power changed must come back changed, and a
@@ -196,15 +207,12 @@ static void test_phone(void **state)
 static void test_phone_em_file_wins(void **state)
 {
 	char path[] = "/tmp/joule-em-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
+	FILE *f;
 
 	(void)state;
-	assert_non_null(f);
 	load("arm-phone-tri");
 	em.pd[2].opp[16].power_mw = 2500.0;
-	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
-	fclose(f);
+	write_model_file(path);
 	assert_int_equal(load_with("arm-phone-tri", false, path), 0);
 	assert_int_equal(em.source, JPOWER_EM_FILE);
 	assert_string_equal(em.origin, path);
@@ -693,19 +701,15 @@ static void test_bad_missing_topology(void **state)
 static void test_offline_cpu(void **state)
 {
 	char path[] = "/tmp/joule-em-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
 
 	(void)state;
-	assert_non_null(f);
 	load("offline-cpu");
 	assert_int_equal(topo.nr_cpus, 6);
 	assert_int_equal(topo.nr_online, 5);
 	assert_false(topo.cpu[5].online);
 	assert_kind(1, "big", "4", 1024);
 	assert_cpus(&em.pd[1].cpus, "4");
-	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
-	fclose(f);
+	write_model_file(path);
 	assert_int_equal(load_with("arm-board-rk3399", false, path), 0);
 	assert_int_equal(em.source, JPOWER_EM_FILE);
 	assert_cpus(&em.pd[1].cpus, "4-5");
@@ -719,11 +723,8 @@ static void test_offline_cpu(void **state)
 static void test_offline_big(void **state)
 {
 	char path[] = "/tmp/joule-em-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
 
 	(void)state;
-	assert_non_null(f);
 	load("offline-big");
 	assert_int_equal(topo.nr_online, 4);
 	assert_int_equal(topo.cap_source, JTOPO_CAP_SYSFS);
@@ -735,8 +736,7 @@ static void test_offline_big(void **state)
 	 * rather than putting them in the A53s' domain.
 	 */
 	assert_int_equal(topo.cpu[4].like_source, JTOPO_LIKE_NEAREST);
-	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
-	fclose(f);
+	write_model_file(path);
 	assert_int_not_equal(load_with("arm-board-rk3399", false, path), 0);
 	assert_non_null(strstr(err, "online CPU 4 is in no performance domain"));
 	unlink(path);
