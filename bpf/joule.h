@@ -65,6 +65,13 @@ struct joule_stats {
 };
 
 /*
+ * Exit codes of a scheduler that stops on purpose (the kernel's enum
+ * scx_exit_code): the loader attaches again when the action bit asks.
+ */
+#define JOULE_ECODE_RSN_HOTPLUG (1ULL << 32)
+#define JOULE_ECODE_ACT_RESTART (1ULL << 48)
+
+/*
  * Copied from the kernel's scx_exit_info when the scheduler is disabled, for
  * whatever reason: the loader prints it so users see why scx_joule stopped.
  */

@@ -41,7 +41,9 @@
  *   task placed on a CPU counts there until it runs (util_pending), so the
  *   wakeups of a burst do not all see the same CPU as the emptiest.
  *
- * CPU hotplug is handled in place (ops.cpu_online/offline).
+ * CPU hotplug is handled in place (ops.cpu_online/offline), but for a CPU
+ * that was offline when the model was read and could only be guessed: when
+ * it comes online the scheduler stops, and the loader reads the model again.
  */
 #include "vmlinux.h"
 #include "scx_ops.bpf.h"
@@ -2371,6 +2373,13 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	}
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
+	/* scheduled on a neighbour's entry, a big CPU could run as a little one for good */
+	if (cpu >= 0 && cpu < JP_MAX_CPUS && (tables.cpu[cpu].flags & JP_CPU_GUESSED)) {
+		scx_bpf_exit(JOULE_ECODE_ACT_RESTART | JOULE_ECODE_RSN_HOTPLUG,
+			     "CPU %d came online; the model only guessed it: reading it again",
+			     cpu);
+		return;
+	}
 	__sync_fetch_and_add(&online_gen, 1);
 	joule_count_online_capacity();
 	joule_build_all_views();

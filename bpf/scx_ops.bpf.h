@@ -2,7 +2,7 @@
 /*
  * The few sched_ext conveniences scx_joule's BPF code needs. vmlinux.h
  * already declares every kfunc; this adds the struct_ops program macros and
- * a printf-style scx_bpf_error() on top of the scx_bpf_error_bstr() kfunc.
+ * printf-style scx_bpf_error() and scx_bpf_exit() on top of their _bstr kfuncs.
  */
 #ifndef SCX_OPS_BPF_H
 #define SCX_OPS_BPF_H
@@ -21,6 +21,15 @@
 		unsigned long long ___param[___bpf_narg(args)];                                    \
 		___bpf_fill(___param, args);                                                       \
 		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));                            \
+	})
+
+/* Stop the scheduler on purpose, with an exit code the loader reads. */
+#define scx_bpf_exit(code, fmt, args...)                                                           \
+	({                                                                                         \
+		static char ___fmt[] = fmt;                                                        \
+		unsigned long long ___param[___bpf_narg(args)];                                    \
+		___bpf_fill(___param, args);                                                       \
+		scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));                       \
 	})
 
 /* vmlinux.h has no errno values, nor clock ids */

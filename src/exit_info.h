@@ -8,9 +8,8 @@
 
 #include "joule.h"
 
-/* enum scx_exit_kind and the exit-code action bit, from the kernel's ABI */
-#define JOULE_EXIT_KIND_ERROR	1024
-#define JOULE_ECODE_ACT_RESTART (1ULL << 48)
+/* enum scx_exit_kind, from the kernel's ABI (the exit codes are in joule.h) */
+#define JOULE_EXIT_KIND_ERROR 1024
 
 const char *joule_exit_kind_name(int kind);
 /* One line, no newline: "exited: <kind> (kind K, code C): <reason>[: <msg>]" */

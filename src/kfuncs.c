@@ -28,6 +28,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_cpuperf_set", "6.12", false},
 	{"scx_bpf_dsq_nr_queued", "6.12", false},
 	{"scx_bpf_error_bstr", "6.12", false},
+	{"scx_bpf_exit_bstr", "6.12", false},
 	{"scx_bpf_get_idle_cpumask", "6.12", false},
 	{"scx_bpf_get_online_cpumask", "6.12", false},
 	{"scx_bpf_get_possible_cpumask", "6.12", false},

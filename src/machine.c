@@ -286,6 +286,8 @@ static void model_cpu(struct joule_machine *m, const struct jtopo *t, int c)
 	ci->cluster = (__u16)tc->cluster;
 	if (tc->online && tc->sibling >= 0 && t->cpu[tc->sibling].online)
 		ci->sibling = (__u16)tc->sibling;
+	if (!tc->online && jtopo_like_is_guess(tc->like_source))
+		ci->flags |= JP_CPU_GUESSED;
 	if (tc->capacity > m->tables.max_capacity)
 		m->tables.max_capacity = tc->capacity;
 	m->cpu_kind[c] = tc->kind;

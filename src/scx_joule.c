@@ -501,22 +501,38 @@ static void write_energy_model(const struct jpower_model *em, const struct jtopo
  * end here. A model the user pointed at must load (exit 2 otherwise); if this
  * machine's own topology cannot be read, all CPUs are treated as equal.
  */
+static struct jtopo topo;
+static struct jpower_cpufreq cf;
+static struct jpower_model em;
+static bool model_read; /* the machine comes from topo and em (not --model, not the fallback) */
+
+static int read_model(char *err, size_t errlen)
+{
+	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
+	int ret = jtopo_load(&topo, &in, err, errlen);
+
+	if (ret)
+		return ret;
+	/* an XML alone describes another machine, or this one without its cpufreq */
+	if (opts.xml_path && !opts.sysfs_root)
+		return jpower_model_build_alone(&em, &cf, &topo, opts.em_path, err, errlen);
+	return jpower_model_build(&em, &cf, &topo, opts.sysfs_root, opts.em_path, err, errlen);
+}
+
+static void print_model_warnings(void)
+{
+	for (int i = 0; i < topo.nr_warnings; i++)
+		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
+	if (em.warning[0])
+		fprintf(stderr, "scx_joule: warning: %s\n", em.warning);
+}
+
 static void load_model(struct joule_machine *m, int nr_cpus)
 {
-	static struct jtopo topo;
-	static struct jpower_cpufreq cf;
-	static struct jpower_model em;
-	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
 	bool given = opts.xml_path || opts.sysfs_root || opts.em_path;
 	char err[512] = "";
-	int ret = jtopo_load(&topo, &in, err, sizeof(err));
+	int ret = read_model(err, sizeof(err));
 
-	/* an XML alone describes another machine, or this one without its cpufreq */
-	if (!ret && opts.xml_path && !opts.sysfs_root)
-		ret = jpower_model_build_alone(&em, &cf, &topo, opts.em_path, err, sizeof(err));
-	else if (!ret)
-		ret = jpower_model_build(&em, &cf, &topo, opts.sysfs_root, opts.em_path, err,
-					 sizeof(err));
 	if (ret) {
 		if (given || opts.show_topology || opts.em_out_path)
 			model_error(err);
@@ -532,16 +548,38 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 			joule_show_model(stdout, &topo, &cf, &em);
 		exit_printed();
 	}
-	for (int i = 0; i < topo.nr_warnings; i++)
-		fprintf(stderr, "scx_joule: warning: %s\n", topo.warning[i]);
-	if (em.warning[0])
-		fprintf(stderr, "scx_joule: warning: %s\n", em.warning);
+	print_model_warnings();
 	if (opts.em_out_path)
 		write_energy_model(&em, &topo);
 	if (!given && jpower_requests_ignored(&cf, err, sizeof(err)))
 		fprintf(stderr, "scx_joule: note: %s\n", err);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, err, sizeof(err)))
 		model_error(err);
+	model_read = true;
+}
+
+/*
+ * The scheduler asked to restart, as it does when a CPU comes online with
+ * a guessed entry (JP_CPU_GUESSED): the model once more, now that the
+ * kernel shows that CPU. If it no longer reads, the one in use stays.
+ */
+static void read_model_again(struct joule_machine *m)
+{
+	static struct joule_machine in_use;
+	char err[512] = "";
+
+	if (!model_read)
+		return;
+	in_use = *m; /* its pointers point into itself: valid again once copied back */
+	if (read_model(err, sizeof(err)) ||
+	    joule_machine_from_model(m, &topo, &em, libbpf_num_possible_cpus(), err, sizeof(err))) {
+		*m = in_use;
+		note(stderr, "warning: reading the model again failed: %s; keeping the one in use",
+		     err);
+		return;
+	}
+	print_model_warnings();
+	note(stdout, "model read again: %s", m->source);
 }
 
 /*
@@ -1090,8 +1128,10 @@ int main(int argc, char **argv)
 	open_desktop();
 	start_power_settings();
 
-	while ((status = run_scheduler(&machine)) == -EAGAIN)
-		note(stdout, "the kernel asked for a restart; reattaching");
+	while ((status = run_scheduler(&machine)) == -EAGAIN) {
+		read_model_again(&machine);
+		note(stdout, "attaching again");
+	}
 	restore_power_settings();
 	joule_desktop_close(desktop);
 	return status;

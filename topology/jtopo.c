@@ -44,6 +44,11 @@ const char *jtopo_like_source_name(enum jtopo_like_source s)
 	return "?";
 }
 
+bool jtopo_like_is_guess(enum jtopo_like_source s)
+{
+	return s == JTOPO_LIKE_PACKAGE || s == JTOPO_LIKE_CAPACITY || s == JTOPO_LIKE_NEAREST;
+}
+
 void jtopo_kind_name(int k, int n, char *buf, size_t len)
 {
 	if (n <= 1)
@@ -979,7 +984,8 @@ static void place_offline(struct jtopo *t, const struct jtopo_input *in)
 	jtopo_format_cpulist(&guessed, list, sizeof(list));
 	jtopo_warn(t,
 		   "offline CPUs %s: nothing known of them (no cpufreq policy, topology or "
-		   "cpu_capacity); each is taken to be like the online CPU nearest by number",
+		   "cpu_capacity); each is taken to be like the online CPU nearest by number "
+		   "until it comes online, when the model is read again",
 		   list);
 }
 

@@ -145,6 +145,12 @@ const char *jtopo_cap_source_name(enum jtopo_cap_source s);
 /* "cpufreq policy", "cluster", ...: how an offline CPU's entry was found. */
 const char *jtopo_like_source_name(enum jtopo_like_source s);
 
+/*
+ * Only a CPU's cpufreq policy or cluster says what an offline CPU is; an
+ * entry found otherwise is a guess, to read again once the CPU is online.
+ */
+bool jtopo_like_is_guess(enum jtopo_like_source s);
+
 /* Kind names for n kinds, least capable first: index k of n. */
 void jtopo_kind_name(int k, int n, char *buf, size_t len);
 

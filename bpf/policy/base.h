@@ -138,8 +138,15 @@ struct jp_cpu_info {
 	u16 llc;      /* last-level cache id */
 	u16 cluster;  /* cluster / module id (shared L2 on E-core modules) */
 	u16 sibling;  /* SMT sibling CPU, JP_NO_SIBLING if none */
-	u16 pad;
+	u16 flags;    /* JP_CPU_* */
 };
+
+/*
+ * The CPU was offline when the model was read, and nothing the kernel shows
+ * of an offline CPU said what it is: it borrowed a neighbour's entry. When
+ * it comes online, the scheduler asks the loader to read the model again.
+ */
+#define JP_CPU_GUESSED 1u
 
 struct jp_pd {
 	u32 nr_cpus;

@@ -302,12 +302,16 @@ static void test_offline_cpu_entry(void **state)
 	assert_int_equal(m.tables.pd[m.tables.cpu[0].pd].nr_cpus, 4);
 	assert_int_equal(m.tables.cpu[0].capacity, 381);
 	assert_int_equal(m.cpu_kind[5], m.cpu_kind[4]);
+	/* its policy says what it is: nothing to read again when it comes online */
+	for (int c = 0; c < 6; c++)
+		assert_int_equal(m.tables.cpu[c].flags, 0);
 }
 
 /*
  * The same board from its hwloc XML export alone: no sysfs says anything
  * about the offline CPU 5, so it is taken to be like the nearest CPU by
- * number (4), and the model warns that it guessed.
+ * number (4), and the model warns that it guessed. The tables mark it, so
+ * that the scheduler has the model read again once it comes online.
  */
 static void test_offline_cpu_guessed(void **state)
 {
@@ -329,6 +333,9 @@ static void test_offline_cpu_guessed(void **state)
 	assert_int_equal(m.tables.cpu[5].capacity, m.tables.cpu[4].capacity);
 	assert_int_equal(m.tables.cpu[5].pd, m.tables.cpu[4].pd);
 	assert_int_equal(m.tables.cpu[5].kind, m.tables.cpu[4].kind);
+	assert_int_equal(m.tables.cpu[5].flags, JP_CPU_GUESSED);
+	for (int c = 0; c < 5; c++)
+		assert_int_equal(m.tables.cpu[c].flags, 0);
 }
 
 /* ---- broken inputs: a copy of a fixture, changed by a shell command ------ */

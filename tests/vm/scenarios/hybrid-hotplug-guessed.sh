@@ -1,0 +1,59 @@
+# Both big CPUs offline when scx_joule reads the model, as after maxcpus=4:
+# the recorded RK3399 board with CPUs 4-5 offline (tests/fixtures
+# offline-big), whose sysfs, like Linux's, tells nothing of an offline CPU
+# but that its cpufreq policy has no online CPU. The model can only guess
+# them (the little CPU nearest by number). Once they are online, what the
+# kernel shows of them (here: the whole board, tests/fixtures
+# arm-board-rk3399, put in place of the root before they come online) must
+# be read, or the two A72s run as A53s for good:
+# - the loader says it read the model again and attached again, once;
+# - of two CPU hogs, at least 80% of their run time is on CPUs 4-5
+#   (sched-probe runtime), where a model of six little CPUs spreads them;
+# - busy CPU 5 asks for its top speed (sched-probe perf: about 1024/1.25 =
+#   820 on the kernel's scale); taken for an A53 it would ask for about 300.
+. /scenarios/lib.sh
+ROOT=/tmp/board
+ln -s /extra/offline-big $ROOT || fail "cannot link $ROOT"
+for c in 4 5; do
+	echo 0 >/sys/devices/system/cpu/cpu$c/online || fail "cannot take CPU $c offline"
+done
+start_scheduler --sysfs-root $ROOT --profile balanced --stats 1
+grep -q "offline CPUs 4-5: nothing known of them" $LOG ||
+	fail "no warning that CPUs 4-5 were guessed"
+ok "attached with CPUs 4-5 offline and guessed"
+
+rm $ROOT && ln -s /extra/arm-board-rk3399 $ROOT || fail "cannot relink $ROOT"
+for c in 4 5; do
+	echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online"
+done
+wait_log "model read again" 30 || fail "the model was not read again within 30 s"
+wait_log "attaching again" 5 || fail "no 'attaching again' after the model was read again"
+wait_state enabled 30 || fail "not attached again within 30 s (state $(scx_state))"
+grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
+[ "$(grep -c "^scx_joule: attached" $LOG)" -eq 2 ] ||
+	fail "attached $(grep -c "^scx_joule: attached" $LOG) times, not twice"
+grep -q "CPU 4 came online; the model only guessed it" $LOG ||
+	fail "the exit does not say CPU 4 came online with a guessed entry"
+ok "CPU 4 came online: the model was read again and the scheduler attached again, once"
+
+sh -c 'while :; do :; done' &
+hog1=$!
+sh -c 'while :; do :; done' &
+hog2=$!
+sleep 3
+pct_on "$BIG" $hog1 $hog2 >/tmp/onbig.txt
+onbig=$(tail -n 1 /tmp/onbig.txt)
+probe_perf 20 10 >/tmp/perf.txt
+req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
+awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
+kill $hog1 $hog2
+wait $hog1 $hog2 2>/dev/null
+echo "two hogs: ${onbig}% of their run time on CPUs 4-5; CPU 5 requests $req5 while busy"
+[ "$onbig" -ge 80 ] || fail "the two hogs ran ${onbig}% on big CPUs 4-5"
+[ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
+	fail "CPU 5 busy requests $req5: its top speed is about 820 (an A53's: about 300)"
+ok "CPUs 4-5, guessed while offline, run as the big CPUs they are"
+stop_scheduler INT
+[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+check_dmesg
