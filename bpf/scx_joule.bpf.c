@@ -261,6 +261,17 @@ static void stat_add(enum joule_stat id, __u64 n)
 		s->count[id] += n;
 }
 
+/* ns run on this CPU, and at which speed: what the loader's energy estimate prices */
+static void stat_busy(__u64 ns)
+{
+	struct joule_stats *s = my_stats();
+
+	if (!s)
+		return;
+	s->count[JOULE_STAT_BUSY_NS] += ns;
+	s->count[JOULE_STAT_BUSY_PERF] += ns * s->perf_target / JP_SCALE;
+}
+
 static struct task_ctx *task_ctx(struct task_struct *p)
 {
 	return bpf_task_storage_get(&task_ctxs, p, 0, 0);
@@ -2051,7 +2062,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
 	cpu_local[cpu].running_lat_crit = 0;
-	stat_add(JOULE_STAT_BUSY_NS, run);
+	stat_busy(run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
 	/* preempted with slice left: the kernel puts it back at the head of the local queue */
@@ -2138,7 +2149,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 			advance_pd_clock(p, tctx, ~0ull >> 1);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
-		stat_add(JOULE_STAT_BUSY_NS, now - tctx->started);
+		stat_busy(now - tctx->started);
 		tctx->started = now;
 		tctx->started_cap = cap_now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);

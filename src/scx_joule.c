@@ -1054,6 +1054,7 @@ static int run_scheduler(const struct joule_machine *m)
 		t = now_seconds();
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
 			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
+				joule_stats_set_online(&cur, skel->bss->online.bits, JP_MASK_WORDS);
 				joule_stats_interval(&m->view, &prev, &cur, &iv);
 				joule_stats_print(
 					stdout, &m->view, &iv, joule_profile_name(profile.profile),

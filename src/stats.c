@@ -12,13 +12,28 @@ int joule_stats_snapshot_alloc(struct joule_stats_snapshot *s, int nr_cpus)
 	s->nr_cpus = nr_cpus;
 	s->time_s = 0;
 	s->cpu = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*s->cpu));
-	return s->cpu ? 0 : -ENOMEM;
+	s->online = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*s->online));
+	if (!s->cpu || !s->online) {
+		joule_stats_snapshot_free(s);
+		return -ENOMEM;
+	}
+	for (int c = 0; c < nr_cpus; c++)
+		s->online[c] = true;
+	return 0;
 }
 
 void joule_stats_snapshot_free(struct joule_stats_snapshot *s)
 {
 	free(s->cpu);
+	free(s->online);
 	s->cpu = NULL;
+	s->online = NULL;
+}
+
+void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, int nr_words)
+{
+	for (int c = 0; c < s->nr_cpus; c++)
+		s->online[c] = c / 64 < nr_words && (words[c / 64] >> (c % 64) & 1);
 }
 
 int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s)
@@ -49,10 +64,22 @@ static int kind_of(const struct joule_stats_view *v, int cpu)
 	return k >= 0 && k < JOULE_STATS_MAX_KINDS ? k : 0;
 }
 
+/* ns counters between two snapshots, in seconds */
+static double delta_s(const struct joule_stats *x, const struct joule_stats *y, int id)
+{
+	return (double)(y->count[id] - x->count[id]) / 1e9;
+}
+
+/*
+ * Every CPU's busy time counts, an offline one's too (it ran before it
+ * went); only CPUs online at the end of the interval count as capacity and
+ * draw idle power.
+ */
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out)
 {
 	double busy_total = 0, kind_busy[JOULE_STATS_MAX_KINDS] = {0};
+	double kind_busy_perf[JOULE_STATS_MAX_KINDS] = {0};
 	int kind_cpus[JOULE_STATS_MAX_KINDS] = {0};
 	int nr = v->nr_cpus < b->nr_cpus ? v->nr_cpus : b->nr_cpus;
 
@@ -61,29 +88,36 @@ void joule_stats_interval(const struct joule_stats_view *v, const struct joule_s
 	out->energy_j = v->power ? 0 : -1;
 	for (int cpu = 0; cpu < nr; cpu++) {
 		const struct joule_stats *x = &a->cpu[cpu], *y = &b->cpu[cpu];
-		double busy = (y->count[JOULE_STAT_BUSY_NS] - x->count[JOULE_STAT_BUSY_NS]) / 1e9;
+		double busy = delta_s(x, y, JOULE_STAT_BUSY_NS);
+		double busy_perf = delta_s(x, y, JOULE_STAT_BUSY_PERF);
+		bool online = b->online[cpu];
+		unsigned int perf;
 		int k = kind_of(v, cpu);
 
 		for (int i = 0; i < JOULE_NR_STATS; i++)
 			out->count[i] += y->count[i] - x->count[i];
-		if (busy > out->seconds)
-			busy = out->seconds; /* a run still going when sampled */
+		if (busy > out->seconds) {
+			/* a run still going when sampled: at most the interval */
+			busy_perf = busy > 0 ? busy_perf * out->seconds / busy : 0;
+			busy = out->seconds;
+		}
 		kind_busy[k] += busy;
-		kind_cpus[k]++;
+		kind_busy_perf[k] += busy_perf;
+		kind_cpus[k] += online;
 		busy_total += busy;
-		out->perf_target[k] += y->perf_target;
-		if (v->power)
-			out->energy_j += (busy * joule_cpu_busy_mw(&v->power[cpu], y->perf_target) +
-					  (out->seconds - busy) * v->power[cpu].idle_mw) /
-					 1000.0;
+		if (!v->power)
+			continue;
+		perf = busy > 0 ? (unsigned int)(busy_perf * 1024 / busy + 0.5) : 0;
+		out->energy_j += busy * joule_cpu_busy_mw(&v->power[cpu], perf) / 1000.0;
+		if (online && out->seconds > busy)
+			out->energy_j += (out->seconds - busy) * v->power[cpu].idle_mw / 1000.0;
 	}
 	for (int k = 0; k < JOULE_STATS_MAX_KINDS; k++) {
-		if (!kind_cpus[k])
-			continue;
 		out->busy_share[k] = busy_total > 0 ? 100.0 * kind_busy[k] / busy_total : 0;
-		out->busy_util[k] =
-			out->seconds > 0 ? 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds) : 0;
-		out->perf_target[k] /= kind_cpus[k];
+		out->perf_target[k] =
+			kind_busy[k] > 0 ? 1024 * kind_busy_perf[k] / kind_busy[k] : 0;
+		if (kind_cpus[k] && out->seconds > 0)
+			out->busy_util[k] = 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds);
 	}
 	/* counted once for the machine (refresh_overutilized), not per CPU */
 	if (out->seconds > 0)
@@ -102,6 +136,9 @@ static void print_text(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f, "scx_joule: %.1fs %s busy", iv->seconds, profile);
 	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
 		fprintf(f, " %s=%.0f%%", v->kind_name[k], iv->busy_share[k]);
+	fprintf(f, " | load");
+	for (int k = 0; k < v->nr_kinds && k < JOULE_STATS_MAX_KINDS; k++)
+		fprintf(f, " %s=%.0f%%", v->kind_name[k], iv->busy_util[k]);
 	fprintf(f, " | place");
 	for (int i = JOULE_STAT_PLACE_ENERGY; i <= JOULE_STAT_PLACE_AFFINITY; i++)
 		fprintf(f, " %s=%llu", reason_names[i], iv->count[i]);

@@ -35,22 +35,30 @@ struct joule_stats_snapshot {
 	int nr_cpus;
 	double time_s;
 	struct joule_stats *cpu; /* nr_cpus entries */
+	bool *online;		 /* nr_cpus entries: online when read (all, until told) */
 };
 
 struct joule_interval {
 	double seconds;
 	double busy_share[JOULE_STATS_MAX_KINDS];  /* % of all busy time, per kind */
-	double busy_util[JOULE_STATS_MAX_KINDS];   /* % of the kind's CPU time busy */
-	double perf_target[JOULE_STATS_MAX_KINDS]; /* mean current target, 0..1024 */
+	double busy_util[JOULE_STATS_MAX_KINDS];   /* % of the kind's online CPU time busy */
+	double perf_target[JOULE_STATS_MAX_KINDS]; /* mean speed asked while busy, 0..1024 */
 	unsigned long long count[JOULE_NR_STATS];  /* events in the interval */
 	double overutil_pct;
-	double energy_j; /* model estimate; negative when there is no model */
+	/*
+	 * Model estimate: each CPU's busy time at the power of the mean speed
+	 * it asked for while busy, its idle time while online at idle power.
+	 * Negative when there is no model.
+	 */
+	double energy_j;
 };
 
 int joule_stats_snapshot_alloc(struct joule_stats_snapshot *s, int nr_cpus);
 void joule_stats_snapshot_free(struct joule_stats_snapshot *s);
 /* Read the per-CPU stats map; time_s is the caller's clock. */
 int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s);
+/* Which CPUs are online: bit c of words[c / 64] (the scheduler's own mask). */
+void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, int nr_words);
 
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out);

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -82,11 +84,117 @@ static void test_busy_by_kind(void **state)
 	joule_stats_snapshot_free(&b);
 }
 
+/* two operating points: 100 mW at half speed, 1000 mW at full; 10 mW idle */
+static const struct joule_cpu_power two_opps = {
+	.nr_opps = 2, .perf = {512, 1024}, .busy_mw = {100, 1000}, .idle_mw = 10};
+
+static struct joule_stats_view view_with_power(struct joule_cpu_power *power)
+{
+	struct joule_stats_view v = view();
+
+	for (int c = 0; c < NR_CPUS; c++)
+		power[c] = two_opps;
+	v.power = power;
+	return v;
+}
+
+/*
+ * Busy time is priced at the speed asked while it ran (BUSY_PERF), not at
+ * the target when the interval was read: CPU 0 ran 1.8 s of 2 at full
+ * speed and had gone idle (target 0) when sampled. 1.8 s at 1000 mW plus
+ * 0.2 s idle, and 2 s idle on each of the other five: 1.902 J. Priced at
+ * its target of the moment it read 0.282 J.
+ */
+static void test_energy_at_speed_while_busy(void **state)
+{
+	struct joule_cpu_power power[NR_CPUS];
+	struct joule_stats_view v = view_with_power(power);
+	struct joule_stats_snapshot a, b;
+	struct joule_interval iv;
+
+	(void)state;
+	snapshots(&a, &b);
+	b.cpu[0].count[JOULE_STAT_BUSY_NS] = 1800000000ULL;
+	b.cpu[0].count[JOULE_STAT_BUSY_PERF] = 1800000000ULL;
+	b.cpu[0].perf_target = 0;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.energy_j > 1.9019 && iv.energy_j < 1.9021);
+	assert_true(iv.perf_target[0] > 1023.9 && iv.perf_target[0] < 1024.1);
+	/* at half speed instead: the lower point, 1.8 s at 100 mW */
+	b.cpu[0].count[JOULE_STAT_BUSY_PERF] = 900000000ULL;
+	b.cpu[0].perf_target = 1024;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.energy_j > 0.2819 && iv.energy_j < 0.2821);
+	assert_true(iv.perf_target[0] > 511.9 && iv.perf_target[0] < 512.1);
+	assert_true(iv.perf_target[1] == 0); /* nothing ran on a big CPU */
+	joule_stats_snapshot_free(&a);
+	joule_stats_snapshot_free(&b);
+}
+
+/*
+ * An offline CPU draws no idle power and is no capacity of its kind, but
+ * what it ran before it went still counts: big CPU 5 offline, big CPU 4
+ * busy the whole 2 s at full speed, CPU 5 busy 0.5 s before it went.
+ */
+static void test_offline_cpus(void **state)
+{
+	struct joule_cpu_power power[NR_CPUS];
+	struct joule_stats_view v = view_with_power(power);
+	struct joule_stats_snapshot a, b;
+	struct joule_interval iv;
+	__u64 online = 0x1f; /* CPUs 0-4 */
+
+	(void)state;
+	snapshots(&a, &b);
+	joule_stats_set_online(&b, &online, 1);
+	assert_true(b.online[4] && !b.online[5]);
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 2000000000ULL;
+	b.cpu[4].count[JOULE_STAT_BUSY_PERF] = 2000000000ULL;
+	b.cpu[5].count[JOULE_STAT_BUSY_NS] = 500000000ULL;
+	b.cpu[5].count[JOULE_STAT_BUSY_PERF] = 500000000ULL;
+	b.cpu[5].perf_target = 900; /* left from before it went */
+	joule_stats_interval(&v, &a, &b, &iv);
+	/* 2.5 s at 1000 mW, 4 little CPUs idle 2 s at 10 mW */
+	assert_true(iv.energy_j > 2.5799 && iv.energy_j < 2.5801);
+	/* the big kind's load is over its one online CPU: 2.5 s of 2 */
+	assert_true(iv.busy_util[1] > 124.99 && iv.busy_util[1] < 125.01);
+	assert_true(iv.busy_share[1] > 99.99);
+	assert_true(iv.perf_target[1] > 1023.9 && iv.perf_target[1] < 1024.1);
+	joule_stats_snapshot_free(&a);
+	joule_stats_snapshot_free(&b);
+}
+
+/* the text line gives each kind's share of the busy time and its load */
+static void test_text_line(void **state)
+{
+	struct joule_stats_view v = view();
+	struct joule_stats_snapshot a, b;
+	struct joule_interval iv;
+	char line[1024] = "";
+	FILE *f = fmemopen(line, sizeof(line) - 1, "w");
+
+	(void)state;
+	assert_non_null(f);
+	snapshots(&a, &b);
+	b.cpu[0].count[JOULE_STAT_BUSY_NS] = 1000000000ULL;
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 1500000000ULL;
+	joule_stats_interval(&v, &a, &b, &iv);
+	joule_stats_print(f, &v, &iv, "balanced", "option", false);
+	fclose(f);
+	assert_non_null(strstr(line, " busy little=40% big=60% | load little=12% big=38% |"));
+	assert_null(strstr(line, "| energy=")); /* no power model */
+	joule_stats_snapshot_free(&a);
+	joule_stats_snapshot_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overutil_is_machine_time),
 		cmocka_unit_test(test_busy_by_kind),
+		cmocka_unit_test(test_energy_at_speed_while_busy),
+		cmocka_unit_test(test_offline_cpus),
+		cmocka_unit_test(test_text_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
