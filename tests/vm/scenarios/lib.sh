@@ -100,9 +100,14 @@ dump_stuck_loader() {
 }
 
 # stop_scheduler SIGNAL: stop the loader, check sched_ext goes back to disabled.
-# A loader that has not exited 30 s after the signal fails the scenario with
-# the dump above, rather than hanging it until the host's timeout.
+# scx_joule must still be attached when it is stopped: what a scenario
+# measured after the kernel had thrown it out was EEVDF. A loader that has
+# not exited 30 s after the signal fails the scenario with the dump above,
+# rather than hanging it until the host's timeout; one stopped by SIGINT or
+# SIGTERM must exit 0.
 stop_scheduler() {
+	[ "$(scx_state)" = enabled ] && [ "$(cat $SCX/root/ops 2>/dev/null)" = scx_joule ] ||
+		fail "scx_joule was no longer attached when stopped (state $(scx_state))"
 	kill -$1 $SCHED_PID
 	i=0
 	while ! loader_exited; do
@@ -116,15 +121,26 @@ stop_scheduler() {
 	wait $SCHED_PID
 	SCHED_RC=$?
 	wait_state disabled 10 || fail "still $(scx_state) 10 s after SIG$1"
+	case $1 in INT | TERM) [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC after SIG$1" ;; esac
 	ok "SIG$1: loader exit status $SCHED_RC, sched_ext state $(scx_state)"
 }
 
+# check_dmesg: the kernel's log has no sign of trouble. Every time the kernel
+# disabled the scheduler must have been the user's doing (the loader
+# detaching: "unregistered from user space"), or one of the reasons in
+# DMESG_EXITS (an extended regexp); an error exit reads "disabled
+# (scx_bpf_error)", "(runtime error)" or "(runnable task stall)", and a
+# scheduler's own exit "(unregistered from BPF)".
 check_dmesg() {
 	dmesg >/tmp/dmesg.txt
 	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
 	# sched_ext also warns when a scheduler uses an interface it deprecates.
 	if grep -E 'runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|sched_ext: .*deprecated' /tmp/dmesg.txt; then
 		fail "kernel log reports a problem (above)"
+	fi
+	if grep -E 'sched_ext: BPF scheduler ".*" disabled \(' /tmp/dmesg.txt |
+		grep -vE "disabled \((unregistered from user space${DMESG_EXITS:+|$DMESG_EXITS})\)"; then
+		fail "the kernel disabled the scheduler for the reason above"
 	fi
 	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'
 	ok "dmesg has no stall, error, BUG, Oops, WARNING or sched_ext deprecation"
