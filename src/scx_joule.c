@@ -220,6 +220,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					  "for stats)");
 		if (opts.follow && !opts.explain_profile)
 			argp_error(state, "--follow goes with --explain-profile");
+		if (opts.follow && !opts.auto_profile)
+			argp_error(state, "--follow follows --profile auto; a fixed profile never "
+					  "changes");
+		/* it only says which profile: these were silently ignored */
+		if (opts.explain_profile &&
+		    (opts.show_topology || opts.em_out_path || opts.model_path || opts.xml_path ||
+		     opts.sysfs_root || opts.em_path || opts.stats_interval > 0 || opts.stats_json))
+			argp_error(state, "--explain-profile only says which profile would be "
+					  "chosen; it takes no model or stats options");
 		/* each prints and exits: the second was silently dropped */
 		if (opts.show_topology && opts.em_out_path)
 			argp_error(state, "--show-topology and --write-energy-model each print "
@@ -729,7 +738,7 @@ static void open_desktop(void)
 }
 
 /* --explain-profile [--follow]: the choice, without the scheduler. */
-static int explain_profile(void)
+static void explain_profile(void)
 {
 	struct joule_profile_choice cur;
 	double last_check;
@@ -741,7 +750,7 @@ static int explain_profile(void)
 	while (opts.follow && !exiting)
 		follow_profile(&cur, &last_check);
 	joule_desktop_close(desktop);
-	return 0;
+	exit_printed();
 }
 
 /*
@@ -1117,7 +1126,7 @@ int main(int argc, char **argv)
 		return 2;
 	setup_log_mode();
 	if (opts.explain_profile)
-		return explain_profile();
+		explain_profile();
 	if (opts.power_settings_only)
 		return power_settings_only();
 	/* the model first: bad input is reported even where nothing can attach */

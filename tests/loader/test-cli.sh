@@ -247,6 +247,20 @@ expect "--explain-profile names platform_profile" 0 '^performance: platform_prof
 	"$bin" --explain-profile --power-sysfs "$tmp" --bus-address unix:path=/nonexistent
 expect "--explain-profile with a fixed profile" 0 '^gaming: chosen with --profile$' \
 	"$bin" --explain-profile --profile gaming
+# what --explain-profile would have ignored is refused (it exited 0 and wrote nothing)
+for extra in "--write-energy-model $tmp/em" --show-topology "--model /nonexistent.soc" \
+	"--stats 1" --stats-json "--sysfs-root $tmp"; do
+	# word splitting on purpose: an option and its value
+	expect "--explain-profile $extra refused" 64 "--explain-profile only says which profile" \
+		"$bin" --explain-profile $extra
+done
+[ ! -e "$tmp/em" ] && passes=$((passes + 1)) && echo "ok - nothing written" ||
+	{ failures=$((failures + 1)); echo "not ok - $tmp/em written"; }
+expect "--follow with a fixed profile refused" 64 "a fixed profile never changes" \
+	"$bin" --explain-profile --follow --profile gaming
+expect "--explain-profile that cannot write is an error" 1 \
+	"^scx_joule: cannot write the output: No space left on device$" \
+	sh -c 'exec "$1" --explain-profile --profile gaming >/dev/full' sh "$bin"
 rm -rf "$tmp"
 # log mode: stdout is the journal stream systemd named (here a file)
 out=$(mktemp)
