@@ -114,7 +114,8 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	v = sim_kv(l, 3, "wakes");
 	if (v)
 		snprintf(s->wakes_name, sizeof(s->wakes_name), "%s", v);
-	if (w->nr_threads + s->count > WL_MAX_THREADS)
+	/* compared so that a count near 2^32 cannot wrap past the limit */
+	if (s->count > WL_MAX_THREADS - w->nr_threads)
 		return sim_fail(r, "more than %d threads in total", WL_MAX_THREADS);
 	w->nr_threads += s->count;
 	w->nr_specs++;

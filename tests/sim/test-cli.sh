@@ -40,6 +40,9 @@ printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b spo
 expect 1 "bad.wl:3: unknown task kind 'sporadic'" -- --soc "$soc" --workload "$tmp/bad.wl" --policy joule
 printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms jitter=250\n' >"$tmp/bad2.wl"
 expect 1 'bad2.wl:2: jitter= needs a percentage' -- --soc "$soc" --workload "$tmp/bad2.wl" --policy joule
+# a count that wrapped the total past the limit (joule-sim crashed)
+printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b periodic period=10ms work=1ms count=4294967295\n' >"$tmp/wrap.wl"
+expect 1 'wrap.wl:3: more than 256 threads in total' -- --soc "$soc" --workload "$tmp/wrap.wl" --policy joule
 head -c 3000 /dev/urandom | tr -d '\n' >"$tmp/noise.wl"
 expect 1 'noise.wl:1: ' -- --soc "$soc" --workload "$tmp/noise.wl" --policy joule
 printf 'soc s\npd a kind=big cpus=0-1 ipc=100 dvfs=1ms wfi_mw=1 wfi_exit=1us sleep_mw=0 sleep_exit=1us\n' >"$tmp/bad.soc"

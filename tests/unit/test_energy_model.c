@@ -201,6 +201,8 @@ static void test_write_read_back(void **state)
 	assert_int_equal(em.nr_pds, first.nr_pds);
 	for (int p = 0; p < em.nr_pds; p++) {
 		assert_string_equal(em.pd[p].name, first.pd[p].name);
+		assert_true(first.pd[p].idle_mw > 0); /* the file gives each domain one */
+		assert_true(fabs(em.pd[p].idle_mw - first.pd[p].idle_mw) < 1e-3);
 		assert_memory_equal(&em.pd[p].cpus, &first.pd[p].cpus, sizeof(em.pd[p].cpus));
 		assert_int_equal(em.pd[p].nr_opps, first.pd[p].nr_opps);
 		for (int i = 0; i < em.pd[p].nr_opps; i++) {

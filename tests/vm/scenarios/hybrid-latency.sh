@@ -35,6 +35,8 @@ stats_tail 1
 stop_scheduler INT
 read -r _ w_eevdf s_eevdf </tmp/eevdf.txt
 read -r _ w_joule s_joule </tmp/joule.txt
+[ "${w_eevdf:-0}" -gt 0 ] && [ -n "$w_joule" ] ||
+	fail "no waiting time measured (EEVDF '$w_eevdf', scx_joule '$w_joule')"
 ratio=$(awk -v a="$w_joule" -v b="$w_eevdf" 'BEGIN { printf "%.2f", a / b }')
 echo "time waited to run: EEVDF $((w_eevdf / 1000000)) ms (hackbench ${s_eevdf} s)," \
 	"scx_joule $((w_joule / 1000000)) ms (hackbench ${s_joule} s): ${ratio}x"
