@@ -443,8 +443,11 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			ret = parse_pd_line(em, t, &rest, msg, sizeof(msg));
 		} else if (!strcmp(word, "opp")) {
 			ret = parse_opp_line(em, &rest, msg, sizeof(msg));
+		} else if (!strcmp(word, "artificial") && !strtok_r(NULL, " \t", &rest)) {
+			em->artificial = true;
 		} else {
-			snprintf(msg, sizeof(msg), "unknown keyword '%s' (pd, opp)", word);
+			snprintf(msg, sizeof(msg), "unknown keyword '%s' (pd, opp, artificial)",
+				 word);
 			ret = -EINVAL;
 		}
 		if (ret)
@@ -515,6 +518,10 @@ int jpower_em_write(const struct jpower_model *em, const struct jtopo *t, FILE *
 	fprintf(f, "# scx_joule energy model (docs/energy-model.md); from: %s, %s\n",
 		jpower_em_source_name(em->source), em->origin);
 	fprintf(f, "%s %d\n", FILE_MAGIC, FILE_VERSION);
+	/* read back, so that its placeholder figures are never taken for power */
+	if (em->artificial)
+		fprintf(f, "# the kernel's model gave costs, not power: no real unit below\n"
+			   "artificial\n");
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
 		struct jtopo_cpuset all = pd_cpus_with_offline(pd, t);
@@ -611,7 +618,8 @@ static int model_from_file(struct jpower_model *em, const struct jtopo *t, const
 
 	if (ret)
 		return ret;
-	snprintf(em->why, sizeof(em->why), "given with --energy-model%s",
+	snprintf(em->why, sizeof(em->why), "given with --energy-model%s%s",
+		 em->artificial ? "; artificial (costs, no power figures)" : "",
 		 jtopo_fs_exists(root, EM_DIR) ? "; the kernel's debugfs model is ignored" : "");
 	return 0;
 }

@@ -213,6 +213,33 @@ static void test_write_read_back(void **state)
 	}
 }
 
+/*
+ * An artificial model (the kernel's costs, no power figures) stays one
+ * through the file: written without the mark, its placeholder figures
+ * read back as milliwatts and the stats printed an energy in no unit.
+ */
+static void test_artificial_read_back(void **state)
+{
+	static struct jpower_model first;
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(GOOD_FILE), 0);
+	assert_false(em.artificial);
+	first = em;
+	first.artificial = true;
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(jpower_em_write(&first, NULL, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nartificial\n"));
+	assert_int_equal(parse(buf), 0);
+	assert_true(em.artificial);
+	assert_int_equal(em.nr_pds, 2);
+	assert_int_equal(parse("scx-joule-energy-model 1\nartificial yes\n"), -EINVAL);
+	assert_string_equal(err, "test.em:2: unknown keyword 'artificial' (pd, opp, artificial)");
+}
+
 static void two_policies(struct jpower_cpufreq *cf)
 {
 	static const unsigned little[] = {408000, 816000, 1416000};
@@ -469,6 +496,7 @@ int main(void)
 		cmocka_unit_test_setup(test_file_bad, setup),
 		cmocka_unit_test_setup(test_load_missing_file, setup),
 		cmocka_unit_test_setup(test_write_read_back, setup),
+		cmocka_unit_test_setup(test_artificial_read_back, setup),
 		cmocka_unit_test_setup(test_derived, setup),
 		cmocka_unit_test_setup(test_per_cpu_policies, setup),
 		cmocka_unit_test_setup(test_no_cpufreq, setup),
