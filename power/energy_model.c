@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jpower.h"
 
@@ -322,12 +323,24 @@ static bool parse_uint(const char *s, unsigned *v)
 	return !*end && x <= 0xffffffffUL;
 }
 
+/* Is key name, seen before on this line? Notes it seen. */
+static bool given_twice(const char *key, const char *name, bool *seen)
+{
+	bool twice;
+
+	if (strcmp(key, name))
+		return false;
+	twice = *seen;
+	*seen = true;
+	return twice;
+}
+
 static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **rest, char *msg,
 			 size_t len)
 {
 	char *name = strtok_r(NULL, " \t", rest), *key, *val;
 	struct jpower_pd *pd;
-	bool have_cpus = false;
+	bool have_cpus = false, seen[2] = {false, false};
 
 	if (!name || strchr(name, '=')) {
 		snprintf(msg, len, "'pd' needs a name");
@@ -345,6 +358,10 @@ static int parse_pd_line(struct jpower_model *em, const struct jtopo *t, char **
 	memset(pd, 0, sizeof(*pd));
 	snprintf(pd->name, sizeof(pd->name), "%s", name);
 	while (next_kv(rest, &key, &val)) {
+		if (given_twice(key, "cpus", &seen[0]) || given_twice(key, "idle_mw", &seen[1])) {
+			snprintf(msg, len, "%s= given twice", key);
+			return -EINVAL;
+		}
 		if (!strcmp(key, "cpus") && val &&
 		    !jtopo_parse_cpulist(val, &pd->cpus, t->nr_cpus) &&
 		    jtopo_cpuset_weight(&pd->cpus)) {
@@ -372,6 +389,7 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 	struct jpower_pd *pd = name ? pd_named(em, name) : NULL;
 	unsigned khz = 0;
 	double mw = -1;
+	bool seen[2] = {false, false};
 	int ret;
 
 	if (!pd) {
@@ -379,6 +397,10 @@ static int parse_opp_line(struct jpower_model *em, char **rest, char *msg, size_
 		return -EINVAL;
 	}
 	while (next_kv(rest, &key, &val)) {
+		if (given_twice(key, "khz", &seen[0]) || given_twice(key, "mw", &seen[1])) {
+			snprintf(msg, len, "%s= given twice", key);
+			return -EINVAL;
+		}
 		if (!strcmp(key, "khz") && parse_uint(val, &khz) && khz && khz <= JTOPO_MAX_KHZ)
 			continue;
 		if (!strcmp(key, "mw") && parse_mw(val, &mw) && mw >= MIN_MW)
@@ -479,8 +501,15 @@ int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *p
 		   size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	int ret;
 
+	/* a directory opens, and then reads as an empty file */
+	if (f && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		f = NULL;
+		errno = EISDIR;
+	}
 	if (!f) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -89,6 +89,9 @@ static int wl_task_line(struct sim_reader *r, struct wl *w, const struct sim_lin
 	bad = sim_unknown_key(l, 3, wl_keys(s->kind));
 	if (bad)
 		return sim_fail(r, "'%s' is not an attribute of a %s task", bad, l->words[2]);
+	bad = sim_repeated_key(l, 3);
+	if (bad)
+		return sim_fail(r, "'%s': given twice", bad);
 	if (wl_time(r, l, "work", s->kind != WL_HOG, &s->work_ns) ||
 	    wl_time(r, l, "period", s->kind == WL_PERIODIC, &s->period_ns) ||
 	    wl_time(r, l, "gap", s->kind == WL_BURSTY, &s->gap_ns) ||
@@ -196,13 +199,11 @@ int wl_parse(FILE *f, const char *name, struct wl *w, char *err, size_t errlen)
 
 int wl_load(const char *path, struct wl *w, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = sim_open(path, err, errlen);
 	int ret;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
+	if (!f)
 		return -1;
-	}
 	ret = wl_parse(f, path, w, err, errlen);
 	fclose(f);
 	return ret;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int sim_split(char *buf, struct sim_line *l)
 {
@@ -33,6 +34,33 @@ const char *sim_kv(const struct sim_line *l, int from, const char *key)
 		if (!strncmp(l->words[i], key, n) && l->words[i][n] == '=')
 			return l->words[i] + n + 1;
 	return NULL;
+}
+
+const char *sim_repeated_key(const struct sim_line *l, int from)
+{
+	for (int i = from; i < l->nr_words; i++) {
+		const char *eq = strchr(l->words[i], '=');
+
+		for (int j = from; eq && j < i; j++)
+			if (!strncmp(l->words[j], l->words[i], (size_t)(eq - l->words[i]) + 1))
+				return l->words[i];
+	}
+	return NULL;
+}
+
+FILE *sim_open(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+
+	if (f && !fstat(fileno(f), &st) && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		f = NULL;
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	}
+	if (!f)
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	return f;
 }
 
 const char *sim_unknown_key(const struct sim_line *l, int from, const char *const *known)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SIM_MAX_WORDS 24
 
@@ -22,6 +23,11 @@ const char *sim_kv(const struct sim_line *l, int from, const char *key);
 
 /* Every word from 'from' on must be key=value with a key in 'known'. */
 const char *sim_unknown_key(const struct sim_line *l, int from, const char *const *known);
+/* The first key=value from 'from' on whose key an earlier word has, or NULL. */
+const char *sim_repeated_key(const struct sim_line *l, int from);
+
+/* fopen(path, "r") of a regular file; NULL with "path: cannot open: why" in err. */
+FILE *sim_open(const char *path, char *err, size_t errlen);
 
 bool sim_parse_u32(const char *s, uint32_t *out);
 bool sim_parse_double(const char *s, double *out);

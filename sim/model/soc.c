@@ -77,6 +77,9 @@ static int soc_pd_line(struct sim_reader *r, struct sim_soc *soc, const struct s
 	bad = sim_unknown_key(l, 2, keys);
 	if (bad)
 		return sim_fail(r, "unknown pd attribute '%s'", bad);
+	bad = sim_repeated_key(l, 2);
+	if (bad)
+		return sim_fail(r, "'%s': given twice", bad);
 	pd = &soc->pd[soc->nr_pds];
 	memset(pd, 0, sizeof(*pd));
 	snprintf(pd->name, sizeof(pd->name), "%s", l->words[1]);
@@ -120,6 +123,9 @@ static int soc_opp_line(struct sim_reader *r, struct sim_soc *soc, const struct 
 	bad = sim_unknown_key(l, 2, keys);
 	if (bad)
 		return sim_fail(r, "unknown opp attribute '%s'", bad);
+	bad = sim_repeated_key(l, 2);
+	if (bad)
+		return sim_fail(r, "'%s': given twice", bad);
 	if (pd->nr_opps >= SIM_MAX_OPPS)
 		return sim_fail(r, "more than %d OPPs in pd %s", SIM_MAX_OPPS, pd->name);
 	o = &pd->opps[pd->nr_opps];
@@ -236,13 +242,11 @@ int sim_soc_parse(FILE *f, const char *name, struct sim_soc *soc, char *err, siz
 
 int sim_soc_load(const char *path, struct sim_soc *soc, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = sim_open(path, err, errlen);
 	int ret;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open", path);
+	if (!f)
 		return -1;
-	}
 	ret = sim_soc_parse(f, path, soc, err, errlen);
 	fclose(f);
 	return ret;

@@ -39,6 +39,9 @@ expect "a report that cannot be written is an error" 1 "^scx_joule: cannot write
 	sh -c 'exec "$1" --show-topology >/dev/full' sh "$bin"
 expect "unknown profile" 64 "unknown profile 'turbo'" "$bin" --profile turbo
 expect "missing model file" 2 "^scx_joule: /nonexistent/x.soc: cannot open" "$bin" --model /nonexistent/x.soc
+expect "a directory as --model" 2 "^scx_joule: /tmp: cannot open: Is a directory$" "$bin" --model /tmp
+expect "a directory as --energy-model" 2 "^scx_joule: /tmp: Is a directory$" \
+	"$bin" --show-topology --energy-model /tmp
 bad=$(mktemp)
 printf 'soc broken\n# comment\nbogus line\n' >"$bad"
 expect "malformed model names file and line" 2 "^scx_joule: $bad:3: " "$bin" --model "$bad"

@@ -40,6 +40,9 @@ printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b spo
 expect 1 "bad.wl:3: unknown task kind 'sporadic'" -- --soc "$soc" --workload "$tmp/bad.wl" --policy joule
 printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms jitter=250\n' >"$tmp/bad2.wl"
 expect 1 'bad2.wl:2: jitter= needs a percentage' -- --soc "$soc" --workload "$tmp/bad2.wl" --policy joule
+printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms period=20ms\n' >"$tmp/twice.wl"
+expect 1 "twice.wl:2: 'period=20ms': given twice" -- --soc "$soc" --workload "$tmp/twice.wl" --policy joule
+expect 1 "cannot open: Is a directory" -- --soc "$tmp" --workload "$wl" --policy joule
 # a count that wrapped the total past the limit (joule-sim crashed)
 printf 'workload w duration=1s\ntask a periodic period=10ms work=1ms\ntask b periodic period=10ms work=1ms count=4294967295\n' >"$tmp/wrap.wl"
 expect 1 'wrap.wl:3: more than 256 threads in total' -- --soc "$soc" --workload "$tmp/wrap.wl" --policy joule

@@ -145,6 +145,12 @@ static const struct bad_case bad_cases[] = {
 	{"scx-joule-energy-model 1\npd a cpus=0-9\n", "test.em:2: bad 'cpus=0-9'"},
 	{"scx-joule-energy-model 1\npd a cpus=0-5 idle_mw=-1\n", "test.em:2: bad 'idle_mw=-1'"},
 	{"scx-joule-energy-model 1\npd a\n", "test.em:2: domain a has no cpus="},
+	/* the second value silently replaced the first */
+	{"scx-joule-energy-model 1\npd a cpus=0-5 idle_mw=1 idle_mw=2\n",
+	 "test.em:2: idle_mw= given twice"},
+	{"scx-joule-energy-model 1\npd a cpus=0-2 cpus=3-5\n", "test.em:2: cpus= given twice"},
+	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=1000 mw=10 mw=20\n",
+	 "test.em:3: mw= given twice"},
 	{"scx-joule-energy-model 1\npd a cpus=0-5\npd a cpus=0\n", "test.em:3: domain name 'a'"},
 	{"scx-joule-energy-model 1\nopp a khz=1 mw=1\n", "test.em:2: 'opp' names no declared"},
 	{"scx-joule-energy-model 1\npd a cpus=0-5\nopp a khz=2000 mw=1\nopp a khz=1000 mw=2\n",
