@@ -106,62 +106,73 @@ enum {
 };
 
 static const struct argp_option argp_options[] = {
+	{NULL, 0, NULL, 0, "Profiles and stats:", 1},
 	{"profile", OPT_PROFILE, "NAME", 0,
 	 "powersave, balanced, performance, gaming, or auto (default): follow GameMode, "
 	 "power-profiles-daemon, the firmware's platform_profile and AC/battery, switching live",
-	 0},
+	 1},
 	{"explain-profile", OPT_EXPLAIN_PROFILE, NULL, 0,
 	 "Print the profile --profile would run now and which source chose it, and exit "
 	 "without touching the scheduler",
-	 0},
+	 1},
 	{"follow", OPT_FOLLOW, NULL, 0,
-	 "With --explain-profile: keep running and print every change until interrupted", 0},
+	 "With --explain-profile: keep running and print every change until interrupted", 1},
 	{"no-gamemode", OPT_NO_GAMEMODE, NULL, 0,
-	 "Do not switch to gaming while GameMode has clients", 0},
+	 "Do not switch to gaming while GameMode has clients", 1},
 	{"bus-address", OPT_BUS_ADDRESS, "ADDRESS", 0,
-	 "Watch this D-Bus (e.g. unix:path=/run/x) instead of the system and session buses", 0},
-	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 0},
-	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 0},
-	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 0},
+	 "Watch this D-Bus (e.g. unix:path=/run/x) instead of the system and session buses", 1},
+	{"stats", OPT_STATS, "SECONDS", 0, "Print scheduler stats every SECONDS (e.g. 1)", 1},
+	{"stats-json", OPT_STATS_JSON, NULL, 0, "Print the stats as one JSON object per line", 1},
+	{"slice-us", OPT_SLICE, "US", 0, "Time slice in microseconds (default 5000)", 1},
+	{NULL, 0, NULL, 0, "The machine model (print it, or read another machine's):", 2},
 	{"show-topology", OPT_SHOW_TOPOLOGY, NULL, 0,
 	 "Print the machine model (CPU kinds, capacities, domains, operating points, power) and "
 	 "exit without touching the scheduler",
-	 1},
-	{"json", OPT_JSON, NULL, 0, "With --show-topology: print it as JSON", 1},
+	 2},
+	{"json", OPT_JSON, NULL, 0, "With --show-topology: print it as JSON", 2},
 	{"topology", OPT_TOPOLOGY, "FILE.xml", 0,
-	 "Read the topology from an hwloc XML export instead of this machine", 1},
+	 "Read the topology from an hwloc XML export instead of this machine", 2},
 	{"sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
 	 "Read topology, capacity, cpufreq and the kernel energy model from DIR/sys (a "
 	 "recorded machine) instead of /sys",
-	 1},
+	 2},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
 	 "Energy model file (docs/energy-model.md), used instead of the kernel's or the derived "
 	 "one; a bad file is an error (exit status 2)",
-	 1},
+	 2},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
-	 "Write the energy model in that format to FILE (- for stdout) and exit", 1},
+	 "Write the energy model, in --energy-model's format, to FILE (- for stdout) and exit", 2},
 	{"model", OPT_MODEL, "FILE", 0,
 	 "Simulator machine file (sim/socs/*.soc) laid over CPUs 0..N-1, instead of the "
 	 "topology and energy model",
-	 1},
+	 2},
+	{NULL, 0, NULL, 0, "Power settings and logging:", 3},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,
 	 "Use DIR instead of /sys for power_supply, platform_profile and the EPP, turbo and "
 	 "uncore files set per profile (for tests)",
-	 0},
+	 3},
 	{"no-power-settings", OPT_NO_POWER_SETTINGS, NULL, 0,
 	 "Leave EPP, turbo/boost, the uncore limit and platform_profile as they are (by default "
 	 "they follow the profile and are restored on exit)",
-	 0},
+	 3},
 	/* tests: apply and restore the power settings as a run would, without sched_ext */
-	{"power-settings-only", OPT_POWER_SETTINGS_ONLY, NULL, OPTION_HIDDEN, NULL, 0},
+	{"power-settings-only", OPT_POWER_SETTINGS_ONLY, NULL, OPTION_HIDDEN, NULL, 3},
 	{"log", OPT_LOG, NULL, 0,
 	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
 	 "default under systemd",
-	 0},
+	 3},
 	{"verbose", OPT_VERBOSE, NULL, 0,
 	 "Print libbpf debug output and the verifier's work per program", 0},
 	{0},
 };
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	errno = 0;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -171,15 +182,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STATS:
 		errno = 0;
 		opts.stats_interval = strtod(arg, &end);
-		if (errno || *end || !(opts.stats_interval >= 0.1 && opts.stats_interval <= 3600))
+		/* plain decimal: strtod also takes hex, exponents, signs and blanks */
+		if (errno || *end || arg[strspn(arg, "0123456789.")] ||
+		    !(opts.stats_interval >= 0.1 && opts.stats_interval <= 3600))
 			argp_error(state, "--stats takes seconds between 0.1 and 3600, not '%s'",
 				   arg);
 		break;
 	case OPT_SLICE:
 		errno = 0;
 		opts.slice_us = strtoul(arg, &end, 10);
-		/* strtoul takes a sign: "-18446744073709546616" would wrap to 5000 */
-		if (errno || *end || strchr(arg, '-') || opts.slice_us < 100 ||
+		/* digits only: strtoul takes a sign ("-18446744073709546616" wraps to 5000) */
+		if (errno || *end || arg[strspn(arg, "0123456789")] || opts.slice_us < 100 ||
 		    opts.slice_us > 1000000)
 			argp_error(state, "--slice-us takes 100..1000000, not '%s'", arg);
 		break;
@@ -220,6 +233,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					  "for stats)");
 		if (opts.follow && !opts.explain_profile)
 			argp_error(state, "--follow goes with --explain-profile");
+		/* a missing one read as a desktop without power supplies */
+		if (opts.power_root && !is_directory(opts.power_root))
+			argp_error(state, "--power-sysfs %s: %s", opts.power_root,
+				   strerror(errno ? errno : ENOTDIR));
 		if (opts.follow && !opts.auto_profile)
 			argp_error(state, "--follow follows --profile auto; a fixed profile never "
 					  "changes");
@@ -652,8 +669,10 @@ static void choose_profile(struct joule_profile_choice *c)
 	}
 	err = joule_power_state_read(opts.power_root, &ps);
 	if (err && !warned) {
-		fprintf(stderr, "scx_joule: warning: cannot read the power state (%s)\n",
-			strerror(-err));
+		fprintf(stderr,
+			"scx_joule: warning: cannot read the power state (%s/class/power_supply: "
+			"%s)\n",
+			opts.power_root ? opts.power_root : "/sys", strerror(-err));
 		warned = true;
 	}
 	/* --explain-profile: the running service's own writes, as they are now */
@@ -1112,7 +1131,8 @@ static void setup_log_mode(void)
 	if (stdout_is_journal())
 		opts.log = true;
 	if (opts.log && opts.stats_interval > 0) {
-		note(stderr, "--stats is off in log mode (the journal gets state changes only)");
+		note(stderr, "--stats and --stats-json are off in log mode (the journal gets state "
+			     "changes only)");
 		opts.stats_interval = 0;
 	}
 }

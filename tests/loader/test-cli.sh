@@ -34,6 +34,19 @@ expect "negative --slice-us that wraps into range" 64 "--slice-us takes" "$bin" 
 expect "a --bus-address that is not there is named" 0 \
 	"^scx_joule: warning: not following D-Bus: unix:path=/nonexistent: No such file or directory$|^scx_joule: built without sd-bus" \
 	"$bin" --explain-profile --bus-address unix:path=/nonexistent
+# strtod's other forms: hex, an exponent, a leading blank; strtoul's sign
+for v in 0x10 1e1 " 1"; do
+	expect "--stats '$v'" 64 "--stats takes seconds" "$bin" --stats="$v"
+done
+expect "--slice-us +5000" 64 "--slice-us takes" "$bin" --slice-us=+5000
+# the options under their headings: under argp's group 0 the power and log
+# options had joined the model options
+if "$bin" --help | awk '/^ The machine model/ { m = 1 } m && /^ Power settings and logging:/ { p = 1 }
+	p && /--log / { ok = 1 } m && !p && /--log / { bad = 1 } END { exit !(ok && !bad) }'; then
+	passes=$((passes + 1)); echo "ok - --help: the run options in their own group"
+else
+	failures=$((failures + 1)); echo "not ok - --help: --log listed among the model options"
+fi
 expect "--stats nan" 64 "--stats takes seconds between 0.1 and 3600, not 'nan'" "$bin" --stats nan
 expect "a report that cannot be written is an error" 1 "^scx_joule: cannot write the output: No space left on device$" \
 	sh -c 'exec "$1" --show-topology >/dev/full' sh "$bin"
@@ -259,6 +272,10 @@ for extra in "--write-energy-model $tmp/em" --show-topology "--model /nonexisten
 done
 [ ! -e "$tmp/em" ] && passes=$((passes + 1)) && echo "ok - nothing written" ||
 	{ failures=$((failures + 1)); echo "not ok - $tmp/em written"; }
+expect "a --power-sysfs that is not there" 64 "^scx_joule: --power-sysfs /nonexistent: No such file or directory$" \
+	"$bin" --explain-profile --power-sysfs /nonexistent
+expect "a --power-sysfs that is a file" 64 "^scx_joule: --power-sysfs /etc/passwd: Not a directory$" \
+	"$bin" --explain-profile --power-sysfs /etc/passwd
 expect "--follow with a fixed profile refused" 64 "a fixed profile never changes" \
 	"$bin" --explain-profile --follow --profile gaming
 expect "--explain-profile that cannot write is an error" 1 \
@@ -268,7 +285,7 @@ rm -rf "$tmp"
 # log mode: stdout is the journal stream systemd named (here a file)
 out=$(mktemp)
 JOURNAL_STREAM=$(stat -c '%d:%i' "$out") "$bin" --stats 1 >"$out" 2>&1
-if grep -q '^--stats is off in log mode' "$out"; then
+if grep -q '^--stats and --stats-json are off in log mode' "$out"; then
 	passes=$((passes + 1)); echo "ok - JOURNAL_STREAM on stdout: log mode, no stats"
 else
 	failures=$((failures + 1)); echo "not ok - no log mode under JOURNAL_STREAM:"; sed 's/^/    /' "$out"
