@@ -12,6 +12,22 @@ static const char *pd_of_cpu(const struct jpower_model *em, int cpu)
 	return "-";
 }
 
+/* The lowest and highest capacity of a kind's online CPUs (0, 0 if none). */
+static void kind_capacity(const struct jtopo *t, const struct jtopo_kind *kd, unsigned *lo,
+			  unsigned *hi)
+{
+	*lo = *hi = 0;
+	for (int c = jtopo_cpuset_first(&kd->cpus); c >= 0;
+	     c = jtopo_cpuset_next(&kd->cpus, c + 1)) {
+		if (!t->cpu[c].online)
+			continue;
+		if (!*lo || t->cpu[c].capacity < *lo)
+			*lo = t->cpu[c].capacity;
+		if (t->cpu[c].capacity > *hi)
+			*hi = t->cpu[c].capacity;
+	}
+}
+
 static void show_kinds(FILE *f, const struct jtopo *t)
 {
 	char cpus[JTOPO_CPULIST_LEN];
@@ -21,15 +37,21 @@ static void show_kinds(FILE *f, const struct jtopo *t)
 		"core type", "max MHz");
 	for (int k = 0; k < t->nr_kinds; k++) {
 		const struct jtopo_kind *kd = &t->kind[k];
-		int first = jtopo_cpuset_first(&kd->cpus);
 		char mhz[16] = "-"; /* no cpufreq: not known */
+		char cap[24];
+		unsigned lo, hi;
 
 		jtopo_format_cpulist(&kd->cpus, cpus, sizeof(cpus));
 		if (kd->max_mhz)
 			snprintf(mhz, sizeof(mhz), "%u", kd->max_mhz);
-		fprintf(f, "  %-7s %-16s %8u %10d %-12s %8s\n", kd->name, cpus,
-			first >= 0 ? t->cpu[first].capacity : 0, kd->hwloc_efficiency,
-			kd->core_type[0] ? kd->core_type : "-", mhz);
+		/* a kind's CPUs may differ (Intel's favoured cores): the range, not the first */
+		kind_capacity(t, kd, &lo, &hi);
+		if (lo == hi)
+			snprintf(cap, sizeof(cap), "%u", hi);
+		else
+			snprintf(cap, sizeof(cap), "%u-%u", lo, hi);
+		fprintf(f, "  %-7s %-16s %8s %10d %-12s %8s\n", kd->name, cpus, cap,
+			kd->hwloc_efficiency, kd->core_type[0] ? kd->core_type : "-", mhz);
 	}
 }
 
@@ -247,6 +269,7 @@ static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_mo
 	fprintf(f, ",\"kinds\":[");
 	for (int k = 0; k < t->nr_kinds; k++) {
 		const struct jtopo_kind *kd = &t->kind[k];
+		unsigned lo, hi;
 
 		fprintf(f, "%s{\"name\":", k ? "," : "");
 		json_str(f, kd->name);
@@ -254,7 +277,9 @@ static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_mo
 		json_cpulist(f, &kd->cpus);
 		fprintf(f, ",\"hwloc_efficiency\":%d,\"core_type\":", kd->hwloc_efficiency);
 		json_str(f, kd->core_type);
-		fprintf(f, ",\"max_mhz\":%u}", kd->max_mhz);
+		kind_capacity(t, kd, &lo, &hi);
+		fprintf(f, ",\"max_mhz\":%u,\"capacity_min\":%u,\"capacity_max\":%u}", kd->max_mhz,
+			lo, hi);
 	}
 	fprintf(f, "],\"cpus\":[");
 	for (int c = 0, n = 0; c < t->nr_cpus; c++) {

@@ -52,6 +52,11 @@ expect "a report that cannot be written is an error" 1 "^scx_joule: cannot write
 	sh -c 'exec "$1" --show-topology >/dev/full' sh "$bin"
 expect "unknown profile" 64 "unknown profile 'turbo'" "$bin" --profile turbo
 expect "missing model file" 2 "^scx_joule: /nonexistent/x.soc: cannot open" "$bin" --model /nonexistent/x.soc
+# a kind whose CPUs differ shows their range (it showed the first CPU's: big 1024, little 645)
+expect "--show-topology: each kind's capacity range" 0 "^  little +8-31 +645-700 " \
+	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
+expect "--show-topology --json: each kind's capacity range" 0 '"capacity_min":919,"capacity_max":1024' \
+	"$bin" --show-topology --json --sysfs-root "$fixtures/intel-hybrid-32"
 expect "a directory as --model" 2 "^scx_joule: /tmp: cannot open: Is a directory$" "$bin" --model /tmp
 expect "a directory as --energy-model" 2 "^scx_joule: /tmp: Is a directory$" \
 	"$bin" --show-topology --energy-model /tmp
