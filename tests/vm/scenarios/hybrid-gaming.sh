@@ -59,6 +59,9 @@ wait_per_wakeup balanced
 wait_balanced=$wait_us
 stop_scheduler INT
 preempt_balanced=$(preemptions)
+# a count over no stats lines, or a renamed field, would pass as 0
+lines_balanced=$(grep -cE ' preempt=[0-9]+' $LOG)
+[ "$lines_balanced" -ge 3 ] || fail "balanced: $lines_balanced stats lines with preempt=, want 3 or more"
 
 start_scheduler $MODEL_ARGS --profile gaming --stats 2
 frame_tasks gaming

@@ -148,6 +148,9 @@ check_dmesg() {
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
+# uptime_ms: the guest's clock since boot, in ms (/proc/uptime, 10 ms steps)
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
 # runtime_by_cpu SECONDS PID...: evidence from outside the scheduler: the
 # kernel's run time of every thread of the PIDs and of their children
 # (/proc/PID/task/TID/schedstat, ns), charged to the CPU each ran on (stat
