@@ -58,6 +58,10 @@ fair_load() {
 	sleep 1
 	for p in $lh; do cat /proc/$p/schedstat; done >/tmp/ss0
 	sched-probe waits "$DUR" $lh $bh $light >/tmp/waits.txt || fail "sched-probe waits failed"
+	# a hog with no line never ran while the probe watched: starved, not fair
+	for p in $lh $bh; do
+		grep -q "^$p " /tmp/waits.txt || fail "$1: hog $p never ran in $DUR s"
+	done
 	for p in $lh; do cat /proc/$p/schedstat; done >/tmp/ss1
 	kill $lh $bh
 	wait $light

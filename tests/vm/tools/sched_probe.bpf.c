@@ -11,7 +11,8 @@
  *   ran to its CPU if the task, or the process that forked it, is watched.
  * - waits: for each watched task, how long it waited to run each time it
  *   became runnable (woken, or preempted while still runnable): count,
- *   total and longest.
+ *   total and longest; a wait still going at the end counts to then. A task
+ *   that waited from before the probe attached to its end has no line.
  * - starts: for each watched thread (by thread id), its CPU's frequency
  *   request each time it is switched in. ops.running, which sets the
  *   request of a task starting to run, comes before the switch.

@@ -189,16 +189,32 @@ static void print_runtime(struct sched_probe *skel)
 	}
 }
 
+/*
+ * A wait still going when the probe stops counts up to now (bpf_ktime_get_ns
+ * is CLOCK_MONOTONIC): a task kept waiting to the end is the one that
+ * matters most, and would otherwise not count at all.
+ */
 static void print_waits(struct sched_probe *skel)
 {
 	__u32 key, next, *prev = NULL;
 	struct wait_stat st;
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 
 	while (!bpf_map__get_next_key(skel->maps.waits, prev, &next, sizeof(next))) {
 		key = next;
 		prev = &key;
 		if (bpf_map__lookup_elem(skel->maps.waits, &key, sizeof(key), &st, sizeof(st), 0))
 			continue;
+		if (st.since && now > st.since) {
+			st.count++;
+			st.total_ns += now - st.since;
+			if (now - st.since > st.max_ns)
+				st.max_ns = now - st.since;
+		}
 		if (st.count)
 			printf("%u %llu %llu %llu\n", key, (unsigned long long)st.count,
 			       (unsigned long long)st.total_ns, (unsigned long long)st.max_ns);
