@@ -774,7 +774,7 @@ static void note_wakeup(struct task_struct *p, struct task_ctx *tctx, u64 now, u
 	bool sync_candidate, frame;
 
 	if (tctx->last_wake)
-		tctx->wake_period = (tctx->wake_period * 3 + period) / 4;
+		tctx->wake_period = jp_avg_sample(tctx->wake_period, period);
 	tctx->last_wake = now;
 	jp_task_waking(&tctx->jt, now);
 	tctx->lat_crit = jp_lat_crit(tctx->wake_period, tctx->run_avg, tctx->lat_crit);
@@ -2078,7 +2078,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 		 */
 		tctx->queued_by_us = 1;
 	} else if (!runnable) {
-		tctx->run_avg = (tctx->run_avg * 3 + tctx->run_this) / 4;
+		tctx->run_avg = jp_avg_sample(tctx->run_avg, tctx->run_this);
 		tctx->run_this = 0;
 	}
 }

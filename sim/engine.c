@@ -923,7 +923,7 @@ static void thread_wake(struct sim *s, uint32_t th)
 
 	jp_task_waking(&t->jt, s->now);
 	if (t->last_wake)
-		t->wake_period = (t->wake_period * 3 + (s->now - t->last_wake)) / 4;
+		t->wake_period = jp_avg_sample(t->wake_period, s->now - t->last_wake);
 	frame_wakeup(s, t);
 	t->last_wake = s->now;
 	t->lat_crit = jp_lat_crit(t->wake_period, t->run_avg, t->lat_crit);
@@ -1023,7 +1023,7 @@ static void job_done(struct sim *s, uint32_t c)
 		thread_stop(s, c);
 		util_detach(s, c, th);
 		t->state = TH_SLEEP;
-		t->run_avg = (t->run_avg * 3 + t->run_this) / 4;
+		t->run_avg = jp_avg_sample(t->run_avg, t->run_this);
 		t->run_this = 0;
 		cpu_next(s, c);
 	}

@@ -85,6 +85,19 @@ static __always_inline bool jp_misfit(const struct jp_profile *p, u32 util, u32 
  * frames and so wakes less often, which would take the mark away when it
  * needs it most (docs/design.md has the trace that showed it).
  */
+/*
+ * The running averages behind jp_lat_crit and jp_frame_task (wake_period,
+ * run_avg): 3/4 of the old and 1/4 of the new, but the first sample is the
+ * average. Started from 0, a task waking every 100 ms and running 7 ms read
+ * as waking every 25 ms and running 1.75 ms at its second wakeup, and was
+ * latency-critical and a frame thread for its first few: every process a
+ * build forks could preempt in gaming.
+ */
+static __always_inline u64 jp_avg_sample(u64 avg, u64 sample)
+{
+	return avg ? (avg * 3 + sample) / 4 : sample;
+}
+
 static __always_inline bool jp_lat_crit(u64 wake_period, u64 run_avg, bool was_lat_crit)
 {
 	u64 limit = was_lat_crit ? 2 * JP_LAT_WAKE_PERIOD_NS : JP_LAT_WAKE_PERIOD_NS;

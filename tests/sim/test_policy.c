@@ -347,6 +347,33 @@ static void test_lat_crit_hysteresis(void **state)
 	assert_false(jp_lat_crit(10 * ms, 2 * ms, true)); /* runs too long per wakeup */
 }
 
+/*
+ * A task waking every 100 ms and running 7 ms, as the BPF program and the
+ * simulator keep its averages: at no wakeup is it latency-critical or a
+ * frame thread. Averaged up from 0 it was both at its second wakeup (25 ms
+ * between wakeups, 1.75 ms a run).
+ */
+static void test_lat_crit_new_task(void **state)
+{
+	const u64 ms = 1000000;
+	u64 wake_period = 0, run_avg = 0;
+	bool lat_crit = false;
+
+	(void)state;
+	for (int wakeup = 1; wakeup <= 8; wakeup++) {
+		if (wakeup > 1)
+			wake_period = jp_avg_sample(wake_period, 100 * ms);
+		lat_crit = jp_lat_crit(wake_period, run_avg, lat_crit);
+		assert_false(lat_crit);
+		assert_false(jp_frame_task(wake_period, false));
+		run_avg = jp_avg_sample(run_avg, 7 * ms);
+	}
+	assert_int_equal(wake_period, 100 * ms);
+	assert_int_equal(run_avg, 7 * ms);
+	/* and a 60 fps thread is one from its second wakeup */
+	assert_true(jp_lat_crit(jp_avg_sample(0, 16 * ms), jp_avg_sample(0, ms), false));
+}
+
 static void test_pd_energy_picks_covering_opp(void **state)
 {
 	struct jp_tables t;
@@ -1066,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),
+		cmocka_unit_test(test_lat_crit_new_task),
 		cmocka_unit_test(test_pd_energy_picks_covering_opp),
 		cmocka_unit_test(test_energy_placement),
 		cmocka_unit_test(test_perf_placement),
