@@ -296,14 +296,17 @@ static uint32_t cpu_needed_capacity(const struct sim *s, uint32_t c)
 			  s->soc->cpu[c].capacity / JP_SCALE);
 }
 
-/* Lowest OPP of PD p whose capacity covers need (the top one if none does). */
+/*
+ * Lowest OPP of PD p whose capacity covers need (the top one if none does),
+ * of those cpufreq may pick: with an energy model, not an inefficient one.
+ */
 static uint32_t pd_opp_covering(const struct sim *s, uint32_t p, uint64_t need)
 {
 	const struct sim_pd *pd = &s->soc->pd[p];
 	uint32_t o;
 
 	for (o = 0; o + 1 < pd->nr_opps; o++)
-		if (pd->opps[o].capacity >= need)
+		if (pd->opps[o].capacity >= need && !s->pd[p].inefficient[o])
 			break;
 	return o;
 }
@@ -1706,6 +1709,19 @@ static void on_hwp(struct sim *s)
 		ev_add(s, s->now + SIM_HWP_PERIOD_NS, EV_HWP, 0, 0);
 }
 
+/* The OPPs of pd an energy model marks inefficient (the policy tables drop them too). */
+static void mark_inefficient(const struct sim_pd *pd, bool *inefficient)
+{
+	double power[SIM_MAX_OPPS];
+	uint32_t mhz[SIM_MAX_OPPS];
+
+	for (uint32_t i = 0; i < pd->nr_opps; i++) {
+		power[i] = pd->opps[i].mw;
+		mhz[i] = pd->opps[i].mhz;
+	}
+	model_mark_inefficient(power, mhz, pd->nr_opps, inefficient);
+}
+
 int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	    const struct sim_policy *pol, const struct sim_cfg *cfg)
 {
@@ -1732,8 +1748,11 @@ int sim_run(struct sim *s, const struct sim_soc *soc, const struct wl *wl,
 	jp_pd_online_capacity(&s->tables, &s->online, s->pd_online_cap);
 	/* without cpufreq (driver none) every PD runs at its top OPP throughout */
 	for (p = 0; p < soc->nr_pds; p++) {
+		if (soc->efficient_opps)
+			mark_inefficient(&soc->pd[p], s->pd[p].inefficient);
 		s->pd[p].pending_opp = -1;
-		s->pd[p].opp = cfg->driver == SIM_DRIVER_NONE ? soc->pd[p].nr_opps - 1 : 0;
+		s->pd[p].opp = cfg->driver == SIM_DRIVER_NONE ? soc->pd[p].nr_opps - 1
+							      : pd_opp_covering(s, p, 0);
 		s->pd[p].chosen = s->pd[p].opp;
 	}
 	for (i = 0; i < WL_MAX_SPECS; i++) {

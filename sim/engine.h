@@ -161,6 +161,7 @@ struct sim_cpu_rt {
 };
 
 struct sim_pd_rt {
+	bool inefficient[SIM_MAX_OPPS]; /* OPPs cpufreq skips (sim_soc.efficient_opps) */
 	uint32_t opp;
 	int32_t pending_opp;
 	uint32_t chosen;     /* the governor's last choice (opp, or pending_opp in flight) */

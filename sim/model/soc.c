@@ -208,11 +208,18 @@ int sim_soc_parse(FILE *f, const char *name, struct sim_soc *soc, char *err, siz
 		if (!l.nr_words)
 			continue;
 		if (!strcmp(l.words[0], "soc")) {
-			static const char *const keys[] = {"smt_speed", "smt_power", NULL};
+			static const char *const keys[] = {"smt_speed", "smt_power",
+							   "efficient_opps", NULL};
+			const char *eff;
 
 			if (l.nr_words < 2 || sim_unknown_key(&l, 2, keys))
 				return sim_fail(
-					&r, "usage: soc NAME [smt_speed=PCT%%] [smt_power=PCT%%]");
+					&r, "usage: soc NAME [smt_speed=PCT%%] [smt_power=PCT%%] "
+					    "[efficient_opps=yes|no]");
+			eff = sim_kv(&l, 2, "efficient_opps");
+			if (eff && strcmp(eff, "yes") && strcmp(eff, "no"))
+				return sim_fail(&r, "efficient_opps= takes yes or no");
+			soc->efficient_opps = eff && !strcmp(eff, "yes");
 			snprintf(soc->name, sizeof(soc->name), "%s", l.words[1]);
 			if (sim_kv(&l, 2, "smt_speed") &&
 			    (!sim_parse_pct(sim_kv(&l, 2, "smt_speed"), &pct) || !pct || pct > 100))

@@ -7,6 +7,7 @@
 #ifndef SIM_SOC_H
 #define SIM_SOC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +50,12 @@ struct sim_soc {
 	uint32_t nr_cpus, nr_pds;
 	uint32_t smt_speed_pct; /* per-thread speed while the sibling runs */
 	uint32_t smt_power_pct; /* per-thread share of core power then */
+	/*
+	 * cpufreq skips the energy model's inefficient OPPs (schedutil resolves
+	 * with CPUFREQ_RELATION_E once an energy model marked them): an Arm
+	 * SoC whose OPP table registers one.
+	 */
+	bool efficient_opps;
 	struct sim_cpu cpu[SIM_MAX_CPUS];
 	struct sim_pd pd[SIM_MAX_PDS];
 };
