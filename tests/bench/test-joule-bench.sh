@@ -144,8 +144,15 @@ kill "$helper"
 wait "$helper" 2>/dev/null
 helper=
 if [ $rc -eq 0 ]; then ok "end to end: exit 0"; else not_ok "end to end: exit $rc" "$out"; fi
-if { [ -e /sys/kernel/sched_ext/state ] && [ "$(id -u)" -eq 0 ]; } ||
-	grep -q '^joule-bench: scx_joule could not be attached: this kernel has no sched_ext' <<<"$out"; then
+# where scx_joule can attach it is compared (an arm of its own in runs.csv);
+# elsewhere joule-bench says why it is not
+if [ -e /sys/kernel/sched_ext/state ] && [ "$(id -u)" -eq 0 ]; then
+	if awk -F, 'NR > 1 && $2 ~ /^scx_joule:/ { found = 1 } END { exit !found }' "$tmp/e2e/runs.csv"; then
+		ok "end to end: scx_joule compared (its runs in runs.csv)"
+	else
+		not_ok "end to end: sched_ext here, but no scx_joule run in runs.csv" "$out"
+	fi
+elif grep -q '^joule-bench: scx_joule could not be attached: this kernel has no sched_ext' <<<"$out"; then
 	ok "end to end: says why scx_joule is not compared"
 else
 	not_ok "end to end: no word on scx_joule" "$out"
