@@ -1477,24 +1477,6 @@ static void tick_fold_run(struct sim *s, uint32_t c)
 		s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);
 }
 
-/*
- * Besides scx_bpf_cpuperf_set(), a busy CPU reaches schedutil when the
- * periodic load balance updates its blocked averages (update_blocked_averages
- * calls cpufreq_update_util when they decayed): only that picks up a request
- * schedutil dropped within its rate limit, since an unchanged request is
- * not sent again.
- */
-static void tick_blocked_update(struct sim *s)
-{
-	uint32_t c;
-
-	if (!s->pol->sets_requests || ++s->ticks % SIM_BLOCKED_UPDATE_TICKS)
-		return;
-	for (c = 0; c < s->soc->nr_cpus; c++)
-		if (s->cpu[c].state == CPU_BUSY)
-			pd_governor(s, s->soc->cpu[c].pd);
-}
-
 /* Which PD each runnable thread is on, sampled like the VM's hybrid-load. */
 static void tick_sample_runnable(struct sim *s)
 {
@@ -1543,7 +1525,6 @@ static void on_tick(struct sim *s)
 	}
 	for (p = 0; p < s->soc->nr_pds; p++)
 		pd_util_changed(s, p);
-	tick_blocked_update(s);
 	tick_sample_runnable(s);
 	if (s->now + SIM_TICK_NS < s->end)
 		ev_add(s, s->now + SIM_TICK_NS, EV_TICK, 0, 0);

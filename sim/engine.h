@@ -26,12 +26,6 @@
 
 #define SIM_RATE_LIMIT_NS 1000000ull /* schedutil's rate_limit_us default: 1 ms */
 #define SIM_HWP_PERIOD_NS 2000000ull /* --driver active: the hardware's window */
-/*
- * A busy CPU's blocked-load update (periodic load balance) every this many
- * ticks, 32 ms: the busy balance interval of a small domain (balance_interval
- * of a few ms times busy_factor 16). An estimate; it varies with topology.
- */
-#define SIM_BLOCKED_UPDATE_TICKS 8
 
 struct sim;
 
@@ -219,7 +213,6 @@ struct sim {
 	const struct sim_policy *pol;
 	struct sim_cfg cfg;
 	uint64_t now, end, duration;
-	uint64_t ticks;
 	bool oom;
 	uint32_t nr_threads;
 	struct sim_thread th[WL_MAX_THREADS];
