@@ -252,6 +252,16 @@ static void cpu_touch(struct sim *s, uint32_t c)
 		cpu_settle(s, (uint32_t)sib);
 }
 
+/*
+ * When a slice that ends at t is seen to: at the first tick from t on. The
+ * kernel runs no high-resolution slice timer (EEVDF's HRTICK is off by
+ * default, sched_ext has none): the tick finds the slice used up.
+ */
+static uint64_t slice_seen_at(uint64_t t)
+{
+	return (t + SIM_TICK_NS - 1) / SIM_TICK_NS * SIM_TICK_NS;
+}
+
 static void cpu_arm_one(struct sim *s, uint32_t c)
 {
 	struct sim_cpu_rt *cr = &s->cpu[c];
@@ -265,8 +275,9 @@ static void cpu_arm_one(struct sim *s, uint32_t c)
 		const struct sim_thread *t = &s->th[cr->curr];
 		double left = t->remaining > 0 ? t->remaining : 0;
 		uint64_t fin = s->now + (uint64_t)ceil(left * 1024.0 / cap_run(s, c));
+		uint64_t end = slice_seen_at(t->slice_end);
 
-		ev_add(s, fin < t->slice_end ? fin : t->slice_end, EV_CPU, c, cr->gen);
+		ev_add(s, fin < end ? fin : end, EV_CPU, c, cr->gen);
 	}
 }
 
