@@ -585,9 +585,11 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 }
 
 /*
- * The scheduler asked to restart, as it does when a CPU comes online with
- * a guessed entry (JP_CPU_GUESSED): the model once more, now that the
- * kernel shows that CPU. If it no longer reads, the one in use stays.
+ * The model once more: after the scheduler asked to restart, as it does
+ * when a CPU comes online with a guessed entry (JP_CPU_GUESSED), now that
+ * the kernel shows that CPU; and after a crashed run's power settings were
+ * put back (turbo off lowers cpuinfo_max_freq). If it no longer reads, the
+ * one in use stays.
  */
 static void read_model_again(struct joule_machine *m)
 {
@@ -783,8 +785,8 @@ static void power_warning(const char *what, const char *err)
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
 }
 
-/* At start: put back what a killed run left, then take over if wanted. */
-static void start_power_settings(void)
+/* At start: put back what a killed run left, then take over if wanted; how many were put back. */
+static int start_power_settings(void)
 {
 	char err[JEPP_PATH_LEN + 128];
 	int nr;
@@ -800,6 +802,7 @@ static void start_power_settings(void)
 		     "left %d power setting%s someone else changed after a previous run ended",
 		     power_ctl.nr_recover_kept, power_ctl.nr_recover_kept == 1 ? "" : "s");
 	power_ctl_on = !opts.no_power_settings;
+	return nr;
 }
 
 /*
@@ -1156,7 +1159,9 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	catch_exit_signals();
 	open_desktop();
-	start_power_settings();
+	/* read with a crashed run's turbo still off, the model had its lower top speeds */
+	if (start_power_settings() > 0)
+		read_model_again(&machine);
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN) {
 		read_model_again(&machine);

@@ -80,6 +80,9 @@ start_scheduler --power-sysfs $ROOT --profile performance
 grep -q '^scx_joule: restored 23 power settings left by a previous run$' $LOG ||
 	fail "the restart did not say it restored the 23 originals"
 ok "restart restored 23 originals before attaching"
+grep -q '^scx_joule: model read again: ' $LOG ||
+	fail "the model was not read again after the originals were restored"
+ok "the model read again after the restore"
 wait_log 'power settings: EPP performance, turbo on, platform_profile performance' 5 ||
 	fail "performance not applied after the restart"
 expect "restarted with --profile performance" "$PERF"
