@@ -261,10 +261,15 @@ static void stat_add(enum joule_stat id, __u64 n)
 		s->count[id] += n;
 }
 
-/* ns run on this CPU, and at which speed: what the loader's energy estimate prices */
-static void stat_busy(__u64 ns)
+/*
+ * ns run on cpu, and at which speed: what the loader's energy estimate
+ * prices. cpu's, not this CPU's: ops.stopping also runs on the CPU that
+ * changes a running task's affinity or nice (dequeue_task_scx), with cpu's
+ * run queue locked, as every other writer of cpu's counters has it.
+ */
+static void stat_busy(s32 cpu, __u64 ns)
 {
-	struct joule_stats *s = my_stats();
+	struct joule_stats *s = cpu_stats(cpu);
 
 	if (!s)
 		return;
@@ -2062,7 +2067,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
 	cpu_local[cpu].running_lat_crit = 0;
-	stat_busy(run);
+	stat_busy(cpu, run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
 	/* preempted with slice left: the kernel puts it back at the head of the local queue */
@@ -2149,7 +2154,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 			advance_pd_clock(p, tctx, ~0ull >> 1);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
-		stat_busy(now - tctx->started);
+		stat_busy(cpu, now - tctx->started);
 		tctx->started = now;
 		tctx->started_cap = cap_now;
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);

@@ -531,11 +531,21 @@ static struct jtopo topo;
 static struct jpower_cpufreq cf;
 static struct jpower_model em;
 static bool model_read; /* the machine comes from topo and em (not --model, not the fallback) */
+/*
+ * The kernel's hotplug count when the model was read: given to the kernel
+ * (ops.hotplug_seq), it refuses the attach with a restart if a CPU came or
+ * went since, which no ops.cpu_online would tell (a guessed CPU coming
+ * online while the programs load). 0 where it cannot be read: no check.
+ */
+static unsigned long long model_hotplug_seq;
 
 static int read_model(char *err, size_t errlen)
 {
 	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
-	int ret = jtopo_load(&topo, &in, err, errlen);
+	int ret;
+
+	model_hotplug_seq = scx_sysfs_hotplug_seq();
+	ret = jtopo_load(&topo, &in, err, errlen);
 
 	if (ret)
 		return ret;
@@ -628,9 +638,10 @@ static void load_machine(struct joule_machine *m)
 		jtopo_too_many_cpus(err, sizeof(err), "this machine", nr_cpus);
 		model_error(err);
 	}
-	if (opts.model_path)
+	if (opts.model_path) {
+		model_hotplug_seq = scx_sysfs_hotplug_seq();
 		load_soc(m, nr_cpus);
-	else
+	} else
 		load_model(m, nr_cpus);
 }
 
@@ -999,6 +1010,7 @@ static int run_scheduler(const struct joule_machine *m)
 		return 1;
 	}
 	skel->rodata->slice_ns = opts.slice_us * 1000ULL;
+	skel->struct_ops.joule_ops->hotplug_seq = model_hotplug_seq;
 	fill_bpf_tables(skel, m);
 	pick_profile(&profile, true);
 	skel->data->profile = profile.profile;
@@ -1164,6 +1176,11 @@ int main(int argc, char **argv)
 		read_model_again(&machine);
 
 	while ((status = run_scheduler(&machine)) == -EAGAIN) {
+		/* this run's turbo setting would hide top speeds from the model; set again at
+		 * attach */
+		restore_power_settings();
+		if (!model_read)
+			model_hotplug_seq = scx_sysfs_hotplug_seq();
 		read_model_again(&machine);
 		note(stdout, "attaching again");
 	}

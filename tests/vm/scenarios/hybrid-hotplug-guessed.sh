@@ -12,8 +12,8 @@
 # - busy CPU 5 asks for its top speed (sched-probe perf: about 1024/1.25 =
 #   820 on the kernel's scale); taken for an A53 it would ask for about 300.
 . /scenarios/lib.sh
-# its own exit, asking the loader to restart, is expected here
-DMESG_EXITS="unregistered from BPF"
+# its own exit and the kernel's refusal, both asking the loader to restart
+DMESG_EXITS="unregistered from BPF|unregistered from the main kernel"
 ROOT=/tmp/board
 ln -s /extra/offline-big $ROOT || fail "cannot link $ROOT"
 for c in 4 5; do
@@ -43,25 +43,61 @@ grep -q "CPU 4 came online; the model only guessed it" $LOG ||
 	fail "the exit does not say CPU 4 came online with a guessed entry"
 ok "CPU 4 came online: the model was read again and the scheduler attached again, once"
 
-sh -c 'while :; do :; done' &
-hog1=$!
-sh -c 'while :; do :; done' &
-hog2=$!
-sleep 3
-pct_on "$BIG" $hog1 $hog2 >/tmp/onbig.txt
-onbig=$(tail -n 1 /tmp/onbig.txt)
-probe_perf 20 10 >/tmp/perf.txt
-req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
-	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
-awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
-kill $hog1 $hog2
-wait $hog1 $hog2 2>/dev/null
-echo "two hogs: ${onbig}% of their run time on CPUs 4-5; CPU 5 requests $req5 while busy"
-[ "$onbig" -ge 80 ] || fail "the two hogs ran ${onbig}% on big CPUs 4-5"
-[ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
-	fail "CPU 5 busy requests $req5: its top speed is about 820 (an A53's: about 300)"
-ok "CPUs 4-5, guessed while offline, run as the big CPUs they are"
+# big_hogs WHEN: two hogs must run on CPUs 4-5, and busy CPU 5 ask for its top speed
+big_hogs() {
+	sh -c 'while :; do :; done' &
+	hog1=$!
+	sh -c 'while :; do :; done' &
+	hog2=$!
+	sleep 3
+	pct_on "$BIG" $hog1 $hog2 >/tmp/onbig.txt
+	onbig=$(tail -n 1 /tmp/onbig.txt)
+	probe_perf 20 10 >/tmp/perf.txt
+	req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
+	awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
+	kill $hog1 $hog2
+	wait $hog1 $hog2 2>/dev/null
+	echo "$1: two hogs: ${onbig}% of their run time on CPUs 4-5; CPU 5 requests $req5 while busy"
+	[ "$onbig" -ge 80 ] || fail "$1: the two hogs ran ${onbig}% on big CPUs 4-5"
+	[ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
+		fail "$1: CPU 5 busy requests $req5: its top speed is about 820 (an A53's: about 300)"
+	ok "$1: CPUs 4-5, guessed while offline, run as the big CPUs they are"
+}
+
+big_hogs "online after the attach"
 [ "$(attached)" -eq 2 ] || fail "attached $(attached) times, not twice"
+stop_scheduler INT
+[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+
+# The same CPUs coming online after the model was read but before the
+# attach, while the programs load: no ops.cpu_online tells of them. The
+# kernel's hotplug count, read with the model and given with the attach
+# (ops.hotplug_seq), makes the kernel refuse the attach with a restart.
+for c in 4 5; do
+	echo 0 >/sys/devices/system/cpu/cpu$c/online || fail "cannot take CPU $c offline again"
+done
+rm $ROOT && ln -s /extra/offline-big $ROOT || fail "cannot relink $ROOT"
+wait_state disabled 5 || fail "sched_ext not disabled before the second start: $(scx_state)"
+scx_joule --sysfs-root $ROOT --profile balanced --stats 1 >$LOG 2>&1 &
+SCHED_PID=$!
+wait_log "offline CPUs 4-5: nothing known" 30 || fail "the second start did not read the model within 30 s"
+[ "$(scx_state)" = disabled ] || fail "attached before the CPUs came online: nothing to test"
+rm $ROOT && ln -s /extra/arm-board-rk3399 $ROOT || fail "cannot relink $ROOT"
+for c in 4 5; do
+	echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online again"
+done
+i=0
+while [ "$(attached)" -lt 1 ]; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && fail "not attached within 60 s (state $(scx_state))"
+	sleep 0.1
+done
+grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
+grep -q "hotplug seq" $LOG || fail "the kernel did not refuse the attach for the hotplug during the load"
+grep -q "model read again: .*2 kinds" $LOG || fail "the model was not read again with both kinds"
+ok "CPUs online during the load: the kernel refused the attach, the model was read again"
+big_hogs "online during the load"
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 check_dmesg
