@@ -1807,15 +1807,16 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
  *   that stopped left its big domain at frame speed for as long as the CPUs
  *   slept, and any task then running in that domain ran at that speed too.
  */
-#define IDLE_SWEEP_NS	 (10ULL * 1000 * 1000)
-#define IDLE_SWEEPS_LIVE 2
+#define IDLE_SWEEP_NS	   (10ULL * 1000 * 1000)
+#define WAKE_FOR_GLOBAL_NS (1000ULL * 1000)
+#define IDLE_SWEEPS_LIVE   2
 
 struct release_timer {
 	struct bpf_timer timer;
 	__u32 armed;
 	__u32 sweeping; /* sweep idle CPUs: the kernel bypassed the scheduler */
 	__u32 live_sweeps;
-	__u32 pad;
+	__u32 wake_for_global; /* tasks were moved to the global queue as CPUs went offline */
 };
 
 struct {
@@ -1935,11 +1936,35 @@ static bool idle_sweep(struct release_timer *rt)
 	return true;
 }
 
+/*
+ * Every online idle CPU looks at the queues again, the global one first:
+ * tasks a CPU going offline moved there wait for a CPU to balance, and an
+ * idle one may sleep on (hybrid-hotplug-domain saw every CPU idle, twelve
+ * tasks in the global queue and the watchdog stop the scheduler 5 s on).
+ * From the timer, since a kick queued by the CPU going down is irq_work
+ * the kernel's disable path may wait for.
+ */
+static void kick_idle_online(void)
+{
+	u32 cpu, nr = tables.nr_cpus;
+
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= nr)
+			break;
+		if (online.bits[cpu / 64] & (1ULL << (cpu % 64)))
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	}
+}
+
 /* Runs again after the next sweep or the next kept request's expiry. */
 static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 {
 	u64 delay_ns = 0;
 	int kept_us;
+
+	if (__sync_lock_test_and_set(&rt->wake_for_global, 0))
+		kick_idle_online();
 
 	if (rt->sweeping && idle_sweep(rt))
 		delay_ns = IDLE_SWEEP_NS;
@@ -2463,8 +2488,15 @@ static void rescue_offline(void)
 			break;
 		moved += joule_rescue_offline_pd(pd);
 	}
-	if (moved)
+	if (moved) {
+		struct release_timer *rt = release_timer_state();
+
 		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
+		if (rt) {
+			__sync_lock_test_and_set(&rt->wake_for_global, 1);
+			arm_release_timer(rt, WAKE_FOR_GLOBAL_NS);
+		}
+	}
 }
 
 void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
