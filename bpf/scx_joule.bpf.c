@@ -223,6 +223,7 @@ struct task_ctx {
 	__u32 cpus_gen;	      /* online_gen when the two above were worked out */
 	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
 	__u64 queued_at;      /* when it last went into a domain's queue (rescue_starved) */
+	__u32 claimed_cpu;    /* select_cpu took this CPU's idle bit for it, + 1 (0: none) */
 };
 
 struct {
@@ -876,6 +877,7 @@ s32 BPF_STRUCT_OPS(joule_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wa
 	count_pending(tctx, cpu);
 	if (scx_bpf_test_and_clear_cpu_idle(cpu)) {
 		stat_add(JOULE_STAT_DIRECT_IDLE, 1);
+		tctx->claimed_cpu = (u32)cpu + 1;
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), 0);
 	}
 	return cpu;
@@ -1225,6 +1227,8 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
  * queued_at stamp and its deepest chain of calls passed the verifier's 512
  * bytes (528).
  */
+static void start_queue_watch(void);
+
 static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu,
 				     u64 enq_flags)
 {
@@ -1236,6 +1240,7 @@ static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tct
 	}
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
 	wake_idle_cpu_for(p, cpu);
+	start_queue_watch();
 }
 
 void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
@@ -1809,6 +1814,7 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
  */
 #define IDLE_SWEEP_NS	   (10ULL * 1000 * 1000)
 #define WAKE_FOR_GLOBAL_NS (1000ULL * 1000)
+#define QUEUE_WATCH_NS	   (250ULL * 1000 * 1000)
 #define IDLE_SWEEPS_LIVE   2
 
 struct release_timer {
@@ -1817,6 +1823,7 @@ struct release_timer {
 	__u32 sweeping; /* sweep idle CPUs: the kernel bypassed the scheduler */
 	__u32 live_sweeps;
 	__u32 wake_for_global; /* tasks were moved to the global queue as CPUs went offline */
+	__u64 watched_at;      /* the queue watch's last look (below) */
 };
 
 struct {
@@ -1957,10 +1964,112 @@ static void kick_idle_online(void)
 	}
 }
 
-/* Runs again after the next sweep or the next kept request's expiry. */
+/*
+ * The queue watch: a backstop for the backstop. rescue_starved runs only on
+ * a CPU of the starved task's domain as it asks for work, and a domain's
+ * idle CPU keeps the others from pulling from it (jp_pd_may_pull). Taking
+ * CPU 5 offline under twelve hogs (VM, 7.2 and 7.3, about once in 60
+ * offlines), the kernel marked it inactive, then waited for an RCU grace
+ * period before ops.cpu_offline; meanwhile CPU 5 still counted as the big
+ * domain's idle CPU, misfit hogs and rcu_preempt were queued for it, and it
+ * took none of them: idle CPUs 1-3 were not allowed to, the grace period
+ * waited on rcu_preempt, and the kernel's watchdog disabled the scheduler
+ * 5-7 s on. So while any domain's queue holds tasks, the release timer looks
+ * every QUEUE_WATCH_NS, moves those waiting over STARVED_NS to the global
+ * queue, which every CPU takes from before its own, and kicks the idle CPUs.
+ */
+volatile __u32 queue_watch_on;
+
+/* starved tasks of domain pd's queue to the global queue; -1: pd is empty */
+__attribute__((noinline)) int joule_watch_queue(u32 pd, u64 now)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	int moved = 0;
+
+	pd &= JP_MAX_PDS - 1;
+	if (pd >= tables.nr_pds || scx_bpf_dsq_nr_queued(pd) <= 0)
+		return -1;
+	/* a timer is no scheduler callback: the walk needs RCU held */
+	bpf_rcu_read_lock();
+	if (bpf_iter_scx_dsq_new(&it, pd, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		struct task_ctx *tctx = task_ctx(p);
+
+		if (!tctx || newer_than(now, tctx->queued_at, STARVED_NS))
+			continue;
+		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
+			moved++;
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+	bpf_rcu_read_unlock();
+	return moved;
+}
+
+/* Looks at every queue; false once all are empty. */
+static bool watch_queues(u64 now)
+{
+	int moved = 0, got;
+	bool queued = false;
+	u32 pd;
+
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		got = joule_watch_queue(pd, now);
+		if (got >= 0)
+			queued = true;
+		if (got > 0)
+			moved += got;
+	}
+	if (moved) {
+		stat_add(JOULE_STAT_STARVED, moved);
+		kick_idle_online();
+	}
+	return queued;
+}
+
+/* A task went into a domain's queue: the watch is on until every queue is empty. */
+static void start_queue_watch(void)
+{
+	struct release_timer *rt;
+
+	if (queue_watch_on || __sync_lock_test_and_set(&queue_watch_on, 1))
+		return;
+	rt = release_timer_state();
+	if (!rt)
+		return;
+	rt->watched_at = scx_bpf_now();
+	arm_release_timer(rt, QUEUE_WATCH_NS);
+}
+
+/* The watch's next look in ns from now, 0 if it is off. */
+static u64 queue_watch_due(struct release_timer *rt)
+{
+	u64 now = scx_bpf_now(), since;
+
+	if (!queue_watch_on)
+		return 0;
+	since = now - rt->watched_at;
+	if (since < QUEUE_WATCH_NS)
+		return QUEUE_WATCH_NS - since;
+	rt->watched_at = now;
+	if (!watch_queues(now)) {
+		/* off (a full barrier), then look again: a task may have come meanwhile */
+		__sync_lock_test_and_set(&queue_watch_on, 0);
+		if (!watch_queues(now) || __sync_lock_test_and_set(&queue_watch_on, 1))
+			return 0;
+	}
+	return QUEUE_WATCH_NS;
+}
+
+/* Runs again after the next sweep, kept request's expiry or queue watch. */
 static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 {
-	u64 delay_ns = 0;
+	u64 delay_ns = 0, watch_ns;
 	int kept_us;
 
 	if (__sync_lock_test_and_set(&rt->wake_for_global, 0))
@@ -1971,6 +2080,9 @@ static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 	kept_us = joule_release_kept(bpf_ktime_get_ns());
 	if (kept_us > 0 && (!delay_ns || kept_us * 1000ULL < delay_ns))
 		delay_ns = kept_us * 1000ULL;
+	watch_ns = queue_watch_due(rt);
+	if (watch_ns && (!delay_ns || watch_ns < delay_ns))
+		delay_ns = watch_ns;
 	if (delay_ns) {
 		start_release_timer(rt, delay_ns);
 		return 0;
@@ -1981,6 +2093,8 @@ static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 		arm_release_timer(rt, IDLE_SWEEP_NS);
 	else if ((kept_us = joule_release_kept(bpf_ktime_get_ns())) > 0)
 		arm_release_timer(rt, kept_us * 1000ULL);
+	else if (queue_watch_on)
+		arm_release_timer(rt, QUEUE_WATCH_NS);
 	return 0;
 }
 
@@ -2009,6 +2123,26 @@ static void shorten_slice_for_queue(struct task_struct *p, struct task_ctx *tctx
 		set_slice(p, slice);
 }
 
+/*
+ * select_cpu took an idle CPU's bit for the task it woke, but the task runs
+ * elsewhere: the kernel refused that CPU (one going offline is inactive
+ * before ops.cpu_offline, and a wakeup may not land there; the kernel
+ * counted 729 such fallbacks in a VM run of 60 offlines under load), or the
+ * task's CPUs changed meanwhile. That CPU then sleeps without its bit, and
+ * no enqueue kicks it or claims it until something else wakes it. A kick
+ * makes it look at its queue and go idle again, which gives the bit back.
+ */
+static void give_back_claimed_cpu(struct task_ctx *tctx, s32 cpu)
+{
+	u32 claimed = tctx->claimed_cpu;
+
+	if (!claimed)
+		return;
+	tctx->claimed_cpu = 0;
+	if ((s32)(claimed - 1) != cpu)
+		scx_bpf_kick_cpu((s32)(claimed - 1), SCX_KICK_IDLE);
+}
+
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
@@ -2030,6 +2164,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	if (cpu >= 0)
 		set_vtime(p, vtime_in_pd(p, tctx, cpu_pd(cpu)));
 	advance_pd_clock(p, tctx, slice_ns);
+	give_back_claimed_cpu(tctx, cpu);
 	tctx->started = scx_bpf_now();
 	tctx->started_cap = 0;
 	tctx->woke_in_select = 0;
@@ -2439,22 +2574,29 @@ static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
 }
 
 /*
- * After a CPU went offline: the tasks of domain pd's queue that no online
- * CPU of pd may run go to the global queue. That is every task of a domain
- * left with no CPU online (a busy machine pulls from no domain of capacity
- * 0, jp_overloaded_pd), and a task whose CPUs of pd all went: the CPU going
- * offline no longer dispatches, and the CPUs it may still use elsewhere may
- * be kept from pulling (jp_pd_may_pull) or never woken for it. Left queued,
- * it would keep the hotplug waiting for it and, 5 s on, make the kernel's
- * watchdog disable the scheduler. Such a task is on the run queue of the CPU
- * going offline (a task's CPU is one it may run on, and none other of pd
- * is online), which takes from the global queue before it asks for work,
- * and the kernel then pushes what it runs to an active CPU: no kick is
- * needed, and a kick queued from this CPU as it goes down is irq_work the
- * kernel's disable path may wait for (design.md, "Known gaps"). Returns how
- * many moved. A global function, verified once.
+ * After CPU cpu went offline, two kinds of task leave domain pd's queue for
+ * the global one:
+ * - a task no online CPU of pd may run: every task of a domain left with no
+ *   CPU online (a busy machine pulls from no domain of capacity 0,
+ *   jp_overloaded_pd), and a task whose CPUs of pd all went. The CPUs it may
+ *   still use elsewhere may be kept from pulling (jp_pd_may_pull) or never
+ *   woken for it;
+ * - a task still on the run queue of the CPU going offline (its last CPU),
+ *   whatever its domain. The hotplug waits until that run queue is empty,
+ *   and only the dying CPU itself ends the wait, when it next schedules
+ *   with nothing left: a task another CPU pulls from a domain's queue
+ *   leaves quietly, and an idle dying CPU may not schedule again for
+ *   seconds. From the global queue the dying CPU takes its own tasks (and
+ *   only those: the kernel moves no task to an offline run queue) before
+ *   it asks for work, and the kernel pushes each to an active CPU.
+ * Left queued, a task of the first kind would never run, and one of either
+ * kind keeps the hotplug waiting; 5 s on, the kernel's watchdog disables
+ * the scheduler. No kick is sent from here: a kick queued from this CPU as
+ * it goes down is irq_work the kernel's disable path may wait for
+ * (design.md, "Known gaps"); the release timer wakes idle CPUs for the rest.
+ * Returns how many moved. A global function, verified once.
  */
-__attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
+__attribute__((noinline)) int joule_rescue_offline_pd(u32 pd, s32 cpu)
 {
 	struct bpf_iter_scx_dsq it;
 	struct task_struct *p;
@@ -2466,7 +2608,7 @@ __attribute__((noinline)) int joule_rescue_offline_pd(u32 pd)
 	if (bpf_iter_scx_dsq_new(&it, pd, 0))
 		goto out;
 	while ((p = bpf_iter_scx_dsq_next(&it))) {
-		if (task_may_run_in_pd(p, pd))
+		if (task_may_run_in_pd(p, pd) && scx_bpf_task_cpu(p) != cpu)
 			continue;
 		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
 			moved++;
@@ -2477,7 +2619,7 @@ out:
 }
 
 /* joule_rescue_offline_pd for every domain */
-static void rescue_offline(void)
+static void rescue_offline(s32 cpu)
 {
 	int moved = 0;
 	u32 pd;
@@ -2486,7 +2628,7 @@ static void rescue_offline(void)
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		moved += joule_rescue_offline_pd(pd);
+		moved += joule_rescue_offline_pd(pd, cpu);
 	}
 	if (moved) {
 		struct release_timer *rt = release_timer_state();
@@ -2506,7 +2648,7 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 	__sync_fetch_and_add(&online_gen, 1);
 	joule_count_online_capacity();
 	joule_build_all_views();
-	rescue_offline();
+	rescue_offline(cpu);
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
 
@@ -2597,6 +2739,43 @@ void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)
 	exit_info.kind = ei->kind;
 }
 
+/*
+ * The scheduler's own view in the kernel's debug dump (a stall, an error,
+ * sysrq-D): what each domain's queue holds and the capacity it has online,
+ * and for each CPU the model's domain and whether it counts as online. A
+ * task left waiting is in a queue the dump names by its domain number; this
+ * says whether any CPU of that domain was online to take it.
+ */
+void BPF_STRUCT_OPS(joule_dump, struct scx_dump_ctx *dctx)
+{
+	u32 pd;
+
+	scx_bpf_dump("joule: online CPUs 0-63 %llx, generation %u, overutilized %u\n",
+		     online.bits[0], online_gen, overutilized);
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		scx_bpf_dump("joule: domain %u: %d queued, online capacity %u, clock %llu\n", pd,
+			     scx_bpf_dsq_nr_queued(pd), pd_online_cap[pd], pd_local[pd].vtime_now);
+	}
+}
+
+void BPF_STRUCT_OPS(joule_dump_cpu, struct scx_dump_ctx *dctx, s32 cpu, bool idle)
+{
+	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
+	struct joule_stats *s;
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	/* an idle CPU only while its domain has tasks waiting (the kernel skips a silent one) */
+	if (idle && !cpu_local[c].nr_pending && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
+		return;
+	s = cpu_stats(cpu);
+	scx_bpf_dump("joule: domain %u, online %d, pending %u, request %u\n", cpu_pd(cpu),
+		     jp_mask_test(&online, c), cpu_local[c].nr_pending, s ? s->perf_request : 0);
+}
+
 SEC(".struct_ops.link")
 struct sched_ext_ops joule_ops = {
 	.select_cpu = (void *)joule_select_cpu,
@@ -2616,6 +2795,8 @@ struct sched_ext_ops joule_ops = {
 	.cpu_offline = (void *)joule_cpu_offline,
 	.init = (void *)joule_init,
 	.exit = (void *)joule_exit,
+	.dump = (void *)joule_dump,
+	.dump_cpu = (void *)joule_dump_cpu,
 	/* update_idle is only for frequency: keep the kernel's idle tracking */
 	.flags = SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,

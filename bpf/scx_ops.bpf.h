@@ -2,7 +2,7 @@
 /*
  * The few sched_ext conveniences scx_joule's BPF code needs. vmlinux.h
  * already declares every kfunc; this adds the struct_ops program macros and
- * printf-style scx_bpf_error() and scx_bpf_exit() on top of their _bstr kfuncs.
+ * printf-style scx_bpf_error(), scx_bpf_exit() and scx_bpf_dump() on top of their _bstr kfuncs.
  */
 #ifndef SCX_OPS_BPF_H
 #define SCX_OPS_BPF_H
@@ -30,6 +30,15 @@
 		unsigned long long ___param[___bpf_narg(args)];                                    \
 		___bpf_fill(___param, args);                                                       \
 		scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));                       \
+	})
+
+/* A line of the scheduler's own state in the kernel's debug dump (ops.dump*). */
+#define scx_bpf_dump(fmt, args...)                                                                 \
+	({                                                                                         \
+		static char ___fmt[] = fmt;                                                        \
+		unsigned long long ___param[___bpf_narg(args)];                                    \
+		___bpf_fill(___param, args);                                                       \
+		scx_bpf_dump_bstr(___fmt, ___param, sizeof(___param));                             \
 	})
 
 /* vmlinux.h has no errno values, nor clock ids */

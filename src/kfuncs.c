@@ -16,6 +16,8 @@
  */
 const struct joule_kfunc joule_kfuncs[] = {
 	{"bpf_cpumask_test_cpu", "6.3", false},
+	{"bpf_rcu_read_lock", "6.2", false},
+	{"bpf_rcu_read_unlock", "6.2", false},
 	{"bpf_iter_num_new", "6.4", false},
 	{"bpf_iter_num_next", "6.4", false},
 	{"bpf_iter_num_destroy", "6.4", false},
@@ -27,6 +29,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_cpuperf_cur", "6.12", false},
 	{"scx_bpf_cpuperf_set", "6.12", false},
 	{"scx_bpf_dsq_nr_queued", "6.12", false},
+	{"scx_bpf_dump_bstr", "6.12", false},
 	{"scx_bpf_error_bstr", "6.12", false},
 	{"scx_bpf_exit_bstr", "6.12", false},
 	{"scx_bpf_get_idle_cpumask", "6.12", false},
