@@ -28,15 +28,9 @@ rm $ROOT && ln -s /extra/arm-board-rk3399 $ROOT || fail "cannot relink $ROOT"
 for c in 4 5; do
 	echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online"
 done
-attached() { grep -c "^scx_joule: attached" $LOG; }
 wait_log "model read again" 30 || fail "the model was not read again within 30 s"
 wait_log "attaching again" 5 || fail "no 'attaching again' after the model was read again"
-i=0
-while [ "$(attached)" -lt 2 ]; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && fail "not attached again within 30 s (state $(scx_state))"
-	sleep 0.1
-done
+wait_attached 2 30 || fail "not attached again within 30 s (state $(scx_state))"
 [ "$(scx_state)" = enabled ] || fail "attached again, but sched_ext is $(scx_state)"
 grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
 grep -q "CPU 4 came online; the model only guessed it" $LOG ||
@@ -53,9 +47,8 @@ big_hogs() {
 	pct_on "$BIG" $hog1 $hog2 >/tmp/onbig.txt
 	onbig=$(tail -n 1 /tmp/onbig.txt)
 	probe_perf 20 10 >/tmp/perf.txt
-	req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
-	awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
+	req5=$(busy_request 5)
+	show_requests 5
 	kill $hog1 $hog2
 	wait $hog1 $hog2 2>/dev/null
 	echo "$1: two hogs: ${onbig}% of their run time on CPUs 4-5; CPU 5 requests $req5 while busy"
@@ -87,12 +80,7 @@ rm $ROOT && ln -s /extra/arm-board-rk3399 $ROOT || fail "cannot relink $ROOT"
 for c in 4 5; do
 	echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online again"
 done
-i=0
-while [ "$(attached)" -lt 1 ]; do
-	i=$((i + 1))
-	[ $i -gt 600 ] && fail "not attached within 60 s (state $(scx_state))"
-	sleep 0.1
-done
+wait_attached 1 60 || fail "not attached within 60 s (state $(scx_state))"
 grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
 grep -q "hotplug seq" $LOG || fail "the kernel did not refuse the attach for the hotplug during the load"
 grep -q "model read again: .*2 kinds" $LOG || fail "the model was not read again with both kinds"

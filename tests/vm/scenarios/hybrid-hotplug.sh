@@ -41,9 +41,8 @@ cat /tmp/window.txt
 lines=$(wc -l </tmp/window.txt)
 misfit=$(sed -n 's/.* misfit=\([0-9]*\).*/\1/p' /tmp/window.txt | awk '{ s += $1 } END { print s + 0 }')
 probe_perf 20 10 >/tmp/perf.txt
-req5=$(awk '$3 == 5 && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
-	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
-awk '$3 == 5 { r = r " " $4 "/" $5 } END { print "  cpu 5 request/nr_running:" r }' /tmp/perf.txt
+req5=$(busy_request 5)
+show_requests 5
 kill $hog1 $hog2
 wait $hog1 $hog2 2>/dev/null
 echo "two hogs: ${on5}% of their run time on CPU 5, ${onbig}% on big CPUs; CPU 5 requests $req5 while busy; misfit placements: $misfit in $lines stats lines"

@@ -25,13 +25,6 @@ LCAP=$(kernel_cap 2)
 BCAP=$(kernel_cap 4)
 HCAP=$(kernel_cap 1)
 
-# request_of CPU: the median of CPU's requests in /tmp/perf.txt while it had
-# something to run (an idle CPU requests 0)
-request_of() {
-	awk -v c="$1" '$3 == c && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }'
-}
-
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
 idle_requests "right after attach"
 
@@ -42,8 +35,8 @@ for c in $(all_cpus); do
 done
 sleep 3
 probe_perf 20 10 >/tmp/perf.txt
-little=$(request_of 2)
-big=$(request_of 4)
+little=$(busy_request 2)
+big=$(busy_request 4)
 echo "a hog on every CPU: little CPU 2 (kernel capacity $LCAP, model's $(cpu_cap 2)) requests $little, big CPU 4 (kernel capacity $BCAP) requests $big"
 awk '{ r[$3] = r[$3] " " $4 "/" $5 } END { for (c in r) printf "  cpu %s request/nr_running:%s\n", c, r[c] }' /tmp/perf.txt
 kill $hogs
@@ -61,7 +54,7 @@ half=$!
 sleep 3
 probe_perf 7 40 >/tmp/perf.txt
 wait $half
-req=$(request_of 1)
+req=$(busy_request 1)
 busy=$(awk '$3 == 1 && $5 > 0' /tmp/perf.txt | wc -l)
 echo "little CPU 1 busy 10 ms of every 20 ms: requests $req while busy (median of $busy of 40 samples 7 ms apart; kernel capacity $HCAP)"
 # schedutil runs it at req * 1.25 / capacity of its top speed: capacity/1.25

@@ -61,6 +61,18 @@ start_scheduler() {
 	ok "attached, $SCX/root/ops = $ops"
 }
 
+# wait_attached N SECONDS: poll until the loader has said N times that it attached
+attached() { grep -c "^scx_joule: attached" $LOG; }
+wait_attached() {
+	i=0
+	while [ "$(attached)" -lt $1 ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
 # loader_exited: the loader is a zombie waiting for us, or gone (busybox sh
 # may already have reaped it).
 loader_exited() {
@@ -292,6 +304,19 @@ pct_on() {
 # on the kernel's system-wide capacity scale) and run queue length of every
 # CPU, read by the kernel probe: "perf T_MS CPU REQUEST NR_RUNNING" lines.
 probe_perf() { sched-probe perf "$@" || fail "sched-probe perf failed"; }
+
+# busy_request CPU: of the samples probe_perf wrote to /tmp/perf.txt, the
+# median request of CPU while it had tasks (0 if it never had: an idle CPU
+# requests 0)
+busy_request() {
+	awk -v c="$1" '$3 == c && $5 > 0 { print $4 }' /tmp/perf.txt | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }'
+}
+
+# show_requests CPU: CPU's samples in /tmp/perf.txt, for the log
+show_requests() {
+	awk -v c="$1" '$3 == c { r = r " " $4 "/" $5 } END { print "  cpu " c " request/nr_running:" r }' /tmp/perf.txt
+}
 
 # idle_requests WHEN: sample every 20 ms for 100 ms; a CPU idle in a sample
 # and the one before must request at most FLOOR (128, the idle floor).
