@@ -544,7 +544,6 @@ static int read_model(char *err, size_t errlen)
 	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
 	int ret;
 
-	model_hotplug_seq = scx_sysfs_hotplug_seq();
 	ret = jtopo_load(&topo, &in, err, errlen);
 
 	if (ret)
@@ -606,6 +605,8 @@ static void read_model_again(struct joule_machine *m)
 	static struct joule_machine in_use;
 	char err[512] = "";
 
+	/* before the model: a CPU that comes or goes while it is read must fail the attach */
+	model_hotplug_seq = scx_sysfs_hotplug_seq();
 	if (!model_read)
 		return;
 	in_use = *m; /* its pointers point into itself: valid again once copied back */
@@ -638,10 +639,10 @@ static void load_machine(struct joule_machine *m)
 		jtopo_too_many_cpus(err, sizeof(err), "this machine", nr_cpus);
 		model_error(err);
 	}
-	if (opts.model_path) {
-		model_hotplug_seq = scx_sysfs_hotplug_seq();
+	model_hotplug_seq = scx_sysfs_hotplug_seq();
+	if (opts.model_path)
 		load_soc(m, nr_cpus);
-	} else
+	else
 		load_model(m, nr_cpus);
 }
 
@@ -1179,8 +1180,6 @@ int main(int argc, char **argv)
 		/* this run's turbo setting would hide top speeds from the model; set again at
 		 * attach */
 		restore_power_settings();
-		if (!model_read)
-			model_hotplug_seq = scx_sysfs_hotplug_seq();
 		read_model_again(&machine);
 		note(stdout, "attaching again");
 	}
