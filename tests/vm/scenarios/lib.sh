@@ -53,6 +53,9 @@ wait_log() {
 start_scheduler() {
 	[ -d $SCX ] || fail "kernel has no $SCX"
 	wait_state disabled 5 || fail "sched_ext not disabled before start: $(scx_state)"
+	# emptied here, not by the background job's own redirection, which may
+	# come after the next wait_log has read the last run's lines
+	: >$LOG
 	scx_joule "$@" >$LOG 2>&1 &
 	SCHED_PID=$!
 	wait_state enabled 20 || fail "scheduler did not attach within 20 s (state $(scx_state))"
