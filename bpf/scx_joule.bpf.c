@@ -1824,6 +1824,8 @@ struct release_timer {
 	__u32 live_sweeps;
 	__u32 wake_for_global; /* tasks were moved to the global queue as CPUs went offline */
 	__u64 watched_at;      /* the queue watch's last look (below) */
+	__u64 due_at;	       /* when it fires next (CLOCK_MONOTONIC), while armed */
+	__u32 empty_looks;     /* the queue watch's looks in a row that found every queue empty */
 };
 
 struct {
@@ -1840,17 +1842,31 @@ static struct release_timer *release_timer_state(void)
 	return bpf_map_lookup_elem(&release_timer, &zero);
 }
 
-/* a timer that did not start is not armed: the next arm tries again */
+volatile __u32 queue_watch_on; /* the queue watch, below */
+
+/*
+ * A timer that did not start is not armed: the next arm tries again, and
+ * the queue watch's next enqueue starts it again.
+ */
 static void start_release_timer(struct release_timer *rt, u64 delay_ns)
 {
-	if (bpf_timer_start(&rt->timer, delay_ns, 0))
+	rt->due_at = bpf_ktime_get_ns() + delay_ns;
+	if (bpf_timer_start(&rt->timer, delay_ns, 0)) {
 		__sync_lock_test_and_set(&rt->armed, 0);
+		__sync_lock_test_and_set(&queue_watch_on, 0);
+	}
 }
 
-/* once: restarting a pending timer would put its work off */
+/*
+ * Armed once; an arm for sooner brings a pending timer forward, never later:
+ * the callback works every delay out again, and the queue watch's 250 ms
+ * must not hold back a 1 ms kick for the global queue or a request's release.
+ */
 static void arm_release_timer(struct release_timer *rt, u64 delay_ns)
 {
 	if (!__sync_lock_test_and_set(&rt->armed, 1))
+		start_release_timer(rt, delay_ns);
+	else if (bpf_ktime_get_ns() + delay_ns < rt->due_at)
 		start_release_timer(rt, delay_ns);
 }
 
@@ -1977,9 +1993,11 @@ static void kick_idle_online(void)
  * 5-7 s on. So while any domain's queue holds tasks, the release timer looks
  * every QUEUE_WATCH_NS, moves those waiting over STARVED_NS to the global
  * queue, which every CPU takes from before its own, and kicks the idle CPUs.
+ * It stops after two looks in a row find every queue empty: an enqueue's
+ * task lands in its queue only after ops.enqueue returns, so one empty look
+ * may have missed a task whose enqueue saw the watch still on. A tick that
+ * finds its domain's queue holding tasks with the watch off starts it too.
  */
-volatile __u32 queue_watch_on;
-
 /* starved tasks of domain pd's queue to the global queue; -1: pd is empty */
 __attribute__((noinline)) int joule_watch_queue(u32 pd, u64 now)
 {
@@ -2043,6 +2061,7 @@ static void start_queue_watch(void)
 	if (!rt)
 		return;
 	rt->watched_at = scx_bpf_now();
+	rt->empty_looks = 0;
 	arm_release_timer(rt, QUEUE_WATCH_NS);
 }
 
@@ -2053,16 +2072,22 @@ static u64 queue_watch_due(struct release_timer *rt)
 
 	if (!queue_watch_on)
 		return 0;
-	since = now - rt->watched_at;
+	/* signed: another CPU's clock may read a little behind the last look's */
+	since = (s64)(now - rt->watched_at) > 0 ? now - rt->watched_at : 0;
 	if (since < QUEUE_WATCH_NS)
 		return QUEUE_WATCH_NS - since;
 	rt->watched_at = now;
-	if (!watch_queues(now)) {
-		/* off (a full barrier), then look again: a task may have come meanwhile */
-		__sync_lock_test_and_set(&queue_watch_on, 0);
-		if (!watch_queues(now) || __sync_lock_test_and_set(&queue_watch_on, 1))
-			return 0;
+	if (watch_queues(now)) {
+		rt->empty_looks = 0;
+		return QUEUE_WATCH_NS;
 	}
+	if (++rt->empty_looks < 2)
+		return QUEUE_WATCH_NS;
+	rt->empty_looks = 0;
+	/* off (a full barrier), then look again: a task may have come meanwhile */
+	__sync_lock_test_and_set(&queue_watch_on, 0);
+	if (!watch_queues(now) || __sync_lock_test_and_set(&queue_watch_on, 1))
+		return 0;
 	return QUEUE_WATCH_NS;
 }
 
@@ -2290,6 +2315,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 queued;
 
 	note_live();
+	if (!queue_watch_on && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) > 0)
+		start_queue_watch();
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
 		return;
 	/* fold the run in progress in, or a CPU with one hog would look idle */
@@ -2742,16 +2769,25 @@ void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)
 /*
  * The scheduler's own view in the kernel's debug dump (a stall, an error,
  * sysrq-D): what each domain's queue holds and the capacity it has online,
- * and for each CPU the model's domain and whether it counts as online. A
- * task left waiting is in a queue the dump names by its domain number; this
- * says whether any CPU of that domain was online to take it.
+ * and for each CPU, idle or not, the model's domain and whether it counts
+ * as online. A task left waiting is in a queue the dump names by its domain
+ * number; this says whether any CPU of that domain was online to take it.
  */
 void BPF_STRUCT_OPS(joule_dump, struct scx_dump_ctx *dctx)
 {
 	u32 pd;
 
-	scx_bpf_dump("joule: online CPUs 0-63 %llx, generation %u, overutilized %u\n",
-		     online.bits[0], online_gen, overutilized);
+	u32 w;
+
+	scx_bpf_dump("joule: generation %u, overutilized %u, queue watch %u\n", online_gen,
+		     overutilized, queue_watch_on);
+	JP_FOR(w, 0, JP_MASK_WORDS)
+	{
+		if (w >= mask_words())
+			break;
+		scx_bpf_dump("joule: online CPUs %u-%u: %llx\n", w * 64, w * 64 + 63,
+			     online.bits[w]);
+	}
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
@@ -2766,10 +2802,8 @@ void BPF_STRUCT_OPS(joule_dump_cpu, struct scx_dump_ctx *dctx, s32 cpu, bool idl
 	u32 c = (u32)cpu & (JP_MAX_CPUS - 1);
 	struct joule_stats *s;
 
+	/* every CPU, idle ones too: a stall's dump is about the CPUs that took nothing */
 	if (cpu < 0 || cpu >= JP_MAX_CPUS)
-		return;
-	/* an idle CPU only while its domain has tasks waiting (the kernel skips a silent one) */
-	if (idle && !cpu_local[c].nr_pending && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
 		return;
 	s = cpu_stats(cpu);
 	scx_bpf_dump("joule: domain %u, online %d, pending %u, request %u\n", cpu_pd(cpu),
