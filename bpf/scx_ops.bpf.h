@@ -14,32 +14,29 @@
 
 #define BPF_STRUCT_OPS_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
 
-/* Abort the scheduler with a message; the kernel then falls back to EEVDF. */
-#define scx_bpf_error(fmt, args...)                                                                \
+/*
+ * A printf-style call of a _bstr kfunc: call sees the format as ___fmt and
+ * the arguments, packed as the kernel wants them, as ___param.
+ */
+#define ___scx_bstr_call(call, fmt, args...)                                                       \
 	({                                                                                         \
 		static char ___fmt[] = fmt;                                                        \
 		unsigned long long ___param[___bpf_narg(args)];                                    \
 		___bpf_fill(___param, args);                                                       \
-		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));                            \
+		call;                                                                              \
 	})
+
+/* Abort the scheduler with a message; the kernel then falls back to EEVDF. */
+#define scx_bpf_error(fmt, args...)                                                                \
+	___scx_bstr_call(scx_bpf_error_bstr(___fmt, ___param, sizeof(___param)), fmt, ##args)
 
 /* Stop the scheduler on purpose, with an exit code the loader reads. */
 #define scx_bpf_exit(code, fmt, args...)                                                           \
-	({                                                                                         \
-		static char ___fmt[] = fmt;                                                        \
-		unsigned long long ___param[___bpf_narg(args)];                                    \
-		___bpf_fill(___param, args);                                                       \
-		scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));                       \
-	})
+	___scx_bstr_call(scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param)), fmt, ##args)
 
 /* A line of the scheduler's own state in the kernel's debug dump (ops.dump*). */
 #define scx_bpf_dump(fmt, args...)                                                                 \
-	({                                                                                         \
-		static char ___fmt[] = fmt;                                                        \
-		unsigned long long ___param[___bpf_narg(args)];                                    \
-		___bpf_fill(___param, args);                                                       \
-		scx_bpf_dump_bstr(___fmt, ___param, sizeof(___param));                             \
-	})
+	___scx_bstr_call(scx_bpf_dump_bstr(___fmt, ___param, sizeof(___param)), fmt, ##args)
 
 /* vmlinux.h has no errno values, nor clock ids */
 #define ENOENT		2
