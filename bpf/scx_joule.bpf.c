@@ -1975,7 +1975,7 @@ static void kick_idle_online(void)
 	{
 		if (cpu >= nr)
 			break;
-		if (online.bits[cpu / 64] & (1ULL << (cpu % 64)))
+		if (jp_mask_test(&online, cpu))
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	}
 }
@@ -2775,9 +2775,7 @@ void BPF_STRUCT_OPS(joule_exit, struct scx_exit_info *ei)
  */
 void BPF_STRUCT_OPS(joule_dump, struct scx_dump_ctx *dctx)
 {
-	u32 pd;
-
-	u32 w;
+	u32 pd, w;
 
 	scx_bpf_dump("joule: generation %u, overutilized %u, queue watch %u\n", online_gen,
 		     overutilized, queue_watch_on);
