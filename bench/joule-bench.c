@@ -628,7 +628,7 @@ static bool arm_begin(const char *arm, const char *bin, struct scx_proc *p, char
 	if (!arm_profile(arm))
 		return true;
 	if (!scx_start(bin, arm_profile(arm), p, why, sizeof(why))) {
-		char ops[64];
+		char ops[160];
 
 		/* what the kernel runs, not what the loader said */
 		if (scx_attached(ops, sizeof(ops)) && strstr(ops, "joule"))
@@ -646,7 +646,7 @@ static bool arm_begin(const char *arm, const char *bin, struct scx_proc *p, char
 
 static void arm_end(const char *arm, struct scx_proc *p)
 {
-	char ops[64];
+	char ops[160];
 	int status;
 
 	if (!arm_profile(arm))

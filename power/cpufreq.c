@@ -73,7 +73,7 @@ static int read_u64_file(const char *root, int cpu, const char *name, unsigned l
 
 static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err, size_t errlen)
 {
-	char rel[128], buf[1024], *p, *end;
+	char rel[128], buf[JTOPO_CPULIST_LEN], *p, *end;
 	int ret;
 
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq", cpu);
@@ -89,14 +89,25 @@ static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *e
 		return -EINVAL;
 	}
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/related_cpus", cpu);
-	if (jtopo_fs_line(root, rel, buf, sizeof(buf)) ||
-	    jtopo_parse_cpulist(buf, &f->related, JTOPO_MAX_CPUS)) {
+	ret = jtopo_fs_line(root, rel, buf, sizeof(buf));
+	if (ret == -EOVERFLOW) {
+		snprintf(err, errlen, "%s%s: longer than %zu bytes, not a list of at most %d CPUs",
+			 root, rel, sizeof(buf) - 1, JTOPO_MAX_CPUS);
+		return -EINVAL;
+	}
+	if (ret || jtopo_parse_cpulist(buf, &f->related, JTOPO_MAX_CPUS)) {
 		snprintf(err, errlen, "%s%s: missing or not a CPU list", root, rel);
 		return -EINVAL;
 	}
 	snprintf(rel, sizeof(rel),
 		 "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_available_frequencies", cpu);
-	if (!jtopo_fs_line(root, rel, buf, sizeof(buf))) {
+	ret = jtopo_fs_line(root, rel, buf, sizeof(buf));
+	if (ret == -EOVERFLOW) {
+		snprintf(err, errlen, "%s%s: longer than %zu bytes, not a frequency list", root,
+			 rel, sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (!ret) {
 		for (p = buf; *p && f->nr_freqs <= JPOWER_MAX_FREQS; p = end) {
 			while (*p == ' ')
 				p++;

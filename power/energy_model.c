@@ -184,7 +184,7 @@ static bool debugfs_artificial(const char *root, const char *dir)
 static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char *root,
 		      const char *name, char *err, size_t errlen)
 {
-	char dir[256], path[4096], buf[1024];
+	char dir[256], path[4096], buf[JTOPO_CPULIST_LEN];
 	struct jpower_pd *pd;
 	struct dirent *de;
 	bool artificial;
@@ -193,7 +193,14 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 
 	snprintf(dir, sizeof(dir), EM_DIR "/%.200s", name);
 	snprintf(path, sizeof(path), "%s/cpus", dir);
-	if (jtopo_fs_line(root, path, buf, sizeof(buf)))
+	ret = jtopo_fs_line(root, path, buf, sizeof(buf));
+	if (ret == -EOVERFLOW) {
+		snprintf(err, errlen,
+			 "%s%s: longer than %zu bytes, not a list of this machine's CPUs", root,
+			 path, sizeof(buf) - 1);
+		return ret;
+	}
+	if (ret)
 		return 0; /* not a CPU device (a GPU's model, say) */
 	if (em->nr_pds == JPOWER_MAX_PDS) {
 		snprintf(err, errlen, "%s%s: more than %d CPU domains", root, EM_DIR,

@@ -421,7 +421,7 @@ static void print_verifier_work(struct scx_joule *skel, double load_s)
 
 static void check_can_attach(void)
 {
-	char state[32], ops[64];
+	char state[32], ops[160]; /* the kernel's ops name is up to 127 bytes */
 
 	if (geteuid() != 0)
 		die("must be run as root (attaching a sched_ext scheduler needs CAP_SYS_ADMIN)");

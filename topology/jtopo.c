@@ -450,6 +450,10 @@ static int cpu_list_line(const char *root, const char *name, char *buf, size_t l
 	/* jtopo_fs_line's -EIO for an empty file read as "Input/output error" */
 	if (ret == -EIO && !buf[0])
 		snprintf(err, errlen, "%s: empty, not a CPU list", path);
+	else if (ret == -EOVERFLOW)
+		snprintf(err, errlen,
+			 "%s: longer than %zu bytes, not a CPU list of at most %d CPUs", path,
+			 len - 1, JTOPO_MAX_CPUS);
 	else
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	return ret;
@@ -457,7 +461,7 @@ static int cpu_list_line(const char *root, const char *name, char *buf, size_t l
 
 int jtopo_read_online(const char *root, struct jtopo_cpuset *online, char *err, size_t errlen)
 {
-	char buf[1024];
+	char buf[JTOPO_CPULIST_LEN];
 	int ret = cpu_list_line(root, "online", buf, sizeof(buf), err, errlen);
 
 	if (ret)
@@ -470,7 +474,7 @@ int jtopo_read_online(const char *root, struct jtopo_cpuset *online, char *err, 
 static int read_cpu_sets(struct jtopo *t, hwloc_topology_t topo, const struct jtopo_input *in,
 			 char *err, size_t errlen)
 {
-	char buf[1024];
+	char buf[JTOPO_CPULIST_LEN];
 	struct jtopo_cpuset possible;
 	hwloc_const_bitmap_t hw = hwloc_topology_get_topology_cpuset(topo);
 	long highest;
@@ -851,7 +855,7 @@ static int first_online_of(const struct jtopo *t, const struct jtopo_cpuset *set
 /* An online CPU of the cpufreq policy whose related_cpus list cpu, or -1. */
 static int like_by_policy(const struct jtopo *t, const char *root, int cpu)
 {
-	char rel[128], buf[1024];
+	char rel[128], buf[JTOPO_CPULIST_LEN];
 	struct jtopo_cpuset set;
 
 	/* a policy is named after its first CPU */
@@ -869,7 +873,7 @@ static int like_by_policy(const struct jtopo *t, const char *root, int cpu)
 /* An online CPU of cpu's own topology/NAME list, or -1. */
 static int like_by_topology(const struct jtopo *t, const char *root, int cpu, const char *name)
 {
-	char rel[128], buf[1024];
+	char rel[128], buf[JTOPO_CPULIST_LEN];
 	struct jtopo_cpuset set;
 
 	snprintf(rel, sizeof(rel), SYS_CPU "/cpu%d/topology/%s", cpu, name);

@@ -24,7 +24,11 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	return 0;
 }
 
-int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len)
+/*
+ * Up to len - 1 bytes of root/rel into buf, NUL-terminated; *more (if
+ * asked) says whether the first line went on past them.
+ */
+static int read_start(const char *root, const char *rel, char *buf, size_t len, bool *more)
 {
 	char path[4096];
 	size_t got;
@@ -38,19 +42,35 @@ int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len)
 	if (!f)
 		return -errno;
 	got = fread(buf, 1, len - 1, f);
+	buf[got] = '\0';
+	if (more) {
+		int next = got == len - 1 ? fgetc(f) : EOF;
+
+		*more = next != EOF && next != '\n';
+	}
 	err = ferror(f) ? -EIO : 0;
 	fclose(f);
-	buf[got] = '\0';
 	return err;
+}
+
+int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len)
+{
+	return read_start(root, rel, buf, len, NULL);
 }
 
 int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len)
 {
-	int err = jtopo_fs_text(root, rel, buf, len);
+	size_t end;
+	bool more;
+	int err = read_start(root, rel, buf, len, &more);
 
 	if (err)
 		return err;
-	buf[strcspn(buf, "\n")] = '\0';
+	end = strcspn(buf, "\n");
+	/* a cut line would read as a shorter list or number, not as an error */
+	if (!buf[end] && more)
+		return -EOVERFLOW;
+	buf[end] = '\0';
 	return buf[0] ? 0 : -EIO;
 }
 

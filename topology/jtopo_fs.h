@@ -26,10 +26,13 @@ struct jtopo_cpuset {
 int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* First line of root/path, without its newline: 0, -errno, or -EIO if empty. */
+/*
+ * First line of root/path, without its newline: 0, -errno, -EIO if empty,
+ * or -EOVERFLOW if the line does not fit in len - 1 bytes.
+ */
 int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len);
 
-/* A whole small file (up to len - 1 bytes), NUL-terminated. */
+/* The start of a file (up to len - 1 bytes, the rest unread), NUL-terminated. */
 int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len);
 
 /* An unsigned decimal file: 0, -errno, or -EINVAL if it holds no number. */
@@ -45,7 +48,8 @@ int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus
 
 /*
  * Room for any set's list: at most one entry per CPU, each at most 4
- * characters ("511,") below 1000 CPUs, plus the NUL.
+ * characters ("511,") below 1000 CPUs, plus the NUL. The kernel's lists
+ * fit too, cpufreq's related_cpus of every CPU ("0 1 ... 511\n") included.
  */
 #define JTOPO_CPULIST_LEN (64 * JTOPO_MASK_WORDS * 4 + 1)
 

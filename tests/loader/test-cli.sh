@@ -245,7 +245,18 @@ echo 0-5 >"$tmp/root/sys/devices/system/cpu/possible"
 : >"$tmp/root/sys/devices/system/cpu/online"
 expect "empty online file" 2 "^scx_joule: $tmp/root/sys/devices/system/cpu/online: empty, not a CPU list$" \
 	"$bin" --show-topology --sysfs-root "$tmp/root"
+# an online list too long for any build's CPUs: named, not cut to a shorter list
+seq -s ' ' 0 2999 >"$tmp/root/sys/devices/system/cpu/online"
+expect "online list too long" 2 \
+	"^scx_joule: $tmp/root/sys/devices/system/cpu/online: longer than [0-9]+ bytes, not a CPU list of at most [0-9]+ CPUs$" \
+	"$bin" --show-topology --sysfs-root "$tmp/root"
 echo 0-5 >"$tmp/root/sys/devices/system/cpu/online"
+# a related_cpus list too long: named, where a cut list read as fewer CPUs
+seq -s ' ' 0 2999 >"$tmp/root/sys/devices/system/cpu/cpufreq/policy0/related_cpus"
+expect "related_cpus too long" 2 \
+	"^scx_joule: $tmp/root/sys/devices/system/cpu/cpu0/cpufreq/related_cpus: longer than [0-9]+ bytes, not a list of at most [0-9]+ CPUs$" \
+	"$bin" --show-topology --sysfs-root "$tmp/root"
+echo 0 1 2 3 >"$tmp/root/sys/devices/system/cpu/cpufreq/policy0/related_cpus"
 # a CPU number beyond any int: named, where it printed -9223372036854775808 CPUs
 for list in 0-99999999999999999999 0-2147483648; do
 	echo $list >"$tmp/root/sys/devices/system/cpu/possible"

@@ -2,8 +2,9 @@
 /*
  * The energy-model file format (good and bad input), the kernel's cost and
  * inefficiency rule, the derived model's formula, domains from cpufreq
- * policies, and CPU lists. The topology here is built by hand: 4 little
- * CPUs of capacity 381 and 2 big ones of 1024 (RK3399's figures).
+ * policies, CPU lists, and the line reader's refusal of a line too long.
+ * The topology here is built by hand: 4 little CPUs of capacity 381 and 2
+ * big ones of 1024 (RK3399's figures).
  */
 #include <errno.h>
 #include <math.h>
@@ -12,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -470,6 +473,52 @@ static void test_cpulist(void **state)
 	assert_int_equal(jtopo_cpuset_first(&s), -1);
 }
 
+/* Writes text to a new temporary file; its path in path (a mkstemp template). */
+static void temp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A line that does not fit is an error, not a shorter line: cut, "0 1 2 3"
+ * would read as CPUs 0-2, or "1234" as 12. One that fits exactly, with or
+ * without its newline, reads whole.
+ */
+static void test_fs_line_fits_or_fails(void **state)
+{
+	char path[] = "/tmp/joule-line-XXXXXX", buf[8];
+
+	(void)state;
+	temp_file(path, "0 1 2 3\n");
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0 1 2 3");
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, 7), -EOVERFLOW);
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, 6), -EOVERFLOW);
+	/* the start of a file is all jtopo_fs_text promises */
+	assert_int_equal(jtopo_fs_text(NULL, path, buf, 6), 0);
+	assert_string_equal(buf, "0 1 2");
+	unlink(path);
+	strcpy(path, "/tmp/joule-line-XXXXXX");
+	temp_file(path, "1234567");
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1234567");
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, 7), -EOVERFLOW);
+	unlink(path);
+	/* only the first line counts: a long second line is no overflow */
+	strcpy(path, "/tmp/joule-line-XXXXXX");
+	temp_file(path, "12\n3456789012\n");
+	assert_int_equal(jtopo_fs_line(NULL, path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "12");
+	unlink(path);
+}
+
 static void test_kind_names(void **state)
 {
 	char b[16];
@@ -509,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_many_identical_policies),
 		cmocka_unit_test_setup(test_estimate_without_cpufreq, setup),
 		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_fs_line_fits_or_fails),
 		cmocka_unit_test(test_kind_names),
 	};
 
