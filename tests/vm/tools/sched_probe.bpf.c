@@ -18,8 +18,9 @@
  *   request of a task starting to run, comes before the switch.
  * - longest: every task's waits to run (as waits, but for every task on the
  *   machine, watched or not): each CPU keeps the longest wait it ended and
- *   counts the long ones. A task already waiting when the probe attached is
- *   counted from its next wakeup on.
+ *   counts the long ones; at the end, a walk over every task (an iter/task
+ *   program) counts the waits still going, up to then. A task already
+ *   waiting when the probe attached is counted from its next wakeup on.
  * Programs are named after their mode; the loader loads one mode's only.
  */
 #include "vmlinux.h"
@@ -274,5 +275,39 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	lw->at_ns = now;
 	lw->pid = next->pid;
 	bpf_probe_read_kernel_str(lw->comm, sizeof(lw->comm), next->comm);
+	return 0;
+}
+
+/*
+ * Waits still going when the loader reads this iterator: counted up to now
+ * (into still_waiting), so that a task kept waiting to the end, the one
+ * that matters most, counts at all. A task woken while it was still on its
+ * CPU keeps the mark it got then until it next switches out; it waits only
+ * if it is runnable (state 0) and on no CPU now.
+ */
+struct longest_wait still_waiting;
+
+SEC("iter/task")
+int longest_still(struct bpf_iter__task *ctx)
+{
+	struct task_struct *p = ctx->task;
+	__u64 now = bpf_ktime_get_ns(), wait, *since;
+
+	if (!p || !p->pid || p->__state != 0 || p->on_cpu)
+		return 0;
+	since = bpf_task_storage_get(&runnable_since, p, 0, 0);
+	if (!since || !*since || now <= *since)
+		return 0;
+	wait = now - *since;
+	still_waiting.waits++;
+	still_waiting.over_100ms += wait > LONG_WAIT_NS;
+	still_waiting.over_1s += wait > 1000000000ULL;
+	count_comm_wait(p, wait);
+	if (wait <= still_waiting.wait_ns)
+		return 0;
+	still_waiting.wait_ns = wait;
+	still_waiting.at_ns = now;
+	still_waiting.pid = p->pid;
+	bpf_probe_read_kernel_str(still_waiting.comm, sizeof(still_waiting.comm), p->comm);
 	return 0;
 }

@@ -1,0 +1,54 @@
+# The kernel probe's own check, under EEVDF (no sched_ext scheduler): a
+# wait still going when `sched-probe longest` ends must count, up to then.
+# A normal hog pinned to CPU 1 waits behind a SCHED_FIFO one (stress-ng
+# --nop) pinned there too, with the realtime throttle and CPU 1's fair
+# deadline server off. Started once the probe has attached, it waits,
+# runnable, to the end of the probe's 3 s and never switches in. Before the
+# probe counted waits still going (stop 48), it had no line for them, and
+# the longest wait it gave was another task's (ksoftirqd's 100 ms in the
+# first try of this scenario).
+. /scenarios/lib.sh
+grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs none /sys/kernel/debug
+server=/sys/kernel/debug/sched/fair_server/cpu1/runtime
+[ -w $server ] || fail "no $server: cannot stop CPU 1's fair server"
+old_server=$(cat $server) old_rt=$(cat /proc/sys/kernel/sched_rt_runtime_us)
+restore() {
+	echo "$old_rt" >/proc/sys/kernel/sched_rt_runtime_us
+	echo "$old_server" >$server
+}
+echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+echo 0 >$server || fail "CPU 1's fair server cannot be stopped"
+# this shell and what it starts stay off CPU 1, or they would wait there too
+taskset -p -c 0,2-$(($(nr_cpus) - 1)) $$ >/dev/null || fail "cannot keep the scenario off CPU 1"
+stress-ng --nop 1 --sched fifo --sched-prio 50 --taskset 1 --timeout 60s --quiet &
+rt=$!
+sleep 1
+sched-probe longest 3 >/tmp/longest.txt 2>/tmp/longest.err &
+probe=$!
+# the hog after the probe's attach, so that the probe sees it become runnable
+for _ in $(seq 300); do
+	grep -q attached /tmp/longest.err && break
+	sleep 0.1
+done
+grep -q attached /tmp/longest.err || fail "sched-probe did not attach in 30 s: $(cat /tmp/longest.err)"
+taskset -c 1 sh -c 'while :; do :; done' &
+hog=$!
+wait $probe
+rc=$?
+read -r hog_run hog_delay _ </proc/$hog/schedstat
+kill $hog $rt
+wait $hog $rt 2>/dev/null
+restore
+[ $rc -eq 0 ] || fail "sched-probe longest failed: $(cat /tmp/longest.err)"
+cat /tmp/longest.txt
+# schedstat adds a wait when it ends: the hog's wait going on is not in it
+echo "the hog (pid $hog) by the kernel's schedstat: ran $((hog_run / 1000000)) ms, waited $((hog_delay / 1000000)) ms before its wait now"
+read -r _ wait_ns wait_pid _ </tmp/longest.txt
+still=$(sed -n 's/^still_waiting \([0-9]*\) .*/\1/p' /tmp/longest.txt)
+[ "${still:-0}" -ge 1 ] || fail "no wait still going at the end was counted"
+[ "$wait_pid" = "$hog" ] ||
+	fail "the longest wait was pid $wait_pid's ($((wait_ns / 1000000)) ms), not the starved hog's ($hog)"
+[ "$wait_ns" -ge 2000000000 ] ||
+	fail "the starved hog's wait counted $((wait_ns / 1000000)) ms of the probe's 3 s"
+ok "a wait still going at the end counted: hog $hog, $((wait_ns / 1000000)) ms; $still still waiting"
+check_dmesg
