@@ -1980,6 +1980,62 @@ static void kick_idle_online(void)
 	}
 }
 
+/* Can p run on an online CPU of domain pd? O(mask words), as bigger_cpu_idle reads its mask. */
+static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
+{
+	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
+	u64 any = 0;
+
+	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
+		any |= p->cpus_ptr->bits[i] & online.bits[i] & in_pd->bits[i];
+	return any;
+}
+
+/*
+ * Does p leave domain pd's queue for the global one? Two rules:
+ * - dying < 0, the queue watch: p waited over STARVED_NS by now;
+ * - dying >= 0, CPU dying went offline (joule_cpu_offline): no online CPU of
+ *   pd may run p, or p is still on dying's run queue.
+ */
+static bool leaves_for_global(struct task_struct *p, u32 pd, u64 now, s32 dying)
+{
+	struct task_ctx *tctx;
+
+	if (dying >= 0)
+		return !task_may_run_in_pd(p, pd) || scx_bpf_task_cpu(p) == dying;
+	tctx = task_ctx(p);
+	return tctx && !newer_than(now, tctx->queued_at, STARVED_NS);
+}
+
+/*
+ * Moves the tasks of domain pd's queue that leaves_for_global picks to the
+ * global queue: how many moved, or -1 if the queue is empty. The walk holds
+ * RCU: the watch runs from a timer, which is no scheduler callback. A
+ * global function, verified once.
+ */
+__attribute__((noinline)) int joule_queue_to_global(u32 pd, u64 now, s32 dying)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	int moved = 0;
+
+	pd &= JP_MAX_PDS - 1;
+	if (pd >= tables.nr_pds || scx_bpf_dsq_nr_queued(pd) <= 0)
+		return -1;
+	bpf_rcu_read_lock();
+	if (bpf_iter_scx_dsq_new(&it, pd, 0))
+		goto out;
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		if (leaves_for_global(p, pd, now, dying) &&
+		    scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
+			moved++;
+	}
+out:
+	bpf_iter_scx_dsq_destroy(&it);
+	bpf_rcu_read_unlock();
+	return moved;
+}
+
 /*
  * The queue watch: a backstop for the backstop. rescue_starved runs only on
  * a CPU of the starved task's domain as it asks for work, and a domain's
@@ -1998,34 +2054,6 @@ static void kick_idle_online(void)
  * may have missed a task whose enqueue saw the watch still on. A tick that
  * finds its domain's queue holding tasks with the watch off starts it too.
  */
-/* starved tasks of domain pd's queue to the global queue; -1: pd is empty */
-__attribute__((noinline)) int joule_watch_queue(u32 pd, u64 now)
-{
-	struct bpf_iter_scx_dsq it;
-	struct task_struct *p;
-	int moved = 0;
-
-	pd &= JP_MAX_PDS - 1;
-	if (pd >= tables.nr_pds || scx_bpf_dsq_nr_queued(pd) <= 0)
-		return -1;
-	/* a timer is no scheduler callback: the walk needs RCU held */
-	bpf_rcu_read_lock();
-	if (bpf_iter_scx_dsq_new(&it, pd, 0))
-		goto out;
-	while ((p = bpf_iter_scx_dsq_next(&it))) {
-		struct task_ctx *tctx = task_ctx(p);
-
-		if (!tctx || newer_than(now, tctx->queued_at, STARVED_NS))
-			continue;
-		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
-			moved++;
-	}
-out:
-	bpf_iter_scx_dsq_destroy(&it);
-	bpf_rcu_read_unlock();
-	return moved;
-}
-
 /* Looks at every queue; false once all are empty. */
 static bool watch_queues(u64 now)
 {
@@ -2037,7 +2065,7 @@ static bool watch_queues(u64 now)
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		got = joule_watch_queue(pd, now);
+		got = joule_queue_to_global(pd, now, -1);
 		if (got >= 0)
 			queued = true;
 		if (got > 0)
@@ -2589,17 +2617,6 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
-/* Can p run on an online CPU of domain pd? O(mask words), as bigger_cpu_idle reads its mask. */
-static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
-{
-	const struct jp_cpumask *in_pd = &pd_cpus[pd & (JP_MAX_PDS - 1)];
-	u64 any = 0;
-
-	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
-		any |= p->cpus_ptr->bits[i] & online.bits[i] & in_pd->bits[i];
-	return any;
-}
-
 /*
  * After CPU cpu went offline, two kinds of task leave domain pd's queue for
  * the global one:
@@ -2621,41 +2638,20 @@ static bool task_may_run_in_pd(struct task_struct *p, u32 pd)
  * the scheduler. No kick is sent from here: a kick queued from this CPU as
  * it goes down is irq_work the kernel's disable path may wait for
  * (design.md, "Known gaps"); the release timer wakes idle CPUs for the rest.
- * Returns how many moved. A global function, verified once.
+ * The walk is joule_queue_to_global's, with the rule for a dying CPU.
  */
-__attribute__((noinline)) int joule_rescue_offline_pd(u32 pd, s32 cpu)
-{
-	struct bpf_iter_scx_dsq it;
-	struct task_struct *p;
-	int moved = 0;
-
-	pd &= JP_MAX_PDS - 1;
-	if (pd >= tables.nr_pds)
-		return 0;
-	if (bpf_iter_scx_dsq_new(&it, pd, 0))
-		goto out;
-	while ((p = bpf_iter_scx_dsq_next(&it))) {
-		if (task_may_run_in_pd(p, pd) && scx_bpf_task_cpu(p) != cpu)
-			continue;
-		if (scx_bpf_dsq_move(&it, p, SCX_DSQ_GLOBAL, 0))
-			moved++;
-	}
-out:
-	bpf_iter_scx_dsq_destroy(&it);
-	return moved;
-}
-
-/* joule_rescue_offline_pd for every domain */
 static void rescue_offline(s32 cpu)
 {
-	int moved = 0;
+	int moved = 0, got;
 	u32 pd;
 
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		moved += joule_rescue_offline_pd(pd, cpu);
+		got = joule_queue_to_global(pd, 0, cpu);
+		if (got > 0)
+			moved += got;
 	}
 	if (moved) {
 		struct release_timer *rt = release_timer_state();
