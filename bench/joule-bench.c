@@ -585,7 +585,7 @@ static const char *const known_profiles[] = {"powersave", "balanced", "performan
 /* eevdf, then scx_joule:PROFILE for each profile unless they cannot run. */
 static int pick_arms(char arms[][32], const char *bin, char *skipped, size_t len)
 {
-	char profiles[MAX_ARMS][32], ops[64];
+	char profiles[MAX_ARMS][32], ops[160];
 	int n = 1, np = split_list(opts.profiles, profiles, MAX_ARMS - 1);
 
 	if (scx_attached(ops, sizeof(ops)))

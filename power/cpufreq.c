@@ -73,7 +73,8 @@ static int read_u64_file(const char *root, int cpu, const char *name, unsigned l
 
 static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err, size_t errlen)
 {
-	char rel[128], buf[JTOPO_CPULIST_LEN], *p, *end;
+	/* frequencies: up to 8 digits and a space each, room for more than JPOWER_MAX_FREQS */
+	char rel[128], buf[JTOPO_CPULIST_LEN], freqs[1024], *p, *end;
 	int ret;
 
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq", cpu);
@@ -101,14 +102,15 @@ static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *e
 	}
 	snprintf(rel, sizeof(rel),
 		 "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_available_frequencies", cpu);
-	ret = jtopo_fs_line(root, rel, buf, sizeof(buf));
+	ret = jtopo_fs_line(root, rel, freqs, sizeof(freqs));
 	if (ret == -EOVERFLOW) {
-		snprintf(err, errlen, "%s%s: longer than %zu bytes, not a frequency list", root,
-			 rel, sizeof(buf) - 1);
+		snprintf(err, errlen,
+			 "%s%s: longer than %zu bytes, more frequencies than scx_joule reads (%d)",
+			 root, rel, sizeof(freqs) - 1, JPOWER_MAX_FREQS);
 		return -EINVAL;
 	}
 	if (!ret) {
-		for (p = buf; *p && f->nr_freqs <= JPOWER_MAX_FREQS; p = end) {
+		for (p = freqs; *p && f->nr_freqs <= JPOWER_MAX_FREQS; p = end) {
 			while (*p == ' ')
 				p++;
 			if (!*p)
@@ -116,7 +118,7 @@ static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *e
 			f->freq_khz[f->nr_freqs] = strtoul(p, &end, 10);
 			if (end == p || (*end && *end != ' ')) {
 				snprintf(err, errlen, "%s%s: '%s' is not a frequency list", root,
-					 rel, buf);
+					 rel, freqs);
 				return -EINVAL;
 			}
 			f->nr_freqs++;

@@ -342,11 +342,8 @@ static void test_offline_cpu_guessed(void **state)
 
 static char tmp[64];
 
-/*
- * A copy of fixture name of dir in tmp/root (or, xml, its XML in
- * tmp/in.xml), changed by cmd there.
- */
-static const char *changed_copy_of(const char *dir, const char *name, bool xml, const char *cmd)
+/* A copy of fixture name in tmp/root (or, xml, its XML in tmp/in.xml), changed by cmd there. */
+static const char *changed_copy(const char *name, bool xml, const char *cmd)
 {
 	static char path[128];
 	char sh[2048];
@@ -355,20 +352,15 @@ static const char *changed_copy_of(const char *dir, const char *name, bool xml, 
 	assert_non_null(mkdtemp(tmp));
 	if (xml) {
 		snprintf(path, sizeof(path), "%s/in.xml", tmp);
-		snprintf(sh, sizeof(sh), "cp '%s/%s.xml' '%s' && cd '%s' && %s", dir, name, path,
-			 tmp, cmd);
+		snprintf(sh, sizeof(sh), "cp '%s/%s.xml' '%s' && cd '%s' && %s", FIXTURES_DIR, name,
+			 path, tmp, cmd);
 	} else {
 		snprintf(path, sizeof(path), "%s/root", tmp);
-		snprintf(sh, sizeof(sh), "cp -a '%s/%s' '%s' && cd '%s' && %s", dir, name, path,
-			 path, cmd);
+		snprintf(sh, sizeof(sh), "cp -a '%s/%s' '%s' && cd '%s' && %s", FIXTURES_DIR, name,
+			 path, path, cmd);
 	}
 	assert_int_equal(system(sh), 0);
 	return path;
-}
-
-static const char *changed_copy(const char *name, bool xml, const char *cmd)
-{
-	return changed_copy_of(FIXTURES_DIR, name, xml, cmd);
 }
 
 static void remove_copy(void)
@@ -557,11 +549,12 @@ static void test_server_512_tables(void **state)
 }
 
 /*
- * All 512 CPUs in one cpufreq policy: related_cpus lists each CPU ("0 1 ...
- * 511", 1,938 bytes), and every one of them must read, whatever the list's
- * length. Read into 1,024 bytes, the list was cut after CPU 282, and the
- * model refused the machine: "cpu283/cpufreq/related_cpus: CPU 0 is also
- * in the policy of CPU 0 (CPUs 0-282)".
+ * All 512 CPUs in one cpufreq policy (server-512-one-policy): related_cpus
+ * lists each CPU ("0 1 ... 511", 1,938 bytes), and every one of them must
+ * read, whatever the list's length. Read into 1,024 bytes, the list was
+ * cut after CPU 282, and the model refused the machine:
+ * "cpu283/cpufreq/related_cpus: CPU 0 is also in the policy of CPU 0 (CPUs
+ * 0-282)".
  */
 static void test_server_512_one_policy(void **state)
 {
@@ -569,22 +562,13 @@ static void test_server_512_one_policy(void **state)
 	(void)state;
 	skip(); /* a build with -Dmax_cpus below 512 */
 #else
-	const char *cmd = "cd sys/devices/system/cpu && for c in $(seq 1 511); do "
-			  "rm -r cpufreq/policy$c && ln -sfn ../cpufreq/policy0 cpu$c/cpufreq; "
-			  "done && echo $(seq 0 511) >cpufreq/policy0/related_cpus";
-	const char *root = changed_copy_of(FIXTURES_LARGE_DIR, "server-512-hybrid", false, cmd);
-	struct jtopo_input in = {.root = root};
-
 	(void)state;
-	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
-	if (jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err)))
-		fail_msg("%s", err);
+	load_from(FIXTURES_LARGE_DIR, "server-512-one-policy");
 	assert_int_equal(cf.nr_policies, 1);
 	assert_int_equal(jtopo_cpuset_weight(&cf.policy[0].cpus), 512);
 	assert_int_equal(joule_machine_from_model(&m, &topo, &em, 512, err, sizeof(err)), 0);
 	assert_int_equal(m.tables.nr_pds, 1);
 	assert_int_equal(m.tables.pd[0].nr_cpus, 512);
-	remove_copy();
 #endif
 }
 

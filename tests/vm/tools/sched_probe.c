@@ -28,7 +28,8 @@
  *        sched-probe longest SECONDS
  *          every task's waits to run over SECONDS (as waits, for every
  *          task on the machine): "longest WAIT_NS PID COMM AT_S" for the
- *          longest (AT_S: CLOCK_MONOTONIC seconds when it ended), then
+ *          longest (AT_S: CLOCK_MONOTONIC seconds when it ended, or when
+ *          the probe stopped for one still going), then
  *          "waits N over_100ms N over_1s N" for all of them, then
  *          "still_waiting N longest WAIT_NS" for those still going at the
  *          end (counted up to then, in the lines before too), then up to
@@ -297,6 +298,12 @@ static void print_longest(struct sched_probe *skel)
 
 	if (nr_cpus <= 0)
 		return;
+	/* the waits stop here: one still going is not also counted as it ends */
+	bpf_link__destroy(skel->links.longest_wakeup);
+	bpf_link__destroy(skel->links.longest_wakeup_new);
+	bpf_link__destroy(skel->links.longest_switch);
+	skel->links.longest_wakeup = skel->links.longest_wakeup_new = NULL;
+	skel->links.longest_switch = NULL;
 	err = count_still_waiting(skel);
 	if (err) {
 		/* a wait going on at the end would go uncounted: no verdict on half the waits */
