@@ -54,6 +54,7 @@ enum joule_stat {
 	JOULE_STAT_STARVED,	    /* a task that waited too long in a queue run next */
 	JOULE_STAT_OFFLINE_RESCUED, /* queued tasks moved on as their CPUs went offline */
 	JOULE_STAT_BUSY_PERF,	    /* BUSY_NS, each ns weighted by the speed asked (of 1024) */
+	JOULE_STAT_CPU_LEAVING,	    /* a CPU going down left the online mask before CPU_OFFLINE */
 	JOULE_NR_STATS,
 };
 

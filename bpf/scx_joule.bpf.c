@@ -81,8 +81,13 @@ const volatile __u64 slice_ns = 5000000ULL;
 
 /* Filled by the loader from the machine model before the program loads. */
 struct jp_tables tables;
-/* CPUs online now: read from the kernel in ops.init, kept by cpu_online/offline */
+/*
+ * CPUs online now: read from the kernel in ops.init, kept by cpu_online/offline;
+ * a CPU on its way down leaves it earlier (leave_early)
+ */
 struct jp_cpumask online;
+/* CPUs taken out of online by leave_early, until ops.cpu_offline (or a rollback) */
+struct jp_cpumask leaving;
 /*
  * Bumped at each change of online: a task's unconfined (joule_note_cpus)
  * is worked out against the mask of the moment, and the kernel calls
@@ -1826,6 +1831,7 @@ struct release_timer {
 	__u64 watched_at;      /* the queue watch's last look (below) */
 	__u64 due_at;	       /* when it fires next (CLOCK_MONOTONIC), while armed */
 	__u32 empty_looks;     /* the queue watch's looks in a row that found every queue empty */
+	__u32 hotplug_look;    /* a CPU may be going down: look (joule_look_at_hotplug) */
 };
 
 struct {
@@ -2105,6 +2111,8 @@ static u64 queue_watch_due(struct release_timer *rt)
 	if (since < QUEUE_WATCH_NS)
 		return QUEUE_WATCH_NS - since;
 	rt->watched_at = now;
+	/* a queue that does not drain may be waiting for a CPU going down */
+	__sync_lock_test_and_set(&rt->hotplug_look, 1);
 	if (watch_queues(now)) {
 		rt->empty_looks = 0;
 		return QUEUE_WATCH_NS;
@@ -2117,6 +2125,160 @@ static u64 queue_watch_due(struct release_timer *rt)
 	if (!watch_queues(now) || __sync_lock_test_and_set(&queue_watch_on, 1))
 		return 0;
 	return QUEUE_WATCH_NS;
+}
+
+/*
+ * CPUs on their way down. To take a CPU offline, the kernel marks it
+ * inactive, waits for an RCU grace period, and only then calls
+ * ops.cpu_offline. An inactive CPU takes only from the global queue: the
+ * kernel calls ops.dispatch only where scx_rq_online(), which tests
+ * cpu_active() (kernel/sched/ext.c), and refuses to move a task onto it.
+ * Yet for the scheduler it stayed online and idle, so wakeups were queued
+ * for it and kicked it in vain, and its domain's idle CPU kept the others
+ * from pulling (jp_pd_may_pull): under twelve hogs in the VM, tasks waited
+ * until the queue watch moved them, 0.5-1.6 s, and before the watch, 5-8 s
+ * (rcu_preempt among them, so the grace period and the hotplug waited too).
+ * The kernel's per-CPU hotplug state says a CPU is going down from the
+ * start (its target below its state), before it goes inactive; such a
+ * CPU leaves the online mask at once (leave_early), as ops.cpu_offline
+ * would take it out. Looked at by the release timer: soon after a wakeup
+ * that the kernel moved off the CPU select_cpu had claimed
+ * (give_back_claimed_cpu), at each look of the queue watch, and while a CPU
+ * is leaving. A going down that is called off before ops.cpu_offline (a
+ * hotplug callback that fails) puts the CPU back once its state is at rest
+ * again; one called off after ops.cpu_offline ends in ops.cpu_online.
+ */
+extern const struct cpuhp_cpu_state cpuhp_state __ksym __weak;
+
+#define HOTPLUG_HINT_NS (1000ULL * 1000)
+#define LEAVING_LOOK_NS (20ULL * 1000 * 1000)
+
+__attribute__((noinline)) int joule_count_online_capacity(void);
+
+/* The kernel's hotplug state of cpu; NULL if its BTF has none. */
+static const struct cpuhp_cpu_state *cpu_hotplug_state(u32 cpu)
+{
+	if (!bpf_ksym_exists(&cpuhp_state))
+		return NULL;
+	return bpf_per_cpu_ptr(&cpuhp_state, cpu);
+}
+
+static bool cpu_going_down(u32 cpu)
+{
+	const struct cpuhp_cpu_state *st = cpu_hotplug_state(cpu);
+
+	return st && st->target < st->state;
+}
+
+/* The online mask changed: what follows it. */
+static void online_changed(void)
+{
+	__sync_fetch_and_add(&online_gen, 1);
+	joule_count_online_capacity();
+	joule_build_all_views();
+}
+
+/* cpu is going down: out of the online mask now, its queued tasks moved on. */
+static void leave_early(u32 cpu)
+{
+	int moved = 0, got;
+	u32 pd;
+
+	cpu &= JP_MAX_CPUS - 1;
+	__sync_fetch_and_or(&leaving.bits[cpu / 64], 1ULL << (cpu % 64));
+	__sync_fetch_and_and(&online.bits[cpu / 64], ~(1ULL << (cpu % 64)));
+	online_changed();
+	JP_FOR(pd, 0, JP_MAX_PDS)
+	{
+		if (pd >= tables.nr_pds)
+			break;
+		got = joule_queue_to_global(pd, 0, (s32)cpu);
+		if (got > 0)
+			moved += got;
+	}
+	if (moved) {
+		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
+		kick_idle_online();
+	}
+	stat_add(JOULE_STAT_CPU_LEAVING, 1);
+}
+
+/* cpu's going down was called off before ops.cpu_offline: online again. */
+static void leave_called_off(u32 cpu)
+{
+	cpu &= JP_MAX_CPUS - 1;
+	__sync_fetch_and_and(&leaving.bits[cpu / 64], ~(1ULL << (cpu % 64)));
+	__sync_fetch_and_or(&online.bits[cpu / 64], 1ULL << (cpu % 64));
+	online_changed();
+}
+
+/*
+ * Every CPU's hotplug state against the online mask: leave_early for
+ * those going down, leave_called_off for leaving ones back at rest and
+ * online. Returns whether a CPU is still leaving. A global function,
+ * verified once.
+ */
+__attribute__((noinline)) int joule_look_at_hotplug(void)
+{
+	const struct cpumask *kernel_online;
+	const struct cpuhp_cpu_state *st;
+	int still = 0;
+	u32 cpu;
+
+	if (!bpf_ksym_exists(&cpuhp_state))
+		return 0;
+	kernel_online = scx_bpf_get_online_cpumask();
+	JP_FOR(cpu, 0, JP_MAX_CPUS)
+	{
+		if (cpu >= tables.nr_cpus)
+			break;
+		if (jp_mask_test(&online, cpu)) {
+			if (cpu_going_down(cpu))
+				leave_early(cpu);
+			continue;
+		}
+		if (!jp_mask_test(&leaving, cpu))
+			continue;
+		st = cpu_hotplug_state(cpu);
+		if (st && st->target == st->state && bpf_cpumask_test_cpu(cpu, kernel_online))
+			leave_called_off(cpu);
+		else
+			still = 1;
+	}
+	scx_bpf_put_cpumask(kernel_online);
+	return still;
+}
+
+/*
+ * A wakeup left claimed, which may be going down: the timer looks soon. A
+ * global function: inlined into ops.running, its registers pushed a CPU
+ * number there onto the stack, and the verifier lost its bound.
+ */
+__attribute__((noinline)) int joule_hotplug_hint(s32 claimed)
+{
+	struct release_timer *rt;
+
+	if (claimed < 0 || claimed >= JP_MAX_CPUS || !cpu_going_down((u32)claimed))
+		return 0;
+	rt = release_timer_state();
+	if (!rt)
+		return 0;
+	__sync_lock_test_and_set(&rt->hotplug_look, 1);
+	arm_release_timer(rt, HOTPLUG_HINT_NS);
+	return 1;
+}
+
+/* The hotplug look's next in ns from now, 0 if none is due. */
+static u64 hotplug_due(struct release_timer *rt)
+{
+	bool asked = __sync_lock_test_and_set(&rt->hotplug_look, 0);
+	u64 any = 0;
+
+	for (u32 i = 0; i < JP_MASK_WORDS; i++)
+		any |= leaving.bits[i];
+	if (!asked && !any)
+		return 0;
+	return joule_look_at_hotplug() ? LEAVING_LOOK_NS : 0;
 }
 
 /* Runs again after the next sweep, kept request's expiry or queue watch. */
@@ -2134,6 +2296,9 @@ static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 	if (kept_us > 0 && (!delay_ns || kept_us * 1000ULL < delay_ns))
 		delay_ns = kept_us * 1000ULL;
 	watch_ns = queue_watch_due(rt);
+	if (watch_ns && (!delay_ns || watch_ns < delay_ns))
+		delay_ns = watch_ns;
+	watch_ns = hotplug_due(rt);
 	if (watch_ns && (!delay_ns || watch_ns < delay_ns))
 		delay_ns = watch_ns;
 	if (delay_ns) {
@@ -2192,8 +2357,11 @@ static void give_back_claimed_cpu(struct task_ctx *tctx, s32 cpu)
 	if (!claimed)
 		return;
 	tctx->claimed_cpu = 0;
-	if ((s32)(claimed - 1) != cpu)
+	if ((s32)(claimed - 1) != cpu) {
 		scx_bpf_kick_cpu((s32)(claimed - 1), SCX_KICK_IDLE);
+		/* the kernel refuses an inactive CPU: the wakeup fell back elsewhere */
+		joule_hotplug_hint((s32)(claimed - 1));
+	}
 }
 
 void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
@@ -2602,8 +2770,10 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 			      tables.nr_cpus - 1);
 		return;
 	}
-	if (cpu >= 0 && cpu < JP_MAX_CPUS)
+	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		__sync_fetch_and_or(&online.bits[(u32)cpu / 64], 1ULL << ((u32)cpu % 64));
+		__sync_fetch_and_and(&leaving.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+	}
 	/* scheduled on a neighbour's entry, a big CPU could run as a little one for good */
 	if (cpu >= 0 && cpu < JP_MAX_CPUS && (tables.cpu[cpu].flags & JP_CPU_GUESSED)) {
 		scx_bpf_exit(JOULE_ECODE_ACT_RESTART | JOULE_ECODE_RSN_HOTPLUG,
@@ -2666,8 +2836,10 @@ static void rescue_offline(s32 cpu)
 
 void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 {
-	if (cpu >= 0 && cpu < JP_MAX_CPUS)
+	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+		__sync_fetch_and_and(&leaving.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
+	}
 	__sync_fetch_and_add(&online_gen, 1);
 	joule_count_online_capacity();
 	joule_build_all_views();
@@ -2779,8 +2951,8 @@ void BPF_STRUCT_OPS(joule_dump, struct scx_dump_ctx *dctx)
 	{
 		if (w >= mask_words())
 			break;
-		scx_bpf_dump("joule: online CPUs %u-%u: %llx\n", w * 64, w * 64 + 63,
-			     online.bits[w]);
+		scx_bpf_dump("joule: online CPUs %u-%u: %llx, leaving %llx\n", w * 64, w * 64 + 63,
+			     online.bits[w], leaving.bits[w]);
 	}
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{

@@ -171,12 +171,13 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f,
 		",\"idle\":%llu,\"lat_preempt\":%llu,\"energy_on_views\":%llu},"
 		"\"migrations\":%llu,\"dispatches\":%llu,\"idle_rechecks\":%llu,"
-		"\"starved_rescues\":%llu,\"offline_rescues\":%llu,\"overutilized_pct\":%.2f",
+		"\"starved_rescues\":%llu,\"offline_rescues\":%llu,\"cpus_left_early\":%llu,"
+		"\"overutilized_pct\":%.2f",
 		iv->count[JOULE_STAT_DIRECT_IDLE], iv->count[JOULE_STAT_LAT_PREEMPT],
 		iv->count[JOULE_STAT_ON_VIEWS], iv->count[JOULE_STAT_MIGRATIONS],
 		iv->count[JOULE_STAT_DISPATCH], iv->count[JOULE_STAT_IDLE_RECHECK],
 		iv->count[JOULE_STAT_STARVED], iv->count[JOULE_STAT_OFFLINE_RESCUED],
-		iv->overutil_pct);
+		iv->count[JOULE_STAT_CPU_LEAVING], iv->overutil_pct);
 	if (iv->energy_j >= 0)
 		fprintf(f, ",\"energy_j\":%.4f", iv->energy_j);
 	fprintf(f, "}\n");
