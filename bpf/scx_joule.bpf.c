@@ -2130,9 +2130,10 @@ static u64 queue_watch_due(struct release_timer *rt)
 /*
  * CPUs on their way down. To take a CPU offline, the kernel marks it
  * inactive, waits for an RCU grace period, and only then calls
- * ops.cpu_offline. An inactive CPU takes only from the global queue: the
- * kernel calls ops.dispatch only where scx_rq_online(), which tests
- * cpu_active() (kernel/sched/ext.c), and refuses to move a task onto it.
+ * ops.cpu_offline. An inactive CPU runs its local queue, and from the
+ * global queue only tasks already on its run queue: the kernel calls
+ * ops.dispatch only where scx_rq_online(), which tests cpu_active()
+ * (kernel/sched/ext.c), and refuses to move a task onto it.
  * Yet for the scheduler it stayed online and idle, so wakeups were queued
  * for it and kicked it in vain, and its domain's idle CPU kept the others
  * from pulling (jp_pd_may_pull): under twelve hogs in the VM, tasks waited
@@ -2146,7 +2147,11 @@ static u64 queue_watch_due(struct release_timer *rt)
  * (give_back_claimed_cpu), at each look of the queue watch, and while a CPU
  * is leaving. A going down that is called off before ops.cpu_offline (a
  * hotplug callback that fails) puts the CPU back once its state is at rest
- * again; one called off after ops.cpu_offline ends in ops.cpu_online.
+ * again at CPUHP_AP_ACTIVE or above (at rest lower down, as at
+ * CPUHP_TEARDOWN_CPU on the way down, it is not active); one called off
+ * after ops.cpu_offline ends in ops.cpu_online. A CPU at rest that the
+ * kernel has offline is no longer leaving: a look that raced with
+ * ops.cpu_offline may have marked it after that cleared it.
  */
 extern const struct cpuhp_cpu_state cpuhp_state __ksym __weak;
 
@@ -2200,22 +2205,26 @@ static void leave_early(u32 cpu)
 		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
 		kick_idle_online();
 	}
+	/* its own pinned tasks, now in the global queue: only it takes them */
+	scx_bpf_kick_cpu((s32)cpu, SCX_KICK_IDLE);
 	stat_add(JOULE_STAT_CPU_LEAVING, 1);
 }
 
-/* cpu's going down was called off before ops.cpu_offline: online again. */
-static void leave_called_off(u32 cpu)
+/* cpu no longer leaving: online again (its going down was called off), or gone. */
+static void leave_ended(u32 cpu, bool back)
 {
 	cpu &= JP_MAX_CPUS - 1;
 	__sync_fetch_and_and(&leaving.bits[cpu / 64], ~(1ULL << (cpu % 64)));
+	if (!back)
+		return;
 	__sync_fetch_and_or(&online.bits[cpu / 64], 1ULL << (cpu % 64));
 	online_changed();
 }
 
 /*
  * Every CPU's hotplug state against the online mask: leave_early for
- * those going down, leave_called_off for leaving ones back at rest and
- * online. Returns whether a CPU is still leaving. A global function,
+ * those going down; leave_ended for leaving ones at rest, back if online
+ * and active. Returns whether a CPU is still leaving. A global function,
  * verified once.
  */
 __attribute__((noinline)) int joule_look_at_hotplug(void)
@@ -2240,8 +2249,12 @@ __attribute__((noinline)) int joule_look_at_hotplug(void)
 		if (!jp_mask_test(&leaving, cpu))
 			continue;
 		st = cpu_hotplug_state(cpu);
-		if (st && st->target == st->state && bpf_cpumask_test_cpu(cpu, kernel_online))
-			leave_called_off(cpu);
+		if (!st || st->target != st->state)
+			still = 1;
+		else if (!bpf_cpumask_test_cpu(cpu, kernel_online))
+			leave_ended(cpu, false);
+		else if ((u64)st->state >= bpf_core_enum_value(enum cpuhp_state, CPUHP_AP_ACTIVE))
+			leave_ended(cpu, true);
 		else
 			still = 1;
 	}
@@ -2752,8 +2765,11 @@ void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *arg
 }
 
 /*
- * Each domain's online capacity, after the online mask changed. The kernel
- * runs one hotplug callback at a time; a dispatch reading the array while
+ * Each domain's online capacity, after the online mask changed: from a
+ * hotplug callback (one at a time) or the release timer (leave_early,
+ * leave_ended), which may overlap. Then the one that read the older mask
+ * may write last, until the next change: it takes two changes of the mask
+ * within the microseconds of a count. A dispatch reading the array while
  * it changes sees each domain's old or new sum (jp_pd_online_capacity).
  */
 __attribute__((noinline)) int joule_count_online_capacity(void)
