@@ -7,7 +7,8 @@
 # does) and core. After each:
 # - scx_joule is still attached (state enabled, ops scx_joule), its loader
 #   still running, every CPU online again;
-# - within 100 ms every idle CPU requests at most 128 (sched-probe perf):
+# - no CPU idle in two samples 20 ms apart requests over 128 in both, over
+#   140 ms (sched-probe perf, lib.sh idle_requests):
 #   while the kernel bypasses the scheduler it calls ops.running but not
 #   ops.update_idle, so a CPU that ran a task then and went idle would keep
 #   that task's request (design.md, "Frequency"). User tasks are frozen
