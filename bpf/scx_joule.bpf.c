@@ -2183,28 +2183,37 @@ static void online_changed(void)
 	joule_build_all_views();
 }
 
-/* cpu is going down: out of the online mask now, its queued tasks moved on. */
-static void leave_early(u32 cpu)
+/*
+ * joule_queue_to_global with the rule for a dying CPU, over every domain;
+ * how many moved (counted as OFFLINE_RESCUED).
+ */
+static int queue_dying_to_global(s32 cpu)
 {
 	int moved = 0, got;
 	u32 pd;
 
-	cpu &= JP_MAX_CPUS - 1;
-	__sync_fetch_and_or(&leaving.bits[cpu / 64], 1ULL << (cpu % 64));
-	__sync_fetch_and_and(&online.bits[cpu / 64], ~(1ULL << (cpu % 64)));
-	online_changed();
 	JP_FOR(pd, 0, JP_MAX_PDS)
 	{
 		if (pd >= tables.nr_pds)
 			break;
-		got = joule_queue_to_global(pd, 0, (s32)cpu);
+		got = joule_queue_to_global(pd, 0, cpu);
 		if (got > 0)
 			moved += got;
 	}
-	if (moved) {
+	if (moved)
 		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
+	return moved;
+}
+
+/* cpu is going down: out of the online mask now, its queued tasks moved on. */
+static void leave_early(u32 cpu)
+{
+	cpu &= JP_MAX_CPUS - 1;
+	__sync_fetch_and_or(&leaving.bits[cpu / 64], 1ULL << (cpu % 64));
+	__sync_fetch_and_and(&online.bits[cpu / 64], ~(1ULL << (cpu % 64)));
+	online_changed();
+	if (queue_dying_to_global((s32)cpu))
 		kick_idle_online();
-	}
 	/* its own pinned tasks, now in the global queue: only it takes them */
 	scx_bpf_kick_cpu((s32)cpu, SCX_KICK_IDLE);
 	stat_add(JOULE_STAT_CPU_LEAVING, 1);
@@ -2797,9 +2806,7 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
 			     cpu);
 		return;
 	}
-	__sync_fetch_and_add(&online_gen, 1);
-	joule_count_online_capacity();
-	joule_build_all_views();
+	online_changed();
 	stat_add(JOULE_STAT_CPU_ONLINE, 1);
 }
 
@@ -2828,25 +2835,14 @@ void BPF_STRUCT_OPS(joule_cpu_online, s32 cpu)
  */
 static void rescue_offline(s32 cpu)
 {
-	int moved = 0, got;
-	u32 pd;
+	struct release_timer *rt;
 
-	JP_FOR(pd, 0, JP_MAX_PDS)
-	{
-		if (pd >= tables.nr_pds)
-			break;
-		got = joule_queue_to_global(pd, 0, cpu);
-		if (got > 0)
-			moved += got;
-	}
-	if (moved) {
-		struct release_timer *rt = release_timer_state();
-
-		stat_add(JOULE_STAT_OFFLINE_RESCUED, moved);
-		if (rt) {
-			__sync_lock_test_and_set(&rt->wake_for_global, 1);
-			arm_release_timer(rt, WAKE_FOR_GLOBAL_NS);
-		}
+	if (!queue_dying_to_global(cpu))
+		return;
+	rt = release_timer_state();
+	if (rt) {
+		__sync_lock_test_and_set(&rt->wake_for_global, 1);
+		arm_release_timer(rt, WAKE_FOR_GLOBAL_NS);
 	}
 }
 
@@ -2856,9 +2852,7 @@ void BPF_STRUCT_OPS(joule_cpu_offline, s32 cpu)
 		__sync_fetch_and_and(&online.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
 		__sync_fetch_and_and(&leaving.bits[(u32)cpu / 64], ~(1ULL << ((u32)cpu % 64)));
 	}
-	__sync_fetch_and_add(&online_gen, 1);
-	joule_count_online_capacity();
-	joule_build_all_views();
+	online_changed();
 	rescue_offline(cpu);
 	stat_add(JOULE_STAT_CPU_OFFLINE, 1);
 }
