@@ -288,16 +288,20 @@ static int count_still_waiting(struct sched_probe *skel)
 /*
  * "longest WAIT_NS PID COMM AT_S", "waits N over_100ms N over_1s N", the
  * comm lines; waits still going at the end counted in all of them, and
- * on their own in "still_waiting N longest WAIT_NS".
+ * on their own in "still_waiting N longest WAIT_NS". Returns 1, with nothing
+ * printed to stdout, if any wait cannot be read: no verdict on half the waits.
  */
-static void print_longest(struct sched_probe *skel)
+static int print_longest(struct sched_probe *skel)
 {
 	int nr_cpus = libbpf_num_possible_cpus(), err;
 	struct longest_wait *lw, top = {}, sum = {}, *still = &skel->bss->still_waiting;
 	__u32 zero = 0;
 
-	if (nr_cpus <= 0)
-		return;
+	if (nr_cpus <= 0) {
+		fprintf(stderr, "sched-probe: cannot count the possible CPUs: %s\n",
+			strerror(-nr_cpus));
+		return 1;
+	}
 	/* the waits stop here: one still going is not also counted as it ends */
 	bpf_link__destroy(skel->links.longest_wakeup);
 	bpf_link__destroy(skel->links.longest_wakeup_new);
@@ -306,17 +310,16 @@ static void print_longest(struct sched_probe *skel)
 	skel->links.longest_switch = NULL;
 	err = count_still_waiting(skel);
 	if (err) {
-		/* a wait going on at the end would go uncounted: no verdict on half the waits */
 		fprintf(stderr, "sched-probe: cannot count the waits still going: %s\n",
 			strerror(-err));
-		exit(1);
+		return 1;
 	}
 	lw = calloc((size_t)nr_cpus, sizeof(*lw));
 	if (!lw || bpf_map__lookup_elem(skel->maps.longest, &zero, sizeof(zero), lw,
 					sizeof(*lw) * (size_t)nr_cpus, 0)) {
 		fprintf(stderr, "sched-probe: cannot read the longest waits\n");
 		free(lw);
-		return;
+		return 1;
 	}
 	for (int cpu = 0; cpu < nr_cpus; cpu++) {
 		if (lw[cpu].wait_ns > top.wait_ns)
@@ -338,6 +341,7 @@ static void print_longest(struct sched_probe *skel)
 	       (unsigned long long)still->wait_ns);
 	free(lw);
 	print_comm_waits(skel);
+	return 0;
 }
 
 /*
@@ -379,7 +383,7 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 		else if (!strcmp(mode, "starts_"))
 			print_starts(skel);
 		else if (!strcmp(mode, "longest_"))
-			print_longest(skel);
+			err = print_longest(skel);
 		else
 			print_waits(skel);
 	}
