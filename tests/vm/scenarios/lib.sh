@@ -150,7 +150,9 @@ check_dmesg() {
 	dmesg >/tmp/dmesg.txt
 	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
 	# sched_ext also warns when a scheduler uses an interface it deprecates.
-	if grep -E 'runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|sched_ext: .*deprecated' /tmp/dmesg.txt; then
+	problem='runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|detected stall|sched_ext: .*deprecated'
+	if grep -E "$problem" /tmp/dmesg.txt; then
+		dmesg_context "$problem"
 		fail "kernel log reports a problem (above)"
 	fi
 	if grep -E 'sched_ext: BPF scheduler ".*" disabled \(' /tmp/dmesg.txt |
@@ -159,6 +161,23 @@ check_dmesg() {
 	fi
 	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'
 	ok "dmesg has no stall, error, BUG, Oops, WARNING or sched_ext deprecation"
+}
+
+# dmesg_context PATTERN: what a failure needs to be understood later: the
+# kernel's log around the first line matching PATTERN (an extended regexp;
+# a stall report's task dump follows its header), and, for the tasks an RCU
+# stall report names ("P154/1:b..l"), their state now.
+dmesg_context() {
+	first=$(grep -n -m1 -E "$1" /tmp/dmesg.txt | cut -d: -f1)
+	[ -n "$first" ] || return 0
+	echo "--- kernel log from line $first:"
+	sed -n "$((first > 10 ? first - 10 : 1)),$((first + 80))p" /tmp/dmesg.txt
+	for pid in $(grep -A3 'detected stall' /tmp/dmesg.txt | grep -oE ' P[0-9]+' | tr -d ' P' | sort -u); do
+		echo "--- task $pid now: $(cat /proc/$pid/comm 2>/dev/null || echo gone)"
+		grep -E '^(State|Cpus_allowed_list|voluntary|nonvoluntary)' /proc/$pid/status 2>/dev/null
+		grep -E '^(nr_migrations|se.sum_exec_runtime|policy|prio)' /proc/$pid/sched 2>/dev/null
+		cat /proc/$pid/stack 2>/dev/null
+	done
 }
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }

@@ -66,6 +66,8 @@ starve_phase() {
 	kill $hogs $low
 	wait $hogs $low 2>/dev/null
 	echo "$1: in $WINDOW s the nice-19 task pinned to CPU 1 ran $ran_ms ms, in $runs of $samples samples; longest wait $gap_ms ms"
+	# for the kernel's log, should it name one of them
+	echo "$1: hogs' PIDs$hogs, the pinned task's $low, window began at ${start_ms} ms of uptime"
 }
 
 [ "$(nr_cpus)" -ge 4 ] || fail "needs at least 4 CPUs (has $(nr_cpus))"
