@@ -1161,18 +1161,23 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 }
 
 /*
- * Where a misfit p on a CPU with a bigger idle one would move up to, or
- * JP_NO_CPU. Apart from joule_plan_enqueue, so that the placement's calls
- * do not stack on that function's frame (the verifier's 512 bytes).
+ * Where p moves as it is enqueued, or JP_NO_CPU: placement's pick for a
+ * misfit on a CPU with a bigger idle one, or for a task whose CPU has left
+ * the online mask (jp_enqueue_plan takes it only if online). Apart from
+ * joule_plan_enqueue, so that the placement's calls do not stack on that
+ * function's frame (the verifier's 512 bytes).
  */
-__attribute__((noinline)) s32 joule_misfit_up(struct task_struct *p __arg_trusted)
+__attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trusted)
 {
 	enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = scx_bpf_task_cpu(p);
 
-	if (p->nr_cpus_allowed == 1 || !tctx || !tctx->jt.misfit || cpu < 0 ||
-	    !bigger_cpu_idle(p, cpu))
+	if (p->nr_cpus_allowed == 1 || !tctx || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return JP_NO_CPU;
+	if (!jp_mask_test(&online, (u32)cpu))
+		return joule_choose_cpu(p, cpu, &reason);
+	if (!tctx->jt.misfit || !bigger_cpu_idle(p, cpu))
 		return JP_NO_CPU;
 	return joule_choose_cpu(p, cpu, &reason);
 }
@@ -1189,7 +1194,7 @@ static void count_free_queued(struct task_ctx *tctx, u32 pd)
 
 /*
  * What joule_enqueue does with p: jp_enqueue_plan's inputs gathered, and
- * its answer; up: joule_misfit_up's. Here too p leaves the free count of
+ * its answer; move: joule_move_target's. Here too p leaves the free count of
  * the queue it was in and joins that of the queue it goes to: in
  * joule_enqueue, two more live values took its deepest call chain past the
  * verifier's 512 bytes of stack. A global function, verified once on its
@@ -1200,10 +1205,10 @@ static void count_free_queued(struct task_ctx *tctx, u32 pd)
 __attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_trusted);
 
 __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_trusted, u64 enq_flags,
-						 s32 up, struct jp_enqueue_plan *out)
+						 s32 move, struct jp_enqueue_plan *out)
 {
 	struct task_ctx *tctx = task_ctx(p);
-	struct jp_enqueue_in in = {.up.cpu = JP_NO_CPU}; /* up: no CPU unless moved up */
+	struct jp_enqueue_in in = {.move.cpu = JP_NO_CPU}; /* no CPU unless it moves */
 
 	if (!out)
 		return -1;
@@ -1213,8 +1218,8 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
 	enq_cpu(&in.here, scx_bpf_task_cpu(p));
-	if (up != JP_NO_CPU)
-		enq_cpu(&in.up, up);
+	if (move != JP_NO_CPU)
+		enq_cpu(&in.move, move);
 	jp_enqueue_plan(&in, out);
 	drop_free_queued(tctx);
 	/* CPUs came or went since unconfined was worked out: again, before it counts */
@@ -1267,7 +1272,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	if (tctx)
 		drop_pending(tctx);
 
-	if (joule_plan_enqueue(p, enq_flags, joule_misfit_up(p), &plan))
+	if (joule_plan_enqueue(p, enq_flags, joule_move_target(p), &plan))
 		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
 
 	if (plan.moved_up) {

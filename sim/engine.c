@@ -1165,7 +1165,7 @@ static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool la
 
 	memset(&in, 0, sizeof(in));
 	pd_enq_cpu(s, &in.here, (int)c);
-	pd_enq_cpu(s, &in.up, pd_misfit_target(s, c, th));
+	pd_enq_cpu(s, &in.move, pd_misfit_target(s, c, th));
 	in.wakeup = wakeup;
 	in.last = last;
 	in.lat_crit_gaming = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING;

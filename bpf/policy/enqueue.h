@@ -15,8 +15,13 @@
  *   2. a misfit task moves up, never sideways, and only to a bigger CPU that
  *      is idle: with every big CPU busy it would wait in their queue while
  *      the little CPU it left, idle at once, pulled it straight back;
+ *      a task whose CPU is leaving (out of the online mask, on its way
+ *      down) moves to where placement puts it among the online CPUs: in the
+ *      leaving CPU's domain queue it would wait for the queue watch, the
+ *      CPU being past taking from queues, and its domain maybe having no
+ *      other CPU;
  *   3. a task enqueued as its CPU's last (SCX_OPS_ENQ_LAST: its slice ended
- *      with nothing else to run there) keeps that CPU, unless it moved up;
+ *      with nothing else to run there) keeps that CPU, unless it moved;
  *   4. gaming: a latency-critical wakeup goes to the head of its CPU's local
  *      queue and preempts what runs there. Queued by vtime instead, it waited
  *      behind the hog it preempted, since a sleeper is credited at most one
@@ -60,7 +65,8 @@ struct jp_enq_cpu {
 
 struct jp_enqueue_in {
 	struct jp_enq_cpu here; /* the CPU the task is on */
-	struct jp_enq_cpu up;	/* misfit, a bigger CPU idle: placement's pick, else none */
+	struct jp_enq_cpu move; /* placement's pick if misfit with a bigger CPU idle, or here
+				   leaving; else none */
 	u8 pinned;		/* may run on one CPU only */
 	u8 kthread;		/* a kernel thread */
 	u8 wakeup;		/* SCX_ENQ_WAKEUP */
@@ -70,9 +76,9 @@ struct jp_enqueue_in {
 };
 
 struct jp_enqueue_plan {
-	u32 where; /* enum jp_enqueue_where */
-	s32 cpu;   /* JP_ENQ_PREEMPT and JP_ENQ_QUEUE: the CPU (and so the domain) */
-	u8 moved_up;
+	u32 where;   /* enum jp_enqueue_where */
+	s32 cpu;     /* JP_ENQ_PREEMPT and JP_ENQ_QUEUE: the CPU (and so the domain) */
+	u8 moved_up; /* a misfit, to a bigger CPU (not a move off a leaving one) */
 	u8 pad[3];
 };
 
@@ -80,6 +86,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 					    struct jp_enqueue_plan *out)
 {
 	const struct jp_enq_cpu *c = &in->here;
+	bool move = !in->pinned && in->move.cpu != JP_NO_CPU;
 
 	out->moved_up = 0;
 	out->cpu = in->here.cpu;
@@ -87,12 +94,14 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		out->where = JP_ENQ_LOCAL;
 		return;
 	}
-	if (!in->pinned && in->up.cpu != JP_NO_CPU && in->up.capacity > in->here.capacity) {
-		c = &in->up;
+	/* up, never sideways; off a leaving CPU, to an online one */
+	move = move && (in->here.online ? in->move.capacity > in->here.capacity : in->move.online);
+	if (move) {
+		c = &in->move;
 		out->cpu = c->cpu;
-		out->moved_up = 1;
+		out->moved_up = in->here.online;
 	}
-	if (in->last && !out->moved_up)
+	if (in->last && !move)
 		out->where = JP_ENQ_LOCAL;
 	else if (in->wakeup && in->lat_crit_gaming && c->may_preempt)
 		out->where = JP_ENQ_PREEMPT;

@@ -835,7 +835,7 @@ static void enqueue_in(struct jp_enqueue_in *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1, .online = 1};
-	in->up.cpu = JP_NO_CPU;
+	in->move.cpu = JP_NO_CPU;
 }
 
 /*
@@ -884,7 +884,7 @@ static void test_enqueue_plan(void **state)
 	 * kept in the local queue would keep the CPU from ever dispatching.
 	 */
 	in.pinned = 1;
-	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
+	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 0);
@@ -918,7 +918,7 @@ static void test_enqueue_plan(void **state)
 	in.pinned = 0;
 	in.kthread = 1;
 	in.lat_crit_gaming = 0;
-	in.up.cpu = JP_NO_CPU;
+	in.move.cpu = JP_NO_CPU;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 
@@ -927,18 +927,61 @@ static void test_enqueue_plan(void **state)
 	in.last = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
-	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 4);
 	assert_true(plan.moved_up);
 
 	/* up, never sideways: placement's pick of an equal CPU is no move */
-	in.up.capacity = 446;
+	in.move.capacity = 446;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
 	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
+
+	/*
+	 * Its CPU leaving (out of the online mask): to placement's online pick,
+	 * sideways or down too, and not as its CPU's last; not a misfit's move
+	 */
+	enqueue_in(&in);
+	in.here.online = 0;
+	in.here.may_preempt = 0;
+	in.move = (struct jp_enq_cpu){.cpu = 1, .capacity = 446, .may_preempt = 1, .online = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 1);
+	assert_false(plan.moved_up);
+	in.last = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 1);
+	in.move.capacity = 200;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.cpu, 1);
+	/* a latency-critical wakeup in gaming preempts there, by that CPU's state */
+	in.last = 0;
+	in.wakeup = 1;
+	in.lat_crit_gaming = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 1);
+	/* placement found no online CPU (it answers the task's own): it stays */
+	in.move = in.here;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 0);
+	in.wakeup = 0;
+	in.last = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	/* a pinned one stays in its local queue, whatever placement says */
+	in.last = 0;
+	in.pinned = 1;
+	in.move = (struct jp_enq_cpu){.cpu = 1, .capacity = 446, .may_preempt = 1, .online = 1};
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_int_equal(plan.cpu, 0);
 }
 
 #define MS 1000000ull
@@ -1026,7 +1069,7 @@ static void test_enqueue_plan_lat_crit_preempts(void **state)
 	/* a misfit moving up preempts there, by the bigger CPU's state */
 	in.wakeup = 1;
 	in.here.may_preempt = 0;
-	in.up = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 4);
