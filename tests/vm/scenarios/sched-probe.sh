@@ -36,11 +36,19 @@ done
 grep -q attached /tmp/longest.err || fail "sched-probe did not attach in 30 s: $(cat /tmp/longest.err)"
 taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
-wait $probe
-rc=$?
+# The probe prints before it detaches its programs, and detaching can wait
+# for CPU 1 to come free (once 56 s, to stress-ng's own timeout): the hogs
+# go as soon as it has printed (or exited), then it is waited for.
+for _ in $(seq 600); do
+	grep -q '^still_waiting' /tmp/longest.txt && break
+	kill -0 $probe 2>/dev/null || break
+	sleep 0.1
+done
 read -r hog_run hog_delay _ </proc/$hog/schedstat
 kill $hog $rt
 wait $hog $rt 2>/dev/null
+wait $probe
+rc=$?
 restore
 [ $rc -eq 0 ] || fail "sched-probe longest failed: $(cat /tmp/longest.err)"
 cat /tmp/longest.txt

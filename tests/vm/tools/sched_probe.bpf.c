@@ -226,6 +226,14 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
 		cw->max_ns = wait; /* racy between CPUs: a lost update loses one maximum */
 }
 
+/*
+ * Set by the loader at the end of mode longest, before it counts the waits
+ * still going: the waits stop here. Detaching the programs instead could
+ * block until a CPU the probe is watching starve came free (a FIFO hog's CPU
+ * in the sched-probe scenario: 56 s, once).
+ */
+volatile bool stopped;
+
 static void mark_runnable(struct task_struct *p, __u64 now)
 {
 	__u64 *since = bpf_task_storage_get(&runnable_since, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -237,34 +245,41 @@ static void mark_runnable(struct task_struct *p, __u64 now)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(longest_wakeup, struct task_struct *p)
 {
-	mark_runnable(p, bpf_ktime_get_ns());
+	if (!stopped)
+		mark_runnable(p, bpf_ktime_get_ns());
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(longest_wakeup_new, struct task_struct *p)
 {
-	mark_runnable(p, bpf_ktime_get_ns());
+	if (!stopped)
+		mark_runnable(p, bpf_ktime_get_ns());
 	return 0;
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns(), wait, *since;
+	__u64 now = bpf_ktime_get_ns(), wait, *since, start;
 	struct longest_wait *lw;
 	__u32 zero = 0;
 
+	if (stopped)
+		return 0;
 	if (prev->__state == 0 && prev->pid) /* preempted: waits again; not the idle task */
 		mark_runnable(prev, now);
 	if (!next->pid)
 		return 0;
 	since = bpf_task_storage_get(&runnable_since, next, 0, 0);
 	lw = bpf_map_lookup_elem(&longest, &zero);
-	if (!since || !*since || !lw)
+	if (!since || !lw)
 		return 0;
-	wait = now - *since;
-	*since = 0;
+	/* claimed, as longest_still claims it: a wait ending as it counts is counted once */
+	start = __sync_lock_test_and_set(since, 0);
+	if (!start || now <= start)
+		return 0;
+	wait = now - start;
 	lw->waits++;
 	lw->over_100ms += wait > LONG_WAIT_NS;
 	lw->over_1s += wait > 1000000000ULL;
@@ -291,14 +306,17 @@ SEC("iter/task")
 int longest_still(struct bpf_iter__task *ctx)
 {
 	struct task_struct *p = ctx->task;
-	__u64 now = bpf_ktime_get_ns(), wait, *since;
+	__u64 now = bpf_ktime_get_ns(), wait, *since, start;
 
 	if (!p || !p->pid || p->__state != 0 || p->on_cpu)
 		return 0;
 	since = bpf_task_storage_get(&runnable_since, p, 0, 0);
-	if (!since || !*since || now <= *since)
+	if (!since || !*since)
 		return 0;
-	wait = now - *since;
+	start = __sync_lock_test_and_set(since, 0);
+	if (!start || now <= start)
+		return 0;
+	wait = now - start;
 	still_waiting.waits++;
 	still_waiting.over_100ms += wait > LONG_WAIT_NS;
 	still_waiting.over_1s += wait > 1000000000ULL;

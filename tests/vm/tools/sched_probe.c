@@ -302,12 +302,8 @@ static int print_longest(struct sched_probe *skel)
 			strerror(-nr_cpus));
 		return 1;
 	}
-	/* the waits stop here: one still going is not also counted as it ends */
-	bpf_link__destroy(skel->links.longest_wakeup);
-	bpf_link__destroy(skel->links.longest_wakeup_new);
-	bpf_link__destroy(skel->links.longest_switch);
-	skel->links.longest_wakeup = skel->links.longest_wakeup_new = NULL;
-	skel->links.longest_switch = NULL;
+	/* the waits stop here (the programs stay attached: see stopped) */
+	__atomic_store_n(&skel->bss->stopped, true, __ATOMIC_SEQ_CST);
 	err = count_still_waiting(skel);
 	if (err) {
 		fprintf(stderr, "sched-probe: cannot count the waits still going: %s\n",
@@ -386,6 +382,8 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 			err = print_longest(skel);
 		else
 			print_waits(skel);
+		/* out before the programs are detached, which can wait long (see stopped) */
+		fflush(stdout);
 	}
 	sched_probe__destroy(skel);
 	return err;
