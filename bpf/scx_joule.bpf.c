@@ -1231,8 +1231,8 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 }
 
 /*
- * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or a
- * bigger idle one it moves up to), with an idle CPU woken for it. A
+ * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or
+ * the one joule_move_target found), with an idle CPU woken for it. A
  * subprogram of its own: inlined, joule_enqueue's frame grew with the
  * queued_at stamp and its deepest chain of calls passed the verifier's 512
  * bytes (528).

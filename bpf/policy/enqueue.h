@@ -95,7 +95,8 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		return;
 	}
 	/* up, never sideways; off a leaving CPU, to an online one */
-	move = move && (in->here.online ? in->move.capacity > in->here.capacity : in->move.online);
+	move = move && in->move.online &&
+	       (!in->here.online || in->move.capacity > in->here.capacity);
 	if (move) {
 		c = &in->move;
 		out->cpu = c->cpu;

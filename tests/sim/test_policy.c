@@ -927,7 +927,7 @@ static void test_enqueue_plan(void **state)
 	in.last = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
-	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 4);
@@ -935,6 +935,13 @@ static void test_enqueue_plan(void **state)
 
 	/* up, never sideways: placement's pick of an equal CPU is no move */
 	in.move.capacity = 446;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_int_equal(plan.cpu, 0);
+	assert_false(plan.moved_up);
+	/* nor to a CPU that left since placement picked it */
+	in.move.capacity = 1024;
+	in.move.online = 0;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
 	assert_int_equal(plan.cpu, 0);
@@ -958,7 +965,15 @@ static void test_enqueue_plan(void **state)
 	assert_int_equal(plan.cpu, 1);
 	in.move.capacity = 200;
 	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 1);
+	/* up as well, but a move off a leaving CPU, not a misfit's */
+	in.move.capacity = 1024;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_int_equal(plan.cpu, 1);
+	assert_false(plan.moved_up);
+	in.move.capacity = 446;
 	/* a latency-critical wakeup in gaming preempts there, by that CPU's state */
 	in.last = 0;
 	in.wakeup = 1;
@@ -1069,7 +1084,7 @@ static void test_enqueue_plan_lat_crit_preempts(void **state)
 	/* a misfit moving up preempts there, by the bigger CPU's state */
 	in.wakeup = 1;
 	in.here.may_preempt = 0;
-	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1};
+	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 4);
