@@ -37,19 +37,20 @@ grep -q attached /tmp/longest.err || fail "sched-probe did not attach in 30 s: $
 taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
 # The probe prints before it detaches its programs, and detaching can wait
-# for CPU 1 to come free (once 56 s, to stress-ng's own timeout): the hogs
-# go as soon as it has printed (or exited), then it is waited for.
+# for CPU 1 to come free (once 56 s, to stress-ng's own timeout): CPU 1 is
+# freed as soon as the probe is done (printed or failed) or gone, then the
+# probe is waited for.
 for _ in $(seq 600); do
-	grep -q '^still_waiting' /tmp/longest.txt && break
+	grep -q '^sched-probe: done' /tmp/longest.err && break
 	kill -0 $probe 2>/dev/null || break
 	sleep 0.1
 done
 read -r hog_run hog_delay _ </proc/$hog/schedstat
+restore
 kill $hog $rt
 wait $hog $rt 2>/dev/null
 wait $probe
 rc=$?
-restore
 [ $rc -eq 0 ] || fail "sched-probe longest failed: $(cat /tmp/longest.err)"
 cat /tmp/longest.txt
 # schedstat adds a wait when it ends: the hog's wait going on is not in it

@@ -228,9 +228,9 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
 
 /*
  * Set by the loader at the end of mode longest, before it counts the waits
- * still going: the waits stop here. Detaching the programs instead could
- * block until a CPU the probe is watching starve came free (a FIFO hog's CPU
- * in the sched-probe scenario: 56 s, once).
+ * still going: no wait starts after it (one ending still counts, claimed). Detaching the programs
+ * instead could block until a CPU the probe is watching starve came free (a FIFO hog's CPU in the
+ * sched-probe scenario: 56 s, once).
  */
 volatile bool stopped;
 
@@ -265,9 +265,8 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	struct longest_wait *lw;
 	__u32 zero = 0;
 
-	if (stopped)
-		return 0;
-	if (prev->__state == 0 && prev->pid) /* preempted: waits again; not the idle task */
+	/* preempted: waits again; not the idle task, nor once the waits have stopped */
+	if (!stopped && prev->__state == 0 && prev->pid)
 		mark_runnable(prev, now);
 	if (!next->pid)
 		return 0;

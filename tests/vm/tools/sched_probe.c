@@ -36,9 +36,12 @@
  *          PRINT_COMMS "comm WAITS TOTAL_NS MAX_NS OVER_100MS NAME" lines,
  *          the names that waited longest in all first.
  * The watching modes print "sched-probe: attached" to stderr once the
- * probe is attached: what happens before it is not seen.
- * Exit status 2 on bad arguments, 1 if the probe cannot be loaded or (in
- * mode longest) the waits still going cannot be counted.
+ * probe is attached: what happens before it is not seen; and "sched-probe:
+ * done" once they have printed (or failed to), before they detach, which
+ * can take long while a CPU they watched is starved.
+ * Exit status 2 on bad arguments, 1 if the probe cannot be loaded or
+ * attached, or (in mode longest) the CPUs, the waits or the waits still
+ * going cannot be read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -384,6 +387,7 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 			print_waits(skel);
 		/* out before the programs are detached, which can wait long (see stopped) */
 		fflush(stdout);
+		fprintf(stderr, "sched-probe: done\n");
 	}
 	sched_probe__destroy(skel);
 	return err;
