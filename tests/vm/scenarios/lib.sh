@@ -150,7 +150,7 @@ check_dmesg() {
 	dmesg >/tmp/dmesg.txt
 	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
 	# sched_ext also warns when a scheduler uses an interface it deprecates.
-	problem='runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|detected stall|sched_ext: .*deprecated'
+	problem='runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|detected (expedited )?stall|sched_ext: .*deprecated'
 	if grep -E "$problem" /tmp/dmesg.txt; then
 		dmesg_context "$problem"
 		fail "kernel log reports a problem (above)"
@@ -166,13 +166,16 @@ check_dmesg() {
 # dmesg_context PATTERN: what a failure needs to be understood later: the
 # kernel's log around the first line matching PATTERN (an extended regexp;
 # a stall report's task dump follows its header), and, for the tasks an RCU
-# stall report names ("P154/1:b..l"), their state now.
+# stall report names ("P154/1:b..l", "{ P154 }"), their state at the end of
+# the scenario ("gone" if they have exited).
 dmesg_context() {
 	first=$(grep -n -m1 -E "$1" /tmp/dmesg.txt | cut -d: -f1)
 	[ -n "$first" ] || return 0
-	echo "--- kernel log from line $first:"
-	sed -n "$((first > 10 ? first - 10 : 1)),$((first + 80))p" /tmp/dmesg.txt
-	for pid in $(grep -A3 'detected stall' /tmp/dmesg.txt | grep -oE ' P[0-9]+' | tr -d ' P' | sort -u); do
+	from=$((first > 10 ? first - 10 : 1))
+	echo "--- kernel log, lines $from-$((first + 80)):"
+	sed -n "$from,$((first + 80))p" /tmp/dmesg.txt
+	for pid in $(grep -A40 -E 'detected (expedited )?stall' /tmp/dmesg.txt |
+		grep -E 'Tasks blocked|\{ ' | grep -oE ' P[0-9]+' | tr -d ' P' | sort -u); do
 		echo "--- task $pid now: $(cat /proc/$pid/comm 2>/dev/null || echo gone)"
 		grep -E '^(State|Cpus_allowed_list|voluntary|nonvoluntary)' /proc/$pid/status 2>/dev/null
 		grep -E '^(nr_migrations|se.sum_exec_runtime|policy|prio)' /proc/$pid/sched 2>/dev/null
