@@ -2472,6 +2472,13 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	charge_vtime(p, run);
 	cap = jp_cap_of_run(tctx->started_cap, cpu_cap_now(cpu));
 	jp_task_stopping(&tctx->jt, now, run, cap);
+	/*
+	 * The misfit verdict again, as at a tick: a task whose runs fall between
+	 * ticks (1 ms every 20 ms, in step with a 4 ms tick) kept the verdict of
+	 * its first, long run for good, and every wakeup counted as a misfit's
+	 * (the demo's light phase: 50 a second) and could move it up.
+	 */
+	jp_task_misfit(&tables, cur_profile(), &tctx->jt, (u32)cpu, cpu_state[cpu].frame_speed);
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
 	cpu_local[cpu].running_lat_crit = 0;

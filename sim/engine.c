@@ -689,6 +689,8 @@ static void thread_stop(struct sim *s, uint32_t c)
 
 	if (cr->state == CPU_BUSY && ran) {
 		jp_task_stopping(&t->jt, s->now, ran, jp_cap_of_run(t->run_cap, cap_freq(s, c)));
+		/* as joule_stopping: a run no tick saw must not keep a stale misfit verdict */
+		jp_task_misfit(&s->tables, &s->prof, &t->jt, c, s->js[c].frame_speed);
 		note_run(t, ran);
 	}
 	if (lag < -(int64_t)SIM_SLICE_NS)
@@ -1421,6 +1423,7 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 		}
 		jp_task_stopping(&t->jt, s->now, s->now - t->run_start,
 				 jp_cap_of_run(t->run_cap, cap_freq(s, c)));
+		jp_task_misfit(&s->tables, &s->prof, &t->jt, c, s->js[c].frame_speed);
 		t->run_start = s->now;
 		t->run_cap = cap_freq(s, c);
 		t->slice_end = s->now + SIM_SLICE_NS;
