@@ -1175,9 +1175,8 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 
 	if (p->nr_cpus_allowed == 1 || !tctx || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return JP_NO_CPU;
-	if (!jp_mask_test(&online, (u32)cpu))
-		return joule_choose_cpu(p, cpu, &reason);
-	if (!tctx->jt.misfit || !bigger_cpu_idle(p, cpu))
+	/* on an online CPU, only a misfit with a bigger CPU idle moves */
+	if (jp_mask_test(&online, (u32)cpu) && (!tctx->jt.misfit || !bigger_cpu_idle(p, cpu)))
 		return JP_NO_CPU;
 	return joule_choose_cpu(p, cpu, &reason);
 }

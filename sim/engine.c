@@ -679,6 +679,17 @@ static void enqueue_on(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
+/*
+ * As joule_stopping: thread t's run of ran ns on c folded into its util, and
+ * its misfit verdict worked out again (a run no tick saw must not keep a
+ * stale one).
+ */
+static void joule_run_ended(struct sim *s, uint32_t c, struct sim_thread *t, uint64_t ran)
+{
+	jp_task_stopping(&t->jt, s->now, ran, jp_cap_of_run(t->run_cap, cap_freq(s, c)));
+	jp_task_misfit(&s->tables, &s->prof, &t->jt, c, s->js[c].frame_speed);
+}
+
 /* The running thread of c stops running (it stays attached for util). */
 static void thread_stop(struct sim *s, uint32_t c)
 {
@@ -688,9 +699,7 @@ static void thread_stop(struct sim *s, uint32_t c)
 	uint64_t ran = s->now - t->run_start;
 
 	if (cr->state == CPU_BUSY && ran) {
-		jp_task_stopping(&t->jt, s->now, ran, jp_cap_of_run(t->run_cap, cap_freq(s, c)));
-		/* as joule_stopping: a run no tick saw must not keep a stale misfit verdict */
-		jp_task_misfit(&s->tables, &s->prof, &t->jt, c, s->js[c].frame_speed);
+		joule_run_ended(s, c, t, ran);
 		note_run(t, ran);
 	}
 	if (lag < -(int64_t)SIM_SLICE_NS)
@@ -1421,9 +1430,7 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 			cpu_next(s, c);
 			return;
 		}
-		jp_task_stopping(&t->jt, s->now, s->now - t->run_start,
-				 jp_cap_of_run(t->run_cap, cap_freq(s, c)));
-		jp_task_misfit(&s->tables, &s->prof, &t->jt, c, s->js[c].frame_speed);
+		joule_run_ended(s, c, t, s->now - t->run_start);
 		t->run_start = s->now;
 		t->run_cap = cap_freq(s, c);
 		t->slice_end = s->now + SIM_SLICE_NS;

@@ -86,7 +86,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 					    struct jp_enqueue_plan *out)
 {
 	const struct jp_enq_cpu *c = &in->here;
-	bool move = !in->pinned && in->move.cpu != JP_NO_CPU;
+	bool move;
 
 	out->moved_up = 0;
 	out->cpu = in->here.cpu;
@@ -95,7 +95,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		return;
 	}
 	/* up, never sideways; off a leaving CPU, to an online one */
-	move = move && in->move.online &&
+	move = !in->pinned && in->move.cpu != JP_NO_CPU && in->move.online &&
 	       (!in->here.online || in->move.capacity > in->here.capacity);
 	if (move) {
 		c = &in->move;

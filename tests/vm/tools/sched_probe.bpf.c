@@ -228,9 +228,10 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
 
 /*
  * Set by the loader at the end of mode longest, before it counts the waits
- * still going: no wait starts after it (one ending still counts, claimed). Detaching the programs
- * instead could block until a CPU the probe is watching starve came free (a FIFO hog's CPU in the
- * sched-probe scenario: 56 s, once).
+ * still going: no wait starts after it (one ending still counts, claimed).
+ * Detaching the programs instead could block until a CPU the probe is
+ * watching starve came free (a FIFO hog's CPU in the sched-probe scenario:
+ * 56 s, once).
  */
 volatile bool stopped;
 
@@ -272,7 +273,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 		return 0;
 	since = bpf_task_storage_get(&runnable_since, next, 0, 0);
 	lw = bpf_map_lookup_elem(&longest, &zero);
-	if (!since || !lw)
+	if (!since || !*since || !lw)
 		return 0;
 	/* claimed, as longest_still claims it: a wait ending as it counts is counted once */
 	start = __sync_lock_test_and_set(since, 0);
