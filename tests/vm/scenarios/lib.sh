@@ -148,9 +148,11 @@ stop_scheduler() {
 # scheduler's own exit "(unregistered from BPF)".
 check_dmesg() {
 	dmesg >/tmp/dmesg.txt
-	# Case-sensitive on purpose: the kernel's own markers, not words like "loops".
+	# Case-sensitive on purpose: the kernel's own markers, not words like "loops"
+	# (arm64 prints "Call trace", x86 "Call Trace"; a hung task's own line is
+	# "blocked for more than N seconds").
 	# sched_ext also warns when a scheduler uses an interface it deprecates.
-	problem='runnable task stall|errored|BUG:|Oops|WARNING:|Call Trace|detected (expedited )?stall|sched_ext: .*deprecated'
+	problem='runnable task stall|errored|BUG:|Oops|WARNING:|Call [Tt]race|detected (expedited )?stall|blocked for more than|hard LOCKUP|sched_ext: .*deprecated'
 	if grep -E "$problem" /tmp/dmesg.txt; then
 		dmesg_context "$problem"
 		fail "kernel log reports a problem (above)"
@@ -178,7 +180,7 @@ dmesg_context() {
 		grep -E 'Tasks blocked|\{ ' | grep -oE ' P[0-9]+' | tr -d ' P' | sort -u); do
 		echo "--- task $pid now: $(cat /proc/$pid/comm 2>/dev/null || echo gone)"
 		grep -E '^(State|Cpus_allowed_list|voluntary|nonvoluntary)' /proc/$pid/status 2>/dev/null
-		grep -E '^(nr_migrations|se.sum_exec_runtime|policy|prio)' /proc/$pid/sched 2>/dev/null
+		grep -E '^(se\.nr_migrations|se\.sum_exec_runtime|policy|prio)' /proc/$pid/sched 2>/dev/null
 		cat /proc/$pid/stack 2>/dev/null
 	done
 }

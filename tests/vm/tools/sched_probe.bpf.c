@@ -266,9 +266,19 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	struct longest_wait *lw;
 	__u32 zero = 0;
 
-	/* preempted: waits again; not the idle task, nor once the waits have stopped */
-	if (!stopped && prev->__state == 0 && prev->pid)
-		mark_runnable(prev, now);
+	/*
+	 * Preempted (preempt: still queued, even if it had begun to block): it
+	 * waits again; not the idle task, nor once the waits have stopped.
+	 * Otherwise its mark goes: a task woken while still on its CPU was
+	 * marked then, and that old mark, kept through a sleep, would count
+	 * its run and sleep as a wait once wakeups no longer mark (stopped).
+	 */
+	if (prev->pid) {
+		if (!stopped && (preempt || prev->__state == 0))
+			mark_runnable(prev, now);
+		else if ((since = bpf_task_storage_get(&runnable_since, prev, 0, 0)))
+			*since = 0;
+	}
 	if (!next->pid)
 		return 0;
 	since = bpf_task_storage_get(&runnable_since, next, 0, 0);
@@ -297,8 +307,10 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
  * Waits still going when the loader reads this iterator: counted up to now
  * (into still_waiting), so that a task kept waiting to the end, the one
  * that matters most, counts at all. A task woken while it was still on its
- * CPU keeps the mark it got then until it next switches out; it waits only
- * if it is runnable (state 0) and on no CPU now.
+ * CPU keeps the mark it got then until it next switches out (which marks it
+ * again or clears it); it waits only if it is runnable (state 0) and on no
+ * CPU now. One preempted as it began to block is skipped here (counted when
+ * it next runs).
  */
 struct longest_wait still_waiting;
 
