@@ -1340,21 +1340,31 @@ static bool pd_dispatch(struct sim *s, uint32_t c, int prev)
 
 /*
  * The slice of c's thread ended (or, at the tick, it outgrew c with a bigger
- * CPU idle). Nothing else to run: the kernel hands it to enqueue as the
- * CPU's last task (SCX_OPS_ENQ_LAST), which moves a misfit up and else
- * leaves it running.
+ * CPU idle). Nothing else to run: the kernel stops it (ops.stopping folds
+ * the run and works the misfit verdict out again) and hands it to enqueue
+ * as the CPU's last task (SCX_OPS_ENQ_LAST), which plans with that verdict:
+ * it moves a misfit up and else leaves it running (ops.running again).
  */
 static void pd_slice_end(struct sim *s, uint32_t c)
 {
 	uint32_t th = (uint32_t)s->cpu[c].curr;
+	struct sim_thread *t = &s->th[th];
 	struct jp_enqueue_plan plan;
 	uint32_t up;
 
 	if (pd_dispatch(s, c, (int)th))
 		return;
+	joule_run_ended(s, c, t, s->now - t->run_start);
+	note_run(t, s->now - t->run_start);
+	t->run_start = s->now;
+	t->run_cap = cap_freq(s, c);
 	pd_plan(s, c, th, false, true, &plan);
 	if (plan.where == JP_ENQ_LOCAL) {
 		pd_keep(s, c);
+		if (s->js[c].frame)
+			s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);
+		cpu_request_perf(s, c, false);
+		pd_util_changed(s, pd_of(s, c));
 		return;
 	}
 	up = (uint32_t)plan.cpu;
@@ -1430,11 +1440,12 @@ static void on_cpu_event(struct sim *s, uint32_t c)
 			cpu_next(s, c);
 			return;
 		}
+		/* the baselines' slice end (scx_joule's is pd_slice_end): util folds */
 		joule_run_ended(s, c, t, s->now - t->run_start);
 		t->run_start = s->now;
 		t->run_cap = cap_freq(s, c);
 		t->slice_end = s->now + SIM_SLICE_NS;
-		/* it runs on: ops.stopping and ops.running again */
+		/* it runs on */
 		cpu_request_perf(s, c, false);
 		pd_util_changed(s, s->soc->cpu[c].pd);
 	}

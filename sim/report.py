@@ -356,12 +356,13 @@ def frequency_text(add):
 def before_after(add, res, src, before):
     add("## Changes against the previous simulator\n")
     add(f"Before: {src}. After: this document's runs. Energy in J, deadline misses.\n")
-    add("What moved: a task's misfit verdict is worked out again at the end of each "
-        "run (`ops.stopping`), not only at a tick: a task whose short runs fall between "
-        "ticks kept the verdict of an earlier, longer run. In these workloads only the "
-        "game on the phone model moves, by 0.1%; in the VM guest it was a light task "
-        "of 1 ms every 20 ms, in step with the 4 ms tick, counted as a misfit at every "
-        "wakeup.\n")
+    add("What moved: at a slice end with nothing else to run, the simulator now stops "
+        "the thread before it plans, as the kernel does (`ops.stopping`, then "
+        "`ops.enqueue` with `SCX_ENQ_LAST`): the run is folded into its util and the "
+        "misfit verdict worked out again first, and a thread that stays runs again "
+        "(`ops.running`: its frequency request is sent again). Before, it planned with "
+        "the verdict of the last tick, so a thread whose verdict the run had cleared "
+        "could still move up. Only the game on the phone model moves, by 0.2%.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
