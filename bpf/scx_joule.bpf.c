@@ -1173,7 +1173,13 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = scx_bpf_task_cpu(p);
 
-	if (p->nr_cpus_allowed == 1 || !tctx || cpu < 0 || cpu >= JP_MAX_CPUS)
+	/*
+	 * Not a migration-disabled task either: on 6.14 (no
+	 * SCX_OPS_ENQ_MIGRATION_DISABLED) enqueue sees those too, and in
+	 * another CPU's queue only its own CPU could take it.
+	 */
+	if (p->nr_cpus_allowed == 1 || !tctx || cpu < 0 || cpu >= JP_MAX_CPUS ||
+	    kernel_queues_itself(p))
 		return JP_NO_CPU;
 	/* on an online CPU, only a misfit with a bigger CPU idle moves */
 	if (jp_mask_test(&online, (u32)cpu) && (!tctx->jt.misfit || !bigger_cpu_idle(p, cpu)))
@@ -2472,7 +2478,8 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	cap = jp_cap_of_run(tctx->started_cap, cpu_cap_now(cpu));
 	jp_task_stopping(&tctx->jt, now, run, cap);
 	/*
-	 * The misfit verdict again, as at a tick: a task whose runs fall between
+	 * The misfit verdict again, as at a tick (with the frame speed of the
+	 * last tick or start, not refreshed here): a task whose runs fall between
 	 * ticks (1 ms every 20 ms, in step with a 4 ms tick) kept the verdict of
 	 * its first, long run for good, and every wakeup counted as a misfit's
 	 * (the demo's light phase: 50 a second) and could move it up.

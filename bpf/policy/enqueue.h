@@ -17,9 +17,10 @@
  *      the little CPU it left, idle at once, pulled it straight back;
  *      a task whose CPU is leaving (out of the online mask, on its way
  *      down) moves to where placement puts it among the online CPUs: in the
- *      leaving CPU's domain queue it would wait for the queue watch, the
- *      CPU being past taking from queues, and its domain maybe having no
- *      other CPU;
+ *      leaving CPU's domain queue it would wait for the queue watch once
+ *      that CPU stops taking from queues (soon: the kernel still asks
+ *      ops.enqueue only while the CPU is active), its domain maybe having
+ *      no other CPU;
  *   3. a task enqueued as its CPU's last (SCX_OPS_ENQ_LAST: its slice ended
  *      with nothing else to run there) keeps that CPU, unless it moved;
  *   4. gaming: a latency-critical wakeup goes to the head of its CPU's local

@@ -990,7 +990,7 @@ static void test_enqueue_plan(void **state)
 	in.last = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
-	/* a pinned one stays in its local queue, whatever placement says */
+	/* a pinned one stays in its local queue, whatever placement offers (rule 1 first) */
 	in.last = 0;
 	in.pinned = 1;
 	in.move = (struct jp_enq_cpu){.cpu = 1, .capacity = 446, .may_preempt = 1, .online = 1};
