@@ -1281,7 +1281,9 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
 
 	if (plan.moved_up) {
-		stat_add(JOULE_STAT_PLACE_MISFIT, 1);
+		/* a wakeup select_cpu placed is counted there, by its reason */
+		if (!(tctx && tctx->woke_in_select && (enq_flags & SCX_ENQ_WAKEUP)))
+			stat_add(JOULE_STAT_PLACE_MISFIT, 1);
 		scx_bpf_kick_cpu(plan.cpu, SCX_KICK_IDLE);
 	}
 	if (p->nr_cpus_allowed == 1 && (enq_flags & SCX_ENQ_WAKEUP))
