@@ -29,12 +29,29 @@ start_scheduler --model /extra/cost-16.soc --profile balanced --stats 2 --stats-
 # new task's heavy start does. They used to stay there: a task's util stayed
 # on the CPU it left, so the little CPU it would move to looked busier than
 # it was and the move dearer than staying (jp_cpu_migrate).
-sh -c 'sleep 3; exec periodic-load 6 50 1000 13' &
+# They start confined to the little CPUs and are let go on every CPU 1.5 s
+# later, before the measurement: a new task starts heavy (init_util) and
+# was placed on a big CPU, and from there the placement could stay
+# (bistable, above; CI run 21 on 7.2: 30%). Let go, latency-first placement
+# would move them to the idle big CPUs and a blind one spread them; only an
+# energy-aware one keeps them little.
+sh -c 'sleep 3; exec taskset -c 0-7 periodic-load 6 50 1000 13' &
 load=$!
-# a new task starts heavy (init_util): measure once its util has come down
+(
+	sleep 4.5
+	for pid in $load $(awk -v p=$load '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+		taskset -p -c 0-15 $pid >/dev/null
+	done
+) &
+freeing=$!
+# measure once their util has come down and they have been free for 1.5 s
 PCT_AFTER=6 pct_on "$LITTLE" $load >/tmp/own.txt
 own=$(tail -n1 /tmp/own.txt)
 grep 'runtime cpu ns' /tmp/own.txt
+wait $freeing
+free=$(for pid in $(awk -v p=$load '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+	grep '^Cpus_allowed_list' /proc/$pid/status; done | grep -c '0-15$')
+[ "$free" -eq 6 ] || fail "only $free of the 6 light tasks were let go on every CPU"
 wait $load
 sleep 2
 stop_scheduler INT
