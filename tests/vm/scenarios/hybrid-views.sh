@@ -35,11 +35,13 @@ start_scheduler --model /extra/cost-16.soc --profile balanced --stats 2 --stats-
 # (bistable, above; CI run 21 on 7.2: 30%). Let go, latency-first placement
 # would move them to the idle big CPUs and a blind one spread them; only an
 # energy-aware one keeps them little.
+# children PID: its child processes (cat goes on past a process that exits meanwhile)
+children() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p { print $1 }'; }
 sh -c 'sleep 3; exec taskset -c 0-7 periodic-load 6 50 1000 13' &
 load=$!
 (
 	sleep 4.5
-	for pid in $load $(awk -v p=$load '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+	for pid in $load $(children $load); do
 		taskset -p -c 0-15 $pid >/dev/null
 	done
 ) &
@@ -49,7 +51,7 @@ PCT_AFTER=6 pct_on "$LITTLE" $load >/tmp/own.txt
 own=$(tail -n1 /tmp/own.txt)
 grep 'runtime cpu ns' /tmp/own.txt
 wait $freeing
-free=$(for pid in $(awk -v p=$load '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+free=$(for pid in $(children $load); do
 	grep '^Cpus_allowed_list' /proc/$pid/status; done | grep -c '0-15$')
 [ "$free" -eq 6 ] || fail "only $free of the 6 light tasks were let go on every CPU"
 wait $load
