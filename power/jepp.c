@@ -225,6 +225,7 @@ static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char
 	snprintf(sv->path, sizeof(sv->path), "%s", path);
 	snprintf(sv->value, sizeof(sv->value), "%s", value);
 	sv->written[0] = '\0';
+	sv->theirs = false;
 	snprintf(sv->wrote, sizeof(sv->wrote), "%s", wrote);
 	return sv;
 }
@@ -276,9 +277,12 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 		s->nr_failed++;
 		return 0;
 	}
-	if (!strcmp(cur, want))
-		return 0;
 	sv = find_saved(p, path);
+	if (!strcmp(cur, want)) {
+		if (sv && sv->written[0] && strcmp(cur, sv->written))
+			sv->theirs = true;
+		return 0;
+	}
 	if (!sv) {
 		sv = add_saved(p, path, cur, "");
 		if (!sv)
@@ -310,6 +314,7 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	} else {
 		s->nr_written++;
 		snprintf(sv->written, sizeof(sv->written), "%s", want);
+		sv->theirs = false;
 	}
 	return 0;
 }
@@ -536,7 +541,8 @@ const char *jepp_original_under_own(const struct jepp *p, const char *path)
 	if (!sv || read_value(path, cur, sizeof(cur)))
 		return NULL;
 	/* another run's (jepp_peek): its last value is not known, only all it wrote */
-	if (p->peeked ? !in_list(sv->wrote, cur) : !sv->written[0] || strcmp(cur, sv->written))
+	if (p->peeked ? !in_list(sv->wrote, cur)
+		      : sv->theirs || !sv->written[0] || strcmp(cur, sv->written))
 		return NULL;
 	return sv->value;
 }
@@ -582,8 +588,8 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 		int r;
 
 		/* someone else wrote it since (a desktop's power menu, a daemon): theirs now */
-		if (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
-		    strcmp(cur, sv->written)) {
+		if (sv->theirs || (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
+				   strcmp(cur, sv->written))) {
 			s->nr_kept++;
 			continue;
 		}

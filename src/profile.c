@@ -74,8 +74,12 @@ static void note_supply(const char *dir, const char *name, struct joule_power_st
 	if (strcmp(type, "Mains") != 0 && strncmp(type, "USB", 3) != 0)
 		return;
 	st->have_ac_supply = true;
+	/*
+	 * online is 0 (offline), 1 (online, fixed) or 2 (online, programmable:
+	 * a USB PD source in a PPS contract, as tcpm reports it).
+	 */
 	snprintf(path, sizeof(path), "%s/%s/online", dir, name);
-	if (!read_word(path, online, sizeof(online)) && strcmp(online, "1") == 0)
+	if (!read_word(path, online, sizeof(online)) && online[0] >= '1' && online[0] <= '9')
 		st->ac_online = true;
 }
 

@@ -137,6 +137,11 @@ static void laptop_follows_ac_and_battery(void **state)
 	put("class/power_supply/ucsi-source-psy-USBC000:001/type", "USB\n");
 	put("class/power_supply/ucsi-source-psy-USBC000:001/online", "1\n");
 	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_BALANCED);
+	put("class/power_supply/ucsi-source-psy-USBC000:001/online", "0\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_POWERSAVE);
+	/* 2: online in a programmable (PPS) contract, as tcpm reports it */
+	put("class/power_supply/ucsi-source-psy-USBC000:001/online", "2\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_BALANCED);
 }
 
 static void platform_profile_overrides(void **state)

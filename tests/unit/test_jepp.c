@@ -418,6 +418,36 @@ static void intel_original_under_own_value(void **s)
 	assert_string_equal(value(NO_TURBO), "0");
 }
 
+/*
+ * The user picks the value jepp_apply() then wants too (nothing written):
+ * theirs from then on, even when they go back to the value jepp_apply()
+ * wrote before, and the restore leaves it.
+ */
+static void user_value_that_matches_stays_theirs(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], path[256];
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	put(PLATFORM_PROFILE, "performance\n"); /* the user's hotkey */
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "performance");
+	assert_null(jepp_original_under_own(&ctx, path));
+	put(PLATFORM_PROFILE, "low-power\n"); /* the user again: what jepp wrote first */
+	assert_null(jepp_original_under_own(&ctx, path));
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	assert_int_equal(sum.nr_kept, 1);
+	/* the files jepp_apply() did write are back */
+	assert_string_equal(value(NO_TURBO), "0");
+	for (int p = 0; p < 20; p++)
+		assert_string_equal(epp(p), "balance_performance");
+}
+
 static void bad_state_file_lines_are_skipped(void **s)
 {
 	char path[256];
@@ -823,6 +853,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intel_custom_platform_profile_left, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(second_instance_leaves_state_file, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(user_value_that_matches_stays_theirs, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_original_under_own_value, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_recover_leaves_values_changed_since, intel,
