@@ -313,7 +313,6 @@ struct jp_pd_view {
 	u32 max2_util; /* the highest util of the other CPUs */
 	u32 min_util;  /* the least: no CPU has more spare */
 	u32 max_cap;
-	u32 nr_idle; /* idle CPUs when the view was built */
 	u32 nr_cands;
 	u16 cands[JP_VIEW_CANDS];
 	u64 keys[JP_VIEW_CANDS]; /* their jp_cand_key() */
@@ -417,6 +416,13 @@ static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
 			v->online_cap += cap;
 			if (cap >= t->max_capacity && raw > v->big_max_util)
 				v->big_max_util = raw;
+			/*
+			 * Only online CPUs are candidates: an offline one keeps its
+			 * idle bit and its util decays to nothing, so it would rank
+			 * first in a place no wakeup can use (their masks hold
+			 * online CPUs only).
+			 */
+			jp_view_offer(v, cpu, jp_cand_key(idle, cap - util));
 		}
 		v->sum_util += util;
 		if (i == 0 || util > v->max_util) {
@@ -431,8 +437,6 @@ static __always_inline u32 jp_pd_view_gather(const struct jp_tables *t,
 		if (cap > v->max_cap)
 			v->max_cap = cap;
 		jp_mask_set(&v->cpus, cpu);
-		v->nr_idle += idle;
-		jp_view_offer(v, cpu, jp_cand_key(idle, cap - util));
 	}
 	/* a list past JP_MAX_PD_CPUS (no loader makes one) ends there */
 	return to >= JP_MAX_PD_CPUS ? d->nr_cpus : from > to ? from : to;
@@ -791,7 +795,7 @@ jp_pd_scan_view(const struct jp_tables *t, const struct jp_cpu_state *cs,
 	 * seen: the scan finds them. Without this, a burst of wakeups within
 	 * one period would pile onto the candidates it has made busy.
 	 */
-	if (!s->best_idle && v->nr_idle > idle_cands)
+	if (!s->best_idle && v->nr_online_idle > idle_cands)
 		return JP_VIEW_UNKNOWN;
 	return s->best_cpu == JP_NO_CPU ? JP_VIEW_UNKNOWN : JP_VIEW_FOUND;
 }

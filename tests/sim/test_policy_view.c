@@ -397,6 +397,49 @@ static void test_burst_spreads_on_old_views(void **state)
 }
 
 /*
+ * Offline CPUs keep their idle bits and their util decays to nothing: they
+ * must not fill a view's candidates, which no wakeup could use, or every
+ * energy placement in that domain would fall back to the scan. Half of a
+ * wide little domain offline (SMT turned off, say), one online CPU idle: the
+ * candidates are online CPUs, that one first, and the views choose it.
+ */
+static void test_offline_cpus_are_no_candidates(void **state)
+{
+	static struct machine m;
+	struct jp_cpumask online;
+	struct jp_view_src src = {.idle = &m.w.idle, .online = &online};
+
+	(void)state;
+	two_wide_pds(&m.t);
+	memset(m.cs, 0, sizeof(m.cs));
+	memset(&m.w, 0, sizeof(m.w));
+	memset(&online, 0, sizeof(online));
+	jp_profile_init(&m.p, JOULE_PROFILE_BALANCED);
+	m.w.task_util = 60;
+	m.w.prev_cpu = JP_NO_CPU;
+	for (uint32_t c = 0; c < 16; c++) {
+		bool off = c >= 4 && c < 8;
+
+		if (!off) {
+			jp_mask_set(&online, c);
+			jp_mask_set(&m.w.allowed, c);
+			m.cs[c].util_avg = c == 2 ? 10 : 150;
+		}
+		if (off || c == 2)
+			jp_mask_set(&m.w.idle, c);
+	}
+	jp_pd_views_build(&m.t, m.cs, &src, m.views);
+	assert_int_equal(m.views[0].nr_online, 4);
+	assert_int_equal(m.views[0].nr_online_idle, 1);
+	assert_true(m.views[0].nr_cands > 0);
+	assert_int_equal(m.views[0].cands[0], 2);
+	for (uint32_t j = 0; j < m.views[0].nr_cands; j++)
+		assert_true(jp_mask_test(&online, m.views[0].cands[j]));
+	assert_int_equal(jp_select_cpu_energy(&m.t, m.cs, m.views, &m.p, &m.w), 2);
+	assert_int_equal(jp_select_cpu_energy(&m.t, m.cs, NULL, &m.p, &m.w), 2);
+}
+
+/*
  * Views pay where a domain has 8 CPUs or more on average: not on a 4-CPU
  * machine of 2 domains, where checking 4 candidates costs more than reading
  * 2 CPUs.
@@ -758,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_views_choose_as_the_scan_three_pds),
 		cmocka_unit_test(test_old_views_choose_a_usable_cpu),
 		cmocka_unit_test(test_view_gathered_in_steps),
+		cmocka_unit_test(test_offline_cpus_are_no_candidates),
 		cmocka_unit_test(test_overutilization_kept_in_rounds),
 		cmocka_unit_test(test_burst_spreads_on_old_views),
 		cmocka_unit_test(test_views_pay_on_big_domains),
