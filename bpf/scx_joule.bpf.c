@@ -15,8 +15,10 @@
  *   into its local queue.
  * - Queueing (ops.enqueue): one queue per performance domain, ordered by
  *   weighted virtual time (vtime advances by run time * 100 / weight, and a
- *   sleeper is credited at most one slice). Single-CPU tasks go to their
- *   CPU's local queue so a backlog can never stall a per-CPU kthread.
+ *   sleeper is credited at most one slice). A waking per-CPU kthread goes
+ *   to its CPU's local queue, so that a backlog can never stall it; other
+ *   pinned tasks wait in their domain's queue like the rest
+ *   (policy/enqueue.h, rule 1).
  * - Dispatch: a CPU first takes from a domain with more runnable tasks per
  *   unit of capacity than its own (jp_overloaded_pd: with every CPU busy,
  *   utilization cannot tell), then from its own domain's queue; when that
@@ -2315,6 +2317,21 @@ static u64 hotplug_due(struct release_timer *rt)
 	return joule_look_at_hotplug() ? LEAVING_LOOK_NS : 0;
 }
 
+/*
+ * The delay asked for by the flags an arm sets (a kick for the global queue,
+ * a hotplug look), 0 if neither is set. An arm while the callback runs
+ * finds due_at already past and starts nothing, so the callback looks at
+ * these once more as it ends. Read with a fetching atomic, a full barrier:
+ * the arm sets its flag, then reads due_at; the callback writes due_at (or
+ * disarms), then reads the flags, so one of the two sees the other.
+ */
+static u64 flagged_delay_ns(struct release_timer *rt)
+{
+	if (__sync_fetch_and_or(&rt->wake_for_global, 0))
+		return WAKE_FOR_GLOBAL_NS;
+	return __sync_fetch_and_or(&rt->hotplug_look, 0) ? HOTPLUG_HINT_NS : 0;
+}
+
 /* Runs again after the next sweep, kept request's expiry or queue watch. */
 static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 {
@@ -2337,11 +2354,17 @@ static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 		delay_ns = watch_ns;
 	if (delay_ns) {
 		start_release_timer(rt, delay_ns);
+		/* an arm that reads this due_at brings the timer forward itself */
+		watch_ns = flagged_delay_ns(rt);
+		if (watch_ns && watch_ns < delay_ns)
+			start_release_timer(rt, watch_ns);
 		return 0;
 	}
 	/* disarm (a full barrier), then look again: work may have come since */
 	__sync_lock_test_and_set(&rt->armed, 0);
-	if (rt->sweeping)
+	if ((watch_ns = flagged_delay_ns(rt)))
+		arm_release_timer(rt, watch_ns);
+	else if (rt->sweeping)
 		arm_release_timer(rt, IDLE_SWEEP_NS);
 	else if ((kept_us = joule_release_kept(bpf_ktime_get_ns())) > 0)
 		arm_release_timer(rt, kept_us * 1000ULL);
@@ -2579,6 +2602,8 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 			advance_pd_clock(p, tctx, ~0ull >> 1);
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
+		/* a hog that lost its mark no longer shields its CPU from preemption */
+		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
 		stat_busy(cpu, now - tctx->started);
 		tctx->started = now;
 		tctx->started_cap = cap_now;
