@@ -108,6 +108,9 @@ static void merge_pair(struct jpower_model *em, int a, int b)
 		struct jpower_pd tmp = *x;
 
 		snprintf(tmp.name, sizeof(tmp.name), "%s", y->name);
+		/* the next merges measure their distance from these */
+		tmp.kind = y->kind;
+		tmp.capacity = y->capacity;
 		memcpy(tmp.opp, y->opp, sizeof(tmp.opp));
 		tmp.nr_opps = y->nr_opps;
 		tmp.idle_mw = y->idle_mw;

@@ -411,6 +411,49 @@ static void test_many_identical_policies(void **state)
 	assert_int_equal(em.pd[0].nr_opps, 3);
 }
 
+/*
+ * A merged domain is measured by the table it kept: 18 single-CPU domains
+ * of one kind, 2 merges to fit 16. Capacities 112 and 120 merge first (8
+ * apart) and keep 120's table; then 120 and 130 are 10 apart, 100 and 120
+ * 20, so 130 joins them and 100 stays alone. Measured by the 112 it had
+ * before, the merged domain took 100 in instead (12 against 18).
+ */
+static void test_merged_domain_measured_by_its_table(void **state)
+{
+	static const unsigned caps[18] = {100, 112, 120, 130, 200, 250, 300, 350, 400,
+					  450, 500, 550, 600, 650, 700, 750, 800, 850};
+	static struct jtopo t;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	memset(&em, 0, sizeof(em));
+	t.nr_cpus = t.nr_online = 18;
+	t.nr_kinds = 1;
+	snprintf(t.kind[0].name, sizeof(t.kind[0].name), "cpu");
+	em.nr_pds = 18;
+	for (int c = 0; c < 18; c++) {
+		struct jpower_pd *pd = &em.pd[c];
+
+		t.cpu[c] = (struct jtopo_cpu){.online = true, .capacity = caps[c], .sibling = -1};
+		jtopo_cpuset_set(&t.online, c);
+		jtopo_cpuset_set(&t.kind[0].cpus, c);
+		snprintf(pd->name, sizeof(pd->name), "pd%d", c);
+		jtopo_cpuset_set(&pd->cpus, c);
+		pd->capacity = caps[c];
+		pd->nr_opps = 1;
+		pd->opp[0] = (struct jpower_opp){
+			.khz = 1000000, .capacity = caps[c], .power_mw = caps[c] / 10.0};
+	}
+	jpower_em_fit(&em, &t);
+	assert_int_equal(em.nr_distinct, 18);
+	assert_int_equal(em.nr_pds, 16);
+	assert_int_equal(jtopo_cpuset_weight(&em.pd[0].cpus), 1); /* 100 alone */
+	assert_true(jtopo_cpuset_isset(&em.pd[0].cpus, 0));
+	assert_int_equal(jtopo_cpuset_weight(&em.pd[1].cpus), 3); /* 112, 120, 130 */
+	assert_int_equal(em.pd[1].capacity, 130);
+	assert_int_equal(em.pd[1].nr_merged, 2);
+}
+
 /* Only schedutil reads the scheduler's requests; the note says how to get it. */
 static void test_requests_ignored(void **state)
 {
@@ -544,6 +587,7 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merged_domain_measured_by_its_table),
 		cmocka_unit_test(test_requests_ignored),
 		cmocka_unit_test_setup(test_file_good, setup),
 		cmocka_unit_test_setup(test_file_crlf, setup),
