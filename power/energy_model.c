@@ -254,6 +254,11 @@ int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char
 	memset(em, 0, sizeof(*em));
 	jtopo_fs_path(path, sizeof(path), root, EM_DIR);
 	d = opendir(path);
+	if (!d && (errno == EACCES || errno == EPERM)) {
+		/* debugfs is root's: not "no model", which --show-topology would say */
+		snprintf(err, errlen, "cannot read %s (%s): only root can", path, strerror(errno));
+		return -errno;
+	}
 	if (!d)
 		return -ENOENT;
 	while (!ret && (de = readdir(d)))

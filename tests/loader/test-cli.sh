@@ -226,6 +226,17 @@ if [ "${unlisted[*]}" != skip ]; then
 else
 	echo "ok - debugfs model domain that cannot be listed: not used, the warning names it # SKIP root, and nobody cannot run $bin"
 fi
+# debugfs itself is root's (mode 0700): a user's --show-topology must not
+# say the machine has no kernel model
+chmod 755 "$tmp2/root/sys/kernel/debug/energy_model/cpu4"
+chmod 700 "$tmp2/root/sys/kernel/debug"
+if [ "${unlisted[*]}" != skip ]; then
+	expect "debugfs that only root can read: the warning says so" 0 \
+		"^warning: the kernel's energy model is not used \(cannot read $tmp2/root/sys/kernel/debug/energy_model \(Permission denied\): only root can\)$" \
+		"${unlisted[@]}" "$bin" --sysfs-root "$tmp2/root" --show-topology
+else
+	echo "ok - debugfs that only root can read: the warning says so # SKIP root, and nobody cannot run $bin"
+fi
 rm -rf "$tmp2"
 # a model file line too long to read is an error, not two lines
 long=$(mktemp)
