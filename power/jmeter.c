@@ -28,7 +28,7 @@
 #define SUPPLY_DIR   "/sys/class/power_supply"
 #define TSTAT_BUF    8192
 #define UWH_TO_J     3.6e-3 /* 1 uWh = 3.6 mJ */
-#define UAH_UV_TO_J  3.6e-9 /* 1 uAh x 1 uV = 1e-12 Wh */
+#define UAH_TO_C     3.6e-3 /* 1 uAh = 3.6 mC */
 #define NR_PERF_CPUS 8
 
 enum battery_counter { BAT_ENERGY, BAT_CHARGE, BAT_POWER };
@@ -43,6 +43,9 @@ struct channel {
 	double per_unit; /* joules per raw unit */
 	uint64_t base;	 /* perf: the count at the first read */
 	bool primed;
+	/* battery: its counter, and its value (J, C or W) and voltage at the last read */
+	enum battery_counter bat;
+	double last_q, last_v;
 };
 
 struct jmeter {
@@ -62,9 +65,7 @@ struct jmeter {
 	size_t buf_len;
 	struct jmeter_tstat tstat;
 	bool child_done;
-	/* battery */
-	enum battery_counter bat;
-	double last_t, last_w;
+	double last_t; /* battery: when it was last read */
 };
 
 const char *jmeter_kind_name(enum jmeter_kind k)
@@ -583,72 +584,133 @@ int jmeter_turbostat_rows(const struct jmeter *m)
 
 /* ---- battery ------------------------------------------------------------ */
 
-static int battery_value(const struct jmeter *m, const char *file, uint64_t *v)
+/*
+ * Every battery of the machine (BAT*, not scope Device) is a channel, all
+ * of them counted: a laptop with two drains one, then the other, and which
+ * one is Discharging changes while a run goes on.
+ */
+
+static int battery_value(const struct jmeter *m, const struct channel *c, const char *file,
+			 uint64_t *v)
 {
 	char rel[512];
 
-	snprintf(rel, sizeof(rel), "%s/%s", m->ch[0].path, file);
+	snprintf(rel, sizeof(rel), "%s/%s", c->path, file);
 	return jtopo_fs_u64(root_or_empty(m), rel, v);
 }
 
-/* The battery's counter now, in joules left (or watts for BAT_POWER). */
-static int battery_sample(struct jmeter *m, double *v, char *err, size_t errlen)
+/*
+ * The machine runs on its batteries: none is Charging, and one is
+ * Discharging (the others may be idle: Not charging, Full, Unknown).
+ */
+static int batteries_discharging(const struct jmeter *m, char *err, size_t errlen)
 {
-	char rel[512], status[32];
-	uint64_t a, b;
+	char rel[512], status[32], first[32] = "";
+	bool discharging = false;
 	int ret;
 
-	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
-	ret = jtopo_fs_line(root_or_empty(m), rel, status, sizeof(status));
-	if (ret || strcmp(status, "Discharging")) {
-		snprintf(err, errlen,
-			 "%s%s: %s (the battery measures the machine only while "
-			 "discharging: unplug AC)",
-			 m->root, rel, ret ? strerror(-ret) : status);
-		return ret ? ret : -EAGAIN;
+	for (int i = 0; i < m->nr; i++) {
+		snprintf(rel, sizeof(rel), "%s/status", m->ch[i].path);
+		ret = jtopo_fs_line(root_or_empty(m), rel, status, sizeof(status));
+		if (ret || !strcmp(status, "Charging"))
+			goto not_on_battery;
+		discharging |= !strcmp(status, "Discharging");
+		if (!i)
+			snprintf(first, sizeof(first), "%s", status);
 	}
-	switch (m->bat) {
+	if (discharging)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
+	snprintf(status, sizeof(status), "%s", first);
+	ret = 0;
+not_on_battery:
+	snprintf(err, errlen,
+		 "%s%s: %s (the battery measures the machine only while discharging: unplug AC)",
+		 m->root, rel, ret ? strerror(-ret) : status);
+	return ret ? ret : -EAGAIN;
+}
+
+/*
+ * Channel c's counter now: stored energy in J (energy_now), charge in C and
+ * the voltage in V (charge_now, voltage_now), or power in W (power_now).
+ */
+static int battery_sample(const struct jmeter *m, const struct channel *c, double *v, double *volts,
+			  char *err, size_t errlen)
+{
+	uint64_t a, b = 0;
+	int ret = 0;
+
+	switch (c->bat) {
 	case BAT_ENERGY:
-		ret = battery_value(m, "energy_now", &a);
+		ret = battery_value(m, c, "energy_now", &a);
 		*v = a * UWH_TO_J;
 		break;
 	case BAT_CHARGE:
-		ret = battery_value(m, "charge_now", &a);
+		ret = battery_value(m, c, "charge_now", &a);
 		if (!ret)
-			ret = battery_value(m, "voltage_now", &b);
-		*v = (double)a * (double)b * UAH_UV_TO_J;
+			ret = battery_value(m, c, "voltage_now", &b);
+		*v = a * UAH_TO_C;
+		*volts = b / 1e6;
 		break;
 	case BAT_POWER:
-		ret = battery_value(m, "power_now", &a);
+		ret = battery_value(m, c, "power_now", &a);
 		*v = a / 1e6;
 		break;
 	}
 	if (ret)
-		snprintf(err, errlen, "%s%s: unreadable counter: %s", m->root, m->ch[0].path,
+		snprintf(err, errlen, "%s%s: unreadable counter: %s", m->root, c->path,
 			 strerror(-ret));
 	return ret;
 }
 
+/* Every BAT* of the machine, in name order, as channels with their counters. */
 static int battery_find(struct jmeter *m, char *err, size_t errlen)
 {
-	char path[4096];
-	struct dirent *de;
-	DIR *d;
+	char path[4096], rel[512], scope[16];
+	struct dirent **names = NULL;
+	int n;
 
 	jtopo_fs_path(path, sizeof(path), root_or_empty(m), SUPPLY_DIR);
-	d = opendir(path);
-	m->ch[0].path[0] = '\0';
-	while (d && (de = readdir(d)))
-		if (!strncmp(de->d_name, "BAT", 3) &&
-		    (!m->ch[0].path[0] || strcmp(de->d_name, m->ch[0].name) < 0)) {
-			snprintf(m->ch[0].path, sizeof(m->ch[0].path), SUPPLY_DIR "/%.64s",
-				 de->d_name);
-			snprintf(m->ch[0].name, sizeof(m->ch[0].name), "%.40s", de->d_name);
-		}
-	if (d)
-		closedir(d);
-	if (!m->ch[0].path[0]) {
+	n = scandir(path, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		struct channel *c = &m->ch[m->nr];
+
+		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/scope", name);
+		if (strncmp(name, "BAT", 3) || m->nr == MAX_CHANNELS ||
+		    (!jtopo_fs_line(root_or_empty(m), rel, scope, sizeof(scope)) &&
+		     !strcmp(scope, "Device")))
+			continue;
+		memset(c, 0, sizeof(*c));
+		snprintf(c->path, sizeof(c->path), SUPPLY_DIR "/%.64s", name);
+		snprintf(c->name, sizeof(c->name), "%.40s", name);
+		c->primary = true;
+		m->nr++;
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!m->nr) {
 		snprintf(err, errlen, "no %s%s/BAT*", m->root, SUPPLY_DIR);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Which counter channel c has: energy, else charge and voltage, else power. */
+static int battery_counter(const struct jmeter *m, struct channel *c, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (!battery_value(m, c, "energy_now", &v))
+		c->bat = BAT_ENERGY;
+	else if (!battery_value(m, c, "charge_now", &v) && !battery_value(m, c, "voltage_now", &v))
+		c->bat = BAT_CHARGE;
+	else if (!battery_value(m, c, "power_now", &v))
+		c->bat = BAT_POWER;
+	else {
+		snprintf(err, errlen, "%s%s: no energy_now, charge_now/voltage_now or power_now",
+			 m->root, c->path);
 		return -ENOENT;
 	}
 	return 0;
@@ -657,51 +719,64 @@ static int battery_find(struct jmeter *m, char *err, size_t errlen)
 static int battery_open(struct jmeter *m, char *err, size_t errlen)
 {
 	static const char *const how[] = {"energy_now", "charge_now x voltage_now", "power_now"};
-	uint64_t v;
+	size_t len;
 	int ret = battery_find(m, err, errlen);
 
-	if (ret)
-		return ret;
-	if (!battery_value(m, "energy_now", &v))
-		m->bat = BAT_ENERGY;
-	else if (!battery_value(m, "charge_now", &v) && !battery_value(m, "voltage_now", &v))
-		m->bat = BAT_CHARGE;
-	else if (!battery_value(m, "power_now", &v))
-		m->bat = BAT_POWER;
-	else {
-		snprintf(err, errlen, "%s%s: no energy_now, charge_now/voltage_now or power_now",
-			 m->root, m->ch[0].path);
-		return -ENOENT;
-	}
-	m->nr = 1;
-	m->ch[0].primary = true;
-	ret = battery_sample(m, &m->last_w, err, errlen);
+	for (int i = 0; !ret && i < m->nr; i++)
+		ret = battery_counter(m, &m->ch[i], err, errlen);
+	if (!ret)
+		ret = batteries_discharging(m, err, errlen);
+	for (int i = 0; !ret && i < m->nr; i++)
+		ret = battery_sample(m, &m->ch[i], &m->ch[i].last_q, &m->ch[i].last_v, err, errlen);
 	if (ret)
 		return ret;
 	m->last_t = now_s();
-	snprintf(m->desc, sizeof(m->desc), "battery %s (%s)", m->ch[0].name, how[m->bat]);
+	len = (size_t)snprintf(m->desc, sizeof(m->desc), "%s", m->nr > 1 ? "batteries" : "battery");
+	for (int i = 0; i < m->nr && len < sizeof(m->desc); i++)
+		len += (size_t)snprintf(m->desc + len, sizeof(m->desc) - len, "%s %s (%s)",
+					i ? "," : "", m->ch[i].name, how[m->ch[i].bat]);
+	return 0;
+}
+
+/*
+ * Energy out of channel c since its last sample: the fall in stored energy;
+ * for charge, the charge that left times the mean voltage over the interval
+ * (stored energy as charge x voltage would count the voltage's sag under
+ * load and its recovery after as energy used and given back); for power,
+ * its mean over the interval.
+ */
+static int battery_used(const struct jmeter *m, struct channel *c, double v, double volts,
+			double dt, char *err, size_t errlen)
+{
+	if (c->bat == BAT_POWER) {
+		c->joules += (v + c->last_q) / 2 * dt;
+	} else if (v > c->last_q) {
+		snprintf(err, errlen, "%s%s: stored %s rose while discharging (%.1f -> %.1f %s)",
+			 m->root, c->path, c->bat == BAT_CHARGE ? "charge" : "energy", c->last_q, v,
+			 c->bat == BAT_CHARGE ? "C" : "J");
+		return -ERANGE;
+	} else if (c->bat == BAT_CHARGE) {
+		c->joules += (c->last_q - v) * (volts + c->last_v) / 2;
+	} else {
+		c->joules += c->last_q - v;
+	}
+	c->last_q = v;
+	c->last_v = volts;
 	return 0;
 }
 
 static int battery_read(struct jmeter *m, char *err, size_t errlen)
 {
-	double v, t = now_s();
-	int ret = battery_sample(m, &v, err, errlen);
+	double v[MAX_CHANNELS], volts[MAX_CHANNELS] = {0}, t = now_s();
+	int ret = batteries_discharging(m, err, errlen);
 
-	if (ret)
-		return ret;
-	if (m->bat == BAT_POWER) {
-		m->ch[0].joules += (v + m->last_w) / 2 * (t - m->last_t);
-	} else if (v > m->last_w) {
-		snprintf(err, errlen, "%s%s: stored energy rose while discharging (%.1f -> %.1f J)",
-			 m->root, m->ch[0].path, m->last_w, v);
-		return -ERANGE;
-	} else {
-		m->ch[0].joules += m->last_w - v;
-	}
-	m->last_w = v;
-	m->last_t = t;
-	return 0;
+	for (int i = 0; !ret && i < m->nr; i++)
+		ret = battery_sample(m, &m->ch[i], &v[i], &volts[i], err, errlen);
+	for (int i = 0; !ret && i < m->nr; i++)
+		ret = battery_used(m, &m->ch[i], v[i], volts[i], t - m->last_t, err, errlen);
+	if (!ret)
+		m->last_t = t;
+	return ret;
 }
 
 /* ---- the handle ---------------------------------------------------------- */

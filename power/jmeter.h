@@ -9,11 +9,13 @@
  *  2. The perf "power" PMU: events/energy-pkg with .scale (J per count),
  *     read with perf_event_open on the CPUs in its cpumask.
  *  3. turbostat, run as a child; its PkgWatt column times its interval.
- *  4. A discharging battery: energy_now (uWh), else charge_now (uAh) x
- *     voltage_now (uV), else power_now (uW) integrated between reads.
+ *  4. The batteries (every BAT*, none Charging, one Discharging): the fall
+ *     in energy_now (uWh), else the charge that left (charge_now, uAh)
+ *     times the mean voltage_now (uV), else power_now (uW) integrated
+ *     between reads.
  *
  * The total is the sum of the package channels (RAPL, perf), PkgWatt
- * (turbostat) or the battery; other channels (core, dram, psys, CorWatt)
+ * (turbostat) or the batteries; other channels (core, dram, psys, CorWatt)
  * are reported beside it. Errors are returned with a one-line message in
  * err, never printed.
  */

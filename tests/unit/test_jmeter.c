@@ -59,6 +59,18 @@ static void set_value(const char *rel, unsigned long long v)
 	assert_int_equal(fclose(f), 0);
 }
 
+static void put_status(const char *battery, const char *status)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s" SUPPLY "%s/status", tmp, battery);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", status);
+	assert_int_equal(fclose(f), 0);
+}
+
 static struct jmeter *open_tree(const char *root, enum jmeter_kind only)
 {
 	struct jmeter_opts o = {.root = root, .only = only};
@@ -228,6 +240,68 @@ static void test_battery_charge(void **state)
 	drop_tree();
 }
 
+/*
+ * Charge that leaves at the mean voltage: the voltage sags under load and
+ * recovers after, which is not energy used or given back.
+ */
+static void test_battery_charge_voltage_sag(void **state)
+{
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("battery-charge"), JMETER_BATTERY);
+	set_value(SUPPLY "BAT1/charge_now", 3512000 - 100);
+	set_value(SUPPLY "BAT1/voltage_now", 7550000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	/* 100 uAh = 0.36 C at the mean of 7.65 and 7.55 V */
+	assert_true(fabs(j - 0.36 * 7.6) < 1e-9);
+	set_value(SUPPLY "BAT1/voltage_now", 7650000); /* load gone: it recovers */
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 0.36 * 7.6) < 1e-9);
+	set_value(SUPPLY "BAT1/charge_now", 3512000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "stored charge rose while discharging"));
+	jmeter_close(m);
+	drop_tree();
+}
+
+/*
+ * Two batteries, one drained after the other: both are counted, whichever
+ * is Discharging, and neither may be Charging.
+ */
+static void test_two_batteries(void **state)
+{
+	struct jmeter *m;
+	double j;
+
+	(void)state;
+	m = open_tree(tree("battery-two"), JMETER_AUTO);
+	assert_int_equal(jmeter_kind(m), JMETER_BATTERY);
+	assert_string_equal(jmeter_describe(m),
+			    "batteries BAT0 (energy_now), BAT1 (charge_now x voltage_now)");
+	assert_int_equal(jmeter_nr_channels(m), 2);
+	set_value(SUPPLY "BAT1/charge_now", 2000000 - 1000); /* 3.6 C at 11.4 V */
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 3.6 * 11.4) < 1e-9);
+	/* the firmware switches to BAT0 */
+	set_value(SUPPLY "BAT0/energy_now", 30000000 - 1000); /* 1000 uWh = 3.6 J */
+	put_status("BAT0", "Discharging");
+	put_status("BAT1", "Not charging");
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - 3.6 * 11.4 - 3.6) < 1e-9);
+	assert_true(fabs(jmeter_channel_joules(m, channel(m, "BAT0")) - 3.6) < 1e-9);
+	put_status("BAT1", "Charging");
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -EAGAIN);
+	assert_non_null(strstr(err, "BAT1/status: Charging (the battery measures"));
+	put_status("BAT1", "Full");
+	put_status("BAT0", "Not charging");
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -EAGAIN);
+	assert_non_null(strstr(err, "BAT0/status: Not charging (the battery measures"));
+	jmeter_close(m);
+	drop_tree();
+}
+
 static void test_battery_charging(void **state)
 {
 	struct jmeter_opts o = {.only = JMETER_BATTERY};
@@ -328,11 +402,18 @@ static void test_turbostat_child(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counter_delta),  cmocka_unit_test(test_rapl_intel),
-		cmocka_unit_test(test_rapl_amd),       cmocka_unit_test(test_no_source),
-		cmocka_unit_test(test_perf_event),     cmocka_unit_test(test_battery_energy),
-		cmocka_unit_test(test_battery_charge), cmocka_unit_test(test_battery_charging),
-		cmocka_unit_test(test_turbostat_text), cmocka_unit_test(test_turbostat_child),
+		cmocka_unit_test(test_counter_delta),
+		cmocka_unit_test(test_rapl_intel),
+		cmocka_unit_test(test_rapl_amd),
+		cmocka_unit_test(test_no_source),
+		cmocka_unit_test(test_perf_event),
+		cmocka_unit_test(test_battery_energy),
+		cmocka_unit_test(test_battery_charge),
+		cmocka_unit_test(test_battery_charging),
+		cmocka_unit_test(test_battery_charge_voltage_sag),
+		cmocka_unit_test(test_two_batteries),
+		cmocka_unit_test(test_turbostat_text),
+		cmocka_unit_test(test_turbostat_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
