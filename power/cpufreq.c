@@ -261,7 +261,7 @@ int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const 
 		snprintf(err, errlen,
 			 "%s/sys/devices/system/cpu/cpu%d/cpufreq: missing (CPU %d has one)", where,
 			 miss, have);
-		return -EINVAL;
+		return -ENODATA;
 	}
 	return 0;
 }

@@ -700,18 +700,29 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 			      const struct jtopo *t, const char *root, bool no_sysfs,
 			      const char *em_file, char *err, size_t errlen)
 {
-	char refused[256] = "";
+	char refused[256] = "", partial[256] = "";
 	int ret = 0;
 
 	if (no_sysfs)
 		memset(cf, 0, sizeof(*cf));
 	else
 		ret = jpower_cpufreq_read(cf, t, root, err, errlen);
+	/*
+	 * Some CPUs without cpufreq: the kinds and capacities are still known,
+	 * so the machine is modelled as one without cpufreq, not as one whose
+	 * CPUs are all equal (what the loader falls back to on an error).
+	 */
+	if (ret == -ENODATA) {
+		snprintf(partial, sizeof(partial), "%s", err);
+		memset(cf, 0, sizeof(*cf));
+		ret = 0;
+	}
 	if (ret)
 		return ret;
 	if (em_file)
 		return model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
-	ret = no_sysfs ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
+	/* the kernel's model comes from the cpufreq drivers: as partial as they are */
+	ret = no_sysfs || partial[0] ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
 	if (!ret) {
 		snprintf(em->why, sizeof(em->why), "the kernel's own model%s",
 			 em->artificial ? "; artificial (costs, no power figures): power is "
@@ -737,6 +748,10 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	if (!ret && refused[0])
 		snprintf(em->warning, sizeof(em->warning),
 			 "the kernel's energy model is not used (%.200s)", refused);
+	if (!ret && partial[0])
+		snprintf(em->warning, sizeof(em->warning),
+			 "cpufreq covers only some CPUs (%.160s): modelled without cpufreq",
+			 partial);
 	return ret;
 }
 

@@ -58,7 +58,9 @@ struct jpower_cpufreq {
 
 /*
  * cpufreq of root (NULL or "/": this machine, through libcpupower). No
- * cpufreq at all is not an error: nr_policies is 0. Errors name the file.
+ * cpufreq at all is not an error: nr_policies is 0. Errors name the file;
+ * -ENODATA when some online CPUs have cpufreq and others none (a cluster
+ * whose driver failed to probe, or has not probed yet).
  */
 int jpower_cpufreq_read(struct jpower_cpufreq *cf, const struct jtopo *t, const char *root,
 			char *err, size_t errlen);

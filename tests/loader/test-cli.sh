@@ -238,6 +238,20 @@ else
 	echo "ok - debugfs that only root can read: the warning says so # SKIP root, and nobody cannot run $bin"
 fi
 rm -rf "$tmp2"
+# cpufreq on the little cluster only (the big one's driver did not probe):
+# modelled without cpufreq, per kind, not refused (the live loader then
+# treated every CPU as equal)
+tmp2=$(mktemp -d)
+cp -a "$fixtures/arm-board-rk3399" "$tmp2/root"
+rm -rf "$tmp2/root/sys/devices/system/cpu/cpu4/cpufreq" "$tmp2/root/sys/devices/system/cpu/cpu5/cpufreq" \
+	"$tmp2/root/sys/devices/system/cpu/cpufreq/policy4"
+expect "cpufreq on some CPUs only: warned, modelled per kind" 0 \
+	"^warning: cpufreq covers only some CPUs \($tmp2/root/sys/devices/system/cpu/cpu5/cpufreq: missing \(CPU 3 has one\)\): modelled without cpufreq$" \
+	"$bin" --sysfs-root "$tmp2/root" --show-topology
+expect "cpufreq on some CPUs only: the kinds stay apart" 0 \
+	"^energy model in use: derived \(no kernel model, no --energy-model and no cpufreq on a machine with 2 kinds" \
+	"$bin" --sysfs-root "$tmp2/root" --show-topology
+rm -rf "$tmp2"
 # a model file line too long to read is an error, not two lines
 long=$(mktemp)
 printf 'scx-joule-energy-model 1\n# %s\n' "$(head -c 3000 /dev/zero | tr '\0' x)" >"$long"
