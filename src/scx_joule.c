@@ -7,6 +7,7 @@
  * asked to, and on the way out reports why the scheduler stopped.
  */
 #include <argp.h>
+#include <dirent.h>
 #include <poll.h>
 #include <errno.h>
 #include <signal.h>
@@ -539,11 +540,54 @@ static bool model_read; /* the machine comes from topo and em (not --model, not 
  */
 static unsigned long long model_hotplug_seq;
 
+/*
+ * cpufreq policies of this machine, counted as its model is read (-1: a
+ * model from given files, not watched). A driver that probes after the
+ * service started (a module udev loads late, a cluster's driver retried)
+ * adds policies: the run ends and the model is read again with them
+ * (cpufreq_policies_changed), instead of running the rest of the uptime on
+ * a model without their operating points.
+ */
+static int model_policies = -1;
+
+#define CPUFREQ_CHECK_S 5.0
+
+static int count_cpufreq_policies(void)
+{
+	DIR *d = opendir("/sys/devices/system/cpu/cpufreq");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "policy", 6);
+	closedir(d);
+	return n;
+}
+
+/* Checked every few seconds while the scheduler runs. */
+static bool cpufreq_policies_changed(void)
+{
+	int now;
+
+	if (model_policies < 0)
+		return false;
+	now = count_cpufreq_policies();
+	if (now == model_policies)
+		return false;
+	note(stdout, "cpufreq policies %d -> %d: reading the model again", model_policies, now);
+	return true;
+}
+
 static int read_model(char *err, size_t errlen)
 {
 	struct jtopo_input in = {.xml = opts.xml_path, .root = opts.sysfs_root};
 	int ret;
 
+	/* before the model, so that a driver probing meanwhile is seen by the next check */
+	model_policies =
+		opts.xml_path || opts.sysfs_root || opts.em_path ? -1 : count_cpufreq_policies();
 	ret = jtopo_load(&topo, &in, err, errlen);
 
 	if (ret)
@@ -1002,7 +1046,8 @@ static int run_scheduler(const struct joule_machine *m)
 	struct joule_interval iv;
 	struct joule_profile_choice profile;
 	struct scx_joule *skel;
-	double last_t, last_power_check, load_t;
+	double last_t, last_power_check, last_policy_check, load_t;
+	bool model_stale = false;
 	int err, status;
 
 	skel = scx_joule__open();
@@ -1086,7 +1131,7 @@ static int run_scheduler(const struct joule_machine *m)
 		apply_power_settings(profile.profile);
 	}
 
-	last_t = last_power_check = now_seconds();
+	last_t = last_power_check = last_policy_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
 	while (!exiting && !skel->bss->exit_info.kind) {
 		double t;
@@ -1096,6 +1141,12 @@ static int run_scheduler(const struct joule_machine *m)
 			apply_power_settings(profile.profile);
 		}
 		t = now_seconds();
+		if (t - last_policy_check >= CPUFREQ_CHECK_S) {
+			last_policy_check = t;
+			model_stale = cpufreq_policies_changed();
+			if (model_stale)
+				break;
+		}
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
 			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
 				joule_stats_set_online(&cur, skel->bss->online.bits, JP_MASK_WORDS);
@@ -1116,7 +1167,7 @@ static int run_scheduler(const struct joule_machine *m)
 	link = NULL;
 	status = report_exit(&skel->bss->exit_info, skel->bss->exit_dump,
 			     sizeof(skel->bss->exit_dump));
-	if (!exiting && joule_exit_wants_restart(&skel->bss->exit_info))
+	if (!exiting && (model_stale || joule_exit_wants_restart(&skel->bss->exit_info)))
 		status = -EAGAIN;
 out:
 	joule_stats_snapshot_free(&prev);
