@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "jpower.h"
 
@@ -255,9 +256,12 @@ int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char
 	jtopo_fs_path(path, sizeof(path), root, EM_DIR);
 	d = opendir(path);
 	if (!d && (errno == EACCES || errno == EPERM)) {
+		int e = errno;
+
 		/* debugfs is root's: not "no model", which --show-topology would say */
-		snprintf(err, errlen, "cannot read %s (%s): only root can", path, strerror(errno));
-		return -errno;
+		snprintf(err, errlen, "whether the kernel has one is not known: %s: %s%s", path,
+			 strerror(e), geteuid() ? " (run as root)" : "");
+		return -e;
 	}
 	if (!d)
 		return -ENOENT;
@@ -719,8 +723,13 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	}
 	if (ret)
 		return ret;
-	if (em_file)
-		return model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
+	if (em_file) {
+		ret = model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
+		if (!ret && partial[0])
+			snprintf(em->warning, sizeof(em->warning),
+				 "cpufreq covers only some CPUs (%.200s)", partial);
+		return ret;
+	}
 	/* the kernel's model comes from the cpufreq drivers: as partial as they are */
 	ret = no_sysfs || partial[0] ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
 	if (!ret) {

@@ -532,6 +532,7 @@ static struct jtopo topo;
 static struct jpower_cpufreq cf;
 static struct jpower_model em;
 static bool model_read; /* the machine comes from topo and em (not --model, not the fallback) */
+static bool model_fell_back; /* this machine's model did not read: all CPUs equal */
 /*
  * The kernel's hotplug count when the model was read: given to the kernel
  * (ops.hotplug_seq), it refuses the attach with a restart if a CPU came or
@@ -542,7 +543,7 @@ static unsigned long long model_hotplug_seq;
 
 /*
  * cpufreq policies of this machine, counted as its model is read (-1: a
- * model from given files, not watched). A driver that probes after the
+ * model of given files, --topology or --sysfs-root, not watched). A driver that probes after the
  * service started (a module udev loads late, a cluster's driver retried)
  * adds policies: the run ends and the model is read again with them
  * (cpufreq_policies_changed), instead of running the rest of the uptime on
@@ -550,7 +551,7 @@ static unsigned long long model_hotplug_seq;
  */
 static int model_policies = -1;
 
-#define CPUFREQ_CHECK_S 5.0
+#define CPUFREQ_CHECK_S 3.0
 
 static int count_cpufreq_policies(void)
 {
@@ -566,16 +567,25 @@ static int count_cpufreq_policies(void)
 	return n;
 }
 
-/* Checked every few seconds while the scheduler runs. */
+/*
+ * Checked every CPUFREQ_CHECK_S while the scheduler runs. A new count must
+ * hold for two checks in a row: switching intel_pstate or amd-pstate between
+ * modes (TLP does it at each plug and unplug) unregisters the driver and
+ * registers it again, and a check in between would see none, or some.
+ */
 static bool cpufreq_policies_changed(void)
 {
+	static int seen = -1;
 	int now;
 
 	if (model_policies < 0)
 		return false;
 	now = count_cpufreq_policies();
-	if (now == model_policies)
+	if (now == model_policies || now != seen) {
+		seen = now == model_policies ? -1 : now;
 		return false;
+	}
+	seen = -1;
 	note(stdout, "cpufreq policies %d -> %d: reading the model again", model_policies, now);
 	return true;
 }
@@ -586,8 +596,7 @@ static int read_model(char *err, size_t errlen)
 	int ret;
 
 	/* before the model, so that a driver probing meanwhile is seen by the next check */
-	model_policies =
-		opts.xml_path || opts.sysfs_root || opts.em_path ? -1 : count_cpufreq_policies();
+	model_policies = opts.xml_path || opts.sysfs_root ? -1 : count_cpufreq_policies();
 	ret = jtopo_load(&topo, &in, err, errlen);
 
 	if (ret)
@@ -618,6 +627,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 		fprintf(stderr, "scx_joule: warning: %s; treating all CPUs as equal\n", err);
 		if (joule_machine_homogeneous(m, nr_cpus, err, sizeof(err)))
 			die("%s", err);
+		model_fell_back = true;
 		return;
 	}
 	if (opts.show_topology) {
@@ -640,9 +650,11 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 /*
  * The model once more: after the scheduler asked to restart, as it does
  * when a CPU comes online with a guessed entry (JP_CPU_GUESSED), now that
- * the kernel shows that CPU; and after a crashed run's power settings were
- * put back (turbo off lowers cpuinfo_max_freq). If it no longer reads, the
- * one in use stays.
+ * the kernel shows that CPU; after a crashed run's power settings were put
+ * back (turbo off lowers cpuinfo_max_freq); and when cpufreq policies came
+ * or went (cpufreq_policies_changed). If it no longer reads, the one in use
+ * stays; a machine that fell back to all CPUs equal gets its model once it
+ * reads (a cpufreq driver half-way through probing at the start).
  */
 static void read_model_again(struct joule_machine *m)
 {
@@ -651,7 +663,7 @@ static void read_model_again(struct joule_machine *m)
 
 	/* before the model: a CPU that comes or goes while it is read must fail the attach */
 	model_hotplug_seq = scx_sysfs_hotplug_seq();
-	if (!model_read)
+	if (!model_read && !model_fell_back)
 		return;
 	in_use = *m; /* its pointers point into itself: valid again once copied back */
 	if (read_model(err, sizeof(err)) ||
@@ -661,6 +673,8 @@ static void read_model_again(struct joule_machine *m)
 		     err);
 		return;
 	}
+	model_read = true;
+	model_fell_back = false;
 	print_model_warnings();
 	note(stdout, "model read again: %s", m->source);
 }

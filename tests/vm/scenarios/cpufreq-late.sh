@@ -4,6 +4,8 @@
 # again, once per change. The guest has no cpufreq driver; a tmpfs over
 # its cpufreq directory, with a policy directory in it, stands in for one.
 # The kernel's own count of enables (enable_seq) must move by one each time.
+# A new count must hold for two of the loader's checks (3 s apart), so that
+# a driver switching modes (unregistered, registered again) is not a restart.
 . /scenarios/lib.sh
 CPUFREQ=/sys/devices/system/cpu/cpufreq
 [ -d $CPUFREQ ] || fail "no $CPUFREQ in this guest"
@@ -18,6 +20,7 @@ wait_log "^scx_joule: cpufreq policies $before -> 2: reading the model again" 12
 	fail "the loader did not see the new policies within 12 s"
 wait_attached 2 60 || fail "not attached again within 60 s of the change"
 wait_state enabled 10 || fail "sched_ext $(scx_state) after the restart"
+[ "$(grep -c '^scx_joule: model read again' $LOG)" -eq 1 ] || fail "the model was not read again"
 seq1=$(cat $SCX/enable_seq)
 [ $((seq1 - seq0)) -eq 1 ] || fail "enable_seq moved by $((seq1 - seq0)), not 1"
 ok "policies $before -> 2: model read again, attached again (enable_seq $seq0 -> $seq1)"
@@ -27,6 +30,7 @@ sleep 6
 [ "$(attached)" -eq 3 ] || fail "attached $(attached) times after two changes"
 seq2=$(cat $SCX/enable_seq)
 [ $((seq2 - seq1)) -eq 1 ] || fail "enable_seq moved by $((seq2 - seq1)) after the second change"
+[ "$(grep -c '^scx_joule: model read again' $LOG)" -eq 2 ] || fail "the model was not read again"
 ok "policies back to $before: attached again once (enable_seq $seq1 -> $seq2)"
 grep -E '^scx_joule: (cpufreq|model read|attaching)' $LOG
 stop_scheduler INT
