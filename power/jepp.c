@@ -225,9 +225,26 @@ static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char
 	snprintf(sv->path, sizeof(sv->path), "%s", path);
 	snprintf(sv->value, sizeof(sv->value), "%s", value);
 	sv->written[0] = '\0';
-	sv->theirs = false;
 	snprintf(sv->wrote, sizeof(sv->wrote), "%s", wrote);
 	return sv;
+}
+
+/*
+ * Someone else wrote the file since jepp_apply() did, the value it now
+ * wants too: theirs from now on. Its entry goes, from the state file too,
+ * with the original: a restore, or the next start after a crash, leaves
+ * their value (even if they later go back to one jepp_apply() wrote), and
+ * a later change saves their value as the original. -errno if the state
+ * file could not be written.
+ */
+static int forget_saved(struct jepp *p, struct jepp_saved *sv)
+{
+	int i = (int)(sv - p->saved);
+
+	memmove(&p->saved[i], &p->saved[i + 1],
+		sizeof(p->saved[0]) * (size_t)(p->nr_saved - i - 1));
+	p->nr_saved--;
+	return save_state(p);
 }
 
 /* Is v one of the comma-separated values in list? */
@@ -279,8 +296,9 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	}
 	sv = find_saved(p, path);
 	if (!strcmp(cur, want)) {
+		/* someone else wrote the value this level wants: theirs from now on */
 		if (sv && sv->written[0] && strcmp(cur, sv->written))
-			sv->theirs = true;
+			return forget_saved(p, sv);
 		return 0;
 	}
 	if (!sv) {
@@ -314,7 +332,6 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	} else {
 		s->nr_written++;
 		snprintf(sv->written, sizeof(sv->written), "%s", want);
-		sv->theirs = false;
 	}
 	return 0;
 }
@@ -541,8 +558,7 @@ const char *jepp_original_under_own(const struct jepp *p, const char *path)
 	if (!sv || read_value(path, cur, sizeof(cur)))
 		return NULL;
 	/* another run's (jepp_peek): its last value is not known, only all it wrote */
-	if (p->peeked ? !in_list(sv->wrote, cur)
-		      : sv->theirs || !sv->written[0] || strcmp(cur, sv->written))
+	if (p->peeked ? !in_list(sv->wrote, cur) : !sv->written[0] || strcmp(cur, sv->written))
 		return NULL;
 	return sv->value;
 }
@@ -588,8 +604,8 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 		int r;
 
 		/* someone else wrote it since (a desktop's power menu, a daemon): theirs now */
-		if (sv->theirs || (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
-				   strcmp(cur, sv->written))) {
+		if (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
+		    strcmp(cur, sv->written)) {
 			s->nr_kept++;
 			continue;
 		}

@@ -60,12 +60,6 @@ struct jepp_saved {
 	char value[JEPP_VALUE_LEN];   /* the original */
 	char written[JEPP_VALUE_LEN]; /* what jepp_apply() last wrote ("" if refused) */
 	/*
-	 * Someone else wrote the file since, a value jepp_apply() then wanted
-	 * too (so it did not write): theirs until jepp_apply() writes again,
-	 * even if they later write back what it had written.
-	 */
-	bool theirs;
-	/*
 	 * Every value this run wrote or was about to write, comma-separated and
 	 * in the state file: after a crash, a file holding none of them holds
 	 * someone else's value, which the next start leaves alone.

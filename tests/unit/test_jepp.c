@@ -421,31 +421,49 @@ static void intel_original_under_own_value(void **s)
 /*
  * The user picks the value jepp_apply() then wants too (nothing written):
  * theirs from then on, even when they go back to the value jepp_apply()
- * wrote before, and the restore leaves it.
+ * wrote before: neither the restore nor the next start after a crash puts
+ * the original over it, and a peek (--explain-profile) does not take it for
+ * the service's own.
  */
 static void user_value_that_matches_stays_theirs(void **s)
 {
 	struct jepp_summary sum;
+	struct jepp other;
 	char err[256], path[256];
+	int nr = -1;
 
 	(void)s;
 	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
-	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
-	put(PLATFORM_PROFILE, "performance\n"); /* the user's hotkey */
-	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
-	assert_string_equal(value(PLATFORM_PROFILE), "performance");
-	assert_null(jepp_original_under_own(&ctx, path));
-	put(PLATFORM_PROFILE, "low-power\n"); /* the user again: what jepp wrote first */
-	assert_null(jepp_original_under_own(&ctx, path));
-	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
-	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
-	assert_int_equal(sum.nr_kept, 1);
-	/* the files jepp_apply() did write are back */
-	assert_string_equal(value(NO_TURBO), "0");
-	for (int p = 0; p < 20; p++)
-		assert_string_equal(epp(p), "balance_performance");
+	for (int crash = 0; crash < 2; crash++) {
+		put(PLATFORM_PROFILE, "balanced\n");
+		jepp_init(&ctx, sys_root, state);
+		assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+		assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+		put(PLATFORM_PROFILE, "performance\n"); /* the user's hotkey */
+		assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+		assert_string_equal(value(PLATFORM_PROFILE), "performance");
+		assert_null(jepp_original_under_own(&ctx, path));
+		put(PLATFORM_PROFILE, "low-power\n"); /* the user again: what jepp wrote first */
+		assert_null(jepp_original_under_own(&ctx, path));
+		jepp_init(&other, sys_root, state);
+		assert_int_equal(jepp_peek(&other), 0);
+		assert_null(jepp_original_under_own(&other, path));
+		if (crash) {
+			memset(&ctx, 0xa5, sizeof(ctx));
+			jepp_init(&ctx, sys_root, state);
+			assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+			assert_int_equal(nr, 20); /* the EPP files (no_turbo is back at 0 already) */
+		} else {
+			assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+			assert_int_equal(sum.nr_written, 20);
+		}
+		assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+		/* the files jepp_apply() did write are back */
+		assert_string_equal(value(NO_TURBO), "0");
+		for (int p = 0; p < 20; p++)
+			assert_string_equal(epp(p), "balance_performance");
+		assert_int_equal(access(state, F_OK), -1);
+	}
 }
 
 static void bad_state_file_lines_are_skipped(void **s)
