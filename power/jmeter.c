@@ -599,11 +599,45 @@ static int battery_value(const struct jmeter *m, const struct channel *c, const 
 	return jtopo_fs_u64(root_or_empty(m), rel, v);
 }
 
+/* Is a mains or USB supply of the machine (not scope Device) online? */
+static bool ac_online(const struct jmeter *m)
+{
+	char path[4096], rel[512], word[32];
+	struct dirent *de;
+	bool online = false;
+	DIR *d;
+
+	jtopo_fs_path(path, sizeof(path), root_or_empty(m), SUPPLY_DIR);
+	d = opendir(path);
+	while (d && !online && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/scope", de->d_name);
+		if (!jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) &&
+		    !strcmp(word, "Device"))
+			continue;
+		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/type", de->d_name);
+		if (jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) ||
+		    (strcmp(word, "Mains") && strncmp(word, "USB", 3)))
+			continue;
+		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/online", de->d_name);
+		online = !jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) &&
+			 word[0] >= '1' && word[0] <= '9';
+	}
+	if (d)
+		closedir(d);
+	return online;
+}
+
 /*
  * The machine runs on its batteries: none is Charging, and one is
- * Discharging (the others may be idle: Not charging, Full, Unknown).
+ * Discharging (the others may be idle: Not charging, Full, Unknown). After
+ * the start, none Discharging will also do while no AC supply is online:
+ * as a laptop hands over from one battery to the other, each reports its
+ * own status (the ACPI driver caches it for about a second), and a read in
+ * between can find neither Discharging.
  */
-static int batteries_discharging(const struct jmeter *m, char *err, size_t errlen)
+static int batteries_discharging(const struct jmeter *m, bool started, char *err, size_t errlen)
 {
 	char rel[512], status[32], first[32] = "";
 	bool discharging = false;
@@ -618,7 +652,7 @@ static int batteries_discharging(const struct jmeter *m, char *err, size_t errle
 		if (!i)
 			snprintf(first, sizeof(first), "%s", status);
 	}
-	if (discharging)
+	if (discharging || (started && !ac_online(m)))
 		return 0;
 	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
 	snprintf(status, sizeof(status), "%s", first);
@@ -725,7 +759,7 @@ static int battery_open(struct jmeter *m, char *err, size_t errlen)
 	for (int i = 0; !ret && i < m->nr; i++)
 		ret = battery_counter(m, &m->ch[i], err, errlen);
 	if (!ret)
-		ret = batteries_discharging(m, err, errlen);
+		ret = batteries_discharging(m, false, err, errlen);
 	for (int i = 0; !ret && i < m->nr; i++)
 		ret = battery_sample(m, &m->ch[i], &m->ch[i].last_q, &m->ch[i].last_v, err, errlen);
 	if (ret)
@@ -768,7 +802,7 @@ static int battery_used(const struct jmeter *m, struct channel *c, double v, dou
 static int battery_read(struct jmeter *m, char *err, size_t errlen)
 {
 	double v[MAX_CHANNELS], volts[MAX_CHANNELS] = {0}, t = now_s();
-	int ret = batteries_discharging(m, err, errlen);
+	int ret = batteries_discharging(m, true, err, errlen);
 
 	for (int i = 0; !ret && i < m->nr; i++)
 		ret = battery_sample(m, &m->ch[i], &v[i], &volts[i], err, errlen);
