@@ -1838,12 +1838,11 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
 
 struct release_timer {
 	struct bpf_timer timer;
-	__u32 armed;
 	__u32 sweeping; /* sweep idle CPUs: the kernel bypassed the scheduler */
 	__u32 live_sweeps;
 	__u32 wake_for_global; /* tasks were moved to the global queue as CPUs went offline */
 	__u64 watched_at;      /* the queue watch's last look (below) */
-	__u64 due_at;	       /* when it fires next (CLOCK_MONOTONIC), while armed */
+	__u64 due_at;	       /* when it fires next (CLOCK_MONOTONIC), 0: no start pending */
 	__u32 empty_looks;     /* the queue watch's looks in a row that found every queue empty */
 	__u32 hotplug_look;    /* a CPU may be going down: look (joule_look_at_hotplug) */
 };
@@ -1865,29 +1864,53 @@ static struct release_timer *release_timer_state(void)
 volatile __u32 queue_watch_on; /* the queue watch, below */
 
 /*
- * A timer that did not start is not armed: the next arm tries again, and
- * the queue watch's next enqueue starts it again.
+ * Start the timer for due, which this CPU has just put in due_at. A start
+ * that failed leaves nothing pending: the next arm tries again, and the
+ * queue watch's next enqueue starts it again. Another CPU may have lowered
+ * due_at after this one did and started before it: its start stands again.
  */
-static void start_release_timer(struct release_timer *rt, u64 delay_ns)
+static void start_release_timer(struct release_timer *rt, u64 due)
 {
-	rt->due_at = bpf_ktime_get_ns() + delay_ns;
-	if (bpf_timer_start(&rt->timer, delay_ns, 0)) {
-		__sync_lock_test_and_set(&rt->armed, 0);
+	u64 now = bpf_ktime_get_ns(), sooner;
+
+	if (bpf_timer_start(&rt->timer, due > now ? due - now : 0, 0)) {
+		__sync_val_compare_and_swap(&rt->due_at, due, 0);
 		__sync_lock_test_and_set(&queue_watch_on, 0);
+		return;
 	}
+	sooner = __sync_fetch_and_add(&rt->due_at, 0);
+	if (sooner && sooner < due)
+		bpf_timer_start(&rt->timer, sooner > now ? sooner - now : 0, 0);
 }
 
 /*
- * Armed once; an arm for sooner brings a pending timer forward, never later:
- * the callback works every delay out again, and the queue watch's 250 ms
- * must not hold back a 1 ms kick for the global queue or a request's release.
+ * Brings the timer forward to delay_ns from now, never later: the callback
+ * works every delay out again, and the queue watch's 250 ms must not hold
+ * back a 1 ms kick for the global queue or a request's release. due_at only
+ * ever falls while a start is pending (compare-and-swap), and the callback
+ * zeroes it as it begins, before it looks at anything: an arm that finds a
+ * start as soon pending, or the callback about to begin, leaves its work to
+ * that callback, and one that finds none starts the timer, also while the
+ * callback runs. The first read is a full barrier: the caller's work (a
+ * flag, a kept request) is in place before due_at is read.
  */
 static void arm_release_timer(struct release_timer *rt, u64 delay_ns)
 {
-	if (!__sync_lock_test_and_set(&rt->armed, 1))
-		start_release_timer(rt, delay_ns);
-	else if (bpf_ktime_get_ns() + delay_ns < rt->due_at)
-		start_release_timer(rt, delay_ns);
+	u64 due = bpf_ktime_get_ns() + delay_ns, cur, seen;
+	u32 i;
+
+	cur = __sync_fetch_and_add(&rt->due_at, 0);
+	JP_FOR(i, 0, 8)
+	{
+		if (cur && cur <= due)
+			return;
+		seen = __sync_val_compare_and_swap(&rt->due_at, cur, due);
+		if (seen == cur)
+			break;
+		cur = seen;
+	}
+	/* 8 lost races in a row: start anyway (the re-check keeps a sooner one) */
+	start_release_timer(rt, due);
 }
 
 /* the scheduler is (or is about to be) bypassed: sweep until it is live */
@@ -2317,27 +2340,14 @@ static u64 hotplug_due(struct release_timer *rt)
 	return joule_look_at_hotplug() ? LEAVING_LOOK_NS : 0;
 }
 
-/*
- * The delay asked for by the flags an arm sets (a kick for the global queue,
- * a hotplug look), 0 if neither is set. An arm while the callback runs
- * finds due_at already past and starts nothing, so the callback looks at
- * these once more as it ends. Read with a fetching atomic, a full barrier:
- * the arm sets its flag, then reads due_at; the callback writes due_at (or
- * disarms), then reads the flags, so one of the two sees the other.
- */
-static u64 flagged_delay_ns(struct release_timer *rt)
-{
-	if (__sync_fetch_and_or(&rt->wake_for_global, 0))
-		return WAKE_FOR_GLOBAL_NS;
-	return __sync_fetch_and_or(&rt->hotplug_look, 0) ? HOTPLUG_HINT_NS : 0;
-}
-
 /* Runs again after the next sweep, kept request's expiry or queue watch. */
 static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 {
 	u64 delay_ns = 0, watch_ns;
 	int kept_us;
 
+	/* nothing pending from here on: an arm from now starts the timer itself */
+	__sync_lock_test_and_set(&rt->due_at, 0);
 	if (__sync_lock_test_and_set(&rt->wake_for_global, 0))
 		kick_idle_online();
 
@@ -2352,24 +2362,8 @@ static int release_timer_fn(void *map, int *key, struct release_timer *rt)
 	watch_ns = hotplug_due(rt);
 	if (watch_ns && (!delay_ns || watch_ns < delay_ns))
 		delay_ns = watch_ns;
-	if (delay_ns) {
-		start_release_timer(rt, delay_ns);
-		/* an arm that reads this due_at brings the timer forward itself */
-		watch_ns = flagged_delay_ns(rt);
-		if (watch_ns && watch_ns < delay_ns)
-			start_release_timer(rt, watch_ns);
-		return 0;
-	}
-	/* disarm (a full barrier), then look again: work may have come since */
-	__sync_lock_test_and_set(&rt->armed, 0);
-	if ((watch_ns = flagged_delay_ns(rt)))
-		arm_release_timer(rt, watch_ns);
-	else if (rt->sweeping)
-		arm_release_timer(rt, IDLE_SWEEP_NS);
-	else if ((kept_us = joule_release_kept(bpf_ktime_get_ns())) > 0)
-		arm_release_timer(rt, kept_us * 1000ULL);
-	else if (queue_watch_on)
-		arm_release_timer(rt, QUEUE_WATCH_NS);
+	if (delay_ns)
+		arm_release_timer(rt, delay_ns);
 	return 0;
 }
 
