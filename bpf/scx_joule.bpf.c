@@ -1831,10 +1831,11 @@ static bool perf_resend_due(s32 cpu, __u32 target, u64 now)
  *   that stopped left its big domain at frame speed for as long as the CPUs
  *   slept, and any task then running in that domain ran at that speed too.
  */
-#define IDLE_SWEEP_NS	   (10ULL * 1000 * 1000)
-#define WAKE_FOR_GLOBAL_NS (1000ULL * 1000)
-#define QUEUE_WATCH_NS	   (250ULL * 1000 * 1000)
-#define IDLE_SWEEPS_LIVE   2
+#define IDLE_SWEEP_NS	      (10ULL * 1000 * 1000)
+#define WAKE_FOR_GLOBAL_NS    (1000ULL * 1000)
+#define QUEUE_WATCH_NS	      (250ULL * 1000 * 1000)
+#define RELEASE_TIMER_LATE_NS (1000ULL * 1000)
+#define IDLE_SWEEPS_LIVE      2
 
 struct release_timer {
 	struct bpf_timer timer;
@@ -1872,15 +1873,40 @@ volatile __u32 queue_watch_on; /* the queue watch, below */
 static void start_release_timer(struct release_timer *rt, u64 due)
 {
 	u64 now = bpf_ktime_get_ns(), sooner;
+	u32 i;
 
 	if (bpf_timer_start(&rt->timer, due > now ? due - now : 0, 0)) {
 		__sync_val_compare_and_swap(&rt->due_at, due, 0);
 		__sync_lock_test_and_set(&queue_watch_on, 0);
 		return;
 	}
-	sooner = __sync_fetch_and_add(&rt->due_at, 0);
-	if (sooner && sooner < due)
-		bpf_timer_start(&rt->timer, sooner > now ? sooner - now : 0, 0);
+	/* again while another CPU lowered it meanwhile (it may have started before this) */
+	JP_FOR(i, 0, 4)
+	{
+		sooner = __sync_fetch_and_add(&rt->due_at, 0);
+		if (!sooner || sooner >= due)
+			break;
+		due = sooner;
+		bpf_timer_start(&rt->timer, due > now ? due - now : 0, 0);
+	}
+}
+
+/*
+ * The tick's check that the timer still fires when due_at says: a start
+ * made after a sooner one replaces it (some kernels carry a start made with
+ * interrupts off out later), and arms meanwhile find the sooner due_at and
+ * start nothing. One tick and a ms past due_at, it is started again at once.
+ */
+static void check_release_timer(void)
+{
+	struct release_timer *rt = release_timer_state();
+	u64 due;
+
+	if (!rt)
+		return;
+	due = rt->due_at;
+	if (due && bpf_ktime_get_ns() > due + RELEASE_TIMER_LATE_NS)
+		bpf_timer_start(&rt->timer, 0, 0);
 }
 
 /*
@@ -2570,6 +2596,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	s32 queued;
 
 	note_live();
+	check_release_timer();
 	if (!queue_watch_on && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) > 0)
 		start_queue_watch();
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !s)
