@@ -234,17 +234,27 @@ static struct jepp_saved *add_saved(struct jepp *p, const char *path, const char
  * wants too: theirs from now on. Its entry goes, from the state file too,
  * with the original: a restore, or the next start after a crash, leaves
  * their value (even if they later go back to one jepp_apply() wrote), and
- * a later change saves their value as the original. -errno if the state
- * file could not be written.
+ * a later change saves their value as the original. If the state file
+ * cannot be written the entry stays (the file on disk still has it), and
+ * -errno says so.
  */
 static int forget_saved(struct jepp *p, struct jepp_saved *sv)
 {
-	int i = (int)(sv - p->saved);
+	static struct jepp_saved keep;
+	int i = (int)(sv - p->saved), err;
 
+	keep = *sv;
 	memmove(&p->saved[i], &p->saved[i + 1],
 		sizeof(p->saved[0]) * (size_t)(p->nr_saved - i - 1));
 	p->nr_saved--;
-	return save_state(p);
+	err = save_state(p);
+	if (err) {
+		memmove(&p->saved[i + 1], &p->saved[i],
+			sizeof(p->saved[0]) * (size_t)(p->nr_saved - i));
+		p->saved[i] = keep;
+		p->nr_saved++;
+	}
+	return err;
 }
 
 /* Is v one of the comma-separated values in list? */
@@ -297,8 +307,14 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	sv = find_saved(p, path);
 	if (!strcmp(cur, want)) {
 		/* someone else wrote the value this level wants: theirs from now on */
-		if (sv && sv->written[0] && strcmp(cur, sv->written))
-			return forget_saved(p, sv);
+		if (sv && sv->written[0] && strcmp(cur, sv->written)) {
+			err = forget_saved(p, sv);
+			if (err) {
+				failed(f, err, "cannot save the original power settings in",
+				       p->state_path);
+				s->nr_failed++;
+			}
+		}
 		return 0;
 	}
 	if (!sv) {

@@ -65,7 +65,8 @@ struct jmeter {
 	size_t buf_len;
 	struct jmeter_tstat tstat;
 	bool child_done;
-	double last_t; /* battery: when it was last read */
+	double last_t;	    /* battery: when it was last read */
+	int handover_reads; /* battery: reads in a row with none Discharging */
 };
 
 const char *jmeter_kind_name(enum jmeter_kind k)
@@ -632,12 +633,12 @@ static bool ac_online(const struct jmeter *m)
 /*
  * The machine runs on its batteries: none is Charging, and one is
  * Discharging (the others may be idle: Not charging, Full, Unknown). After
- * the start, none Discharging will also do while no AC supply is online:
- * as a laptop hands over from one battery to the other, each reports its
- * own status (the ACPI driver caches it for about a second), and a read in
- * between can find neither Discharging.
+ * the start, none Discharging will also do for two reads in a row while no
+ * AC supply is online: as a laptop hands over from one battery to the
+ * other, each reports its own status (the ACPI driver caches it for about a
+ * second), and a read in between can find neither Discharging.
  */
-static int batteries_discharging(const struct jmeter *m, bool started, char *err, size_t errlen)
+static int batteries_discharging(struct jmeter *m, bool started, char *err, size_t errlen)
 {
 	char rel[512], status[32], first[32] = "";
 	bool discharging = false;
@@ -652,8 +653,14 @@ static int batteries_discharging(const struct jmeter *m, bool started, char *err
 		if (!i)
 			snprintf(first, sizeof(first), "%s", status);
 	}
-	if (discharging || (started && !ac_online(m)))
+	if (discharging) {
+		m->handover_reads = 0;
 		return 0;
+	}
+	if (started && m->handover_reads < 2 && !ac_online(m)) {
+		m->handover_reads++;
+		return 0;
+	}
 	snprintf(rel, sizeof(rel), "%s/status", m->ch[0].path);
 	snprintf(status, sizeof(status), "%s", first);
 	ret = 0;

@@ -452,7 +452,8 @@ static void user_value_that_matches_stays_theirs(void **s)
 			memset(&ctx, 0xa5, sizeof(ctx));
 			jepp_init(&ctx, sys_root, state);
 			assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
-			assert_int_equal(nr, 20); /* the EPP files (no_turbo is back at 0 already) */
+			assert_int_equal(nr,
+					 20); /* the EPP files (no_turbo is back at 0 already) */
 		} else {
 			assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 			assert_int_equal(sum.nr_written, 20);

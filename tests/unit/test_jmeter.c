@@ -294,8 +294,16 @@ static void test_two_batteries(void **state)
 	put_status("BAT1", "Charging");
 	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -EAGAIN);
 	assert_non_null(strstr(err, "BAT1/status: Charging (the battery measures"));
-	/* a read in the handover, neither Discharging yet, AC offline: still on battery */
+	/* reads in the handover, neither Discharging yet, AC offline: still on battery */
 	put_status("BAT1", "Not charging");
+	put_status("BAT0", "Unknown");
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	/* but not for good: a machine whose AC supply shows nowhere */
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -EAGAIN);
+	assert_non_null(strstr(err, "BAT0/status: Unknown (the battery measures"));
+	put_status("BAT0", "Discharging");
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
 	put_status("BAT0", "Unknown");
 	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
 	/* AC plugged in, a battery full or held below its charge threshold: not */
