@@ -219,24 +219,26 @@ elif command -v setpriv >/dev/null &&
 else
 	unlisted=(skip)
 fi
-if [ "${unlisted[*]}" != skip ]; then
-	expect "debugfs model domain that cannot be listed: not used, the warning names it" 0 \
-		"^warning: the kernel's energy model is not used \($tmp2/root/sys/kernel/debug/energy_model/cpu4: Permission denied\)$" \
-		"${unlisted[@]}" "$bin" --sysfs-root "$tmp2/root" --show-topology
-else
-	echo "ok - debugfs model domain that cannot be listed: not used, the warning names it # SKIP root, and nobody cannot run $bin"
-fi
+# expect_unprivileged NAME CODE PATTERN ARGS...: expect, as nobody when root
+expect_unprivileged() {
+	if [ "${unlisted[*]}" = skip ]; then
+		echo "ok - $1 # SKIP root, and nobody cannot run $bin"
+		return
+	fi
+	local name=$1 code=$2 pattern=$3
+	shift 3
+	expect "$name" "$code" "$pattern" "${unlisted[@]}" "$@"
+}
+expect_unprivileged "debugfs model domain that cannot be listed: not used, the warning names it" 0 \
+	"^warning: the kernel's energy model is not used \($tmp2/root/sys/kernel/debug/energy_model/cpu4: Permission denied\)$" \
+	"$bin" --sysfs-root "$tmp2/root" --show-topology
 # debugfs itself is root's (mode 0700): a user's --show-topology must not
 # say the machine has no kernel model
 chmod 755 "$tmp2/root/sys/kernel/debug/energy_model/cpu4"
 chmod 700 "$tmp2/root/sys/kernel/debug"
-if [ "${unlisted[*]}" != skip ]; then
-	expect "debugfs that only root can read: the warning says so" 0 \
-		"^warning: the kernel's energy model is not used \(whether the kernel has one is not known: $tmp2/root/sys/kernel/debug/energy_model: Permission denied \(run as root\)\)$" \
-		"${unlisted[@]}" "$bin" --sysfs-root "$tmp2/root" --show-topology
-else
-	echo "ok - debugfs that only root can read: the warning says so # SKIP root, and nobody cannot run $bin"
-fi
+expect_unprivileged "debugfs that only root can read: the warning says so" 0 \
+	"^warning: the kernel's energy model is not used \(whether the kernel has one is not known: $tmp2/root/sys/kernel/debug/energy_model: Permission denied \(run as root\)\)$" \
+	"$bin" --sysfs-root "$tmp2/root" --show-topology
 rm -rf "$tmp2"
 # cpufreq on the little cluster only (the big one's driver did not probe):
 # modelled without cpufreq, per kind, not refused (the live loader then
