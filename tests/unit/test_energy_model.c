@@ -374,6 +374,32 @@ static void test_estimate_without_cpufreq(void **state)
 	assert_int_equal(jpower_domains_estimate(&em, &topo, how, sizeof(how)), -ENOENT);
 }
 
+/* t: n online CPUs of one kind "cpu", CPU c of capacity cap(c), sibling sib(c) */
+static void one_kind(struct jtopo *t, int n, unsigned (*cap)(int), int (*sib)(int))
+{
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = t->nr_online = n;
+	t->nr_kinds = 1;
+	snprintf(t->kind[0].name, sizeof(t->kind[0].name), "cpu");
+	for (int c = 0; c < n; c++) {
+		t->cpu[c] =
+			(struct jtopo_cpu){.online = true, .capacity = cap(c), .sibling = sib(c)};
+		jtopo_cpuset_set(&t->online, c);
+		jtopo_cpuset_set(&t->kind[0].cpus, c);
+	}
+}
+
+static unsigned cap_1024(int c)
+{
+	(void)c;
+	return 1024;
+}
+
+static int smt_pairs(int c)
+{
+	return c ^ 1;
+}
+
 static void test_many_identical_policies(void **state)
 {
 	static const unsigned freqs[] = {1200000, 2000000, 2800000};
@@ -381,17 +407,10 @@ static void test_many_identical_policies(void **state)
 	static struct jtopo t;
 
 	(void)state;
-	memset(&t, 0, sizeof(t));
+	one_kind(&t, 40, cap_1024, smt_pairs);
 	memset(&cf, 0, sizeof(cf));
-	t.nr_cpus = t.nr_online = 40;
-	t.nr_kinds = 1;
-	snprintf(t.kind[0].name, sizeof(t.kind[0].name), "cpu");
-	for (int c = 0; c < 40; c++) {
-		t.cpu[c] = (struct jtopo_cpu){.online = true, .capacity = 1024, .sibling = c ^ 1};
-		jtopo_cpuset_set(&t.online, c);
-		jtopo_cpuset_set(&t.kind[0].cpus, c);
+	for (int c = 0; c < 40; c++)
 		jtopo_cpuset_set(&cf.policy[c / 2].cpus, c);
-	}
 	cf.nr_policies = 20;
 	for (int i = 0; i < 20; i++) {
 		cf.policy[i].min_khz = freqs[0];
@@ -418,25 +437,32 @@ static void test_many_identical_policies(void **state)
  * 20, so 130 joins them and 100 stays alone. Measured by the 112 it had
  * before, the merged domain took 100 in instead (12 against 18).
  */
+static const unsigned merge_caps[18] = {100, 112, 120, 130, 200, 250, 300, 350, 400,
+					450, 500, 550, 600, 650, 700, 750, 800, 850};
+
+static unsigned merge_cap(int c)
+{
+	return merge_caps[c];
+}
+
+static int no_sibling(int c)
+{
+	(void)c;
+	return -1;
+}
+
 static void test_merged_domain_measured_by_its_table(void **state)
 {
-	static const unsigned caps[18] = {100, 112, 120, 130, 200, 250, 300, 350, 400,
-					  450, 500, 550, 600, 650, 700, 750, 800, 850};
+	const unsigned *caps = merge_caps;
 	static struct jtopo t;
 
 	(void)state;
-	memset(&t, 0, sizeof(t));
+	one_kind(&t, 18, merge_cap, no_sibling);
 	memset(&em, 0, sizeof(em));
-	t.nr_cpus = t.nr_online = 18;
-	t.nr_kinds = 1;
-	snprintf(t.kind[0].name, sizeof(t.kind[0].name), "cpu");
 	em.nr_pds = 18;
 	for (int c = 0; c < 18; c++) {
 		struct jpower_pd *pd = &em.pd[c];
 
-		t.cpu[c] = (struct jtopo_cpu){.online = true, .capacity = caps[c], .sibling = -1};
-		jtopo_cpuset_set(&t.online, c);
-		jtopo_cpuset_set(&t.kind[0].cpus, c);
 		snprintf(pd->name, sizeof(pd->name), "pd%d", c);
 		jtopo_cpuset_set(&pd->cpus, c);
 		pd->capacity = caps[c];
