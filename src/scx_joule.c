@@ -543,11 +543,11 @@ static unsigned long long model_hotplug_seq;
 
 /*
  * cpufreq policies of this machine, counted as its model is read (-1: a
- * model of given files, --topology or --sysfs-root, not watched). A driver that probes after the
- * service started (a module udev loads late, a cluster's driver retried)
- * adds policies: the run ends and the model is read again with them
- * (cpufreq_policies_changed), instead of running the rest of the uptime on
- * a model without their operating points.
+ * model of given files, --topology or --sysfs-root, not watched). A driver
+ * that probes after the service started (a module udev loads late, a
+ * cluster's driver retried) adds policies: the run ends and the model is
+ * read again with them (cpufreq_policies_changed), instead of running the
+ * rest of the uptime on a model without their operating points.
  */
 static int model_policies = -1;
 
