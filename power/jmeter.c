@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "jmeter.h"
+#include "jsupply.h"
 #include "jtopo_fs.h"
 
 #define MAX_CHANNELS 16
@@ -603,28 +604,16 @@ static int battery_value(const struct jmeter *m, const struct channel *c, const 
 /* Is a mains or USB supply of the machine (not scope Device) online? */
 static bool ac_online(const struct jmeter *m)
 {
-	char path[4096], rel[512], word[32];
+	char path[4096];
 	struct dirent *de;
 	bool online = false;
 	DIR *d;
 
 	jtopo_fs_path(path, sizeof(path), root_or_empty(m), SUPPLY_DIR);
 	d = opendir(path);
-	while (d && !online && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/scope", de->d_name);
-		if (!jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) &&
-		    !strcmp(word, "Device"))
-			continue;
-		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/type", de->d_name);
-		if (jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) ||
-		    (strcmp(word, "Mains") && strncmp(word, "USB", 3)))
-			continue;
-		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/online", de->d_name);
-		online = !jtopo_fs_line(root_or_empty(m), rel, word, sizeof(word)) &&
-			 word[0] >= '1' && word[0] <= '9';
-	}
+	while (d && !online && (de = readdir(d)))
+		online =
+			de->d_name[0] != '.' && jsupply_kind(path, de->d_name) == JSUPPLY_AC_ONLINE;
 	if (d)
 		closedir(d);
 	return online;
@@ -707,7 +696,7 @@ static int battery_sample(const struct jmeter *m, const struct channel *c, doubl
 /* Every BAT* of the machine, in name order, as channels with their counters. */
 static int battery_find(struct jmeter *m, char *err, size_t errlen)
 {
-	char path[4096], rel[512], scope[16];
+	char path[4096];
 	struct dirent **names = NULL;
 	int n;
 
@@ -717,10 +706,8 @@ static int battery_find(struct jmeter *m, char *err, size_t errlen)
 		const char *name = names[i]->d_name;
 		struct channel *c = &m->ch[m->nr];
 
-		snprintf(rel, sizeof(rel), SUPPLY_DIR "/%.64s/scope", name);
 		if (strncmp(name, "BAT", 3) || m->nr == MAX_CHANNELS ||
-		    (!jtopo_fs_line(root_or_empty(m), rel, scope, sizeof(scope)) &&
-		     !strcmp(scope, "Device")))
+		    jsupply_kind(path, name) == JSUPPLY_DEVICE)
 			continue;
 		memset(c, 0, sizeof(*c));
 		snprintf(c->path, sizeof(c->path), SUPPLY_DIR "/%.64s", name);

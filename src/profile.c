@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsupply.h"
 #include "jtopo_fs.h"
 #include "profile.h"
 
@@ -45,42 +46,15 @@ static int read_word(const char *path, char *buf, size_t len)
 	return err;
 }
 
-/*
- * A supply with scope Device powers a peripheral (a mouse's or a headset's
- * battery, a gamepad charging over USB), not this machine: it says nothing
- * about AC or battery. No scope file means System (old kernels, most ACPI).
- */
-static bool powers_a_device(const char *dir, const char *name)
-{
-	char path[4096 + 512], scope[16];
-
-	snprintf(path, sizeof(path), "%s/%s/scope", dir, name);
-	return !read_word(path, scope, sizeof(scope)) && strcmp(scope, "Device") == 0;
-}
-
+/* A peripheral's supply (scope Device) says nothing about AC or battery. */
 static void note_supply(const char *dir, const char *name, struct joule_power_state *st)
 {
-	char path[4096 + 512], type[32], online[8];
-
-	if (powers_a_device(dir, name))
-		return;
-	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
-	if (read_word(path, type, sizeof(type)))
-		return;
-	if (strcmp(type, "Battery") == 0) {
-		st->have_battery = true;
-		return;
+	switch (jsupply_kind(dir, name)) {
+	case JSUPPLY_BATTERY: st->have_battery = true; break;
+	case JSUPPLY_AC_ONLINE: st->ac_online = true; /* fallthrough */
+	case JSUPPLY_AC_OFFLINE: st->have_ac_supply = true; break;
+	default: break;
 	}
-	if (strcmp(type, "Mains") != 0 && strncmp(type, "USB", 3) != 0)
-		return;
-	st->have_ac_supply = true;
-	/*
-	 * online is 0 (offline), 1 (online, fixed) or 2 (online, programmable:
-	 * a USB PD source in a PPS contract, as tcpm reports it).
-	 */
-	snprintf(path, sizeof(path), "%s/%s/online", dir, name);
-	if (!read_word(path, online, sizeof(online)) && online[0] >= '1' && online[0] <= '9')
-		st->ac_online = true;
 }
 
 int joule_power_state_read(const char *sysfs_root, struct joule_power_state *st)
