@@ -3,26 +3,37 @@
 # last CPU (another domain). By weight (15 or 88761 against 1024 each) the
 # nice-19 task is owed 15/4096 of the hogs' run time, and the nice -20 task
 # the whole of a CPU; EEVDF gives each about that. Checks, from the kernel's
-# side (run times in /proc/PID/schedstat over 8 s):
-# - the nice-19 task ran (the starvation backstop bounds its wait), and at
-#   most 4 times its weight's share. Until its vtime could lead the domain's
-#   clock by a whole slice's cost (jp_vtime_place), it was held to 40 ms
-#   ahead and ran about 14 times its share;
+# side (/proc/PID/schedstat over 8 s: run time and the number of runs):
+# - the nice-19 task ran (the starvation backstop bounds its wait), and was
+#   started at most as often as 4 times its weight's share in whole slices
+#   allows. Until its vtime could lead the domain's clock by a whole slice's
+#   cost (jp_vtime_place), it was held to 40 ms ahead and ran about 14 times
+#   its share, some 80 runs in 8 s where it now gets 16-20;
+# - its run time, at most 8 times its share. The number of runs is the
+#   scheduler's bound; the run time is not, in this guest: single-threaded
+#   TCG now and then leaves the vCPU of a running task unexecuted for 8-32 ms
+#   of guest time, ticks included, and the kernel charges the task for it.
+#   A 5 ms slice was seen to last 16-63 ms, and one run in CI measured 393 ms
+#   (6.9 times the share) where most measure 140-260 (docs/testing.md);
 # - the nice -20 task ran at least 80% of the window. Until dispatch kept a
 #   task whose slice ended ahead of the queue's head in vtime
 #   (joule_prev_first), it waited half a slice after each and ran 65%.
 # The same runs under EEVDF first, in the same boot, are printed for comparison.
 . /scenarios/lib.sh
 WINDOW=8
-SHARE_MAX=4
+SLICE_US=5000
+RUNS_SHARE_MAX=4
+TIME_SHARE_MAX=8
 HEAVY_MIN_PCT=80
 
 # run_ms PID: the kernel's run time of the task so far, in ms
 run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
+# runs PID: how many times the kernel has started the task so far
+runs() { awk '{ print $3 }' /proc/$1/schedstat; }
 
-# weights_phase WHO NICE: sets task_ms (the reniced task's run time in the
-# window), hogs_ms (the hogs' together) and share_ms (its share by weight, for
-# nice 19)
+# weights_phase WHO NICE: sets task_ms and task_runs (the reniced task's run
+# time and runs in the window), hogs_ms (the hogs' run time together) and
+# share_ms (its share by weight, for nice 19)
 weights_phase() {
 	hogs=
 	for k in 1 2 3 4; do
@@ -35,17 +46,19 @@ weights_phase() {
 	[ "$(awk '{ print $19 }' /proc/$task/stat)" = "$2" ] || fail "the task is not at nice $2"
 	sleep 1
 	t0=$(run_ms $task)
+	n0=$(runs $task)
 	h0=0
 	for h in $hogs; do h0=$((h0 + $(run_ms $h))); done
 	sleep $WINDOW
 	task_ms=$(($(run_ms $task) - t0))
+	task_runs=$(($(runs $task) - n0))
 	hogs_ms=0
 	for h in $hogs; do hogs_ms=$((hogs_ms + $(run_ms $h))); done
 	hogs_ms=$((hogs_ms - h0))
 	kill $hogs $task
 	wait $hogs $task 2>/dev/null
 	share_ms=$((hogs_ms * 15 / 4096))
-	echo "$1: in $WINDOW s the nice $2 task ran $task_ms ms, the four nice-0 hogs $hogs_ms ms"
+	echo "$1: in $WINDOW s the nice $2 task ran $task_ms ms in $task_runs runs, the four nice-0 hogs $hogs_ms ms"
 }
 
 [ "$(nr_cpus)" -ge 4 ] || fail "needs at least 4 CPUs (has $(nr_cpus))"
@@ -53,14 +66,18 @@ weights_phase() {
 taskset -p -c $(($(nr_cpus) - 1)) $$ >/dev/null || fail "cannot move the test shell"
 weights_phase EEVDF 19
 weights_phase EEVDF -20
-start_scheduler $MODEL_ARGS --profile balanced --stats 2
+start_scheduler $MODEL_ARGS --profile balanced --stats 2 --slice-us $SLICE_US
 weights_phase scx_joule 19
 stats_tail 1
 [ "$task_ms" -gt 0 ] || fail "the nice-19 task never ran in $WINDOW s"
 [ "$share_ms" -gt 0 ] || fail "the hogs ran $hogs_ms ms: no share to compare with"
-[ "$task_ms" -le $((SHARE_MAX * share_ms)) ] ||
-	fail "the nice-19 task ran $task_ms ms, over $SHARE_MAX times its share by weight ($share_ms ms)"
-ok "the nice-19 task ran $task_ms ms, at most $SHARE_MAX times its share by weight ($share_ms ms)"
+runs_max=$((RUNS_SHARE_MAX * share_ms * 1000 / SLICE_US))
+[ "$task_runs" -le $runs_max ] ||
+	fail "the nice-19 task started $task_runs times: over $RUNS_SHARE_MAX times its share by weight ($share_ms ms) in slices of $SLICE_US us ($runs_max runs)"
+ok "the nice-19 task started $task_runs times, at most $runs_max ($RUNS_SHARE_MAX times its share of $share_ms ms in slices)"
+[ "$task_ms" -le $((TIME_SHARE_MAX * share_ms)) ] ||
+	fail "the nice-19 task ran $task_ms ms, over $TIME_SHARE_MAX times its share by weight ($share_ms ms)"
+ok "the nice-19 task ran $task_ms ms, at most $TIME_SHARE_MAX times its share by weight ($share_ms ms)"
 weights_phase scx_joule -20
 stats_tail 1
 heavy_min=$((WINDOW * 1000 * HEAVY_MIN_PCT / 100))
