@@ -725,10 +725,7 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 		return ret;
 	if (em_file) {
 		ret = model_from_file(em, t, no_sysfs ? NULL : root, em_file, err, errlen);
-		if (!ret && partial[0])
-			snprintf(em->warning, sizeof(em->warning),
-				 "cpufreq covers only some CPUs (%.200s)", partial);
-		return ret;
+		goto out;
 	}
 	/* the kernel's model comes from the cpufreq drivers: as partial as they are */
 	ret = no_sysfs || partial[0] ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
@@ -757,10 +754,12 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	if (!ret && refused[0])
 		snprintf(em->warning, sizeof(em->warning),
 			 "the kernel's energy model is not used (%.200s)", refused);
+out:
+	/* the file's tables stand; without one, the model is per kind (no operating points) */
 	if (!ret && partial[0])
 		snprintf(em->warning, sizeof(em->warning),
-			 "cpufreq covers only some CPUs (%.160s): modelled without cpufreq",
-			 partial);
+			 "cpufreq covers only some CPUs (%.160s)%s", partial,
+			 em_file ? "" : ": modelled without cpufreq");
 	return ret;
 }
 

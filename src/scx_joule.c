@@ -531,8 +531,12 @@ static void write_energy_model(const struct jpower_model *em, const struct jtopo
 static struct jtopo topo;
 static struct jpower_cpufreq cf;
 static struct jpower_model em;
-static bool model_read; /* the machine comes from topo and em (not --model, not the fallback) */
-static bool model_fell_back; /* this machine's model did not read: all CPUs equal */
+/* where the machine in use came from, which decides whether it is read again */
+static enum {
+	MODEL_OTHER,	 /* --model: another machine's, never read again */
+	MODEL_READ,	 /* topo and em: this machine's, or the files given */
+	MODEL_FELL_BACK, /* this machine's did not read: all CPUs equal */
+} model_from;
 /*
  * The kernel's hotplug count when the model was read: given to the kernel
  * (ops.hotplug_seq), it refuses the attach with a restart if a CPU came or
@@ -627,7 +631,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 		fprintf(stderr, "scx_joule: warning: %s; treating all CPUs as equal\n", err);
 		if (joule_machine_homogeneous(m, nr_cpus, err, sizeof(err)))
 			die("%s", err);
-		model_fell_back = true;
+		model_from = MODEL_FELL_BACK;
 		return;
 	}
 	if (opts.show_topology) {
@@ -644,7 +648,7 @@ static void load_model(struct joule_machine *m, int nr_cpus)
 		fprintf(stderr, "scx_joule: note: %s\n", err);
 	if (joule_machine_from_model(m, &topo, &em, nr_cpus, err, sizeof(err)))
 		model_error(err);
-	model_read = true;
+	model_from = MODEL_READ;
 }
 
 /*
@@ -663,7 +667,7 @@ static void read_model_again(struct joule_machine *m)
 
 	/* before the model: a CPU that comes or goes while it is read must fail the attach */
 	model_hotplug_seq = scx_sysfs_hotplug_seq();
-	if (!model_read && !model_fell_back)
+	if (model_from == MODEL_OTHER)
 		return;
 	in_use = *m; /* its pointers point into itself: valid again once copied back */
 	if (read_model(err, sizeof(err)) ||
@@ -673,8 +677,7 @@ static void read_model_again(struct joule_machine *m)
 		     err);
 		return;
 	}
-	model_read = true;
-	model_fell_back = false;
+	model_from = MODEL_READ;
 	print_model_warnings();
 	note(stdout, "model read again: %s", m->source);
 }
