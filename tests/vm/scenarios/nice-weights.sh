@@ -9,7 +9,7 @@
 #   allows. Until its vtime could lead the domain's clock by a whole slice's
 #   cost (jp_vtime_place), it was held to 40 ms ahead and ran about 14 times
 #   its share, some 80 runs in 8 s where it now gets 16-20;
-# - its run time, at most 8 times its share. The number of runs is the
+# - its run time, at most 10 times its share. The number of runs is the
 #   scheduler's bound; the run time is not, in this guest: single-threaded
 #   TCG now and then leaves the vCPU of a running task unexecuted for 8-32 ms
 #   of guest time, ticks included, and the kernel charges the task for it.
@@ -23,7 +23,7 @@
 WINDOW=8
 SLICE_US=5000
 RUNS_SHARE_MAX=4
-TIME_SHARE_MAX=8
+TIME_SHARE_MAX=10
 HEAVY_MIN_PCT=80
 
 # run_ms PID: the kernel's run time of the task so far, in ms

@@ -6,8 +6,10 @@
 # the end of the probe's 3 s and never switches in: the task that waits is
 # busybox's taskset itself, moved to CPU 1 by its own sched_setaffinity
 # before it could exec the loop. The longest wait still going must be at
-# least 2 s: the hog's, or a per-CPU kthread's of CPU 1 woken just before
-# it. Before the probe counted waits still going (stop 48), it had no line
+# least 1.5 s: the hog's, or a per-CPU kthread's of CPU 1 woken just before
+# it. It measured 2.3-3.1 s (the hog's fork and exec in the guest take a
+# varying part of the window), and a wait not counted, or counted from the
+# wrong start, gives nothing or about 100 ms. Before the probe counted waits still going (stop 48), it had no line
 # for them, and the longest wait it gave was another task's (ksoftirqd's
 # 100 ms in the first try of this scenario).
 . /scenarios/lib.sh
@@ -59,7 +61,7 @@ read -r _ wait_ns wait_pid wait_comm _ </tmp/longest.txt
 still=$(sed -n 's/^still_waiting \([0-9]*\) longest .*/\1/p' /tmp/longest.txt)
 still_ns=$(sed -n 's/^still_waiting [0-9]* longest \([0-9]*\)$/\1/p' /tmp/longest.txt)
 [ "${still:-0}" -ge 1 ] || fail "no wait still going at the end was counted"
-[ "$still_ns" -ge 2000000000 ] ||
+[ "$still_ns" -ge 1500000000 ] ||
 	fail "the longest wait still going counted $((still_ns / 1000000)) ms of the probe's 3 s"
 [ "$still_ns" -eq "$wait_ns" ] ||
 	fail "the longest wait ($((wait_ns / 1000000)) ms) is not the one still going ($((still_ns / 1000000)) ms)"
