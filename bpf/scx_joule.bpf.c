@@ -1775,8 +1775,9 @@ static __u32 cpu_cap_now(s32 cpu)
 
 /*
  * Ask for perf target (0..1024 of cpu's own top speed), skipping changes too
- * small to matter (jp_perf_request_due). Only for the CPU whose run queue
- * the caller holds, or any CPU from ops.init, as the kfunc requires.
+ * small to matter (jp_perf_request_due). For the CPU whose run queue the
+ * caller holds, or any CPU where the caller holds no run queue's lock (ops.init,
+ * the release timer's joule_release_kept), as the kfunc requires.
  * Scaled by the kernel's capacity of cpu (scx_bpf_cpuperf_cap), the one
  * schedutil divides by, not the model's: they differ where the loader
  * ranks CPUs the kernel reports as equal (an x86 hybrid whose cpu_capacity
