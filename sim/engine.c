@@ -1358,8 +1358,15 @@ static void pd_slice_end(struct sim *s, uint32_t c)
 	note_run(t, s->now - t->run_start);
 	t->run_start = s->now;
 	t->run_cap = cap_freq(s, c);
+	/*
+	 * The kernel calls ops.stopping before enqueue(SCX_ENQ_LAST): placed with
+	 * its own utilization still counted on c, a misfit over 40% of c could
+	 * never stay there, where the BPF scheduler keeps one that fits.
+	 */
+	s->js[c].util_runnable = 0;
 	pd_plan(s, c, th, false, true, &plan);
 	if (plan.where == JP_ENQ_LOCAL) {
+		s->js[c].util_runnable = t->util_on_cpu; /* ops.running again */
 		pd_keep(s, c);
 		if (s->js[c].frame)
 			s->js[c].frame_speed = jp_frame_speed_running(&s->prof, &t->jt, s->now);

@@ -356,13 +356,12 @@ def frequency_text(add):
 def before_after(add, res, src, before):
     add("## Changes against the previous simulator\n")
     add(f"Before: {src}. After: this document's runs. Energy in J, deadline misses.\n")
-    add("What moved: at a slice end with nothing else to run, the simulator now stops "
-        "the thread before it plans, as the kernel does (`ops.stopping`, then "
-        "`ops.enqueue` with `SCX_ENQ_LAST`): the run is folded into its util and the "
-        "misfit verdict worked out again first, and a thread that stays runs again "
-        "(`ops.running`: its frequency request is sent again). Before, it planned with "
-        "the verdict of the last tick, so a thread whose verdict the run had cleared "
-        "could still move up. Only the game on the phone model moves, by 0.2%.\n")
+    add("What moved: at a slice end with nothing else to run, the thread that stops no "
+        "longer counts on its CPU while it is placed again, as after the kernel's "
+        "`ops.stopping` (the BPF scheduler's `util_runnable` is 0 by then). Its own "
+        "utilization counted twice there, so a misfit over 40% of that CPU's capacity "
+        "could not stay where the BPF scheduler keeps it. Only the games move, by "
+        "0.03% at most.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
