@@ -360,8 +360,8 @@ def before_after(add, res, src, before):
         "longer counts on its CPU while it is placed again, as after the kernel's "
         "`ops.stopping` (the BPF scheduler's `util_runnable` is 0 by then). Its own "
         "utilization counted twice there, so a misfit over 40% of that CPU's capacity "
-        "could not stay where the BPF scheduler keeps it. Only the games move, by "
-        "0.03% at most.\n")
+        "could not stay where the BPF scheduler keeps it. The phone's game moves by "
+        "-0.3%, the other games and the board's web by less than 0.05%.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
