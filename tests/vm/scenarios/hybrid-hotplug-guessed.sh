@@ -53,7 +53,7 @@ big_hogs() {
 	wait $hog1 $hog2 2>/dev/null
 	echo "$1: two hogs: ${onbig}% of their run time on CPUs 4-5; CPU 5 requests $req5 while busy"
 	[ "$onbig" -ge 80 ] || fail "$1: the two hogs ran ${onbig}% on big CPUs 4-5"
-	[ "$req5" -ge 700 ] && [ "$req5" -le 1000 ] ||
+	[ "$req5" -ge 650 ] && [ "$req5" -le 1000 ] ||
 		fail "$1: CPU 5 busy requests $req5: its top speed is about 820 (an A53's: about 300)"
 	ok "$1: CPUs 4-5, guessed while offline, run as the big CPUs they are"
 }

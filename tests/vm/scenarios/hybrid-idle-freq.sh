@@ -13,7 +13,7 @@
 #   top speed, about its kernel capacity / 1.25; a little CPU busy 10 ms of
 #   every 20 ms asks for less than that, near half of its capacity.
 # The bounds are fractions of each CPU's kernel capacity (hog 260..400 of
-# 381 on a little CPU, 700..1024 of 1024 on a big one, half-busy 95..260 of
+# 381 on a little CPU, 650..1024 of 1024 on a big one, half-busy 95..260 of
 # 381): 1024 on every CPU of the x86 guest, whatever --model says (so that
 # a little CPU's request scaled by the model's 381 fails), an arm64 guest's
 # own cpu_capacity there.
@@ -45,7 +45,7 @@ idle_requests "within 100 ms of the load stopping"
 lo=$((LCAP * 260 / 381)) hi=$((LCAP * 400 / 381))
 [ "$little" -ge $lo ] && [ "$little" -le $hi ] ||
 	fail "a busy little CPU (kernel capacity $LCAP) should request about $LCAP/1.25..$LCAP ($lo..$hi), not $little"
-lo=$((BCAP * 700 / 1024)) hi=$BCAP
+lo=$((BCAP * 650 / 1024)) hi=$BCAP
 [ "$big" -ge $lo ] && [ "$big" -le $hi ] ||
 	fail "a busy big CPU (kernel capacity $BCAP) should request about $BCAP/1.25 = $((BCAP * 4 / 5)) ($lo..$hi), not $big"
 
