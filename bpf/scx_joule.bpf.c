@@ -2469,6 +2469,20 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	tctx->woke_in_select = 0;
 	drop_pending(tctx);
 	drop_free_queued(tctx);
+	/* its utilization moves with it, before the request below counts the CPU's */
+	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu) {
+		u32 from = (u32)tctx->last_cpu;
+
+		stat_add(JOULE_STAT_MIGRATIONS, 1);
+		/*
+		 * Masked, not compared: both are CPU numbers, and clang folds two
+		 * range checks into one test of (from | cpu), which the
+		 * verifier cannot split into a bound for each.
+		 */
+		if (cpu >= 0)
+			jp_cpu_migrate(&cpu_state[from & (JP_MAX_CPUS - 1)],
+				       &cpu_state[(u32)cpu & (JP_MAX_CPUS - 1)], tctx->jt.util_avg);
+	}
 	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
 		tctx->started_cap = cpu_cap_now(cpu);
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
@@ -2489,19 +2503,6 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 		shorten_slice_for_queue(p, tctx, cpu);
 		request_perf(cpu, jp_cpu_perf_target(&tables, cpu_state, cur_profile(), cpu),
 			     false);
-	}
-	if (tctx->last_cpu >= 0 && tctx->last_cpu != cpu) {
-		u32 from = (u32)tctx->last_cpu;
-
-		stat_add(JOULE_STAT_MIGRATIONS, 1);
-		/*
-		 * Masked, not compared: both are CPU numbers, and clang folds two
-		 * range checks into one test of (from | cpu), which the
-		 * verifier cannot split into a bound for each.
-		 */
-		if (cpu >= 0)
-			jp_cpu_migrate(&cpu_state[from & (JP_MAX_CPUS - 1)],
-				       &cpu_state[(u32)cpu & (JP_MAX_CPUS - 1)], tctx->jt.util_avg);
 	}
 	tctx->last_cpu = cpu;
 	if (!tctx->queued_by_us && !kernel_queues_itself(p))
