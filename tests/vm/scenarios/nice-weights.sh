@@ -8,7 +8,7 @@
 #   started at most as often as 4 times its weight's share in whole slices
 #   allows. Until its vtime could lead the domain's clock by a whole slice's
 #   cost (jp_vtime_place), it was held to 40 ms ahead and ran about 14 times
-#   its share, some 80 runs in 8 s where it now gets 16-20;
+#   its share: a mutant with that lead started 91 times in 8 s, against 15-20;
 # - its run time, at most 10 times its share. The number of runs is the
 #   scheduler's bound; the run time is not, in this guest: single-threaded
 #   TCG now and then leaves the vCPU of a running task unexecuted for 8-32 ms
