@@ -13,9 +13,8 @@ static void supply_word(const char *class_dir, const char *name, const char *att
 	char path[4096 + 512];
 
 	snprintf(path, sizeof(path), "%s/%s/%s", class_dir, name, attr);
-	if (jtopo_fs_line(NULL, path, buf, len))
+	if (jtopo_fs_word(NULL, path, buf, len))
 		buf[0] = '\0';
-	buf[strcspn(buf, " \t")] = '\0';
 }
 
 enum jsupply_kind jsupply_kind(const char *class_dir, const char *name)

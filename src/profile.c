@@ -36,16 +36,6 @@ const char *joule_profile_name(enum joule_profile profile)
 	return profile_names[profile];
 }
 
-/* The first word of a one-line file. */
-static int read_word(const char *path, char *buf, size_t len)
-{
-	int err = jtopo_fs_line(NULL, path, buf, len);
-
-	if (!err)
-		buf[strcspn(buf, " \t")] = '\0';
-	return err;
-}
-
 /* A peripheral's supply (scope Device) says nothing about AC or battery. */
 static void note_supply(const char *dir, const char *name, struct joule_power_state *st)
 {
@@ -67,7 +57,7 @@ int joule_power_state_read(const char *sysfs_root, struct joule_power_state *st)
 	if (!sysfs_root)
 		sysfs_root = "/sys";
 	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", sysfs_root);
-	if (read_word(path, st->platform_profile, sizeof(st->platform_profile)))
+	if (jtopo_fs_word(NULL, path, st->platform_profile, sizeof(st->platform_profile)))
 		st->platform_profile[0] = '\0';
 
 	snprintf(dir, sizeof(dir), "%s/class/power_supply", sysfs_root);

@@ -74,6 +74,15 @@ int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len)
 	return buf[0] ? 0 : -EIO;
 }
 
+int jtopo_fs_word(const char *root, const char *rel, char *buf, size_t len)
+{
+	int err = jtopo_fs_line(root, rel, buf, len);
+
+	if (!err)
+		buf[strcspn(buf, " \t")] = '\0';
+	return err;
+}
+
 int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val)
 {
 	char buf[64], *end;

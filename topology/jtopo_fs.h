@@ -32,6 +32,9 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
  */
 int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len);
 
+/* The first word of that line (up to a space or tab): as jtopo_fs_line. */
+int jtopo_fs_word(const char *root, const char *rel, char *buf, size_t len);
+
 /* The start of a file (up to len - 1 bytes, the rest unread), NUL-terminated. */
 int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len);
 

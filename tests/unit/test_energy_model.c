@@ -568,6 +568,10 @@ static void test_fs_line_fits_or_fails(void **state)
 	temp_file(path, "0 1 2 3\n");
 	assert_int_equal(jtopo_fs_line(NULL, path, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "0 1 2 3");
+	/* a word is cut from a whole line: a line too long is still an error */
+	assert_int_equal(jtopo_fs_word(NULL, path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0");
+	assert_int_equal(jtopo_fs_word(NULL, path, buf, 7), -EOVERFLOW);
 	assert_int_equal(jtopo_fs_line(NULL, path, buf, 7), -EOVERFLOW);
 	assert_int_equal(jtopo_fs_line(NULL, path, buf, 6), -EOVERFLOW);
 	/* the start of a file is all jtopo_fs_text promises */
