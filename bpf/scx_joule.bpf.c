@@ -1007,6 +1007,15 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	return found;
 }
 
+/* Is tctx's task, on cpu, a misfit to place again (jp_misfit_move_due)? */
+static bool misfit_move_due(struct task_ctx *tctx, s32 cpu, u64 now)
+{
+	if (!tctx || cpu < 0 || cpu >= JP_MAX_CPUS)
+		return false;
+	return jp_misfit_move_due(cur_profile(), &tctx->jt, tables.cpu[cpu].capacity,
+				  cpu_state[cpu].frame, now);
+}
+
 /* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
 static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 {
@@ -1173,7 +1182,8 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 {
 	enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
 	struct task_ctx *tctx = task_ctx(p);
-	s32 cpu = scx_bpf_task_cpu(p);
+	s32 cpu = scx_bpf_task_cpu(p), target;
+	u64 now;
 
 	/*
 	 * Not a migration-disabled task either: on 6.14 (no
@@ -1183,10 +1193,17 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 	if (p->nr_cpus_allowed == 1 || !tctx || cpu < 0 || cpu >= JP_MAX_CPUS ||
 	    kernel_queues_itself(p))
 		return JP_NO_CPU;
-	/* on an online CPU, only a misfit with a bigger CPU idle moves */
-	if (jp_mask_test(&online, (u32)cpu) && (!tctx->jt.misfit || !bigger_cpu_idle(p, cpu)))
+	if (!jp_mask_test(&online, (u32)cpu))
+		return joule_choose_cpu(p, cpu, &reason);
+	/* on an online CPU, only a misfit due to be placed, with a bigger CPU idle, moves */
+	now = scx_bpf_now();
+	if (!misfit_move_due(tctx, cpu, now) || !bigger_cpu_idle(p, cpu))
 		return JP_NO_CPU;
-	return joule_choose_cpu(p, cpu, &reason);
+	target = joule_choose_cpu(p, cpu, &reason);
+	if (target >= 0 && target < JP_MAX_CPUS &&
+	    tables.cpu[target].capacity <= tables.cpu[cpu].capacity)
+		jp_misfit_turned_down(&tctx->jt, now);
+	return target;
 }
 
 /* tctx's task goes into domain pd's queue: counted there if it may run on any CPU. */
@@ -1538,7 +1555,7 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 		return;
 	in->prev_runnable = 1;
 	tctx = task_ctx(prev);
-	in->prev_misfit_up = tctx && tctx->jt.misfit && prev->nr_cpus_allowed > 1 &&
+	in->prev_misfit_up = misfit_move_due(tctx, cpu, now) && prev->nr_cpus_allowed > 1 &&
 			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
 	if (!in->prev_misfit_up && in->self < JP_MAX_PDS)
 		in->prev_first = joule_prev_first(prev, cpu, in->self, now);
@@ -2646,7 +2663,9 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	/* the count may lag a task the kernel took from the queue itself (bypass) */
 	in.queued_free = queued > 0 ? pd_local[cpu_pd(cpu) & (JP_MAX_PDS - 1)].nr_free_queued : 0;
 	in.pinned = p->nr_cpus_allowed == 1;
-	in.misfit = tctx && jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
+	if (tctx)
+		jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
+	in.misfit = misfit_move_due(tctx, cpu, now);
 	/*
 	 * The idle mask is read only when it can matter. A task the kernel
 	 * queues itself (kernel_queues_itself) is not moved up: enqueue would

@@ -1141,15 +1141,29 @@ static void pd_wake_idle_for_queue(struct sim *s, uint32_t p)
 	pd_kick(s, idle);
 }
 
-/* A misfit thread, a bigger CPU idle: where placement would put it, or -1. */
+/* Thread th on CPU c is a misfit to place again (jp_misfit_move_due). */
+static bool misfit_move_due(const struct sim *s, uint32_t c, uint32_t th)
+{
+	return jp_misfit_move_due(&s->prof, &s->th[th].jt, s->tables.cpu[c].capacity,
+				  s->js[c].frame, s->now);
+}
+
+/*
+ * A misfit thread due to be placed again, a bigger CPU idle: where placement
+ * puts it (a pick no bigger is remembered as turned down), or -1.
+ */
 static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 {
 	int dst;
 
-	if (!s->th[th].jt.misfit || !bigger_cpu_idle(s, c))
+	if (!misfit_move_due(s, c, th) || !bigger_cpu_idle(s, c))
 		return -1;
 	dst = s->pol->select_cpu(s, th, (int)c);
-	return dst >= 0 && (uint32_t)dst < s->soc->nr_cpus ? dst : -1;
+	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus)
+		return -1;
+	if (s->tables.cpu[dst].capacity <= s->tables.cpu[c].capacity)
+		jp_misfit_turned_down(&s->th[th].jt, s->now);
+	return dst;
 }
 
 /* CPU c as jp_enqueue_plan sees it (the BPF scheduler's enq_cpu). */
@@ -1270,7 +1284,7 @@ static void pd_gather(struct sim *s, uint32_t c, int prev, struct jp_dispatch_in
 		struct sim_pd_rt *pr = &s->pd[self];
 
 		in->prev_runnable = 1;
-		in->prev_misfit_up = s->th[prev].jt.misfit && bigger_cpu_idle(s, c);
+		in->prev_misfit_up = misfit_move_due(s, c, (uint32_t)prev) && bigger_cpu_idle(s, c);
 		in->prev_first = 1;
 		for (i = 0; i < pr->nr_queued; i++)
 			if ((int64_t)(s->th[pr->queue[i]].vruntime - s->th[prev].vruntime) <= 0)
@@ -1398,13 +1412,16 @@ static void pd_tick(struct sim *s, uint32_t c)
 	memset(&in, 0, sizeof(in));
 	/* the simulator's tasks may run on every CPU */
 	in.queued_free = s->pd[pd_of(s, c)].nr_queued;
-	in.misfit = jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c, s->js[c].frame_speed);
+	jp_task_misfit(&s->tables, &s->prof, &s->th[th].jt, c, s->js[c].frame_speed);
+	in.misfit = misfit_move_due(s, c, th);
 	in.bigger_idle = in.misfit && bigger_cpu_idle(s, c);
 	jp_tick_plan(&in, &plan);
 	if (plan.wake_for_queue)
 		pd_wake_idle_for_queue(s, pd_of(s, c));
-	if (plan.end_slice)
+	if (plan.end_slice) {
+		s->m.tick_slice_ends++;
 		pd_slice_end(s, c);
+	}
 }
 
 /* ---- events ---------------------------------------------------------------- */

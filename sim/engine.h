@@ -184,6 +184,7 @@ struct sim_metrics {
 	bool batch_unfinished;
 	double oracle_j; /* lower bound for the same jobs */
 	uint64_t place_energy, place_perf, place_misfit, pulls;
+	uint64_t tick_slice_ends; /* slices the tick ended for a misfit (jp_tick_plan) */
 	double overutil_s;
 	/* per task line of the workload, for --explain */
 	uint64_t spec_jobs[WL_MAX_SPECS], spec_misses[WL_MAX_SPECS];

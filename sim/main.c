@@ -217,6 +217,9 @@ static void print_text(const struct sim *s, const struct opts *o)
 	printf("migrations       %llu  pulls %llu  misfit moves %llu  overutilized %.3f s\n",
 	       (unsigned long long)m->migrations, (unsigned long long)m->pulls,
 	       (unsigned long long)m->place_misfit, m->overutil_s);
+	if (s->pol->pd_queues)
+		printf("tick slice ends  %llu (misfits sent to placement again)\n",
+		       (unsigned long long)m->tick_slice_ends);
 }
 
 /* PD p's busy CPU-seconds and energy (J), over its CPUs, and its CPUs' wakeups. */
@@ -334,7 +337,7 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	       "\"batch_unfinished\":%s,\"lat_p50_us\":%.3f,\"lat_p99_us\":%.3f,"
 	       "\"lat_max_us\":%.3f,\"jobs\":%llu,\"deadline_jobs\":%llu,\"misses\":%llu,"
 	       "\"dropped\":%llu,\"migrations\":%llu,\"pulls\":%llu,\"misfit_moves\":%llu,"
-	       "\"overutilized_s\":%.6f,\"cpu_s\":%.6f,",
+	       "\"tick_slice_ends\":%llu,\"overutilized_s\":%.6f,\"cpu_s\":%.6f,",
 	       s->soc->name, s->wl->name, s->pol->name, o->profile, driver_name(o),
 	       (unsigned long long)o->cfg.seed, m->sim_s, m->energy_j, m->avg_power_w, m->oracle_j,
 	       m->work_done_s, m->batch_done_s, m->batch_unfinished ? "true" : "false",
@@ -342,7 +345,8 @@ static void print_json(const struct sim *s, const struct opts *o, double cpu_s)
 	       (unsigned long long)m->jobs, (unsigned long long)m->deadline_jobs,
 	       (unsigned long long)m->misses, (unsigned long long)m->dropped,
 	       (unsigned long long)m->migrations, (unsigned long long)m->pulls,
-	       (unsigned long long)m->place_misfit, m->overutil_s, cpu_s);
+	       (unsigned long long)m->place_misfit, (unsigned long long)m->tick_slice_ends,
+	       m->overutil_s, cpu_s);
 	print_json_detail(s);
 }
 

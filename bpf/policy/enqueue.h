@@ -36,7 +36,8 @@
  * queues until kicked); a task that outgrew the CPU ends its slice when a
  * bigger CPU is idle to take it, so that enqueue moves it up. With no bigger
  * CPU idle an idle big CPU pulls it later; cutting its slice at every tick
- * would only churn.
+ * would only churn. So would asking again at every tick after placement
+ * kept it where it is (jp_misfit_move_due).
  *
  * The callers gather the inputs (idle state, where placement would put a
  * misfit) and carry the plan out: the BPF scheduler with kfuncs, the
@@ -206,7 +207,7 @@ struct jp_tick_in {
 	 */
 	u32 queued_free;
 	u8 pinned;	/* the running task may run on this CPU only */
-	u8 misfit;	/* jp_task_misfit() of the running task here */
+	u8 misfit;	/* the running task is a misfit to place again (jp_misfit_move_due) */
 	u8 bigger_idle; /* a bigger CPU it may run on is idle (needed only if misfit) */
 	u8 pad;
 };

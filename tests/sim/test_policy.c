@@ -1113,6 +1113,44 @@ static void test_tick_plan(void **state)
 	assert_false(plan.end_slice);
 }
 
+/*
+ * A misfit placement kept where it is is not sent again at the next tick,
+ * only once its util grew by a sixteenth of the CPU, 32 ms passed or it woke;
+ * a frame thread in gaming always is.
+ */
+static void test_misfit_move_due(void **state)
+{
+	const u64 ms = 1000000, t0 = 1000 * ms;
+	const u32 cap = 381;
+	struct jp_profile bal, game;
+	struct jp_task t;
+
+	(void)state;
+	jp_profile_init(&bal, JOULE_PROFILE_BALANCED);
+	jp_profile_init(&game, JOULE_PROFILE_GAMING);
+	jp_task_init(&t, 0, 320);
+	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0)); /* not misfit */
+	t.misfit = JP_MISFIT_UTIL;
+	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0));
+	jp_misfit_turned_down(&t, t0);
+	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 31 * ms));
+	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 32 * ms));
+	assert_true(jp_misfit_move_due(&game, &t, cap, true, t0 + 4 * ms));
+	assert_false(jp_misfit_move_due(&game, &t, cap, false, t0 + 4 * ms));
+	/* grown by 381 / 16 = 23 */
+	t.util_avg = t.util_est = 342;
+	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	t.util_avg = t.util_est = 343;
+	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	/* a wakeup places it afresh */
+	t.util_avg = t.util_est = 320;
+	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	jp_task_waking(&t, t0 + 5 * ms);
+	t.misfit = JP_MISFIT_UTIL;
+	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 5 * ms));
+}
+
 static void test_queue_slice(void **state)
 {
 	const u64 base = 5000000;
@@ -1169,6 +1207,7 @@ int main(void)
 		cmocka_unit_test(test_vtime_place),
 		cmocka_unit_test(test_clock_follow),
 		cmocka_unit_test(test_tick_plan),
+		cmocka_unit_test(test_misfit_move_due),
 		cmocka_unit_test(test_queue_slice),
 	};
 
