@@ -362,7 +362,7 @@ def before_after(add, res, src, before):
         "thread in gaming always is). Slices the tick ended in the Alder Lake model's "
         "build: 5,061 -> 53 (misfit moves 101 -> 31); phone game 3,084 -> 2,481 (its noise "
         "threads count as frame threads). Energy: the laptop's build +0.2%, its web -0.6%, "
-        "the board's and Phoenix 2's web -0.1%; the rest under 0.02%.\n")
+        "the board's and Phoenix 2's web -0.1% (the board's web 43 -> 44 misses); the rest under 0.02%. Over seeds 1-6: the laptop's build -0.6%, its web -1.0%, the phone's game -0.1% with the same 2 frames missed.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
