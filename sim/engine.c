@@ -947,10 +947,11 @@ static void thread_wake(struct sim *s, uint32_t th)
 	int c;
 
 	jp_task_waking(&t->jt, s->now);
-	if (t->last_wake)
+	if (t->woke)
 		t->wake_period = jp_avg_sample(t->wake_period, s->now - t->last_wake);
 	frame_wakeup(s, t);
 	t->last_wake = s->now;
+	t->woke = true;
 	t->lat_crit = jp_lat_crit(t->wake_period, t->run_avg, t->lat_crit);
 	t->ready_since = s->now;
 	t->latency_pending = true;

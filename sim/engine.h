@@ -134,6 +134,7 @@ struct sim_thread {
 	/* pd_queues: the PD whose clock vruntime counts on; latency-critical marking */
 	uint32_t vtime_pd;
 	bool lat_crit;
+	bool woke; /* last_wake holds a wakeup (0 is a time a thread may wake at) */
 	uint64_t last_wake, wake_period, run_avg, run_this;
 };
 
