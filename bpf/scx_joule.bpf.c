@@ -1007,13 +1007,16 @@ static bool bigger_cpu_idle(struct task_struct *p, s32 cpu)
 	return found;
 }
 
-/* Is tctx's task, on cpu, a misfit to place again (jp_misfit_move_due)? */
-static bool misfit_move_due(struct task_ctx *tctx, s32 cpu, u64 now)
+/* Is p, on cpu, a misfit to place again (jp_misfit_move_due)? */
+static bool misfit_move_due(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 now)
 {
+	bool frame, always;
+
 	if (!tctx || cpu < 0 || cpu >= JP_MAX_CPUS)
 		return false;
-	return jp_misfit_move_due(cur_profile(), &tctx->jt, tables.cpu[cpu].capacity,
-				  cpu_state[cpu].frame, now);
+	frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
+	always = jp_misfit_always_due(cur_profile(), frame);
+	return jp_misfit_move_due(&tctx->jt, tables.cpu[cpu].capacity, always, now);
 }
 
 /* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
@@ -1173,12 +1176,13 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 
 /*
  * Where p moves as it is enqueued, or JP_NO_CPU: placement's pick for a
- * misfit on a CPU with a bigger idle one, or for a task whose CPU has left
+ * misfit due to be placed again (jp_misfit_move_due) on a CPU with a bigger
+ * idle one, or for a task whose CPU has left
  * the online mask (jp_enqueue_plan takes it only if online). Apart from
  * joule_plan_enqueue, so that the placement's calls do not stack on that
  * function's frame (the verifier's 512 bytes).
  */
-__attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trusted)
+__attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trusted, u64 enq_flags)
 {
 	enum joule_stat reason = JOULE_STAT_PLACE_MISFIT;
 	struct task_ctx *tctx = task_ctx(p);
@@ -1195,14 +1199,21 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 		return JP_NO_CPU;
 	if (!jp_mask_test(&online, (u32)cpu))
 		return joule_choose_cpu(p, cpu, &reason);
-	/* on an online CPU, only a misfit due to be placed, with a bigger CPU idle, moves */
+	/*
+	 * On an online CPU, only a misfit due to be placed again
+	 * (jp_misfit_move_due), with a bigger CPU idle, moves; not at a
+	 * wakeup select_cpu has just placed (as one it put straight on an
+	 * idle CPU, which never comes here).
+	 */
+	if ((tctx->woke_in_select && (enq_flags & SCX_ENQ_WAKEUP)))
+		return JP_NO_CPU;
 	now = scx_bpf_now();
-	if (!misfit_move_due(tctx, cpu, now) || !bigger_cpu_idle(p, cpu))
+	if (!misfit_move_due(p, tctx, cpu, now) || !bigger_cpu_idle(p, cpu))
 		return JP_NO_CPU;
 	target = joule_choose_cpu(p, cpu, &reason);
 	if (target >= 0 && target < JP_MAX_CPUS &&
 	    tables.cpu[target].capacity <= tables.cpu[cpu].capacity)
-		jp_misfit_turned_down(&tctx->jt, now);
+		jp_misfit_kept(&tctx->jt, tables.cpu[cpu].capacity, now);
 	return target;
 }
 
@@ -1296,7 +1307,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	if (tctx)
 		drop_pending(tctx);
 
-	if (joule_plan_enqueue(p, enq_flags, joule_move_target(p), &plan))
+	if (joule_plan_enqueue(p, enq_flags, joule_move_target(p, enq_flags), &plan))
 		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
 
 	if (plan.moved_up) {
@@ -1555,7 +1566,7 @@ static void note_prev(struct jp_dispatch_in *in, struct task_struct *prev, s32 c
 		return;
 	in->prev_runnable = 1;
 	tctx = task_ctx(prev);
-	in->prev_misfit_up = misfit_move_due(tctx, cpu, now) && prev->nr_cpus_allowed > 1 &&
+	in->prev_misfit_up = misfit_move_due(prev, tctx, cpu, now) && prev->nr_cpus_allowed > 1 &&
 			     !kernel_queues_itself(prev) && bigger_cpu_idle(prev, cpu);
 	if (!in->prev_misfit_up && in->self < JP_MAX_PDS)
 		in->prev_first = joule_prev_first(prev, cpu, in->self, now);
@@ -2665,7 +2676,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 	in.pinned = p->nr_cpus_allowed == 1;
 	if (tctx)
 		jp_task_misfit(&tables, pr, &tctx->jt, cpu, cpu_state[cpu].frame_speed);
-	in.misfit = misfit_move_due(tctx, cpu, now);
+	in.misfit = misfit_move_due(p, tctx, cpu, now);
 	/*
 	 * The idle mask is read only when it can matter. A task the kernel
 	 * queues itself (kernel_queues_itself) is not moved up: enqueue would

@@ -1145,13 +1145,15 @@ static void pd_wake_idle_for_queue(struct sim *s, uint32_t p)
 /* Thread th on CPU c is a misfit to place again (jp_misfit_move_due). */
 static bool misfit_move_due(const struct sim *s, uint32_t c, uint32_t th)
 {
-	return jp_misfit_move_due(&s->prof, &s->th[th].jt, s->tables.cpu[c].capacity,
-				  s->js[c].frame, s->now);
+	bool frame = jp_frame_task(s->th[th].wake_period, false);
+
+	return jp_misfit_move_due(&s->th[th].jt, s->tables.cpu[c].capacity,
+				  jp_misfit_always_due(&s->prof, frame), s->now);
 }
 
 /*
  * A misfit thread due to be placed again, a bigger CPU idle: where placement
- * puts it (a pick no bigger is remembered as turned down), or -1.
+ * puts it (a pick no bigger is remembered: jp_misfit_kept), or -1.
  */
 static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 {
@@ -1163,7 +1165,7 @@ static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus)
 		return -1;
 	if (s->tables.cpu[dst].capacity <= s->tables.cpu[c].capacity)
-		jp_misfit_turned_down(&s->th[th].jt, s->now);
+		jp_misfit_kept(&s->th[th].jt, s->tables.cpu[c].capacity, s->now);
 	return dst;
 }
 
@@ -1191,7 +1193,8 @@ static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool la
 
 	memset(&in, 0, sizeof(in));
 	pd_enq_cpu(s, &in.here, (int)c);
-	pd_enq_cpu(s, &in.move, pd_misfit_target(s, c, th));
+	/* not at a wakeup: select_cpu has just placed it (the BPF scheduler's too) */
+	pd_enq_cpu(s, &in.move, wakeup ? -1 : pd_misfit_target(s, c, th));
 	in.wakeup = wakeup;
 	in.last = last;
 	in.lat_crit_gaming = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING;

@@ -200,10 +200,10 @@ struct jp_task {
 	u32 next_work;	   /* frame threads: the next stage's average work (jp_frame_wakeup) */
 	u32 next_work_now; /* the same, gathered over this activation */
 	u32 speed_peak;	   /* the highest frame speed of this activation (jp_frame_speed_running) */
-	u32 misfit_kept;   /* util + 1 when placement last kept it, a misfit, on its CPU; 0: not */
-	u32 pad;
-	u64 misfit_kept_ns; /* ... and when (jp_misfit_move_due) */
-	u64 frame_start;    /* frame threads: when this activation's frame began */
+	u32 kept_util;	   /* util + 1 when placement last kept it, a misfit, on its CPU; 0: not */
+	u32 kept_cap;	   /* ... that CPU's capacity */
+	u64 kept_ns;	   /* ... and when (jp_misfit_kept, jp_misfit_move_due) */
+	u64 frame_start;   /* frame threads: when this activation's frame began */
 	u64 last_update_ns; /* util_avg window start */
 	u64 window_work;    /* invariant run ns since last_update_ns */
 	u64 wake_ns;	    /* start of the current activation period */

@@ -45,7 +45,8 @@ struct jp_dispatch_in {
 	s32 balance_src;	/* jp_balance_domains() src_pd, JP_NO_PD if none */
 	u8 own_due;		/* the own queue waited too long to be passed over */
 	u8 prev_runnable;	/* the task whose slice ended wants to run on */
-	u8 prev_misfit_up;	/* ... but outgrew this CPU and a bigger one is idle */
+	u8 prev_misfit_up;	/* ... but is a misfit due to be placed (jp_misfit_move_due)
+				   and a bigger CPU is idle */
 	u8 prev_first;		/* ... and its vtime is before that of the own queue's head */
 };
 

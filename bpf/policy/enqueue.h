@@ -67,7 +67,8 @@ struct jp_enq_cpu {
 
 struct jp_enqueue_in {
 	struct jp_enq_cpu here; /* the CPU the task is on */
-	struct jp_enq_cpu move; /* placement's pick if misfit with a bigger CPU idle, or here
+	struct jp_enq_cpu move; /* placement's pick for a misfit due to be placed again
+				   (jp_misfit_move_due) with a bigger CPU idle, or here
 				   leaving; else none */
 	u8 pinned;		/* may run on one CPU only */
 	u8 kthread;		/* a kernel thread */

@@ -141,7 +141,7 @@ static __always_inline void jp_task_waking(struct jp_task *t, u64 now)
 	jp_task_work_fold(t);
 	t->wake_ns = now;
 	t->period_work = 0;
-	t->misfit_kept = 0; /* placed afresh */
+	t->kept_util = 0; /* its wakeup places it afresh */
 }
 
 /* The CPU ran tasks for ran_ns at cap_now since its last update. */

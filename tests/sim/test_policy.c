@@ -1114,9 +1114,10 @@ static void test_tick_plan(void **state)
 }
 
 /*
- * A misfit placement kept where it is is not sent again at the next tick,
- * only once its util grew by a sixteenth of the CPU, 32 ms passed or it woke;
- * a frame thread in gaming always is.
+ * A misfit that placement kept on its CPU is not sent again at the next
+ * tick: only once its util grew by a sixteenth of the CPU, 32 ms passed, it
+ * is on a CPU of another capacity, or it woke; a frame thread in gaming
+ * always is.
  */
 static void test_misfit_move_due(void **state)
 {
@@ -1129,26 +1130,36 @@ static void test_misfit_move_due(void **state)
 	jp_profile_init(&bal, JOULE_PROFILE_BALANCED);
 	jp_profile_init(&game, JOULE_PROFILE_GAMING);
 	jp_task_init(&t, 0, 320);
-	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0)); /* not misfit */
+	assert_false(jp_misfit_move_due(&t, cap, false, t0)); /* not misfit */
 	t.misfit = JP_MISFIT_UTIL;
-	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0));
-	jp_misfit_turned_down(&t, t0);
-	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
-	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 31 * ms));
-	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 32 * ms));
-	assert_true(jp_misfit_move_due(&game, &t, cap, true, t0 + 4 * ms));
-	assert_false(jp_misfit_move_due(&game, &t, cap, false, t0 + 4 * ms));
+	assert_true(jp_misfit_move_due(&t, cap, false, t0)); /* never kept */
+	jp_misfit_kept(&t, cap, t0);
+	assert_false(jp_misfit_move_due(&t, cap, false, t0 + 4 * ms));
+	assert_false(jp_misfit_move_due(&t, cap, false, t0 + 31 * ms));
+	assert_true(jp_misfit_move_due(&t, cap, false, t0 + 32 * ms));
+	/* a clock behind the one it was kept by (another CPU's): sent, not held */
+	assert_true(jp_misfit_move_due(&t, cap, false, t0 - 1));
+	/* taken to a CPU of another capacity since (a pull, a hotplug move) */
+	assert_true(jp_misfit_move_due(&t, 160, false, t0 + 4 * ms));
 	/* grown by 381 / 16 = 23 */
 	t.util_avg = t.util_est = 342;
-	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	assert_false(jp_misfit_move_due(&t, cap, false, t0 + 4 * ms));
 	t.util_avg = t.util_est = 343;
-	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
-	/* a wakeup places it afresh */
+	assert_true(jp_misfit_move_due(&t, cap, false, t0 + 4 * ms));
 	t.util_avg = t.util_est = 320;
-	assert_false(jp_misfit_move_due(&bal, &t, cap, false, t0 + 4 * ms));
+	/* frame threads, in a profile with frame headroom only */
+	assert_true(jp_misfit_always_due(&game, true));
+	assert_false(jp_misfit_always_due(&game, false));
+	assert_false(jp_misfit_always_due(&bal, true));
+	assert_true(jp_misfit_move_due(&t, cap, true, t0 + 4 * ms));
+	/* a wakeup places it afresh: sent at its first tick */
 	jp_task_waking(&t, t0 + 5 * ms);
 	t.misfit = JP_MISFIT_UTIL;
-	assert_true(jp_misfit_move_due(&bal, &t, cap, false, t0 + 5 * ms));
+	assert_true(jp_misfit_move_due(&t, cap, false, t0 + 5 * ms));
+	/* no longer misfit: never sent, whatever the rest says */
+	jp_misfit_kept(&t, cap, t0 + 5 * ms);
+	t.misfit = 0;
+	assert_false(jp_misfit_move_due(&t, cap, true, t0 + 6 * ms));
 }
 
 static void test_queue_slice(void **state)
