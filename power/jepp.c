@@ -591,6 +591,12 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 		snprintf(err, errlen, "unknown power level %d", (int)level);
 		return -EINVAL;
 	}
+	if (p->foreign_state) {
+		snprintf(err, errlen,
+			 "%s is not a state file of scx_joule: power settings left alone",
+			 p->state_path);
+		return -EEXIST;
+	}
 	if (!(flags & JEPP_NO_EPP))
 		e = apply_epp(p, level, &f, s);
 	if (!e)
@@ -772,8 +778,16 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
 	while ((r = next_state_entry(p, &rd, &e))) {
 		if (r == -EBADMSG) {
-			failed(&f, -EINVAL, "not a state file:", p->state_path);
-			break;
+			/*
+			 * Someone else's file, or a later version's, with originals
+			 * this run cannot read: kept as it is, and no setting is
+			 * changed this run (saving ours would write over it).
+			 */
+			failed(&f, -EINVAL,
+			       "not a state file (power settings left alone):", p->state_path);
+			fclose(rd.in);
+			p->foreign_state = true;
+			return finish(&f);
 		}
 		if (r < 0) {
 			failed(&f, -EINVAL, "bad line in", p->state_path);

@@ -71,6 +71,7 @@ struct jepp {
 	char root[JEPP_PATH_LEN];
 	char state_path[JEPP_PATH_LEN];
 	bool owns_state;     /* this run wrote the state file, or recovered it */
+	bool foreign_state;  /* state_path holds no state file of ours: never written or deleted */
 	int nr_recover_kept; /* jepp_recover: files someone else wrote since, left as they are */
 	bool peeked;	     /* saved[] is another run's, read by jepp_peek() */
 	int nr_saved;

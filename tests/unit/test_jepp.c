@@ -493,6 +493,40 @@ static void bad_state_file_lines_are_skipped(void **s)
 	assert_int_equal(access(state, F_OK), -1);
 }
 
+/*
+ * A file at the state path that is not a state file (someone else's, or a
+ * later version's): neither deleted nor written over, and no setting is
+ * changed, since this run could not record the originals.
+ */
+static void foreign_state_file_left_alone(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], text[64];
+	int nr;
+	FILE *f;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(text, tmp), "/run"), 0755);
+	f = fopen(state, "w");
+	assert_non_null(f);
+	fputs("scx_joule-power-saved 2\nsomething\n", f);
+	fclose(f);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a state file"));
+	assert_int_equal(nr, 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "left alone"));
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	f = fopen(state, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "scx_joule-power-saved 2\n");
+	unlink(state);
+}
+
 static void amd_levels_and_restore(void **s)
 {
 	struct jepp_summary sum;
@@ -882,6 +916,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_state_file_lines_are_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(foreign_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_package_levels_and_restore, intel_uncore,
