@@ -14,8 +14,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -289,7 +291,10 @@ static void on_signal(int sig)
  * means "outlive the terminal", and systemd ignores SIGPIPE so that a
  * journal stream that breaks does not stop a service. SIGINT and SIGQUIT
  * are caught even then (a script's background job starts with them
- * ignored, and "kill -INT" is how scripts stop it).
+ * ignored, and "kill -INT" is how scripts stop it). Without SA_RESTART (which
+ * signal() sets): a stats line blocked on a reader that stopped reading (a
+ * paused pager, a terminal stopped with Ctrl-S) must give up with EINTR, or
+ * the loop would never see `exiting` and the scheduler would stay attached.
  */
 static const struct {
 	int sig;
@@ -298,8 +303,40 @@ static const struct {
 	{SIGINT, false}, {SIGTERM, false}, {SIGQUIT, false}, {SIGHUP, true}, {SIGPIPE, true},
 };
 
+/*
+ * Stopped by a signal while the reader of stdout or stderr had stopped
+ * reading (a paused pager): what is left to print, the exit and the power
+ * settings put back, would block the exit on the full pipe. Such an output
+ * gives up: its unwritten buffer is dropped, and it goes to /dev/null.
+ */
+static void drop_stuck_output(FILE *f, int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	int null;
+
+	if (poll(&pfd, 1, 0) != 0) /* writable, or broken: a write returns at once */
+		return;
+	__fpurge(f);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0)
+		return;
+	dup2(null, fd);
+	close(null);
+}
+
+static void drop_stuck_outputs(void)
+{
+	if (!exiting)
+		return;
+	drop_stuck_output(stdout, STDOUT_FILENO);
+	drop_stuck_output(stderr, STDERR_FILENO);
+}
+
 static void catch_exit_signals(void)
 {
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		struct sigaction old;
 		int sig = stop_signals[i].sig;
@@ -307,7 +344,7 @@ static void catch_exit_signals(void)
 		if (stop_signals[i].keep_ignored && !sigaction(sig, NULL, &old) &&
 		    old.sa_handler == SIG_IGN)
 			continue;
-		signal(sig, on_signal);
+		sigaction(sig, &sa, NULL);
 	}
 }
 
@@ -874,7 +911,8 @@ static int start_power_settings(void)
 		note(stdout,
 		     "left %d power setting%s someone else changed after a previous run ended",
 		     power_ctl.nr_recover_kept, power_ctl.nr_recover_kept == 1 ? "" : "s");
-	power_ctl_on = !opts.no_power_settings;
+	/* a file not ours at the state path: warned above, and no setting is changed */
+	power_ctl_on = !opts.no_power_settings && !power_ctl.foreign_state;
 	return nr;
 }
 
@@ -986,6 +1024,7 @@ static int power_settings_only(void)
 	while (!exiting)
 		if (follow_profile(&cur, &last_check))
 			apply_power_settings(cur.profile);
+	drop_stuck_outputs();
 	restore_power_settings();
 	joule_desktop_close(desktop);
 	return 0;
@@ -1182,6 +1221,7 @@ static int run_scheduler(const struct joule_machine *m)
 	rt_link = NULL;
 	bpf_link__destroy(link);
 	link = NULL;
+	drop_stuck_outputs();
 	status = report_exit(&skel->bss->exit_info, skel->bss->exit_dump,
 			     sizeof(skel->bss->exit_dump));
 	if (!exiting && (model_stale || joule_exit_wants_restart(&skel->bss->exit_info)))
@@ -1251,6 +1291,7 @@ int main(int argc, char **argv)
 		read_model_again(&machine);
 		note(stdout, "attaching again");
 	}
+	drop_stuck_outputs();
 	restore_power_settings();
 	joule_desktop_close(desktop);
 	return status;

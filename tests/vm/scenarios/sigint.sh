@@ -1,5 +1,6 @@
 # Attach, check the ops name, detach with SIGINT: state back to disabled and
-# the loader reports why it exited.
+# the loader reports why it exited. Then the same while the loader is blocked
+# writing stats into a pipe nobody reads.
 . /scenarios/lib.sh
 start_scheduler
 sleep 2
@@ -7,4 +8,29 @@ stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC after SIGINT"
 grep -q '^scx_joule: exited: unregistered' $LOG || fail "no exit message from the loader"
 grep '^scx_joule: exited' $LOG
+check_dmesg
+
+# A stats reader that stops reading, as a paused pager: the stats lines fill
+# the pipe and the loader blocks writing one. SIGINT must still end the run
+# and detach. With signal()'s SA_RESTART the write went on after the
+# handler, blocked again, and the loader stayed attached (7.3: "the loader
+# had not exited 30 s after SIGINT"). Giving up the write is not enough:
+# the exit message and the power settings' notes go to the same stdout, so
+# after a stop signal an output that cannot take a write goes to /dev/null.
+mkfifo /tmp/stats.fifo
+sleep 600 </tmp/stats.fifo &
+reader=$!
+: >$LOG
+scx_joule --stats 0.1 --stats-json >/tmp/stats.fifo 2>$LOG &
+SCHED_PID=$!
+wait_state enabled 20 || fail "scheduler did not attach within 20 s (state $(scx_state))"
+i=0
+until grep -q pipe /proc/$SCHED_PID/wchan 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && fail "stats never filled the pipe (wchan $(cat /proc/$SCHED_PID/wchan))"
+	sleep 0.1
+done
+ok "the loader is blocked writing stats into a full pipe (wchan $(cat /proc/$SCHED_PID/wchan))"
+stop_scheduler INT
+kill $reader
 check_dmesg
