@@ -169,6 +169,12 @@ static int soc_finish(struct sim_reader *r, struct sim_soc *soc)
 		for (i = 0; i < pd->nr_opps; i++)
 			pd->opps[i].capacity =
 				(uint32_t)((uint64_t)pd->ipc * pd->opps[i].mhz * 1024 / best);
+		/* a CPU of capacity 0 would take no task, and its domain's energy no sense */
+		if (!pd->opps[pd->nr_opps - 1].capacity)
+			return sim_fail(r,
+					"pd %s: its top opp's ipc x mhz is under 1/1024 of the "
+					"fastest pd's: capacity 0",
+					pd->name);
 		for (i = 0; i < pd->nr_cpus; i++) {
 			uint32_t c = pd->cpus[i];
 

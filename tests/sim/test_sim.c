@@ -73,6 +73,15 @@ static void test_soc_errors_name_the_line(void **state)
 				   &soc, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "cpu 0 belongs to no pd"));
+	/* a domain so slow beside the fastest that its CPUs' capacity is 0 */
+	assert_int_equal(parse_soc("soc x\npd big kind=big cpus=0 ipc=100000 dvfs=0us wfi_mw=0 "
+				   "wfi_exit=0us sleep_mw=0 sleep_exit=0us sleep_min=0us\n"
+				   "pd slow kind=little cpus=1 ipc=1 dvfs=0us wfi_mw=0 "
+				   "wfi_exit=0us sleep_mw=0 sleep_exit=0us sleep_min=0us\n"
+				   "opp big mhz=3000 mw=1\nopp slow mhz=100 mw=1\n",
+				   &soc, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "pd slow: its top opp's ipc x mhz is under 1/1024"));
 }
 
 static void test_workload_errors_name_the_line(void **state)
