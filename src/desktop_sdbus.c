@@ -58,6 +58,14 @@ struct desktop_bus {
  * system bus (or the one given), when not connected, is tried again as often.
  */
 #define USER_SCAN_INTERVAL_S 2.0
+/* The most GameMode clients counted on one bus. */
+#define MAX_GAME_CLIENTS 4096
+/*
+ * The most messages read from one bus per turn of the loop: a peer that
+ * floods its bus (any user's program on their own) must not keep the loop
+ * from its other work; the rest waits for the next turn.
+ */
+#define MAX_MESSAGES_PER_TURN 64
 /* A user's bus that did not finish connecting in time is left alone this long. */
 #define SHUN_S 60.0
 
@@ -140,8 +148,10 @@ static void read_game_clients(struct desktop_bus *b, const struct watched *w)
 
 	if (get_property(b->bus, w, &reply) < 0)
 		return;
+	/* a count no game reaches: a bus's peer is any user's program, and the sum must not
+	 * overflow */
 	if (sd_bus_message_read(reply, "v", "i", &n) >= 0)
-		b->st.game_clients = n;
+		b->st.game_clients = n < 0 ? -1 : n > MAX_GAME_CLIENTS ? MAX_GAME_CLIENTS : n;
 	sd_bus_message_unref(reply);
 }
 
@@ -461,8 +471,9 @@ bool joule_desktop_process(struct joule_desktop *d)
 
 		if (!b->bus)
 			continue;
-		while ((r = sd_bus_process(b->bus, NULL)) > 0)
-			;
+		for (int n = 0; n < MAX_MESSAGES_PER_TURN; n++)
+			if ((r = sd_bus_process(b->bus, NULL)) <= 0)
+				break;
 		if (r < 0) {
 			/* the bus went away: what it said no longer holds */
 			drop_bus(b);
