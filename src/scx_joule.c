@@ -253,6 +253,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opts.show_topology && opts.em_out_path)
 			argp_error(state, "--show-topology and --write-energy-model each print "
 					  "the model and exit; give one of them");
+		/* they print the model and exit: nothing runs that stats could count */
+		if ((opts.show_topology || opts.em_out_path) &&
+		    (opts.stats_interval > 0 || opts.stats_json))
+			argp_error(state, "--show-topology and --write-energy-model print the "
+					  "model and exit; --stats and --stats-json need a run");
 		if (opts.model_path && (opts.show_topology || opts.em_out_path))
 			argp_error(state, "--show-topology and --write-energy-model show the "
 					  "hwloc/cpufreq model, not a --model file");

@@ -292,6 +292,10 @@ for list in 0-99999999999999999999 0-2147483648; do
 		"$bin" --show-topology --sysfs-root "$tmp/root"
 done
 rm -rf "$tmp"
+expect "--show-topology takes no stats" 64 "--stats and --stats-json need a run" \
+	"$bin" --show-topology --stats 1
+expect "--write-energy-model takes no stats" 64 "--stats and --stats-json need a run" \
+	"$bin" --write-energy-model - --stats-json
 expect "--follow needs --explain-profile" 64 "--follow goes with --explain-profile" "$bin" --follow
 # --explain-profile: the choice and its reason, without root or sched_ext
 tmp=$(mktemp -d)
