@@ -900,6 +900,18 @@ static void power_warning(const char *what, const char *err)
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
 }
 
+/* A stats interval that failed: said once a run, not at every interval. */
+static void stats_warning(const char *what, int err)
+{
+	static bool said;
+
+	if (said)
+		return;
+	said = true;
+	fprintf(stderr, "scx_joule: warning: %s: %s (said once; the run goes on)\n", what,
+		strerror(-err));
+}
+
 /* At start: put back what a killed run left, then take over if wanted; how many were put back. */
 static int start_power_settings(void)
 {
@@ -1209,12 +1221,18 @@ static int run_scheduler(const struct joule_machine *m)
 				break;
 		}
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
-			if (!joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t)) {
+			int err = joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t);
+
+			if (err)
+				stats_warning("cannot read the scheduler's stats", err);
+			if (!err) {
 				joule_stats_set_online(&cur, skel->bss->online.bits, JP_MASK_WORDS);
 				joule_stats_interval(&m->view, &prev, &cur, &iv);
-				joule_stats_print(
+				err = joule_stats_print(
 					stdout, &m->view, &iv, joule_profile_name(profile.profile),
 					joule_profile_source_name(profile.source), opts.stats_json);
+				if (err && !exiting)
+					stats_warning("cannot write the stats to stdout", err);
 				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
 				prev.time_s = t;
 			}

@@ -183,12 +183,16 @@ static void print_json(FILE *f, const struct joule_stats_view *v, const struct j
 	fprintf(f, "}\n");
 }
 
-void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile, const char *source, bool json)
+int joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		      const char *profile, const char *source, bool json)
 {
 	if (json)
 		print_json(f, v, iv, profile, source);
 	else
 		print_text(f, v, iv, profile, source);
-	fflush(f);
+	if (fflush(f) || ferror(f)) {
+		clearerr(f);
+		return -EIO;
+	}
+	return 0;
 }

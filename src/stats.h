@@ -62,9 +62,12 @@ void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, 
 
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out);
-/* source: who chose the profile (joule_profile_source_name()). */
-void joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
-		       const char *profile, const char *source, bool json);
+/*
+ * One stats line on f: 0, or -EIO if it did not all get written. source:
+ * who chose the profile (joule_profile_source_name()).
+ */
+int joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,
+		      const char *profile, const char *source, bool json);
 
 /* Power of a CPU busy at perf: the lowest operating point that reaches perf. */
 double joule_cpu_busy_mw(const struct joule_cpu_power *p, unsigned int perf);
