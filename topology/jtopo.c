@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +105,21 @@ static void env_pop(struct env_save *s)
 	free(s->old);
 }
 
+/*
+ * An XML file hwloc may read: readable, and a regular file (a FIFO or a
+ * device would block the check's reader with no end).
+ */
+static int xml_readable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return access(path, R_OK) ? -errno : 0;
+}
+
 static int hwloc_open(hwloc_topology_t *topo, const struct jtopo_input *in, char *err,
 		      size_t errlen)
 {
@@ -120,9 +136,9 @@ static int hwloc_open(hwloc_topology_t *topo, const struct jtopo_input *in, char
 	 * cpuset (AllowedCPUs=, an isolated partition) still schedules every CPU.
 	 */
 	hwloc_topology_set_flags(*topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
-	if (in->xml && access(in->xml, R_OK)) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", in->xml, strerror(errno));
+	if (in->xml && (ret = xml_readable(in->xml))) {
+		snprintf(err, errlen, "%s: %s", in->xml,
+			 ret == -EINVAL ? "not a regular file" : strerror(-ret));
 		hwloc_topology_destroy(*topo);
 		*topo = NULL;
 		return ret;

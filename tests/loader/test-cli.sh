@@ -91,6 +91,10 @@ tmp=$(mktemp -d)
 printf '<?xml version="1.0"?>\n<topology><object type="Machine"' >"$tmp/truncated.xml"
 expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML topology$" \
 	"$bin" --topology "$tmp/truncated.xml" --show-topology
+# a FIFO no one writes: refused, where hwloc's read of it never came back
+mkfifo "$tmp/fifo.xml"
+expect "XML that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: not a regular file$" \
+	timeout 20 "$bin" --topology "$tmp/fifo.xml" --show-topology
 # hwloc 2.12 dereferences NULL on children without complete_cpuset (docs/fuzzing.md)
 printf '<topology version="2.0"><object type="Machine" cpuset="0x1" complete_cpuset="0x1"><object type="PU" cpuset="0x1"/><object type="PU" cpuset="0x1"/></object></topology>\n' >"$tmp/crash.xml"
 expect "XML that crashes hwloc" 2 "^scx_joule: $tmp/crash.xml: hwloc crashed parsing this XML \\(signal 11\\)$" \
