@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -281,9 +280,54 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/*
+ * After a stop signal, an output whose reader stopped reading (a paused
+ * pager, a terminal stopped with Ctrl-S) must not keep the loader from
+ * detaching: a write blocked on it, restarted after the signal, would never
+ * return. So a stop signal arms a once-a-second check (SIGALRM): an output
+ * found unable to take a byte at two checks in a row goes to /dev/null, and
+ * the blocked write, restarted, completes there (the exit and the power
+ * settings' notes are lost with it). One look would not do: a slow reader
+ * (a serial console) can be full for a moment and still be read.
+ */
+#define STUCK_CHECKS 2
+
+static volatile sig_atomic_t stuck_seen[3];
+
+static void give_up_if_stuck(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	int null;
+
+	if (poll(&pfd, 1, 0) != 0) { /* writable, or broken: a write returns at once */
+		stuck_seen[fd] = 0;
+		return;
+	}
+	if (++stuck_seen[fd] < STUCK_CHECKS)
+		return;
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0)
+		return;
+	dup2(null, fd);
+	close(null);
+}
+
+static void on_alarm(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	give_up_if_stuck(STDOUT_FILENO);
+	give_up_if_stuck(STDERR_FILENO);
+	alarm(1);
+	errno = saved;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (!exiting)
+		alarm(1);
 	exiting = 1;
 }
 
@@ -296,10 +340,9 @@ static void on_signal(int sig)
  * means "outlive the terminal", and systemd ignores SIGPIPE so that a
  * journal stream that breaks does not stop a service. SIGINT and SIGQUIT
  * are caught even then (a script's background job starts with them
- * ignored, and "kill -INT" is how scripts stop it). Without SA_RESTART (which
- * signal() sets): a stats line blocked on a reader that stopped reading (a
- * paused pager, a terminal stopped with Ctrl-S) must give up with EINTR, or
- * the loop would never see `exiting` and the scheduler would stay attached.
+ * ignored, and "kill -INT" is how scripts stop it). A system call they
+ * interrupt is restarted (SA_RESTART): a sysfs write of the power settings
+ * must not fail with EINTR; a write that cannot finish is on_alarm's.
  */
 static const struct {
 	int sig;
@@ -308,40 +351,14 @@ static const struct {
 	{SIGINT, false}, {SIGTERM, false}, {SIGQUIT, false}, {SIGHUP, true}, {SIGPIPE, true},
 };
 
-/*
- * Stopped by a signal while the reader of stdout or stderr had stopped
- * reading (a paused pager): what is left to print, the exit and the power
- * settings put back, would block the exit on the full pipe. Such an output
- * gives up: its unwritten buffer is dropped, and it goes to /dev/null.
- */
-static void drop_stuck_output(FILE *f, int fd)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-	int null;
-
-	if (poll(&pfd, 1, 0) != 0) /* writable, or broken: a write returns at once */
-		return;
-	__fpurge(f);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (null < 0)
-		return;
-	dup2(null, fd);
-	close(null);
-}
-
-static void drop_stuck_outputs(void)
-{
-	if (!exiting)
-		return;
-	drop_stuck_output(stdout, STDOUT_FILENO);
-	drop_stuck_output(stderr, STDERR_FILENO);
-}
-
 static void catch_exit_signals(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+	struct sigaction alrm = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
 
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&alrm.sa_mask);
+	sigaction(SIGALRM, &alrm, NULL);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
 		struct sigaction old;
 		int sig = stop_signals[i].sig;
@@ -900,14 +917,13 @@ static void power_warning(const char *what, const char *err)
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
 }
 
-/* A stats interval that failed: said once a run, not at every interval. */
-static void stats_warning(const char *what, int err)
+/* A stats interval that failed: said once a run for each kind of failure (*said), not at every
+ * interval. */
+static void stats_warning(bool *said, const char *what, int err)
 {
-	static bool said;
-
-	if (said)
+	if (*said)
 		return;
-	said = true;
+	*said = true;
 	fprintf(stderr, "scx_joule: warning: %s: %s (said once; the run goes on)\n", what,
 		strerror(-err));
 }
@@ -1041,7 +1057,6 @@ static int power_settings_only(void)
 	while (!exiting)
 		if (follow_profile(&cur, &last_check))
 			apply_power_settings(cur.profile);
-	drop_stuck_outputs();
 	restore_power_settings();
 	joule_desktop_close(desktop);
 	return 0;
@@ -1120,7 +1135,7 @@ static int run_scheduler(const struct joule_machine *m)
 	struct joule_profile_choice profile;
 	struct scx_joule *skel;
 	double last_t, last_power_check, last_policy_check, load_t;
-	bool model_stale = false;
+	bool model_stale = false, read_failed = false, write_failed = false;
 	int err, status;
 
 	skel = scx_joule__open();
@@ -1221,18 +1236,20 @@ static int run_scheduler(const struct joule_machine *m)
 				break;
 		}
 		if (opts.stats_interval > 0 && t - last_t >= opts.stats_interval) {
-			int err = joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t);
+			int sr = joule_stats_read(bpf_map__fd(skel->maps.stats), &cur, t);
 
-			if (err)
-				stats_warning("cannot read the scheduler's stats", err);
-			if (!err) {
+			if (sr)
+				stats_warning(&read_failed, "cannot read the scheduler's stats",
+					      sr);
+			if (!sr) {
 				joule_stats_set_online(&cur, skel->bss->online.bits, JP_MASK_WORDS);
 				joule_stats_interval(&m->view, &prev, &cur, &iv);
-				err = joule_stats_print(
+				sr = joule_stats_print(
 					stdout, &m->view, &iv, joule_profile_name(profile.profile),
 					joule_profile_source_name(profile.source), opts.stats_json);
-				if (err && !exiting)
-					stats_warning("cannot write the stats to stdout", err);
+				if (sr && !exiting)
+					stats_warning(&write_failed,
+						      "cannot write the stats to stdout", sr);
 				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
 				prev.time_s = t;
 			}
@@ -1244,7 +1261,6 @@ static int run_scheduler(const struct joule_machine *m)
 	rt_link = NULL;
 	bpf_link__destroy(link);
 	link = NULL;
-	drop_stuck_outputs();
 	status = report_exit(&skel->bss->exit_info, skel->bss->exit_dump,
 			     sizeof(skel->bss->exit_dump));
 	if (!exiting && (model_stale || joule_exit_wants_restart(&skel->bss->exit_info)))
@@ -1314,7 +1330,6 @@ int main(int argc, char **argv)
 		read_model_again(&machine);
 		note(stdout, "attaching again");
 	}
-	drop_stuck_outputs();
 	restore_power_settings();
 	joule_desktop_close(desktop);
 	return status;
