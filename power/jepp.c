@@ -735,7 +735,9 @@ static int next_state_entry(const struct jepp *p, struct state_reader *rd, struc
 		int r;
 
 		if (rd->lineno++ == 0) {
-			if (strncmp(rd->line, STATE_HEADER, strlen(STATE_HEADER)))
+			/* the whole line: "... 10" or "... 1.1" is a later version's */
+			rd->line[strcspn(rd->line, "\n")] = '\0';
+			if (strcmp(rd->line, STATE_HEADER))
 				return -EBADMSG;
 			continue;
 		}
@@ -784,7 +786,9 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 			 * changed this run (saving ours would write over it).
 			 */
 			failed(&f, -EINVAL,
-			       "not a state file (power settings left alone):", p->state_path);
+			       "power settings left alone this run (remove the file to let "
+			       "scx_joule manage them): not a state file of scx_joule:",
+			       p->state_path);
 			fclose(rd.in);
 			p->foreign_state = true;
 			return finish(&f);

@@ -190,9 +190,12 @@ int joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct jo
 		print_json(f, v, iv, profile, source);
 	else
 		print_text(f, v, iv, profile, source);
+	errno = 0;
 	if (fflush(f) || ferror(f)) {
+		int err = errno ? -errno : -EIO;
+
 		clearerr(f);
-		return -EIO;
+		return err;
 	}
 	return 0;
 }

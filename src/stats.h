@@ -63,7 +63,7 @@ void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, 
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out);
 /*
- * One stats line on f: 0, or -EIO if it did not all get written. source:
+ * One stats line on f: 0, or -errno (-EIO if none) if it did not all get written. source:
  * who chose the profile (joule_profile_source_name()).
  */
 int joule_stats_print(FILE *f, const struct joule_stats_view *v, const struct joule_interval *iv,

@@ -145,7 +145,8 @@ static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const str
  * CPU (its pick no bigger), that answer stands until something placement
  * weighs has moved: the task's util, by a sixteenth of the CPU's capacity;
  * the other tasks' loads and the idle CPUs, given JP_MISFIT_RETRY_NS; the
- * CPU the task is on (a pull or a hotplug move took it elsewhere); or it
+ * capacity of the CPU it is on (a pull or a hotplug move took it to a CPU of
+ * another kind); or it
  * slept (its wakeup places it afresh). Until then neither the tick nor the
  * end of a slice sends it again, unless its answer changes by the tick: a
  * frame thread in a profile with frame headroom, whose frame's speed grows
