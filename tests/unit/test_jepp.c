@@ -467,24 +467,34 @@ static void user_value_that_matches_stays_theirs(void **s)
 	}
 }
 
-static void bad_state_file_lines_are_skipped(void **s)
+/* A fresh context, and text at its state path (as a crashed run would leave it). */
+static void init_with_state_file(const char *fmt, ...)
 {
-	char path[256];
-	int nr;
-	char err[256];
+	char dir[256];
+	va_list ap;
 	FILE *f;
 
-	(void)s;
 	jepp_init(&ctx, sys_root, state);
-	mkdir(strcat(strcpy(path, tmp), "/run"), 0755);
+	mkdir(strcat(strcpy(dir, tmp), "/run"), 0755);
 	f = fopen(state, "w");
 	assert_non_null(f);
-	/* only the first line is this root's and a file jepp_apply() writes */
-	fprintf(f,
-		"scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n"
-		"/elsewhere/sys/%s\tlow-power\n%s/%s/../../boost\t0\n",
-		sys_root, PLATFORM_PROFILE, PLATFORM_PROFILE, sys_root, PLATFORM_PROFILE);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
 	fclose(f);
+}
+
+static void bad_state_file_lines_are_skipped(void **s)
+{
+	int nr;
+	char err[256];
+
+	(void)s;
+	/* only the first line is this root's and a file jepp_apply() writes */
+	init_with_state_file("scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n"
+			     "/elsewhere/sys/%s\tlow-power\n%s/%s/../../boost\t0\n",
+			     sys_root, PLATFORM_PROFILE, PLATFORM_PROFILE, sys_root,
+			     PLATFORM_PROFILE);
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "bad line"));
 	assert_non_null(strstr(err, "(and 2 more)"));
@@ -506,13 +516,8 @@ static void foreign_state_file_left_alone(void **s)
 	FILE *f;
 
 	(void)s;
-	jepp_init(&ctx, sys_root, state);
-	mkdir(strcat(strcpy(text, tmp), "/run"), 0755);
-	f = fopen(state, "w");
-	assert_non_null(f);
 	/* a later version's: its header only begins as ours does */
-	fputs("scx_joule-power-saved 10\nsomething\n", f);
-	fclose(f);
+	init_with_state_file("scx_joule-power-saved 10\nsomething\n");
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "not a state file"));
 	assert_int_equal(nr, 0);
@@ -745,17 +750,11 @@ static void uncore_state_line_elsewhere_skipped(void **s)
 {
 	int nr;
 	char err[256];
-	FILE *f;
 
 	(void)s;
-	jepp_init(&ctx, sys_root, state);
-	mkdir(strcat(strcpy(err, tmp), "/run"), 0755);
 	put("devices/system/cpu/cpufreq/max_freq_khz", "1\n");
-	f = fopen(state, "w");
-	assert_non_null(f);
-	fprintf(f, "scx_joule-power-saved 1\n%s/%smax_freq_khz\t1000000\n%s/%s\t2\n", sys_root,
-		PKG0, sys_root, "devices/system/cpu/cpufreq/max_freq_khz");
-	fclose(f);
+	init_with_state_file("scx_joule-power-saved 1\n%s/%smax_freq_khz\t1000000\n%s/%s\t2\n",
+			     sys_root, PKG0, sys_root, "devices/system/cpu/cpufreq/max_freq_khz");
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
 	assert_int_equal(nr, 1);
 	assert_string_equal(uncore_max("package_00_die_00"), "1000000");
