@@ -1205,15 +1205,15 @@ __attribute__((noinline)) s32 joule_move_target(struct task_struct *p __arg_trus
 	 * wakeup select_cpu has just placed (as one it put straight on an
 	 * idle CPU, which never comes here).
 	 */
-	if ((tctx->woke_in_select && (enq_flags & SCX_ENQ_WAKEUP)))
+	if (tctx->woke_in_select && (enq_flags & SCX_ENQ_WAKEUP))
 		return JP_NO_CPU;
 	now = scx_bpf_now();
 	if (!misfit_move_due(p, tctx, cpu, now) || !bigger_cpu_idle(p, cpu))
 		return JP_NO_CPU;
 	target = joule_choose_cpu(p, cpu, &reason);
-	if (target >= 0 && target < JP_MAX_CPUS &&
-	    tables.cpu[target].capacity <= tables.cpu[cpu].capacity)
-		jp_misfit_kept(&tctx->jt, tables.cpu[cpu].capacity, now);
+	if (target >= 0 && target < JP_MAX_CPUS)
+		jp_misfit_answered(&tctx->jt, tables.cpu[cpu].capacity, tables.cpu[target].capacity,
+				   now);
 	return target;
 }
 

@@ -1153,7 +1153,7 @@ static bool misfit_move_due(const struct sim *s, uint32_t c, uint32_t th)
 
 /*
  * A misfit thread due to be placed again, a bigger CPU idle: where placement
- * puts it (a pick no bigger is remembered: jp_misfit_kept), or -1.
+ * puts it (jp_misfit_answered remembers a pick no bigger), or -1.
  */
 static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 {
@@ -1164,8 +1164,8 @@ static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 	dst = s->pol->select_cpu(s, th, (int)c);
 	if (dst < 0 || (uint32_t)dst >= s->soc->nr_cpus)
 		return -1;
-	if (s->tables.cpu[dst].capacity <= s->tables.cpu[c].capacity)
-		jp_misfit_kept(&s->th[th].jt, s->tables.cpu[c].capacity, s->now);
+	jp_misfit_answered(&s->th[th].jt, s->tables.cpu[c].capacity, s->tables.cpu[dst].capacity,
+			   s->now);
 	return dst;
 }
 

@@ -146,8 +146,7 @@ static __always_inline bool jp_task_misfit(const struct jp_tables *tb, const str
  * weighs has moved: the task's util, by a sixteenth of the CPU's capacity;
  * the other tasks' loads and the idle CPUs, given JP_MISFIT_RETRY_NS; the
  * capacity of the CPU it is on (a pull or a hotplug move took it to a CPU of
- * another kind); or it
- * slept (its wakeup places it afresh). Until then neither the tick nor the
+ * another kind); or it slept (its wakeup places it afresh). Until then neither the tick nor the
  * end of a slice sends it again, unless its answer changes by the tick: a
  * frame thread in a profile with frame headroom, whose frame's speed grows
  * by the tick, is always sent (held like the others, the phone model's game
@@ -165,6 +164,16 @@ static __always_inline void jp_misfit_kept(struct jp_task *t, u32 cap, u64 now)
 	t->kept_util = jp_task_util(t) + 1;
 	t->kept_cap = cap;
 	t->kept_ns = now;
+}
+
+/*
+ * Placement's answer for t, a misfit on a CPU of capacity cap: a pick of
+ * capacity pick_cap. One no bigger keeps it there (jp_misfit_kept).
+ */
+static __always_inline void jp_misfit_answered(struct jp_task *t, u32 cap, u32 pick_cap, u64 now)
+{
+	if (pick_cap <= cap)
+		jp_misfit_kept(t, cap, now);
 }
 
 /* A misfit sent to placement whatever it said last (frame: jp_frame_task). */

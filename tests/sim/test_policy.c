@@ -1156,6 +1156,11 @@ static void test_misfit_move_due(void **state)
 	jp_task_waking(&t, t0 + 5 * ms);
 	t.misfit = JP_MISFIT_UTIL;
 	assert_true(jp_misfit_move_due(&t, cap, false, t0 + 5 * ms));
+	/* placement's answer: a bigger pick is no keep, one no bigger is */
+	jp_misfit_answered(&t, cap, 1024, t0 + 5 * ms);
+	assert_true(jp_misfit_move_due(&t, cap, false, t0 + 6 * ms));
+	jp_misfit_answered(&t, cap, cap, t0 + 5 * ms);
+	assert_false(jp_misfit_move_due(&t, cap, false, t0 + 6 * ms));
 	/* no longer misfit: never sent, whatever the rest says */
 	jp_misfit_kept(&t, cap, t0 + 5 * ms);
 	t.misfit = 0;
