@@ -516,19 +516,13 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 int jpower_em_load(struct jpower_model *em, const struct jtopo *t, const char *path, char *err,
 		   size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	struct stat st;
+	FILE *f = jtopo_fs_open_regular(path);
 	int ret;
 
-	/* a directory opens, and then reads as an empty file */
-	if (f && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		f = NULL;
-		errno = EISDIR;
-	}
 	if (!f) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path,
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 		return ret;
 	}
 	ret = jpower_em_parse(em, t, f, path, err, errlen);

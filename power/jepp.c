@@ -87,12 +87,12 @@ static int read_value(const char *path, char *buf, size_t len)
 /*
  * sysfs reports a refused value from write(2), so no stdio buffering here;
  * O_TRUNC is what a shell redirection does (sysfs ignores it, recorded trees
- * need it).
+ * need it); O_NONBLOCK makes a FIFO with no reader an error, not a wait.
  */
 static int write_value(const char *path, const char *value)
 {
 	size_t n = strlen(value);
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC);
 	ssize_t w;
 	int err = 0;
 
@@ -134,6 +134,26 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
+/* A new regular file: a FIFO or a device in its place is an error, not a wait. */
+static FILE *open_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* The state file, replaced atomically: a crash leaves the old one or the new. */
 static int save_state(struct jepp *p)
 {
@@ -144,7 +164,7 @@ static int save_state(struct jepp *p)
 	if (err)
 		return err;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
-	f = fopen(tmp, "w");
+	f = open_write(tmp);
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", STATE_HEADER);
@@ -762,6 +782,21 @@ static bool changed_since(const struct state_line *e)
 	       !in_list(e->wrote, cur);
 }
 
+/*
+ * Someone else's file, or a later version's, with originals this run cannot
+ * read: kept as it is, and no setting is changed this run (saving ours would
+ * write over it).
+ */
+static int leave_foreign(struct jepp *p, struct failures *f)
+{
+	failed(f, -EINVAL,
+	       "power settings left alone this run (remove the file to let "
+	       "scx_joule manage them): not a state file of scx_joule:",
+	       p->state_path);
+	p->foreign_state = true;
+	return finish(f);
+}
+
 int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
@@ -773,25 +808,17 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 		*nr_restored = 0;
 	p->nr_recover_kept = 0;
 	memset(&rd, 0, sizeof(rd));
-	rd.in = fopen(p->state_path, "r");
+	rd.in = jtopo_fs_open_regular(p->state_path);
+	if (!rd.in && errno == EINVAL) /* a FIFO, a device: no file of ours */
+		return leave_foreign(p, &f);
 	if (!rd.in)
 		return errno == ENOENT
 			       ? 0
 			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
 	while ((r = next_state_entry(p, &rd, &e))) {
 		if (r == -EBADMSG) {
-			/*
-			 * Someone else's file, or a later version's, with originals
-			 * this run cannot read: kept as it is, and no setting is
-			 * changed this run (saving ours would write over it).
-			 */
-			failed(&f, -EINVAL,
-			       "power settings left alone this run (remove the file to let "
-			       "scx_joule manage them): not a state file of scx_joule:",
-			       p->state_path);
 			fclose(rd.in);
-			p->foreign_state = true;
-			return finish(&f);
+			return leave_foreign(p, &f);
 		}
 		if (r < 0) {
 			failed(&f, -EINVAL, "bad line in", p->state_path);
@@ -826,7 +853,7 @@ int jepp_peek(struct jepp *p)
 	int r;
 
 	memset(&rd, 0, sizeof(rd));
-	rd.in = fopen(p->state_path, "r");
+	rd.in = jtopo_fs_open_regular(p->state_path);
 	if (!rd.in)
 		return errno == ENOENT ? 0 : -errno;
 	while ((r = next_state_entry(p, &rd, &e)) && r != -EBADMSG)

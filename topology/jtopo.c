@@ -1072,6 +1072,15 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 			 in->root);
 		return -ENOENT;
 	}
+	if (in->root && strcmp(in->root, "/")) {
+		char bad[4096];
+
+		ret = jtopo_fs_tree_check(in->root, bad, sizeof(bad));
+		if (ret) {
+			snprintf(err, errlen, "%s: not a regular file", bad);
+			return ret;
+		}
+	}
 	ret = hwloc_open(&topo, in, err, errlen);
 	if (ret)
 		return ret;

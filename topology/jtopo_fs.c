@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "jtopo_fs.h"
@@ -24,6 +29,29 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	return 0;
 }
 
+FILE *jtopo_fs_open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st))
+		st.st_mode = 0;
+	if (!S_ISREG(st.st_mode)) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /*
  * Up to len - 1 bytes of root/rel into buf, NUL-terminated; *more (if
  * asked) says whether the first line went on past them.
@@ -38,7 +66,7 @@ static int read_start(const char *root, const char *rel, char *buf, size_t len, 
 	err = jtopo_fs_path(path, sizeof(path), root, "%s", rel);
 	if (err)
 		return err;
-	f = fopen(path, "r");
+	f = jtopo_fs_open_regular(path);
 	if (!f)
 		return -errno;
 	got = fread(buf, 1, len - 1, f);
@@ -102,6 +130,72 @@ bool jtopo_fs_exists(const char *root, const char *rel)
 	char path[4096];
 
 	return !jtopo_fs_path(path, sizeof(path), root, "%s", rel) && access(path, F_OK) == 0;
+}
+
+/* Recorded machines have a few thousand entries; far more is no recording. */
+#define TREE_CHECK_MAX_ENTRIES 200000
+
+static bool kernel_tree(const char *path)
+{
+	struct statfs s;
+
+	if (statfs(path, &s))
+		return false;
+	return s.f_type == SYSFS_MAGIC || s.f_type == PROC_SUPER_MAGIC ||
+	       s.f_type == DEBUGFS_MAGIC || s.f_type == TRACEFS_MAGIC;
+}
+
+/* A link may lead nowhere (its reader gets ENOENT), to a file or to a directory. */
+static bool entry_ok(const FTSENT *e)
+{
+	struct stat st;
+
+	switch (e->fts_info) {
+	case FTS_DEFAULT: return false;
+	case FTS_SL: return stat(e->fts_accpath, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+	default: return true;
+	}
+}
+
+static int walk_check(char *top, char *bad, size_t badlen)
+{
+	char *const tops[] = {top, NULL};
+	long entries = 0;
+	int ret = 0;
+	FTSENT *e;
+	FTS *fts;
+
+	if (kernel_tree(top))
+		return 0;
+	fts = fts_open(tops, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!fts)
+		return 0;
+	while (!ret && (e = fts_read(fts)) && ++entries <= TREE_CHECK_MAX_ENTRIES) {
+		if (e->fts_level == 0 && e->fts_info != FTS_D)
+			break;
+		if (!entry_ok(e)) {
+			snprintf(bad, badlen, "%s", e->fts_path);
+			ret = -EINVAL;
+		}
+	}
+	fts_close(fts);
+	return ret;
+}
+
+int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen)
+{
+	static const char *const tops[] = {"/sys", "/proc"};
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		int ret = jtopo_fs_path(path, sizeof(path), root, "%s", tops[i]);
+
+		if (!ret)
+			ret = walk_check(path, bad, badlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus)

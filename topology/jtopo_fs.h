@@ -2,7 +2,8 @@
 /*
  * Reading sysfs-style files below a file-system root, so the same code reads
  * this machine (root "/" or NULL) and recorded machines (a directory laid out
- * like /: sys/..., proc/...). Errors are returned as -errno, never printed.
+ * like /: sys/..., proc/...). Errors are returned as -errno, never printed;
+ * a FIFO, socket or device where a file should be is -EINVAL, never a wait.
  */
 #ifndef JTOPO_FS_H
 #define JTOPO_FS_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef JOULE_MAX_CPUS
 #error "JOULE_MAX_CPUS comes from the build (meson option max_cpus)"
@@ -42,6 +44,21 @@ int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len);
 int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val);
 
 bool jtopo_fs_exists(const char *root, const char *rel);
+
+/*
+ * path for reading, if it is a regular file: the open of a FIFO no one
+ * writes, or the read of a terminal, would not come back. NULL with errno
+ * set otherwise: EISDIR for a directory, EINVAL for any other kind.
+ */
+FILE *jtopo_fs_open_regular(const char *path);
+
+/*
+ * A recorded machine is the user's input: a FIFO, socket or device in its
+ * sys/ or proc/ (or a link to one) would block the reads of it, ours and
+ * hwloc's, for good. 0, or -EINVAL with bad naming the first such entry.
+ * A sys/ or proc/ that is the kernel's own file system is not walked.
+ */
+int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen);
 
 /*
  * A CPU list as the kernel prints it: "0-3,6" (cpulist) or "0 1 2"

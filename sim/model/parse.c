@@ -2,12 +2,14 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int sim_split(char *buf, struct sim_line *l)
 {
@@ -50,16 +52,28 @@ const char *sim_repeated_key(const struct sim_line *l, int from)
 
 FILE *sim_open(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* not blocking: the open of a FIFO no one writes would not come back */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
+	FILE *f;
 
-	if (f && !fstat(fileno(f), &st) && !S_ISREG(st.st_mode)) {
-		fclose(f);
-		f = NULL;
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-	}
-	if (!f)
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st))
+		st.st_mode = 0;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+	}
 	return f;
 }
 

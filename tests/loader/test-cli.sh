@@ -95,6 +95,30 @@ expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML 
 mkfifo "$tmp/fifo.xml"
 expect "XML that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: not a regular file$" \
 	timeout 20 "$bin" --topology "$tmp/fifo.xml" --show-topology
+# a FIFO, or a link to one, inside a recorded machine: hwloc's reads of
+# proc/cpuinfo and sys/devices/system/cpu/online, and ours of cpufreq's
+# files, never came back; so did the model files'
+cp -a "$fixtures/intel-adl-laptop" "$tmp/fifo-root"
+for f in proc/cpuinfo sys/devices/system/cpu/online \
+	sys/devices/system/cpu/cpufreq/policy0/cpuinfo_max_freq; do
+	mv "$tmp/fifo-root/$f" "$tmp/fifo-root/$f.orig"
+	mkfifo "$tmp/fifo-root/$f"
+	expect "a recorded machine with a FIFO at $f" 2 "^scx_joule: $tmp/fifo-root/$f: not a regular file$" \
+		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+	rm "$tmp/fifo-root/$f"
+	ln -s "$tmp/fifo.xml" "$tmp/fifo-root/$f"
+	expect "a recorded machine with a link to a FIFO at $f" 2 \
+		"^scx_joule: $tmp/fifo-root/$f: not a regular file$" \
+		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+	rm "$tmp/fifo-root/$f"
+	mv "$tmp/fifo-root/$f.orig" "$tmp/fifo-root/$f"
+done
+expect "the recorded machine put back together" 0 "^machine: $tmp/fifo-root$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+expect "an energy model that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: not a regular file$" \
+	timeout 20 "$bin" --show-topology --energy-model "$tmp/fifo.xml"
+expect "a --model that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: cannot open: not a regular file$" \
+	timeout 20 "$bin" --model "$tmp/fifo.xml"
 # hwloc 2.12 dereferences NULL on children without complete_cpuset (docs/fuzzing.md)
 printf '<topology version="2.0"><object type="Machine" cpuset="0x1" complete_cpuset="0x1"><object type="PU" cpuset="0x1"/><object type="PU" cpuset="0x1"/></object></topology>\n' >"$tmp/crash.xml"
 expect "XML that crashes hwloc" 2 "^scx_joule: $tmp/crash.xml: hwloc crashed parsing this XML \\(signal 11\\)$" \

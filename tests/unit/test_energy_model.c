@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -592,6 +593,25 @@ static void test_fs_line_fits_or_fails(void **state)
 	unlink(path);
 }
 
+/*
+ * What is no regular file is an error at once: the open of a FIFO no one
+ * writes would not come back, and a directory reads as empty.
+ */
+static void test_fs_reads_only_files(void **state)
+{
+	char dir[] = "/tmp/joule-fifo-XXXXXX", fifo[64], buf[8];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(jtopo_fs_line(NULL, fifo, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(jtopo_fs_line(NULL, dir, buf, sizeof(buf)), -EISDIR);
+	assert_int_equal(jtopo_fs_line(NULL, "/dev/null", buf, sizeof(buf)), -EINVAL);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void test_kind_names(void **state)
 {
 	char b[16];
@@ -633,6 +653,7 @@ int main(void)
 		cmocka_unit_test_setup(test_estimate_without_cpufreq, setup),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_fs_line_fits_or_fails),
+		cmocka_unit_test(test_fs_reads_only_files),
 		cmocka_unit_test(test_kind_names),
 	};
 

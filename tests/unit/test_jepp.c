@@ -533,6 +533,50 @@ static void foreign_state_file_left_alone(void **s)
 	unlink(state);
 }
 
+/*
+ * A FIFO where the state file goes (the open of one no one writes never came
+ * back): left alone as someone else's, and no setting changed, at once.
+ */
+static void state_path_fifo_left_alone(void **s)
+{
+	struct jepp_summary sum;
+	char dir[256], err[256];
+	struct stat st;
+	int nr;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(dir, tmp), "/run"), 0755);
+	assert_int_equal(mkfifo(state, 0600), 0);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a state file"));
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(stat(state, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	unlink(state);
+}
+
+/* A FIFO left where the state file is written first: an error, not a wait. */
+static void state_tmp_fifo_is_an_error(void **s)
+{
+	struct jepp_summary sum;
+	char dir[256], err[256], fifo[300];
+	int nr;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(dir, tmp), "/run"), 0755);
+	snprintf(fifo, sizeof(fifo), "%s.tmp", state);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_true(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)) < 0);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(access(state, F_OK), -1);
+	unlink(fifo);
+}
+
 static void amd_levels_and_restore(void **s)
 {
 	struct jepp_summary sum;
@@ -918,6 +962,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(foreign_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(state_path_fifo_left_alone, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(state_tmp_fifo_is_an_error, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_package_levels_and_restore, intel_uncore,
 						remove_tmp),
