@@ -168,6 +168,13 @@ static const struct argp_option argp_options[] = {
 	{0},
 };
 
+/*
+ * The last option given that only changes a run, and the last that goes
+ * with a run or --explain-profile: the modes that print and exit refuse
+ * them by name rather than drop them unseen.
+ */
+static const char *run_only_opt, *not_model_opt;
+
 static bool is_directory(const char *path)
 {
 	struct stat st;
@@ -197,21 +204,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (errno || *end || arg[strspn(arg, "0123456789")] || opts.slice_us < 100 ||
 		    opts.slice_us > 1000000)
 			argp_error(state, "--slice-us takes 100..1000000, not '%s'", arg);
+		run_only_opt = "--slice-us";
 		break;
-	case OPT_VERBOSE: opts.verbose = true; break;
+	case OPT_VERBOSE:
+		opts.verbose = true;
+		run_only_opt = "--verbose";
+		break;
 	case OPT_PROFILE:
 		if (joule_profile_parse(arg, &opts.profile, &opts.auto_profile))
 			argp_error(state,
 				   "unknown profile '%s' (powersave, balanced, performance, "
 				   "gaming, auto)",
 				   arg);
+		not_model_opt = "--profile";
 		break;
 	case OPT_STATS_JSON:
 		opts.stats_json = true;
 		if (opts.stats_interval == 0)
 			opts.stats_interval = 1;
 		break;
-	case OPT_POWER_ROOT: opts.power_root = arg; break;
+	case OPT_POWER_ROOT:
+		opts.power_root = arg;
+		not_model_opt = "--power-sysfs";
+		break;
 	case OPT_MODEL: opts.model_path = arg; break;
 	case OPT_TOPOLOGY: opts.xml_path = arg; break;
 	case OPT_SYSFS_ROOT: opts.sysfs_root = arg; break;
@@ -219,12 +234,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SHOW_TOPOLOGY: opts.show_topology = true; break;
 	case OPT_JSON: opts.json = true; break;
 	case OPT_WRITE_EM: opts.em_out_path = arg; break;
-	case OPT_LOG: opts.log = true; break;
+	case OPT_LOG:
+		opts.log = true;
+		not_model_opt = "--log";
+		break;
 	case OPT_EXPLAIN_PROFILE: opts.explain_profile = true; break;
 	case OPT_FOLLOW: opts.follow = true; break;
-	case OPT_NO_GAMEMODE: opts.no_gamemode = true; break;
-	case OPT_BUS_ADDRESS: opts.bus_address = arg; break;
-	case OPT_NO_POWER_SETTINGS: opts.no_power_settings = true; break;
+	case OPT_NO_GAMEMODE:
+		opts.no_gamemode = true;
+		not_model_opt = "--no-gamemode";
+		break;
+	case OPT_BUS_ADDRESS:
+		opts.bus_address = arg;
+		not_model_opt = "--bus-address";
+		break;
+	case OPT_NO_POWER_SETTINGS:
+		opts.no_power_settings = true;
+		run_only_opt = "--no-power-settings";
+		break;
 	case OPT_POWER_SETTINGS_ONLY: opts.power_settings_only = true; break;
 	case ARGP_KEY_END:
 		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
@@ -260,6 +287,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (opts.model_path && (opts.show_topology || opts.em_out_path))
 			argp_error(state, "--show-topology and --write-energy-model show the "
 					  "hwloc/cpufreq model, not a --model file");
+		if (run_only_opt &&
+		    (opts.explain_profile || opts.show_topology || opts.em_out_path))
+			argp_error(state, "%s changes a run; %s prints and exits without one",
+				   run_only_opt,
+				   opts.explain_profile ? "--explain-profile"
+				   : opts.show_topology ? "--show-topology"
+							: "--write-energy-model");
+		if (not_model_opt && (opts.show_topology || opts.em_out_path))
+			argp_error(state,
+				   "%s goes with a run or --explain-profile; %s prints the "
+				   "machine model, the same in every profile, and exits",
+				   not_model_opt,
+				   opts.show_topology ? "--show-topology" : "--write-energy-model");
 		break;
 	case ARGP_KEY_ARG: argp_error(state, "unexpected argument '%s'", arg); break;
 	default: return ARGP_ERR_UNKNOWN;
@@ -562,6 +602,27 @@ static void load_soc(struct joule_machine *m, int nr_cpus)
 	check_soc_covers_online(&soc);
 }
 
+/*
+ * Opened without blocking, so a FIFO no one reads is an error (ENXIO) and not
+ * a wait; then blocking again, so a pipe that is read takes every line.
+ */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+	int fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+	FILE *f = NULL;
+
+	if (fl >= 0 && !fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
+		f = fdopen(fd, "w");
+	if (!f && fd >= 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 /* Write the energy model (--write-energy-model) and exit. */
 static void write_energy_model(const struct jpower_model *em, const struct jtopo *t)
 {
@@ -572,11 +633,11 @@ static void write_energy_model(const struct jpower_model *em, const struct jtopo
 		fprintf(stderr, "scx_joule: no energy model to write: %s\n", em->origin);
 		exit(1);
 	}
-	f = out ? stdout : fopen(opts.em_out_path, "w");
+	f = out ? stdout : open_output(opts.em_out_path);
 
 	if (!f || jpower_em_write(em, t, f) || (!out && fclose(f))) {
 		fprintf(stderr, "scx_joule: cannot write %s: %s\n", opts.em_out_path,
-			strerror(errno));
+			errno == ENXIO ? "a FIFO no one reads" : strerror(errno));
 		exit(1);
 	}
 	exit_printed();

@@ -80,6 +80,24 @@ if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["cpus"] and m["
 else
 	failures=$((failures + 1)); echo "not ok - --show-topology --json: $json"
 fi
+# options of a run given to a mode that prints and exits were dropped unseen
+expect "--explain-profile with --slice-us" 64 \
+	"^scx_joule: --slice-us changes a run; --explain-profile prints and exits without one$" \
+	"$bin" --explain-profile --slice-us 3000
+expect "--explain-profile --follow with --no-power-settings" 64 \
+	"^scx_joule: --no-power-settings changes a run; --explain-profile prints" \
+	"$bin" --explain-profile --follow --no-power-settings
+expect "--explain-profile still takes --log and --profile" 0 "^balanced: chosen with --profile$" \
+	"$bin" --explain-profile --log --profile balanced
+expect "--show-topology with -v" 64 "^scx_joule: --verbose changes a run; --show-topology prints" \
+	"$bin" --show-topology -v
+expect "--write-energy-model with --log" 64 "^scx_joule: --log goes with a run or --explain-profile; --write-energy-model prints" \
+	"$bin" --write-energy-model - --log
+expect "--show-topology with --profile" 64 \
+	"^scx_joule: --profile goes with a run or --explain-profile; --show-topology prints the machine model" \
+	"$bin" --show-topology --profile gaming
+expect "--write-energy-model with --power-sysfs" 64 "^scx_joule: --power-sysfs goes with a run or --explain-profile; --write-energy-model" \
+	"$bin" --write-energy-model - --power-sysfs /tmp
 expect "--show-topology with --write-energy-model is refused, not half done" 64 \
 	"--show-topology and --write-energy-model each print the model and exit" \
 	"$bin" --show-topology --write-energy-model /nonexistent/out.em
@@ -117,6 +135,13 @@ expect "the recorded machine put back together" 0 "^machine: $tmp/fifo-root$" \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
 expect "an energy model that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: not a regular file$" \
 	timeout 20 "$bin" --show-topology --energy-model "$tmp/fifo.xml"
+# written to a FIFO no one reads: the open never came back
+expect "--write-energy-model to a FIFO no one reads" 1 \
+	"^scx_joule: cannot write $tmp/fifo.xml: a FIFO no one reads$" \
+	timeout 20 "$bin" --sysfs-root "$fixtures/arm-board-rk3399" --write-energy-model "$tmp/fifo.xml"
+lines=$(timeout 20 "$bin" --sysfs-root "$fixtures/arm-board-rk3399" --write-energy-model >(wc -l) \
+	>/dev/null 2>&1; wait)
+expect "--write-energy-model to a pipe that is read" 0 "^ *[1-9][0-9]*$" echo "$lines"
 expect "a --model that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: cannot open: not a regular file$" \
 	timeout 20 "$bin" --model "$tmp/fifo.xml"
 # hwloc 2.12 dereferences NULL on children without complete_cpuset (docs/fuzzing.md)
