@@ -2,7 +2,8 @@
 /*
  * A fake power-profiles-daemon and GameMode on one bus, for the D-Bus tests:
  * ActiveProfile is writable as on the real daemon (busctl set-property), and
- * games come and go with GameMode's RegisterGame/UnregisterGame methods.
+ * games come and go with GameMode's RegisterGame/UnregisterGame methods
+ * (and SetClientCount, the fake's own, for counts no real GameMode gives).
  * Prints "ready" once it owns its names.
  *
  * usage: fake-desktop ADDRESS [hadess|upower|none] [gamemode|none]
@@ -90,11 +91,28 @@ static int unregister_game(sd_bus_message *m, void *userdata, sd_bus_error *err)
 	return change_clients(m, -1);
 }
 
+/* Not GameMode's: sets any count, as a peer that lies could. */
+static int set_client_count(sd_bus_message *m, void *userdata, sd_bus_error *err)
+{
+	int32_t n;
+	int r;
+
+	(void)userdata, (void)err;
+	r = sd_bus_message_read(m, "i", &n);
+	if (r < 0)
+		return r;
+	client_count = n;
+	r = sd_bus_emit_properties_changed(sd_bus_message_get_bus(m), GM_PATH, GM_IFACE,
+					   "ClientCount", NULL);
+	return r < 0 ? r : sd_bus_reply_method_return(m, "");
+}
+
 static const sd_bus_vtable gm_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("ClientCount", "i", NULL, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD("RegisterGame", "i", "i", register_game, 0),
 	SD_BUS_METHOD("UnregisterGame", "i", "i", unregister_game, 0),
+	SD_BUS_METHOD("SetClientCount", "i", "", set_client_count, 0),
 	SD_BUS_VTABLE_END,
 };
 

@@ -298,6 +298,14 @@ def run(scx_joule, fake_desktop, tmp):
                     'balanced: power-profiles-daemon says balanced', 'the last game leaves'))
     print('# switch latency: %s s (max %.3f s)' % (' '.join('%.3f' % x for x in lat), max(lat)))
 
+    # a peer's count is any user's program's word: clamped, so that two
+    # buses' counts cannot overflow their sum; a negative one counts as none
+    switch(address, lines, GM, ['call', 'SetClientCount', 'i', '2147483647'],
+           'gaming: GameMode has 4096 clients', 'a count of 2^31-1 is clamped')
+    switch(address, lines, GM, ['call', '--', 'SetClientCount', 'i', '-7'],
+           'balanced: power-profiles-daemon says balanced', 'a negative count is no game')
+    busctl(address, 'call', *GM, 'SetClientCount', 'i', '0')
+
     # --no-gamemode: a game changes nothing
     quiet, quiet_lines = follower(scx_joule, address, sysfs, '--no-gamemode')
     expect(quiet_lines, 'balanced: power-profiles-daemon says balanced', '--no-gamemode start',
