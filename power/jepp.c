@@ -134,23 +134,27 @@ static int mkdir_parent(const char *path)
 	return 0;
 }
 
-/* A new regular file: a FIFO or a device in its place is an error, not a wait. */
-static FILE *open_write(const char *path)
+/*
+ * A new regular file at path, in place of whatever a crashed run left there:
+ * a FIFO opened for writing would wait for a reader, a device's open may act,
+ * and a link would write elsewhere.
+ */
+static FILE *open_new(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
-	struct stat st;
+	int fd, err;
 	FILE *f;
 
+	if (unlink(path) && errno != ENOENT)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
 	f = fdopen(fd, "w");
-	if (!f)
+	if (!f) {
+		err = errno;
 		close(fd);
+		errno = err;
+	}
 	return f;
 }
 
@@ -164,7 +168,7 @@ static int save_state(struct jepp *p)
 	if (err)
 		return err;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
-	f = open_write(tmp);
+	f = open_new(tmp);
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", STATE_HEADER);
@@ -809,7 +813,7 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 	p->nr_recover_kept = 0;
 	memset(&rd, 0, sizeof(rd));
 	rd.in = jtopo_fs_open_regular(p->state_path);
-	if (!rd.in && errno == EINVAL) /* a FIFO, a device: no file of ours */
+	if (!rd.in && errno == EINVAL) /* a FIFO, a socket, a device: no file of ours */
 		return leave_foreign(p, &f);
 	if (!rd.in)
 		return errno == ENOENT

@@ -603,8 +603,8 @@ static void load_soc(struct joule_machine *m, int nr_cpus)
 }
 
 /*
- * Opened without blocking, so a FIFO no one reads is an error (ENXIO) and not
- * a wait; then blocking again, so a pipe that is read takes every line.
+ * Opened without blocking, so a FIFO no one reads is an error (ENXIO, as is
+ * a socket) and not a wait; then blocking again, so a pipe that is read takes every line.
  */
 static FILE *open_output(const char *path)
 {
@@ -637,7 +637,7 @@ static void write_energy_model(const struct jpower_model *em, const struct jtopo
 
 	if (!f || jpower_em_write(em, t, f) || (!out && fclose(f))) {
 		fprintf(stderr, "scx_joule: cannot write %s: %s\n", opts.em_out_path,
-			errno == ENXIO ? "a FIFO no one reads" : strerror(errno));
+			errno == ENXIO ? "a FIFO or socket that no one reads" : strerror(errno));
 		exit(1);
 	}
 	exit_printed();
@@ -1017,7 +1017,7 @@ static int start_power_settings(void)
  */
 static bool tuned_running(void)
 {
-	FILE *f = fopen("/run/tuned/tuned.pid", "r");
+	FILE *f = jtopo_fs_open_regular("/run/tuned/tuned.pid");
 	long pid = 0;
 	bool alive;
 

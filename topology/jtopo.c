@@ -1072,15 +1072,6 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 			 in->root);
 		return -ENOENT;
 	}
-	if (in->root && strcmp(in->root, "/")) {
-		char bad[4096];
-
-		ret = jtopo_fs_tree_check(in->root, bad, sizeof(bad));
-		if (ret) {
-			snprintf(err, errlen, "%s: not a regular file", bad);
-			return ret;
-		}
-	}
 	ret = hwloc_open(&topo, in, err, errlen);
 	if (ret)
 		return ret;
@@ -1170,17 +1161,34 @@ static int probe_input(const struct jtopo_input *in, char *err, size_t errlen)
 	return 0;
 }
 
+/* A FIFO, socket or device in a recorded tree (jtopo_fs_tree_check). */
+static int check_tree(const char *root, char *err, size_t errlen)
+{
+	char bad[PATH_MAX];
+	int ret = jtopo_fs_tree_check(root, bad, sizeof(bad));
+
+	if (ret == -EINVAL)
+		snprintf(err, errlen, "%s: not a regular file", bad);
+	else if (ret == -E2BIG)
+		snprintf(err, errlen, "%s: too many files, or links out, for a recorded machine",
+			 bad);
+	else if (ret)
+		snprintf(err, errlen, "%s: cannot check it: %s", root, strerror(-ret));
+	return ret;
+}
+
 int jtopo_load(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
 	bool user_root = in->root && strcmp(in->root, "/");
+	int ret = 0;
 
-	if ((in->xml || user_root) && !in->trusted) {
-		int ret = probe_input(in, err, errlen);
-
-		if (ret) {
-			memset(t, 0, sizeof(*t));
-			return ret;
-		}
+	if (user_root && jtopo_fs_exists(in->root, SYS_CPU))
+		ret = check_tree(in->root, err, errlen);
+	if (!ret && (in->xml || user_root) && !in->trusted)
+		ret = probe_input(in, err, errlen);
+	if (ret) {
+		memset(t, 0, sizeof(*t));
+		return ret;
 	}
 	return load_model(t, in, err, errlen);
 }

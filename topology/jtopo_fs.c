@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,24 +32,30 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 
 FILE *jtopo_fs_open_regular(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
+	struct stat before, st;
+	FILE *f = NULL;
+	int fd, err;
 
-	if (fd < 0)
+	/* not even opened: the open of a device can act (a watchdog's arms it) */
+	if (stat(path, &before))
 		return NULL;
-	if (fstat(fd, &st))
-		st.st_mode = 0;
-	if (!S_ISREG(st.st_mode)) {
-		int err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-
-		close(fd);
-		errno = err;
+	if (!S_ISREG(before.st_mode)) {
+		errno = S_ISDIR(before.st_mode) ? EISDIR : EINVAL;
 		return NULL;
 	}
-	f = fdopen(fd, "r");
-	if (!f)
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	/* replaced in between: the same checks again, on what was opened */
+	if (fstat(fd, &st) || st.st_dev != before.st_dev || st.st_ino != before.st_ino)
+		errno = EINVAL;
+	else
+		f = fdopen(fd, "r");
+	if (!f) {
+		err = errno;
 		close(fd);
+		errno = err;
+	}
 	return f;
 }
 
@@ -132,8 +139,22 @@ bool jtopo_fs_exists(const char *root, const char *rel)
 	return !jtopo_fs_path(path, sizeof(path), root, "%s", rel) && access(path, F_OK) == 0;
 }
 
-/* Recorded machines have a few thousand entries; far more is no recording. */
-#define TREE_CHECK_MAX_ENTRIES 200000
+/*
+ * Recorded machines have a few thousand entries (36,000 with 512 CPUs); far
+ * more is no recording.
+ */
+#define TREE_CHECK_MAX_ENTRIES 1000000
+/*
+ * A recording's links stay inside it (mkroot.py). A link to a directory
+ * elsewhere has that directory walked too, up to this many in all.
+ */
+#define TREE_CHECK_MAX_TOPS 16
+
+struct tree_walk {
+	char top[TREE_CHECK_MAX_TOPS][PATH_MAX]; /* real paths, walked in turn */
+	int nr_tops;
+	long entries;
+};
 
 static bool kernel_tree(const char *path)
 {
@@ -145,38 +166,66 @@ static bool kernel_tree(const char *path)
 	       s.f_type == DEBUGFS_MAGIC || s.f_type == TRACEFS_MAGIC;
 }
 
-/* A link may lead nowhere (its reader gets ENOENT), to a file or to a directory. */
-static bool entry_ok(const FTSENT *e)
+static bool below(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	return !strncmp(path, top, n) && (path[n] == '/' || !path[n]);
+}
+
+/*
+ * Queues the directory path leads to, unless a queued one holds it or the
+ * kernel's own file system does (nothing there blocks). 0 or -E2BIG.
+ */
+static int add_top(struct tree_walk *w, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real) || kernel_tree(real))
+		return 0;
+	for (int i = 0; i < w->nr_tops; i++)
+		if (below(real, w->top[i]))
+			return 0;
+	if (w->nr_tops == TREE_CHECK_MAX_TOPS)
+		return -E2BIG;
+	memcpy(w->top[w->nr_tops++], real, sizeof(real));
+	return 0;
+}
+
+/*
+ * A link may lead nowhere (its reader gets ENOENT), to a file, or to a
+ * directory, walked in its turn. 0, -EINVAL for anything else, or -E2BIG.
+ */
+static int check_entry(struct tree_walk *w, const FTSENT *e)
 {
 	struct stat st;
 
 	switch (e->fts_info) {
-	case FTS_DEFAULT: return false;
-	case FTS_SL: return stat(e->fts_accpath, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
-	default: return true;
+	case FTS_DEFAULT: return -EINVAL;
+	case FTS_SL:
+		if (stat(e->fts_accpath, &st) || S_ISREG(st.st_mode))
+			return 0;
+		return S_ISDIR(st.st_mode) ? add_top(w, e->fts_accpath) : -EINVAL;
+	default: return 0;
 	}
 }
 
-static int walk_check(char *top, char *bad, size_t badlen)
+static int walk_top(struct tree_walk *w, char *top, char *bad, size_t badlen)
 {
 	char *const tops[] = {top, NULL};
-	long entries = 0;
-	int ret = 0;
+	FTS *fts = fts_open(tops, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
 	FTSENT *e;
-	FTS *fts;
+	int ret = 0;
 
-	if (kernel_tree(top))
-		return 0;
-	fts = fts_open(tops, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
 	if (!fts)
 		return 0;
-	while (!ret && (e = fts_read(fts)) && ++entries <= TREE_CHECK_MAX_ENTRIES) {
-		if (e->fts_level == 0 && e->fts_info != FTS_D)
-			break;
-		if (!entry_ok(e)) {
-			snprintf(bad, badlen, "%s", e->fts_path);
-			ret = -EINVAL;
-		}
+	while (!ret && (e = fts_read(fts))) {
+		if (++w->entries > TREE_CHECK_MAX_ENTRIES)
+			ret = -E2BIG;
+		else
+			ret = check_entry(w, e);
+		if (ret)
+			snprintf(bad, badlen, "%s", ret == -E2BIG ? top : e->fts_path);
 	}
 	fts_close(fts);
 	return ret;
@@ -184,18 +233,22 @@ static int walk_check(char *top, char *bad, size_t badlen)
 
 int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen)
 {
-	static const char *const tops[] = {"/sys", "/proc"};
-	char path[4096];
+	static const char *const starts[] = {"/sys", "/proc"};
+	struct tree_walk *w = calloc(1, sizeof(*w));
+	char path[PATH_MAX];
+	int ret = 0;
 
-	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
-		int ret = jtopo_fs_path(path, sizeof(path), root, "%s", tops[i]);
-
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; !ret && i < sizeof(starts) / sizeof(starts[0]); i++) {
+		ret = jtopo_fs_path(path, sizeof(path), root, "%s", starts[i]);
 		if (!ret)
-			ret = walk_check(path, bad, badlen);
-		if (ret)
-			return ret;
+			ret = add_top(w, path);
 	}
-	return 0;
+	for (int i = 0; !ret && i < w->nr_tops; i++)
+		ret = walk_top(w, w->top[i], bad, badlen);
+	free(w);
+	return ret;
 }
 
 int jtopo_parse_cpulist(const char *list, struct jtopo_cpuset *set, int max_cpus)

@@ -47,16 +47,19 @@ bool jtopo_fs_exists(const char *root, const char *rel);
 
 /*
  * path for reading, if it is a regular file: the open of a FIFO no one
- * writes, or the read of a terminal, would not come back. NULL with errno
- * set otherwise: EISDIR for a directory, EINVAL for any other kind.
+ * writes, or the read of a terminal, would not come back, and a device's
+ * open may act. NULL with errno set otherwise: EISDIR for a directory,
+ * EINVAL for any other kind.
  */
 FILE *jtopo_fs_open_regular(const char *path);
 
 /*
  * A recorded machine is the user's input: a FIFO, socket or device in its
  * sys/ or proc/ (or a link to one) would block the reads of it, ours and
- * hwloc's, for good. 0, or -EINVAL with bad naming the first such entry.
- * A sys/ or proc/ that is the kernel's own file system is not walked.
+ * hwloc's, for good. 0; -EINVAL with bad naming the first such entry; or
+ * -E2BIG with bad naming a tree too big to be a recording. A directory
+ * that is the kernel's own file system is not walked; one that a link
+ * leads to out of the tree is.
  */
 int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen);
 

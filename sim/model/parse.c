@@ -52,20 +52,30 @@ const char *sim_repeated_key(const struct sim_line *l, int from)
 
 FILE *sim_open(const char *path, char *err, size_t errlen)
 {
-	/* not blocking: the open of a FIFO no one writes would not come back */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
+	struct stat before, st;
 	FILE *f;
+	int fd;
 
+	/*
+	 * A regular file, checked before the open: the open of a FIFO no one
+	 * writes would not come back, and a device's may act.
+	 */
+	if (stat(path, &before)) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 S_ISDIR(before.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st))
-		st.st_mode = 0;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+	if (fstat(fd, &st) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
+		snprintf(err, errlen, "%s: cannot open: replaced while opened", path);
 		close(fd);
 		return NULL;
 	}

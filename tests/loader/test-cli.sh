@@ -133,11 +133,38 @@ for f in proc/cpuinfo sys/devices/system/cpu/online \
 done
 expect "the recorded machine put back together" 0 "^machine: $tmp/fifo-root$" \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+# the walk follows what hwloc follows: sys/ itself a link, and a link out of
+# the tree to a directory with a FIFO in it (both hung hwloc)
+mv "$tmp/fifo-root/sys" "$tmp/fifo-root/sys.real"
+ln -s sys.real "$tmp/fifo-root/sys"
+mv "$tmp/fifo-root/sys.real/devices/system/cpu/online" "$tmp/online.orig"
+mkfifo "$tmp/fifo-root/sys.real/devices/system/cpu/online"
+expect "a recorded machine whose sys/ is a link" 2 \
+	"^scx_joule: $tmp/fifo-root/sys.real/devices/system/cpu/online: not a regular file$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+rm "$tmp/fifo-root/sys.real/devices/system/cpu/online" "$tmp/fifo-root/sys"
+mv "$tmp/online.orig" "$tmp/fifo-root/sys.real/devices/system/cpu/online"
+mv "$tmp/fifo-root/sys.real" "$tmp/fifo-root/sys"
+mkdir "$tmp/elsewhere"
+mv "$tmp/fifo-root/sys/devices/system/cpu/cpu0" "$tmp/elsewhere/cpu0"
+ln -s "$tmp/elsewhere/cpu0" "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
+mv "$tmp/elsewhere/cpu0/topology/core_id" "$tmp/elsewhere/core_id"
+mkfifo "$tmp/elsewhere/cpu0/topology/core_id"
+expect "a recorded machine with a link out to a FIFO's directory" 2 \
+	"^scx_joule: $tmp/elsewhere/cpu0/topology/core_id: not a regular file$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+rm "$tmp/elsewhere/cpu0/topology/core_id"
+mv "$tmp/elsewhere/core_id" "$tmp/elsewhere/cpu0/topology/core_id"
+expect "a recorded machine with a link out to a directory of files" 0 "^machine: $tmp/fifo-root$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+# a device: not even opened (a watchdog's open arms it)
+expect "a device as --energy-model" 2 "^scx_joule: /dev/null: not a regular file$" \
+	"$bin" --show-topology --energy-model /dev/null
 expect "an energy model that is a FIFO" 2 "^scx_joule: $tmp/fifo.xml: not a regular file$" \
 	timeout 20 "$bin" --show-topology --energy-model "$tmp/fifo.xml"
 # written to a FIFO no one reads: the open never came back
 expect "--write-energy-model to a FIFO no one reads" 1 \
-	"^scx_joule: cannot write $tmp/fifo.xml: a FIFO no one reads$" \
+	"^scx_joule: cannot write $tmp/fifo.xml: a FIFO or socket that no one reads$" \
 	timeout 20 "$bin" --sysfs-root "$fixtures/arm-board-rk3399" --write-energy-model "$tmp/fifo.xml"
 lines=$(timeout 20 "$bin" --sysfs-root "$fixtures/arm-board-rk3399" --write-energy-model >(wc -l) \
 	>/dev/null 2>&1; wait)

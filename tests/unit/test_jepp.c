@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -558,11 +560,15 @@ static void state_path_fifo_left_alone(void **s)
 	unlink(state);
 }
 
-/* A FIFO left where the state file is written first: an error, not a wait. */
-static void state_tmp_fifo_is_an_error(void **s)
+/*
+ * A FIFO left where the state file is written first: replaced (its open for
+ * writing waited for a reader), the settings applied and the originals saved.
+ */
+static void state_tmp_fifo_replaced(void **s)
 {
 	struct jepp_summary sum;
 	char dir[256], err[256], fifo[300];
+	struct stat st;
 	int nr;
 
 	(void)s;
@@ -571,10 +577,38 @@ static void state_tmp_fifo_is_an_error(void **s)
 	snprintf(fifo, sizeof(fifo), "%s.tmp", state);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
-	assert_true(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)) < 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(0), "balance_power");
+	assert_int_equal(stat(state, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(access(fifo, F_OK), -1);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 	assert_string_equal(epp(0), "balance_performance");
-	assert_int_equal(access(state, F_OK), -1);
-	unlink(fifo);
+}
+
+/* A socket where the state file goes is someone else's too. */
+static void state_path_socket_left_alone(void **s)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct jepp_summary sum;
+	char dir[256], err[256];
+	int nr, fd;
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	mkdir(strcat(strcpy(dir, tmp), "/run"), 0755);
+	assert_true(strlen(state) < sizeof(addr.sun_path));
+	memcpy(addr.sun_path, state, strlen(state) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a state file"));
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	close(fd);
+	unlink(state);
 }
 
 static void amd_levels_and_restore(void **s)
@@ -963,7 +997,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(foreign_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_path_fifo_left_alone, amd, remove_tmp),
-		cmocka_unit_test_setup_teardown(state_tmp_fifo_is_an_error, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(state_tmp_fifo_replaced, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(state_path_socket_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_package_levels_and_restore, intel_uncore,
 						remove_tmp),
