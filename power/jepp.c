@@ -769,7 +769,8 @@ static int next_state_entry(const struct jepp *p, struct state_reader *rd, struc
 		if (r)
 			return r < 0 ? -EINVAL : 1;
 	}
-	return 0;
+	/* every file of ours has its header, and /run starts empty at boot: not ours */
+	return rd->lineno ? 0 : -EBADMSG;
 }
 
 /*

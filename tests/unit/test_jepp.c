@@ -611,6 +611,26 @@ static void state_path_socket_left_alone(void **s)
 	unlink(state);
 }
 
+/* An empty file (a touch) has no header: someone else's, not deleted as ours was. */
+static void empty_state_file_left_alone(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	struct stat st;
+	int nr;
+
+	(void)s;
+	init_with_state_file("");
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a state file"));
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_int_equal(stat(state, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(state);
+}
+
 static void amd_levels_and_restore(void **s)
 {
 	struct jepp_summary sum;
@@ -999,6 +1019,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(state_path_fifo_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_tmp_fifo_replaced, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_path_socket_left_alone, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(empty_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_package_levels_and_restore, intel_uncore,
 						remove_tmp),
