@@ -135,24 +135,24 @@ static int mkdir_parent(const char *path)
 }
 
 /*
- * A new regular file at path, in place of whatever a crashed run left there:
- * a FIFO opened for writing would wait for a reader, a device's open may act,
- * and a link would write elsewhere.
+ * A new file of a name no one else uses, path with its last six X replaced:
+ * what a crashed run left, a FIFO (its open for writing waits for a reader)
+ * or another instance's file being written is never opened.
  */
-static FILE *open_new(const char *path)
+static FILE *open_unique(char *path)
 {
-	int fd, err;
-	FILE *f;
+	int fd = mkostemp(path, O_CLOEXEC), err;
+	FILE *f = NULL;
 
-	if (unlink(path) && errno != ENOENT)
-		return NULL;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return NULL;
-	f = fdopen(fd, "w");
+	/* mkostemp's 0600: the state file has always been readable by all */
+	if (!fchmod(fd, 0644))
+		f = fdopen(fd, "w");
 	if (!f) {
 		err = errno;
 		close(fd);
+		unlink(path);
 		errno = err;
 	}
 	return f;
@@ -167,8 +167,8 @@ static int save_state(struct jepp *p)
 
 	if (err)
 		return err;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
-	f = open_new(tmp);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", p->state_path);
+	f = open_unique(tmp);
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", STATE_HEADER);

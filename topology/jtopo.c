@@ -1169,11 +1169,13 @@ static int check_tree(const char *root, char *err, size_t errlen)
 
 	if (ret == -EINVAL)
 		snprintf(err, errlen, "%s: not a regular file", bad);
+	else if (ret == -EXDEV)
+		snprintf(err, errlen, "%s: a link out of the recorded machine %s", bad, root);
 	else if (ret == -E2BIG)
-		snprintf(err, errlen, "%s: too many files, or links out, for a recorded machine",
-			 bad);
+		snprintf(err, errlen, "%s: over a million entries, too many for a recorded machine",
+			 root);
 	else if (ret)
-		snprintf(err, errlen, "%s: cannot check it: %s", root, strerror(-ret));
+		snprintf(err, errlen, "%s: cannot check it: %s", bad, strerror(-ret));
 	return ret;
 }
 

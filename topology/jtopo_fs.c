@@ -30,33 +30,51 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * path opened, if it is still the regular file before was: 0, -EAGAIN if it
+ * was replaced in between, or -errno.
+ */
+static int open_checked(const char *path, const struct stat *before, FILE **out)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (st.st_dev != before->st_dev || st.st_ino != before->st_ino)
+		err = -EAGAIN;
+	else if (!(*out = fdopen(fd, "r")))
+		err = -errno;
+	else
+		return 0;
+	close(fd);
+	return err;
+}
+
 FILE *jtopo_fs_open_regular(const char *path)
 {
-	struct stat before, st;
 	FILE *f = NULL;
-	int fd, err;
+	int err = -EAGAIN;
 
-	/* not even opened: the open of a device can act (a watchdog's arms it) */
-	if (stat(path, &before))
-		return NULL;
-	if (!S_ISREG(before.st_mode)) {
-		errno = S_ISDIR(before.st_mode) ? EISDIR : EINVAL;
-		return NULL;
+	/* a file replaced as it was opened (the state file is, by rename) is looked at again */
+	for (int tries = 0; err == -EAGAIN && tries < 3; tries++) {
+		struct stat before;
+
+		/* not even opened: the open of a device can act (a watchdog's arms it) */
+		if (stat(path, &before))
+			return NULL;
+		if (!S_ISREG(before.st_mode)) {
+			errno = S_ISDIR(before.st_mode) ? EISDIR : EINVAL;
+			return NULL;
+		}
+		err = open_checked(path, &before, &f);
 	}
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	/* replaced in between: the same checks again, on what was opened */
-	if (fstat(fd, &st) || st.st_dev != before.st_dev || st.st_ino != before.st_ino)
-		errno = EINVAL;
-	else
-		f = fdopen(fd, "r");
-	if (!f) {
-		err = errno;
-		close(fd);
-		errno = err;
-	}
-	return f;
+	if (err)
+		errno = -err;
+	return err ? NULL : f;
 }
 
 /*
@@ -144,17 +162,6 @@ bool jtopo_fs_exists(const char *root, const char *rel)
  * more is no recording.
  */
 #define TREE_CHECK_MAX_ENTRIES 1000000
-/*
- * A recording's links stay inside it (mkroot.py). A link to a directory
- * elsewhere has that directory walked too, up to this many in all.
- */
-#define TREE_CHECK_MAX_TOPS 16
-
-struct tree_walk {
-	char top[TREE_CHECK_MAX_TOPS][PATH_MAX]; /* real paths, walked in turn */
-	int nr_tops;
-	long entries;
-};
 
 static bool kernel_tree(const char *path)
 {
@@ -174,58 +181,68 @@ static bool below(const char *path, const char *top)
 }
 
 /*
- * Queues the directory path leads to, unless a queued one holds it or the
- * kernel's own file system does (nothing there blocks). 0 or -E2BIG.
+ * One entry of the tree whose real path is top: 0, or -EINVAL for what is
+ * neither a file nor a directory, -EXDEV for a link out of the tree (to
+ * /proc/kmsg, say, whose read waits; a recording's links stay inside it).
+ * A link that leads nowhere is fine: its reader gets ENOENT. So is what
+ * this user cannot look at (a debugfs only root reads is a warning later);
+ * as root, the service, there is no such entry.
  */
-static int add_top(struct tree_walk *w, const char *path)
+static int check_entry(const char *top, const FTSENT *e)
 {
 	char real[PATH_MAX];
-
-	if (!realpath(path, real) || kernel_tree(real))
-		return 0;
-	for (int i = 0; i < w->nr_tops; i++)
-		if (below(real, w->top[i]))
-			return 0;
-	if (w->nr_tops == TREE_CHECK_MAX_TOPS)
-		return -E2BIG;
-	memcpy(w->top[w->nr_tops++], real, sizeof(real));
-	return 0;
-}
-
-/*
- * A link may lead nowhere (its reader gets ENOENT), to a file, or to a
- * directory, walked in its turn. 0, -EINVAL for anything else, or -E2BIG.
- */
-static int check_entry(struct tree_walk *w, const FTSENT *e)
-{
 	struct stat st;
 
 	switch (e->fts_info) {
 	case FTS_DEFAULT: return -EINVAL;
 	case FTS_SL:
-		if (stat(e->fts_accpath, &st) || S_ISREG(st.st_mode))
+		if (stat(e->fts_accpath, &st))
 			return 0;
-		return S_ISDIR(st.st_mode) ? add_top(w, e->fts_accpath) : -EINVAL;
+		if (!realpath(e->fts_accpath, real) || !below(real, top))
+			return -EXDEV;
+		return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? 0 : -EINVAL;
 	default: return 0;
 	}
 }
 
-static int walk_top(struct tree_walk *w, char *top, char *bad, size_t badlen)
+/*
+ * Walks path (below the tree whose real path is top), unless it is the
+ * kernel's own file system. Directories on another file system are walked
+ * too, unless they are the kernel's.
+ */
+static int walk(const char *top, char *path, long *entries, char *bad, size_t badlen)
 {
-	char *const tops[] = {top, NULL};
-	FTS *fts = fts_open(tops, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	char *const paths[] = {path, NULL};
+	dev_t dev = 0;
 	FTSENT *e;
 	int ret = 0;
+	FTS *fts;
 
-	if (!fts)
+	if (kernel_tree(path))
 		return 0;
+	fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!fts)
+		return -errno;
+	errno = 0;
 	while (!ret && (e = fts_read(fts))) {
-		if (++w->entries > TREE_CHECK_MAX_ENTRIES)
+		if (e->fts_info == FTS_DP)
+			continue;
+		if (e->fts_level == 0)
+			dev = e->fts_statp->st_dev;
+		else if (e->fts_info == FTS_D && e->fts_statp->st_dev != dev &&
+			 kernel_tree(e->fts_accpath))
+			fts_set(fts, e, FTS_SKIP);
+		if (++*entries > TREE_CHECK_MAX_ENTRIES)
 			ret = -E2BIG;
 		else
-			ret = check_entry(w, e);
+			ret = check_entry(top, e);
 		if (ret)
-			snprintf(bad, badlen, "%s", ret == -E2BIG ? top : e->fts_path);
+			snprintf(bad, badlen, "%s", e->fts_path);
+		errno = 0;
+	}
+	if (!ret && errno) {
+		ret = -errno;
+		snprintf(bad, badlen, "%s", path);
 	}
 	fts_close(fts);
 	return ret;
@@ -234,20 +251,30 @@ static int walk_top(struct tree_walk *w, char *top, char *bad, size_t badlen)
 int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen)
 {
 	static const char *const starts[] = {"/sys", "/proc"};
-	struct tree_walk *w = calloc(1, sizeof(*w));
-	char path[PATH_MAX];
+	char top[PATH_MAX], path[PATH_MAX];
+	long entries = 0;
 	int ret = 0;
 
-	if (!w)
-		return -ENOMEM;
-	for (size_t i = 0; !ret && i < sizeof(starts) / sizeof(starts[0]); i++) {
-		ret = jtopo_fs_path(path, sizeof(path), root, "%s", starts[i]);
-		if (!ret)
-			ret = add_top(w, path);
+	if (!realpath(root, top)) {
+		snprintf(bad, badlen, "%s", root);
+		return -errno;
 	}
-	for (int i = 0; !ret && i < w->nr_tops; i++)
-		ret = walk_top(w, w->top[i], bad, badlen);
-	free(w);
+	/* a top-level sys/ or proc/ may be a link, to the kernel's own (a host's /sys) */
+	for (size_t i = 0; !ret && i < sizeof(starts) / sizeof(starts[0]); i++) {
+		char real[PATH_MAX];
+
+		if (jtopo_fs_path(path, sizeof(path), top, "%s", starts[i])) {
+			snprintf(bad, badlen, "%s", root);
+			return -ENAMETOOLONG;
+		}
+		if (!realpath(path, real))
+			continue;
+		if (!below(real, top) && !kernel_tree(real)) {
+			snprintf(bad, badlen, "%s", path);
+			return -EXDEV;
+		}
+		ret = walk(top, real, &entries, bad, badlen);
+	}
 	return ret;
 }
 

@@ -55,11 +55,13 @@ FILE *jtopo_fs_open_regular(const char *path);
 
 /*
  * A recorded machine is the user's input: a FIFO, socket or device in its
- * sys/ or proc/ (or a link to one) would block the reads of it, ours and
- * hwloc's, for good. 0; -EINVAL with bad naming the first such entry; or
- * -E2BIG with bad naming a tree too big to be a recording. A directory
- * that is the kernel's own file system is not walked; one that a link
- * leads to out of the tree is.
+ * sys/ or proc/ (or a link to one, or to a file elsewhere such as
+ * /proc/kmsg) would block the reads of it, ours and hwloc's, for good.
+ * 0, or with bad naming the entry: -EINVAL for what is neither a file nor
+ * a directory, -EXDEV for a link out of root, -E2BIG for a tree too big to
+ * be a recording, -errno if the walk failed. A directory this user cannot
+ * list is passed over. sys/ and proc/ may be (links to) the kernel's own
+ * file systems, which are not walked.
  */
 int jtopo_fs_tree_check(const char *root, char *bad, size_t badlen);
 

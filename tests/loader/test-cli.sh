@@ -123,14 +123,22 @@ for f in proc/cpuinfo sys/devices/system/cpu/online \
 	mkfifo "$tmp/fifo-root/$f"
 	expect "a recorded machine with a FIFO at $f" 2 "^scx_joule: $tmp/fifo-root/$f: not a regular file$" \
 		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
-	rm "$tmp/fifo-root/$f"
-	ln -s "$tmp/fifo.xml" "$tmp/fifo-root/$f"
+	mv "$tmp/fifo-root/$f" "$tmp/fifo-root/fifo"
+	ln -s "$(realpath -m --relative-to="$(dirname "$tmp/fifo-root/$f")" "$tmp/fifo-root/fifo")" \
+		"$tmp/fifo-root/$f"
 	expect "a recorded machine with a link to a FIFO at $f" 2 \
 		"^scx_joule: $tmp/fifo-root/$f: not a regular file$" \
 		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
-	rm "$tmp/fifo-root/$f"
+	rm "$tmp/fifo-root/$f" "$tmp/fifo-root/fifo"
 	mv "$tmp/fifo-root/$f.orig" "$tmp/fifo-root/$f"
 done
+# a link out of the tree, even to a file: /proc/kmsg's read waits for the
+# next kernel message, and a recording's links stay inside it
+ln -s /proc/kmsg "$tmp/fifo-root/proc/kmsg-link"
+expect "a recorded machine with a link out of it" 2 \
+	"^scx_joule: $tmp/fifo-root/proc/kmsg-link: a link out of the recorded machine $tmp/fifo-root$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+rm "$tmp/fifo-root/proc/kmsg-link"
 expect "the recorded machine put back together" 0 "^machine: $tmp/fifo-root$" \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
 # the walk follows what hwloc follows: sys/ itself a link, and a link out of
@@ -145,17 +153,19 @@ expect "a recorded machine whose sys/ is a link" 2 \
 rm "$tmp/fifo-root/sys.real/devices/system/cpu/online" "$tmp/fifo-root/sys"
 mv "$tmp/online.orig" "$tmp/fifo-root/sys.real/devices/system/cpu/online"
 mv "$tmp/fifo-root/sys.real" "$tmp/fifo-root/sys"
+# a link out to a directory is refused whatever it holds
 mkdir "$tmp/elsewhere"
 mv "$tmp/fifo-root/sys/devices/system/cpu/cpu0" "$tmp/elsewhere/cpu0"
 ln -s "$tmp/elsewhere/cpu0" "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
-mv "$tmp/elsewhere/cpu0/topology/core_id" "$tmp/elsewhere/core_id"
-mkfifo "$tmp/elsewhere/cpu0/topology/core_id"
-expect "a recorded machine with a link out to a FIFO's directory" 2 \
-	"^scx_joule: $tmp/elsewhere/cpu0/topology/core_id: not a regular file$" \
+expect "a recorded machine with a link out to a directory" 2 \
+	"a link out of the recorded machine $tmp/fifo-root$" \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
-rm "$tmp/elsewhere/cpu0/topology/core_id"
-mv "$tmp/elsewhere/core_id" "$tmp/elsewhere/cpu0/topology/core_id"
-expect "a recorded machine with a link out to a directory of files" 0 "^machine: $tmp/fifo-root$" \
+rm "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
+mv "$tmp/elsewhere/cpu0" "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
+# sys/ and proc/ may lead to the kernel's own (a host's root in a container)
+rm -rf "$tmp/fifo-root/proc"
+ln -s /proc "$tmp/fifo-root/proc"
+expect "a recorded machine whose proc/ is the kernel's" 0 "^machine: $tmp/fifo-root$" \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
 # a device: not even opened (a watchdog's open arms it)
 expect "a device as --energy-model" 2 "^scx_joule: /dev/null: not a regular file$" \

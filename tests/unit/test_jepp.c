@@ -572,10 +572,11 @@ static void state_path_fifo_left_alone(void **s)
 }
 
 /*
- * A FIFO left where the state file is written first: replaced (its open for
- * writing waited for a reader), the settings applied and the originals saved.
+ * A FIFO left where the state file was written first (its open for writing
+ * waited for a reader): never opened now, the settings applied and the
+ * originals saved.
  */
-static void state_tmp_fifo_replaced(void **s)
+static void state_tmp_fifo_not_used(void **s)
 {
 	struct jepp_summary sum;
 	char dir[256], err[256], fifo[300];
@@ -592,7 +593,27 @@ static void state_tmp_fifo_replaced(void **s)
 	assert_string_equal(epp(0), "balance_power");
 	assert_int_equal(stat(state, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	assert_int_equal(access(fifo, F_OK), -1);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(access(state, F_OK), -1);
+	unlink(fifo);
+}
+
+/* A state file with its header and nothing saved is ours: deleted, settings applied. */
+static void header_only_state_file_is_ours(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr;
+
+	(void)s;
+	init_with_state_file("scx_joule-power-saved 1\n");
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 0);
+	assert_int_equal(access(state, F_OK), -1);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(epp(0), "balance_power");
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 	assert_string_equal(epp(0), "balance_performance");
 }
@@ -1016,7 +1037,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(foreign_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_path_fifo_left_alone, amd, remove_tmp),
-		cmocka_unit_test_setup_teardown(state_tmp_fifo_replaced, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(state_tmp_fifo_not_used, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(header_only_state_file_is_ours, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_path_socket_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(empty_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(arm_nothing_written, arm, remove_tmp),
