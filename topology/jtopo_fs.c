@@ -182,8 +182,9 @@ static bool below(const char *path, const char *top)
 
 /*
  * One entry of the tree whose real path is top: 0, or -EINVAL for what is
- * neither a file nor a directory, -EXDEV for a link out of the tree (to
- * /proc/kmsg, say, whose read waits; a recording's links stay inside it).
+ * neither a file nor a directory, -EXDEV for a link out of the tree or into
+ * the kernel's files (to /proc/kmsg, say, whose read waits; a recording's
+ * links stay inside it), -errno if its target cannot be resolved.
  * A link that leads nowhere is fine: its reader gets ENOENT. So is what
  * this user cannot look at (a debugfs only root reads is a warning later);
  * as root, the service, there is no such entry.
@@ -198,7 +199,10 @@ static int check_entry(const char *top, const FTSENT *e)
 	case FTS_SL:
 		if (stat(e->fts_accpath, &st))
 			return 0;
-		if (!realpath(e->fts_accpath, real) || !below(real, top))
+		if (!realpath(e->fts_accpath, real))
+			return -errno;
+		/* into the kernel's files through a mount in the tree is out, too */
+		if (!below(real, top) || kernel_tree(real))
 			return -EXDEV;
 		return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? 0 : -EINVAL;
 	default: return 0;
@@ -221,8 +225,10 @@ static int walk(const char *top, char *path, long *entries, char *bad, size_t ba
 	if (kernel_tree(path))
 		return 0;
 	fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!fts)
+	if (!fts) {
+		snprintf(bad, badlen, "%s", path);
 		return -errno;
+	}
 	errno = 0;
 	while (!ret && (e = fts_read(fts))) {
 		if (e->fts_info == FTS_DP)

@@ -105,7 +105,8 @@ expect "--json needs --show-topology" 64 "--json goes with --show-topology" "$bi
 expect "--model excludes --topology" 64 "--model replaces" "$bin" --model x.soc --topology y.xml
 expect "missing XML" 2 "^scx_joule: /nonexistent/t.xml: No such file or directory$" \
 	"$bin" --topology /nonexistent/t.xml --show-topology
-tmp=$(mktemp -d)
+# its real path: messages about a recorded tree name real paths
+tmp=$(realpath "$(mktemp -d)")
 printf '<?xml version="1.0"?>\n<topology><object type="Machine"' >"$tmp/truncated.xml"
 expect "malformed XML" 2 "^scx_joule: $tmp/truncated.xml: not a valid hwloc XML topology$" \
 	"$bin" --topology "$tmp/truncated.xml" --show-topology
@@ -162,6 +163,28 @@ expect "a recorded machine with a link out to a directory" 2 \
 	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
 rm "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
 mv "$tmp/elsewhere/cpu0" "$tmp/fifo-root/sys/devices/system/cpu/cpu0"
+# a link inside the tree into the kernel's files, through the kernel's proc/
+ln -s ../proc/kmsg "$tmp/fifo-root/sys/kmsg-link"
+rm -rf "$tmp/fifo-root/proc.rec"
+mv "$tmp/fifo-root/proc" "$tmp/fifo-root/proc.rec"
+ln -s /proc "$tmp/fifo-root/proc"
+expect "a link through the kernel's proc/ to its files" 2 \
+	"^scx_joule: $tmp/fifo-root/sys/kmsg-link: a link out of the recorded machine $tmp/fifo-root$" \
+	timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+rm "$tmp/fifo-root/proc"
+# ... and through a proc mount inside the tree (a host's root in a container)
+mkdir "$tmp/fifo-root/proc"
+if mount -t proc proc "$tmp/fifo-root/proc" 2>/dev/null; then
+	expect "a link through a proc mount in the tree to its files" 2 \
+		"^scx_joule: $tmp/fifo-root/sys/kmsg-link: a link out of the recorded machine $tmp/fifo-root$" \
+		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
+	umount "$tmp/fifo-root/proc"
+else
+	echo "ok - a link through a proc mount in the tree # SKIP cannot mount proc here"
+fi
+rmdir "$tmp/fifo-root/proc"
+rm "$tmp/fifo-root/sys/kmsg-link"
+mv "$tmp/fifo-root/proc.rec" "$tmp/fifo-root/proc"
 # sys/ and proc/ may lead to the kernel's own (a host's root in a container)
 rm -rf "$tmp/fifo-root/proc"
 ln -s /proc "$tmp/fifo-root/proc"

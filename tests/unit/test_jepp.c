@@ -7,6 +7,7 @@
  * on the laptop, uncoreNN (TPMI) beside package_NN_die_NN on the server.
  * Every value is read back from the files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -571,6 +572,20 @@ static void state_path_fifo_left_alone(void **s)
 	unlink(state);
 }
 
+/* Entries of directory dir, but . and .. */
+static int nr_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
 /*
  * A FIFO left where the state file was written first (its open for writing
  * waited for a reader): never opened now, the settings applied and the
@@ -594,9 +609,11 @@ static void state_tmp_fifo_not_used(void **s)
 	assert_int_equal(stat(state, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(nr_entries(dir), 2); /* the FIFO and the state file: no temporary left */
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 	assert_string_equal(epp(0), "balance_performance");
 	assert_int_equal(access(state, F_OK), -1);
+	assert_int_equal(nr_entries(dir), 1);
 	unlink(fifo);
 }
 
