@@ -30,51 +30,37 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	return 0;
 }
 
-/*
- * path opened, if it is still the regular file before was: 0, -EAGAIN if it
- * was replaced in between, or -errno.
- */
-static int open_checked(const char *path, const struct stat *before, FILE **out)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st))
-		err = -errno;
-	else if (st.st_dev != before->st_dev || st.st_ino != before->st_ino)
-		err = -EAGAIN;
-	else if (!(*out = fdopen(fd, "r")))
-		err = -errno;
-	else
-		return 0;
-	close(fd);
-	return err;
-}
-
 FILE *jtopo_fs_open_regular(const char *path)
 {
+	struct stat st;
 	FILE *f = NULL;
-	int err = -EAGAIN;
+	int fd, err;
 
-	/* a file replaced as it was opened (the state file is, by rename) is looked at again */
-	for (int tries = 0; err == -EAGAIN && tries < 3; tries++) {
-		struct stat before;
-
-		/* not even opened: the open of a device can act (a watchdog's arms it) */
-		if (stat(path, &before))
-			return NULL;
-		if (!S_ISREG(before.st_mode)) {
-			errno = S_ISDIR(before.st_mode) ? EISDIR : EINVAL;
-			return NULL;
-		}
-		err = open_checked(path, &before, &f);
+	/* not even opened: the open of a device can act (a watchdog's arms it) */
+	if (stat(path, &st))
+		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return NULL;
 	}
-	if (err)
-		errno = -err;
-	return err ? NULL : f;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	/*
+	 * What was opened may have replaced what was checked (the state file
+	 * and a RAPL fake's counters are, by rename): a regular file too is fine.
+	 */
+	if (fstat(fd, &st))
+		err = errno;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if (!(f = fdopen(fd, "r")))
+		err = errno;
+	else
+		return f;
+	close(fd);
+	errno = err;
+	return NULL;
 }
 
 /*

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -612,6 +614,50 @@ static void test_fs_reads_only_files(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A counter replaced by rename while it is read, as a RAPL fake's are (and
+ * the power state file): every read gets a number. Checking that the file
+ * opened was the one stat saw called 282 of 200,000 reads "not a regular
+ * file", and failed joule-bench in the VM.
+ */
+static void test_fs_read_while_renamed(void **state)
+{
+	char dir[] = "/tmp/joule-rename-XXXXXX", path[64], tmp[64];
+	int failures = 0;
+	uint64_t v;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/energy_uj", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.energy_uj.tmp", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("1\n", f);
+		assert_int_equal(fclose(f), 0);
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (unsigned long n = 2;; n++) {
+			FILE *f = fopen(tmp, "w");
+
+			if (!f || fprintf(f, "%lu\n", n) < 0 || fclose(f) || rename(tmp, path))
+				_exit(1);
+		}
+	}
+	for (int i = 0; i < 50000; i++)
+		failures += jtopo_fs_u64(NULL, path, &v) != 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(failures, 0);
+	unlink(path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
 static void test_kind_names(void **state)
 {
 	char b[16];
@@ -654,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_fs_line_fits_or_fails),
 		cmocka_unit_test(test_fs_reads_only_files),
+		cmocka_unit_test(test_fs_read_while_renamed),
 		cmocka_unit_test(test_kind_names),
 	};
 
