@@ -2,14 +2,13 @@
 #include "parse.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "jtopo_fs.h"
 
 int sim_split(char *buf, struct sim_line *l)
 {
@@ -52,38 +51,11 @@ const char *sim_repeated_key(const struct sim_line *l, int from)
 
 FILE *sim_open(const char *path, char *err, size_t errlen)
 {
-	struct stat before, st;
-	FILE *f;
-	int fd;
+	FILE *f = jtopo_fs_open_regular(path);
 
-	/*
-	 * A regular file, checked before the open: the open of a FIFO no one
-	 * writes would not come back, and a device's may act.
-	 */
-	if (stat(path, &before)) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(before.st_mode)) {
+	if (!f)
 		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 S_ISDIR(before.st_mode) ? strerror(EISDIR) : "not a regular file");
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
-		snprintf(err, errlen, "%s: cannot open: replaced while opened", path);
-		close(fd);
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		close(fd);
-	}
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 	return f;
 }
 
