@@ -969,17 +969,20 @@ static void explain_profile(void)
 
 /*
  * EPP, turbo/boost, platform_profile and the uncore frequency limit follow
- * the profile while the scheduler runs (power/jepp.h); the originals are kept in a state file
- * (SCX_JOULE_POWER_STATE, default /run/scx_joule/power-saved) until they
- * are written back on exit, or at the next start after a crash.
+ * the profile while the scheduler runs (power/jepp.h); the originals are
+ * kept in a state file (SCX_JOULE_POWER_STATE, default
+ * /run/scx_joule/power-saved) until they are written back on exit, or at the
+ * next start after a crash.
  */
 static void power_warning(const char *what, const char *err)
 {
 	fprintf(stderr, "scx_joule: warning: %s: %s\n", what, err);
 }
 
-/* A stats interval that failed: said once a run for each kind of failure (*said), not at every
- * interval. */
+/*
+ * A stats interval that failed: said once a run for each kind of failure
+ * (*said), not at every interval.
+ */
 static void stats_warning(bool *said, const char *what, int err)
 {
 	if (*said)
