@@ -100,8 +100,9 @@ int jmeter_counter_delta(uint64_t prev, uint64_t cur, uint64_t range, uint64_t *
 		*delta = cur - prev;
 		return 0;
 	}
-	if (!range || prev >= range || cur >= range)
+	if (!range || prev > range || cur > range)
 		return -ERANGE;
+	/* one counter unit short (the step from all ones to 0): tens of uJ */
 	*delta = range - prev + cur;
 	return *delta <= range / 2 ? 0 : -ERANGE;
 }
@@ -129,7 +130,7 @@ static int rapl_add_zone(struct jmeter *m, const char *zone, const char *parent,
 		ret = jtopo_fs_u64(root_or_empty(m), c->path, &c->last);
 		snprintf(rel, sizeof(rel), "%s", c->path);
 	}
-	if (!ret && c->last >= c->range)
+	if (!ret && c->last > c->range)
 		ret = -ERANGE;
 	if (ret) {
 		snprintf(err, errlen, "%s%.200s: %s%s", m->root, rel,

@@ -67,9 +67,10 @@ double jmeter_turbostat_last(const struct jmeter *m, const char *column);
 int jmeter_turbostat_rows(const struct jmeter *m);
 
 /*
- * A wrapping counter's advance from prev to cur (both below range). A wrap
- * that would mean more than half the range was used is taken as the counter
- * going backwards: -ERANGE.
+ * A wrapping counter's advance from prev to cur, both at most range: RAPL's
+ * max_energy_range_uj is the counter's all-ones value in the same units, so
+ * the counter reaches it. A wrap that would mean more than half the range
+ * was used is taken as the counter going backwards: -ERANGE.
  */
 int jmeter_counter_delta(uint64_t prev, uint64_t cur, uint64_t range, uint64_t *delta);
 

@@ -101,6 +101,12 @@ static void test_counter_delta(void **state)
 	assert_int_equal(jmeter_counter_delta(900, 100, 1000, &d), 0);
 	assert_int_equal(d, 200); /* 100 to the wrap, 100 after it */
 	assert_int_equal(jmeter_counter_delta(600, 500, 1000, &d), -ERANGE);
+	/* the counter's all-ones value is max_energy_range_uj itself */
+	assert_int_equal(jmeter_counter_delta(990, 1000, 1000, &d), 0);
+	assert_int_equal(d, 10);
+	assert_int_equal(jmeter_counter_delta(1000, 40, 1000, &d), 0);
+	assert_int_equal(d, 40);
+	assert_int_equal(jmeter_counter_delta(1001, 40, 1000, &d), -ERANGE);
 	assert_int_equal(jmeter_counter_delta(10, 5, 0, &d), -ERANGE); /* no range known */
 }
 
@@ -132,6 +138,14 @@ static void test_rapl_intel(void **state)
 	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
 	assert_true(fabs(j - before - 4.0) < 1e-6);
 
+	/* a read at max_energy_range_uj itself, then the wrap from there */
+	set_value(pkg, RANGE_INTEL);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	before = j;
+	set_value(pkg, 3000000);
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+	assert_true(fabs(j - before - 3.0) < 1e-6);
+
 	/* a drop that no wrap explains */
 	set_value(pkg, 2000000);
 	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -ERANGE);
@@ -154,6 +168,17 @@ static void test_rapl_amd(void **state)
 	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
 	assert_true(fabs(j - 0.25) < 1e-9);
 	jmeter_close(m);
+	drop_tree();
+
+	/* opened while the counter reads max_energy_range_uj; one above it is wrong */
+	tree("rapl-amd");
+	set_value(PCAP "intel-rapl:0/energy_uj", 65712999613ULL);
+	m = open_tree(tmp, JMETER_AUTO);
+	jmeter_close(m);
+	set_value(PCAP "intel-rapl:0/energy_uj", 65712999614ULL);
+	struct jmeter_opts o = {.root = tmp, .only = JMETER_RAPL};
+	assert_int_equal(jmeter_open(&m, &o, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "energy_uj: above max_energy_range_uj"));
 	drop_tree();
 }
 
