@@ -694,7 +694,19 @@ static int battery_sample(const struct jmeter *m, const struct channel *c, doubl
 	return ret;
 }
 
-/* Every BAT* of the machine, in name order, as channels with their counters. */
+/*
+ * Is this supply a battery of the machine? Its type says so; not every
+ * driver names it BAT* (qcom-battmgr-bat on Snapdragon laptops,
+ * macsmc-battery on Apple's). A BAT* without a type file is taken as one.
+ */
+static bool machine_battery(const char *class_dir, const char *name)
+{
+	enum jsupply_kind kind = jsupply_kind(class_dir, name);
+
+	return kind == JSUPPLY_BATTERY || (kind == JSUPPLY_OTHER && !strncmp(name, "BAT", 3));
+}
+
+/* Every battery of the machine, in name order, as channels with their counters. */
 static int battery_find(struct jmeter *m, char *err, size_t errlen)
 {
 	char path[4096];
@@ -707,8 +719,7 @@ static int battery_find(struct jmeter *m, char *err, size_t errlen)
 		const char *name = names[i]->d_name;
 		struct channel *c = &m->ch[m->nr];
 
-		if (strncmp(name, "BAT", 3) || m->nr == MAX_CHANNELS ||
-		    jsupply_kind(path, name) == JSUPPLY_DEVICE)
+		if (name[0] == '.' || m->nr == MAX_CHANNELS || !machine_battery(path, name))
 			continue;
 		memset(c, 0, sizeof(*c));
 		snprintf(c->path, sizeof(c->path), SUPPLY_DIR "/%.64s", name);
@@ -720,7 +731,8 @@ static int battery_find(struct jmeter *m, char *err, size_t errlen)
 		free(names[i]);
 	free(names);
 	if (!m->nr) {
-		snprintf(err, errlen, "no %s%s/BAT*", m->root, SUPPLY_DIR);
+		snprintf(err, errlen, "no battery in %s%s (type Battery, or a BAT*)", m->root,
+			 SUPPLY_DIR);
 		return -ENOENT;
 	}
 	return 0;
