@@ -620,8 +620,12 @@ int jpower_em_derive(struct jpower_model *em, const struct jtopo *t, char *err, 
 	for (int p = 0; p < em->nr_pds; p++) {
 		struct jpower_pd *pd = &em->pd[p];
 		double top = pd->opp[pd->nr_opps - 1].khz;
-		/* work per clock relative to the biggest CPU */
-		double ipc = (double)pd->capacity / ref_cap * ref_khz / top;
+		/*
+		 * Work per clock relative to a CPU of capacity 1024, on the
+		 * kernel's scale: not to the biggest domain here, which is a
+		 * little one while the big cluster is offline.
+		 */
+		double ipc = pd->capacity / 1024.0 * ref_khz / top;
 		double share = derived_l3_share(pd, t);
 
 		off_l3 += share < 1.0;

@@ -731,6 +731,16 @@ static void test_offline_big(void **state)
 	for (int c = 0; c < 4; c++)
 		assert_int_equal(topo.cpu[c].capacity, 381);
 	/*
+	 * The A53s' work per clock is still 381/1024 of a 1024 CPU's while
+	 * they are the biggest online: at 1416 MHz 436 * 0.372^2 * 1416 *
+	 * 1.2^2 uW (the voltage line now ends at their top), not the A72's
+	 * coefficient (889 mW).
+	 */
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_int_equal(em.nr_pds, 1);
+	assert_true(fabs(em.pd[0].opp[5].power_mw -
+			 436 * pow(381 / 1024.0, 2) * 1416 * 1.2 * 1.2 / 1000) < 1e-3);
+	/*
 	 * The A72s are only guessed like CPU 3 (nothing of them is left): a
 	 * model file leaves them out, and fails loudly on the whole board
 	 * rather than putting them in the A53s' domain.
