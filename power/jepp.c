@@ -676,16 +676,16 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
  * Only the files jepp_apply() writes, under this root, are ever restored from
  * a state file (a run on another root, e.g. a test's tree, is not restored).
  */
-static bool restorable(const struct jepp *p, const char *path)
+static bool restorable_in(const char *root, const char *path)
 {
 	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
 	static const char *const names[] = {"energy_performance_preference", "no_turbo", "boost",
 					    "platform_profile"};
-	size_t n = strlen(p->root);
+	size_t n = strlen(root);
 	const char *base = strrchr(path, '/');
 	bool in_dir = false;
 
-	if (!base || strncmp(path, p->root, n) || strstr(path, "/../"))
+	if (!base || strncmp(path, root, n) || strstr(path, "/../"))
 		return false;
 	if (!strcmp(base + 1, "max_freq_khz"))
 		return !strncmp(path + n, UNCORE_DIR "/", strlen(UNCORE_DIR) + 1);
@@ -694,6 +694,36 @@ static bool restorable(const struct jepp *p, const char *path)
 	for (size_t i = 0; in_dir && i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(base + 1, names[i]))
 			return true;
+	return false;
+}
+
+static bool restorable(const struct jepp *p, const char *path)
+{
+	return restorable_in(p->root, path);
+}
+
+/*
+ * A file jepp_apply() writes, but under another root than p's: the state
+ * file is that of a run on another tree (--power-sysfs, or the machine's
+ * /sys while this run has a test's tree), whose originals are not this
+ * run's to restore nor to delete.
+ */
+static bool other_roots(const struct jepp *p, const char *path)
+{
+	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
+	char root[JEPP_PATH_LEN];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const char *at = strstr(path, dirs[i]);
+		size_t n = at ? (size_t)(at - path) : 0;
+
+		if (!n || n >= sizeof(root))
+			continue;
+		memcpy(root, path, n);
+		root[n] = '\0';
+		if (strcmp(root, p->root) && restorable_in(root, path))
+			return true;
+	}
 	return false;
 }
 
@@ -718,7 +748,7 @@ struct state_reader {
 
 /*
  * 1: e holds an entry; 0: a WROTE_PREFIX line, kept for the entry after
- * it; -1: a bad line.
+ * it; -1: a bad line; -2: a line of a run on another root.
  */
 static int parse_state_line(const struct jepp *p, struct state_reader *rd, struct state_line *e)
 {
@@ -732,6 +762,8 @@ static int parse_state_line(const struct jepp *p, struct state_reader *rd, struc
 	if (!tab)
 		return -1;
 	*tab = '\0';
+	if (!restorable(p, line) && other_roots(p, line))
+		return -2;
 	if (!restorable(p, line) || strlen(line) >= JEPP_PATH_LEN ||
 	    strlen(tab + 1) >= (wrote ? JEPP_WROTE_LEN : JEPP_VALUE_LEN))
 		return -1;
@@ -751,7 +783,8 @@ static int parse_state_line(const struct jepp *p, struct state_reader *rd, struc
 
 /*
  * The next entry into e: 1, 0 at the end, -EINVAL for a bad line (reading
- * goes on), -EBADMSG when the file is not a state file (stop there).
+ * goes on), -EBADMSG when the file is not a state file and -EXDEV when it
+ * is another root's (stop there).
  */
 static int next_state_entry(const struct jepp *p, struct state_reader *rd, struct state_line *e)
 {
@@ -767,7 +800,7 @@ static int next_state_entry(const struct jepp *p, struct state_reader *rd, struc
 		}
 		r = parse_state_line(p, rd, e);
 		if (r)
-			return r < 0 ? -EINVAL : 1;
+			return r == -2 ? -EXDEV : r < 0 ? -EINVAL : 1;
 	}
 	/* every file of ours has its header, and /run starts empty at boot: not ours */
 	return rd->lineno ? 0 : -EBADMSG;
@@ -792,11 +825,14 @@ static bool changed_since(const struct state_line *e)
  * read: kept as it is, and no setting is changed this run (saving ours would
  * write over it).
  */
-static int leave_foreign(struct jepp *p, struct failures *f)
+static int leave_foreign(struct jepp *p, struct failures *f, bool other_root)
 {
 	failed(f, -EINVAL,
-	       "power settings left alone this run (remove the file to let "
-	       "scx_joule manage them): not a state file of scx_joule:",
+	       other_root
+		       ? "power settings left alone this run (give this run its own "
+			 "SCX_JOULE_POWER_STATE): the originals of a run on another sysfs root in"
+		       : "power settings left alone this run (remove the file to let "
+			 "scx_joule manage them): not a state file of scx_joule:",
 	       p->state_path);
 	p->foreign_state = true;
 	return finish(f);
@@ -815,15 +851,15 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 	memset(&rd, 0, sizeof(rd));
 	rd.in = jtopo_fs_open_regular(p->state_path);
 	if (!rd.in && errno == EINVAL) /* a FIFO, a socket, a device: no file of ours */
-		return leave_foreign(p, &f);
+		return leave_foreign(p, &f, false);
 	if (!rd.in)
 		return errno == ENOENT
 			       ? 0
 			       : (failed(&f, -errno, "cannot read", p->state_path), finish(&f));
 	while ((r = next_state_entry(p, &rd, &e))) {
-		if (r == -EBADMSG) {
+		if (r == -EBADMSG || r == -EXDEV) {
 			fclose(rd.in);
-			return leave_foreign(p, &f);
+			return leave_foreign(p, &f, r == -EXDEV);
 		}
 		if (r < 0) {
 			failed(&f, -EINVAL, "bad line in", p->state_path);
@@ -861,7 +897,7 @@ int jepp_peek(struct jepp *p)
 	rd.in = jtopo_fs_open_regular(p->state_path);
 	if (!rd.in)
 		return errno == ENOENT ? 0 : -errno;
-	while ((r = next_state_entry(p, &rd, &e)) && r != -EBADMSG)
+	while ((r = next_state_entry(p, &rd, &e)) && r != -EBADMSG && r != -EXDEV)
 		if (r > 0 && !find_saved(p, e.path))
 			add_saved(p, e.path, e.value, e.wrote);
 	fclose(rd.in);

@@ -495,12 +495,11 @@ static void bad_state_file_lines_are_skipped(void **s)
 	(void)s;
 	/* only the first line is this root's and a file jepp_apply() writes */
 	init_with_state_file("scx_joule-power-saved 1\n%s/%s\tperformance\n/etc/passwd\tx\n"
-			     "/elsewhere/sys/%s\tlow-power\n%s/%s/../../boost\t0\n",
-			     sys_root, PLATFORM_PROFILE, PLATFORM_PROFILE, sys_root,
-			     PLATFORM_PROFILE);
+			     "%s/%s/../../boost\t0\n",
+			     sys_root, PLATFORM_PROFILE, sys_root, PLATFORM_PROFILE);
 	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "bad line"));
-	assert_non_null(strstr(err, "(and 2 more)"));
+	assert_non_null(strstr(err, "(and 1 more)"));
 	assert_int_equal(nr, 1);
 	assert_string_equal(value(PLATFORM_PROFILE), "performance");
 	assert_int_equal(access(state, F_OK), -1);
@@ -533,6 +532,36 @@ static void foreign_state_file_left_alone(void **s)
 	assert_non_null(fgets(text, sizeof(text), f));
 	fclose(f);
 	assert_string_equal(text, "scx_joule-power-saved 10\n");
+	unlink(state);
+}
+
+/*
+ * The originals a killed run on the machine's /sys left, read by a run on a
+ * test's tree with the same state path: neither restored into the tree nor
+ * deleted (they were lost, taken for bad lines), and no setting changed.
+ */
+static void other_roots_state_file_left_alone(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], text[128];
+	int nr;
+	FILE *f;
+
+	(void)s;
+	init_with_state_file("scx_joule-power-saved 1\n"
+			     "/sys/devices/system/cpu/intel_pstate/no_turbo\t0\n");
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "the originals of a run on another sysfs root in"));
+	assert_int_equal(nr, 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	f = fopen(state, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "/sys/devices/system/cpu/intel_pstate/no_turbo\t0\n");
 	unlink(state);
 }
 
@@ -1052,6 +1081,7 @@ int main(void)
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_levels_and_restore, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(foreign_state_file_left_alone, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(other_roots_state_file_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(amd_crashed_run_recovered, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_path_fifo_left_alone, amd, remove_tmp),
 		cmocka_unit_test_setup_teardown(state_tmp_fifo_not_used, amd, remove_tmp),
