@@ -376,6 +376,20 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	return 0;
 }
 
+/*
+ * set_file, and whether path now holds want (*holds): the summary names
+ * only what was set, not what a file refused.
+ */
+static int set_file_holds(struct jepp *p, const char *path, const char *want, struct failures *f,
+			  struct jepp_summary *s, bool *holds)
+{
+	int failed_before = s->nr_failed;
+	int err = set_file(p, path, want, f, s);
+
+	*holds = !err && s->nr_failed == failed_before;
+	return err;
+}
+
 static bool word_listed(const char *list, const char *word)
 {
 	size_t n = strlen(word);
@@ -410,6 +424,7 @@ static int apply_epp(struct jepp *p, enum jepp_level level, struct failures *f,
 {
 	char dir[JEPP_PATH_LEN + 32], pol[JEPP_PATH_LEN + 300], path[JEPP_PATH_LEN + 340];
 	struct dirent *de;
+	bool holds;
 	int err = 0;
 	DIR *d;
 
@@ -429,9 +444,11 @@ static int apply_epp(struct jepp *p, enum jepp_level level, struct failures *f,
 		want = epp_for(level, pol);
 		if (!want)
 			continue;
-		snprintf(s->epp, sizeof(s->epp), "%s", want);
-		s->nr_epp++;
-		err = set_file(p, path, want, f, s);
+		err = set_file_holds(p, path, want, f, s, &holds);
+		if (holds) {
+			snprintf(s->epp, sizeof(s->epp), "%s", want);
+			s->nr_epp++;
+		}
 	}
 	closedir(d);
 	return err;
@@ -441,18 +458,19 @@ static int apply_turbo(struct jepp *p, enum jepp_level level, struct failures *f
 		       struct jepp_summary *s)
 {
 	char path[JEPP_PATH_LEN + 64];
-	bool on = level != JEPP_POWERSAVE;
+	bool on = level != JEPP_POWERSAVE, holds = false;
 	int err = 0;
 
 	snprintf(path, sizeof(path), "%s/devices/system/cpu/intel_pstate/no_turbo", p->root);
-	if (!access(path, F_OK)) {
+	if (!access(path, F_OK))
+		err = set_file_holds(p, path, on ? "0" : "1", f, s, &holds);
+	if (holds)
 		s->turbo = on;
-		err = set_file(p, path, on ? "0" : "1", f, s);
-	}
 	snprintf(path, sizeof(path), "%s/devices/system/cpu/cpufreq/boost", p->root);
 	if (!err && !access(path, F_OK)) {
-		s->turbo = on;
-		err = set_file(p, path, on ? "1" : "0", f, s);
+		err = set_file_holds(p, path, on ? "1" : "0", f, s, &holds);
+		if (holds)
+			s->turbo = on;
 	}
 	return err;
 }
@@ -466,6 +484,8 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 		[JEPP_PERFORMANCE] = "performance",
 	};
 	char path[JEPP_PATH_LEN + 64], choices[256], cur[JEPP_VALUE_LEN];
+	bool holds;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile_choices", p->root);
 	if (jtopo_fs_text(NULL, path, choices, sizeof(choices)) ||
@@ -478,8 +498,10 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 	if (!find_saved(p, path) && !read_value(path, cur, sizeof(cur)) &&
 	    !word_listed(choices, cur))
 		return 0;
-	snprintf(s->platform_profile, sizeof(s->platform_profile), "%s", names[level]);
-	return set_file(p, path, names[level], f, s);
+	err = set_file_holds(p, path, names[level], f, s, &holds);
+	if (holds)
+		snprintf(s->platform_profile, sizeof(s->platform_profile), "%s", names[level]);
+	return err;
 }
 
 /* A file of whole kHz, > 0. */
@@ -547,11 +569,12 @@ static int apply_uncore_dir(struct jepp *p, enum jepp_level level, const char *d
 	static const char *const names[] = {"initial_min_freq_khz", "initial_max_freq_khz",
 					    "min_freq_khz"};
 	char path[JEPP_PATH_LEN + 340], want[24];
-	long khz[3];
+	long khz[3], max;
+	bool holds;
+	int err;
 
 	for (int i = 0; i < 3; i++) {
-		int err = read_khz(dir, names[i], &khz[i]);
-
+		err = read_khz(dir, names[i], &khz[i]);
 		if (err) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			failed(f, err, "cannot read", path);
@@ -559,11 +582,15 @@ static int apply_uncore_dir(struct jepp *p, enum jepp_level level, const char *d
 			return 0;
 		}
 	}
-	s->uncore_max_khz = uncore_max_for(level, khz[0], khz[1], khz[2]);
-	s->nr_uncore++;
-	snprintf(want, sizeof(want), "%ld", s->uncore_max_khz);
+	max = uncore_max_for(level, khz[0], khz[1], khz[2]);
+	snprintf(want, sizeof(want), "%ld", max);
 	snprintf(path, sizeof(path), "%s/max_freq_khz", dir);
-	return set_file(p, path, want, f, s);
+	err = set_file_holds(p, path, want, f, s, &holds);
+	if (holds) {
+		s->uncore_max_khz = max;
+		s->nr_uncore++;
+	}
+	return err;
 }
 
 static int apply_uncore(struct jepp *p, enum jepp_level level, struct failures *f,

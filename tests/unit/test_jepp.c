@@ -248,6 +248,37 @@ static void intel_unlisted_preference_skipped(void **s)
 	assert_intel_originals();
 }
 
+/*
+ * Files that refuse (here: cannot be read, a directory in their place) are
+ * not named in the summary, which the "power settings:" line prints.
+ */
+static void summary_names_only_what_was_set(void **s)
+{
+	struct jepp_summary sum;
+	char err[256], path[256];
+
+	(void)s;
+	for (int p = 0; p < 20; p++) {
+		snprintf(path, sizeof(path),
+			 "%s/devices/system/cpu/cpufreq/policy%d/energy_performance_preference",
+			 sys_root, p);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(path, sizeof(path), "%s/%s", sys_root, PLATFORM_PROFILE);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EISDIR);
+	assert_int_equal(sum.nr_failed, 21);
+	assert_int_equal(sum.nr_epp, 0);
+	assert_string_equal(sum.platform_profile, "");
+	assert_int_equal(sum.turbo, 0); /* no_turbo took its value */
+	assert_string_equal(value(NO_TURBO), "1");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(NO_TURBO), "0");
+}
+
 /* power-profiles-daemon or tuned owns EPP and platform_profile: only turbo. */
 static void intel_flags_leave_epp_and_platform_profile(void **s)
 {
@@ -1057,6 +1088,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intel_unchanged_not_written, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_powersave_without_balance_power, intel,
 						remove_tmp),
+		cmocka_unit_test_setup_teardown(summary_names_only_what_was_set, intel, remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_unlisted_preference_skipped, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_flags_leave_epp_and_platform_profile, intel,
