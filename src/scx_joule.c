@@ -467,6 +467,23 @@ static void check_kfuncs(void)
  * A state change (attach, profile switch, exit): one line on stdout. In log
  * mode the journal already names the program, so the prefix is left out.
  */
+/*
+ * Has all that was printed reached stdout? The first failure's errno is
+ * kept: by exit, errno is whatever came after (EINTR from a poll).
+ */
+static bool flush_output(void)
+{
+	static int first_errno;
+
+	if (!first_errno) {
+		errno = 0;
+		if (fflush(stdout) || ferror(stdout))
+			first_errno = errno ?: EIO;
+	}
+	errno = first_errno;
+	return !first_errno;
+}
+
 static void note(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -477,7 +494,10 @@ static void note(FILE *f, const char *fmt, ...)
 	vfprintf(f, fmt, ap);
 	va_end(ap);
 	fputc('\n', f);
-	fflush(f);
+	if (f == stdout)
+		flush_output();
+	else
+		fflush(f);
 }
 
 /*
@@ -561,7 +581,7 @@ static void model_error(const char *err)
 /* Exit 0 after a report, or 1 if it did not all reach stdout (a full disk, a closed pipe). */
 static void exit_printed(void)
 {
-	if (fflush(stdout) || ferror(stdout)) {
+	if (!flush_output()) {
 		fprintf(stderr, "scx_joule: cannot write the output: %s\n", strerror(errno));
 		exit(1);
 	}
@@ -885,7 +905,7 @@ static void print_choice(const struct joule_profile_choice *c)
 {
 	if (opts.explain_profile) {
 		printf("%s: %s\n", joule_profile_name(c->profile), c->why);
-		fflush(stdout);
+		flush_output();
 		return;
 	}
 	note(stdout, "profile %s (%s%s)", joule_profile_name(c->profile),
@@ -961,7 +981,8 @@ static void explain_profile(void)
 	open_desktop();
 	last_check = now_seconds();
 	pick_profile(&cur, true);
-	while (opts.follow && !exiting)
+	/* output that no longer goes anywhere ends the watch */
+	while (opts.follow && !exiting && flush_output())
 		follow_profile(&cur, &last_check);
 	joule_desktop_close(desktop);
 	exit_printed();

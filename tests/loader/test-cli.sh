@@ -441,6 +441,12 @@ expect "--follow with a fixed profile refused" 64 "a fixed profile never changes
 expect "--explain-profile that cannot write is an error" 1 \
 	"^scx_joule: cannot write the output: No space left on device$" \
 	sh -c 'exec "$1" --explain-profile --profile gaming >/dev/full' sh "$bin"
+# following into output that goes nowhere: ends at once with the write's error (it
+# followed on until stopped, then named EINTR, the interrupted poll's)
+expect "--explain-profile --follow that cannot write ends" 1 \
+	"^scx_joule: cannot write the output: No space left on device$" \
+	timeout 20 sh -c 'exec "$1" --explain-profile --follow --power-sysfs "$2" --no-gamemode \
+		--bus-address unix:path=/nonexistent >/dev/full' sh "$bin" "$tmp"
 rm -rf "$tmp"
 # log mode: stdout is the journal stream systemd named (here a file)
 out=$(mktemp)
