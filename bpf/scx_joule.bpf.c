@@ -120,6 +120,8 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
+	/* a realtime or deadline task holds this CPU (joule_rt_takeover, cpu_release) */
+	__u8 rt_running;
 	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
 	volatile __u32 runs; /* ops.running's count here: joule_release_kept's check */
@@ -1028,7 +1030,13 @@ static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 	c->cpu = cpu;
 	c->capacity = tables.cpu[cpu].capacity;
 	c->online = jp_mask_test(&online, (u32)cpu);
-	c->may_preempt = c->online && !cpu_local[cpu].running_lat_crit;
+	/*
+	 * Not a CPU a realtime task holds: the kernel only preempts a
+	 * sched_ext task for a local insert, so the wakeup would wait there
+	 * behind it, seen by no other CPU.
+	 */
+	c->may_preempt =
+		c->online && !cpu_local[cpu].running_lat_crit && !cpu_local[cpu].rt_running;
 }
 
 /*
@@ -2858,7 +2866,12 @@ extern void scx_bpf_reenqueue_local___v2___joule(void) __ksym __weak;
 SEC("tp_btf/sched_switch")
 int BPF_PROG(joule_rt_takeover, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	if (next->prio >= MAX_RT_PRIO || !bpf_ksym_exists(scx_bpf_reenqueue_local___v2___joule))
+	struct cpu_local *self = &cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)];
+	bool rt = next->prio < MAX_RT_PRIO;
+
+	if (self->rt_running != rt)
+		self->rt_running = rt;
+	if (!rt || !bpf_ksym_exists(scx_bpf_reenqueue_local___v2___joule))
 		return 0;
 	if (scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) > 0)
 		scx_bpf_reenqueue_local___v2___joule();
@@ -2867,8 +2880,15 @@ int BPF_PROG(joule_rt_takeover, bool preempt, struct task_struct *prev, struct t
 
 void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *args)
 {
+	cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].rt_running = 1;
 	if (bpf_ksym_exists(scx_bpf_reenqueue_local))
 		scx_bpf_reenqueue_local();
+}
+
+/* With cpu_release: the CPU is back from the realtime or deadline tasks. */
+void BPF_STRUCT_OPS(joule_cpu_acquire, s32 cpu, struct scx_cpu_acquire_args *args)
+{
+	cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].rt_running = 0;
 }
 
 /*
@@ -3099,6 +3119,7 @@ struct sched_ext_ops joule_ops = {
 	.disable = (void *)joule_disable,
 	.update_idle = (void *)joule_update_idle,
 	.cpu_release = (void *)joule_cpu_release,
+	.cpu_acquire = (void *)joule_cpu_acquire,
 	.cpu_online = (void *)joule_cpu_online,
 	.cpu_offline = (void *)joule_cpu_offline,
 	.init = (void *)joule_init,

@@ -1181,7 +1181,9 @@ static bool choose_rt_takeover(struct scx_joule *skel)
 
 	if (hook) {
 		skel->struct_ops.joule_ops->cpu_release = NULL;
+		skel->struct_ops.joule_ops->cpu_acquire = NULL;
 		bpf_program__set_autoload(skel->progs.joule_cpu_release, false);
+		bpf_program__set_autoload(skel->progs.joule_cpu_acquire, false);
 	} else {
 		bpf_program__set_autoload(skel->progs.joule_rt_takeover, false);
 	}
