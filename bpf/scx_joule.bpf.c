@@ -122,6 +122,8 @@ struct cpu_local {
 	__u8 running_lat_crit;
 	/* a realtime or deadline task holds this CPU (joule_rt_takeover, cpu_release) */
 	__u8 rt_running;
+	/* between update_idle's idle and busy calls: wake_idle_cpu_for's side of the interlock */
+	__u8 going_idle;
 	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
 	volatile __u32 runs; /* ops.running's count here: joule_release_kept's check */
@@ -1173,7 +1175,7 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 	/* between the caller's count_pending and the idle bits: see recheck_queues */
 	__sync_lock_test_and_set(&cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].fence,
 				 1);
-	if (cpu_is_idle((u32)cpu)) {
+	if (cpu_is_idle((u32)cpu) || cpu_local[cpu].going_idle) {
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
@@ -2717,14 +2719,17 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 /*
  * The idle side of wake_idle_cpu_for. A CPU looks at the queues in dispatch
  * and sets its idle bit only afterwards, on its way into the idle task; a
- * task enqueued in between found no idle CPU to kick. The kernel calls
- * ops.update_idle after setting the bit (since 6.16, ext_idle.c, for this
- * interlock), so a CPU kicks itself back into dispatch here when a task was
- * placed on it and has not started (nr_pending), or its domain's queue
- * holds tasks. enqueue counts the task as pending before it reads the idle
- * bits, with a full barrier between (wake_idle_cpu_for), and this has one
- * between the bit and the count: either the enqueue saw the bit, or this
- * sees the count. The queue alone would not do: the insert of a task that
+ * task enqueued in between found no idle CPU to kick. So a CPU kicks
+ * itself back into dispatch here when a task was placed on it and has not
+ * started (nr_pending), or its domain's queue holds tasks. enqueue counts
+ * the task as pending before it reads the idle bits and going_idle, with a
+ * full barrier between (wake_idle_cpu_for), and this has one between
+ * going_idle and the count: either the enqueue saw the CPU going idle, or
+ * this sees the count. going_idle, not only the kernel's bit: since 6.16
+ * the kernel sets the bit before it calls ops.update_idle, but 6.14 and
+ * 6.15 set it after (ext_idle.c), too late for the enqueue to see it. The
+ * kick (SCX_KICK_IDLE) waits for this CPU's run-queue lock, held here,
+ * and so finds the CPU in its idle task. The queue alone would not do: the insert of a task that
  * enqueue queued lands after enqueue returns, and where the task's domain
  * is this CPU alone, a CPU of another domain kicked instead does not take
  * from a domain with an idle CPU (jp_pd_may_pull): the task waited until
@@ -2743,6 +2748,7 @@ static void recheck_queues(s32 cpu)
 {
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !jp_mask_test(&online, (u32)cpu))
 		return;
+	cpu_local[cpu].going_idle = 1;
 	__sync_lock_test_and_set(&cpu_local[cpu].fence, 1); /* BPF_XCHG: fully ordered */
 	if (!cpu_local[cpu].nr_pending && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
 		return;
@@ -2770,6 +2776,7 @@ void BPF_STRUCT_OPS(joule_update_idle, s32 cpu, bool idle)
 	if (cpu < 0 || cpu >= JP_MAX_CPUS)
 		return;
 	if (!idle) {
+		cpu_local[self].going_idle = 0;
 		/*
 		 * The idle time goes into the CPU's average before anything it
 		 * runs, as readers have aged it meanwhile (jp_cpu_util_avg_at).
