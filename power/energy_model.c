@@ -14,6 +14,7 @@
 #include "jpower.h"
 
 #define EM_DIR	      "/sys/kernel/debug/energy_model"
+#define EM_MICROWATTS 0x1      /* the kernel's EM_PERF_DOMAIN_MICROWATTS flag */
 #define EM_ARTIFICIAL 0x4      /* the kernel's EM_PERF_DOMAIN_ARTIFICIAL flag */
 #define MAX_SANE_MW   100000.0 /* 100 W for one CPU */
 #define MIN_MW	      0.001    /* 1 uW: the kernel's unit, and what the file format writes */
@@ -132,7 +133,7 @@ static int artificial_power(const char *root, const char *dir, const char *state
 }
 
 static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir, const char *state,
-			 bool artificial, char *err, size_t errlen)
+			 bool artificial, bool abstract, char *err, size_t errlen)
 {
 	char rel[512];
 	uint64_t khz, uw, perf = 0;
@@ -150,7 +151,8 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 		snprintf(rel, sizeof(rel), "%.250s/%.200s/power", dir, state);
 		ret = jtopo_fs_u64(root, rel, &uw);
 	}
-	if (ret || !uw || uw / 1000.0 > MAX_SANE_MW) {
+	/* an abstract scale's figures may be any size: only their ratios count */
+	if (ret || !uw || (!abstract && uw / 1000.0 > MAX_SANE_MW)) {
 		snprintf(err, errlen, "%s%s: %s", root, rel,
 			 ret ? "missing or not a number" : "absurd value");
 		return -EINVAL;
@@ -172,14 +174,20 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 	return 0;
 }
 
-static bool debugfs_artificial(const char *root, const char *dir)
+/*
+ * The domain's flags; those of a model in microwatts (EM_MICROWATTS) when
+ * there is no flags file to say (kernels before 5.19).
+ */
+static unsigned long debugfs_flags(const char *root, const char *dir)
 {
-	char rel[512], buf[32];
+	char rel[512], buf[32], *end;
+	unsigned long flags;
 
 	snprintf(rel, sizeof(rel), "%.250s/flags", dir);
 	if (jtopo_fs_line(root, rel, buf, sizeof(buf)))
-		return false;
-	return strtoul(buf, NULL, 0) & EM_ARTIFICIAL;
+		return EM_MICROWATTS;
+	flags = strtoul(buf, &end, 0);
+	return end == buf || *end ? EM_MICROWATTS : flags;
 }
 
 static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char *root,
@@ -188,7 +196,8 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 	char dir[256], path[4096], buf[JTOPO_CPULIST_LEN];
 	struct jpower_pd *pd;
 	struct dirent *de;
-	bool artificial;
+	bool artificial, abstract;
+	unsigned long flags;
 	DIR *d;
 	int ret = 0;
 
@@ -225,11 +234,20 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 		snprintf(err, errlen, "%s%s: %s", root, dir, strerror(errno));
 		return ret;
 	}
-	artificial = debugfs_artificial(root, dir);
+	flags = debugfs_flags(root, dir);
+	artificial = flags & EM_ARTIFICIAL;
+	/*
+	 * Without EM_MICROWATTS the driver's power is on a scale of its own
+	 * (SCMI firmware's "bogoWatts", say): its ratios place tasks as the
+	 * kernel's EAS would, but they are no milliwatts.
+	 */
+	abstract = !artificial && !(flags & EM_MICROWATTS);
 	em->artificial |= artificial;
+	em->abstract_scale |= abstract;
 	while (!ret && (de = readdir(d)))
 		if (!strncmp(de->d_name, "ps:", 3))
-			ret = debugfs_state(pd, root, dir, de->d_name, artificial, err, errlen);
+			ret = debugfs_state(pd, root, dir, de->d_name, artificial, abstract, err,
+					    errlen);
 	closedir(d);
 	if (!ret && !pd->nr_opps) {
 		snprintf(err, errlen, "%s%s: no performance states (ps:*)", root, dir);
@@ -729,9 +747,12 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 	ret = no_sysfs || partial[0] ? -ENOENT : jpower_em_debugfs(em, t, root, err, errlen);
 	if (!ret) {
 		snprintf(em->why, sizeof(em->why), "the kernel's own model%s",
-			 em->artificial ? "; artificial (costs, no power figures): power is "
-					  "cost * performance / 10, in no real unit"
-					: "");
+			 em->artificial	      ? "; artificial (costs, no power figures): power is "
+						"cost * performance / 10, in no real unit"
+			 : em->abstract_scale ? "; on the driver's own scale (no "
+						"EM_PERF_DOMAIN_MICROWATTS flag): "
+						"its power is in no real unit"
+					      : "");
 		return 0;
 	}
 	/*

@@ -105,10 +105,11 @@ struct jpower_pd {
 struct jpower_model {
 	enum jpower_em_source source;
 	char origin[256];
-	char why[192];	   /* why this source (jpower_model_build), for --show-topology */
-	char warning[256]; /* the kernel's model refused and why ("" if not), for the caller */
-	bool artificial;   /* the kernel's model gave costs, not power: power is cost-derived */
-	int nr_distinct;   /* distinct domains before jpower_em_fit merged any */
+	char why[192];	     /* why this source (jpower_model_build), for --show-topology */
+	char warning[256];   /* the kernel's model refused and why ("" if not), for the caller */
+	bool artificial;     /* the kernel's model gave costs, not power: power is cost-derived */
+	bool abstract_scale; /* the kernel's model in a unit of its driver's, not microwatts */
+	int nr_distinct;     /* distinct domains before jpower_em_fit merged any */
 	int nr_pds;
 	struct jpower_pd pd[JPOWER_MAX_PDS];
 };

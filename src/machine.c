@@ -377,8 +377,8 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 		 t->nr_online < t->nr_cpus ? " (some offline at start)" : "", t->nr_kinds,
 		 em->nr_pds, jpower_em_source_name(em->source));
 	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
-	/* an artificial model's power is in no unit: place by it, but estimate no energy */
-	if (em->artificial)
+	/* an artificial or abstract model's power is in no unit: place by it, estimate no energy */
+	if (em->artificial || em->abstract_scale)
 		m->view.power = NULL;
 	return 0;
 }

@@ -188,6 +188,52 @@ static void test_phone(void **state)
 			assert_false(em.pd[p].opp[i].inefficient);
 }
 
+/*
+ * A kernel model without EM_PERF_DOMAIN_MICROWATTS (an SCMI driver's own
+ * scale): used for its ratios, said to be in no real unit, and its figures
+ * not refused as absurd for their size.
+ */
+static void test_phone_abstract_scale(void **state)
+{
+	static const char *const pds[] = {"cpu0", "cpu4", "cpu6"};
+	char tmp[] = "/tmp/joule-abstract-XXXXXX", cmd[1024], path[512];
+	struct jtopo_input in = {0};
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/arm-phone-tri/.' '%s'", FIXTURES_DIR, tmp);
+	assert_int_equal(system(cmd), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/sys/kernel/debug/energy_model/%s/flags", tmp,
+			 pds[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("0x0\n", f);
+		assert_int_equal(fclose(f), 0);
+	}
+	/* 2,007,983 "uW" times 1000: over 100 W, refused as absurd were it microwatts */
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/energy_model/cpu6/ps:2802000/power", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("2007983000\n", f);
+	assert_int_equal(fclose(f), 0);
+	in.root = tmp;
+	assert_int_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	if (jpower_model_build(&em, &cf, &topo, tmp, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(em.source, JPOWER_EM_DEBUGFS);
+	assert_true(em.abstract_scale);
+	assert_false(em.artificial);
+	assert_non_null(strstr(em.why, "no EM_PERF_DOMAIN_MICROWATTS"));
+	assert_true(fabs(em.pd[2].opp[16].power_mw - 2007983.0) < 1e-6);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+
+	load("arm-phone-tri"); /* flags 0x1: microwatts */
+	assert_false(em.abstract_scale);
+}
+
 /* The model in use (em, with topo's offline CPUs) written to a new temporary path. */
 static void write_model_file(char *path)
 {
@@ -758,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_rk3399),
 		cmocka_unit_test(test_rk3399_xml),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_phone_abstract_scale),
 		cmocka_unit_test(test_phone_em_file_wins),
 		cmocka_unit_test(test_intel_laptop),
 		cmocka_unit_test(test_intel_arl),
