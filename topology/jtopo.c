@@ -618,7 +618,33 @@ static void cap_finish(const struct jtopo *t, struct cap_reading *r)
 	}
 }
 
-/* Per online CPU, its kind's LinuxCapacity, else its FrequencyMaxMHz. */
+/*
+ * An Intel E-core's work per clock, per mille of a P-core's: the kernel's
+ * own figure, intel_pstate's HWP performance-to-frequency scaling on
+ * Alder and Raptor Lake P-cores (HYBRID_SCALING_FACTOR_ADL, 78741 kHz per
+ * unit against an E-core's 100000; 80000 on Meteor Lake). ESTIMATE for
+ * other generations.
+ */
+#define INTEL_ATOM_WORK_PER_CLOCK 787
+
+/* A kind's FrequencyMaxMHz, in per mille of MHz at a P-core's work per clock. */
+static unsigned long kind_speed(const struct jtopo *t, const struct jtopo_kind *kd)
+{
+	bool intel_core = false;
+
+	for (int k = 0; k < t->nr_kinds; k++)
+		intel_core |= !strcmp(t->kind[k].core_type, "IntelCore");
+	if (intel_core && !strcmp(kd->core_type, "IntelAtom"))
+		return (unsigned long)kd->max_mhz * INTEL_ATOM_WORK_PER_CLOCK;
+	return (unsigned long)kd->max_mhz * 1000;
+}
+
+/*
+ * Per online CPU, its kind's LinuxCapacity, else its FrequencyMaxMHz; on
+ * an Intel hybrid, an E-core's clock counts for less work than a P-core's
+ * (without CPPC an E-core of 3.6 GHz beside 4.8 GHz P-cores had capacity
+ * 768 and a P-core's energy per clock; CPPC says 604).
+ */
 static void cap_from_kinds(const struct jtopo *t, struct cap_reading *r)
 {
 	bool all_cap = t->nr_kinds > 1, all_mhz = t->nr_kinds > 1;
@@ -633,7 +659,8 @@ static void cap_from_kinds(const struct jtopo *t, struct cap_reading *r)
 	for (int k = 0; k < t->nr_kinds; k++)
 		for (int c = 0; c < t->nr_cpus; c++)
 			if (jtopo_cpuset_isset(&t->kind[k].cpus, c))
-				r->v[c] = all_cap ? t->kind[k].linux_capacity : t->kind[k].max_mhz;
+				r->v[c] = all_cap ? t->kind[k].linux_capacity
+						  : kind_speed(t, &t->kind[k]);
 	r->present = true;
 }
 

@@ -656,6 +656,27 @@ static void test_xml_matches_root(void **state)
 	}
 }
 
+/*
+ * The Alder Lake laptop's XML alone: no CPPC, no LinuxCapacity, only each
+ * kind's FrequencyMaxMHz. An E-core's clock does 0.787 of a P-core's work
+ * (intel_pstate's scaling), so its capacity is CPPC's 604, not 3600/4800
+ * of 1024 (768), and the derived model prices its clock below a P-core's.
+ */
+static void test_intel_xml_alone(void **state)
+{
+	char xml[512];
+	struct jtopo_input in = {0};
+
+	(void)state;
+	snprintf(xml, sizeof(xml), "%s/intel-adl-laptop.xml", FIXTURES_DIR);
+	in.xml = xml;
+	if (jtopo_load(&topo, &in, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_HWLOC_KIND);
+	assert_kind(0, "little", "12-19", 604); /* 1024 * 3600 * 0.787 / 4800 */
+	assert_kind(1, "big", "0-11", 1024);
+}
+
 /* ---- this machine: hwloc on /sys, cpufreq through libcpupower ----------- */
 
 static void test_this_machine(void **state)
@@ -815,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_amd_ryzen_ranking),
 		cmocka_unit_test(test_numa_server),
 		cmocka_unit_test(test_xml_matches_root),
+		cmocka_unit_test(test_intel_xml_alone),
 		cmocka_unit_test(test_this_machine),
 		cmocka_unit_test(test_offline_cpu),
 		cmocka_unit_test(test_offline_big),
