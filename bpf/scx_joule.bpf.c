@@ -120,9 +120,10 @@ struct cpu_local {
 	__u64 kept_since;     /* the release timer's, below */
 	/* the task running here is latency-critical (set in running, cleared in stopping) */
 	__u8 running_lat_crit;
-	/* a realtime or deadline task holds this CPU (joule_rt_takeover, cpu_release) */
+	/* a realtime or deadline task holds this CPU (note_rt, at each switch) */
 	__u8 rt_running;
-	/* between update_idle's idle and busy calls: wake_idle_cpu_for's side of the interlock */
+	/* from update_idle's idle call to the next task: wake_idle_cpu_for's side of the interlock
+	 */
 	__u8 going_idle;
 	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
@@ -1175,10 +1176,17 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 	/* between the caller's count_pending and the idle bits: see recheck_queues */
 	__sync_lock_test_and_set(&cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].fence,
 				 1);
-	if (cpu_is_idle((u32)cpu) || cpu_local[cpu].going_idle) {
+	if (cpu_is_idle((u32)cpu)) {
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
+	/*
+	 * Going idle without the kernel's bit: before 6.16 it is set after
+	 * update_idle, or someone claimed it. Kicked, and another idle CPU is
+	 * still claimed: the claimer's task may be the one cpu runs.
+	 */
+	if (cpu_local[cpu].going_idle)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	idle = claim_idle_cpu_for(p, cpu_pd(cpu));
 	if (idle >= 0)
 		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
@@ -2485,6 +2493,8 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = scx_bpf_task_cpu(p);
 
+	if (cpu >= 0 && cpu < JP_MAX_CPUS && cpu_local[cpu].going_idle)
+		cpu_local[cpu].going_idle = 0; /* also where no update_idle said so (bypass) */
 	if (!tctx)
 		return;
 	/*
@@ -2856,6 +2866,20 @@ void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 #define MAX_RT_PRIO 100
 
 /*
+ * Whether a realtime or deadline task now holds this CPU: gaming's
+ * latency-critical wakeups do not preempt it (enq_cpu).
+ */
+static bool note_rt(struct task_struct *next)
+{
+	struct cpu_local *self = &cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)];
+	bool rt = next->prio < MAX_RT_PRIO;
+
+	if (self->rt_running != rt)
+		self->rt_running = rt;
+	return rt;
+}
+
+/*
  * A realtime or deadline task takes a CPU: the tasks in that CPU's local
  * queue, the one it preempted first of all, would wait there until it let
  * go (on 7.x only the kernel's deadline server for sched_ext lets them run,
@@ -2873,29 +2897,29 @@ extern void scx_bpf_reenqueue_local___v2___joule(void) __ksym __weak;
 SEC("tp_btf/sched_switch")
 int BPF_PROG(joule_rt_takeover, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	struct cpu_local *self = &cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)];
-	bool rt = next->prio < MAX_RT_PRIO;
-
-	if (self->rt_running != rt)
-		self->rt_running = rt;
-	if (!rt || !bpf_ksym_exists(scx_bpf_reenqueue_local___v2___joule))
+	if (!note_rt(next) || !bpf_ksym_exists(scx_bpf_reenqueue_local___v2___joule))
 		return 0;
 	if (scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) > 0)
 		scx_bpf_reenqueue_local___v2___joule();
 	return 0;
 }
 
-void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *args)
+/*
+ * Before 6.19, beside ops.cpu_release: which CPUs realtime tasks hold.
+ * cpu_release is called only when one preempts a sched_ext task, not
+ * when one wakes on an idle CPU.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(joule_rt_note, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].rt_running = 1;
-	if (bpf_ksym_exists(scx_bpf_reenqueue_local))
-		scx_bpf_reenqueue_local();
+	note_rt(next);
+	return 0;
 }
 
-/* With cpu_release: the CPU is back from the realtime or deadline tasks. */
-void BPF_STRUCT_OPS(joule_cpu_acquire, s32 cpu, struct scx_cpu_acquire_args *args)
+void BPF_STRUCT_OPS(joule_cpu_release, s32 cpu, struct scx_cpu_release_args *args)
 {
-	cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].rt_running = 0;
+	if (bpf_ksym_exists(scx_bpf_reenqueue_local))
+		scx_bpf_reenqueue_local();
 }
 
 /*
@@ -3126,7 +3150,6 @@ struct sched_ext_ops joule_ops = {
 	.disable = (void *)joule_disable,
 	.update_idle = (void *)joule_update_idle,
 	.cpu_release = (void *)joule_cpu_release,
-	.cpu_acquire = (void *)joule_cpu_acquire,
 	.cpu_online = (void *)joule_cpu_online,
 	.cpu_offline = (void *)joule_cpu_offline,
 	.init = (void *)joule_init,

@@ -1172,8 +1172,10 @@ static int report_exit(const struct joule_exit_info *ei, const char *dump, size_
 /*
  * Tasks queued on a CPU that a realtime task takes must go elsewhere: from
  * a sched_switch hook where the kernel can re-enqueue from any context
- * (6.19+: cpu_release is deprecated there), else from ops.cpu_release.
- * Returns whether the hook is used.
+ * (6.19+: cpu_release is deprecated there), else from ops.cpu_release,
+ * with a sched_switch hook that only notes which CPUs realtime tasks hold
+ * (ops.cpu_release is not called when one takes an idle CPU). Returns
+ * whether the re-enqueuing hook is used.
  */
 static bool choose_rt_takeover(struct scx_joule *skel)
 {
@@ -1181,9 +1183,8 @@ static bool choose_rt_takeover(struct scx_joule *skel)
 
 	if (hook) {
 		skel->struct_ops.joule_ops->cpu_release = NULL;
-		skel->struct_ops.joule_ops->cpu_acquire = NULL;
 		bpf_program__set_autoload(skel->progs.joule_cpu_release, false);
-		bpf_program__set_autoload(skel->progs.joule_cpu_acquire, false);
+		bpf_program__set_autoload(skel->progs.joule_rt_note, false);
 	} else {
 		bpf_program__set_autoload(skel->progs.joule_rt_takeover, false);
 	}
@@ -1278,14 +1279,13 @@ static int run_scheduler(const struct joule_machine *m)
 		status = 1;
 		goto out;
 	}
-	if (use_rt_takeover) {
-		rt_link = bpf_program__attach(skel->progs.joule_rt_takeover);
-		if (!rt_link) {
-			fprintf(stderr, "scx_joule: attaching the sched_switch hook failed: %s\n",
-				strerror(errno));
-			status = 1;
-			goto out;
-		}
+	rt_link = bpf_program__attach(use_rt_takeover ? skel->progs.joule_rt_takeover
+						      : skel->progs.joule_rt_note);
+	if (!rt_link) {
+		fprintf(stderr, "scx_joule: attaching the sched_switch hook failed: %s\n",
+			strerror(errno));
+		status = 1;
+		goto out;
 	}
 	/*
 	 * The kernel returns from the attach even when enabling failed after
