@@ -475,11 +475,10 @@ static bool flush_output(void)
 {
 	static int first_errno;
 
-	if (!first_errno) {
-		errno = 0;
-		if (fflush(stdout) || ferror(stdout))
-			first_errno = errno ?: EIO;
-	}
+	/* flushed every time: a disk that was full may take the next lines */
+	errno = 0;
+	if ((fflush(stdout) || ferror(stdout)) && !first_errno)
+		first_errno = errno ?: EIO;
 	errno = first_errno;
 	return !first_errno;
 }
