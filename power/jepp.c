@@ -855,11 +855,11 @@ static bool changed_since(const struct state_line *e)
 static int leave_foreign(struct jepp *p, struct failures *f, bool other_root)
 {
 	failed(f, -EINVAL,
-	       other_root
-		       ? "power settings left alone this run (give this run its own "
-			 "SCX_JOULE_POWER_STATE): the originals of a run on another sysfs root in"
-		       : "power settings left alone this run (remove the file to let "
-			 "scx_joule manage them): not a state file of scx_joule:",
+	       other_root ? "power settings left alone this run (give runs on different roots "
+			    "their own SCX_JOULE_POWER_STATE): the originals of a run on another "
+			    "sysfs root in"
+			  : "power settings left alone this run (remove the file to let "
+			    "scx_joule manage them): not a state file of scx_joule:",
 	       p->state_path);
 	p->foreign_state = true;
 	return finish(f);
