@@ -122,8 +122,7 @@ struct cpu_local {
 	__u8 running_lat_crit;
 	/* a realtime or deadline task holds this CPU (note_rt, at each switch) */
 	__u8 rt_running;
-	/* from update_idle's idle call to the next task: wake_idle_cpu_for's side of the interlock
-	 */
+	/* from update_idle(idle) to the next task: recheck_queues' mark */
 	__u8 going_idle;
 	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
@@ -2729,24 +2728,24 @@ s32 BPF_STRUCT_OPS(joule_init_task, struct task_struct *p, struct scx_init_task_
 /*
  * The idle side of wake_idle_cpu_for. A CPU looks at the queues in dispatch
  * and sets its idle bit only afterwards, on its way into the idle task; a
- * task enqueued in between found no idle CPU to kick. So a CPU kicks
- * itself back into dispatch here when a task was placed on it and has not
- * started (nr_pending), or its domain's queue holds tasks. enqueue counts
- * the task as pending before it reads the idle bits and going_idle, with a
- * full barrier between (wake_idle_cpu_for), and this has one between
- * going_idle and the count: either the enqueue saw the CPU going idle, or
- * this sees the count. going_idle, not only the kernel's bit: since 6.16
- * the kernel sets the bit before it calls ops.update_idle, but 6.14 and
- * 6.15 set it after (ext_idle.c), too late for the enqueue to see it. The
- * kick (SCX_KICK_IDLE) waits for this CPU's run-queue lock, held here,
- * and so finds the CPU in its idle task. The queue alone would not do: the insert of a task that
- * enqueue queued lands after enqueue returns, and where the task's domain
- * is this CPU alone, a CPU of another domain kicked instead does not take
- * from a domain with an idle CPU (jp_pd_may_pull): the task waited until
- * something else woke this one. Not the other domains' queues: with them,
- * two hogs on the big CPUs spent more of their time on little ones, most
- * likely taken from the big queue in the instant they waited there behind
- * a short task (docs/design.md, "Work conservation"); a task
+ * task enqueued in between found no idle CPU to kick. So a CPU kicks itself
+ * back into dispatch here when a task was placed on it and has not started
+ * (nr_pending), or its domain's queue holds tasks. enqueue counts the task
+ * as pending before it reads the idle bits and going_idle, with a full
+ * barrier between (wake_idle_cpu_for), and this has one between going_idle
+ * and the count: either the enqueue saw the CPU going idle, or this sees
+ * the count. going_idle, not only the kernel's bit: since 6.16 the kernel
+ * sets the bit before it calls ops.update_idle, but 6.14 and 6.15 set it
+ * after (ext_idle.c), too late for the enqueue to see it. The kick
+ * (SCX_KICK_IDLE) waits for this CPU's run-queue lock, held here, and so
+ * finds the CPU in its idle task. The queue alone would not do: the insert
+ * of a task that enqueue queued lands after enqueue returns, and where the
+ * task's domain is this CPU alone, a CPU of another domain kicked instead
+ * does not take from a domain with an idle CPU (jp_pd_may_pull): the task
+ * waited until something else woke this one. Not the other domains' queues:
+ * with them, two hogs on the big CPUs spent more of their time on little
+ * ones, most likely taken from the big queue in the instant they waited
+ * there behind a short task (docs/design.md, "Work conservation"); a task
  * placed on another CPU has that CPU, busy, to come back to it, or to kick
  * an idle one at its tick (wake_for_queue). A kicked CPU that finds nothing
  * goes back to idle without coming here again (an idle-to-idle switch calls
