@@ -464,10 +464,6 @@ static void check_kfuncs(void)
 }
 
 /*
- * A state change (attach, profile switch, exit): one line on stdout. In log
- * mode the journal already names the program, so the prefix is left out.
- */
-/*
  * Has all that was printed reached stdout? The first failure's errno is
  * kept: by exit, errno is whatever came after (EINTR from a poll).
  */
@@ -483,6 +479,10 @@ static bool flush_output(void)
 	return !first_errno;
 }
 
+/*
+ * A state change (attach, profile switch, exit): one line on stdout. In log
+ * mode the journal already names the program, so the prefix is left out.
+ */
 static void note(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
