@@ -703,9 +703,11 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
  * Only the files jepp_apply() writes, under this root, are ever restored from
  * a state file (a run on another root, e.g. a test's tree, is not restored).
  */
+/* the directories, below a sysfs root, of the files jepp_apply() writes */
+static const char *const setting_dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
+
 static bool restorable_in(const char *root, const char *path)
 {
-	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
 	static const char *const names[] = {"energy_performance_preference", "no_turbo", "boost",
 					    "platform_profile"};
 	size_t n = strlen(root);
@@ -716,17 +718,12 @@ static bool restorable_in(const char *root, const char *path)
 		return false;
 	if (!strcmp(base + 1, "max_freq_khz"))
 		return !strncmp(path + n, UNCORE_DIR "/", strlen(UNCORE_DIR) + 1);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		in_dir |= !strncmp(path + n, dirs[i], strlen(dirs[i]));
+	for (size_t i = 0; i < sizeof(setting_dirs) / sizeof(setting_dirs[0]); i++)
+		in_dir |= !strncmp(path + n, setting_dirs[i], strlen(setting_dirs[i]));
 	for (size_t i = 0; in_dir && i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(base + 1, names[i]))
 			return true;
 	return false;
-}
-
-static bool restorable(const struct jepp *p, const char *path)
-{
-	return restorable_in(p->root, path);
 }
 
 /*
@@ -737,11 +734,10 @@ static bool restorable(const struct jepp *p, const char *path)
  */
 static bool other_roots(const struct jepp *p, const char *path)
 {
-	static const char *const dirs[] = {"/devices/system/cpu/", "/firmware/acpi/"};
 	char root[JEPP_PATH_LEN];
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		const char *at = strstr(path, dirs[i]);
+	for (size_t i = 0; i < sizeof(setting_dirs) / sizeof(setting_dirs[0]); i++) {
+		const char *at = strstr(path, setting_dirs[i]);
 		size_t n = at ? (size_t)(at - path) : 0;
 
 		if (!n || n >= sizeof(root))
@@ -789,9 +785,9 @@ static int parse_state_line(const struct jepp *p, struct state_reader *rd, struc
 	if (!tab)
 		return -1;
 	*tab = '\0';
-	if (!restorable(p, line) && other_roots(p, line))
-		return -2;
-	if (!restorable(p, line) || strlen(line) >= JEPP_PATH_LEN ||
+	if (!restorable_in(p->root, line))
+		return other_roots(p, line) ? -2 : -1;
+	if (strlen(line) >= JEPP_PATH_LEN ||
 	    strlen(tab + 1) >= (wrote ? JEPP_WROTE_LEN : JEPP_VALUE_LEN))
 		return -1;
 	if (wrote) {
