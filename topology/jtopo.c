@@ -656,11 +656,13 @@ static void cap_from_kinds(const struct jtopo *t, struct cap_reading *r)
 	}
 	if (!all_cap && !all_mhz)
 		return;
-	for (int k = 0; k < t->nr_kinds; k++)
+	for (int k = 0; k < t->nr_kinds; k++) {
+		unsigned long v = all_cap ? t->kind[k].linux_capacity : kind_speed(t, &t->kind[k]);
+
 		for (int c = 0; c < t->nr_cpus; c++)
 			if (jtopo_cpuset_isset(&t->kind[k].cpus, c))
-				r->v[c] = all_cap ? t->kind[k].linux_capacity
-						  : kind_speed(t, &t->kind[k]);
+				r->v[c] = v;
+	}
 	r->present = true;
 }
 
