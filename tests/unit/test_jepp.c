@@ -537,32 +537,54 @@ static void bad_state_file_lines_are_skipped(void **s)
 }
 
 /*
+ * Whatever is at the state path is not this run's to restore (why: what
+ * jepp_recover says of it): kept as it is, and no setting changed this run.
+ */
+static void assert_left_alone_as(const char *why)
+{
+	struct jepp_summary sum;
+	char err[256];
+	int nr;
+
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, why));
+	assert_int_equal(nr, 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "left alone"));
+	assert_string_equal(epp(0), "balance_performance");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+}
+
+static void assert_left_alone(void)
+{
+	assert_left_alone_as("not a state file");
+}
+
+/* Line n (from 1) of the file at the state path. */
+static const char *state_line(int n)
+{
+	static char text[256];
+	FILE *f = fopen(state, "r");
+
+	assert_non_null(f);
+	for (int i = 0; i < n; i++)
+		assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	return text;
+}
+
+/*
  * A file at the state path that is not a state file (someone else's, or a
  * later version's): neither deleted nor written over, and no setting is
  * changed, since this run could not record the originals.
  */
 static void foreign_state_file_left_alone(void **s)
 {
-	struct jepp_summary sum;
-	char err[256], text[64];
-	int nr;
-	FILE *f;
-
 	(void)s;
 	/* a later version's: its header only begins as ours does */
 	init_with_state_file("scx_joule-power-saved 10\nsomething\n");
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "not a state file"));
-	assert_int_equal(nr, 0);
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
-	assert_non_null(strstr(err, "left alone"));
-	assert_string_equal(epp(0), "balance_performance");
-	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
-	f = fopen(state, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(text, sizeof(text), f));
-	fclose(f);
-	assert_string_equal(text, "scx_joule-power-saved 10\n");
+	assert_left_alone();
+	assert_string_equal(state_line(1), "scx_joule-power-saved 10\n");
 	unlink(state);
 }
 
@@ -573,44 +595,12 @@ static void foreign_state_file_left_alone(void **s)
  */
 static void other_roots_state_file_left_alone(void **s)
 {
-	struct jepp_summary sum;
-	char err[256], text[128];
-	int nr;
-	FILE *f;
-
 	(void)s;
 	init_with_state_file("scx_joule-power-saved 1\n"
 			     "/sys/devices/system/cpu/intel_pstate/no_turbo\t0\n");
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "the originals of a run on another sysfs root in"));
-	assert_int_equal(nr, 0);
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
-	assert_string_equal(epp(0), "balance_performance");
-	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
-	f = fopen(state, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(text, sizeof(text), f));
-	assert_non_null(fgets(text, sizeof(text), f));
-	fclose(f);
-	assert_string_equal(text, "/sys/devices/system/cpu/intel_pstate/no_turbo\t0\n");
+	assert_left_alone_as("the originals of a run on another sysfs root in");
+	assert_string_equal(state_line(2), "/sys/devices/system/cpu/intel_pstate/no_turbo\t0\n");
 	unlink(state);
-}
-
-/*
- * Whatever is at the state path is not a state file of scx_joule: kept as
- * it is, and no setting changed this run.
- */
-static void assert_left_alone(void)
-{
-	struct jepp_summary sum;
-	char err[256];
-	int nr;
-
-	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "not a state file"));
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), -EEXIST);
-	assert_string_equal(epp(0), "balance_performance");
-	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 }
 
 /*
