@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #define EM_ARTIFICIAL 0x4      /* the kernel's EM_PERF_DOMAIN_ARTIFICIAL flag */
 #define MAX_SANE_MW   100000.0 /* 100 W for one CPU */
 #define MIN_MW	      0.001    /* 1 uW: the kernel's unit, and what the file format writes */
+#define ABSTRACT_TOP  1000.0   /* a driver's own scale: its largest figure, rescaled */
 #define FILE_MAGIC    "scx-joule-energy-model"
 #define FILE_VERSION  1
 
@@ -256,6 +258,33 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 	return ret;
 }
 
+/*
+ * A driver's own scale may be any size, and only its ratios mean anything.
+ * Scaled to a largest figure of ABSTRACT_TOP, the model keeps them, its
+ * costs fit the tables' 32 bits, and its file (jpower_em_write) loads back
+ * under the limits a file in milliwatts has.
+ */
+static void rescale_abstract(struct jpower_model *em)
+{
+	double top = 0, k;
+
+	for (int p = 0; p < em->nr_pds; p++)
+		for (int i = 0; i < em->pd[p].nr_opps; i++)
+			top = fmax(top, em->pd[p].opp[i].power_mw);
+	if (top <= 0)
+		return;
+	k = ABSTRACT_TOP / top;
+	for (int p = 0; p < em->nr_pds; p++) {
+		struct jpower_pd *pd = &em->pd[p];
+
+		/* at the file's precision, so that what it writes reads back the same */
+		for (int i = 0; i < pd->nr_opps; i++)
+			pd->opp[i].power_mw =
+				fmax(MIN_MW, round(pd->opp[i].power_mw * k * 1000.0) / 1000.0);
+		pd->idle_mw = round(pd->idle_mw * k * 1000.0) / 1000.0;
+	}
+}
+
 static int pd_first_cpu_cmp(const void *a, const void *b)
 {
 	return jtopo_cpuset_first(&((const struct jpower_pd *)a)->cpus) -
@@ -292,6 +321,8 @@ int jpower_em_debugfs(struct jpower_model *em, const struct jtopo *t, const char
 	if (!em->nr_pds)
 		return -ENOENT;
 	qsort(em->pd, (size_t)em->nr_pds, sizeof(em->pd[0]), pd_first_cpu_cmp);
+	if (em->abstract_scale)
+		rescale_abstract(em);
 	return em_accept(em, t, JPOWER_EM_DEBUGFS, path, err, errlen);
 }
 
@@ -501,9 +532,11 @@ int jpower_em_parse(struct jpower_model *em, const struct jtopo *t, FILE *f, con
 			ret = parse_opp_line(em, &rest, msg, sizeof(msg));
 		} else if (!strcmp(word, "artificial") && !strtok_r(NULL, " \t", &rest)) {
 			em->artificial = true;
+		} else if (!strcmp(word, "abstract") && !strtok_r(NULL, " \t", &rest)) {
+			em->abstract_scale = true;
 		} else {
-			snprintf(msg, sizeof(msg), "unknown keyword '%s' (pd, opp, artificial)",
-				 word);
+			snprintf(msg, sizeof(msg),
+				 "unknown keyword '%s' (pd, opp, artificial, abstract)", word);
 			ret = -EINVAL;
 		}
 		if (ret)
@@ -579,6 +612,9 @@ int jpower_em_write(const struct jpower_model *em, const struct jtopo *t, FILE *
 	if (em->artificial)
 		fprintf(f, "# the kernel's model gave costs, not power: no real unit below\n"
 			   "artificial\n");
+	if (em->abstract_scale)
+		fprintf(f, "# the kernel's model is on its driver's own scale: no real unit below\n"
+			   "abstract\n");
 	for (int p = 0; p < em->nr_pds; p++) {
 		const struct jpower_pd *pd = &em->pd[p];
 		struct jtopo_cpuset all = pd_cpus_with_offline(pd, t);
@@ -751,7 +787,8 @@ static int model_from_sources(struct jpower_model *em, struct jpower_cpufreq *cf
 						"cost * performance / 10, in no real unit"
 			 : em->abstract_scale ? "; on the driver's own scale (no "
 						"EM_PERF_DOMAIN_MICROWATTS flag): "
-						"its power is in no real unit"
+						"its power is in no real unit, scaled "
+						"to a largest figure of 1000"
 					      : "");
 		return 0;
 	}

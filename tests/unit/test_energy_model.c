@@ -249,7 +249,36 @@ static void test_artificial_read_back(void **state)
 	assert_true(em.artificial);
 	assert_int_equal(em.nr_pds, 2);
 	assert_int_equal(parse("scx-joule-energy-model 1\nartificial yes\n"), -EINVAL);
-	assert_string_equal(err, "test.em:2: unknown keyword 'artificial' (pd, opp, artificial)");
+	assert_string_equal(err, "test.em:2: unknown keyword 'artificial' "
+				 "(pd, opp, artificial, abstract)");
+}
+
+/*
+ * So does a model on a driver's own scale: written without the mark, its
+ * figures read back as milliwatts, and the stats estimated energy from them.
+ */
+static void test_abstract_read_back(void **state)
+{
+	static struct jpower_model first;
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(GOOD_FILE), 0);
+	assert_false(em.abstract_scale);
+	first = em;
+	first.abstract_scale = true;
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(jpower_em_write(&first, NULL, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nabstract\n"));
+	assert_int_equal(parse(buf), 0);
+	assert_true(em.abstract_scale);
+	assert_false(em.artificial);
+	assert_int_equal(em.nr_pds, 2);
+	assert_int_equal(parse("scx-joule-energy-model 1\nabstract 1\n"), -EINVAL);
+	assert_string_equal(err, "test.em:2: unknown keyword 'abstract' "
+				 "(pd, opp, artificial, abstract)");
 }
 
 static void two_policies(struct jpower_cpufreq *cf)
@@ -692,6 +721,7 @@ int main(void)
 		cmocka_unit_test_setup(test_load_missing_file, setup),
 		cmocka_unit_test_setup(test_write_read_back, setup),
 		cmocka_unit_test_setup(test_artificial_read_back, setup),
+		cmocka_unit_test_setup(test_abstract_read_back, setup),
 		cmocka_unit_test_setup(test_derived, setup),
 		cmocka_unit_test_setup(test_per_cpu_policies, setup),
 		cmocka_unit_test_setup(test_no_cpufreq, setup),

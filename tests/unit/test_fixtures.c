@@ -188,19 +188,37 @@ static void test_phone(void **state)
 			assert_false(em.pd[p].opp[i].inefficient);
 }
 
+/* The model in use (em, with topo's offline CPUs) written to a new temporary path. */
+static void write_model_file(char *path)
+{
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	assert_non_null(f);
+	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
+	fclose(f);
+}
+
 /*
  * A kernel model without EM_PERF_DOMAIN_MICROWATTS (an SCMI driver's own
- * scale): used for its ratios, said to be in no real unit, and its figures
- * not refused as absurd for their size.
+ * scale): used for its ratios, said to be in no real unit, its figures not
+ * refused as absurd for their size but scaled to a largest of 1000, and its
+ * file marked, so that a run from it estimates no energy either.
  */
 static void test_phone_abstract_scale(void **state)
 {
 	static const char *const pds[] = {"cpu0", "cpu4", "cpu6"};
 	char tmp[] = "/tmp/joule-abstract-XXXXXX", cmd[1024], path[512];
+	char file[] = "/tmp/joule-abstract-em-XXXXXX";
 	struct jtopo_input in = {0};
+	double little_low, big_low;
 	FILE *f;
 
 	(void)state;
+	load("arm-phone-tri"); /* flags 0x1: microwatts */
+	assert_false(em.abstract_scale);
+	little_low = em.pd[0].opp[0].power_mw;
+	big_low = em.pd[2].opp[0].power_mw;
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "cp -r '%s/arm-phone-tri/.' '%s'", FIXTURES_DIR, tmp);
 	assert_int_equal(system(cmd), 0);
@@ -226,23 +244,30 @@ static void test_phone_abstract_scale(void **state)
 	assert_true(em.abstract_scale);
 	assert_false(em.artificial);
 	assert_non_null(strstr(em.why, "no EM_PERF_DOMAIN_MICROWATTS"));
-	assert_true(fabs(em.pd[2].opp[16].power_mw - 2007983.0) < 1e-6);
+	/* the largest figure scaled to 1000, the others in proportion */
+	assert_true(fabs(em.pd[2].opp[16].power_mw - 1000.0) < 1e-9);
+	assert_true(fabs(em.pd[0].opp[0].power_mw - little_low * 1000.0 / 2007983.0) < 0.001);
+	assert_true(fabs(em.pd[2].opp[0].power_mw - big_low * 1000.0 / 2007983.0) < 0.001);
+
+	/* its file says so, and reads back as the same model on the same scale */
+	write_model_file(file);
+	{
+		struct jpower_model written = em;
+
+		assert_int_equal(load_with("arm-phone-tri", false, file), 0);
+		assert_int_equal(em.source, JPOWER_EM_FILE);
+		assert_true(em.abstract_scale);
+		assert_int_equal(em.nr_pds, written.nr_pds);
+		for (int p = 0; p < em.nr_pds; p++) {
+			assert_int_equal(em.pd[p].nr_opps, written.pd[p].nr_opps);
+			for (int i = 0; i < em.pd[p].nr_opps; i++)
+				assert_true(em.pd[p].opp[i].power_mw ==
+					    written.pd[p].opp[i].power_mw);
+		}
+	}
+	unlink(file);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	assert_int_equal(system(cmd), 0);
-
-	load("arm-phone-tri"); /* flags 0x1: microwatts */
-	assert_false(em.abstract_scale);
-}
-
-/* The model in use (em, with topo's offline CPUs) written to a new temporary path. */
-static void write_model_file(char *path)
-{
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-
-	assert_non_null(f);
-	assert_int_equal(jpower_em_write(&em, &topo, f), 0);
-	fclose(f);
 }
 
 /*
