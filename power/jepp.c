@@ -664,7 +664,26 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 	return finish(&f);
 }
 
-int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen)
+/* Which of jepp_apply()'s flags names the setting path is (0: turbo, never handed over). */
+static unsigned setting_flag(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "energy_performance_preference"))
+		return JEPP_NO_EPP;
+	if (!strcmp(base, "platform_profile"))
+		return JEPP_NO_PLATFORM_PROFILE;
+	return strstr(path, UNCORE_DIR "/") ? JEPP_NO_UNCORE : 0;
+}
+
+/*
+ * Write back the originals of the settings that pass: every entry when all,
+ * else those whose setting_flag() is in flags. The others, and those that
+ * refused for now, stay.
+ */
+static int restore_some(struct jepp *p, bool all, unsigned flags, struct jepp_summary *s, char *err,
+			size_t errlen)
 {
 	struct failures f = {.err = err, .errlen = errlen};
 	int later = 0;
@@ -674,29 +693,43 @@ int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errle
 	for (int i = 0; i < p->nr_saved; i++) {
 		const struct jepp_saved *sv = &p->saved[i];
 		char cur[JEPP_VALUE_LEN];
+		bool keep = false;
 		int r;
 
-		/* someone else wrote it since (a desktop's power menu, a daemon): theirs now */
-		if (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
-		    strcmp(cur, sv->written)) {
+		if (!all && !(setting_flag(sv->path) & flags)) {
+			keep = true;
+		} else if (sv->written[0] && !read_value(sv->path, cur, sizeof(cur)) &&
+			   strcmp(cur, sv->written)) {
+			/* someone else wrote it since (a desktop's power menu, a daemon): theirs
+			 * now */
 			s->nr_kept++;
-			continue;
-		}
-		r = put_if_different(sv->path, sv->value);
-		if (r < 0) {
+		} else if ((r = put_if_different(sv->path, sv->value)) < 0) {
 			failed(&f, r, "cannot restore", sv->path);
 			s->nr_failed++;
 			/* deleted with the state file, the original would be lost for good */
-			if (retry_later(r) && later != i)
-				p->saved[later] = *sv;
-			later += retry_later(r);
+			keep = retry_later(r);
 		} else {
 			s->nr_written += r;
 		}
+		if (keep && later != i)
+			p->saved[later] = *sv;
+		later += keep;
 	}
+	if (!all && later == p->nr_saved)
+		return finish(&f); /* nothing handed over: the state file stays as it is */
 	p->nr_saved = later;
 	settle_state(p, &f);
 	return finish(&f);
+}
+
+int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen)
+{
+	return restore_some(p, true, 0, s, err, errlen);
+}
+
+int jepp_release(struct jepp *p, unsigned flags, struct jepp_summary *s, char *err, size_t errlen)
+{
+	return restore_some(p, false, flags, s, err, errlen);
 }
 
 /*

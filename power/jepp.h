@@ -129,6 +129,14 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 int jepp_restore(struct jepp *p, struct jepp_summary *s, char *err, size_t errlen);
 
 /*
+ * Hand the settings flags names (JEPP_NO_*) over to a daemon that has come
+ * to own them: as jepp_restore() for those files only, the others (turbo)
+ * kept as they are. jepp_apply() with the same flags leaves them alone
+ * from then on.
+ */
+int jepp_release(struct jepp *p, unsigned flags, struct jepp_summary *s, char *err, size_t errlen);
+
+/*
  * The original of a file jepp_apply() changed, while the file still holds
  * what it wrote; NULL when it never changed it or someone has written
  * another value since. So that a profile chosen from platform_profile is

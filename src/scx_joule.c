@@ -849,6 +849,8 @@ static void load_machine(struct joule_machine *m)
 static struct joule_desktop *desktop; /* NULL: no D-Bus to follow */
 static struct jepp power_ctl;	      /* the power settings (below) */
 static bool power_ctl_on;
+static const char *power_owner_seen; /* the daemon owning EPP & co. at the last apply */
+static bool power_owner_changed(void);
 
 /*
  * platform_profile as the firmware or the user set it: while it holds what
@@ -940,10 +942,13 @@ static bool follow_profile(struct joule_profile_choice *cur, double *last_check)
 	poll(fds, n, timeout_ms); /* a timeout or EINTR is a turn like any other */
 	desktop_changed = joule_desktop_process(desktop);
 	t = now_seconds();
-	if (!opts.auto_profile || (!desktop_changed && t - *last_check < 1.0))
+	if (!desktop_changed && t - *last_check < 1.0)
 		return false;
 	*last_check = t;
-	return pick_profile(cur, false);
+	/* a fixed profile too: a power daemon may come or go */
+	if (!opts.auto_profile)
+		return power_owner_changed();
+	return pick_profile(cur, false) || power_owner_changed();
 }
 
 /* Under `auto`, what the desktop says over D-Bus, where there is one. */
@@ -1075,9 +1080,32 @@ static enum jepp_level power_level(enum joule_profile p)
 	return p == JOULE_PROFILE_BALANCED ? JEPP_BALANCED : JEPP_PERFORMANCE;
 }
 
+/* Has a power daemon come or gone since the settings were last applied? */
+static bool power_owner_changed(void)
+{
+	return power_ctl_on && power_owner() != power_owner_seen;
+}
+
+/*
+ * A daemon that came after scx_joule wrote its settings owns them now: the
+ * originals go back, and the daemon sets its own (power-profiles-daemon
+ * never writes the uncore limit, which would stay lowered otherwise).
+ */
+static void hand_over_power_settings(const char *owner, unsigned flags)
+{
+	char err[JEPP_PATH_LEN + 128];
+	struct jepp_summary s;
+
+	if (jepp_release(&power_ctl, flags, &s, err, sizeof(err)))
+		power_warning("handing the power settings over", err);
+	if (s.nr_written || s.nr_kept)
+		note(stdout,
+		     "%s is running: restored %d original power setting%s, left %d it changed",
+		     owner, s.nr_written, s.nr_written == 1 ? "" : "s", s.nr_kept);
+}
+
 static void apply_power_settings(enum joule_profile profile)
 {
-	static const char *noted_owner;
 	char err[JEPP_PATH_LEN + 128], turbo[16] = "", pp[JEPP_VALUE_LEN + 20] = "", unc[48] = "";
 	const char *owner;
 	struct jepp_summary s;
@@ -1088,12 +1116,13 @@ static void apply_power_settings(enum joule_profile profile)
 	owner = power_owner();
 	if (owner) {
 		flags = JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE | JEPP_NO_UNCORE;
-		if (owner != noted_owner)
+		if (owner != power_owner_seen)
 			note(stdout,
 			     "%s is running: leaving EPP, platform_profile and uncore limits to it",
 			     owner);
+		hand_over_power_settings(owner, flags);
 	}
-	noted_owner = owner;
+	power_owner_seen = owner;
 	if (jepp_apply(&power_ctl, power_level(profile), flags, &s, err, sizeof(err)))
 		power_warning("power settings", err);
 	if (!s.nr_written)

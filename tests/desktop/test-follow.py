@@ -260,6 +260,55 @@ def power_settings(scx_joule, address, lines, tmp):
     set_profile(address, lines, PPD, 'balanced', 'balanced: power-profiles-daemon says balanced')
 
 
+def daemon_comes_late(scx_joule, fake_desktop, tmp):
+    """power-profiles-daemon appearing after scx_joule wrote its settings
+    (at boot, or a restart) owns EPP, platform_profile and the uncore limit
+    from then on: their originals go back at once, turbo stays scx_joule's.
+    The uncore limit stayed lowered for the whole run before, as the daemon
+    never writes it. A fixed profile, which asks the bus only for this."""
+    root = tmp + '/late-sys'
+    for rel, value in EPP_FILES.items():
+        os.makedirs(os.path.dirname(root + '/' + rel), exist_ok=True)
+        with open(root + '/' + rel, 'w') as f:
+            f.write(value + '\n')
+    os.makedirs(tmp + '/late')
+    daemon, address = dbus_daemon(tmp + '/late')
+    env = dict(os.environ, SCX_JOULE_POWER_STATE=tmp + '/late-saved')
+    p = start([scx_joule, '--power-settings-only', '--profile', 'powersave', '--bus-address',
+               address, '--power-sysfs', root], env=env)
+    out = Lines(p)
+    expect(out, 'scx_joule: profile powersave (chosen with --profile)', 'daemon late: profile',
+           timeout=5)
+    line = out.next(5)
+    changed = dict((k, v) for k, v in read_tree(root).items() if v != EPP_FILES[k])
+    if line and line.startswith('scx_joule: power settings: EPP balance_power') and len(changed) == 4:
+        ok('daemon late: powersave set all four settings: %s' % line)
+    else:
+        not_ok('daemon late: before the daemon: %r, changed %r' % (line, changed))
+    fake(fake_desktop, address, 'hadess', 'none')
+    expect(out, 'scx_joule: power-profiles-daemon is running: leaving EPP, platform_profile '
+           'and uncore limits to it', 'daemon late: seen', timeout=5)
+    expect(out, 'scx_joule: power-profiles-daemon is running: restored 3 original power '
+           'settings, left 0 it changed', 'daemon late: handed over', timeout=1)
+    want = dict(EPP_FILES)
+    want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
+    got = read_tree(root)
+    if got == want:
+        ok('daemon late: EPP, platform_profile and uncore max back, no_turbo still 1')
+    else:
+        not_ok('daemon late: files after the hand-over: %r' % got)
+    p.terminate()
+    p.wait(5)
+    expect(out, 'scx_joule: restored the original power settings (1 file)',
+           'daemon late: turbo restored on exit')
+    if read_tree(root) == EPP_FILES and not os.path.exists(tmp + '/late-saved'):
+        ok('daemon late: every original back, no state file left')
+    else:
+        not_ok('daemon late: after exit: %r' % read_tree(root))
+    daemon.kill()
+    daemon.wait()
+
+
 def main():
     scx_joule, fake_desktop = sys.argv[1], sys.argv[2]
     if not shutil.which('dbus-daemon') or not shutil.which('busctl'):
@@ -321,6 +370,7 @@ def run(scx_joule, fake_desktop, tmp):
     busctl(address, 'call', *GM, 'UnregisterGame', 'i', '3')
     expect(lines, 'balanced: power-profiles-daemon says balanced', 'the game leaves again')
     power_settings(scx_joule, address, lines, tmp)
+    daemon_comes_late(scx_joule, fake_desktop, tmp)
 
     # the bus goes away: the loader keeps running on sysfs (now on battery)
     power_tree(sysfs, ac_online=False)

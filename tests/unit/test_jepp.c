@@ -879,6 +879,59 @@ static void uncore_flag_leaves_it(void **s)
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 }
 
+/*
+ * power-profiles-daemon comes while powersave is applied: EPP, platform_profile
+ * and the uncore limit are handed over (the originals back, except a file
+ * the daemon already wrote), turbo stays, and so does its line in the
+ * state file, which a crash then still restores.
+ */
+static void release_hands_over_all_but_turbo(void **s)
+{
+	const unsigned daemons = JEPP_NO_EPP | JEPP_NO_PLATFORM_PROFILE | JEPP_NO_UNCORE;
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
+	/* the daemon's own EPP on policy 3, written before scx_joule saw it */
+	put("devices/system/cpu/cpufreq/policy3/energy_performance_preference", "power\n");
+	assert_int_equal(jepp_release(&ctx, daemons, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written,
+			 19 + 1 + 1); /* EPP but policy 3, platform_profile, uncore */
+	assert_int_equal(sum.nr_kept, 1);
+	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
+	assert_string_equal(value(PLATFORM_PROFILE), "balanced");
+	assert_string_equal(epp(0), "balance_performance");
+	assert_string_equal(epp(3), "power");
+	assert_string_equal(value(NO_TURBO), "1");
+	/* nothing left to hand over: nothing written */
+	assert_int_equal(jepp_release(&ctx, daemons, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_written + sum.nr_kept, 0);
+	/* applied again with the flags, only turbo; killed then, only turbo comes back */
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, daemons, &sum, err, sizeof(err)), 0);
+	assert_int_equal(sum.nr_epp + sum.nr_uncore, 0);
+	{
+		char text[4096];
+		FILE *f = fopen(state, "r");
+		size_t n;
+
+		assert_non_null(f);
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		assert_non_null(strstr(text, NO_TURBO));
+		assert_null(strstr(text, "energy_performance_preference"));
+		assert_null(strstr(text, "platform_profile"));
+		assert_null(strstr(text, "intel_uncore_frequency"));
+	}
+	memset(&ctx, 0xa5, sizeof(ctx));
+	next_start_recovers(1);
+	assert_string_equal(value(NO_TURBO), "0");
+	assert_string_equal(epp(3), "power");
+}
+
 /* Killed in powersave: the next start puts the uncore maximum back too. */
 static void uncore_crashed_run_recovered(void **s)
 {
@@ -1116,6 +1169,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(uncore_bounds, intel_uncore, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_unreadable_limit, intel_uncore, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_flag_leaves_it, intel_uncore, remove_tmp),
+		cmocka_unit_test_setup_teardown(release_hands_over_all_but_turbo, intel_uncore,
+						remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_crashed_run_recovered, intel_uncore,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_tpmi_levels_and_restore, tpmi, remove_tmp),
