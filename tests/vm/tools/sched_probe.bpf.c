@@ -8,7 +8,10 @@
  *   run queue state: rq->scx.cpuperf_target (the frequency request schedutil
  *   reads) and rq->nr_running.
  * - runtime: at every context switch, charge the time the switched-out task
- *   ran to its CPU if the task, or the process that forked it, is watched.
+ *   ran to its CPU if the task, or the process that forked it, is watched;
+ *   and at each edge of the loader's window (its getppid(), as for sample),
+ *   the time every CPU's current task has run since its last switch, so
+ *   that a hog no one switches out is counted, and in the right window.
  * - waits: for each watched task, how long it waited to run each time it
  *   became runnable (woken, or preempted while still runnable): count,
  *   total and longest; a wait still going at the end counts to then. A task
@@ -42,6 +45,7 @@ __u32 nr_running[PROBE_MAX_CPUS];
 __u64 samples;
 
 __u64 runtime_ns[PROBE_MAX_CPUS];
+__u64 runtime_edges;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -101,14 +105,40 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(runtime_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
-	__u64 now = bpf_ktime_get_ns(), *since;
+	__u64 now = bpf_ktime_get_ns(), *since, old;
 
 	since = bpf_map_lookup_elem(&switched_in_at, &zero);
 	if (!since)
 		return 0;
-	if (*since && cpu < PROBE_MAX_CPUS && is_watched(prev))
-		__sync_fetch_and_add(&runtime_ns[cpu], now - *since);
-	*since = now;
+	/* exchanged: a window's edge taken on another CPU charges a run, or this does */
+	old = __sync_lock_test_and_set(since, now);
+	if (old && cpu < PROBE_MAX_CPUS && is_watched(prev))
+		__sync_fetch_and_add(&runtime_ns[cpu], now - old);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_getppid")
+int runtime_edge(void *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0, cpu;
+
+	if ((bpf_get_current_pid_tgid() >> 32) != loader_tgid)
+		return 0;
+	for (cpu = 0; cpu < PROBE_MAX_CPUS; cpu++) {
+		struct rq *rq = bpf_per_cpu_ptr(&runqueues, cpu);
+		__u64 *since, old;
+
+		if (!rq)
+			break;
+		since = bpf_map_lookup_percpu_elem(&switched_in_at, &zero, cpu);
+		if (!since)
+			break;
+		old = __sync_lock_test_and_set(since, now);
+		if (old && is_watched(rq->curr))
+			__sync_fetch_and_add(&runtime_ns[cpu], now - old);
+	}
+	runtime_edges++;
 	return 0;
 }
 

@@ -11,8 +11,10 @@
  *        sched-probe runtime [--after SKIP] SECONDS PID...
  *          the run time, per CPU, of the PIDs' threads and of the processes
  *          they forked, charged at every context switch for SECONDS:
- *          "CPU NANOSECONDS" per CPU that ran them. With --after, the probe
- *          is loaded and attached first and counts from SKIP seconds later:
+ *          "CPU NANOSECONDS" per CPU that ran them, a run going on at
+ *          either end of the window counted up to that end. With --after,
+ *          the probe is loaded and attached first and counts from SKIP
+ *          seconds later:
  *          loading it is a burst of work (the verifier), which a scenario
  *          can keep out of the scheduling it measures by starting the
  *          probe before its workload.
@@ -40,10 +42,11 @@
  * done" once they have printed (or failed to), before they detach, which
  * can take long while a CPU they watched is starved.
  * Exit status 2 on bad arguments, 1 if the probe cannot be loaded or
- * attached, or (in mode longest) the CPUs, the waits or the waits still
- * going cannot be read.
+ * attached, (in mode runtime) an edge of the window was not seen, or (in
+ * mode longest) the CPUs, the waits or the waits still going cannot be read.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +193,35 @@ static void print_starts(struct sched_probe *skel)
 	}
 }
 
-static void print_runtime(struct sched_probe *skel)
+/*
+ * An edge of the runtime window: every CPU's run so far charged, into
+ * at (NULL: nothing kept). 0, or -1 if the probe did not see it.
+ */
+static int runtime_edge(struct sched_probe *skel, __u64 *at)
 {
-	for (int cpu = 0; cpu < PROBE_MAX_CPUS; cpu++) {
-		if (skel->bss->runtime_ns[cpu])
-			printf("%d %llu\n", cpu, (unsigned long long)skel->bss->runtime_ns[cpu]);
+	__u64 before = __atomic_load_n(&skel->bss->runtime_edges, __ATOMIC_SEQ_CST);
+
+	syscall(SYS_getppid);
+	if (__atomic_load_n(&skel->bss->runtime_edges, __ATOMIC_SEQ_CST) == before) {
+		fprintf(stderr, "sched-probe: the getppid tracepoint did not fire\n");
+		return -1;
 	}
+	for (int cpu = 0; at && cpu < PROBE_MAX_CPUS; cpu++)
+		at[cpu] = __atomic_load_n(&skel->bss->runtime_ns[cpu], __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* The run time per CPU from the window's start (start) to now. */
+static int print_runtime(struct sched_probe *skel, const __u64 *start)
+{
+	__u64 end[PROBE_MAX_CPUS];
+
+	if (runtime_edge(skel, end))
+		return 1;
+	for (int cpu = 0; cpu < PROBE_MAX_CPUS; cpu++)
+		if (end[cpu] > start[cpu])
+			printf("%d %llu\n", cpu, (unsigned long long)(end[cpu] - start[cpu]));
+	return 0;
 }
 
 /*
@@ -344,22 +370,14 @@ static int print_longest(struct sched_probe *skel)
 }
 
 /*
- * Forgets the run time counted so far. A task running now is charged its
- * whole run when it switches out, from before the reset too: at most a slice.
- */
-static void reset_runtime(struct sched_probe *skel)
-{
-	for (int cpu = 0; cpu < PROBE_MAX_CPUS; cpu++)
-		__atomic_store_n(&skel->bss->runtime_ns[cpu], 0, __ATOMIC_RELAXED);
-}
-
-/*
  * Watches PIDs for SECONDS with the programs of mode, then prints; with
  * skip, counts only from skip seconds after attaching (runtime mode).
  */
 static int probe_watch(const char *mode, long skip, long seconds, char **pids, int nr_pids)
 {
 	struct sched_probe *skel = open_probe(mode);
+	bool runtime = !strcmp(mode, "runtime_");
+	__u64 start[PROBE_MAX_CPUS] = {0};
 	int err;
 
 	if (!skel) {
@@ -371,14 +389,18 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 		err = 1;
 	if (!err) /* for a scenario that must start its work after this */
 		fprintf(stderr, "sched-probe: attached\n");
-	if (!err && skip) {
+	/* every CPU's run starts at the first edge; the window at the second */
+	if (!err && runtime && runtime_edge(skel, start))
+		err = 1;
+	if (!err && runtime && skip) {
 		sleep((unsigned int)skip);
-		reset_runtime(skel);
+		if (runtime_edge(skel, start))
+			err = 1;
 	}
 	if (!err) {
 		sleep((unsigned int)seconds);
-		if (!strcmp(mode, "runtime_"))
-			print_runtime(skel);
+		if (runtime)
+			err = print_runtime(skel, start);
 		else if (!strcmp(mode, "starts_"))
 			print_starts(skel);
 		else if (!strcmp(mode, "longest_"))
