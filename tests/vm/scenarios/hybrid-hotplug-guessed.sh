@@ -91,6 +91,8 @@ grep -q "hotplug seq" $LOG || fail "the kernel did not refuse the attach for the
 grep -q "model read again: .*2 kinds" $LOG || fail "the model was not read again with both kinds"
 ok "CPUs online during the load: the kernel refused the attach, the model was read again"
 big_hogs "online during the load"
+# one restart (the refusal), not one per re-read during the hogs
+[ "$(attached)" -eq 1 ] || fail "attached $(attached) times in the second run, not once"
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 check_dmesg

@@ -76,4 +76,10 @@ wait_loader_gone 10
 cat $LOG
 grep -q "CPU 5 came online; the model describes CPUs 0-4" $LOG ||
 	fail "the loader's output does not name CPU 5"
-ok "CPU 5 beyond the model came online: scx_joule stopped and said why"
+loader_exited || fail "the loader still runs 10 s after sched_ext was disabled"
+wait $SCHED_PID
+rc=$?
+[ $rc -eq 1 ] || fail "the loader exited $rc after its error exit (1 expected)"
+# the scheduler's own error, and no other sign of trouble with it
+DMESG_EXITS="scx_bpf_error|runtime error" check_dmesg
+ok "CPU 5 beyond the model came online: scx_joule stopped, said why and exited 1"
