@@ -337,8 +337,39 @@ static void fold_kinds(struct jtopo *t, struct jtopo_kind *k, int *n)
 		   before, JTOPO_MAX_KINDS, *n, *n < by_type ? " and maximum frequency" : "");
 }
 
-/* hwloc's CPU kinds (ranked least efficient first); one kind if it has none. */
-static int read_kinds(struct jtopo *t, hwloc_topology_t topo, bool xml, char *err, size_t errlen)
+/*
+ * hwloc (2.12, and its source as of 2026-12) reads cpuN/cpu_capacity with N
+ * the CPU's rank among the online CPUs, not its number. With a CPU offline
+ * below an online one (nosmt, a core switched off), every CPU after the
+ * hole reads another's capacity, or none (Linux removes an offline CPU's
+ * file), and hwloc's kinds split along those: an RK3399 with CPU 1 offline
+ * had four kinds, a homogeneous board two. Where hwloc read this sysfs and
+ * such a hole exists, its kinds are made again from the capacities read
+ * here (kinds_again_from_capacity).
+ */
+static bool hwloc_capacity_shifted(const struct jtopo *t, const struct jtopo_input *in)
+{
+	int last = -1;
+
+	if (in->xml) /* hwloc read the XML, not this sysfs */
+		return false;
+	for (int c = 0; c < t->nr_cpus; c++)
+		if (jtopo_cpuset_isset(&t->online, c))
+			last = c;
+	for (int c = 0; c < last; c++)
+		if (!jtopo_cpuset_isset(&t->online, c))
+			return true;
+	return false;
+}
+
+/*
+ * hwloc's CPU kinds (ranked least efficient first); one kind if it has none.
+ * shifted: hwloc_capacity_shifted(). Then *misread says whether hwloc's
+ * kinds rest on capacities (or leave a CPU out, which is then no error),
+ * and their capacities are dropped: classify() makes them again.
+ */
+static int read_kinds(struct jtopo *t, hwloc_topology_t topo, bool xml, bool shifted, bool *misread,
+		      char *err, size_t errlen)
 {
 	static struct jtopo_kind all[JTOPO_MAX_CPUS];
 	int n = hwloc_cpukinds_get_nr(topo, 0), nr = 0;
@@ -388,7 +419,12 @@ static int read_kinds(struct jtopo *t, hwloc_topology_t topo, bool xml, char *er
 		for (int i = 0; i < nr; i++)
 			for (int w = 0; w < JTOPO_MASK_WORDS; w++)
 				missing.bits[w] &= ~all[i].cpus.bits[w];
-		if (jtopo_cpuset_weight(&missing)) {
+		*misread = shifted && jtopo_cpuset_weight(&missing);
+		for (int i = 0; shifted && i < nr; i++)
+			*misread |= all[i].linux_capacity > 0;
+		for (int i = 0; *misread && i < nr; i++)
+			all[i].linux_capacity = 0;
+		if (jtopo_cpuset_weight(&missing) && !*misread) {
 			jtopo_format_cpulist(&missing, list, sizeof(list));
 			snprintf(err, errlen,
 				 "%s: online CPUs %s are in none of hwloc's %d CPU kinds "
@@ -865,9 +901,57 @@ static bool capacities_differ(const struct jtopo *t)
 	return false;
 }
 
-static void classify(struct jtopo *t)
+/* Does kind k share a CPU with cpus? */
+static bool kind_overlaps(const struct jtopo_kind *k, const struct jtopo_cpuset *cpus)
 {
-	if (t->nr_kinds <= 1 && capacities_differ(t))
+	for (int w = 0; w < JTOPO_MASK_WORDS; w++)
+		if (k->cpus.bits[w] & cpus->bits[w])
+			return true;
+	return false;
+}
+
+/*
+ * hwloc's kinds split by capacities it misread (hwloc_capacity_shifted):
+ * made again from the per-CPU capacities, each keeping what hwloc's kinds
+ * of its CPUs agree on (core type) or their highest frequency, which
+ * hwloc reads by CPU number. Its efficiency ranking came from the misread
+ * capacities: not kept.
+ */
+static void kinds_again_from_capacity(struct jtopo *t)
+{
+	static struct jtopo_kind hw[JTOPO_MAX_KINDS];
+	int nr_hw = t->nr_kinds;
+
+	memcpy(hw, t->kind, sizeof(hw[0]) * (size_t)nr_hw);
+	kinds_from_capacity(t);
+	for (int k = 0; k < t->nr_kinds; k++) {
+		struct jtopo_kind *kd = &t->kind[k];
+		const char *type = NULL;
+		bool one_type = true;
+
+		for (int i = 0; i < nr_hw; i++) {
+			if (!kind_overlaps(&hw[i], &kd->cpus))
+				continue;
+			if (hw[i].max_mhz > kd->max_mhz)
+				kd->max_mhz = hw[i].max_mhz;
+			one_type &= !type || !strcmp(type, hw[i].core_type);
+			type = hw[i].core_type;
+		}
+		if (type && one_type)
+			snprintf(kd->core_type, sizeof(kd->core_type), "%s", type);
+	}
+	jtopo_warn(t,
+		   "hwloc's CPU kinds were made from cpu_capacity misread past offline CPUs "
+		   "(hwloc reads it by rank, not CPU number): %d kind%s made again from "
+		   "%s",
+		   t->nr_kinds, t->nr_kinds == 1 ? "" : "s", jtopo_cap_source_name(t->cap_source));
+}
+
+static void classify(struct jtopo *t, bool misread)
+{
+	if (misread && t->nr_kinds > 1)
+		kinds_again_from_capacity(t);
+	else if (t->nr_kinds <= 1 && capacities_differ(t))
 		kinds_from_capacity(t);
 	if (t->nr_kinds <= 1) {
 		struct jtopo_kind one = t->nr_kinds ? t->kind[0] : (struct jtopo_kind){0};
@@ -1087,6 +1171,7 @@ static void read_cpu_vendor(struct jtopo *t, hwloc_topology_t topo, const struct
 static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, size_t errlen)
 {
 	hwloc_topology_t topo = NULL;
+	bool misread = false;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -1114,11 +1199,12 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 	if (!ret)
 		read_cpu_vendor(t, topo, in);
 	if (!ret)
-		ret = read_kinds(t, topo, in->xml != NULL, err, errlen);
+		ret = read_kinds(t, topo, in->xml != NULL, hwloc_capacity_shifted(t, in), &misread,
+				 err, errlen);
 	if (!ret)
 		ret = read_capacity(t, in, err, errlen);
 	if (!ret)
-		classify(t);
+		classify(t, misread);
 	if (!ret)
 		place_offline(t, in);
 	hwloc_topology_destroy(topo);

@@ -808,6 +808,55 @@ static void test_offline_cpu(void **state)
 	unlink(path);
 }
 
+/* Did the model warn that hwloc's kinds were made again? */
+static bool kinds_made_again(void)
+{
+	for (int i = 0; i < topo.nr_warnings; i++)
+		if (strstr(topo.warning[i], "misread past offline CPUs"))
+			return true;
+	return false;
+}
+
+/*
+ * A CPU offline below online ones: hwloc read each later CPU's
+ * cpu_capacity from another's file (by rank, not number) and split its
+ * kinds along those. The kinds come from the capacities read by number.
+ */
+static void test_offline_below_online(void **state)
+{
+	(void)state;
+	load("offline-little"); /* hwloc: little 2, mid1 0,3, mid2 5, big 4 */
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "0,2-3", 381);
+	assert_kind(1, "big", "4-5", 1024);
+	assert_int_equal(topo.kind[1].max_mhz, 1800);
+	assert_true(kinds_made_again());
+	assert_int_equal(em.nr_pds, 2);
+
+	load("pi-offline"); /* hwloc: little 2, big 0,3 */
+	assert_int_equal(topo.nr_kinds, 1);
+	assert_kind(0, "cpu", "0,2-3", 1024);
+
+	load("intel-mtl-nosmt"); /* hwloc: six kinds, P- and E-cores split */
+	assert_int_equal(topo.nr_kinds, 3);
+	assert_kind(0, "little", "20-21", 426);
+	assert_kind(1, "mid", "12-19", 648);
+	assert_kind(2, "big", "0,2,4,6,8,10", 1024);
+	assert_string_equal(topo.kind[0].core_type, "IntelAtom");
+	assert_string_equal(topo.kind[2].core_type, "IntelCore");
+	assert_int_equal(topo.kind[2].max_mhz, 4800);
+
+	load("virt-offline"); /* hwloc left CPU 2 in no kind: refused */
+	assert_int_equal(topo.nr_kinds, 2);
+	assert_kind(0, "little", "0,2-3", 485);
+	assert_kind(1, "big", "4-5", 1024);
+
+	/* a hole above the online CPUs shifts nothing: hwloc's kinds stand */
+	load("offline-cpu");
+	assert_false(kinds_made_again());
+	assert_int_equal(topo.kind[1].hwloc_efficiency, 1);
+}
+
 /*
  * Both big CPUs offline: cpu_capacity is on the kernel's scale already
  * (normalised over every CPU, online or not), so the A53s stay 381.
@@ -864,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_intel_xml_alone),
 		cmocka_unit_test(test_this_machine),
 		cmocka_unit_test(test_offline_cpu),
+		cmocka_unit_test(test_offline_below_online),
 		cmocka_unit_test(test_offline_big),
 		cmocka_unit_test(test_bad_missing_capacity),
 		cmocka_unit_test(test_bad_freq_order),
