@@ -499,8 +499,7 @@ static int cpu_list_line(const char *root, const char *name, char *buf, size_t l
 	if (!ret)
 		return 0;
 	jtopo_fs_path(path, sizeof(path), root, "%s", rel);
-	/* jtopo_fs_line's -EIO for an empty file read as "Input/output error" */
-	if (ret == -EIO && !buf[0])
+	if (ret == -ENODATA)
 		snprintf(err, errlen, "%s: empty, not a CPU list", path);
 	else if (ret == -EOVERFLOW)
 		snprintf(err, errlen,
@@ -602,9 +601,10 @@ struct cap_reading {
  * or none; present for some is an error naming a CPU without it. Values
  * outside [1, limit] are errors too.
  */
-static int read_cap_files(const struct jtopo *t, const char *root, const char *rel_fmt,
+static int read_cap_files(struct jtopo *t, const char *root, const char *rel_fmt,
 			  unsigned long limit, struct cap_reading *r, char *err, size_t errlen)
 {
+	const char *shown = root && strcmp(root, "/") ? root : "";
 	int have = -1, miss = -1;
 	char rel[256];
 
@@ -621,9 +621,19 @@ static int read_cap_files(const struct jtopo *t, const char *root, const char *r
 			miss = c;
 			continue;
 		}
+		/*
+		 * A file that cannot be read (CPPC's highest_perf gives EIO
+		 * where firmware fails the register read) says nothing of the
+		 * machine: the next source decides, as if there were none.
+		 */
+		if (ret && ret != -EINVAL && ret != -ENODATA && ret != -EOVERFLOW) {
+			jtopo_warn(t, "%s%s: %s: capacity not taken from these files", shown, rel,
+				   strerror(-ret));
+			memset(r, 0, sizeof(*r));
+			return 0;
+		}
 		if (ret || v < 1 || v > limit) {
-			snprintf(err, errlen, "%s%s: %s (expected 1..%lu)",
-				 root && strcmp(root, "/") ? root : "", rel,
+			snprintf(err, errlen, "%s%s: %s (expected 1..%lu)", shown, rel,
 				 ret ? "not a number" : "value out of range", limit);
 			return -EINVAL;
 		}
@@ -632,8 +642,7 @@ static int read_cap_files(const struct jtopo *t, const char *root, const char *r
 	}
 	if (have >= 0 && miss >= 0) {
 		snprintf(rel, sizeof(rel), rel_fmt, miss);
-		snprintf(err, errlen, "%s%s: missing (CPU %d has one)",
-			 root && strcmp(root, "/") ? root : "", rel, have);
+		snprintf(err, errlen, "%s%s: missing (CPU %d has one)", shown, rel, have);
 		return -EINVAL;
 	}
 	r->present = have >= 0;

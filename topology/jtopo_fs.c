@@ -110,7 +110,7 @@ int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len)
 	if (!buf[end] && more)
 		return -EOVERFLOW;
 	buf[end] = '\0';
-	return buf[0] ? 0 : -EIO;
+	return buf[0] ? 0 : -ENODATA;
 }
 
 int jtopo_fs_word(const char *root, const char *rel, char *buf, size_t len)

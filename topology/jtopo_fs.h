@@ -29,8 +29,8 @@ int jtopo_fs_path(char *out, size_t len, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * First line of root/path, without its newline: 0, -errno, -EIO if empty,
- * or -EOVERFLOW if the line does not fit in len - 1 bytes.
+ * First line of root/path, without its newline: 0, -errno, -ENODATA if
+ * empty, or -EOVERFLOW if the line does not fit in len - 1 bytes.
  */
 int jtopo_fs_line(const char *root, const char *rel, char *buf, size_t len);
 

@@ -808,13 +808,56 @@ static void test_offline_cpu(void **state)
 	unlink(path);
 }
 
+/* A warning of the model holding text, or NULL. */
+static const char *warned(const char *text)
+{
+	for (int i = 0; i < topo.nr_warnings; i++)
+		if (strstr(topo.warning[i], text))
+			return topo.warning[i];
+	return NULL;
+}
+
+/*
+ * A capacity file that cannot be read (CPPC's highest_perf fails with EIO
+ * where firmware fails the register read; here a link loop, ELOOP) says
+ * nothing of the machine: the next source decides, with a warning naming
+ * it, where the model was refused ("not a number"). An empty file is still
+ * malformed.
+ */
+static void test_unreadable_capacity_file(void **state)
+{
+	char tmp[] = "/tmp/joule-cppc-XXXXXX", cmd[1024], path[512];
+	struct jtopo_input in = {0};
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/intel-adl-laptop/.' '%s'", FIXTURES_DIR, tmp);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/cpu13/acpi_cppc/highest_perf", tmp);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("highest_perf", path), 0);
+	in.root = tmp;
+	if (jtopo_load(&topo, &in, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(topo.cap_source, JTOPO_CAP_HWLOC_KIND);
+	assert_non_null(warned("cpu13/acpi_cppc/highest_perf: Too many levels of symbolic links"));
+	assert_kind(0, "little", "12-19", 604); /* the hwloc kinds' MHz, Intel's E-core factor */
+
+	assert_int_equal(unlink(path), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_not_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "cpu13/acpi_cppc/highest_perf: not a number"));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Did the model warn that hwloc's kinds were made again? */
 static bool kinds_made_again(void)
 {
-	for (int i = 0; i < topo.nr_warnings; i++)
-		if (strstr(topo.warning[i], "misread past offline CPUs"))
-			return true;
-	return false;
+	return warned("misread past offline CPUs") != NULL;
 }
 
 /*
@@ -914,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_this_machine),
 		cmocka_unit_test(test_offline_cpu),
 		cmocka_unit_test(test_offline_below_online),
+		cmocka_unit_test(test_unreadable_capacity_file),
 		cmocka_unit_test(test_offline_big),
 		cmocka_unit_test(test_bad_missing_capacity),
 		cmocka_unit_test(test_bad_freq_order),
