@@ -66,7 +66,13 @@ struct desktop_bus {
  * from its other work; the rest waits for the next turn.
  */
 #define MAX_MESSAGES_PER_TURN 64
-/* A user's bus that did not finish connecting in time is left alone this long. */
+/*
+ * A user's bus that did not finish connecting in time is left alone for
+ * USER_SCAN_INTERVAL_S, then twice as long at each new silence, up to
+ * SHUN_S: a bus still starting (socket-activated by this very connect,
+ * at login) is followed a scan or two later, one that never answers
+ * costs a connect's wait once a minute.
+ */
 #define SHUN_S 60.0
 
 struct joule_desktop {
@@ -81,6 +87,7 @@ struct joule_desktop {
 	struct {
 		unsigned long uid;
 		double until;
+		int silences; /* in a row; 0: the entry is free */
 	} shunned[JOULE_DESKTOP_MAX_FDS];
 	int next_shun;
 };
@@ -270,6 +277,40 @@ static struct desktop_bus *new_bus(struct joule_desktop *d, bool ppd)
 	return b;
 }
 
+/* The index of uid's entry in d->shunned, or -1. */
+static int shun_slot(const struct joule_desktop *d, unsigned long uid)
+{
+	for (int i = 0; i < JOULE_DESKTOP_MAX_FDS; i++)
+		if (d->shunned[i].silences && d->shunned[i].uid == uid)
+			return i;
+	return -1;
+}
+
+static void shun(struct joule_desktop *d, unsigned long uid)
+{
+	int i = shun_slot(d, uid);
+	double wait = USER_SCAN_INTERVAL_S;
+
+	if (i < 0) {
+		i = d->next_shun;
+		d->next_shun = (d->next_shun + 1) % JOULE_DESKTOP_MAX_FDS;
+		d->shunned[i].uid = uid;
+		d->shunned[i].silences = 0;
+	}
+	d->shunned[i].silences++;
+	for (int n = 1; n < d->shunned[i].silences && wait < SHUN_S; n++)
+		wait *= 2;
+	d->shunned[i].until = monotonic_s() + (wait < SHUN_S ? wait : SHUN_S);
+}
+
+static void forgive(struct joule_desktop *d, unsigned long uid)
+{
+	int i = shun_slot(d, uid);
+
+	if (i >= 0)
+		d->shunned[i].silences = 0;
+}
+
 /*
  * A user's session bus admits that user only, so the connection and its
  * authentication (EXTERNAL: the uid the kernel saw at connect()) are made
@@ -286,11 +327,10 @@ static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char 
 	if (seteuid((uid_t)uid))
 		return;
 	/* silent past 0.5 s: not again for a while (a refused connect is tried at the next scan) */
-	if (add_bus(d, b, address, false) == -ETIMEDOUT) {
-		d->shunned[d->next_shun].uid = uid;
-		d->shunned[d->next_shun].until = monotonic_s() + SHUN_S;
-		d->next_shun = (d->next_shun + 1) % JOULE_DESKTOP_MAX_FDS;
-	}
+	if (add_bus(d, b, address, false) == -ETIMEDOUT)
+		shun(d, uid);
+	else
+		forgive(d, uid);
 	if (seteuid(0))
 		abort(); /* cannot happen with saved uid 0; never go on as the user */
 }
@@ -298,7 +338,7 @@ static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char 
 static bool shunned(const struct joule_desktop *d, unsigned long uid)
 {
 	for (int i = 0; i < JOULE_DESKTOP_MAX_FDS; i++)
-		if (d->shunned[i].until > 0 && d->shunned[i].uid == uid &&
+		if (d->shunned[i].silences && d->shunned[i].uid == uid &&
 		    monotonic_s() < d->shunned[i].until)
 			return true;
 	return false;
