@@ -967,12 +967,21 @@ static void open_desktop(void)
 		return;
 	o.gamemode = o.gamemode && opts.auto_profile;
 	err = joule_desktop_open(&desktop, &o);
-	if (err && err != -EOPNOTSUPP)
-		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s%s%s\n",
-			opts.bus_address ? opts.bus_address : "", opts.bus_address ? ": " : "",
-			strerror(-err));
-	if (err == -EOPNOTSUPP && opts.explain_profile)
-		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus\n");
+	/* a bus that is not there yet is tried again (as at boot, before D-Bus) */
+	if (err && err != -EOPNOTSUPP && desktop)
+		fprintf(stderr, "scx_joule: warning: D-Bus %s: %s; trying again every 2 s\n",
+			opts.bus_address ? opts.bus_address : "(the system bus)", strerror(-err));
+	else if (err && err != -EOPNOTSUPP)
+		fprintf(stderr, "scx_joule: warning: not following D-Bus: %s\n", strerror(-err));
+	/*
+	 * Then power-profiles-daemon, which sets EPP and platform_profile
+	 * itself, cannot be seen: both would write them.
+	 */
+	if (err == -EOPNOTSUPP && (opts.explain_profile || !opts.no_power_settings))
+		fprintf(stderr, "scx_joule: built without sd-bus: not following D-Bus%s\n",
+			opts.no_power_settings || opts.explain_profile
+				? ""
+				: "; with power-profiles-daemon running, use --no-power-settings");
 }
 
 /* --explain-profile [--follow]: the choice, without the scheduler. */

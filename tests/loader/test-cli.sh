@@ -32,7 +32,7 @@ expect "bad --slice-us value" 64 "--slice-us takes" "$bin" --slice-us=5
 expect "negative --slice-us that wraps into range" 64 "--slice-us takes" "$bin" \
 	--slice-us=-18446744073709546616
 expect "a --bus-address that is not there is named" 0 \
-	"^scx_joule: warning: not following D-Bus: unix:path=/nonexistent: No such file or directory$|^scx_joule: built without sd-bus" \
+	"^scx_joule: warning: D-Bus unix:path=/nonexistent: No such file or directory; trying again every 2 s$|^scx_joule: built without sd-bus" \
 	"$bin" --explain-profile --bus-address unix:path=/nonexistent
 # strtod's other forms: hex, an exponent, a leading blank; strtoul's sign
 for v in 0x10 1e1 " 1"; do
