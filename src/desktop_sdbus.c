@@ -3,7 +3,11 @@
  * Desktop state over sd-bus. Every signal about the watched names or objects
  * (a PropertiesChanged, an owner coming or going) only marks the bus dirty;
  * the properties are then read again, so a missed or partial signal cannot
- * leave a stale value behind.
+ * leave a stale value behind. Those reads, and the subscriptions, are
+ * asynchronous: a user's bus is whatever that user runs, and one that
+ * answers each call just before its timeout stalled the root loader for
+ * every signal it sent. Only the system bus (or the one given) is waited
+ * for once, at connect, so that the first choice of profile knows it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,9 +44,22 @@ static const struct watched watched[] = {
 
 #define NR_WATCHED (sizeof(watched) / sizeof(watched[0]))
 
+struct desktop_bus;
+
+/* A read of watched[i] on a bus: what its reply updates. */
+struct property_read {
+	struct desktop_bus *b;
+	int i;
+};
+
 struct desktop_bus {
 	sd_bus *bus; /* NULL: a free slot */
 	bool dirty;
+	bool answered; /* a read came back since joule_desktop_process() last looked */
+	int pending;   /* reads not answered yet */
+	struct property_read read[NR_WATCHED];
+	char profile[NR_WATCHED][32]; /* each power-profiles-daemon name's answer */
+	int clients;		      /* GameMode's answer, -1: none */
 	/*
 	 * Whether power-profiles-daemon counts here: on the system bus (or the
 	 * one bus given), never on a user's bus, whose owner could claim its name.
@@ -99,6 +116,11 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
 	return 0;
 }
 
+/*
+ * Subscribed without waiting: the bus daemon takes a connection's messages
+ * in order, so a read sent after these sees any change they would report.
+ * A bus that refuses them is closed (sd-bus's default), and dropped.
+ */
 static int add_matches(struct desktop_bus *b, const struct watched *w)
 {
 	char rule[512];
@@ -108,58 +130,71 @@ static int add_matches(struct desktop_bus *b, const struct watched *w)
 		 "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
 		 "member='NameOwnerChanged',arg0='%s'",
 		 w->name);
-	r = sd_bus_add_match(b->bus, NULL, rule, on_signal, b);
+	r = sd_bus_add_match_async(b->bus, NULL, rule, on_signal, NULL, b);
 	if (r < 0)
 		return r;
 	snprintf(rule, sizeof(rule),
 		 "type='signal',interface='org.freedesktop.DBus.Properties',"
 		 "member='PropertiesChanged',path='%s',arg0='%s'",
 		 w->path, w->iface);
-	return sd_bus_add_match(b->bus, NULL, rule, on_signal, b);
+	return sd_bus_add_match_async(b->bus, NULL, rule, on_signal, NULL, b);
 }
 
-/* Properties.Get without D-Bus activation: reading must not start a daemon. */
-static int get_property(sd_bus *bus, const struct watched *w, sd_bus_message **reply)
+/* The bus's state from its reads' latest answers: the first daemon name that has one. */
+static void compose_state(struct desktop_bus *b)
 {
+	b->st.power_profile[0] = '\0';
+	for (size_t i = 0; i < NR_WATCHED && !b->st.power_profile[0]; i++)
+		if (!watched[i].gamemode)
+			snprintf(b->st.power_profile, sizeof(b->st.power_profile), "%s",
+				 b->profile[i]);
+	b->st.game_clients = b->clients;
+}
+
+/* A read's answer; an error (no such name, a timeout) means no value. */
+static int on_property(sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+	struct property_read *rd = userdata;
+	struct desktop_bus *b = rd->b;
+	bool ok = !sd_bus_message_is_method_error(reply, NULL);
+	const char *s;
+	int32_t n;
+
+	(void)err;
+	b->pending--;
+	b->answered = true;
+	if (watched[rd->i].gamemode) {
+		/* a count no game reaches: a bus's peer is any user's program, and the sum
+		 * must not overflow */
+		b->clients = -1;
+		if (ok && sd_bus_message_read(reply, "v", "i", &n) >= 0)
+			b->clients = n < 0 ? -1 : n > MAX_GAME_CLIENTS ? MAX_GAME_CLIENTS : n;
+	} else {
+		b->profile[rd->i][0] = '\0';
+		if (ok && sd_bus_message_read(reply, "v", "s", &s) >= 0)
+			snprintf(b->profile[rd->i], sizeof(b->profile[rd->i]), "%s", s);
+	}
+	compose_state(b);
+	return 0;
+}
+
+/* Properties.Get without D-Bus activation (reading must not start a daemon), answered later. */
+static int send_read(struct desktop_bus *b, int i)
+{
+	const struct watched *w = &watched[i];
 	sd_bus_message *m = NULL;
 	int r;
 
-	r = sd_bus_message_new_method_call(bus, &m, w->name, w->path,
+	r = sd_bus_message_new_method_call(b->bus, &m, w->name, w->path,
 					   "org.freedesktop.DBus.Properties", "Get");
 	if (r >= 0)
 		r = sd_bus_message_set_auto_start(m, 0);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "ss", w->iface, w->prop);
 	if (r >= 0)
-		r = sd_bus_call(bus, m, READ_TIMEOUT_US, NULL, reply);
+		r = sd_bus_call_async(b->bus, NULL, m, on_property, &b->read[i], READ_TIMEOUT_US);
 	sd_bus_message_unref(m);
 	return r;
-}
-
-static void read_power_profile(struct desktop_bus *b, const struct watched *w)
-{
-	sd_bus_message *reply = NULL;
-	const char *s;
-
-	if (b->st.power_profile[0] || get_property(b->bus, w, &reply) < 0)
-		return;
-	if (sd_bus_message_read(reply, "v", "s", &s) >= 0)
-		snprintf(b->st.power_profile, sizeof(b->st.power_profile), "%s", s);
-	sd_bus_message_unref(reply);
-}
-
-static void read_game_clients(struct desktop_bus *b, const struct watched *w)
-{
-	sd_bus_message *reply = NULL;
-	int32_t n;
-
-	if (get_property(b->bus, w, &reply) < 0)
-		return;
-	/* a count no game reaches: a bus's peer is any user's program, and the sum must not
-	 * overflow */
-	if (sd_bus_message_read(reply, "v", "i", &n) >= 0)
-		b->st.game_clients = n < 0 ? -1 : n > MAX_GAME_CLIENTS ? MAX_GAME_CLIENTS : n;
-	sd_bus_message_unref(reply);
 }
 
 static bool watches(const struct joule_desktop *d, const struct desktop_bus *b,
@@ -168,19 +203,25 @@ static bool watches(const struct joule_desktop *d, const struct desktop_bus *b,
 	return w->gamemode ? d->gamemode : b->ppd;
 }
 
+/* Reads every property the bus watches again; the answers come with later processing. */
 static void refresh(struct joule_desktop *d, struct desktop_bus *b)
 {
 	b->dirty = false;
-	b->st.power_profile[0] = '\0';
-	b->st.game_clients = -1;
 	for (size_t i = 0; i < NR_WATCHED; i++) {
 		if (!watches(d, b, &watched[i]))
 			continue;
-		if (watched[i].gamemode)
-			read_game_clients(b, &watched[i]);
-		else
-			read_power_profile(b, &watched[i]);
+		b->read[i] = (struct property_read){.b = b, .i = (int)i};
+		if (send_read(b, (int)i) >= 0) {
+			b->pending++;
+		} else {
+			/* not sent: no value, as for an error answer */
+			b->profile[i][0] = '\0';
+			if (watched[i].gamemode)
+				b->clients = -1;
+			b->answered = true;
+		}
 	}
+	compose_state(b);
 }
 
 static int open_bus(sd_bus **bus, const char *address, bool user)
@@ -243,8 +284,30 @@ static int wait_ready(sd_bus *bus)
 	return r < 0 ? r : 0;
 }
 
-/* Connects b, subscribes and reads the properties once. */
-static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *address, bool user)
+/* Until the reads sent are answered, at most READ_TIMEOUT_US. */
+static int wait_answers(struct desktop_bus *b)
+{
+	double end = monotonic_s() + READ_TIMEOUT_US / 1e6;
+	int r = 0;
+
+	while (b->pending > 0 && r >= 0) {
+		double left = end - monotonic_s();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = sd_bus_process(b->bus, NULL);
+		if (!r)
+			r = sd_bus_wait(b->bus, (uint64_t)(left * 1e6));
+	}
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Connects b, subscribes and reads the properties once; waits for the
+ * answers only if wait (a user's bus is never waited for).
+ */
+static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *address, bool user,
+		   bool wait)
 {
 	int r;
 
@@ -264,7 +327,11 @@ static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *a
 		b->bus = sd_bus_close_unref(b->bus);
 		return r;
 	}
+	b->clients = -1;
 	refresh(d, b);
+	if (wait)
+		wait_answers(b); /* a daemon that does not answer in time: none, until it does */
+	b->answered = false;
 	return 0;
 }
 
@@ -327,7 +394,7 @@ static void add_user_bus(struct joule_desktop *d, unsigned long uid, const char 
 	if (seteuid((uid_t)uid))
 		return;
 	/* silent past 0.5 s: not again for a while (a refused connect is tried at the next scan) */
-	if (add_bus(d, b, address, false) == -ETIMEDOUT)
+	if (add_bus(d, b, address, false, false) == -ETIMEDOUT)
 		shun(d, uid);
 	else
 		forgive(d, uid);
@@ -413,9 +480,9 @@ int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_op
 		d->address = retry_address(o->bus_address);
 		if (!d->address)
 			return -ENOMEM;
-		return add_bus(d, new_bus(d, true), o->bus_address, false);
+		return add_bus(d, new_bus(d, true), o->bus_address, false, true);
 	}
-	add_bus(d, new_bus(d, true), NULL, false);
+	add_bus(d, new_bus(d, true), NULL, false, true);
 	if (!d->gamemode)
 		return 0;
 	/*
@@ -426,7 +493,7 @@ int joule_desktop_open(struct joule_desktop **out, const struct joule_desktop_op
 		d->user_dir = o->user_bus_dir ? o->user_bus_dir : "/run/user";
 		scan_user_buses(d);
 	} else if (getenv("DBUS_SESSION_BUS_ADDRESS") || getenv("XDG_RUNTIME_DIR")) {
-		add_bus(d, new_bus(d, false), NULL, true);
+		add_bus(d, new_bus(d, false), NULL, true, true);
 	}
 	return 0;
 }
@@ -477,9 +544,13 @@ int joule_desktop_pollfds(struct joule_desktop *d, struct pollfd *fds, int max, 
 /* The slot stays (its matches point at it), empty, and keeps the buses' order. */
 static void drop_bus(struct desktop_bus *b)
 {
+	/* its reads still out are freed with it, their callbacks never run */
 	b->bus = sd_bus_close_unref(b->bus);
-	b->st.power_profile[0] = '\0';
-	b->st.game_clients = -1;
+	b->pending = 0;
+	b->answered = false;
+	memset(b->profile, 0, sizeof(b->profile));
+	b->clients = -1;
+	compose_state(b);
 }
 
 /*
@@ -493,7 +564,7 @@ static bool retry_system_bus(struct joule_desktop *d)
 		return false;
 	d->next_retry = monotonic_s() + USER_SCAN_INTERVAL_S;
 	d->bus[0] = (struct desktop_bus){.ppd = true};
-	return add_bus(d, &d->bus[0], d->address, false) == 0;
+	return add_bus(d, &d->bus[0], d->address, false, true) == 0;
 }
 
 bool joule_desktop_process(struct joule_desktop *d)
@@ -520,8 +591,10 @@ bool joule_desktop_process(struct joule_desktop *d)
 			changed = true;
 			continue;
 		}
-		if (b->dirty) {
+		if (b->dirty)
 			refresh(d, b);
+		if (b->answered) {
+			b->answered = false;
 			changed = true;
 		}
 	}

@@ -371,6 +371,106 @@ def daemon_comes_late(scx_joule, fake_desktop, tmp):
     daemon.wait()
 
 
+# Relays DIR/bus to the daemon at argv[2]; what the daemon sends more than
+# 1 s after a connection began waits 0.45 s first: a bus whose answers come
+# just inside the loader's 0.5 s limit.
+SLUGGISH_RELAY = r"""
+import socket, sys, threading, time
+path, target = sys.argv[1], sys.argv[2]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(8)
+print('ready', flush=True)
+def pump(a, b, since):
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            if since and time.monotonic() - since > 1.0:
+                time.sleep(0.45)
+            b.sendall(data)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+while True:
+    c, _ = srv.accept()
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    d.connect(target)
+    t = time.monotonic()
+    threading.Thread(target=pump, args=(c, d, None), daemon=True).start()
+    threading.Thread(target=pump, args=(d, c, t), daemon=True).start()
+"""
+
+
+def sluggish_user_bus(scx_joule, fake_desktop, tmp):
+    """A user's bus that signals all the time and answers just inside 0.5 s
+    must not slow the following of power-profiles-daemon on the system bus:
+    its reads are not waited for. Waiting, the loader spent up to 0.5 s a
+    turn on that bus (a user's bus is whatever that user runs)."""
+    if os.getuid() != 0 or not shutil.which('setpriv'):
+        print('# skipped the sluggish user bus check: needs root and setpriv')
+        return
+    os.makedirs(tmp + '/sys-bus')
+    daemon, address = dbus_daemon(tmp + '/sys-bus')
+    fake(fake_desktop, address, 'hadess', 'none')
+    users = tmp + '/slow-users'
+    os.makedirs(users + '/65534')
+    os.chmod(users, 0o755)
+    os.chown(users + '/65534', 65534, 65534)
+    os.chmod(users + '/65534', 0o700)
+    inner = 'unix:path=%s/65534/inner' % users
+    inner_daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
+                                   '--print-address=1', '--address=' + inner])
+    Lines(inner_daemon).next(10)
+    p = start(NOBODY + [fake_desktop, inner, 'none', 'gamemode'])
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('fake-desktop did not start on the sluggish user bus')
+    relay = start(NOBODY + [sys.executable, '-c', SLUGGISH_RELAY, users + '/65534/bus',
+                            users + '/65534/inner'])
+    if Lines(relay).next(10) != 'ready':
+        raise SystemExit('the sluggish relay did not start')
+    # the system bus by its environment variable: --bus-address watches that bus alone
+    env = dict(os.environ, SCX_JOULE_USER_BUS_DIR=users, DBUS_SYSTEM_BUS_ADDRESS=address)
+    env.pop('DBUS_SESSION_BUS_ADDRESS', None)
+    loader = start([scx_joule, '--explain-profile', '--follow', '--power-sysfs', tmp + '/sys'],
+                   env=env)
+    lines = Lines(loader)
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'sluggish bus: start',
+           timeout=5)
+    # the user's bus found (a scan every 2 s): a game there is followed
+    t0 = time.monotonic()
+    subprocess.run(NOBODY + ['busctl', '--address=' + inner, 'call', *GM, 'RegisterGame', 'i',
+                             '6'], check=True, stdout=subprocess.DEVNULL)
+    expect(lines, 'gaming: GameMode has 1 client', 'sluggish bus: a game there', t0, timeout=5)
+    subprocess.run(NOBODY + ['busctl', '--address=' + inner, 'call', *GM, 'UnregisterGame',
+                             'i', '6'], check=True, stdout=subprocess.DEVNULL)
+    expect(lines, 'balanced: power-profiles-daemon says balanced', 'sluggish bus: game gone',
+           timeout=3)
+    spam = subprocess.Popen(NOBODY + ['sh', '-c', 'while :; do busctl --address=%s call %s '
+                                      'SetClientCount i 0; sleep 0.05; done' % (inner,
+                                                                                ' '.join(GM))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(spam)
+    time.sleep(1)
+    lat = []
+    for name, want in (('power-saver', 'powersave: power-profiles-daemon says power-saver'),
+                       ('balanced', 'balanced: power-profiles-daemon says balanced')) * 3:
+        t0 = time.monotonic()
+        busctl(address, 'set-property', *PPD, 'ActiveProfile', 's', name)
+        lat.append(expect(lines, want, 'sluggish bus beside: power-profiles-daemon ' + name,
+                          t0, timeout=0.4))
+    print('# switch latency beside a sluggish user bus: %s s' %
+          ' '.join('%.3f' % x for x in lat))
+    spam.kill()
+    loader.terminate()
+    daemon.kill()
+
+
 fake_desktop_path = None
 
 
@@ -478,6 +578,7 @@ def run(scx_joule, fake_desktop, tmp):
                 'powersave: power-profiles-daemon says power-saver')
     loader.terminate()
     users_bus(scx_joule, fake_desktop, tmp, sysfs)
+    sluggish_user_bus(scx_joule, fake_desktop, tmp)
     print('%s' % ('all passed' if not failures else '%d failed' % failures))
     return 1 if failures else 0
 
