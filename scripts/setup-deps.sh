@@ -126,6 +126,28 @@ ARM64_BACKPORTS=(libbpf-dev:arm64 libelf-dev:arm64 libhwloc-dev:arm64 zlib1g-dev
 ARM64=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm device-tree-compiler xz-utils)
 
 export DEBIAN_FRONTEND=noninteractive
+# No stdin under CI: a configuration file the machine's image changed must
+# not stop dpkg at its question (the admin's copy is kept).
+INSTALL=(apt-get install -y -qq -o Dpkg::Options::=--force-confdef
+	-o Dpkg::Options::=--force-confold)
+
+# The arm64 libraries' Multi-Arch: same dependencies must be the host's own
+# versions: with -t bookworm-backports each came from backports and dragged
+# the host's copy along (libudev1:arm64 254 upgraded the host's systemd to
+# 254, in the middle of a CI run). Prints NAME:arm64=VERSION, the host's
+# installed version, for each such library the install would upgrade.
+arm64_pins() {
+	local sim
+	sim=$(apt-get -s install -t bookworm-backports "$@" 2>/dev/null) || return 0
+	# host packages the install would upgrade ("Inst NAME [OLD] (NEW ...)")
+	echo "$sim" | awk '/^Inst / && $2 !~ /:arm64$/ && $3 ~ /^\[/ { print $2 }' |
+		while read -r p; do
+			# only those whose arm64 copy comes with the install
+			echo "$sim" | grep -q "^Inst ${p%:amd64}:arm64 " || continue
+			echo "${p%:amd64}:arm64=$(dpkg-query -W -f='${Version}' "${p%:amd64}:amd64" 2>/dev/null ||
+				dpkg-query -W -f='${Version}' "${p%:amd64}")"
+		done
+}
 NEED_UPDATE=0
 add_sources
 if [ $with_arm64 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -162,23 +184,25 @@ fi
 if [ -n "${bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $bp_missing)"
 	# libelf-dev must come from the same suite as libbpf-dev (version skew).
-	apt-get install -y -qq -t bookworm-backports "${BACKPORTS[@]}" >/dev/null
+	"${INSTALL[@]}" -t bookworm-backports "${BACKPORTS[@]}" >/dev/null
 fi
 if [ -n "$base_missing" ]; then
 	log "installing: $(echo $base_missing)"
-	apt-get install -y -qq $base_missing >/dev/null
+	"${INSTALL[@]}" $base_missing >/dev/null
 fi
 if [ -n "${arm64_bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
 	# the same versions as the amd64 ones (Multi-Arch: same requires it)
-	apt-get install -y -qq -t bookworm-backports "${ARM64_BACKPORTS[@]}" >/dev/null
+	pins=$(arm64_pins "${ARM64_BACKPORTS[@]}")
+	[ -z "$pins" ] || log "keeping the host's versions: $(echo $pins)"
+	"${INSTALL[@]}" -t bookworm-backports "${ARM64_BACKPORTS[@]}" $pins >/dev/null
 fi
 if sd_dev_wanted; then
 	v=$(sd_version libsystemd0)
 	log "installing: libsystemd-dev${v:+ $v}"
 	# that version may have left the archive (a point release replaced it):
 	# then the current one, which brings its libsystemd0 along
-	apt-get install -y -qq "libsystemd-dev${v:+=$v}" >/dev/null ||
-		apt-get install -y -qq libsystemd-dev >/dev/null
+	"${INSTALL[@]}" "libsystemd-dev${v:+=$v}" >/dev/null ||
+		"${INSTALL[@]}" libsystemd-dev >/dev/null
 fi
 log "dependencies present"
