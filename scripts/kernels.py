@@ -3,8 +3,10 @@
 
 kernel-versions.json lists the Debian kernel packages the project is tested
 on. Debian's sid and backports suites keep only recent kernels, so a pinned
-.deb eventually leaves the archive; `fetch` then falls back to the newest
-kernel of the same suite and series, checks that it still has sched_ext and
+.deb eventually leaves the archive; `fetch` then updates apt's lists once
+(as root) and, if it is still gone, falls back to the newest kernel of the
+same suite and series, or of the suite's newest series when that one has
+left too (sid keeps one kernel), checks that it still has sched_ext and
 warns loudly that the pins are stale. Downloads are cached outside the work
 tree ($SCX_JOULE_CACHE, else $XDG_CACHE_HOME/scx_joule, else ~/.cache/scx_joule).
 
@@ -126,25 +128,65 @@ def base_package(binary_package):
     return binary_package.replace("linux-binary-", "linux-base-", 1)
 
 
-def newest_in_series(pin):
-    """The newest linux-binary package of the pin's suite and series."""
-    pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-%s$"
-                         % (re.escape(pin["series"]), re.escape(pin["arch"])))
-    names = run(["apt-cache", "pkgnames", f"linux-binary-{pin['series']}."]).stdout.split()
+def series_key(series):
+    return tuple(int(x) for x in series.split("."))
+
+
+def newest_of(pin, series):
+    """
+    The newest linux-binary package of the pin's suite, of series (a regexp),
+    no older than the pin's series.
+    """
+    pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-%s$" % (series, re.escape(pin["arch"])))
+    names = run(["apt-cache", "pkgnames", "linux-binary-"]).stdout.split()
+    # each name costs an apt-cache call: the older series are left out first
+    names = [n for n in names if pattern.match(n) and
+             series_key(pattern.match(n).group(1)) >= series_key(pin["series"])]
     best = None
-    for name in filter(pattern.match, names):
+    for name in names:
         for version, suite in archive_versions(name, pin["arch"]):
             if suite != pin["suite"]:
                 continue
             if best is None or version_key_cmp(version, best[1]) > 0:
-                best = (name, version)
+                best = (name, version, pattern.match(name).group(1))
     if best is None:
+        return None
+    return dict(pin, package=best[0], version=best[1], series=best[2],
+                sha256=archive_sha256(best[0], best[1], pin["arch"]),
+                base_sha256=archive_sha256(base_package(best[0]), best[1], pin["arch"]))
+
+
+def newest_in_series(pin):
+    """The newest linux-binary package of the pin's suite and series."""
+    new = newest_of(pin, re.escape(pin["series"]))
+    if new is None:
         raise KernelError(
             f"no {pin['series']} kernel in '{pin['suite']}' (did scripts/setup-deps.sh "
             "run, and has the series left the suite? then edit kernel-versions.json)")
-    return dict(pin, package=best[0], version=best[1],
-                sha256=archive_sha256(best[0], best[1], pin["arch"]),
-                base_sha256=archive_sha256(base_package(best[0]), best[1], pin["arch"]))
+    return new
+
+
+def newest_in_suite(pin):
+    """
+    The newest kernel of the pin's suite, of any series newer than the pin's:
+    sid keeps one kernel, so its series leaves when the next one comes. Its
+    sched_ext is checked when it is unpacked.
+    """
+    new = newest_of(pin, r"\d+\.\d+")
+    if new is None:
+        raise KernelError(
+            f"no {pin['series']} kernel or newer in '{pin['suite']}' (did "
+            "scripts/setup-deps.sh run? else edit kernel-versions.json)")
+    return new
+
+
+def refresh_lists():
+    """apt-get update once (as root): lists older than the pins know no such .deb."""
+    if getattr(refresh_lists, "done", False) or os.geteuid() != 0:
+        return False
+    refresh_lists.done = True
+    log("the pinned kernel is not in apt's lists: apt-get update")
+    return run(["apt-get", "update", "-qq"]).returncode == 0
 
 
 def archive_sha256(package, version, arch):
@@ -232,9 +274,15 @@ def fetch_locked(pin):
     chosen = pin
     with tempfile.TemporaryDirectory(prefix="scx-joule-kernel-") as tmp:
         debs, err = download(pin["package"], pin["version"], pin["arch"], tmp)
+        if debs is None and refresh_lists():
+            debs, err = download(pin["package"], pin["version"], pin["arch"], tmp)
         if debs is None:
             log(f"{pin['package']}={pin['version']}: {' '.join(err)}")
-            chosen = newest_in_series(pin)
+            try:
+                chosen = newest_in_series(pin)
+            except KernelError as e:
+                log(f"{e}: taking the suite's newest series instead")
+                chosen = newest_in_suite(pin)
             warn_stale(pin, chosen)
             entry = cached_entry(chosen)
             if entry:
