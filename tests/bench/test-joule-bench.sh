@@ -106,10 +106,12 @@ wait
 # runs nothing else, so that other tests' processes do not count against the limit)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	cp -r "$meters/rapl-intel" "$tmp/fork"
+	# a copy: the build tree may be where only root can go (a clone in /root)
+	cp "$bench" "$tmp/joule-bench"
 	chmod -R a+rwX "$tmp"
 	expect_one_line "a workload that fails" '^joule-bench: workload build failed \(eevdf\): build: a worker could not run$' \
 		setpriv --reuid=$((40000 + $$ % 20000)) --regid=65534 --clear-groups bash -c \
-		"ulimit -u 2; exec '$bench' --baseline-only --cooldown 0 --no-plots -w build -n 1 --build-jobs 4 --build-job-ms 5 --sysfs-root '$tmp/fork' --out '$tmp/o-fork'"
+		"ulimit -u 2; exec '$tmp/joule-bench' --baseline-only --cooldown 0 --no-plots -w build -n 1 --build-jobs 4 --build-job-ms 5 --sysfs-root '$tmp/fork' --out '$tmp/o-fork'"
 else
 	ok "a workload that fails # SKIP needs root and setpriv"
 fi

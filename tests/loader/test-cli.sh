@@ -324,10 +324,12 @@ expect "debugfs model with a zero frequency: not used, the warning names that fi
 echo 1098000 >"$tmp2/root/sys/kernel/debug/energy_model/cpu0/ps:1098000/frequency"
 chmod 755 "$tmp2"
 chmod 311 "$tmp2/root/sys/kernel/debug/energy_model/cpu4"
+# nobody runs a copy: the build tree may be where only root can go (a clone in /root)
+ubin=$bin
 if [ "$(id -u)" != 0 ]; then
 	unlisted=()
-elif command -v setpriv >/dev/null &&
-	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin"; then
+elif command -v setpriv >/dev/null && cp "$bin" "$tmp2/scx_joule" && ubin=$tmp2/scx_joule &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$ubin"; then
 	unlisted=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 else
 	unlisted=(skip)
@@ -344,14 +346,14 @@ expect_unprivileged() {
 }
 expect_unprivileged "debugfs model domain that cannot be listed: not used, the warning names it" 0 \
 	"^warning: the kernel's energy model is not used \($tmp2/root/sys/kernel/debug/energy_model/cpu4: Permission denied\)$" \
-	"$bin" --sysfs-root "$tmp2/root" --show-topology
+	"$ubin" --sysfs-root "$tmp2/root" --show-topology
 # debugfs itself is root's (mode 0700): a user's --show-topology must not
 # say the machine has no kernel model
 chmod 755 "$tmp2/root/sys/kernel/debug/energy_model/cpu4"
 chmod 700 "$tmp2/root/sys/kernel/debug"
 expect_unprivileged "debugfs that only root can read: the warning says so" 0 \
 	"^warning: the kernel's energy model is not used \(whether the kernel has one is not known: $tmp2/root/sys/kernel/debug/energy_model: Permission denied \(run as root\)\)$" \
-	"$bin" --sysfs-root "$tmp2/root" --show-topology
+	"$ubin" --sysfs-root "$tmp2/root" --show-topology
 rm -rf "$tmp2"
 # cpufreq on the little cluster only (the big one's driver did not probe):
 # modelled without cpufreq, per kind, not refused (the live loader then
