@@ -118,6 +118,10 @@ BASE=(clang-19 libclang-rt-19-dev llvm-19 lld-19 clang-format-19 libcmocka-dev p
 # Install files, the .deb and the desktop tests: man page, unit checks,
 # packaging tools, sd-bus and a D-Bus daemon.
 BASE+=(scdoc bash-completion systemd dbus build-essential dpkg-dev debhelper lintian)
+# Called by the tests and benchmarks, not only arriving with the above:
+# file (tests/vm/mkinitramfs.sh), man (tests/dist), valgrind (meson benchmark
+# policy-cost).
+BASE+=(file man-db valgrind)
 VM=(qemu-system-x86 busybox-static cpio stress-ng rt-tests)
 # --arm64. libcpupower is not among them: its arm64 packages are not
 # Multi-Arch: same and would replace the amd64 ones (scripts/arm64-root.sh
@@ -160,6 +164,10 @@ fi
 bp_missing=$(missing "${BACKPORTS[@]}")
 if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo 0)" lt 1:1.4; then
 	bp_missing="$bp_missing libbpf-dev libelf-dev"
+fi
+# bookworm's bpftool (7.1) cannot make a skeleton with .struct_ops.link
+if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' bpftool 2>/dev/null || echo 0)" lt 7.4; then
+	bp_missing="$bp_missing bpftool"
 fi
 base=("${BASE[@]}")
 [ $with_vm = 1 ] && base+=("${VM[@]}")
