@@ -16,6 +16,14 @@ JOULE_BUILD_DIR=$build "$top/scripts/build.sh"
 # Fetch (or reuse) every pinned kernel now, so a kernel that left the archive
 # or a checksum mismatch is reported before any test starts.
 "$top/scripts/kernels.py" fetch >/dev/null
+# The arm64 guests' cross build (tests/vm/run-arm64.sh would make it in the
+# first arm64 test: its sudo prompt, as a user, would come 20 minutes in,
+# inside a test with no terminal).
+if [ $# -eq 0 ] && ! out=$(JOULE_BUILD_DIR=$build/arm64-cross "$top/scripts/build.sh" --arch arm64 2>&1); then
+	echo "$out"
+	echo "test.sh: the arm64 cross build failed" >&2
+	exit 1
+fi
 # The whole suite is every pinned kernel's: a build directory set up for
 # some of them (meson setup -Dvm_kernels=...) keeps that option otherwise.
 [ $# -gt 0 ] || meson configure "$build" -Dvm_kernels= >/dev/null
