@@ -11,6 +11,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -782,17 +783,47 @@ static const char *find_plot_script(char *buf, size_t len)
 	return access(buf, R_OK) ? NULL : buf;
 }
 
+/*
+ * Runs argv (from PATH) with its output to /dev/null if quiet; its wait
+ * status, or -1. No shell: --out and --plot-script are passed as they are,
+ * whatever quote or $( ) their names hold (joule-bench runs as root).
+ */
+static int run_argv(char *const argv[], bool quiet)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (quiet) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
 /* A python3 with matplotlib: the first in PATH may be a virtualenv's without it. */
 static const char *plot_python(void)
 {
 	static const char *const candidates[] = {"python3", "/usr/bin/python3"};
 
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
-		char cmd[128];
+		char *argv[] = {(char *)candidates[i], "-c", "import matplotlib", NULL};
 
-		snprintf(cmd, sizeof(cmd), "%s -c 'import matplotlib' >/dev/null 2>&1",
-			 candidates[i]);
-		if (system(cmd) == 0)
+		if (run_argv(argv, true) == 0)
 			return candidates[i];
 	}
 	return NULL;
@@ -801,7 +832,7 @@ static const char *plot_python(void)
 /* The plots, by the python script; what happened, for the report. */
 static void draw_plots(char *note, size_t len)
 {
-	char script[PATH_MAX], cmd[PATH_MAX * 2 + 64];
+	char script[PATH_MAX];
 	const char *path = find_plot_script(script, sizeof(script)), *python;
 	int status;
 
@@ -818,8 +849,8 @@ static void draw_plots(char *note, size_t len)
 		snprintf(note, len, "not drawn: no python3 with matplotlib (python3-matplotlib)");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "%s '%s' '%s'", python, path, opts.out_dir);
-	status = system(cmd);
+	status = run_argv((char *[]){(char *)python, (char *)path, (char *)opts.out_dir, NULL},
+			  false);
 	if (status == 0)
 		snprintf(note, len, "energy-vs-WORKLOAD.png, drawn by %s", path);
 	else

@@ -139,8 +139,11 @@ expect_one_line "--fit names the bad line" "^joule-bench: $tmp/bad.csv:2: domain
 python3 "$src/tests/bench/fake-rapl.py" "$tmp/rapl" --start-j 262138 --interval 0.01 --ready "$tmp/ready" &
 helper=$!
 for _ in $(seq 600); do [ -e "$tmp/ready" ] && break; sleep 0.05; done
-out=$("$bench" --sysfs-root "$tmp/rapl" --scx-joule "$scx" -n 3 -d 1 --cooldown 0 \
-	--build-jobs 4 --build-job-ms 100 --out "$tmp/e2e" 2>&1)
+# an --out with a quote and a $( ): passed to the plot script as it is, run by nobody's shell
+# (no slash in the name: the file it would make is named by the environment)
+e2e="$tmp/e2e 'x\$(touch \$JB_PWNED)'"
+out=$(JB_PWNED=$tmp/pwned "$bench" --sysfs-root "$tmp/rapl" --scx-joule "$scx" -n 3 -d 1 --cooldown 0 \
+	--build-jobs 4 --build-job-ms 100 --out "$e2e" 2>&1)
 rc=$?
 kill "$helper"
 wait "$helper" 2>/dev/null
@@ -149,7 +152,7 @@ if [ $rc -eq 0 ]; then ok "end to end: exit 0"; else not_ok "end to end: exit $r
 # where scx_joule can attach it is compared (an arm of its own in runs.csv);
 # elsewhere joule-bench says why it is not
 if [ -e /sys/kernel/sched_ext/state ] && [ "$(id -u)" -eq 0 ]; then
-	if awk -F, 'NR > 1 && $2 ~ /^scx_joule:/ { found = 1 } END { exit !found }' "$tmp/e2e/runs.csv"; then
+	if awk -F, 'NR > 1 && $2 ~ /^scx_joule:/ { found = 1 } END { exit !found }' "$e2e/runs.csv"; then
 		ok "end to end: scx_joule compared (its runs in runs.csv)"
 	else
 		not_ok "end to end: sched_ext here, but no scx_joule run in runs.csv" "$out"
@@ -159,23 +162,26 @@ elif grep -q '^joule-bench: scx_joule could not be attached: this kernel has no 
 else
 	not_ok "end to end: no word on scx_joule" "$out"
 fi
-rows=$(tail -n +2 "$tmp/e2e/runs.csv" 2>/dev/null | wc -l)
-if [ "$rows" -ge 15 ] && [ -e "$tmp/rapl/wrapped" ] && awk -F, 'NR > 1 && !($5 > 0 && $5 < 1000) { bad = 1 } END { exit bad }' "$tmp/e2e/runs.csv"; then
+rows=$(tail -n +2 "$e2e/runs.csv" 2>/dev/null | wc -l)
+if [ "$rows" -ge 15 ] && [ -e "$tmp/rapl/wrapped" ] && awk -F, 'NR > 1 && !($5 > 0 && $5 < 1000) { bad = 1 } END { exit bad }' "$e2e/runs.csv"; then
 	ok "end to end: $rows runs, each with energy in (0, 1000) J across the counter's wrap"
 else
-	not_ok "end to end: runs.csv" "$(cat "$tmp/e2e/runs.csv" 2>&1)"
+	not_ok "end to end: runs.csv" "$(cat "$e2e/runs.csv" 2>&1)"
 fi
 for w in idle video web build game; do
-	if sed -n "/^### $w\$/,/^###/p" "$tmp/e2e/report.md" | grep -qE '^\| eevdf \| 3 \| [0-9.]+ \[[0-9.]+, [0-9.]+\]'; then
+	if sed -n "/^### $w\$/,/^###/p" "$e2e/report.md" | grep -qE '^\| eevdf \| 3 \| [0-9.]+ \[[0-9.]+, [0-9.]+\]'; then
 		ok "end to end: report has $w's eevdf row"
 	else
-		not_ok "end to end: report.md, $w" "$(cat "$tmp/e2e/report.md" 2>&1)"
+		not_ok "end to end: report.md, $w" "$(cat "$e2e/report.md" 2>&1)"
 	fi
 done
 if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || python3 -c 'import matplotlib' 2>/dev/null; then
-	n=$(ls "$tmp"/e2e/energy-vs-*.png 2>/dev/null | wc -l)
-	if [ "$n" -eq 5 ] && head -c 8 "$tmp/e2e/energy-vs-web.png" | grep -q PNG; then ok "end to end: 5 PNG plots"
-	else not_ok "end to end: $n plots" "$(grep plots "$tmp/e2e/report.md")"; fi
+	n=$(ls "$e2e"/energy-vs-*.png 2>/dev/null | wc -l)
+	if [ "$n" -eq 5 ] && head -c 8 "$e2e/energy-vs-web.png" | grep -q PNG; then ok "end to end: 5 PNG plots"
+	else not_ok "end to end: $n plots" "$(grep plots "$e2e/report.md")"; fi
+	# the plot command's own shell ran the $( ) in the name, as root (it was system())
+	if [ ! -e "$tmp/pwned" ]; then ok "end to end: an --out name is no command"
+	else not_ok "end to end: a command in the --out name ran"; fi
 else
 	ok "end to end: plots # SKIP no matplotlib"
 fi
