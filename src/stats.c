@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,7 +104,13 @@ void joule_stats_interval(const struct joule_stats_view *v, const struct joule_s
 		}
 		kind_busy[k] += busy;
 		kind_busy_perf[k] += busy_perf;
-		kind_cpus[k] += online;
+		/*
+		 * Its kind's capacity if it was online for any of the interval:
+		 * at either end, or it ran. Counted at the end alone, a CPU
+		 * gone mid-interval left its run over fewer CPUs (200%), and a
+		 * kind gone whole read 0% while it had been busy.
+		 */
+		kind_cpus[k] += online || a->online[cpu] || busy > 0;
 		busy_total += busy;
 		if (!v->power)
 			continue;
@@ -117,7 +124,8 @@ void joule_stats_interval(const struct joule_stats_view *v, const struct joule_s
 		out->perf_target[k] =
 			kind_busy[k] > 0 ? 1024 * kind_busy_perf[k] / kind_busy[k] : 0;
 		if (kind_cpus[k] && out->seconds > 0)
-			out->busy_util[k] = 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds);
+			out->busy_util[k] =
+				fmin(100.0, 100.0 * kind_busy[k] / (kind_cpus[k] * out->seconds));
 	}
 	/* counted once for the machine (refresh_overutilized), not per CPU */
 	if (out->seconds > 0)

@@ -132,9 +132,9 @@ static void test_energy_at_speed_while_busy(void **state)
 }
 
 /*
- * An offline CPU draws no idle power and is no capacity of its kind, but
- * what it ran before it went still counts: big CPU 5 offline, big CPU 4
- * busy the whole 2 s at full speed, CPU 5 busy 0.5 s before it went.
+ * An offline CPU draws no idle power, but what it ran before it went still
+ * counts, and so does it as its kind's capacity: big CPU 5 offline, big
+ * CPU 4 busy the whole 2 s at full speed, CPU 5 busy 0.5 s before it went.
  */
 static void test_offline_cpus(void **state)
 {
@@ -156,10 +156,29 @@ static void test_offline_cpus(void **state)
 	joule_stats_interval(&v, &a, &b, &iv);
 	/* 2.5 s at 1000 mW, 4 little CPUs idle 2 s at 10 mW */
 	assert_true(iv.energy_j > 2.5799 && iv.energy_j < 2.5801);
-	/* the big kind's load is over its one online CPU: 2.5 s of 2 */
-	assert_true(iv.busy_util[1] > 124.99 && iv.busy_util[1] < 125.01);
+	/* the big kind's load is over both its CPUs, one online for part of it: 2.5 s of 4 */
+	assert_true(iv.busy_util[1] > 62.49 && iv.busy_util[1] < 62.51);
 	assert_true(iv.busy_share[1] > 99.99);
 	assert_true(iv.perf_target[1] > 1023.9 && iv.perf_target[1] < 1024.1);
+	/* gone before the interval began and idle since: no capacity (2 s of 2) */
+	a.online[5] = false;
+	b.cpu[5].count[JOULE_STAT_BUSY_NS] = 0;
+	b.cpu[5].count[JOULE_STAT_BUSY_PERF] = 0;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.busy_util[1] > 99.99 && iv.busy_util[1] <= 100.0);
+	/* both big CPUs gone by the end, both busy before: busy, not 0% (it read 0%) */
+	online = 0x0f;
+	joule_stats_set_online(&b, &online, 1);
+	a.online[5] = true;
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 1000000000ULL;
+	b.cpu[5].count[JOULE_STAT_BUSY_NS] = 1000000000ULL;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.busy_util[1] > 49.99 && iv.busy_util[1] < 50.01);
+	/* a run still going in CPU 4 counted at most the interval: never over 100% */
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 9000000000ULL;
+	b.cpu[5].count[JOULE_STAT_BUSY_NS] = 9000000000ULL;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.busy_util[1] <= 100.0);
 	joule_stats_snapshot_free(&a);
 	joule_stats_snapshot_free(&b);
 }
