@@ -323,6 +323,9 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 	json_str(f, em->origin);
 	fprintf(f, ",\"why\":");
 	json_str(f, em->why);
+	/* what power_mw and idle_mw hold: milliwatts, or only ratios */
+	fprintf(f, ",\"power_unit\":\"%s\"",
+		em->artificial ? "artificial" : em->abstract_scale ? "abstract" : "mW");
 	fprintf(f, ",\"distinct_domains\":%d", em->nr_distinct);
 	fprintf(f, ",\"domains\":[");
 	for (int p = 0; p < em->nr_pds; p++) {

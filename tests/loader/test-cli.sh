@@ -57,6 +57,10 @@ expect "--show-topology: each kind's capacity range" 0 "^  little +8-31 +645-700
 	"$bin" --show-topology --sysfs-root "$fixtures/intel-hybrid-32"
 expect "--show-topology --json: each kind's capacity range" 0 '"capacity_min":919,"capacity_max":1024' \
 	"$bin" --show-topology --json --sysfs-root "$fixtures/intel-hybrid-32"
+expect "--show-topology --json: an artificial model's power is in no unit" 0 '"power_unit":"artificial"' \
+	"$bin" --show-topology --json --sysfs-root "$fixtures/intel-hybrid-32"
+expect "--show-topology --json: a derived model's power is in mW" 0 '"power_unit":"mW"' \
+	"$bin" --show-topology --json --sysfs-root "$fixtures/arm-board-rk3399"
 expect "a directory as --model" 2 "^scx_joule: /tmp: cannot open: Is a directory$" "$bin" --model /tmp
 expect "a directory as --energy-model" 2 "^scx_joule: /tmp: Is a directory$" \
 	"$bin" --show-topology --energy-model /tmp
