@@ -71,8 +71,6 @@ int joule_machine_homogeneous(struct joule_machine *m, int nr_cpus, char *err, s
 	return 0;
 }
 
-static const char *const kind_names[] = {"little", "medium", "big"};
-
 /*
  * The stats' power table of each CPU: the OPPs the policy tables keep
  * (model_soc_pd_opps, the top one always among them), as for a model read
@@ -130,8 +128,12 @@ int joule_machine_from_soc(struct joule_machine *m, const struct sim_soc *soc, i
 				present = true;
 			}
 		}
-		if (present)
-			m->kind_name[nr_kinds++] = kind_names[kind];
+		nr_kinds += present;
+	}
+	/* named as a model read from sysfs names them (mid, not medium), for the stats' keys */
+	for (int k = 0; k < nr_kinds; k++) {
+		jtopo_kind_name(k, nr_kinds, m->kind_label[k], sizeof(m->kind_label[k]));
+		m->kind_name[k] = m->kind_label[k];
 	}
 	soc_power(m, soc);
 	m->has_energy_model = true;

@@ -588,6 +588,10 @@ static void test_soc_power_keeps_top_opp(void **state)
 	if (sim_soc_load(SOCS_DIR "/phone-gs101.soc", &soc, err, sizeof(err)) ||
 	    joule_machine_from_soc(&m, &soc, (int)soc.nr_cpus, err, sizeof(err)))
 		fail_msg("%s", err);
+	/* the kinds named as from sysfs: the stats' keys do not depend on the source */
+	assert_string_equal(m.kind_name[0], "little");
+	assert_string_equal(m.kind_name[1], "mid");
+	assert_string_equal(m.kind_name[2], "big");
 	big = &soc.pd[soc.cpu[7].pd];
 	assert_true(big->nr_opps > JOULE_STATS_MAX_OPPS);
 	pw = &m.power[7];
