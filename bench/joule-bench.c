@@ -426,6 +426,23 @@ static void read_meter(struct bench *b, double *j)
 		fail(EXIT_BAD, "%s", err);
 }
 
+/*
+ * The cooldown, reading the meter as during a run: a counter left unread
+ * long enough to move past half its range reads as gone backwards (AMD's
+ * 65 kJ RAPL range at 100 W: a cooldown of 330 s).
+ */
+static void cool_down(struct bench *b)
+{
+	double j, end = now_s() + opts.cooldown;
+
+	while (now_s() < end) {
+		double left = end - now_s();
+
+		usleep((useconds_t)((left < SAMPLE_S ? left : SAMPLE_S) * 1e6));
+		read_meter(b, &j);
+	}
+}
+
 /* Wait for the workload, reading the meter (wraps, turbostat's pipe) and frequencies. */
 static void wait_workload(struct bench *b, pid_t pid, struct residency *res)
 {
@@ -501,8 +518,7 @@ static void run_one(struct bench *b, const struct wl_desc *wl, const char *arm, 
 	r->wl = wl;
 	r->repeat = repeat;
 	snprintf(r->arm, sizeof(r->arm), "%s", arm);
-	if (opts.cooldown > 0)
-		usleep((useconds_t)(opts.cooldown * 1e6));
+	cool_down(b);
 	machine_state_read(opts.sysfs_root, &s);
 	check_state(b, r, &s);
 	residency_start(&res, &b->em, model_root());

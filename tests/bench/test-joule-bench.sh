@@ -102,6 +102,17 @@ expect_one_line "counter going backwards" 'intel-rapl:0/energy_uj: energy counte
 	"$bench" "${quick[@]}" -w idle -d 4 -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
 wait
 
+# a cooldown during which a small counter (40 J at about 8 W) moves past half
+# its range: read during the cooldown too, not taken for going backwards
+python3 "$src/tests/bench/fake-rapl.py" "$tmp/rapl40" --range-j 40 --interval 0.01 --ready "$tmp/ready40" &
+helper=$!
+for _ in $(seq 600); do [ -e "$tmp/ready40" ] && break; sleep 0.05; done
+expect "a cooldown longer than half the counter's range" 0 "idle +eevdf +#2: " \
+	"$bench" "${quick[@]}" --cooldown 3 -w idle -d 1 -n 2 --sysfs-root "$tmp/rapl40" --out "$tmp/o-40"
+kill "$helper"
+wait "$helper" 2>/dev/null
+helper=
+
 # a workload that fails: the build cannot fork its workers (RLIMIT_NPROC as a uid that
 # runs nothing else, so that other tests' processes do not count against the limit)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
