@@ -106,8 +106,9 @@ static void show_cpufreq(FILE *f, const struct jpower_cpufreq *cf)
 			   "frequency)\n");
 		return;
 	}
-	fprintf(f, "\ncpufreq (%s): %d policies\n",
-		cf->via_libcpupower ? "libcpupower" : "sysfs files", cf->nr_policies);
+	fprintf(f, "\ncpufreq (%s): %d polic%s\n",
+		cf->via_libcpupower ? "libcpupower" : "sysfs files", cf->nr_policies,
+		cf->nr_policies == 1 ? "y" : "ies");
 	fprintf(f, "  %-16s %-14s %-12s %9s %9s %6s\n", "cpus", "driver", "governor", "min kHz",
 		"max kHz", "freqs");
 	for (int i = 0; i < cf->nr_policies;) {
@@ -216,16 +217,45 @@ void joule_show_model(FILE *f, const struct jtopo *t, const struct jpower_cpufre
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * form, no surrogate, at most U+10FFFF), or 0.
+ */
+static int utf8_len(const unsigned char *s)
+{
+	int n = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] > 0x9f) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string. Names come from files and sysfs roots, in any bytes: one
+ * that is not UTF-8 is written as U+FFFD, which JSON readers take (it made
+ * json.loads fail).
+ */
 static void json_str(FILE *f, const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
+
 	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
+	while (*u) {
+		int n = *u < 0x80 ? 1 : utf8_len(u);
+
+		if (*u == '"' || *u == '\\')
+			fprintf(f, "\\%c", *u);
+		else if (*u < 0x20)
+			fprintf(f, "\\u%04x", *u);
+		else if (!n)
+			fputs("\\ufffd", f);
 		else
-			fputc(*s, f);
+			fwrite(u, 1, (size_t)n, f);
+		u += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -325,7 +355,9 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 	json_str(f, em->why);
 	/* what power_mw and idle_mw hold: milliwatts, or only ratios */
 	fprintf(f, ",\"power_unit\":\"%s\"",
-		em->artificial ? "artificial" : em->abstract_scale ? "abstract" : "mW");
+		em->artificial	     ? "artificial"
+		: em->abstract_scale ? "abstract"
+				     : "mW");
 	fprintf(f, ",\"distinct_domains\":%d", em->nr_distinct);
 	fprintf(f, ",\"domains\":[");
 	for (int p = 0; p < em->nr_pds; p++) {

@@ -84,6 +84,17 @@ if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["cpus"] and m["
 else
 	failures=$((failures + 1)); echo "not ok - --show-topology --json: $json"
 fi
+# a domain name that is not UTF-8 (a model file's bytes) is written as U+FFFD
+# in the JSON, a UTF-8 one as it is: json.loads failed on the raw byte
+utf=$(mktemp)
+printf 'scx-joule-energy-model 1\npd li\377t\303\257x cpus=0-3\nopp li\377t\303\257x khz=408000 mw=19.5\npd big cpus=4-5\nopp big khz=1800000 mw=1130.1\n' >"$utf"
+json=$("$bin" --show-topology --json --sysfs-root "$fixtures/arm-board-rk3399" --energy-model "$utf")
+if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["energy_model"]["domains"][0]["name"] == "li\ufffdt\u00efx"' <<<"$json"; then
+	passes=$((passes + 1)); echo "ok - --show-topology --json: a name that is not UTF-8 as U+FFFD"
+else
+	failures=$((failures + 1)); echo "not ok - --show-topology --json with a name not UTF-8: $json"
+fi
+rm -f "$utf"
 # options of a run given to a mode that prints and exits were dropped unseen
 expect "--explain-profile with --slice-us" 64 \
 	"^scx_joule: --slice-us changes a run; --explain-profile prints and exits without one$" \
