@@ -131,6 +131,17 @@ def follower(scx_joule, address, sysfs, *extra):
 NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 
 
+def users_gamemode(address):
+    """A user's session bus at address (nobody's dbus-daemon) with GameMode on it."""
+    daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
+                             '--print-address=1', '--address=' + address])
+    Lines(daemon).next(10)
+    p = start(NOBODY + [fake_desktop_path, address, 'none', 'gamemode'])
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('fake-desktop did not start on the user bus %s' % address)
+    return daemon
+
+
 def users_bus(scx_joule, fake_desktop, tmp, sysfs):
     """As root (the service), GameMode on a user's session bus, found at
     DIR/UID/bus after the loader started, as when the user logs in later."""
@@ -163,12 +174,7 @@ def users_bus(scx_joule, fake_desktop, tmp, sysfs):
            timeout=5)
 
     address = 'unix:path=%s/65534/bus' % users
-    daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
-                             '--print-address=1', '--address=' + address])
-    Lines(daemon).next(10)
-    p = start(NOBODY + [fake_desktop, address, 'none', 'gamemode'])
-    if Lines(p).next(10) != 'ready':
-        raise SystemExit('fake-desktop did not start on the user bus')
+    daemon = users_gamemode(address)
     t0 = time.monotonic()
     subprocess.run(NOBODY + ['busctl', '--address=' + address, 'call', *GM, 'RegisterGame', 'i',
                              '4'], check=True, stdout=subprocess.DEVNULL)
@@ -184,42 +190,6 @@ def users_bus(scx_joule, fake_desktop, tmp, sysfs):
     silent.close()
 
 
-# Relays DIR/bus to the daemon at argv[2]; the first connection is held
-# 0.7 s first, as a socket-activated bus still starting at login holds it.
-SLOW_RELAY = r"""
-import os, socket, sys, threading, time
-path, target = sys.argv[1], sys.argv[2]
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(path)
-srv.listen(8)
-print('ready', flush=True)
-def pump(a, b):
-    try:
-        while True:
-            data = a.recv(65536)
-            if not data:
-                break
-            b.sendall(data)
-    except OSError:
-        pass
-    for s in (a, b):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-first = True
-while True:
-    c, _ = srv.accept()
-    if first:
-        time.sleep(0.7)
-        first = False
-    d = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    d.connect(target)
-    for a, b in ((c, d), (d, c)):
-        threading.Thread(target=pump, args=(a, b), daemon=True).start()
-"""
-
-
 def slow_user_bus(lines, users, address, daemon):
     """A user's bus slow to answer its first connection (0.7 s, past the
     0.5 s a connect may take) is tried again a scan later, not left alone
@@ -227,15 +197,8 @@ def slow_user_bus(lines, users, address, daemon):
     sock = users + '/65534/bus'
     os.unlink(sock)  # the daemon above keeps serving its clients, not this path
     inner = address.replace(sock, users + '/65534/inner')
-    inner_daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
-                                   '--print-address=1', '--address=' + inner])
-    Lines(inner_daemon).next(10)
-    relay = start(NOBODY + [sys.executable, '-c', SLOW_RELAY, sock, users + '/65534/inner'])
-    if Lines(relay).next(10) != 'ready':
-        raise SystemExit('the slow relay did not start')
-    p = start(NOBODY + [fake_desktop_path, inner, 'none', 'gamemode'])
-    if Lines(p).next(10) != 'ready':
-        raise SystemExit('fake-desktop did not start on the slow user bus')
+    users_gamemode(inner)
+    relay(sock, users + '/65534/inner', 0.7, 0)
     daemon.kill()  # the old bus's connection ends: the next scan finds the relay
     t0 = time.monotonic()
     subprocess.run(NOBODY + ['busctl', '--address=' + inner, 'call', *GM, 'RegisterGame', 'i',
@@ -268,6 +231,24 @@ def read_tree(root):
     return out
 
 
+def only_turbo_off(root, what):
+    """Every power file as it was but no_turbo, at 1: what a daemon leaves to scx_joule."""
+    want = dict(EPP_FILES)
+    want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
+    got = read_tree(root)
+    if got == want:
+        ok(what)
+    else:
+        not_ok('%s: %r' % (what, got))
+
+
+def stop_restores_turbo(p, out, what):
+    """SIGTERM: the one file scx_joule changed, no_turbo, is restored."""
+    p.terminate()
+    p.wait(5)
+    expect(out, 'scx_joule: restored the original power settings (1 file)', what)
+
+
 def power_settings(scx_joule, address, lines, tmp):
     """With power-profiles-daemon on the bus, EPP, platform_profile and the
     uncore limits are its own (or tuned's, behind tuned-ppd): only turbo follows the profile, and is restored on exit."""
@@ -288,16 +269,8 @@ def power_settings(scx_joule, address, lines, tmp):
            'and uncore limits to it', 'power settings under power-profiles-daemon: said once')
     expect(out, 'scx_joule: power settings: EPP untouched, turbo off',
            'power settings under power-profiles-daemon: turbo only')
-    want = dict((k, v) for k, v in EPP_FILES.items())
-    want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
-    got = read_tree(root)
-    if got == want:
-        ok('EPP, platform_profile and uncore max untouched, no_turbo 1')
-    else:
-        not_ok('files under power-profiles-daemon: %r' % got)
-    p.terminate()
-    p.wait(5)
-    expect(out, 'scx_joule: restored the original power settings (1 file)', 'restored on exit')
+    only_turbo_off(root, 'EPP, platform_profile and uncore max untouched, no_turbo 1')
+    stop_restores_turbo(p, out, 'restored on exit')
     got = read_tree(root)
     if got == EPP_FILES and not os.path.exists(tmp + '/power-saved'):
         ok('no_turbo back to 0, no state file left')
@@ -352,17 +325,9 @@ def daemon_comes_late(scx_joule, fake_desktop, tmp):
            'and uncore limits to it', 'daemon late: seen', timeout=5)
     expect(out, 'scx_joule: power-profiles-daemon is running: restored 3 original power '
            'settings, left 0 it changed', 'daemon late: handed over', timeout=1)
-    want = dict(EPP_FILES)
-    want['devices/system/cpu/intel_pstate/no_turbo'] = '1'
-    got = read_tree(root)
-    if got == want:
-        ok('daemon late: EPP, platform_profile and uncore max back, no_turbo still 1')
-    else:
-        not_ok('daemon late: files after the hand-over: %r' % got)
-    p.terminate()
-    p.wait(5)
-    expect(out, 'scx_joule: restored the original power settings (1 file)',
-           'daemon late: turbo restored on exit')
+    only_turbo_off(root, 'daemon late: EPP, platform_profile and uncore max back, no_turbo '
+                   'still 1')
+    stop_restores_turbo(p, out, 'daemon late: turbo restored on exit')
     if read_tree(root) == EPP_FILES and not os.path.exists(tmp + '/late-saved'):
         ok('daemon late: every original back, no state file left')
     else:
@@ -371,12 +336,14 @@ def daemon_comes_late(scx_joule, fake_desktop, tmp):
     daemon.wait()
 
 
-# Relays DIR/bus to the daemon at argv[2]; what the daemon sends more than
-# 1 s after a connection began waits 0.45 s first: a bus whose answers come
-# just inside the loader's 0.5 s limit.
-SLUGGISH_RELAY = r"""
+# Relays the socket argv[1] to the daemon at argv[2], as a bus slow to
+# answer: the first connection is held argv[3] s first (a socket-activated
+# bus still starting at login), and what the daemon sends more than 1 s into
+# a connection waits argv[4] s (one that answers just inside a timeout).
+RELAY = r"""
 import socket, sys, threading, time
 path, target = sys.argv[1], sys.argv[2]
+first_hold, late_delay = float(sys.argv[3]), float(sys.argv[4])
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
 srv.listen(8)
@@ -388,7 +355,7 @@ def pump(a, b, since):
             if not data:
                 break
             if since and time.monotonic() - since > 1.0:
-                time.sleep(0.45)
+                time.sleep(late_delay)
             b.sendall(data)
     except OSError:
         pass
@@ -399,12 +366,23 @@ def pump(a, b, since):
             pass
 while True:
     c, _ = srv.accept()
+    time.sleep(first_hold)
+    first_hold = 0
     d = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     d.connect(target)
     t = time.monotonic()
     threading.Thread(target=pump, args=(c, d, None), daemon=True).start()
     threading.Thread(target=pump, args=(d, c, t), daemon=True).start()
 """
+
+
+def relay(sock, target, first_hold, late_delay):
+    """The RELAY above, run as nobody; returns once it listens."""
+    p = start(NOBODY + [sys.executable, '-c', RELAY, sock, target, str(first_hold),
+                        str(late_delay)])
+    if Lines(p).next(10) != 'ready':
+        raise SystemExit('the relay did not start')
+    return p
 
 
 def sluggish_user_bus(scx_joule, fake_desktop, tmp):
@@ -424,16 +402,8 @@ def sluggish_user_bus(scx_joule, fake_desktop, tmp):
     os.chown(users + '/65534', 65534, 65534)
     os.chmod(users + '/65534', 0o700)
     inner = 'unix:path=%s/65534/inner' % users
-    inner_daemon = start(NOBODY + ['dbus-daemon', '--session', '--nofork', '--nopidfile',
-                                   '--print-address=1', '--address=' + inner])
-    Lines(inner_daemon).next(10)
-    p = start(NOBODY + [fake_desktop, inner, 'none', 'gamemode'])
-    if Lines(p).next(10) != 'ready':
-        raise SystemExit('fake-desktop did not start on the sluggish user bus')
-    relay = start(NOBODY + [sys.executable, '-c', SLUGGISH_RELAY, users + '/65534/bus',
-                            users + '/65534/inner'])
-    if Lines(relay).next(10) != 'ready':
-        raise SystemExit('the sluggish relay did not start')
+    users_gamemode(inner)
+    relay(users + '/65534/bus', users + '/65534/inner', 0, 0.45)
     # the system bus by its environment variable: --bus-address watches that bus alone
     env = dict(os.environ, SCX_JOULE_USER_BUS_DIR=users, DBUS_SYSTEM_BUS_ADDRESS=address)
     env.pop('DBUS_SESSION_BUS_ADDRESS', None)

@@ -226,59 +226,70 @@ static void test_write_read_back(void **state)
 }
 
 /*
- * An artificial model (the kernel's costs, no power figures) stays one
- * through the file: written without the mark, its placeholder figures
- * read back as milliwatts and the stats printed an energy in no unit.
+ * A model whose figures are in no unit stays one through the file: written
+ * without its mark (mark), its figures read back as milliwatts and the
+ * stats printed an energy in no unit. set(m) makes such a model, is(m) says
+ * whether one is.
  */
-static void test_artificial_read_back(void **state)
+static void assert_mark_read_back(const char *mark, void (*set)(struct jpower_model *),
+				  bool (*is)(const struct jpower_model *))
 {
 	static struct jpower_model first;
-	char buf[4096];
+	char buf[4096], line[64], bad[64], msg[128];
 	FILE *f;
 
-	(void)state;
 	assert_int_equal(parse(GOOD_FILE), 0);
-	assert_false(em.artificial);
+	assert_false(is(&em));
 	first = em;
-	first.artificial = true;
+	set(&first);
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_int_equal(jpower_em_write(&first, NULL, f), 0);
 	fclose(f);
-	assert_non_null(strstr(buf, "\nartificial\n"));
+	snprintf(line, sizeof(line), "\n%s\n", mark);
+	assert_non_null(strstr(buf, line));
 	assert_int_equal(parse(buf), 0);
-	assert_true(em.artificial);
+	assert_true(is(&em));
 	assert_int_equal(em.nr_pds, 2);
-	assert_int_equal(parse("scx-joule-energy-model 1\nartificial yes\n"), -EINVAL);
-	assert_string_equal(err, "test.em:2: unknown keyword 'artificial' "
-				 "(pd, opp, artificial, abstract)");
+	/* a mark takes nothing after it */
+	snprintf(bad, sizeof(bad), "scx-joule-energy-model 1\n%s yes\n", mark);
+	assert_int_equal(parse(bad), -EINVAL);
+	snprintf(msg, sizeof(msg),
+		 "test.em:2: unknown keyword '%s' (pd, opp, artificial, abstract)", mark);
+	assert_string_equal(err, msg);
 }
 
-/*
- * So does a model on a driver's own scale: written without the mark, its
- * figures read back as milliwatts, and the stats estimated energy from them.
- */
+static void set_artificial(struct jpower_model *m)
+{
+	m->artificial = true;
+}
+
+static bool is_artificial(const struct jpower_model *m)
+{
+	return m->artificial && !m->abstract_scale;
+}
+
+static void set_abstract(struct jpower_model *m)
+{
+	m->abstract_scale = true;
+}
+
+static bool is_abstract(const struct jpower_model *m)
+{
+	return m->abstract_scale && !m->artificial;
+}
+
+/* The kernel's costs, no power figures (artificial). */
+static void test_artificial_read_back(void **state)
+{
+	(void)state;
+	assert_mark_read_back("artificial", set_artificial, is_artificial);
+}
+
+/* A driver's own scale (abstract). */
 static void test_abstract_read_back(void **state)
 {
-	static struct jpower_model first;
-	char buf[4096];
-	FILE *f;
-
 	(void)state;
-	assert_int_equal(parse(GOOD_FILE), 0);
-	assert_false(em.abstract_scale);
-	first = em;
-	first.abstract_scale = true;
-	f = fmemopen(buf, sizeof(buf), "w");
-	assert_int_equal(jpower_em_write(&first, NULL, f), 0);
-	fclose(f);
-	assert_non_null(strstr(buf, "\nabstract\n"));
-	assert_int_equal(parse(buf), 0);
-	assert_true(em.abstract_scale);
-	assert_false(em.artificial);
-	assert_int_equal(em.nr_pds, 2);
-	assert_int_equal(parse("scx-joule-energy-model 1\nabstract 1\n"), -EINVAL);
-	assert_string_equal(err, "test.em:2: unknown keyword 'abstract' "
-				 "(pd, opp, artificial, abstract)");
+	assert_mark_read_back("abstract", set_abstract, is_abstract);
 }
 
 static void two_policies(struct jpower_cpufreq *cf)

@@ -879,6 +879,17 @@ static void uncore_flag_leaves_it(void **s)
 	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
 }
 
+/* A fresh context that applied powersave: the uncore maximum half-way. */
+static void uncore_powersave(void)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
+}
+
 /*
  * power-profiles-daemon comes while powersave is applied: EPP, platform_profile
  * and the uncore limit are handed over (the originals back, except a file
@@ -892,9 +903,7 @@ static void release_hands_over_all_but_turbo(void **s)
 	char err[256];
 
 	(void)s;
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
-	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
+	uncore_powersave();
 	/* the daemon's own EPP on policy 3, written before scx_joule saw it */
 	put("devices/system/cpu/cpufreq/policy3/energy_performance_preference", "power\n");
 	assert_int_equal(jepp_release(&ctx, daemons, &sum, err, sizeof(err)), 0);
@@ -935,13 +944,8 @@ static void release_hands_over_all_but_turbo(void **s)
 /* Killed in powersave: the next start puts the uncore maximum back too. */
 static void uncore_crashed_run_recovered(void **s)
 {
-	struct jepp_summary sum;
-	char err[256];
-
 	(void)s;
-	jepp_init(&ctx, sys_root, state);
-	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
-	assert_string_equal(uncore_max("package_00_die_00"), "2100000");
+	uncore_powersave();
 	memset(&ctx, 0xa5, sizeof(ctx));
 	next_start_recovers(20 + 1 + 1 + 1); /* EPP, no_turbo, platform_profile, uncore */
 	assert_string_equal(uncore_max("package_00_die_00"), "3800000");
