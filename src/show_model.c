@@ -269,7 +269,7 @@ static void json_cpulist(FILE *f, const struct jtopo_cpuset *s)
 }
 
 /* Offline CPUs and the online CPU whose entry each has (-1: nothing known). */
-static void json_offline_cpus(FILE *f, const struct jtopo *t)
+static void json_offline_cpus(FILE *f, const struct jtopo *t, const struct jpower_model *em)
 {
 	fprintf(f, ",\"offline_cpus\":[");
 	for (int c = 0, n = 0; c < t->nr_cpus; c++) {
@@ -280,8 +280,16 @@ static void json_offline_cpus(FILE *f, const struct jtopo *t)
 		fprintf(f, "%s{\"cpu\":%d,\"like\":%d,\"how\":", n++ ? "," : "", c,
 			tc->like_source == JTOPO_LIKE_NONE ? -1 : tc->like);
 		json_str(f, jtopo_like_source_name(tc->like_source));
-		fprintf(f, ",\"capacity\":%u,\"own_capacity\":%s}", tc->capacity,
+		fprintf(f, ",\"capacity\":%u,\"own_capacity\":%s", tc->capacity,
 			tc->own_capacity ? "true" : "false");
+		/* the kind and domain of the CPU it is like, as the text's row has them */
+		if (tc->like_source != JTOPO_LIKE_NONE) {
+			fprintf(f, ",\"kind\":");
+			json_str(f, t->kind[tc->kind].name);
+			fprintf(f, ",\"domain\":");
+			json_str(f, pd_of_cpu(em, tc->like));
+		}
+		fputc('}', f);
 	}
 	fputc(']', f);
 }
@@ -326,11 +334,13 @@ static void json_topology(FILE *f, const struct jtopo *t, const struct jpower_mo
 		fputc('}', f);
 	}
 	fputc(']', f);
-	json_offline_cpus(f, t);
+	json_offline_cpus(f, t, em);
 }
 
 static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jpower_model *em)
 {
+	char why[512];
+
 	fprintf(f, ",\"cpufreq\":[");
 	for (int i = 0; i < cf->nr_policies; i++) {
 		const struct jpower_policy *p = &cf->policy[i];
@@ -347,7 +357,18 @@ static void json_power(FILE *f, const struct jpower_cpufreq *cf, const struct jp
 			fprintf(f, "%s%u", j ? "," : "", p->freq_khz[j]);
 		fprintf(f, "]}");
 	}
-	fprintf(f, "],\"energy_model\":{\"source\":");
+	/* as the text's "frequency requests:" line; null without cpufreq */
+	fprintf(f, "],\"frequency_requests\":");
+	if (!cf->nr_policies) {
+		fputs("null", f);
+	} else if (jpower_requests_ignored(cf, why, sizeof(why))) {
+		fputs("{\"followed\":false,\"why\":", f);
+		json_str(f, why);
+		fputc('}', f);
+	} else {
+		fputs("{\"followed\":true}", f);
+	}
+	fprintf(f, ",\"energy_model\":{\"source\":");
 	json_str(f, jpower_em_source_name(em->source));
 	fprintf(f, ",\"origin\":");
 	json_str(f, em->origin);

@@ -61,6 +61,12 @@ expect "--show-topology --json: an artificial model's power is in no unit" 0 '"p
 	"$bin" --show-topology --json --sysfs-root "$fixtures/intel-hybrid-32"
 expect "--show-topology --json: a derived model's power is in mW" 0 '"power_unit":"mW"' \
 	"$bin" --show-topology --json --sysfs-root "$fixtures/arm-board-rk3399"
+expect "--show-topology --json: intel_pstate active ignores the requests" 0 \
+	'"frequency_requests":\{"followed":false,"why":"cpufreq driver intel_pstate' \
+	"$bin" --show-topology --json --sysfs-root "$fixtures/intel-adl-laptop"
+expect "--show-topology --json: an offline CPU's kind and domain" 0 \
+	'"offline_cpus":\[\{"cpu":5,"like":4,[^}]*"kind":"big","domain":"[^"]+"\}' \
+	"$bin" --show-topology --json --sysfs-root "$fixtures/offline-cpu"
 expect "a directory as --model" 2 "^scx_joule: /tmp: cannot open: Is a directory$" "$bin" --model /tmp
 expect "a directory as --energy-model" 2 "^scx_joule: /tmp: Is a directory$" \
 	"$bin" --show-topology --energy-model /tmp
