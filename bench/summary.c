@@ -49,8 +49,9 @@ void summary_csv_header(FILE *f)
 
 void summary_csv_row(FILE *f, const struct run_rec *r)
 {
-	fprintf(f, "%s,%s,%d,%.3f,%.4f,%.3f,%s,%.6f", r->wl->name, r->arm, r->repeat, r->seconds,
-		r->energy_j, r->res.units, r->wl->unit,
+	/* repeat from 1, as the console's "#1" and the state-change error count */
+	fprintf(f, "%s,%s,%d,%.3f,%.4f,%.3f,%s,%.6f", r->wl->name, r->arm, r->repeat + 1,
+		r->seconds, r->energy_j, r->res.units, r->wl->unit,
 		r->res.units > 0 ? r->energy_j / r->res.units : NAN);
 	for (int i = 0; i < WL_MAX_PERF; i++) {
 		if (i < r->wl->nr_perf)
