@@ -435,9 +435,12 @@ static void cool_down(struct bench *b)
 {
 	double j, end = now_s() + opts.cooldown;
 
-	while (now_s() < end) {
+	for (;;) {
 		double left = end - now_s();
 
+		/* read once: a negative left cast to useconds_t slept 71 minutes */
+		if (left <= 0)
+			break;
 		usleep((useconds_t)((left < SAMPLE_S ? left : SAMPLE_S) * 1e6));
 		read_meter(b, &j);
 	}

@@ -151,7 +151,23 @@ static void compose_state(struct desktop_bus *b)
 	b->st.game_clients = b->clients;
 }
 
-/* A read's answer; an error (no such name, a timeout) means no value. */
+/*
+ * An error that says nothing of the daemon (no answer in time, a limit):
+ * not "no daemon", which would hand its settings back to scx_joule.
+ */
+static bool transient_error(sd_bus_message *reply)
+{
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+	return e && (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ||
+		     sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT) ||
+		     sd_bus_error_has_name(e, SD_BUS_ERROR_LIMITS_EXCEEDED));
+}
+
+/*
+ * A read's answer; an error (no such name) means no value. A transient one
+ * keeps the value it had, and the property is read again.
+ */
 static int on_property(sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
 	struct property_read *rd = userdata;
@@ -162,6 +178,10 @@ static int on_property(sd_bus_message *reply, void *userdata, sd_bus_error *err)
 
 	(void)err;
 	b->pending--;
+	if (transient_error(reply)) {
+		b->dirty = true;
+		return 0;
+	}
 	b->answered = true;
 	if (watched[rd->i].gamemode) {
 		/* a count no game reaches: a bus's peer is any user's program, and the sum
@@ -367,7 +387,8 @@ static void shun(struct joule_desktop *d, unsigned long uid)
 	d->shunned[i].silences++;
 	for (int n = 1; n < d->shunned[i].silences && wait < SHUN_S; n++)
 		wait *= 2;
-	d->shunned[i].until = monotonic_s() + (wait < SHUN_S ? wait : SHUN_S);
+	/* from the scan's start, as the next scan is: 2 s is the next scan, not the one after */
+	d->shunned[i].until = d->next_scan - USER_SCAN_INTERVAL_S + (wait < SHUN_S ? wait : SHUN_S);
 }
 
 static void forgive(struct joule_desktop *d, unsigned long uid)

@@ -73,8 +73,8 @@ static double delta_s(const struct joule_stats *x, const struct joule_stats *y, 
 
 /*
  * Every CPU's busy time counts, an offline one's too (it ran before it
- * went); only CPUs online at the end of the interval count as capacity and
- * draw idle power.
+ * went); a CPU online at either end of the interval, or that ran, counts
+ * as its kind's capacity; only CPUs online at the end draw idle power.
  */
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out)

@@ -622,11 +622,15 @@ static int read_cap_files(struct jtopo *t, const char *root, const char *rel_fmt
 			continue;
 		}
 		/*
-		 * A file that cannot be read (CPPC's highest_perf gives EIO
-		 * where firmware fails the register read) says nothing of the
-		 * machine: the next source decides, as if there were none.
+		 * A file the kernel fails to read (CPPC's highest_perf gives
+		 * EIO where firmware fails the register read; EACCES/EPERM for
+		 * a user's run, ENXIO for a device gone) or a link that leads
+		 * nowhere says nothing of the machine: the next source decides,
+		 * as if there were none. Anything else (a link out of a
+		 * recorded tree, a directory) is an error in the input.
 		 */
-		if (ret && ret != -EINVAL && ret != -ENODATA && ret != -EOVERFLOW) {
+		if (ret == -EIO || ret == -EACCES || ret == -EPERM || ret == -ENXIO ||
+		    ret == -ELOOP) {
 			jtopo_warn(t, "%s%s: %s: capacity not taken from these files", shown, rel,
 				   strerror(-ret));
 			memset(r, 0, sizeof(*r));

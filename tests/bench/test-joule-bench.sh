@@ -223,7 +223,7 @@ expect "--fit and --calibrate exclude each other" 64 "give one" "$bench" --calib
 # The runs pin themselves to the recorded machine's CPUs 0 and 1, which this
 # process may not be allowed (e.g. the whole suite run under taskset -c 0).
 if ! python3 -c 'import os, sys; sys.exit(not {0, 1} <= os.sched_getaffinity(0))'; then
-	echo "ok - --calibrate # SKIP host CPUs 0 and 1 are not both allowed to this process"
+	echo "ok - --calibrate # SKIP host: CPUs 0 and 1 are not both allowed to this process"
 else
 	python3 "$src/tests/bench/calib-machine.py" "$tmp/cm"
 	python3 "$src/tests/bench/fake-rapl.py" "$tmp/cm" --governor --idle-w 2 --k 0.3,1.0 \

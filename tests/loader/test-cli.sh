@@ -201,7 +201,7 @@ if mount -t proc proc "$tmp/fifo-root/proc" 2>/dev/null; then
 		timeout 20 "$bin" --sysfs-root "$tmp/fifo-root" --show-topology
 	umount "$tmp/fifo-root/proc"
 else
-	echo "ok - a link through a proc mount in the tree # SKIP cannot mount proc here"
+	echo "ok - a link through a proc mount in the tree # SKIP host: cannot mount proc here"
 fi
 rmdir "$tmp/fifo-root/proc"
 rm "$tmp/fifo-root/sys/kmsg-link"
@@ -326,7 +326,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 			exec "$2" --show-topology --topology "$3"' sh \
 		"$fixtures/arm-board-rk3399" "$bin" "$fixtures/arm-phone-tri.xml"
 else
-	echo "ok - --topology alone reads no cpufreq of this machine # SKIP needs root and unshare -m"
+	echo "ok - --topology alone reads no cpufreq of this machine # SKIP host: needs root and unshare -m"
 fi
 # --write-energy-model says when the kernel's model was not used (it writes the derived one)
 expect "--write-energy-model warns that the kernel's model is not used" 0 \
