@@ -152,16 +152,16 @@ static void compose_state(struct desktop_bus *b)
 }
 
 /*
- * An error that says nothing of the daemon (no answer in time, a limit):
- * not "no daemon", which would hand its settings back to scx_joule.
+ * No answer in time says nothing of the daemon: not "no daemon", which
+ * would hand its settings back to scx_joule. (Only errors that come after
+ * the timeout: an immediate one read again at once would be a busy loop.)
  */
 static bool transient_error(sd_bus_message *reply)
 {
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
 
 	return e && (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ||
-		     sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT) ||
-		     sd_bus_error_has_name(e, SD_BUS_ERROR_LIMITS_EXCEEDED));
+		     sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT));
 }
 
 /*
