@@ -280,17 +280,17 @@ static double monotonic_s(void)
 }
 
 /*
- * Waits at most READ_TIMEOUT_US for the bus to finish connecting (its
- * authentication and Hello). sd-bus's own calls would wait up to its 90 s
+ * Processes the bus until done(arg) says so (> 0), at most READ_TIMEOUT_US:
+ * 0, -ETIMEDOUT, or -errno. sd-bus's own calls would wait up to its 90 s
  * authentication timeout first, and a user's bus is any socket that user
  * put in /run/user/UID: one that never answers must not stall the loader.
  */
-static int wait_ready(sd_bus *bus)
+static int process_until(sd_bus *bus, int (*done)(void *arg), void *arg)
 {
 	double end = monotonic_s() + READ_TIMEOUT_US / 1e6;
 	int r;
 
-	while ((r = sd_bus_is_ready(bus)) == 0) {
+	while ((r = done(arg)) == 0) {
 		double left = end - monotonic_s();
 
 		if (left <= 0)
@@ -304,22 +304,16 @@ static int wait_ready(sd_bus *bus)
 	return r < 0 ? r : 0;
 }
 
-/* Until the reads sent are answered, at most READ_TIMEOUT_US. */
-static int wait_answers(struct desktop_bus *b)
+/* Connected: authenticated and Hello answered. */
+static int bus_ready(void *bus)
 {
-	double end = monotonic_s() + READ_TIMEOUT_US / 1e6;
-	int r = 0;
+	return sd_bus_is_ready(bus);
+}
 
-	while (b->pending > 0 && r >= 0) {
-		double left = end - monotonic_s();
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = sd_bus_process(b->bus, NULL);
-		if (!r)
-			r = sd_bus_wait(b->bus, (uint64_t)(left * 1e6));
-	}
-	return r < 0 ? r : 0;
+/* Every read sent has its answer. */
+static int reads_answered(void *b)
+{
+	return ((struct desktop_bus *)b)->pending <= 0;
 }
 
 /*
@@ -334,7 +328,7 @@ static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *a
 	r = open_bus(&b->bus, address, user);
 	if (r < 0)
 		return r;
-	r = wait_ready(b->bus);
+	r = process_until(b->bus, bus_ready, b->bus);
 	if (r < 0) {
 		b->bus = sd_bus_close_unref(b->bus);
 		return r;
@@ -350,7 +344,8 @@ static int add_bus(struct joule_desktop *d, struct desktop_bus *b, const char *a
 	b->clients = -1;
 	refresh(d, b);
 	if (wait)
-		wait_answers(b); /* a daemon that does not answer in time: none, until it does */
+		/* a daemon that does not answer in time: none, until it does */
+		process_until(b->bus, reads_answered, b);
 	b->answered = false;
 	return 0;
 }
