@@ -258,6 +258,12 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 	return ret;
 }
 
+/* A power in mW rounded to the uW jpower_em_write() keeps: it reads back the same. */
+static double at_file_precision(double mw)
+{
+	return round(mw * 1000.0) / 1000.0;
+}
+
 /*
  * A driver's own scale may be any size, and only its ratios mean anything.
  * Scaled to a largest figure of ABSTRACT_TOP, the model keeps them, its
@@ -277,11 +283,10 @@ static void rescale_abstract(struct jpower_model *em)
 	for (int p = 0; p < em->nr_pds; p++) {
 		struct jpower_pd *pd = &em->pd[p];
 
-		/* at the file's precision, so that what it writes reads back the same */
 		for (int i = 0; i < pd->nr_opps; i++)
 			pd->opp[i].power_mw =
-				fmax(MIN_MW, round(pd->opp[i].power_mw * k * 1000.0) / 1000.0);
-		pd->idle_mw = round(pd->idle_mw * k * 1000.0) / 1000.0;
+				fmax(MIN_MW, at_file_precision(pd->opp[i].power_mw * k));
+		pd->idle_mw = at_file_precision(pd->idle_mw * k);
 	}
 }
 
@@ -372,7 +377,7 @@ static bool parse_mw(const char *s, double *mw)
 
 	if (!parse_double(s, &v) || !(v >= 0 && v < MAX_SANE_MW))
 		return false;
-	*mw = (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
+	*mw = at_file_precision(v);
 	return *mw < MAX_SANE_MW;
 }
 
