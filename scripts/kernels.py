@@ -138,17 +138,19 @@ def newest_of(pin, series):
     no older than the pin's series.
     """
     pattern = re.compile(r"^linux-binary-(%s)\.\d+\+deb\d+-%s$" % (series, re.escape(pin["arch"])))
-    names = run(["apt-cache", "pkgnames", "linux-binary-"]).stdout.split()
-    # each name costs an apt-cache call: the older series are left out first
-    names = [n for n in names if pattern.match(n) and
-             series_key(pattern.match(n).group(1)) >= series_key(pin["series"])]
+    # name -> its series; each name costs an apt-cache call: the older series are left out first
+    names = {}
+    for name in run(["apt-cache", "pkgnames", "linux-binary-"]).stdout.split():
+        m = pattern.match(name)
+        if m and series_key(m.group(1)) >= series_key(pin["series"]):
+            names[name] = m.group(1)
     best = None
-    for name in names:
+    for name, name_series in names.items():
         for version, suite in archive_versions(name, pin["arch"]):
             if suite != pin["suite"]:
                 continue
             if best is None or version_key_cmp(version, best[1]) > 0:
-                best = (name, version, pattern.match(name).group(1))
+                best = (name, version, name_series)
     if best is None:
         return None
     return dict(pin, package=best[0], version=best[1], series=best[2],
