@@ -1345,6 +1345,7 @@ static int run_scheduler(const struct joule_machine *m)
 
 	last_t = last_power_check = last_policy_check = now_seconds();
 	joule_stats_read(bpf_map__fd(skel->maps.stats), &prev, last_t);
+	joule_stats_set_online(&prev, skel->bss->online.bits, JP_MASK_WORDS);
 	while (!exiting && !skel->bss->exit_info.kind) {
 		double t;
 
@@ -1374,8 +1375,7 @@ static int run_scheduler(const struct joule_machine *m)
 				if (sr && !exiting)
 					stats_warning(&write_failed,
 						      "cannot write the stats to stdout", sr);
-				memcpy(prev.cpu, cur.cpu, sizeof(*cur.cpu) * (size_t)nr_possible);
-				prev.time_s = t;
+				joule_stats_advance(&prev, &cur);
 			}
 			last_t = t;
 		}

@@ -37,6 +37,15 @@ void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, 
 		s->online[c] = c / 64 < nr_words && (words[c / 64] >> (c % 64) & 1);
 }
 
+void joule_stats_advance(struct joule_stats_snapshot *prev, const struct joule_stats_snapshot *cur)
+{
+	int n = prev->nr_cpus < cur->nr_cpus ? prev->nr_cpus : cur->nr_cpus;
+
+	memcpy(prev->cpu, cur->cpu, sizeof(*cur->cpu) * (size_t)n);
+	memcpy(prev->online, cur->online, sizeof(*cur->online) * (size_t)n);
+	prev->time_s = cur->time_s;
+}
+
 int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s)
 {
 	__u32 zero = 0;

@@ -59,6 +59,12 @@ void joule_stats_snapshot_free(struct joule_stats_snapshot *s);
 int joule_stats_read(int map_fd, struct joule_stats_snapshot *s, double time_s);
 /* Which CPUs are online: bit c of words[c / 64] (the scheduler's own mask). */
 void joule_stats_set_online(struct joule_stats_snapshot *s, const __u64 *words, int nr_words);
+/*
+ * cur becomes the start of the next interval: its counts, its time and
+ * which CPUs were online (a CPU offline at both ends of an interval that
+ * ran nothing is no capacity of its kind).
+ */
+void joule_stats_advance(struct joule_stats_snapshot *prev, const struct joule_stats_snapshot *cur);
 
 void joule_stats_interval(const struct joule_stats_view *v, const struct joule_stats_snapshot *a,
 			  const struct joule_stats_snapshot *b, struct joule_interval *out);

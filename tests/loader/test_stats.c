@@ -183,6 +183,39 @@ static void test_offline_cpus(void **state)
 	joule_stats_snapshot_free(&b);
 }
 
+/*
+ * The end of one interval is the start of the next, online state too: big
+ * CPU 5 offline for two intervals and idle, CPU 4 busy throughout, reads
+ * 100% in the second (the loader kept "all online" as every start: 50%).
+ */
+static void test_advance_keeps_online(void **state)
+{
+	struct joule_cpu_power power[NR_CPUS];
+	struct joule_stats_view v = view_with_power(power);
+	struct joule_stats_snapshot a, b;
+	struct joule_interval iv;
+	__u64 online = 0x1f; /* CPUs 0-4 */
+
+	(void)state;
+	snapshots(&a, &b);
+	joule_stats_set_online(&b, &online, 1);
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 2000000000ULL;
+	joule_stats_interval(&v, &a, &b, &iv);
+	/* CPU 5 was online at the start as far as a knows: 2 s of 4 */
+	assert_true(iv.busy_util[1] > 49.99 && iv.busy_util[1] < 50.01);
+	joule_stats_advance(&a, &b);
+	assert_false(a.online[5]);
+	assert_true(a.online[4]);
+	assert_true(a.time_s == 12.0);
+	assert_true(a.cpu[4].count[JOULE_STAT_BUSY_NS] == 2000000000ULL);
+	b.time_s = 14.0;
+	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 4000000000ULL;
+	joule_stats_interval(&v, &a, &b, &iv);
+	assert_true(iv.busy_util[1] > 99.99 && iv.busy_util[1] <= 100.0);
+	joule_stats_snapshot_free(&a);
+	joule_stats_snapshot_free(&b);
+}
+
 /* the text line gives each kind's share of the busy time and its load */
 static void test_text_line(void **state)
 {
@@ -213,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_busy_by_kind),
 		cmocka_unit_test(test_energy_at_speed_while_busy),
 		cmocka_unit_test(test_offline_cpus),
+		cmocka_unit_test(test_advance_keeps_online),
 		cmocka_unit_test(test_text_line),
 	};
 
