@@ -1328,9 +1328,11 @@ static int run_scheduler(const struct joule_machine *m)
 	 * The kernel returns from the attach even when enabling failed after
 	 * that (ops.init, a task's init_task): it has ejected the scheduler by
 	 * now and says why in exit_info. Then it never ran: no "attached", and
-	 * no power settings to write and put back.
+	 * no power settings to write and put back. Nor when told to stop while
+	 * the attach enabled every task (a while on a busy machine): a
+	 * platform_profile written and put back at once can still move fans.
 	 */
-	if (!skel->bss->exit_info.kind) {
+	if (!skel->bss->exit_info.kind && !exiting) {
 		note(stdout, "attached (slice %lu us; %s)", opts.slice_us, m->source);
 		/*
 		 * What the desktop's buses said while the programs loaded
