@@ -1234,10 +1234,23 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 static void probe_child_setup(void)
 {
 	static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 	int devnull = open("/dev/null", O_WRONLY);
+	sigset_t stops;
 
 	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		signal(crash_signals[i], SIG_DFL);
+	/*
+	 * A stop ends the child, whatever the caller does with one (a handler
+	 * that only notes it, or holding it): a stuck load must not outlive
+	 * Ctrl-C or the service manager's SIGTERM.
+	 */
+	sigemptyset(&stops);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		signal(stop_signals[i], SIG_DFL);
+		sigaddset(&stops, stop_signals[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 	if (devnull >= 0)
 		dup2(devnull, STDERR_FILENO);
 }
@@ -1274,6 +1287,12 @@ static int probe_input(const struct jtopo_input *in, char *err, size_t errlen)
 				 strerror(errno));
 			return ret;
 		}
+	}
+	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ||
+				    WTERMSIG(status) == SIGHUP)) {
+		snprintf(err, errlen, "%s: its check was stopped (signal %d)", what,
+			 WTERMSIG(status));
+		return -EINTR;
 	}
 	if (WIFSIGNALED(status)) {
 		snprintf(err, errlen, "%s: hwloc crashed %s (signal %d)", what,
