@@ -538,27 +538,43 @@ static void print_verifier_work(struct scx_joule *skel, double load_s)
 		load_s * 1000);
 }
 
+/*
+ * Is another scheduler attached (the kernel's state, state bytes, is not
+ * "disabled")? Then say so, naming it.
+ */
+static bool another_scheduler(const char *state)
+{
+	char ops[160]; /* the kernel's ops name is up to 127 bytes */
+
+	if (!strcmp(state, "disabled"))
+		return false;
+	if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
+		snprintf(ops, sizeof(ops), "unknown");
+	fprintf(stderr,
+		"scx_joule: not starting: another sched_ext scheduler is %s (%s); stop "
+		"it first (e.g. systemctl stop scx.service)\n",
+		state, ops);
+	return true;
+}
+
 static void check_can_attach(void)
 {
-	char state[32], ops[160]; /* the kernel's ops name is up to 127 bytes */
+	char state[32];
 
 	if (geteuid() != 0)
 		die("must be run as root (attaching a sched_ext scheduler needs CAP_SYS_ADMIN)");
-	if (scx_sysfs_state(state, sizeof(state)) < 0)
-		die("this kernel has no sched_ext support (%s missing; needs "
-		    "CONFIG_SCHED_CLASS_EXT=y, Linux >= %s)",
-		    SCX_SYSFS_STATE, JOULE_MIN_KERNEL);
-	wait_until_disabled(state, sizeof(state));
-	if (strcmp(state, "disabled") != 0) {
-		if (scx_sysfs_ops(ops, sizeof(ops)) < 0)
-			snprintf(ops, sizeof(ops), "unknown");
-		/* not die(): its own exit status keeps systemd from retrying */
+	if (scx_sysfs_state(state, sizeof(state)) < 0) {
+		/* not die(): no retry gives this kernel sched_ext */
 		fprintf(stderr,
-			"scx_joule: not starting: another sched_ext scheduler is %s (%s); stop "
-			"it first (e.g. systemctl stop scx.service)\n",
-			state, ops);
-		exit(EXIT_OTHER_SCHEDULER);
+			"scx_joule: this kernel has no sched_ext support (%s missing; needs "
+			"CONFIG_SCHED_CLASS_EXT=y, Linux >= %s)\n",
+			SCX_SYSFS_STATE, JOULE_MIN_KERNEL);
+		exit(EXIT_KERNEL_CANNOT);
 	}
+	wait_until_disabled(state, sizeof(state));
+	/* its own exit status keeps systemd from retrying */
+	if (another_scheduler(state))
+		exit(EXIT_OTHER_SCHEDULER);
 	check_kfuncs();
 }
 
@@ -1312,7 +1328,17 @@ static int run_scheduler(const struct joule_machine *m)
 	}
 	link = bpf_map__attach_struct_ops(skel->maps.joule_ops);
 	if (!link) {
-		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(errno));
+		char state[32];
+		int err = errno;
+
+		/* another scheduler came while the programs loaded (seconds), or during a restart
+		 */
+		if (err == EBUSY && scx_sysfs_state(state, sizeof(state)) >= 0 &&
+		    another_scheduler(state)) {
+			status = EXIT_OTHER_SCHEDULER;
+			goto out;
+		}
+		fprintf(stderr, "scx_joule: attaching the scheduler failed: %s\n", strerror(err));
 		status = 1;
 		goto out;
 	}

@@ -614,7 +614,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin"
 fi
 if [ ! -e /sys/kernel/sched_ext/state ] && [ "$(id -u)" -eq 0 ]; then
-	expect "no sched_ext in this kernel" 1 '^scx_joule: this kernel has no sched_ext support' "$bin"
+	expect "no sched_ext in this kernel" 4 '^scx_joule: this kernel has no sched_ext support' "$bin"
 	lines=$("$bin" 2>&1 | wc -l)
 	if [ "$lines" -eq 1 ]; then passes=$((passes + 1)); echo "ok - error is one line"
 	else failures=$((failures + 1)); echo "not ok - error is $lines lines"; fi
