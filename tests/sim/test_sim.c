@@ -209,9 +209,15 @@ static void test_requests_released_on_idle(void **state)
 	done(s);
 }
 
-/* An active driver ignores requests: the PD follows busy time on its own. */
+/*
+ * An active driver ignores requests: the PD follows busy time on its own.
+ * It climbs to the top OPP under the job and comes down after it, at the
+ * same moments with the idle release removed (where schedutil keeps the top
+ * OPP, above).
+ */
 static void test_active_driver_follows_busy_time(void **state)
 {
+	uint64_t opp_ns[SIM_MAX_OPPS];
 	struct sim_cfg cfg;
 	struct sim *s;
 
@@ -221,6 +227,14 @@ static void test_active_driver_follows_busy_time(void **state)
 	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
 	assert_true(s->pd[1].opp_ns[1] > 50000000ull);
 	assert_int_equal(s->pd[1].opp, 0);
+	memcpy(opp_ns, s->pd[1].opp_ns, sizeof(opp_ns));
+	done(s);
+	cfg.no_idle_release = true;
+	s = run_cfg(two_pd_soc, one_job_wl, "joule", &cfg);
+	assert_true(s->cpu[1].perf_request > 0); /* kept: the driver ignores it */
+	assert_int_equal(s->pd[1].opp, 0);
+	/* to the ns: not one OPP change came from a request */
+	assert_memory_equal(opp_ns, s->pd[1].opp_ns, sizeof(opp_ns));
 	done(s);
 }
 
