@@ -93,7 +93,10 @@ def main():
                 errors.append(f"{label}: decision function {fn} is missing")
         print(f"{label}: {len(found)} jp_* functions, all from {policy_dir}" if found else "")
 
-    decl = re.compile(r"^[A-Za-z_][\w \t\*]*\bjp_\w+\s*\(", re.M)
+    # a declaration with its type on the line (or the line before: the name
+    # starts the line), or a macro that would stand in for a policy function
+    decl = re.compile(r"^(?:[A-Za-z_][\w \t\*]*\b|)jp_\w+\s*\(|^[ \t]*#[ \t]*(?:define|undef)[ \t]+jp_\w+",
+                      re.M)
     for d in ("sim", "sim/model"):
         for f in sorted(os.listdir(os.path.join(root, d))):
             if f.endswith((".c", ".h")):
