@@ -38,6 +38,8 @@ if command -v lintian >/dev/null; then
 	sed 's/^/    lintian: /' "$tmp/lintian.log" | grep -v 'root privileges'
 	grep -q '^E: ' "$tmp/lintian.log" && fail "lintian reports errors" ||
 		echo "ok - lintian: no errors ($(grep -c '^W: ' "$tmp/lintian.log") warnings)"
+else
+	echo "ok - lintian # SKIP lintian is not installed"
 fi
 
 list() { (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\.||' | sort); }

@@ -44,13 +44,11 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 		_ "$completion" "$bin")
 	[ "$got" = "auto powersave balanced performance gaming" ] &&
 		ok "completion of --profile" || not_ok "completion of --profile: '$got'"
+else
+	echo "ok - completion of --profile # SKIP bash-completion is not installed"
 fi
 
-if ! command -v systemd-analyze >/dev/null; then
-	echo "$passes passed, $failures failed (systemd-analyze absent: unit not verified)"
-	[ $failures -eq 0 ] || exit 1
-	exit 77
-fi
+# the unit's own lines, which need no systemd to check
 exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 [ "$dest$exec_start" = "$bin" ] && ok "ExecStart= runs the installed binary ($exec_start)" ||
 	not_ok "ExecStart= is $exec_start, binary installed at ${bin#"$dest"}"
@@ -61,6 +59,12 @@ grep -q '^RestartPreventExitStatus=.*\b4\b' "$unit" && ok "no restart on a kerne
 	not_ok "exit status 4 restarts"
 grep -q '^StartLimitBurst=[1-9]' "$unit" && grep -q '^StartLimitIntervalSec=[1-9]' "$unit" &&
 	ok "a start limit that a 2 s restart loop trips" || not_ok "no start limit of its own"
+
+if ! command -v systemd-analyze >/dev/null; then
+	echo "$passes passed, $failures failed (systemd-analyze absent: unit not verified)"
+	[ $failures -eq 0 ] || exit 1
+	exit 77
+fi
 sed -i "s|^ExecStart=$exec_start|ExecStart=$bin|" "$unit"
 out=$(MANPATH=${man%/man8/*} systemd-analyze verify "$unit" 2>&1)
 rc=$?
