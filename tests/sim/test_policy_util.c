@@ -170,7 +170,6 @@ static void test_idle_cpu_aged_as_accounting_would(void **state)
 	static const uint32_t avgs[] = {0, 1, 300, 1024};
 	struct jp_cpu_state c, folded;
 	uint64_t now;
-	int checked = 0;
 
 	(void)state;
 	for (unsigned a = 0; a < sizeof(avgs) / sizeof(avgs[0]); a++)
@@ -187,9 +186,7 @@ static void test_idle_cpu_aged_as_accounting_would(void **state)
 				jp_cpu_account(&folded, now, 0, 0);
 				assert_int_equal(jp_cpu_util_avg_at(&c, now, true),
 						 jp_cpu_util_avg(&folded));
-				checked++;
 			}
-	assert_int_equal(checked, 4 * 5 * 10);
 }
 
 /*

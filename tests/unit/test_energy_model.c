@@ -663,8 +663,8 @@ static void test_fs_reads_only_files(void **state)
 static void test_fs_read_while_renamed(void **state)
 {
 	char dir[] = "/tmp/joule-rename-XXXXXX", path[64], tmp[64];
-	int failures = 0;
-	uint64_t v;
+	int failures = 0, status;
+	uint64_t v = 0, first = 0;
 	pid_t pid;
 
 	(void)state;
@@ -688,10 +688,16 @@ static void test_fs_read_while_renamed(void **state)
 				_exit(1);
 		}
 	}
-	for (int i = 0; i < 50000; i++)
+	for (int i = 0; i < 50000; i++) {
 		failures += jtopo_fs_u64(NULL, path, &v) != 0;
+		if (!first)
+			first = v;
+	}
 	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* the writer was still renaming when killed, and the reads saw it go on */
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(v > first);
 	assert_int_equal(failures, 0);
 	unlink(path);
 	unlink(tmp);

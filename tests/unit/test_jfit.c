@@ -293,7 +293,7 @@ static void test_calibration_degenerate(void **state)
 		for (int d = 0; d < 2; d++)
 			obs[i].busy_s[d][m.pd[d].nr_opps - 1] =
 				jtopo_cpuset_weight(&m.pd[d].cpus) * obs[i].seconds;
-		obs[i].energy_j = jfit_predict(&m, &truth, &obs[i]) * (1 + 0.002 * gaussian());
+		obs[i].energy_j = truth_energy(&m, &obs[i]) * (1 + 0.002 * gaussian());
 	}
 	assert_int_equal(jfit_calibrate(&m, obs, 40, &r, err, sizeof(err)), 0);
 	printf("calibration: saturated runs: rms error %.2f%%, separation %.2g\n",
