@@ -21,6 +21,9 @@
 #                   OPP tables in the device tree and the kernel's cpufreq-dt
 #                   module in /extra, loaded by lib.sh: the guest kernel then
 #                   has an energy model
+# Environment: JOULE_VM_APPEND adds to the x86 guest's kernel command line,
+#   for diagnosis (e.g. "rcupdate.rcu_cpu_stall_timeout=3": a CPU stuck with
+#   interrupts off for 3 s gets an RCU stall report with its backtrace).
 # Exit: 0 scenario passed, 1 it failed, 2 the VM hung or never reported.
 set -euo pipefail
 
@@ -28,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 kernel= build= cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2} arch=x86 caps= em=
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -222,7 +225,7 @@ boot() {
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario" \
+		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
 	fi
