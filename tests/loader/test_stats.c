@@ -136,17 +136,25 @@ static void test_energy_at_speed_while_busy(void **state)
  * counts, and so does it as its kind's capacity: big CPU 5 offline, big
  * CPU 4 busy the whole 2 s at full speed, CPU 5 busy 0.5 s before it went.
  */
+/* snapshots() with big CPU 5 offline at b's end */
+static void snapshots_cpu5_offline(struct joule_stats_snapshot *a, struct joule_stats_snapshot *b)
+{
+	__u64 online = 0x1f; /* CPUs 0-4 */
+
+	snapshots(a, b);
+	joule_stats_set_online(b, &online, 1);
+}
+
 static void test_offline_cpus(void **state)
 {
 	struct joule_cpu_power power[NR_CPUS];
 	struct joule_stats_view v = view_with_power(power);
 	struct joule_stats_snapshot a, b;
 	struct joule_interval iv;
-	__u64 online = 0x1f; /* CPUs 0-4 */
+	__u64 online;
 
 	(void)state;
-	snapshots(&a, &b);
-	joule_stats_set_online(&b, &online, 1);
+	snapshots_cpu5_offline(&a, &b);
 	assert_true(b.online[4] && !b.online[5]);
 	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 2000000000ULL;
 	b.cpu[4].count[JOULE_STAT_BUSY_PERF] = 2000000000ULL;
@@ -194,11 +202,9 @@ static void test_advance_keeps_online(void **state)
 	struct joule_stats_view v = view_with_power(power);
 	struct joule_stats_snapshot a, b;
 	struct joule_interval iv;
-	__u64 online = 0x1f; /* CPUs 0-4 */
 
 	(void)state;
-	snapshots(&a, &b);
-	joule_stats_set_online(&b, &online, 1);
+	snapshots_cpu5_offline(&a, &b);
 	b.cpu[4].count[JOULE_STAT_BUSY_NS] = 2000000000ULL;
 	joule_stats_interval(&v, &a, &b, &iv);
 	/* CPU 5 was online at the start as far as a knows: 2 s of 4 */
