@@ -1452,11 +1452,34 @@ static void setup_log_mode(void)
 	}
 }
 
+/*
+ * Started with a standard descriptor closed (scx_joule >&-), the next file
+ * opened would take its number and receive the notes and stats: the
+ * desktop's D-Bus socket, a BPF object. /dev/null, opened read-only, holds
+ * the place; a write there still fails (EBADF), as to a closed descriptor,
+ * so output that cannot go anywhere is still reported, not lost in silence.
+ */
+static void hold_closed_stdio(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDONLY);
+		if (null >= 0 && null != fd) {
+			dup2(null, fd);
+			close(null);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct joule_machine machine;
 	int status;
 
+	hold_closed_stdio();
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	setup_log_mode();

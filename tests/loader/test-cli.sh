@@ -85,6 +85,10 @@ fi
 rm -f "$bad"
 # the machine model: this machine (no cpufreq here), then bad input of each kind
 expect "--show-topology on this machine" 0 'capacity from' "$bin" --show-topology
+# stdout closed: an error, not silence (its number is held, so nothing the
+# loader opens, a bus socket, gets the output instead)
+expect "--show-topology with stdout closed" 1 '^scx_joule: cannot write the output: Bad file descriptor$' \
+	sh -c '"$0" --show-topology 2>&1 >&-' "$bin"
 expect "--show-topology says there is no cpufreq" 0 '^cpufreq: none' "$bin" --show-topology
 json=$("$bin" --show-topology --json)
 if python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["cpus"] and m["kinds"]' <<<"$json"; then
