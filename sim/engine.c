@@ -131,6 +131,18 @@ static uint32_t cap_run(const struct sim *s, uint32_t cpu)
 	return cap ? cap : 1;
 }
 
+/*
+ * A model's idle powers are per core: an SMT thread pays half of its core's
+ * while its sibling idles too, and none while the sibling runs (the core's
+ * OPP power, which the sibling pays, covers it).
+ */
+static double smt_idle_share(const struct sim *s, uint32_t cpu)
+{
+	if (s->soc->cpu[cpu].sibling < 0)
+		return 1.0;
+	return smt_shared(s, cpu) ? 0.0 : 0.5;
+}
+
 static double cpu_power_mw(const struct sim *s, uint32_t cpu, uint64_t *deep_from)
 {
 	const struct sim_pd *pd = cpu_pd(s, cpu);
@@ -211,6 +223,7 @@ static void cpu_settle(struct sim *s, uint32_t c)
 			shallow_end > cr->last_settle ? shallow_end - cr->last_settle : 0;
 		double idle_mj = (mw * shallow + pd->sleep_mw * (dt - shallow)) / 1e9;
 
+		idle_mj *= smt_idle_share(s, c);
 		cr->energy_mj += idle_mj;
 		s->m.pd_idle_mj[s->soc->cpu[c].pd] += idle_mj;
 		jp_cpu_account(&s->js[c], s->now, 0, 0);
@@ -779,16 +792,16 @@ static void cpu_next(struct sim *s, uint32_t c)
 	pd_util_changed(s, s->soc->cpu[c].pd);
 }
 
-static double draw_work(struct sim_thread *t, const struct wl_spec *sp)
+static double draw_work(struct sim_rng *rng, const struct wl_spec *sp)
 {
 	double w = (double)sp->work_ns;
 
 	if (sp->kind == WL_BURSTY) {
-		w = -log(sim_rng_unit(&t->rng)) * w;
+		w = -log(sim_rng_unit(rng)) * w;
 		return w > 10.0 * sp->work_ns ? 10.0 * sp->work_ns : w;
 	}
 	if (sp->jitter_pct) {
-		double u = (double)sim_rng_below(&t->rng, 2000001) / 1e6 - 1.0;
+		double u = (double)sim_rng_below(rng, 2000001) / 1e6 - 1.0;
 
 		w *= 1.0 + u * sp->jitter_pct / 100.0;
 	}
@@ -996,7 +1009,9 @@ static void batch_next(struct sim *s, uint32_t th)
 		return;
 	}
 	s->batch_jobs_left[t->spec]--;
-	add_job(s, th, s->now, 0, draw_work(t, sp), 0);
+	/* the pool's stream, not the worker's: which worker takes the next job
+	 * depends on the schedule, and the pool's work must not */
+	add_job(s, th, s->now, 0, draw_work(&s->pool_rng[t->spec], sp), 0);
 }
 
 /* Wake the triggered task of a finished job, sharing the chain's release. */
@@ -1014,7 +1029,7 @@ static void job_trigger(struct sim *s, const struct sim_thread *t, const struct 
 			target = i;
 	s->waker = (int32_t)(t - s->th);
 	add_job(s, target, j->release, ts->deadline_ns ? j->release + ts->deadline_ns : 0,
-		draw_work(&s->th[target], ts), j->work + j->chain_work);
+		draw_work(&s->th[target].rng, ts), j->work + j->chain_work);
 	s->waker = -1;
 }
 
@@ -1505,7 +1520,8 @@ static void on_release(struct sim *s, uint32_t th)
 		thread_turn_busy(s, th);
 		return;
 	}
-	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0, draw_work(t, sp), 0);
+	add_job(s, th, s->now, sp->deadline_ns ? s->now + sp->deadline_ns : 0,
+		draw_work(&t->rng, sp), 0);
 	if (sp->kind == WL_PERIODIC)
 		next = s->now + sp->period_ns;
 	else
@@ -1618,7 +1634,8 @@ static void sim_finish(struct sim *s)
 	for (c = 0; c < s->soc->nr_cpus; c++) {
 		cpu_settle(s, c);
 		e += s->cpu[c].energy_mj;
-		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9;
+		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9 *
+			    (s->soc->cpu[c].sibling >= 0 ? 0.5 : 1.0); /* per core */
 	}
 	for (p = 0; p < s->soc->nr_pds; p++)
 		s->pd[p].opp_ns[s->pd[p].opp] += s->end - s->pd[p].since;
@@ -1642,8 +1659,10 @@ static void sim_setup_threads(struct sim *s)
 	for (i = 0; i < s->wl->nr_specs; i++) {
 		const struct wl_spec *sp = &s->wl->spec[i];
 
-		if (sp->kind == WL_BATCH)
+		if (sp->kind == WL_BATCH) {
 			s->batch_jobs_left[i] = sp->jobs;
+			sim_rng_seed(&s->pool_rng[i], s->cfg.seed, SIM_POOL_STREAM + i);
+		}
 		for (k = 0; k < sp->count; k++, n++) {
 			struct sim_thread *t = &s->th[n];
 

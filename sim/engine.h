@@ -25,6 +25,8 @@
 #define SIM_WAKE_GRAN_NS	  1000000ull /* wakeup preemption granularity */
 
 #define SIM_RATE_LIMIT_NS 1000000ull /* schedutil's rate_limit_us default: 1 ms */
+/* random streams past any thread's number: batch pool i draws from stream + i */
+#define SIM_POOL_STREAM	  (1ull << 32)
 #define SIM_HWP_PERIOD_NS 2000000ull /* --driver active: the hardware's window */
 
 struct sim;
@@ -221,6 +223,7 @@ struct sim {
 	struct sim_cpu_rt cpu[SIM_MAX_CPUS];
 	struct sim_pd_rt pd[SIM_MAX_PDS];
 	uint32_t batch_jobs_left[WL_MAX_SPECS];
+	struct sim_rng pool_rng[WL_MAX_SPECS]; /* a batch pool's job sizes, in pool order */
 	/* the policy's view, shared with policy.h */
 	struct jp_tables tables;
 	struct jp_cpu_state js[JP_MAX_CPUS];

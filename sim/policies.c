@@ -13,7 +13,7 @@
  *   fair    capacity-oblivious spreading (EEVDF without EAS) + schedutil
  *   eas     the kernel's Energy Aware Scheduling as documented in
  *           Documentation/scheduler/sched-energy.rst + schedutil
- *   race    race-to-idle: big cores first, top frequency whenever busy
+ *   race    race-to-idle: big cores first, top frequency always
  *   compact pack onto as few cores as possible, littlest first + schedutil
  */
 #include "engine.h"
@@ -339,9 +339,17 @@ static int race_select(struct sim *s, uint32_t th, int prev)
 	return best;
 }
 
+/*
+ * The performance governor: the top OPP always. Asking for it only while
+ * busy let schedutil's rate limit drop the ask when a CPU woke just after
+ * its domain slowed down, and race ran 24% of its busy time below the top
+ * in the phone's game.
+ */
 static uint32_t race_perf(struct sim *s, uint32_t cpu)
 {
-	return sim_cpu_nr(s, cpu) ? 1024 : 0;
+	(void)s;
+	(void)cpu;
+	return 1024;
 }
 
 static int race_misfit(struct sim *s, uint32_t cpu)

@@ -356,17 +356,23 @@ def frequency_text(add):
 def before_after(add, res, src, before):
     add("## Changes against the previous simulator\n")
     add(f"Before: {src}. After: this document's runs. Energy in J, deadline misses.\n")
-    add("What moved: the misfit retry of the previous change, after review. The record "
-        "of a misfit placement kept on its CPU holds that CPU's capacity (on another one it "
-        "is due at once); a frame thread is told by its own wakeups, not by its CPU's last "
-        "task; a wakeup's enqueue no longer places again what the wakeup's placement just "
-        "placed (the simulator did at every wakeup; the BPF scheduler did for a wakeup not "
-        "put straight on an idle CPU). Against the simulator before the retry (8d7a488), "
-        "slices the tick ended in the Alder Lake model's build went 5,061 -> 60 (misfit "
-        "moves 101 -> 32), its energy +0.6% on seed 1 and -0.3% over seeds 1-6 (batch done "
-        "0.3% sooner), its web -0.6% (-1.0% over seeds 1-6); the phone's game 3,084 -> 2,656 "
-        "(its noise threads count as frame threads), the same 2 frames missed over seeds "
-        "1-6. Against the previous change: the laptop's build +0.4%, the rest under 0.01%.\n")
+    add("What moved: three faults of the simulator a review found (stop 57), none in "
+        "scx_joule. (1) Idle power on SMT models: the laptop and Phoenix 2 models give C1 and "
+        "C6 power per core, and each of a core's two threads paid all of it, and an idle "
+        "thread paid it again beside a busy sibling; now the two idle threads pay half "
+        "each and an idle thread beside a running one nothing (the oracle's floor per core "
+        "too): those models' idle runs -30 to -36%, video and web -9 to -12%, for every "
+        "policy. (2) race asked for the top OPP only while a CPU had work, so schedutil's "
+        "rate limit dropped asks and race ran 24% of its busy time below the top in the "
+        "phone's game; it is now the performance governor (top OPP always), and its game "
+        "misses went 1 -> 0 (phone), 5 -> 0 (board), 1 -> 0 (Phoenix 2). (3) A build pool's "
+        "job sizes came from the stream of whichever worker took the job, so the pool's "
+        "work depended on the schedule (71.75-73.70 s across policies on one seed); they "
+        "now come from the pool's own stream in pool order (73.52 s under every policy). "
+        "Targets that changed: the laptop's web energy against the oracle (+13.6% -> +15.4%, "
+        "now missed), Phoenix 2's web against fair (-24.5% -> -26.2%, now met), and "
+        "scx_joule's game missing fewer frames than every baseline on the board (race 0 "
+        "against its 1) and Phoenix 2 (0 and 0), both now missed.\n")
     rows_b, rows_a = targets(before), targets(res)
     comparable = [(b, a) for b, a in zip(rows_b, rows_a) if b[:3] == a[:3]]
     add(f"Targets met: {sum(b[4] for b, _ in comparable)} before, "
