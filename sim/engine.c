@@ -1625,6 +1625,28 @@ static uint64_t percentile(const uint64_t *v, uint64_t n, uint32_t pct)
 	return v[i ? i - 1 : 0];
 }
 
+/*
+ * Jobs still pending at the end whose deadline has passed are misses (a
+ * frame not done by its deadline is late whether or not it ever finishes);
+ * those still within it are not counted either way.
+ */
+static void count_overdue(struct sim *s)
+{
+	for (uint32_t i = 0; i < s->nr_threads; i++) {
+		struct sim_thread *t = &s->th[i];
+
+		for (uint32_t k = 0; k < t->nr_jobs; k++) {
+			const struct sim_job *j = &t->jobs[(t->job_head + k) % SIM_MAX_PENDING];
+
+			if (!j->deadline || j->deadline > s->end)
+				continue;
+			s->m.deadline_jobs++;
+			s->m.misses++;
+			s->m.spec_misses[t->spec]++;
+		}
+	}
+}
+
 static void sim_finish(struct sim *s)
 {
 	double e = 0, floor_mj = 0;
@@ -1637,6 +1659,7 @@ static void sim_finish(struct sim *s)
 		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9 *
 			    (s->soc->cpu[c].sibling >= 0 ? 0.5 : 1.0); /* per core */
 	}
+	count_overdue(s);
 	for (p = 0; p < s->soc->nr_pds; p++)
 		s->pd[p].opp_ns[s->pd[p].opp] += s->end - s->pd[p].since;
 	if (s->overutilized)
