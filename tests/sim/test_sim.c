@@ -238,6 +238,25 @@ static void test_active_driver_follows_busy_time(void **state)
 	done(s);
 }
 
+/*
+ * Every job whose deadline passed within the run is counted, missed, also
+ * the ones still queued at the end: 30 ms of work every 10 ms, deadlines at
+ * 10-100 ms of a 100 ms run. Before, the queued ones were never counted.
+ */
+static void test_overdue_at_end_missed(void **state)
+{
+	struct sim *s;
+
+	(void)state;
+	s = run(two_pd_soc,
+		"workload a duration=100ms\n"
+		"task t periodic period=10ms work=30ms deadline=10ms\n",
+		"fair", 1);
+	assert_int_equal(s->m.deadline_jobs, 10);
+	assert_int_equal(s->m.misses, 10);
+	done(s);
+}
+
 static const char periodic_wl[] = "workload p duration=2s\n"
 				  "task a periodic period=10ms work=2ms deadline=10ms jitter=50%\n"
 				  "task b bursty work=1ms gap=20ms\n";
@@ -469,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_dvfs_ramps_up),
 		cmocka_unit_test(test_requests_released_on_idle),
 		cmocka_unit_test(test_active_driver_follows_busy_time),
+		cmocka_unit_test(test_overdue_at_end_missed),
 		cmocka_unit_test(test_deterministic_and_seeded),
 		cmocka_unit_test(test_work_conserved_and_bound_holds),
 		cmocka_unit_test(test_oracle_bounds_chains),
