@@ -1331,8 +1331,7 @@ static int run_scheduler(const struct joule_machine *m)
 		char state[32];
 		int err = errno;
 
-		/* another scheduler came while the programs loaded (seconds), or during a restart
-		 */
+		/* another scheduler came while the programs loaded, or during a restart */
 		if (err == EBUSY && scx_sysfs_state(state, sizeof(state)) >= 0 &&
 		    another_scheduler(state)) {
 			status = EXIT_OTHER_SCHEDULER;

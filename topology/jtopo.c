@@ -1226,6 +1226,17 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 
 /* ---- untrusted XML ----------------------------------------------------- */
 
+/* The signals that stop the loader: in the probe child they stop it too. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static bool is_stop_signal(int sig)
+{
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (stop_signals[i] == sig)
+			return true;
+	return false;
+}
+
 /*
  * In the probe child a crash must end the child with its signal, whatever
  * handlers the caller installed (a sanitizer's, a crash reporter's), and
@@ -1234,7 +1245,6 @@ static int load_model(struct jtopo *t, const struct jtopo_input *in, char *err, 
 static void probe_child_setup(void)
 {
 	static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-	static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 	int devnull = open("/dev/null", O_WRONLY);
 	sigset_t stops;
 
@@ -1288,8 +1298,7 @@ static int probe_input(const struct jtopo_input *in, char *err, size_t errlen)
 			return ret;
 		}
 	}
-	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ||
-				    WTERMSIG(status) == SIGHUP)) {
+	if (WIFSIGNALED(status) && is_stop_signal(WTERMSIG(status))) {
 		snprintf(err, errlen, "%s: its check was stopped (signal %d)", what,
 			 WTERMSIG(status));
 		return -EINTR;
