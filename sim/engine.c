@@ -133,14 +133,19 @@ static uint32_t cap_run(const struct sim *s, uint32_t cpu)
 
 /*
  * A model's idle powers are per core: an SMT thread pays half of its core's
- * while its sibling idles too, and none while the sibling runs (the core's
- * OPP power, which the sibling pays, covers it).
+ * while its sibling idles too (core_idle_share), and none while the sibling
+ * runs (the core's OPP power, which the sibling pays, covers it).
  */
+static double core_idle_share(const struct sim *s, uint32_t cpu)
+{
+	return s->soc->cpu[cpu].sibling < 0 ? 1.0 : 0.5;
+}
+
 static double smt_idle_share(const struct sim *s, uint32_t cpu)
 {
-	if (s->soc->cpu[cpu].sibling < 0)
-		return 1.0;
-	return smt_shared(s, cpu) ? 0.0 : 0.5;
+	if (s->soc->cpu[cpu].sibling >= 0 && smt_shared(s, cpu))
+		return 0.0;
+	return core_idle_share(s, cpu);
 }
 
 static double cpu_power_mw(const struct sim *s, uint32_t cpu, uint64_t *deep_from)
@@ -909,6 +914,14 @@ static bool oracle_defers(const struct sim *s, const struct sim_thread *t, uint6
 
 static void thread_wake(struct sim *s, uint32_t th);
 
+/* A job with a deadline that was missed without running to its end (dropped, or left over). */
+static void count_missed_job(struct sim *s, uint32_t spec)
+{
+	s->m.deadline_jobs++;
+	s->m.misses++;
+	s->m.spec_misses[spec]++;
+}
+
 static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadline, double work,
 		    double chain_work)
 {
@@ -921,11 +934,8 @@ static void add_job(struct sim *s, uint32_t th, uint64_t release, uint64_t deadl
 			oracle_job_mj(s, work + chain_work, deadline ? deadline - release : 0);
 	if (t->nr_jobs == SIM_MAX_PENDING) {
 		s->m.dropped++;
-		if (deadline) {
-			s->m.deadline_jobs++;
-			s->m.misses++;
-			s->m.spec_misses[t->spec]++;
-		}
+		if (deadline)
+			count_missed_job(s, t->spec);
 		return;
 	}
 	slot = (t->job_head + t->nr_jobs) % SIM_MAX_PENDING;
@@ -1638,11 +1648,8 @@ static void count_overdue(struct sim *s)
 		for (uint32_t k = 0; k < t->nr_jobs; k++) {
 			const struct sim_job *j = &t->jobs[(t->job_head + k) % SIM_MAX_PENDING];
 
-			if (!j->deadline || j->deadline > s->end)
-				continue;
-			s->m.deadline_jobs++;
-			s->m.misses++;
-			s->m.spec_misses[t->spec]++;
+			if (j->deadline && j->deadline <= s->end)
+				count_missed_job(s, t->spec);
 		}
 	}
 }
@@ -1656,8 +1663,7 @@ static void sim_finish(struct sim *s)
 	for (c = 0; c < s->soc->nr_cpus; c++) {
 		cpu_settle(s, c);
 		e += s->cpu[c].energy_mj;
-		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9 *
-			    (s->soc->cpu[c].sibling >= 0 ? 0.5 : 1.0); /* per core */
+		floor_mj += cpu_pd(s, c)->sleep_mw * s->end / 1e9 * core_idle_share(s, c);
 	}
 	count_overdue(s);
 	for (p = 0; p < s->soc->nr_pds; p++)
