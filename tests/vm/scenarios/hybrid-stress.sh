@@ -63,7 +63,7 @@ stress_phase() {
 	read -r _ wait_ns wait_pid wait_comm _ </tmp/longest.txt
 	waits=$(sed -n 's/^waits //p' /tmp/longest.txt)
 	echo "longest wait to run: $((wait_ns / 1000000)) ms ($wait_comm[$wait_pid]); waits: $waits"
-	awk '$1 == "comm" { printf "  waited most: %-16s %7d waits, %6d ms in all, longest %4d ms, %4d over 100 ms\n", $6, $2, $3 / 1e6, $4 / 1e6, $5 }' /tmp/longest.txt
+	awk '$1 == "comm" { printf "  waited most: %-16s %7d waits, %6d ms in all, longest %4d ms, %4d over 100 ms (requeued: longest %4d ms, %4d over 100 ms)\n", $8, $2, $3 / 1e6, $4 / 1e6, $5, $6 / 1e6, $7 }' /tmp/longest.txt
 	[ $hotplugged = 1 ] || fail "the hotplug step never ran"
 }
 

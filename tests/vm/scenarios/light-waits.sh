@@ -11,7 +11,8 @@
 # cpu_us_per_run shows it. Each line gives the wait per run from the task's
 # own schedstat, and for the piped tasks, over 4 s, the kernel probe's
 # per-name totals (sched-probe longest: "comm WAITS TOTAL_NS MAX_NS
-# OVER_100MS NAME"). docs/design.md ("Known gaps") has the figures. Run:
+# OVER_100MS REQUEUED_MAX_NS REQUEUED_OVER_100MS NAME"). docs/design.md
+# ("Known gaps") has the figures. Run:
 #   tests/vm/run-vm.sh --kernel K --build BUILD --cpus 6 --extra sim/socs light-waits
 . /scenarios/lib.sh
 

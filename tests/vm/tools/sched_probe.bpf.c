@@ -234,8 +234,12 @@ struct {
 	__type(value, struct comm_waits);
 } comm_waits SEC(".maps");
 
-/* Which tasks wait: a name's count, sum, longest; names past the table's size go uncounted. */
-static void count_comm_wait(struct task_struct *p, __u64 wait)
+/*
+ * Which tasks wait: a name's count, sum, longest, and of them those that
+ * began with the task switched out still runnable (requeued); names past the
+ * table's size go uncounted.
+ */
+static void count_comm_wait(struct task_struct *p, __u64 wait, bool requeued)
 {
 	struct comm_waits fresh = {}, *cw;
 	struct comm_key key = {};
@@ -254,6 +258,12 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
 		__sync_fetch_and_add(&cw->over_100ms, 1);
 	if (wait > cw->max_ns)
 		cw->max_ns = wait; /* racy between CPUs: a lost update loses one maximum */
+	if (!requeued)
+		return;
+	if (wait > LONG_WAIT_NS)
+		__sync_fetch_and_add(&cw->over_100ms_requeued, 1);
+	if (wait > cw->max_requeued_ns)
+		cw->max_requeued_ns = wait;
 }
 
 /*
@@ -265,19 +275,22 @@ static void count_comm_wait(struct task_struct *p, __u64 wait)
  */
 volatile bool stopped;
 
-static void mark_runnable(struct task_struct *p, __u64 now)
+/* the low bit of a runnable_since mark: switched out still runnable, not woken */
+#define MARK_REQUEUED 1ULL
+
+static void mark_runnable(struct task_struct *p, __u64 now, bool requeued)
 {
 	__u64 *since = bpf_task_storage_get(&runnable_since, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
 	if (since)
-		*since = now;
+		*since = (now & ~MARK_REQUEUED) | (requeued ? MARK_REQUEUED : 0);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(longest_wakeup, struct task_struct *p)
 {
 	if (!stopped)
-		mark_runnable(p, bpf_ktime_get_ns());
+		mark_runnable(p, bpf_ktime_get_ns(), false);
 	return 0;
 }
 
@@ -285,7 +298,7 @@ SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(longest_wakeup_new, struct task_struct *p)
 {
 	if (!stopped)
-		mark_runnable(p, bpf_ktime_get_ns());
+		mark_runnable(p, bpf_ktime_get_ns(), false);
 	return 0;
 }
 
@@ -294,6 +307,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 {
 	__u64 now = bpf_ktime_get_ns(), wait, *since, start;
 	struct longest_wait *lw;
+	bool requeued;
 	__u32 zero = 0;
 
 	/*
@@ -305,7 +319,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	 */
 	if (prev->pid) {
 		if (!stopped && (preempt || prev->__state == 0))
-			mark_runnable(prev, now);
+			mark_runnable(prev, now, true);
 		else if ((since = bpf_task_storage_get(&runnable_since, prev, 0, 0)))
 			*since = 0;
 	}
@@ -317,13 +331,15 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 		return 0;
 	/* claimed, as longest_still claims it: a wait ending as it counts is counted once */
 	start = __sync_lock_test_and_set(since, 0);
+	requeued = start & MARK_REQUEUED;
+	start &= ~MARK_REQUEUED;
 	if (!start || now <= start)
 		return 0;
 	wait = now - start;
 	lw->waits++;
 	lw->over_100ms += wait > LONG_WAIT_NS;
 	lw->over_1s += wait > 1000000000ULL;
-	count_comm_wait(next, wait);
+	count_comm_wait(next, wait, requeued);
 	if (wait <= lw->wait_ns)
 		return 0;
 	lw->wait_ns = wait;
@@ -349,6 +365,7 @@ int longest_still(struct bpf_iter__task *ctx)
 {
 	struct task_struct *p = ctx->task;
 	__u64 now = bpf_ktime_get_ns(), wait, *since, start;
+	bool requeued;
 
 	if (!p || !p->pid || p->__state != 0 || p->on_cpu)
 		return 0;
@@ -356,13 +373,15 @@ int longest_still(struct bpf_iter__task *ctx)
 	if (!since || !*since)
 		return 0;
 	start = __sync_lock_test_and_set(since, 0);
+	requeued = start & MARK_REQUEUED;
+	start &= ~MARK_REQUEUED;
 	if (!start || now <= start)
 		return 0;
 	wait = now - start;
 	still_waiting.waits++;
 	still_waiting.over_100ms += wait > LONG_WAIT_NS;
 	still_waiting.over_1s += wait > 1000000000ULL;
-	count_comm_wait(p, wait);
+	count_comm_wait(p, wait, requeued);
 	if (wait <= still_waiting.wait_ns)
 		return 0;
 	still_waiting.wait_ns = wait;

@@ -35,8 +35,10 @@
  *          "waits N over_100ms N over_1s N" for all of them, then
  *          "still_waiting N longest WAIT_NS" for those still going at the
  *          end (counted up to then, in the lines before too), then up to
- *          PRINT_COMMS "comm WAITS TOTAL_NS MAX_NS OVER_100MS NAME" lines,
- *          the names that waited longest in all first.
+ *          PRINT_COMMS "comm WAITS TOTAL_NS MAX_NS OVER_100MS
+ *          REQUEUED_MAX_NS REQUEUED_OVER_100MS NAME" lines, the names that
+ *          waited longest in all first (REQUEUED_: of the waits that began
+ *          with the task switched out still runnable, not with a wakeup).
  * The watching modes print "sched-probe: attached" to stderr once the
  * probe is attached: what happens before it is not seen; and "sched-probe:
  * done" once they have printed (or failed to), before they detach, which
@@ -256,7 +258,7 @@ static void print_waits(struct sched_probe *skel)
 	}
 }
 
-#define PRINT_COMMS 8
+#define PRINT_COMMS 12
 
 struct comm_entry {
 	struct comm_key key;
@@ -290,9 +292,11 @@ static void print_comm_waits(struct sched_probe *skel)
 	}
 	qsort(e, n, sizeof(*e), by_total_wait);
 	for (size_t i = 0; i < n && i < PRINT_COMMS; i++)
-		printf("comm %llu %llu %llu %llu %.16s\n", (unsigned long long)e[i].cw.waits,
-		       (unsigned long long)e[i].cw.total_ns, (unsigned long long)e[i].cw.max_ns,
-		       (unsigned long long)e[i].cw.over_100ms, e[i].key.comm);
+		printf("comm %llu %llu %llu %llu %llu %llu %.16s\n",
+		       (unsigned long long)e[i].cw.waits, (unsigned long long)e[i].cw.total_ns,
+		       (unsigned long long)e[i].cw.max_ns, (unsigned long long)e[i].cw.over_100ms,
+		       (unsigned long long)e[i].cw.max_requeued_ns,
+		       (unsigned long long)e[i].cw.over_100ms_requeued, e[i].key.comm);
 	free(e);
 }
 

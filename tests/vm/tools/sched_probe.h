@@ -48,6 +48,9 @@ struct comm_waits {
 	__u64 total_ns;
 	__u64 max_ns;
 	__u64 over_100ms;
+	/* of those, the waits that began with the task switched out still runnable */
+	__u64 max_requeued_ns;
+	__u64 over_100ms_requeued;
 };
 
 /* A watched thread's CPU's frequency request each time it started to run. */
