@@ -27,7 +27,7 @@
  *          their processes) starts to run on, at every start over SECONDS:
  *          "TID STARTS MEDIAN MIN MAX" per thread that started (of its
  *          first PROBE_MAX_STARTS starts).
- *        sched-probe longest SECONDS
+ *        sched-probe longest SECONDS [NAME...]
  *          every task's waits to run over SECONDS (as waits, for every
  *          task on the machine): "longest WAIT_NS PID COMM AT_S" for the
  *          longest (AT_S: CLOCK_MONOTONIC seconds when it ended, or when
@@ -38,7 +38,8 @@
  *          PRINT_COMMS "comm WAITS TOTAL_NS MAX_NS OVER_100MS
  *          REQUEUED_MAX_NS REQUEUED_OVER_100MS NAME" lines, the names that
  *          waited longest in all first (REQUEUED_: of the waits that began
- *          with the task switched out still runnable, not with a wakeup).
+ *          with the task switched out still runnable, not with a wakeup),
+ *          and then the lines of the NAMEs (task names) not among them.
  * The watching modes print "sched-probe: attached" to stderr once the
  * probe is attached: what happens before it is not seen; and "sched-probe:
  * done" once they have printed (or failed to), before they detach, which
@@ -68,7 +69,7 @@ static int usage(void)
 			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
 			"       sched-probe starts SECONDS TID...\n"
-			"       sched-probe longest SECONDS\n");
+			"       sched-probe longest SECONDS [NAME...]\n");
 	return 2;
 }
 
@@ -272,8 +273,28 @@ static int by_total_wait(const void *a, const void *b)
 	return (x->cw.total_ns < y->cw.total_ns) - (x->cw.total_ns > y->cw.total_ns);
 }
 
-/* Which names the waits belong to: the PRINT_COMMS of most waiting in all. */
-static void print_comm_waits(struct sched_probe *skel)
+static void print_comm(const struct comm_entry *e)
+{
+	printf("comm %llu %llu %llu %llu %llu %llu %.16s\n", (unsigned long long)e->cw.waits,
+	       (unsigned long long)e->cw.total_ns, (unsigned long long)e->cw.max_ns,
+	       (unsigned long long)e->cw.over_100ms, (unsigned long long)e->cw.max_requeued_ns,
+	       (unsigned long long)e->cw.over_100ms_requeued, e->key.comm);
+}
+
+/* names[i] is one of the nr_names asked for */
+static bool name_asked(const char *comm, char **names, int nr_names)
+{
+	for (int i = 0; i < nr_names; i++)
+		if (!strncmp(comm, names[i], sizeof(((struct comm_key *)0)->comm)))
+			return true;
+	return false;
+}
+
+/*
+ * Which names the waits belong to: the PRINT_COMMS of most waiting in all,
+ * then those of names that waited (a name with no wait gets no line).
+ */
+static void print_comm_waits(struct sched_probe *skel, char **names, int nr_names)
 {
 	struct comm_entry *e = calloc(PROBE_MAX_COMMS, sizeof(*e));
 	struct comm_key key, next;
@@ -291,12 +312,9 @@ static void print_comm_waits(struct sched_probe *skel)
 			e[n++].key = key;
 	}
 	qsort(e, n, sizeof(*e), by_total_wait);
-	for (size_t i = 0; i < n && i < PRINT_COMMS; i++)
-		printf("comm %llu %llu %llu %llu %llu %llu %.16s\n",
-		       (unsigned long long)e[i].cw.waits, (unsigned long long)e[i].cw.total_ns,
-		       (unsigned long long)e[i].cw.max_ns, (unsigned long long)e[i].cw.over_100ms,
-		       (unsigned long long)e[i].cw.max_requeued_ns,
-		       (unsigned long long)e[i].cw.over_100ms_requeued, e[i].key.comm);
+	for (size_t i = 0; i < n; i++)
+		if (i < PRINT_COMMS || name_asked(e[i].key.comm, names, nr_names))
+			print_comm(&e[i]);
 	free(e);
 }
 
@@ -324,7 +342,7 @@ static int count_still_waiting(struct sched_probe *skel)
  * on their own in "still_waiting N longest WAIT_NS". Returns 1, with nothing
  * printed to stdout, if any wait cannot be read: no verdict on half the waits.
  */
-static int print_longest(struct sched_probe *skel)
+static int print_longest(struct sched_probe *skel, char **names, int nr_names)
 {
 	int nr_cpus = libbpf_num_possible_cpus(), err;
 	struct longest_wait *lw, top = {}, sum = {}, *still = &skel->bss->still_waiting;
@@ -369,7 +387,7 @@ static int print_longest(struct sched_probe *skel)
 	printf("still_waiting %llu longest %llu\n", (unsigned long long)still->waits,
 	       (unsigned long long)still->wait_ns);
 	free(lw);
-	print_comm_waits(skel);
+	print_comm_waits(skel, names, nr_names);
 	return 0;
 }
 
@@ -388,7 +406,8 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
 		return 1;
 	}
-	err = watch_pids(skel, mode, pids, nr_pids);
+	/* longest watches every task: its arguments are names */
+	err = strcmp(mode, "longest_") ? watch_pids(skel, mode, pids, nr_pids) : 0;
 	if (!err && sched_probe__attach(skel))
 		err = 1;
 	if (!err) /* for a scenario that must start its work after this */
@@ -408,7 +427,7 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 		else if (!strcmp(mode, "starts_"))
 			print_starts(skel);
 		else if (!strcmp(mode, "longest_"))
-			err = print_longest(skel);
+			err = print_longest(skel, pids, nr_pids);
 		else
 			print_waits(skel);
 		/* out before the programs are detached, which can wait long (see stopped) */
@@ -433,8 +452,8 @@ int main(int argc, char **argv)
 		return probe_watch("runtime_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "waits") && !parse_count(argv[2], &a))
 		return probe_watch("waits_", 0, a, argv + 3, argc - 3);
-	if (argc == 3 && !strcmp(argv[1], "longest") && !parse_count(argv[2], &a))
-		return probe_watch("longest_", 0, a, NULL, 0);
+	if (argc >= 3 && !strcmp(argv[1], "longest") && !parse_count(argv[2], &a))
+		return probe_watch("longest_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
 		return probe_watch("starts_", 0, a, argv + 3, argc - 3);
 	return usage();
