@@ -18,7 +18,8 @@
  *   sleeper is credited at most one slice). A waking per-CPU kthread goes
  *   to its CPU's local queue, so that a backlog can never stall it; other
  *   pinned tasks wait in their domain's queue like the rest
- *   (policy/enqueue.h, rule 1).
+ *   (policy/enqueue.h, rule 1). Another kthread whose runs are short goes to
+ *   the head of its domain's queue (rule 5).
  * - Dispatch: a CPU first takes from a domain with more runnable tasks per
  *   unit of capacity than its own (jp_overloaded_pd: with every CPU busy,
  *   utilization cannot tell), then from its own domain's queue; when that
@@ -235,6 +236,8 @@ struct task_ctx {
 	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
 	__u64 queued_at;      /* when it last went into a domain's queue (rescue_starved) */
 	__u32 claimed_cpu;    /* select_cpu took this CPU's idle bit for it, + 1 (0: none) */
+	__u32 queued_at_head; /* its last enqueue put it at its domain queue's head */
+	__u32 requeues;	      /* enqueued since it last slept, other than by a wakeup */
 };
 
 struct {
@@ -1269,6 +1272,10 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
+	in.short_runs =
+		tctx && jp_short_runs(tctx->run_avg, tctx->wake_period, tctx->requeues, slice_ns);
+	if (tctx && !in.wakeup)
+		tctx->requeues++;
 	enq_cpu(&in.here, scx_bpf_task_cpu(p));
 	if (move != JP_NO_CPU)
 		enq_cpu(&in.move, move);
@@ -1283,20 +1290,63 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 }
 
 /*
+ * The first task of domain pd's queue, or NULL: peeked at without the
+ * queue's lock where the kernel can (scx_bpf_dsq_peek, 6.19), else read with
+ * the iterator, which the caller destroys.
+ */
+static struct task_struct *dsq_first(struct bpf_iter_scx_dsq *it, u32 pd)
+{
+	if (bpf_ksym_exists(scx_bpf_dsq_peek))
+		return scx_bpf_dsq_peek(pd);
+	if (bpf_iter_scx_dsq_new(it, pd, 0))
+		return NULL;
+	return bpf_iter_scx_dsq_next(it);
+}
+
+/*
+ * The vtime at the head of domain pd's queue for a task placed at vtime
+ * (jp_queue_head_vtime). A global function: the iterator's state stays off
+ * enqueue's stack.
+ */
+__attribute__((noinline)) u64 joule_head_vtime(u32 pd, u64 vtime)
+{
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *first;
+	struct task_ctx *fctx;
+	u64 first_vtime = 0;
+	bool at_head = false;
+
+	bpf_rcu_read_lock();
+	first = dsq_first(&it, pd);
+	if (first) {
+		first_vtime = first->scx.dsq_vtime;
+		fctx = bpf_task_storage_get(&task_ctxs, first, 0, 0);
+		at_head = fctx && fctx->queued_at_head;
+	}
+	if (!bpf_ksym_exists(scx_bpf_dsq_peek))
+		bpf_iter_scx_dsq_destroy(&it);
+	bpf_rcu_read_unlock();
+	return jp_queue_head_vtime(vtime, first != NULL, first_vtime, at_head);
+}
+
+/*
  * Into the vtime queue of cpu's domain (cpu: the CPU the task is on, or
- * the one joule_move_target found), with an idle CPU woken for it. A
- * subprogram of its own: inlined, joule_enqueue's frame grew with the
- * queued_at stamp and its deepest chain of calls passed the verifier's 512
- * bytes (528).
+ * the one joule_move_target found), at its head if head, with an idle CPU
+ * woken for it. A subprogram of its own: inlined, joule_enqueue's frame
+ * grew with the queued_at stamp and its deepest chain of calls passed the
+ * verifier's 512 bytes (528).
  */
 static void start_queue_watch(void);
 
 static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tctx, s32 cpu,
-				     u64 enq_flags)
+				     u64 enq_flags, bool head)
 {
 	u64 vtime = vtime_in_pd(p, tctx, cpu_pd(cpu));
 
+	if (head)
+		vtime = joule_head_vtime(cpu_pd(cpu), vtime);
 	if (tctx) {
+		tctx->queued_at_head = head;
 		count_pending(tctx, cpu);
 		tctx->queued_at = scx_bpf_now();
 	}
@@ -1344,7 +1394,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u32)plan.cpu, task_slice(tctx),
 				   enq_flags | SCX_ENQ_PREEMPT);
 		break;
-	default: enqueue_in_pd(p, tctx, plan.cpu, enq_flags); break;
+	default: enqueue_in_pd(p, tctx, plan.cpu, enq_flags, plan.head); break;
 	}
 }
 
@@ -2600,6 +2650,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	} else if (!runnable) {
 		tctx->run_avg = jp_avg_sample(tctx->run_avg, tctx->run_this);
 		tctx->run_this = 0;
+		tctx->requeues = 0;
 	}
 }
 

@@ -55,6 +55,8 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_reenqueue_local", "6.12", true},
 	{"scx_bpf_reenqueue_local___v2", "6.19", true},
 	{"scx_bpf_task_set_dsq_vtime", "6.19", true},
+	/* for-6.19 too ("Add a lockless peek operation for DSQs"); else the iterator */
+	{"scx_bpf_dsq_peek", "6.19", true},
 };
 const int joule_nr_kfuncs = sizeof(joule_kfuncs) / sizeof(joule_kfuncs[0]);
 

@@ -30,7 +30,14 @@
  *      turns preempting each other;
  *   5. everything else waits in its CPU's domain queue, by vtime, and an
  *      idle CPU is woken for it (the caller's kick: never leave an allowed
- *      CPU idle while the task waits).
+ *      CPU idle while the task waits). A kernel thread whose runs are
+ *      short (jp_short_runs: rcu_preempt, most kworkers) goes to the head
+ *      of that queue as it wakes, and the first two times it is queued
+ *      again before it sleeps (its slice ended, or it was preempted): by
+ *      vtime, under hybrid-stress, rcu_preempt waited up to 526 ms, mostly
+ *      after a slice's end, and once held up an RCU grace period for 3 s.
+ *      Only short runs: a kernel thread doing bulk work (kcryptd, a
+ *      writeback kworker) would jump the queue at every wakeup.
  * Tick, on a busy CPU: tasks waiting in its domain's queue get an idle CPU
  * woken for them (a wakeup's kick can miss, and an idle CPU does not look at
  * queues until kicked); a task that outgrew the CPU ends its slice when a
@@ -75,15 +82,40 @@ struct jp_enqueue_in {
 	u8 wakeup;		/* SCX_ENQ_WAKEUP */
 	u8 last;		/* SCX_ENQ_LAST */
 	u8 lat_crit_gaming;	/* latency-critical, and the profile is gaming */
-	u8 pad[3];
+	u8 short_runs;		/* a kernel thread's short runs: jp_short_runs */
+	u8 pad[2];
 };
 
 struct jp_enqueue_plan {
 	u32 where;   /* enum jp_enqueue_where */
 	s32 cpu;     /* JP_ENQ_PREEMPT and JP_ENQ_QUEUE: the CPU (and so the domain) */
 	u8 moved_up; /* a misfit, to a bigger CPU (not a move off a leaving one) */
-	u8 pad[3];
+	u8 head;     /* JP_ENQ_QUEUE: at the head of the queue (jp_queue_head_vtime) */
+	u8 pad[2];
 };
+
+/*
+ * Short runs, from a task's averages (ns) of its run per wakeup and of the
+ * time between wakeups, and how many times it was queued again since it
+ * last woke before this one (requeues: its slice ended, or it was
+ * preempted, before it slept): on average at most a slice /
+ * JP_SHORT_RUN_SLICE_DIV, and 1 / JP_SHORT_RUN_DUTY_DIV of the time, and
+ * fewer than JP_SHORT_RUN_REQUEUES requeues before this one. The duty keeps a thread that wakes
+ * again as soon as it sleeps (1 ms runs every 1.1 ms) from taking most of a CPU at the head of the
+ * queue; the requeues, one that turned to bulk work after short runs from going back to the head at
+ * each of its slices' ends. Not its run since it woke: a vCPU the host does not run for a while
+ * (steal time; 8-32 ms now and then in the single-threaded TCG guests of the tests) charges that
+ * time to the task on it, and a few us of work would count as a slice.
+ */
+#define JP_SHORT_RUN_SLICE_DIV 4
+#define JP_SHORT_RUN_DUTY_DIV  8
+#define JP_SHORT_RUN_REQUEUES  2
+
+static __always_inline bool jp_short_runs(u64 run_avg, u64 wake_period, u32 requeues, u64 slice)
+{
+	return run_avg <= slice / JP_SHORT_RUN_SLICE_DIV &&
+	       run_avg * JP_SHORT_RUN_DUTY_DIV <= wake_period && requeues < JP_SHORT_RUN_REQUEUES;
+}
 
 static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 					    struct jp_enqueue_plan *out)
@@ -92,6 +124,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 	bool move;
 
 	out->moved_up = 0;
+	out->head = 0;
 	out->cpu = in->here.cpu;
 	if (in->pinned && ((in->kthread && in->wakeup) || !in->here.online)) {
 		out->where = JP_ENQ_LOCAL;
@@ -111,6 +144,26 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 		out->where = JP_ENQ_PREEMPT;
 	else
 		out->where = JP_ENQ_QUEUE;
+	out->head = out->where == JP_ENQ_QUEUE && in->kthread && in->short_runs;
+}
+
+/*
+ * The vtime that puts a task at the head of a domain queue whose first task
+ * (if have_first) is at first_vtime: one before it, or, if that task was put
+ * at the head itself (first_at_head), the same vtime, which the queue orders
+ * after it: one before each time, a burst of kworker wakeups would go ahead of
+ * an rcu_preempt already waiting there. The task's own placement (vtime)
+ * stands if it is already earlier.
+ */
+static __always_inline u64 jp_queue_head_vtime(u64 vtime, bool have_first, u64 first_vtime,
+					       bool first_at_head)
+{
+	u64 head;
+
+	if (!have_first)
+		return vtime;
+	head = first_at_head ? first_vtime : first_vtime - 1;
+	return (s64)(vtime - head) < 0 ? vtime : head;
 }
 
 /* how far a task's vtime may lead its domain's clock, in slices (at least) */

@@ -921,6 +921,30 @@ static void test_enqueue_plan(void **state)
 	in.move.cpu = JP_NO_CPU;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_false(plan.head);
+	/* at the head of the queue with short runs, as it is queued again or as it wakes */
+	in.short_runs = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_true(plan.head);
+	in.wakeup = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_true(plan.head);
+	/* not any other task, however short its runs */
+	in.kthread = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	assert_false(plan.head);
+	/* nor where it does not wait in a queue: the local one is first in, first out */
+	in.kthread = 1;
+	in.wakeup = 0;
+	in.last = 1;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_LOCAL);
+	assert_false(plan.head);
+	in.last = 0;
+	in.short_runs = 0;
 
 	/* the last task keeps its CPU, unless it moves up */
 	enqueue_in(&in);
@@ -1059,6 +1083,44 @@ static void test_clock_follow(void **state)
 	/* across the wrap of u64, by signed distance */
 	assert_int_equal(jp_clock_follow(~0ull - MS, 2 * MS, slice), 2 * MS);
 	assert_int_equal(jp_clock_follow(2 * MS, ~0ull - MS, slice), 2 * MS);
+}
+
+/* The head of a domain queue: before its first task, never later than the task's own place. */
+static void test_queue_head_vtime(void **state)
+{
+	(void)state;
+	assert_int_equal(jp_queue_head_vtime(5000, false, 0, false), 5000);   /* empty queue */
+	assert_int_equal(jp_queue_head_vtime(5000, true, 3000, false), 2999); /* moved up */
+	assert_int_equal(jp_queue_head_vtime(5000, true, 5000, false),
+			 4999); /* a tie: still first */
+	assert_int_equal(jp_queue_head_vtime(2000, true, 3000, false), 2000); /* already first */
+	/* behind one put at the head before it: the same vtime, which the queue orders after */
+	assert_int_equal(jp_queue_head_vtime(5000, true, 2999, true), 2999);
+	assert_int_equal(jp_queue_head_vtime(2000, true, 2999, true), 2000);
+	/* vtime wraps: the order is by signed difference, not by value */
+	assert_int_equal(jp_queue_head_vtime(5, true, UINT64_MAX - 5, false), UINT64_MAX - 6);
+	assert_int_equal(jp_queue_head_vtime(UINT64_MAX - 5, true, 5, false), UINT64_MAX - 5);
+	assert_int_equal(jp_queue_head_vtime(5, true, 0, false), UINT64_MAX);
+}
+
+/*
+ * Short runs: on average a quarter slice at most and an eighth of the time
+ * between wakeups, and at most the second time queued again since the last
+ * wakeup (requeues counts those before it).
+ */
+static void test_short_runs(void **state)
+{
+	const u64 slice = 5000000;
+
+	(void)state;
+	assert_true(jp_short_runs(0, 0, 0, slice));		   /* never ran, never slept */
+	assert_true(jp_short_runs(30000, 4000000, 0, slice));	   /* rcu_preempt-like, waking */
+	assert_true(jp_short_runs(30000, 4000000, 1, slice));	   /* its second requeue */
+	assert_true(jp_short_runs(1250000, 10000000, 1, slice));   /* all at their bounds */
+	assert_false(jp_short_runs(30000, 4000000, 2, slice));	   /* a third: bulk work now */
+	assert_false(jp_short_runs(1250001, 100000000, 0, slice)); /* over a quarter slice */
+	assert_false(jp_short_runs(1000000, 1100000, 0, slice));   /* wakes again at once */
+	assert_false(jp_short_runs(1000000, 7999999, 0, slice));   /* just over an eighth */
 }
 
 static void test_enqueue_plan_lat_crit_preempts(void **state)
@@ -1220,6 +1282,8 @@ int main(void)
 		cmocka_unit_test(test_migration_disabled),
 		cmocka_unit_test(test_enqueue_plan),
 		cmocka_unit_test(test_enqueue_plan_lat_crit_preempts),
+		cmocka_unit_test(test_queue_head_vtime),
+		cmocka_unit_test(test_short_runs),
 		cmocka_unit_test(test_vtime_place),
 		cmocka_unit_test(test_clock_follow),
 		cmocka_unit_test(test_tick_plan),
