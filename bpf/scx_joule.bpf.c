@@ -1274,7 +1274,8 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
 	in.short_runs =
 		tctx && jp_short_runs(tctx->run_avg, tctx->wake_period, tctx->requeues, slice_ns);
-	if (tctx && !in.wakeup)
+	/* not a requeue: handed back by a realtime task's takeover (joule_rt_takeover) */
+	if (tctx && !in.wakeup && !(enq_flags & SCX_ENQ_REENQ))
 		tctx->requeues++;
 	enq_cpu(&in.here, scx_bpf_task_cpu(p));
 	if (move != JP_NO_CPU)
@@ -1305,8 +1306,7 @@ static struct task_struct *dsq_first(struct bpf_iter_scx_dsq *it, u32 pd)
 
 /*
  * The vtime at the head of domain pd's queue for a task placed at vtime
- * (jp_queue_head_vtime). A global function: the iterator's state stays off
- * enqueue's stack.
+ * (jp_queue_head_vtime). A global function, verified once on its own.
  */
 __attribute__((noinline)) u64 joule_head_vtime(u32 pd, u64 vtime)
 {

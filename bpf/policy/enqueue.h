@@ -149,21 +149,22 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 
 /*
  * The vtime that puts a task at the head of a domain queue whose first task
- * (if have_first) is at first_vtime: one before it, or, if that task was put
- * at the head itself (first_at_head), the same vtime, which the queue orders
- * after it: one before each time, a burst of kworker wakeups would go ahead of
- * an rcu_preempt already waiting there. The task's own placement (vtime)
- * stands if it is already earlier.
+ * (if have_first) is at first_vtime: one before it, or the task's own
+ * placement (vtime) if that is already earlier. If the first task was put
+ * at the head itself (first_at_head), the same vtime as it, whatever the
+ * task's own: the queue orders equal vtimes first in, first out, so such
+ * tasks keep their order. One before each time, or a task's own earlier
+ * vtime (a kworker after a long sleep), would put a burst of kworker
+ * wakeups ahead of an rcu_preempt already waiting there.
  */
 static __always_inline u64 jp_queue_head_vtime(u64 vtime, bool have_first, u64 first_vtime,
 					       bool first_at_head)
 {
-	u64 head;
-
 	if (!have_first)
 		return vtime;
-	head = first_at_head ? first_vtime : first_vtime - 1;
-	return (s64)(vtime - head) < 0 ? vtime : head;
+	if (first_at_head)
+		return first_vtime;
+	return (s64)(vtime - first_vtime) < 0 ? vtime : first_vtime - 1;
 }
 
 /* how far a task's vtime may lead its domain's clock, in slices (at least) */

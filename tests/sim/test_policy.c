@@ -1094,9 +1094,10 @@ static void test_queue_head_vtime(void **state)
 	assert_int_equal(jp_queue_head_vtime(5000, true, 5000, false),
 			 4999); /* a tie: still first */
 	assert_int_equal(jp_queue_head_vtime(2000, true, 3000, false), 2000); /* already first */
-	/* behind one put at the head before it: the same vtime, which the queue orders after */
+	/* behind one put at the head before it: the same vtime, which the queue orders after, */
 	assert_int_equal(jp_queue_head_vtime(5000, true, 2999, true), 2999);
-	assert_int_equal(jp_queue_head_vtime(2000, true, 2999, true), 2000);
+	/* even from an earlier vtime of its own: the head tasks keep their order */
+	assert_int_equal(jp_queue_head_vtime(2000, true, 2999, true), 2999);
 	/* vtime wraps: the order is by signed difference, not by value */
 	assert_int_equal(jp_queue_head_vtime(5, true, UINT64_MAX - 5, false), UINT64_MAX - 6);
 	assert_int_equal(jp_queue_head_vtime(UINT64_MAX - 5, true, 5, false), UINT64_MAX - 5);
