@@ -100,12 +100,14 @@ struct jp_enqueue_plan {
  * last woke before this one (requeues: its slice ended, or it was
  * preempted, before it slept): on average at most a slice /
  * JP_SHORT_RUN_SLICE_DIV, and 1 / JP_SHORT_RUN_DUTY_DIV of the time, and
- * fewer than JP_SHORT_RUN_REQUEUES requeues before this one. The duty keeps a thread that wakes
- * again as soon as it sleeps (1 ms runs every 1.1 ms) from taking most of a CPU at the head of the
- * queue; the requeues, one that turned to bulk work after short runs from going back to the head at
- * each of its slices' ends. Not its run since it woke: a vCPU the host does not run for a while
- * (steal time; 8-32 ms now and then in the single-threaded TCG guests of the tests) charges that
- * time to the task on it, and a few us of work would count as a slice.
+ * fewer than JP_SHORT_RUN_REQUEUES requeues before this one. The duty keeps
+ * a thread that wakes again as soon as it sleeps (1 ms runs every 1.1 ms)
+ * from taking most of a CPU at the head of the queue; the requeues, one that
+ * turned to bulk work after short runs from going back to the head at each
+ * of its slices' ends. Not its run since it woke: a vCPU the host does not
+ * run for a while (steal time; 8-32 ms now and then in the single-threaded
+ * TCG guests of the tests) charges that time to the task on it, and a few us
+ * of work would count as a slice.
  */
 #define JP_SHORT_RUN_SLICE_DIV 4
 #define JP_SHORT_RUN_DUTY_DIV  8

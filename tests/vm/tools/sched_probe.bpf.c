@@ -286,6 +286,15 @@ static void mark_runnable(struct task_struct *p, __u64 now, bool requeued)
 		*since = (now & ~MARK_REQUEUED) | (requeued ? MARK_REQUEUED : 0);
 }
 
+/* Takes a task's mark (0 after it): when its wait began, and whether requeued. */
+static __u64 claim_mark(__u64 *since, bool *requeued)
+{
+	__u64 mark = __sync_lock_test_and_set(since, 0);
+
+	*requeued = mark & MARK_REQUEUED;
+	return mark & ~MARK_REQUEUED;
+}
+
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(longest_wakeup, struct task_struct *p)
 {
@@ -330,9 +339,7 @@ int BPF_PROG(longest_switch, bool preempt, struct task_struct *prev, struct task
 	if (!since || !*since || !lw)
 		return 0;
 	/* claimed, as longest_still claims it: a wait ending as it counts is counted once */
-	start = __sync_lock_test_and_set(since, 0);
-	requeued = start & MARK_REQUEUED;
-	start &= ~MARK_REQUEUED;
+	start = claim_mark(since, &requeued);
 	if (!start || now <= start)
 		return 0;
 	wait = now - start;
@@ -372,9 +379,7 @@ int longest_still(struct bpf_iter__task *ctx)
 	since = bpf_task_storage_get(&runnable_since, p, 0, 0);
 	if (!since || !*since)
 		return 0;
-	start = __sync_lock_test_and_set(since, 0);
-	requeued = start & MARK_REQUEUED;
-	start &= ~MARK_REQUEUED;
+	start = claim_mark(since, &requeued);
 	if (!start || now <= start)
 		return 0;
 	wait = now - start;
