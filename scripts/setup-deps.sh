@@ -140,16 +140,26 @@ INSTALL=(apt-get install -y -qq -o Dpkg::Options::=--force-confdef
 # the host's copy along (libudev1:arm64 254 upgraded the host's systemd to
 # 254, in the middle of a CI run). Prints NAME:arm64=VERSION, the host's
 # installed version, for each such library the install would upgrade.
+# A machine image older than the archive may hold a version the archive no
+# longer has (a point or security release replaced it): then both copies take
+# the version the host would get from its own suites, never backports', and
+# that upgrade of the host's copy is printed as a pin too.
 arm64_pins() {
-	local sim
+	local sim p v
 	sim=$(apt-get -s install -t bookworm-backports "$@" 2>/dev/null) || return 0
 	# host packages the install would upgrade ("Inst NAME [OLD] (NEW ...)")
 	echo "$sim" | awk '/^Inst / && $2 !~ /:arm64$/ && $3 ~ /^\[/ { print $2 }' |
 		while read -r p; do
+			p=${p%:amd64}
 			# only those whose arm64 copy comes with the install
-			echo "$sim" | grep -q "^Inst ${p%:amd64}:arm64 " || continue
-			echo "${p%:amd64}:arm64=$(dpkg-query -W -f='${Version}' "${p%:amd64}:amd64" 2>/dev/null ||
-				dpkg-query -W -f='${Version}' "${p%:amd64}")"
+			echo "$sim" | grep -q "^Inst $p:arm64 " || continue
+			v=$(dpkg-query -W -f='${Version}' "$p:amd64" 2>/dev/null ||
+				dpkg-query -W -f='${Version}' "$p")
+			if ! apt-cache madison "$p:arm64" | awk -F' [|] ' '{ print $2 }' | grep -qxF "$v"; then
+				v=$(apt-cache policy "$p:arm64" | awk '$1 == "Candidate:" { print $2 }')
+				echo "$p:amd64=$v"
+			fi
+			echo "$p:arm64=$v"
 		done
 }
 NEED_UPDATE=0
@@ -202,7 +212,7 @@ if [ -n "${arm64_bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
 	# the same versions as the amd64 ones (Multi-Arch: same requires it)
 	pins=$(arm64_pins "${ARM64_BACKPORTS[@]}")
-	[ -z "$pins" ] || log "keeping the host's versions: $(echo $pins)"
+	[ -z "$pins" ] || log "versions shared with the host: $(echo $pins)"
 	"${INSTALL[@]}" -t bookworm-backports "${ARM64_BACKPORTS[@]}" $pins >/dev/null
 fi
 if sd_dev_wanted; then
