@@ -81,6 +81,16 @@ char _license[] SEC("license") = "GPL";
 #define TASK_RUNNING 0x00000000 /* of task_struct.__state */
 
 const volatile __u64 slice_ns = 5000000ULL;
+/*
+ * Set by the loader's hidden --older-kernel-paths: the kfuncs of 6.19 and
+ * later count as absent, so that the pinned kernels (all newer) verify and
+ * run the paths of 6.14-6.18 too. A read-only constant: the verifier prunes
+ * whichever path is not taken, as it does for a missing kfunc.
+ */
+const volatile bool older_kernel_paths;
+
+/* a kfunc of 6.19 or later, unless the loader asked for the older paths */
+#define has_kfunc_6_19(f) (!older_kernel_paths && bpf_ksym_exists(f))
 
 /* Filled by the loader from the machine model before the program loads. */
 struct jp_tables tables;
@@ -356,7 +366,7 @@ __attribute__((noinline)) int joule_perf_in(const struct jp_wake *w, int idle_on
  */
 static void set_slice(struct task_struct *p, u64 slice)
 {
-	if (bpf_ksym_exists(scx_bpf_task_set_slice))
+	if (has_kfunc_6_19(scx_bpf_task_set_slice))
 		scx_bpf_task_set_slice(p, slice);
 	else
 		p->scx.slice = slice;
@@ -364,7 +374,7 @@ static void set_slice(struct task_struct *p, u64 slice)
 
 static void set_vtime(struct task_struct *p, u64 vtime)
 {
-	if (bpf_ksym_exists(scx_bpf_task_set_dsq_vtime))
+	if (has_kfunc_6_19(scx_bpf_task_set_dsq_vtime))
 		scx_bpf_task_set_dsq_vtime(p, vtime);
 	else
 		p->scx.dsq_vtime = vtime;
@@ -1291,42 +1301,41 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 }
 
 /*
- * The first task of domain pd's queue, or NULL: peeked at without the
- * queue's lock where the kernel can (scx_bpf_dsq_peek, 6.19), else read with
- * the iterator, which the caller destroys.
+ * The vtime at the head of domain pd's queue for a task placed at vtime
+ * (jp_queue_head_vtime), given the queue's first task or NULL.
  */
-static struct task_struct *dsq_first(struct bpf_iter_scx_dsq *it, u32 pd)
+static u64 head_vtime_behind(struct task_struct *first, u64 vtime)
 {
-	if (bpf_ksym_exists(scx_bpf_dsq_peek))
-		return scx_bpf_dsq_peek(pd);
-	if (bpf_iter_scx_dsq_new(it, pd, 0))
-		return NULL;
-	return bpf_iter_scx_dsq_next(it);
+	struct task_ctx *fctx;
+
+	if (!first)
+		return jp_queue_head_vtime(vtime, false, 0, false);
+	fctx = bpf_task_storage_get(&task_ctxs, first, 0, 0);
+	return jp_queue_head_vtime(vtime, true, first->scx.dsq_vtime, fctx && fctx->queued_at_head);
 }
 
 /*
- * The vtime at the head of domain pd's queue for a task placed at vtime
- * (jp_queue_head_vtime). A global function, verified once on its own.
+ * The same, the first task peeked at without the queue's lock where the
+ * kernel can (scx_bpf_dsq_peek, 6.19), else read with the DSQ iterator. A
+ * global function, verified once on its own.
  */
 __attribute__((noinline)) u64 joule_head_vtime(u32 pd, u64 vtime)
 {
 	struct bpf_iter_scx_dsq it;
-	struct task_struct *first;
-	struct task_ctx *fctx;
-	u64 first_vtime = 0;
-	bool at_head = false;
+	struct task_struct *first = NULL;
+	u64 head;
 
 	bpf_rcu_read_lock();
-	first = dsq_first(&it, pd);
-	if (first) {
-		first_vtime = first->scx.dsq_vtime;
-		fctx = bpf_task_storage_get(&task_ctxs, first, 0, 0);
-		at_head = fctx && fctx->queued_at_head;
-	}
-	if (!bpf_ksym_exists(scx_bpf_dsq_peek))
+	if (has_kfunc_6_19(scx_bpf_dsq_peek)) {
+		head = head_vtime_behind(scx_bpf_dsq_peek(pd), vtime);
+	} else {
+		if (!bpf_iter_scx_dsq_new(&it, pd, 0))
+			first = bpf_iter_scx_dsq_next(&it);
+		head = head_vtime_behind(first, vtime);
 		bpf_iter_scx_dsq_destroy(&it);
+	}
 	bpf_rcu_read_unlock();
-	return jp_queue_head_vtime(vtime, first != NULL, first_vtime, at_head);
+	return head;
 }
 
 /*

@@ -65,6 +65,7 @@ struct options {
 	const char *bus_address;  /* one D-Bus for everything (tests) */
 	bool no_power_settings;	  /* leave EPP, turbo and platform_profile alone */
 	bool power_settings_only; /* hidden: the power settings without the scheduler */
+	bool older_kernel_paths;  /* hidden: 6.14-6.18's paths on a newer kernel */
 };
 
 static struct options opts = {
@@ -105,6 +106,7 @@ enum {
 	OPT_BUS_ADDRESS,
 	OPT_NO_POWER_SETTINGS,
 	OPT_POWER_SETTINGS_ONLY,
+	OPT_OLDER_KERNEL_PATHS,
 };
 
 static const struct argp_option argp_options[] = {
@@ -159,6 +161,11 @@ static const struct argp_option argp_options[] = {
 	 3},
 	/* tests: apply and restore the power settings as a run would, without sched_ext */
 	{"power-settings-only", OPT_POWER_SETTINGS_ONLY, NULL, OPTION_HIDDEN, NULL, 3},
+	/*
+	 * tests: run what a 6.14-6.18 kernel would, where the pinned kernels
+	 * (all newer) would otherwise take their own kfuncs' paths
+	 */
+	{"older-kernel-paths", OPT_OLDER_KERNEL_PATHS, NULL, OPTION_HIDDEN, NULL, 3},
 	{"log", OPT_LOG, NULL, 0,
 	 "Log one line per state change (attach, profile switch, exit) and no stats; the "
 	 "default under systemd",
@@ -253,6 +260,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		run_only_opt = "--no-power-settings";
 		break;
 	case OPT_POWER_SETTINGS_ONLY: opts.power_settings_only = true; break;
+	case OPT_OLDER_KERNEL_PATHS:
+		opts.older_kernel_paths = true;
+		run_only_opt = "--older-kernel-paths";
+		break;
 	case ARGP_KEY_END:
 		if (opts.model_path && (opts.xml_path || opts.sysfs_root || opts.em_path))
 			argp_error(state, "--model replaces --topology, --sysfs-root and "
@@ -1232,7 +1243,8 @@ static int report_exit(const struct joule_exit_info *ei, const char *dump, size_
  */
 static bool choose_rt_takeover(struct scx_joule *skel)
 {
-	bool hook = joule_kernel_has_kfunc("scx_bpf_reenqueue_local___v2");
+	bool hook =
+		!opts.older_kernel_paths && joule_kernel_has_kfunc("scx_bpf_reenqueue_local___v2");
 
 	if (hook) {
 		skel->struct_ops.joule_ops->cpu_release = NULL;
@@ -1285,6 +1297,10 @@ static int run_scheduler(const struct joule_machine *m)
 		return 1;
 	}
 	skel->rodata->slice_ns = opts.slice_us * 1000ULL;
+	skel->rodata->older_kernel_paths = opts.older_kernel_paths;
+	if (opts.older_kernel_paths)
+		note(stdout, "taking the paths of kernels before 6.19 "
+			     "(--older-kernel-paths)");
 	skel->struct_ops.joule_ops->hotplug_seq = model_hotplug_seq;
 	fill_bpf_tables(skel, m);
 	pick_profile(&profile, true);
