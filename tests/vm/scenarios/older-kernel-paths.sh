@@ -1,0 +1,24 @@
+# The paths scx_joule takes on kernels before 6.19 (6.14-6.18 lack
+# scx_bpf_task_set_slice, scx_bpf_task_set_dsq_vtime, scx_bpf_dsq_peek and
+# scx_bpf_reenqueue_local___v2), which the pinned kernels, all newer, never
+# take on their own: --older-kernel-paths counts those kfuncs as absent.
+# The verifier must accept every program; a task's slice and vtime are then
+# written directly, the head of a domain's queue (kernel threads under the
+# hogs below) is read with the DSQ iterator, and a realtime takeover is
+# handled by ops.cpu_release: the task it preempts must not wait behind it
+# (check_rt_takeover, as in rt-preempt).
+. /scenarios/lib.sh
+start_scheduler -v --older-kernel-paths --model $MODEL --profile balanced --stats 5
+grep -q "^scx_joule: taking the paths of kernels before 6.19" $LOG ||
+	fail "the loader did not say it takes the older kernels' paths"
+grep -E '^scx_joule: verifier: (joule_cpu_release|joule_rt_|[0-9]+ insns in all)' $LOG
+grep -qE '^scx_joule: verifier: joule_cpu_release ' $LOG ||
+	fail "ops.cpu_release was not loaded"
+! grep -qE '^scx_joule: verifier: joule_rt_takeover ' $LOG ||
+	fail "the 6.19 realtime hook was loaded"
+ok "the verifier accepted the older kernels' paths"
+check_rt_takeover
+stop_scheduler INT
+# 7.2 deprecates both (7.3 says nothing); 6.14-6.18 have nothing else
+DMESG_ALLOWED='sched_ext: Writing directly to p->scx.slice/dsq_vtime is deprecated|ops->cpu_acquire/release\(\) are deprecated' \
+	check_dmesg
