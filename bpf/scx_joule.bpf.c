@@ -726,6 +726,20 @@ out:
 }
 
 /*
+ * The wakeup joule_choose_cpu places, one per CPU: on the stack its 176
+ * bytes (at 512 CPUs) took joule_enqueue's deepest chain of calls to all
+ * 512 bytes the verifier allows, with nothing to spare for another
+ * compiler's frames. select_cpu and enqueue, its only callers, run with
+ * interrupts off, so no other placement on the CPU can come in between.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct jp_wake);
+} wake_scratch SEC(".maps");
+
+/*
  * Where p would run best now (prev_cpu if placement finds nothing), and why
  * in *reason. A global function: verified once per program on its own, not
  * once for every range of prev_cpu a caller's branches leave (in
@@ -737,32 +751,34 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 	const struct jp_profile *pr = cur_profile();
 	struct task_ctx *tctx = task_ctx(p);
 	const struct jp_pd_view *views;
-	struct jp_wake w;
+	struct jp_wake *w;
+	u32 zero = 0;
 	bool energy;
 	s32 cpu;
 
-	if (!tctx || !reason)
+	w = bpf_map_lookup_elem(&wake_scratch, &zero);
+	if (!tctx || !reason || !w)
 		return prev_cpu;
 	/*
 	 * The fields before the masks are zeroed, not the masks: they are the
 	 * build's max_cpus wide (128 bytes at 512), and the policy reads only
 	 * the words of this machine's CPUs, which mask_from_cpumask writes.
 	 */
-	__builtin_memset(&w, 0, offsetof(struct jp_wake, allowed));
-	w.now = scx_bpf_now();
-	w.task_util = jp_task_util(&tctx->jt);
-	w.frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
-	w.frame_speed = w.frame ? jp_frame_speed(pr, &tctx->jt, w.now) : 0;
-	w.lat_crit = tctx->lat_crit;
-	w.prev_cpu = prev_cpu;
-	w.other_pds = tctx->other_pds;
-	mask_from_cpumask(&w.allowed, p->cpus_ptr);
+	__builtin_memset(w, 0, offsetof(struct jp_wake, allowed));
+	w->now = scx_bpf_now();
+	w->task_util = jp_task_util(&tctx->jt);
+	w->frame = jp_frame_task(tctx->wake_period, p->flags & PF_KTHREAD);
+	w->frame_speed = w->frame ? jp_frame_speed(pr, &tctx->jt, w->now) : 0;
+	w->lat_crit = tctx->lat_crit;
+	w->prev_cpu = prev_cpu;
+	w->other_pds = tctx->other_pds;
+	mask_from_cpumask(&w->allowed, p->cpus_ptr);
 	for (u32 i = 0, words = mask_words(); i < JP_MASK_WORDS && i < words; i++)
-		w.allowed.bits[i] &= online.bits[i];
-	read_idle_mask(&w.idle);
-	refresh_overutilized(w.now, false);
-	w.overutilized = overutilized;
-	energy = jp_wake_energy_aware(pr, &w);
+		w->allowed.bits[i] &= online.bits[i];
+	read_idle_mask(&w->idle);
+	refresh_overutilized(w->now, false);
+	w->overutilized = overutilized;
+	energy = jp_wake_energy_aware(pr, w);
 	/* any buffer: each domain's own is read where a domain's view is */
 	views = jp_views_pay(&tables) ? pd_views[0] : NULL;
 
@@ -774,7 +790,7 @@ __attribute__((noinline)) s32 joule_choose_cpu(struct task_struct *p __arg_trust
 		*reason = JOULE_STAT_PLACE_PERF;
 	if (views && energy)
 		stat_add(JOULE_STAT_ON_VIEWS, 1);
-	cpu = jp_select_cpu(&tables, cpu_state, views, pr, &w);
+	cpu = jp_select_cpu(&tables, cpu_state, views, pr, w);
 	return cpu < 0 ? prev_cpu : cpu;
 }
 
