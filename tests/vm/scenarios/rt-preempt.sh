@@ -8,6 +8,6 @@
 # runs that one). Left in CPU 0's queue, the preempted hog waited 952 ms.
 . /scenarios/lib.sh
 start_scheduler --model $MODEL --profile balanced --stats 5
-check_rt_takeover
+check_rt_takeover 400
 stop_scheduler INT
 check_dmesg

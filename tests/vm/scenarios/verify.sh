@@ -9,6 +9,7 @@ pid=$!
 if wait_state enabled 60; then
 	ok "verifier accepted every program"
 	grep -E '^scx_joule: verifier:' $LOG
+	check_stack_depth
 	kill -INT $pid
 	wait $pid
 	exit 0
