@@ -726,7 +726,7 @@ out:
 }
 
 /*
- * The wakeup joule_choose_cpu places, one per CPU: on the stack its 176
+ * The wakeup joule_choose_cpu places, one per CPU: on the stack its 168
  * bytes (at 512 CPUs) took joule_enqueue's deepest chain of calls to all
  * 512 bytes the verifier allows, with nothing to spare for another
  * compiler's frames. select_cpu and enqueue, its only callers, run with

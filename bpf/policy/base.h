@@ -227,8 +227,9 @@ struct jp_profile {
 };
 
 /*
- * A wakeup to place: the caller fills this (on the stack, 32 + JP_MAX_CPUS / 4
- * bytes). The masks stay last: the BPF caller zeroes only what comes before.
+ * A wakeup to place: the caller fills this (32 + JP_MAX_CPUS / 4 bytes: the
+ * BPF caller keeps it in a per-CPU map, off the verifier's 512-byte stack).
+ * The masks stay last: the BPF caller zeroes only what comes before.
  */
 struct jp_wake {
 	u32 task_util;
