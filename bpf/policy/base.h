@@ -227,7 +227,7 @@ struct jp_profile {
 };
 
 /*
- * A wakeup to place: the caller fills this (32 + JP_MAX_CPUS / 4 bytes: the
+ * A wakeup to place: the caller fills this (40 + JP_MAX_CPUS / 4 bytes: the
  * BPF caller keeps it in a per-CPU map, off the verifier's 512-byte stack).
  * The masks stay last: the BPF caller zeroes only what comes before.
  */

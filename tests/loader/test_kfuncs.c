@@ -145,9 +145,22 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Is release a ("6.19") at least b? */
+static bool release_at_least(const char *a, const char *b)
+{
+	unsigned int a_major = 0, a_minor = 0, b_major = 0, b_minor = 0;
+
+	if (sscanf(a, "%u.%u", &a_major, &a_minor) != 2 ||
+	    sscanf(b, "%u.%u", &b_major, &b_minor) != 2)
+		return false;
+	return a_major > b_major || (a_major == b_major && a_minor >= b_minor);
+}
+
 /*
  * An optional kfunc must be guarded: the program has to load without it.
- * has_kfunc_6_19() is bpf_ksym_exists() that --older-kernel-paths can turn off.
+ * One of 6.19 or later may be guarded by has_kfunc_6_19(), bpf_ksym_exists()
+ * that --older-kernel-paths turns off; an older one must not, or that
+ * option would take it from the kernels that have it.
  */
 static void test_optional_ones_are_guarded(void **state)
 {
@@ -155,14 +168,20 @@ static void test_optional_ones_are_guarded(void **state)
 
 	(void)state;
 	for (int i = 0; i < joule_nr_kfuncs; i++) {
-		if (!joule_kfuncs[i].optional)
-			continue;
+		bool newer = release_at_least(joule_kfuncs[i].since, "6.19");
+
 		/* the extern may carry a ___flavor after the kernel's name */
 		snprintf(guard, sizeof(guard), "bpf_ksym_exists(%s", joule_kfuncs[i].name);
 		snprintf(guard_6_19, sizeof(guard_6_19), "has_kfunc_6_19(%s", joule_kfuncs[i].name);
-		if (!strstr(src, guard) && !strstr(src, guard_6_19))
-			fail_msg("%s is optional in src/kfuncs.c but %s has no %s",
-				 joule_kfuncs[i].name, BPF_SOURCE, guard);
+		if (!newer && strstr(src, guard_6_19))
+			fail_msg("%s (%s) is older than 6.19 but %s has %s", joule_kfuncs[i].name,
+				 joule_kfuncs[i].since, BPF_SOURCE, guard_6_19);
+		if (joule_kfuncs[i].optional && !strstr(src, guard) &&
+		    !(newer && strstr(src, guard_6_19)))
+			fail_msg(
+				"%s (%s) is optional in src/kfuncs.c but %s has neither %s nor%s%s",
+				joule_kfuncs[i].name, joule_kfuncs[i].since, BPF_SOURCE, guard,
+				newer ? " " : " (6.19 or later only) ", guard_6_19);
 	}
 	free(src);
 }
