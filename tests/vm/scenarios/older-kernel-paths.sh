@@ -6,7 +6,8 @@
 # rt-preempt's load (check_rt_takeover) a task's slice and vtime are written
 # directly, the head of a domain's queue (kernel threads under the hogs) is
 # read with the DSQ iterator, and the realtime takeover goes through
-# ops.cpu_release; every hog must run and the scheduler stay attached.
+# ops.cpu_release; every hog must run and the scheduler stay attached, and
+# on 7.2 the kernel must have named direct writes.
 # rt-preempt's 400 ms bar is not asked: on these kernels a deadline server
 # runs sched_ext tasks beside the realtime one (6.14-6.18 have none), and
 # they deprecate cpu_release for the 6.19 hook. In one run on 7.2 the
@@ -26,6 +27,13 @@ ok "the verifier accepted the older kernels' paths"
 check_stack_depth
 check_rt_takeover
 stop_scheduler INT
+# The kernel's own word that the older paths ran, where it gives one: 7.2
+# names direct writes of a task's slice or vtime (7.3 does not).
+if uname -r | grep -q '^7\.2\.'; then
+	n=$(dmesg | grep -c 'Writing directly to p->scx.slice/dsq_vtime is deprecated')
+	[ "$n" -gt 0 ] || fail "7.2 reported no direct write of a slice or vtime: the 6.19 kfuncs were used"
+	ok "7.2 reported $n direct writes of a slice or vtime"
+fi
 # 7.2 deprecates both (7.3 says nothing); 6.14-6.18 have nothing else
 DMESG_ALLOWED='sched_ext: Writing directly to p->scx.slice/dsq_vtime is deprecated|ops->cpu_acquire/release\(\) are deprecated' \
 	check_dmesg
