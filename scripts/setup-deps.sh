@@ -138,30 +138,43 @@ INSTALL=(apt-get install -y -qq -o Dpkg::Options::=--force-confdef
 # The arm64 libraries' Multi-Arch: same dependencies must be the host's own
 # versions: with -t bookworm-backports each came from backports and dragged
 # the host's copy along (libudev1:arm64 254 upgraded the host's systemd to
-# 254, in the middle of a CI run). Prints NAME:arm64=VERSION, the host's
-# installed version, for each such library the install would upgrade.
-# A machine image older than the archive may hold a version the archive no
-# longer has (a point or security release replaced it): then both copies take
-# the version the host would get from its own suites, never backports', and
-# that upgrade of the host's copy is printed as a pin too.
-arm64_pins() {
-	local sim p v
+# 254, in the middle of a CI run). arm64_shared prints, for each such
+# library the install would upgrade on the host, NAME HOST_VERSION.
+arm64_shared() {
+	local sim p
 	sim=$(apt-get -s install -t bookworm-backports "$@" 2>/dev/null) || return 0
 	# host packages the install would upgrade ("Inst NAME [OLD] (NEW ...)")
-	echo "$sim" | awk '/^Inst / && $2 !~ /:arm64$/ && $3 ~ /^\[/ { print $2 }' |
+	awk '/^Inst / && $2 !~ /:arm64$/ && $3 ~ /^\[/ { print $2 }' <<<"$sim" |
 		while read -r p; do
 			p=${p%:amd64}
 			# only those whose arm64 copy comes with the install
-			echo "$sim" | grep -q "^Inst $p:arm64 " || continue
-			v=$(dpkg-query -W -f='${Version}' "$p:amd64" 2>/dev/null ||
-				dpkg-query -W -f='${Version}' "$p")
-			if ! apt-cache madison "$p:arm64" | awk -F' [|] ' '{ print $2 }' | grep -qxF "$v"; then
-				v=$(apt-cache policy "$p:arm64" | awk '$1 == "Candidate:" { print $2 }')
-				echo "$p:amd64=$v"
-			fi
-			echo "$p:arm64=$v"
+			grep -q "^Inst $p:arm64 " <<<"$sim" || continue
+			echo "$p $(dpkg-query -W -f='${Version}' "$p:amd64" 2>/dev/null ||
+				dpkg-query -W -f='${Version}' "$p")"
 		done
 }
+
+# Is VERSION of package NAME (NAME:ARCH) in the archive? (madison pads short versions)
+in_archive() { apt-cache madison "$1" | awk '{ print $3 }' | grep -qxF "$2"; }
+
+# A machine image older than the archive may hold a version of such a
+# library that the archive no longer has (a point or security release
+# replaced it): the host's copy is upgraded first, from the host's own
+# suites (never backports), to the version they offer for both
+# architectures. Prints the NAME=VERSION upgrades; exits if one cannot be.
+arm64_host_upgrades() {
+	local p v cand
+	while read -r p v; do
+		in_archive "$p:arm64" "$v" && continue
+		cand=$(apt-cache policy "$p:arm64" | awk '$1 == "Candidate:" { print $2 }')
+		if [ -z "$cand" ] || [ "$cand" = "(none)" ] || ! in_archive "$p:amd64" "$cand" ||
+			! dpkg --compare-versions "$cand" gt "$v"; then
+			die "$p $v (installed) has no arm64 build in the archive and no newer version for both architectures; upgrade $p and run again"
+		fi
+		echo "$p=$cand"
+	done
+}
+
 NEED_UPDATE=0
 add_sources
 if [ $with_arm64 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -210,9 +223,14 @@ if [ -n "$base_missing" ]; then
 fi
 if [ -n "${arm64_bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
+	upgrades=$(arm64_shared "${ARM64_BACKPORTS[@]}" | arm64_host_upgrades)
+	if [ -n "$upgrades" ]; then
+		log "upgrading on the host first (its version left the archive): $(echo $upgrades)"
+		"${INSTALL[@]}" $upgrades >/dev/null
+	fi
 	# the same versions as the amd64 ones (Multi-Arch: same requires it)
-	pins=$(arm64_pins "${ARM64_BACKPORTS[@]}")
-	[ -z "$pins" ] || log "versions shared with the host: $(echo $pins)"
+	pins=$(arm64_shared "${ARM64_BACKPORTS[@]}" | awk '{ print $1 ":arm64=" $2 }')
+	[ -z "$pins" ] || log "keeping the host's versions: $(echo $pins)"
 	"${INSTALL[@]}" -t bookworm-backports "${ARM64_BACKPORTS[@]}" $pins >/dev/null
 fi
 if sd_dev_wanted; then
