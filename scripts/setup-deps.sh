@@ -223,13 +223,16 @@ if [ -n "$base_missing" ]; then
 fi
 if [ -n "${arm64_bp_missing// /}" ]; then
 	log "installing from bookworm-backports: $(echo $arm64_bp_missing)"
-	upgrades=$(arm64_shared "${ARM64_BACKPORTS[@]}" | arm64_host_upgrades)
+	shared=$(arm64_shared "${ARM64_BACKPORTS[@]}")
+	upgrades=$(arm64_host_upgrades <<<"$shared")
 	if [ -n "$upgrades" ]; then
 		log "upgrading on the host first (its version left the archive): $(echo $upgrades)"
 		"${INSTALL[@]}" $upgrades >/dev/null
+		# what the install would now upgrade, at the host's new versions
+		shared=$(arm64_shared "${ARM64_BACKPORTS[@]}")
 	fi
 	# the same versions as the amd64 ones (Multi-Arch: same requires it)
-	pins=$(arm64_shared "${ARM64_BACKPORTS[@]}" | awk '{ print $1 ":arm64=" $2 }')
+	pins=$(awk '{ print $1 ":arm64=" $2 }' <<<"$shared")
 	[ -z "$pins" ] || log "keeping the host's versions: $(echo $pins)"
 	"${INSTALL[@]}" -t bookworm-backports "${ARM64_BACKPORTS[@]}" $pins >/dev/null
 fi
