@@ -21,7 +21,11 @@
 # "Kernel threads under load").
 # Under scx_joule no task may wait over 1 s: it runs any task that waited
 # 500 ms in a queue next (design.md, "Waits with no end").
+# irq-watch watches from CPUs 2 and 3 throughout: a busy CPU that goes
+# 700 ms without an interrupt fails the scenario, with every CPU's backtrace
+# taken while it is stuck (docs/testing.md, "The hybrid-stress stall").
 . /scenarios/lib.sh
+start_irq_watch 2 3
 n=$(nr_cpus)
 hot=${BIG##* }
 
@@ -115,4 +119,5 @@ stats_tail 6
 grep -q 'hotplug\|exited' $LOG && grep -E 'restart|exited' $LOG
 stop_scheduler INT
 [ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
+check_irq_watch
 check_dmesg

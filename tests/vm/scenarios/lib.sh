@@ -192,6 +192,30 @@ dmesg_context() {
 	done
 }
 
+# start_irq_watch CPU...: irq-watch (tools/irq_watch.c) in the background,
+# watching from the CPUs given: a CPU busy with interrupts off for 700 ms
+# gets every CPU's backtrace on the console while it is still stuck, where
+# the kernel's own stall reports come seconds later, if at all.
+# check_irq_watch fails the scenario if it reported, and stops it.
+start_irq_watch() {
+	irq-watch "$@" &
+	IRQ_WATCH_PID=$!
+}
+check_irq_watch() {
+	[ -n "$IRQ_WATCH_PID" ] || return 0
+	if kill -0 $IRQ_WATCH_PID 2>/dev/null; then
+		kill $IRQ_WATCH_PID
+		wait $IRQ_WATCH_PID 2>/dev/null
+		IRQ_WATCH_PID=
+		ok "irq-watch: no busy CPU went 700 ms without an interrupt"
+		return 0
+	fi
+	wait $IRQ_WATCH_PID
+	rc=$?
+	IRQ_WATCH_PID=
+	fail "irq-watch exited $rc (its output above)"
+}
+
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
 # uptime_ms: the guest's clock since boot, in ms (/proc/uptime, 10 ms steps)

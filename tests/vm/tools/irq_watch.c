@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * irq-watch: report a CPU that stops taking interrupts while it is busy.
+ *
+ * usage: irq-watch [--ms MS] CPU...
+ *
+ * One SCHED_FIFO thread pinned to each CPU given samples, every 100 ms, each
+ * online CPU's interrupt count (the sum of its column in /proc/interrupts)
+ * and idle time (/proc/stat). A busy CPU takes at least its timer
+ * interrupt HZ times a second; one whose idle time and interrupt count both
+ * stand still for MS ms (default 700) has had interrupts off all that time,
+ * which no kernel path should do. The first thread to see it prints
+ * "irq-watch: CPU N busy without an interrupt for T ms", asks the kernel for
+ * a backtrace of every CPU (sysrq l, by NMI, which reaches a CPU with
+ * interrupts off) three times 300 ms apart, prints the kernel log written
+ * since, and exits 1; the watch reports once. Without a report it runs until
+ * killed.
+ *
+ * Why two or more watching CPUs: a watcher sleeps on a timer of its own
+ * CPU, so a stuck CPU cannot also stop the watch. Under sched_ext the
+ * watchers are realtime tasks, which the BPF scheduler does not place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CPUS     64
+#define MAX_WATCHERS 8
+#define SAMPLE_MS    100
+
+struct cpu_sample {
+	unsigned long long irqs, idle;
+	long long still_since; /* ms: when irqs and idle last moved */
+	int seen;
+};
+
+struct watcher {
+	pthread_t thread;
+	int cpu;
+	struct cpu_sample cpus[MAX_CPUS];
+};
+
+static long stuck_ms = 700;
+static atomic_int reported;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Each online CPU's interrupt count; a bit per CPU found. */
+static unsigned long long read_irqs(unsigned long long *irqs)
+{
+	int ids[MAX_CPUS], nr_ids = 0;
+	unsigned long long found = 0;
+	char line[8192], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f))
+		for (p = line; (p = strstr(p, "CPU")) && nr_ids < MAX_CPUS; p += 3)
+			ids[nr_ids++] = atoi(p + 3);
+	for (int i = 0; i < nr_ids; i++)
+		if (ids[i] >= 0 && ids[i] < MAX_CPUS)
+			irqs[ids[i]] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		p++;
+		for (int i = 0; i < nr_ids; i++) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break; /* a line with fewer columns (ERR, MIS) */
+			p = end;
+			if (ids[i] >= 0 && ids[i] < MAX_CPUS) {
+				irqs[ids[i]] += v;
+				found |= 1ULL << ids[i];
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Each CPU's idle and iowait time (USER_HZ); a bit per CPU found. */
+static unsigned long long read_idle(unsigned long long *idle)
+{
+	unsigned long long found = 0, user, nice, sys, idl, iowait;
+	char line[512];
+	FILE *f = fopen("/proc/stat", "r");
+	int cpu;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu", &cpu, &user, &nice, &sys, &idl,
+			   &iowait) == 6 &&
+		    cpu >= 0 && cpu < MAX_CPUS) {
+			idle[cpu] = idl + iowait;
+			found |= 1ULL << cpu;
+		}
+	fclose(f);
+	return found;
+}
+
+static void sysrq(char c)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, &c, 1) != 1)
+		perror("irq-watch: /proc/sysrq-trigger");
+	close(fd);
+}
+
+/* Copies the kernel log records after kmsg's position to stdout. */
+static void print_kmsg(int kmsg)
+{
+	char rec[8192];
+	ssize_t n;
+
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *text;
+
+		if (n < 0)
+			continue; /* records overwritten before we read them */
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		fputs(text ? text + 1 : rec, stdout);
+	}
+}
+
+static void report(int cpu, long long ms, int watcher_cpu)
+{
+	int kmsg;
+
+	if (atomic_exchange(&reported, 1))
+		return;
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+	printf("irq-watch: CPU %d busy without an interrupt for %lld ms (seen from CPU %d)\n", cpu,
+	       ms, watcher_cpu);
+	fflush(stdout);
+	for (int i = 0; i < 3; i++) {
+		sysrq('l');
+		usleep(300 * 1000);
+	}
+	if (kmsg >= 0) {
+		printf("irq-watch: the kernel's log since:\n");
+		print_kmsg(kmsg);
+		close(kmsg);
+	}
+	printf("irq-watch: end of report\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static void look(struct watcher *w, unsigned long long irq_seen, const unsigned long long *irqs,
+		 unsigned long long idle_seen, const unsigned long long *idle, long long t)
+{
+	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct cpu_sample *s = &w->cpus[cpu];
+		int present = (irq_seen & idle_seen) >> cpu & 1;
+
+		if (!present || !s->seen || irqs[cpu] != s->irqs || idle[cpu] != s->idle) {
+			s->irqs = irqs[cpu];
+			s->idle = idle[cpu];
+			s->still_since = t;
+			s->seen = present;
+			continue;
+		}
+		if (t - s->still_since >= stuck_ms)
+			report(cpu, t - s->still_since, w->cpu);
+	}
+}
+
+static void *watch(void *arg)
+{
+	struct watcher *w = arg;
+	unsigned long long irqs[MAX_CPUS], idle[MAX_CPUS];
+
+	for (;;) {
+		unsigned long long irq_seen = read_irqs(irqs), idle_seen = read_idle(idle);
+
+		look(w, irq_seen, irqs, idle_seen, idle, now_ms());
+		usleep(SAMPLE_MS * 1000);
+	}
+	return NULL;
+}
+
+static int start_watcher(struct watcher *w)
+{
+	struct sched_param param = {.sched_priority = 90};
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	int err;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(w->cpu, &cpus);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &param);
+	err = pthread_create(&w->thread, &attr, watch, w);
+	pthread_attr_destroy(&attr);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static struct watcher watchers[MAX_WATCHERS];
+	int nr = 0, arg = 1, err;
+
+	if (argc > 2 && !strcmp(argv[1], "--ms")) {
+		stuck_ms = atol(argv[2]);
+		arg = 3;
+	}
+	for (; arg < argc && nr < MAX_WATCHERS; arg++) {
+		char *end;
+		long cpu = strtol(argv[arg], &end, 10);
+
+		if (*end || cpu < 0 || cpu >= MAX_CPUS || stuck_ms <= 0) {
+			fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
+			return 2;
+		}
+		watchers[nr++].cpu = (int)cpu;
+	}
+	if (!nr) {
+		fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
+		return 2;
+	}
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		perror("irq-watch: mlockall");
+	for (int i = 0; i < nr; i++) {
+		err = start_watcher(&watchers[i]);
+		if (err) {
+			fprintf(stderr, "irq-watch: cannot start the watcher on CPU %d: %s\n",
+				watchers[i].cpu, strerror(err));
+			return 1;
+		}
+	}
+	pthread_join(watchers[0].thread, NULL);
+	return 0;
+}
