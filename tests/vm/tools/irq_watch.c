@@ -16,6 +16,11 @@
  * since, and exits 1; the watch reports once. Without a report it runs until
  * killed.
  *
+ * The same threads watch jiffies against the clock: jiffies that stand still
+ * for MS ms are reported (the tick state from /proc/timer_list), and then
+ * how far they jumped when they moved again. That report does not end the
+ * watch: it is evidence, not a verdict.
+ *
  * Why two or more watching CPUs: a watcher sleeps on a timer of its own
  * CPU, so a stuck CPU cannot also stop the watch. Under sched_ext the
  * watchers are realtime tasks, which the BPF scheduler does not place.
@@ -171,6 +176,84 @@ static void report(int cpu, long long ms, int watcher_cpu)
 	exit(1);
 }
 
+/* The kernel's jiffies: /proc/schedstat's timestamp line; 0 if unreadable. */
+static unsigned long long read_jiffies(void)
+{
+	unsigned long long jiffies = 0;
+	char line[256];
+	FILE *f = fopen("/proc/schedstat", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "timestamp %llu", &jiffies) == 1)
+			break;
+	fclose(f);
+	return jiffies;
+}
+
+/* Prints the lines of PATH that contain one of WORDS (NULL-terminated). */
+static void print_matching(const char *path, const char *const *words)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		for (const char *const *w = words; *w; w++)
+			if (strstr(line, *w)) {
+				fputs(line, stdout);
+				break;
+			}
+	fclose(f);
+}
+
+/*
+ * jiffies that stand still while the clock runs: the timer wheel (delayed
+ * work, timeouts) stops, and when jiffies catch up at once, every timeout
+ * measured in them fires together (RCU's stall warning, sched_ext's
+ * watchdog). Reported once, with the kernel's tick state, then how far
+ * jiffies jumped; it does not end the watch (and asks for no backtrace,
+ * which would fail a scenario's check of the kernel log).
+ */
+static void watch_jiffies(long long t)
+{
+	static atomic_int claimed;
+	static unsigned long long last;
+	static long long still_since;
+	static int state; /* 0 watching, 1 reported, 2 done */
+	static const char *const tick_words[] = {"now at",	 "cpu:",     "jiffies",
+						 "tick_stopped", "do_timer", NULL};
+	unsigned long long jiffies;
+
+	if (atomic_exchange(&claimed, 1))
+		return; /* another watcher is looking */
+	jiffies = read_jiffies();
+	if (!jiffies || state == 2)
+		goto out;
+	if (jiffies != last) {
+		if (state == 1) {
+			printf("irq-watch: jiffies moved again after %lld ms, by %llu\n",
+			       t - still_since, jiffies - last);
+			fflush(stdout);
+			state = 2;
+		}
+		last = jiffies;
+		still_since = t;
+		goto out;
+	}
+	if (state == 0 && t - still_since >= stuck_ms) {
+		printf("irq-watch: jiffies stood still at %llu for %lld ms; the kernel's ticks:\n",
+		       jiffies, t - still_since);
+		print_matching("/proc/timer_list", tick_words);
+		fflush(stdout);
+		state = 1;
+	}
+out:
+	atomic_store(&claimed, 0);
+}
+
 static void look(struct watcher *w, unsigned long long irq_seen, const unsigned long long *irqs,
 		 unsigned long long idle_seen, const unsigned long long *idle, long long t)
 {
@@ -198,7 +281,10 @@ static void *watch(void *arg)
 	for (;;) {
 		unsigned long long irq_seen = read_irqs(irqs), idle_seen = read_idle(idle);
 
-		look(w, irq_seen, irqs, idle_seen, idle, now_ms());
+		long long t = now_ms();
+
+		look(w, irq_seen, irqs, idle_seen, idle, t);
+		watch_jiffies(t);
 		usleep(SAMPLE_MS * 1000);
 	}
 	return NULL;
