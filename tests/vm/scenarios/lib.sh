@@ -195,8 +195,9 @@ dmesg_context() {
 # start_irq_watch CPU...: irq-watch (tools/irq_watch.c) in the background,
 # watching from the CPUs given: a CPU busy with interrupts off for 700 ms
 # gets every CPU's backtrace on the console while it is still stuck, where
-# the kernel's own stall reports come seconds later, if at all.
-# check_irq_watch fails the scenario if it reported, and stops it.
+# the kernel's own stall reports come seconds later, if at all. It also
+# reports jiffies that stand still, and their jump, without failing.
+# check_irq_watch fails the scenario if a CPU was reported, and stops it.
 start_irq_watch() {
 	irq-watch "$@" &
 	IRQ_WATCH_PID=$!
