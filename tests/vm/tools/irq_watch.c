@@ -280,7 +280,6 @@ static void *watch(void *arg)
 
 	for (;;) {
 		unsigned long long irq_seen = read_irqs(irqs), idle_seen = read_idle(idle);
-
 		long long t = now_ms();
 
 		look(w, irq_seen, irqs, idle_seen, idle, t);
@@ -309,6 +308,12 @@ static int start_watcher(struct watcher *w)
 	return err;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	static struct watcher watchers[MAX_WATCHERS];
@@ -322,16 +327,12 @@ int main(int argc, char **argv)
 		char *end;
 		long cpu = strtol(argv[arg], &end, 10);
 
-		if (*end || cpu < 0 || cpu >= MAX_CPUS || stuck_ms <= 0) {
-			fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
-			return 2;
-		}
+		if (*end || cpu < 0 || cpu >= MAX_CPUS || stuck_ms <= 0)
+			return usage();
 		watchers[nr++].cpu = (int)cpu;
 	}
-	if (!nr) {
-		fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
-		return 2;
-	}
+	if (!nr)
+		return usage();
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		perror("irq-watch: mlockall");
 	for (int i = 0; i < nr; i++) {
