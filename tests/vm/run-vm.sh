@@ -212,18 +212,6 @@ if [ "$icount" = off ]; then
 	[ "$waited_lock" -eq 0 ] || echo "run-vm: waited $waited_lock s for another guest on the host's clock"
 fi
 
-# tsc=nowatchdog: the kernel's clocksource watchdog (7.2 and 7.3) checks the
-# TSC against another CPU's every 0.5 s from CPU 0, both CPUs spinning with
-# interrupts off until the other answers, and it rechecks its 50 us timeout
-# only every 5000 pauses. Under single-threaded TCG each pause hands the host
-# thread to the other vCPUs, so a remote CPU that is itself spinning with
-# interrupts off (on tasklist_lock under fork load, in CPU hotplug) kept CPU 0
-# without interrupts for 724 ms and more (docs/testing.md, "The
-# hybrid-stress stall"). The kernel turns the watchdog off by itself on CPUs
-# with a constant, nonstop TSC and TSC_ADJUST, the hardware scx_joule is for;
-# the TCG guest (-cpu max) shows none of those flags in /proc/cpuinfo.
-guest_cmdline="console=ttyS0 panic=-1 loglevel=4 tsc=nowatchdog scenario=$scenario"
-
 # One boot: qemu's output goes to $raw; returns qemu's exit status, or 125
 # when the guest's init has not spoken within boot_wait seconds.
 boot_wait=${JOULE_VM_BOOT_WAIT:-$((120 + 5 * cpus))}
@@ -237,7 +225,7 @@ boot() {
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
-		-append "$guest_cmdline${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
 	fi
