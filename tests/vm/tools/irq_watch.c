@@ -12,7 +12,8 @@
  * which no kernel path should do. The first thread to see it prints
  * "irq-watch: CPU N busy without an interrupt for T ms", asks the kernel for
  * a backtrace of every CPU (sysrq l, by NMI, which reaches a CPU with
- * interrupts off) three times 300 ms apart, prints the kernel log written
+ * interrupts off) three times 300 ms apart, after the first of them every
+ * CPU's queued hrtimers (/proc/timer_list), prints the kernel log written
  * since, and exits 1; the watch reports once. Without a report it runs until
  * killed.
  *
@@ -150,6 +151,30 @@ static void print_kmsg(int kmsg)
 	}
 }
 
+/* Prints the lines of PATH that contain one of WORDS (NULL-terminated). */
+static void print_matching(const char *path, const char *const *words)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		for (const char *const *w = words; *w; w++)
+			if (strstr(line, *w)) {
+				fputs(line, stdout);
+				break;
+			}
+	fclose(f);
+}
+
+/*
+ * Each CPU's queued hrtimers and when they expire: a tick overdue by the
+ * time the CPU went without interrupts says it had them off; a tick not
+ * queued at all would say no one armed it.
+ */
+static const char *const timer_words[] = {"now at", "cpu:", " #", "expires_next", NULL};
+
 static void report(int cpu, long long ms, int watcher_cpu)
 {
 	int kmsg;
@@ -162,10 +187,15 @@ static void report(int cpu, long long ms, int watcher_cpu)
 	printf("irq-watch: CPU %d busy without an interrupt for %lld ms (seen from CPU %d)\n", cpu,
 	       ms, watcher_cpu);
 	fflush(stdout);
-	for (int i = 0; i < 3; i++) {
-		sysrq('l');
+	sysrq('l'); /* the backtraces first: they matter most while it lasts */
+	printf("irq-watch: every CPU's timers, from /proc/timer_list:\n");
+	print_matching("/proc/timer_list", timer_words);
+	fflush(stdout);
+	for (int i = 0; i < 2; i++) {
 		usleep(300 * 1000);
+		sysrq('l');
 	}
+	usleep(300 * 1000);
 	if (kmsg >= 0) {
 		printf("irq-watch: the kernel's log since:\n");
 		print_kmsg(kmsg);
@@ -190,23 +220,6 @@ static unsigned long long read_jiffies(void)
 			break;
 	fclose(f);
 	return jiffies;
-}
-
-/* Prints the lines of PATH that contain one of WORDS (NULL-terminated). */
-static void print_matching(const char *path, const char *const *words)
-{
-	char line[512];
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		for (const char *const *w = words; *w; w++)
-			if (strstr(line, *w)) {
-				fputs(line, stdout);
-				break;
-			}
-	fclose(f);
 }
 
 /*
