@@ -184,7 +184,13 @@ icount_opts=()
 if [ $accel = kvm ]; then
 	accel_opts=kvm cpu=host
 else
-	accel_opts=tcg,thread=single cpu=max
+	# hypervisor=off: a Linux guest that sees the hypervisor bit, and no
+	# paravirtual spinlocks (KVM's or Xen's, absent under TCG), turns every
+	# spinlock into an unfair test-and-set loop (virt_spin_lock). With the
+	# vCPUs taking turns on one host thread, a CPU spinning there with
+	# interrupts off was starved for seconds by another that kept taking
+	# the same lock (docs/testing.md, "Unfair spinlocks in the TCG guests").
+	accel_opts=tcg,thread=single cpu=max,hypervisor=off
 	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && [ "$icount" = off ] && accel_opts=tcg,thread=multi
 	[ "$icount" = off ] || icount_opts=(-icount "shift=$icount,sleep=off")
 fi
