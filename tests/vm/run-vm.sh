@@ -180,7 +180,7 @@ else
 	*) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
 	esac
 fi
-icount_opts=()
+icount_opts=() guest_args=
 if [ $accel = kvm ]; then
 	accel_opts=kvm cpu=host
 else
@@ -190,7 +190,7 @@ else
 	# vCPUs taking turns on one host thread, a CPU spinning there with
 	# interrupts off was starved for seconds by another that kept taking
 	# the same lock (docs/testing.md, "Unfair spinlocks in the TCG guests").
-	accel_opts=tcg,thread=single cpu=max,hypervisor=off
+	accel_opts=tcg,thread=single cpu=max,hypervisor=off guest_args=" joule_locks=fair"
 	[ "${JOULE_VM_MTTCG:-0}" = 1 ] && [ "$icount" = off ] && accel_opts=tcg,thread=multi
 	[ "$icount" = off ] || icount_opts=(-icount "shift=$icount,sleep=off")
 fi
@@ -231,7 +231,7 @@ boot() {
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario$guest_args${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
 	fi
