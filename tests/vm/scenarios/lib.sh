@@ -197,9 +197,11 @@ dmesg_context() {
 # gets every CPU's backtrace on the console while it is still stuck, where
 # the kernel's own stall reports come seconds later, if at all. It also
 # reports jiffies that stand still, and their jump, without failing.
-# check_irq_watch fails the scenario if a CPU was reported, and stops it.
+# check_irq_watch fails the scenario if a CPU was reported, and stops it;
+# the report's digest (a line per CPU) is printed again just before the
+# failure, so that a log cut to its end still shows what the CPUs were doing.
 start_irq_watch() {
-	irq-watch "$@" &
+	irq-watch --digest /tmp/irq-watch.digest "$@" &
 	IRQ_WATCH_PID=$!
 }
 check_irq_watch() {
@@ -214,7 +216,8 @@ check_irq_watch() {
 	wait $IRQ_WATCH_PID
 	rc=$?
 	IRQ_WATCH_PID=
-	fail "irq-watch exited $rc (its output above)"
+	cat /tmp/irq-watch.digest 2>/dev/null
+	fail "irq-watch exited $rc (its output above, its digest just above)"
 }
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }

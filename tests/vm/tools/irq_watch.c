@@ -2,7 +2,7 @@
 /*
  * irq-watch: report a CPU that stops taking interrupts while it is busy.
  *
- * usage: irq-watch [--ms MS] CPU...
+ * usage: irq-watch [--ms MS] [--digest FILE] CPU...
  *
  * One SCHED_FIFO thread pinned to each CPU given samples, every 100 ms, each
  * online CPU's interrupt count (the sum of its column in /proc/interrupts)
@@ -14,8 +14,8 @@
  * a backtrace of every CPU (sysrq l, by NMI, which reaches a CPU with
  * interrupts off) three times 300 ms apart, after the first of them every
  * CPU's queued hrtimers (/proc/timer_list), prints the kernel log written
- * since, and exits 1; the watch reports once. Without a report it runs until
- * killed.
+ * since and a digest of the backtraces (also written to FILE), and exits 1;
+ * the watch reports once. Without a report it runs until killed.
  *
  * The same threads watch jiffies against the clock: jiffies that stand still
  * for MS ms are reported (the tick state from /proc/timer_list), and then
@@ -134,7 +134,90 @@ static void sysrq(char c)
 	close(fd);
 }
 
-/* Copies the kernel log records after kmsg's position to stdout. */
+/*
+ * The digest: one line per CPU from its first NMI backtrace, the task and
+ * the innermost frames ("cpu 1 (sh): native_queued_spin_lock_slowpath <
+ * _raw_spin_lock_irqsave < hrtimer_start_range_ns ..."). A CI log may keep
+ * only the end of a failed test's output, and the whole report scrolls out
+ * of it; the digest is short enough to be printed again at the end.
+ */
+#define DIGEST_FRAMES 6
+#define DIGEST_LEN    320
+
+static char digest[MAX_CPUS][DIGEST_LEN];
+static int digest_cpu = -1, digest_frames, digest_rip;
+static const char *digest_path;
+static char digest_head[128]; /* the report's first line */
+
+static void digest_append(const char *fmt, const char *word, int len)
+{
+	size_t used = strlen(digest[digest_cpu]);
+
+	snprintf(digest[digest_cpu] + used, DIGEST_LEN - used, fmt, len, word);
+}
+
+/* A symbol's name without "+0x..": "hrtimer_start_range_ns+0x38/0xf0". */
+static int symbol_len(const char *sym)
+{
+	const char *plus = strstr(sym, "+0x");
+
+	return plus ? (int)(plus - sym) : (int)strcspn(sym, " \n");
+}
+
+static void digest_line(const char *text)
+{
+	const char *p;
+
+	if ((p = strstr(text, "NMI backtrace for cpu "))) {
+		int cpu = atoi(p + strlen("NMI backtrace for cpu "));
+
+		digest_cpu = cpu >= 0 && cpu < MAX_CPUS && !digest[cpu][0] ? cpu : -1;
+		digest_frames = digest_rip = 0;
+		if (digest_cpu >= 0)
+			snprintf(digest[cpu], DIGEST_LEN, "cpu %d", cpu);
+		return;
+	}
+	if (digest_cpu < 0)
+		return;
+	if ((p = strstr(text, " Comm: ")))
+		digest_append(" (%.*s):", p + 7, (int)strcspn(p + 7, " \n"));
+	else if ((p = strstr(text, "RIP: 00")) && !digest_rip++ && !digest_frames)
+		/* the interrupted place: 0010 is the kernel's code segment, 0033 user space's */
+		digest_append(" %.*s", strncmp(p + 5, "0010:", 5) ? "(user)" : p + 10,
+			      strncmp(p + 5, "0010:", 5) ? 6 : symbol_len(p + 10));
+	else if (!strncmp(text, " <IRQ>", 6) && digest_frames < DIGEST_FRAMES)
+		digest_append(" < %.*s", "<IRQ>", 5);
+	else if (text[0] == ' ' && text[1] != '?' && strstr(text, "+0x") &&
+		 digest_frames < DIGEST_FRAMES && !strstr(text, "dump_stack") &&
+		 !strstr(text, "nmi_cpu_backtrace")) {
+		digest_append(digest_rip || digest_frames ? " < %.*s" : " %.*s", text + 1,
+			      symbol_len(text + 1));
+		digest_frames++;
+	}
+}
+
+static void print_digest(void)
+{
+	FILE *f = digest_path ? fopen(digest_path, "w") : NULL;
+
+	if (f)
+		fprintf(f, "%s", digest_head);
+	printf("irq-watch: digest, the first backtrace of each CPU:\n");
+	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (!digest[cpu][0])
+			continue;
+		printf("irq-watch:   %s\n", digest[cpu]);
+		if (f)
+			fprintf(f, "irq-watch:   %s\n", digest[cpu]);
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Copies the kernel log records after kmsg's position to stdout, and the
+ * backtraces among them to the digest.
+ */
 static void print_kmsg(int kmsg)
 {
 	char rec[8192];
@@ -147,7 +230,9 @@ static void print_kmsg(int kmsg)
 			continue; /* records overwritten before we read them */
 		rec[n] = '\0';
 		text = strchr(rec, ';');
-		fputs(text ? text + 1 : rec, stdout);
+		text = text ? text + 1 : rec;
+		fputs(text, stdout);
+		digest_line(text);
 	}
 }
 
@@ -184,8 +269,10 @@ static void report(int cpu, long long ms, int watcher_cpu)
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg >= 0)
 		lseek(kmsg, 0, SEEK_END);
-	printf("irq-watch: CPU %d busy without an interrupt for %lld ms (seen from CPU %d)\n", cpu,
-	       ms, watcher_cpu);
+	snprintf(digest_head, sizeof(digest_head),
+		 "irq-watch: CPU %d busy without an interrupt for %lld ms (seen from CPU %d)\n",
+		 cpu, ms, watcher_cpu);
+	fputs(digest_head, stdout);
 	fflush(stdout);
 	sysrq('l'); /* the backtraces first: they matter most while it lasts */
 	printf("irq-watch: every CPU's timers, from /proc/timer_list:\n");
@@ -200,6 +287,7 @@ static void report(int cpu, long long ms, int watcher_cpu)
 		printf("irq-watch: the kernel's log since:\n");
 		print_kmsg(kmsg);
 		close(kmsg);
+		print_digest();
 	}
 	printf("irq-watch: end of report\n");
 	fflush(stdout);
@@ -323,7 +411,7 @@ static int start_watcher(struct watcher *w)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: irq-watch [--ms MS] CPU...\n");
+	fprintf(stderr, "usage: irq-watch [--ms MS] [--digest FILE] CPU...\n");
 	return 2;
 }
 
@@ -332,10 +420,13 @@ int main(int argc, char **argv)
 	static struct watcher watchers[MAX_WATCHERS];
 	int nr = 0, arg = 1, err;
 
-	if (argc > 2 && !strcmp(argv[1], "--ms")) {
-		stuck_ms = atol(argv[2]);
-		arg = 3;
-	}
+	for (; arg + 1 < argc && !strncmp(argv[arg], "--", 2); arg += 2)
+		if (!strcmp(argv[arg], "--ms"))
+			stuck_ms = atol(argv[arg + 1]);
+		else if (!strcmp(argv[arg], "--digest"))
+			digest_path = argv[arg + 1];
+		else
+			return usage();
 	for (; arg < argc && nr < MAX_WATCHERS; arg++) {
 		char *end;
 		long cpu = strtol(argv[arg], &end, 10);
