@@ -200,8 +200,9 @@ dmesg_context() {
 # check_irq_watch fails the scenario if a CPU was reported, and stops it;
 # the report's digest (a line per CPU) is printed again just before the
 # failure, so that a log cut to its end still shows what the CPUs were doing.
+IRQ_WATCH_DIGEST=/tmp/irq-watch.digest
 start_irq_watch() {
-	irq-watch --digest /tmp/irq-watch.digest "$@" &
+	irq-watch --digest $IRQ_WATCH_DIGEST "$@" &
 	IRQ_WATCH_PID=$!
 }
 check_irq_watch() {
@@ -216,7 +217,7 @@ check_irq_watch() {
 	wait $IRQ_WATCH_PID
 	rc=$?
 	IRQ_WATCH_PID=
-	cat /tmp/irq-watch.digest 2>/dev/null
+	cat $IRQ_WATCH_DIGEST 2>/dev/null
 	fail "irq-watch exited $rc (its output above, its digest just above)"
 }
 

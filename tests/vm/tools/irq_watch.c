@@ -181,11 +181,13 @@ static void digest_line(const char *text)
 		return;
 	if ((p = strstr(text, " Comm: ")))
 		digest_append(" (%.*s):", p + 7, (int)strcspn(p + 7, " \n"));
-	else if ((p = strstr(text, "RIP: 00")) && !digest_rip++ && !digest_frames)
+	else if ((p = strstr(text, "RIP: 00")) && !digest_rip++ && !digest_frames) {
 		/* the interrupted place: 0010 is the kernel's code segment, 0033 user space's */
-		digest_append(" %.*s", strncmp(p + 5, "0010:", 5) ? "(user)" : p + 10,
-			      strncmp(p + 5, "0010:", 5) ? 6 : symbol_len(p + 10));
-	else if (!strncmp(text, " <IRQ>", 6) && digest_frames < DIGEST_FRAMES)
+		if (strncmp(p + 5, "0010:", 5))
+			digest_append(" %.*s", "(user)", 6);
+		else
+			digest_append(" %.*s", p + 10, symbol_len(p + 10));
+	} else if (!strncmp(text, " <IRQ>", 6) && digest_frames < DIGEST_FRAMES)
 		digest_append(" < %.*s", "<IRQ>", 5);
 	else if (text[0] == ' ' && text[1] != '?' && strstr(text, "+0x") &&
 		 digest_frames < DIGEST_FRAMES && !strstr(text, "dump_stack") &&
@@ -196,22 +198,25 @@ static void digest_line(const char *text)
 	}
 }
 
+static void write_digest(FILE *out)
+{
+	for (int cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (digest[cpu][0])
+			fprintf(out, "irq-watch:   %s\n", digest[cpu]);
+}
+
+/* To stdout, and with the report's first line to the --digest file. */
 static void print_digest(void)
 {
 	FILE *f = digest_path ? fopen(digest_path, "w") : NULL;
 
-	if (f)
-		fprintf(f, "%s", digest_head);
 	printf("irq-watch: digest, the first backtrace of each CPU:\n");
-	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
-		if (!digest[cpu][0])
-			continue;
-		printf("irq-watch:   %s\n", digest[cpu]);
-		if (f)
-			fprintf(f, "irq-watch:   %s\n", digest[cpu]);
-	}
-	if (f)
+	write_digest(stdout);
+	if (f) {
+		fputs(digest_head, f);
+		write_digest(f);
 		fclose(f);
+	}
 }
 
 /*
