@@ -494,9 +494,13 @@ static int apply_platform_profile(struct jepp *p, enum jepp_level level, struct 
 	snprintf(path, sizeof(path), "%s/firmware/acpi/platform_profile", p->root);
 	if (access(path, F_OK))
 		return 0;
-	/* "custom" (its handlers disagree) is never listed, and cannot be written back */
+	/*
+	 * "custom" (its handlers disagree) is never listed, and cannot be written
+	 * back; "max-power" already is performance, and more
+	 */
 	if (!find_saved(p, path) && !read_value(path, cur, sizeof(cur)) &&
-	    !word_listed(choices, cur))
+	    (!word_listed(choices, cur) ||
+	     (level == JEPP_PERFORMANCE && !strcmp(cur, "max-power"))))
 		return 0;
 	err = set_file_holds(p, path, names[level], f, s, &holds);
 	if (holds)

@@ -77,12 +77,16 @@ bool joule_power_on_battery(const struct joule_power_state *st)
 	return st->have_battery && st->have_ac_supply && !st->ac_online;
 }
 
-/* An explicit firmware choice; "balanced" and the rest defer to AC/battery. */
+/*
+ * An explicit firmware choice; "balanced", "balanced-performance" and the rest
+ * defer to AC/battery. "max-power" (Linux 6.14) is performance beyond the
+ * battery's limits on AC.
+ */
 static bool firmware_profile(const char *pp, enum joule_profile *profile)
 {
 	if (!strcmp(pp, "low-power") || !strcmp(pp, "quiet") || !strcmp(pp, "cool"))
 		*profile = JOULE_PROFILE_POWERSAVE;
-	else if (!strcmp(pp, "performance"))
+	else if (!strcmp(pp, "performance") || !strcmp(pp, "max-power"))
 		*profile = JOULE_PROFILE_PERFORMANCE;
 	else
 		return false;

@@ -154,6 +154,12 @@ static void platform_profile_overrides(void **state)
 	assert_string_equal(why, "platform_profile low-power");
 	put("firmware/acpi/platform_profile", "performance\n");
 	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_PERFORMANCE);
+	put("firmware/acpi/platform_profile", "max-power\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_PERFORMANCE);
+	assert_string_equal(why, "platform_profile max-power");
+	put("firmware/acpi/platform_profile", "balanced-performance\n");
+	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_BALANCED);
+	assert_string_equal(why, "on AC power, platform_profile balanced-performance");
 	/* balanced defers to the power source (AC is online from the last test) */
 	put("firmware/acpi/platform_profile", "balanced\n");
 	assert_int_equal(auto_profile(why, sizeof(why)), JOULE_PROFILE_BALANCED);

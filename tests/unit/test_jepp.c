@@ -1110,6 +1110,31 @@ static void intel_custom_platform_profile_left(void **s)
 	assert_string_equal(value(PLATFORM_PROFILE), "custom");
 }
 
+/*
+ * "max-power" (Linux 6.14) already is performance: performance leaves it,
+ * powersave writes low-power over it, and the restore puts it back.
+ */
+static void intel_max_power_kept_for_performance(void **s)
+{
+	struct jepp_summary sum;
+	char err[256];
+
+	(void)s;
+	put("firmware/acpi/platform_profile_choices", "low-power balanced performance max-power\n");
+	put(PLATFORM_PROFILE, "max-power\n");
+	jepp_init(&ctx, sys_root, state);
+	assert_int_equal(jepp_apply(&ctx, JEPP_PERFORMANCE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "max-power");
+	assert_string_equal(sum.platform_profile, "");
+	assert_string_equal(epp(0), "performance");
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "low-power");
+	assert_string_equal(sum.platform_profile, "low-power");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(PLATFORM_PROFILE), "max-power");
+	assert_int_equal(access(state, F_OK), -1);
+}
+
 /* A second instance that wrote nothing (it could not attach) leaves the first's state file. */
 static void second_instance_leaves_state_file(void **s)
 {
@@ -1147,6 +1172,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intel_recover_refused_keeps_original, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(intel_custom_platform_profile_left, intel,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(intel_max_power_kept_for_performance, intel,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(second_instance_leaves_state_file, intel,
 						remove_tmp),
