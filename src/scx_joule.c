@@ -1262,17 +1262,22 @@ static bool choose_rt_takeover(struct scx_joule *skel)
  * again from the start (up to five times, then fails), so a Ctrl-C would
  * lengthen the load it means to cut short. Held, the signal is taken once
  * the load is done, and the caller's check of `exiting` stops before attach.
+ * A stop that came before the signals were held sets *stopped and loads
+ * nothing: checked only before holding them, one landing in between would
+ * arm on_signal's SIGALRM, which the verifier would take every second.
  */
-static int load_unstopped(struct scx_joule *skel)
+static int load_unstopped(struct scx_joule *skel, bool *stopped)
 {
 	sigset_t held, old;
-	int err;
+	int err = 0;
 
 	sigemptyset(&held);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&held, stop_signals[i].sig);
 	sigprocmask(SIG_BLOCK, &held, &old);
-	err = scx_joule__load(skel);
+	*stopped = exiting;
+	if (!*stopped)
+		err = scx_joule__load(skel);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
@@ -1288,7 +1293,7 @@ static int run_scheduler(const struct joule_machine *m)
 	struct joule_profile_choice profile;
 	struct scx_joule *skel;
 	double last_t, last_power_check, last_policy_check, load_t;
-	bool model_stale = false, read_failed = false, write_failed = false;
+	bool model_stale = false, read_failed = false, write_failed = false, stopped;
 	int err, status;
 
 	skel = scx_joule__open();
@@ -1319,13 +1324,13 @@ static int run_scheduler(const struct joule_machine *m)
 		/* BPF_LOG_STATS: the verifier's time and state counts, in libbpf's debug output */
 		bpf_object__for_each_program(prog, skel->obj) bpf_program__set_log_level(prog, 4);
 	}
-	/* stopped before the verifier's seconds: nothing to load */
-	if (exiting) {
+	load_t = now_seconds();
+	err = load_unstopped(skel, &stopped);
+	/* stopped before the verifier's seconds: nothing loaded */
+	if (stopped) {
 		status = 0;
 		goto out;
 	}
-	load_t = now_seconds();
-	err = load_unstopped(skel);
 	if (err) {
 		fprintf(stderr,
 			"scx_joule: loading BPF programs failed: %s (run with -v for "
