@@ -190,6 +190,26 @@ static bool is_directory(const char *path)
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
+/* A file or directory option's value: an empty one would be reported as ": No such file" */
+static char *path_arg(struct argp_state *state, const char *opt, char *arg)
+{
+	if (!arg[0])
+		argp_error(state, "%s takes a path, not an empty value", opt);
+	return arg;
+}
+
+/*
+ * A D-Bus address begins with its transport ("unix:path=...", "tcp:host=...").
+ * sd-bus skips an entry it cannot parse and reports the bus as refusing
+ * connections, which would read as a bus that is down and be retried forever.
+ */
+static bool is_bus_address(const char *a)
+{
+	size_t n = strspn(a, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	return n > 0 && a[n] == ':';
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	char *end;
@@ -231,16 +251,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			opts.stats_interval = 1;
 		break;
 	case OPT_POWER_ROOT:
-		opts.power_root = arg;
+		opts.power_root = path_arg(state, "--power-sysfs", arg);
 		not_model_opt = "--power-sysfs";
 		break;
-	case OPT_MODEL: opts.model_path = arg; break;
-	case OPT_TOPOLOGY: opts.xml_path = arg; break;
-	case OPT_SYSFS_ROOT: opts.sysfs_root = arg; break;
-	case OPT_ENERGY_MODEL: opts.em_path = arg; break;
+	case OPT_MODEL: opts.model_path = path_arg(state, "--model", arg); break;
+	case OPT_TOPOLOGY: opts.xml_path = path_arg(state, "--topology", arg); break;
+	case OPT_SYSFS_ROOT: opts.sysfs_root = path_arg(state, "--sysfs-root", arg); break;
+	case OPT_ENERGY_MODEL: opts.em_path = path_arg(state, "--energy-model", arg); break;
 	case OPT_SHOW_TOPOLOGY: opts.show_topology = true; break;
 	case OPT_JSON: opts.json = true; break;
-	case OPT_WRITE_EM: opts.em_out_path = arg; break;
+	case OPT_WRITE_EM: opts.em_out_path = path_arg(state, "--write-energy-model", arg); break;
 	case OPT_LOG:
 		opts.log = true;
 		not_model_opt = "--log";
@@ -252,6 +272,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		not_model_opt = "--no-gamemode";
 		break;
 	case OPT_BUS_ADDRESS:
+		if (!is_bus_address(arg))
+			argp_error(state,
+				   "--bus-address takes a D-Bus address, TRANSPORT:KEY=VALUE "
+				   "(e.g. unix:path=/run/dbus/system_bus_socket), not '%s'",
+				   arg);
 		opts.bus_address = arg;
 		not_model_opt = "--bus-address";
 		break;

@@ -34,6 +34,15 @@ expect "negative --slice-us that wraps into range" 64 "--slice-us takes" "$bin" 
 expect "a --bus-address that is not there is named" 0 \
 	"^scx_joule: warning: D-Bus unix:path=/nonexistent: No such file or directory; trying again every 2 s$|^scx_joule: built without sd-bus" \
 	"$bin" --explain-profile --bus-address unix:path=/nonexistent
+# sd-bus reports an address it cannot parse as a bus refusing connections
+expect "a --bus-address that is no address" 64 \
+	"--bus-address takes a D-Bus address, TRANSPORT:KEY=VALUE .*, not 'garbage'" \
+	"$bin" --explain-profile --bus-address garbage
+expect "an empty --bus-address" 64 "--bus-address takes a D-Bus address.*, not ''" \
+	"$bin" --explain-profile --bus-address=
+for o in --topology --sysfs-root --model --energy-model --write-energy-model --power-sysfs; do
+	expect "an empty $o" 64 "^scx_joule: $o takes a path, not an empty value$" "$bin" "$o="
+done
 # strtod's other forms: hex, an exponent, a leading blank; strtoul's sign
 for v in 0x10 1e1 " 1"; do
 	expect "--stats '$v'" 64 "--stats takes seconds" "$bin" --stats="$v"
