@@ -2708,12 +2708,18 @@ bool BPF_STRUCT_OPS(joule_yield, struct task_struct *from, struct task_struct *t
 	return false;
 }
 
+/*
+ * The tick of p's CPU, whose run queue is locked: not always this CPU's. A
+ * nohz_full CPU's tick can be run by a housekeeping CPU (sched_tick_remote),
+ * and scx_bpf_cpuperf_set() on any CPU but the locked one is an error that
+ * ends the scheduler.
+ */
 void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 {
 	const struct jp_profile *pr = cur_profile();
 	struct task_ctx *tctx = task_ctx(p);
-	s32 cpu = bpf_get_smp_processor_id();
-	struct joule_stats *s = my_stats();
+	s32 cpu = scx_bpf_task_cpu(p);
+	struct joule_stats *s = cpu_stats(cpu);
 	u64 now = scx_bpf_now();
 	struct jp_tick_in in = {};
 	struct jp_tick_plan plan;

@@ -21,6 +21,8 @@
 #                   OPP tables in the device tree and the kernel's cpufreq-dt
 #                   module in /extra, loaded by lib.sh: the guest kernel then
 #                   has an energy model
+#   --append ARGS   add ARGS to the guest kernel's command line (a scenario
+#                   that needs a boot option, e.g. nohz_full=1-5)
 # Environment: JOULE_VM_APPEND adds to the x86 guest's kernel command line,
 #   for diagnosis (e.g. "rcupdate.rcu_cpu_stall_timeout=3": a CPU stuck with
 #   interrupts off for 3 s gets an RCU stall report with its backtrace).
@@ -29,9 +31,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-kernel= build= cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2} arch=x86 caps= em=
+kernel= build= cpus=4 timeout=300 extra= live=0 icount=${JOULE_VM_ICOUNT:-2} arch=x86 caps= em= append=
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--arch) arch=$2; shift 2 ;;
 	--caps) caps=$2; shift 2 ;;
 	--em) em=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-vm: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -91,7 +94,7 @@ arm64_dtb() {
 	arm64_qemu=(qemu-system-aarch64 -M virt -cpu max -accel tcg,thread=single
 		-smp "$cpus" -m "$mem" -dtb "$work/board.dtb"
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio"
-		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps"
+		-append "console=ttyAMA0 panic=-1 loglevel=4 scenario=$scenario joule_caps=$caps${append:+ $append}"
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none)
 	arm64_qemu+=("${icount_opts[@]}")
 }
@@ -241,7 +244,7 @@ boot() {
 	timeout --foreground -k 5 "$left" qemu-system-x86_64 \
 		-accel "$accel_opts" "${icount_opts[@]}" -cpu "$cpu" -smp "$cpus" -m "${JOULE_VM_MEM:-1G}" \
 		-kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario$guest_args${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 scenario=$scenario$guest_args${append:+ $append}${JOULE_VM_APPEND:+ $JOULE_VM_APPEND}" \
 		-nographic -no-reboot -serial mon:stdio -nodefaults -display none \
 		</dev/null >"$raw" 2>&1 &
 	fi

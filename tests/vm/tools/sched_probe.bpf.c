@@ -94,6 +94,22 @@ int perf_sample(void *ctx)
 	return 0;
 }
 
+/*
+ * mode ticks: sched_ext's task ticks, and those run from another CPU than
+ * the task's, as a housekeeping CPU runs a nohz_full CPU's tick
+ * (sched_tick_remote). task_tick_scx is the ext class's task_tick.
+ */
+__u64 ext_ticks, ext_remote_ticks;
+
+SEC("fentry/task_tick_scx")
+int BPF_PROG(ticks_tick, struct rq *rq, struct task_struct *curr, int queued)
+{
+	__sync_fetch_and_add(&ext_ticks, 1);
+	if (rq->cpu != (int)bpf_get_smp_processor_id())
+		__sync_fetch_and_add(&ext_remote_ticks, 1);
+	return 0;
+}
+
 static bool is_watched(struct task_struct *p)
 {
 	__u32 tgid = p->tgid, parent = p->real_parent->tgid;

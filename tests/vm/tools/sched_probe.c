@@ -40,6 +40,10 @@
  *          waited longest in all first (REQUEUED_: of the waits that began
  *          with the task switched out still runnable, not with a wakeup),
  *          and then the lines of the NAMEs (task names) not among them.
+ *        sched-probe ticks SECONDS
+ *          sched_ext's task ticks over SECONDS, and how many of them ran on
+ *          another CPU than the task's (a nohz_full CPU's tick, run by a
+ *          housekeeping CPU): "ticks N remote N".
  * The watching modes print "sched-probe: attached" to stderr once the
  * probe is attached: what happens before it is not seen; and "sched-probe:
  * done" once they have printed (or failed to), before they detach, which
@@ -69,7 +73,8 @@ static int usage(void)
 			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
 			"       sched-probe starts SECONDS TID...\n"
-			"       sched-probe longest SECONDS [NAME...]\n");
+			"       sched-probe longest SECONDS [NAME...]\n"
+			"       sched-probe ticks SECONDS\n");
 	return 2;
 }
 
@@ -391,6 +396,28 @@ static int print_longest(struct sched_probe *skel, char **names, int nr_names)
 	return 0;
 }
 
+static int probe_ticks(long seconds)
+{
+	struct sched_probe *skel = open_probe("ticks_");
+	int err = 1;
+
+	if (!skel) {
+		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!sched_probe__attach(skel)) {
+		fprintf(stderr, "sched-probe: attached\n");
+		sleep((unsigned int)seconds);
+		printf("ticks %llu remote %llu\n", (unsigned long long)skel->bss->ext_ticks,
+		       (unsigned long long)skel->bss->ext_remote_ticks);
+		fflush(stdout);
+		fprintf(stderr, "sched-probe: done\n");
+		err = 0;
+	}
+	sched_probe__destroy(skel);
+	return err;
+}
+
 /*
  * Watches PIDs for SECONDS with the programs of mode, then prints; with
  * skip, counts only from skip seconds after attaching (runtime mode).
@@ -456,5 +483,7 @@ int main(int argc, char **argv)
 		return probe_watch("longest_", 0, a, argv + 3, argc - 3);
 	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
 		return probe_watch("starts_", 0, a, argv + 3, argc - 3);
+	if (argc == 3 && !strcmp(argv[1], "ticks") && !parse_count(argv[2], &a))
+		return probe_ticks(a);
 	return usage();
 }
