@@ -396,26 +396,10 @@ static int print_longest(struct sched_probe *skel, char **names, int nr_names)
 	return 0;
 }
 
-static int probe_ticks(long seconds)
+static void print_ticks(struct sched_probe *skel)
 {
-	struct sched_probe *skel = open_probe("ticks_");
-	int err = 1;
-
-	if (!skel) {
-		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
-		return 1;
-	}
-	if (!sched_probe__attach(skel)) {
-		fprintf(stderr, "sched-probe: attached\n");
-		sleep((unsigned int)seconds);
-		printf("ticks %llu remote %llu\n", (unsigned long long)skel->bss->ext_ticks,
-		       (unsigned long long)skel->bss->ext_remote_ticks);
-		fflush(stdout);
-		fprintf(stderr, "sched-probe: done\n");
-		err = 0;
-	}
-	sched_probe__destroy(skel);
-	return err;
+	printf("ticks %llu remote %llu\n", (unsigned long long)skel->bss->ext_ticks,
+	       (unsigned long long)skel->bss->ext_remote_ticks);
 }
 
 /*
@@ -433,8 +417,10 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 		fprintf(stderr, "sched-probe: cannot load the probe: %s\n", strerror(errno));
 		return 1;
 	}
-	/* longest watches every task: its arguments are names */
-	err = strcmp(mode, "longest_") ? watch_pids(skel, mode, pids, nr_pids) : 0;
+	/* longest watches every task (its arguments are names), ticks every tick */
+	err = strcmp(mode, "longest_") && strcmp(mode, "ticks_")
+		      ? watch_pids(skel, mode, pids, nr_pids)
+		      : 0;
 	if (!err && sched_probe__attach(skel))
 		err = 1;
 	if (!err) /* for a scenario that must start its work after this */
@@ -455,6 +441,8 @@ static int probe_watch(const char *mode, long skip, long seconds, char **pids, i
 			print_starts(skel);
 		else if (!strcmp(mode, "longest_"))
 			err = print_longest(skel, pids, nr_pids);
+		else if (!strcmp(mode, "ticks_"))
+			print_ticks(skel);
 		else
 			print_waits(skel);
 		/* out before the programs are detached, which can wait long (see stopped) */
@@ -484,6 +472,6 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "starts") && !parse_count(argv[2], &a))
 		return probe_watch("starts_", 0, a, argv + 3, argc - 3);
 	if (argc == 3 && !strcmp(argv[1], "ticks") && !parse_count(argv[2], &a))
-		return probe_ticks(a);
+		return probe_watch("ticks_", 0, a, NULL, 0);
 	return usage();
 }
