@@ -92,5 +92,4 @@ cpus_offline "CPU 5 offline under 4 hogs allowed on CPUs 1 and 5" 5 4 1,5
 
 stats_tail 3
 stop_scheduler INT
-[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 check_dmesg

@@ -61,7 +61,6 @@ big_hogs() {
 big_hogs "online after the attach"
 [ "$(attached)" -eq 2 ] || fail "attached $(attached) times, not twice"
 stop_scheduler INT
-[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 
 # The same CPUs coming online after the model was read but before the
 # attach, while the programs load: no ops.cpu_online tells of them. The
@@ -94,5 +93,4 @@ big_hogs "online during the load"
 # one restart (the refusal), not one per re-read during the hogs
 [ "$(attached)" -eq 1 ] || fail "attached $(attached) times in the second run, not once"
 stop_scheduler INT
-[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC"
 check_dmesg

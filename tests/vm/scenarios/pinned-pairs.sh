@@ -58,5 +58,4 @@ pinned_floor=$((WINDOW * 1000 / 2 / 4))
 	fail "a pinned hog ran $pinned_min_ms ms in $WINDOW s (at least $pinned_floor)"
 ok "every pinned hog ran >= $pinned_floor ms (least $pinned_min_ms)"
 stop_scheduler INT
-[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC after SIGINT"
 check_dmesg

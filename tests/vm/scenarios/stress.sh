@@ -17,6 +17,5 @@ wait $stress_pid || fail "stress-ng failed"
 ok "stayed enabled for 30 s: stress-ng --cpu $n, $rounds hackbench rounds"
 grep 'stats' $LOG | tail -n 3
 stop_scheduler INT
-[ $SCHED_RC -eq 0 ] || fail "loader exited $SCHED_RC after SIGINT"
 grep '^scx_joule: exited' $LOG
 check_dmesg
