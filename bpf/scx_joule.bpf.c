@@ -941,6 +941,42 @@ static bool cpu_is_idle(u32 cpu)
 	return ret;
 }
 
+/*
+ * Whether irq_work queued from this CPU will run. scx_bpf_kick_cpu(), and
+ * bpf_timer_start() called with interrupts off on 7.x kernels, queue it on
+ * the calling CPU. A CPU going offline still runs ops after the kernel has
+ * taken it out of cpu_online_mask and switched off its interrupts (x86
+ * soft-disables its local APIC in __cpu_disable; pending irq_work is run
+ * once, at CPUHP_AP_SMPCFD_DYING): its stopper's completion wakes the task
+ * taking it down (select_cpu, enqueue), and it goes idle a last time
+ * (update_idle). Work queued then never runs, and stays queued when the
+ * CPU comes back: that CPU's later irq_work raises no interrupt (the list
+ * is not empty), and the kernel's disable path waits for the kick's work
+ * forever (free_kick_syncs() in irq_work_sync(); hybrid-hotplug-domain
+ * hung there). Our online mask is inside the kernel's (ops.cpu_online sets
+ * a CPU's bit after the kernel does; leave_early and ops.cpu_offline clear
+ * it before), so only a CPU outside it asks the kernel.
+ */
+static bool irq_work_runs_here(void)
+{
+	u32 self = bpf_get_smp_processor_id();
+	const struct cpumask *kernel_online;
+	bool ret;
+
+	if (self < JP_MAX_CPUS && jp_mask_test(&online, self))
+		return true;
+	kernel_online = scx_bpf_get_online_cpumask();
+	ret = bpf_cpumask_test_cpu(self, kernel_online);
+	scx_bpf_put_cpumask(kernel_online);
+	return ret;
+}
+
+static void kick_idle_cpu(s32 cpu)
+{
+	if (irq_work_runs_here())
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
 /* set out of bypass; cleared when a sweep is armed */
 volatile __u32 sched_live;
 
@@ -1084,7 +1120,7 @@ static void insert_local(struct task_struct *p, struct task_ctx *tctx, u64 enq_f
 		count_pending(tctx, scx_bpf_task_cpu(p));
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, task_slice(tctx), enq_flags);
 	if (enq_flags & SCX_ENQ_LAST)
-		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_IDLE);
+		kick_idle_cpu(scx_bpf_task_cpu(p));
 }
 
 /*
@@ -1205,7 +1241,7 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 	__sync_lock_test_and_set(&cpu_local[bpf_get_smp_processor_id() & (JP_MAX_CPUS - 1)].fence,
 				 1);
 	if (cpu_is_idle((u32)cpu)) {
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		kick_idle_cpu(cpu);
 		return;
 	}
 	/*
@@ -1214,10 +1250,10 @@ static void wake_idle_cpu_for(struct task_struct *p, s32 cpu)
 	 * still claimed: the claimer's task may be the one cpu runs.
 	 */
 	if (cpu_local[cpu].going_idle)
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		kick_idle_cpu(cpu);
 	idle = claim_idle_cpu_for(p, cpu_pd(cpu));
 	if (idle >= 0)
-		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+		kick_idle_cpu(idle);
 }
 
 /*
@@ -1398,6 +1434,15 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 	/* placed afresh below: its own count must not weigh on the choice */
 	if (tctx)
 		drop_pending(tctx);
+	/*
+	 * Woken by a CPU going down, which may neither kick a CPU nor start the
+	 * timer (irq_work_runs_here): into the local queue of the CPU the
+	 * kernel enqueues on, which the kernel wakes itself if it is idle.
+	 */
+	if (!irq_work_runs_here()) {
+		insert_local(p, tctx, enq_flags);
+		return;
+	}
 
 	if (joule_plan_enqueue(p, enq_flags, joule_move_target(p, enq_flags), &plan))
 		plan.where = JP_ENQ_LOCAL; /* cannot happen: plan is on the stack */
@@ -1406,7 +1451,7 @@ void BPF_STRUCT_OPS(joule_enqueue, struct task_struct *p, u64 enq_flags)
 		/* a wakeup select_cpu placed is counted there, by its reason */
 		if (!(tctx && tctx->woke_in_select && (enq_flags & SCX_ENQ_WAKEUP)))
 			stat_add(JOULE_STAT_PLACE_MISFIT, 1);
-		scx_bpf_kick_cpu(plan.cpu, SCX_KICK_IDLE);
+		kick_idle_cpu(plan.cpu);
 	}
 	if (p->nr_cpus_allowed == 1 && (enq_flags & SCX_ENQ_WAKEUP))
 		stat_add(JOULE_STAT_PLACE_AFFINITY, 1);
@@ -1469,7 +1514,7 @@ static void wake_idle_cpu_for_queue(u32 pd)
 			cpu = first_cpu_in(&cand, q);
 	}
 	if (cpu >= 0)
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		kick_idle_cpu(cpu);
 }
 
 static bool pull_from(u32 pd)
@@ -1833,7 +1878,7 @@ __attribute__((noinline)) int joule_rescue_starved(s32 cpu, u64 now)
 				     0)) {
 			stat_add(JOULE_STAT_STARVED, 1);
 			if (to != cpu)
-				scx_bpf_kick_cpu(to, SCX_KICK_IDLE);
+				kick_idle_cpu(to);
 			moved = to == cpu;
 			break;
 		}
@@ -1987,7 +2032,8 @@ volatile __u32 queue_watch_on; /* the queue watch, below */
 
 /*
  * Start the timer for due, which this CPU has just put in due_at. A start
- * that failed leaves nothing pending: the next arm tries again, and the
+ * that failed, or that a CPU going down must not make (irq_work_runs_here),
+ * leaves nothing pending: the next arm tries again, and the
  * queue watch's next enqueue starts it again. Another CPU may have lowered
  * due_at after this one did and started before it: its start stands again.
  */
@@ -1996,7 +2042,7 @@ static void start_release_timer(struct release_timer *rt, u64 due)
 	u64 now = bpf_ktime_get_ns(), sooner;
 	u32 i;
 
-	if (bpf_timer_start(&rt->timer, due > now ? due - now : 0, 0)) {
+	if (!irq_work_runs_here() || bpf_timer_start(&rt->timer, due > now ? due - now : 0, 0)) {
 		__sync_val_compare_and_swap(&rt->due_at, due, 0);
 		__sync_lock_test_and_set(&queue_watch_on, 0);
 		return;
@@ -2026,7 +2072,7 @@ static void check_release_timer(void)
 	if (!rt)
 		return;
 	due = rt->due_at;
-	if (due && bpf_ktime_get_ns() > due + RELEASE_TIMER_LATE_NS)
+	if (due && bpf_ktime_get_ns() > due + RELEASE_TIMER_LATE_NS && irq_work_runs_here())
 		bpf_timer_start(&rt->timer, 0, 0);
 }
 
@@ -2161,6 +2207,8 @@ static void kick_idle_online(void)
 {
 	u32 cpu, nr = tables.nr_cpus;
 
+	if (!irq_work_runs_here())
+		return;
 	JP_FOR(cpu, 0, JP_MAX_CPUS)
 	{
 		if (cpu >= nr)
@@ -2399,7 +2447,7 @@ static void leave_early(u32 cpu)
 	if (queue_dying_to_global((s32)cpu))
 		kick_idle_online();
 	/* its own pinned tasks, now in the global queue: only it takes them */
-	scx_bpf_kick_cpu((s32)cpu, SCX_KICK_IDLE);
+	kick_idle_cpu((s32)cpu);
 	stat_add(JOULE_STAT_CPU_LEAVING, 1);
 }
 
@@ -2556,7 +2604,7 @@ static void give_back_claimed_cpu(struct task_ctx *tctx, s32 cpu)
 		return;
 	tctx->claimed_cpu = 0;
 	if ((s32)(claimed - 1) != cpu) {
-		scx_bpf_kick_cpu((s32)(claimed - 1), SCX_KICK_IDLE);
+		kick_idle_cpu((s32)(claimed - 1));
 		/* the kernel refuses an inactive CPU: the wakeup fell back elsewhere */
 		joule_hotplug_hint((s32)(claimed - 1));
 	}
@@ -2844,7 +2892,7 @@ static void recheck_queues(s32 cpu)
 	if (!cpu_local[cpu].nr_pending && scx_bpf_dsq_nr_queued(cpu_pd(cpu)) <= 0)
 		return;
 	stat_add(JOULE_STAT_IDLE_RECHECK, 1);
-	scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	kick_idle_cpu(cpu);
 }
 
 /*
