@@ -223,6 +223,11 @@ check_irq_watch() {
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
+# nr_possible_cpus: how many CPUs the kernel could ever bring online
+nr_possible_cpus() {
+	awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += n == 2 ? r[2] - r[1] + 1 : 1 } } END { print c }' /sys/devices/system/cpu/possible
+}
+
 # uptime_ms: the guest's clock since boot, in ms (/proc/uptime, 10 ms steps)
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
@@ -415,6 +420,28 @@ pct_on() {
 # on the kernel's system-wide capacity scale) and run queue length of every
 # CPU, read by the kernel probe: "perf T_MS CPU REQUEST NR_RUNNING" lines.
 probe_perf() { sched-probe perf "$@" || fail "sched-probe perf failed"; }
+
+# watch_irq_work, then check_irq_work WHAT: from the first to the second,
+# no CPU's list of raised irq_work may hold the same first entry in 4
+# samples in a row, 300 ms apart (sched-probe irq-work, in the background).
+# Such work's interrupt never came: it was queued by a CPU that had stopped
+# taking interrupts on its way offline, and it stays when the CPU comes
+# back, where the kernel's disable path waits for it forever. The probe is
+# loaded first because loading BPF can then wait forever too.
+watch_irq_work() {
+	sched-probe irq-work 300 1000000 >/tmp/irqwork.txt 2>/tmp/irqwork.err &
+	IRQ_WORK_PID=$!
+}
+check_irq_work() {
+	kill -0 $IRQ_WORK_PID 2>/dev/null || fail "$1: sched-probe irq-work ended: $(cat /tmp/irqwork.err)"
+	kill $IRQ_WORK_PID
+	samples=$(($(wc -l </tmp/irqwork.txt) / $(nr_possible_cpus)))
+	[ $samples -ge 4 ] || fail "$1: sched-probe irq-work took $samples samples"
+	stuck=$(awk '{ run[$3] = $4 != "0" && $4 == last[$3] ? run[$3] + 1 : $4 != "0"; last[$3] = $4 }
+		run[$3] == 4 { out = out (out ? ", " : "") "cpu " $3 " " $4 " at " $2 " ms" } END { print out }' /tmp/irqwork.txt)
+	[ -z "$stuck" ] || fail "$1: irq_work raised and never run ($stuck): queued by a CPU going offline; stopping the scheduler would wait for it forever"
+	ok "$1: no CPU's raised irq_work stuck ($samples samples 300 ms apart)"
+}
 
 # busy_request CPU: of the samples probe_perf wrote to /tmp/perf.txt, the
 # median request of CPU while it had tasks (0 if it never had: an idle CPU

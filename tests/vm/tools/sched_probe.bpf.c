@@ -24,6 +24,8 @@
  *   counts the long ones; at the end, a walk over every task (an iter/task
  *   program) counts the waits still going, up to then. A task already
  *   waiting when the probe attached is counted from its next wakeup on.
+ * - irq-work: as sample, every CPU's list of raised irq_work: work queued
+ *   by a CPU that no longer takes interrupts stays there.
  * Programs are named after their mode; the loader loads one mode's only.
  */
 #include "vmlinux.h"
@@ -89,6 +91,42 @@ int perf_sample(void *ctx)
 			break;
 		cpuperf_target[cpu] = rq->scx.cpuperf_target;
 		nr_running[cpu] = rq->nr_running;
+	}
+	samples++;
+	return 0;
+}
+
+/*
+ * mode irq-work: as sample, but each CPU's list of raised irq_work
+ * (raised_list, kernel/irq_work.c): its first entry, 0 if it is empty.
+ * Work is raised there by an interrupt the CPU sends itself and runs
+ * within microseconds; an entry that stays means the interrupt never came
+ * (work queued by a CPU after it stopped taking interrupts on its way
+ * offline), and no later work of that CPU raises one either.
+ */
+extern struct llist_head raised_list __ksym __weak;
+
+__u64 irq_work_first[PROBE_MAX_CPUS];
+__u32 no_raised_list;
+
+SEC("tp/syscalls/sys_enter_getppid")
+int irqwork_sample(void *ctx)
+{
+	__u32 cpu;
+
+	if ((bpf_get_current_pid_tgid() >> 32) != loader_tgid)
+		return 0;
+	if (!bpf_ksym_exists(&raised_list)) {
+		no_raised_list = 1;
+		samples++;
+		return 0;
+	}
+	for (cpu = 0; cpu < PROBE_MAX_CPUS; cpu++) {
+		struct llist_head *list = bpf_per_cpu_ptr(&raised_list, cpu);
+
+		if (!list)
+			break;
+		irq_work_first[cpu] = (__u64)list->first;
 	}
 	samples++;
 	return 0;

@@ -8,6 +8,10 @@
  *          (rq->scx.cpuperf_target) and run queue length (rq->nr_running):
  *          "perf T_MS CPU REQUEST NR_RUNNING" per CPU per sample, T_MS from
  *          the first sample. The probe's own CPU runs at least the probe.
+ *        sched-probe irq-work INTERVAL_MS COUNT
+ *          as perf, each CPU's list of raised irq_work: "irq-work T_MS CPU
+ *          FIRST" per CPU per sample, FIRST its first entry in hex, 0 if
+ *          empty. Exit status 1 if the kernel's BTF has no raised_list.
  *        sched-probe runtime [--after SKIP] SECONDS PID...
  *          the run time, per CPU, of the PIDs' threads and of the processes
  *          they forked, charged at every context switch for SECONDS:
@@ -70,6 +74,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
+			"       sched-probe irq-work INTERVAL_MS COUNT\n"
 			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
 			"       sched-probe starts SECONDS TID...\n"
@@ -113,16 +118,30 @@ static struct sched_probe *open_probe(const char *mode)
 	return skel;
 }
 
-static int probe_perf(long interval_ms, long count)
+static void print_sample(struct sched_probe *skel, bool irq_work, long long t)
 {
-	struct sched_probe *skel = open_probe("perf_");
+	for (int cpu = 0; cpu < PROBE_MAX_CPUS && cpu < libbpf_num_possible_cpus(); cpu++) {
+		if (irq_work)
+			printf("irq-work %lld %d %llx\n", t, cpu,
+			       (unsigned long long)skel->bss->irq_work_first[cpu]);
+		else
+			printf("perf %lld %d %u %u\n", t, cpu, skel->bss->cpuperf_target[cpu],
+			       skel->bss->nr_running[cpu]);
+	}
+	fflush(stdout);
+}
+
+/* Modes perf and irq-work: COUNT samples INTERVAL_MS apart. */
+static int probe_sample(bool irq_work, long interval_ms, long count)
+{
+	struct sched_probe *skel = open_probe(irq_work ? "irqwork_" : "perf_");
 	struct bpf_link *link = NULL;
 	long long t0 = mono_ms();
 	int err = 1;
 
 	if (!skel)
 		goto out;
-	link = bpf_program__attach(skel->progs.perf_sample);
+	link = bpf_program__attach(irq_work ? skel->progs.irqwork_sample : skel->progs.perf_sample);
 	if (!link)
 		goto out;
 	for (long i = 0; i < count; i++) {
@@ -134,10 +153,11 @@ static int probe_perf(long interval_ms, long count)
 			fprintf(stderr, "sched-probe: the getppid tracepoint did not fire\n");
 			goto out;
 		}
-		for (int cpu = 0; cpu < PROBE_MAX_CPUS && cpu < libbpf_num_possible_cpus(); cpu++)
-			printf("perf %lld %d %u %u\n", t, cpu, skel->bss->cpuperf_target[cpu],
-			       skel->bss->nr_running[cpu]);
-		fflush(stdout);
+		if (skel->bss->no_raised_list) {
+			fprintf(stderr, "sched-probe: the kernel's BTF has no raised_list\n");
+			goto out;
+		}
+		print_sample(skel, irq_work, t);
 		if (i + 1 < count)
 			usleep(interval_ms * 1000);
 	}
@@ -459,7 +479,10 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "perf") && !parse_count(argv[2], &a) &&
 	    !parse_count(argv[3], &b))
-		return probe_perf(a, b);
+		return probe_sample(false, a, b);
+	if (argc == 4 && !strcmp(argv[1], "irq-work") && !parse_count(argv[2], &a) &&
+	    !parse_count(argv[3], &b))
+		return probe_sample(true, a, b);
 	if (argc >= 6 && !strcmp(argv[1], "runtime") && !strcmp(argv[2], "--after") &&
 	    !parse_count(argv[3], &b) && !parse_count(argv[4], &a))
 		return probe_watch("runtime_", b, a, argv + 5, argc - 5);
