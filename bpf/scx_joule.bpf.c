@@ -953,20 +953,15 @@ static bool cpu_is_idle(u32 cpu)
  * CPU comes back: that CPU's later irq_work raises no interrupt (the list
  * is not empty), and the kernel's disable path waits for the kick's work
  * forever (free_kick_syncs() in irq_work_sync(); hybrid-hotplug-domain
- * hung there). Our online mask is inside the kernel's (ops.cpu_online sets
- * a CPU's bit after the kernel does; leave_early and ops.cpu_offline clear
- * it before), so only a CPU outside it asks the kernel.
+ * hung there). The kernel's online mask, not ours: a CPU taken down from
+ * a hotplug state below CPUHP_AP_ACTIVE (the debug hotplug/target knob)
+ * never passes ops.cpu_offline, and keeps its bit in ours.
  */
 static bool irq_work_runs_here(void)
 {
-	u32 self = bpf_get_smp_processor_id();
-	const struct cpumask *kernel_online;
-	bool ret;
+	const struct cpumask *kernel_online = scx_bpf_get_online_cpumask();
+	bool ret = bpf_cpumask_test_cpu(bpf_get_smp_processor_id(), kernel_online);
 
-	if (self < JP_MAX_CPUS && jp_mask_test(&online, self))
-		return true;
-	kernel_online = scx_bpf_get_online_cpumask();
-	ret = bpf_cpumask_test_cpu(self, kernel_online);
 	scx_bpf_put_cpumask(kernel_online);
 	return ret;
 }
