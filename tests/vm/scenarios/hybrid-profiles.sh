@@ -34,7 +34,8 @@ grep -q '^scx_joule: profile powersave (auto: on battery' $LOG || fail "no switc
 phase powersave
 stats_tail 3 | tee /tmp/ps.txt
 grep -q ' powersave busy' /tmp/ps.txt || fail "stats do not show powersave"
-grep ' powersave busy' /tmp/ps.txt | grep -q 'energy=[1-9]' || fail "no energy placements in powersave"
+# ' place energy=' is the placement count; '| energy=' the estimate in joules
+grep ' powersave busy' /tmp/ps.txt | grep -q ' place energy=[1-9]' || fail "no energy placements in powersave"
 
 echo performance >$fake/firmware/acpi/platform_profile
 sleep 2
@@ -43,7 +44,7 @@ grep -q '^scx_joule: profile performance (auto: platform_profile performance)' $
 [ "$(scx_state)" = enabled ] || fail "detached while switching profile"
 phase performance
 stats_tail 3 | tee /tmp/pf.txt
-grep ' performance busy' /tmp/pf.txt | tail -n 2 | grep -q 'energy=[1-9]' &&
+grep ' performance busy' /tmp/pf.txt | tail -n 2 | grep -q ' place energy=[1-9]' &&
 	fail "energy placements continued in performance"
 grep ' performance busy' /tmp/pf.txt | tail -n 2 | grep -q 'perf=[1-9]' ||
 	fail "no performance placements in performance"
