@@ -308,7 +308,11 @@ def main():
             ok = not v.startswith("**")
             vmv = " / ".join(fmt(vm["kernels"].get(k, {}).get(key), unit) for k in KERNELS)
             if v == "no VM number":
-                print(f"-    {key:28} sim {fmt(sim[key], unit):>8}  (no VM number: not checked)")
+                # a record that lost its kernels' keys (renamed on a refresh)
+                # would otherwise check nothing and pass
+                bad += 1
+                print(f"FAIL {key:28} sim {fmt(sim[key], unit):>8}  (no VM number for "
+                      f"{' or '.join(KERNELS)}: record the VM's shares again)")
                 continue
             if key in gaps:
                 print(f"gap  {key:28} sim {fmt(sim[key], unit):>8}  VM {vmv}  (known gap: {v})")
