@@ -17,7 +17,7 @@ absent); `names` lists one architecture's kernels, amd64 unless asked.
   kernels.py refresh [--dry-run]           re-pin to the newest of each series
   kernels.py vmlinux-h [--arch A | --kernel NAME] [OUT]
                                            write vmlinux.h from the kernel's BTF
-  kernels.py names [--arch amd64|arm64|all]  print the pinned kernel names
+  kernels.py names [--arch amd64|arm64|all] [--newest]  print the pinned kernel names
   kernels.py module --kernel NAME PATH     print the path of one module of the
                                            kernel (PATH under kernel/, e.g.
                                            drivers/cpufreq/cpufreq-dt.ko),
@@ -464,6 +464,8 @@ def main():
     v.add_argument("out", nargs="?")
     n = sub.add_parser("names", help="print the pinned kernel names of one architecture")
     n.add_argument("--arch", default="amd64", choices=sorted(BPF_ARCH) + ["all"])
+    n.add_argument("--newest", action="store_true",
+                   help="only the one of the newest series (the first of equals)")
     m = sub.add_parser("module", help="one module of a pinned kernel")
     m.add_argument("--kernel", required=True)
     m.add_argument("path")
@@ -478,7 +480,10 @@ def main():
         elif args.cmd == "module":
             cmd_module(args)
         else:
-            print("\n".join(k["name"] for k in of_arch(load_pins(), args.arch)))
+            pins = of_arch(load_pins(), args.arch)
+            if args.newest and pins:
+                pins = [max(pins, key=lambda k: series_key(k["series"]))]
+            print("\n".join(k["name"] for k in pins))
     except KernelError as e:
         log(f"error: {e}")
         return 1
