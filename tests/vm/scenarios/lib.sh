@@ -456,18 +456,29 @@ show_requests() {
 	awk -v c="$1" '$3 == c { r = r " " $4 "/" $5 } END { print "  cpu " c " request/nr_running:" r }' /tmp/perf.txt
 }
 
-# idle_requests WHEN: sample every 20 ms for 140 ms; a CPU idle in two
-# samples in a row must not request over FLOOR (128, the idle floor) in
-# both. A request seen once, 20 ms after the CPU last ran, may be one the
-# release has not reached yet: after a bypass (suspend, attach) the sweep
-# gives up idle CPUs' requests every 10 ms, and a CPU idle in two samples
-# may have run in between. In stop 48 the one-sample rule failed `suspend`
-# twice (CPU 4 idle with 353 and with 300 at a late sample, once in CI);
-# what had run there was not found.
+# idle_requests WHEN [FROM_MS PID...]: sample every 20 ms for 140 ms; a CPU
+# idle in two samples in a row must not request over FLOOR (128, the idle
+# floor) in both. With PIDs, the probe kills them (the load) once it is
+# attached and the window starts FROM_MS after that: a release later than
+# FROM_MS fails (timed from the probe's start instead, its verifier work
+# would hide a release up to a few hundred ms late). A request seen once,
+# 20 ms after the CPU last ran, may be one the release has not reached yet:
+# after a bypass (suspend, attach) the sweep gives up idle CPUs' requests
+# every 10 ms, and a CPU idle in two samples may have run in between. In
+# stop 48 the one-sample rule failed `suspend` twice (CPU 4 idle with 353
+# and with 300 at a late sample, once in CI); what had run there was not
+# found.
 FLOOR=128
 idle_requests() {
-	probe_perf 20 8 >/tmp/perf.txt
-	awk '{ print $2, $3, $4, $5 }' /tmp/perf.txt | awk -v f=$FLOOR -v when="$1" '
+	local what=$1 from=0
+	shift
+	if [ $# -gt 0 ]; then
+		from=$1
+		shift
+	fi
+	probe_perf 20 $((8 + (from + 19) / 20)) "$@" >/tmp/perf.txt
+	awk '{ print $2, $3, $4, $5 }' /tmp/perf.txt | awk -v f=$FLOOR -v from=$from -v when="$what" '
+		$1 < from { next }
 		{ idle = $4 == 0; over = $3 > f
 		  if (prev_idle[$2] && idle) { n++; reqs = reqs " " $3
 			if (over && prev_over[$2]) bad = bad " cpu" $2 "=" $3 "@" $1 "ms" }
@@ -476,7 +487,7 @@ idle_requests() {
 		      if (!n) { print "no CPU was idle twice in a row"; exit 1 }
 		      if (bad != "") { printf "over %d twice in a row:%s\n", f, bad; exit 1 } }' || {
 		for c in $(all_cpus); do show_requests $c; done
-		fail "$1: idle CPUs did not give up their frequency request"
+		fail "$what: idle CPUs did not give up their frequency request"
 	}
-	ok "$1: no idle CPU held a request over $FLOOR for two samples"
+	ok "$what: no idle CPU held a request over $FLOOR for two samples$([ "$from" -eq 0 ] || echo " from $from ms")"
 }

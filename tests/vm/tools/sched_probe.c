@@ -3,11 +3,15 @@
  * sched-probe: reads the kernel's scheduler state from inside the test VM
  * through a BPF probe of its own (sched_probe.bpf.c), not through scx_joule.
  *
- * usage: sched-probe perf INTERVAL_MS COUNT
+ * usage: sched-probe perf INTERVAL_MS COUNT [PID...]
  *          COUNT samples, INTERVAL_MS apart, of every CPU's frequency request
  *          (rq->scx.cpuperf_target) and run queue length (rq->nr_running):
  *          "perf T_MS CPU REQUEST NR_RUNNING" per CPU per sample, T_MS from
  *          the first sample. The probe's own CPU runs at least the probe.
+ *          With PIDs, they are sent SIGKILL once the probe is attached and
+ *          the first sample is taken just after: T_MS is the time since a
+ *          load stopped, not since the probe began loading (its verifier
+ *          work takes longer than the windows scenarios judge).
  *        sched-probe irq-work INTERVAL_MS COUNT
  *          as perf, each CPU's list of raised irq_work: "irq-work T_MS CPU
  *          FIRST" per CPU per sample, FIRST its first entry in hex, 0 if
@@ -57,6 +61,7 @@
  * mode longest) the CPUs, the waits or the waits still going cannot be read.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +78,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT\n"
+	fprintf(stderr, "usage: sched-probe perf INTERVAL_MS COUNT [PID...]\n"
 			"       sched-probe irq-work INTERVAL_MS COUNT\n"
 			"       sched-probe runtime [--after SKIP] SECONDS PID...\n"
 			"       sched-probe waits SECONDS PID...\n"
@@ -131,8 +136,26 @@ static void print_sample(struct sched_probe *skel, bool irq_work, long long t)
 	fflush(stdout);
 }
 
-/* Modes perf and irq-work: COUNT samples INTERVAL_MS apart. */
-static int probe_sample(bool irq_work, long interval_ms, long count)
+/* Sends the load's processes SIGKILL: all of them, or an error. */
+static int kill_load(char **pids, int nr_pids)
+{
+	long pid;
+
+	for (int i = 0; i < nr_pids; i++) {
+		if (parse_count(pids[i], &pid) || pid == 0 || kill((pid_t)pid, SIGKILL)) {
+			fprintf(stderr, "sched-probe: cannot kill %s: %s\n", pids[i],
+				errno ? strerror(errno) : "not a PID");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Modes perf and irq-work: COUNT samples INTERVAL_MS apart, from the load
+ * PIDs' end if any are given.
+ */
+static int probe_sample(bool irq_work, long interval_ms, long count, char **pids, int nr_pids)
 {
 	struct sched_probe *skel = open_probe(irq_work ? "irqwork_" : "perf_");
 	struct bpf_link *link = NULL;
@@ -144,6 +167,11 @@ static int probe_sample(bool irq_work, long interval_ms, long count)
 	link = bpf_program__attach(irq_work ? skel->progs.irqwork_sample : skel->progs.perf_sample);
 	if (!link)
 		goto out;
+	if (nr_pids) {
+		if (kill_load(pids, nr_pids))
+			goto out;
+		t0 = mono_ms();
+	}
 	for (long i = 0; i < count; i++) {
 		__u64 before = skel->bss->samples;
 		long long t = mono_ms() - t0;
@@ -477,12 +505,12 @@ int main(int argc, char **argv)
 {
 	long a, b;
 
-	if (argc == 4 && !strcmp(argv[1], "perf") && !parse_count(argv[2], &a) &&
+	if (argc >= 4 && !strcmp(argv[1], "perf") && !parse_count(argv[2], &a) &&
 	    !parse_count(argv[3], &b))
-		return probe_sample(false, a, b);
+		return probe_sample(false, a, b, argv + 4, argc - 4);
 	if (argc == 4 && !strcmp(argv[1], "irq-work") && !parse_count(argv[2], &a) &&
 	    !parse_count(argv[3], &b))
-		return probe_sample(true, a, b);
+		return probe_sample(true, a, b, NULL, 0);
 	if (argc >= 6 && !strcmp(argv[1], "runtime") && !strcmp(argv[2], "--after") &&
 	    !parse_count(argv[3], &b) && !parse_count(argv[4], &a))
 		return probe_watch("runtime_", b, a, argv + 5, argc - 5);
