@@ -5,6 +5,7 @@
  * of the optional ones in the BPF source, the declarations of the pinned
  * 7.2 kernel's vmlinux.h; and the check itself on hand-built BTF blobs.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -186,6 +187,94 @@ static void test_optional_ones_are_guarded(void **state)
 	free(src);
 }
 
+static bool ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Is the line starting at line a comment or an extern declaration? */
+static bool declaration_or_comment(const char *line)
+{
+	line += strspn(line, " \t");
+	return *line == '*' || !strncmp(line, "/*", 2) || !strncmp(line, "//", 2) ||
+	       !strncmp(line, "extern ", 7);
+}
+
+static const char *line_start(const char *src, const char *p, int lines_back)
+{
+	while (p > src && (p[-1] != '\n' || lines_back-- > 0))
+		p--;
+	return p;
+}
+
+/* Is p just after "bpf_ksym_exists(" or "has_kfunc_6_19(", within line? */
+static bool inside_guard(const char *line, const char *p)
+{
+	static const char *const guards[] = {"bpf_ksym_exists(", "has_kfunc_6_19("};
+
+	for (size_t i = 0; i < sizeof(guards) / sizeof(guards[0]); i++) {
+		size_t len = strlen(guards[i]);
+
+		if ((size_t)(p - line) >= len && !strncmp(p - len, guards[i], len))
+			return true;
+	}
+	return false;
+}
+
+/* A guard naming ident between from and end. */
+static bool guarded(const char *from, const char *end, const char *ident)
+{
+	char guard[160], guard_6_19[160];
+
+	snprintf(guard, sizeof(guard), "bpf_ksym_exists(%s", ident);
+	snprintf(guard_6_19, sizeof(guard_6_19), "has_kfunc_6_19(%s", ident);
+	return memmem(from, (size_t)(end - from), guard, strlen(guard)) ||
+	       memmem(from, (size_t)(end - from), guard_6_19, strlen(guard_6_19));
+}
+
+/*
+ * Every call of an optional kfunc is guarded, not just one of them: a call
+ * is its name (with any ___flavor) and '(' outside comments, declarations
+ * and guards, and a guard naming that identifier must be on its line or
+ * the GUARD_LINES before (an `if` around it, or an early return).
+ */
+#define GUARD_LINES 4
+static void test_every_optional_call_is_guarded(void **state)
+{
+	char *src = slurp(BPF_SOURCE);
+	int calls = 0;
+
+	(void)state;
+	for (int i = 0; i < joule_nr_kfuncs; i++) {
+		const char *name = joule_kfuncs[i].name, *p = src;
+
+		while (joule_kfuncs[i].optional && (p = strstr(p, name))) {
+			const char *id = p, *end = p + strlen(name), *line;
+			char ident[128];
+
+			p = end;
+			while (ident_char(*end))
+				end++;
+			if ((id > src && ident_char(id[-1])) || *end != '(' ||
+			    end - id >= (long)sizeof(ident))
+				continue;
+			line = line_start(src, id, 0);
+			if (declaration_or_comment(line) || inside_guard(line, id))
+				continue;
+			snprintf(ident, sizeof(ident), "%.*s", (int)(end - id), id);
+			if (!guarded(line_start(src, id, GUARD_LINES), end, ident))
+				fail_msg("%s calls %s with no bpf_ksym_exists(%s) or "
+					 "has_kfunc_6_19(%s) on that line or the %d before: %.*s",
+					 BPF_SOURCE, ident, ident, ident, GUARD_LINES,
+					 (int)(strchrnul(line, '\n') - line), line);
+			calls++;
+		}
+	}
+	/* each optional kfunc is called at least once (the BTF test) */
+	assert_true(calls >= 5);
+	free(src);
+}
+
 /* The pinned 7.2 kernel (bpf/vmlinux/x86/vmlinux.h came from it) has them all. */
 static void test_pinned_kernel_has_them(void **state)
 {
@@ -212,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_check_on_blobs),
 		cmocka_unit_test(test_table_matches_bpf_object),
 		cmocka_unit_test(test_optional_ones_are_guarded),
+		cmocka_unit_test(test_every_optional_call_is_guarded),
 		cmocka_unit_test(test_pinned_kernel_has_them),
 	};
 
