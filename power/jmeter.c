@@ -158,6 +158,7 @@ static int rapl_zones(const struct jmeter *m, char ***names, int *n)
 {
 	char path[4096];
 	struct dirent *de;
+	int ret = 0;
 	DIR *d;
 
 	*n = 0;
@@ -167,19 +168,33 @@ static int rapl_zones(const struct jmeter *m, char ***names, int *n)
 	if (!d)
 		return -ENOENT;
 	while ((de = readdir(d))) {
-		char **grown;
+		char **grown, *name;
 
 		if (strncmp(de->d_name, "intel-rapl:", 11))
 			continue;
-		grown = realloc(*names, sizeof(char *) * (size_t)(*n + 1));
-		if (!grown)
+		name = strdup(de->d_name);
+		grown = name ? realloc(*names, sizeof(char *) * (size_t)(*n + 1)) : NULL;
+		if (!grown) {
+			free(name);
+			ret = -ENOMEM;
 			break;
+		}
 		*names = grown;
-		(*names)[(*n)++] = strdup(de->d_name);
+		(*names)[(*n)++] = name;
 	}
 	closedir(d);
+	if (ret) {
+		while (*n)
+			free((*names)[--*n]);
+		free(*names);
+		*names = NULL;
+		return ret;
+	}
+	/* qsort's array may not be NULL, even for no elements */
+	if (!*n)
+		return -ENOENT;
 	qsort(*names, (size_t)*n, sizeof(char *), zone_cmp);
-	return *n ? 0 : -ENOENT;
+	return 0;
 }
 
 static int rapl_open(struct jmeter *m, char *err, size_t errlen)
@@ -188,6 +203,10 @@ static int rapl_open(struct jmeter *m, char *err, size_t errlen)
 	int n, ret, primaries = 0;
 
 	ret = rapl_zones(m, &zones, &n);
+	if (ret == -ENOMEM) {
+		snprintf(err, errlen, "%s%s: %s", m->root, POWERCAP_DIR, strerror(ENOMEM));
+		return ret;
+	}
 	if (ret) {
 		snprintf(err, errlen, "no %s%s/intel-rapl:*", m->root, POWERCAP_DIR);
 		return ret;
