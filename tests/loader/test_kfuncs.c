@@ -221,15 +221,40 @@ static bool inside_guard(const char *line, const char *p)
 	return false;
 }
 
+/*
+ * Does the identifier at id..end name kfunc name? libbpf drops a last
+ * ___flavor: scx_bpf_reenqueue_local___v2___joule is
+ * scx_bpf_reenqueue_local___v2, and scx_bpf_reenqueue_local___v2 alone
+ * would be scx_bpf_reenqueue_local.
+ */
+static bool names_kfunc(const char *id, const char *end, const char *name)
+{
+	const char *flavor = NULL;
+
+	for (const char *p = id; p + 3 <= end; p++)
+		if (!strncmp(p, "___", 3))
+			flavor = p;
+	if (!flavor)
+		flavor = end;
+	return (size_t)(flavor - id) == strlen(name) && !strncmp(id, name, strlen(name));
+}
+
+/* "GUARD(ident)" between from and end, ident whole (not a longer name's start). */
+static bool has_guard(const char *from, const char *end, const char *guard, const char *ident)
+{
+	char text[160];
+	size_t len;
+
+	snprintf(text, sizeof(text), "%s(%s)", guard, ident);
+	len = strlen(text);
+	return memmem(from, (size_t)(end - from), text, len) != NULL;
+}
+
 /* A guard naming ident between from and end. */
 static bool guarded(const char *from, const char *end, const char *ident)
 {
-	char guard[160], guard_6_19[160];
-
-	snprintf(guard, sizeof(guard), "bpf_ksym_exists(%s", ident);
-	snprintf(guard_6_19, sizeof(guard_6_19), "has_kfunc_6_19(%s", ident);
-	return memmem(from, (size_t)(end - from), guard, strlen(guard)) ||
-	       memmem(from, (size_t)(end - from), guard_6_19, strlen(guard_6_19));
+	return has_guard(from, end, "bpf_ksym_exists", ident) ||
+	       has_guard(from, end, "has_kfunc_6_19", ident);
 }
 
 /*
@@ -242,11 +267,11 @@ static bool guarded(const char *from, const char *end, const char *ident)
 static void test_every_optional_call_is_guarded(void **state)
 {
 	char *src = slurp(BPF_SOURCE);
-	int calls = 0;
 
 	(void)state;
 	for (int i = 0; i < joule_nr_kfuncs; i++) {
 		const char *name = joule_kfuncs[i].name, *p = src;
+		int calls = 0;
 
 		while (joule_kfuncs[i].optional && (p = strstr(p, name))) {
 			const char *id = p, *end = p + strlen(name), *line;
@@ -256,7 +281,7 @@ static void test_every_optional_call_is_guarded(void **state)
 			while (ident_char(*end))
 				end++;
 			if ((id > src && ident_char(id[-1])) || *end != '(' ||
-			    end - id >= (long)sizeof(ident))
+			    end - id >= (long)sizeof(ident) || !names_kfunc(id, end, name))
 				continue;
 			line = line_start(src, id, 0);
 			if (declaration_or_comment(line) || inside_guard(line, id))
@@ -269,9 +294,10 @@ static void test_every_optional_call_is_guarded(void **state)
 					 (int)(strchrnul(line, '\n') - line), line);
 			calls++;
 		}
+		/* found where the BTF test says it is called: the scan works */
+		if (joule_kfuncs[i].optional && !calls)
+			fail_msg("no call of %s found in %s", name, BPF_SOURCE);
 	}
-	/* each optional kfunc is called at least once (the BTF test) */
-	assert_true(calls >= 5);
 	free(src);
 }
 
