@@ -899,6 +899,12 @@ int jmeter_open(struct jmeter **out, const struct jmeter_opts *o, char *err, siz
 		if (!ret)
 			break;
 		release(m);
+		/* not a missing source: the next one would measure something else */
+		if (ret == -ENOMEM) {
+			snprintf(err, errlen, "%s", why[k - 1]);
+			free(m);
+			return ret;
+		}
 	}
 	if (ret) {
 		if (o->only != JMETER_AUTO)
