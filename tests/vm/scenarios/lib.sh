@@ -459,9 +459,10 @@ show_requests() {
 # idle_requests WHEN [FROM_MS PID...]: sample every 20 ms for 140 ms; a CPU
 # idle in two samples in a row must not request over FLOOR (128, the idle
 # floor) in both. With PIDs, the probe kills them (the load) once it is
-# attached and the window starts FROM_MS after that: a release later than
-# FROM_MS fails (timed from the probe's start instead, its verifier work
-# would hide a release up to a few hundred ms late). A request seen once,
+# attached and only samples from FROM_MS after that are judged: a request
+# still held in two samples in a row from then on (the first judged one at
+# FROM_MS rounded up to the 20 ms grid) fails. Timed from the probe's start
+# instead, its verifier work would hide a release a few hundred ms late. A request seen once,
 # 20 ms after the CPU last ran, may be one the release has not reached yet:
 # after a bypass (suspend, attach) the sweep gives up idle CPUs' requests
 # every 10 ms, and a CPU idle in two samples may have run in between. In

@@ -61,6 +61,7 @@
  * mode longest) the CPUs, the waits or the waits still going cannot be read.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -142,7 +143,9 @@ static int kill_load(char **pids, int nr_pids)
 	long pid;
 
 	for (int i = 0; i < nr_pids; i++) {
-		if (parse_count(pids[i], &pid) || pid == 0 || kill((pid_t)pid, SIGKILL)) {
+		/* never 0 or -1 (every process): pid_t is an int */
+		if (parse_count(pids[i], &pid) || pid == 0 || pid > INT_MAX ||
+		    kill((pid_t)pid, SIGKILL)) {
 			fprintf(stderr, "sched-probe: cannot kill %s: %s\n", pids[i],
 				errno ? strerror(errno) : "not a PID");
 			return -1;
