@@ -2,10 +2,17 @@
 SCX=/sys/kernel/sched_ext
 LOG=/tmp/scx_joule.log
 
+# The scenario's own output (the console), kept on fd 9: fail() writes there,
+# so its message is seen when it is called with output redirected (a helper
+# writing a file: probe_perf >/tmp/perf.txt) or inside $(...), where it
+# ended up in the file or the variable.
+exec 9>&1
 fail() {
-	echo "FAIL: $*"
-	wait_loader_gone 10
-	[ -s $LOG ] && { echo "--- scx_joule output:"; cat $LOG; }
+	{
+		echo "FAIL: $*"
+		wait_loader_gone 10
+		[ -s $LOG ] && { echo "--- scx_joule output:"; cat $LOG; }
+	} >&9
 	exit 1
 }
 
