@@ -469,13 +469,13 @@ show_requests() {
 # attached and only samples from FROM_MS after that are judged: a request
 # still held in two samples in a row from then on (the first judged one at
 # FROM_MS rounded up to the 20 ms grid) fails. Timed from the probe's start
-# instead, its verifier work would hide a release a few hundred ms late. A request seen once,
-# 20 ms after the CPU last ran, may be one the release has not reached yet:
-# after a bypass (suspend, attach) the sweep gives up idle CPUs' requests
-# every 10 ms, and a CPU idle in two samples may have run in between. In
-# stop 48 the one-sample rule failed `suspend` twice (CPU 4 idle with 353
-# and with 300 at a late sample, once in CI); what had run there was not
-# found.
+# instead, its verifier work would hide a release a few hundred ms late.
+# A request seen once, 20 ms after the CPU last ran, may be one the release
+# has not reached yet: after a bypass (suspend, attach) the sweep gives up
+# idle CPUs' requests every 10 ms, and a CPU idle in two samples may have
+# run in between. In stop 48 the one-sample rule failed `suspend` twice
+# (CPU 4 idle with 353 and with 300 at a late sample, once in CI); what had
+# run there was not found.
 FLOOR=128
 idle_requests() {
 	local what=$1 from=0
