@@ -1328,7 +1328,8 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.kthread = !!(p->flags & PF_KTHREAD);
 	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
-	in.lat_crit_gaming = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING;
+	in.lat_preempts = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING &&
+			  jp_lat_light(tctx->wake_period, tctx->run_avg);
 	in.short_runs =
 		tctx && jp_short_runs(tctx->run_avg, tctx->wake_period, tctx->requeues, slice_ns);
 	/* not a requeue: handed back by a realtime task's takeover (joule_rt_takeover) */

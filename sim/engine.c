@@ -1222,7 +1222,8 @@ static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool la
 	pd_enq_cpu(s, &in.move, wakeup ? -1 : pd_misfit_target(s, c, th));
 	in.wakeup = wakeup;
 	in.last = last;
-	in.lat_crit_gaming = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING;
+	in.lat_preempts = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING &&
+			  jp_lat_light(s->th[th].wake_period, s->th[th].run_avg);
 	jp_enqueue_plan(&in, plan);
 	if (plan->moved_up)
 		s->m.place_misfit++;

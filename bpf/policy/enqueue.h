@@ -27,7 +27,9 @@
  *      queue and preempts what runs there. Queued by vtime instead, it waited
  *      behind the hog it preempted, since a sleeper is credited at most one
  *      slice. Not over another latency-critical task: they would only take
- *      turns preempting each other;
+ *      turns preempting each other. Nor a task whose runs take much of
+ *      the time (jp_lat_light): at every wakeup it would get all it asks for
+ *      ahead of what it preempts;
  *   5. everything else waits in its CPU's domain queue, by vtime, and an
  *      idle CPU is woken for it (the caller's kick: never leave an allowed
  *      CPU idle while the task waits). A kernel thread whose runs are
@@ -81,7 +83,8 @@ struct jp_enqueue_in {
 	u8 kthread;		/* a kernel thread */
 	u8 wakeup;		/* SCX_ENQ_WAKEUP */
 	u8 last;		/* SCX_ENQ_LAST */
-	u8 lat_crit_gaming;	/* latency-critical, and the profile is gaming */
+	u8 lat_preempts;	/* gaming, and the task latency-critical and light
+				   (jp_lat_crit, jp_lat_light) */
 	u8 short_runs;		/* a kernel thread's short runs: jp_short_runs */
 	u8 pad[2];
 };
@@ -142,7 +145,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 	}
 	if (in->last && !move)
 		out->where = JP_ENQ_LOCAL;
-	else if (in->wakeup && in->lat_crit_gaming && c->may_preempt)
+	else if (in->wakeup && in->lat_preempts && c->may_preempt)
 		out->where = JP_ENQ_PREEMPT;
 	else
 		out->where = JP_ENQ_QUEUE;

@@ -348,6 +348,25 @@ static void test_lat_crit_hysteresis(void **state)
 }
 
 /*
+ * Light enough to preempt: an input thread is, and a 240 fps main thread;
+ * a sleep(1) loop running 1 ms every 1.2 ms is latency-critical but is not,
+ * nor is anything over half of its time.
+ */
+static void test_lat_light(void **state)
+{
+	const u64 us = 1000, ms = 1000 * us;
+
+	(void)state;
+	assert_true(jp_lat_light(16 * ms, 300 * us));
+	assert_true(jp_lat_light(4200 * us, 1500 * us));
+	assert_true(jp_lat_light(2 * ms, ms)); /* half, just */
+	assert_false(jp_lat_light(2 * ms - 1, ms));
+	assert_true(jp_lat_crit(1200 * us, ms, false));
+	assert_false(jp_lat_light(1200 * us, ms));
+	assert_false(jp_lat_light(0, 1)); /* never woken twice yet */
+}
+
+/*
  * A task waking every 100 ms and running 7 ms, as the BPF program and the
  * simulator keep its averages: at no wakeup is it latency-critical or a
  * frame thread. Averaged up from 0 it was both at its second wakeup (25 ms
@@ -890,7 +909,7 @@ static void test_enqueue_plan(void **state)
 	assert_int_equal(plan.cpu, 0);
 	assert_false(plan.moved_up);
 	/* a latency-critical one still preempts its own CPU in gaming */
-	in.lat_crit_gaming = 1;
+	in.lat_preempts = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 0);
@@ -898,7 +917,7 @@ static void test_enqueue_plan(void **state)
 	/* a per-CPU kthread waking, or a task pinned to a CPU going offline: its local queue */
 	in.kthread = 1;
 	in.wakeup = 1;
-	in.lat_crit_gaming = 0;
+	in.lat_preempts = 0;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_LOCAL);
 	assert_int_equal(plan.cpu, 0);
@@ -917,7 +936,7 @@ static void test_enqueue_plan(void **state)
 	in.here.online = 1;
 	in.pinned = 0;
 	in.kthread = 1;
-	in.lat_crit_gaming = 0;
+	in.lat_preempts = 0;
 	in.move.cpu = JP_NO_CPU;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
@@ -1001,7 +1020,7 @@ static void test_enqueue_plan(void **state)
 	/* a latency-critical wakeup in gaming preempts there, by that CPU's state */
 	in.last = 0;
 	in.wakeup = 1;
-	in.lat_crit_gaming = 1;
+	in.lat_preempts = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 1);
@@ -1132,7 +1151,7 @@ static void test_enqueue_plan_lat_crit_preempts(void **state)
 	(void)state;
 	enqueue_in(&in);
 	in.wakeup = 1;
-	in.lat_crit_gaming = 1;
+	in.lat_preempts = 1;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
 	assert_int_equal(plan.cpu, 0);
@@ -1268,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_fits_and_perf),
 		cmocka_unit_test(test_misfit_hysteresis),
 		cmocka_unit_test(test_lat_crit_hysteresis),
+		cmocka_unit_test(test_lat_light),
 		cmocka_unit_test(test_lat_crit_new_task),
 		cmocka_unit_test(test_pd_energy_picks_covering_opp),
 		cmocka_unit_test(test_energy_placement),

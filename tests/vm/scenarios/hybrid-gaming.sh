@@ -12,6 +12,11 @@
 # the same boot, with the ratios to EEVDF: measurements, not checks.
 # On an arm64 guest whose kernel knows the capacities (no --model), the frame
 # tasks' share on big CPUs under EEVDF is printed too.
+# Preemption must not buy CPU time: a task running 1 ms every 1.2 ms (a
+# sleep(1) loop, latency-critical by jp_lat_crit) and a CPU hog, both on
+# CPU 1; the hog's share of their run time (their schedstat, 6 s) must be at
+# least 40% in gaming (its share is half; 56% under EEVDF, printed). When
+# every latency-critical wakeup preempted, the loop took 85% (jp_lat_light).
 . /scenarios/lib.sh
 
 # frame_tasks PROFILE: 2 tasks running 1 ms every 10 ms, share on big CPUs
@@ -42,6 +47,31 @@ wait_per_wakeup() {
 	echo "$1: frame tasks waited $wait_us us per run among CPU hogs, missed $missed of 800 frames"
 }
 
+# run_ms PID: the kernel's run time of the task so far, in ms
+run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
+
+# hog_share PROFILE: a sleep(1)-like loop and a CPU hog on CPU 1; the hog's
+# share of their run time over 6 s, in hog_pct
+hog_share() {
+	taskset -c 1 sh -c 'while :; do :; done' &
+	hog=$!
+	taskset -c 1 periodic-load 1 1000 1200 10 >/dev/null &
+	loop_parent=$!
+	sleep 2
+	loop=$(cut -d' ' -f1 /proc/$loop_parent/task/$loop_parent/children)
+	[ -n "$loop" ] || fail "$1: no periodic-load task under $loop_parent"
+	h0=$(run_ms $hog)
+	l0=$(run_ms $loop)
+	sleep 6
+	hog_ms=$(($(run_ms $hog) - h0))
+	loop_ms=$(($(run_ms $loop) - l0))
+	kill $hog $loop_parent
+	wait $hog $loop_parent 2>/dev/null
+	[ $((hog_ms + loop_ms)) -gt 0 ] || fail "$1: neither the hog nor the loop ran in 6 s"
+	hog_pct=$((hog_ms * 100 / (hog_ms + loop_ms)))
+	echo "$1: on one CPU in 6 s a CPU hog ran $hog_ms ms, a 1 ms every 1.2 ms loop $loop_ms ms: the hog's share $hog_pct%"
+}
+
 # preemptions: latency-critical wakeups that preempted, over the stats lines so far
 preemptions() { grep -oE ' preempt=[0-9]+' $LOG | awk -F= '{ n += $2 } END { print n + 0 }'; }
 
@@ -51,6 +81,8 @@ if [ -z "$MODEL" ]; then
 fi
 wait_per_wakeup EEVDF
 wait_eevdf=$wait_us
+hog_share EEVDF
+hog_eevdf=$hog_pct
 
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
 frame_tasks balanced
@@ -66,6 +98,7 @@ lines_balanced=$(grep -cE ' preempt=[0-9]+' $LOG)
 start_scheduler $MODEL_ARGS --profile gaming --stats 2
 frame_tasks gaming
 wait_per_wakeup gaming
+hog_share gaming
 stats_tail 2
 stop_scheduler INT
 preempt_gaming=$(preemptions)
@@ -78,4 +111,7 @@ echo "frame tasks' wait per run among hogs: EEVDF $wait_eevdf us, balanced $wait
 [ "$share" -ge 80 ] || fail "gaming: frame tasks ran only $share% on big CPUs"
 [ "$big_balanced" -le 20 ] || fail "balanced: frame tasks ran $big_balanced% on big CPUs (want little)"
 ok "frame tasks: $big_balanced% on big CPUs in balanced, $share% in gaming"
+[ "$hog_pct" -ge 40 ] ||
+	fail "gaming: a CPU hog got $hog_pct% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%), want 40% or more"
+ok "gaming: a CPU hog got $hog_pct% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%)"
 check_dmesg
