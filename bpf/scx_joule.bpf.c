@@ -129,8 +129,11 @@ struct jp_cpu_state cpu_state[JP_MAX_CPUS];
 struct cpu_local {
 	__u64 perf_resent_at; /* perf_resend_due */
 	__u64 kept_since;     /* the release timer's, below */
-	/* the task running here is latency-critical (set in running, cleared in stopping) */
-	__u8 running_lat_crit;
+	/*
+	 * the task running here is latency-critical and light enough to preempt
+	 * (lat_preempts; set in running, cleared in stopping)
+	 */
+	__u8 running_preempter;
 	/* a realtime or deadline task holds this CPU (note_rt, at each switch) */
 	__u8 rt_running;
 	/* from update_idle(idle) to the next task: recheck_queues' mark */
@@ -837,6 +840,15 @@ static void note_wakeup(struct task_struct *p, struct task_ctx *tctx, u64 now, u
 }
 
 /*
+ * Whether the task's wakeups may preempt in gaming: latency-critical, with
+ * runs that take at most half its time (jp_lat_light).
+ */
+static bool lat_preempts(struct task_ctx *tctx)
+{
+	return tctx->lat_crit && jp_lat_light(tctx->wake_period, tctx->run_avg);
+}
+
+/*
  * The mark is set at wakeup; a task that has since run past JP_LAT_RUN_NS
  * without sleeping loses it there and then. Otherwise a CPU hog keeps the
  * mark it got while starting up (a few quick wakeups, then it never wakes
@@ -1098,7 +1110,7 @@ static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 	 * behind it, seen by no other CPU.
 	 */
 	c->may_preempt =
-		c->online && !cpu_local[cpu].running_lat_crit && !cpu_local[cpu].rt_running;
+		c->online && !cpu_local[cpu].running_preempter && !cpu_local[cpu].rt_running;
 }
 
 /*
@@ -1328,8 +1340,7 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	in.kthread = !!(p->flags & PF_KTHREAD);
 	in.wakeup = !!(enq_flags & SCX_ENQ_WAKEUP);
 	in.last = !!(enq_flags & SCX_ENQ_LAST);
-	in.lat_preempts = tctx && tctx->lat_crit && profile == JOULE_PROFILE_GAMING &&
-			  jp_lat_light(tctx->wake_period, tctx->run_avg);
+	in.lat_preempts = tctx && lat_preempts(tctx) && profile == JOULE_PROFILE_GAMING;
 	in.short_runs =
 		tctx && jp_short_runs(tctx->run_avg, tctx->wake_period, tctx->requeues, slice_ns);
 	/* not a requeue: handed back by a realtime task's takeover (joule_rt_takeover) */
@@ -2657,7 +2668,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 			cpu_state[cpu].frame
 				? jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started)
 				: 0;
-		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
+		cpu_local[cpu].running_preempter = lat_preempts(tctx);
 		/*
 		 * An exchange, a full barrier: joule_release_kept must not see
 		 * runs move on while kept_since still reads as kept (arm64
@@ -2700,7 +2711,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_task_misfit(&tables, cur_profile(), &tctx->jt, (u32)cpu, cpu_state[cpu].frame_speed);
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
-	cpu_local[cpu].running_lat_crit = 0;
+	cpu_local[cpu].running_preempter = 0;
 	stat_busy(cpu, run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
@@ -2799,7 +2810,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		tctx->run_this += now - tctx->started;
 		drop_lat_crit_if_long(tctx);
 		/* a hog that lost its mark no longer shields its CPU from preemption */
-		cpu_local[cpu].running_lat_crit = tctx->lat_crit;
+		cpu_local[cpu].running_preempter = lat_preempts(tctx);
 		stat_busy(cpu, now - tctx->started);
 		tctx->started = now;
 		tctx->started_cap = cap_now;

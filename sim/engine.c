@@ -1194,6 +1194,12 @@ static int pd_misfit_target(struct sim *s, uint32_t c, uint32_t th)
 	return dst;
 }
 
+/* Whether thread t's wakeups may preempt in gaming (the BPF scheduler's lat_preempts). */
+static bool thread_lat_preempts(const struct sim_thread *t)
+{
+	return t->lat_crit && jp_lat_light(t->wake_period, t->run_avg);
+}
+
 /* CPU c as jp_enqueue_plan sees it (the BPF scheduler's enq_cpu). */
 static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 {
@@ -1207,7 +1213,8 @@ static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 	e->cpu = c;
 	e->capacity = s->tables.cpu[c].capacity;
 	e->online = 1; /* the simulator has no hotplug */
-	e->may_preempt = cr->curr < 0 || (cr->state == CPU_BUSY && !s->th[cr->curr].lat_crit);
+	e->may_preempt =
+		cr->curr < 0 || (cr->state == CPU_BUSY && !thread_lat_preempts(&s->th[cr->curr]));
 }
 
 /* scx_joule's enqueue plan for thread th on CPU c (the simulator pins no thread). */
@@ -1222,8 +1229,7 @@ static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool la
 	pd_enq_cpu(s, &in.move, wakeup ? -1 : pd_misfit_target(s, c, th));
 	in.wakeup = wakeup;
 	in.last = last;
-	in.lat_preempts = s->th[th].lat_crit && s->cfg.profile == JOULE_PROFILE_GAMING &&
-			  jp_lat_light(s->th[th].wake_period, s->th[th].run_avg);
+	in.lat_preempts = thread_lat_preempts(&s->th[th]) && s->cfg.profile == JOULE_PROFILE_GAMING;
 	jp_enqueue_plan(&in, plan);
 	if (plan->moved_up)
 		s->m.place_misfit++;
@@ -1245,8 +1251,9 @@ static void pd_queue(struct sim *s, uint32_t c, uint32_t th)
 
 /*
  * scx_joule's enqueue, th detached: a misfit moves up first; a latency-
- * critical wakeup in gaming preempts its CPU, whose thread is enqueued
- * again; everything else goes into the queue of c's PD.
+ * critical wakeup in gaming, if light (jp_lat_light), preempts its CPU,
+ * whose thread is enqueued again; everything else goes into the queue of
+ * c's PD.
  */
 static void pd_enqueue(struct sim *s, uint32_t c, uint32_t th, bool wakeup)
 {

@@ -26,10 +26,10 @@
  *   4. gaming: a latency-critical wakeup goes to the head of its CPU's local
  *      queue and preempts what runs there. Queued by vtime instead, it waited
  *      behind the hog it preempted, since a sleeper is credited at most one
- *      slice. Not over another latency-critical task: they would only take
- *      turns preempting each other. Nor a task whose runs take much of
- *      the time (jp_lat_light): at every wakeup it would get all it asks for
- *      ahead of what it preempts;
+ *      slice. Only a task whose runs take at most half its time
+ *      (jp_lat_light): one that preempts at every wakeup gets all it asks
+ *      for ahead of what it preempts. Not over another such task: they
+ *      would only take turns preempting each other;
  *   5. everything else waits in its CPU's domain queue, by vtime, and an
  *      idle CPU is woken for it (the caller's kick: never leave an allowed
  *      CPU idle while the task waits). A kernel thread whose runs are
@@ -69,7 +69,7 @@ enum jp_enqueue_where {
 struct jp_enq_cpu {
 	s32 cpu;	/* JP_NO_CPU: none */
 	u32 capacity;	/* at its highest OPP */
-	u8 may_preempt; /* online, and not running a latency-critical task */
+	u8 may_preempt; /* online, and not running a task that preempts itself */
 	u8 online;
 	u8 pad[2];
 };

@@ -349,8 +349,8 @@ static void test_lat_crit_hysteresis(void **state)
 
 /*
  * Light enough to preempt: an input thread is, and a 240 fps main thread;
- * a sleep(1) loop running 1 ms every 1.2 ms is latency-critical but is not,
- * nor is anything over half of its time.
+ * a loop running 1 ms every 1.2 ms is latency-critical but is not, nor is
+ * anything over half of its time.
  */
 static void test_lat_light(void **state)
 {
