@@ -11,6 +11,10 @@ CPUFREQ=/sys/devices/system/cpu/cpufreq
 [ -d $CPUFREQ ] || fail "no $CPUFREQ in this guest"
 before=$(ls -d $CPUFREQ/policy* 2>/dev/null | wc -l)
 start_scheduler
+# the kernel counts an enable after it reports the state enabled, and before
+# the loader's attach returns: read before the loader says so, the count may
+# not have moved yet, and the next change seemed to move it by 2 (CI, 7.2)
+wait_attached 1 30 || fail "the loader did not say it attached within 30 s"
 seq0=$(cat $SCX/enable_seq)
 sleep 6
 [ "$(attached)" -eq 1 ] || fail "attached $(attached) times with no cpufreq change"
