@@ -138,6 +138,14 @@ struct cpu_local {
 	__u8 rt_running;
 	/* from update_idle(idle) to the next task: recheck_queues' mark */
 	__u8 going_idle;
+	/*
+	 * the running task's vtime as of running_since (its start, or its last
+	 * tick's charge) and its weight; running_since 0: none of ours runs
+	 * here. Read by other CPUs' enqueues (ahead_of_running).
+	 */
+	__u64 running_vtime;
+	__u64 running_since;
+	__u32 running_weight;
 	__u32 fence;	     /* full barriers: recheck_queues, wake_idle_cpu_for */
 	__u32 nr_pending;    /* tasks placed here that have not started (count_pending) */
 	volatile __u32 runs; /* ops.running's count here: joule_release_kept's check */
@@ -1095,6 +1103,44 @@ static bool misfit_move_due(struct task_struct *p, struct task_ctx *tctx, s32 cp
 	return jp_misfit_move_due(&tctx->jt, tables.cpu[cpu].capacity, always, now);
 }
 
+/* What another CPU's enqueue needs to work out the vtime of p, running on cpu since since */
+static void note_running_vtime(s32 cpu, struct task_struct *p, u64 since)
+{
+	if (cpu < 0 || cpu >= JP_MAX_CPUS)
+		return;
+	cpu_local[cpu].running_vtime = p->scx.dsq_vtime;
+	cpu_local[cpu].running_weight = p->scx.weight;
+	cpu_local[cpu].running_since = since;
+}
+
+/*
+ * Is p's vtime, placed on cpu's domain clock as it would start there
+ * (jp_vtime_place), before that of the task running on cpu, its run since
+ * the last charge counted? With none of ours running there, it is.
+ */
+static bool behind_running(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 now)
+{
+	u64 since, curr, mine, old_clock = 0;
+	bool moved;
+	u32 pd;
+
+	if (cpu < 0 || cpu >= JP_MAX_CPUS || !tctx)
+		return false;
+	since = cpu_local[cpu].running_since;
+	if (!since)
+		return true;
+	curr = cpu_local[cpu].running_vtime;
+	if (now > since)
+		curr += (now - since) * 100 / (cpu_local[cpu].running_weight ?: 1);
+	pd = cpu_pd(cpu);
+	moved = tctx->vtime_pd != pd;
+	if (moved)
+		old_clock = *pd_clock(tctx->vtime_pd);
+	mine = jp_vtime_place(p->scx.dsq_vtime, *pd_clock(pd), old_clock, moved, slice_ns,
+			      p->scx.weight);
+	return vtime_before(mine, curr);
+}
+
 /* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
 static void enq_cpu(struct jp_enq_cpu *c, s32 cpu)
 {
@@ -1349,6 +1395,12 @@ __attribute__((noinline)) int joule_plan_enqueue(struct task_struct *p __arg_tru
 	enq_cpu(&in.here, scx_bpf_task_cpu(p));
 	if (move != JP_NO_CPU)
 		enq_cpu(&in.move, move);
+	if (in.lat_preempts && in.wakeup) {
+		u64 now = scx_bpf_now();
+
+		in.here.behind_running = behind_running(p, tctx, in.here.cpu, now);
+		in.move.behind_running = behind_running(p, tctx, in.move.cpu, now);
+	}
 	jp_enqueue_plan(&in, out);
 	drop_free_queued(tctx);
 	/* CPUs came or went since unconfined was worked out: again, before it counts */
@@ -2669,6 +2721,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 				? jp_frame_speed_running(cur_profile(), &tctx->jt, tctx->started)
 				: 0;
 		cpu_local[cpu].running_preempter = lat_preempts(tctx);
+		note_running_vtime(cpu, p, tctx->started);
 		/*
 		 * An exchange, a full barrier: joule_release_kept must not see
 		 * runs move on while kept_since still reads as kept (arm64
@@ -2712,6 +2765,7 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	jp_cpu_account(&cpu_state[cpu], now, run, cap);
 	cpu_state[cpu].util_runnable = 0;
 	cpu_local[cpu].running_preempter = 0;
+	cpu_local[cpu].running_since = 0;
 	stat_busy(cpu, run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
@@ -2814,6 +2868,7 @@ void BPF_STRUCT_OPS(joule_tick, struct task_struct *p)
 		stat_busy(cpu, now - tctx->started);
 		tctx->started = now;
 		tctx->started_cap = cap_now;
+		note_running_vtime(cpu, p, now);
 		cpu_state[cpu].util_runnable = jp_task_util(&tctx->jt);
 		if (cpu_state[cpu].frame)
 			cpu_state[cpu].frame_speed = jp_frame_speed_running(pr, &tctx->jt, now);

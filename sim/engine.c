@@ -1217,6 +1217,27 @@ static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
 		cr->curr < 0 || (cr->state == CPU_BUSY && !thread_lat_preempts(&s->th[cr->curr]));
 }
 
+/*
+ * Whether thread th's vtime, placed on c's PD clock as it would start there,
+ * is before that of c's running thread (the BPF scheduler's behind_running).
+ */
+static bool thread_behind_running(const struct sim *s, uint32_t th, int c)
+{
+	const struct sim_thread *t = &s->th[th];
+	uint32_t p;
+	int cur;
+
+	if (c < 0 || (uint32_t)c >= s->soc->nr_cpus)
+		return false;
+	cur = s->cpu[c].curr;
+	if (cur < 0 || s->cpu[c].state != CPU_BUSY)
+		return true;
+	p = pd_of(s, (uint32_t)c);
+	return (int64_t)(jp_vtime_place(t->vruntime, s->pd[p].clock, s->pd[t->vtime_pd].clock,
+					t->vtime_pd != p, SIM_JOULE_SLICE_NS, 100) -
+			 s->th[cur].vruntime) < 0;
+}
+
 /* scx_joule's enqueue plan for thread th on CPU c (the simulator pins no thread). */
 static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool last,
 		    struct jp_enqueue_plan *plan)
@@ -1230,6 +1251,10 @@ static void pd_plan(struct sim *s, uint32_t c, uint32_t th, bool wakeup, bool la
 	in.wakeup = wakeup;
 	in.last = last;
 	in.lat_preempts = thread_lat_preempts(&s->th[th]) && s->cfg.profile == JOULE_PROFILE_GAMING;
+	if (in.lat_preempts && wakeup) {
+		in.here.behind_running = thread_behind_running(s, th, in.here.cpu);
+		in.move.behind_running = thread_behind_running(s, th, in.move.cpu);
+	}
 	jp_enqueue_plan(&in, plan);
 	if (plan->moved_up)
 		s->m.place_misfit++;

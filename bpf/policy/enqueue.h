@@ -26,10 +26,12 @@
  *   4. gaming: a latency-critical wakeup goes to the head of its CPU's local
  *      queue and preempts what runs there. Queued by vtime instead, it waited
  *      behind the hog it preempted, since a sleeper is credited at most one
- *      slice. Only a task whose runs take at most half its time
- *      (jp_lat_light): one that preempts at every wakeup gets all it asks
- *      for ahead of what it preempts. Not over another such task: they
- *      would only take turns preempting each other;
+ *      slice. Only while the task is behind what it preempts in vtime
+ *      (behind_running), and only a task whose runs take at most half its
+ *      time (jp_lat_light): one that preempts at every wakeup gets all it
+ *      asks for ahead of what it preempts, whatever its weight, and so did
+ *      two that took turns, each under half. Not over another such task:
+ *      they would only take turns preempting each other;
  *   5. everything else waits in its CPU's domain queue, by vtime, and an
  *      idle CPU is woken for it (the caller's kick: never leave an allowed
  *      CPU idle while the task waits). A kernel thread whose runs are
@@ -71,7 +73,10 @@ struct jp_enq_cpu {
 	u32 capacity;	/* at its highest OPP */
 	u8 may_preempt; /* online, and not running a task that preempts itself */
 	u8 online;
-	u8 pad[2];
+	u8 behind_running; /* the task's vtime, placed on this CPU's domain clock, is
+			      before the running task's (none running: 1); asked only
+			      for a wakeup that may preempt */
+	u8 pad;
 };
 
 struct jp_enqueue_in {
@@ -145,7 +150,7 @@ static __always_inline void jp_enqueue_plan(const struct jp_enqueue_in *in,
 	}
 	if (in->last && !move)
 		out->where = JP_ENQ_LOCAL;
-	else if (in->wakeup && in->lat_preempts && c->may_preempt)
+	else if (in->wakeup && in->lat_preempts && c->may_preempt && c->behind_running)
 		out->where = JP_ENQ_PREEMPT;
 	else
 		out->where = JP_ENQ_QUEUE;

@@ -853,7 +853,8 @@ static void test_dispatch_little_leaves_idle_big_alone(void **state)
 static void enqueue_in(struct jp_enqueue_in *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->here = (struct jp_enq_cpu){.cpu = 0, .capacity = 446, .may_preempt = 1, .online = 1};
+	in->here = (struct jp_enq_cpu){
+		.cpu = 0, .capacity = 446, .may_preempt = 1, .online = 1, .behind_running = 1};
 	in->move.cpu = JP_NO_CPU;
 }
 
@@ -997,7 +998,8 @@ static void test_enqueue_plan(void **state)
 	enqueue_in(&in);
 	in.here.online = 0;
 	in.here.may_preempt = 0;
-	in.move = (struct jp_enq_cpu){.cpu = 1, .capacity = 446, .may_preempt = 1, .online = 1};
+	in.move = (struct jp_enq_cpu){
+		.cpu = 1, .capacity = 446, .may_preempt = 1, .online = 1, .behind_running = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 1);
@@ -1160,15 +1162,26 @@ static void test_enqueue_plan_lat_crit_preempts(void **state)
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	in.here.may_preempt = 1;
+	/* nor over a task it is ahead of in vtime: preempting would buy it CPU time */
+	in.here.behind_running = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
+	in.here.behind_running = 1;
 	in.wakeup = 0;
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	/* a misfit moving up preempts there, by the bigger CPU's state */
 	in.wakeup = 1;
 	in.here.may_preempt = 0;
-	in.move = (struct jp_enq_cpu){.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1};
+	in.move = (struct jp_enq_cpu){
+		.cpu = 4, .capacity = 1024, .may_preempt = 1, .online = 1, .behind_running = 1};
 	jp_enqueue_plan(&in, &plan);
 	assert_int_equal(plan.where, JP_ENQ_PREEMPT);
+	assert_int_equal(plan.cpu, 4);
+	/* and waits in its queue if ahead of the task running there */
+	in.move.behind_running = 0;
+	jp_enqueue_plan(&in, &plan);
+	assert_int_equal(plan.where, JP_ENQ_QUEUE);
 	assert_int_equal(plan.cpu, 4);
 }
 

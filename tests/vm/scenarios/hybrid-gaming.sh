@@ -12,14 +12,20 @@
 # the same boot, with the ratios to EEVDF: measurements, not checks.
 # On an arm64 guest whose kernel knows the capacities (no --model), the frame
 # tasks' share on big CPUs under EEVDF is printed too.
-# Preemption must not buy CPU time: a task running 1 ms every 1.2 ms
-# (latency-critical by jp_lat_crit) and a CPU hog, both on CPU 1; the hog's
-# share of their run time (their schedstat, 6 s) must be at least 40% in
-# gaming (its share is half; 56% under EEVDF, printed), and some wakeups
-# must have preempted meanwhile (the loop was latency-critical: else the
-# check tests nothing). When every latency-critical wakeup preempted, the
-# hog got 14-15% (jp_lat_light).
+# Preemption must not buy CPU time. CPU hogs and a loop, all on CPU 1; the
+# hogs' share of their run time (their schedstat, 6 s) in gaming:
+# - one hog and a loop running 1 ms every 1.2 ms (latency-critical by
+#   jp_lat_crit): at least 40% (its share is half; EEVDF: 56%). When every
+#   latency-critical wakeup preempted, the hog got 14-15% (jp_lat_light);
+# - three hogs and a loop running 0.9 ms every 2 ms, under half its time:
+#   at least HOGS3_MIN (their share is 75%; EEVDF: 79%, scx_joule 74%).
+#   When such a loop preempted whether or not it was behind the running hog
+#   in vtime (behind_running), they got 54%.
+# Some wakeups must have preempted while each loop ran (it was
+# latency-critical: else the check tests nothing). EEVDF's shares, in the
+# same boot, are printed.
 . /scenarios/lib.sh
+HOGS3_MIN=65
 
 # frame_tasks PROFILE: 2 tasks running 1 ms every 10 ms, share on big CPUs
 frame_tasks() {
@@ -52,31 +58,41 @@ wait_per_wakeup() {
 # run_ms PID: the kernel's run time of the task so far, in ms
 run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
 
-# hog_share PROFILE: a loop running 1 ms every 1.2 ms and a CPU hog on
-# CPU 1; the hog's share of their run time over 6 s, in hog_pct
+# hog_share PROFILE HOGS RUN_US PERIOD_US: a loop running RUN_US every
+# PERIOD_US and HOGS CPU hogs, on CPU 1; sets hog_pct (the hogs' share of
+# their run time over 6 s) and loop_preempts (the preemptions the stats
+# lines printed meanwhile count: every 2 s, at least 2 in the loop's 8 s)
 hog_share() {
-	taskset -c 1 sh -c 'while :; do :; done' &
-	hog=$!
-	taskset -c 1 periodic-load 1 1000 1200 60 >/dev/null &
+	what="$2 CPU hog(s) and a loop of $3 us every $4 us"
+	lines_before=$(grep -cE ' preempt=[0-9]+' $LOG 2>/dev/null)
+	hogs=
+	for k in $(seq 1 "$2"); do
+		taskset -c 1 sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+	done
+	taskset -c 1 periodic-load 1 "$3" "$4" 60 >/dev/null &
 	loop_parent=$!
 	sleep 2
 	loop=$(cut -d' ' -f1 /proc/$loop_parent/task/$loop_parent/children)
 	[ -n "$loop" ] || fail "$1: no periodic-load task under $loop_parent"
-	h0=$(run_ms $hog)
+	h0=0
+	for h in $hogs; do h0=$((h0 + $(run_ms $h))); done
 	l0=$(run_ms $loop)
 	sleep 6
-	h1=$(run_ms $hog)
+	h1=0
+	for h in $hogs; do h1=$((h1 + $(run_ms $h))); done
 	l1=$(run_ms $loop)
-	# an empty reading (a task gone) would make a difference of it pass
-	[ -n "$h0" ] && [ -n "$l0" ] && [ -n "$h1" ] && [ -n "$l1" ] ||
-		fail "$1: the hog or the loop ended within the window"
+	# an empty reading (the loop gone) would make a difference of it pass
+	[ -n "$l0" ] && [ -n "$l1" ] || fail "$1: the loop ended within the window"
 	hog_ms=$((h1 - h0))
 	loop_ms=$((l1 - l0))
-	kill $hog $loop_parent
-	wait $hog $loop_parent 2>/dev/null
-	[ $((hog_ms + loop_ms)) -gt 0 ] || fail "$1: neither the hog nor the loop ran in 6 s"
+	kill $hogs $loop_parent
+	wait $hogs $loop_parent 2>/dev/null
+	[ $((hog_ms + loop_ms)) -gt 0 ] || fail "$1: neither the hogs nor the loop ran in 6 s"
 	hog_pct=$((hog_ms * 100 / (hog_ms + loop_ms)))
-	echo "$1: on one CPU in 6 s a CPU hog ran $hog_ms ms, a 1 ms every 1.2 ms loop $loop_ms ms: the hog's share $hog_pct%"
+	loop_preempts=$(grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | tail -n +$((${lines_before:-0} + 1)) |
+		awk -F= '{ n += $2 } END { print n + 0 }')
+	echo "$1: on one CPU in 6 s $what: the hogs ran $hog_ms ms, the loop $loop_ms ms, the hogs' share $hog_pct%"
 }
 
 # preemptions: latency-critical wakeups that preempted, over the stats lines so far
@@ -88,8 +104,10 @@ if [ -z "$MODEL" ]; then
 fi
 wait_per_wakeup EEVDF
 wait_eevdf=$wait_us
-hog_share EEVDF
+hog_share EEVDF 1 1000 1200
 hog_eevdf=$hog_pct
+hog_share EEVDF 3 900 2000
+hogs3_eevdf=$hog_pct
 
 start_scheduler $MODEL_ARGS --profile balanced --stats 2
 frame_tasks balanced
@@ -106,11 +124,12 @@ start_scheduler $MODEL_ARGS --profile gaming --stats 2
 frame_tasks gaming
 wait_per_wakeup gaming
 preempt_gaming=$(preemptions)
-lines_before=$(grep -cE ' preempt=[0-9]+' $LOG)
-hog_share gaming
-# the stats lines printed while the loop ran (every 2 s: at least 2 in its 8 s)
-preempt_loop=$(grep -oE ' preempt=[0-9]+' $LOG | tail -n +$((lines_before + 1)) |
-	awk -F= '{ n += $2 } END { print n + 0 }')
+hog_share gaming 1 1000 1200
+hog_gaming=$hog_pct
+preempt_loop=$loop_preempts
+hog_share gaming 3 900 2000
+hogs3_gaming=$hog_pct
+preempt_loop3=$loop_preempts
 stats_tail 2
 stop_scheduler INT
 echo "latency-critical wakeups that preempted: balanced $preempt_balanced, gaming $preempt_gaming"
@@ -124,7 +143,12 @@ echo "frame tasks' wait per run among hogs: EEVDF $wait_eevdf us, balanced $wait
 ok "frame tasks: $big_balanced% on big CPUs in balanced, $share% in gaming"
 [ "$preempt_loop" -gt 0 ] ||
 	fail "gaming: no wakeup preempted while the 1 ms every 1.2 ms loop ran: it was not latency-critical"
-[ "$hog_pct" -ge 40 ] ||
-	fail "gaming: a CPU hog got $hog_pct% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%), want 40% or more"
-ok "gaming: a CPU hog got $hog_pct% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%); $preempt_loop wakeups preempted meanwhile"
+[ "$hog_gaming" -ge 40 ] ||
+	fail "gaming: a CPU hog got $hog_gaming% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%), want 40% or more"
+ok "gaming: a CPU hog got $hog_gaming% of its CPU beside a 1 ms every 1.2 ms loop (EEVDF: $hog_eevdf%); $preempt_loop wakeups preempted meanwhile"
+[ "$preempt_loop3" -gt 0 ] ||
+	fail "gaming: no wakeup preempted while the loop beside 3 hogs ran: it was not latency-critical"
+[ "$hogs3_gaming" -ge $HOGS3_MIN ] ||
+	fail "gaming: 3 CPU hogs got $hogs3_gaming% of their CPU beside a loop of 0.9 ms every 2 ms (EEVDF: $hogs3_eevdf%), want $HOGS3_MIN% or more"
+ok "gaming: 3 CPU hogs got $hogs3_gaming% of their CPU beside a loop of 0.9 ms every 2 ms (EEVDF: $hogs3_eevdf%); $preempt_loop3 wakeups preempted meanwhile"
 check_dmesg
