@@ -141,7 +141,7 @@ struct cpu_local {
 	/*
 	 * the running task's vtime as of running_since (its start, or its last
 	 * tick's charge) and its weight; running_since 0: none of ours runs
-	 * here. Read by other CPUs' enqueues (ahead_of_running).
+	 * here. Read by other CPUs' enqueues (behind_running).
 	 */
 	__u64 running_vtime;
 	__u64 running_since;
