@@ -411,16 +411,24 @@ static __u64 *pd_clock(u32 pd)
 	return &pd_local[pd & (JP_MAX_PDS - 1)].vtime_now;
 }
 
-/* p's vtime on domain pd's clock (jp_vtime_place) */
-static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
+/* p's vtime as it would be placed on domain pd's clock (jp_vtime_place) */
+static u64 vtime_placed(struct task_struct *p, struct task_ctx *tctx, u32 pd)
 {
 	bool moved = tctx && tctx->vtime_pd != pd;
 	u64 old_clock = moved ? *pd_clock(tctx->vtime_pd) : 0;
 
-	if (moved)
-		tctx->vtime_pd = pd;
 	return jp_vtime_place(p->scx.dsq_vtime, *pd_clock(pd), old_clock, moved, slice_ns,
 			      p->scx.weight);
+}
+
+/* p's vtime placed on domain pd's clock, which it is on from now */
+static u64 vtime_in_pd(struct task_struct *p, struct task_ctx *tctx, u32 pd)
+{
+	u64 vtime = vtime_placed(p, tctx, pd);
+
+	if (tctx)
+		tctx->vtime_pd = pd;
+	return vtime;
 }
 
 /*
@@ -436,9 +444,14 @@ static void advance_pd_clock(struct task_struct *p, struct task_ctx *tctx, u64 m
 }
 
 /* Virtual time advances by run time, scaled by the task's weight. */
+static u64 vtime_after_run(u64 vtime, u64 run, u32 weight)
+{
+	return vtime + run * 100 / (weight ?: 1);
+}
+
 static void charge_vtime(struct task_struct *p, u64 run)
 {
-	set_vtime(p, p->scx.dsq_vtime + run * 100 / (p->scx.weight ?: 1));
+	set_vtime(p, vtime_after_run(p->scx.dsq_vtime, run, p->scx.weight));
 }
 
 static __u32 cpu_pd(s32 cpu)
@@ -1120,25 +1133,16 @@ static void note_running_vtime(s32 cpu, struct task_struct *p, u64 since)
  */
 static bool behind_running(struct task_struct *p, struct task_ctx *tctx, s32 cpu, u64 now)
 {
-	u64 since, curr, mine, old_clock = 0;
-	bool moved;
-	u32 pd;
+	u64 since, curr;
 
 	if (cpu < 0 || cpu >= JP_MAX_CPUS || !tctx)
 		return false;
 	since = cpu_local[cpu].running_since;
 	if (!since)
 		return true;
-	curr = cpu_local[cpu].running_vtime;
-	if (now > since)
-		curr += (now - since) * 100 / (cpu_local[cpu].running_weight ?: 1);
-	pd = cpu_pd(cpu);
-	moved = tctx->vtime_pd != pd;
-	if (moved)
-		old_clock = *pd_clock(tctx->vtime_pd);
-	mine = jp_vtime_place(p->scx.dsq_vtime, *pd_clock(pd), old_clock, moved, slice_ns,
-			      p->scx.weight);
-	return vtime_before(mine, curr);
+	curr = vtime_after_run(cpu_local[cpu].running_vtime, now > since ? now - since : 0,
+			       cpu_local[cpu].running_weight);
+	return vtime_before(vtime_placed(p, tctx, cpu_pd(cpu)), curr);
 }
 
 /* cpu as jp_enqueue_plan sees it; none if cpu is not a CPU of the tables */
@@ -1734,7 +1738,7 @@ __attribute__((noinline)) int joule_prev_first(struct task_struct *prev __arg_tr
 	int n = 0, first = 0;
 
 	if (tctx && tctx->started && now > tctx->started)
-		vtime += (now - tctx->started) * 100 / (prev->scx.weight ?: 1);
+		vtime = vtime_after_run(vtime, now - tctx->started, prev->scx.weight);
 	if (bpf_iter_scx_dsq_new(&it, pd, 0))
 		goto out;
 	/*

@@ -1104,15 +1104,20 @@ static uint32_t pd_of(const struct sim *s, uint32_t c)
 	return s->soc->cpu[c].pd;
 }
 
-/* vtime_in_pd: jp_vtime_place on PD p's clock (the simulator's threads are all nice 0) */
+/* vtime_placed: jp_vtime_place on PD p's clock (the simulator's threads are all nice 0) */
+static uint64_t pd_vtime_placed(const struct sim *s, const struct sim_thread *t, uint32_t p)
+{
+	return jp_vtime_place(t->vruntime, s->pd[p].clock, s->pd[t->vtime_pd].clock,
+			      t->vtime_pd != p, SIM_JOULE_SLICE_NS, 100);
+}
+
+/* vtime_in_pd: placed on PD p's clock, which t is on from now */
 static uint64_t pd_vtime(struct sim *s, struct sim_thread *t, uint32_t p)
 {
-	bool moved = t->vtime_pd != p;
-	uint64_t old_clock = s->pd[t->vtime_pd].clock;
+	uint64_t vtime = pd_vtime_placed(s, t, p);
 
 	t->vtime_pd = p;
-	return jp_vtime_place(t->vruntime, s->pd[p].clock, old_clock, moved, SIM_JOULE_SLICE_NS,
-			      100);
+	return vtime;
 }
 
 /* The first idle CPU of PD p, or -1. */
@@ -1223,8 +1228,6 @@ static void pd_enq_cpu(const struct sim *s, struct jp_enq_cpu *e, int c)
  */
 static bool thread_behind_running(const struct sim *s, uint32_t th, int c)
 {
-	const struct sim_thread *t = &s->th[th];
-	uint32_t p;
 	int cur;
 
 	if (c < 0 || (uint32_t)c >= s->soc->nr_cpus)
@@ -1232,9 +1235,7 @@ static bool thread_behind_running(const struct sim *s, uint32_t th, int c)
 	cur = s->cpu[c].curr;
 	if (cur < 0 || s->cpu[c].state != CPU_BUSY)
 		return true;
-	p = pd_of(s, (uint32_t)c);
-	return (int64_t)(jp_vtime_place(t->vruntime, s->pd[p].clock, s->pd[t->vtime_pd].clock,
-					t->vtime_pd != p, SIM_JOULE_SLICE_NS, 100) -
+	return (int64_t)(pd_vtime_placed(s, &s->th[th], pd_of(s, (uint32_t)c)) -
 			 s->th[cur].vruntime) < 0;
 }
 
