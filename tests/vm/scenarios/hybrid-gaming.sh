@@ -55,16 +55,13 @@ wait_per_wakeup() {
 	echo "$1: frame tasks waited $wait_us us per run among CPU hogs, missed $missed of 800 frames"
 }
 
-# run_ms PID: the kernel's run time of the task so far, in ms
-run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
-
 # hog_share PROFILE HOGS RUN_US PERIOD_US: a loop running RUN_US every
 # PERIOD_US and HOGS CPU hogs, on CPU 1; sets hog_pct (the hogs' share of
 # their run time over 6 s) and loop_preempts (the preemptions the stats
 # lines printed meanwhile count: every 2 s, at least 2 in the loop's 8 s)
 hog_share() {
 	what="$2 CPU hog(s) and a loop of $3 us every $4 us"
-	lines_before=$(grep -cE ' preempt=[0-9]+' $LOG 2>/dev/null)
+	lines_before=$(preempt_lines)
 	hogs=
 	for k in $(seq 1 "$2"); do
 		taskset -c 1 sh -c 'while :; do :; done' &
@@ -90,13 +87,18 @@ hog_share() {
 	wait $hogs $loop_parent 2>/dev/null
 	[ $((hog_ms + loop_ms)) -gt 0 ] || fail "$1: neither the hogs nor the loop ran in 6 s"
 	hog_pct=$((hog_ms * 100 / (hog_ms + loop_ms)))
-	loop_preempts=$(grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | tail -n +$((${lines_before:-0} + 1)) |
-		awk -F= '{ n += $2 } END { print n + 0 }')
+	loop_preempts=$(preemptions "$lines_before")
 	echo "$1: on one CPU in 6 s $what: the hogs ran $hog_ms ms, the loop $loop_ms ms, the hogs' share $hog_pct%"
 }
 
-# preemptions: latency-critical wakeups that preempted, over the stats lines so far
-preemptions() { grep -oE ' preempt=[0-9]+' $LOG | awk -F= '{ n += $2 } END { print n + 0 }'; }
+# preemptions [SKIP]: latency-critical wakeups that preempted, over the stats
+# lines so far past the first SKIP
+preemptions() {
+	grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | tail -n +$((${1:-0} + 1)) |
+		awk -F= '{ n += $2 } END { print n + 0 }'
+}
+# preempt_lines: the stats lines so far that count preemptions
+preempt_lines() { grep -cE ' preempt=[0-9]+' $LOG 2>/dev/null; }
 
 if [ -z "$MODEL" ]; then
 	frame_tasks EEVDF
@@ -117,7 +119,7 @@ wait_balanced=$wait_us
 stop_scheduler INT
 preempt_balanced=$(preemptions)
 # a count over no stats lines, or a renamed field, would pass as 0
-lines_balanced=$(grep -cE ' preempt=[0-9]+' $LOG)
+lines_balanced=$(preempt_lines)
 [ "$lines_balanced" -ge 3 ] || fail "balanced: $lines_balanced stats lines with preempt=, want 3 or more"
 
 start_scheduler $MODEL_ARGS --profile gaming --stats 2

@@ -238,6 +238,9 @@ nr_possible_cpus() {
 # uptime_ms: the guest's clock since boot, in ms (/proc/uptime, 10 ms steps)
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
+# run_ms PID: the kernel's run time of the task so far (schedstat), in ms
+run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
+
 # runtime_by_cpu SECONDS PID...: evidence from outside the scheduler: the
 # kernel's run time of every thread of the PIDs and of their children
 # (/proc/PID/task/TID/schedstat, ns), charged to the CPU each ran on (stat

@@ -26,8 +26,6 @@ RUNS_SHARE_MAX=4
 TIME_SHARE_MAX=10
 HEAVY_MIN_PCT=80
 
-# run_ms PID: the kernel's run time of the task so far, in ms
-run_ms() { awk '{ printf "%d", $1 / 1000000 }' /proc/$1/schedstat; }
 # runs PID: how many times the kernel has started the task so far
 runs() { awk '{ print $3 }' /proc/$1/schedstat; }
 
