@@ -162,6 +162,7 @@ check_dmesg() {
 		grep -vE "$DMESG_ALLOWED" /tmp/dmesg.txt >/tmp/dmesg.kept
 		mv /tmp/dmesg.kept /tmp/dmesg.txt
 	fi
+	drop_known_warnings /tmp/dmesg.txt
 	# Case-sensitive on purpose: the kernel's own markers, not words like "loops"
 	# (arm64 prints "Call trace", x86 "Call Trace"; a hung task's own line is
 	# "blocked for more than N seconds").
@@ -177,6 +178,35 @@ check_dmesg() {
 	fi
 	grep -E 'sched_ext: BPF scheduler' /tmp/dmesg.txt | sed 's/^/dmesg: /'
 	ok "dmesg has no stall, error, BUG, Oops, WARNING or sched_ext deprecation"
+}
+
+# drop_known_warnings FILE: takes out of a kernel log the WARNING blocks
+# ("cut here" to "end trace") of a kernel bug that is not the scheduler's,
+# and says how many. One is known: hrtimer_forward's WARNING, called by the
+# deadline server's timer (dl_task_timer) on a queued timer, seen once in 12
+# CI runs of nohz-full on 7.3, 3 s before the scheduler was enabled. Such a
+# block is dropped only if it ends before the kernel's first "enabled" line:
+# once the scheduler runs, any WARNING is the scenario's failure.
+drop_known_warnings() {
+	awk -v dropped_to="$1.dropped" '
+	/sched_ext: BPF scheduler ".*" enabled/ { enabled = 1 }
+	!enabled && !inblk && /-+\[ cut here \]-+/ { inblk = 1; blk = $0 "\n"; at = in_dl = 0; next }
+	inblk {
+		blk = blk $0 "\n"
+		if ($0 ~ /WARNING:.*hrtimer_forward/) at = 1
+		if ($0 ~ /dl_task_timer/) in_dl = 1
+		if ($0 ~ /---\[ end trace/) {
+			inblk = 0
+			if (!enabled && at && in_dl) dropped++; else printf "%s", blk
+		}
+		next
+	}
+	{ print }
+	END { if (inblk) printf "%s", blk; print dropped + 0 > dropped_to }
+	' "$1" >"$1.kept" && mv "$1.kept" "$1"
+	n=$(cat "$1.dropped")
+	[ "$n" = 0 ] ||
+		echo "dmesg: $n WARNING block(s) in dl_task_timer before the scheduler was enabled left out (a kernel bug, docs/testing.md)"
 }
 
 # dmesg_context PATTERN: what a failure needs to be understood later: the
