@@ -112,7 +112,7 @@ for v in ${JOULE_VARIANTS:-}; do
 	wait_state disabled 5 || fail "not disabled before variant $v"
 	scx_joule --model "$COST_MODEL" --profile balanced $(echo "$v" | tr , ' ') >$LOG 2>&1 &
 	SCHED_PID=$!
-	wait_state enabled 60 || fail "variant $v did not attach"
+	wait_state enabled $ATTACH_WAIT || fail "variant $v did not attach"
 	measure "joule:$v"
 	stop_scheduler INT
 done

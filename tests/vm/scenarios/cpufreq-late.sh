@@ -14,7 +14,7 @@ start_scheduler
 # the kernel counts an enable after it reports the state enabled, and before
 # the loader's attach returns: read before the loader says so, the count may
 # not have moved yet, and the next change seemed to move it by 2 (CI, 7.2)
-wait_attached 1 30 || fail "the loader did not say it attached within 30 s"
+wait_attached 1 $ATTACH_WAIT || fail "the loader did not say it attached within $ATTACH_WAIT s"
 seq0=$(cat $SCX/enable_seq)
 sleep 6
 [ "$(attached)" -eq 1 ] || fail "attached $(attached) times with no cpufreq change"
@@ -22,14 +22,14 @@ mount -t tmpfs none $CPUFREQ || fail "cannot mount a tmpfs over $CPUFREQ"
 mkdir $CPUFREQ/policy0 $CPUFREQ/policy1
 wait_log "^scx_joule: cpufreq policies $before -> 2: reading the model again" 12 ||
 	fail "the loader did not see the new policies within 12 s"
-wait_attached 2 60 || fail "not attached again within 60 s of the change"
+wait_attached 2 $ATTACH_WAIT || fail "not attached again within $ATTACH_WAIT s of the change"
 wait_state enabled 10 || fail "sched_ext $(scx_state) after the restart"
 [ "$(grep -c '^scx_joule: model read again' $LOG)" -eq 1 ] || fail "the model was not read again"
 seq1=$(cat $SCX/enable_seq)
 [ $((seq1 - seq0)) -eq 1 ] || fail "enable_seq moved by $((seq1 - seq0)), not 1"
 ok "policies $before -> 2: model read again, attached again (enable_seq $seq0 -> $seq1)"
 umount $CPUFREQ
-wait_attached 3 60 || fail "not attached again within 60 s of the policies going"
+wait_attached 3 $ATTACH_WAIT || fail "not attached again within $ATTACH_WAIT s of the policies going"
 sleep 6
 [ "$(attached)" -eq 3 ] || fail "attached $(attached) times after two changes"
 seq2=$(cat $SCX/enable_seq)

@@ -15,7 +15,7 @@ scx_joule --model $MODEL --stats 1 >>$LOG 2>&1 &
 SCHED_PID=$!
 tail -f $LOG &
 tail_pid=$!
-wait_state enabled 20 || fail "scheduler did not attach"
+wait_state enabled $ATTACH_WAIT || fail "scheduler did not attach within $ATTACH_WAIT s"
 ok "attached: $(cat $SCX/root/ops)"
 echo "demo: phase 1 (8 s): light periodic work, $n tasks running 1 ms of every 20 ms"
 before=$(stats_count)

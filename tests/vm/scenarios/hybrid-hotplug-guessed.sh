@@ -30,7 +30,7 @@ for c in 4 5; do
 done
 wait_log "model read again" 30 || fail "the model was not read again within 30 s"
 wait_log "attaching again" 5 || fail "no 'attaching again' after the model was read again"
-wait_attached 2 30 || fail "not attached again within 30 s (state $(scx_state))"
+wait_attached 2 $ATTACH_WAIT || fail "not attached again within $ATTACH_WAIT s (state $(scx_state))"
 [ "$(scx_state)" = enabled ] || fail "attached again, but sched_ext is $(scx_state)"
 grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
 grep -q "CPU 4 came online; the model only guessed it" $LOG ||
@@ -84,7 +84,7 @@ rm $ROOT && ln -s /extra/arm-board-rk3399 $ROOT || fail "cannot relink $ROOT"
 for c in 4 5; do
 	echo 1 >/sys/devices/system/cpu/cpu$c/online || fail "cannot bring CPU $c online again"
 done
-wait_attached 1 60 || fail "not attached within 60 s (state $(scx_state))"
+wait_attached 1 $ATTACH_WAIT || fail "not attached within $ATTACH_WAIT s (state $(scx_state))"
 grep -E "exited: |model read again|attaching again|^scx_joule: attached" $LOG
 grep -q "hotplug seq" $LOG || fail "the kernel did not refuse the attach for the hotplug during the load"
 grep -q "model read again: .*2 kinds" $LOG || fail "the model was not read again with both kinds"

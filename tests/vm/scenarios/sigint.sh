@@ -22,7 +22,8 @@ trap 'kill $reader 2>/dev/null; rm -f /tmp/stats.fifo' EXIT
 : >$LOG
 scx_joule --stats 0.1 --stats-json >/tmp/stats.fifo 2>$LOG &
 SCHED_PID=$!
-wait_state enabled 20 || fail "scheduler did not attach within 20 s (state $(scx_state))"
+wait_state enabled $ATTACH_WAIT ||
+	fail "scheduler did not attach within $ATTACH_WAIT s (state $(scx_state))"
 i=0
 until grep -q pipe /proc/$SCHED_PID/wchan 2>/dev/null; do
 	i=$((i + 1))

@@ -6,7 +6,7 @@
 . /scenarios/lib.sh
 scx_joule -v >$LOG 2>&1 &
 pid=$!
-if wait_state enabled 60; then
+if wait_state enabled $ATTACH_WAIT; then
 	ok "verifier accepted every program"
 	grep -E '^scx_joule: verifier:' $LOG
 	check_stack_depth
