@@ -41,7 +41,8 @@ for g in $(echo "$JOULE_CAPS" | tr , ' '); do
 done
 
 start_scheduler --profile balanced --stats 1
-grep -q "attached.*$n CPUs, $groups kinds" $LOG ||
+# the loader says it attached a moment after the kernel says enabled
+wait_log "attached.*$n CPUs, $groups kinds" 5 ||
 	fail "the scheduler did not say it runs on $n CPUs in $groups kinds"
 sh -c 'while :; do :; done' &
 hog=$!

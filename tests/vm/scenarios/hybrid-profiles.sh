@@ -28,8 +28,8 @@ phase() {
 }
 
 echo 0 >$fake/class/power_supply/AC/online
-sleep 2
-grep -q '^scx_joule: profile powersave (auto: on battery' $LOG || fail "no switch to powersave on battery"
+# the loader looks at the power state about once a second
+wait_log '^scx_joule: profile powersave \(auto: on battery' 5 || fail "no switch to powersave on battery"
 [ "$(scx_state)" = enabled ] || fail "detached while switching profile"
 phase powersave
 stats_tail 3 | tee /tmp/ps.txt
@@ -38,8 +38,7 @@ grep -q ' powersave busy' /tmp/ps.txt || fail "stats do not show powersave"
 grep ' powersave busy' /tmp/ps.txt | grep -q ' place energy=[1-9]' || fail "no energy placements in powersave"
 
 echo performance >$fake/firmware/acpi/platform_profile
-sleep 2
-grep -q '^scx_joule: profile performance (auto: platform_profile performance)' $LOG ||
+wait_log '^scx_joule: profile performance \(auto: platform_profile performance\)' 5 ||
 	fail "no switch to performance on platform_profile"
 [ "$(scx_state)" = enabled ] || fail "detached while switching profile"
 phase performance
