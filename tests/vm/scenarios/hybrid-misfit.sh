@@ -10,7 +10,13 @@
 start_scheduler $MODEL_ARGS --profile balanced --stats 1
 periodic-load 1 1000 20000 4 /tmp/busy &
 load=$!
-while [ ! -e /tmp/busy ]; do usleep 10000; done
+i=0
+while [ ! -e /tmp/busy ]; do
+	kill -0 $load 2>/dev/null || fail "periodic-load exited before it turned busy"
+	[ $i -lt 1000 ] || fail "periodic-load did not turn busy within 10 s of its 4 s light phase"
+	usleep 10000
+	i=$((i + 1))
+done
 read -r t0 _ </proc/uptime
 read -r task light_cpu </tmp/busy
 case " $LITTLE " in *" $light_cpu "*) ;; *)
