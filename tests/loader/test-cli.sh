@@ -1,6 +1,7 @@
 #!/bin/bash
 # The command line on a machine that cannot attach: exit codes and the
-# one-line messages users see. Runs on the host (no sched_ext there).
+# one-line messages users see. Runs on the host; no check may attach there:
+# a run that gets that far is given a recorded machine it refuses.
 # usage: test-cli.sh PATH/TO/scx_joule FIXTURES_DIR LARGE_FIXTURES_DIR
 # (LARGE_FIXTURES_DIR "": a build with max_cpus below 512, no 512-CPU checks)
 set -u
