@@ -54,11 +54,13 @@ expect 2 '--chain-bound needs --soc and --workload' -- --soc "$soc" --chain-boun
 printf 'workload plain duration=1s\ntask a periodic period=10ms work=1ms deadline=10ms\n' >"$tmp/plain.wl"
 expect 1 'workload plain has no task that wakes another' -- --soc "$soc" --workload "$tmp/plain.wl" --chain-bound
 
-# --chain-bound on the game: docs/design.md quotes these per-frame figures for
-# the phone, and on every model not knowing the work costs more than knowing it
+# --chain-bound on the game: the text report's per-frame line, and on every
+# model not knowing the work costs more than knowing it, by the 4.9-8.4% per
+# frame docs/design.md quotes ("What the target leaves"; the bound's own
+# arithmetic is checked on hand-worked cases in test_chain_bound.c)
 game=$root/sim/workloads/game.wl
 if ! "$sim" --soc "$soc" --workload "$game" --chain-bound >"$tmp/out" 2>"$tmp/err" ||
-	! grep -q '^per frame        6.934 mJ clairvoyant, 7.309 mJ online (+5.4%)$' "$tmp/out"; then
+	! grep -qE '^per frame +[0-9.]+ mJ clairvoyant, [0-9.]+ mJ online \(\+[0-9.]+%\)$' "$tmp/out"; then
 	echo "FAIL: --chain-bound on the phone's game:"
 	cat "$tmp/out" "$tmp/err"
 	fail=1
@@ -67,8 +69,9 @@ for m in phone-gs101 board-rk3399 laptop-adl-6p8e amd-phoenix2; do
 	if ! "$sim" --soc "$root/sim/socs/$m.soc" --workload "$game" --chain-bound --json >"$tmp/out" 2>"$tmp/err" ||
 		! python3 -c 'import json, sys
 b = json.load(open(sys.argv[1]))
-sys.exit(0 if b["online_mj"] > b["clairvoyant_mj"] > 0 and b["online_extra_j"] > 0 else 1)' "$tmp/out"; then
-		echo "FAIL: --chain-bound on $m: online not above clairvoyant:"
+r = b["online_mj"] / b["clairvoyant_mj"] if b["clairvoyant_mj"] > 0 else 0
+sys.exit(0 if 1.0485 <= r < 1.0845 and b["online_extra_j"] > 0 else 1)' "$tmp/out"; then
+		echo "FAIL: --chain-bound on $m: online not 4.9-8.4% above clairvoyant:"
 		cat "$tmp/out" "$tmp/err"
 		fail=1
 	fi
