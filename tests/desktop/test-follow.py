@@ -503,7 +503,10 @@ def run(scx_joule, fake_desktop, tmp):
     busctl(address, 'call', *GM, 'RegisterGame', 'i', '3')
     expect(lines, 'gaming: GameMode has 1 client', 'a game registers again')
     line = quiet_lines.next(1.5)
-    if line is None:
+    if line is None and quiet.poll() is not None:
+        not_ok('--no-gamemode: the follower exited (status %d), so it could not switch'
+               % quiet.returncode)
+    elif line is None:
         ok('--no-gamemode: no switch 1.5 s after a game registered')
     else:
         not_ok('--no-gamemode switched: %r' % line)

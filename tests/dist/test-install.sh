@@ -31,10 +31,13 @@ done
 # every option of --help is in the man page
 manpage=$(MANWIDTH=200 man -l "$man" 2>/dev/null)
 missing=0
-for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+# an empty list (--help failed) would pass the loop below
+[ "$(wc -w <<<"$opts")" -ge 10 ] || not_ok "--help lists $(wc -w <<<"$opts") options, not 10 or more"
+for opt in $opts; do
 	grep -qF -- "$opt" <<<"$manpage" || { not_ok "man page misses $opt"; missing=1; }
 done
-[ $missing = 1 ] || ok "man page names every --help option"
+[ $missing = 1 ] || ok "man page names every one of the $(wc -w <<<"$opts") --help options"
 
 # bash completion offers the options and the profiles
 if [ -r /usr/share/bash-completion/bash_completion ]; then
