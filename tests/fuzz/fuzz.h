@@ -38,6 +38,13 @@ bool fuzz_hwloc_survives(const char *xml, const char *root);
  */
 void fuzz_expect_jtopo_refuses(const char *xml, const char *root);
 
+/*
+ * Whether a parser or builder refused its input (ret non-zero); a refusal
+ * must say why in err, which the caller empties before the call: the user
+ * would get an error with no words. what names the call.
+ */
+bool fuzz_refused(int ret, const char *err, const char *what);
+
 /* Stop with a message: what libFuzzer and the replay test report as a finding. */
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -49,13 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct jpower_model em;
 	static struct joule_machine m;
 	FILE *f = fuzz_stream(data, size);
-	char err[512];
+	char err[512] = "";
 	int ret = jpower_em_parse(&em, &topo, f, "fuzz.em", err, sizeof(err));
 
 	fclose(f);
-	if (ret)
+	if (fuzz_refused(ret, err, "jpower_em_parse"))
 		return 0;
 	check_round_trip(&em);
-	joule_machine_from_model(&m, &topo, &em, topo.nr_cpus, err, sizeof(err));
+	fuzz_refused(joule_machine_from_model(&m, &topo, &em, topo.nr_cpus, err, sizeof(err)), err,
+		     "joule_machine_from_model");
 	return 0;
 }

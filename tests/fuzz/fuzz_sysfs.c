@@ -109,16 +109,18 @@ static void build_model(const char *dir)
 	static struct jpower_model em;
 	static struct joule_machine m;
 	struct jtopo_input in = {.root = dir, .trusted = true};
-	char err[512];
+	char err[512] = "";
 
 	if (!fuzz_hwloc_survives(NULL, dir)) {
 		fuzz_expect_jtopo_refuses(NULL, dir);
 		return;
 	}
-	if (jtopo_load(&t, &in, err, sizeof(err)) ||
-	    jpower_model_build(&em, &cf, &t, dir, NULL, err, sizeof(err)))
+	if (fuzz_refused(jtopo_load(&t, &in, err, sizeof(err)), err, "jtopo_load") ||
+	    fuzz_refused(jpower_model_build(&em, &cf, &t, dir, NULL, err, sizeof(err)), err,
+			 "jpower_model_build"))
 		return;
-	joule_machine_from_model(&m, &t, &em, t.nr_cpus, err, sizeof(err));
+	fuzz_refused(joule_machine_from_model(&m, &t, &em, t.nr_cpus, err, sizeof(err)), err,
+		     "joule_machine_from_model");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -104,6 +104,13 @@ void fuzz_expect_jtopo_refuses(const char *xml, const char *root)
 			  ret ? err : "no error");
 }
 
+bool fuzz_refused(int ret, const char *err, const char *what)
+{
+	if (ret && !err[0])
+		fuzz_fail("%s refused its input (%d) without a message", what, ret);
+	return ret != 0;
+}
+
 void fuzz_fail(const char *fmt, ...)
 {
 	va_list ap;

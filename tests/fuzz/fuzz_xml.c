@@ -35,19 +35,20 @@ static void build_machine(const struct jtopo *t)
 	static struct jpower_cpufreq cf; /* an XML has no cpufreq */
 	static struct jpower_model em;
 	static struct joule_machine m;
-	char err[512];
+	char err[512] = "";
 
-	if (jpower_domains(&em, t, &cf, err, sizeof(err)))
+	if (fuzz_refused(jpower_domains(&em, t, &cf, err, sizeof(err)), err, "jpower_domains"))
 		return;
 	jpower_em_finish(&em, t);
-	joule_machine_from_model(&m, t, &em, t->nr_cpus, err, sizeof(err));
+	fuzz_refused(joule_machine_from_model(&m, t, &em, t->nr_cpus, err, sizeof(err)), err,
+		     "joule_machine_from_model");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct jtopo t;
 	struct jtopo_input in = {.xml = xml_path, .trusted = true};
-	char err[512];
+	char err[512] = "";
 
 	if (fuzz_write_file(xml_path, data, size))
 		fuzz_fail("cannot write %s", xml_path);
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_expect_jtopo_refuses(xml_path, NULL);
 		return -1; /* hwloc's own crash: nothing more of ours to test */
 	}
-	if (jtopo_load(&t, &in, err, sizeof(err)))
+	if (fuzz_refused(jtopo_load(&t, &in, err, sizeof(err)), err, "jtopo_load"))
 		return 0;
 	build_machine(&t);
 	return 0;
