@@ -106,6 +106,21 @@ int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len)
 	return n;
 }
 
+int joule_kfuncs_message(const struct btf *vmlinux, const char *release, char *msg, size_t len)
+{
+	char missing[512];
+	int n = joule_kfuncs_missing(vmlinux, missing, sizeof(missing));
+
+	if (len)
+		msg[0] = '\0';
+	if (n)
+		snprintf(msg, len,
+			 "scx_joule: this kernel (%s) lacks the kfunc%s %s (added in the release "
+			 "shown); scx_joule needs Linux >= %s",
+			 release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+	return n;
+}
+
 bool joule_kernel_has_kfunc(const char *name)
 {
 	struct btf *btf = btf__load_vmlinux_btf();

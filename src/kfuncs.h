@@ -37,6 +37,13 @@ const struct joule_kfunc *joule_kfunc_find_extern(const char *extern_name);
  */
 int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len);
 
+/*
+ * The one line scx_joule prints when vmlinux (of kernel release) lacks
+ * required kfuncs, without a newline; returns how many are missing (0: none,
+ * and msg is empty).
+ */
+int joule_kfuncs_message(const struct btf *vmlinux, const char *release, char *msg, size_t len);
+
 /* Whether the running kernel's BTF has kfunc name (false if unreadable). */
 bool joule_kernel_has_kfunc(const char *name);
 

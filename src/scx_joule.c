@@ -476,7 +476,7 @@ static void die(const char *fmt, ...)
 static void check_kfuncs(void)
 {
 	struct utsname u = {0};
-	char missing[512];
+	char msg[768];
 	struct btf *btf = btf__load_vmlinux_btf();
 	int n;
 
@@ -487,15 +487,12 @@ static void check_kfuncs(void)
 			strerror(errno));
 		return;
 	}
-	n = joule_kfuncs_missing(btf, missing, sizeof(missing));
-	btf__free(btf);
 	uname(&u);
+	n = joule_kfuncs_message(btf, u.release, msg, sizeof(msg));
+	btf__free(btf);
 	if (!n)
 		return;
-	fprintf(stderr,
-		"scx_joule: this kernel (%s) lacks the kfunc%s %s (added in the release shown); "
-		"scx_joule needs Linux >= %s\n",
-		u.release, n > 1 ? "s" : "", missing, JOULE_MIN_KERNEL);
+	fprintf(stderr, "%s\n", msg);
 	exit(EXIT_KERNEL_CANNOT);
 }
 

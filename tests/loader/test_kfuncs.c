@@ -95,6 +95,33 @@ static void test_check_on_blobs(void **state)
 	btf__free(btf);
 }
 
+/* The line a user with a kernel too old gets (exit 4), one kfunc or several. */
+static void test_message(void **state)
+{
+	char msg[768];
+	struct btf *btf;
+
+	(void)state;
+	btf = kernel_with(all);
+	assert_int_equal(joule_kfuncs_message(btf, "7.3.0", msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	btf__free(btf);
+
+	btf = kernel_with(before_6_14);
+	assert_int_equal(joule_kfuncs_message(btf, "6.13.5", msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "scx_joule: this kernel (6.13.5) lacks the kfunc scx_bpf_now "
+				 "(6.14) (added in the release shown); scx_joule needs Linux >= "
+				 "6.14");
+	btf__free(btf);
+
+	btf = kernel_with(none);
+	assert_true(joule_kfuncs_message(btf, "6.1.0", msg, sizeof(msg)) > 1);
+	assert_non_null(strstr(msg, "scx_joule: this kernel (6.1.0) lacks the kfuncs "));
+	assert_non_null(strstr(msg, "; scx_joule needs Linux >= " JOULE_MIN_KERNEL));
+	assert_null(strchr(msg, '\n'));
+	btf__free(btf);
+}
+
 /* Every extern function of the BPF object is in the table, and every entry is used. */
 static void test_table_matches_bpf_object(void **state)
 {
@@ -314,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_on_blobs),
+		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_table_matches_bpf_object),
 		cmocka_unit_test(test_6_19_guard_only_on_newer),
 		cmocka_unit_test(test_every_optional_call_is_guarded),
