@@ -50,10 +50,13 @@ expect_one_line() {
 quick=(--baseline-only --cooldown 0 --no-plots)
 
 # wait_for_run OUT: runs.csv appears just before the first run reads the counter;
-# a second later that read is long done and the 4 s run is far from over.
+# 2.5 s later that read is done, and the run (6 s: RUN_S) is not, even on a host
+# busy enough to hold either process back for seconds (a change made before the
+# first read, or after the last, is not seen, and the check fails).
+RUN_S=6
 wait_for_run() {
 	for _ in $(seq 600); do [ -e "$1/runs.csv" ] && break; sleep 0.05; done
-	sleep 1
+	sleep 2.5
 }
 
 # set_counter FILE VALUE: as sysfs does, a reader sees the old number or the new one,
@@ -84,7 +87,7 @@ cp -r "$meters/rapl-intel" "$tmp/zones"
 	set_counter "$tmp/zones/sys/class/powercap/intel-rapl:0:0/energy_uj" 30125456789
 ) &
 expect "RAPL zones in runs.csv" 0 'wrote' \
-	"$bench" "${quick[@]}" -w idle -d 4 -n 1 --sysfs-root "$tmp/zones" --out "$tmp/o-zones"
+	"$bench" "${quick[@]}" -w idle -d $RUN_S -n 1 --sysfs-root "$tmp/zones" --out "$tmp/o-zones"
 wait
 if grep -q ',10.0000,.*"package-0=10.0000;package-0/core=2.0000;package-0/uncore=0.0000;psys=0.0000"$' "$tmp/o-zones/runs.csv"; then
 	ok "runs.csv: 10 J package total, core 2 J beside it"
@@ -99,7 +102,7 @@ cp -r "$meters/rapl-intel" "$tmp/back"
 	set_counter "$tmp/back/sys/class/powercap/intel-rapl:0/energy_uj" 1000
 ) &
 expect_one_line "counter going backwards" 'intel-rapl:0/energy_uj: energy counter went backwards \(81234567890 -> 1000 uJ' \
-	"$bench" "${quick[@]}" -w idle -d 4 -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
+	"$bench" "${quick[@]}" -w idle -d $RUN_S -n 1 --sysfs-root "$tmp/back" --out "$tmp/o-back"
 wait
 
 # a cooldown during which a small counter (40 J at about 8 W) moves past half
