@@ -59,4 +59,12 @@ expect enabled-inside-block 2
 { warning hrtimer_forward dl_task_timer | head -n 7; } >"$dir/log"
 expect unterminated 1
 
+# no "enabled" line at all: the scheduler never ran, or the log lost it
+warning hrtimer_forward dl_task_timer >"$dir/log"
+expect never-enabled 1
+
+# a known block whose end was lost, then another WARNING, before "enabled"
+{ warning hrtimer_forward dl_task_timer | head -n 7; warning scx_bug scx_tick; enabled; } >"$dir/log"
+expect cut-then-other 2
+
 exit $failed

@@ -189,29 +189,34 @@ check_dmesg() {
 # and says how many. One is known: hrtimer_forward's WARNING, called by the
 # deadline server's timer (dl_task_timer) on a queued timer, seen once in 12
 # CI runs of nohz-full on 7.3, 3 s before the scheduler was enabled. Such a
-# block is dropped only if it ends before the kernel's first "enabled" line:
-# once the scheduler runs, any WARNING is the scenario's failure.
+# block is dropped only if it ends before the kernel's first "enabled" line,
+# and the log has one: once the scheduler runs, or if it never did, any
+# WARNING is the scenario's failure. A block whose end is missing ends at the
+# next block's start and is kept.
 drop_known_warnings() {
-	awk -v dropped_to="$1.dropped" '
-	/sched_ext: BPF scheduler ".*" enabled/ { enabled = 1 }
+	awk -v dropped_to="$1.dropped" -v has_enabled="$(grep -cE "$DMESG_ENABLED" "$1")" -v on="$DMESG_ENABLED" '
+	function keep() { printf "%s", blk; inblk = 0 }
+	$0 ~ on { enabled = 1 }
+	inblk && /-+\[ cut here \]-+/ { keep() }
 	!enabled && !inblk && /-+\[ cut here \]-+/ { inblk = 1; blk = $0 "\n"; at = in_dl = 0; next }
 	inblk {
 		blk = blk $0 "\n"
 		if ($0 ~ /WARNING:.*hrtimer_forward/) at = 1
 		if ($0 ~ /dl_task_timer/) in_dl = 1
 		if ($0 ~ /---\[ end trace/) {
-			inblk = 0
-			if (!enabled && at && in_dl) dropped++; else printf "%s", blk
+			if (has_enabled && !enabled && at && in_dl) { dropped++; inblk = 0 } else keep()
 		}
 		next
 	}
 	{ print }
-	END { if (inblk) printf "%s", blk; print dropped + 0 > dropped_to }
+	END { if (inblk) keep(); print dropped + 0 > dropped_to }
 	' "$1" >"$1.kept" && mv "$1.kept" "$1"
-	n=$(cat "$1.dropped")
-	[ "$n" = 0 ] ||
-		echo "dmesg: $n WARNING block(s) in dl_task_timer before the scheduler was enabled left out (a kernel bug, docs/testing.md)"
+	dropped_=$(cat "$1.dropped")
+	[ "$dropped_" = 0 ] ||
+		echo "dmesg: $dropped_ WARNING block(s) in dl_task_timer before the scheduler was enabled left out (a kernel bug, docs/testing.md)"
 }
+DMESG_ENABLED='sched_ext: BPF scheduler ".*" enabled'
+
 
 # dmesg_context PATTERN: what a failure needs to be understood later: the
 # kernel's log around the first line matching PATTERN (an extended regexp;
