@@ -40,8 +40,9 @@ void fuzz_expect_jtopo_refuses(const char *xml, const char *root);
 
 /*
  * Whether a parser or builder refused its input (ret non-zero); a refusal
- * must say why in err, which the caller empties before the call: the user
- * would get an error with no words. what names the call.
+ * must say why in err, which the caller empties right before each call (a
+ * call that succeeds may leave a warning there): the user would get an
+ * error with no words. what names the call.
  */
 bool fuzz_refused(int ret, const char *err, const char *what);
 

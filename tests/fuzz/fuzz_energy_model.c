@@ -56,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_refused(ret, err, "jpower_em_parse"))
 		return 0;
 	check_round_trip(&em);
+	err[0] = '\0';
 	fuzz_refused(joule_machine_from_model(&m, &topo, &em, topo.nr_cpus, err, sizeof(err)), err,
 		     "joule_machine_from_model");
 	return 0;

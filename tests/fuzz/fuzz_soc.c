@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_refused(ret, err, "sim_soc_parse"))
 		return 0;
 	/* as scx_joule lays it over a machine with exactly its CPUs online */
+	err[0] = '\0';
 	fuzz_refused(joule_machine_from_soc(&m, &soc, (int)soc.nr_cpus, err, sizeof(err)), err,
 		     "joule_machine_from_soc");
 	return 0;

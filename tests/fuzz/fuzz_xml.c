@@ -40,6 +40,7 @@ static void build_machine(const struct jtopo *t)
 	if (fuzz_refused(jpower_domains(&em, t, &cf, err, sizeof(err)), err, "jpower_domains"))
 		return;
 	jpower_em_finish(&em, t);
+	err[0] = '\0';
 	fuzz_refused(joule_machine_from_model(&m, t, &em, t->nr_cpus, err, sizeof(err)), err,
 		     "joule_machine_from_model");
 }
