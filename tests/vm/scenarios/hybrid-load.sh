@@ -6,8 +6,8 @@
 #   run there only when the task is switched out, so a hog that runs on
 #   through the window's edge lands in the wrong window (seen: 56% on a CPU
 #   that was never idle, 112% in another window);
-# - the hogs sit in each domain in proportion to its capacity, from 25%
-#   under to 20% over it: the share of (hog, sample) pairs found runnable on big CPUs (running or
+# - the hogs sit in each domain in proportion to its capacity, within 20%
+#   (25% under on the x86 model, below): the share of (hog, sample) pairs found runnable on big CPUs (running or
 #   queued, /proc/PID/task/TID/stat state and CPU, every 5 ms) against the
 #   big CPUs' share of the capacity (cpu_cap: 2 x 1024 of 4 x 381 + 2 x 1024
 #   in the x86 model; an arm64 guest's own cpu_capacity).
@@ -68,10 +68,13 @@ stats_tail 3
 idle=$(awk '$4 + 0 < 95 { printf "%s ", $2 }' /tmp/busy.txt)
 [ -z "$idle" ] || fail "with $n hogs on $(nr_cpus) CPUs, CPUs $idle were busy under 95% of the time"
 ok "$n hogs: every CPU busy >= 95% of the time"
-# 25% under: the balance's 4 + 4 split gives 50% of the x86 model's 57%
-# (12% under; 48% seen), the regressions it caught 40% (30% under)
-awk -v s="$share" -v w="$want" 'BEGIN { d = s / w - 1; exit !(d <= 0.2 && d >= -0.25) }' ||
-	fail "big domain holds $share% of the hogs, capacity share $want% (limits -25%, +20%)"
-ok "per-domain load within -25% and +20% of capacity-proportional"
+# On the x86 model 25% under: the balance's 4 + 4 split gives 50% of its 57%
+# (12% under; 48% seen), the regressions it caught 40% (30% under). An arm64
+# guest's share is 51%, where 25% under would let 40% pass.
+under=0.2
+[ -z "$MODEL" ] || under=0.25
+awk -v s="$share" -v w="$want" -v u=$under 'BEGIN { d = s / w - 1; exit !(d <= 0.2 && d >= -u) }' ||
+	fail "big domain holds $share% of the hogs, capacity share $want% (limits -$under, +0.2)"
+ok "per-domain load within -$under and +0.2 of capacity-proportional"
 stop_scheduler INT
 check_dmesg
