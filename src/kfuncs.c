@@ -108,7 +108,7 @@ int joule_kfuncs_missing(const struct btf *vmlinux, char *missing, size_t len)
 
 int joule_kfuncs_message(const struct btf *vmlinux, const char *release, char *msg, size_t len)
 {
-	char missing[512];
+	char missing[1024]; /* every kfunc, as on a kernel without sched_ext's */
 	int n = joule_kfuncs_missing(vmlinux, missing, sizeof(missing));
 
 	if (len)

@@ -476,7 +476,7 @@ static void die(const char *fmt, ...)
 static void check_kfuncs(void)
 {
 	struct utsname u = {0};
-	char msg[768];
+	char msg[1280];
 	struct btf *btf = btf__load_vmlinux_btf();
 	int n;
 

@@ -98,7 +98,7 @@ static void test_check_on_blobs(void **state)
 /* The line a user with a kernel too old gets (exit 4), one kfunc or several. */
 static void test_message(void **state)
 {
-	char msg[768];
+	char msg[1280];
 	struct btf *btf;
 
 	(void)state;
@@ -119,6 +119,16 @@ static void test_message(void **state)
 	assert_non_null(strstr(msg, "scx_joule: this kernel (6.1.0) lacks the kfuncs "));
 	assert_non_null(strstr(msg, "; scx_joule needs Linux >= " JOULE_MIN_KERNEL));
 	assert_null(strchr(msg, '\n'));
+	/* the list whole, not cut */
+	for (int i = 0; i < joule_nr_kfuncs; i++) {
+		char entry[96];
+
+		if (joule_kfuncs[i].optional)
+			continue;
+		snprintf(entry, sizeof(entry), "%s (%s)", joule_kfuncs[i].name,
+			 joule_kfuncs[i].since);
+		assert_non_null(strstr(msg, entry));
+	}
 	btf__free(btf);
 }
 
