@@ -7,10 +7,11 @@
 #   through the window's edge lands in the wrong window (seen: 56% on a CPU
 #   that was never idle, 112% in another window);
 # - the hogs sit in each domain in proportion to its capacity, within 20%
-#   (25% under on the x86 model, below): the share of (hog, sample) pairs found runnable on big CPUs (running or
-#   queued, /proc/PID/task/TID/stat state and CPU, every 5 ms) against the
-#   big CPUs' share of the capacity (cpu_cap: 2 x 1024 of 4 x 381 + 2 x 1024
-#   in the x86 model; an arm64 guest's own cpu_capacity).
+#   (25% under on the x86 model, below): the share of (hog, sample) pairs
+#   found runnable on big CPUs (running or queued, /proc/PID/task/TID/stat
+#   state and CPU, every 5 ms) against the big CPUs' share of the capacity
+#   (cpu_cap: 2 x 1024 of 4 x 381 + 2 x 1024 in the x86 model; an arm64
+#   guest's own cpu_capacity).
 # On an arm64 guest whose kernel knows the capacities (no --model), the same
 # hogs are first measured under EEVDF, before attaching; the hogs' run time
 # (throughput), the mean busy time and the big domain's share under each are

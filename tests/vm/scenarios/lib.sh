@@ -193,6 +193,7 @@ check_dmesg() {
 # and the log has one: once the scheduler runs, or if it never did, any
 # WARNING is the scenario's failure. A block whose end is missing ends at the
 # next block's start and is kept.
+DMESG_ENABLED='sched_ext: BPF scheduler ".*" enabled'
 drop_known_warnings() {
 	awk -v dropped_to="$1.dropped" -v has_enabled="$(grep -cE "$DMESG_ENABLED" "$1")" -v on="$DMESG_ENABLED" '
 	function keep() { printf "%s", blk; inblk = 0 }
@@ -215,8 +216,6 @@ drop_known_warnings() {
 	[ "$dropped_" = 0 ] ||
 		echo "dmesg: $dropped_ WARNING block(s) in dl_task_timer before the scheduler was enabled left out (a kernel bug, docs/testing.md)"
 }
-DMESG_ENABLED='sched_ext: BPF scheduler ".*" enabled'
-
 
 # dmesg_context PATTERN: what a failure needs to be understood later: the
 # kernel's log around the first line matching PATTERN (an extended regexp;
