@@ -90,15 +90,9 @@ measure eevdf
 floor() {
 	name=$1
 	shift
-	wait_state disabled 5 || fail "sched_ext not disabled before fifo-floor $*: $(scx_state)"
-	fifo-floor "$@" >/tmp/fifo.log 2>&1 &
-	FIFO_PID=$!
-	wait_state enabled 20 || fail "fifo-floor $* did not attach: $(cat /tmp/fifo.log)"
-	[ "$(cat $SCX/root/ops)" = fifo_floor ] || fail "root/ops is not fifo_floor"
+	start_fifo_floor "$@"
 	measure "$name"
-	kill -INT $FIFO_PID
-	wait $FIFO_PID || fail "fifo-floor $* exited with status $?"
-	wait_state disabled 10 || fail "fifo-floor $* still $(scx_state) 10 s after SIGINT"
+	stop_fifo_floor
 }
 
 # the kernel's global queue, drained by the kernel; then a queue of the

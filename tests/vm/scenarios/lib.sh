@@ -76,6 +76,23 @@ start_scheduler() {
 	ok "attached, $SCX/root/ops = $ops"
 }
 
+# start_fifo_floor [--dsq]: attach the test suite's global-FIFO scheduler
+# (tests/vm/tools/fifo_floor.bpf.c) in the background, as FIFO_PID, and
+# check that the kernel names it; stop_fifo_floor detaches it with SIGINT,
+# which it must exit 0 on.
+start_fifo_floor() {
+	wait_state disabled 5 || fail "sched_ext not disabled before fifo-floor $*: $(scx_state)"
+	fifo-floor "$@" >/tmp/fifo.log 2>&1 &
+	FIFO_PID=$!
+	wait_state enabled $ATTACH_WAIT || fail "fifo-floor $* did not attach: $(cat /tmp/fifo.log)"
+	[ "$(cat $SCX/root/ops)" = fifo_floor ] || fail "$SCX/root/ops is '$(cat $SCX/root/ops)', not fifo_floor"
+}
+stop_fifo_floor() {
+	kill -INT $FIFO_PID
+	wait $FIFO_PID || fail "fifo-floor exited with status $? on SIGINT"
+	wait_state disabled 10 || fail "fifo-floor's scheduler still $(scx_state) 10 s after SIGINT"
+}
+
 # wait_attached N SECONDS: poll until the loader has said N times that it attached
 attached() { grep -c "^scx_joule: attached" $LOG; }
 wait_attached() {

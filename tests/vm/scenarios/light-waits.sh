@@ -35,13 +35,9 @@ phase() {
 }
 
 phase EEVDF
-fifo-floor --dsq >/tmp/fifo.log 2>&1 &
-floor=$!
-wait_state enabled 20 || fail "fifo-floor --dsq did not attach: $(cat /tmp/fifo.log)"
+start_fifo_floor --dsq
 phase fifodsq
-kill -INT $floor
-wait $floor || fail "fifo-floor --dsq exited with status $?"
-wait_state disabled 10 || fail "fifo-floor --dsq still $(scx_state) 10 s after SIGINT"
+stop_fifo_floor
 start_scheduler $MODEL_ARGS --profile balanced --stats 3
 phase balanced
 stats_tail 1

@@ -3,9 +3,7 @@
 # fifo-floor), scx_joule must refuse at start: exit 3 (its systemd unit does
 # not restart on it), naming the scheduler, and that one stays attached.
 . /scenarios/lib.sh
-fifo-floor >/tmp/fifo.log 2>&1 &
-fifo=$!
-wait_state enabled 20 || fail "fifo-floor did not attach: $(cat /tmp/fifo.log)"
+start_fifo_floor
 t0=$(uptime_ms)
 timeout 120 scx_joule >/tmp/other.log 2>&1
 rc=$?
@@ -21,8 +19,7 @@ grep -q '^scx_joule: not starting: another sched_ext scheduler is enabled (fifo_
 [ "$(scx_state)" = enabled ] && [ "$(cat $SCX/root/ops)" = fifo_floor ] ||
 	fail "after scx_joule's refusal sched_ext is $(scx_state), ops '$(cat $SCX/root/ops 2>/dev/null)'"
 ok "another scheduler attached: exit 3 after $took ms, named, left attached"
-kill -INT $fifo
-wait $fifo || fail "fifo-floor exited with status $?"
+stop_fifo_floor
 start_scheduler
 sleep 2
 stop_scheduler KILL
