@@ -375,9 +375,10 @@ int joule_machine_from_model(struct joule_machine *m, const struct jtopo *t,
 	}
 	m->has_energy_model = has_em;
 	snprintf(m->source, sizeof(m->source),
-		 "%s: %d CPUs%s, %d kinds, %d domains, energy model %s", t->origin, t->nr_cpus,
+		 "%s: %d CPUs%s, %d kind%s, %d domain%s, energy model %s", t->origin, t->nr_cpus,
 		 t->nr_online < t->nr_cpus ? " (some offline at start)" : "", t->nr_kinds,
-		 em->nr_pds, jpower_em_source_name(em->source));
+		 t->nr_kinds == 1 ? "" : "s", em->nr_pds, em->nr_pds == 1 ? "" : "s",
+		 jpower_em_source_name(em->source));
 	finish_view(m, t->nr_kinds < JOULE_STATS_MAX_KINDS ? t->nr_kinds : JOULE_STATS_MAX_KINDS);
 	/* an artificial or abstract model's power is in no unit: place by it, estimate no energy */
 	if (em->artificial || em->abstract_scale)

@@ -1,11 +1,6 @@
 # More CPU hogs than CPUs (issue 4), checked from outside the scheduler:
 # - every CPU is busy >= 95% of the measured window: the window less the
-#   CPU's idle and iowait time in /proc/stat (NOHZ keeps idle time to the
-#   microsecond, an idle period still going on included; printed in 10 ms
-#   units). Not /proc/schedstat's per-CPU run time: the kernel adds a task's
-#   run there only when the task is switched out, so a hog that runs on
-#   through the window's edge lands in the wrong window (seen: 56% on a CPU
-#   that was never idle, 112% in another window);
+#   CPU's idle and iowait time in /proc/stat (busy_since_mark);
 # - the hogs sit in each domain in proportion to its capacity, within 20%
 #   (25% under on the x86 model, below): the share of (hog, sample) pairs
 #   found runnable on big CPUs (running or queued, /proc/PID/task/TID/stat
@@ -33,16 +28,11 @@ hogs_phase() {
 		i=$((i + 1))
 	done
 	sleep 2
-	read -r t1 _ </proc/uptime
-	grep '^cpu[0-9]' /proc/stat >/tmp/s1
+	cpu_stat_mark
 	runtime_by_cpu 6 $pids >/tmp/hogs.txt
-	grep '^cpu[0-9]' /proc/stat >/tmp/s2
-	read -r t2 _ </proc/uptime
+	busy_since_mark >/tmp/busy.txt
 	kill $pids
 	wait $pids 2>/dev/null
-	# cpuN user nice system idle iowait ...: 11 fields per line, in 1/100 s
-	paste /tmp/s1 /tmp/s2 | awk -v w="$t1" -v v="$t2" '{ idle = ($16 + $17 - $5 - $6) / 100
-		printf "cpu %s busy %d%%\n", substr($1, 4), 100 * (1 - idle / (v - w)) }' >/tmp/busy.txt
 	sed "s/^/$1: /" /tmp/busy.txt
 	sed "s/^/  $1 hogs: cpu run-ns runnable-samples: /" /tmp/hogs.txt
 	mean=$(awk '{ s += $4; k++ } END { printf "%d", k ? s / k : 0 }' /tmp/busy.txt)

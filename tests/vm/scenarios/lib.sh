@@ -283,6 +283,26 @@ check_irq_watch() {
 	fail "irq-watch exited $rc (its output above, its digest just above)"
 }
 
+# cpu_stat_mark, then busy_since_mark: each CPU's busy share of the time
+# between the two, "cpu N busy P%" lines, from the kernel's own accounting:
+# the time less the CPU's idle and iowait in /proc/stat (NOHZ keeps idle time
+# to the microsecond, an idle period still going on included; printed in 10
+# ms units). Not /proc/schedstat's per-CPU run time: the kernel adds a task's
+# run there only when the task is switched out, so a hog that runs on
+# through the window's edge lands in the wrong window (seen: 56% on a CPU
+# that was never idle, 112% in another window).
+cpu_stat_mark() {
+	read -r MARK_T _ </proc/uptime
+	grep '^cpu[0-9]' /proc/stat >/tmp/stat.mark
+}
+busy_since_mark() {
+	grep '^cpu[0-9]' /proc/stat >/tmp/stat.now
+	read -r MARK_NOW _ </proc/uptime
+	# cpuN user nice system idle iowait ...: 11 fields per line, in 1/100 s
+	paste /tmp/stat.mark /tmp/stat.now | awk -v w="$MARK_T" -v v="$MARK_NOW" '{ idle = ($16 + $17 - $5 - $6) / 100
+		printf "cpu %s busy %d%%\n", substr($1, 4), 100 * (1 - idle / (v - w)) }'
+}
+
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
 # nr_possible_cpus: how many CPUs the kernel could ever bring online
