@@ -14,6 +14,7 @@
 
 #include "arms.h"
 #include "jtopo_fs.h"
+#include "src/kfuncs.h" /* JOULE_MIN_KERNEL: the kernel scx_joule needs */
 
 #define SCX_STATE "/sys/kernel/sched_ext/state"
 #define SCX_OPS	  "/sys/kernel/sched_ext/root/ops"
@@ -68,7 +69,7 @@ const char *scx_unavailable(const char *bin, char *why, size_t len)
 	else if (access(SCX_STATE, F_OK))
 		snprintf(why, len,
 			 "this kernel has no sched_ext (%s missing; needs "
-			 "CONFIG_SCHED_CLASS_EXT, Linux >= 6.12)",
+			 "CONFIG_SCHED_CLASS_EXT, Linux >= " JOULE_MIN_KERNEL ")",
 			 SCX_STATE);
 	else if (geteuid())
 		snprintf(why, len, "not root (attaching a scheduler needs CAP_SYS_ADMIN)");

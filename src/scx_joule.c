@@ -141,14 +141,14 @@ static const struct argp_option argp_options[] = {
 	 "recorded machine) instead of /sys",
 	 2},
 	{"energy-model", OPT_ENERGY_MODEL, "FILE", 0,
-	 "Energy model file (docs/energy-model.md), used instead of the kernel's or the derived "
-	 "one; a bad file is an error (exit status 2)",
+	 "Energy model file (as --write-energy-model writes it), used instead of the kernel's or "
+	 "the derived one; a bad file is an error (exit status 2)",
 	 2},
 	{"write-energy-model", OPT_WRITE_EM, "FILE", 0,
 	 "Write the energy model, in --energy-model's format, to FILE (- for stdout) and exit", 2},
 	{"model", OPT_MODEL, "FILE", 0,
-	 "Simulator machine file (sim/socs/*.soc) laid over CPUs 0..N-1, instead of the "
-	 "topology and energy model",
+	 "Simulator machine file (.soc; installed ones in " JOULE_SOCDIR ") laid over CPUs "
+	 "0..N-1, instead of the topology and energy model",
 	 2},
 	{NULL, 0, NULL, 0, "Power settings and logging:", 3},
 	{"power-sysfs", OPT_POWER_ROOT, "DIR", 0,

@@ -23,7 +23,8 @@ man=$(find_one '*/man/man8/scx_joule.8')
 unit=$(find_one '*/systemd/system/scx_joule.service')
 defaults=$(find_one '*/etc/default/scx_joule')
 completion=$(find_one '*/bash-completion/completions/scx_joule')
-for f in bin man unit defaults completion; do
+soc=$(find_one '*/share/scx_joule/socs/board-rk3399.soc')
+for f in bin man unit defaults completion soc; do
 	[ -n "${!f}" ] && ok "installs $f: ${!f#"$dest"}" || not_ok "installs no $f"
 done
 [ -n "$unit" ] && [ -n "$bin" ] && [ -n "$man" ] || { echo "$passes passed, $failures failed"; exit 1; }
@@ -38,6 +39,12 @@ for opt in $opts; do
 	grep -qF -- "$opt" <<<"$manpage" || { not_ok "man page misses $opt"; missing=1; }
 done
 [ $missing = 1 ] || ok "man page names every one of the $(wc -w <<<"$opts") --help options"
+# --model's help names where the machine files went
+if [ -n "$soc" ]; then
+	socdir=$(dirname "${soc#"$dest"}")
+	"$bin" --help | grep -qF "$socdir" && ok "--help names $socdir" ||
+		not_ok "--help does not name $socdir, where the machine files are installed"
+fi
 
 # bash completion offers the options and the profiles
 if [ -r /usr/share/bash-completion/bash_completion ]; then
