@@ -28,7 +28,8 @@ echo "$out" | grep -q "energy model kernel (debugfs)" ||
 	fail "scx_joule did not take the kernel's energy model"
 
 start_scheduler --profile balanced --stats 1
-grep -q "attached.*$groups kinds, $groups domains, energy model kernel" $LOG ||
+# the loader prints its line a moment after the kernel says enabled
+wait_log "attached.*$groups kinds, $groups domains, energy model kernel" 10 ||
 	fail "the scheduler did not say it runs on the kernel's energy model"
 light_tasks 3 4
 wait $LIGHT_PID

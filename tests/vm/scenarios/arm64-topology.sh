@@ -29,7 +29,9 @@ echo "$out" | grep -q "^$n of $n CPUs online.*, $groups clusters," ||
 max=$(echo "$JOULE_CAPS" | tr , '\n' | cut -dx -f1 | sort -n | tail -n1)
 first=0
 for g in $(echo "$JOULE_CAPS" | tr , ' '); do
-	dmips=${g%x*} count=${g#*x}
+	# a group without xN is one CPU, as run-vm.sh reads it
+	dmips=${g%x*} count=1
+	case $g in *x*) count=${g#*x} ;; esac
 	last=$((first + count - 1))
 	cap=$((dmips * 1024 / max))
 	range=$first-$last

@@ -24,7 +24,8 @@ wait_log "^scx_joule: cpufreq policies $before -> 2: reading the model again" 12
 	fail "the loader did not see the new policies within 12 s"
 wait_attached 2 $ATTACH_WAIT || fail "not attached again within $ATTACH_WAIT s of the change"
 wait_state enabled 10 || fail "sched_ext $(scx_state) after the restart"
-[ "$(grep -c '^scx_joule: model read again' $LOG)" -eq 1 ] || fail "the model was not read again"
+n=$(grep -c '^scx_joule: model read again' $LOG)
+[ "$n" -eq 1 ] || fail "the model was read again $n times after one change, not once"
 seq1=$(cat $SCX/enable_seq)
 [ $((seq1 - seq0)) -eq 1 ] || fail "enable_seq moved by $((seq1 - seq0)), not 1"
 ok "policies $before -> 2: model read again, attached again (enable_seq $seq0 -> $seq1)"
@@ -34,7 +35,8 @@ sleep 6
 [ "$(attached)" -eq 3 ] || fail "attached $(attached) times after two changes"
 seq2=$(cat $SCX/enable_seq)
 [ $((seq2 - seq1)) -eq 1 ] || fail "enable_seq moved by $((seq2 - seq1)) after the second change"
-[ "$(grep -c '^scx_joule: model read again' $LOG)" -eq 2 ] || fail "the model was not read again"
+n=$(grep -c '^scx_joule: model read again' $LOG)
+[ "$n" -eq 2 ] || fail "the model was read again $n times after two changes, not twice"
 ok "policies back to $before: attached again once (enable_seq $seq1 -> $seq2)"
 grep -E '^scx_joule: (cpufreq|model read|attaching)' $LOG
 stop_scheduler INT

@@ -58,10 +58,11 @@ wait_per_wakeup() {
 # hog_share PROFILE HOGS RUN_US PERIOD_US: a loop running RUN_US every
 # PERIOD_US and HOGS CPU hogs, on CPU 1; sets hog_pct (the hogs' share of
 # their run time over 6 s) and loop_preempts (the preemptions the stats
-# lines printed meanwhile count: every 2 s, at least 2 in the loop's 8 s)
+# lines printed in those 6 s count: every 2 s, 2 or 3 lines). The first
+# line counted covers at most the 2 s before the window, when the loop and
+# the hogs already ran, never the phase before them.
 hog_share() {
 	what="$2 CPU hog(s) and a loop of $3 us every $4 us"
-	lines_before=$(preempt_lines)
 	hogs=
 	for k in $(seq 1 "$2"); do
 		taskset -c 1 sh -c 'while :; do :; done' &
@@ -70,6 +71,7 @@ hog_share() {
 	taskset -c 1 periodic-load 1 "$3" "$4" 60 >/dev/null &
 	loop_parent=$!
 	sleep 2
+	lines_before=$(preempt_lines)
 	loop=$(cut -d' ' -f1 /proc/$loop_parent/task/$loop_parent/children)
 	[ -n "$loop" ] || fail "$1: no periodic-load task under $loop_parent"
 	h0=0
@@ -83,19 +85,20 @@ hog_share() {
 	[ -n "$l0" ] && [ -n "$l1" ] || fail "$1: the loop ended within the window"
 	hog_ms=$((h1 - h0))
 	loop_ms=$((l1 - l0))
+	lines_end=$(preempt_lines)
 	kill $hogs $loop_parent
 	wait $hogs $loop_parent 2>/dev/null
 	[ $((hog_ms + loop_ms)) -gt 0 ] || fail "$1: neither the hogs nor the loop ran in 6 s"
 	hog_pct=$((hog_ms * 100 / (hog_ms + loop_ms)))
-	loop_preempts=$(preemptions "$lines_before")
+	loop_preempts=$(preemptions "$lines_before" "$lines_end")
 	echo "$1: on one CPU in 6 s $what: the hogs ran $hog_ms ms, the loop $loop_ms ms, the hogs' share $hog_pct%"
 }
 
-# preemptions [SKIP]: latency-critical wakeups that preempted, over the stats
-# lines so far past the first SKIP
+# preemptions [SKIP [END]]: latency-critical wakeups that preempted, over
+# the stats lines so far (or the first END) past the first SKIP
 preemptions() {
-	grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | tail -n +$((${1:-0} + 1)) |
-		awk -F= '{ n += $2 } END { print n + 0 }'
+	grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | head -n "${2:-1000000}" |
+		tail -n +$((${1:-0} + 1)) | awk -F= '{ n += $2 } END { print n + 0 }'
 }
 # preempt_lines: the stats lines so far that count preemptions
 preempt_lines() { grep -cE ' preempt=[0-9]+' $LOG 2>/dev/null; }

@@ -47,7 +47,7 @@ idle_requests "within 100 ms of the load stopping" 100 $hogs
 wait $hogs 2>/dev/null
 lo=$((LCAP * 260 / 381)) hi=$((LCAP * 400 / 381))
 [ "$little" -ge $lo ] && [ "$little" -le $hi ] ||
-	fail "a busy little CPU (kernel capacity $LCAP) should request about $LCAP/1.25..$LCAP ($lo..$hi), not $little"
+	fail "a busy little CPU (kernel capacity $LCAP) should request $lo..$hi (0.68-1.05 x its capacity), not $little"
 lo=$((BCAP * 650 / 1024)) hi=$BCAP
 [ "$big" -ge $lo ] && [ "$big" -le $hi ] ||
 	fail "a busy big CPU (kernel capacity $BCAP) should request about $BCAP/1.25 = $((BCAP * 4 / 5)) ($lo..$hi), not $big"

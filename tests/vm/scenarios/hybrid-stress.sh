@@ -48,6 +48,8 @@ uptime_cs() {
 stress_phase() {
 	sched-probe longest 62 rcu_preempt >/tmp/longest.txt 2>/tmp/longest.err &
 	probe_pid=$!
+	# a wait that began before the probe attached would not be seen
+	wait_probe_attached /tmp/longest.err
 	stress-ng --cpu "$n" --fork 2 --switch 2 --yield 2 --timeout 60s --quiet &
 	stress_pid=$!
 	end=$(($(date +%s) + 60))

@@ -16,11 +16,7 @@ n=$(nr_cpus)
 kthread_phase() {
 	sched-probe longest $WINDOW rcu_preempt >/tmp/longest.txt 2>/tmp/longest.err &
 	probe=$!
-	for i in $(seq 1 30); do
-		grep -q attached /tmp/longest.err && break
-		sleep 1
-	done
-	grep -q attached /tmp/longest.err || fail "sched-probe did not attach in 30 s: $(cat /tmp/longest.err)"
+	wait_probe_attached /tmp/longest.err
 	stress-ng --cpu $((3 * n)) --fork 2 --timeout ${WINDOW}s --quiet &
 	stress=$!
 	wait $stress || fail "stress-ng failed under $1"

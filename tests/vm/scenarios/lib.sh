@@ -9,9 +9,13 @@ ATTACH_WAIT=60
 # The scenario's own output (the console), kept on fd 9: fail() writes there,
 # so its message is seen when it is called with output redirected (a helper
 # writing a file: probe_perf >/tmp/perf.txt) or inside $(...), where it
-# ended up in the file or the variable.
+# ended up in the file or the variable. Inside $(...) or a pipeline, exit
+# leaves only that subshell and the scenario goes on: FAILED marks the run
+# as failed for init, whatever the scenario's own exit status.
 exec 9>&1
+FAILED=/tmp/scenario-failed
 fail() {
+	: >$FAILED
 	{
 		echo "FAIL: $*"
 		wait_loader_gone 10
@@ -361,7 +365,7 @@ check_rt_takeover() {
 	[ -n "$1" ] || return 0
 	longest=$(awk '/^longest/ { print int($(NF - 1)) }' /tmp/waits.sum)
 	[ "$longest" -lt "$1" ] || fail "a normal task waited ${longest} ms behind the realtime task"
-	ok "no normal task waited behind the realtime task"
+	ok "no normal task waited $1 ms or more behind the realtime task (longest $longest ms)"
 }
 
 # check_stack_depth: after a start with -v (the verifier's statistics in
@@ -499,6 +503,18 @@ pct_on() {
 		fail "sched-probe runtime failed"
 	sed 's/^/  runtime cpu ns: /' /tmp/rt.txt
 	share_on "$set_" </tmp/rt.txt
+}
+
+# wait_probe_attached ERRFILE: a watching sched-probe started in the
+# background with stderr to ERRFILE says "attached" once its programs run;
+# what starts before then (a task already waiting) it does not see.
+wait_probe_attached() {
+	i=0
+	until grep -q attached "$1"; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "sched-probe did not attach in 30 s: $(cat "$1")"
+		sleep 0.1
+	done
 }
 
 # probe_perf INTERVAL_MS COUNT: the frequency request (rq->scx.cpuperf_target,

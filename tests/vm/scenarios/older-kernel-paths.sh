@@ -6,8 +6,9 @@
 # rt-preempt's load (check_rt_takeover) a task's slice and vtime are written
 # directly, the head of a domain's queue (kernel threads under the hogs) is
 # read with the DSQ iterator, and the realtime takeover goes through
-# ops.cpu_release; every hog must run and the scheduler stay attached, and
-# on 7.2 the kernel must have named direct writes.
+# ops.cpu_release; every hog must run, none waiting 3 s or more (the probe
+# counts a wait still going at its end), the scheduler must stay attached,
+# and on 7.2 the kernel must have named direct writes.
 # rt-preempt's 400 ms bar is not asked: on these kernels a deadline server
 # runs sched_ext tasks beside the realtime one (6.14-6.18 have none), and
 # they deprecate cpu_release for the 6.19 hook. In one run of 17 on 7.2 and
@@ -27,7 +28,7 @@ grep -qE '^scx_joule: verifier: joule_cpu_release ' $LOG ||
 ok "the verifier accepted the older kernels' paths"
 # these paths' frames are the newer ones' or larger (the DSQ iterator's)
 check_stack_depth
-check_rt_takeover
+check_rt_takeover 3000
 stop_scheduler INT
 # The kernel's own word that the older paths ran, where it gives one: 7.2
 # names direct writes of a task's slice or vtime (7.3 does not).

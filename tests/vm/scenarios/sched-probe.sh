@@ -31,11 +31,7 @@ sleep 1
 sched-probe longest 3 >/tmp/longest.txt 2>/tmp/longest.err &
 probe=$!
 # the hog after the probe's attach, so that the probe sees it become runnable
-for _ in $(seq 300); do
-	grep -q attached /tmp/longest.err && break
-	sleep 0.1
-done
-grep -q attached /tmp/longest.err || fail "sched-probe did not attach in 30 s: $(cat /tmp/longest.err)"
+wait_probe_attached /tmp/longest.err
 taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
 # The probe prints before it detaches its programs, and detaching can wait
