@@ -1,7 +1,8 @@
 #!/bin/bash
-# What `meson install` puts on a system: the binary, the man page, the unit,
-# its defaults file and bash completion; the unit passes `systemd-analyze
-# verify` (with its ExecStart= and man page pointing into the install).
+# What `meson install` puts on a system: the binaries and their man pages,
+# the unit, its defaults file, bash completion and the machine files; the
+# unit passes `systemd-analyze verify` (with its ExecStart= and man page
+# pointing into the install).
 # usage: test-install.sh BUILD_DIR
 set -u
 build=$1
@@ -29,16 +30,25 @@ for f in bin man unit defaults completion soc; do
 done
 [ -n "$unit" ] && [ -n "$bin" ] && [ -n "$man" ] || { echo "$passes passed, $failures failed"; exit 1; }
 
-# every option of --help is in the man page
-manpage=$(MANWIDTH=200 man -l "$man" 2>/dev/null)
-missing=0
-opts=$("$bin" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
-# an empty list (--help failed) would pass the loop below
-[ "$(wc -w <<<"$opts")" -ge 10 ] || not_ok "--help lists $(wc -w <<<"$opts") options, not 10 or more"
-for opt in $opts; do
-	grep -qF -- "$opt" <<<"$manpage" || { not_ok "man page misses $opt"; missing=1; }
-done
-[ $missing = 1 ] || ok "man page names every one of the $(wc -w <<<"$opts") --help options"
+# every option of a program's --help is in its man page
+# man_names_options PROGRAM MAN_PAGE
+man_names_options() {
+	local manpage opts missing=0
+	manpage=$(MANWIDTH=200 man -l "$2" 2>/dev/null)
+	opts=$("$1" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	# an empty list (--help failed) would pass the loop below
+	[ "$(wc -w <<<"$opts")" -ge 10 ] ||
+		not_ok "${1##*/} --help lists $(wc -w <<<"$opts") options, not 10 or more"
+	for opt in $opts; do
+		grep -qF -- "$opt" <<<"$manpage" || { not_ok "${2##*/} misses $opt"; missing=1; }
+	done
+	[ $missing = 1 ] || ok "${2##*/} names every one of the $(wc -w <<<"$opts") --help options"
+}
+man_names_options "$bin" "$man"
+bench=$(find_one '*/sbin/joule-bench')
+bench_man=$(find_one '*/man/man8/joule-bench.8')
+[ -n "$bench" ] && [ -n "$bench_man" ] && man_names_options "$bench" "$bench_man" ||
+	not_ok "joule-bench (${bench:-not installed}) or its man page (${bench_man:-not installed}) missing"
 # --model's help names where the machine files went
 if [ -n "$soc" ]; then
 	socdir=$(dirname "${soc#"$dest"}")
