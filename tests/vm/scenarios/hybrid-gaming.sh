@@ -41,13 +41,8 @@ frame_tasks() {
 # wait per run as they report it (periodic-load reads its own schedstat),
 # in wait_us
 wait_per_wakeup() {
-	i=0
-	hogs=
-	while [ $i -lt "$(nr_cpus)" ]; do
-		sh -c 'while :; do :; done' &
-		hogs="$hogs $!"
-		i=$((i + 1))
-	done
+	start_hogs "$(nr_cpus)"
+	hogs=$HOGS
 	periodic-load 2 1000 10000 4 >/tmp/frames.txt
 	kill $hogs
 	wait_us=$(awk '{ w += $3; n++ } END { printf "%.0f", n ? w / n : -1 }' /tmp/frames.txt)

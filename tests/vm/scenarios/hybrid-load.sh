@@ -20,13 +20,8 @@ want=$((100 * $(cap_sum "$BIG") / $(cap_sum "$(all_cpus)")))
 # share (hogs' runnable samples on big CPUs, %) and work (the hogs' run time
 # in seconds, all CPUs added up: the throughput).
 hogs_phase() {
-	i=0
-	pids=
-	while [ $i -lt $n ]; do
-		sh -c 'while :; do :; done' &
-		pids="$pids $!"
-		i=$((i + 1))
-	done
+	start_hogs $n
+	pids=$HOGS
 	sleep 2
 	cpu_stat_mark
 	runtime_by_cpu 6 $pids >/tmp/hogs.txt

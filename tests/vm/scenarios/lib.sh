@@ -309,6 +309,18 @@ busy_since_mark() {
 
 nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 
+# start_hogs N: N CPU hogs (shell loops that never sleep) in the background;
+# their PIDs in HOGS
+start_hogs() {
+	HOGS=
+	i=0
+	while [ $i -lt "$1" ]; do
+		sh -c 'while :; do :; done' &
+		HOGS="$HOGS $!"
+		i=$((i + 1))
+	done
+}
+
 # nr_possible_cpus: how many CPUs the kernel could ever bring online
 nr_possible_cpus() {
 	awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += n == 2 ? r[2] - r[1] + 1 : 1 } } END { print c }' /sys/devices/system/cpu/possible
@@ -344,11 +356,8 @@ share_on() {
 # CPU 0's local queue waited 952 ms (the deadline server's period less its
 # 50 ms). Without BAR_MS the longest wait is only printed.
 check_rt_takeover() {
-	hogs=
-	for i in 1 2 3 4 5 6; do
-		sh -c 'while :; do :; done' &
-		hogs="$hogs $!"
-	done
+	start_hogs 6
+	hogs=$HOGS
 	sleep 1
 	stress-ng --cpu 1 --sched fifo --sched-prio 50 --taskset 0 --timeout 6s --quiet &
 	rt=$!

@@ -24,13 +24,8 @@ grep -q "^scx_joule: attached (.*; homogeneous: $cpus CPUs of capacity 1024)" $L
 ok "the online list did not read: attached with $cpus equal CPUs"
 
 n=$(($(nr_cpus) + 2))
-pids=
-i=0
-while [ $i -lt $n ]; do
-	sh -c 'while :; do :; done' &
-	pids="$pids $!"
-	i=$((i + 1))
-done
+start_hogs $n
+pids=$HOGS
 sleep 2
 cpu_stat_mark
 sleep 4
