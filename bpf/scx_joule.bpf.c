@@ -255,7 +255,8 @@ struct task_ctx {
 	__u32 unconfined;     /* it may run on every online CPU (joule_note_cpus) */
 	__u32 cpus_gen;	      /* online_gen when the two above were worked out */
 	__u32 free_pd;	      /* counted in pd_local[free_pd - 1].nr_free_queued (0: not) */
-	__u64 queued_at;      /* when it last went into a domain's queue (rescue_starved) */
+	__u64 queued_at;      /* when it first went into a domain's queue since it last
+				 ran, or left sched_ext (rescue_starved); 0: not since */
 	__u32 claimed_cpu;    /* select_cpu took this CPU's idle bit for it, + 1 (0: none) */
 	__u32 queued_at_head; /* its last enqueue put it at its domain queue's head */
 	__u32 requeues;	      /* enqueued since it last slept, other than by a wakeup */
@@ -1472,7 +1473,14 @@ static __noinline void enqueue_in_pd(struct task_struct *p, struct task_ctx *tct
 	if (tctx) {
 		tctx->queued_at_head = head;
 		count_pending(tctx, cpu);
-		tctx->queued_at = scx_bpf_now();
+		/*
+		 * From its first enqueue since it last ran: a change of nice,
+		 * affinity or cgroup takes a queued task out and puts it back,
+		 * and stamped again each time, a task changed more often than
+		 * STARVED_NS would never count as starved.
+		 */
+		if (!tctx->queued_at)
+			tctx->queued_at = scx_bpf_now();
 	}
 	scx_bpf_dsq_insert_vtime(p, cpu_pd(cpu), task_slice(tctx), vtime, enq_flags);
 	wake_idle_cpu_for(p, cpu);
@@ -2678,8 +2686,18 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	struct task_ctx *tctx = task_ctx(p);
 	s32 cpu = scx_bpf_task_cpu(p);
 
-	if (cpu >= 0 && cpu < JP_MAX_CPUS && cpu_local[cpu].going_idle)
-		cpu_local[cpu].going_idle = 0; /* also where no update_idle said so (bypass) */
+	if (cpu >= 0 && cpu < JP_MAX_CPUS) {
+		/* also where no update_idle said so (bypass) */
+		if (cpu_local[cpu].going_idle)
+			cpu_local[cpu].going_idle = 0;
+		/*
+		 * One of ours runs here, so no realtime task holds the CPU: also
+		 * after one was made normal while it ran, which no switch told
+		 * note_rt.
+		 */
+		if (cpu_local[cpu].rt_running)
+			cpu_local[cpu].rt_running = 0;
+	}
 	if (!tctx)
 		return;
 	/*
@@ -2700,6 +2718,7 @@ void BPF_STRUCT_OPS(joule_running, struct task_struct *p)
 	tctx->started = scx_bpf_now();
 	tctx->started_cap = 0;
 	tctx->woke_in_select = 0;
+	tctx->queued_at = 0;
 	drop_pending(tctx);
 	drop_free_queued(tctx);
 	/* its utilization moves with it, before the request below counts the CPU's */
@@ -3046,19 +3065,36 @@ void BPF_STRUCT_OPS(joule_set_cpumask, struct task_struct *p, const struct cpuma
 	joule_note_cpus(p);
 }
 
-/* p leaves sched_ext (another class, or it exits): not waiting here any more */
+/* task_struct.prio below this: a realtime or deadline task */
+#define MAX_RT_PRIO 100
+
+/*
+ * p leaves sched_ext (another class, or it exits): not waiting here any
+ * more. An idle CPU select_cpu claimed for it is given back (kicked), or
+ * it would stay out of the idle pickers' sight until it ran something. A
+ * task made realtime while it runs (sched_setscheduler on itself, a
+ * priority boost of a lock holder) stays on its CPU with no switch for
+ * note_rt to see: the CPU is marked held here, so that no latency-critical
+ * wakeup is put in its local queue to preempt it (enq_cpu).
+ */
 void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
+	s32 cpu;
 
 	if (tctx) {
 		drop_pending(tctx);
 		drop_free_queued(tctx);
+		give_back_claimed_cpu(tctx, -1);
+		tctx->woke_in_select = 0;
+		tctx->queued_at = 0;
 	}
+	if (p->prio >= MAX_RT_PRIO || !scx_bpf_task_running(p))
+		return;
+	cpu = scx_bpf_task_cpu(p);
+	if (cpu >= 0 && cpu < JP_MAX_CPUS)
+		cpu_local[cpu].rt_running = 1;
 }
-
-/* task_struct.prio below this: a realtime or deadline task */
-#define MAX_RT_PRIO 100
 
 /*
  * Whether a realtime or deadline task now holds this CPU: gaming's

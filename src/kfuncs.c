@@ -40,6 +40,7 @@ const struct joule_kfunc joule_kfuncs[] = {
 	{"scx_bpf_put_cpumask", "6.12", false},
 	{"scx_bpf_put_idle_cpumask", "6.12", false},
 	{"scx_bpf_task_cpu", "6.12", false},
+	{"scx_bpf_task_running", "6.12", false},
 	{"scx_bpf_test_and_clear_cpu_idle", "6.12", false},
 	{"scx_bpf_dsq_insert", "6.13", false},
 	{"scx_bpf_dsq_insert_vtime", "6.13", false},
