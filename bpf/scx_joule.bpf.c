@@ -3065,17 +3065,17 @@ void BPF_STRUCT_OPS(joule_set_cpumask, struct task_struct *p, const struct cpuma
 	joule_note_cpus(p);
 }
 
-/* task_struct.prio below this: a realtime or deadline task */
-#define MAX_RT_PRIO 100
-
 /*
  * p leaves sched_ext (another class, or it exits): not waiting here any
  * more. An idle CPU select_cpu claimed for it is given back (kicked), or
  * it would stay out of the idle pickers' sight until it ran something. A
- * task made realtime while it runs (sched_setscheduler on itself, a
- * priority boost of a lock holder) stays on its CPU with no switch for
- * note_rt to see: the CPU is marked held here, so that no latency-critical
- * wakeup is put in its local queue to preempt it (enq_cpu).
+ * task that leaves while it runs is made realtime or deadline in place
+ * (sched_setscheduler on itself, a priority boost of a lock holder; every
+ * other class is ours, as no SCX_OPS_SWITCH_PARTIAL is set) and keeps its
+ * CPU with no switch for note_rt to see: the CPU is marked held here, so
+ * that no latency-critical wakeup is put in its local queue to preempt it
+ * (enq_cpu). Not by p->prio: since 6.19 the kernel calls disable before it
+ * sets the new priority. On unload the mark goes with the scheduler.
  */
 void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 {
@@ -3089,12 +3089,15 @@ void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 		tctx->woke_in_select = 0;
 		tctx->queued_at = 0;
 	}
-	if (p->prio >= MAX_RT_PRIO || !scx_bpf_task_running(p))
+	if (!scx_bpf_task_running(p))
 		return;
 	cpu = scx_bpf_task_cpu(p);
 	if (cpu >= 0 && cpu < JP_MAX_CPUS)
 		cpu_local[cpu].rt_running = 1;
 }
+
+/* task_struct.prio below this: a realtime or deadline task */
+#define MAX_RT_PRIO 100
 
 /*
  * Whether a realtime or deadline task now holds this CPU: gaming's

@@ -27,22 +27,20 @@ churn() {
 	echo "$2 slowest (CPU, ms): $(sort -k2 -n /tmp/times | tail -5 | tr '\n' ' ')"
 }
 
-start_hogs() {
-	hogs=
-	for _ in $(seq 12); do
-		sh -c 'while :; do :; done' &
-		hogs="$hogs $!"
-	done
+# twelve_hogs: lib.sh's start_hogs, 12 of them, in hogs, given 3 s to start
+twelve_hogs() {
+	start_hogs 12
+	hogs=$HOGS
 	sleep 3
 }
 
-start_hogs
+twelve_hogs
 churn 20 EEVDF
 kill $hogs
 wait $hogs 2>/dev/null
 # attached before the hogs: under 12 of them the load takes longer than start_scheduler waits
 start_scheduler $MODEL_ARGS --profile balanced --stats 5 --stats-json
-start_hogs
+twelve_hogs
 churn 60 scx_joule
 [ "$(scx_state)" = enabled ] || fail "sched_ext $(scx_state) after the offlines"
 grep -a -o '"starved_rescues":[0-9]*,"offline_rescues":[0-9]*,"cpus_left_early":[0-9]*' $LOG |

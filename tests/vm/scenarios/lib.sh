@@ -312,8 +312,8 @@ nr_cpus() { grep -c ^processor /proc/cpuinfo; }
 # start_hogs N: N CPU hogs (shell loops that never sleep) in the background;
 # their PIDs in HOGS
 start_hogs() {
+	local i=0
 	HOGS=
-	i=0
 	while [ $i -lt "$1" ]; do
 		sh -c 'while :; do :; done' &
 		HOGS="$HOGS $!"
@@ -518,8 +518,9 @@ pct_on() {
 # background with stderr to ERRFILE says "attached" once its programs run;
 # what starts before then (a task already waiting) it does not see.
 wait_probe_attached() {
-	i=0
-	until grep -q attached "$1"; do
+	local i=0
+	# -s: the background job may not have created the file yet
+	until grep -qs attached "$1"; do
 		i=$((i + 1))
 		[ $i -gt 300 ] && fail "sched-probe did not attach in 30 s: $(cat "$1")"
 		sleep 0.1
