@@ -27,17 +27,16 @@ churn() {
 	echo "$2 slowest (CPU, ms): $(sort -k2 -n /tmp/times | tail -5 | tr '\n' ' ')"
 }
 
-# twelve_hogs: lib.sh's start_hogs, 12 of them, in hogs, given 3 s to start
+# twelve_hogs: lib.sh's start_hogs, 12 of them (in HOGS), given 3 s to start
 twelve_hogs() {
 	start_hogs 12
-	hogs=$HOGS
 	sleep 3
 }
 
 twelve_hogs
 churn 20 EEVDF
-kill $hogs
-wait $hogs 2>/dev/null
+kill $HOGS
+wait $HOGS 2>/dev/null
 # attached before the hogs: under 12 of them the load takes longer than start_scheduler waits
 start_scheduler $MODEL_ARGS --profile balanced --stats 5 --stats-json
 twelve_hogs
@@ -46,7 +45,7 @@ churn 60 scx_joule
 grep -a -o '"starved_rescues":[0-9]*,"offline_rescues":[0-9]*,"cpus_left_early":[0-9]*' $LOG |
 	awk -F'[:,]' '{ s += $2; o += $4; l += $6 }
 		END { print "scx_joule stats: starved rescues", s, "offline rescues", o, "CPUs left early", l }'
-kill $hogs
-wait $hogs 2>/dev/null
+kill $HOGS
+wait $HOGS 2>/dev/null
 stop_scheduler INT
 check_dmesg

@@ -42,9 +42,8 @@ frame_tasks() {
 # in wait_us
 wait_per_wakeup() {
 	start_hogs "$(nr_cpus)"
-	hogs=$HOGS
 	periodic-load 2 1000 10000 4 >/tmp/frames.txt
-	kill $hogs
+	kill $HOGS
 	wait_us=$(awk '{ w += $3; n++ } END { printf "%.0f", n ? w / n : -1 }' /tmp/frames.txt)
 	missed=$(awk '{ m += $7 } END { print m + 0 }' /tmp/frames.txt)
 	echo "$1: frame tasks waited $wait_us us per run among CPU hogs, missed $missed of 800 frames"
@@ -92,8 +91,9 @@ hog_share() {
 # preemptions [SKIP [END]]: latency-critical wakeups that preempted, over
 # the stats lines so far (or the first END) past the first SKIP
 preemptions() {
-	grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null | head -n "${2:-1000000}" |
-		tail -n +$((${1:-0} + 1)) | awk -F= '{ n += $2 } END { print n + 0 }'
+	grep -oE ' preempt=[0-9]+' $LOG 2>/dev/null |
+		awk -F= -v skip="${1:-0}" -v end="$2" 'NR > skip && (end == "" || NR <= end) { n += $2 }
+			END { print n + 0 }'
 }
 # preempt_lines: the stats lines so far that count preemptions
 preempt_lines() { grep -cE ' preempt=[0-9]+' $LOG 2>/dev/null; }

@@ -21,13 +21,12 @@ want=$((100 * $(cap_sum "$BIG") / $(cap_sum "$(all_cpus)")))
 # in seconds, all CPUs added up: the throughput).
 hogs_phase() {
 	start_hogs $n
-	pids=$HOGS
 	sleep 2
 	cpu_stat_mark
-	runtime_by_cpu 6 $pids >/tmp/hogs.txt
+	runtime_by_cpu 6 $HOGS >/tmp/hogs.txt
 	busy_since_mark >/tmp/busy.txt
-	kill $pids
-	wait $pids 2>/dev/null
+	kill $HOGS
+	wait $HOGS 2>/dev/null
 	sed "s/^/$1: /" /tmp/busy.txt
 	sed "s/^/  $1 hogs: cpu run-ns runnable-samples: /" /tmp/hogs.txt
 	mean=$(awk '{ s += $4; k++ } END { printf "%d", k ? s / k : 0 }' /tmp/busy.txt)

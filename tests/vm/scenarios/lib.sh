@@ -357,14 +357,13 @@ share_on() {
 # 50 ms). Without BAR_MS the longest wait is only printed.
 check_rt_takeover() {
 	start_hogs 6
-	hogs=$HOGS
 	sleep 1
 	stress-ng --cpu 1 --sched fifo --sched-prio 50 --taskset 0 --timeout 6s --quiet &
 	rt=$!
 	sleep 0.5
-	sched-probe waits 5 $hogs >/tmp/waits.txt || fail "sched-probe waits failed"
+	sched-probe waits 5 $HOGS >/tmp/waits.txt || fail "sched-probe waits failed"
 	wait $rt || fail "the SCHED_FIFO stress-ng failed"
-	kill $hogs
+	kill $HOGS
 	stats_tail 1
 	awk '{ printf "  hog %s: %d waits, mean %.2f ms, longest %.2f ms\n", $1, $2, $3 / $2 / 1e6, $4 / 1e6
 		if ($4 > max) max = $4 }

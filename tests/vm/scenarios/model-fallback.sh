@@ -25,13 +25,12 @@ ok "the online list did not read: attached with $cpus equal CPUs"
 
 n=$(($(nr_cpus) + 2))
 start_hogs $n
-pids=$HOGS
 sleep 2
 cpu_stat_mark
 sleep 4
 busy_since_mark >/tmp/busy.txt
-kill $pids
-wait $pids 2>/dev/null
+kill $HOGS
+wait $HOGS 2>/dev/null
 cat /tmp/busy.txt
 [ "$(wc -l </tmp/busy.txt)" -eq "$(nr_cpus)" ] || fail "busy time of $(wc -l </tmp/busy.txt) CPUs, not $(nr_cpus)"
 idle=$(awk '$4 + 0 < 95 { printf "%s ", $2 }' /tmp/busy.txt)
