@@ -75,10 +75,9 @@ int joule_pd_worth_pricing(const struct jp_wake *w, u32 pd, u64 bound);
 
 char _license[] SEC("license") = "GPL";
 
-/* PF_EXITING, PF_KTHREAD and TASK_RUNNING in include/linux/sched.h */
-#define PF_EXITING   0x00000004
-#define PF_KTHREAD   0x00200000
-#define TASK_RUNNING 0x00000000 /* of task_struct.__state */
+/* PF_EXITING and PF_KTHREAD in include/linux/sched.h */
+#define PF_EXITING 0x00000004
+#define PF_KTHREAD 0x00200000
 
 const volatile __u64 slice_ns = 5000000ULL;
 /*
@@ -260,6 +259,8 @@ struct task_ctx {
 	__u32 claimed_cpu;    /* select_cpu took this CPU's idle bit for it, + 1 (0: none) */
 	__u32 queued_at_head; /* its last enqueue put it at its domain queue's head */
 	__u32 requeues;	      /* enqueued since it last slept, other than by a wakeup */
+	__u32 enabled_before; /* ops.enable has run for it: its vtime is its own */
+	__u64 vtime_away;     /* its vtime when it last left sched_ext (disable) */
 };
 
 struct {
@@ -412,14 +413,18 @@ static __u64 *pd_clock(u32 pd)
 	return &pd_local[pd & (JP_MAX_PDS - 1)].vtime_now;
 }
 
-/* p's vtime as it would be placed on domain pd's clock (jp_vtime_place) */
-static u64 vtime_placed(struct task_struct *p, struct task_ctx *tctx, u32 pd)
+/* vtime, p's, as it would be placed on domain pd's clock (jp_vtime_place) */
+static u64 vtime_placed_from(struct task_struct *p, struct task_ctx *tctx, u32 pd, u64 vtime)
 {
 	bool moved = tctx && tctx->vtime_pd != pd;
 	u64 old_clock = moved ? *pd_clock(tctx->vtime_pd) : 0;
 
-	return jp_vtime_place(p->scx.dsq_vtime, *pd_clock(pd), old_clock, moved, slice_ns,
-			      p->scx.weight);
+	return jp_vtime_place(vtime, *pd_clock(pd), old_clock, moved, slice_ns, p->scx.weight);
+}
+
+static u64 vtime_placed(struct task_struct *p, struct task_ctx *tctx, u32 pd)
+{
+	return vtime_placed_from(p, tctx, pd, p->scx.dsq_vtime);
 }
 
 /* p's vtime placed on domain pd's clock, which it is on from now */
@@ -2792,23 +2797,38 @@ void BPF_STRUCT_OPS(joule_stopping, struct task_struct *p, bool runnable)
 	stat_busy(cpu, run);
 	tctx->run_this += run;
 	drop_lat_crit_if_long(tctx);
-	/* preempted with slice left: the kernel puts it back at the head of the local queue */
-	if (runnable && p->scx.slice)
+	/*
+	 * Preempted with slice left: the kernel puts it back at the head of
+	 * the local queue. Not runnable: asleep, or taken off for a change of
+	 * affinity, nice or cgroup, after which the kernel puts it straight
+	 * back and calls running again, which must not take that return for
+	 * the scheduler being bypassed. quiescent, which comes next, tells a
+	 * sleep from the rest.
+	 */
+	if (!runnable || p->scx.slice)
 		tctx->queued_by_us = 1;
-	if (!runnable && p->__state == TASK_RUNNING) {
-		/*
-		 * Dequeued while running, not asleep: a change of affinity, nice
-		 * or cgroup (dequeue_task_scx), after which the kernel puts the
-		 * task back and calls running again. Folding this run into
-		 * run_avg would count it as a wakeup's whole run, and running
-		 * would take the task's return for the scheduler being bypassed.
-		 */
-		tctx->queued_by_us = 1;
-	} else if (!runnable) {
-		tctx->run_avg = jp_avg_sample(tctx->run_avg, tctx->run_this);
-		tctx->run_this = 0;
-		tctx->requeues = 0;
-	}
+}
+
+/*
+ * p is off its run queue. Only a sleep (SCX_DEQ_SLEEP) ends the run of a
+ * wakeup: a change of affinity, nice or cgroup takes a task off and puts it
+ * back (folded into run_avg, its run so far would count as a wakeup's
+ * whole run). Not p->__state: a task sets it before it calls schedule(), so
+ * a task changed in between would look asleep.
+ */
+void BPF_STRUCT_OPS(joule_quiescent, struct task_struct *p, u64 deq_flags)
+{
+	struct task_ctx *tctx;
+
+	if (!(deq_flags & SCX_DEQ_SLEEP))
+		return;
+	tctx = task_ctx(p);
+	if (!tctx)
+		return;
+	tctx->queued_by_us = 0;
+	tctx->run_avg = jp_avg_sample(tctx->run_avg, tctx->run_this);
+	tctx->run_this = 0;
+	tctx->requeues = 0;
 }
 
 /*
@@ -3045,14 +3065,31 @@ __attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_truste
 	return 0;
 }
 
+/*
+ * p comes into sched_ext: new, or back from another class. A new task starts
+ * at its domain's clock. One coming back gets the vtime it left with
+ * (disable), placed on the domain's clock as at a wakeup: the kernel zeroes
+ * p->scx.dsq_vtime while a task is in another class (seen on 7.3), and a
+ * lock holder that priority inheritance made realtime for a moment would
+ * lose what it owes at each return. Started at the clock, a nice-19 task
+ * among four nice-0 hogs, made SCHED_FIFO and normal again every 20 ms, ran
+ * about as much as a hog (the nice-weights scenario).
+ */
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
 	struct task_ctx *tctx = task_ctx(p);
 	u32 pd = cpu_pd(scx_bpf_task_cpu(p));
 
-	if (tctx)
-		tctx->vtime_pd = pd;
 	joule_note_cpus(p);
+	if (tctx && tctx->enabled_before) {
+		set_vtime(p, vtime_placed_from(p, tctx, pd, tctx->vtime_away));
+		tctx->vtime_pd = pd;
+		return;
+	}
+	if (tctx) {
+		tctx->vtime_pd = pd;
+		tctx->enabled_before = 1;
+	}
 	set_vtime(p, *pd_clock(pd));
 }
 
@@ -3083,6 +3120,7 @@ void BPF_STRUCT_OPS(joule_disable, struct task_struct *p)
 	s32 cpu;
 
 	if (tctx) {
+		tctx->vtime_away = p->scx.dsq_vtime;
 		drop_pending(tctx);
 		drop_free_queued(tctx);
 		give_back_claimed_cpu(tctx, -1);
@@ -3376,6 +3414,7 @@ struct sched_ext_ops joule_ops = {
 	.dispatch = (void *)joule_dispatch,
 	.running = (void *)joule_running,
 	.stopping = (void *)joule_stopping,
+	.quiescent = (void *)joule_quiescent,
 	.tick = (void *)joule_tick,
 	.yield = (void *)joule_yield,
 	.init_task = (void *)joule_init_task,

@@ -58,7 +58,7 @@ arm64_libs() {
 
 tools=("$build/src/scx_joule" "$build/tests/vm/runtime-by-cpu" "$build/tests/vm/periodic-load"
 	"$build/tests/vm/frame-chain" "$build/tests/vm/sched-probe" "$build/tests/vm/fifo-floor"
-	"$build/tests/vm/bpf-cost" "$build/tests/vm/irq-watch")
+	"$build/tests/vm/bpf-cost" "$build/tests/vm/irq-watch" "$build/tests/vm/class-flip")
 if [ "$arch" = arm64 ]; then
 	arm64_programs
 else
@@ -72,7 +72,7 @@ else
 fi
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	die "a static busybox is needed (Debian: busybox-static)"
-for t in "${tools[@]:0:8}"; do
+for t in "${tools[@]:0:9}"; do
 	[ -x "$t" ] || die "$t not built (meson compile -C $build)"
 done
 # joule-bench, its plot script (the guest has no python: the report then says
