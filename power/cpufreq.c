@@ -59,16 +59,23 @@ static void read_cpu_libcpupower(int cpu, struct cpu_freq *f)
 	}
 }
 
-static int read_u64_file(const char *root, int cpu, const char *name, unsigned long *v)
+/* A cpufreq file of one number: 0, or -EINVAL with err naming the file. */
+static int read_u64_file(const char *root, int cpu, const char *name, unsigned long *v, char *err,
+			 size_t errlen)
 {
 	char rel[128];
-	uint64_t x;
+	uint64_t x = 0;
 	int ret;
 
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/%s", cpu, name);
 	ret = jtopo_fs_u64(root, rel, &x);
 	*v = (unsigned long)x;
-	return ret;
+	if (!ret)
+		return 0;
+	snprintf(err, errlen, "%s%s: %s", root, rel,
+		 ret == -EINVAL ? "not a number" : strerror(-ret));
+	/* whatever the cause: -ENODATA (empty) would read as cpufreq missing on some CPUs */
+	return -EINVAL;
 }
 
 static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *err, size_t errlen)
@@ -81,14 +88,11 @@ static int read_cpu_files(const char *root, int cpu, struct cpu_freq *f, char *e
 	if (!jtopo_fs_exists(root, rel))
 		return 0;
 	f->present = true;
-	ret = read_u64_file(root, cpu, "cpuinfo_min_freq", &f->min_khz);
+	ret = read_u64_file(root, cpu, "cpuinfo_min_freq", &f->min_khz, err, errlen);
 	if (!ret)
-		ret = read_u64_file(root, cpu, "cpuinfo_max_freq", &f->max_khz);
-	if (ret) {
-		snprintf(err, errlen, "%s%s/cpuinfo_{min,max}_freq: %s", root, rel,
-			 ret == -EINVAL ? "not a number" : strerror(-ret));
-		return -EINVAL;
-	}
+		ret = read_u64_file(root, cpu, "cpuinfo_max_freq", &f->max_khz, err, errlen);
+	if (ret)
+		return ret;
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/cpufreq/related_cpus", cpu);
 	ret = jtopo_fs_line(root, rel, buf, sizeof(buf));
 	if (ret == -EOVERFLOW) {

@@ -160,7 +160,9 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 		return -EINVAL;
 	}
 	snprintf(rel, sizeof(rel), "%.250s/%.200s/performance", dir, state);
-	jtopo_fs_u64(root, rel, &perf); /* kernels before 6.9 have none */
+	/* kernels before 6.9 have none; one that is no number is no capacity either */
+	if (jtopo_fs_u64(root, rel, &perf))
+		perf = 0;
 	mw = uw / 1000.0;
 	if (artificial && (perf > 1024 || artificial_power(root, dir, state, perf, &mw))) {
 		snprintf(err, errlen, "%s%s/%s: an artificial model needs cost and performance",
@@ -172,6 +174,35 @@ static int debugfs_state(struct jpower_pd *pd, const char *root, const char *dir
 		snprintf(err, errlen, "%s%s/%s: %s", root, dir, state,
 			 ret == -EEXIST ? "frequency listed twice" : "too many states");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The kernel's performance is capacity * f / f_max: it rises with frequency.
+ * One that falls would give a lower OPP more capacity than the top one.
+ * Equal is the kernel's own rounding for two close frequencies. States
+ * without one (0) are left to domains.c, which derives it from the frequency.
+ */
+static int check_performance(const struct jpower_pd *pd, const char *root, const char *dir,
+			     char *err, size_t errlen)
+{
+	unsigned prev = 0, prev_khz = 0;
+
+	for (int i = 0; i < pd->nr_opps; i++) {
+		const struct jpower_opp *o = &pd->opp[i];
+
+		if (!o->capacity)
+			continue;
+		if (o->capacity < prev) {
+			snprintf(err, errlen,
+				 "%s%s: performance falls as frequency rises (%u at %u kHz, %u "
+				 "at %u kHz)",
+				 root, dir, prev, prev_khz, o->capacity, o->khz);
+			return -EINVAL;
+		}
+		prev = o->capacity;
+		prev_khz = o->khz;
 	}
 	return 0;
 }
@@ -212,8 +243,13 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 			 path, sizeof(buf) - 1);
 		return ret;
 	}
-	if (ret)
+	if (ret == -ENOENT)
 		return 0; /* not a CPU device (a GPU's model, say) */
+	if (ret) {
+		snprintf(err, errlen, "%s%s: %s", root, path,
+			 ret == -ENODATA ? "empty, not a list of CPUs" : strerror(-ret));
+		return ret;
+	}
 	if (em->nr_pds == JPOWER_MAX_PDS) {
 		snprintf(err, errlen, "%s%s: more than %d CPU domains", root, EM_DIR,
 			 JPOWER_MAX_PDS);
@@ -255,7 +291,7 @@ static int debugfs_pd(struct jpower_model *em, const struct jtopo *t, const char
 		snprintf(err, errlen, "%s%s: no performance states (ps:*)", root, dir);
 		ret = -EINVAL;
 	}
-	return ret;
+	return ret ? ret : check_performance(pd, root, dir, err, errlen);
 }
 
 /* A power in mW rounded to the uW jpower_em_write() keeps: it reads back the same. */

@@ -62,12 +62,30 @@ const char *jepp_level_name(enum jepp_level level)
 	return level_names[level];
 }
 
-void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path)
+int jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path)
 {
+	const char *root = sysfs_root ? sysfs_root : "/sys";
+	const char *state = state_path ? state_path : JEPP_DEFAULT_STATE;
+
 	memset(p, 0, sizeof(*p));
-	snprintf(p->root, sizeof(p->root), "%s", sysfs_root ? sysfs_root : "/sys");
-	snprintf(p->state_path, sizeof(p->state_path), "%s",
-		 state_path ? state_path : JEPP_DEFAULT_STATE);
+	/* a cut path names another file: none is read, written or restored under it */
+	if (strlen(root) >= sizeof(p->root))
+		p->too_long = "sysfs root";
+	else if (strlen(state) >= sizeof(p->state_path))
+		p->too_long = "power state file";
+	snprintf(p->root, sizeof(p->root), "%s", root);
+	snprintf(p->state_path, sizeof(p->state_path), "%s", state);
+	return p->too_long ? -ENAMETOOLONG : 0;
+}
+
+/* jepp_init() refused a path: its start (all that was kept) names it. */
+static int refuse_too_long(const struct jepp *p, char *err, size_t errlen)
+{
+	const char *path = strcmp(p->too_long, "sysfs root") ? p->state_path : p->root;
+
+	snprintf(err, errlen, "power settings left alone: %s %s...: %s (at most %d bytes)",
+		 p->too_long, path, strerror(ENAMETOOLONG), JEPP_PATH_LEN - 1);
+	return -ENAMETOOLONG;
 }
 
 /* The value of a one-line sysfs file, without trailing blanks. */
@@ -321,8 +339,15 @@ static int set_file(struct jepp *p, const char *path, const char *want, struct f
 	char cur[JEPP_VALUE_LEN];
 	struct jepp_saved *sv;
 	bool added = false;
-	int err = read_value(path, cur, sizeof(cur));
+	int err;
 
+	/* its original, saved under a cut path, could never be written back */
+	if (strlen(path) >= JEPP_PATH_LEN) {
+		failed(f, -ENAMETOOLONG, "cannot save the original of", path);
+		s->nr_failed++;
+		return 0;
+	}
+	err = read_value(path, cur, sizeof(cur));
 	if (err) {
 		failed(f, err, "cannot read", path);
 		s->nr_failed++;
@@ -646,6 +671,8 @@ int jepp_apply(struct jepp *p, enum jepp_level level, unsigned flags, struct jep
 		snprintf(err, errlen, "unknown power level %d", (int)level);
 		return -EINVAL;
 	}
+	if (p->too_long)
+		return refuse_too_long(p, err, errlen);
 	if (p->foreign_state) {
 		snprintf(err, errlen,
 			 "%s is not a state file of scx_joule: power settings left alone",
@@ -908,6 +935,8 @@ int jepp_recover(struct jepp *p, int *nr_restored, char *err, size_t errlen)
 	if (nr_restored)
 		*nr_restored = 0;
 	p->nr_recover_kept = 0;
+	if (p->too_long)
+		return refuse_too_long(p, err, errlen);
 	memset(&rd, 0, sizeof(rd));
 	rd.in = jtopo_fs_open_regular(p->state_path);
 	if (!rd.in && errno == EINVAL) /* a FIFO, a socket, a device: no file of ours */
@@ -953,6 +982,8 @@ int jepp_peek(struct jepp *p)
 	struct state_line e;
 	int r;
 
+	if (p->too_long)
+		return -ENAMETOOLONG;
 	memset(&rd, 0, sizeof(rd));
 	rd.in = jtopo_fs_open_regular(p->state_path);
 	if (!rd.in)

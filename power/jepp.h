@@ -70,10 +70,11 @@ struct jepp_saved {
 struct jepp {
 	char root[JEPP_PATH_LEN];
 	char state_path[JEPP_PATH_LEN];
-	bool owns_state;     /* this run wrote the state file, or recovered it */
-	bool foreign_state;  /* state_path holds no state file of ours: never written or deleted */
-	int nr_recover_kept; /* jepp_recover: files someone else wrote since, left as they are */
-	bool peeked;	     /* saved[] is another run's, read by jepp_peek() */
+	bool owns_state;      /* this run wrote the state file, or recovered it */
+	bool foreign_state;   /* state_path holds no state file of ours: never written or deleted */
+	int nr_recover_kept;  /* jepp_recover: files someone else wrote since, left as they are */
+	bool peeked;	      /* saved[] is another run's, read by jepp_peek() */
+	const char *too_long; /* which path jepp_init() refused, or NULL */
 	int nr_saved;
 	struct jepp_saved saved[JEPP_MAX_FILES];
 };
@@ -91,8 +92,14 @@ struct jepp_summary {
 	long uncore_max_khz;		       /* the last one's max_freq_khz */
 };
 
-/* sysfs_root NULL: /sys; state_path NULL: JEPP_DEFAULT_STATE. */
-void jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
+/*
+ * sysfs_root NULL: /sys; state_path NULL: JEPP_DEFAULT_STATE. 0, or
+ * -ENAMETOOLONG when either is JEPP_PATH_LEN bytes or longer: then every
+ * later call changes nothing, and jepp_recover() and jepp_apply() say
+ * which path with that error. A file below the root whose path does not
+ * fit is left alone, and jepp_apply() reports it as a file that refused.
+ */
+int jepp_init(struct jepp *p, const char *sysfs_root, const char *state_path);
 
 /*
  * A previous run's state file, if any: write its values back, then delete

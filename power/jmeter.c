@@ -65,7 +65,8 @@ struct jmeter {
 	char buf[TSTAT_BUF];
 	size_t buf_len;
 	struct jmeter_tstat tstat;
-	bool child_done;
+	bool child_done;    /* its output closed */
+	int child_status;   /* as waitpid gave it, once child_done */
 	double last_t;	    /* battery: when it was last read */
 	int handover_reads; /* battery: reads in a row with none Discharging */
 };
@@ -116,8 +117,12 @@ static int rapl_add_zone(struct jmeter *m, const char *zone, const char *parent,
 	char rel[512], name[32];
 	int ret;
 
-	if (m->nr == MAX_CHANNELS)
-		return 0; /* more zones than anyone has: the rest go unreported */
+	/* a package left out would leave its energy out of the total */
+	if (m->nr == MAX_CHANNELS) {
+		snprintf(err, errlen, "%s%s: more than %d RAPL zones, more than scx_joule reads",
+			 m->root, POWERCAP_DIR, MAX_CHANNELS);
+		return -E2BIG;
+	}
 	c = &m->ch[m->nr];
 	memset(c, 0, sizeof(*c));
 	snprintf(rel, sizeof(rel), POWERCAP_DIR "/%.64s/name", zone);
@@ -148,12 +153,33 @@ static int rapl_add_zone(struct jmeter *m, const char *zone, const char *parent,
 	return 0;
 }
 
-static int zone_cmp(const void *a, const void *b)
+/* intel-rapl:N as {N, 0}, intel-rapl:N:M as {N, M + 1}: a zone before its subzones. */
+static void zone_key(const char *name, unsigned long key[2])
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	char *end;
+
+	key[0] = strtoul(name + 11, &end, 10);
+	key[1] = *end == ':' ? strtoul(end + 1, NULL, 10) + 1 : 0;
 }
 
-/* Zone directory names, sorted: intel-rapl:0 before intel-rapl:0:0. */
+/*
+ * By number, not text: strcmp puts intel-rapl:10 between intel-rapl:1 and
+ * intel-rapl:1:0, whose parent is then package-10.
+ */
+static int zone_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	unsigned long kx[2], ky[2];
+
+	zone_key(x, kx);
+	zone_key(y, ky);
+	for (int i = 0; i < 2; i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Zone directory names, sorted: intel-rapl:0, intel-rapl:0:0, intel-rapl:1, ... */
 static int rapl_zones(const struct jmeter *m, char ***names, int *n)
 {
 	char path[4096];
@@ -443,22 +469,21 @@ double jmeter_tstat_get(const struct jmeter_tstat *t, const char *column)
 	return NAN;
 }
 
+/* PATH walked in place: no copy whose allocation could fail. Empty entries are skipped. */
 static bool in_path(const char *prog)
 {
-	char *path = getenv("PATH"), *copy, *dir, *save;
-	bool found = false;
+	const char *dir = getenv("PATH");
+	char full[4096];
 
-	if (!path)
-		return false;
-	copy = strdup(path);
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char full[4096];
+	while (dir && *dir) {
+		size_t n = strcspn(dir, ":");
+		int len = snprintf(full, sizeof(full), "%.*s/%s", (int)n, dir, prog);
 
-		snprintf(full, sizeof(full), "%s/%s", dir, prog);
-		found = access(full, X_OK) == 0;
+		if (n && len > 0 && (size_t)len < sizeof(full) && !access(full, X_OK))
+			return true;
+		dir += n + (dir[n] == ':');
 	}
-	free(copy);
-	return found;
+	return false;
 }
 
 static int turbostat_open(struct jmeter *m, const struct jmeter_opts *o, char *err, size_t errlen)
@@ -475,13 +500,20 @@ static int turbostat_open(struct jmeter *m, const struct jmeter_opts *o, char *e
 	}
 	m->interval = o->turbostat_interval > 0 ? o->turbostat_interval : 1.0;
 	snprintf(interval, sizeof(interval), "%g", m->interval);
-	if (pipe(fds))
-		return -errno;
+	if (pipe(fds)) {
+		int e = errno;
+
+		snprintf(err, errlen, "turbostat: pipe: %s", strerror(e));
+		return -e;
+	}
 	m->child = fork();
 	if (m->child < 0) {
+		int e = errno;
+
 		close(fds[0]);
 		close(fds[1]);
-		return -errno;
+		snprintf(err, errlen, "turbostat: fork: %s", strerror(e));
+		return -e;
 	}
 	if (!m->child) {
 		dup2(fds[1], STDOUT_FILENO);
@@ -575,23 +607,28 @@ static int turbostat_drain(struct jmeter *m, char *err, size_t errlen)
 	}
 }
 
+/*
+ * Once turbostat has closed its output, nothing measures the energy used
+ * from then on: this read and every later one fail, never a total that
+ * stopped growing.
+ */
 static int turbostat_read(struct jmeter *m, char *err, size_t errlen)
 {
-	int status, ret = turbostat_drain(m, err, errlen);
+	int ret = turbostat_drain(m, err, errlen);
 
 	if (ret || !m->child_done)
 		return ret;
-	if (m->child > 0 && waitpid(m->child, &status, 0) == m->child) {
+	if (m->child > 0 && waitpid(m->child, &m->child_status, 0) == m->child)
 		m->child = 0;
-		if (!m->tstat.rows || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			snprintf(err, errlen, "turbostat stopped (%s %d) after %d rows",
-				 WIFEXITED(status) ? "exit status" : "signal",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-				 m->tstat.rows);
-			return -EIO;
-		}
-	}
-	return 0;
+	if (WIFEXITED(m->child_status) && !WEXITSTATUS(m->child_status))
+		snprintf(err, errlen, "turbostat ended after %d rows", m->tstat.rows);
+	else
+		snprintf(err, errlen, "turbostat stopped (%s %d) after %d rows",
+			 WIFEXITED(m->child_status) ? "exit status" : "signal",
+			 WIFEXITED(m->child_status) ? WEXITSTATUS(m->child_status)
+						    : WTERMSIG(m->child_status),
+			 m->tstat.rows);
+	return -EIO;
 }
 
 double jmeter_turbostat_last(const struct jmeter *m, const char *column)
@@ -866,7 +903,8 @@ static void release(struct jmeter *m)
 		waitpid(m->child, NULL, 0);
 		m->child = 0;
 	}
-	if (m->pipe_fd > 0)
+	/* 0 too: with stdin closed, pipe() gives that */
+	if (m->pipe_fd >= 0)
 		close(m->pipe_fd);
 	m->pipe_fd = -1;
 }

@@ -1079,11 +1079,14 @@ static void stats_warning(bool *said, const char *what, int err)
 static int start_power_settings(void)
 {
 	char err[JEPP_PATH_LEN + 128];
+	/* a path too long for jepp: jepp_recover() says which, and nothing is changed */
+	int too_long = jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
 	int nr;
 
-	jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
 	if (jepp_recover(&power_ctl, &nr, err, sizeof(err)))
-		power_warning("restoring a previous run's power settings", err);
+		power_warning(too_long ? "power settings"
+				       : "restoring a previous run's power settings",
+			      err);
 	if (nr)
 		note(stdout, "restored %d power setting%s left by a previous run", nr,
 		     nr == 1 ? "" : "s");
@@ -1092,7 +1095,7 @@ static int start_power_settings(void)
 		     "left %d power setting%s someone else changed after a previous run ended",
 		     power_ctl.nr_recover_kept, power_ctl.nr_recover_kept == 1 ? "" : "s");
 	/* a file not ours at the state path: warned above, and no setting is changed */
-	power_ctl_on = !opts.no_power_settings && !power_ctl.foreign_state;
+	power_ctl_on = !too_long && !opts.no_power_settings && !power_ctl.foreign_state;
 	return nr;
 }
 

@@ -512,11 +512,19 @@ static int cpu_list_line(const char *root, const char *name, char *buf, size_t l
 
 int jtopo_read_online(const char *root, struct jtopo_cpuset *online, char *err, size_t errlen)
 {
-	char buf[JTOPO_CPULIST_LEN];
+	char buf[JTOPO_CPULIST_LEN], path[PATH_MAX];
 	int ret = cpu_list_line(root, "online", buf, sizeof(buf), err, errlen);
+	long highest;
 
 	if (ret)
 		return ret;
+	/* a machine beyond the build's ceiling, not a malformed list */
+	highest = cpulist_last(buf);
+	if (highest >= JTOPO_MAX_CPUS) {
+		jtopo_fs_path(path, sizeof(path), root, SYS_CPU "/online");
+		jtopo_too_many_cpus(err, errlen, path, highest + 1);
+		return -E2BIG;
+	}
 	if (jtopo_parse_cpulist(buf, online, JTOPO_MAX_CPUS) || !jtopo_cpuset_weight(online))
 		return not_cpu_list(root, "online", buf, "", err, errlen);
 	return 0;
@@ -596,6 +604,15 @@ struct cap_reading {
 	unsigned long v[JTOPO_MAX_CPUS];
 };
 
+/* What is wrong with a capacity file read with ret (0: its value). */
+static const char *cap_value_problem(int ret)
+{
+	if (!ret)
+		return "value out of range";
+	/* an empty file is as malformed as "12x"; EISDIR or EOVERFLOW says more */
+	return ret == -EINVAL || ret == -ENODATA ? "not a number" : strerror(-ret);
+}
+
 /*
  * Read rel_fmt (with the CPU number) for every online CPU. Present for all
  * or none; present for some is an error naming a CPU without it. Values
@@ -638,7 +655,7 @@ static int read_cap_files(struct jtopo *t, const char *root, const char *rel_fmt
 		}
 		if (ret || v < 1 || v > limit) {
 			snprintf(err, errlen, "%s%s: %s (expected 1..%lu)", shown, rel,
-				 ret ? "not a number" : "value out of range", limit);
+				 cap_value_problem(ret), limit);
 			return -EINVAL;
 		}
 		r->v[c] = v;

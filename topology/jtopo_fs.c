@@ -125,14 +125,21 @@ int jtopo_fs_word(const char *root, const char *rel, char *buf, size_t len)
 int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val)
 {
 	char buf[64], *end;
+	unsigned long long v;
 	int err = jtopo_fs_line(root, rel, buf, sizeof(buf));
 
 	if (err)
 		return err;
-	errno = 0;
-	*val = strtoull(buf, &end, 10);
-	if (errno || end == buf || buf[0] == '-' || (*end && *end != ' '))
+	/* strtoull takes " -1" as 2^64 - 1 and "+5" as 5: a digit first, then */
+	if (buf[0] < '0' || buf[0] > '9')
 		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	/* "5 junk" is no number either; a trailing blank (a CR) is */
+	end += strspn(end, " \t\r");
+	if (errno || *end)
+		return -EINVAL;
+	*val = v; /* untouched on an error: "512x" is not 512 */
 	return 0;
 }
 

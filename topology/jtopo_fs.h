@@ -40,7 +40,10 @@ int jtopo_fs_word(const char *root, const char *rel, char *buf, size_t len);
 /* The start of a file (up to len - 1 bytes, the rest unread), NUL-terminated. */
 int jtopo_fs_text(const char *root, const char *rel, char *buf, size_t len);
 
-/* An unsigned decimal file: 0, -errno, or -EINVAL if it holds no number. */
+/*
+ * An unsigned decimal file: 0, -errno, or -EINVAL unless its line is
+ * digits, then blanks at most (val is then left as it was).
+ */
 int jtopo_fs_u64(const char *root, const char *rel, uint64_t *val);
 
 bool jtopo_fs_exists(const char *root, const char *rel);

@@ -480,7 +480,7 @@ bad_cpufreq scaling_available_frequencies "408000 abc 816000" "frequency list wi
 bad_cpufreq related_cpus "" "empty related_cpus" \
 	"^scx_joule: $cpu0/related_cpus: missing or not a CPU list$"
 bad_cpufreq cpuinfo_min_freq "fast" "cpuinfo_min_freq not a number" \
-	"^scx_joule: $cpu0/cpuinfo_\{min,max\}_freq: not a number$"
+	"^scx_joule: $cpu0/cpuinfo_min_freq: not a number$"
 bad_cpufreq cpuinfo_min_freq 0 "cpuinfo_min_freq 0" \
 	"cpu0/cpufreq/cpuinfo_\{min,max\}_freq: 0\.\.[0-9]+ kHz is not a frequency range$"
 bad_cpufreq cpuinfo_max_freq 1000 "cpuinfo_max_freq under cpuinfo_min_freq" \

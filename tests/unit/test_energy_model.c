@@ -704,6 +704,71 @@ static void test_fs_read_while_renamed(void **state)
 	rmdir(dir);
 }
 
+/* The number in a file at a new temporary path made from text. */
+static int u64_of(const char *text, uint64_t *v)
+{
+	char path[] = "/tmp/joule-u64-XXXXXX";
+	int ret;
+
+	temp_file(path, text);
+	ret = jtopo_fs_u64(NULL, path, v);
+	unlink(path);
+	return ret;
+}
+
+/*
+ * Digits, then blanks at most: strtoull took " -1" as 2^64 - 1, and the
+ * number's end was not checked past a blank ("5 junk" read as 5). What
+ * is refused leaves the value as it was, not its leading digits.
+ */
+static void test_fs_u64_whole_number(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(u64_of("42\n", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(u64_of("43 \t\r\n", &v), 0);
+	assert_int_equal(v, 43);
+	v = 7;
+	assert_int_equal(u64_of(" -1\n", &v), -EINVAL);
+	assert_int_equal(u64_of("-1\n", &v), -EINVAL);
+	assert_int_equal(u64_of("+5\n", &v), -EINVAL);
+	assert_int_equal(u64_of("5 junk\n", &v), -EINVAL);
+	assert_int_equal(u64_of("512x\n", &v), -EINVAL);
+	assert_int_equal(u64_of("18446744073709551616\n", &v), -EINVAL);
+	assert_int_equal(v, 7);
+	assert_int_equal(u64_of("\n", &v), -ENODATA);
+}
+
+/*
+ * An online list with a CPU beyond the build's ceiling is a machine too
+ * big for it, said as for the possible list: not a malformed list.
+ */
+static void test_online_beyond_ceiling(void **state)
+{
+	char root[] = "/tmp/joule-online-XXXXXX", path[256], want[400];
+	struct jtopo_cpuset online;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/devices/system/cpu", root);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "0-3,%d\n", JTOPO_MAX_CPUS);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(jtopo_read_online(root, &online, err, sizeof(err)), -E2BIG);
+	snprintf(want, sizeof(want), "%s: %d possible CPUs; this build of scx_joule handles", path,
+		 JTOPO_MAX_CPUS + 1);
+	if (!strstr(err, want))
+		fail_msg("'%s' does not say '%s'", err, want);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_kind_names(void **state)
 {
 	char b[16];
@@ -748,6 +813,8 @@ int main(void)
 		cmocka_unit_test(test_fs_line_fits_or_fails),
 		cmocka_unit_test(test_fs_reads_only_files),
 		cmocka_unit_test(test_fs_read_while_renamed),
+		cmocka_unit_test(test_fs_u64_whole_number),
+		cmocka_unit_test(test_online_beyond_ceiling),
 		cmocka_unit_test(test_kind_names),
 	};
 

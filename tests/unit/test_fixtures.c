@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -850,6 +851,12 @@ static void test_unreadable_capacity_file(void **state)
 	assert_int_equal(fclose(f), 0);
 	assert_int_not_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "cpu13/acpi_cppc/highest_perf: not a number"));
+	/* what is no file says so, not "not a number" */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_not_equal(jtopo_load(&topo, &in, err, sizeof(err)), 0);
+	if (!strstr(err, "cpu13/acpi_cppc/highest_perf: Is a directory (expected 1.."))
+		fail_msg("error: '%s'", err);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	assert_int_equal(system(cmd), 0);
 }
@@ -936,6 +943,138 @@ static void test_offline_big(void **state)
 	unlink(path);
 }
 
+/* A private copy of fixture name in tmp (a mkdtemp template). */
+static void copy_fixture(const char *name, char *tmp)
+{
+	char cmd[1024];
+
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/%s/.' '%s'", FIXTURES_DIR, name, tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void drop_copy(const char *tmp)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* rel (below tmp) replaced by a file holding text, or by a directory when text is NULL. */
+static void replace(const char *tmp, const char *rel, const char *text)
+{
+	char path[512], cmd[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+	if (!text) {
+		assert_int_equal(mkdir(path, 0755), 0);
+		return;
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int load_root(const char *root)
+{
+	struct jtopo_input in = {.root = root};
+	int ret;
+
+	err[0] = '\0';
+	ret = jtopo_load(&topo, &in, err, sizeof(err));
+	if (!ret)
+		ret = jpower_model_build(&em, &cf, &topo, root, NULL, err, sizeof(err));
+	return ret;
+}
+
+#define PHONE_EM "sys/kernel/debug/energy_model/"
+
+/*
+ * The kernel's performance (capacity at a state) is taken only when the
+ * file holds a number: "512x" once read as 512, the little cluster's
+ * lowest state then 512 where its top is 160. One that falls as the
+ * frequency rises refuses the kernel's model, naming its directory.
+ */
+static void test_phone_em_bad_performance(void **state)
+{
+	char tmp[] = "/tmp/joule-em-perf-XXXXXX";
+
+	(void)state;
+	copy_fixture("arm-phone-tri", tmp);
+	replace(tmp, PHONE_EM "cpu0/ps:300000/performance", "512x\n");
+	if (load_root(tmp))
+		fail_msg("%s", err);
+	assert_int_equal(em.source, JPOWER_EM_DEBUGFS);
+	/* from the frequency instead: 160 * 300000 / 1803000 */
+	assert_int_equal(em.pd[0].opp[0].capacity, 26);
+
+	replace(tmp, PHONE_EM "cpu0/ps:300000/performance", "200\n");
+	if (load_root(tmp))
+		fail_msg("%s", err);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	if (!strstr(em.warning, "/" PHONE_EM "cpu0: performance falls as frequency rises (200 "
+				"at 300000 kHz, 50 at 574000 kHz)"))
+		fail_msg("warning: '%s'", em.warning);
+	drop_copy(tmp);
+}
+
+/*
+ * Only a domain without a cpus file is another device's (a GPU's): an
+ * empty one, or a directory there, is a broken model, said with its path,
+ * not a domain silently dropped.
+ */
+static void test_phone_em_bad_cpus_file(void **state)
+{
+	char tmp[] = "/tmp/joule-em-cpus-XXXXXX", path[512];
+
+	(void)state;
+	copy_fixture("arm-phone-tri", tmp);
+	replace(tmp, PHONE_EM "cpu4/cpus", "");
+	if (load_root(tmp))
+		fail_msg("%s", err);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	if (!strstr(em.warning, "/" PHONE_EM "cpu4/cpus: empty, not a list of CPUs"))
+		fail_msg("warning: '%s'", em.warning);
+
+	replace(tmp, PHONE_EM "cpu4/cpus", NULL);
+	if (load_root(tmp))
+		fail_msg("%s", err);
+	if (!strstr(em.warning, "/" PHONE_EM "cpu4/cpus: Is a directory"))
+		fail_msg("warning: '%s'", em.warning);
+
+	/* no cpus file at all: another device's model, left out */
+	snprintf(path, sizeof(path), "%s/" PHONE_EM "cpu4/cpus", tmp);
+	assert_int_equal(rmdir(path), 0);
+	if (load_root(tmp))
+		fail_msg("%s", err);
+	assert_int_equal(em.source, JPOWER_EM_DERIVED);
+	assert_non_null(strstr(em.warning, "online CPU 4 is in no performance domain"));
+	drop_copy(tmp);
+}
+
+/* The cpufreq limit that is wrong is named, not "cpuinfo_{min,max}_freq". */
+static void test_cpufreq_limit_named(void **state)
+{
+	char tmp[] = "/tmp/joule-cpufreq-XXXXXX";
+
+	(void)state;
+	copy_fixture("arm-board-rk3399", tmp);
+	replace(tmp, "sys/devices/system/cpu/cpufreq/policy4/cpuinfo_max_freq", "fast\n");
+	assert_int_not_equal(load_root(tmp), 0);
+	if (!strstr(err, "/sys/devices/system/cpu/cpu4/cpufreq/cpuinfo_max_freq: not a number"))
+		fail_msg("error: '%s'", err);
+	replace(tmp, "sys/devices/system/cpu/cpufreq/policy4/cpuinfo_max_freq", NULL);
+	assert_int_not_equal(load_root(tmp), 0);
+	if (!strstr(err, "/cpu4/cpufreq/cpuinfo_max_freq: Is a directory"))
+		fail_msg("error: '%s'", err);
+	drop_copy(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1103,9 @@ int main(void)
 		cmocka_unit_test(test_bad_absurd_capacity),
 		cmocka_unit_test(test_bad_em_empty),
 		cmocka_unit_test(test_bad_missing_topology),
+		cmocka_unit_test(test_phone_em_bad_performance),
+		cmocka_unit_test(test_phone_em_bad_cpus_file),
+		cmocka_unit_test(test_cpufreq_limit_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

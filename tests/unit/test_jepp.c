@@ -1153,6 +1153,78 @@ static void second_instance_leaves_state_file(void **s)
 	assert_intel_originals();
 }
 
+/*
+ * A root that fits, below which the EPP files' paths do not: their
+ * originals, saved under cut paths, could never be written back, so they
+ * are left alone and named; boost, whose path fits, is still set.
+ */
+static void long_root_files_left_alone(void **s)
+{
+	char root[600], dir[600], err[1024], want[700];
+	struct jepp_summary sum;
+	size_t n;
+
+	(void)s;
+	/* two directories of names below NAME_MAX, then a link to the tree */
+	snprintf(dir, sizeof(dir), "%s/%0200d", tmp, 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	n = strlen(dir);
+	/* root + "/devices/system/cpu/cpufreq/boost" is 511 bytes: just fits */
+	snprintf(dir + n, sizeof(dir) - n, "/%0*d", (int)(JEPP_PATH_LEN - 1 - 33 - 4 - n - 1), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(root, sizeof(root), "%s/sys", dir);
+	assert_int_equal(symlink(sys_root, root), 0);
+	assert_int_equal(strlen(root) + strlen("/" BOOST), JEPP_PATH_LEN - 1);
+
+	assert_int_equal(jepp_init(&ctx, root, state), 0);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)),
+			 -ENAMETOOLONG);
+	snprintf(want, sizeof(want),
+		 "cannot save the original of %s/devices/system/cpu/cpufreq/policy", root);
+	if (!strstr(err, want) || !strstr(err, "File name too long (and 11 more)"))
+		fail_msg("'%s'", err);
+	for (int p = 0; p < 12; p++)
+		assert_string_equal(epp(p), "balance_performance");
+	assert_string_equal(value(BOOST), "0");
+	assert_int_equal(jepp_restore(&ctx, &sum, err, sizeof(err)), 0);
+	assert_string_equal(value(BOOST), "1");
+	assert_int_equal(access(state, F_OK), -1);
+}
+
+/*
+ * A sysfs root or state file path too long to keep: nothing is read or
+ * written under its cut start (another directory), and the message names it.
+ */
+static void too_long_root_or_state_refused(void **s)
+{
+	char path[700], err[1024];
+	struct jepp_summary sum;
+	int nr = -1;
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/%0600d", tmp, 0);
+	assert_int_equal(jepp_init(&ctx, path, state), -ENAMETOOLONG);
+	assert_int_equal(jepp_recover(&ctx, &nr, err, sizeof(err)), -ENAMETOOLONG);
+	assert_int_equal(nr, 0);
+	assert_non_null(strstr(err, "power settings left alone: sysfs root /tmp/joule-jepp-"));
+	assert_non_null(strstr(err, "...: File name too long (at most 511 bytes)"));
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)),
+			 -ENAMETOOLONG);
+	assert_int_equal(jepp_peek(&ctx), -ENAMETOOLONG);
+
+	assert_int_equal(jepp_init(&ctx, sys_root, path), -ENAMETOOLONG);
+	assert_int_equal(jepp_apply(&ctx, JEPP_POWERSAVE, 0, &sum, err, sizeof(err)),
+			 -ENAMETOOLONG);
+	assert_non_null(
+		strstr(err, "power settings left alone: power state file /tmp/joule-jepp-"));
+	for (int p = 0; p < 12; p++)
+		assert_string_equal(epp(p), "balance_performance");
+	assert_string_equal(value(BOOST), "1");
+	/* no state file under the cut path (tmp/000...0, 511 bytes) either */
+	path[JEPP_PATH_LEN - 1] = '\0';
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1207,6 +1279,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(uncore_tpmi_levels_and_restore, tpmi, remove_tmp),
 		cmocka_unit_test_setup_teardown(uncore_state_line_elsewhere_skipped, intel_uncore,
 						remove_tmp),
+		cmocka_unit_test_setup_teardown(long_root_files_left_alone, amd, remove_tmp),
+		cmocka_unit_test_setup_teardown(too_long_root_or_state_refused, amd, remove_tmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

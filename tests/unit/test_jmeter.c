@@ -7,7 +7,9 @@
  * between reads, as the hardware would.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +30,23 @@
 #define SUPPLY	    "/sys/class/power_supply/"
 
 static char tmp[256], err[1024];
+
+/*
+ * strdup, failing on demand (the test is linked with --wrap=strdup): the
+ * PATH lookup must not depend on a copy.
+ */
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+static bool strdup_fails;
+
+char *__wrap_strdup(const char *s)
+{
+	if (strdup_fails) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
 
 /* A private copy of a recorded tree. */
 static const char *tree(const char *name)
@@ -454,12 +475,18 @@ static void test_turbostat_child(void **state)
 		fail_msg("jmeter_open: %s", err);
 	/* a guard against a hang, not a time limit on the result: rows are counted */
 	for (int i = 0; i < 600 && jmeter_turbostat_rows(m) < 4; i++) {
-		assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), 0);
+		ret = jmeter_read(m, &j, err, sizeof(err));
+		/* the fake ends 0.05 s after its last row: a late read may find it gone */
+		if (ret) {
+			assert_int_equal(ret, -EIO);
+			assert_string_equal(err, "turbostat ended after 4 rows");
+			break;
+		}
 		usleep(10000);
 	}
 	assert_int_equal(jmeter_turbostat_rows(m), 4);
 	/* the first row is from before the start; the others are 0.05 s each */
-	assert_true(fabs(j - (14.27 + 14.05 + 2.91) * 0.05) < 1e-9);
+	assert_true(fabs(jmeter_channel_joules(m, 0) - (14.27 + 14.05 + 2.91) * 0.05) < 1e-9);
 	assert_true(fabs(jmeter_channel_joules(m, 1) - (9.86 + 9.63 + 0.88) * 0.05) < 1e-9);
 	assert_true(fabs(jmeter_turbostat_last(m, "Busy%") - 4.15) < 1e-9);
 	jmeter_close(m);
@@ -468,6 +495,194 @@ static void test_turbostat_child(void **state)
 	assert_int_not_equal(ret, 0);
 	assert_null(m);
 	assert_non_null(strstr(err, "turbostat: no PkgWatt column"));
+}
+
+/*
+ * turbostat gone (its output closed, exit status 0): the energy since is
+ * measured by nothing, so this read and every later one fail, where they
+ * gave the total as it was when it stopped.
+ */
+static void test_turbostat_end_is_an_error(void **state)
+{
+	struct jmeter *m;
+	double j = 0;
+	int ret = 0;
+
+	(void)state;
+	m = fake_turbostat("turbostat-summary.txt", &ret);
+	if (ret)
+		fail_msg("jmeter_open: %s", err);
+	for (int i = 0; i < 600 && !ret; i++) {
+		usleep(10000);
+		ret = jmeter_read(m, &j, err, sizeof(err));
+	}
+	assert_int_equal(ret, -EIO);
+	assert_string_equal(err, "turbostat ended after 4 rows");
+	err[0] = '\0';
+	assert_int_equal(jmeter_read(m, &j, err, sizeof(err)), -EIO);
+	assert_string_equal(err, "turbostat ended after 4 rows");
+	/* what it measured is still there */
+	assert_true(fabs(jmeter_channel_joules(m, 0) - (14.27 + 14.05 + 2.91) * 0.05) < 1e-9);
+	jmeter_close(m);
+}
+
+/* With stdin closed, the pipe's read end is fd 0: closed with the meter too. */
+static void test_turbostat_pipe_on_fd_0(void **state)
+{
+	int saved = dup(STDIN_FILENO), ret;
+	struct jmeter *m;
+
+	(void)state;
+	assert_true(saved > STDIN_FILENO);
+	assert_int_equal(close(STDIN_FILENO), 0);
+	m = fake_turbostat("turbostat-summary.txt", &ret);
+	if (ret)
+		fail_msg("jmeter_open: %s", err);
+	assert_int_not_equal(fcntl(STDIN_FILENO, F_GETFD), -1); /* the pipe */
+	jmeter_close(m);
+	errno = 0;
+	ret = fcntl(STDIN_FILENO, F_GETFD);
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	assert_int_equal(ret, -1);
+	assert_int_equal(errno, EBADF);
+}
+
+/* turbostat found in PATH, even when no copy of PATH can be made. */
+static void test_turbostat_in_path(void **state)
+{
+	char dir[] = "/tmp/test_jmeter-path.XXXXXX", link[512], path[1024], data[512];
+	struct jmeter_opts o = {.only = JMETER_TURBOSTAT, .turbostat_interval = 0.05};
+	const char *old = getenv("PATH");
+	char *saved = old ? __real_strdup(old) : NULL;
+	struct jmeter *m = NULL;
+	int ret;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/turbostat", dir);
+	snprintf(path, sizeof(path), "%s/fake-turbostat.sh", METERS_DIR);
+	assert_int_equal(symlink(path, link), 0);
+	snprintf(data, sizeof(data), "%s/turbostat-summary.txt", METERS_DIR);
+	setenv("TURBOSTAT_FIXTURE", data, 1);
+	/* an empty entry, then the fake; the shell's sleep from the rest */
+	snprintf(path, sizeof(path), "::%s:/usr/bin:/bin", dir);
+	setenv("PATH", path, 1);
+	strdup_fails = true;
+	ret = jmeter_open(&m, &o, err, sizeof(err));
+	strdup_fails = false;
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(link);
+	rmdir(dir);
+	if (ret)
+		fail_msg("jmeter_open: %s", err);
+	assert_non_null(strstr(jmeter_describe(m), "turbostat (turbostat, PkgWatt"));
+	jmeter_close(m);
+}
+
+/* A pipe that cannot be made says so, where err was left empty. */
+static void test_turbostat_no_pipe(void **state)
+{
+	struct jmeter_opts o = {.only = JMETER_TURBOSTAT, .turbostat = "/bin/true"};
+	struct rlimit old, low;
+	struct jmeter *m = NULL;
+	int fds[64], n = 0, ret;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY)) >= 0)
+		n++;
+	err[0] = '\0';
+	ret = jmeter_open(&m, &o, err, sizeof(err));
+	while (n)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_not_equal(ret, 0);
+	assert_null(m);
+	assert_string_equal(err, "turbostat: pipe: Too many open files");
+}
+
+/* A RAPL zone under tmp: its name, range and counter. */
+static void rapl_zone(const char *zone, const char *name, unsigned long long uj)
+{
+	char path[512], rel[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s" PCAP "%s", tmp, zone);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s" PCAP "%s/name", tmp, zone);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", name);
+	assert_int_equal(fclose(f), 0);
+	snprintf(rel, sizeof(rel), PCAP "%s/max_energy_range_uj", zone);
+	set_value(rel, RANGE_INTEL);
+	snprintf(rel, sizeof(rel), PCAP "%s/energy_uj", zone);
+	set_value(rel, uj);
+}
+
+/* An empty sys/class/powercap under a new tmp. */
+static void powercap_tree(void)
+{
+	char cmd[512];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/test_jmeter.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s" PCAP "'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * Zones in number order: by text, intel-rapl:10 came between intel-rapl:1
+ * and intel-rapl:1:0, which was then named package-10/core.
+ */
+static void test_rapl_zones_by_number(void **state)
+{
+	char zone[32], name[32];
+	struct jmeter *m;
+
+	(void)state;
+	powercap_tree();
+	for (int i = 0; i <= 10; i++) {
+		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
+		snprintf(name, sizeof(name), "package-%d", i);
+		rapl_zone(zone, name, 1000);
+	}
+	rapl_zone("intel-rapl:1:0", "core", 1000);
+	rapl_zone("intel-rapl:10:0", "core", 1000);
+	m = open_tree(tmp, JMETER_RAPL);
+	assert_int_equal(jmeter_nr_channels(m), 13);
+	assert_string_equal(jmeter_channel_name(m, 2), "package-1/core");
+	assert_string_equal(jmeter_channel_name(m, 12), "package-10/core");
+	assert_string_equal(jmeter_channel_name(m, 11), "package-10");
+	jmeter_close(m);
+	drop_tree();
+}
+
+/* More zones than channels: refused, not a total without the last packages. */
+static void test_rapl_too_many_zones(void **state)
+{
+	struct jmeter_opts o = {.only = JMETER_RAPL};
+	char zone[32], name[32];
+	struct jmeter *m = NULL;
+
+	(void)state;
+	powercap_tree();
+	for (int i = 0; i < 17; i++) {
+		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
+		snprintf(name, sizeof(name), "package-%d", i);
+		rapl_zone(zone, name, 1000);
+	}
+	o.root = tmp;
+	assert_int_not_equal(jmeter_open(&m, &o, err, sizeof(err)), 0);
+	assert_null(m);
+	assert_non_null(strstr(err, "/sys/class/powercap: more than 16 RAPL zones"));
+	drop_tree();
 }
 
 int main(void)
@@ -486,6 +701,12 @@ int main(void)
 		cmocka_unit_test(test_two_batteries),
 		cmocka_unit_test(test_turbostat_text),
 		cmocka_unit_test(test_turbostat_child),
+		cmocka_unit_test(test_turbostat_end_is_an_error),
+		cmocka_unit_test(test_turbostat_pipe_on_fd_0),
+		cmocka_unit_test(test_turbostat_in_path),
+		cmocka_unit_test(test_turbostat_no_pipe),
+		cmocka_unit_test(test_rapl_zones_by_number),
+		cmocka_unit_test(test_rapl_too_many_zones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
