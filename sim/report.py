@@ -12,7 +12,8 @@ usage: sim/report.py [--sim build/sim/joule-sim] [--out docs/evaluation.md]
   --record FILE  also store scx_joule's figures as the regression baseline
   --check FILE   only run scx_joule and compare with FILE (the regression test):
                  exit 1 if energy or p99 latency got worse than the tolerance,
-                 energy fell more than 20% (re-record it) or a build went unfinished
+                 energy fell more than 20% (re-record it), a build went unfinished
+                 or FILE's rows are not exactly every SoC/workload pair
   --before FILE  add a before/after table against a matrix stored with --dump
   --dump FILE    only run the matrix and store it (with --sim of an older
                  joule-sim, the "before" of a change to the simulator)
@@ -85,6 +86,16 @@ def record(res, path):
 def check(sim, path):
     with open(path) as f:
         rec = json.load(f)
+    # Exactly the matrix: a pair left out of the record would never be checked,
+    # and one the matrix no longer has would check nothing that ships.
+    want_keys = {f"{s}/{w}" for s in SOCS for w in WORKLOADS}
+    have_keys = set(rec["figures"])
+    if have_keys != want_keys:
+        for key in sorted(want_keys - have_keys):
+            print(f"FAIL {key:24} not in {path} (re-record it: --record)")
+        for key in sorted(have_keys - want_keys):
+            print(f"FAIL {key:24} in {path} but not a SoC/workload pair of SOCS x WORKLOADS")
+        return 1
     bad = 0
     for key, want in sorted(rec["figures"].items()):
         soc, wl = key.split("/")

@@ -2,7 +2,8 @@
 /*
  * Power-supply trees (--profile auto, --power-sysfs): the input, split at
  * NUL bytes, is the platform_profile file, then per supply (up to four) its
- * directory name, its type and its online file.
+ * directory name, its scope file (none if the piece is empty, as on most
+ * supplies), its type and its online file.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -65,7 +66,7 @@ static void write_in(const char *dir, const char *file, const char *s, size_t le
 		fuzz_fail("cannot write %s", path);
 }
 
-/* Remove the previous input's supplies (each a directory with type and online). */
+/* Remove the previous input's supplies (each a directory with scope, type and online). */
 static void clear_supplies(void)
 {
 	struct dirent *de;
@@ -78,6 +79,8 @@ static void clear_supplies(void)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		snprintf(path, sizeof(path), "%s/%s/scope", supplies, de->d_name);
+		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s/type", supplies, de->d_name);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s/online", supplies, de->d_name);
@@ -111,6 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "%s/%s", supplies, name);
 		if (mkdir(dir, 0755) && errno != EEXIST)
 			fuzz_fail("mkdir %s: %s", dir, strerror(errno));
+		/* jsupply_kind() reads scope first: a peripheral's (Device) is no AC or battery */
+		s = next_piece(&p, end, &len);
+		if (len)
+			write_in(dir, "scope", s, len);
 		s = next_piece(&p, end, &len);
 		write_in(dir, "type", s, len);
 		s = next_piece(&p, end, &len);

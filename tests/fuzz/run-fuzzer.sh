@@ -9,7 +9,11 @@ shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
-cp "$seeds"/* "$work/corpus/"
+# no seeds would fuzz from nothing and still pass: a missing corpus is an error
+if ! cp "$seeds"/* "$work/corpus/" || [ -z "$(ls -A "$work/corpus")" ]; then
+	echo "run-fuzzer.sh: no seed corpus copied from $seeds" >&2
+	exit 1
+fi
 
 export LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 "$fuzzer" -seed=1 -runs="$runs" -timeout=60 -print_final_stats=1 \

@@ -36,13 +36,16 @@ static int copy_machine(const char *name)
 	strcpy(tmp, "/tmp/joule-jepp-XXXXXX");
 	if (!mkdtemp(tmp))
 		return -1;
-	/* only what jepp reads: the whole tree makes the test slow on a busy machine */
+	/*
+	 * only what jepp reads: the whole tree makes the test slow on a busy
+	 * machine. A loop's status is its last pass's: any failed copy exits.
+	 */
 	snprintf(
 		cmd, sizeof(cmd),
 		"cd '%s/%s' && for d in sys/devices/system/cpu/cpufreq "
 		"sys/devices/system/cpu/intel_pstate sys/devices/system/cpu/intel_uncore_frequency "
-		"sys/firmware; do [ ! -e $d ] || { mkdir -p '%s'/${d%%/*} && cp -a $d '%s'/$d; }; "
-		"done",
+		"sys/firmware; do [ ! -e $d ] || { mkdir -p '%s'/${d%%/*} && cp -a $d '%s'/$d; } "
+		"|| exit 1; done",
 		FIXTURES_DIR, name, tmp, tmp);
 	snprintf(sys_root, sizeof(sys_root), "%s/sys", tmp);
 	/* a directory that does not exist yet, as /run/scx_joule at first */
@@ -765,6 +768,11 @@ static void arm_nothing_written(void **s)
 	char err[256];
 
 	(void)s;
+	/* the board was copied: on an empty tree "nothing written" would pass too */
+	assert_string_equal(value("devices/system/cpu/cpufreq/policy0/scaling_driver"),
+			    "cpufreq-dt");
+	assert_string_equal(value("devices/system/cpu/cpufreq/policy4/scaling_driver"),
+			    "cpufreq-dt");
 	jepp_init(&ctx, sys_root, state);
 	for (int l = JEPP_POWERSAVE; l <= JEPP_PERFORMANCE; l++) {
 		assert_int_equal(jepp_apply(&ctx, l, 0, &sum, err, sizeof(err)), 0);
