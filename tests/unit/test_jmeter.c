@@ -449,6 +449,22 @@ static void test_turbostat_text(void **state)
 	assert_int_equal(jmeter_tstat_line(&t, "1.0\t2.0\n"), -EINVAL); /* no header yet */
 }
 
+/*
+ * The fake turbostat exits after its last row only once this file exists:
+ * jmeter_open() reads at once, and on a loaded host it could otherwise find
+ * the fake gone and fail ("turbostat ended"). Tests that want it to end
+ * create the file.
+ */
+static char go_ahead[64];
+
+/* The go-ahead file's path, this process's own (two builds may test at once). */
+static const char *turbostat_go_ahead(void)
+{
+	if (!go_ahead[0])
+		snprintf(go_ahead, sizeof(go_ahead), "/tmp/test_jmeter-%d-may-end", (int)getpid());
+	return go_ahead;
+}
+
 static struct jmeter *fake_turbostat(const char *fixture, int *ret)
 {
 	char script[512], data[512];
@@ -458,6 +474,8 @@ static struct jmeter *fake_turbostat(const char *fixture, int *ret)
 	snprintf(script, sizeof(script), "%s/fake-turbostat.sh", METERS_DIR);
 	snprintf(data, sizeof(data), "%s/%s", METERS_DIR, fixture);
 	setenv("TURBOSTAT_FIXTURE", data, 1);
+	unlink(turbostat_go_ahead());
+	setenv("TURBOSTAT_END_AFTER", turbostat_go_ahead(), 1);
 	o.turbostat = script;
 	*ret = jmeter_open(&m, &o, err, sizeof(err));
 	return m;
@@ -475,13 +493,8 @@ static void test_turbostat_child(void **state)
 		fail_msg("jmeter_open: %s", err);
 	/* a guard against a hang, not a time limit on the result: rows are counted */
 	for (int i = 0; i < 600 && jmeter_turbostat_rows(m) < 4; i++) {
-		ret = jmeter_read(m, &j, err, sizeof(err));
-		/* the fake ends 0.05 s after its last row: a late read may find it gone */
-		if (ret) {
-			assert_int_equal(ret, -EIO);
-			assert_string_equal(err, "turbostat ended after 4 rows");
-			break;
-		}
+		if (jmeter_read(m, &j, err, sizeof(err)))
+			fail_msg("jmeter_read: %s", err);
 		usleep(10000);
 	}
 	assert_int_equal(jmeter_turbostat_rows(m), 4);
@@ -512,6 +525,7 @@ static void test_turbostat_end_is_an_error(void **state)
 	m = fake_turbostat("turbostat-summary.txt", &ret);
 	if (ret)
 		fail_msg("jmeter_open: %s", err);
+	close(open(turbostat_go_ahead(), O_CREAT | O_WRONLY, 0644));
 	for (int i = 0; i < 600 && !ret; i++) {
 		usleep(10000);
 		ret = jmeter_read(m, &j, err, sizeof(err));
@@ -524,6 +538,7 @@ static void test_turbostat_end_is_an_error(void **state)
 	/* what it measured is still there */
 	assert_true(fabs(jmeter_channel_joules(m, 0) - (14.27 + 14.05 + 2.91) * 0.05) < 1e-9);
 	jmeter_close(m);
+	unlink(turbostat_go_ahead());
 }
 
 /* With stdin closed, the pipe's read end is fd 0: closed with the meter too. */
@@ -565,6 +580,8 @@ static void test_turbostat_in_path(void **state)
 	assert_int_equal(symlink(path, link), 0);
 	snprintf(data, sizeof(data), "%s/turbostat-summary.txt", METERS_DIR);
 	setenv("TURBOSTAT_FIXTURE", data, 1);
+	unlink(turbostat_go_ahead());
+	setenv("TURBOSTAT_END_AFTER", turbostat_go_ahead(), 1);
 	/* an empty entry, then the fake; the shell's sleep from the rest */
 	snprintf(path, sizeof(path), "::%s:/usr/bin:/bin", dir);
 	setenv("PATH", path, 1);
