@@ -117,9 +117,10 @@ static int rapl_add_zone(struct jmeter *m, const char *zone, const char *parent,
 	char rel[512], name[32];
 	int ret;
 
-	/* a package left out would leave its energy out of the total */
+	/* a package left out would leave its energy out of the total (rapl_open) */
 	if (m->nr == MAX_CHANNELS) {
-		snprintf(err, errlen, "%s%s: more than %d RAPL zones, more than scx_joule reads",
+		snprintf(err, errlen,
+			 "%s%s: more than %d top-level RAPL zones, more than scx_joule reads",
 			 m->root, POWERCAP_DIR, MAX_CHANNELS);
 		return -E2BIG;
 	}
@@ -226,7 +227,7 @@ static int rapl_zones(const struct jmeter *m, char ***names, int *n)
 static int rapl_open(struct jmeter *m, char *err, size_t errlen)
 {
 	char **zones, parent[32] = "";
-	int n, ret, primaries = 0;
+	int n, ret, primaries = 0, tops = 0, tops_added = 0, subs_left_out = 0;
 
 	ret = rapl_zones(m, &zones, &n);
 	if (ret == -ENOMEM) {
@@ -237,13 +238,25 @@ static int rapl_open(struct jmeter *m, char *err, size_t errlen)
 		snprintf(err, errlen, "no %s%s/intel-rapl:*", m->root, POWERCAP_DIR);
 		return ret;
 	}
+	/*
+	 * Every top-level zone gets a channel: the total is theirs. Subzones
+	 * (core, uncore, dram) only show a share, so where channels run short
+	 * they are left out, and the description says how many.
+	 */
+	for (int i = 0; i < n; i++)
+		tops += !strchr(zones[i] + 11, ':');
 	for (int i = 0; i < n && !ret; i++) {
 		bool sub = strchr(zones[i] + 11, ':') != NULL;
 
+		if (sub && m->nr >= MAX_CHANNELS - (tops - tops_added)) {
+			subs_left_out++;
+			continue;
+		}
 		ret = rapl_add_zone(m, zones[i], sub ? parent : NULL, err, errlen);
 		if (!ret && !sub) {
 			snprintf(parent, sizeof(parent), "%s", m->ch[m->nr - 1].name);
 			primaries += m->ch[m->nr - 1].primary;
+			tops_added++;
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -255,7 +268,11 @@ static int rapl_open(struct jmeter *m, char *err, size_t errlen)
 	}
 	if (ret)
 		return ret;
-	snprintf(m->desc, sizeof(m->desc), "RAPL (powercap %s%s)", m->root, POWERCAP_DIR);
+	if (subs_left_out)
+		snprintf(m->desc, sizeof(m->desc), "RAPL (powercap %s%s; %d subzones not read)",
+			 m->root, POWERCAP_DIR, subs_left_out);
+	else
+		snprintf(m->desc, sizeof(m->desc), "RAPL (powercap %s%s)", m->root, POWERCAP_DIR);
 	return 0;
 }
 

@@ -681,7 +681,41 @@ static void test_rapl_zones_by_number(void **state)
 	drop_tree();
 }
 
-/* More zones than channels: refused, not a total without the last packages. */
+/*
+ * 8 packages with two subzones each, 24 zones for 16 channels: every
+ * package is read (the total is theirs), the subzones that do not fit are
+ * left out and the description says so.
+ */
+static void test_rapl_subzones_left_out(void **state)
+{
+	char zone[32], name[32];
+	struct jmeter *m;
+
+	(void)state;
+	powercap_tree();
+	for (int i = 0; i < 8; i++) {
+		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
+		snprintf(name, sizeof(name), "package-%d", i);
+		rapl_zone(zone, name, 1000);
+		snprintf(zone, sizeof(zone), "intel-rapl:%d:0", i);
+		rapl_zone(zone, "core", 1000);
+		snprintf(zone, sizeof(zone), "intel-rapl:%d:1", i);
+		rapl_zone(zone, "dram", 1000);
+	}
+	m = open_tree(tmp, JMETER_RAPL);
+	assert_int_equal(jmeter_nr_channels(m), 16);
+	/* packages 0-3 with their subzones (12), then 4-7 alone */
+	assert_string_equal(jmeter_channel_name(m, 11), "package-3/dram");
+	for (int i = 12; i < 16; i++) {
+		snprintf(name, sizeof(name), "package-%d", i - 8);
+		assert_string_equal(jmeter_channel_name(m, i), name);
+	}
+	assert_non_null(strstr(jmeter_describe(m), "; 8 subzones not read)"));
+	jmeter_close(m);
+	drop_tree();
+}
+
+/* More packages than channels: refused, not a total without the last packages. */
 static void test_rapl_too_many_zones(void **state)
 {
 	struct jmeter_opts o = {.only = JMETER_RAPL};
@@ -698,7 +732,7 @@ static void test_rapl_too_many_zones(void **state)
 	o.root = tmp;
 	assert_int_not_equal(jmeter_open(&m, &o, err, sizeof(err)), 0);
 	assert_null(m);
-	assert_non_null(strstr(err, "/sys/class/powercap: more than 16 RAPL zones"));
+	assert_non_null(strstr(err, "/sys/class/powercap: more than 16 top-level RAPL zones"));
 	drop_tree();
 }
 
@@ -723,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_turbostat_in_path),
 		cmocka_unit_test(test_turbostat_no_pipe),
 		cmocka_unit_test(test_rapl_zones_by_number),
+		cmocka_unit_test(test_rapl_subzones_left_out),
 		cmocka_unit_test(test_rapl_too_many_zones),
 	};
 
