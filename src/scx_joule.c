@@ -942,7 +942,12 @@ static void choose_profile(struct joule_profile_choice *c)
 	}
 	/* --explain-profile: the running service's own writes, as they are now */
 	if (opts.explain_profile) {
-		jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE"));
+		/* a path too long: no state file is read, and the user is told why */
+		if (jepp_init(&power_ctl, opts.power_root, getenv("SCX_JOULE_POWER_STATE")))
+			fprintf(stderr,
+				"scx_joule: warning: the %s path is too long (at most %d bytes): "
+				"the running service's power settings are not shown\n",
+				power_ctl.too_long, JEPP_PATH_LEN - 1);
 		jepp_peek(&power_ctl);
 	}
 	if (!err)
