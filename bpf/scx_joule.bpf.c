@@ -3071,9 +3071,11 @@ __attribute__((noinline)) int joule_note_cpus(struct task_struct *p __arg_truste
  * (disable), placed on the domain's clock as at a wakeup: the kernel zeroes
  * p->scx.dsq_vtime while a task is in another class (seen on 7.3), and a
  * lock holder that priority inheritance made realtime for a moment would
- * lose what it owes at each return. Started at the clock, a nice-19 task
- * among four nice-0 hogs, made SCHED_FIFO and normal again every 20 ms, ran
- * about as much as a hog (the nice-weights scenario).
+ * lose what it owes at each return. One that comes back while it runs
+ * (deboosted on its CPU) was picked by no one: it is preempted if tasks
+ * wait in its domain's queue, and goes back through enqueue. Started at the
+ * clock, a nice-19 task among four nice-0 hogs, made SCHED_FIFO and normal
+ * again every 20 ms, ran about as much as a hog (the nice-weights scenario).
  */
 void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 {
@@ -3084,6 +3086,8 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 	if (tctx && tctx->enabled_before) {
 		set_vtime(p, vtime_placed_from(p, tctx, pd, tctx->vtime_away));
 		tctx->vtime_pd = pd;
+		if (scx_bpf_task_running(p) && scx_bpf_dsq_nr_queued(pd) > 0)
+			scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
 		return;
 	}
 	if (tctx) {

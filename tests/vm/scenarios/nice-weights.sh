@@ -18,15 +18,17 @@
 # - the nice -20 task ran at least 80% of the window. Until dispatch kept a
 #   task whose slice ended ahead of the queue's head in vtime
 #   (joule_prev_first), it waited half a slice after each and ran 65%;
-# - made SCHED_FIFO and normal again every 20 ms (class-flip, as a priority
-#   boost does to a lock holder), the nice-19 task ran at most 10 times its
-#   share outside its realtime moments. Those moments are the realtime
-#   class's to schedule, and far longer here than the two calls take on
-#   hardware: 3-100 ms in all under EEVDF, 0.5-1.1 s with a sched_ext
-#   scheduler attached (not explained). The kernel (7.3) zeroes a task's
-#   dsq_vtime while it is in another class, and ops.enable set it to the
-#   clock: it ran 2.0-3.2 s so, about as much as a nice-0 hog, and 129-187 ms
-#   with its vtime kept across (EEVDF: 52-205 ms).
+# - made SCHED_FIFO and normal again every 20 ms (class-flip, itself
+#   SCHED_FIFO, as a priority boost does to a lock holder), the nice-19 task
+#   was started at most once for every 4 flips, and ran at most half of what
+#   a nice-0 hog ran outside its realtime moments (which are the realtime
+#   class's). The kernel (7.3) zeroes a task's dsq_vtime while it is in
+#   another class, and ops.enable put it at the clock: it started 305-328
+#   times in 400 flips and ran 2.7-2.9 s so, about as much as a hog
+#   (3.2-3.3 s); with its vtime kept and a task that comes back while it
+#   runs preempted, 38-49 starts and 397-943 ms. The run time is not near
+#   the share, and not steady: each flip hands the task the CPU for a
+#   moment, whose length this guest decides (EEVDF: 106-448 ms).
 # The same runs under EEVDF first, in the same boot, are printed for comparison.
 . /scenarios/lib.sh
 WINDOW=8
@@ -74,9 +76,14 @@ weights_phase() {
 	if [ -n "$flipper" ]; then
 		wait $flipper || fail "class-flip failed: $(cat /tmp/class-flip.out)"
 		cat /tmp/class-flip.out
-		# "... ran R us realtime, O us otherwise"
-		other_ms=$(awk '/^class-flip:/ { print int($(NF - 2) / 1000) }' /tmp/class-flip.out)
-		[ -n "$other_ms" ] || fail "class-flip printed no run time: $(cat /tmp/class-flip.out)"
+		# "class-flip: N flips; ran R us realtime, O us otherwise"
+		other_ms=$(awk '/flips; ran/ { print int($(NF - 2) / 1000) }' /tmp/class-flip.out)
+		flips=$(awk '/flips; ran/ { print $2 }' /tmp/class-flip.out)
+		[ -n "$other_ms" ] && [ -n "$flips" ] ||
+			fail "class-flip printed no run time: $(cat /tmp/class-flip.out)"
+		# fewer flips would test less; it runs as SCHED_FIFO, so none should be lost
+		[ "$flips" -ge $((WINDOW * 1000000 / $3 / 2)) ] ||
+			fail "class-flip made $flips flips in $WINDOW s, under half of one every $3 us"
 	fi
 	kill $hogs $task
 	wait $hogs $task 2>/dev/null
@@ -104,9 +111,15 @@ ok "the nice-19 task started $task_runs times, at most $runs_max ($RUNS_SHARE_MA
 ok "the nice-19 task ran $task_ms ms, at most $TIME_SHARE_MAX times its share by weight ($share_ms ms)"
 weights_phase scx_joule 19 $FLIP_US
 stats_tail 1
-[ "$other_ms" -le $((TIME_SHARE_MAX * share_ms)) ] ||
-	fail "made realtime and normal again every $FLIP_US us, the nice-19 task ran $other_ms ms outside its realtime moments: over $TIME_SHARE_MAX times its share by weight ($share_ms ms)"
-ok "made realtime and normal again every $FLIP_US us, the nice-19 task ran $other_ms ms outside its realtime moments, at most $TIME_SHARE_MAX times its share by weight ($share_ms ms)"
+# started at most once for every 4 flips: a start is the scheduler's choice
+[ "$task_runs" -le $((flips / 4)) ] ||
+	fail "made realtime and normal again every $FLIP_US us, the nice-19 task started $task_runs times: over one for every 4 of $flips flips"
+ok "made realtime and normal again every $FLIP_US us, the nice-19 task started $task_runs times, at most one for every 4 of $flips flips"
+# half of what a nice-0 hog ran (hogs_ms / 4 each)
+flip_max=$((hogs_ms / 8))
+[ "$other_ms" -le $flip_max ] ||
+	fail "made realtime and normal again every $FLIP_US us, the nice-19 task ran $other_ms ms outside its realtime moments: over half of a nice-0 hog's $((hogs_ms / 4)) ms"
+ok "made realtime and normal again every $FLIP_US us, the nice-19 task ran $other_ms ms outside its realtime moments, at most half of a nice-0 hog's $((hogs_ms / 4)) ms"
 weights_phase scx_joule -20
 stats_tail 1
 heavy_min=$((WINDOW * 1000 * HEAVY_MIN_PCT / 100))

@@ -9,12 +9,15 @@
  * SCHED_OTHER again (which keeps its nice value). Each switch takes the
  * task out of sched_ext (ops.disable) and back in (ops.enable), so a
  * scheduler that forgets what a task owes when it comes back shows here.
- * Run it on a CPU other than the task's.
+ * Run it on a CPU other than the task's. It makes itself SCHED_FIFO 2
+ * first, so that the scheduler under test cannot delay the flips.
  *
- * The task's run time (/proc/PID/schedstat) is read around each realtime
- * moment, so that what it ran as a realtime task, which no sched_ext
- * scheduler decides, is told apart from the rest: in a TCG guest a moment
- * can last milliseconds. At the end it prints
+ * The task's run time (/proc/PID/schedstat) is read between the two
+ * switches and after them, so that what it ran as a realtime task, which
+ * no sched_ext scheduler decides, is told apart from the rest: in a TCG
+ * guest a moment can last milliseconds. Not before the first switch: the
+ * file's figure for a running task lags until a tick or a switch, and the
+ * lag would be counted as realtime. At the end it prints
  * "class-flip: N flips; ran R us realtime, O us otherwise", and exits 1
  * when a switch or a read fails, naming it.
  */
@@ -25,9 +28,9 @@
 #include <string.h>
 #include <time.h>
 
-static int set_policy(pid_t pid, int policy)
+static int set_policy(pid_t pid, int policy, int prio)
 {
-	struct sched_param sp = {.sched_priority = policy == SCHED_FIFO ? 1 : 0};
+	struct sched_param sp = {.sched_priority = prio};
 
 	if (sched_setscheduler(pid, policy, &sp) == 0)
 		return 0;
@@ -83,10 +86,14 @@ int main(int argc, char **argv)
 	start = run_ns(path);
 	if (start < 0)
 		return 1;
+	if (set_policy(0, SCHED_FIFO, 2))
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (now_ns() < end) {
+		if (set_policy(pid, SCHED_FIFO, 1))
+			return 1;
 		before = run_ns(path);
-		if (before < 0 || set_policy(pid, SCHED_FIFO) || set_policy(pid, SCHED_OTHER))
+		if (before < 0 || set_policy(pid, SCHED_OTHER, 0))
 			return 1;
 		after = run_ns(path);
 		if (after < 0)
