@@ -28,7 +28,7 @@
 #   (3.2-3.3 s); with its vtime kept and a task that comes back while it
 #   runs preempted, 38-49 starts and 397-943 ms. The run time is not near
 #   the share, and not steady: each flip hands the task the CPU for a
-#   moment, whose length this guest decides (EEVDF: 106-448 ms).
+#   moment, whose length this guest decides (EEVDF: 83-448 ms).
 # The same runs under EEVDF first, in the same boot, are printed for comparison.
 . /scenarios/lib.sh
 WINDOW=8
