@@ -3086,7 +3086,8 @@ void BPF_STRUCT_OPS(joule_enable, struct task_struct *p)
 	if (tctx && tctx->enabled_before) {
 		set_vtime(p, vtime_placed_from(p, tctx, pd, tctx->vtime_away));
 		tctx->vtime_pd = pd;
-		if (scx_bpf_task_running(p) && scx_bpf_dsq_nr_queued(pd) > 0)
+		if (scx_bpf_task_running(p) && scx_bpf_dsq_nr_queued(pd) > 0 &&
+		    irq_work_runs_here())
 			scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
 		return;
 	}
