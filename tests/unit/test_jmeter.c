@@ -465,6 +465,13 @@ static const char *turbostat_go_ahead(void)
 	return go_ahead;
 }
 
+/* The next fake turbostat waits at its end until the go-ahead file exists. */
+static void hold_turbostat_end(void)
+{
+	unlink(turbostat_go_ahead());
+	setenv("TURBOSTAT_END_AFTER", turbostat_go_ahead(), 1);
+}
+
 static struct jmeter *fake_turbostat(const char *fixture, int *ret)
 {
 	char script[512], data[512];
@@ -474,8 +481,7 @@ static struct jmeter *fake_turbostat(const char *fixture, int *ret)
 	snprintf(script, sizeof(script), "%s/fake-turbostat.sh", METERS_DIR);
 	snprintf(data, sizeof(data), "%s/%s", METERS_DIR, fixture);
 	setenv("TURBOSTAT_FIXTURE", data, 1);
-	unlink(turbostat_go_ahead());
-	setenv("TURBOSTAT_END_AFTER", turbostat_go_ahead(), 1);
+	hold_turbostat_end();
 	o.turbostat = script;
 	*ret = jmeter_open(&m, &o, err, sizeof(err));
 	return m;
@@ -580,8 +586,7 @@ static void test_turbostat_in_path(void **state)
 	assert_int_equal(symlink(path, link), 0);
 	snprintf(data, sizeof(data), "%s/turbostat-summary.txt", METERS_DIR);
 	setenv("TURBOSTAT_FIXTURE", data, 1);
-	unlink(turbostat_go_ahead());
-	setenv("TURBOSTAT_END_AFTER", turbostat_go_ahead(), 1);
+	hold_turbostat_end();
 	/* an empty entry, then the fake; the shell's sleep from the rest */
 	snprintf(path, sizeof(path), "::%s:/usr/bin:/bin", dir);
 	setenv("PATH", path, 1);
@@ -643,6 +648,16 @@ static void rapl_zone(const char *zone, const char *name, unsigned long long uj)
 	set_value(rel, uj);
 }
 
+/* Top-level zone intel-rapl:N, named package-N, as a machine's Nth package has. */
+static void rapl_package(int n)
+{
+	char zone[32], name[32];
+
+	snprintf(zone, sizeof(zone), "intel-rapl:%d", n);
+	snprintf(name, sizeof(name), "package-%d", n);
+	rapl_zone(zone, name, 1000);
+}
+
 /* An empty sys/class/powercap under a new tmp. */
 static void powercap_tree(void)
 {
@@ -660,16 +675,12 @@ static void powercap_tree(void)
  */
 static void test_rapl_zones_by_number(void **state)
 {
-	char zone[32], name[32];
 	struct jmeter *m;
 
 	(void)state;
 	powercap_tree();
-	for (int i = 0; i <= 10; i++) {
-		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
-		snprintf(name, sizeof(name), "package-%d", i);
-		rapl_zone(zone, name, 1000);
-	}
+	for (int i = 0; i <= 10; i++)
+		rapl_package(i);
 	rapl_zone("intel-rapl:1:0", "core", 1000);
 	rapl_zone("intel-rapl:10:0", "core", 1000);
 	m = open_tree(tmp, JMETER_RAPL);
@@ -694,9 +705,7 @@ static void test_rapl_subzones_left_out(void **state)
 	(void)state;
 	powercap_tree();
 	for (int i = 0; i < 8; i++) {
-		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
-		snprintf(name, sizeof(name), "package-%d", i);
-		rapl_zone(zone, name, 1000);
+		rapl_package(i);
 		snprintf(zone, sizeof(zone), "intel-rapl:%d:0", i);
 		rapl_zone(zone, "core", 1000);
 		snprintf(zone, sizeof(zone), "intel-rapl:%d:1", i);
@@ -719,16 +728,12 @@ static void test_rapl_subzones_left_out(void **state)
 static void test_rapl_too_many_zones(void **state)
 {
 	struct jmeter_opts o = {.only = JMETER_RAPL};
-	char zone[32], name[32];
 	struct jmeter *m = NULL;
 
 	(void)state;
 	powercap_tree();
-	for (int i = 0; i < 17; i++) {
-		snprintf(zone, sizeof(zone), "intel-rapl:%d", i);
-		snprintf(name, sizeof(name), "package-%d", i);
-		rapl_zone(zone, name, 1000);
-	}
+	for (int i = 0; i < 17; i++)
+		rapl_package(i);
 	o.root = tmp;
 	assert_int_not_equal(jmeter_open(&m, &o, err, sizeof(err)), 0);
 	assert_null(m);
